@@ -51,3 +51,16 @@ function snippet(text: string, offset: number): string {
   const to = Math.min(text.length, offset + 15);
   return `…${text.slice(from, offset)}⟨here⟩${text.slice(offset, to)}…`;
 }
+
+/**
+ * Experiment tracking failed: a bad metric/param/tag key, an unreadable `mlruns` store, or an MLflow
+ * server error. REST failures carry the endpoint, the HTTP status and MLflow's `error_code`.
+ */
+export class TrackingError extends FewpromptError {
+  constructor(
+    message: string,
+    readonly details: { endpoint?: string; status?: number; errorCode?: string } = {},
+  ) {
+    super(message);
+  }
+}
