@@ -1,0 +1,76 @@
+import { ConfigError } from '../errors.js';
+import { log } from '../log.js';
+import { registerSegmentSum } from './segment-sum.js';
+import { tf } from './tf.js';
+
+/** Backends in order of preference: native TensorFlow (GPU, CPU), then WebAssembly, then plain JS. */
+export const BACKEND_PREFERENCE = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_PREFERENCE)[number];
+
+let chosen: Promise<BackendName> | undefined;
+
+/** Loads an optional backend package; false when it is not installed or its native part fails to load. */
+async function tryLoad(name: BackendName): Promise<boolean> {
+  try {
+    switch (name) {
+      // The native bindings are optional dependencies: their install downloads libtensorflow, which fails
+      // on machines without that network access, and then the import throws here.
+      case 'tensorflow-gpu': await import(String('@tensorflow/tfjs-node-gpu')); return true;
+      case 'tensorflow': await import(String('@tensorflow/tfjs-node')); return true;
+      case 'wasm': {
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        void wasm;
+        registerSegmentSum('wasm');
+        return true;
+      }
+      case 'cpu': registerSegmentSum('cpu'); return true;
+    }
+  } catch (error) {
+    log.debug(`backend ${name} unavailable: ${(error as Error).message.split('\n')[0]}`);
+    return false;
+  }
+}
+
+async function activate(name: BackendName): Promise<boolean> {
+  if (!(await tryLoad(name))) return false;
+  // tfjs-node registers its backend under the name 'tensorflow' for both the CPU and GPU builds.
+  const registered = name === 'tensorflow-gpu' ? 'tensorflow' : name;
+  try {
+    return await tf.setBackend(registered);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Picks the fastest available backend once per process (`FEWPROMPT_BACKEND` overrides) and logs the choice.
+ * @example
+ * const name = await initBackend(); // 'wasm' on a machine without tfjs-node
+ */
+export function initBackend(): Promise<BackendName> {
+  chosen ??= (async () => {
+    const forced = process.env.FEWPROMPT_BACKEND;
+    if (forced !== undefined && forced !== '') {
+      if (!(BACKEND_PREFERENCE as readonly string[]).includes(forced)) {
+        throw new ConfigError(`FEWPROMPT_BACKEND='${forced}' is not a backend; expected one of ${BACKEND_PREFERENCE.join(', ')}`);
+      }
+      const name = forced as BackendName;
+      if (!(await activate(name))) throw new ConfigError(`FEWPROMPT_BACKEND='${forced}' requested but that backend could not be loaded`);
+      log.info(`backend: ${name} (FEWPROMPT_BACKEND)`);
+      return name;
+    }
+    for (const name of BACKEND_PREFERENCE) {
+      if (await activate(name)) {
+        log.info(`backend: ${name}`);
+        return name;
+      }
+    }
+    throw new ConfigError('no tfjs backend could be initialised');
+  })();
+  return chosen;
+}
+
+/** The backend chosen by {@link initBackend}, or undefined before it ran. */
+export function currentBackend(): string | undefined {
+  return chosen === undefined ? undefined : tf.getBackend();
+}

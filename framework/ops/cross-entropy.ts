@@ -1,0 +1,35 @@
+import { ShapeError } from '../errors.js';
+import { tf, type Tensor } from '../backend/tf.js';
+import { customGrad } from './custom-grad.js';
+
+/**
+ * Mean softmax cross-entropy of logits [N, C] against integer labels [N], with the closed-form gradient
+ * (softmax − onehot)/N instead of autodiff through logSoftmax and a one-hot product. Labels < 0 are ignored
+ * (Hugging Face's -100 convention); the mean is over the labelled rows.
+ */
+export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  if (logits.rank !== 2 || labels.rank !== 1 || labels.shape[0] !== logits.shape[0]) {
+    throw new ShapeError(`softmaxCrossEntropy: logits [N, C] and labels [N] expected, got [${logits.shape}] and [${labels.shape}]`);
+  }
+  const numClasses = logits.shape[1]!;
+  return tf.tidy(() => {
+    const valid = tf.cast(tf.greaterEqual(labels, 0), 'float32');
+    const safeLabels = tf.cast(tf.mul(tf.cast(labels, 'float32'), valid), 'int32');
+    const onehot = tf.mul(tf.oneHot(safeLabels, numClasses), tf.expandDims(valid, 1));
+    const count = tf.maximum(tf.sum(valid), 1);
+    return ceOp(logits, onehot, count);
+  });
+}
+
+const ceOp = customGrad(([logits, onehot, count], save) => {
+  const logProbs = tf.logSoftmax(logits!);
+  save([logProbs, onehot!, count!]);
+  return {
+    value: tf.div(tf.neg(tf.sum(tf.mul(logProbs, onehot!))), count!),
+    gradFunc: (dy, [lp, oh, n]) => {
+      const rowHasLabel = tf.sum(oh!, 1, true);
+      const grad = tf.div(tf.sub(tf.mul(tf.exp(lp!), rowHasLabel), oh!), n!);
+      return [tf.mul(grad, dy), tf.zerosLike(oh!), tf.zerosLike(n!)];
+    },
+  };
+});

@@ -1,0 +1,21 @@
+import { registerSegmentSum } from '../backend/segment-sum.js';
+import { tf } from '../backend/tf.js';
+import { resetMatMulRouting } from '../ops/matmul.js';
+
+/** Backends every numeric test runs on: the reference JS backend and the wasm backend we ship kernels for. */
+export const TEST_BACKENDS = ['cpu', 'wasm'] as const;
+
+let wasmLoaded = false;
+
+/** Switches tfjs to `name` (loading wasm and our kernels on first use). */
+export async function useBackend(name: (typeof TEST_BACKENDS)[number]): Promise<void> {
+  if (name === 'wasm' && !wasmLoaded) {
+    await import('@tensorflow/tfjs-backend-wasm');
+    registerSegmentSum('wasm');
+    wasmLoaded = true;
+  }
+  if (name === 'cpu') registerSegmentSum('cpu');
+  await tf.setBackend(name);
+  await tf.ready();
+  resetMatMulRouting();
+}
