@@ -152,7 +152,7 @@ export class Lexer {
         this.pos++;
         continue;
       }
-      if (this.atEnd()) this.fail("unclosed list: no matching ']'", start);
+      if (this.atEnd() || this.peek() === '}') this.fail("unclosed list: no matching ']'", start);
       if (this.peek() !== ']') this.fail(`expected ',' or ']' in list, got '${this.peek()}'`);
     }
     this.pos++;
