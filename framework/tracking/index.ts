@@ -1,0 +1,67 @@
+/**
+ * Experiment tracking to MLflow. `createTracker()` reads `MLFLOW_TRACKING_URI` the way MLflow does:
+ * an http(s) URL → {@link RestTracker}; a `file:` URI or a plain path → {@link FileStoreTracker} there;
+ * unset → `./mlruns`. `--no-track` uses {@link NullTracker}.
+ */
+import { UnknownKindError } from '../errors.js';
+import type { Tracker, TrackerConfig } from './base.js';
+import { FileStoreTracker } from './file-store.js';
+import { NullTracker } from './null.js';
+import { RestTracker } from './rest.js';
+
+export * from './base.js';
+export { FileStoreRun, FileStoreTracker } from './file-store.js';
+export { NullRun, NullTracker } from './null.js';
+export { RestRun, RestTracker, runRecordFromJson } from './rest.js';
+export { MlflowRestClient } from './rest-client.js';
+export type { MlflowEndpoint, MlflowEndpoints, RestClientOptions } from './rest-client.js';
+export { BATCH_LIMITS, validateKey } from './validation.js';
+
+/** A tracker class as the registry sees it. */
+export interface TrackerClass {
+  readonly kind: string;
+  fromConfig(config: TrackerConfig): Tracker;
+}
+
+/** Every tracker kind; a new kind is one file plus one entry here. */
+export const TRACKERS: readonly TrackerClass[] = Object.freeze([FileStoreTracker, RestTracker, NullTracker]);
+
+const BY_KIND = new Map<string, TrackerClass>();
+for (const cls of TRACKERS) {
+  if (BY_KIND.has(cls.kind)) throw new Error(`duplicate tracker kind '${cls.kind}'`);
+  BY_KIND.set(cls.kind, cls);
+}
+
+/**
+ * Rebuilds a tracker from `getConfig()` output.
+ * @example trackerFromConfig({ type: 'file', uri: '/tmp/mlruns' }) // → FileStoreTracker at /tmp/mlruns
+ */
+export function trackerFromConfig(config: TrackerConfig): Tracker {
+  const cls = BY_KIND.get(config.type);
+  if (!cls) throw new UnknownKindError('tracker', config.type, [...BY_KIND.keys()]);
+  return cls.fromConfig(config);
+}
+
+/**
+ * The tracker config a tracking URI stands for.
+ * @example
+ * trackerConfigForUri('http://mlflow:5000') // → { type: 'rest', uri: 'http://mlflow:5000' }
+ * trackerConfigForUri('file:///data/mlruns') // → { type: 'file', uri: 'file:///data/mlruns' }
+ * trackerConfigForUri(undefined)             // → { type: 'file', uri: 'mlruns' }
+ */
+export function trackerConfigForUri(uri: string | undefined): TrackerConfig {
+  const value = uri?.trim();
+  if (!value) return { type: FileStoreTracker.kind, uri: 'mlruns' };
+  if (/^https?:\/\//i.test(value)) return { type: RestTracker.kind, uri: value };
+  return { type: FileStoreTracker.kind, uri: value };
+}
+
+/**
+ * The tracker for `uri`, by default `MLFLOW_TRACKING_URI`.
+ * @example
+ * const tracker = createTracker(); // MLFLOW_TRACKING_URI unset → FileStoreTracker at ./mlruns
+ * const run = await tracker.startRun({ experimentName: 'pet-eprstmt', runName: 'seed-1' });
+ */
+export function createTracker(uri: string | undefined = process.env.MLFLOW_TRACKING_URI): Tracker {
+  return trackerFromConfig(trackerConfigForUri(uri));
+}
