@@ -1,0 +1,43 @@
+/**
+ * Atomic file writes: data goes to a temporary sibling, is flushed, then renamed over the target, so
+ * a reader (or a crash) never sees a half-written checkpoint.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * A unique temporary path beside `target` (same directory, so the final rename never crosses filesystems).
+ *
+ * @example
+ * tempPathFor('/m/model.safetensors'); // → '/m/.model.safetensors.4242-k3j2.tmp'
+ */
+export function tempPathFor(target: string): string {
+  const tag = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  return join(dirname(target), `.${basename(target)}.${tag}.tmp`);
+}
+
+/**
+ * Writes `chunks` to `target` atomically (temp file, fsync, rename); the temp file is removed on failure.
+ *
+ * @example
+ * writeFileAtomic('/tmp/x.bin', [new Uint8Array([1, 2])]); // /tmp/x.bin now holds 2 bytes
+ */
+export function writeFileAtomic(target: string, chunks: readonly Uint8Array[]): void {
+  const temp = tempPathFor(target);
+  try {
+    const fd = openSync(temp, 'w');
+    try {
+      for (const chunk of chunks) {
+        let written = 0;
+        while (written < chunk.length) written += writeSync(fd, chunk, written, chunk.length - written);
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, target);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
