@@ -35,7 +35,12 @@ export interface MaskBlock extends BlockAttributes {
   readonly length: number;
 }
 
-/** Encoder reparameterising soft-token embeddings (P-Tuning): none, a 2-layer BiLSTM + MLP, or an MLP. */
+/**
+ * Encoder reparameterising soft-token embeddings (P-Tuning): none, a 2-layer BiLSTM + MLP, or an MLP.
+ *
+ * @example
+ * // {'soft': None, 'length': 4, 'encoder': 'lstm'} => encoder: 'lstm';  {'soft'} => encoder: 'none'
+ */
 export type SoftEncoder = 'none' | 'lstm' | 'mlp';
 
 /**
@@ -69,7 +74,12 @@ export interface ClsBlock extends BlockAttributes {
   readonly kind: 'cls';
 }
 
-/** Where an `options` block takes its candidates from: a literal list, or an example field. */
+/**
+ * Where an `options` block takes its candidates from: a literal list, or an example field.
+ *
+ * @example
+ * // {'options': ['是', '否']} => { from: 'list', values: ['是', '否'] };  {'options': 'choices'} => { from: 'field', field: 'choices' }
+ */
 export type OptionsSource =
   | { readonly from: 'list'; readonly values: readonly string[] }
   | { readonly from: 'field'; readonly field: string };
@@ -89,29 +99,62 @@ export interface OptionsBlock extends BlockAttributes {
   readonly length?: number;
 }
 
-/** A block without its position in a source string, as the builder creates it. */
+/**
+ * A block without its position in a source string, as the builder creates it.
+ *
+ * @example
+ * const b: BlockSpec = { kind: 'sep', addSpace: false, tokenType: 1 }; // prints as {'sep': None, 'token_type': 1}
+ */
 export type BlockSpec = TextBlock | HardBlock | MaskBlock | SoftBlock | SepBlock | ClsBlock | OptionsBlock;
 
-/** One parsed block; `offset` is the character offset of its `{` (or first character of bare text). */
+/**
+ * One parsed block; `offset` is the character offset of its `{` (or first character of bare text).
+ *
+ * @example
+ * parseTemplate("好{'mask': None, 'length': 2}").blocks[1]; // => { kind: 'mask', length: 2, addSpace: false, offset: 1 }
+ */
 export type TemplateBlock = BlockSpec & { readonly offset: number };
 
-/** Every block kind, in the order the docs list them. */
+/**
+ * Every block kind, in the order the docs list them.
+ *
+ * @example
+ * BLOCK_KINDS.includes('soft'); // => true
+ */
 export const BLOCK_KINDS = ['text', 'hard', 'mask', 'soft', 'sep', 'cls', 'options'] as const;
 
-/** A block kind name. */
+/**
+ * A block kind name.
+ *
+ * @example
+ * const k: BlockKind = 'mask';
+ */
 export type BlockKind = (typeof BLOCK_KINDS)[number];
 
 /**
  * A parsed template: its blocks plus the source string their offsets point into (used by error
  * messages at render time). Built by `parseTemplate` or by `template()...build()`.
+ *
+ * @example
+ * parseTemplate("{'text': 'a'}{'mask'}"); // => { source: "{'text': 'a'}{'mask'}", blocks: [ {kind: 'text', …, offset: 0}, {kind: 'mask', …, offset: 13} ] }
  */
 export interface ParsedTemplate {
   readonly source: string;
   readonly blocks: readonly TemplateBlock[];
 }
 
-/** The token PaddleNLP's `add_prompt` replaces with each option. */
+/**
+ * The token PaddleNLP's `add_prompt` replaces with each option.
+ *
+ * @example
+ * '这是[OPT]的'.split(OPT_TOKEN).join('好'); // => '这是好的'
+ */
 export const OPT_TOKEN = '[OPT]';
 
-/** The token PaddleNLP's `add_omask` puts before each option. */
+/**
+ * The token PaddleNLP's `add_omask` puts before each option.
+ *
+ * @example
+ * OMASK_TOKEN + '正向'; // => '[O-MASK]正向'
+ */
 export const OMASK_TOKEN = '[O-MASK]';

@@ -146,12 +146,19 @@ export class TemplateBuilder {
     this.blocks.push(...blocks);
     return this;
   }
+  /** Append `{'text': field}`; see the `text()` function. */
   text(field: string, o?: CommonOptions & { readonly truncate?: boolean }): this { return this.add(text(field, o)); }
+  /** Append fixed prompt text; see the `hard()` function. */
   hard(value: string, o?: CommonOptions & { readonly truncate?: boolean }): this { return this.add(hard(value, o)); }
+  /** Append `[MASK]` slots; see the `mask()` function. */
   mask(length?: number | (CommonOptions & { readonly length?: number })): this { return this.add(mask(length)); }
+  /** Append soft tokens; see the `soft()` function. */
   soft(o?: string | SoftOptions): this { return this.add(soft(o)); }
+  /** Append `[SEP]`; see the `sep()` function. */
   sep(o?: CommonOptions): this { return this.add(sep(o)); }
+  /** Append `[CLS]`; see the `cls()` function. */
   cls(o?: CommonOptions): this { return this.add(cls(o)); }
+  /** Append candidate options; see the `options()` function. */
   options(source: string | readonly string[], o?: OptionsOptions): this { return this.add(options(source, o)); }
   /** Print, re-parse and validate; the result's offsets point into its canonical `source`. */
   build(parseOptions?: ParseOptions): ParsedTemplate {
