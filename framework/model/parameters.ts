@@ -101,6 +101,14 @@ export class ParameterStore {
     return out;
   }
 
+  /** Two optimiser groups as BERT's recipe: weight decay on weights, none on biases and LayerNorm. */
+  decayGroups(lr: number, weightDecay: number): { params: Variable[]; lr: number; weightDecay: number }[] {
+    const decay: Variable[] = [];
+    const noDecay: Variable[] = [];
+    for (const [name, spec] of this.specs) (spec.noDecay ? noDecay : decay).push(this.get(name));
+    return [{ params: decay, lr, weightDecay }, { params: noDecay, lr, weightDecay: 0 }];
+  }
+
   /** Releases every variable. */
   dispose(): void {
     for (const v of this.variables.values()) v.dispose();
