@@ -14,12 +14,14 @@ Writes:
   tiny-bert/config.json, vocab.txt
   legacy.bin                    a pre-1.6 (non-zip) torch.save file, which the reader must refuse clearly
   expected.json                 per key: dtype, shape, sum (float64) and the first values, after upcasting
+  half-vectors.json             float32 bit patterns with numpy's F16 and torch's BF16 rounding of each
 """
 import json
 import os
 import struct
 from collections import OrderedDict
 
+import numpy as np
 import torch
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'framework', 'checkpoint', 'fixtures')
@@ -106,6 +108,24 @@ def expected(sd):
     return out
 
 
+def half_vectors():
+    """Random and edge-case float32 values, with reference F16 (numpy) and BF16 (torch) bit patterns."""
+    rng = np.random.default_rng(7)
+    bits = np.concatenate([
+        rng.integers(0, 2**32, 600, dtype=np.uint64).astype(np.uint32),  # any pattern, NaNs included
+        (rng.standard_normal(300) * 10.0 ** rng.integers(-9, 6, 300)).astype(np.float32).view(np.uint32),
+        np.array([0x33000000, 0x33000001, 0x33400000, 0x387fc000, 0x38800000, 0x477fe000, 0x477fefff,
+                  0x477ff000, 0x3f801000, 0x3f803000, 0x3f808000, 0x3f818000, 0x7f7fffff, 0x80000000,
+                  0x7f800000, 0xff800000, 0x00000001], dtype=np.uint32),
+    ])
+    f32 = bits.view(np.float32)
+    with np.errstate(over='ignore', invalid='ignore'):
+        f16 = f32.astype(np.float16).view(np.uint16)
+        keep = ~np.isnan(f32)
+    bf16 = torch.from_numpy(f32.copy()).bfloat16().view(torch.int16).numpy().view(np.uint16)  # NaN payload handling differs between libraries; tested separately
+    return {'f32': bits[keep].tolist(), 'f16': f16[keep].tolist(), 'bf16': bf16[keep].tolist()}
+
+
 def main():
     tiny = os.path.join(ROOT, 'tiny-bert')
     os.makedirs(tiny, exist_ok=True)
@@ -128,6 +148,9 @@ def main():
         f.write('\n'.join(vocab) + '\n')
     legacy = OrderedDict([('weight', torch.arange(6, dtype=torch.float32).reshape(2, 3))])
     torch.save(legacy, os.path.join(ROOT, 'legacy.bin'), _use_new_zipfile_serialization=False)
+    with open(os.path.join(ROOT, 'half-vectors.json'), 'w') as f:
+        json.dump(half_vectors(), f, separators=(',', ':'))
+        f.write('\n')
     with open(os.path.join(ROOT, 'expected.json'), 'w') as f:
         json.dump(expected(sd), f, indent=1)
         f.write('\n')

@@ -57,7 +57,7 @@ export function decodeElements(dtype: DiskDType, bytes: Uint8Array): HostTensor 
     case 'I16': return hostTensor('int32', [n], Int32Array.from(new Int16Array(aligned(bytes))));
     case 'I8': return hostTensor('int32', [n], Int32Array.from(new Int8Array(aligned(bytes))));
     case 'U8': return hostTensor('int32', [n], Int32Array.from(bytes));
-    case 'BOOL': return hostTensor('bool', [n], bytes.map((b) => (b === 0 ? 0 : 1)));
+    case 'BOOL': return hostTensor('bool', [n], Uint8Array.from(bytes, (b) => (b === 0 ? 0 : 1)));
   }
 }
 
