@@ -10,10 +10,29 @@ export type MetaValue = string | number | boolean | null | readonly [];
 /** A `meta.yaml` mapping. */
 export type MetaRecord = Record<string, MetaValue>;
 
-/** Strings YAML 1.1 would read as something other than a string, so PyYAML quotes them. */
-const IMPLICIT = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|[-+]?[0-9][0-9_:.eE+-]*|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)|<<|=)$/;
-/** Characters that may appear in a plain (unquoted) scalar. */
-const PLAIN_BODY = /^[\p{L}\p{N}_/.:\-+ ()@=~,]+$/u;
+/** PyYAML's implicit resolvers (YAML 1.1): a string matching one of these must be quoted to stay a string. */
+const RESOLVERS = [
+  /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
+  /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
+  /^(?:~|null|Null|NULL|<<|=)$/,
+  /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/,
+];
+/** Characters PyYAML (allow_unicode) cannot write unescaped, including line breaks. */
+const SPECIAL = /[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
+
+/** PyYAML's `analyze_scalar` for one-line strings in block context: may `text` be written unquoted? */
+function allowsPlain(text: string): boolean {
+  if (text === '' || text.startsWith(' ') || text.endsWith(' ') || /^(?:---|\.\.\.)/.test(text)) return false;
+  const chars = [...text];
+  for (const [i, ch] of chars.entries()) {
+    const followedBySpace = i + 1 >= chars.length || chars[i + 1] === ' ' || chars[i + 1] === '\t';
+    if (i === 0 && '#,[]{}&*!|>\'"%@`'.includes(ch)) return false;
+    if ((ch === ':' || (i === 0 && (ch === '?' || ch === '-'))) && followedBySpace) return false;
+    if (ch === '#' && i > 0 && (chars[i - 1] === ' ' || chars[i - 1] === '\t')) return false;
+  }
+  return !RESOLVERS.some((re) => re.test(text));
+}
 
 function scalar(value: MetaValue): string {
   if (value === null) return 'null';
@@ -27,10 +46,8 @@ function scalar(value: MetaValue): string {
 }
 
 function quote(text: string): string {
-  if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(text)) return JSON.stringify(text);
-  const plain = text !== '' && PLAIN_BODY.test(text) && !IMPLICIT.test(text) && !/^[-?:,@ ]/.test(text) &&
-    !text.endsWith(' ') && !text.endsWith(':') && !text.includes(': ');
-  return plain ? text : `'${text.replaceAll("'", "''")}'`;
+  if (SPECIAL.test(text)) return JSON.stringify(text);
+  return allowsPlain(text) ? text : `'${text.replaceAll("'", "''")}'`;
 }
 
 /**
@@ -71,13 +88,18 @@ function parseScalar(raw: string, where: string): MetaValue {
 export function parseMetaYaml(text: string, file = 'meta.yaml'): MetaRecord {
   const entries: [string, string][] = [];
   let inSequence = false;
+  let blanks = 0;
   for (const [index, line] of text.split(/\r?\n/).entries()) {
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    if (line.trim() === '') { blanks++; continue; }
     const last = entries[entries.length - 1];
     if (/^\s/.test(line) || line.startsWith('- ')) {
-      if (!inSequence && last && !line.trimStart().startsWith('- ')) last[1] += ` ${line.trim()}`;
+      // Folded continuation: a line break is a space, each blank line a newline.
+      if (!inSequence && last && !line.trimStart().startsWith('- ')) last[1] += (blanks > 0 ? '\n'.repeat(blanks) : ' ') + line.trim();
+      blanks = 0;
       continue;
     }
+    blanks = 0;
+    if (line.startsWith('#')) continue;
     const match = /^([^:\s][^:]*):(?:\s(.*)|)$/.exec(line);
     if (!match || match[1] === undefined) throw new TrackingError(`${file}:${index + 1}: expected 'key: value', got '${line}'`);
     const value = match[2] ?? '';
