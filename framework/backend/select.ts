@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { log } from '../log.js';
 import { registerSegmentSum } from './segment-sum.js';
+import { registerWasmBatchMatMul } from './wasm-batch-matmul.js';
 import { tf } from './tf.js';
 
 /** Backends in order of preference: native TensorFlow (GPU, CPU), then WebAssembly, then plain JS. */
@@ -21,6 +22,7 @@ async function tryLoad(name: BackendName): Promise<boolean> {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         void wasm;
         registerSegmentSum('wasm');
+        registerWasmBatchMatMul();
         return true;
       }
       case 'cpu': registerSegmentSum('cpu'); return true;

@@ -3,7 +3,7 @@ import { tf, type Tensor } from '../backend/tf.js';
 import { activation } from '../ops/activations.js';
 import { dropout } from '../ops/dropout.js';
 import { layerNorm } from '../ops/layer-norm.js';
-import { batchMatMul, dense, matMul2d } from '../ops/matmul.js';
+import { dense } from '../ops/matmul.js';
 import type { BertConfig } from './config.js';
 import type { HostTensor } from '../checkpoint/host-tensor.js';
 import { ParameterStore, type HostFloatTensor } from './parameters.js';
@@ -96,16 +96,15 @@ export class BertModel {
     const heads = c.numAttentionHeads;
     const headDim = hidden / heads;
     const p = `encoder.layer.${i}`;
-    // One [hidden, 3·hidden] product instead of three: bigger matmuls run closer to peak.
-    const qkvWeight = tf.concat([this.p(`${p}.attention.self.query.weight`), this.p(`${p}.attention.self.key.weight`), this.p(`${p}.attention.self.value.weight`)], 1);
-    const qkvBias = tf.concat([this.p(`${p}.attention.self.query.bias`), this.p(`${p}.attention.self.key.bias`), this.p(`${p}.attention.self.value.bias`)], 0);
-    const qkv = dense(x, qkvWeight, qkvBias); // (B, T, 3H)
-    const split = tf.transpose(tf.reshape(qkv, [batch, seq, 3, heads, headDim]), [2, 0, 3, 1, 4]); // (3, B, nh, T, hd)
-    const [q, k, v] = tf.unstack(split) as [Tensor, Tensor, Tensor];
-    const scores = tf.add(batchMatMul(tf.mul(q, 1 / Math.sqrt(headDim)), k, false, true), maskBias); // (B, nh, T, T)
+    // (B, T, H) → (B, nh, T, hd); 4-D transposes stay on wasm's fast path (5-D ones do not).
+    const heads4 = (t: Tensor) => tf.transpose(tf.reshape(t, [batch, seq, heads, headDim]), [0, 2, 1, 3]);
+    const q = heads4(dense(x, this.p(`${p}.attention.self.query.weight`), this.p(`${p}.attention.self.query.bias`)));
+    const k = heads4(dense(x, this.p(`${p}.attention.self.key.weight`), this.p(`${p}.attention.self.key.bias`)));
+    const v = heads4(dense(x, this.p(`${p}.attention.self.value.weight`), this.p(`${p}.attention.self.value.bias`)));
+    const scores = tf.add(tf.matMul(tf.mul(q, 1 / Math.sqrt(headDim)), k, false, true), maskBias); // (B, nh, T, T)
     let probs = tf.softmax(scores);
     if (training) probs = dropout(probs, c.attentionProbsDropoutProb, seed());
-    const context = tf.reshape(tf.transpose(batchMatMul(probs, v), [0, 2, 1, 3]), [batch, seq, hidden]); // (B, T, H)
+    const context = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [batch, seq, hidden]); // (B, T, H)
     let attnOut = dense(context, this.p(`${p}.attention.output.dense.weight`), this.p(`${p}.attention.output.dense.bias`));
     if (training) attnOut = dropout(attnOut, c.hiddenDropoutProb, seed());
     const h1 = layerNorm(tf.add(attnOut, x), this.p(`${p}.attention.output.LayerNorm.weight`), this.p(`${p}.attention.output.LayerNorm.bias`), c.layerNormEps);
@@ -141,7 +140,7 @@ export class BertModel {
     const c = this.config;
     const h = layerNorm(this.act(dense(hidden, this.p('cls.predictions.transform.dense.weight'), this.p('cls.predictions.transform.dense.bias'))),
       this.p('cls.predictions.transform.LayerNorm.weight'), this.p('cls.predictions.transform.LayerNorm.bias'), c.layerNormEps);
-    return tf.add(matMul2d(h, this.p('embeddings.word_embeddings.weight'), false, true), this.p('cls.predictions.bias'));
+    return tf.add(tf.matMul(h, this.p('embeddings.word_embeddings.weight'), false, true), this.p('cls.predictions.bias'));
   }
 
   /** Rows of `sequence` [batch, seq, hidden] at flat positions (batch·seq + t) → [n, hidden]. */

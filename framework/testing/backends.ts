@@ -1,6 +1,6 @@
 import { registerSegmentSum } from '../backend/segment-sum.js';
 import { tf } from '../backend/tf.js';
-import { resetMatMulRouting } from '../ops/matmul.js';
+import { registerWasmBatchMatMul } from '../backend/wasm-batch-matmul.js';
 
 /** Backends every numeric test runs on: the reference JS backend and the wasm backend we ship kernels for. */
 export const TEST_BACKENDS = ['cpu', 'wasm'] as const;
@@ -12,10 +12,10 @@ export async function useBackend(name: (typeof TEST_BACKENDS)[number]): Promise<
   if (name === 'wasm' && !wasmLoaded) {
     await import('@tensorflow/tfjs-backend-wasm');
     registerSegmentSum('wasm');
+    registerWasmBatchMatMul();
     wasmLoaded = true;
   }
   if (name === 'cpu') registerSegmentSum('cpu');
   await tf.setBackend(name);
   await tf.ready();
-  resetMatMulRouting();
 }
