@@ -9,28 +9,55 @@ import { basename, join, relative } from 'node:path';
 import { TrackingError } from '../errors.js';
 import { artifactRelPath, validateKey, validateMetric, validateValue } from './validation.js';
 
-/** MLflow's run states; the file store keeps them as the ints in {@link RUN_STATUS_CODE}. */
+/**
+ * MLflow's run states; the file store keeps them as the ints in {@link RUN_STATUS_CODE}.
+ * @example const s: RunStatus = 'RUNNING';
+ */
 export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
-/** The states a run may end in. */
+/**
+ * The states a run may end in.
+ * @example await run.end('FAILED' satisfies EndStatus);
+ */
 export type EndStatus = 'FINISHED' | 'FAILED' | 'KILLED';
-/** `RunStatus` as MLflow's protobuf enum numbers, used in the file store's `meta.yaml`. */
+/**
+ * `RunStatus` as MLflow's protobuf enum numbers, used in the file store's `meta.yaml`.
+ * @example RUN_STATUS_CODE.FINISHED // → 3
+ */
 export const RUN_STATUS_CODE: Readonly<Record<RunStatus, number>> = Object.freeze({
   RUNNING: 1, SCHEDULED: 2, FINISHED: 3, FAILED: 4, KILLED: 5,
 });
 
-/** One logged metric value. `timestamp` is Unix milliseconds. */
+/**
+ * One logged metric value. `timestamp` is Unix milliseconds.
+ * @example { key: 'dev/acc', value: 0.87, timestamp: 1718000000000, step: 100 }
+ */
 export interface MetricPoint { key: string; value: number; timestamp: number; step: number }
-/** A param or tag. */
+/**
+ * A param or tag.
+ * @example { key: 'lr', value: '0.00001' }
+ */
 export interface KeyValue { key: string; value: string }
-/** What one `Run.logBatch` call writes. */
+/**
+ * What one `Run.logBatch` call writes.
+ * @example await run.logBatch({ metrics: [{ key: 'loss', value: 0.7, timestamp: Date.now(), step: 0 }], params: [], tags: [] });
+ */
 export interface LogBatch { metrics: MetricPoint[]; params: KeyValue[]; tags: KeyValue[] }
-/** Values accepted by `logParams`; they are stored as strings, as MLflow does. */
+/**
+ * Values accepted by `logParams`; they are stored as strings, as MLflow does.
+ * @example await run.logParams({ lr: 1e-5, fp16: false, note: null }); // stored as '0.00001', 'false', ''
+ */
 export type ParamValue = string | number | boolean | null | undefined;
 
-/** Options of {@link Tracker.startRun}. Without `experimentName` the run goes to MLflow's `Default` experiment. */
+/**
+ * Options of {@link Tracker.startRun}. Without `experimentName` the run goes to MLflow's `Default` experiment.
+ * @example { experimentName: 'pet-eprstmt', runName: 'seed-1', tags: { task: 'eprstmt' } }
+ */
 export interface StartRunOptions { experimentName?: string; runName?: string; tags?: Record<string, string> }
 
-/** A run's metadata, the same fields MLflow's `RunInfo` has. */
+/**
+ * A run's metadata, the same fields MLflow's `RunInfo` has.
+ * @example (await tracker.getRun(id)).info // → { runId: '0f3c…', runName: 'seed-1', status: 'FINISHED', … }
+ */
 export interface RunInfo {
   runId: string;
   runName: string;
@@ -45,7 +72,10 @@ export interface RunInfo {
   userId: string;
 }
 
-/** A run read back from the store; `metrics` holds each key's latest value (highest step, then timestamp). */
+/**
+ * A run read back from the store; `metrics` holds each key's latest value (highest step, then timestamp).
+ * @example (await tracker.getRun(id)).metrics // → { 'dev/acc': 0.87, 'train/loss': 0.21 }
+ */
 export interface RunRecord {
   info: RunInfo;
   params: Record<string, string>;
@@ -53,7 +83,10 @@ export interface RunRecord {
   metrics: Record<string, number>;
 }
 
-/** A JSON-safe description of a tracker, enough for `trackerFromConfig` to rebuild it (no credentials). */
+/**
+ * A JSON-safe description of a tracker, enough for `trackerFromConfig` to rebuild it (no credentials).
+ * @example { type: 'file', uri: '/data/mlruns' } // or { type: 'rest', uri: 'http://mlflow:5000' }, { type: 'null' }
+ */
 export interface TrackerConfig { type: string; uri?: string }
 
 /**
@@ -166,7 +199,10 @@ export abstract class Tracker {
   abstract getConfig(): TrackerConfig;
 }
 
-/** Every file under `dir`, recursively, sorted for a deterministic upload order. */
+/**
+ * Every file under `dir`, recursively, sorted for a deterministic upload order.
+ * @example await listFilesRecursive('ckpt') // → ['ckpt/config.json', 'ckpt/sub/w.bin']
+ */
 export async function listFilesRecursive(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {

@@ -7,7 +7,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
-/** MLflow's reserved tag keys that fewprompt sets. */
+/**
+ * MLflow's reserved tag keys that fewprompt sets.
+ * @example record.tags[SYSTEM_TAGS.runName] // → 'seed-1'
+ */
 export const SYSTEM_TAGS = {
   runName: 'mlflow.runName',
   user: 'mlflow.user',

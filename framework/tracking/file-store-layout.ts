@@ -24,14 +24,28 @@ import { RUN_STATUS_CODE } from './base.js';
 import { metaInt, metaString, parseMetaYaml } from './meta-yaml.js';
 import type { MetaRecord } from './meta-yaml.js';
 
+/**
+ * Folder of deleted experiments under the store root.
+ * @example join(root, TRASH) // → '/…/mlruns/.trash'
+ */
 export const TRASH = '.trash';
+/**
+ * Name of experiment and run metadata files.
+ * @example join(root, '0', META) // → '/…/mlruns/0/meta.yaml'
+ */
 export const META = 'meta.yaml';
 /** Experiment subfolders that are not runs (`FileStore.RESERVED_EXPERIMENT_FOLDERS`). */
 const RESERVED_EXPERIMENT_FOLDERS = new Set(['tags', 'datasets', 'traces']);
-/** `SourceType.LOCAL`, what MLflow's file store always writes as `source_type`. */
+/**
+ * `SourceType.LOCAL`, what MLflow's file store always writes as `source_type`.
+ * @example runMetaRecord(info).source_type // → 4
+ */
 export const SOURCE_TYPE_LOCAL = 4;
 
-/** An experiment as stored in its `meta.yaml`. */
+/**
+ * An experiment as stored in its `meta.yaml`.
+ * @example { experimentId: '0', name: 'Default', artifactLocation: 'file:///…/mlruns/0', lifecycleStage: 'active', creationTime: 1718000000000 }
+ */
 export interface ExperimentMeta {
   experimentId: string;
   name: string;
@@ -40,19 +54,28 @@ export interface ExperimentMeta {
   creationTime: number | null;
 }
 
-/** Writes `data` to `path` atomically: readers see the old file or the new one, never half of one. */
+/**
+ * Writes `data` to `path` atomically: readers see the old file or the new one, never half of one.
+ * @example await writeFileAtomic('mlruns/0/meta.yaml', emitMetaYaml(record));
+ */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, data, 'utf8');
   await rename(tmp, path);
 }
 
-/** True for the Node error code `code` (`ENOENT`, `EEXIST`, …). */
+/**
+ * True for the Node error code `code` (`ENOENT`, `EEXIST`, …).
+ * @example isErrno(error, 'EEXIST') // → true when mkdir lost the race
+ */
 export function isErrno(error: unknown, code: string): boolean {
   return error instanceof Error && 'code' in error && error.code === code;
 }
 
-/** Reads and parses `<dir>/meta.yaml`; `undefined` if it does not exist (yet). */
+/**
+ * Reads and parses `<dir>/meta.yaml`; `undefined` if it does not exist (yet).
+ * @example await readMeta('mlruns/0') // → { name: 'Default', experiment_id: '0', … }
+ */
 export async function readMeta(dir: string): Promise<MetaRecord | undefined> {
   const file = join(dir, META);
   try {
@@ -63,7 +86,10 @@ export async function readMeta(dir: string): Promise<MetaRecord | undefined> {
   }
 }
 
-/** `readMeta`, waiting up to `timeoutMs` for a concurrent creator to finish writing the file. */
+/**
+ * `readMeta`, waiting up to `timeoutMs` for a concurrent creator to finish writing the file.
+ * @example await waitForMeta('mlruns/123456789012345678') // resolves once the creator has written meta.yaml
+ */
 export async function waitForMeta(dir: string, timeoutMs = 5000): Promise<MetaRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -74,7 +100,10 @@ export async function waitForMeta(dir: string, timeoutMs = 5000): Promise<MetaRe
   }
 }
 
-/** Parses an experiment `meta.yaml`. */
+/**
+ * Parses an experiment `meta.yaml`.
+ * @example experimentFromMeta(await waitForMeta(dir), file).name // → 'Default'
+ */
 export function experimentFromMeta(meta: MetaRecord, file: string): ExperimentMeta {
   return {
     experimentId: metaString(meta, 'experiment_id', file),
@@ -85,7 +114,10 @@ export function experimentFromMeta(meta: MetaRecord, file: string): ExperimentMe
   };
 }
 
-/** Parses a run `meta.yaml` into a {@link RunInfo}. */
+/**
+ * Parses a run `meta.yaml` into a {@link RunInfo}.
+ * @example runInfoFromMeta({ status: 3, … }, file).status // → 'FINISHED'
+ */
 export function runInfoFromMeta(meta: MetaRecord, file: string): RunInfo {
   const code = metaInt(meta, 'status') ?? RUN_STATUS_CODE.RUNNING;
   const status = (Object.keys(RUN_STATUS_CODE) as RunStatus[]).find((s) => RUN_STATUS_CODE[s] === code);
@@ -104,7 +136,10 @@ export function runInfoFromMeta(meta: MetaRecord, file: string): RunInfo {
   };
 }
 
-/** The `meta.yaml` record MLflow's `_make_persisted_run_info_dict` writes for `info`. */
+/**
+ * The `meta.yaml` record MLflow's `_make_persisted_run_info_dict` writes for `info`.
+ * @example emitMetaYaml(runMetaRecord(info)) // → 'artifact_uri: file:///…\nend_time: null\n…status: 1\ntags: []\n…'
+ */
 export function runMetaRecord(info: RunInfo): MetaRecord {
   return {
     artifact_uri: info.artifactUri,
@@ -125,7 +160,10 @@ export function runMetaRecord(info: RunInfo): MetaRecord {
   };
 }
 
-/** Names of the subfolders of `dir` (`[]` if it does not exist). */
+/**
+ * Names of the subfolders of `dir` (`[]` if it does not exist).
+ * @example await subdirs('mlruns') // → ['.trash', '0', '123456789012345678']
+ */
 export async function subdirs(dir: string): Promise<string[]> {
   try {
     return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
@@ -135,17 +173,26 @@ export async function subdirs(dir: string): Promise<string[]> {
   }
 }
 
-/** Experiment folder names under the store root, as MLflow lists them (no `.trash`, no `models`). */
+/**
+ * Experiment folder names under the store root, as MLflow lists them (no `.trash`, no `models`).
+ * @example await experimentDirs('mlruns') // → ['0', '123456789012345678']
+ */
 export async function experimentDirs(root: string): Promise<string[]> {
   return (await subdirs(root)).filter((name) => !name.startsWith('.') && name !== 'models');
 }
 
-/** Run folder names of an experiment folder. */
+/**
+ * Run folder names of an experiment folder.
+ * @example await runDirs('mlruns/0') // → ['0f3c…']
+ */
 export async function runDirs(experimentDir: string): Promise<string[]> {
   return (await subdirs(experimentDir)).filter((name) => !RESERVED_EXPERIMENT_FOLDERS.has(name));
 }
 
-/** `{relative key: file contents}` for every file under `dir` (keys with `/` are subfolders). */
+/**
+ * `{relative key: file contents}` for every file under `dir` (keys with `/` are subfolders).
+ * @example await readKeyFiles('mlruns/0/<run>/params') // → { lr: '0.00001', 'optim/beta1': '0.9' }
+ */
 export async function readKeyFiles(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   let entries;
@@ -184,14 +231,20 @@ export function pythonFloat(value: number): string {
   return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
 }
 
-/** One metric-file line, `timestamp value step\n`. */
+/**
+ * One metric-file line, `timestamp value step\n`.
+ * @example metricLine({ key: 'acc', value: 1, timestamp: 1718000000000, step: 3 }) // → '1718000000000 1.0 3\n'
+ */
 export function metricLine(point: MetricPoint): string {
   return `${point.timestamp} ${pythonFloat(point.value)} ${point.step}\n`;
 }
 
 const SPECIAL_FLOATS: Record<string, number> = { nan: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '-infinity': -Infinity };
 
-/** Parses a metric file; a last line without `\n` is a concurrent append in progress and is skipped. */
+/**
+ * Parses a metric file; a last line without `\n` is a concurrent append in progress and is skipped.
+ * @example parseMetricFile('acc', '1718000000000 1.0 3\n', file) // → [{ key: 'acc', value: 1, timestamp: 1718000000000, step: 3 }]
+ */
 export function parseMetricFile(key: string, text: string, file: string): MetricPoint[] {
   const lines = text.split('\n');
   lines.pop();

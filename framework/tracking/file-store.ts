@@ -31,7 +31,10 @@ function experimentIdFor(name: string, salt: number): string {
   return String(BigInt(`0x${hash.slice(0, 30)}`) % 900_000_000_000_000_000n + 100_000_000_000_000_000n);
 }
 
-/** A local folder from a `file:` URI or a plain path; `undefined` for remote artifact stores. */
+/**
+ * A local folder from a `file:` URI or a plain path; `undefined` for remote artifact stores.
+ * @example localPathFromUri('file:///data/mlruns') // → '/data/mlruns'; localPathFromUri('s3://b/x') // → undefined
+ */
 export function localPathFromUri(uri: string): string | undefined {
   if (uri.startsWith('file://')) return fileURLToPath(uri);
   if (uri.startsWith('file:')) return resolve(uri.slice(5));

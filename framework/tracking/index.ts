@@ -17,13 +17,19 @@ export { MlflowRestClient } from './rest-client.js';
 export type { MlflowEndpoint, MlflowEndpoints, RestClientOptions } from './rest-client.js';
 export { BATCH_LIMITS, validateKey } from './validation.js';
 
-/** A tracker class as the registry sees it. */
+/**
+ * A tracker class as the registry sees it.
+ * @example const cls: TrackerClass = FileStoreTracker; cls.fromConfig({ type: 'file', uri: 'mlruns' });
+ */
 export interface TrackerClass {
   readonly kind: string;
   fromConfig(config: TrackerConfig): Tracker;
 }
 
-/** Every tracker kind; a new kind is one file plus one entry here. */
+/**
+ * Every tracker kind; a new kind is one file plus one entry here.
+ * @example TRACKERS.map((c) => c.kind) // → ['file', 'rest', 'null']
+ */
 export const TRACKERS: readonly TrackerClass[] = Object.freeze([FileStoreTracker, RestTracker, NullTracker]);
 
 const BY_KIND = new Map<string, TrackerClass>();

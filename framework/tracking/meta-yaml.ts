@@ -5,9 +5,15 @@
  */
 import { TrackingError } from '../errors.js';
 
-/** A value in a `meta.yaml` mapping. */
+/**
+ * A value in a `meta.yaml` mapping.
+ * @example const v: MetaValue = null; // also 'active', 1718000000000, []
+ */
 export type MetaValue = string | number | boolean | null | readonly [];
-/** A `meta.yaml` mapping. */
+/**
+ * A `meta.yaml` mapping.
+ * @example { experiment_id: '0', name: 'Default', lifecycle_stage: 'active' }
+ */
 export type MetaRecord = Record<string, MetaValue>;
 
 /** PyYAML's implicit resolvers (YAML 1.1): a string matching one of these must be quoted to stay a string. */

@@ -8,24 +8,42 @@ import { TrackingError } from '../errors.js';
 import { log } from '../log.js';
 import type { RunStatus } from './base.js';
 
-/** `{key, value}` as MLflow's `RunTag`, `Param` and `ExperimentTag`. */
+/**
+ * `{key, value}` as MLflow's `RunTag`, `Param` and `ExperimentTag`.
+ * @example { key: 'mlflow.runName', value: 'seed-1' }
+ */
 export interface KeyValueJson { key: string; value: string }
-/** MLflow's `Metric`. Int64 fields may come back as strings; NaN/±Infinity travel as `"NaN"`, `"Infinity"`. */
+/**
+ * MLflow's `Metric`. Int64 fields may come back as strings; NaN/±Infinity travel as `"NaN"`, `"Infinity"`.
+ * @example { key: 'loss', value: 'NaN', timestamp: 1718000000000, step: 3 }
+ */
 export interface MetricJson { key: string; value: number | string; timestamp: number | string; step?: number | string }
-/** MLflow's `RunInfo`. */
+/**
+ * MLflow's `RunInfo`.
+ * @example (await client.call('runs/get', { run_id })).run.info.status // → 'FINISHED'
+ */
 export interface RunInfoJson {
   run_id?: string; run_uuid?: string; run_name?: string; experiment_id: string; user_id?: string;
   status: RunStatus; start_time?: number | string; end_time?: number | string; artifact_uri: string; lifecycle_stage?: string;
 }
-/** MLflow's `Run`. */
+/**
+ * MLflow's `Run`.
+ * @example (await client.call('runs/get', { run_id })).run.data?.metrics // → [{ key: 'acc', value: 0.9, … }]
+ */
 export interface RunJson { info: RunInfoJson; data?: { metrics?: MetricJson[]; params?: KeyValueJson[]; tags?: KeyValueJson[] } }
-/** MLflow's `Experiment`. */
+/**
+ * MLflow's `Experiment`.
+ * @example (await client.call('experiments/get-by-name', { experiment_name: 'x' })).experiment.experiment_id // → '1'
+ */
 export interface ExperimentJson {
   experiment_id: string; name: string; artifact_location?: string; lifecycle_stage?: string;
   last_update_time?: number | string; creation_time?: number | string; tags?: KeyValueJson[];
 }
 
-/** The endpoints fewprompt uses, keyed by path under `/api/2.0/mlflow/`. */
+/**
+ * The endpoints fewprompt uses, keyed by path under `/api/2.0/mlflow/`.
+ * @example type Req = MlflowEndpoints['runs/log-batch']['request']; // { run_id: string; metrics?: MetricJson[]; … }
+ */
 export interface MlflowEndpoints {
   'experiments/get-by-name': { method: 'GET'; request: { experiment_name: string }; response: { experiment: ExperimentJson } };
   'experiments/create': {
@@ -57,9 +75,16 @@ export interface MlflowEndpoints {
     response: { metrics?: MetricJson[]; next_page_token?: string };
   };
 }
+/**
+ * An endpoint path under `/api/2.0/mlflow/`.
+ * @example const e: MlflowEndpoint = 'runs/log-batch';
+ */
 export type MlflowEndpoint = keyof MlflowEndpoints;
 
-/** HTTP method of each endpoint, from MLflow's REST reference. */
+/**
+ * HTTP method of each endpoint, from MLflow's REST reference.
+ * @example ENDPOINT_METHODS['runs/get'] // → 'GET'
+ */
 export const ENDPOINT_METHODS: { readonly [E in MlflowEndpoint]: MlflowEndpoints[E]['method'] } = Object.freeze({
   'experiments/get-by-name': 'GET', 'experiments/create': 'POST', 'runs/create': 'POST', 'runs/update': 'POST',
   'runs/log-batch': 'POST', 'runs/get': 'GET', 'runs/search': 'POST', 'metrics/get-history': 'GET',
@@ -68,7 +93,10 @@ export const ENDPOINT_METHODS: { readonly [E in MlflowEndpoint]: MlflowEndpoints
 /** Statuses worth retrying (MLflow's own client retries these). */
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 
-/** Connection and retry settings. */
+/**
+ * Connection and retry settings.
+ * @example new MlflowRestClient({ baseUrl: 'http://127.0.0.1:5000', token: 't', maxRetries: 3, backoffMs: 200 })
+ */
 export interface RestClientOptions {
   /** Tracking server base URL, e.g. `http://127.0.0.1:5000`. */
   baseUrl: string;

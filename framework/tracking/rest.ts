@@ -37,7 +37,10 @@ function runIdOf(info: RunJson['info']): string {
   return id;
 }
 
-/** Converts MLflow's `Run` JSON to a {@link RunRecord}. */
+/**
+ * Converts MLflow's `Run` JSON to a {@link RunRecord}.
+ * @example runRecordFromJson((await client.call('runs/get', { run_id })).run).metrics // → { acc: 0.9 }
+ */
 export function runRecordFromJson(run: RunJson): RunRecord {
   const { info, data = {} } = run;
   const pairs = (list: KeyValue[] | undefined) => Object.fromEntries((list ?? []).map((kv) => [kv.key, kv.value]));

@@ -9,11 +9,21 @@ const VALID_NAME = /^[/\p{L}\p{N}_.\- ]*$/u;
 /** MLflow's run-id rule; also keeps run ids from escaping the store as paths. */
 const VALID_RUN_ID = /^[a-zA-Z0-9][\w-]{0,255}$/;
 
-/** MLflow's per-request limits for `runs/log-batch`. */
+/**
+ * MLflow's per-request limits for `runs/log-batch`.
+ * @example BATCH_LIMITS.params // → 100
+ */
 export const BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, total: 1000, bytes: 1_000_000 } as const;
-/** MLflow's length limits (characters). */
+/**
+ * MLflow's length limits (characters).
+ * @example LENGTH_LIMITS.paramValue // → 6000
+ */
 export const LENGTH_LIMITS = { key: 250, paramValue: 6000, tagValue: 5000, experimentName: 500 } as const;
 
+/**
+ * Which MLflow name rule applies.
+ * @example validateKey('param' satisfies KeyKind, 'lr')
+ */
 export type KeyKind = 'metric' | 'param' | 'tag';
 const KIND_LABEL: Record<KeyKind, string> = { metric: 'metric name', param: 'parameter name', tag: 'tag name' };
 

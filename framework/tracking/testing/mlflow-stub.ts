@@ -71,11 +71,17 @@ function checkField(type: FieldType, value: unknown, get: boolean): boolean {
   }
 }
 
-/** One request as the stub saw it. */
+/**
+ * One request as the stub saw it.
+ * @example stub.requests[0] // → { method: 'GET', path: '/api/2.0/mlflow/experiments/get-by-name?experiment_name=x', … }
+ */
 export interface RecordedRequest { method: string; path: string; headers: IncomingMessage['headers']; body: Record<string, unknown>; raw: Buffer }
 interface StubRun { info: Record<string, unknown>; metrics: Record<string, unknown>[]; params: Map<string, string>; tags: Map<string, string> }
 
-/** Behaviour switches for a test. */
+/**
+ * Behaviour switches for a test.
+ * @example await startMlflowStub({ authorization: 'Bearer s3cret' })
+ */
 export interface StubOptions {
   /** Expected `authorization` header; other requests get 401. */
   authorization?: string;
@@ -83,7 +89,10 @@ export interface StubOptions {
   artifactRoot?: string;
 }
 
-/** A running stub. */
+/**
+ * A running stub.
+ * @example stub.failNext(2, 503); await run.logMetric('loss', 1); // retried twice, then accepted
+ */
 export interface MlflowStub {
   url: string;
   requests: RecordedRequest[];
