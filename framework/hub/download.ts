@@ -1,7 +1,8 @@
 /**
  * One HTTP(S) file download: follows redirects (dropping the token when the host changes, as the Hub's
  * CDN redirects need), streams to a temporary sibling and renames it into place, so a file in the cache
- * is always complete. Uses `node:http`/`node:https` directly: no global agent state, no proxies magic.
+ * is always complete. Uses `node:http`/`node:https` directly (no `fetch`), so redirects and headers stay
+ * under our control; HTTP(S)_PROXY variables are not honoured.
  */
 import { createWriteStream, rmSync, renameSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
