@@ -55,10 +55,15 @@ export class BertModel {
   /** A model with weights from a canonical-key host state dict; the tied decoder weight is ignored. */
   static fromStateDict(config: BertConfig, state: ReadonlyMap<string, HostTensor>, parts: Partial<BertParts> = {}): BertModel {
     const model = BertModel.create(config, { pooler: parts.pooler ?? state.has('pooler.dense.weight'), mlmHead: parts.mlmHead ?? state.has('cls.predictions.bias') });
-    model.params.load(state, {
-      ignore: (k) => k === 'cls.predictions.decoder.weight' || k === 'cls.predictions.decoder.bias' || k === 'embeddings.position_ids'
-        || (!model.parts.pooler && k.startsWith('pooler.')) || (!model.parts.mlmHead && k.startsWith('cls.')) || k.startsWith('cls.seq_relationship'),
-    });
+    try {
+      model.params.load(state, {
+        ignore: (k) => k === 'cls.predictions.decoder.weight' || k === 'cls.predictions.decoder.bias' || k === 'embeddings.position_ids'
+          || (!model.parts.pooler && k.startsWith('pooler.')) || (!model.parts.mlmHead && k.startsWith('cls.')) || k.startsWith('cls.seq_relationship'),
+      });
+    } catch (error) {
+      model.dispose(); // a refused checkpoint leaves nothing behind
+      throw error;
+    }
     return model;
   }
 
