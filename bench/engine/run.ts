@@ -1,0 +1,92 @@
+/**
+ * bench/engine: ms per MLM training step (batch 8 × 128, loss at 15% of positions, AdamW) and per
+ * inference batch (32 × 128) for the tiny (4/256/4/1024) and base (12/768/12/3072) configs, vocab 21,128,
+ * on each available tfjs backend — and, when Debian's python3-torch is installed, PyTorch (2 threads) in the
+ * same run, with ratios. Writes bench/results/engine.json and bench/results/engine.md.
+ *
+ *   npx tsx bench/engine/run.ts [--configs tiny,base] [--backends wasm,cpu] [--steps 3]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { tf } from '../../framework/backend/tf.js';
+import { BertModel } from '../../framework/model/bert.js';
+import { AdamW } from '../../framework/optim/adamw.js';
+import { useBackend } from '../../framework/testing/backends.js';
+import { BENCH_CONFIGS, mlmBatch, mlmTrainStep } from './mlm-step.js';
+
+const { values } = parseArgs({ options: {
+  configs: { type: 'string', default: 'tiny,base' },
+  backends: { type: 'string', default: 'wasm,cpu' },
+  steps: { type: 'string', default: '3' },
+  python: { type: 'string', default: '/usr/bin/python3' },
+} });
+const configs = values.configs.split(',') as ('tiny' | 'base')[];
+const steps = Number(values.steps);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+interface Row { config: string; backend: string; trainStepMs?: number; inferBatchMs?: number; note?: string }
+const rows: Row[] = [];
+
+for (const backend of values.backends.split(',') as ('wasm' | 'cpu')[]) {
+  await useBackend(backend);
+  for (const name of configs) {
+    // The pure-JS cpu backend needs minutes per base-size step; it is measured on the tiny config only.
+    if (backend === 'cpu' && name === 'base') { rows.push({ config: name, backend, note: 'skipped: minutes per step on the pure-JS backend' }); continue; }
+    const model = BertModel.create(BENCH_CONFIGS[name]).train();
+    const opt = new AdamW(model.params.decayGroups(1e-4, 0.01));
+    const batch = mlmBatch(8, 128, BENCH_CONFIGS[name].vocabSize);
+    const times: number[] = [];
+    try {
+      for (let i = 0; i <= steps; i++) {
+        const t0 = performance.now();
+        mlmTrainStep(model, opt, batch);
+        if (i > 0) times.push(performance.now() - t0);
+        process.stderr.write(`${name}/${backend} train step ${i}: ${(performance.now() - t0).toFixed(0)} ms\n`);
+      }
+    } catch (error) {
+      rows.push({ config: name, backend, note: `training failed: ${(error as Error).message.slice(0, 120)}` });
+      opt.dispose(); model.dispose(); tf.dispose(Object.values(batch));
+      continue;
+    }
+    opt.dispose();
+    model.eval();
+    const ids = mlmBatch(32, 128, BENCH_CONFIGS[name].vocabSize, 2);
+    const infer: number[] = [];
+    for (let i = 0; i <= steps; i++) {
+      const t0 = performance.now();
+      tf.tidy(() => model.encode({ inputIds: ids.inputIds }).dataSync());
+      if (i > 0) infer.push(performance.now() - t0);
+    }
+    rows.push({ config: name, backend, trainStepMs: median(times), inferBatchMs: median(infer) });
+    tf.dispose([...Object.values(batch), ...Object.values(ids)]);
+    model.dispose();
+  }
+}
+
+let torch: Record<string, unknown> | undefined;
+if (existsSync(values.python)) {
+  const spec = Object.fromEntries(configs.map((n) => [n, { vocab: BENCH_CONFIGS[n].vocabSize, hidden: BENCH_CONFIGS[n].hiddenSize, layers: BENCH_CONFIGS[n].numHiddenLayers, heads: BENCH_CONFIGS[n].numAttentionHeads, ffn: BENCH_CONFIGS[n].intermediateSize, steps, infer_reps: steps }]));
+  try {
+    const out = execFileSync(values.python, [new URL('./torch_reference.py', import.meta.url).pathname, JSON.stringify(spec), '2'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    torch = JSON.parse(out) as Record<string, unknown>;
+    for (const n of configs) {
+      const t = torch[n] as { train_step_ms: number; infer_batch_ms: number };
+      rows.push({ config: n, backend: 'pytorch (2 threads)', trainStepMs: t.train_step_ms, inferBatchMs: t.infer_batch_ms });
+    }
+  } catch (error) {
+    process.stderr.write(`PyTorch reference skipped: ${(error as Error).message.split('\n')[0]}\n`);
+  }
+}
+
+const ref = (config: string) => rows.find((r) => r.config === config && r.backend.startsWith('pytorch'));
+const fmt = (x?: number) => (x === undefined ? '—' : x.toFixed(0));
+const ratio = (ours?: number, theirs?: number) => (ours && theirs ? (theirs / ours).toFixed(2) : '—');
+const table = ['| config | backend | train step (ms) | speed vs PyTorch | inference 32×128 (ms) | speed vs PyTorch | note |', '|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.config} | ${r.backend} | ${fmt(r.trainStepMs)} | ${ratio(r.trainStepMs, ref(r.config)?.trainStepMs)} | ${fmt(r.inferBatchMs)} | ${ratio(r.inferBatchMs, ref(r.config)?.inferBatchMs)} | ${r.note ?? ''} |`)];
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
+mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('../results/engine.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), machine, steps, rows, torch }, null, 2)}\n`);
+writeFileSync(new URL('../results/engine.md', import.meta.url), `# bench/engine\n\n${machine}; batch 8 × 128 MLM training (15% masked, AdamW), 32 × 128 inference; medians of ${steps} after a warm-up; "speed vs PyTorch" = PyTorch time / ours (1.00 = as fast).\n\n${table.join('\n')}\n`);
+console.log(table.join('\n'));
