@@ -1,4 +1,7 @@
 import type { Command } from './command.js';
+import { fillMaskCommand } from './fill-mask.js';
 
 /** Every CLI subcommand; add a command by adding its file and one entry here. */
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [
+  fillMaskCommand,
+];
