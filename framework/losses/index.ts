@@ -1,0 +1,2 @@
+export { RDropLoss } from './rdrop.js';
+export { softmaxCrossEntropy } from '../ops/cross-entropy.js';
