@@ -19,7 +19,7 @@ export type PaddingStrategy = 'longest' | 'max_length';
  * @example
  * ```ts
  * tokenizer.encode('我爱ML', { pair: '好' });
- * // { inputIds: [101, 2769, 4263, 10373, 102, 1962, 102], tokenTypeIds: [0, 0, 0, 0, 0, 1, 1],
+ * // { inputIds: [101, 2769, 4263, 10215, 102, 1962, 102], tokenTypeIds: [0, 0, 0, 0, 0, 1, 1],
  * //   attentionMask: [1, 1, 1, 1, 1, 1, 1], tokens: ['[CLS]', '我', '爱', 'ml', '[SEP]', '好', '[SEP]'],
  * //   offsets: [[0, 0], [0, 1], [1, 2], [2, 4], [0, 0], [0, 1], [0, 0]], pairStart: 5 }
  * ```

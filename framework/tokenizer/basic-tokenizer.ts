@@ -121,7 +121,7 @@ export class PreTokens {
  * ```ts
  * const basic = new BasicTokenizer(resolveNormalizerOptions());
  * const out = new PreTokens();
- * basic.split('Héllo,世界', 0, 10, out);
+ * basic.split('Héllo,世界', 0, 8, out);
  * out.words; // ['hello', ',', '世', '界']
  * ```
  */

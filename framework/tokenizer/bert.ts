@@ -54,13 +54,17 @@ export class BertTokenizer {
   private readonly wordpiece: WordPiece;
   private readonly specialIds: SpecialIds;
   private readonly specialSet: ReadonlySet<number>;
-  /** Special-token strings matched verbatim in input text, longest first. */
+  /** Special-token strings matched verbatim in input text, longest first, and their first characters. */
   private readonly verbatim: readonly string[];
+  private readonly verbatimStarts: readonly string[];
   private readonly pre = new PreTokens();
+  /** Id of every one-unit token (BMP character), -1 for none: most Chinese words are one character. */
+  private readonly charIds = new Int32Array(0x10000).fill(-1);
 
   /** @param source names the file(s) the spec came from, for error messages. */
   constructor(readonly spec: BertTokenizerSpec, source = 'vocabulary') {
     spec.vocab.forEach((token, id) => this.vocab.set(token, id));
+    for (const [token, id] of this.vocab) if (token.length === 1) this.charIds[token.charCodeAt(0)] = id;
     const idOf = (token: string): number => {
       const id = this.vocab.get(token);
       if (id === undefined) {
@@ -81,6 +85,7 @@ export class BertTokenizer {
     this.specialIds = { clsId: this.clsId, sepId: this.sepId, cls, sep };
     this.specialSet = new Set([this.clsId, this.sepId, this.maskId, this.padId, this.unkId]);
     this.verbatim = [...new Set([cls, sep, mask, padToken, unk])].sort((a, b) => b.length - a.length);
+    this.verbatimStarts = [...new Set(this.verbatim.map((token) => token[0] ?? ''))];
   }
 
   /**
@@ -166,7 +171,7 @@ export class BertTokenizer {
    * @example
    * ```ts
    * tok.encode('我爱ML', { pair: '好' });
-   * // inputIds [101, 2769, 4263, 10373, 102, 1962, 102], tokenTypeIds [0, 0, 0, 0, 0, 1, 1],
+   * // inputIds [101, 2769, 4263, 10215, 102, 1962, 102], tokenTypeIds [0, 0, 0, 0, 0, 1, 1],
    * // offsets [[0, 0], [0, 1], [1, 2], [2, 4], [0, 0], [0, 1], [0, 0]], pairStart 5
    * tok.encode('一二三四五六', { maxLength: 5 }).tokens; // ['[CLS]', '一', '二', '三', '[SEP]']
    * ```
@@ -210,7 +215,7 @@ export class BertTokenizer {
    *
    * @example
    * ```ts
-   * tok.tokenize('Tokenizer很好用'); // ['to', '##ken', '##izer', '很', '好', '用']
+   * tok.tokenize('Tokenizer很好用'); // ['to', '##ken', '##ize', '##r', '很', '好', '用']
    * ```
    */
   tokenize(text: string): string[] {
@@ -324,12 +329,16 @@ export class BertTokenizer {
     } else if (options.truncation !== undefined) {
       throw new TokenizerError(`truncation '${options.truncation}' needs maxLength (the tokenizer has no model_max_length)`);
     }
-    return assemble(first, second, addSpecialTokens, this.specialIds, (id) => this.idToToken(id));
+    return assemble(first, second, addSpecialTokens, this.specialIds, this.spec.vocab);
   }
 
   /** Ids and offsets of one text: special tokens written in it are kept whole, the rest is WordPiece'd. */
   private segment(text: string): Segment {
     const out: Segment = { ids: [], offsets: [] };
+    if (!this.verbatimStarts.some((start) => text.includes(start))) {
+      this.words(text, 0, text.length, out);
+      return out;
+    }
     let from = 0;
     for (;;) {
       let at = -1;
@@ -359,7 +368,8 @@ export class BertTokenizer {
       const word = pre.words[k] ?? '';
       const base = pre.bases[k] ?? 0;
       if (word.length === 1 && this.spec.maxInputCharsPerWord >= 1) {
-        out.ids.push(this.vocab.get(word) ?? this.unkId);
+        const id = this.charIds[word.charCodeAt(0)] ?? -1;
+        out.ids.push(id < 0 ? this.unkId : id);
         out.offsets.push(starts[base] ?? 0, ends[base] ?? 0);
         continue;
       }

@@ -82,38 +82,41 @@ export interface SpecialIds {
  *
  * @example
  * ```ts
- * assemble({ ids: [2769], offsets: [0, 1] }, undefined, true, specials, idToToken).inputIds; // [101, 2769, 102]
+ * assemble({ ids: [2769], offsets: [0, 1] }, undefined, true, specials, vocab).inputIds; // [101, 2769, 102]
  * ```
  */
 export function assemble(
   first: Segment, second: Segment | undefined, addSpecialTokens: boolean, specials: SpecialIds,
-  idToToken: (id: number) => string,
+  vocab: readonly string[],
 ): Encoding {
-  const inputIds: number[] = [];
-  const tokenTypeIds: number[] = [];
-  const offsets: [number, number][] = [];
-  const push = (id: number, type: number, start: number, end: number): void => {
-    inputIds.push(id);
-    tokenTypeIds.push(type);
-    offsets.push([start, end]);
+  const extra = addSpecialTokens ? (second === undefined ? 2 : 3) : 0;
+  const length = first.ids.length + (second?.ids.length ?? 0) + extra;
+  const inputIds = new Array<number>(length);
+  const tokenTypeIds = new Array<number>(length);
+  const tokens = new Array<string>(length);
+  const offsets = new Array<[number, number]>(length);
+  let n = 0;
+  const put = (id: number, type: number, start: number, end: number): void => {
+    inputIds[n] = id;
+    tokenTypeIds[n] = type;
+    tokens[n] = vocab[id] ?? '';
+    offsets[n] = [start, end];
+    n++;
   };
-  const pushSegment = (segment: Segment, type: number): void => {
-    for (let i = 0; i < segment.ids.length; i++) {
-      push(segment.ids[i] ?? 0, type, segment.offsets[2 * i] ?? 0, segment.offsets[2 * i + 1] ?? 0);
-    }
+  const putSegment = (segment: Segment, type: number): void => {
+    const { ids, offsets: spans } = segment;
+    for (let i = 0; i < ids.length; i++) put(ids[i] ?? 0, type, spans[2 * i] ?? 0, spans[2 * i + 1] ?? 0);
   };
-  if (addSpecialTokens) push(specials.clsId, 0, 0, 0);
-  pushSegment(first, 0);
-  if (addSpecialTokens) push(specials.sepId, 0, 0, 0);
+  if (addSpecialTokens) put(specials.clsId, 0, 0, 0);
+  putSegment(first, 0);
+  if (addSpecialTokens) put(specials.sepId, 0, 0, 0);
   let pairStart = -1;
   if (second !== undefined) {
-    pairStart = inputIds.length;
-    pushSegment(second, 1);
-    if (addSpecialTokens) push(specials.sepId, 1, 0, 0);
+    pairStart = n;
+    putSegment(second, 1);
+    if (addSpecialTokens) put(specials.sepId, 1, 0, 0);
   }
-  return {
-    inputIds, tokenTypeIds, attentionMask: inputIds.map(() => 1), tokens: inputIds.map(idToToken), offsets, pairStart,
-  };
+  return { inputIds, tokenTypeIds, attentionMask: new Array<number>(length).fill(1), tokens, offsets, pairStart };
 }
 
 /**
