@@ -1,0 +1,121 @@
+import { tf, type Tensor, type Variable } from '../../framework/backend/tf.js';
+import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
+import { RDropLoss } from '../../framework/losses/rdrop.js';
+import type { BertModel } from '../../framework/model/bert.js';
+import { softmaxCrossEntropy } from '../../framework/ops/cross-entropy.js';
+import type { ParamGroup } from '../../framework/optim/adamw.js';
+import type { BertTokenizer } from '../../framework/tokenizer/index.js';
+import type { Objective } from '../../framework/trainer/objective.js';
+import type { Example, FieldValue, TaskDefinition } from '../../datasets/base.js';
+
+/** Everything a method is built from. */
+export interface MethodSetup {
+  model: BertModel;
+  tokenizer: BertTokenizer;
+  task: TaskDefinition;
+  maxSeqLen: number;
+  /** Learning rate of the encoder's weights. */
+  lr: number;
+  /** Learning rate of the method's own parameters (prompt encoder, heads); default = lr. */
+  promptLr?: number;
+  weightDecay?: number;
+  /** R-Drop: CE averaged over two dropout passes plus alpha × symmetric KL; 0/undefined = off. */
+  rdropAlpha?: number;
+  seed: number;
+}
+
+/** The tensors of one batch as every method builds them. */
+export interface MethodBatch {
+  tensors: Tensor[];
+  /** Targets for the loss (int32 [rows]). */
+  targets: Tensor;
+}
+
+/**
+ * Shared machinery of the training methods: parameter groups (encoder vs. method parameters, no decay on
+ * biases/LayerNorm), R-Drop, snapshots for checkpoints. A method supplies `logits` (what the loss
+ * compares with `targets`) and the batch layout.
+ */
+export abstract class Method<B extends MethodBatch> implements Objective<Example, B> {
+  /** Parameters the method adds to the encoder (heads, soft prompts, prompt encoders), by name. */
+  protected readonly own = new Map<string, Variable>();
+  private readonly rdrop = new RDropLoss('mean');
+
+  constructor(readonly setup: MethodSetup) {}
+
+  abstract makeBatch(examples: Example[], training: boolean): B;
+  /** Logits the loss compares with `batch.targets` (rows × classes). */
+  abstract logits(batch: B, training: boolean, seed: number): Tensor;
+
+  /** Label scores [examples, labels] for evaluation; by default the eval-mode logits. */
+  scores(batch: B): number[][] {
+    return tf.tidy(() => this.logits(batch, false, 0).arraySync() as number[][]);
+  }
+
+  labelOf(example: Example): number | undefined {
+    if (example.label === undefined) return undefined;
+    const index = this.setup.task.labels.indexOf(example.label);
+    return index < 0 ? undefined : index;
+  }
+
+  loss(batch: B, seed: number): tf.Scalar {
+    const alpha = this.setup.rdropAlpha ?? 0;
+    const first = this.logits(batch, true, seed);
+    const ce = softmaxCrossEntropy(first, batch.targets);
+    if (alpha <= 0) return ce as tf.Scalar;
+    const second = this.logits(batch, true, seed ^ 0x5bd1e995);
+    const ce2 = softmaxCrossEntropy(second, batch.targets);
+    return tf.add(tf.div(tf.add(ce, ce2), 2), tf.mul(this.rdrop.call(first, second), alpha)) as tf.Scalar;
+  }
+
+  paramGroups(): ParamGroup[] {
+    const { lr, weightDecay = 0.01 } = this.setup;
+    const groups = this.setup.model.params.decayGroups(lr, weightDecay);
+    if (this.own.size > 0) groups.push({ params: [...this.own.values()], lr: this.setup.promptLr ?? lr, weightDecay: 0 });
+    return groups;
+  }
+
+  disposeBatch(batch: B): void {
+    tf.dispose([...batch.tensors, batch.targets]);
+  }
+
+  snapshot(): Map<string, HostTensor> {
+    const out: Map<string, HostTensor> = this.setup.model.stateDict();
+    for (const [name, v] of this.own) out.set(`method.${name}`, { dtype: 'float32', shape: [...v.shape], data: v.dataSync() as Float32Array });
+    return out;
+  }
+
+  restore(weights: ReadonlyMap<string, HostTensor>): void {
+    const modelWeights = new Map([...weights].filter(([k]) => !k.startsWith('method.')));
+    this.setup.model.params.load(modelWeights, { optional: () => false });
+    for (const [name, v] of this.own) {
+      const t = weights.get(`method.${name}`);
+      if (t && t.dtype === 'float32') tf.tidy(() => v.assign(tf.tensor(t.data, v.shape)));
+    }
+  }
+
+  /** Creates a method parameter (normal(0, 0.02) or zeros) once. */
+  protected param(name: string, shape: number[], init: 'normal' | 'zeros' | Tensor, seed = 0): Variable {
+    const value = tf.tidy(() => (init === 'zeros' ? tf.zeros(shape) : init === 'normal' ? tf.mul(tf.randomNormal(shape, 0, 1, 'float32', this.setup.seed + seed), 0.02) : tf.clone(init)));
+    const v = tf.variable(value, true);
+    value.dispose();
+    this.own.set(name, v);
+    return v;
+  }
+
+  dispose(): void {
+    for (const v of this.own.values()) v.dispose();
+    this.own.clear();
+  }
+}
+
+/** A field's text: lists (CSL keywords) are joined with the Chinese comma. */
+export function fieldText(value: FieldValue | undefined): string {
+  if (value === undefined) return '';
+  return Array.isArray(value) ? value.join('，') : value;
+}
+
+/** int32 [rows, cols] from a nested array. */
+export function int2d(rows: number[][]): Tensor {
+  return tf.tensor2d(rows, [rows.length, rows[0]?.length ?? 0], 'int32');
+}

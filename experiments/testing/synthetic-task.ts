@@ -1,0 +1,48 @@
+import { BERT_DEFAULTS, type BertConfig } from '../../framework/model/config.js';
+import { SeededRandom } from '../../framework/trainer/rng.js';
+import { TaskDefinition, type Example, type Part, type SubmissionFormat, type TaskConfig, type TaskDefaults } from '../../datasets/base.js';
+
+/** Filler characters (all single tokens in the bert-base-chinese vocab). */
+const FILLER = '的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经';
+
+/**
+ * A sentiment-like task with a lexical cue: positive texts contain 好 somewhere, negative ones 差, in
+ * random filler. Any method that learns at all reaches ~100% on it; used to prove learning in tests.
+ */
+export class SyntheticCueTask extends TaskDefinition {
+  static override readonly kind = 'synthetic-cue';
+  readonly kind = SyntheticCueTask.kind;
+  readonly labels = ['Positive', 'Negative'] as const;
+  readonly labelNames = { Positive: '正面', Negative: '负面' };
+  readonly textFields = ['sentence'] as const;
+  readonly defaults: TaskDefaults = {
+    pet: { template: "{'text': 'sentence'}这很{'mask'}。", verbalizer: { Positive: ['好'], Negative: ['差'] } },
+    ptuning: { template: "{'soft': None, 'length': 2}{'text': 'sentence'}{'mask'}", verbalizer: { Positive: ['好'], Negative: ['差'] } },
+    efl: { template: "{'text': 'sentence'}{'sep'}{'text': 'candidate_label'}", descriptions: { Positive: '这是好评', Negative: '这是差评' } },
+  };
+  readonly submission: SubmissionFormat = { fileName: 'synthetic_predict.json', labelKey: 'label', labelType: 'string' };
+
+  constructor(readonly sizes: Partial<Record<Part, number>> = {}, readonly seed = 1) {
+    super();
+  }
+
+  load(part: Part): Example[] {
+    const n = this.sizes[part] ?? (part === 'train' ? 32 : 32);
+    const r = new SeededRandom(this.seed * 31 + ['train', 'dev', 'test_public', 'test', 'unlabeled'].indexOf(part));
+    return Array.from({ length: n }, (_, id) => {
+      const positive = r.next() < 0.5;
+      const chars = Array.from({ length: 6 + r.int(6) }, () => FILLER[r.int(FILLER.length)]!);
+      chars.splice(r.int(chars.length + 1), 0, positive ? '好' : '差');
+      return { id, fields: { sentence: chars.join('') }, label: part === 'test' || part === 'unlabeled' ? undefined : positive ? 'Positive' : 'Negative' };
+    });
+  }
+
+  getConfig(): TaskConfig & { sizes: Partial<Record<Part, number>>; seed: number } {
+    return { type: this.kind, sizes: this.sizes, seed: this.seed };
+  }
+}
+
+/** A tiny random BERT over the real 21,128-entry vocabulary (2 layers, hidden 32): fast enough for tests. */
+export const TINY_RANDOM_CONFIG: BertConfig = {
+  ...BERT_DEFAULTS, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 64, maxPositionEmbeddings: 128,
+};
