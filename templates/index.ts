@@ -19,3 +19,6 @@ export {
   type Segment, type SegmentBase, type TextSegment, type HardSegment, type MaskSegment, type SoftSegment,
   type SpecialSegment, type OptionsSegment, type SoftLayout, type RenderOptions, type TokenCounter,
 } from './render.js';
+export type { CompiledBatch, CompiledExample, CompileOptions, SoftTable, TemplateConfig, TemplateKind } from './base.js';
+export { compileSegments, collateCompiled, type CompileSegmentsOptions } from './compile.js';
+export { PromptTemplate, TEMPLATE_KINDS, type PromptTemplateOptions } from './prompt-template.js';
