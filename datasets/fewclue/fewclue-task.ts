@@ -80,8 +80,8 @@ export abstract class FewClueTask extends TaskDefinition {
     if (root === undefined) {
       if (this.bundledDir !== undefined) return this.bundledDir;
       throw new DataError(
-        `FewCLUE task '${this.kind}' is not bundled: pass --data-dir <FewCLUE root> (dataDir) or set ${FEWCLUE_DIR_ENV}; ` +
-        `looked for ${resolve(this.kind)} (no dataDir, ${FEWCLUE_DIR_ENV} unset)`,
+        `FewCLUE task '${this.kind}' is not bundled with the package: pass --data-dir <FewCLUE root> (dataDir) or set ` +
+        `${FEWCLUE_DIR_ENV}, so that <root>/${this.kind}/train_0.json exists (no dataDir was given and ${FEWCLUE_DIR_ENV} is unset)`,
       );
     }
     const dir = resolve(root, this.kind);
