@@ -1,0 +1,21 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { Cleaner, fnv1a, normalizeLight } from './clean.js';
+
+test('light normalisation keeps Chinese punctuation, folds full-width alphanumerics', () => {
+  assert.equal(normalizeLight('\ufeffＡＢＣ１２３，好\u0000  吗\u3000。'), 'ABC123，好 吗 。');
+  assert.equal(new Cleaner({ normalization: 'nfkc' }).normalize('好，ＡＢ'), '好,AB');
+  assert.equal(new Cleaner({ normalization: 'none' }).normalize(' ＡＢ '), ' ＡＢ ');
+});
+
+test('filters and de-duplication are counted', () => {
+  const c = new Cleaner({ minChars: 3, maxChars: 6, remove: ['#idiom#'] });
+  const out = ['好吃好吃', ' 好吃好吃 ', '好', '', '一二三四五六七', '据#idiom#报道', 'ＯＫ了吧'].map((t) => c.clean(t));
+  assert.deepEqual(out, ['好吃好吃', undefined, undefined, undefined, undefined, '据报道', 'OK了吧']);
+  assert.deepEqual(c.counts, { read: 7, empty: 1, tooShort: 1, tooLong: 1, duplicates: 1, kept: 3, keptChars: 11 });
+});
+
+test('hash buckets are stable', () => {
+  assert.equal(fnv1a('好吃'), fnv1a('好吃'));
+  assert.notEqual(fnv1a('好吃'), fnv1a('好喝'));
+});
