@@ -40,6 +40,8 @@ export interface PretrainOptions {
   progress?: boolean;
   /** Clock in ms (tests). */
   now?: () => number;
+  /** Called after every step (tests watch `tf.memory()` here). */
+  onStep?: (step: number, loss: number) => void;
 }
 
 export interface PretrainResult {
@@ -154,6 +156,7 @@ export async function pretrain(config: PretrainConfig, options: PretrainOptions 
         windowSteps = 0;
       }
       if (step % config.evalEvery === 0 && step < config.maxSteps) heldout = await evaluate();
+      options.onStep?.(step, loss);
       bar.update({ step, total: config.maxSteps, tokensPerSecond, loss, accuracy: heldout?.accuracy, epoch: order.progress, secondsPerStep });
       if (options.haltAfterStep !== undefined && step >= options.haltAfterStep && step < config.maxSteps) { checkpoint(); break; }
       if (now() - lastCheckpoint >= config.checkpointMinutes * 60_000) { checkpoint(); lastCheckpoint = now(); }
