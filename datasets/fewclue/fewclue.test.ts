@@ -13,12 +13,13 @@ const WITH_UNLABELED = new Set(['eprstmt', 'tnews', 'bustm', 'chid']);
 for (const cls of FEWCLUE_TASKS) {
   test(`${cls.kind}: loads every fixture part with valid labels`, () => {
     const task = getTask(cls.kind, { dataDir: FIXTURES });
+    const labels: readonly string[] = task.labels;
     const train = task.load('train', { split: '0' });
     assert.equal(train.length, 3);
     assert.equal(task.load('dev').length, 2);
     assert.equal(task.load('train', { split: 'few_all' }).length, 2);
     for (const ex of [...train, ...task.load('test_public')]) {
-      assert.ok(ex.label !== undefined && task.labels.includes(ex.label), `label ${ex.label}`);
+      assert.ok(ex.label !== undefined && labels.includes(ex.label), `label ${ex.label}`);
       for (const f of task.textFields) assert.equal(typeof ex.fields[f], 'string', `field ${f}`);
     }
     const testPart = task.load('test');

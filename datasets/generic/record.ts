@@ -114,7 +114,9 @@ export function mapRecord(record: Readonly<Record<string, unknown>>, options: Re
     const key = String(source);
     if (target === 'label') {
       const required = options.requireLabel ?? true;
-      if (!required && (record[key] === undefined || record[key] === null || record[key] === '')) continue;
+      const absent = record[key] === undefined || record[key] === null || record[key] === '';
+      if (absent && !required) continue;
+      if (absent) throw new DataError(`${at(where)}: missing field '${key}' (the label) in a labelled file`);
       label = checkLabel(requireString(record, key, where), options.labels, key, where);
     } else if (target === 'id') {
       id = requireString(record, key, where);
