@@ -14,11 +14,14 @@ import { tf } from '../../framework/backend/tf.js';
 import { BertModel } from '../../framework/model/bert.js';
 import { AdamW } from '../../framework/optim/adamw.js';
 import { useBackend } from '../../framework/testing/backends.js';
+import { DataParallel } from '../../framework/parallel/data-parallel.js';
+import type { MlmReplicaSpec, MlmShard } from '../../framework/parallel/mlm-replica.js';
 import { BENCH_CONFIGS, mlmBatch, mlmTrainStep } from './mlm-step.js';
 
 const { values } = parseArgs({ options: {
   configs: { type: 'string', default: 'tiny,base' },
   backends: { type: 'string', default: 'wasm,cpu' },
+  workers: { type: 'string', default: '2' },
   steps: { type: 'string', default: '3' },
   python: { type: 'string', default: '/usr/bin/python3' },
 } });
@@ -62,6 +65,52 @@ for (const backend of values.backends.split(',') as ('wasm' | 'cpu')[]) {
     rows.push({ config: name, backend, trainStepMs: median(times), inferBatchMs: median(infer) });
     tf.dispose([...Object.values(batch), ...Object.values(ids)]);
     model.dispose();
+  }
+}
+
+/** Shards of one MLM batch as plain arrays, split by rows. */
+function shards(batch: { inputIds: tf.Tensor; labels: tf.Tensor; positions: tf.Tensor }, parts: number): MlmShard[] {
+  const [b, seq] = batch.inputIds.shape as [number, number];
+  const ids = [...batch.inputIds.dataSync()];
+  const pos = [...batch.positions.dataSync()];
+  const lab = [...batch.labels.dataSync()];
+  const per = Math.ceil(b / parts);
+  return Array.from({ length: parts }, (_, k) => {
+    const r0 = k * per;
+    const r1 = Math.min(b, r0 + per);
+    const keep = pos.map((p, i) => [p, i] as const).filter(([p]) => p >= r0 * seq && p < r1 * seq);
+    return { batch: r1 - r0, seq, inputIds: ids.slice(r0 * seq, r1 * seq), positions: keep.map(([p]) => p - r0 * seq), labels: keep.map(([, i]) => lab[i]!) };
+  });
+}
+
+// Data parallelism: one wasm instance per core, gradients averaged through shared memory.
+const workers = Number(values.workers);
+if (workers > 1 && values.backends.split(',').includes('wasm')) {
+  await useBackend('wasm');
+  for (const name of configs) {
+    const spec: MlmReplicaSpec = { config: BENCH_CONFIGS[name], seed: 42 };
+    const dp = await DataParallel.create<MlmReplicaSpec, MlmShard>({ module: new URL('../../framework/parallel/mlm-replica.ts', import.meta.url).href, spec, workers });
+    const opt = new AdamW(dp.replica.variables().map((v) => v.variable).length ? [{ params: dp.replica.variables().map((v) => v.variable), lr: 1e-4, weightDecay: 0.01 }] : []);
+    const batch = mlmBatch(8, 128, BENCH_CONFIGS[name].vocabSize);
+    const parts = shards(batch, workers);
+    const times: number[] = [];
+    try {
+      for (let i = 0; i <= steps; i++) {
+        const t0 = performance.now();
+        const { grads } = await dp.gradients(parts, i);
+        opt.step(grads, 1);
+        tf.dispose(Object.values(grads));
+        dp.publish();
+        if (i > 0) times.push(performance.now() - t0);
+        process.stderr.write(`${name}/wasm×${workers} train step ${i}: ${(performance.now() - t0).toFixed(0)} ms\n`);
+      }
+      rows.push({ config: name, backend: `wasm × ${workers} workers (data parallel)`, trainStepMs: median(times) });
+    } catch (error) {
+      rows.push({ config: name, backend: `wasm × ${workers} workers (data parallel)`, note: `training failed: ${(error as Error).message.slice(0, 120)}` });
+    }
+    opt.dispose();
+    tf.dispose(Object.values(batch));
+    await dp.close();
   }
 }
 
