@@ -64,3 +64,6 @@ export class TrackingError extends FewpromptError {
     super(message);
   }
 }
+
+/** A pipeline / Taskflow was called with input of the wrong type (e.g. a number instead of a string). */
+export class TaskInputError extends FewpromptError {}

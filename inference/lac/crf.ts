@@ -1,0 +1,79 @@
+/** Linear-chain CRF Viterbi decoding as PaddlePaddle's `crf_decoding` (start and end rows of `crfw`). */
+
+/**
+ * CRF parameters: start/end scores [L] and transitions [L, L] (from → to). The forward pass keeps
+ * only the running maxima (branch-free, four target tags at a time); back-pointers are recomputed
+ * along the best path alone, which costs L operations per step instead of L² stored arg-maxes.
+ */
+export class LinearChainCrf {
+  /** Transitions transposed to [to, from] so the inner max runs over contiguous memory. */
+  private readonly incoming: Float64Array;
+  private scores = new Float64Array(0);
+
+  constructor(readonly numTags: number, readonly start: Float32Array, readonly end: Float32Array, transitions: Float32Array) {
+    const L = numTags;
+    this.incoming = new Float64Array(L * L);
+    for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) this.incoming[j * L + i] = transitions[i * L + j]!;
+  }
+
+  /**
+   * Best tag path for one sequence whose emissions [length, L] start at row `from` of `emissions`.
+   * Ties go to the lowest tag id, as in PaddlePaddle.
+   * @example
+   * new LinearChainCrf(2, new Float32Array(2), new Float32Array(2), new Float32Array(4)).decode(new Float32Array([0, 1]), 0, 1); // Int32Array [ 1 ]
+   */
+  decode(emissions: Float32Array, from: number, length: number): Int32Array {
+    const L = this.numTags;
+    const path = new Int32Array(length);
+    if (length === 0) return path;
+    if (this.scores.length < length * L) this.scores = new Float64Array(length * L * 2);
+    const { incoming, scores } = this;
+    for (let j = 0; j < L; j++) scores[j] = this.start[j]! + emissions[from * L + j]!;
+    const L4 = L - (L % 4);
+    for (let t = 1; t < length; t++) {
+      const prev = (t - 1) * L;
+      const cur = t * L;
+      const row = (from + t) * L;
+      let j = 0;
+      for (; j < L4; j += 4) {
+        const c0 = j * L, c1 = c0 + L, c2 = c1 + L, c3 = c2 + L;
+        let m0 = -Infinity, m1 = -Infinity, m2 = -Infinity, m3 = -Infinity;
+        for (let i = 0; i < L; i++) {
+          const a = scores[prev + i]!;
+          m0 = Math.max(m0, a + incoming[c0 + i]!);
+          m1 = Math.max(m1, a + incoming[c1 + i]!);
+          m2 = Math.max(m2, a + incoming[c2 + i]!);
+          m3 = Math.max(m3, a + incoming[c3 + i]!);
+        }
+        scores[cur + j] = m0 + emissions[row + j]!;
+        scores[cur + j + 1] = m1 + emissions[row + j + 1]!;
+        scores[cur + j + 2] = m2 + emissions[row + j + 2]!;
+        scores[cur + j + 3] = m3 + emissions[row + j + 3]!;
+      }
+      for (; j < L; j++) {
+        const c = j * L;
+        let m = -Infinity;
+        for (let i = 0; i < L; i++) m = Math.max(m, scores[prev + i]! + incoming[c + i]!);
+        scores[cur + j] = m + emissions[row + j]!;
+      }
+    }
+    let best = -Infinity;
+    const last = (length - 1) * L;
+    for (let j = 0; j < L; j++) {
+      const score = scores[last + j]! + this.end[j]!;
+      if (score > best) { best = score; path[length - 1] = j; }
+    }
+    for (let t = length - 1; t > 0; t--) {
+      const prev = (t - 1) * L;
+      const col = path[t]! * L;
+      let arg = 0;
+      let top = -Infinity;
+      for (let i = 0; i < L; i++) {
+        const score = scores[prev + i]! + incoming[col + i]!;
+        if (score > top) { top = score; arg = i; }
+      }
+      path[t - 1] = arg;
+    }
+    return path;
+  }
+}

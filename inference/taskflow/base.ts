@@ -1,0 +1,76 @@
+/**
+ * Taskflow's building blocks: the options every task accepts, its JSON-safe config, and the
+ * abstract {@link Task} each task file implements (one file per task, listed in `index.ts`).
+ */
+import { ConfigError, UnknownKindError } from '../../framework/errors.js';
+import type { LacBackendKind } from '../lac/backend.js';
+
+/** Options of `Taskflow(task, options)` (PaddleNLP's names in camelCase). */
+export interface TaskflowOptions {
+  /** Model name; each task lists its models per mode (LAC tasks: `lac`). */
+  readonly model?: string;
+  /** Task variant, e.g. `base` (LAC) or `fast` (dictionary + HMM) for `word_segmentation`. */
+  readonly mode?: string;
+  /** Sequences per network call (default 32); results do not depend on it. */
+  readonly batchSize?: number;
+  /** Where converted models and caches live (default `$FEWPROMPT_HOME` or `~/.fewprompt`). */
+  readonly homePath?: string;
+  /** A custom model directory: our converted layout, or PaddlePaddle's (converted once into `homePath`). */
+  readonly taskPath?: string;
+  /** Forced words (LAC customisation format): a file path or the dictionary lines. */
+  readonly userDict?: string | readonly string[];
+  /** `ner` only: keep entity words (PER/LOC/ORG/TIME) and drop the rest. */
+  readonly entityOnly?: boolean;
+  /** LAC runtime: `auto` (default; ONNX Runtime when available), `onnx` or `js`. */
+  readonly backend?: LacBackendKind | 'auto';
+}
+
+/** JSON-safe description of a configured task; `fromConfig(getConfig())` rebuilds it. */
+export interface TaskConfig extends TaskflowOptions {
+  readonly task: string;
+  readonly mode: string;
+  readonly model: string;
+  readonly batchSize: number;
+}
+
+/** A task's modes: mode → default model name. */
+export type ModeTable = Readonly<Record<string, string>>;
+
+/**
+ * Validates options against a task's mode table and fills defaults.
+ * @example
+ * resolveConfig('word_segmentation', { base: 'lac', fast: 'jieba' }, 'base', { mode: 'fast' });
+ * // { task: 'word_segmentation', mode: 'fast', model: 'jieba', batchSize: 32 }
+ */
+export function resolveConfig(task: string, modes: ModeTable, defaultMode: string, options: TaskflowOptions): TaskConfig {
+  const mode = options.mode ?? defaultMode;
+  const model = modes[mode];
+  if (model === undefined) throw new UnknownKindError(`mode for task '${task}'`, mode, Object.keys(modes));
+  if (options.model !== undefined && options.model !== model) throw new UnknownKindError(`model for ${task} mode '${mode}'`, options.model, [model]);
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize must be a positive integer, got ${String(batchSize)}`);
+  if (options.entityOnly !== undefined && task !== 'ner') throw new ConfigError(`entityOnly applies to the 'ner' task only, not '${task}'`);
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  return { ...defined, task, mode, model, batchSize };
+}
+
+/** One Taskflow task: turns a batch of texts into one output per text. */
+export abstract class Task<Out> {
+  protected constructor(protected readonly config: TaskConfig) {}
+
+  /**
+   * Runs the task on every text.
+   * @example
+   * await task.run(['三亚是一个美丽的城市']); // [['三亚', '是', '一个', '美丽', '的', '城市']]
+   */
+  abstract run(texts: readonly string[]): Promise<Out[]>;
+
+  /**
+   * The task's JSON-safe config.
+   * @example
+   * task.getConfig(); // { task: 'word_segmentation', mode: 'base', model: 'lac', batchSize: 32 }
+   */
+  getConfig(): TaskConfig {
+    return { ...this.config };
+  }
+}

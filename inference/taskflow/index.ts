@@ -1,0 +1,24 @@
+/**
+ * Every Taskflow task. Add a task by adding its file and one entry to `TASKS`; the task names,
+ * the CLI's list and `Taskflow()`'s result types all come from this array.
+ */
+import { NerTask } from './ner.js';
+import { PosTaggingTask } from './pos-tagging.js';
+import { WordSegmentationTask } from './word-segmentation.js';
+
+export const TASKS = [WordSegmentationTask, PosTaggingTask, NerTask] as const;
+
+const seen = new Set<string>();
+for (const t of TASKS) {
+  if (seen.has(t.kind)) throw new Error(`duplicate Taskflow task '${t.kind}' in inference/taskflow/index.ts`);
+  seen.add(t.kind);
+}
+
+/** A registered task class. */
+export type TaskClass = (typeof TASKS)[number];
+/** The registered task names. */
+export type TaskName = TaskClass['kind'];
+
+export { Task, type TaskConfig, type TaskflowOptions } from './base.js';
+export { NerTask, PosTaggingTask, WordSegmentationTask };
+export { Taskflow, type TaskflowPipeline, type TaskOutput } from './taskflow.js';

@@ -1,0 +1,65 @@
+/**
+ * `Taskflow(task, options)`: PaddleNLP's one-line API. Returns a callable that takes a string (→ one
+ * result) or an array of strings (→ one result each); the model loads on the first call.
+ */
+import { TaskInputError, UnknownKindError } from '../../framework/errors.js';
+import type { Task, TaskConfig, TaskflowOptions } from './base.js';
+import { TASKS, type TaskClass, type TaskName } from './index.js';
+
+/** The per-text result type of a task, e.g. `string[]` for `word_segmentation`. */
+export type TaskOutput<K extends TaskName> =
+  Awaited<ReturnType<Extract<TaskClass, { kind: K }>['fromConfig']>> extends Task<infer O> ? O : never;
+
+/** What `Taskflow()` returns. */
+export interface TaskflowPipeline<Out> {
+  (text: string): Promise<Out>;
+  (texts: readonly string[]): Promise<Out[]>;
+  /** The task's resolved, JSON-safe config. */
+  readonly config: TaskConfig;
+}
+
+function findTask(name: string): TaskClass {
+  const found = TASKS.find((t) => t.kind === name);
+  if (!found) throw new UnknownKindError('Taskflow task', name, TASKS.map((t) => t.kind));
+  return found;
+}
+
+function checkInput(input: unknown): readonly string[] {
+  if (typeof input === 'string') return [input];
+  if (Array.isArray(input)) {
+    input.forEach((item, i) => {
+      if (typeof item !== 'string') throw new TaskInputError(`Taskflow input [${i}] is ${describe(item)}; expected a string`);
+    });
+    return input as readonly string[];
+  }
+  throw new TaskInputError(`Taskflow input is ${describe(input)}; expected a string or an array of strings`);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}${typeof value === 'number' ? ` (${value})` : ''}`;
+}
+
+/**
+ * Builds a task. Unknown task, mode or model names throw at once and list the valid ones.
+ * @example
+ * await Taskflow('word_segmentation')('三亚是一个美丽的城市'); // ['三亚', '是', '一个', '美丽', '的', '城市']
+ * await Taskflow('pos_tagging')(['三亚是一个美丽的城市']);
+ * // [[['三亚', 'LOC'], ['是', 'v'], ['一个', 'm'], ['美丽', 'a'], ['的', 'u'], ['城市', 'n']]]
+ * await Taskflow('ner', { entityOnly: true })('三亚是一个美丽的城市'); // [['三亚', 'LOC']]
+ */
+export function Taskflow<K extends TaskName>(task: K, options: TaskflowOptions = {}): TaskflowPipeline<TaskOutput<K>> {
+  const taskClass = findTask(task);
+  const config = taskClass.configure(options);
+  let loading: Promise<Task<unknown>> | undefined;
+  async function pipeline(text: string): Promise<TaskOutput<K>>;
+  async function pipeline(texts: readonly string[]): Promise<TaskOutput<K>[]>;
+  async function pipeline(input: string | readonly string[]): Promise<TaskOutput<K> | TaskOutput<K>[]> {
+    const texts = checkInput(input);
+    loading ??= taskClass.fromConfig(config);
+    const results = (await (await loading).run(texts)) as TaskOutput<K>[];
+    return typeof input === 'string' ? results[0]! : results;
+  }
+  return Object.assign(pipeline, { config });
+}

@@ -1,0 +1,37 @@
+/** `word_segmentation`: `base` = LAC (default), `fast` = jieba dictionary + HMM. */
+import { Lac } from '../lac/lac.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
+import { FastSegmenter } from './jieba-fast.js';
+import { loadLac } from './lac-tasks.js';
+
+/**
+ * Chinese word segmentation, PaddleNLP's output shape: the words of each text.
+ * @example
+ * const task = await WordSegmentationTask.fromConfig(WordSegmentationTask.configure({}));
+ * await task.run(['三亚是一个美丽的城市']); // [['三亚', '是', '一个', '美丽', '的', '城市']]
+ */
+export class WordSegmentationTask extends Task<string[]> {
+  static readonly kind = 'word_segmentation';
+  static readonly modes = { base: 'lac', fast: 'jieba' } as const;
+
+  private constructor(config: TaskConfig, private readonly engine: Lac | FastSegmenter) {
+    super(config);
+  }
+
+  /** Validated config with defaults (mode `base`). */
+  static configure(options: TaskflowOptions): TaskConfig {
+    return resolveConfig(WordSegmentationTask.kind, WordSegmentationTask.modes, 'base', options);
+  }
+
+  /** Loads the model a config names. */
+  static async fromConfig(config: TaskConfig): Promise<WordSegmentationTask> {
+    const engine = config.mode === 'fast' ? new FastSegmenter(config.userDict) : await loadLac(config);
+    return new WordSegmentationTask(config, engine);
+  }
+
+  async run(texts: readonly string[]): Promise<string[][]> {
+    const { engine } = this;
+    if (engine instanceof FastSegmenter) return texts.map((t) => engine.cut(t));
+    return (await engine.analyze(texts)).map((r) => r.words);
+  }
+}
