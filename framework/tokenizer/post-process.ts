@@ -138,12 +138,13 @@ export function pad(
     length = Math.max(0, ...encodings.map((e) => e.inputIds.length));
   }
   for (const e of encodings) {
-    for (let i = e.inputIds.length; i < length; i++) {
-      e.inputIds.push(padId);
-      e.tokenTypeIds.push(0);
-      e.attentionMask.push(0);
-      e.tokens.push(padToken);
-      e.offsets.push([0, 0]);
-    }
+    const from = e.inputIds.length;
+    if (from >= length) continue;
+    e.inputIds.length = e.tokenTypeIds.length = e.attentionMask.length = e.tokens.length = e.offsets.length = length;
+    e.inputIds.fill(padId, from);
+    e.tokenTypeIds.fill(0, from);
+    e.attentionMask.fill(0, from);
+    e.tokens.fill(padToken, from);
+    for (let i = from; i < length; i++) e.offsets[i] = [0, 0];
   }
 }
