@@ -1,9 +1,11 @@
 import type { Command } from './command.js';
 import { fillMaskCommand } from './fill-mask.js';
+import { taskflowCommand } from './taskflow.js';
 import { templateCommand } from './template-preview.js';
 
 /** Every CLI subcommand; add a command by adding its file and one entry here. */
 export const COMMANDS: readonly Command[] = [
   fillMaskCommand,
   templateCommand,
+  taskflowCommand,
 ];

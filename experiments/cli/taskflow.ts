@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, DataError } from '../../framework/errors.js';
+import { Taskflow, TASKS, type TaskflowOptions, type TaskName } from '../../inference/taskflow/index.js';
+import type { Command } from './command.js';
+
+const usage = `usage: fewprompt taskflow TASK [--mode M] [--json] TEXT… | --input FILE
+
+Runs a Taskflow task (PaddleNLP's one-line API) on each TEXT, or on each line of FILE.
+  TASK            ${TASKS.map((t) => `${t.kind} (modes: ${Object.keys(t.modes).join(', ')})`).join('; ')}
+  --mode M        task variant (word_segmentation: base = LAC, fast = jieba)
+  --input FILE    one text per line (UTF-8); output is JSONL, one result per line
+  --json          JSONL output for TEXT arguments too
+  --user-dict F   forced words, LAC customisation format (word/TAG pieces separated by spaces)
+  --entity-only   ner: keep only PER/LOC/ORG/TIME spans
+  --batch-size N  sequences per network call (default 32)
+  --task-path D   custom LAC model directory (converted layout, or PaddlePaddle's)
+  --home-path D   where converted models are cached (default ~/.fewprompt)
+  --backend B     auto (default), onnx or js`;
+
+function isTask(name: string): name is TaskName {
+  return TASKS.some((t) => t.kind === name);
+}
+
+function show(result: unknown): string {
+  if (!Array.isArray(result)) return String(result);
+  return result.map((item) => (Array.isArray(item) ? item.join('/') : String(item))).join(' ');
+}
+
+/** `fewprompt taskflow`. */
+export const taskflowCommand: Command = {
+  name: 'taskflow',
+  summary: 'word segmentation, POS tagging and NER (LAC) in one line',
+  usage,
+  async run(args) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
+      mode: { type: 'string' }, json: { type: 'boolean', default: false }, input: { type: 'string' },
+      'user-dict': { type: 'string' }, 'entity-only': { type: 'boolean' }, 'batch-size': { type: 'string' },
+      'task-path': { type: 'string' }, 'home-path': { type: 'string' }, backend: { type: 'string' },
+    } });
+    const [task, ...texts] = positionals;
+    if (task === undefined) throw new ConfigError(`taskflow needs a TASK\n${usage}`);
+    if (!isTask(task)) throw new ConfigError(`unknown Taskflow task '${task}'; valid: ${TASKS.map((t) => t.kind).join(', ')}`);
+    const backend = values.backend;
+    if (backend !== undefined && backend !== 'auto' && backend !== 'onnx' && backend !== 'js') {
+      throw new ConfigError(`--backend must be auto, onnx or js; got '${backend}'`);
+    }
+    const options: TaskflowOptions = {
+      ...(values.mode === undefined ? {} : { mode: values.mode }),
+      ...(values['user-dict'] === undefined ? {} : { userDict: values['user-dict'] }),
+      ...(values['entity-only'] === undefined ? {} : { entityOnly: values['entity-only'] }),
+      ...(values['batch-size'] === undefined ? {} : { batchSize: Number(values['batch-size']) }),
+      ...(values['task-path'] === undefined ? {} : { taskPath: values['task-path'] }),
+      ...(values['home-path'] === undefined ? {} : { homePath: values['home-path'] }),
+      ...(backend === undefined ? {} : { backend }),
+    };
+    if (values.input !== undefined) {
+      if (texts.length > 0) throw new ConfigError('give TEXT arguments or --input FILE, not both');
+      try {
+        texts.push(...readFileSync(values.input, 'utf8').split(/\r?\n/).filter((line, i, all) => i < all.length - 1 || line !== ''));
+      } catch (error) {
+        throw new DataError(`cannot read --input ${values.input}: ${(error as Error).message}`);
+      }
+    } else if (texts.length === 0) {
+      throw new ConfigError(`taskflow ${task} needs TEXT arguments or --input FILE\n${usage}`);
+    }
+    const results: unknown[] = await Taskflow(task, options)(texts);
+    const jsonl = values.json || values.input !== undefined;
+    for (const result of results) console.log(jsonl ? JSON.stringify(result) : show(result));
+    return 0;
+  },
+};
