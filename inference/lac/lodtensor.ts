@@ -101,10 +101,11 @@ function parseTensorDesc(desc: Uint8Array, name: string): { dataType: number; di
     if (field === 1 && wire === 0) dataType = varint();
     else if (field === 2 && wire === 0) dims.push(varint());
     else if (field === 2 && wire === 2) {
-      const end = pos + varint();
+      const size = varint(); // read before `pos`: `pos + varint()` would use the old position
+      const end = pos + size;
       while (pos < end) dims.push(varint());
     } else if (wire === 0) varint();
-    else if (wire === 2) pos += varint();
+    else if (wire === 2) { const size = varint(); pos += size; }
     else throw new CheckpointError(`${name}: unexpected protobuf wire type ${wire} (field ${field}) in tensor description`);
   }
   if (dataType < 0) throw new CheckpointError(`${name}: tensor description has no data_type`);

@@ -126,7 +126,7 @@ function parseLine(line: string, where: string): UserDictItem | undefined {
   for (const token of trimmed.split(/\s+/)) {
     const slash = token.lastIndexOf('/');
     const word = slash >= 1 ? token.slice(0, slash) : token;
-    const tag = slash >= 1 ? token.slice(slash + 1) : undefined;
+    const tag = slash >= 1 && slash < token.length - 1 ? token.slice(slash + 1) : undefined;
     if (tag !== undefined && !/^[A-Za-z_][\w]*$/.test(tag)) throw new DataError(`${where}: tag '${tag}' in '${token}' must be letters, digits or _ (e.g. LOC, n, SEASON)`);
     phrase += word;
     pieces.push(tag ? { end: Array.from(phrase).length, tag } : { end: Array.from(phrase).length });
