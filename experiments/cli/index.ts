@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { fillMaskCommand } from './fill-mask.js';
 import { taskflowCommand } from './taskflow.js';
+import { pretrainCommand } from './pretrain.js';
 import { templateCommand } from './template-preview.js';
 
 /** Every CLI subcommand; add a command by adding its file and one entry here. */
@@ -8,4 +9,5 @@ export const COMMANDS: readonly Command[] = [
   fillMaskCommand,
   templateCommand,
   taskflowCommand,
+  pretrainCommand,
 ];

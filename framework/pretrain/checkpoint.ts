@@ -59,6 +59,20 @@ export function saveCheckpoint(out: string, model: BertModel, opt: AdamW, vocab:
   rmSync(old, { recursive: true, force: true });
 }
 
+/**
+ * The folder and `state.json` of the checkpoint in `out` (`checkpoint.old` when a crash hit between the two renames).
+ * @example readCheckpointState('runs/zh').state.config.maxSteps // → 10000
+ */
+export function readCheckpointState(out: string): { dir: string; state: PretrainState } {
+  const dir = [checkpointDir(out), join(out, 'checkpoint.old')].find((d) => existsSync(join(d, 'state.json')));
+  if (!dir) throw new CheckpointError(`no checkpoint to resume in ${out} (expected ${checkpointDir(out)}/state.json)`);
+  try {
+    return { dir, state: JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as PretrainState };
+  } catch (error) {
+    throw new CheckpointError(`${dir}/state.json is unreadable: ${(error as Error).message}`);
+  }
+}
+
 /** A checkpoint read back (host tensors; the trainer builds the model and optimizer from them). */
 export interface LoadedCheckpoint {
   dir: string;
@@ -69,18 +83,11 @@ export interface LoadedCheckpoint {
 }
 
 /**
- * Reads `OUT/checkpoint` (or `checkpoint.old` when a crash hit between the two renames).
+ * Reads `OUT/checkpoint` with its tensors.
  * @example const ckpt = loadCheckpoint('runs/zh'); ckpt.state.step // → 1200
  */
 export function loadCheckpoint(out: string): LoadedCheckpoint {
-  const dir = [checkpointDir(out), join(out, 'checkpoint.old')].find((d) => existsSync(join(d, 'state.json')));
-  if (!dir) throw new CheckpointError(`no checkpoint to resume in ${out} (expected ${checkpointDir(out)}/state.json)`);
-  let state: PretrainState;
-  try {
-    state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as PretrainState;
-  } catch (error) {
-    throw new CheckpointError(`${dir}/state.json is unreadable: ${(error as Error).message}`);
-  }
+  const { dir, state } = readCheckpointState(out);
   const optPath = join(dir, 'optimizer.safetensors');
   const opt = parseSafetensors(readFileSync(optPath), optPath);
   const slots = new Map<number, { index: number; m: Float32Array; v: Float32Array }>();

@@ -69,11 +69,14 @@ export const PRETRAIN_DEFAULTS: Omit<PretrainConfig, 'corpus' | 'out'> = {
   track: true, experimentName: 'pretrain', saveDtype: 'F32', logEvery: 10,
 };
 
+/** A partial config as a `--config` file or CLI flags give it (model size may be partial too). */
+export type PretrainConfigInput = Partial<Omit<PretrainConfig, 'model'>> & { model?: Partial<PretrainModelSize> };
+
 /**
  * A full config from a partial one (a `--config` JSON file or CLI flags), checked.
  * @example resolvePretrainConfig({ corpus: [{ path: 'a.txt' }], out: 'runs/x', maxSteps: 6 }).batchSize // → 32
  */
-export function resolvePretrainConfig(partial: Partial<PretrainConfig>, source = 'pretrain config'): PretrainConfig {
+export function resolvePretrainConfig(partial: PretrainConfigInput, source = 'pretrain config'): PretrainConfig {
   const config: PretrainConfig = {
     ...PRETRAIN_DEFAULTS, ...partial, corpus: partial.corpus ?? [], out: partial.out ?? '',
     model: { ...PRETRAIN_DEFAULTS.model, ...partial.model }, clean: { ...PRETRAIN_DEFAULTS.clean, ...partial.clean },
