@@ -87,8 +87,7 @@ export class Lac {
     const charTags: (string | undefined)[][] = chars.map((c) => new Array<string | undefined>(c.length));
     const chunks = chars.flatMap((c, i) => this.chunk(c, i));
     const order = chunks.map((_, i) => i).sort((a, b) => chunks[a]!.ids.length - chunks[b]!.ids.length);
-    for (let from = 0; from < order.length; from += this.batchSize) {
-      const batch = order.slice(from, from + this.batchSize).map((i) => chunks[i]!);
+    for (const batch of batches(order.map((i) => chunks[i]!), this.batchSize)) {
       const offsets = new Int32Array(batch.length + 1);
       batch.forEach((c, j) => { offsets[j + 1] = offsets[j]! + c.ids.length; });
       const ids = new Int32Array(offsets[batch.length]!);
@@ -125,6 +124,32 @@ export class Lac {
     }
     return out;
   }
+}
+
+/** Padded work may exceed the real work by this factor before a batch is closed early. */
+const MAX_PADDING = 1.25;
+
+/**
+ * Splits length-sorted chunks into batches of at most `size`, closing a batch early when padding
+ * every member to the next (longest) chunk would waste more than MAX_PADDING: a batch of 32 mixed
+ * lengths becomes a few batches of similar lengths, which is faster on ONNX Runtime's GRU.
+ */
+function batches(sorted: readonly Chunk[], size: number): Chunk[][] {
+  const out: Chunk[][] = [];
+  let current: Chunk[] = [];
+  let total = 0;
+  for (const chunk of sorted) {
+    const n = chunk.ids.length;
+    if (current.length > 0 && (current.length >= size || n * (current.length + 1) > MAX_PADDING * (total + n))) {
+      out.push(current);
+      current = [];
+      total = 0;
+    }
+    current.push(chunk);
+    total += n;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 /**
