@@ -8,6 +8,9 @@ const FILLER = '的一是在不了有和人这中大为上个国我以要他时�
 /**
  * A sentiment-like task with a lexical cue: positive texts contain 好 somewhere, negative ones 差, in
  * random filler. Any method that learns at all reaches ~100% on it; used to prove learning in tests.
+ * The label words (正/负) are not the cue words on purpose: in a *random* model the decoder is tied to
+ * the input embeddings, and training 好/差 as label words moves the very embeddings the encoder must learn
+ * to find, which stalls learning (measured: 64–75% instead of 95%+); a pretrained model has no such problem.
  */
 export class SyntheticCueTask extends TaskDefinition {
   static override readonly kind = 'synthetic-cue';
@@ -16,8 +19,8 @@ export class SyntheticCueTask extends TaskDefinition {
   readonly labelNames = { Positive: '正面', Negative: '负面' };
   readonly textFields = ['sentence'] as const;
   readonly defaults: TaskDefaults = {
-    pet: { template: "{'text': 'sentence'}这很{'mask'}。", verbalizer: { Positive: ['好'], Negative: ['差'] } },
-    ptuning: { template: "{'soft': None, 'length': 2}{'text': 'sentence'}{'mask'}", verbalizer: { Positive: ['好'], Negative: ['差'] } },
+    pet: { template: "{'text': 'sentence'}这很{'mask'}。", verbalizer: { Positive: ['正'], Negative: ['负'] } },
+    ptuning: { template: "{'soft': None, 'length': 2}{'text': 'sentence'}{'mask'}", verbalizer: { Positive: ['正'], Negative: ['负'] } },
     efl: { template: "{'text': 'sentence'}{'sep'}{'text': 'candidate_label'}", descriptions: { Positive: '这是好评', Negative: '这是差评' } },
   };
   readonly submission: SubmissionFormat = { fileName: 'synthetic_predict.json', labelKey: 'label', labelType: 'string' };
