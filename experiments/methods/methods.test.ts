@@ -38,3 +38,15 @@ test('PET with R-Drop learns it too', async () => {
   const accuracy = await learnCue((s) => new PetMethod(s), { rdropAlpha: 1 });
   assert.ok(accuracy >= 0.95, `PET+R-Drop test accuracy ${accuracy}`);
 });
+
+test('P-Tuning (soft prompt + LSTM encoder) learns the lexical-cue task (≥ 95%)', async () => {
+  const { PTuningMethod } = await import('./ptuning.js');
+  const accuracy = await learnCue((s) => new PTuningMethod(s, { template: "{'soft': None, 'length': 2, 'encoder': 'lstm'}{'text': 'sentence'}{'mask'}" }));
+  assert.ok(accuracy >= 0.95, `P-Tuning test accuracy ${accuracy}`);
+});
+
+test('EFL learns the lexical-cue task (≥ 95%)', async () => {
+  const { EflMethod } = await import('./efl.js');
+  const accuracy = await learnCue((s) => new EflMethod(s));
+  assert.ok(accuracy >= 0.95, `EFL test accuracy ${accuracy}`);
+});
