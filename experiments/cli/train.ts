@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../../framework/errors.js';
+import { NullTracker, createTracker } from '../../framework/tracking/index.js';
+import { parseExperimentConfig } from '../config/experiment.js';
+import { runExperiment } from '../run-experiment.js';
+import type { Command } from './command.js';
+
+const usage = `usage: fewprompt train [--config FILE.json] [--task eprstmt] [--method pet|ptuning|efl|finetune] [options]
+
+Trains one task × method × split, picks the best checkpoint on dev, and prints test_public accuracy.
+With no options: PET on the bundled EPRSTMT with the shipped default model.
+  --model DIR|ORG/NAME   model (default: shipped fewprompt-zh-mini)
+  --split 0..4|few_all   FewCLUE split (default 0)      --data-dir DIR  FewCLUE root (or FEWCLUE_DIR)
+  --epochs N  --max-steps N  --batch-size N  --lr X  --prompt-lr X  --rdrop ALPHA  --seed N
+  --max-seq-len N  --eval-every N  --early-stopping N  --template T  --negative-num N
+  --out DIR              write config, metrics, predictions, submission file (and --save-model: the model)
+  --resume               continue from DIR/checkpoint after an interruption
+  --no-track             do not log to MLflow (default: MLFLOW_TRACKING_URI or ./mlruns)
+  --json                 print the result as JSON`;
+
+const NUMERIC: Record<string, string> = {
+  epochs: 'epochs', 'max-steps': 'maxSteps', 'batch-size': 'batchSize', lr: 'lr', 'prompt-lr': 'promptLr', rdrop: 'rdropAlpha', seed: 'seed',
+  'max-seq-len': 'maxSeqLen', 'eval-every': 'evalEvery', 'early-stopping': 'earlyStoppingPatience', 'negative-num': 'negativeNum',
+  'max-test-examples': 'maxTestExamples', 'gradient-accumulation': 'gradientAccumulation',
+};
+
+/** Flags → experiment config fields (numbers parsed; arktype validates the rest). */
+export function configFromFlags(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  let config: Record<string, unknown> = {};
+  if (typeof values['config'] === 'string') {
+    try {
+      config = JSON.parse(readFileSync(values['config'], 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError(`--config ${values['config']}: ${(error as Error).message}`);
+    }
+  }
+  for (const key of ['task', 'method', 'model', 'split', 'template'] as const) if (typeof values[key] === 'string') config[key] = values[key];
+  if (typeof values['data-dir'] === 'string') config['dataDir'] = values['data-dir'];
+  for (const [flag, field] of Object.entries(NUMERIC)) {
+    const v = values[flag];
+    if (typeof v !== 'string') continue;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new ConfigError(`--${flag} must be a number, got '${v}'`);
+    config[field] = n;
+  }
+  return config;
+}
+
+export const TRAIN_FLAGS = {
+  config: { type: 'string' }, task: { type: 'string' }, method: { type: 'string' }, model: { type: 'string' }, split: { type: 'string' },
+  'data-dir': { type: 'string' }, template: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, 'save-model': { type: 'boolean' },
+  'no-track': { type: 'boolean' }, json: { type: 'boolean' },
+  ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, { type: 'string' }])),
+} as const;
+
+/** `fewprompt train`: the main job. */
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train one task × method (default: PET on the bundled EPRSTMT) and report test accuracy',
+  usage,
+  async run(args) {
+    const { values } = parseArgs({ args, options: TRAIN_FLAGS, strict: true });
+    const config = parseExperimentConfig({ task: 'eprstmt', ...configFromFlags(values) }, typeof values.config === 'string' ? values.config : 'flags');
+    const tracker = values['no-track'] ? new NullTracker() : createTracker();
+    const run = await tracker.startRun({ experimentName: `fewclue-${config.task}`, runName: `${config.task}-${config.method}-${config.split}` });
+    try {
+      const result = await runExperiment(config, { out: values.out, resume: values.resume, saveModel: values['save-model'] ?? values.out !== undefined, run });
+      await run.end('FINISHED');
+      if (values.json) console.log(JSON.stringify({ ...result, history: undefined }));
+      else console.log(`${result.task} ${result.method} split ${result.split}: dev accuracy ${(100 * result.devAccuracy).toFixed(2)}, test_public accuracy ${(100 * result.testAccuracy).toFixed(2)} (${result.testExamples} examples, ${result.trainSeconds.toFixed(0)} s training)`);
+      return 0;
+    } catch (error) {
+      await run.end('FAILED');
+      throw error;
+    }
+  },
+};

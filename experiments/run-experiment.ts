@@ -1,0 +1,125 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initBackend } from '../framework/backend/select.js';
+import { tf } from '../framework/backend/tf.js';
+import { writeSafetensors } from '../framework/checkpoint/safetensors.js';
+import { ConfigError } from '../framework/errors.js';
+import { log } from '../framework/log.js';
+import { modelOrDefault } from '../framework/model/default.js';
+import { loadPretrained, savePretrained } from '../framework/model/pretrained.js';
+import { BertTokenizer } from '../framework/tokenizer/index.js';
+import type { Run } from '../framework/tracking/base.js';
+import { evaluate } from '../framework/trainer/evaluate.js';
+import { Trainer } from '../framework/trainer/trainer.js';
+import { getTask, TASK_KINDS, type FewClueKind } from '../datasets/index.js';
+import { toSubmission, submissionFileName } from '../datasets/submission.js';
+import type { TaskDefinition } from '../datasets/base.js';
+import type { ExperimentConfig } from './config/experiment.js';
+import { createMethod } from './methods/index.js';
+
+/** What one run produced. */
+export interface ExperimentResult {
+  task: string;
+  method: string;
+  split: string;
+  devAccuracy: number;
+  testAccuracy: number;
+  testExamples: number;
+  bestStep: number;
+  steps: number;
+  trainSeconds: number;
+  history: { step: number; loss?: number; lr?: number; dev?: number }[];
+}
+
+export interface RunOptions {
+  /** Directory for config, metrics, predictions and (with `saveModel`) the trained model. */
+  out?: string;
+  saveModel?: boolean;
+  /** Checkpoint under `out/checkpoint` and continue from it (`--resume`). */
+  resume?: boolean;
+  run?: Run;
+  progress?: boolean;
+}
+
+function isFewClueKind(kind: string): kind is FewClueKind {
+  return (TASK_KINDS as readonly string[]).includes(kind);
+}
+
+/** The task named by a config (FewCLUE kinds; data from `dataDir`, `FEWCLUE_DIR` or the bundled EPRSTMT). */
+export function taskFor(config: Pick<ExperimentConfig, 'task' | 'dataDir'>): TaskDefinition {
+  if (!isFewClueKind(config.task)) throw new ConfigError(`unknown task '${config.task}'; valid: ${TASK_KINDS.join(', ')}`);
+  return getTask(config.task, config.dataDir === undefined ? {} : { dataDir: config.dataDir });
+}
+
+/**
+ * Trains one task × method × split and scores `test_public`: dev selects the checkpoint, test never
+ * selects anything. Writes config, metrics, history and predictions (and FewCLUE's submission file for
+ * `test.json`) under `out`.
+ * @example
+ * const r = await runExperiment(parseExperimentConfig({ task: 'eprstmt', method: 'pet' }));
+ * r.testAccuracy; // → 0.81
+ */
+export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<ExperimentResult> {
+  await initBackend();
+  const task = taskFor(config);
+  const train = task.load('train', { split: config.split });
+  const dev = task.load('dev', { split: config.split });
+  const testPublic = task.load('test_public').slice(0, config.maxTestExamples);
+  const { model, dir } = await loadPretrained(modelOrDefault(config.model), { parts: { pooler: true, mlmHead: true } });
+  const tokenizer = await BertTokenizer.fromPretrained(dir);
+  const method = createMethod(config.method, {
+    model, tokenizer, task, maxSeqLen: config.maxSeqLen, lr: config.lr, promptLr: config.promptLr, weightDecay: config.weightDecay,
+    rdropAlpha: config.rdropAlpha, seed: config.seed,
+  }, { template: config.template, labelWords: config.labelWords, descriptions: config.descriptions, negativeNum: config.negativeNum });
+  const label = `${task.kind}/${config.method}${config.rdropAlpha > 0 ? '+rdrop' : ''}/${config.split}`;
+  await options.run?.logParams({ ...config, labelWords: undefined, descriptions: undefined, model: modelOrDefault(config.model) });
+  const t0 = Date.now();
+  try {
+    const fit = await new Trainer(method, {
+      epochs: config.epochs, maxSteps: config.maxSteps, batchSize: config.batchSize, gradientAccumulation: config.gradientAccumulation,
+      evalEvery: config.evalEvery, earlyStoppingPatience: config.earlyStoppingPatience, seed: config.seed, warmupRatio: config.warmupRatio,
+      weightDecay: config.weightDecay, label, progress: options.progress, run: options.run,
+      checkpointDir: options.out ? join(options.out, 'checkpoint') : undefined, resume: options.resume,
+    }).fit(train, dev);
+    const trainSeconds = (Date.now() - t0) / 1000;
+    const test = evaluate(method, testPublic, config.evalBatchSize);
+    const result: ExperimentResult = {
+      task: task.kind, method: config.method, split: config.split, devAccuracy: fit.bestDev, testAccuracy: test.accuracy,
+      testExamples: testPublic.length, bestStep: fit.bestStep, steps: fit.steps, trainSeconds, history: fit.history,
+    };
+    await options.run?.logMetrics({ dev_accuracy_best: fit.bestDev, test_public_accuracy: test.accuracy }, fit.steps);
+    log.info(`${label}: dev ${fit.bestDev.toFixed(4)} (step ${fit.bestStep}), test_public ${test.accuracy.toFixed(4)} on ${testPublic.length} examples, ${trainSeconds.toFixed(0)} s`);
+    if (options.out) {
+      mkdirSync(options.out, { recursive: true });
+      const { history, ...metrics } = result;
+      writeFileSync(join(options.out, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+      writeFileSync(join(options.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+      writeFileSync(join(options.out, 'history.json'), `${JSON.stringify(history)}\n`);
+      writeFileSync(join(options.out, 'test_public.predictions.jsonl'), testPublic.map((e, i) => JSON.stringify({ id: e.id, label: task.labels[test.predictions[i]!], gold: e.label })).join('\n') + '\n');
+      const unlabeled = safeLoad(task, 'test');
+      if (unlabeled.length > 0) {
+        const predicted = evaluate(method, unlabeled, config.evalBatchSize).predictions;
+        writeFileSync(join(options.out, submissionFileName(task)), toSubmission(task, unlabeled.map((e, i) => ({ id: e.id, label: task.labels[predicted[i]!]! }))));
+      }
+      if (options.saveModel) {
+        savePretrained(model, join(options.out, 'model'));
+        await tokenizer.save(join(options.out, 'model'));
+        const own = new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.')));
+        if (own.size > 0) writeSafetensors(join(options.out, 'method.safetensors'), own);
+        writeFileSync(join(options.out, 'method.json'), `${JSON.stringify({ kind: config.method, task: task.getConfig(), maxSeqLen: config.maxSeqLen, template: config.template ?? task.defaults[config.method === 'finetune' ? 'pet' : config.method === 'efl' ? 'efl' : config.method].template, labels: task.labels, labelWords: config.labelWords, descriptions: config.descriptions }, null, 2)}\n`);
+      }
+    }
+    return result;
+  } finally {
+    method.dispose();
+    model.dispose();
+  }
+}
+
+function safeLoad(task: TaskDefinition, part: 'test'): ReturnType<TaskDefinition['load']> {
+  try {
+    return task.load(part);
+  } catch {
+    return [];
+  }
+}
