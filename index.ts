@@ -1,0 +1,27 @@
+/**
+ * fewprompt's public API: everything a user script needs, from one import.
+ * @example
+ * import { initBackend, loadPretrained, BertTokenizer, getTask, PetMethod, Trainer, evaluate } from 'fewprompt';
+ */
+export { initBackend, currentBackend, BACKEND_PREFERENCE, type BackendName } from './framework/backend/select.js';
+export { tf } from './framework/backend/tf.js';
+export * from './framework/errors.js';
+export { BertModel, type BertInputs, type ForwardOptions } from './framework/model/bert.js';
+export { bertConfigFromJson, readBertConfig, BERT_DEFAULTS, type BertConfig } from './framework/model/config.js';
+export { loadPretrained, savePretrained, type LoadedModel } from './framework/model/pretrained.js';
+export { DEFAULT_MODEL_DIR, DEFAULT_MODEL_NAME, modelOrDefault } from './framework/model/default.js';
+export { BertTokenizer, type Encoding, type EncodeOptions } from './framework/tokenizer/index.js';
+export { AdamW, lrSchedule, GradientAccumulator } from './framework/optim/index.js';
+export { RDropLoss, softmaxCrossEntropy } from './framework/losses/index.js';
+export { Trainer, evaluate, type TrainerOptions, type FitResult, type Objective } from './framework/trainer/index.js';
+export { fillMask, type FillMaskCandidate } from './framework/pipelines/fill-mask.js';
+export { createTracker, NullTracker } from './framework/tracking/index.js';
+export { DataParallel } from './framework/parallel/data-parallel.js';
+export { PromptTemplate, parseTemplate, template, toTemplateString } from './templates/index.js';
+export { ManualVerbalizer, SoftVerbalizer, EflDescriptions } from './verbalizers/index.js';
+export { getTask, taskFromConfig, TASK_KINDS, CustomTask, loadJsonl, loadCsv, loadTsv } from './datasets/index.js';
+export type { Example, TaskDefinition } from './datasets/base.js';
+export { PetMethod, PTuningMethod, EflMethod, FinetuneMethod, createMethod, METHOD_KINDS, type MethodSetup } from './experiments/methods/index.js';
+export { parseExperimentConfig, type ExperimentConfig } from './experiments/config/experiment.js';
+export { runExperiment, type ExperimentResult } from './experiments/run-experiment.js';
+export { Taskflow } from './inference/taskflow/index.js';
