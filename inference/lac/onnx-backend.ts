@@ -10,7 +10,8 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { log } from '../../framework/log.js';
 import type { LacBackend } from './backend.js';
-import { modelProto, nodeProto, OnnxType, tensorProto, valueInfo } from './onnx-proto.js';
+import { GraphBuilder } from '../onnx/graph.js';
+import { OnnxType } from '../onnx/proto.js';
 import type { GruDirection, LacWeights } from './weights.js';
 
 type Ort = typeof import('onnxruntime-node');
@@ -23,7 +24,7 @@ function transposeInto(src: Float32Array, rows: number, cols: number, colFrom: n
 }
 
 /** ONNX GRU W [2, 3H, in], R [2, 3H, H], B [2, 6H] from the two Paddle directions. */
-function gruInitializers(prefix: string, dirs: readonly GruDirection[], inDim: number, h: number) {
+function gruInitializers(g: GraphBuilder, prefix: string, dirs: readonly GruDirection[], inDim: number, h: number): string[] {
   const W = new Float32Array(2 * 3 * h * inDim);
   const R = new Float32Array(2 * 3 * h * h);
   const B = new Float32Array(2 * 6 * h);
@@ -36,7 +37,7 @@ function gruInitializers(prefix: string, dirs: readonly GruDirection[], inDim: n
       for (let j = 0; j < h; j++) B[d * 6 * h + gate * h + j] = sign * g.inputBias[gate * h + j]!;
     }
   });
-  return [tensorProto(`${prefix}.W`, [2, 3 * h, inDim], W), tensorProto(`${prefix}.R`, [2, 3 * h, h], R), tensorProto(`${prefix}.B`, [2, 6 * h], B)];
+  return [g.init(`${prefix}.W`, [2, 3 * h, inDim], W), g.init(`${prefix}.R`, [2, 3 * h, h], R), g.init(`${prefix}.B`, [2, 6 * h], B)];
 }
 
 /**
@@ -47,23 +48,23 @@ function gruInitializers(prefix: string, dirs: readonly GruDirection[], inDim: n
  */
 export function buildLacOnnx(w: LacWeights): Uint8Array {
   const { vocabSize, embeddingDim: e, hiddenDim: h, numTags } = w.config;
-  const inits = [tensorProto('embedding', [vocabSize, e], w.embedding), tensorProto('merge_shape', [3], BigInt64Array.of(0n, 0n, BigInt(2 * h))),
-    tensorProto('emission.weight', [2 * h, numTags], w.emissionWeight), tensorProto('emission.bias', [numTags], w.emissionBias)];
-  const nodes = [nodeProto('Gather', ['embedding', 'ids'], ['emb'], { axis: 0 }), nodeProto('Transpose', ['emb'], ['x0'], { perm: [1, 0, 2] })];
+  const g = new GraphBuilder('lac', { '': 17 });
+  const ids = g.input('ids', OnnxType.INT64, ['batch', 'time']);
+  const lengths = g.input('lengths', OnnxType.INT32, ['batch']);
+  const embedding = g.init('embedding', [vocabSize, e], w.embedding);
+  const mergeShape = g.ints('merge_shape', [0, 0, 2 * h]);
+  let x = g.op('Transpose', [g.op('Gather', [embedding, ids], { attributes: { axis: 0 } })], { attributes: { perm: [1, 0, 2] } });
   w.layers.forEach((layer, i) => {
-    inits.push(...gruInitializers(`gru${i}`, [layer.forward, layer.backward], i === 0 ? e : 2 * h, h));
-    nodes.push(
-      nodeProto('GRU', [`x${i}`, `gru${i}.W`, `gru${i}.R`, `gru${i}.B`, 'lengths'], [`y${i}`],
-        { hidden_size: h, direction: 'bidirectional', linear_before_reset: 0 }),
-      nodeProto('Transpose', [`y${i}`], [`yt${i}`], { perm: [0, 2, 1, 3] }), // [T, 2, B, H] → [T, B, 2, H]
-      nodeProto('Reshape', [`yt${i}`, 'merge_shape'], [`x${i + 1}`]), // → [T, B, 2H]
-    );
+    const [W, R, B] = gruInitializers(g, `gru${i}`, [layer.forward, layer.backward], i === 0 ? e : 2 * h, h);
+    const y = g.op('GRU', [x, W, R, B, lengths], { attributes: { hidden_size: h, direction: 'bidirectional', linear_before_reset: 0 } });
+    const yt = g.op('Transpose', [y], { attributes: { perm: [0, 2, 1, 3] } }); // [T, 2, B, H] → [T, B, 2, H]
+    x = g.op('Reshape', [yt, mergeShape]); // → [T, B, 2H]
   });
-  const last = `x${w.layers.length}`;
-  nodes.push(nodeProto('Transpose', [last], ['features'], { perm: [1, 0, 2] }), nodeProto('MatMul', ['features', 'emission.weight'], ['scores']),
-    nodeProto('Add', ['scores', 'emission.bias'], ['emissions']));
-  return modelProto(nodes, inits, [valueInfo('ids', OnnxType.INT64, ['batch', 'time']), valueInfo('lengths', OnnxType.INT32, ['batch'])],
-    [valueInfo('emissions', OnnxType.FLOAT, ['batch', 'time', numTags])]);
+  const features = g.op('Transpose', [x], { attributes: { perm: [1, 0, 2] } });
+  const scores = g.op('MatMul', [features, g.init('emission.weight', [2 * h, numTags], w.emissionWeight)]);
+  g.op('Add', [scores, g.init('emission.bias', [numTags], w.emissionBias)], { names: ['emissions'] });
+  g.output('emissions', OnnxType.FLOAT, ['batch', 'time', numTags]);
+  return g.encode();
 }
 
 /** Loads `onnxruntime-node` if it is installed and its native binding loads; otherwise undefined. */
