@@ -67,3 +67,34 @@ export class TrackingError extends FewpromptError {
 
 /** A pipeline / Taskflow was called with input of the wrong type (e.g. a number instead of a string). */
 export class TaskInputError extends FewpromptError {}
+
+/**
+ * A suite job did not finish: its run threw, or the process running it died (`crashed`). `retryable` is
+ * false for deterministic failures (a bad config or data file), which a retry would only repeat.
+ */
+export class JobError extends FewpromptError {
+  constructor(message: string, readonly jobId: string, readonly options: { crashed?: boolean; retryable?: boolean } = {}) {
+    super(message);
+  }
+
+  get crashed(): boolean {
+    return this.options.crashed ?? false;
+  }
+
+  get retryable(): boolean {
+    return this.options.retryable ?? true;
+  }
+}
+
+/** A training run cannot be exported (unknown method, missing files); the message names the run directory and what is missing. */
+export class ExportError extends FewpromptError {}
+
+/** An exported bundle is missing, incomplete or from an incompatible format version; names the bundle and the file. */
+export class BundleError extends FewpromptError {}
+
+/** A served request was refused: `status` is the HTTP status (400 malformed, 404 unknown model, 413 too large); `path` names the offending field. */
+export class RequestError extends FewpromptError {
+  constructor(message: string, readonly status: number, readonly path?: string) {
+    super(message);
+  }
+}

@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { ConfigError } from '../../framework/errors.js';
+import { serveJobsOverIpc } from '../suite/child-process.js';
+import { startQueueWorker } from '../suite/queue.js';
+import type { Command } from './command.js';
+
+const usage = `usage: fewprompt worker --queue redis://HOST:PORT[/DB] [--queue-name NAME] [--out DIR] [--lock-ms N]
+       fewprompt worker --local
+
+Serves FewCLUE suite jobs ('fewprompt fewclue --queue …') from a BullMQ queue on Redis, one at a time,
+each in a child process. Start one per machine (or per core budget); stop with Ctrl-C / SIGTERM, which
+finishes the current job first. If a worker dies, its job goes back to the queue after --lock-ms and
+another worker runs it. Model and --data-dir paths in the jobs must exist on this machine.
+  --queue URL        Redis URL (same as the coordinator's)
+  --queue-name NAME  queue name (default fewprompt-fewclue)
+  --out DIR          per-job artefacts (metrics, predictions, checkpoints) (default fewprompt-worker)
+  --lock-ms N        job lock duration in ms (default 30000): how soon a dead worker's job is retried
+  --local            internal: serve jobs over IPC for 'fewprompt fewclue --workers N'`;
+
+const FLAGS = {
+  queue: { type: 'string' }, 'queue-name': { type: 'string' }, out: { type: 'string' }, 'lock-ms': { type: 'string' }, local: { type: 'boolean' },
+} as const;
+
+function parseFlags(args: string[]) {
+  try {
+    return parseArgs({ args, options: FLAGS, strict: true });
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+/** `fewprompt worker`: a queue worker, or (`--local`) a suite's IPC child. */
+export const workerCommand: Command = {
+  name: 'worker',
+  summary: 'serve FewCLUE suite jobs from a Redis queue (fewprompt fewclue --queue …)',
+  usage,
+  async run(args) {
+    const { values } = parseFlags(args);
+    if (values.local) return serveJobsOverIpc();
+    if (values.queue === undefined) throw new ConfigError('worker needs --queue redis://HOST:PORT (or --local, used internally by --workers)');
+    const lockMs = values['lock-ms'] === undefined ? undefined : Number(values['lock-ms']);
+    if (lockMs !== undefined && !(Number.isInteger(lockMs) && lockMs >= 1000)) throw new ConfigError(`--lock-ms must be an integer ≥ 1000, got '${values['lock-ms']}'`);
+    const name = values['queue-name'];
+    const worker = startQueueWorker({
+      url: values.queue, runsDir: join(values.out ?? 'fewprompt-worker', 'runs'), ...(name === undefined ? {} : { name }), ...(lockMs === undefined ? {} : { lockMs }),
+      onEvent: (event, id, detail) => console.log(`${event} ${id} (${detail})`),
+    });
+    console.log(`worker ${process.pid} listening on ${values.queue} (${name ?? 'fewprompt-fewclue'})`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.once('SIGINT', () => process.exit(130));
+        process.once('SIGTERM', () => process.exit(143));
+        void worker.close().then(resolve);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,157 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, JobError } from '../../framework/errors.js';
+import type { ExperimentResult } from '../run-experiment.js';
+import { executeJob, isRetryable, workerName } from './execute.js';
+import { parseSuiteJob, type SuiteJob } from './jobs.js';
+
+const BIN = fileURLToPath(new URL('../../bin/fewprompt.mjs', import.meta.url));
+
+/** Parent → child. */
+type ToChild = { type: 'run'; job: SuiteJob; runsDir: string; attempt: number } | { type: 'stop' };
+/** Child → parent. */
+type ToParent =
+  | { type: 'ready' }
+  | { type: 'done'; id: string; result: ExperimentResult; worker: string }
+  | { type: 'failed'; id: string; message: string; retryable: boolean };
+
+/** A finished job as a child reports it. */
+export interface ChildResult {
+  result: ExperimentResult;
+  worker: string;
+}
+
+/**
+ * One `fewprompt worker --local` child process that runs jobs sent over IPC, one at a time. Training runs
+ * there, not in the caller, so the caller's event loop stays free (a BullMQ worker must keep renewing its
+ * job lock while tfjs computes synchronously). If the child dies mid-job, `run` rejects with a
+ * `JobError` whose `crashed` is true; the handle is then dead and a fresh one must be spawned.
+ * @example
+ * const child = await JobChild.spawn();
+ * const { result } = await child.run(job, 'out/runs', 1); // result.testAccuracy → 0.5
+ * await child.stop();
+ */
+export class JobChild {
+  private pending: { id: string; resolve: (r: ChildResult) => void; reject: (e: Error) => void } | undefined;
+  private exited = false;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (message: ToParent) => this.onMessage(message));
+    child.on('exit', (code, signal) => {
+      this.exited = true;
+      const pending = this.pending;
+      this.pending = undefined;
+      pending?.reject(new JobError(`job ${pending.id}: worker process ${child.pid} died (${signal ?? `exit code ${code}`})`, pending.id, { crashed: true }));
+    });
+  }
+
+  /** Starts a child and waits until it is ready for jobs. */
+  static spawn(env: NodeJS.ProcessEnv = process.env): Promise<JobChild> {
+    const { NODE_TEST_CONTEXT: _testContext, ...childEnv } = env;
+    const child = fork(BIN, ['worker', '--local'], { execArgv: [], env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new ConfigError(`worker process exited with ${code} before it was ready`));
+      child.once('exit', onExit);
+      child.once('message', (m: ToParent) => {
+        child.off('exit', onExit);
+        if (m.type === 'ready') resolve(new JobChild(child));
+        else reject(new ConfigError(`worker process sent '${m.type}' before 'ready'`));
+      });
+    });
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Runs `job` in the child; per-job artefacts go under `runsDir/<id>/`. */
+  run(job: SuiteJob, runsDir: string, attempt: number): Promise<ChildResult> {
+    if (this.exited) return Promise.reject(new JobError(`job ${job.id}: worker process ${this.child.pid} is gone`, job.id, { crashed: true }));
+    if (this.pending) return Promise.reject(new JobError(`job ${job.id}: worker process is busy with ${this.pending.id}`, job.id));
+    return new Promise((resolve, reject) => {
+      this.pending = { id: job.id, resolve, reject };
+      const message: ToChild = { type: 'run', job, runsDir, attempt };
+      this.child.send(message);
+    });
+  }
+
+  /** Asks the child to exit; kills it if it has not after `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    const message: ToChild = { type: 'stop' };
+    this.child.send(message);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private onMessage(message: ToParent): void {
+    const pending = this.pending;
+    if (!pending || message.type === 'ready') return;
+    this.pending = undefined;
+    if (message.type === 'done') pending.resolve({ result: message.result, worker: message.worker });
+    else pending.reject(new JobError(`job ${message.id}: ${message.message}`, message.id, { retryable: message.retryable }));
+  }
+}
+
+/**
+ * Test hooks, read only in a worker child (never in the coordinator), so tests can exercise crash
+ * recovery without flaky timing:
+ * - `FEWPROMPT_TEST_CRASH_ONCE=DIR`: the first time any child starts job X it creates the marker
+ *   `DIR/<X with / as __>.crashed` and exits with status 1; a retry sees the marker and runs normally.
+ * - `FEWPROMPT_TEST_JOB_DELAY_MS=N`: sleep N ms before each job, so a test can kill a worker mid-job.
+ */
+async function applyTestHooks(job: SuiteJob): Promise<void> {
+  const crashDir = process.env.FEWPROMPT_TEST_CRASH_ONCE;
+  if (crashDir) {
+    const marker = join(crashDir, `${job.id.replaceAll('/', '__')}.crashed`);
+    if (!existsSync(marker)) {
+      mkdirSync(crashDir, { recursive: true });
+      writeFileSync(marker, `${workerName()}\n`);
+      process.exit(1);
+    }
+  }
+  const delay = Number(process.env.FEWPROMPT_TEST_JOB_DELAY_MS ?? 0);
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+}
+
+/**
+ * The child side (`fewprompt worker --local`): announces itself, then runs each job it is sent until
+ * told to stop or its parent goes away (a killed parent must not leave an orphan training on).
+ */
+export function serveJobsOverIpc(): Promise<number> {
+  const raw = process.send?.bind(process);
+  if (!raw) throw new ConfigError('fewprompt worker --local talks to its suite coordinator over IPC; start it with --queue redis://HOST:PORT instead');
+  const send = (m: ToParent): boolean => raw(m);
+  return new Promise((resolve) => {
+    process.on('disconnect', () => process.exit(1));
+    process.on('message', (message: ToChild) => {
+      if (message.type === 'stop') {
+        process.removeAllListeners('disconnect');
+        process.disconnect?.();
+        resolve(0);
+        return;
+      }
+      void (async () => {
+        let id = '?';
+        try {
+          const job = parseSuiteJob(message.job, 'IPC job');
+          id = job.id;
+          await applyTestHooks(job);
+          const result = await executeJob(job, { runsDir: message.runsDir });
+          send({ type: 'done', id, result, worker: workerName() });
+        } catch (error) {
+          send({ type: 'failed', id, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), retryable: isRetryable(error) });
+        }
+      })();
+    });
+    send({ type: 'ready' });
+  });
+}

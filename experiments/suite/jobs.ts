@@ -1,0 +1,158 @@
+import { type } from 'arktype';
+import { ConfigError } from '../../framework/errors.js';
+import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput } from '../config/experiment.js';
+
+/** The training methods a suite can run (the experiment config's `method` values). */
+export const SUITE_METHODS = ['pet', 'ptuning', 'efl', 'finetune'] as const;
+export type SuiteMethod = (typeof SUITE_METHODS)[number];
+
+/** The FewCLUE splits: five fixed few-shot splits and their union. */
+export const SUITE_SPLITS = ['0', '1', '2', '3', '4', 'few_all'] as const;
+export type SuiteSplit = (typeof SUITE_SPLITS)[number];
+
+/** A method as the report shows it: `pet`, or `pet+rdrop` (the same method trained with R-Drop). */
+export interface Variant {
+  method: SuiteMethod;
+  rdrop: boolean;
+}
+
+/**
+ * One unit of suite work: a plain, JSON-serialisable spec that crosses process and machine boundaries
+ * (IPC, BullMQ). `id` is stable (`task/variant/split`) and doubles as the queue's job id and the result
+ * file's path, which makes re-adding idempotent and reruns resumable.
+ */
+export interface SuiteJob {
+  id: string;
+  /** Report column: `pet`, `pet+rdrop`, … */
+  variant: string;
+  config: ExperimentConfig;
+  /** Log the run to MLflow (`createTracker()` on the machine that runs it); default true. */
+  track?: boolean;
+}
+
+/** What `expandJobs` takes. `base` holds every other experiment field (model, maxSteps, lr, dataDir, …). */
+export interface JobGrid {
+  tasks: readonly string[];
+  variants: readonly Variant[];
+  splits: readonly SuiteSplit[];
+  rdropAlpha?: number;
+  base?: Omit<ExperimentConfigInput, 'task' | 'method' | 'split' | 'rdropAlpha'>;
+  track?: boolean;
+}
+
+/**
+ * A variant's report name.
+ * @example variantName({ method: 'pet', rdrop: true }); // → 'pet+rdrop'
+ */
+export function variantName(v: Variant): string {
+  return v.rdrop ? `${v.method}+rdrop` : v.method;
+}
+
+/**
+ * Parses `--splits`: single splits, ranges and `few_all`, comma-separated; duplicates dropped, order kept.
+ * @example
+ * parseSplits('0-4');        // → ['0', '1', '2', '3', '4']
+ * parseSplits('0,2');        // → ['0', '2']
+ * parseSplits('few_all');    // → ['few_all']
+ * parseSplits('3-7');        // throws ConfigError: "--splits '3-7': split 7 is out of range; valid: 0..4, ranges like 0-4, few_all"
+ */
+export function parseSplits(spec: string): SuiteSplit[] {
+  const valid = 'valid: 0..4, ranges like 0-4, few_all';
+  const out: SuiteSplit[] = [];
+  const add = (s: SuiteSplit) => { if (!out.includes(s)) out.push(s); };
+  const index = (part: string, text: string): number => {
+    if (!/^\d+$/.test(text)) throw new ConfigError(`--splits '${spec}': '${part}' is not a split; ${valid}`);
+    const n = Number(text);
+    if (n > 4) throw new ConfigError(`--splits '${spec}': split ${n} is out of range; ${valid}`);
+    return n;
+  };
+  for (const raw of spec.split(',')) {
+    const part = raw.trim();
+    if (part === 'few_all') { add('few_all'); continue; }
+    const range = /^(\w+)-(\w+)$/.exec(part);
+    const [from, to] = range ? [index(part, range[1]!), index(part, range[2]!)] : [index(part, part), index(part, part)];
+    if (from > to) throw new ConfigError(`--splits '${spec}': range '${part}' is empty (${from} > ${to}); ${valid}`);
+    for (let i = from; i <= to; i++) add(String(i) as SuiteSplit);
+  }
+  if (out.length === 0) throw new ConfigError(`--splits '${spec}': no splits; ${valid}`);
+  return out;
+}
+
+function isMethod(name: string): name is SuiteMethod {
+  return (SUITE_METHODS as readonly string[]).includes(name);
+}
+
+/**
+ * Parses `--methods`. An entry may carry `+rdrop`; with `rdropAlpha` set and no `+rdrop` entry, every
+ * method also gets its R-Drop variant (so PET and PET+R-Drop sit side by side, as in PaddleNLP's table).
+ * @example
+ * parseVariants(['pet', 'efl']);        // → [{method:'pet',rdrop:false}, {method:'efl',rdrop:false}]
+ * parseVariants(['pet'], 0.1);          // → [{method:'pet',rdrop:false}, {method:'pet',rdrop:true}]
+ * parseVariants(['pet+rdrop'], 0.1);    // → [{method:'pet',rdrop:true}]
+ * parseVariants(['bert']);              // throws ConfigError: "--methods: unknown method 'bert'; valid: pet, ptuning, efl, finetune"
+ */
+export function parseVariants(methods: readonly string[], rdropAlpha?: number): Variant[] {
+  const out: Variant[] = [];
+  for (const raw of methods) {
+    const name = raw.trim();
+    const rdrop = name.endsWith('+rdrop');
+    const method = rdrop ? name.slice(0, -'+rdrop'.length) : name;
+    if (!isMethod(method)) throw new ConfigError(`--methods: unknown method '${method}'; valid: ${SUITE_METHODS.join(', ')} (each optionally with +rdrop)`);
+    if (rdrop && !(rdropAlpha !== undefined && rdropAlpha > 0)) throw new ConfigError(`--methods: '${name}' needs --rdrop ALPHA > 0 (was ${rdropAlpha ?? 'unset'})`);
+    if (!out.some((v) => v.method === method && v.rdrop === rdrop)) out.push({ method, rdrop });
+  }
+  if (out.length === 0) throw new ConfigError(`--methods: no methods given; valid: ${SUITE_METHODS.join(', ')}`);
+  if (rdropAlpha !== undefined && rdropAlpha > 0 && !out.some((v) => v.rdrop)) {
+    return out.flatMap((v) => [v, { method: v.method, rdrop: true }]);
+  }
+  return out;
+}
+
+/**
+ * Every task × variant × split as a validated job, task by task (so an interrupted suite leaves whole
+ * tasks finished). Each config goes through `parseExperimentConfig`, so a bad field fails before any run.
+ * @example
+ * expandJobs({ tasks: ['eprstmt'], variants: parseVariants(['pet']), splits: parseSplits('0-1'), base: { maxSteps: 2 } })
+ *   .map((j) => j.id); // → ['eprstmt/pet/0', 'eprstmt/pet/1']
+ */
+export function expandJobs(grid: JobGrid): SuiteJob[] {
+  const jobs: SuiteJob[] = [];
+  for (const task of grid.tasks) {
+    for (const v of grid.variants) {
+      for (const split of grid.splits) {
+        const variant = variantName(v);
+        const id = `${task}/${variant}/${split}`;
+        const config = parseExperimentConfig({ ...grid.base, task, method: v.method, split, rdropAlpha: v.rdrop ? grid.rdropAlpha : 0 }, `job ${id}`);
+        jobs.push({ id, variant, config, ...(grid.track === undefined ? {} : { track: grid.track }) });
+      }
+    }
+  }
+  return jobs;
+}
+
+const SuiteJobSchema = type({ id: /^[a-z0-9_]+\/[a-z0-9_+]+\/[a-z0-9_]+$/, variant: 'string > 0', config: 'object', 'track?': 'boolean', '+': 'reject' });
+
+/**
+ * Validates a job spec that arrived from outside the process (IPC message, queue payload).
+ * @example
+ * parseSuiteJob({ id: 'eprstmt/pet/0', variant: 'pet', config: { task: 'eprstmt' } }).config.method; // → 'pet'
+ * parseSuiteJob({ id: 'x' }, 'queue job');  // throws ConfigError naming `id` and `variant`
+ */
+export function parseSuiteJob(input: unknown, source = 'suite job'): SuiteJob {
+  const result = SuiteJobSchema(input);
+  if (result instanceof type.errors) throw new ConfigError(`${source}: ${result.summary.replace(/\n/g, '; ')}`);
+  const job: SuiteJob = { id: result.id, variant: result.variant, config: parseExperimentConfig(result.config, `${source} ${result.id}: config`) };
+  if (result.track !== undefined) job.track = result.track;
+  return job;
+}
+
+/**
+ * A canonical JSON of a config (keys sorted) for "is this the same run?" checks.
+ * @example canonicalConfig({ b: 1, a: 2 }); // → '{"a":2,"b":1}'
+ */
+export function canonicalConfig(config: object): string {
+  return JSON.stringify(config, (_key, value: unknown) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+}

@@ -1,0 +1,166 @@
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
+import { type } from 'arktype';
+import { ConfigError, JobError } from '../../framework/errors.js';
+import { log } from '../../framework/log.js';
+import type { ExperimentResult } from '../run-experiment.js';
+import { JobChild } from './child-process.js';
+import { canonicalConfig, parseSuiteJob, type SuiteJob } from './jobs.js';
+import type { ExecutorOptions, FailedJob } from './local-pool.js';
+
+/** Queue name used when `--queue-name` is not given. */
+export const DEFAULT_QUEUE_NAME = 'fewprompt-fewclue';
+
+/**
+ * BullMQ connection options for a `redis://[user:password@]host:port[/db]` (or `rediss://`) URL.
+ * @example
+ * redisConnection('redis://10.0.0.5:6379/2'); // → { host: '10.0.0.5', port: 6379, db: 2, maxRetriesPerRequest: null }
+ * redisConnection('http://x');                // throws ConfigError: "--queue 'http://x': expected redis://HOST:PORT[/DB] or rediss://…"
+ */
+export function redisConnection(url: string): ConnectionOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`--queue '${url}': expected redis://HOST:PORT[/DB] or rediss://…`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new ConfigError(`--queue '${url}': expected redis://HOST:PORT[/DB] or rediss://…`);
+  const db = parsed.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d+$/.test(db)) throw new ConfigError(`--queue '${url}': database '${db}' must be a number`);
+  return {
+    host: parsed.hostname || '127.0.0.1',
+    port: parsed.port === '' ? 6379 : Number(parsed.port),
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(db === '' ? {} : { db: Number(db) }),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+    // Workers block on Redis; BullMQ requires this to be null.
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** What a queue worker hands back through Redis as the job's return value. */
+interface QueueReturn {
+  result: ExperimentResult;
+  worker: string;
+  attempts: number;
+}
+const QueueReturnSchema = type({ result: 'object', worker: 'string', attempts: 'number' });
+
+/** Where the queue lives and how long the coordinator waits. */
+export interface QueueOptions {
+  url: string;
+  name?: string;
+  /** Poll interval for job states (default 1000 ms). */
+  pollMs?: number;
+  /** Give up waiting after this long (default: wait until every job is finished or failed). */
+  timeoutMs?: number;
+}
+
+/**
+ * The coordinator side of `--queue`: adds every job (BullMQ `jobId` = suite job id, so re-adding after a
+ * coordinator restart is a no-op; `attempts` = `maxAttempts`), then polls until each is completed or has
+ * failed for good, handing results to `onResult` as they arrive. A job left `failed` by an earlier suite
+ * is retried; one left from a different config is replaced. Workers: `fewprompt worker --queue URL`.
+ * @example
+ * const failed = await runOnQueue(jobs, { url: 'redis://127.0.0.1:6379', runsDir: 'out/runs', onResult: (r) => store.write(r) });
+ */
+export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOptions & QueueOptions): Promise<FailedJob[]> {
+  const attempts = options.maxAttempts ?? 2;
+  const queue = new Queue(options.name ?? DEFAULT_QUEUE_NAME, { connection: redisConnection(options.url) });
+  const failed: FailedJob[] = [];
+  try {
+    for (const job of jobs) {
+      const existing = await queue.getJob(job.id);
+      if (existing) {
+        const state = await existing.getState();
+        const same = canonicalConfig((existing.data as { job?: SuiteJob }).job?.config ?? {}) === canonicalConfig(job.config);
+        if (!same && state !== 'active') await existing.remove();
+        else if (!same) throw new ConfigError(`queue job ${job.id} is running with a different config; wait for it or use another --queue-name`);
+        else if (state === 'failed') { await existing.retry('failed'); continue; }
+        else continue;
+      }
+      await queue.add('fewclue', { job }, { jobId: job.id, attempts, removeOnComplete: false, removeOnFail: false });
+    }
+    const pending = new Map(jobs.map((j) => [j.id, j]));
+    const started = Date.now();
+    while (pending.size > 0) {
+      for (const [id, job] of pending) {
+        const bull = await queue.getJob(id);
+        const state = bull ? await bull.getState() : 'unknown';
+        if (bull && state === 'completed') {
+          const value = QueueReturnSchema(bull.returnvalue);
+          if (value instanceof type.errors) throw new JobError(`queue job ${id}: malformed return value (${value.summary})`, id);
+          const ret = bull.returnvalue as QueueReturn;
+          options.onResult({ job, result: ret.result, worker: ret.worker, attempts: ret.attempts, finishedAt: new Date(bull.finishedOn ?? Date.now()).toISOString() });
+          pending.delete(id);
+        } else if (bull && state === 'failed') {
+          failed.push({ id, reason: bull.failedReason, attempts: bull.attemptsStarted });
+          pending.delete(id);
+        } else if (!bull) {
+          throw new JobError(`queue job ${id} disappeared from the queue (removed by another coordinator?)`, id);
+        }
+      }
+      if (pending.size === 0) break;
+      if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) {
+        throw new JobError(`gave up after ${options.timeoutMs} ms waiting for ${pending.size} queue jobs (${[...pending.keys()].slice(0, 5).join(', ')}…); are workers running?`, [...pending.keys()][0]!);
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
+    }
+  } finally {
+    await queue.close();
+  }
+  return failed;
+}
+
+/** How a queue worker runs. */
+export interface QueueWorkerOptions {
+  url: string;
+  name?: string;
+  /** Per-job artefacts go under `runsDir/<job-id>/` on this machine. */
+  runsDir: string;
+  /** How long a job's lock lives without renewal: a killed worker's job returns to the queue after about this long (default 30 s). */
+  lockMs?: number;
+  onEvent?: (event: 'started' | 'finished' | 'failed', jobId: string, detail: string) => void;
+}
+
+/**
+ * The worker side of `--queue` (`fewprompt worker --queue URL`): takes one job at a time and runs it in a
+ * `worker --local` child process, so this process keeps renewing the job's lock while tfjs computes. If
+ * this worker dies, the lock expires and another worker's stalled check puts the job back in the queue;
+ * if the child dies, the job fails this attempt and BullMQ retries it (`attempts`). Config/data errors
+ * are unrecoverable (no retry). Resolves with a handle whose `close()` finishes the current job first.
+ * @example
+ * const worker = startQueueWorker({ url: 'redis://127.0.0.1:6379', runsDir: 'worker-runs' });
+ * process.on('SIGTERM', () => void worker.close());
+ */
+export function startQueueWorker(options: QueueWorkerOptions): { close: () => Promise<void> } {
+  let child: JobChild | undefined;
+  const lockDuration = options.lockMs ?? 30_000;
+  const worker = new Worker<{ job: unknown }, QueueReturn>(options.name ?? DEFAULT_QUEUE_NAME, async (bull) => {
+    let job: SuiteJob;
+    try {
+      job = parseSuiteJob(bull.data.job, `queue job ${bull.id}`);
+    } catch (error) {
+      throw new UnrecoverableError((error as Error).message);
+    }
+    const attempt = bull.attemptsStarted;
+    options.onEvent?.('started', job.id, `attempt ${attempt}`);
+    if (!child?.alive) child = await JobChild.spawn();
+    try {
+      const { result, worker: name } = await child.run(job, options.runsDir, attempt);
+      options.onEvent?.('finished', job.id, `test_public ${result.testAccuracy.toFixed(4)}`);
+      return { result, worker: name, attempts: attempt };
+    } catch (error) {
+      options.onEvent?.('failed', job.id, (error as Error).message);
+      if (error instanceof JobError && !error.retryable) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  }, { connection: redisConnection(options.url), concurrency: 1, lockDuration, stalledInterval: Math.min(lockDuration, 30_000), maxStalledCount: 1 });
+  worker.on('error', (error) => log.warn(`queue worker: ${error.message}`));
+  return {
+    async close() {
+      await worker.close();
+      await child?.stop();
+    },
+  };
+}
