@@ -1,0 +1,183 @@
+/**
+ * The BERT encoder as ONNX, two ways:
+ * - `fusion: 'none'`: standard opset-17 operators, one node per step of `framework/model/bert.ts`
+ *   (34 per layer: separate Q/K/V MatMul+Add, Reshape/Transpose, scores, Softmax, erf-GELU in 5 ops,
+ *   residual Add + LayerNormalization). What a generic exporter writes; ORT may fuse parts of it.
+ * - `fusion: 'contrib'`: ORT's fused `com.microsoft` kernels, emitted directly — EmbedLayerNormalization,
+ *   Attention (merged QKV weights), SkipLayerNormalization (residual + bias + LayerNorm) and
+ *   BiasGelu/FastGelu: 7 nodes per layer (9 with INT8, where attention is DynamicQuantizeMatMul +
+ *   Split + MultiHeadAttention so the QKV projection runs on int8 weights too).
+ * Precision: `fp32`; `fp16` stores weights as float16 initializers cast to float32 at load (half the
+ * file, same CPU kernels); `int8` runs every encoder MatMul as DynamicQuantizeMatMul on per-column
+ * int8 weights (see quantize.ts).
+ */
+import { f32ToF16 } from '../../framework/checkpoint/half.js';
+import { ConfigError } from '../../framework/errors.js';
+import type { BertConfig } from '../../framework/model/config.js';
+import { GraphBuilder, MS_DOMAIN } from '../onnx/graph.js';
+import { OnnxType } from '../onnx/proto.js';
+import { quantizeColumns } from './quantize.js';
+import { concatColumns, type FloatWeight, type WeightReader } from './weights.js';
+
+export const FUSIONS = ['none', 'contrib'] as const;
+export type Fusion = (typeof FUSIONS)[number];
+export const PRECISIONS = ['fp32', 'fp16', 'int8'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
+/** Names of the encoder's graph inputs (all int32 [batch, seq]). */
+export const ENCODER_INPUTS = ['input_ids', 'token_type_ids', 'position_ids', 'attention_mask'] as const;
+
+/**
+ * Emits encoder nodes into a {@link GraphBuilder}; heads (heads.ts) continue from `encode()`'s output.
+ * @example
+ * const g = new GraphBuilder('pet');
+ * const bert = new BertGraph(g, config, weights, { fusion: 'contrib', precision: 'fp32' });
+ * const hidden = bert.encode(); // [batch, seq, hidden]
+ */
+export class BertGraph {
+  constructor(readonly g: GraphBuilder, readonly config: BertConfig, readonly w: WeightReader,
+    readonly options: { readonly fusion: Fusion; readonly precision: Precision }) {}
+
+  /** A float initializer (float16 + Cast under `fp16`). */
+  weight(name: string, value: FloatWeight | Float32Array, dims?: readonly number[]): string {
+    const data = value instanceof Float32Array ? value : value.data;
+    const shape = dims ?? (value instanceof Float32Array ? [value.length] : value.shape);
+    if (this.options.precision !== 'fp16') return this.g.init(name, shape, data);
+    const scope = this.g.scope;
+    this.g.scope = 'cast/';
+    const out = this.g.op('Cast', [this.g.init(`${name}.f16`, shape, f32ToF16(data))], { attributes: { to: OnnxType.FLOAT } });
+    this.g.scope = scope;
+    return out;
+  }
+
+  /** x·W (+ bias when given): MatMul(+Add), or DynamicQuantizeMatMul under `int8`. */
+  matmul(x: string, name: string, w: FloatWeight, bias?: Float32Array): string {
+    const g = this.g;
+    if (this.options.precision === 'int8') {
+      const q = quantizeColumns(w.data, w.shape[0]!, w.shape[1]!);
+      const inputs = [x, g.init(`${name}.q`, w.shape, q.values), g.init(`${name}.scale`, [q.cols], q.scales)];
+      if (bias) inputs.push('', g.init(`${name}.bias`, [bias.length], bias));
+      return g.op('DynamicQuantizeMatMul', inputs, { domain: MS_DOMAIN });
+    }
+    const y = g.op('MatMul', [x, this.weight(name, w)]);
+    return bias ? g.op('Add', [y, this.weight(`${name}.bias`, bias)]) : y;
+  }
+
+  /** Graph inputs, embeddings, every layer → [batch, seq, hidden]. */
+  encode(): string {
+    const g = this.g;
+    const [ids, types, positions, mask] = ENCODER_INPUTS.map((n) => g.input(n, OnnxType.INT32, ['batch', 'seq'])) as [string, string, string, string];
+    g.scope = 'embeddings/';
+    let x = this.embeddings(ids, types, positions);
+    g.scope = 'mask/';
+    const attnMask = this.options.fusion === 'contrib' ? mask : this.maskBias(mask);
+    for (let i = 0; i < this.config.numHiddenLayers; i++) {
+      g.scope = `layer.${i}/`;
+      x = this.options.fusion === 'contrib' ? this.fusedLayer(i, x, attnMask) : this.layer(i, x, attnMask);
+    }
+    g.scope = '';
+    return x;
+  }
+
+  private embeddings(ids: string, types: string, positions: string): string {
+    const g = this.g;
+    const c = this.config;
+    const e = 'embeddings';
+    const word = this.weight(`${e}.word_embeddings.weight`, this.w.get(`${e}.word_embeddings.weight`));
+    const pos = this.weight(`${e}.position_embeddings.weight`, this.w.get(`${e}.position_embeddings.weight`));
+    const type = this.weight(`${e}.token_type_embeddings.weight`, this.w.get(`${e}.token_type_embeddings.weight`));
+    const gamma = this.weight(`${e}.LayerNorm.weight`, this.w.get(`${e}.LayerNorm.weight`));
+    const beta = this.weight(`${e}.LayerNorm.bias`, this.w.get(`${e}.LayerNorm.bias`));
+    if (this.options.fusion === 'contrib') {
+      // Second output (mask_index) unused: the Attention nodes take the raw [batch, seq] mask, which allows any padding layout.
+      return g.opMulti('EmbedLayerNormalization', [ids, types, word, pos, type, gamma, beta, '', positions], { domain: MS_DOMAIN, outputs: 2, attributes: { epsilon: { float: c.layerNormEps } } })[0]!;
+    }
+    const sum = g.op('Add', [g.op('Add', [g.op('Gather', [word, ids]), g.op('Gather', [pos, positions])]), g.op('Gather', [type, types])]);
+    return g.op('LayerNormalization', [sum, gamma, beta], { attributes: { axis: -1, epsilon: { float: c.layerNormEps } } });
+  }
+
+  /** Additive attention mask [batch, 1, 1, seq]: 0 where attended, -1e9 at padding (as the tfjs encoder). */
+  private maskBias(mask: string): string {
+    const g = this.g;
+    const inverted = g.op('Sub', [g.scalar('one', 1), g.op('Cast', [mask], { attributes: { to: OnnxType.FLOAT } })]);
+    return g.op('Unsqueeze', [g.op('Mul', [inverted, g.scalar('mask_value', -1e9)]), g.ints('mask_axes', [1, 2])]);
+  }
+
+  private layerNorm(x: string, prefix: string): string {
+    return this.g.op('LayerNormalization', [x, this.weight(`${prefix}.weight`, this.w.get(`${prefix}.weight`)), this.weight(`${prefix}.bias`, this.w.get(`${prefix}.bias`))],
+      { attributes: { axis: -1, epsilon: { float: this.config.layerNormEps } } });
+  }
+
+  /** The activation in standard ops (bias already added). */
+  private activation(x: string): string {
+    const g = this.g;
+    const act = this.config.hiddenAct;
+    if (act === 'relu') return g.op('Relu', [x]);
+    const half = g.op('Mul', [x, g.scalar('half', 0.5)]);
+    if (act === 'gelu') {
+      const erf = g.op('Erf', [g.op('Div', [x, g.scalar('sqrt2', Math.SQRT2)])]);
+      return g.op('Mul', [half, g.op('Add', [erf, g.scalar('one', 1)])]);
+    }
+    const cube = g.op('Mul', [g.op('Pow', [x, g.scalar('three', 3)]), g.scalar('gelu_c', 0.044715)]);
+    const inner = g.op('Mul', [g.op('Add', [x, cube]), g.scalar('sqrt_2_over_pi', Math.sqrt(2 / Math.PI))]);
+    return g.op('Mul', [half, g.op('Add', [g.op('Tanh', [inner]), g.scalar('one', 1)])]);
+  }
+
+  /** The activation fused with the preceding bias. */
+  private fusedActivation(x: string, bias: string): string {
+    const act = this.config.hiddenAct;
+    if (act === 'relu') return this.g.op('Relu', [this.g.op('Add', [x, bias])]);
+    return this.g.op(act === 'gelu' ? 'BiasGelu' : 'FastGelu', [x, bias], { domain: MS_DOMAIN });
+  }
+
+  private layer(i: number, x: string, maskBias: string): string {
+    const g = this.g;
+    const c = this.config;
+    const heads = c.numAttentionHeads;
+    const headDim = c.hiddenSize / heads;
+    const p = `encoder.layer.${i}`;
+    const lin = (input: string, name: string) => this.matmul(input, `${p}.${name}`, this.w.linear(`${p}.${name}`), this.w.bias(`${p}.${name}`));
+    const split = g.ints('split_heads', [0, 0, heads, headDim]);
+    const project = (name: string, perm: number[]) => g.op('Transpose', [g.op('Reshape', [lin(x, name), split])], { attributes: { perm } });
+    const q = project('attention.self.query', [0, 2, 1, 3]);
+    const kT = project('attention.self.key', [0, 2, 3, 1]);
+    const v = project('attention.self.value', [0, 2, 1, 3]);
+    const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, kT]), g.scalar('attn_scale', 1 / Math.sqrt(headDim))]), maskBias]);
+    const probs = g.op('Softmax', [scores], { attributes: { axis: -1 } });
+    const context = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { attributes: { perm: [0, 2, 1, 3] } }), g.ints('merge_heads', [0, 0, c.hiddenSize])]);
+    const h1 = this.layerNorm(g.op('Add', [lin(context, 'attention.output.dense'), x]), `${p}.attention.output.LayerNorm`);
+    const inter = this.activation(lin(h1, 'intermediate.dense'));
+    return this.layerNorm(g.op('Add', [lin(inter, 'output.dense'), h1]), `${p}.output.LayerNorm`);
+  }
+
+  private fusedLayer(i: number, x: string, mask: string): string {
+    const g = this.g;
+    const c = this.config;
+    const p = `encoder.layer.${i}`;
+    const s = `${p}.attention.self`;
+    const qkv = concatColumns([this.w.linear(`${s}.query`), this.w.linear(`${s}.key`), this.w.linear(`${s}.value`)]);
+    const qkvBias = Float32Array.from([...this.w.bias(`${s}.query`), ...this.w.bias(`${s}.key`), ...this.w.bias(`${s}.value`)]);
+    let attn: string;
+    if (this.options.precision === 'int8') {
+      const [q, k, v] = g.opMulti('Split', [this.matmul(x, `${s}.qkv`, qkv, qkvBias), g.ints('qkv_split', [c.hiddenSize, c.hiddenSize, c.hiddenSize])], { outputs: 3, attributes: { axis: 2 } }) as [string, string, string];
+      attn = g.op('MultiHeadAttention', [q, k, v, '', mask], { domain: MS_DOMAIN, attributes: { num_heads: c.numAttentionHeads } });
+    } else {
+      attn = g.op('Attention', [x, this.weight(`${s}.qkv.weight`, qkv), this.weight(`${s}.qkv.bias`, qkvBias), mask], { domain: MS_DOMAIN, attributes: { num_heads: c.numAttentionHeads } });
+    }
+    const skipNorm = (y: string, skip: string, dense: string, norm: string) => g.op('SkipLayerNormalization',
+      [y, skip, this.weight(`${norm}.weight`, this.w.get(`${norm}.weight`)), this.weight(`${norm}.bias`, this.w.get(`${norm}.bias`)), this.weight(`${dense}.bias`, this.w.bias(dense))],
+      { domain: MS_DOMAIN, attributes: { epsilon: { float: c.layerNormEps } } });
+    const out1 = `${p}.attention.output.dense`;
+    const h1 = skipNorm(this.matmul(attn, out1, this.w.linear(out1)), x, out1, `${p}.attention.output.LayerNorm`);
+    const inter = `${p}.intermediate.dense`;
+    const act = this.fusedActivation(this.matmul(h1, inter, this.w.linear(inter)), this.weight(`${inter}.bias`, this.w.bias(inter)));
+    const out2 = `${p}.output.dense`;
+    return skipNorm(this.matmul(act, out2, this.w.linear(out2)), h1, out2, `${p}.output.LayerNorm`);
+  }
+}
+
+/** Throws a `ConfigError` listing the valid values when `value` is not one of them. */
+export function checkChoice<T extends string>(what: string, value: string, valid: readonly T[]): T {
+  if (!(valid as readonly string[]).includes(value)) throw new ConfigError(`${what} must be one of ${valid.join(', ')}; got '${value}'`);
+  return value as T;
+}

@@ -1,0 +1,161 @@
+/**
+ * `loadClassifier(bundle)`: an exported bundle on ONNX Runtime, with Taskflow's result shape.
+ *
+ * `scores` are the graph's label scores (PET: the verbalizer's label scores — with the default
+ * `vocab` normalisation, the sum over masks of log p(label word's token | mask), averaged over a
+ * label's words; fine-tuning: classifier logits). `score` in a prediction is the softmax of those
+ * over the labels at the chosen label (for a split text: after joining the windows' softmaxes).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InferenceSession } from 'onnxruntime-node';
+import { BundleError, ConfigError } from '../../framework/errors.js';
+import { BertTokenizer } from '../../framework/tokenizer/index.js';
+import { PromptTemplate } from '../../templates/index.js';
+import { BUNDLE_FORMAT_VERSION, type BundleManifest } from '../export/bundle.js';
+import { Featurizer, type ClassifierInput, type FeatureBatch } from './features.js';
+import { AutoSplitter, type SplitOptions } from './splitter.js';
+
+type Ort = typeof import('onnxruntime-node');
+
+/** One prediction (PaddleNLP Taskflow's `{text, label, score}`), plus every label's probability. */
+export interface Prediction {
+  readonly text: string;
+  readonly label: string;
+  readonly score: number;
+  readonly probabilities: Record<string, number>;
+  /** Windows the AutoSplitter scored (1 when the text fit). */
+  readonly windows: number;
+}
+
+/** Options of {@link loadClassifier}. */
+export interface LoadOptions {
+  /** ORT intra-op threads (default: ORT's choice, all cores). */
+  readonly threads?: number;
+  /** ORT graph optimisation (default `all`; `disabled`/`basic` keep the graph as exported). */
+  readonly graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Where ORT writes the optimised graph (to inspect what it fused). */
+  readonly optimizedModelPath?: string;
+  /** AutoSplitter options. */
+  readonly split?: SplitOptions;
+}
+
+/** Options of {@link Classifier.predict}. */
+export interface PredictOptions {
+  /** Windows per session run (default 32). */
+  readonly batchSize?: number;
+}
+
+function softmax(row: ArrayLike<number>): number[] {
+  const max = Math.max(...Array.from(row));
+  const e = Array.from(row, (v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}
+
+/**
+ * A loaded bundle.
+ * @example
+ * const clf = await loadClassifier('bundles/eprstmt-pet');
+ * await clf.predict(['物流很快，质量很好']);
+ * // → [{ text: '物流很快，质量很好', label: 'Positive', score: 0.93, probabilities: {…}, windows: 1 }]
+ */
+export class Classifier {
+  readonly labels: readonly string[];
+  readonly splitter: AutoSplitter;
+
+  private constructor(readonly manifest: BundleManifest, readonly session: InferenceSession, private readonly ort: Ort, readonly featurizer: Featurizer, split: SplitOptions) {
+    this.labels = manifest.labels;
+    this.splitter = new AutoSplitter((t) => featurizer.fits(t), split);
+  }
+
+  /** Reads `bundle.json`, the tokenizer and the graph. */
+  static async load(dir: string, options: LoadOptions = {}): Promise<Classifier> {
+    const manifestFile = join(dir, 'bundle.json');
+    if (!existsSync(manifestFile)) throw new BundleError(`${dir}: not a fewprompt bundle (no bundle.json); create one with 'fewprompt export --run DIR --out ${dir}'`);
+    let manifest: BundleManifest;
+    try {
+      manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as BundleManifest;
+    } catch (error) {
+      throw new BundleError(`${manifestFile}: not valid JSON (${(error as Error).message})`);
+    }
+    if (manifest.format !== 'fewprompt-bundle' || manifest.formatVersion !== BUNDLE_FORMAT_VERSION) {
+      throw new BundleError(`${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected fewprompt-bundle v${BUNDLE_FORMAT_VERSION}`);
+    }
+    const modelFile = join(dir, manifest.model.file);
+    if (!existsSync(modelFile)) throw new BundleError(`${dir}: ${manifest.model.file} is missing`);
+    const tokenizer = await BertTokenizer.fromPretrained(join(dir, 'tokenizer'));
+    const template = manifest.template ? PromptTemplate.fromConfig({ ...manifest.template, maxSeqLen: manifest.maxSeqLen }, tokenizer) : undefined;
+    const featurizer = new Featurizer(tokenizer, { maxSeqLen: manifest.maxSeqLen, positionOffset: manifest.model.positionOffset, textFields: manifest.textFields, ...(template ? { template } : {}) });
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(modelFile, {
+      graphOptimizationLevel: options.graphOptimization ?? 'all', executionProviders: ['cpu'],
+      ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+      ...(options.optimizedModelPath ? { optimizedModelFilePath: options.optimizedModelPath } : {}),
+    });
+    return new Classifier(manifest, session, ort, featurizer, options.split ?? {});
+  }
+
+  /** Runs one padded batch; returns label scores per row. */
+  async run(batch: FeatureBatch): Promise<Float32Array[]> {
+    const feeds = Object.fromEntries(Object.entries(batch.feeds).map(([k, v]) => [k, new this.ort.Tensor('int32', v.data, v.dims)]));
+    const out = (await this.session.run(feeds))['scores'];
+    if (!out) throw new BundleError('the graph has no "scores" output');
+    const data = out.data as Float32Array;
+    const c = this.labels.length;
+    return Array.from({ length: batch.size }, (_, i) => data.slice(i * c, (i + 1) * c));
+  }
+
+  /** Raw label scores of inputs as given (no splitting: over-long inputs are truncated as in training). */
+  async scores(inputs: readonly ClassifierInput[]): Promise<Float32Array[]> {
+    return inputs.length === 0 ? [] : this.run(this.featurizer.batch(inputs));
+  }
+
+  /**
+   * Predicts a label per input; texts over the limit are split into windows and joined (see AutoSplitter).
+   * Windows are batched by length so little padding is computed.
+   */
+  async predict(inputs: readonly ClassifierInput[], options: PredictOptions = {}): Promise<Prediction[]> {
+    const batchSize = options.batchSize ?? 32;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
+    const field = this.manifest.textFields[0] ?? '';
+    const windows = inputs.map((input) => {
+      if (typeof input === 'string') return this.splitter.split(input);
+      const text = input[field];
+      return text === undefined ? [input] : this.splitter.split(text).map((w) => ({ ...input, [field]: w }));
+    });
+    const flat = windows.flatMap((ws, i) => ws.map((w) => ({ input: w as ClassifierInput, owner: i, length: this.featurizer.row(w).ids.length })));
+    const order = flat.map((_, i) => i).sort((a, b) => flat[a]!.length - flat[b]!.length);
+    const probs: number[][] = new Array<number[]>(flat.length);
+    for (let at = 0; at < order.length; at += batchSize) {
+      const chunk = order.slice(at, at + batchSize);
+      const scores = await this.run(this.featurizer.batch(chunk.map((i) => flat[i]!.input)));
+      chunk.forEach((i, k) => { probs[i] = softmax(scores[k]!); });
+    }
+    let next = 0;
+    return inputs.map((input, i) => {
+      const own = windows[i]!.map(() => probs[next++]!);
+      const joined = AutoSplitter.join(own, this.splitter.aggregate);
+      const best = joined.indexOf(Math.max(...joined));
+      return {
+        text: typeof input === 'string' ? input : String(input[field] ?? JSON.stringify(input)),
+        label: this.labels[best]!, score: joined[best]!, windows: own.length,
+        probabilities: Object.fromEntries(this.labels.map((l, j) => [l, joined[j]!])),
+      };
+    });
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/**
+ * Loads an exported bundle for prediction.
+ * @example
+ * const clf = await loadClassifier('/tmp/bundle', { threads: 2 });
+ * (await clf.predict(['太差了'], { batchSize: 8 }))[0].label; // → 'Negative'
+ */
+export function loadClassifier(bundle: string, options: LoadOptions = {}): Promise<Classifier> {
+  return Classifier.load(bundle, options);
+}
