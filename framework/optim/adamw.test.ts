@@ -17,7 +17,7 @@ function ints(t: ReturnType<typeof readSafetensors> extends Map<string, infer V>
   return tf.tensor(Int32Array.from(t.data as ArrayLike<number | bigint>, (x) => Number(x)), t.shape, 'int32');
 }
 
-test('AdamW + warm-up/decay schedule + clipping match torch.optim.AdamW over 5 steps', async () => {
+for (const stateOn of ['device', 'host'] as const) test(`AdamW (moments on ${stateOn}) + warm-up/decay schedule + clipping match torch.optim.AdamW over 5 steps`, async () => {
   await useBackend('wasm');
   const before = tf.memory().numTensors;
   const config = readBertConfig(`${FIXTURES}tiny-bert`);
@@ -28,7 +28,7 @@ test('AdamW + warm-up/decay schedule + clipping match torch.optim.AdamW over 5 s
   const inputs = { inputIds: ints(get('input_ids')), tokenTypeIds: ints(get('token_type_ids')), attentionMask: ints(get('attention_mask')) };
   const labelsGrid = ints(get('labels'));
   const labels = tf.reshape(labelsGrid, [-1]);
-  const opt = new AdamW(model.params.decayGroups(1e-2, 0.01), { eps: 1e-6, maxGradNorm: 1 });
+  const opt = new AdamW(model.params.decayGroups(1e-2, 0.01), { eps: 1e-6, maxGradNorm: 1, stateOn });
   const schedule = lrSchedule({ kind: 'linear', warmupSteps: 2, totalSteps: 10 });
   const losses: number[] = [];
   for (let step = 0; step < 5; step++) {

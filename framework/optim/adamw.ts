@@ -15,6 +15,20 @@ export interface AdamWOptions {
   eps?: number;
   /** Clip the global gradient norm (over all groups) to this value before the update; undefined = no clipping. */
   maxGradNorm?: number;
+  /**
+   * Where the moments live: 'device' (backend tensors, fastest) or 'host' (JS memory, updated in JS) —
+   * the latter frees 2 × the parameter count of backend memory, what lets a base-size model train inside
+   * the wasm backend's 4 GiB heap.
+   */
+  stateOn?: 'device' | 'host';
+}
+
+/** Optimiser moments of one parameter in host memory (checkpoints, host-side state). */
+export interface MomentSlot {
+  index: number;
+  shape: number[];
+  m: Float32Array;
+  v: Float32Array;
 }
 
 /**
@@ -29,16 +43,19 @@ export class AdamW {
   readonly beta2: number;
   readonly eps: number;
   readonly maxGradNorm: number | undefined;
+  readonly stateOn: 'device' | 'host';
   /** Completed update steps. */
   stepCount = 0;
   private readonly m = new Map<Variable, Variable>();
   private readonly v = new Map<Variable, Variable>();
+  private readonly host = new Map<Variable, { m: Float32Array; v: Float32Array }>();
 
   constructor(readonly groups: ParamGroup[], options: AdamWOptions = {}) {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     this.maxGradNorm = options.maxGradNorm;
+    this.stateOn = options.stateOn ?? 'device';
     for (const [i, g] of groups.entries()) {
       if (!(g.lr >= 0) || !(g.weightDecay >= 0)) throw new ConfigError(`param group ${i}: lr and weightDecay must be ≥ 0, got ${g.lr} and ${g.weightDecay}`);
     }
@@ -61,6 +78,10 @@ export class AdamW {
       for (const p of group.params) {
         const g = grads[p.name];
         if (!g) continue;
+        if (this.stateOn === 'host') {
+          this.hostUpdate(p, g, clip, lr, group.weightDecay, bc1, bc2Sqrt);
+          continue;
+        }
         const m = this.slot(this.m, p);
         const v = this.slot(this.v, p);
         tf.tidy(() => {
@@ -94,12 +115,34 @@ export class AdamW {
     return s;
   }
 
-  /** Moment tensors for checkpointing, keyed by parameter index across groups. */
-  state(): { step: number; slots: { index: number; m: Variable; v: Variable }[] } {
-    const slots = this.groups.flatMap((g) => g.params).flatMap((p, index) => {
+  /** The same update as the device path, on host copies (moments never leave JS memory). */
+  private hostUpdate(p: Variable, g: Tensor, clip: number, lr: number, weightDecay: number, bc1: number, bc2Sqrt: number): void {
+    const grad = g.dataSync() as Float32Array;
+    const param = new Float32Array(p.dataSync() as Float32Array);
+    let st = this.host.get(p);
+    if (!st) this.host.set(p, (st = { m: new Float32Array(param.length), v: new Float32Array(param.length) }));
+    const { m, v } = st;
+    const b1 = this.beta1;
+    const b2 = this.beta2;
+    const decay = 1 - lr * weightDecay;
+    const stepSize = lr / bc1;
+    for (let i = 0; i < param.length; i++) {
+      const gi = grad[i]! * clip;
+      const mi = (m[i] = b1 * m[i]! + (1 - b1) * gi);
+      const vi = (v[i] = b2 * v[i]! + (1 - b2) * gi * gi);
+      param[i] = param[i]! * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + this.eps);
+    }
+    tf.tidy(() => p.assign(tf.tensor(param, p.shape)));
+  }
+
+  /** Host copies of the moments for checkpointing, keyed by parameter index across groups. */
+  state(): { step: number; slots: MomentSlot[] } {
+    const slots = this.groups.flatMap((g) => g.params).flatMap((p, index): MomentSlot[] => {
+      const h = this.host.get(p);
+      if (h) return [{ index, shape: [...p.shape], m: h.m.slice(), v: h.v.slice() }];
       const m = this.m.get(p);
       const v = this.v.get(p);
-      return m && v ? [{ index, m, v }] : [];
+      return m && v ? [{ index, shape: [...p.shape], m: new Float32Array(m.dataSync() as Float32Array), v: new Float32Array(v.dataSync() as Float32Array) }] : [];
     });
     return { step: this.stepCount, slots };
   }
@@ -110,6 +153,11 @@ export class AdamW {
     for (const s of slots) {
       const p = params[s.index];
       if (!p) throw new ConfigError(`optimizer state has slot ${s.index} but the model has ${params.length} parameters`);
+      if (s.m.length !== p.size) throw new ConfigError(`optimizer slot ${s.index}: ${s.m.length} values for a parameter of ${p.size}`);
+      if (this.stateOn === 'host') {
+        this.host.set(p, { m: s.m.slice(), v: s.v.slice() });
+        continue;
+      }
       tf.tidy(() => {
         this.slot(this.m, p).assign(tf.tensor(s.m, p.shape));
         this.slot(this.v, p).assign(tf.tensor(s.v, p.shape));
@@ -122,5 +170,6 @@ export class AdamW {
     for (const s of [...this.m.values(), ...this.v.values()]) s.dispose();
     this.m.clear();
     this.v.clear();
+    this.host.clear();
   }
 }

@@ -47,8 +47,8 @@ export function saveCheckpoint(out: string, model: BertModel, opt: AdamW, vocab:
   const moments = new Map<string, HostTensor>();
   const { step, slots } = opt.state();
   for (const s of slots) {
-    moments.set(`m.${s.index}`, { dtype: 'float32', shape: [...s.m.shape], data: new Float32Array(s.m.dataSync()) });
-    moments.set(`v.${s.index}`, { dtype: 'float32', shape: [...s.v.shape], data: new Float32Array(s.v.dataSync()) });
+    moments.set(`m.${s.index}`, { dtype: 'float32', shape: s.shape, data: s.m });
+    moments.set(`v.${s.index}`, { dtype: 'float32', shape: s.shape, data: s.v });
   }
   writeSafetensors(join(temp, 'optimizer.safetensors'), moments, { metadata: { step: String(step) } });
   writeVocab(join(temp, 'vocab.txt'), vocab);

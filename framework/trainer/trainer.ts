@@ -105,8 +105,8 @@ export class Trainer<E, B> {
       const opt = optimizer.state();
       const optTensors = new Map<string, HostTensor>();
       for (const s of opt.slots) {
-        optTensors.set(`m.${s.index}`, { dtype: 'float32', shape: s.m.shape, data: s.m.dataSync() as Float32Array });
-        optTensors.set(`v.${s.index}`, { dtype: 'float32', shape: s.v.shape, data: s.v.dataSync() as Float32Array });
+        optTensors.set(`m.${s.index}`, { dtype: 'float32', shape: s.shape, data: s.m });
+        optTensors.set(`v.${s.index}`, { dtype: 'float32', shape: s.shape, data: s.v });
       }
       saveTrainerCheckpoint(o.checkpointDir, { state: { ...state, optimizerStep: opt.step }, weights: this.objective.snapshot(), best: best ?? new Map(), optimizer: optTensors });
     };
