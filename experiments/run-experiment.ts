@@ -16,6 +16,7 @@ import { toSubmission, submissionFileName } from '../datasets/submission.js';
 import type { TaskDefinition } from '../datasets/base.js';
 import type { ExperimentConfig } from './config/experiment.js';
 import { createMethod } from './methods/index.js';
+import { renderRunReport } from './report/run-report.js';
 
 /** What one run produced. */
 export interface ExperimentResult {
@@ -96,6 +97,11 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       writeFileSync(join(options.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
       writeFileSync(join(options.out, 'history.json'), `${JSON.stringify(history)}\n`);
       writeFileSync(join(options.out, 'test_public.predictions.jsonl'), testPublic.map((e, i) => JSON.stringify({ id: e.id, label: task.labels[test.predictions[i]!], gold: e.label })).join('\n') + '\n');
+      writeFileSync(join(options.out, 'report.html'), renderRunReport({
+        title: label, history, labels: task.labels, gold: testPublic.map((e) => method.labelOf(e) ?? -1), predicted: test.predictions,
+        metrics: { dev_accuracy_best: fit.bestDev, test_public_accuracy: test.accuracy, best_step: fit.bestStep, steps: fit.steps, train_seconds: trainSeconds },
+      }));
+      await options.run?.logArtifact(join(options.out, 'report.html'));
       const unlabeled = safeLoad(task, 'test');
       if (unlabeled.length > 0) {
         const predicted = evaluate(method, unlabeled, config.evalBatchSize).predictions;
