@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError } from '../../framework/errors.js';
+import { canonicalConfig, expandJobs, parseSplits, parseSuiteJob, parseVariants } from './jobs.js';
+import { parseSuiteOptions } from './suite.js';
+
+test('parseSplits: ranges, lists, few_all; errors name the flag and the valid forms', () => {
+  assert.deepEqual(parseSplits('0-4'), ['0', '1', '2', '3', '4']);
+  assert.deepEqual(parseSplits('0,2'), ['0', '2']);
+  assert.deepEqual(parseSplits('few_all'), ['few_all']);
+  assert.deepEqual(parseSplits('1-2,0,few_all,2'), ['1', '2', '0', 'few_all']);
+  assert.throws(() => parseSplits('3-7'), (e: unknown) => e instanceof ConfigError && /--splits '3-7': split 7 is out of range; valid: 0..4/.test(e.message));
+  assert.throws(() => parseSplits('a'), /'a' is not a split/);
+  assert.throws(() => parseSplits('3-1'), /is empty/);
+});
+
+test('parseVariants: +rdrop entries, --rdrop adds an R-Drop variant per method, unknown methods listed', () => {
+  assert.deepEqual(parseVariants(['pet', 'efl']), [{ method: 'pet', rdrop: false }, { method: 'efl', rdrop: false }]);
+  assert.deepEqual(parseVariants(['pet'], 0.1), [{ method: 'pet', rdrop: false }, { method: 'pet', rdrop: true }]);
+  assert.deepEqual(parseVariants(['pet+rdrop'], 0.1), [{ method: 'pet', rdrop: true }]);
+  assert.throws(() => parseVariants(['bert']), /unknown method 'bert'; valid: pet, ptuning, efl, finetune/);
+  assert.throws(() => parseVariants(['pet+rdrop']), /needs --rdrop ALPHA/);
+});
+
+test('expandJobs: task-major order, stable ids, validated configs with R-Drop α only on +rdrop jobs', () => {
+  const jobs = expandJobs({ tasks: ['eprstmt', 'csl'], variants: parseVariants(['pet', 'efl'], 0.5), splits: parseSplits('0-1'), rdropAlpha: 0.5, base: { maxSteps: 2 }, track: false });
+  assert.equal(jobs.length, 2 * 4 * 2);
+  assert.deepEqual(jobs.slice(0, 4).map((j) => j.id), ['eprstmt/pet/0', 'eprstmt/pet/1', 'eprstmt/pet+rdrop/0', 'eprstmt/pet+rdrop/1']);
+  assert.equal(jobs[8]!.id, 'csl/pet/0');
+  assert.equal(jobs[2]!.config.rdropAlpha, 0.5);
+  assert.equal(jobs[0]!.config.rdropAlpha, 0);
+  assert.equal(jobs[0]!.config.maxSteps, 2);
+  assert.equal(jobs[0]!.track, false);
+  // Specs survive JSON (queue payloads, IPC) unchanged.
+  assert.deepEqual(parseSuiteJob(JSON.parse(JSON.stringify(jobs[3]))), jobs[3]);
+  assert.throws(() => expandJobs({ tasks: ['eprstmt'], variants: parseVariants(['pet']), splits: ['0'], base: { lr: -1 } }), /job eprstmt\/pet\/0: lr must be positive/);
+  assert.throws(() => parseSuiteJob({ id: 'x' }, 'queue job'), (e: unknown) => e instanceof ConfigError && /queue job: .*id/.test(e.message) && /variant/.test(e.message));
+  assert.equal(canonicalConfig({ b: 1, a: { d: 2, c: 3 } }), '{"a":{"c":3,"d":2},"b":1}');
+});
+
+test('parseSuiteOptions: defaults, and errors that name the field', () => {
+  const o = parseSuiteOptions({ out: '/tmp/x' });
+  assert.equal(o.tasks.length, 9);
+  assert.deepEqual([o.methods, o.splits, o.workers, o.track, o.maxAttempts], [['pet'], '0-4', 1, true, 2]);
+  assert.throws(() => parseSuiteOptions({ out: '/tmp/x', workers: 0 }), /workers must be at least 1 \(was 0\)/);
+  assert.throws(() => parseSuiteOptions({ out: '/tmp/x', tasks: ['eprstmt', 'sst2'] }), /tasks\[1\]: unknown task 'sst2'; valid: eprstmt/);
+  assert.throws(() => parseSuiteOptions({ out: '/tmp/x', train: { task: 'csl' } }), /train.task is set by the suite/);
+  assert.throws(() => parseSuiteOptions({ out: '/tmp/x', nope: 1 }), /nope/);
+  assert.throws(() => parseSuiteOptions({ out: '/tmp/x', queue: 'redis://h:1', workers: 2 }), /exclusive/);
+});

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ResultStore } from './store.js';
+import { runSuite } from './suite.js';
+import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './testing/tiny-model.js';
+
+let model = '';
+const temp: string[] = [];
+const tempDir = (prefix: string) => { const d = mkdtempSync(join(tmpdir(), prefix)); temp.push(d); return d; };
+before(async () => { model = await saveTinyModel(); temp.push(model); });
+after(() => { for (const d of temp) rmSync(d, { recursive: true, force: true }); });
+
+test('in-process suite on the bundled EPRSTMT is resumable job by job', async () => {
+  const out = tempDir('fewprompt-suite-');
+  const options = { out, tasks: ['eprstmt'], methods: ['pet'], splits: '0-1', track: false, train: { ...TINY_TRAIN, model } };
+  const first = await runSuite(options);
+  assert.deepEqual(first.ran.sort(), ['eprstmt/pet/0', 'eprstmt/pet/1']);
+  assert.deepEqual(first.skipped, []);
+  const store = new ResultStore(out);
+  assert.equal(store.read('eprstmt/pet/0')?.result.testExamples, 16);
+  assert.equal(first.report.cells[0]?.n, 2);
+  for (const f of ['report.md', 'report.json', 'report.html', 'chart.svg', 'suite.json']) assert.ok(existsSync(join(out, f)), f);
+
+  // An interrupted suite: one result is gone, so only that job runs again.
+  rmSync(store.path('eprstmt/pet/1'));
+  const second = await runSuite(options);
+  assert.deepEqual(second.skipped, ['eprstmt/pet/0']);
+  assert.deepEqual(second.ran, ['eprstmt/pet/1']);
+  const third = await runSuite(options);
+  assert.deepEqual([third.ran, third.skipped.length], [[], 2]);
+  assert.deepEqual(third.report, second.report);
+
+  // Same out, different config: refuse to mix results, naming the field that differs.
+  await assert.rejects(runSuite({ ...options, train: { ...options.train, maxSteps: 3 } }), /different config \(maxSteps: 2 → 3\)/);
+});
+
+test('local pool: 2 worker processes run real jobs; a worker that dies mid-job has its job retried in a fresh one', async () => {
+  const out = tempDir('fewprompt-pool-');
+  const crashDir = tempDir('fewprompt-crash-');
+  // FEWPROMPT_TEST_CRASH_ONCE: each job's first attempt exits the child with status 1 (see child-process.ts).
+  const env = { ...process.env, FEWPROMPT_TEST_CRASH_ONCE: crashDir };
+  const outcome = await runSuite(
+    { out, tasks: ['eprstmt', 'csl', 'tnews'], methods: ['pet'], splits: '0', workers: 2, track: false, train: { ...TINY_TRAIN, model, dataDir: FIXTURES_DIR } },
+    { env },
+  );
+  assert.deepEqual(outcome.failed, []);
+  assert.deepEqual(outcome.ran.sort(), ['csl/pet/0', 'eprstmt/pet/0', 'tnews/pet/0']);
+  assert.equal(readdirSync(crashDir).length, 3, 'every job crashed its first worker');
+  const store = new ResultStore(out);
+  const records = outcome.ran.map((id) => store.read(id)!);
+  assert.deepEqual(records.map((r) => r.attempts), [2, 2, 2]);
+  assert.ok(new Set(records.map((r) => r.worker)).size >= 2, 'jobs ran in more than one process');
+  assert.ok(records.every((r) => !r.worker.endsWith(`:${process.pid}`)), 'nothing ran in the coordinator');
+  assert.ok(existsSync(join(out, 'runs', 'csl', 'pet', '0', 'metrics.json')));
+
+  // With one attempt allowed, a crash is final: the job is reported as failed, not stored.
+  const out2 = tempDir('fewprompt-pool-');
+  const crash2 = tempDir('fewprompt-crash-');
+  const failing = await runSuite(
+    { out: out2, tasks: ['csl'], methods: ['pet'], splits: '0', workers: 2, maxAttempts: 1, track: false, train: { ...TINY_TRAIN, model, dataDir: FIXTURES_DIR } },
+    { env: { ...process.env, FEWPROMPT_TEST_CRASH_ONCE: crash2 } },
+  );
+  assert.equal(failing.failed.length, 1);
+  assert.match(failing.failed[0]!.reason, /job csl\/pet\/0: worker process \d+ died \(exit code 1\)/);
+  assert.deepEqual(failing.report.missing, ['csl/pet/0']);
+});
