@@ -4,6 +4,7 @@ import { activation } from '../ops/activations.js';
 import { dropout } from '../ops/dropout.js';
 import { layerNorm } from '../ops/layer-norm.js';
 import { dense } from '../ops/matmul.js';
+import { customGrad } from '../ops/custom-grad.js';
 import type { BertConfig } from './config.js';
 import type { HostTensor } from '../checkpoint/host-tensor.js';
 import { ParameterStore, type HostFloatTensor } from './parameters.js';
@@ -38,6 +39,8 @@ export class BertModel {
   readonly params: ParameterStore;
   /** Dropout is applied only when true (train mode); `eval()` and `train()` switch it. */
   training = false;
+  /** Recompute each layer's activations in the backward pass instead of keeping them (memory for time). */
+  recompute = false;
   private readonly act: (x: Tensor) => Tensor;
   private seedCounter: number;
 
@@ -95,7 +98,7 @@ export class BertModel {
   }
 
   /** One transformer block: self-attention with padding mask, residual + LayerNorm, feed-forward, residual + LayerNorm. */
-  private layer(i: number, x: Tensor, maskBias: Tensor, training: boolean, seed: () => number): Tensor {
+  private layer(i: number, x: Tensor, maskBias: Tensor, training: boolean, seed: () => number, param: (name: string) => Tensor = (n) => this.p(n)): Tensor {
     const c = this.config;
     const [batch, seq, hidden] = x.shape as [number, number, number];
     const heads = c.numAttentionHeads;
@@ -103,20 +106,61 @@ export class BertModel {
     const p = `encoder.layer.${i}`;
     // (B, T, H) → (B, nh, T, hd); 4-D transposes stay on wasm's fast path (5-D ones do not).
     const heads4 = (t: Tensor) => tf.transpose(tf.reshape(t, [batch, seq, heads, headDim]), [0, 2, 1, 3]);
-    const q = heads4(dense(x, this.p(`${p}.attention.self.query.weight`), this.p(`${p}.attention.self.query.bias`)));
-    const k = heads4(dense(x, this.p(`${p}.attention.self.key.weight`), this.p(`${p}.attention.self.key.bias`)));
-    const v = heads4(dense(x, this.p(`${p}.attention.self.value.weight`), this.p(`${p}.attention.self.value.bias`)));
+    const q = heads4(dense(x, param(`${p}.attention.self.query.weight`), param(`${p}.attention.self.query.bias`)));
+    const k = heads4(dense(x, param(`${p}.attention.self.key.weight`), param(`${p}.attention.self.key.bias`)));
+    const v = heads4(dense(x, param(`${p}.attention.self.value.weight`), param(`${p}.attention.self.value.bias`)));
     const scores = tf.add(tf.matMul(tf.mul(q, 1 / Math.sqrt(headDim)), k, false, true), maskBias); // (B, nh, T, T)
     let probs = tf.softmax(scores);
     if (training) probs = dropout(probs, c.attentionProbsDropoutProb, seed());
     const context = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [batch, seq, hidden]); // (B, T, H)
-    let attnOut = dense(context, this.p(`${p}.attention.output.dense.weight`), this.p(`${p}.attention.output.dense.bias`));
+    let attnOut = dense(context, param(`${p}.attention.output.dense.weight`), param(`${p}.attention.output.dense.bias`));
     if (training) attnOut = dropout(attnOut, c.hiddenDropoutProb, seed());
-    const h1 = layerNorm(tf.add(attnOut, x), this.p(`${p}.attention.output.LayerNorm.weight`), this.p(`${p}.attention.output.LayerNorm.bias`), c.layerNormEps);
-    const inter = this.act(dense(h1, this.p(`${p}.intermediate.dense.weight`), this.p(`${p}.intermediate.dense.bias`)));
-    let out = dense(inter, this.p(`${p}.output.dense.weight`), this.p(`${p}.output.dense.bias`));
+    const h1 = layerNorm(tf.add(attnOut, x), param(`${p}.attention.output.LayerNorm.weight`), param(`${p}.attention.output.LayerNorm.bias`), c.layerNormEps);
+    const inter = this.act(dense(h1, param(`${p}.intermediate.dense.weight`), param(`${p}.intermediate.dense.bias`)));
+    let out = dense(inter, param(`${p}.output.dense.weight`), param(`${p}.output.dense.bias`));
     if (training) out = dropout(out, c.hiddenDropoutProb, seed());
-    return layerNorm(tf.add(out, h1), this.p(`${p}.output.LayerNorm.weight`), this.p(`${p}.output.LayerNorm.bias`), c.layerNormEps);
+    return layerNorm(tf.add(out, h1), param(`${p}.output.LayerNorm.weight`), param(`${p}.output.LayerNorm.bias`), c.layerNormEps);
+  }
+
+  /** Names of layer i's parameters, in a fixed order (recomputation passes them as explicit inputs). */
+  private layerParamNames(i: number): string[] {
+    const prefix = `encoder.layer.${i}.`;
+    return [...this.params.specs.keys()].filter((n) => n.startsWith(prefix));
+  }
+
+  /**
+   * Layer i with activation recomputation: only the layer input is kept for the backward pass, which
+   * re-runs the layer (same dropout seeds) to get its gradients — activation memory of one layer instead
+   * of all, what lets a base-size model train inside the wasm heap.
+   */
+  private recomputedLayer(i: number, x: Tensor, maskBias: Tensor, training: boolean, seed: () => number): Tensor {
+    const seeds = [seed(), seed(), seed()];
+    const names = this.layerParamNames(i);
+    const run = (inputs: Tensor[]): Tensor => {
+      const [xi, mb, ...ps] = inputs as [Tensor, Tensor, ...Tensor[]];
+      const byName = new Map(names.map((n, k) => [n, ps[k]!]));
+      let k = 0;
+      return this.layer(i, xi, mb, training, () => seeds[k++ % seeds.length]!, (n) => byName.get(n)!);
+    };
+    const op = customGrad((inputs, save) => {
+      save(inputs);
+      return {
+        value: tf.tidy(() => run(inputs)),
+        gradFunc: (dy, saved) => {
+          // tfjs does not nest gradients inside a backward pass: the inner tf.grads replaces the engine's
+          // active tape and clears it when done, so the outer pass could no longer free its saved tensors.
+          // Keep the outer tape aside and put it back.
+          const state = tf.engine().state;
+          const outerTape = state.activeTape;
+          try {
+            return tf.grads((...xs: Tensor[]) => run(xs))(saved, dy);
+          } finally {
+            state.activeTape = outerTape;
+          }
+        },
+      };
+    });
+    return op(x, maskBias, ...names.map((n) => this.p(n)));
   }
 
   /** Encoder output [batch, seq, hidden]. Call inside `tf.tidy` (or a training step) to free intermediates. */
@@ -128,7 +172,9 @@ export class BertModel {
     // Additive mask: 0 where attended, a large negative where padded; broadcast over heads and queries.
     const maskBias = tf.reshape(tf.mul(tf.sub(1, tf.cast(mask, 'float32')), -1e9), [batch, 1, 1, seq]);
     let x = this.embed(inputs, training, seed);
-    for (let i = 0; i < this.config.numHiddenLayers; i++) x = this.layer(i, x, maskBias, training, seed);
+    for (let i = 0; i < this.config.numHiddenLayers; i++) {
+      x = this.recompute ? this.recomputedLayer(i, x, maskBias, training, seed) : this.layer(i, x, maskBias, training, seed);
+    }
     return x;
   }
 
