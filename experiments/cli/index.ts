@@ -1,6 +1,9 @@
 import type { Command } from './command.js';
 import { fewclueCommand } from './fewclue.js';
+import { exportCommand } from './export.js';
 import { fillMaskCommand } from './fill-mask.js';
+import { predictCommand } from './predict.js';
+import { serveCommand } from './serve.js';
 import { taskflowCommand } from './taskflow.js';
 import { pretrainCommand } from './pretrain.js';
 import { templateCommand } from './template-preview.js';
@@ -16,4 +19,7 @@ export const COMMANDS: readonly Command[] = [
   templateCommand,
   taskflowCommand,
   pretrainCommand,
+  exportCommand,
+  predictCommand,
+  serveCommand,
 ];

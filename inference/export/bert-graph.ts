@@ -35,6 +35,9 @@ export const ENCODER_INPUTS = ['input_ids', 'token_type_ids', 'position_ids', 'a
  * const hidden = bert.encode(); // [batch, seq, hidden]
  */
 export class BertGraph {
+  /** The word-embedding initializer (after `encode()`); the tied MLM decoder reuses it instead of storing a second copy. */
+  wordEmbeddings = '';
+
   constructor(readonly g: GraphBuilder, readonly config: BertConfig, readonly w: WeightReader,
     readonly options: { readonly fusion: Fusion; readonly precision: Precision }) {}
 
@@ -84,6 +87,7 @@ export class BertGraph {
     const c = this.config;
     const e = 'embeddings';
     const word = this.weight(`${e}.word_embeddings.weight`, this.w.get(`${e}.word_embeddings.weight`));
+    this.wordEmbeddings = word;
     const pos = this.weight(`${e}.position_embeddings.weight`, this.w.get(`${e}.position_embeddings.weight`));
     const type = this.weight(`${e}.token_type_embeddings.weight`, this.w.get(`${e}.token_type_embeddings.weight`));
     const gamma = this.weight(`${e}.LayerNorm.weight`, this.w.get(`${e}.LayerNorm.weight`));

@@ -57,7 +57,7 @@ export function petHead(bert: BertGraph, hidden: string, verbalizer: ManualVerba
   const decoderBias = bert.w.get('cls.predictions.bias').data;
   let tokenScores: string; // [B·M, K]
   if (verbalizer.normalize === 'vocab') {
-    const logits = g.op('Gemm', [rows, bert.weight('decoder.weight', word), bert.weight('decoder.bias', decoderBias)], { attributes: { transB: 1 } });
+    const logits = g.op('Gemm', [rows, bert.wordEmbeddings, bert.weight('decoder.bias', decoderBias)], { attributes: { transB: 1 } });
     tokenScores = g.op('Gather', [g.op('LogSoftmax', [logits], { attributes: { axis: -1 } }), g.init('label_token_ids', [k], Int32Array.from(ids))], { attributes: { axis: 1 } });
   } else {
     const h = c.hiddenSize;

@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../../framework/errors.js';
+import { log } from '../../framework/log.js';
+import { loadClassifier } from '../../inference/runtime/index.js';
+import { classifierModel, PredictionServer, type ServedModel } from '../../inference/serve/server.js';
+import { Taskflow, TASKS, type TaskName } from '../../inference/taskflow/index.js';
+import type { Command } from './command.js';
+
+const usage = `usage: fewprompt serve --bundle NAME=DIR … [--taskflow NAME=TASK …] [--port P]
+
+Serves exported bundles (and Taskflow tasks) over HTTP:
+  POST /v1/models/NAME:predict  {"texts": [...]}  → {"model", "predictions": [{"text","label","score"}, …]}
+  GET  /v1/models, GET /healthz, GET /metrics (Prometheus)
+Concurrent requests are micro-batched. SIGINT/SIGTERM drain in-flight requests, then exit.
+  --bundle NAME=DIR     mount a bundle from 'fewprompt export' (repeatable)
+  --taskflow NAME=TASK  mount a Taskflow task (${TASKS.map((t) => t.kind).join(', ')}; repeatable)
+  --port P              default 8080;  --host H  default 127.0.0.1
+  --max-batch N         texts per model call (default 32);  --max-wait-ms N  default 5
+  --max-texts N         texts per request (default 256);  --max-body-bytes N  default 1048576
+  --threads N           ONNX Runtime intra-op threads per bundle (default: all cores)`;
+
+function pairs(values: string[] | undefined, flag: string): [string, string][] {
+  return (values ?? []).map((v) => {
+    const at = v.indexOf('=');
+    if (at <= 0 || at === v.length - 1) throw new ConfigError(`${flag} expects NAME=VALUE, got '${v}'`);
+    return [v.slice(0, at), v.slice(at + 1)];
+  });
+}
+
+function positiveInt(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${flag} must be a non-negative integer, got '${value}'`);
+  return n;
+}
+
+/** `fewprompt serve`. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'HTTP prediction server for exported bundles (micro-batching, Prometheus metrics)',
+  usage,
+  async run(args) {
+    const { values } = parseArgs({ args, options: {
+      bundle: { type: 'string', multiple: true }, taskflow: { type: 'string', multiple: true }, port: { type: 'string' }, host: { type: 'string' },
+      'max-batch': { type: 'string' }, 'max-wait-ms': { type: 'string' }, 'max-texts': { type: 'string' }, 'max-body-bytes': { type: 'string' }, threads: { type: 'string' },
+    } });
+    const models: Record<string, ServedModel> = {};
+    const threads = positiveInt(values.threads, '--threads', 0);
+    for (const [name, dir] of pairs(values.bundle, '--bundle')) {
+      if (models[name]) throw new ConfigError(`model name '${name}' is mounted twice`);
+      models[name] = classifierModel(await loadClassifier(dir, threads > 0 ? { threads } : {}));
+    }
+    for (const [name, task] of pairs(values.taskflow, '--taskflow')) {
+      if (models[name]) throw new ConfigError(`model name '${name}' is mounted twice`);
+      if (!TASKS.some((t) => t.kind === task)) throw new ConfigError(`unknown Taskflow task '${task}'; valid: ${TASKS.map((t) => t.kind).join(', ')}`);
+      const flow = Taskflow(task as TaskName);
+      models[name] = { predict: async (texts) => flow(texts) as Promise<unknown[]>, describe: () => ({ kind: 'taskflow', task }) };
+    }
+    if (Object.keys(models).length === 0) throw new ConfigError(`serve needs at least one --bundle NAME=DIR or --taskflow NAME=TASK\n${usage}`);
+    const server = new PredictionServer(models, {
+      port: positiveInt(values.port, '--port', 8080), host: values.host ?? '127.0.0.1',
+      maxBatch: positiveInt(values['max-batch'], '--max-batch', 32), maxWaitMs: positiveInt(values['max-wait-ms'], '--max-wait-ms', 5),
+      maxTexts: positiveInt(values['max-texts'], '--max-texts', 256), maxBodyBytes: positiveInt(values['max-body-bytes'], '--max-body-bytes', 1 << 20),
+    });
+    const port = await server.listen();
+    log.info(`serving ${Object.keys(models).join(', ')} on http://${values.host ?? '127.0.0.1'}:${port} (POST /v1/models/NAME:predict, GET /healthz, GET /metrics)`);
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        log.info(`${signal}: draining in-flight requests`);
+        void server.close().then(resolve);
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+    return 0;
+  },
+};

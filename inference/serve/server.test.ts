@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { useBackend } from '../../framework/testing/backends.js';
+import { exportBundle, readRunSpec } from '../export/bundle.js';
+import { loadClassifier } from '../runtime/classifier.js';
+import { writeTinyRun } from '../testing/tiny-run.js';
+import { classifierModel, PredictionServer, type ServedModel } from './server.js';
+
+const root = mkdtempSync(join(tmpdir(), 'fewprompt-serve-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** A model that answers `len:<text>` after `delayMs`, recording every call's batch. */
+function fakeModel(delayMs: number): ServedModel & { calls: string[][] } {
+  const calls: string[][] = [];
+  return {
+    calls,
+    predict: async (texts) => {
+      calls.push(texts);
+      await new Promise((r) => setTimeout(r, delayMs));
+      return texts.map((t) => ({ text: t, length: t.length }));
+    },
+  };
+}
+
+function post(port: number, path: string, body: string): Promise<{ status: number; json: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('serve a real bundle: predict, /v1/models, /healthz and Prometheus /metrics', async () => {
+  await useBackend('cpu');
+  const { model } = await writeTinyRun(join(root, 'run'), 'pet');
+  model.dispose();
+  await exportBundle(readRunSpec(join(root, 'run')), join(root, 'bundle'));
+  const server = new PredictionServer({ eprstmt: classifierModel(await loadClassifier(join(root, 'bundle'))) }, { port: 0 });
+  const port = await server.listen();
+  const r = await post(port, '/v1/models/eprstmt:predict', JSON.stringify({ texts: ['很好用', '太差了'] }));
+  assert.equal(r.status, 200);
+  const predictions = r.json['predictions'] as { text: string; label: string; score: number }[];
+  assert.deepEqual(predictions.map((p) => Object.keys(p)), [['text', 'label', 'score'], ['text', 'label', 'score']]);
+  assert.equal(predictions[0]!.text, '很好用');
+  const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+  assert.deepEqual(await health.json(), { status: 'ok', models: ['eprstmt'] });
+  const models = await (await fetch(`http://127.0.0.1:${port}/v1/models`)).json() as { models: Record<string, { labels: string[] }> };
+  assert.deepEqual(models.models['eprstmt']!.labels, ['Negative', 'Positive']);
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  assert.match(metrics, /^# HELP fewprompt_requests_total/m);
+  assert.match(metrics, /^fewprompt_requests_total\{model="eprstmt",code="200"\} 1$/m);
+  assert.match(metrics, /^fewprompt_request_duration_seconds_bucket\{model="eprstmt",le="\+Inf"\} 1$/m);
+  assert.match(metrics, /^fewprompt_batch_size_sum\{model="eprstmt"\} 2$/m);
+  for (const line of metrics.trim().split('\n')) assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+-]+)$/, line);
+  await server.close();
+});
+
+test('bad requests: 400 with the field path, 413 for oversize bodies and too many texts, 404 unknown model; the server keeps serving', async () => {
+  const server = new PredictionServer({ m: fakeModel(0) }, { port: 0, maxBodyBytes: 2000, maxTexts: 4 });
+  const port = await server.listen();
+  const bad = await post(port, '/v1/models/m:predict', '{"texts": [');
+  assert.equal(bad.status, 400);
+  assert.match(String(bad.json['error']), /^malformed JSON/);
+  const shape = await post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['a', 7] }));
+  assert.equal(shape.status, 400);
+  assert.equal(shape.json['path'], 'texts.1');
+  assert.match(String(shape.json['error']), /texts\[1\] must be a string \(was a number\)/);
+  const missing = await post(port, '/v1/models/m:predict', JSON.stringify({ text: 'a' }));
+  assert.deepEqual([missing.status, missing.json['path']], [400, 'texts']);
+  const big = await post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['长'.repeat(1000)] }));
+  assert.equal(big.status, 413);
+  const many = await post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['a', 'b', 'c', 'd', 'e'] }));
+  assert.deepEqual([many.status, many.json['path']], [413, 'texts']);
+  const unknown = await post(port, '/v1/models/nope:predict', JSON.stringify({ texts: ['a'] }));
+  assert.equal(unknown.status, 404);
+  assert.match(String(unknown.json['error']), /unknown model 'nope'; mounted: m/);
+  const ok = await post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['abc'] }));
+  assert.deepEqual(ok.json['predictions'], [{ text: 'abc', length: 3 }]);
+  assert.match(server.metrics.render(), /fewprompt_request_errors_total\{model="m"\} 5/);
+  await server.close();
+});
+
+test('micro-batching: concurrent requests share model calls (maxBatch, maxWaitMs)', async () => {
+  const model = fakeModel(30);
+  const server = new PredictionServer({ m: model }, { port: 0, maxBatch: 8, maxWaitMs: 20 });
+  const port = await server.listen();
+  const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => post(port, '/v1/models/m:predict', JSON.stringify({ texts: [`t${i}`] }))));
+  assert.ok(replies.every((r, i) => r.status === 200 && (r.json['predictions'] as { text: string }[])[0]!.text === `t${i}`));
+  assert.equal(model.calls.flat().length, 12);
+  assert.ok(model.calls.length <= 3, `12 concurrent texts took ${model.calls.length} model calls: ${JSON.stringify(model.calls.map((c) => c.length))}`);
+  assert.ok(model.calls.every((c) => c.length <= 8));
+  assert.equal(server.metrics.batchCount, model.calls.length);
+  await server.close();
+});
+
+test('graceful shutdown: in-flight requests finish, new connections are refused', async () => {
+  const model = fakeModel(300);
+  const server = new PredictionServer({ m: model }, { port: 0, maxWaitMs: 1 });
+  const port = await server.listen();
+  const inFlight = post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['slow'] }));
+  await new Promise((r) => setTimeout(r, 50)); // the request is now inside the model
+  const closing = server.close();
+  const r = await inFlight;
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json['predictions'], [{ text: 'slow', length: 4 }]);
+  await closing;
+  await assert.rejects(post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['late'] })), /ECONNREFUSED/);
+});

@@ -1,0 +1,165 @@
+/**
+ * `PredictionServer`: exported bundles (and any other {@link ServedModel}, e.g. Taskflow tasks) over
+ * HTTP on node:http.
+ *
+ *     POST /v1/models/NAME:predict   {"texts": [...]} → {"model", "predictions": [...]}
+ *     GET  /v1/models                names and descriptions of the mounted models
+ *     GET  /healthz                  {"status": "ok"} (503 "draining" during shutdown)
+ *     GET  /metrics                  Prometheus text: requests, errors, latency and batch-size histograms
+ *
+ * Texts of concurrent requests are micro-batched per model. Bad bodies get 400 with the field path,
+ * oversize ones 413, unknown models 404; the server keeps serving. `close()` stops accepting, lets
+ * in-flight requests finish, then releases the models.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RequestError } from '../../framework/errors.js';
+import type { Classifier } from '../runtime/classifier.js';
+import { MicroBatcher } from './batcher.js';
+import { ServerMetrics } from './metrics.js';
+import { parsePredictRequest } from './schema.js';
+
+/** Anything the server can mount: texts in, one JSON-safe result per text out. */
+export interface ServedModel {
+  predict(texts: string[]): Promise<unknown[]>;
+  describe?(): Record<string, unknown>;
+  release?(): Promise<void>;
+}
+
+/** Options of {@link PredictionServer}. */
+export interface ServerOptions {
+  readonly port?: number;
+  readonly host?: string;
+  /** Largest request body in bytes (default 1 MiB). */
+  readonly maxBodyBytes?: number;
+  /** Most texts per request (default 256). */
+  readonly maxTexts?: number;
+  /** Longest text in characters (default 20 000; longer texts are split by the model, but a limit keeps one request from holding the model). */
+  readonly maxTextChars?: number;
+  /** Micro-batching: most texts per model call (default 32) and longest wait (default 5 ms). */
+  readonly maxBatch?: number;
+  readonly maxWaitMs?: number;
+}
+
+/**
+ * A served classifier: `{text, label, score}` per text.
+ * @example
+ * new PredictionServer({ eprstmt: classifierModel(await loadClassifier('bundles/eprstmt')) });
+ */
+export function classifierModel(clf: Classifier): ServedModel {
+  return {
+    predict: async (texts) => (await clf.predict(texts, { batchSize: 64 })).map((p) => ({ text: p.text, label: p.label, score: p.score })),
+    describe: () => ({ kind: 'classifier', method: clf.manifest.method, labels: clf.labels, precision: clf.manifest.model.precision, maxSeqLen: clf.manifest.maxSeqLen }),
+    release: () => clf.release(),
+  };
+}
+
+/**
+ * The HTTP server.
+ * @example
+ * const server = new PredictionServer({ eprstmt: classifierModel(clf) }, { port: 8080 });
+ * await server.listen(); // POST http://127.0.0.1:8080/v1/models/eprstmt:predict {"texts": ["很好"]}
+ * await server.close();  // drains in-flight requests
+ */
+export class PredictionServer {
+  readonly metrics = new ServerMetrics();
+  private readonly http: Server;
+  private readonly batchers = new Map<string, MicroBatcher<string, unknown>>();
+  private closing = false;
+  private active = 0;
+  private idle: (() => void)[] = [];
+  private readonly limits: { maxBodyBytes: number; maxTexts: number; maxTextChars: number };
+
+  constructor(private readonly models: Readonly<Record<string, ServedModel>>, private readonly options: ServerOptions = {}) {
+    this.limits = { maxBodyBytes: options.maxBodyBytes ?? 1 << 20, maxTexts: options.maxTexts ?? 256, maxTextChars: options.maxTextChars ?? 20000 };
+    for (const [name, model] of Object.entries(models)) {
+      this.batchers.set(name, new MicroBatcher((texts: string[]) => model.predict(texts), {
+        maxBatch: options.maxBatch ?? 32, maxWaitMs: options.maxWaitMs ?? 5, onBatch: (n) => this.metrics.batch(name, n),
+      }));
+    }
+    this.http = createServer((req, res) => { void this.handle(req, res); });
+    this.http.keepAliveTimeout = 5000;
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.options.port ?? 8080, this.options.host ?? '127.0.0.1', () => resolve((this.http.address() as AddressInfo).port));
+    });
+  }
+
+  /** Graceful shutdown: refuse new work, finish in-flight requests, release the models. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeIdleConnections();
+    if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await Promise.all([...this.batchers.values()].map((b) => b.drain()));
+    this.http.closeAllConnections();
+    await closed;
+    for (const m of Object.values(this.models)) await m.release?.();
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), ...(this.closing ? { connection: 'close' } : {}) });
+    res.end(text);
+  }
+
+  private readBody(req: IncomingMessage): Promise<string> {
+    const max = this.limits.maxBodyBytes;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > max) return Promise.reject(new RequestError(`request body of ${declared} bytes exceeds the ${max}-byte limit`, 413));
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > max) { req.removeAllListeners('data'); req.resume(); reject(new RequestError(`request body exceeds the ${max}-byte limit`, 413)); return; }
+        chunks.push(c);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const t0 = performance.now();
+    this.active++;
+    let model = '';
+    let status = 200;
+    let counted = true;
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const predict = /^\/v1\/models\/([^/:]+):predict$/.exec(url.pathname);
+      if (req.method === 'GET' && url.pathname === '/healthz') {
+        status = this.closing ? 503 : 200;
+        this.send(res, status, { status: this.closing ? 'draining' : 'ok', models: Object.keys(this.models) });
+      } else if (req.method === 'GET' && url.pathname === '/metrics') {
+        this.send(res, 200, this.metrics.render(), 'text/plain; version=0.0.4');
+        counted = false; // scrapes are not requests of a model
+      } else if (req.method === 'GET' && url.pathname === '/v1/models') {
+        this.send(res, 200, { models: Object.fromEntries(Object.entries(this.models).map(([n, m]) => [n, m.describe?.() ?? {}])) });
+      } else if (predict) {
+        model = decodeURIComponent(predict[1]!);
+        if (req.method !== 'POST') throw new RequestError(`use POST for ${url.pathname}`, 405);
+        if (this.closing) throw new RequestError('server is shutting down', 503);
+        const batcher = this.batchers.get(model);
+        if (!batcher) throw new RequestError(`unknown model '${model}'; mounted: ${Object.keys(this.models).join(', ')}`, 404);
+        const body = parsePredictRequest(await this.readBody(req), this.limits);
+        this.send(res, 200, { model, predictions: await batcher.submit(body.texts) });
+      } else {
+        throw new RequestError(`no route for ${req.method} ${url.pathname}; try POST /v1/models/NAME:predict, GET /healthz, GET /metrics`, 404);
+      }
+    } catch (error) {
+      status = error instanceof RequestError ? error.status : 500;
+      const message = error instanceof Error ? error.message : String(error);
+      this.send(res, status, { error: message, ...(error instanceof RequestError && error.path !== undefined ? { path: error.path } : {}) });
+    } finally {
+      if (counted) this.metrics.request(model, status, (performance.now() - t0) / 1000);
+      this.active--;
+      if (this.active === 0) for (const w of this.idle.splice(0)) w();
+    }
+  }
+}
