@@ -23,9 +23,17 @@ export class LinearChainCrf {
    * new LinearChainCrf(2, new Float32Array(2), new Float32Array(2), new Float32Array(4)).decode(new Float32Array([0, 1]), 0, 1); // Int32Array [ 1 ]
    */
   decode(emissions: Float32Array, from: number, length: number): Int32Array {
+    return this.decodeInto(emissions, from, length, new Int32Array(length), 0);
+  }
+
+  /**
+   * {@link decode} writing the path into `out[at..at+length]` instead of a new array; returns `out`.
+   * @example
+   * crf.decodeInto(emissions, 0, 3, tags, 5); // tags[5..8] = best path of emission rows 0..3
+   */
+  decodeInto(emissions: Float32Array, from: number, length: number, out: Int32Array, at: number): Int32Array {
     const L = this.numTags;
-    const path = new Int32Array(length);
-    if (length === 0) return path;
+    if (length === 0) return out;
     if (this.scores.length < length * L) this.scores = new Float64Array(length * L * 2);
     const { incoming, scores } = this;
     for (let j = 0; j < L; j++) scores[j] = this.start[j]! + emissions[from * L + j]!;
@@ -61,19 +69,19 @@ export class LinearChainCrf {
     const last = (length - 1) * L;
     for (let j = 0; j < L; j++) {
       const score = scores[last + j]! + this.end[j]!;
-      if (score > best) { best = score; path[length - 1] = j; }
+      if (score > best) { best = score; out[at + length - 1] = j; }
     }
     for (let t = length - 1; t > 0; t--) {
       const prev = (t - 1) * L;
-      const col = path[t]! * L;
+      const col = out[at + t]! * L;
       let arg = 0;
       let top = -Infinity;
       for (let i = 0; i < L; i++) {
         const score = scores[prev + i]! + incoming[col + i]!;
         if (score > top) { top = score; arg = i; }
       }
-      path[t - 1] = arg;
+      out[at + t - 1] = arg;
     }
-    return path;
+    return out;
   }
 }

@@ -3,14 +3,15 @@
  * model: normalise and encode characters, run the network in batches on a backend, Viterbi-decode,
  * apply the user dictionary, and assemble words from the `TYPE-B/I` tags.
  */
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../framework/errors.js';
-import { JsLacBackend, type LacBackend, type LacBackendKind } from './backend.js';
-import { LinearChainCrf } from './crf.js';
-import { OnnxLacBackend } from './onnx-backend.js';
+import type { LacBackend, LacBackendKind } from './backend.js';
+import { LacTagger } from './tagger.js';
 import { typeOf, UserDict } from './user-dict.js';
 import { LacVocab } from './vocab.js';
 import { loadLacWeights, type LacWeights } from './weights.js';
+import { LacWorkerPool } from './worker-pool.js';
 
 /** The converted `lac_small` model shipped in the package. */
 export const SHIPPED_LAC_MODEL = fileURLToPath(new URL('./model/', import.meta.url));
@@ -21,8 +22,14 @@ export interface LacOptions {
   readonly backend?: LacBackendKind | 'auto';
   /** Sequences per network call (default 32). Results do not depend on it. */
   readonly batchSize?: number;
-  /** ONNX Runtime intra-op threads (default 1). */
+  /** ONNX Runtime intra-op threads of the in-thread session (default 1). */
   readonly threads?: number;
+  /**
+   * Worker threads for calls with several batches (default: one per core, at most
+   * {@link MAX_DEFAULT_WORKERS}; 0 on one core). 0 runs everything on the calling thread. Workers
+   * start on the first call that can use them; results do not depend on this.
+   */
+  readonly workers?: number;
   /** Forced words: a {@link UserDict}, a file path, or dictionary lines. */
   readonly userDict?: UserDict | string | readonly string[];
 }
@@ -37,16 +44,23 @@ export interface LacResult {
 const MAX_CHUNK = 512;
 const SENTENCE_END = new Set(['。', '！', '？', '!', '?', '；', ';', '…', '\n']);
 const WHITESPACE = /^\s$/u;
+/** Upper bound of the default worker count: LAC's GRU batches are too small to feed more. */
+export const MAX_DEFAULT_WORKERS = 4;
+/** Calls with fewer characters than this stay on the calling thread (a round trip costs ~0.1 ms). */
+const MIN_PARALLEL_CHARS = 256;
 
 interface Chunk { readonly text: number; readonly positions: Int32Array; readonly ids: Int32Array }
 
 /** A loaded LAC model. */
 export class Lac {
-  private readonly crf: LinearChainCrf;
+  private pool: LacWorkerPool | undefined;
 
-  private constructor(readonly weights: LacWeights, readonly vocab: LacVocab, readonly backend: LacBackend,
-    readonly batchSize: number, readonly userDict: UserDict | undefined) {
-    this.crf = new LinearChainCrf(weights.config.numTags, weights.crfStart, weights.crfEnd, weights.crfTransitions);
+  private constructor(readonly weights: LacWeights, readonly vocab: LacVocab, private readonly tagger: LacTagger,
+    readonly batchSize: number, readonly userDict: UserDict | undefined, readonly dir: string, private workers: number) {}
+
+  /** The in-thread backend (network only). */
+  get backend(): LacBackend {
+    return this.tagger.backend;
   }
 
   /**
@@ -59,6 +73,8 @@ export class Lac {
   static async load(dir = SHIPPED_LAC_MODEL, options: LacOptions = {}): Promise<Lac> {
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize must be a positive integer, got ${String(batchSize)}`);
+    const workers = options.workers ?? defaultWorkers();
+    if (!Number.isInteger(workers) || workers < 0) throw new ConfigError(`workers must be a non-negative integer, got ${String(workers)}`);
     const kind = options.backend ?? 'auto';
     if (!['auto', 'onnx', 'js'].includes(kind)) throw new ConfigError(`LAC backend must be one of auto, onnx, js; got '${kind}'`);
     const weights = loadLacWeights(dir);
@@ -66,14 +82,22 @@ export class Lac {
     if (vocab.tags.length !== weights.config.numTags) {
       throw new ConfigError(`${dir}: tag.dic has ${vocab.tags.length} tags but the model emits ${weights.config.numTags}`);
     }
-    let backend: LacBackend | undefined;
-    if (kind !== 'js') {
-      backend = await OnnxLacBackend.create(weights, options.threads === undefined ? {} : { threads: options.threads });
-      if (!backend && kind === 'onnx') throw new ConfigError("LAC backend 'onnx' requested but onnxruntime-node could not be loaded");
-    }
+    const tagger = await LacTagger.create(weights, { backend: kind, ...(options.threads === undefined ? {} : { threads: options.threads }) });
     const dict = options.userDict;
     const userDict = dict === undefined || dict instanceof UserDict ? dict : typeof dict === 'string' ? UserDict.fromFile(dict) : new UserDict(dict);
-    return new Lac(weights, vocab, backend ?? new JsLacBackend(weights), batchSize, userDict);
+    return new Lac(weights, vocab, tagger, batchSize, userDict, dir, workers);
+  }
+
+  /**
+   * Ends the worker threads, if any started; the model stays usable on the calling thread.
+   * @example
+   * await lac.close();
+   */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    this.workers = 0;
+    await pool?.close();
   }
 
   /**
@@ -87,17 +111,27 @@ export class Lac {
     const charTags: (string | undefined)[][] = chars.map((c) => new Array<string | undefined>(c.length));
     const chunks = chars.flatMap((c, i) => this.chunk(c, i));
     const order = chunks.map((_, i) => i).sort((a, b) => chunks[a]!.ids.length - chunks[b]!.ids.length);
-    for (const batch of batches(order.map((i) => chunks[i]!), this.batchSize)) {
-      const offsets = new Int32Array(batch.length + 1);
-      batch.forEach((c, j) => { offsets[j + 1] = offsets[j]! + c.ids.length; });
-      const ids = new Int32Array(offsets[batch.length]!);
-      batch.forEach((c, j) => ids.set(c.ids, offsets[j]!));
-      const emissions = await this.backend.emissions(ids, offsets);
-      batch.forEach((c, j) => {
-        const path = this.crf.decode(emissions, offsets[j]!, c.ids.length);
-        const target = charTags[c.text]!;
-        for (let k = 0; k < path.length; k++) target[c.positions[k]!] = this.vocab.tags[path[k]!];
-      });
+    let work = batches(order.map((i) => chunks[i]!), this.batchSize);
+    const total = chunks.reduce((n, c) => n + c.ids.length, 0);
+    const parallel = this.workers > 0 && total >= MIN_PARALLEL_CHARS;
+    if (parallel) work = spread(work, this.workers);
+    const store = (batch: readonly Chunk[], offsets: Int32Array, tags: Int32Array): void => batch.forEach((c, j) => {
+      const target = charTags[c.text]!;
+      for (let k = 0; k < c.ids.length; k++) target[c.positions[k]!] = this.vocab.tags[tags[offsets[j]! + k]!];
+    });
+    if (parallel && work.length > 1) {
+      const pool = (this.pool ??= new LacWorkerPool(this.dir, this.tagger.backend.kind, this.workers));
+      // Largest first, so the last job to finish is a small one.
+      work.sort((a, b) => charCount(b) - charCount(a));
+      await Promise.all(work.map(async (batch) => {
+        const { ids, offsets } = pack(batch);
+        store(batch, offsets, await pool.tag(ids, offsets));
+      }));
+    } else {
+      for (const batch of work) {
+        const { ids, offsets } = pack(batch);
+        store(batch, offsets, await this.tagger.tag(ids, offsets));
+      }
     }
     return chars.map((c, i) => {
       this.userDict?.apply(c, charTags[i]!);
@@ -150,6 +184,45 @@ function batches(sorted: readonly Chunk[], size: number): Chunk[][] {
   }
   if (current.length > 0) out.push(current);
   return out;
+}
+
+/** Characters in a batch. */
+function charCount(batch: readonly Chunk[]): number {
+  return batch.reduce((n, c) => n + c.ids.length, 0);
+}
+
+/**
+ * Splits the batch with most characters in two (at half its characters) until there are `count`
+ * batches or every batch holds one chunk, so that each worker gets a share of a single call.
+ */
+function spread(work: Chunk[][], count: number): Chunk[][] {
+  const out = [...work];
+  while (out.length < count) {
+    let widest = -1;
+    for (let i = 0; i < out.length; i++) if (out[i]!.length > 1 && (widest < 0 || charCount(out[i]!) > charCount(out[widest]!))) widest = i;
+    if (widest < 0) break;
+    const batch = out[widest]!;
+    const half = charCount(batch) / 2;
+    let cut = 1;
+    for (let n = batch[0]!.ids.length; cut < batch.length - 1 && n + batch[cut]!.ids.length <= half; cut++) n += batch[cut]!.ids.length;
+    out.splice(widest, 1, batch.slice(0, cut), batch.slice(cut));
+  }
+  return out;
+}
+
+/** Chunk ids laid end to end with their offsets. */
+function pack(batch: readonly Chunk[]): { ids: Int32Array; offsets: Int32Array } {
+  const offsets = new Int32Array(batch.length + 1);
+  batch.forEach((c, j) => { offsets[j + 1] = offsets[j]! + c.ids.length; });
+  const ids = new Int32Array(offsets[batch.length]!);
+  batch.forEach((c, j) => ids.set(c.ids, offsets[j]!));
+  return { ids, offsets };
+}
+
+/** One worker per core, at most {@link MAX_DEFAULT_WORKERS}; none on a single core. */
+function defaultWorkers(): number {
+  const cores = availableParallelism();
+  return cores < 2 ? 0 : Math.min(cores, MAX_DEFAULT_WORKERS);
 }
 
 /**

@@ -23,6 +23,8 @@ export interface TaskflowOptions {
   readonly entityOnly?: boolean;
   /** LAC runtime: `auto` (default; ONNX Runtime when available), `onnx` or `js`. */
   readonly backend?: LacBackendKind | 'auto';
+  /** LAC worker threads for calls with several batches (default one per core, at most 4; 0 = none). */
+  readonly workers?: number;
 }
 
 /** JSON-safe description of a configured task; `fromConfig(getConfig())` rebuilds it. */
@@ -73,4 +75,11 @@ export abstract class Task<Out> {
   getConfig(): TaskConfig {
     return { ...this.config };
   }
+
+  /**
+   * Frees what the task holds outside the heap (LAC's worker threads); the task stays usable.
+   * @example
+   * await task.close();
+   */
+  async close(): Promise<void> {}
 }

@@ -15,6 +15,7 @@ export function loadLac(config: TaskConfig): Promise<Lac> {
     batchSize: config.batchSize,
     ...(config.backend === undefined ? {} : { backend: config.backend }),
     ...(config.userDict === undefined ? {} : { userDict: config.userDict }),
+    ...(config.workers === undefined ? {} : { workers: config.workers }),
   });
 }
 

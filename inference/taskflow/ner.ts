@@ -28,6 +28,10 @@ export class NerTask extends Task<[string, string][]> {
     return new NerTask(config, await loadLac(config));
   }
 
+  override async close(): Promise<void> {
+    await this.lac.close();
+  }
+
   async run(texts: readonly string[]): Promise<[string, string][][]> {
     const entityOnly = this.config.entityOnly === true;
     return (await this.lac.analyze(texts)).map((r) => r.words.flatMap((w, i): [string, string][] => {

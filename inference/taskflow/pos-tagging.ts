@@ -28,6 +28,10 @@ export class PosTaggingTask extends Task<[string, string][]> {
     return new PosTaggingTask(config, await loadLac(config));
   }
 
+  override async close(): Promise<void> {
+    await this.lac.close();
+  }
+
   async run(texts: readonly string[]): Promise<[string, string][][]> {
     return (await this.lac.analyze(texts)).map((r) => r.words.map((w, i): [string, string] => [w, r.tags[i]!]));
   }

@@ -79,3 +79,13 @@ test('taskPath in PaddlePaddle layout is converted once into homePath', { skip: 
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('worker threads change nothing in the output, and close() ends them', async () => {
+  const texts = Array.from({ length: 40 }, (_, i) => `${SEED}，李小龙在${1960 + i}年去了香港。`.slice(i % 7));
+  const serial = Taskflow('pos_tagging', { workers: 0, batchSize: 8 });
+  const parallel = Taskflow('pos_tagging', { workers: 2, batchSize: 8 });
+  assert.deepEqual(await parallel(texts), await serial(texts));
+  await parallel.close();
+  assert.deepEqual(await parallel(texts.slice(0, 3)), await serial(texts.slice(0, 3)));
+  await Taskflow('ner').close(); // never loaded: nothing to end
+});

@@ -16,6 +16,11 @@ export interface TaskflowPipeline<Out> {
   (texts: readonly string[]): Promise<Out[]>;
   /** The task's resolved, JSON-safe config. */
   readonly config: TaskConfig;
+  /**
+   * Ends the task's worker threads (LAC starts them on the first call with several batches; idle
+   * ones never keep the process alive). The pipeline stays usable, on the calling thread.
+   */
+  close(): Promise<void>;
 }
 
 function findTask(name: string): TaskClass {
@@ -48,6 +53,9 @@ function describe(value: unknown): string {
  * await Taskflow('pos_tagging')(['三亚是一个美丽的城市']);
  * // [[['三亚', 'LOC'], ['是', 'v'], ['一个', 'm'], ['美丽', 'a'], ['的', 'u'], ['城市', 'n']]]
  * await Taskflow('ner', { entityOnly: true })('三亚是一个美丽的城市'); // [['三亚', 'LOC']]
+ * const seg = Taskflow('word_segmentation');
+ * await seg(manyTexts); // several batches: shared among worker threads, one per core
+ * await seg.close(); // ends them
  */
 export function Taskflow<K extends TaskName>(task: K, options: TaskflowOptions = {}): TaskflowPipeline<TaskOutput<K>> {
   const taskClass = findTask(task);
@@ -61,5 +69,6 @@ export function Taskflow<K extends TaskName>(task: K, options: TaskflowOptions =
     const results = (await (await loading).run(texts)) as TaskOutput<K>[];
     return typeof input === 'string' ? results[0]! : results;
   }
-  return Object.assign(pipeline, { config });
+  const close = async (): Promise<void> => { if (loading) await (await loading).close(); };
+  return Object.assign(pipeline, { config, close });
 }

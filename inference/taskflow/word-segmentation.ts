@@ -29,6 +29,10 @@ export class WordSegmentationTask extends Task<string[]> {
     return new WordSegmentationTask(config, engine);
   }
 
+  override async close(): Promise<void> {
+    if (this.engine instanceof Lac) await this.engine.close();
+  }
+
   async run(texts: readonly string[]): Promise<string[][]> {
     const { engine } = this;
     if (engine instanceof FastSegmenter) return texts.map((t) => engine.cut(t));
