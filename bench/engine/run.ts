@@ -91,9 +91,9 @@ const workers = Number(values.workers);
 if (workers > 1 && values.backends.split(',').includes('wasm')) {
   await useBackend('wasm');
   for (const name of configs) {
-    const spec: MlmReplicaSpec = { config: BENCH_CONFIGS[name], seed: 42 };
+    const spec: MlmReplicaSpec = { config: BENCH_CONFIGS[name], seed: 42, recompute: name === 'base' };
     const dp = await DataParallel.create<MlmReplicaSpec, MlmShard>({ module: new URL('../../framework/parallel/mlm-replica.ts', import.meta.url).href, spec, workers });
-    const opt = new AdamW(dp.replica.variables().map((v) => v.variable).length ? [{ params: dp.replica.variables().map((v) => v.variable), lr: 1e-4, weightDecay: 0.01 }] : []);
+    const opt = new AdamW([{ params: dp.replica.variables().map((v) => v.variable), lr: 1e-4, weightDecay: 0.01 }], { stateOn: name === 'base' ? 'host' : 'device' });
     const batch = mlmBatch(8, 128, BENCH_CONFIGS[name].vocabSize);
     const parts = shards(batch, workers);
     const times: number[] = [];

@@ -11,6 +11,8 @@ export interface MlmReplicaSpec {
   seed?: number;
   /** Hugging Face model directory to initialise from (every replica reads the same weights). */
   initDir?: string;
+  /** Activation recomputation (for models whose activations do not fit the wasm heap). */
+  recompute?: boolean;
 }
 
 /** One shard of an MLM batch as plain arrays (transferable between threads). */
@@ -31,6 +33,7 @@ export async function createReplica(spec: MlmReplicaSpec): Promise<Replica<MlmSh
     ? BertModel.fromStateDict(spec.config, loadStateDict(spec.initDir), { pooler: false, mlmHead: true })
     : BertModel.create(spec.config, { pooler: false, mlmHead: true }, spec.seed ?? 42);
   model.train();
+  model.recompute = spec.recompute ?? false;
   return {
     variables: () => [...model.params.variables].map(([name, variable]) => ({ name, variable })),
     loss: (shard, seed) => {
