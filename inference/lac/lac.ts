@@ -192,15 +192,17 @@ function charCount(batch: readonly Chunk[]): number {
 }
 
 /**
- * Splits the batch with most characters in two (at half its characters) until there are `count`
- * batches or every batch holds one chunk, so that each worker gets a share of a single call.
+ * Splits the batch with most characters in two (at half its characters) while there are fewer
+ * batches than workers or it holds more than a worker's share of the call, so that the workers
+ * finish together; stops at four batches per worker or when every batch holds one chunk.
  */
-function spread(work: Chunk[][], count: number): Chunk[][] {
+function spread(work: Chunk[][], workers: number): Chunk[][] {
   const out = [...work];
-  while (out.length < count) {
+  const share = out.reduce((n, b) => n + charCount(b), 0) / workers;
+  while (out.length < 4 * workers) {
     let widest = -1;
     for (let i = 0; i < out.length; i++) if (out[i]!.length > 1 && (widest < 0 || charCount(out[i]!) > charCount(out[widest]!))) widest = i;
-    if (widest < 0) break;
+    if (widest < 0 || (out.length >= workers && charCount(out[widest]!) <= share)) break;
     const batch = out[widest]!;
     const half = charCount(batch) / 2;
     let cut = 1;
