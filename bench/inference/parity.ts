@@ -1,0 +1,92 @@
+/**
+ * bench/inference/parity: an exported run against the tfjs model it came from, on EPRSTMT
+ * test_public (610 examples): FP32 ONNX scores vs tfjs (max |Δ|, label agreement, accuracy) and
+ * INT8 vs FP32 (label agreement, accuracy change). Inputs are truncated exactly as in training
+ * (`Classifier.scores`, no AutoSplitter), so the comparison is like for like.
+ *
+ *   npx tsx bench/inference/parity.ts --run /tmp/run-pet [--limit 610] [--backend cpu|wasm]
+ *
+ * Writes bench/results/inference-parity.json and .md (one row per run method).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { useBackend } from '../../framework/testing/backends.js';
+import { readSafetensors } from '../../framework/checkpoint/safetensors.js';
+import { loadStateDict } from '../../framework/checkpoint/state-dict.js';
+import { loadPretrained } from '../../framework/model/pretrained.js';
+import { BertTokenizer } from '../../framework/tokenizer/index.js';
+import { evaluate } from '../../framework/trainer/evaluate.js';
+import { getTask, type FewClueKind } from '../../datasets/index.js';
+import { createMethod } from '../../experiments/methods/index.js';
+import { exportBundle, readRunSpec } from '../../inference/export/bundle.js';
+import { loadClassifier } from '../../inference/runtime/index.js';
+
+const { values } = parseArgs({ options: { run: { type: 'string' }, backend: { type: 'string', default: 'cpu' }, limit: { type: 'string', default: '610' }, out: { type: 'string', default: 'bench/results' } } });
+if (!values.run) throw new Error('usage: parity.ts --run DIR');
+const run = values.run;
+const methodJson = JSON.parse(readFileSync(join(run, 'method.json'), 'utf8')) as { kind: string; task: { type: FewClueKind }; template?: string; labelWords?: Record<string, string[]>; maxSeqLen: number };
+const task = getTask(methodJson.task.type);
+const examples = task.load('test_public').slice(0, Number(values.limit));
+// tfjs's reference `cpu` backend by default: its wasm backend differs from it by ~2e-4 on these scores
+// (XNNPACK summation order), more than the 1e-4 parity budget.
+const backend = values.backend === 'wasm' ? 'wasm' : 'cpu';
+await useBackend(backend);
+
+// tfjs reference: the training method itself, in eval mode.
+const { model, dir } = await loadPretrained(join(run, 'model'), { parts: { pooler: true, mlmHead: true } });
+const tokenizer = await BertTokenizer.fromPretrained(dir);
+const method = createMethod(methodJson.kind, { model, tokenizer, task, maxSeqLen: methodJson.maxSeqLen, lr: 0, seed: 1 },
+  { ...(methodJson.template ? { template: methodJson.template } : {}), ...(methodJson.labelWords ? { labelWords: methodJson.labelWords } : {}) });
+if (existsSync(join(run, 'method.safetensors'))) method.restore(new Map([...loadStateDict(join(run, 'model')), ...readSafetensors(join(run, 'method.safetensors'))]));
+let t0 = performance.now();
+const ref = evaluate(method, examples, 32);
+const tfjsMs = performance.now() - t0;
+const refScores: number[][] = [];
+for (let i = 0; i < examples.length; i += 32) {
+  const batch = method.makeBatch(examples.slice(i, i + 32), false);
+  refScores.push(...method.scores(batch));
+  method.disposeBatch(batch);
+}
+const gold = examples.map((e) => task.labels.indexOf(e.label as never));
+const accuracy = (pred: number[]) => pred.filter((p, i) => p === gold[i]).length / pred.length;
+const argmax = (r: ArrayLike<number>) => Array.from(r).indexOf(Math.max(...Array.from(r)));
+
+const defaults = { labelWords: Object.fromEntries(Object.entries(task.defaults.pet.verbalizer).map(([k, v]) => [k, [...v]])), textFields: [...task.textFields] };
+const spec = readRunSpec(run, defaults);
+const tmp = mkdtempSync(join(tmpdir(), 'parity-'));
+const result: Record<string, unknown> = { run, method: methodJson.kind, task: task.kind, examples: examples.length, tfjsBackend: backend, tfjsAccuracy: accuracy(refScores.map(argmax)), tfjsMs: Math.round(tfjsMs), evaluateAccuracy: ref.accuracy };
+const preds: Record<string, number[]> = {};
+for (const precision of ['fp32', 'int8'] as const) {
+  await exportBundle(spec, join(tmp, precision), { precision });
+  const clf = await loadClassifier(join(tmp, precision));
+  const inputs = examples.map((e) => Object.fromEntries(Object.entries(e.fields).filter(([, v]) => typeof v === 'string')) as Record<string, string>);
+  t0 = performance.now();
+  const scores: Float32Array[] = [];
+  for (let i = 0; i < inputs.length; i += 32) scores.push(...await clf.scores(inputs.slice(i, i + 32)));
+  const ms = performance.now() - t0;
+  preds[precision] = scores.map(argmax);
+  const maxDiff = Math.max(...scores.flatMap((s, i) => Array.from(s, (v, j) => Math.abs(v - refScores[i]![j]!))));
+  result[precision] = {
+    maxAbsDiffVsTfjs: maxDiff, labelAgreementVsTfjs: preds[precision]!.filter((p, i) => p === argmax(refScores[i]!)).length / examples.length,
+    accuracy: accuracy(preds[precision]!), ms: Math.round(ms),
+  };
+  await clf.release();
+}
+result['int8VsFp32'] = { labelAgreement: preds['int8']!.filter((p, i) => p === preds['fp32']![i]).length / examples.length, accuracyChangePoints: 100 * (accuracy(preds['int8']!) - accuracy(preds['fp32']!)) };
+console.log(JSON.stringify(result, null, 2));
+mkdirSync(values.out, { recursive: true });
+const file = join(values.out, 'inference-parity.json');
+const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+all[methodJson.kind] = result;
+writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
+const md = ['# Export parity: ONNX Runtime vs tfjs on EPRSTMT test_public', '', `Generated by \`bench/inference/parity.ts\` (tfjs reference on its \`${backend}\` backend). Scores: PET label scores (vocab-normalised log-probabilities), fine-tuning logits.`, '',
+  '| run | examples | FP32 max abs Δ vs tfjs | FP32 label agreement | tfjs acc | FP32 acc | INT8 agreement vs FP32 | INT8 acc | INT8 Δ acc (points) |', '|---|---|---|---|---|---|---|---|---|',
+  ...Object.values(all).map((r) => {
+    const x = r as { method: string; examples: number; tfjsAccuracy: number; fp32: { maxAbsDiffVsTfjs: number; labelAgreementVsTfjs: number; accuracy: number }; int8: { accuracy: number }; int8VsFp32: { labelAgreement: number; accuracyChangePoints: number } };
+    return `| ${x.method} | ${x.examples} | ${x.fp32.maxAbsDiffVsTfjs.toExponential(2)} | ${(100 * x.fp32.labelAgreementVsTfjs).toFixed(1)}% | ${(100 * x.tfjsAccuracy).toFixed(2)} | ${(100 * x.fp32.accuracy).toFixed(2)} | ${(100 * x.int8VsFp32.labelAgreement).toFixed(1)}% | ${(100 * x.int8.accuracy).toFixed(2)} | ${x.int8VsFp32.accuracyChangePoints.toFixed(2)} |`;
+  })];
+writeFileSync(join(values.out, 'inference-parity.md'), `${md.join('\n')}\n`);
+method.dispose();
+model.dispose();

@@ -1,0 +1,174 @@
+/**
+ * bench/inference: one process, the same weights everywhere — ONNX Runtime with our fused graph (FP32
+ * and INT8), the unfused standard-op graph (ORT optimisation 'basic': no fusions) and the unfused graph
+ * after ORT's own optimiser ('all'), tfjs (wasm, the best backend installed here), and PyTorch eager
+ * (Debian python3-torch, OMP_WAIT_POLICY=PASSIVE) — PET scoring (encoder + MLM head at one mask,
+ * vocabulary log-softmax) at batch 1, 8, 32 × length 128, for the default model and a base-size config.
+ * Also counts nodes per encoder layer, as exported and after ORT's optimiser.
+ *
+ *   npx tsx bench/inference/run.ts [--configs default,base] [--batches 1,8,32] [--threads 2] [--seconds 3]
+ *
+ * Writes bench/results/inference.json and bench/results/inference.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import { tf } from '../../framework/backend/tf.js';
+import { loadStateDict } from '../../framework/checkpoint/state-dict.js';
+import { BertModel } from '../../framework/model/bert.js';
+import { BERT_DEFAULTS, readBertConfig, type BertConfig } from '../../framework/model/config.js';
+import { savePretrained } from '../../framework/model/pretrained.js';
+import { useBackend } from '../../framework/testing/backends.js';
+import { BertTokenizer } from '../../framework/tokenizer/index.js';
+import type { Fusion, Precision } from '../../inference/export/bert-graph.js';
+import { buildClassifierGraph, type RunSpec } from '../../inference/export/bundle.js';
+import { WeightReader } from '../../inference/export/weights.js';
+import { readGraphSummary } from '../../inference/onnx/proto.js';
+
+const { values } = parseArgs({ options: {
+  configs: { type: 'string', default: 'default,base' }, batches: { type: 'string', default: '1,8,32' }, seq: { type: 'string', default: '128' },
+  threads: { type: 'string', default: '2' }, seconds: { type: 'string', default: '3' }, python: { type: 'string', default: '/usr/bin/python3' },
+  starter: { type: 'string', default: '../shared/models/zh-mini-starter' }, out: { type: 'string', default: 'bench/results' },
+} });
+const batches = values.batches.split(',').map(Number);
+const seq = Number(values.seq);
+const threads = Number(values.threads);
+const minSeconds = Number(values.seconds);
+const VOCAB = 'models/vocab/bert-base-chinese/vocab.txt';
+const BASE: BertConfig = { ...BERT_DEFAULTS, hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072 };
+const TINY: BertConfig = { ...BERT_DEFAULTS, hiddenSize: 256, numHiddenLayers: 4, numAttentionHeads: 4, intermediateSize: 1024 };
+const SPEC: RunSpec = { dir: 'bench', method: 'pet', labels: ['Negative', 'Positive'], maxSeqLen: seq, template: "{'text': 'sentence'}这句话表示我{'mask'}满意。", labelWords: { Negative: ['不'], Positive: ['很'] } };
+
+interface Cell { engine: string; batch: number; runs: number; p50: number; p99: number; textsPerSecond: number; note?: string }
+const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!; };
+function cell(engine: string, batch: number, times: number[], note?: string): Cell {
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  return { engine, batch, runs: times.length, p50: +pct(times, 50).toFixed(1), p99: +pct(times, 99).toFixed(1), textsPerSecond: +((1000 * batch) / mean).toFixed(1), ...(note ? { note } : {}) };
+}
+async function time(run: () => Promise<unknown> | unknown, budgetMs = minSeconds * 1000): Promise<number[]> {
+  const w0 = performance.now();
+  await run(); // warm-up
+  if (performance.now() - w0 > 4 * budgetMs) return [performance.now() - w0]; // very slow: the warm-up is the measurement
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < 3 || (performance.now() - start < budgetMs && times.length < 50)) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+function inputs(b: number): { ids: Int32Array; mask: Int32Array; positions: Int32Array } {
+  const ids = new Int32Array(b * seq).map((_, i) => (i % seq === 0 ? 101 : 1000 + ((i * 7919) % 6000)));
+  return { ids, mask: new Int32Array(b * seq).fill(1), positions: new Int32Array(b * seq).map((_, i) => i % seq) };
+}
+function feeds(b: number): Record<string, ort.Tensor> {
+  const x = inputs(b);
+  const t = (d: Int32Array, dims: number[]) => new ort.Tensor('int32', d, dims);
+  return { input_ids: t(x.ids, [b, seq]), token_type_ids: t(new Int32Array(b * seq), [b, seq]), position_ids: t(x.positions, [b, seq]), attention_mask: t(x.mask, [b, seq]), mask_positions: t(new Int32Array(b).fill(5), [b, 1]) };
+}
+const sessionOptions = (level: 'basic' | 'all', optimized?: string): ort.InferenceSession.SessionOptions => ({
+  graphOptimizationLevel: level, intraOpNumThreads: threads, interOpNumThreads: 1, executionProviders: ['cpu'],
+  extra: { session: { intra_op: { allow_spinning: '0' } } }, ...(optimized ? { optimizedModelFilePath: optimized } : {}),
+});
+
+const tmp = mkdtempSync(join(tmpdir(), 'bench-inference-'));
+const tokenizer = BertTokenizer.fromVocabFile(VOCAB);
+await useBackend('wasm');
+const report: Record<string, unknown> = { date: new Date().toISOString(), cpu: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, node: process.version, ort: ort.env.versions.common, threads, seq, loadAverageAtStart: loadavg().map((l) => +l.toFixed(2)), configs: {} };
+
+/** Nodes per encoder layer after ORT's optimiser: optimised(2 layers) − optimised(1 layer). */
+async function optimisedPerLayer(config: BertConfig, fusion: Fusion, precision: Precision): Promise<{ perLayer: number; ops: Record<string, number> }> {
+  const counts: string[][] = [];
+  for (const layers of [1, 2]) {
+    const small: BertConfig = { ...config, numHiddenLayers: layers };
+    const model = BertModel.create(small, { pooler: false, mlmHead: true }, 1);
+    const w = new WeightReader(model.stateDict());
+    model.dispose();
+    const { bytes } = buildClassifierGraph(SPEC, small, w, new WeightReader(new Map()), tokenizer, { fusion, precision });
+    const file = join(tmp, `count-${layers}.onnx`);
+    const s = await ort.InferenceSession.create(bytes, sessionOptions('all', file));
+    await s.release();
+    counts.push(readGraphSummary(readFileSync(file)).ops);
+  }
+  const ops: Record<string, number> = {};
+  for (const op of counts[1]!) ops[op] = (ops[op] ?? 0) + 1;
+  for (const op of counts[0]!) ops[op] = (ops[op] ?? 0) - 1;
+  return { perLayer: counts[1]!.length - counts[0]!.length, ops: Object.fromEntries(Object.entries(ops).filter(([, n]) => n !== 0)) };
+}
+
+for (const name of values.configs.split(',')) {
+  const useStarter = name === 'default' && existsSync(join(values.starter, 'model.safetensors'));
+  const config = useStarter ? readBertConfig(values.starter) : name === 'base' ? BASE : TINY;
+  const modelDir = join(tmp, name);
+  const model = useStarter ? BertModel.fromStateDict(config, loadStateDict(values.starter), { pooler: false, mlmHead: true }) : BertModel.create(config, { pooler: false, mlmHead: true }, 7);
+  savePretrained(model, modelDir);
+  const weights = new WeightReader(loadStateDict(modelDir));
+  console.error(`[bench] ${name}: ${config.numHiddenLayers} layers × ${config.hiddenSize} (${useStarter ? values.starter : 'random weights'})`);
+  const cells: Cell[] = [];
+  const nodeCounts: Record<string, unknown> = {};
+  const engines: [string, Fusion, Precision, 'basic' | 'all'][] = [['ort-fused-fp32', 'contrib', 'fp32', 'all'], ['ort-int8', 'contrib', 'int8', 'all'], ['ort-unfused', 'none', 'fp32', 'basic'], ['ort-unfused+ort-optimiser', 'none', 'fp32', 'all']];
+  for (const [engine, fusion, precision, level] of engines) {
+    const graph = buildClassifierGraph(SPEC, config, weights, new WeightReader(new Map()), tokenizer, { fusion, precision });
+    const session = await ort.InferenceSession.create(graph.bytes, sessionOptions(level));
+    nodeCounts[engine] = { exportedPerLayer: graph.nodesPerLayer, ...(level === 'all' ? { afterOrtOptimiser: await optimisedPerLayer(config, fusion, precision) } : {}) };
+    for (const b of batches) {
+      const f = feeds(b);
+      cells.push(cell(engine, b, await time(() => session.run(f))));
+      console.error(`[bench] ${name} ${engine} b${b}: p50 ${cells.at(-1)!.p50} ms`);
+    }
+    await session.release();
+  }
+  for (const b of batches) {
+    const x = inputs(b);
+    const run = () => tf.tidy(() => {
+      const hidden = model.encode({ inputIds: tf.tensor2d(x.ids, [b, seq], 'int32'), attentionMask: tf.tensor2d(x.mask, [b, seq], 'int32') });
+      const rows = BertModel.gatherPositions(hidden, tf.tensor1d(Array.from({ length: b }, (_, i) => i * seq + 5), 'int32'));
+      return tf.logSoftmax(model.mlmLogits(rows)).dataSync();
+    });
+    cells.push(cell(`tfjs-${tf.getBackend()}`, b, await time(run)));
+    console.error(`[bench] ${name} tfjs b${b}: p50 ${cells.at(-1)!.p50} ms`);
+  }
+  model.dispose();
+  // PyTorch twice: OMP_WAIT_POLICY=PASSIVE (fair on a shared machine) and the default spin-waiting policy.
+  for (const policy of ['PASSIVE', 'default']) {
+    try {
+      const env = policy === 'default' ? { ...process.env } : { ...process.env, OMP_WAIT_POLICY: policy };
+      if (policy === 'default') delete env['OMP_WAIT_POLICY'];
+      const out = execFileSync(values.python, [join('bench/inference/torch_reference.py'), modelDir, String(threads), batches.join(','), String(seq), String(minSeconds)],
+        { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 600000 });
+      const torch = JSON.parse(out) as { results: Record<string, number[]>; torch: string };
+      for (const b of batches) cells.push(cell(`pytorch-eager${policy === 'default' ? ' (OMP default wait policy)' : ''}`, b, torch.results[String(b)]!));
+    } catch (error) {
+      console.error(`[bench] PyTorch (${policy}) skipped: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  (report['configs'] as Record<string, unknown>)[name] = { layers: config.numHiddenLayers, hidden: config.hiddenSize, heads: config.numAttentionHeads, intermediate: config.intermediateSize, weights: useStarter ? values.starter : 'random', nodeCounts, cells };
+  rmSync(modelDir, { recursive: true, force: true });
+}
+report['loadAverageAtEnd'] = loadavg().map((l) => +l.toFixed(2));
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(values.out, { recursive: true });
+const previous = existsSync(join(values.out, 'inference.json')) ? (JSON.parse(readFileSync(join(values.out, 'inference.json'), 'utf8')) as { configs?: Record<string, unknown> }) : {};
+report['configs'] = { ...(previous.configs ?? {}), ...(report['configs'] as Record<string, unknown>) }; // configs run separately accumulate
+writeFileSync(join(values.out, 'inference.json'), `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(join(values.out, 'inference.md'), renderMarkdown(report));
+console.log(renderMarkdown(report));
+
+function renderMarkdown(r: Record<string, unknown>): string {
+  const lines = [`# Inference benchmark`, '', `Generated by \`bench/inference/run.ts\` on ${String(r['cpu'])}, Node ${String(r['node'])}, onnxruntime-node ${String(r['ort'])}; ${threads} threads everywhere (ORT intra-op, PyTorch with OMP_WAIT_POLICY=PASSIVE); sequence length ${seq}; load average at start ${JSON.stringify(r['loadAverageAtStart'])} (a shared machine: absolute numbers are noisy, ratios from the same run).`, ''];
+  for (const [name, c] of Object.entries(r['configs'] as Record<string, { layers: number; hidden: number; weights: string; cells: Cell[]; nodeCounts: Record<string, { exportedPerLayer: number; afterOrtOptimiser?: { perLayer: number; ops: Record<string, number> } }> }>)) {
+    lines.push(`## ${name}: ${c.layers} layers × ${c.hidden} (${c.weights})`, '', '| engine | nodes per layer (exported) | after ORT optimiser | ops ORT left per layer |', '|---|---|---|---|');
+    for (const [e, n] of Object.entries(c.nodeCounts)) lines.push(`| ${e} | ${n.exportedPerLayer} | ${n.afterOrtOptimiser?.perLayer ?? '—'} | ${n.afterOrtOptimiser ? Object.entries(n.afterOrtOptimiser.ops).map(([op, k]) => `${op.replace('com.microsoft:', 'ms:')}×${k}`).join(', ') : '(basic level: as exported)'} |`);
+    lines.push('', '| engine | batch | p50 ms | p99 ms | texts/s | vs PyTorch (PASSIVE) | runs |', '|---|---|---|---|---|---|---|');
+    for (const cl of c.cells) {
+      const torch = c.cells.find((x) => x.engine === 'pytorch-eager' && x.batch === cl.batch);
+      lines.push(`| ${cl.engine} | ${cl.batch} | ${cl.p50} | ${cl.p99} | ${cl.textsPerSecond} | ${torch ? (cl.textsPerSecond / torch.textsPerSecond).toFixed(2) + '×' : '—'} | ${cl.runs} |`);
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
