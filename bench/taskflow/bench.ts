@@ -28,23 +28,33 @@ const texts = all.slice(0, Number(values.lines));
 const chars = (ts: readonly string[]) => ts.reduce((a, t) => a + [...t].length, 0);
 const cores = availableParallelism();
 
-interface Row { name: string; batch: number; texts: number; chars: number; seconds: number; charsPerSecond: number; rounds?: number[] }
+interface Row { name: string; batch: number; texts: number; chars: number; seconds: number; charsPerSecond: number; coresUsed?: number; rounds?: number[] }
+/** One timed run: wall seconds and this process's CPU seconds (all threads) over the same span. */
+interface Sample { seconds: number; cpu: number }
 const rows: Row[] = [];
 
-/** Seconds to run `run` over `ts` in calls of `batch` texts. */
-async function time(batch: number, ts: readonly string[], run: (b: string[]) => unknown): Promise<number> {
+/** Times `body`, wall clock and CPU. */
+async function sample(body: () => Promise<void>): Promise<Sample> {
+  const cpu = process.cpuUsage();
   const start = performance.now();
-  for (let i = 0; i < ts.length; i += batch) await run(ts.slice(i, i + batch));
-  return (performance.now() - start) / 1000;
+  await body();
+  const used = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - start) / 1000, cpu: (used.user + used.system) / 1e6 };
 }
 
-/** Adds a row from the median of `samples` (seconds). */
-function record(name: string, batch: number, ts: readonly string[], samples: number[]): void {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const seconds = sorted[Math.floor(sorted.length / 2)]!;
+/** Runs `run` over `ts` in calls of `batch` texts. */
+function time(batch: number, ts: readonly string[], run: (b: string[]) => unknown): Promise<Sample> {
+  return sample(async () => { for (let i = 0; i < ts.length; i += batch) await run(ts.slice(i, i + batch)); });
+}
+
+/** Adds a row from the median of `samples`; `coresUsed` = CPU seconds / wall seconds of that round. */
+function record(name: string, batch: number, ts: readonly string[], samples: readonly Sample[]): void {
+  const median = [...samples].sort((a, b) => a.seconds - b.seconds)[Math.floor(samples.length / 2)]!;
+  const { seconds } = median;
   const n = chars(ts);
   const row: Row = { name, batch, texts: ts.length, chars: n, seconds: Math.round(seconds * 1000) / 1000, charsPerSecond: Math.round(n / seconds) };
-  if (samples.length > 1) row.rounds = samples.map((s) => Math.round(n / s));
+  if (median.cpu > 0) row.coresUsed = Math.round((median.cpu / seconds) * 100) / 100;
+  if (samples.length > 1) row.rounds = samples.map((s) => Math.round(n / s.seconds));
   rows.push(row);
   console.log(`${name} batch ${batch}: ${row.charsPerSecond} chars/s${row.rounds ? ` (rounds ${row.rounds.join(', ')})` : ''}`);
 }
@@ -56,9 +66,10 @@ async function measure(name: string, batch: number, ts: readonly string[], run: 
 }
 
 // LAC on ONNX Runtime: calling thread only vs worker threads, alternating round by round.
+const NETWORK = 'LAC network only (ORT emissions on the calling thread, all texts sorted by length)';
 const SERIAL = 'word_segmentation base (LAC, ONNX Runtime, calling thread only)';
 const PARALLEL = `word_segmentation base (LAC, ONNX Runtime, ${cores} worker threads)`;
-const variants: { name: string; batch: number; pipeline: TaskflowPipeline<string[]>; samples: number[] }[] = [];
+const variants: { name: string; batch: number; pipeline: TaskflowPipeline<string[]>; samples: Sample[] }[] = [];
 for (const batch of [1, 32]) {
   variants.push({ name: SERIAL, batch, pipeline: Taskflow('word_segmentation', { batchSize: batch, backend: 'onnx', workers: 0 }), samples: [] });
   variants.push({ name: PARALLEL, batch, pipeline: Taskflow('word_segmentation', { batchSize: batch, backend: 'onnx', workers: cores }), samples: [] });
@@ -69,23 +80,23 @@ for (let round = 0; round < Number(values.rounds); round++) {
 }
 for (const v of variants) { record(v.name, v.batch, texts, v.samples); await v.pipeline.close(); }
 
-// The network alone (no chunking, CRF or word assembly), calls of 32 texts sorted by length.
+// The network alone (no chunking, CRF or word assembly) at its best: all texts sorted by length, so
+// batches of 32 hold near-equal lengths and padding is negligible.
 const lac = await Lac.load(undefined, { backend: 'onnx', workers: 0 });
-const calls = Array.from({ length: Math.ceil(texts.length / 32) }, (_, c) => {
-  const encoded = texts.slice(c * 32, c * 32 + 32).map((t) => lac.vocab.encode([...t])).sort((a, b) => a.length - b.length);
+const byLength = texts.map((t) => lac.vocab.encode([...t])).sort((a, b) => a.length - b.length);
+const calls = Array.from({ length: Math.ceil(byLength.length / 32) }, (_, c) => {
+  const encoded = byLength.slice(c * 32, c * 32 + 32);
   const offsets = new Int32Array(encoded.length + 1);
   encoded.forEach((e, j) => { offsets[j + 1] = offsets[j]! + e.length; });
   const ids = new Int32Array(offsets[encoded.length]!);
   encoded.forEach((e, j) => ids.set(e, offsets[j]!));
   return { ids, offsets };
 });
-const network: number[] = [];
+const network: Sample[] = [];
 for (let round = 0; round < Number(values.rounds); round++) {
-  const start = performance.now();
-  for (const c of calls) await lac.backend.emissions(c.ids, c.offsets);
-  network.push((performance.now() - start) / 1000);
+  network.push(await sample(async () => { for (const c of calls) await lac.backend.emissions(c.ids, c.offsets); }));
 }
-record('LAC network only (ORT emissions, calling thread)', 32, texts, network);
+record(NETWORK, 32, texts, network);
 
 const jsTexts = texts.slice(0, Number(values['js-lines']));
 for (const batch of [1, 32]) {
@@ -99,7 +110,7 @@ if (existsSync('/usr/bin/python3')) {
   const code = 'import sys, json, time, jieba\njieba.setLogLevel(60)\nts = json.load(sys.stdin)\njieba.initialize()\nlist(jieba.cut(ts[0]))\n'
     + 's = time.perf_counter()\nfor t in ts: list(jieba.cut(t))\nprint(time.perf_counter() - s)';
   const py = spawnSync('/usr/bin/python3', ['-c', code], { input: JSON.stringify(texts), encoding: 'utf8' });
-  if (py.status === 0) record('Python jieba 0.42.1 cut (default mode)', 1, texts, [Number(py.stdout.trim())]);
+  if (py.status === 0) record('Python jieba 0.42.1 cut (default mode)', 1, texts, [{ seconds: Number(py.stdout.trim()), cpu: 0 }]);
 }
 
 // The ceiling: every core doing nothing but LAC's products at ORT's one-thread MatMul speed.
@@ -110,7 +121,7 @@ const best = (name: string) => rows.find((r) => r.name === name && r.batch === 3
 const limit = {
   flopsPerChar, cores, matMulGflops: { 'm1024 k256 n384': round1(gemm.large), 'm32 k128 n384 (one GRU step)': round1(gemm.step) },
   ceilingCharsPerSecond: Math.round(ceiling), parallelShareOfCeiling: round1((100 * best(PARALLEL)) / ceiling),
-  networkGflopsPerCore: round1((best('LAC network only (ORT emissions, calling thread)') * flopsPerChar) / 1e9),
+  networkGflopsPerCore: round1((best(NETWORK) * flopsPerChar) / 1e9),
 };
 console.log(limit);
 
@@ -126,8 +137,9 @@ writeFileSync('bench/results/taskflow.md', [
   `The two ONNX Runtime variants and the network-only row are the median of ${values.rounds} alternating rounds (chars/s of each round in the JSON).`,
   'With worker threads, a call with several batches (or one batch of ≥ 256 characters, split in two) is shared among the workers, each with its own',
   'one-thread ORT session running network and CRF; a one-text call (batch 1) stays on the calling thread, so both batch-1 rows do the same work.', '',
-  '| what | batch | texts | chars | seconds | chars/s |', '|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.name} | ${r.batch} | ${r.texts} | ${r.chars} | ${r.seconds} | ${r.charsPerSecond.toLocaleString('en-US')} |`), '',
+  '"cores used" is this process\'s CPU time (all threads) over wall time: below 1 for a one-thread row means it waited for a core.', '',
+  '| what | batch | texts | chars | seconds | chars/s | cores used |', '|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.name} | ${r.batch} | ${r.texts} | ${r.chars} | ${r.seconds} | ${r.charsPerSecond.toLocaleString('en-US')} | ${r.coresUsed ?? ''} |`), '',
   '## How close to the machine', '',
   `LAC costs ${(flopsPerChar / 1e6).toFixed(2)} MFLOP per character (two bidirectional GRU layers, input and recurrent products, plus the emission layer).`,
   `ORT's one-thread MatMul reaches ${round1(gemm.large)} GFLOP/s on a [1024, 256] × [256, 384] product (a whole batch's input projection)`,
