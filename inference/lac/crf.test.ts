@@ -25,7 +25,8 @@ function bruteForce(em: Float32Array, T: number, L: number, start: Float32Array,
 test('Viterbi equals brute force over all paths, start and end rows included', () => {
   let seed = 7;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 4 - 2;
-  for (const [T, L] of [[1, 3], [4, 5], [5, 6]] as const) {
+  // L = 11 and 16 run the eight-tags-at-a-time loop (with and without a remainder), the rest only the remainder loop.
+  for (const [T, L] of [[1, 3], [4, 5], [5, 6], [4, 11], [3, 16]] as const) {
     for (let trial = 0; trial < 5; trial++) {
       const em = Float32Array.from({ length: T * L }, rand);
       const start = Float32Array.from({ length: L }, rand);
