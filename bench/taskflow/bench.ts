@@ -144,7 +144,8 @@ writeFileSync('bench/results/taskflow.md', [
   `LAC costs ${(flopsPerChar / 1e6).toFixed(2)} MFLOP per character (two bidirectional GRU layers, input and recurrent products, plus the emission layer).`,
   `ORT's one-thread MatMul reaches ${round1(gemm.large)} GFLOP/s on a [1024, 256] × [256, 384] product (a whole batch's input projection)`,
   `and ${round1(gemm.step)} GFLOP/s on [32, 128] × [128, 384] (one GRU time step at batch 32), so ${cores} cores doing nothing but LAC's products`,
-  `at the large-product rate would give ${Math.round(ceiling).toLocaleString('en-US')} chars/s. The network alone runs at ${limit.networkGflopsPerCore} GFLOP/s on one thread;`,
-  `end to end with workers, batch 32 reaches ${limit.parallelShareOfCeiling}% of that ceiling (the rest: the GRU's sequential small steps, CRF decoding`,
-  'at ~10 µs per character, chunking and word assembly on the calling thread, and whatever else shares the cores).', '',
+  `at the large-product rate would give ${Math.round(ceiling).toLocaleString('en-US')} chars/s. The network alone runs at ${limit.networkGflopsPerCore} GFLOP/s on one thread`,
+  '(its recurrent half is a chain of small per-step products), and end to end LAC adds CRF decoding (~5 µs of CPU per character) and',
+  `chunking and word assembly on the calling thread. With workers, batch 32 reached ${limit.parallelShareOfCeiling}% of the ceiling in this run;`,
+  'read it with the "cores used" column, which says how much CPU the process actually got from the shared machine.', '',
 ].join('\n'));
