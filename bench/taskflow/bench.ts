@@ -129,8 +129,11 @@ function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
+// With autogroup scheduling the kernel shares CPU between sessions, not threads: while other
+// sessions keep cores busy, extra worker threads cannot get this process more than its share.
+const autogroup = existsSync('/proc/sys/kernel/sched_autogroup_enabled') && readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1';
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end (the cores are shared)`;
-writeFileSync('bench/results/taskflow.json', JSON.stringify({ file: values.file, machine, date: new Date().toISOString(), limit, rows }, null, 1) + '\n');
+writeFileSync('bench/results/taskflow.json', JSON.stringify({ file: values.file, machine, autogroup, date: new Date().toISOString(), limit, rows }, null, 1) + '\n');
 writeFileSync('bench/results/taskflow.md', [
   '# Taskflow throughput', '', `Text: the first ${texts.length} sentences of ${values.file} (spaces removed), ${machine}.`,
   'The TypeScript-kernel rows use the first ' + jsTexts.length + ' sentences only (they are ~50× slower).',
@@ -147,5 +150,7 @@ writeFileSync('bench/results/taskflow.md', [
   `at the large-product rate would give ${Math.round(ceiling).toLocaleString('en-US')} chars/s. The network alone runs at ${limit.networkGflopsPerCore} GFLOP/s on one thread`,
   '(its recurrent half is a chain of small per-step products), and end to end LAC adds CRF decoding (~5 µs of CPU per character) and',
   `chunking and word assembly on the calling thread. With workers, batch 32 reached ${limit.parallelShareOfCeiling}% of the ceiling in this run;`,
-  'read it with the "cores used" column, which says how much CPU the process actually got from the shared machine.', '',
+  'read it with the "cores used" column, which says how much CPU the process actually got from the shared machine.',
+  ...(autogroup ? ['This kernel schedules by session (autogroup): the CPU is shared equally among busy sessions whatever their thread',
+    'counts, so while another session keeps a core busy the worker threads cannot give this process more than one core.'] : []), '',
 ].join('\n'));
