@@ -25,9 +25,10 @@ export interface LacOptions {
   /** ONNX Runtime intra-op threads of the in-thread session (default 1). */
   readonly threads?: number;
   /**
-   * Worker threads for calls with several batches (default: one per core, at most
-   * {@link MAX_DEFAULT_WORKERS}; 0 on one core). 0 runs everything on the calling thread. Workers
-   * start on the first call that can use them; results do not depend on this.
+   * Worker threads, each with its own ORT session, that share the batches of a call of at least
+   * 256 characters (default: one per core, at most {@link MAX_DEFAULT_WORKERS}; 0 on one core).
+   * 0 runs everything on the calling thread. The first call that can use them waits for them to
+   * start (about a second); results do not depend on this.
    */
   readonly workers?: number;
   /** Forced words: a {@link UserDict}, a file path, or dictionary lines. */
