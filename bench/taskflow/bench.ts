@@ -117,11 +117,14 @@ if (existsSync('/usr/bin/python3')) {
 const flopsPerChar = lacFlopsPerChar(lac.weights);
 const gemm = { large: await matMulGflops(1024, 256, 384), step: await matMulGflops(32, 128, 384) };
 const ceiling = (cores * gemm.large * 1e9) / flopsPerChar;
-const best = (name: string) => rows.find((r) => r.name === name && r.batch === 32)!.charsPerSecond;
+const row32 = (name: string) => rows.find((r) => r.name === name && r.batch === 32)!;
+/** Characters per CPU-second (all threads): what one fully available core would do. */
+const perCpuSecond = (name: string) => Math.round(row32(name).charsPerSecond / (row32(name).coresUsed ?? 1));
 const limit = {
-  flopsPerChar, cores, matMulGflops: { 'm1024 k256 n384': round1(gemm.large), 'm32 k128 n384 (one GRU step)': round1(gemm.step) },
-  ceilingCharsPerSecond: Math.round(ceiling), parallelShareOfCeiling: round1((100 * best(PARALLEL)) / ceiling),
-  networkGflopsPerCore: round1((best(NETWORK) * flopsPerChar) / 1e9),
+  flopsPerChar, cores, matMulGflopsPerCpuSecond: { 'm1024 k256 n384': round1(gemm.large), 'm32 k128 n384 (one GRU step)': round1(gemm.step) },
+  ceilingCharsPerSecond: Math.round(ceiling),
+  charsPerCpuSecond: { network: perCpuSecond(NETWORK), serial: perCpuSecond(SERIAL), parallel: perCpuSecond(PARALLEL) },
+  networkGflopsPerCpuSecond: round1((perCpuSecond(NETWORK) * flopsPerChar) / 1e9),
 };
 console.log(limit);
 
@@ -144,13 +147,17 @@ writeFileSync('bench/results/taskflow.md', [
   '| what | batch | texts | chars | seconds | chars/s | cores used |', '|---|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.name} | ${r.batch} | ${r.texts} | ${r.chars} | ${r.seconds} | ${r.charsPerSecond.toLocaleString('en-US')} | ${r.coresUsed ?? ''} |`), '',
   '## How close to the machine', '',
+  'Counted in CPU time (all threads), so that what other processes take from the shared cores does not enter:',
   `LAC costs ${(flopsPerChar / 1e6).toFixed(2)} MFLOP per character (two bidirectional GRU layers, input and recurrent products, plus the emission layer).`,
-  `ORT's one-thread MatMul reaches ${round1(gemm.large)} GFLOP/s on a [1024, 256] × [256, 384] product (a whole batch's input projection)`,
-  `and ${round1(gemm.step)} GFLOP/s on [32, 128] × [128, 384] (one GRU time step at batch 32), so ${cores} cores doing nothing but LAC's products`,
-  `at the large-product rate would give ${Math.round(ceiling).toLocaleString('en-US')} chars/s. The network alone runs at ${limit.networkGflopsPerCore} GFLOP/s on one thread`,
-  '(its recurrent half is a chain of small per-step products), and end to end LAC adds CRF decoding (~5 µs of CPU per character) and',
-  `chunking and word assembly on the calling thread. With workers, batch 32 reached ${limit.parallelShareOfCeiling}% of the ceiling in this run;`,
-  'read it with the "cores used" column, which says how much CPU the process actually got from the shared machine.',
+  `ORT's one-thread MatMul does ${round1(gemm.large)} GFLOP per CPU-second on a [1024, 256] × [256, 384] product (a whole batch's input projection)`,
+  `and ${round1(gemm.step)} on [32, 128] × [128, 384] (one GRU time step at batch 32), so ${cores} cores doing nothing but LAC's products`,
+  `at the large-product rate would give ${Math.round(ceiling).toLocaleString('en-US')} chars/s: that is the machine's limit for LAC.`,
+  `Per CPU-second, the network alone does ${limit.charsPerCpuSecond.network.toLocaleString('en-US')} characters (${limit.networkGflopsPerCpuSecond} GFLOP/s;`,
+  'its recurrent half is a chain of small per-step products), and LAC end to end at batch 32',
+  `${limit.charsPerCpuSecond.serial.toLocaleString('en-US')} on the calling thread and ${limit.charsPerCpuSecond.parallel.toLocaleString('en-US')} with workers (CRF decoding, chunking and word`,
+  `assembly added; the workers also pay for messages and smaller batches). With ${cores} free cores the workers would reach about`,
+  `${cores} × ${limit.charsPerCpuSecond.parallel.toLocaleString('en-US')} chars/s less the calling thread's share, i.e. ${Math.round((100 * cores * limit.charsPerCpuSecond.parallel) / ceiling)}% of the limit at most;`,
+  'the wall-clock rows above are what this run could get from the shared machine ("cores used").',
   ...(autogroup ? ['This kernel schedules by session (autogroup): the CPU is shared equally among busy sessions whatever their thread',
     'counts, so while another session keeps a core busy the worker threads cannot give this process more than one core.'] : []), '',
 ].join('\n'));
