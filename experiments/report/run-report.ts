@@ -16,7 +16,7 @@ export interface RunReportInput {
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** Loss (left axis) and dev accuracy (right axis, 0–1) against the step, as an SVG string. */
-export function trainingCurveSvg(history: RunReportInput['history'], width = 640, height = 280): string {
+export function trainingCurveSvg(history: RunReportInput['history'], width = 640, height = 280, labels: { loss: string; dev: string } = { loss: 'training loss', dev: 'dev accuracy' }): string {
   const pad = { l: 48, r: 48, t: 16, b: 32 };
   const losses = history.filter((h) => h.loss !== undefined && Number.isFinite(h.loss));
   const devs = history.filter((h) => h.dev !== undefined);
@@ -37,7 +37,7 @@ ${ticks.map((t) => `<text x="${pad.l - 4}" y="${yLoss(t * maxLoss) + 4}" text-an
 <path d="${lossPath}" fill="none" stroke="#1f77b4" stroke-width="1.5"/>
 <path d="${devPath}" fill="none" stroke="#d62728" stroke-width="2"/>
 ${devs.map((h) => `<circle cx="${x(h.step).toFixed(1)}" cy="${yAcc(h.dev!).toFixed(1)}" r="3" fill="#d62728"/>`).join('')}
-<text x="${pad.l + 6}" y="${pad.t + 10}" fill="#1f77b4">training loss</text><text x="${pad.l + 100}" y="${pad.t + 10}" fill="#d62728">dev accuracy</text>
+<text x="${pad.l + 6}" y="${height - pad.b - 8}" fill="#1f77b4">${labels.loss}</text><text x="${pad.l + 120}" y="${height - pad.b - 8}" fill="#d62728">${labels.dev}</text>
 </svg>`;
 }
 
