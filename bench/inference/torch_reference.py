@@ -4,7 +4,8 @@ layout, read here without the safetensors package) and the same batches as the O
 
     python3 torch_reference.py MODEL_DIR THREADS BATCHES SEQ MIN_SECONDS
 
-Prints one JSON object: {"threads", "torch", "results": {batch: [ms per run, ...]}, "check": [first row's scores]}.
+Prints one JSON object: {"threads", "torch", "results": {batch: [ms per run, ...]}}. With BATCHES = 0 it is a
+worker instead: one batch size per stdin line → one {"ms"} line, so the caller can interleave it with other engines.
 The forward pass matches the exported PET graph: encoder, MLM transform at one mask position, tied
 decoder, log-softmax over the vocabulary (the scores are compared with ORT's by the caller).
 """
@@ -66,22 +67,40 @@ def forward(ids, mask, mask_pos):
     return (t @ W['embeddings.word_embeddings.weight'].T + W['cls.predictions.bias']).log_softmax(-1)
 
 
-gen = torch.Generator().manual_seed(0)
+inputs = {}
+
+
+def batch(b):
+    if b not in inputs:
+        gen = torch.Generator().manual_seed(b)
+        ids = torch.randint(1000, 7000, (b, seq), generator=gen)
+        ids[:, 0] = 101
+        inputs[b] = (ids, torch.ones(b, seq, dtype=torch.int64), torch.full((b,), 5, dtype=torch.int64))
+    return inputs[b]
+
+
+if batches == [0]:
+    # Worker mode (interleaved timing): read a batch size per line, run once, print the milliseconds.
+    print(json.dumps({'ready': True, 'torch': torch.__version__}), flush=True)
+    for line in sys.stdin:
+        b = int(line)
+        args = batch(b)
+        t0 = time.perf_counter()
+        forward(*args)
+        print(json.dumps({'ms': (time.perf_counter() - t0) * 1000}), flush=True)
+    sys.exit(0)
+
 results = {}
-check = None
 for b in batches:
-    ids = torch.randint(1000, 7000, (b, seq), generator=gen)
-    ids[:, 0] = 101
-    mask = torch.ones(b, seq, dtype=torch.int64)
-    mask_pos = torch.full((b,), 5, dtype=torch.int64)
-    forward(ids, mask, mask_pos)  # warm-up
+    args = batch(b)
+    forward(*args)  # warm-up
     times = []
     start = time.perf_counter()
     while len(times) < 3 or (time.perf_counter() - start < min_seconds and len(times) < 50):
         t0 = time.perf_counter()
-        forward(ids, mask, mask_pos)
+        forward(*args)
         times.append((time.perf_counter() - t0) * 1000)
-        if times[-1] > 4000 and len(times) >= 1:
+        if times[-1] > 4000:
             break
     results[str(b)] = times
 print(json.dumps({'threads': threads, 'torch': torch.__version__, 'results': results}))
