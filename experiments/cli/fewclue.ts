@@ -37,11 +37,7 @@ const FLAGS = {
 } as const;
 
 function parseFlags(args: string[]) {
-  try {
-    return parseArgs({ args, options: FLAGS, strict: true });
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
+  return parseArgs({ args, options: FLAGS, strict: true });
 }
 
 const list = (s: string) => s.split(',').map((x) => x.trim()).filter((x) => x !== '');

@@ -20,10 +20,16 @@ export async function main(argv: string[]): Promise<number> {
     if (rest.includes('--help') || rest.includes('-h')) { console.log(command.usage); return 0; }
     return await command.run(rest);
   } catch (error) {
-    if (error instanceof FewpromptError) {
+    // Node's parseArgs reports unknown or malformed flags as TypeErrors with an ERR_PARSE_ARGS_* code:
+    // they are usage errors like ours, so every command gets the same one-line message and exit status.
+    if (error instanceof FewpromptError || isParseArgsError(error)) {
       console.error(`fewprompt ${name}: ${error.message}`);
       return 2;
     }
     throw error;
   }
+}
+
+function isParseArgsError(error: unknown): error is Error {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
 }

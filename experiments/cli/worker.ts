@@ -23,11 +23,7 @@ const FLAGS = {
 } as const;
 
 function parseFlags(args: string[]) {
-  try {
-    return parseArgs({ args, options: FLAGS, strict: true });
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
+  return parseArgs({ args, options: FLAGS, strict: true });
 }
 
 /** `fewprompt worker`: a queue worker, or (`--local`) a suite's IPC child. */
