@@ -36,11 +36,14 @@ export class DataParallel<Spec, Shard> {
     this.publish();
   }
 
-  /** Starts `workers` threads, each building a replica with `module`'s `createReplica(spec)`. */
-  static async create<Spec, Shard>(options: { module: string; spec: Spec; workers: number }): Promise<DataParallel<Spec, Shard>> {
+  /**
+   * Starts `workers` threads, each building a replica with `module`'s `createReplica(spec)`. The
+   * coordinator's replica (the weights the optimiser updates) is built the same way, or is the caller's
+   * `coordinator` (e.g. a model loaded from a checkpoint) whose variables must match the workers' layout.
+   */
+  static async create<Spec, Shard>(options: { module: string; spec: Spec; workers: number; coordinator?: Replica<Shard> }): Promise<DataParallel<Spec, Shard>> {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new ConfigError(`workers must be a positive integer, got ${options.workers}`);
-    const mod = (await import(options.module)) as ReplicaModule<Spec, Shard>;
-    const replica = await mod.createReplica(options.spec);
+    const replica = options.coordinator ?? await ((await import(options.module)) as ReplicaModule<Spec, Shard>).createReplica(options.spec);
     const layout = makeLayout(replica.variables().map((v) => ({ name: v.name, shape: [...v.variable.shape] })));
     const paramsBuffer = new SharedArrayBuffer(layout.total * 4);
     const gradBuffers = Array.from({ length: options.workers }, () => new SharedArrayBuffer(layout.total * 4));

@@ -7,7 +7,7 @@ import { tf } from '../backend/tf.js';
 import { loadStateDict } from '../checkpoint/state-dict.js';
 import { useBackend } from '../testing/backends.js';
 import { resolvePretrainConfig, type PretrainConfig } from './config.js';
-import { pretrain } from './pretrain.js';
+import { pretrain, shardBatch } from './pretrain.js';
 import { Rng } from './rng.js';
 import { SPECIAL_TOKENS, writeVocab } from './vocab.js';
 
@@ -59,4 +59,24 @@ test('no tensor leaks: tensor count flat across steps and back to the start afte
   await pretrain(config('leak', { maxSteps: 5, evalEvery: 2 }), { progress: false, onStep: () => counts.push(tf.memory().numTensors) });
   assert.equal(new Set(counts).size, 1, `tensor counts per step: ${counts.join(', ')}`);
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('data-parallel pretraining (2 workers): resume is exact and the model learns', async () => {
+  await useBackend('wasm');
+  const dp = { workers: 2, maxSteps: 4, evalEvery: 2 };
+  const straight = await pretrain(config('dp-straight', dp), { progress: false });
+  assert.ok(straight.completed && straight.losses.every(Number.isFinite));
+  const first = await pretrain(config('dp-resumed', dp), { progress: false, haltAfterStep: 2 });
+  const second = await pretrain(config('dp-resumed', dp), { progress: false, resume: true });
+  assert.deepEqual([...first.losses, ...second.losses], straight.losses);
+  const a = loadStateDict(join(root, 'dp-straight'));
+  const b = loadStateDict(join(root, 'dp-resumed'));
+  for (const [key, t] of a) assert.deepEqual(b.get(key)!.data, t.data, `${key} differs`);
+});
+
+test('shardBatch splits rows and re-bases masked positions', () => {
+  const batch = { inputIds: Int32Array.from({ length: 8 }, (_, i) => i), batch: 4, seq: 2, positions: Int32Array.from([1, 2, 7]), labels: Int32Array.from([10, 20, 70]) };
+  const shards = shardBatch(batch, 2);
+  assert.deepEqual(shards.map((s) => s.inputIds), [[0, 1, 2, 3], [4, 5, 6, 7]]);
+  assert.deepEqual(shards.map((s) => [s.positions, s.labels]), [[[1, 2], [10, 20]], [[3], [70]]]);
 });

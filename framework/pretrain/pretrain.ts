@@ -15,8 +15,11 @@ import { BERT_DEFAULTS, readBertConfig } from '../model/config.js';
 import { savePretrained } from '../model/pretrained.js';
 import { AdamW } from '../optim/adamw.js';
 import { lrSchedule } from '../optim/schedule.js';
+import { DataParallel } from '../parallel/data-parallel.js';
+import type { MlmReplicaSpec, MlmShard } from '../parallel/mlm-replica.js';
+import type { Replica } from '../parallel/replica.js';
 import { createTracker, NullTracker, type Run } from '../tracking/index.js';
-import { buildBatch, evaluateHeldout, mlmLossAndGrads, type HeldoutMetrics } from './batch.js';
+import { buildBatch, evaluateHeldout, mlmLossAndGrads, type HeldoutMetrics, type HostBatch } from './batch.js';
 import { loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
 import type { PretrainConfig } from './config.js';
 import { DataOrder } from './data-order.js';
@@ -81,6 +84,7 @@ export async function pretrain(config: PretrainConfig, options: PretrainOptions 
     if (ckpt.vocab.length !== data.vocab.length || ckpt.vocab.some((t, i) => t !== data.vocab[i])) throw new CheckpointError('resume: the vocabulary differs from the checkpoint\'s');
   }
   const model = buildModel(config, data.vocab, baseVocab, ckpt);
+  const dp = config.workers > 1 ? await startWorkers(model, config.workers) : undefined;
   const opt = new AdamW(model.params.decayGroups(config.lr, config.weightDecay), { maxGradNorm: config.maxGradNorm });
   if (ckpt) opt.loadState(ckpt.optimizer.step, ckpt.optimizer.slots);
   const schedule = lrSchedule({ kind: config.schedule, warmupSteps: config.warmupSteps, totalSteps: config.maxSteps });
@@ -134,9 +138,11 @@ export async function pretrain(config: PretrainConfig, options: PretrainOptions 
       const tStep = now();
       const batch = buildBatch(data.train, order.next(config.batchSize), maskVocab, config.seed, masking);
       model.train();
-      const { loss, grads } = mlmLossAndGrads(model, batch, (mixSeed(config.seed, DROPOUT_SALT, step) % 2147483646) + 1);
+      const dropoutSeed = (mixSeed(config.seed, DROPOUT_SALT, step) % 2147483646) + 1;
+      const { loss, grads } = dp ? await dp.gradients(shardBatch(batch, dp.size), dropoutSeed) : mlmLossAndGrads(model, batch, dropoutSeed);
       const { gradNorm } = opt.step(grads, schedule(step));
       tf.dispose(Object.values(grads));
+      dp?.publish();
       if (!Number.isFinite(loss)) throw new ConfigError(`loss became ${loss} at step ${step}; lower lr (${config.lr}) or check the data`);
       step++;
       tokensSeen += batch.inputIds.length;
@@ -178,9 +184,42 @@ export async function pretrain(config: PretrainConfig, options: PretrainOptions 
     await run.end('FAILED').catch(() => undefined);
     throw error;
   } finally {
+    await dp?.close();
     opt.dispose();
     model.dispose();
   }
+}
+
+/**
+ * Worker threads holding MLM replicas of `model` (no pooler: MLM pretraining never trains it). The model
+ * itself is the coordinator: the optimiser updates its variables and `publish()` copies them to the workers.
+ */
+async function startWorkers(model: BertModel, workers: number): Promise<DataParallel<MlmReplicaSpec, MlmShard>> {
+  const variables = [...model.params.variables].filter(([name]) => !name.startsWith('pooler.')).map(([name, variable]) => ({ name, variable }));
+  const coordinator: Replica<MlmShard> = {
+    variables: () => variables,
+    loss: () => { throw new ConfigError('the coordinator replica computes no loss'); },
+    weight: (shard) => shard.labels.length,
+    dispose: () => undefined,
+  };
+  const spec: MlmReplicaSpec = { config: model.config };
+  log.info(`pretrain: ${workers} data-parallel workers`);
+  return DataParallel.create<MlmReplicaSpec, MlmShard>({ module: new URL('../parallel/mlm-replica.ts', import.meta.url).href, spec, workers, coordinator });
+}
+
+/** Splits a batch into `n` equal row shards, masked positions re-based to each shard's rows. */
+export function shardBatch(batch: HostBatch, n: number): MlmShard[] {
+  const rows = batch.batch / n;
+  const span = rows * batch.seq;
+  return Array.from({ length: n }, (_, w) => {
+    const positions: number[] = [];
+    const labels: number[] = [];
+    for (let k = 0; k < batch.positions.length; k++) {
+      const p = batch.positions[k]!;
+      if (p >= w * span && p < (w + 1) * span) { positions.push(p - w * span); labels.push(batch.labels[k]!); }
+    }
+    return { batch: rows, seq: batch.seq, inputIds: Array.from(batch.inputIds.subarray(w * span, (w + 1) * span)), positions, labels };
+  });
 }
 
 /** The model to train: from the checkpoint, from `init` (rows remapped to a pruned vocabulary), or random. */
