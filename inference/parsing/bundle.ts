@@ -1,0 +1,95 @@
+/**
+ * A parser bundle, self-contained for ONNX Runtime:
+ *
+ *     BUNDLE/model.onnx     encoder + biaffine head, ending in arc and relation scores
+ *     BUNDLE/tokenizer/     vocab.txt (the trimmed vocabulary), tokenizer.json, tokenizer_config.json
+ *     BUNDLE/parser.json    head config (labels), token limit, graph facts, training source and metrics
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
+import { BundleError } from '../../framework/errors.js';
+import type { BertConfig } from '../../framework/model/config.js';
+import type { BertTokenizer } from '../../framework/tokenizer/index.js';
+import type { Fusion, Precision } from '../export/bert-graph.js';
+import { WeightReader } from '../export/weights.js';
+import { buildParserGraph } from './graph.js';
+import type { ParserHeadConfig } from './head.js';
+
+export const PARSER_FORMAT_VERSION = 1;
+
+/** `parser.json`. */
+export interface ParserManifest {
+  readonly format: 'fewprompt-parser';
+  readonly formatVersion: number;
+  readonly createdAt: string;
+  readonly head: ParserHeadConfig;
+  /** Most tokens per sentence, `[CLS]` and `[SEP]` included. */
+  readonly maxTokens: number;
+  readonly model: {
+    readonly file: 'model.onnx';
+    readonly precision: Precision;
+    readonly fusion: Fusion;
+    readonly positionOffset: number;
+    readonly hiddenSize: number;
+    readonly numHiddenLayers: number;
+    readonly vocabSize: number;
+    readonly nodes: number;
+  };
+  /** Where the weights came from and what they scored (free-form, JSON). */
+  readonly source: Record<string, unknown>;
+}
+
+/** What {@link writeParserBundle} writes. */
+export interface ParserBundleSpec {
+  readonly config: BertConfig;
+  /** Encoder weights (canonical names) and head weights (`parser.*`). */
+  readonly weights: ReadonlyMap<string, HostTensor>;
+  readonly head: ParserHeadConfig;
+  readonly tokenizer: BertTokenizer;
+  readonly maxTokens: number;
+  readonly precision: Precision;
+  readonly fusion?: Fusion;
+  readonly source: Record<string, unknown>;
+}
+
+/**
+ * Writes a bundle; returns its manifest.
+ * @example
+ * await writeParserBundle('models/taskflow/dependency-parsing', { config, weights, head, tokenizer, maxTokens: 256, precision: 'fp16', source: {} });
+ */
+export async function writeParserBundle(dir: string, spec: ParserBundleSpec): Promise<ParserManifest> {
+  const fusion = spec.fusion ?? 'contrib';
+  const maxTokens = Math.min(spec.maxTokens, spec.config.maxPositionEmbeddings - spec.config.positionOffset);
+  const { bytes, nodes } = buildParserGraph(spec.config, new WeightReader(spec.weights, 'parser weights'), spec.head, { precision: spec.precision, fusion });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model.onnx'), bytes);
+  await spec.tokenizer.save(join(dir, 'tokenizer'));
+  const c = spec.config;
+  const manifest: ParserManifest = {
+    format: 'fewprompt-parser', formatVersion: PARSER_FORMAT_VERSION, createdAt: new Date().toISOString(), head: spec.head, maxTokens,
+    model: { file: 'model.onnx', precision: spec.precision, fusion, positionOffset: c.positionOffset, hiddenSize: c.hiddenSize, numHiddenLayers: c.numHiddenLayers, vocabSize: c.vocabSize, nodes },
+    source: spec.source,
+  };
+  writeFileSync(join(dir, 'parser.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+/** Reads and checks `parser.json`; a `BundleError` names what is wrong. */
+export function readParserManifest(dir: string): ParserManifest {
+  const file = join(dir, 'parser.json');
+  if (!existsSync(file)) throw new BundleError(`${dir}: not a parser bundle (no parser.json)`);
+  let manifest: ParserManifest;
+  try {
+    manifest = JSON.parse(readFileSync(file, 'utf8')) as ParserManifest;
+  } catch (error) {
+    throw new BundleError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  if (manifest.format !== 'fewprompt-parser' || manifest.formatVersion !== PARSER_FORMAT_VERSION) {
+    throw new BundleError(`${file}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected fewprompt-parser v${PARSER_FORMAT_VERSION}`);
+  }
+  if (!Array.isArray(manifest.head?.labels) || manifest.head.labels.length === 0) throw new BundleError(`${file}: field head.labels must be a non-empty list`);
+  if (!Number.isInteger(manifest.maxTokens) || manifest.maxTokens < 3) throw new BundleError(`${file}: field maxTokens must be an integer ≥ 3, got ${String(manifest.maxTokens)}`);
+  if (!existsSync(join(dir, manifest.model?.file ?? 'model.onnx'))) throw new BundleError(`${dir}: model.onnx is missing`);
+  return manifest;
+}
