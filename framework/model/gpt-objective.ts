@@ -1,0 +1,74 @@
+import { tf } from '../backend/tf.js';
+import type { HostTensor } from '../checkpoint/host-tensor.js';
+import { ConfigError } from '../errors.js';
+import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
+import type { ParamGroup } from '../optim/adamw.js';
+import type { Objective } from '../trainer/objective.js';
+import type { GptModel } from './gpt.js';
+
+/** A batch of token sequences: inputs [batch, seq], next-token labels [batch·seq] (−1 at padding), last input position per row. */
+export interface LmBatch {
+  inputIds: tf.Tensor;
+  labels: tf.Tensor;
+  lastPositions: number[];
+}
+
+/**
+ * Causal language modelling as a {@link Objective}, so fewprompt's {@link Trainer} (AdamW, schedules,
+ * checkpoints, resume, SIGINT) trains a {@link GptModel}. An example is a token sequence; the loss is the
+ * mean next-token cross-entropy over every position. For dev, an example's last token is its label and
+ * the scores are the logits after the rest — "accuracy" is held-out next-token accuracy.
+ * @example
+ * const objective = new CausalLmObjective(model, { lr: 1e-3, padId: 0 });
+ * await new Trainer(objective, { maxSteps: 1000, batchSize: 32, seed: 1 }).fit(chunks, devPrefixes);
+ */
+export class CausalLmObjective implements Objective<number[], LmBatch> {
+  constructor(readonly model: GptModel, readonly options: { lr: number; weightDecay?: number; padId: number }) {}
+
+  paramGroups(): ParamGroup[] {
+    return this.model.params.decayGroups(this.options.lr, this.options.weightDecay ?? 0.01);
+  }
+
+  makeBatch(examples: number[][], _training: boolean): LmBatch {
+    const width = Math.max(...examples.map((e) => e.length)) - 1;
+    if (!(width >= 1)) throw new ConfigError('causal LM examples need at least 2 tokens');
+    const ids = new Int32Array(examples.length * width).fill(this.options.padId);
+    const labels = new Int32Array(examples.length * width).fill(-1);
+    examples.forEach((e, r) => {
+      for (let t = 0; t + 1 < e.length; t++) { ids[r * width + t] = e[t]!; labels[r * width + t] = e[t + 1]!; }
+    });
+    return { inputIds: tf.tensor2d(ids, [examples.length, width], 'int32'), labels: tf.tensor1d(labels, 'int32'), lastPositions: examples.map((e) => e.length - 2) };
+  }
+
+  disposeBatch(batch: LmBatch): void {
+    tf.dispose([batch.inputIds, batch.labels]);
+  }
+
+  loss(batch: LmBatch, seed: number): tf.Scalar {
+    const { hidden } = this.model.forward({ inputIds: batch.inputIds }, undefined, { training: true, seed });
+    const logits = this.model.logits(tf.reshape(hidden, [-1, this.model.config.hiddenSize]));
+    return softmaxCrossEntropy(logits, batch.labels) as tf.Scalar;
+  }
+
+  scores(batch: LmBatch): number[][] {
+    const width = batch.inputIds.shape[1]!;
+    const flat = tf.tidy(() => {
+      const { hidden } = this.model.forward({ inputIds: batch.inputIds }, undefined, { training: false });
+      const rows = tf.tensor1d(batch.lastPositions.map((p, r) => r * width + p), 'int32');
+      return this.model.logits(tf.gather(tf.reshape(hidden, [-1, this.model.config.hiddenSize]), rows)).arraySync() as number[][];
+    });
+    return flat;
+  }
+
+  labelOf(example: number[]): number | undefined {
+    return example[example.length - 1];
+  }
+
+  snapshot(): Map<string, HostTensor> {
+    return this.model.stateDict();
+  }
+
+  restore(weights: ReadonlyMap<string, HostTensor>): void {
+    this.model.params.load(weights);
+  }
+}

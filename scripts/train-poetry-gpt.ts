@@ -1,0 +1,111 @@
+/**
+ * Trains the poetry GPT with fewprompt's Trainer on the output of scripts/prepare-poetry.ts.
+ * Each poem becomes `[BOS] body [EOS]`; poems are concatenated and cut into chunks of `--seq + 1` tokens
+ * (consecutive chunks share one token). Dev = next-character accuracy at seeded random positions of the
+ * held-out poems; at the end, held-out loss/perplexity over every token of the held-out poems.
+ *   nice -n 10 npx tsx scripts/train-poetry-gpt.ts --data /work/runs/poetry/data --out /work/runs/poetry/model --steps 900
+ * SIGINT (or `timeout -s INT`) stops training with a checkpoint; the best-on-dev weights are evaluated and saved.
+ * `--resume` continues from the checkpoint exactly.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { tf } from '../framework/backend/tf.js';
+import { initBackend } from '../framework/backend/select.js';
+import { writeSafetensors } from '../framework/checkpoint/safetensors.js';
+import { CHAR_SPECIALS, CharVocab } from '../framework/generation/char-vocab.js';
+import { GptModel } from '../framework/model/gpt.js';
+import { GPT_DEFAULTS, gptConfigToJson, type GptConfig } from '../framework/model/gpt-config.js';
+import { CausalLmObjective } from '../framework/model/gpt-objective.js';
+import { Rng } from '../framework/pretrain/rng.js';
+import { Trainer } from '../framework/trainer/trainer.js';
+import { softmaxCrossEntropy } from '../framework/ops/cross-entropy.js';
+
+const { values: a } = parseArgs({ options: {
+  data: { type: 'string', default: '/work/runs/poetry/data' },
+  out: { type: 'string', default: '/work/runs/poetry/model' },
+  'min-count': { type: 'string', default: '3' },
+  seq: { type: 'string', default: '64' },
+  hidden: { type: 'string', default: '256' },
+  layers: { type: 'string', default: '4' },
+  heads: { type: 'string', default: '4' },
+  normalization: { type: 'string', default: 'pre' },
+  steps: { type: 'string', default: '900' },
+  batch: { type: 'string', default: '32' },
+  lr: { type: 'string', default: '1e-3' },
+  'eval-every': { type: 'string', default: '100' },
+  'dev-size': { type: 'string', default: '512' },
+  'train-poems': { type: 'string' },
+  seed: { type: 'string', default: '7' },
+  resume: { type: 'boolean', default: false },
+} });
+const n = (k: keyof typeof a) => Number(a[k]);
+
+const backend = await initBackend();
+const lines = (f: string) => readFileSync(join(a.data!, f), 'utf8').split('\n').filter((l) => l.length > 0);
+let trainPoems = lines('train.txt');
+if (a['train-poems']) trainPoems = trainPoems.slice(0, n('train-poems'));
+const heldout = lines('heldout.txt');
+const counts = new Map<string, number>();
+for (const p of trainPoems) for (const ch of p) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+const chars = [...counts.entries()].filter(([, c]) => c >= n('min-count')).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map(([ch]) => ch);
+const vocab = new CharVocab([...CHAR_SPECIALS, ...chars]);
+const encodePoem = (p: string) => [vocab.bos, ...vocab.encode(p), vocab.eos];
+
+const seq = n('seq');
+const stream = trainPoems.flatMap(encodePoem);
+const chunks: number[][] = [];
+for (let i = 0; i + seq + 1 <= stream.length; i += seq) chunks.push(stream.slice(i, i + seq + 1));
+const rng = new Rng(n('seed'));
+const dev: number[][] = [];
+for (let i = 0; i < n('dev-size'); i++) {
+  const poem = encodePoem(heldout[rng.int(heldout.length)]!);
+  dev.push(poem.slice(0, 2 + rng.int(poem.length - 1)));
+}
+
+const config: GptConfig = {
+  ...GPT_DEFAULTS, vocabSize: vocab.size, hiddenSize: n('hidden'), numLayers: n('layers'), numHeads: n('heads'), intermediateSize: 4 * n('hidden'),
+  maxPositions: 128, normalization: a.normalization === 'post' ? 'post' : 'pre', padTokenId: vocab.pad, bosTokenId: vocab.bos, eosTokenId: vocab.eos,
+};
+const model = GptModel.create(config, n('seed'));
+console.log(JSON.stringify({ backend, vocab: vocab.size, params: model.params.size(), trainPoems: trainPoems.length, trainTokens: stream.length, chunks: chunks.length, dev: dev.length, config }));
+
+mkdirSync(a.out!, { recursive: true });
+const objective = new CausalLmObjective(model, { lr: Number(a.lr), padId: vocab.pad });
+const started = Date.now();
+const result = await new Trainer(objective, {
+  maxSteps: n('steps'), batchSize: n('batch'), seed: n('seed'), schedule: 'cosine', warmupRatio: 0.05, weightDecay: 0.01, maxGradNorm: 1,
+  evalEvery: n('eval-every'), checkpointDir: join(a.out!, 'checkpoint'), checkpointEvery: 50, resume: a.resume, label: 'poetry-gpt',
+}).fit(chunks, dev);
+const trainSeconds = (Date.now() - started) / 1000;
+
+/** Mean next-token loss over every token of the held-out poems (each poem alone, from [BOS]). */
+function heldoutLoss(): { loss: number; tokens: number } {
+  let sum = 0;
+  let tokens = 0;
+  const poems = heldout.map(encodePoem);
+  for (let i = 0; i < poems.length; i += 32) {
+    const batch = objective.makeBatch(poems.slice(i, i + 32), false);
+    const labelled = poems.slice(i, i + 32).reduce((s, p) => s + p.length - 1, 0);
+    const loss = tf.tidy(() => {
+      const { hidden } = model.forward({ inputIds: batch.inputIds }, undefined, { training: false });
+      return softmaxCrossEntropy(model.logits(tf.reshape(hidden, [-1, config.hiddenSize])), batch.labels).dataSync()[0]!;
+    });
+    objective.disposeBatch(batch);
+    sum += loss * labelled;
+    tokens += labelled;
+  }
+  return { loss: sum / tokens, tokens };
+}
+const held = heldoutLoss();
+writeFileSync(join(a.out!, 'config.json'), `${JSON.stringify(gptConfigToJson(config), null, 2)}\n`);
+writeFileSync(join(a.out!, 'vocab.txt'), `${vocab.tokens.join('\n')}\n`);
+writeSafetensors(join(a.out!, 'model.safetensors'), model.stateDict(), { dtype: 'F32' });
+const report = {
+  backend, trainSeconds, steps: result.steps, interrupted: result.interrupted, bestStep: result.bestStep, bestDevNextCharAccuracy: result.bestDev,
+  heldoutLoss: held.loss, heldoutPerplexity: Math.exp(held.loss), heldoutTokens: held.tokens, vocab: vocab.size, params: model.params.size(),
+  trainPoems: trainPoems.length, trainTokens: stream.length, chunks: chunks.length, seq, batch: n('batch'), lr: Number(a.lr), seed: n('seed'),
+  tokensSeen: result.steps * n('batch') * seq, history: result.history,
+};
+writeFileSync(join(a.out!, 'training_report.json'), `${JSON.stringify(report, null, 1)}\n`);
+console.log(JSON.stringify({ ...report, history: undefined }));
