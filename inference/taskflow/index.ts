@@ -4,9 +4,10 @@
  */
 import { NerTask } from './ner.js';
 import { PosTaggingTask } from './pos-tagging.js';
+import { TextCorrectionTask } from './text-correction.js';
 import { WordSegmentationTask } from './word-segmentation.js';
 
-export const TASKS = [WordSegmentationTask, PosTaggingTask, NerTask] as const;
+export const TASKS = [WordSegmentationTask, PosTaggingTask, NerTask, TextCorrectionTask] as const;
 
 const seen = new Set<string>();
 for (const t of TASKS) {
@@ -20,5 +21,5 @@ export type TaskClass = (typeof TASKS)[number];
 export type TaskName = TaskClass['kind'];
 
 export { Task, type TaskConfig, type TaskflowOptions } from './base.js';
-export { NerTask, PosTaggingTask, WordSegmentationTask };
+export { NerTask, PosTaggingTask, TextCorrectionTask, WordSegmentationTask };
 export { Taskflow, type TaskflowPipeline, type TaskOutput } from './taskflow.js';

@@ -1,0 +1,143 @@
+/**
+ * Trains the spelling corrector: a pretrained masked LM (vocabulary pruned to single characters —
+ * correction works one character at a time, and the MLM head shrinks from 21,128 to ~8,000 rows),
+ * a fresh detection head, SIGHAN 2013–15 training pairs mixed with synthetic errors made from clean
+ * corpora and the confusion sets. A slice of SIGHAN training (every `devEvery`-th sentence, plus the
+ * clean version of half of them) is held out to tune the decision thresholds.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tf } from '../../framework/backend/tf.js';
+import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
+import { loadStateDict, saveStateDict } from '../../framework/checkpoint/state-dict.js';
+import { ConfigError } from '../../framework/errors.js';
+import { log } from '../../framework/log.js';
+import { BertModel } from '../../framework/model/bert.js';
+import { bertConfigToJson, readBertConfig } from '../../framework/model/config.js';
+import { AdamW } from '../../framework/optim/adamw.js';
+import { lrSchedule } from '../../framework/optim/schedule.js';
+import { Rng } from '../../framework/pretrain/rng.js';
+import { readVocab, remapVocabState, SPECIAL_TOKENS, vocabMapping, writeVocab } from '../../framework/pretrain/vocab.js';
+import { errorPositions, readSighanTruthFiles, type CscPair } from '../../datasets/sighan/sighan.js';
+import { CharVocab } from '../../inference/csc/char-vocab.js';
+import { ConfusionSet } from '../../inference/csc/confusion.js';
+import { buildCscBatch, encodePairs, epochBatches } from './batches.js';
+import { CscModel } from './model.js';
+import { corrupt, readCorpusSentences } from './synthetic.js';
+
+/** Everything a training run needs (all paths explicit; the script fills defaults). */
+export interface CscTrainConfig {
+  readonly model: string;
+  readonly out: string;
+  readonly sighanInput: string;
+  readonly sighanTruth: string;
+  readonly pinyin: string;
+  readonly stroke: string;
+  readonly corpora: readonly string[];
+  /** Synthetic sentences to make (default 40,000). */
+  readonly synthetic: number;
+  /** Share of SIGHAN pairs also given as their clean target (no errors). */
+  readonly cleanSighanRate: number;
+  readonly devEvery: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly maxSteps: number;
+  readonly maxMinutes: number;
+  readonly maxSeqLen: number;
+  /** Share of right characters whose copy is trained in the correction loss. */
+  readonly keepRate: number;
+  readonly seed: number;
+}
+
+/** The run directory's `model/` (encoder + heads + vocabulary + confusion set), `dev.json` and `train.json`. */
+export interface CscTrainResult { readonly steps: number; readonly minutes: number; readonly losses: number[]; readonly dir: string }
+
+/** Single-character tokens of a vocabulary, after the special tokens. */
+export function charTokens(vocab: readonly string[]): string[] {
+  return [...SPECIAL_TOKENS, ...vocab.filter((t) => !SPECIAL_TOKENS.includes(t) && Array.from(t).length === 1)];
+}
+
+/**
+ * Runs training per `config`; writes `config.out/model` every 10 minutes and at the end.
+ * @example await trainCsc({ ...defaults, out: '/work/runs/csc/run1', maxMinutes: 40 });
+ */
+export async function trainCsc(config: CscTrainConfig): Promise<CscTrainResult> {
+  const rng = new Rng(config.seed);
+  const baseVocab = readVocab(join(config.model, 'vocab.txt'));
+  const tokens = charTokens(baseVocab);
+  const vocab = new CharVocab(tokens);
+  const bertConfig = { ...readBertConfig(config.model), vocabSize: tokens.length };
+  if (config.maxSeqLen > bertConfig.maxPositionEmbeddings) throw new ConfigError(`maxSeqLen ${config.maxSeqLen} exceeds the model's ${bertConfig.maxPositionEmbeddings} positions`);
+  const state = remapVocabState(loadStateDict(config.model), vocabMapping(baseVocab, tokens), bertConfig.initializerRange, config.seed);
+  const csc = CscModel.wrap(BertModel.fromStateDict(bertConfig, state, { mlmHead: true, pooler: false }));
+
+  const sighan = readSighanTruthFiles(config.sighanInput, config.sighanTruth);
+  const dev = sighan.filter((_, i) => i % config.devEvery === 0);
+  const train = sighan.filter((_, i) => i % config.devEvery !== 0);
+  const confusion = new ConfusionSet().addPinyin(readFileSync(config.pinyin, 'utf8'), config.pinyin).addStroke(readFileSync(config.stroke, 'utf8'));
+  confusion.addPairs(train.flatMap((p) => { const s = Array.from(p.source); const t = Array.from(p.target); return errorPositions(p).map((i): [string, string] => [s[i]!, t[i]!]); }));
+  const sentences = readCorpusSentences(config.corpora);
+  const pool = tokens.filter((t) => /\p{Script=Han}/u.test(t));
+  const synthetic: CscPair[] = [];
+  for (let k = 0; k < config.synthetic && sentences.length > 0; k++) synthetic.push(corrupt(sentences[rng.int(sentences.length)]!, `syn-${k}`, confusion, pool, rng));
+  const clean = train.filter(() => rng.next() < config.cleanSighanRate).map((p) => ({ id: `${p.id}-clean`, source: p.target, target: p.target }));
+  const pairs = [...train, ...clean, ...synthetic];
+  const devSet = [...dev, ...dev.filter((_, i) => i % 2 === 0).map((p) => ({ id: `${p.id}-clean`, source: p.target, target: p.target }))];
+  log.info(`csc data: ${train.length} SIGHAN + ${clean.length} clean SIGHAN + ${synthetic.length} synthetic (from ${sentences.length} corpus sentences); dev ${devSet.length}; confusion ${confusion.size} chars; vocab ${tokens.length}`);
+
+  const encoded = encodePairs(pairs, vocab, config.maxSeqLen - 2);
+  const lengths = encoded.map((e) => e.source.length);
+  const opt = new AdamW([...csc.bert.params.decayGroups(config.lr, 0.01), { params: [csc.detectW, csc.detectB], lr: config.lr, weightDecay: 0 }], { maxGradNorm: 1 });
+  const schedule = lrSchedule({ kind: 'linear', warmupSteps: Math.round(config.maxSteps * 0.05), totalSteps: config.maxSteps });
+  const modelDir = join(config.out, 'model');
+  mkdirSync(config.out, { recursive: true });
+  writeFileSync(join(config.out, 'dev.json'), JSON.stringify(devSet));
+  const save = (step: number): void => {
+    saveStateDict(modelDir, csc.stateDict() as ReadonlyMap<string, HostTensor>, { dtype: 'F32' });
+    writeFileSync(join(modelDir, 'config.json'), `${JSON.stringify(bertConfigToJson(bertConfig), null, 2)}\n`);
+    writeVocab(join(modelDir, 'vocab.txt'), tokens);
+    writeFileSync(join(modelDir, 'confusion.txt'), confusion.serialize());
+    writeFileSync(join(config.out, 'train.json'), `${JSON.stringify({ config, base, step, minutes: (Date.now() - started) / 60000, losses, data: { sighan: train.length, cleanSighan: clean.length, synthetic: synthetic.length, dev: devSet.length } }, null, 2)}\n`);
+  };
+
+  const baseFile = join(config.model, 'model.safetensors');
+  const base = {
+    dir: config.model,
+    sha256: existsSync(baseFile) ? createHash('sha256').update(readFileSync(baseFile)).digest('hex') : undefined,
+    trainingState: existsSync(join(config.model, 'training_state.json')) ? JSON.parse(readFileSync(join(config.model, 'training_state.json'), 'utf8')) as unknown : undefined,
+  };
+  const started = Date.now();
+  let lastSave = started;
+  const losses: number[] = [];
+  let step = 0;
+  let window: number[] = [];
+  let windowDet = 0;
+  let windowCor = 0;
+  let windowStart = Date.now();
+  outer: for (let epoch = 0; ; epoch++) {
+    for (const rows of epochBatches(lengths, config.batchSize, rng)) {
+      if (step >= config.maxSteps || Date.now() - started >= config.maxMinutes * 60_000) break outer;
+      const batch = buildCscBatch(rows.map((i) => encoded[i]!), vocab, config.keepRate, rng);
+      const { loss, grads } = csc.lossAndGrads(batch, (config.seed * 1_000_003 + step) % 2147483646 + 1);
+      opt.step(grads, schedule(step));
+      tf.dispose(Object.values(grads));
+      if (!Number.isFinite(loss.total)) throw new ConfigError(`loss became ${loss.total} at step ${step}; lower --lr (${config.lr})`);
+      step++;
+      window.push(loss.total);
+      windowDet += loss.detection;
+      windowCor += loss.correction;
+      if (window.length === 20) {
+        const mean = window.reduce((a, b) => a + b, 0) / window.length;
+        losses.push(mean);
+        log.info(`csc step ${step} epoch ${epoch} loss ${mean.toFixed(4)} (detect ${(windowDet / 20).toFixed(4)}, correct ${(windowCor / 20).toFixed(4)}) ${((Date.now() - windowStart) / 20000).toFixed(2)} s/step`);
+        window = []; windowDet = 0; windowCor = 0; windowStart = Date.now();
+      }
+      if (Date.now() - lastSave >= 10 * 60_000) { save(step); lastSave = Date.now(); }
+    }
+  }
+  save(step);
+  opt.dispose();
+  csc.dispose();
+  return { steps: step, minutes: (Date.now() - started) / 60000, losses, dir: modelDir };
+}

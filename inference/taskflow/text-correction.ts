@@ -1,0 +1,44 @@
+/**
+ * `text_correction`: Chinese spelling correction in PaddleNLP Taskflow's shape,
+ * `{source, target, errors: [{position, correction: {wrong: right}}]}` (positions in characters).
+ * The model (models/taskflow/text-correction, trained by scripts/train-csc.ts) is our small encoder
+ * with ERNIE-CSC's two heads — detection and masked-LM correction — on ONNX Runtime.
+ */
+import { fileURLToPath } from 'node:url';
+import { Corrector, type CandidateMode, type CorrectionResult } from '../csc/corrector.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
+
+/** The model directory shipped in the package. */
+export const SHIPPED_CSC_MODEL = fileURLToPath(new URL('../../models/taskflow/text-correction', import.meta.url));
+
+/**
+ * Spelling correction. Modes: `confusion` (default; a character may only become one of its
+ * sound- or shape-alike characters) and `vocab` (any character the masked LM prefers).
+ * `taskPath` loads another model directory in the same layout.
+ * @example
+ * const task = await TextCorrectionTask.fromConfig(TextCorrectionTask.configure({}));
+ * await task.run(['遇到逆竟时，我们必须勇于面对']);
+ * // → [{ source: '遇到逆竟时，我们必须勇于面对', target: '遇到逆境时，我们必须勇于面对', errors: [{ position: 3, correction: { 竟: '境' } }] }]
+ */
+export class TextCorrectionTask extends Task<CorrectionResult> {
+  static readonly kind = 'text_correction';
+  static readonly modes = { confusion: 'fewprompt-csc-mini', vocab: 'fewprompt-csc-mini' } as const;
+
+  private constructor(config: TaskConfig, private readonly corrector: Corrector) {
+    super(config);
+  }
+
+  /** Validated config with defaults (mode `confusion`). */
+  static configure(options: TaskflowOptions): TaskConfig {
+    return resolveConfig(TextCorrectionTask.kind, TextCorrectionTask.modes, 'confusion', options);
+  }
+
+  /** Loads the model a config names. */
+  static async fromConfig(config: TaskConfig): Promise<TextCorrectionTask> {
+    return new TextCorrectionTask(config, await Corrector.load(config.taskPath ?? SHIPPED_CSC_MODEL));
+  }
+
+  async run(texts: readonly string[]): Promise<CorrectionResult[]> {
+    return this.corrector.correct(texts, { mode: this.config.mode as CandidateMode, batchSize: this.config.batchSize });
+  }
+}
