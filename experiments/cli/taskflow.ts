@@ -23,7 +23,7 @@ function isTask(name: string): name is TaskName {
 }
 
 function show(result: unknown): string {
-  if (!Array.isArray(result)) return String(result);
+  if (!Array.isArray(result)) return typeof result === 'object' && result !== null ? JSON.stringify(result) : String(result);
   return result.map((item) => (Array.isArray(item) ? item.join('/') : String(item))).join(' ');
 }
 
