@@ -1,0 +1,73 @@
+/**
+ * `poetry_generation`: continues a line of classical Chinese verse with the next line, PaddleNLP Taskflow's
+ * shape `{text, answer}`. The model (models/poetry-gpt-zh, trained by scripts/train-poetry-gpt.ts on Tang
+ * quatrains and regulated verse) is our small character-level GPT on ONNX Runtime with cached decoding;
+ * the answer runs until the model ends the sentence with '。' (or `maxOutLen` characters).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { GenerationArgs } from '../../framework/generation/base.js';
+import { TaskInputError } from '../../framework/errors.js';
+import { TextGenerator, type TextGenerationOptions } from '../generation/generator.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
+
+/** The model directory shipped in the package. */
+export const SHIPPED_POETRY_MODEL = fileURLToPath(new URL('../../models/poetry-gpt-zh', import.meta.url));
+
+/** One result: the input line and the generated continuation (punctuation included). */
+export interface PoetryResult {
+  text: string;
+  answer: string;
+}
+
+/** Decoding per mode; `sampling` is seeded, so every mode is deterministic. */
+export const POETRY_DECODING: Readonly<Record<string, TextGenerationOptions>> = {
+  beam_search: { strategy: 'beam_search', beamSize: 4, alpha: 0, maxOutLen: 20 },
+  greedy: { strategy: 'greedy', maxOutLen: 20 },
+  sampling: { strategy: 'sampling', topK: 8, temperature: 0.9, seed: 1, maxOutLen: 20 },
+};
+
+/**
+ * Poetry continuation. Modes: `beam_search` (default), `greedy`, `sampling` (top-k 8, seed 1).
+ * `taskPath` loads another GPT directory in the same layout.
+ * @example
+ * const task = await PoetryGenerationTask.fromConfig(PoetryGenerationTask.configure({}));
+ * await task.run(['深山不见人']); // → [{ text: '深山不见人', answer: '，…。' }] (a 5-character line and its punctuation)
+ */
+export class PoetryGenerationTask extends Task<PoetryResult> {
+  static readonly kind = 'poetry_generation';
+  static readonly modes = { beam_search: 'poetry-gpt-zh', greedy: 'poetry-gpt-zh', sampling: 'poetry-gpt-zh' } as const;
+
+  private constructor(config: TaskConfig, private readonly generator: TextGenerator) {
+    super(config);
+  }
+
+  /** Validated config with defaults (mode `beam_search`). */
+  static configure(options: TaskflowOptions): TaskConfig {
+    return resolveConfig(PoetryGenerationTask.kind, PoetryGenerationTask.modes, 'beam_search', options);
+  }
+
+  /** Loads the model a config names. */
+  static async fromConfig(config: TaskConfig): Promise<PoetryGenerationTask> {
+    const dir = config.taskPath ?? SHIPPED_POETRY_MODEL;
+    if (!existsSync(dir)) throw new TaskInputError(`poetry_generation: model directory ${dir} not found (ship models/poetry-gpt-zh or pass taskPath)`);
+    return new PoetryGenerationTask(config, await TextGenerator.load(dir));
+  }
+
+  /** The generation arguments this task uses (the seed included). */
+  get args(): GenerationArgs {
+    return this.generator.resolve({ ...POETRY_DECODING[this.config.mode], stopText: '。' });
+  }
+
+  async run(texts: readonly string[]): Promise<PoetryResult[]> {
+    const out: PoetryResult[] = texts.map((text) => ({ text, answer: '' }));
+    const todo = texts.map((t, i) => ({ t: t.trim(), i })).filter((x) => x.t !== '');
+    const args = this.args;
+    for (let k = 0; k < todo.length; k += this.config.batchSize) {
+      const batch = todo.slice(k, k + this.config.batchSize);
+      const generated = await this.generator.generate(batch.map((x) => x.t), args);
+      generated.forEach((g, j) => { out[batch[j]!.i]!.answer = g.continuation; });
+    }
+    return out;
+  }
+}
