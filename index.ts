@@ -15,6 +15,11 @@ export { AdamW, lrSchedule, GradientAccumulator } from './framework/optim/index.
 export { RDropLoss, softmaxCrossEntropy } from './framework/losses/index.js';
 export { Trainer, evaluate, type TrainerOptions, type FitResult, type Objective } from './framework/trainer/index.js';
 export { fillMask, type FillMaskCandidate } from './framework/pipelines/fill-mask.js';
+export { GptModel, type GptInputs, type GptOutput, type KvCache } from './framework/model/gpt.js';
+export { gptConfigFromJson, readGptConfig, GPT_DEFAULTS, type GptConfig } from './framework/model/gpt-config.js';
+export { CausalLmObjective } from './framework/model/gpt-objective.js';
+export { loadGpt, saveGpt } from './framework/model/gpt-pretrained.js';
+export { generate, resolveGenerationArgs, TfjsCachedSource, TfjsNaiveSource, CharVocab, STRATEGIES, type GenerationArgs, type GenerationOptions, type GenerationResult, type GenerationRun, type LogitsSource, type Strategy } from './framework/generation/index.js';
 export { createTracker, NullTracker } from './framework/tracking/index.js';
 export { DataParallel } from './framework/parallel/data-parallel.js';
 export { PromptTemplate, parseTemplate, template, toTemplateString } from './templates/index.js';
@@ -25,3 +30,6 @@ export { PetMethod, PTuningMethod, EflMethod, FinetuneMethod, createMethod, METH
 export { parseExperimentConfig, type ExperimentConfig } from './experiments/config/experiment.js';
 export { runExperiment, type ExperimentResult } from './experiments/run-experiment.js';
 export { Taskflow } from './inference/taskflow/index.js';
+export { TextGenerator, type TextGeneration, type TextGenerationOptions } from './inference/generation/generator.js';
+export { OrtCachedSource } from './inference/generation/ort-source.js';
+export { buildGptGraph } from './inference/generation/gpt-graph.js';
