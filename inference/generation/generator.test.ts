@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { test } from 'node:test';
+import { TaskInputError } from '../../framework/errors.js';
+import { tinyGptDir } from '../testing/tiny-gpt.js';
+import { TextGenerator } from './generator.js';
+
+test('TextGenerator: results carry their arguments and reproduce from them; stop text ends the continuation', async () => {
+  const dir = await tinyGptDir();
+  try {
+    const gen = await TextGenerator.load(dir);
+    const first = await gen.generate(['深山不见人', '床前'], { strategy: 'sampling', topK: 5, maxOutLen: 12 });
+    for (const g of first) {
+      assert.equal(typeof g.result.args.seed, 'number');
+      const [again] = await gen.generate([g.text], g.result.args);
+      assert.equal(again!.continuation, g.continuation);
+    }
+    const stopped = await gen.generate(['深山'], { strategy: 'beam_search', beamSize: 3, maxOutLen: 12, stopText: '。' });
+    const c = stopped[0]!.continuation;
+    assert.ok(!c.slice(0, -1).includes('。') && (stopped[0]!.result.finished ? c.endsWith('。') : c.length === 12), `continuation ${c}`);
+    await assert.rejects(gen.generate(['山'.repeat(30)]), (e: Error) => e instanceof TaskInputError && /reads at most 22/.test(e.message));
+    await assert.rejects(gen.generate(['山'], { stopText: '。。' }), /stopText '。。' is not one token/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
