@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { initBackend } from '../../framework/backend/select.js';
 import { tf } from '../../framework/backend/tf.js';
 import { BertModel } from '../../framework/model/bert.js';
 import { savePretrained } from '../../framework/model/pretrained.js';
@@ -15,6 +16,7 @@ import { trainCsc } from './train.js';
 const DATA = fileURLToPath(new URL('./fixtures', import.meta.url));
 
 test('train → export → evaluate → Taskflow, end to end on fixtures with a tiny model', async () => {
+  await initBackend();
   const root = mkdtempSync(join(tmpdir(), 'csc-train-'));
   try {
     const base = join(root, 'base');
