@@ -1,7 +1,8 @@
 /**
  * Trains the poetry GPT with fewprompt's Trainer on the output of scripts/prepare-poetry.ts.
- * Each poem becomes `[BOS] body [EOS]`; poems are concatenated and cut into chunks of `--seq + 1` tokens
- * (consecutive chunks share one token). Dev = next-character accuracy at seeded random positions of the
+ * Each poem becomes `[BOS] body [EOS]`; whole poems are packed greedily into rows of at most `--seq + 1`
+ * tokens (the rest padded, no loss there), and position ids restart at each [BOS] — every poem is trained
+ * at the positions it has at generation time, which makes line length and punctuation a matter of position. Dev = next-character accuracy at seeded random positions of the
  * held-out poems; at the end, held-out loss/perplexity over every token of the held-out poems.
  *   nice -n 10 npx tsx scripts/train-poetry-gpt.ts --data /work/runs/poetry/data --out /work/runs/poetry/model --steps 900
  * SIGINT (or `timeout -s INT`) stops training with a checkpoint; the best-on-dev weights are evaluated and saved.
@@ -25,7 +26,7 @@ const { values: a } = parseArgs({ options: {
   data: { type: 'string', default: '/work/runs/poetry/data' },
   out: { type: 'string', default: '/work/runs/poetry/model' },
   'min-count': { type: 'string', default: '3' },
-  seq: { type: 'string', default: '64' },
+  seq: { type: 'string', default: '72' },
   hidden: { type: 'string', default: '256' },
   layers: { type: 'string', default: '4' },
   heads: { type: 'string', default: '4' },
@@ -55,7 +56,13 @@ const encodePoem = (p: string) => [vocab.bos, ...vocab.encode(p), vocab.eos];
 const seq = n('seq');
 const stream = trainPoems.flatMap(encodePoem);
 const chunks: number[][] = [];
-for (let i = 0; i + seq + 1 <= stream.length; i += seq) chunks.push(stream.slice(i, i + seq + 1));
+let row: number[] = [];
+for (const poem of trainPoems.map(encodePoem)) {
+  if (poem.length > seq + 1) continue;
+  if (row.length + poem.length > seq + 1) { chunks.push(row); row = []; }
+  row.push(...poem);
+}
+if (row.length > 1) chunks.push(row);
 const rng = new Rng(n('seed'));
 const dev: number[][] = [];
 for (let i = 0; i < n('dev-size'); i++) {
@@ -71,7 +78,7 @@ const model = GptModel.create(config, n('seed'));
 console.log(JSON.stringify({ backend, vocab: vocab.size, params: model.params.size(), trainPoems: trainPoems.length, trainTokens: stream.length, chunks: chunks.length, dev: dev.length, config }));
 
 mkdirSync(a.out!, { recursive: true });
-const objective = new CausalLmObjective(model, { lr: Number(a.lr), padId: vocab.pad });
+const objective = new CausalLmObjective(model, { lr: Number(a.lr), padId: vocab.pad, resetPositionsAt: vocab.bos });
 const started = Date.now();
 const result = await new Trainer(objective, {
   maxSteps: n('steps'), batchSize: n('batch'), seed: n('seed'), schedule: 'cosine', warmupRatio: 0.05, weightDecay: 0.01, maxGradNorm: 1,
@@ -105,7 +112,7 @@ const report = {
   backend, trainSeconds, steps: result.steps, interrupted: result.interrupted, bestStep: result.bestStep, bestDevNextCharAccuracy: result.bestDev,
   heldoutLoss: held.loss, heldoutPerplexity: Math.exp(held.loss), heldoutTokens: held.tokens, vocab: vocab.size, params: model.params.size(),
   trainPoems: trainPoems.length, trainTokens: stream.length, chunks: chunks.length, seq, batch: n('batch'), lr: Number(a.lr), seed: n('seed'),
-  tokensSeen: result.steps * n('batch') * seq, history: result.history,
+  tokensSeen: Math.round(result.steps * n('batch') * chunks.reduce((t, c) => t + c.length - 1, 0) / chunks.length), history: result.history,
 };
 writeFileSync(join(a.out!, 'training_report.json'), `${JSON.stringify(report, null, 1)}\n`);
 console.log(JSON.stringify({ ...report, history: undefined }));

@@ -9,6 +9,8 @@ import type { GptModel } from './gpt.js';
 /** A batch of token sequences: inputs [batch, seq], next-token labels [batch·seq] (−1 at padding), last input position per row. */
 export interface LmBatch {
   inputIds: tf.Tensor;
+  /** Position ids [batch, seq] restarting at each `resetPositionsAt` token (absent: 0, 1, 2, … per row). */
+  positionIds?: tf.Tensor;
   labels: tf.Tensor;
   lastPositions: number[];
 }
@@ -23,7 +25,11 @@ export interface LmBatch {
  * await new Trainer(objective, { maxSteps: 1000, batchSize: 32, seed: 1 }).fit(chunks, devPrefixes);
  */
 export class CausalLmObjective implements Objective<number[], LmBatch> {
-  constructor(readonly model: GptModel, readonly options: { lr: number; weightDecay?: number; padId: number }) {}
+  /**
+   * `resetPositionsAt`: a token (e.g. BOS) at which position ids restart from 0, so that documents packed
+   * into one row each see the positions they have at inference, when they start a sequence.
+   */
+  constructor(readonly model: GptModel, readonly options: { lr: number; weightDecay?: number; padId: number; resetPositionsAt?: number }) {}
 
   paramGroups(): ParamGroup[] {
     return this.model.params.decayGroups(this.options.lr, this.options.weightDecay ?? 0.01);
@@ -34,18 +40,30 @@ export class CausalLmObjective implements Objective<number[], LmBatch> {
     if (!(width >= 1)) throw new ConfigError('causal LM examples need at least 2 tokens');
     const ids = new Int32Array(examples.length * width).fill(this.options.padId);
     const labels = new Int32Array(examples.length * width).fill(-1);
+    const reset = this.options.resetPositionsAt;
+    const positions = new Int32Array(examples.length * width);
     examples.forEach((e, r) => {
-      for (let t = 0; t + 1 < e.length; t++) { ids[r * width + t] = e[t]!; labels[r * width + t] = e[t + 1]!; }
+      let pos = 0;
+      for (let t = 0; t + 1 < e.length; t++) {
+        ids[r * width + t] = e[t]!;
+        labels[r * width + t] = e[t + 1]!;
+        if (e[t] === reset) pos = 0;
+        positions[r * width + t] = pos++;
+      }
     });
-    return { inputIds: tf.tensor2d(ids, [examples.length, width], 'int32'), labels: tf.tensor1d(labels, 'int32'), lastPositions: examples.map((e) => e.length - 2) };
+    const shape: [number, number] = [examples.length, width];
+    return {
+      inputIds: tf.tensor2d(ids, shape, 'int32'), labels: tf.tensor1d(labels, 'int32'), lastPositions: examples.map((e) => e.length - 2),
+      ...(reset === undefined ? {} : { positionIds: tf.tensor2d(positions, shape, 'int32') }),
+    };
   }
 
   disposeBatch(batch: LmBatch): void {
-    tf.dispose([batch.inputIds, batch.labels]);
+    tf.dispose([batch.inputIds, batch.labels, ...(batch.positionIds ? [batch.positionIds] : [])]);
   }
 
   loss(batch: LmBatch, seed: number): tf.Scalar {
-    const { hidden } = this.model.forward({ inputIds: batch.inputIds }, undefined, { training: true, seed });
+    const { hidden } = this.model.forward(this.inputs(batch), undefined, { training: true, seed });
     const logits = this.model.logits(tf.reshape(hidden, [-1, this.model.config.hiddenSize]));
     return softmaxCrossEntropy(logits, batch.labels) as tf.Scalar;
   }
@@ -53,11 +71,15 @@ export class CausalLmObjective implements Objective<number[], LmBatch> {
   scores(batch: LmBatch): number[][] {
     const width = batch.inputIds.shape[1]!;
     const flat = tf.tidy(() => {
-      const { hidden } = this.model.forward({ inputIds: batch.inputIds }, undefined, { training: false });
+      const { hidden } = this.model.forward(this.inputs(batch), undefined, { training: false });
       const rows = tf.tensor1d(batch.lastPositions.map((p, r) => r * width + p), 'int32');
       return this.model.logits(tf.gather(tf.reshape(hidden, [-1, this.model.config.hiddenSize]), rows)).arraySync() as number[][];
     });
     return flat;
+  }
+
+  private inputs(batch: LmBatch): { inputIds: tf.Tensor; positionIds?: tf.Tensor } {
+    return batch.positionIds ? { inputIds: batch.inputIds, positionIds: batch.positionIds } : { inputIds: batch.inputIds };
   }
 
   labelOf(example: number[]): number | undefined {

@@ -108,3 +108,14 @@ test('the Trainer learns a repeating sequence with the causal LM objective', asy
   assert.deepEqual(results[0]!.tokens, [15, 16, 22, 7, 4, 8]);
   model.dispose();
 });
+
+test('packed rows: position ids restart at each BOS; padding carries no label', async () => {
+  await useBackend('cpu');
+  const model = GptModel.create(tiny('pre'), 2);
+  const objective = new CausalLmObjective(model, { lr: 1e-3, padId: 0, resetPositionsAt: 2 });
+  const batch = objective.makeBatch([[2, 5, 6, 3, 2, 7, 3], [2, 9, 3]], true);
+  assert.deepEqual(batch.positionIds!.arraySync(), [[0, 1, 2, 3, 0, 1], [0, 1, 0, 0, 0, 0]]);
+  assert.deepEqual(batch.labels.arraySync(), [5, 6, 3, 2, 7, 3, 9, 3, -1, -1, -1, -1]);
+  objective.disposeBatch(batch);
+  model.dispose();
+});
