@@ -1,0 +1,95 @@
+/**
+ * The BIO tagging scheme of token-classification models: one tag per character, `B-<type>` opens an
+ * entity, `I-<type>` continues it, `O` is outside. Spans are character offsets `[start, end)`.
+ */
+import { ConfigError } from '../../framework/errors.js';
+
+/** One decoded entity. */
+export interface TaggedSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly type: string;
+}
+
+/**
+ * The tag list for entity types: `O`, then `B-`/`I-` per type, in the given type order.
+ * @example
+ * bioTags(['name', 'address']); // ['O', 'B-name', 'I-name', 'B-address', 'I-address']
+ */
+export function bioTags(types: readonly string[]): string[] {
+  return ['O', ...types.flatMap((t) => [`B-${t}`, `I-${t}`])];
+}
+
+/**
+ * Tag ids of a sequence of `length` characters with the given entities (overlapping entities: the
+ * earlier one wins, the later one is dropped).
+ * @example
+ * spansToTagIds(4, [{ start: 1, end: 3, type: 'name' }], bioTags(['name'])); // [0, 1, 2, 0]
+ */
+export function spansToTagIds(length: number, spans: readonly TaggedSpan[], tags: readonly string[]): number[] {
+  const ids = new Array<number>(length).fill(0);
+  const index = new Map(tags.map((t, i) => [t, i]));
+  for (const s of spans) {
+    if (s.start < 0 || s.end > length || s.start >= s.end) throw new ConfigError(`span [${s.start}, ${s.end}) does not fit a sequence of ${length}`);
+    const b = index.get(`B-${s.type}`);
+    const i = index.get(`I-${s.type}`);
+    if (b === undefined || i === undefined) throw new ConfigError(`entity type '${s.type}' has no tags; tags: ${tags.join(', ')}`);
+    if (ids.slice(s.start, s.end).some((t) => t !== 0)) continue;
+    ids[s.start] = b;
+    ids.fill(i, s.start + 1, s.end);
+  }
+  return ids;
+}
+
+/**
+ * Entities of a tag-id sequence. An `I-x` that does not continue an `x` entity starts one (the
+ * usual lenient reading of BIO, as seqeval's default).
+ * @example
+ * tagIdsToSpans([0, 1, 2, 0, 2], bioTags(['name']));
+ * // [{ start: 1, end: 3, type: 'name' }, { start: 4, end: 5, type: 'name' }]
+ */
+export function tagIdsToSpans(ids: readonly number[], tags: readonly string[]): TaggedSpan[] {
+  const spans: TaggedSpan[] = [];
+  let open: { start: number; type: string } | undefined;
+  const close = (end: number) => {
+    if (open) spans.push({ start: open.start, end, type: open.type });
+    open = undefined;
+  };
+  ids.forEach((id, pos) => {
+    const tag = tags[id];
+    if (tag === undefined) throw new ConfigError(`tag id ${id} at position ${pos} is outside the ${tags.length} tags`);
+    if (tag === 'O') return close(pos);
+    const type = tag.slice(2);
+    if (tag.startsWith('B-') || open?.type !== type) {
+      close(pos);
+      open = { start: pos, type };
+    }
+  });
+  close(ids.length);
+  return spans;
+}
+
+/**
+ * Exact-match entity precision, recall and F1 (span and type both equal), micro-averaged.
+ * @example
+ * entityF1([[{ start: 0, end: 2, type: 'name' }]], [[{ start: 0, end: 2, type: 'name' }, { start: 3, end: 4, type: 'game' }]]);
+ * // { precision: 0.5, recall: 1, f1: 0.667, predicted: 2, gold: 1, correct: 1 }
+ */
+export function entityF1(gold: readonly (readonly TaggedSpan[])[], predicted: readonly (readonly TaggedSpan[])[]):
+  { precision: number; recall: number; f1: number; predicted: number; gold: number; correct: number } {
+  if (gold.length !== predicted.length) throw new ConfigError(`entityF1: ${gold.length} gold sequences but ${predicted.length} predicted`);
+  let correct = 0;
+  let g = 0;
+  let p = 0;
+  gold.forEach((spans, i) => {
+    const key = (s: TaggedSpan) => `${s.start}:${s.end}:${s.type}`;
+    const want = new Set(spans.map(key));
+    g += want.size;
+    const got = new Set(predicted[i]!.map(key));
+    p += got.size;
+    for (const k of got) if (want.has(k)) correct++;
+  });
+  const precision = p === 0 ? 0 : correct / p;
+  const recall = g === 0 ? 0 : correct / g;
+  return { precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall), predicted: p, gold: g, correct };
+}
