@@ -11,7 +11,7 @@
  *
  * Options (defaults in brackets): --model DIR [shipped default encoder] --data DIR [../shared]
  * --phases LIST [train,export,eval] --max-steps N [450] --max-minutes N [40] --batch-size N [32] --lr X [3e-4]
- * --max-seq-len N [128] --synthetic N [8000] --keep-rate X [0.15] --seed N [42] --precision fp32|fp16|int8 [int8]
+ * --max-seq-len N [128] --synthetic N [8000] --keep-rate X [0.15] --crop N [0: whole sentences] --seed N [42] --precision fp32|fp16|int8 [int8]
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,7 +24,7 @@ const { values } = parseArgs({ options: {
   model: { type: 'string' }, data: { type: 'string', default: '../shared' }, out: { type: 'string' }, phases: { type: 'string', default: 'train,export,eval' },
   'max-steps': { type: 'string', default: '450' }, 'max-minutes': { type: 'string', default: '40' }, 'batch-size': { type: 'string', default: '32' },
   lr: { type: 'string', default: '3e-4' }, 'max-seq-len': { type: 'string', default: '128' }, synthetic: { type: 'string', default: '8000' },
-  'keep-rate': { type: 'string', default: '0.15' }, seed: { type: 'string', default: '42' }, precision: { type: 'string', default: 'int8' },
+  'keep-rate': { type: 'string', default: '0.15' }, crop: { type: 'string', default: '0' }, seed: { type: 'string', default: '42' }, precision: { type: 'string', default: 'int8' },
   'export-to': { type: 'string' },
 } });
 const num = (flag: keyof typeof values): number => {
@@ -48,7 +48,7 @@ if (phases.includes('train')) {
     pinyin: join(data, 'csc/same_pinyin.txt'), stroke: join(data, 'csc/same_stroke.txt'),
     corpora: ['clue_corpus_small_sampled.txt', 'thucnews_train.txt', 'waimai_10k.csv'].map((f) => join(data, 'corpora', f)),
     synthetic: num('synthetic'), cleanSighanRate: 0.35, devEvery: 20, batchSize: num('batch-size'), lr: num('lr'), maxSteps: num('max-steps'),
-    maxMinutes: num('max-minutes'), maxSeqLen: num('max-seq-len'), keepRate: num('keep-rate'), seed: num('seed'),
+    maxMinutes: num('max-minutes'), maxSeqLen: num('max-seq-len'), keepRate: num('keep-rate'), cropChars: num('crop'), seed: num('seed'),
   });
   log.info(`csc training: ${r.steps} steps in ${r.minutes.toFixed(1)} min → ${r.dir}`);
 }

@@ -41,3 +41,14 @@ test('synthetic errors come from the confusion set and keep the length', () => {
   assert.ok(changed > 25 && changed < 50);
   assert.deepEqual(sentencesOf('今天天气很好。我们去公园散步吧！ok\nhttp://a.b/c/d/e'), ['今天天气很好。', '我们去公园散步吧！']);
 });
+
+test('cropping keeps the first error inside a window of the asked length', () => {
+  const rng = new Rng(4);
+  for (let k = 0; k < 30; k++) {
+    const [e] = encodePairs([{ id: 'a', source: '你好你好朋唷去你好你好', target: '你好你好朋友去你好你好' }], vocab, 126, { chars: 3, rng });
+    assert.equal(e!.source.length, 3);
+    assert.ok(Array.from(e!.source).some((id, i) => id !== e!.target[i]));
+  }
+  const [clean] = encodePairs([{ id: 'b', source: '你好你好', target: '你好你好' }], vocab, 126, { chars: 2, rng });
+  assert.equal(clean!.source.length, 2);
+});

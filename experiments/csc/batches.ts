@@ -13,13 +13,23 @@ import type { CscBatch } from './model.js';
 export interface EncodedPair { readonly source: Int32Array; readonly target: Int32Array }
 
 /**
- * Encodes pairs, cutting sentences longer than `maxChars` into consecutive pieces.
+ * Encodes pairs, cutting sentences longer than `maxChars` into consecutive pieces. With `crop`, a
+ * sentence longer than `crop.chars` is cut to one window of that length instead, placed at random
+ * but always holding its first error: local context is what corrects most spelling errors, and
+ * short rows put more errors into each second of training.
  * @example encodePairs([{ id: 'a', source: '朋唷', target: '朋友' }], vocab, 126) // → [{ source: [id(朋), id(唷)], target: [id(朋), id(友)] }]
  */
-export function encodePairs(pairs: readonly CscPair[], vocab: CharVocab, maxChars: number): EncodedPair[] {
+export function encodePairs(pairs: readonly CscPair[], vocab: CharVocab, maxChars: number, crop?: { chars: number; rng: Rng }): EncodedPair[] {
   return pairs.flatMap((p) => {
     const s = vocab.encode(p.source).ids;
     const t = vocab.encode(p.target).ids;
+    if (crop && s.length > crop.chars) {
+      const first = s.findIndex((id, i) => id !== t[i]);
+      const lo = first < 0 ? 0 : Math.max(0, first - crop.chars + 1);
+      const hi = first < 0 ? s.length - crop.chars : Math.min(first, s.length - crop.chars);
+      const at = lo + crop.rng.int(hi - lo + 1);
+      return [{ source: s.slice(at, at + crop.chars), target: t.slice(at, at + crop.chars) }];
+    }
     const out: EncodedPair[] = [];
     for (let at = 0; at < s.length; at += maxChars) out.push({ source: s.slice(at, at + maxChars), target: t.slice(at, at + maxChars) });
     return out;

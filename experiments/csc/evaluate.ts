@@ -39,7 +39,7 @@ const MODEL_FILES = ['model.onnx', 'vocab.txt', 'confusion.txt', 'csc.json'];
 export function tuneThresholds(pairs: readonly CscPair[], scores: readonly CharScore[][], detectGrid?: readonly number[]): { thresholds: Thresholds; metrics: CscMetrics } {
   let best: { thresholds: Thresholds; metrics: CscMetrics } | undefined;
   for (const detect of detectGrid ?? Array.from({ length: 20 }, (_, i) => i * 0.05)) {
-    for (let margin = -4; margin <= 6; margin += 0.5) {
+    for (let margin = -8; margin <= 6; margin += 0.5) {
       const thresholds = { detect: Number(detect.toFixed(2)), margin };
       const metrics = sentenceMetrics(pairs, pairs.map((p, i) => decide(p.source, scores[i]!, thresholds).target));
       const key = (m: CscMetrics) => m.correction.f1 * 1000 + m.detection.f1;

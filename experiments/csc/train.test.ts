@@ -30,7 +30,7 @@ test('train → export → evaluate → Taskflow, end to end on fixtures with a 
       model: base, out, sighanInput: join(DATA, 'csc/sighan13-15_train_input.txt'), sighanTruth: join(DATA, 'csc/sighan13-15_train_truth.txt'),
       pinyin: join(DATA, 'csc/same_pinyin.txt'), stroke: join(DATA, 'csc/same_stroke.txt'),
       corpora: ['clue_corpus_small_sampled.txt', 'thucnews_train.txt', 'waimai_10k.csv'].map((f) => join(DATA, 'corpora', f)),
-      synthetic: 40, cleanSighanRate: 0.35, devEvery: 10, batchSize: 8, lr: 1e-3, maxSteps: 4, maxMinutes: 5, maxSeqLen: 32, keepRate: 0.15, seed: 1,
+      synthetic: 40, cleanSighanRate: 0.35, devEvery: 10, batchSize: 8, lr: 1e-3, maxSteps: 4, maxMinutes: 5, maxSeqLen: 32, keepRate: 0.15, cropChars: 16, seed: 1,
     });
     assert.equal(r.steps, 4);
     assert.equal(tf.memory().numTensors, before, 'training leaks no tensors');

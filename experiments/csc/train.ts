@@ -47,6 +47,8 @@ export interface CscTrainConfig {
   readonly maxSeqLen: number;
   /** Share of right characters whose copy is trained in the correction loss. */
   readonly keepRate: number;
+  /** Train on windows of at most this many characters around the first error (0 = whole sentences). */
+  readonly cropChars: number;
   readonly seed: number;
 }
 
@@ -86,7 +88,7 @@ export async function trainCsc(config: CscTrainConfig): Promise<CscTrainResult> 
   const devSet = [...dev, ...dev.filter((_, i) => i % 2 === 0).map((p) => ({ id: `${p.id}-clean`, source: p.target, target: p.target }))];
   log.info(`csc data: ${train.length} SIGHAN + ${clean.length} clean SIGHAN + ${synthetic.length} synthetic (from ${sentences.length} corpus sentences); dev ${devSet.length}; confusion ${confusion.size} chars; vocab ${tokens.length}`);
 
-  const encoded = encodePairs(pairs, vocab, config.maxSeqLen - 2);
+  const encoded = encodePairs(pairs, vocab, config.maxSeqLen - 2, config.cropChars > 0 ? { chars: config.cropChars, rng } : undefined);
   const lengths = encoded.map((e) => e.source.length);
   const opt = new AdamW([...csc.bert.params.decayGroups(config.lr, 0.01), { params: [csc.detectW, csc.detectB], lr: config.lr, weightDecay: 0 }], { maxGradNorm: 1 });
   const schedule = lrSchedule({ kind: 'linear', warmupSteps: Math.round(config.maxSteps * 0.05), totalSteps: config.maxSteps });
