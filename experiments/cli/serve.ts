@@ -6,14 +6,15 @@ import { classifierModel, PredictionServer, type ServedModel } from '../../infer
 import { Taskflow, TASKS, type TaskName } from '../../inference/taskflow/index.js';
 import type { Command } from './command.js';
 
-const usage = `usage: fewprompt serve --bundle NAME=DIR … [--taskflow NAME=TASK …] [--port P]
+const usage = `usage: fewprompt serve --bundle NAME=DIR … [--taskflow NAME=TASK[:MODE] …] [--port P]
 
 Serves exported bundles (and Taskflow tasks) over HTTP:
   POST /v1/models/NAME:predict  {"texts": [...]}  → {"model", "predictions": [{"text","label","score"}, …]}
   GET  /v1/models, GET /healthz, GET /metrics (Prometheus)
 Concurrent requests are micro-batched. SIGINT/SIGTERM drain in-flight requests, then exit.
   --bundle NAME=DIR     mount a bundle from 'fewprompt export' (repeatable)
-  --taskflow NAME=TASK  mount a Taskflow task (${TASKS.map((t) => t.kind).join(', ')}; repeatable)
+  --taskflow NAME=TASK[:MODE]  mount a Taskflow task (${TASKS.map((t) => t.kind).join(', ')}; repeatable),
+                        in its default mode or MODE (e.g. ner:accurate)
   --port P              default 8080;  --host H  default 127.0.0.1
   --max-batch N         texts per model call (default 32);  --max-wait-ms N  default 5
   --max-texts N         texts per request (default 256);  --max-body-bytes N  default 1048576
@@ -50,11 +51,12 @@ export const serveCommand: Command = {
       if (models[name]) throw new ConfigError(`model name '${name}' is mounted twice`);
       models[name] = classifierModel(await loadClassifier(dir, threads > 0 ? { threads } : {}));
     }
-    for (const [name, task] of pairs(values.taskflow, '--taskflow')) {
+    for (const [name, spec] of pairs(values.taskflow, '--taskflow')) {
       if (models[name]) throw new ConfigError(`model name '${name}' is mounted twice`);
+      const [task, mode] = spec.split(':') as [string, string | undefined];
       if (!TASKS.some((t) => t.kind === task)) throw new ConfigError(`unknown Taskflow task '${task}'; valid: ${TASKS.map((t) => t.kind).join(', ')}`);
-      const flow = Taskflow(task as TaskName);
-      models[name] = { predict: async (texts) => flow(texts) as Promise<unknown[]>, describe: () => ({ kind: 'taskflow', task }) };
+      const flow = Taskflow(task as TaskName, mode === undefined ? {} : { mode });
+      models[name] = { predict: async (texts) => flow(texts) as Promise<unknown[]>, describe: () => ({ kind: 'taskflow', task, mode: flow.config.mode }) };
     }
     if (Object.keys(models).length === 0) throw new ConfigError(`serve needs at least one --bundle NAME=DIR or --taskflow NAME=TASK\n${usage}`);
     const server = new PredictionServer(models, {
