@@ -2,12 +2,13 @@
  * Every Taskflow task. Add a task by adding its file and one entry to `TASKS`; the task names,
  * the CLI's list and `Taskflow()`'s result types all come from this array.
  */
+import { DependencyParsingTask } from './dependency-parsing.js';
 import { NerTask } from './ner.js';
 import { PosTaggingTask } from './pos-tagging.js';
 import { TextCorrectionTask } from './text-correction.js';
 import { WordSegmentationTask } from './word-segmentation.js';
 
-export const TASKS = [WordSegmentationTask, PosTaggingTask, NerTask, TextCorrectionTask] as const;
+export const TASKS = [WordSegmentationTask, PosTaggingTask, NerTask, TextCorrectionTask, DependencyParsingTask] as const;
 
 const seen = new Set<string>();
 for (const t of TASKS) {
@@ -21,5 +22,5 @@ export type TaskClass = (typeof TASKS)[number];
 export type TaskName = TaskClass['kind'];
 
 export { Task, type TaskConfig, type TaskflowOptions } from './base.js';
-export { NerTask, PosTaggingTask, TextCorrectionTask, WordSegmentationTask };
+export { DependencyParsingTask, NerTask, PosTaggingTask, TextCorrectionTask, WordSegmentationTask };
 export { Taskflow, type TaskflowPipeline, type TaskOutput } from './taskflow.js';

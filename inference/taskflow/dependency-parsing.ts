@@ -1,0 +1,87 @@
+/**
+ * `dependency_parsing`: a biaffine parser (DDParser's architecture on our small BERT, trained on UD
+ * Chinese GSD) over LAC's words; every result is a tree (maximum spanning tree decoding).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BundleError, TaskInputError } from '../../framework/errors.js';
+import type { Lac } from '../lac/lac.js';
+import { DependencyParser } from '../parsing/parser.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
+import { loadLac } from './lac-tasks.js';
+
+/** The shipped parser bundle. */
+export const SHIPPED_PARSER = fileURLToPath(new URL('../../models/taskflow/dependency-parsing/', import.meta.url));
+
+/** PaddleNLP's result shape: the words, each word's 1-based head (0 = root) and its relation (UD labels). */
+export interface DependencyParse {
+  word: string[];
+  head: number[];
+  deprel: string[];
+}
+
+/**
+ * Dependency parsing as PaddleNLP's `Taskflow('dependency_parsing')`: texts are segmented by LAC
+ * (`userDict` applies), or passed as words with {@link DependencyParsingTask.fromSegments}.
+ * `taskPath` loads another parser bundle (`scripts/train-dep-parser.ts --bundle DIR`).
+ * @example
+ * const task = await DependencyParsingTask.fromConfig(DependencyParsingTask.configure({}));
+ * await task.run(['百度是一家高科技公司']);
+ * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [2, 0, 5, 5, 2], deprel: ['nsubj', 'root', 'nummod', 'nmod', 'obj'] }] (the shipped model's answer; see its model card)
+ */
+export class DependencyParsingTask extends Task<DependencyParse> {
+  static readonly kind = 'dependency_parsing';
+  static readonly modes = { base: 'biaffine-gsd' } as const;
+  private lac: Promise<Lac> | undefined;
+
+  private constructor(config: TaskConfig, private readonly parser: DependencyParser) {
+    super(config);
+  }
+
+  /** Validated config with defaults (mode `base`). */
+  static configure(options: TaskflowOptions): TaskConfig {
+    return resolveConfig(DependencyParsingTask.kind, DependencyParsingTask.modes, 'base', options);
+  }
+
+  /** Loads the parser bundle (`taskPath`, else the shipped one); LAC loads on the first text. */
+  static async fromConfig(config: TaskConfig): Promise<DependencyParsingTask> {
+    const dir = config.taskPath ?? SHIPPED_PARSER;
+    if (!existsSync(dir)) throw new BundleError(`dependency_parsing: no parser bundle at ${dir}; train one with scripts/train-dep-parser.ts --bundle DIR and pass taskPath`);
+    return new DependencyParsingTask(config, await DependencyParser.load(dir));
+  }
+
+  private segmenter(): Promise<Lac> {
+    const { batchSize, userDict, backend, workers } = this.config;
+    this.lac ??= loadLac({
+      task: 'word_segmentation', mode: 'base', model: 'lac', batchSize,
+      ...(userDict === undefined ? {} : { userDict }), ...(backend === undefined ? {} : { backend }), ...(workers === undefined ? {} : { workers }),
+    });
+    return this.lac;
+  }
+
+  async run(texts: readonly string[]): Promise<DependencyParse[]> {
+    const words = (await (await this.segmenter()).analyze(texts)).map((r) => r.words);
+    return this.fromSegments(words);
+  }
+
+  /**
+   * Parses words as given (PaddleNLP's `from_segments`); empty words are refused.
+   * @example
+   * await task.fromSegments([['百度', '是', '一家', '高科技', '公司']]);
+   * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [2, 0, 5, 5, 2], deprel: [...] }]
+   */
+  async fromSegments(segments: readonly (readonly string[])[]): Promise<DependencyParse[]> {
+    segments.forEach((words, i) => {
+      if (!Array.isArray(words)) throw new TaskInputError(`segments[${i}] is not an array of words`);
+      words.forEach((w, k) => {
+        if (typeof w !== 'string' || w.trim() === '') throw new TaskInputError(`segments[${i}][${k}] must be a non-empty string, got ${JSON.stringify(w)}`);
+      });
+    });
+    const parses = await this.parser.parse(segments, { batchSize: this.config.batchSize });
+    return parses.map((p, i) => ({ word: [...segments[i]!], head: p.heads, deprel: p.deprels }));
+  }
+
+  override async close(): Promise<void> {
+    if (this.lac) await (await this.lac).close();
+  }
+}
