@@ -30,6 +30,8 @@ export { PetMethod, PTuningMethod, EflMethod, FinetuneMethod, createMethod, METH
 export { parseExperimentConfig, type ExperimentConfig } from './experiments/config/experiment.js';
 export { runExperiment, type ExperimentResult } from './experiments/run-experiment.js';
 export { Taskflow } from './inference/taskflow/index.js';
+export { DependencyParsingTask, type DependencyParse } from './inference/taskflow/dependency-parsing.js';
+export { DependencyParser, type Parse } from './inference/parsing/parser.js';
 export { TextGenerator, type TextGeneration, type TextGenerationOptions } from './inference/generation/generator.js';
 export { OrtCachedSource } from './inference/generation/ort-source.js';
 export { buildGptGraph } from './inference/generation/gpt-graph.js';
