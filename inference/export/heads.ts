@@ -113,3 +113,19 @@ export function finetuneHead(bert: BertGraph, hidden: string, method: WeightRead
   g.output('scores', OnnxType.FLOAT, ['batch', numLabels]);
   g.scope = '';
 }
+
+/**
+ * Token-classification head: every position's hidden state → linear layer over the tags; output
+ * `scores` [batch, seq, tags] (logits; the runtime takes the argmax per character).
+ * @example
+ * tokenClassificationHead(bert, bert.encode(), methodWeights, 21);
+ */
+export function tokenClassificationHead(bert: BertGraph, hidden: string, method: WeightReader, numTags: number): void {
+  const g = bert.g;
+  g.scope = 'head/';
+  const w = method.get('method.classifier.weight'); // [H, T]
+  if (w.shape[1] !== numTags) throw new ConfigError(`tag layer has ${w.shape[1]} outputs but the run has ${numTags} tags`);
+  g.op('Add', [g.op('MatMul', [hidden, bert.weight('classifier.weight', w)]), bert.weight('classifier.bias', method.get('method.classifier.bias'))], { names: ['scores'] });
+  g.output('scores', OnnxType.FLOAT, ['batch', 'seq', numTags]);
+  g.scope = '';
+}

@@ -1,0 +1,115 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeSafetensors } from '../../framework/checkpoint/safetensors.js';
+import { ConfigError } from '../../framework/errors.js';
+import { BertModel } from '../../framework/model/bert.js';
+import { savePretrained } from '../../framework/model/pretrained.js';
+import { useBackend } from '../../framework/testing/backends.js';
+import { BertTokenizer } from '../../framework/tokenizer/index.js';
+import { Trainer } from '../../framework/trainer/trainer.js';
+import type { NerExample } from '../../datasets/cluener/cluener.js';
+import { exportTokenBundle } from '../../inference/export/token-bundle.js';
+import { bioTags, entityF1, tagIdsToSpans } from '../../inference/runtime/bio.js';
+import { loadTokenClassifier } from '../../inference/runtime/token-classifier.js';
+import { TINY_CONFIG } from '../../inference/testing/tiny-run.js';
+import { TokenClassificationMethod } from './token-classification.js';
+
+const root = mkdtempSync(join(tmpdir(), 'fewprompt-ner-'));
+before(() => useBackend('wasm'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const TYPES = ['name', 'address'];
+const TAGS = bioTags(TYPES);
+const NAMES = ['张三', '李四', '王小明'];
+const PLACES = ['北京', '上海', '杭州西湖'];
+const FILLER = '我们今天去了那里看到很多人说话';
+/** A vocabulary of just the characters used (a 21k-row embedding would make each CPU step seconds long). */
+const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', '。', ...new Set([...FILLER, ...NAMES.join(''), ...PLACES.join('')])];
+const CONFIG = { ...TINY_CONFIG, vocabSize: VOCAB.length };
+
+function tinyTokenizer(): BertTokenizer {
+  const file = join(root, 'vocab.txt');
+  writeFileSync(file, `${VOCAB.join('\n')}\n`);
+  return BertTokenizer.fromVocabFile(file);
+}
+
+/** Synthetic sentences: filler characters with names and places dropped in (a lexical cue a tiny model can learn). */
+function synthetic(n: number, seed: number): NerExample[] {
+  let s = seed;
+  const rand = (k: number) => { s = (s * 1103515245 + 12345) % 2147483648; return s % k; };
+  return Array.from({ length: n }, (_, id) => {
+    let text = '';
+    const entities: { start: number; end: number; type: string }[] = [];
+    for (let part = 0; part < 4; part++) {
+      text += FILLER.slice(rand(8), 8 + rand(6));
+      if (rand(3) === 0) continue;
+      const [word, type] = rand(2) === 0 ? [NAMES[rand(3)]!, 'name'] : [PLACES[rand(3)]!, 'address'];
+      entities.push({ start: text.length, end: text.length + word.length, type });
+      text += word;
+    }
+    return { id, text, entities };
+  });
+}
+
+test('token classification learns a lexical NER task; the exported bundle tags as tfjs does', async () => {
+  const model = BertModel.create(CONFIG, {}, 3);
+  const tokenizer = tinyTokenizer();
+  const method = new TokenClassificationMethod({ model, tokenizer, tags: TAGS, maxSeqLen: 48, lr: 3e-3, headLr: 1e-2, seed: 5 });
+  const train = synthetic(96, 1);
+  const dev = synthetic(24, 2);
+  await new Trainer(method, { maxSteps: 60, batchSize: 16, seed: 1, progress: false }).fit(train, []);
+  const tagged = method.tag(dev);
+  const f1 = entityF1(dev.map((e) => e.entities), tagged.map((ids) => {
+    const spans: { start: number; end: number; type: string }[] = [];
+    ids.forEach((id, i) => {
+      const tag = TAGS[id]!;
+      if (tag.startsWith('B-')) spans.push({ start: i, end: i + 1, type: tag.slice(2) });
+      else if (tag.startsWith('I-') && spans.at(-1)?.end === i && spans.at(-1)?.type === tag.slice(2)) spans.at(-1)!.end = i + 1;
+    });
+    return spans;
+  })).f1;
+  assert.ok(f1 >= 0.9, `dev entity F1 ${f1.toFixed(3)} < 0.9`);
+
+  const run = join(root, 'run');
+  savePretrained(model, join(run, 'model'));
+  await tokenizer.save(join(run, 'model'));
+  writeSafetensors(join(run, 'method.safetensors'), new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))));
+  writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'token-classification', tags: TAGS, maxSeqLen: 48 }));
+  writeFileSync(join(run, 'metrics.json'), JSON.stringify({ f1 }));
+  for (const precision of ['fp32', 'int8'] as const) {
+    const bundle = join(root, `bundle-${precision}`);
+    const manifest = await exportTokenBundle(run, bundle, { precision });
+    assert.deepEqual(manifest.tags, TAGS);
+    const ner = await loadTokenClassifier(bundle);
+    // The characters tfjs tagged (texts cut at maxSeqLen − 2), one row each.
+    const rows = dev.map((e, i) => Array.from(e.text).slice(0, tagged[i]!.length).map((c) => tokenizer.tokenToId(c) ?? tokenizer.unkId));
+    const gotRows = await ner.tagRows(rows);
+    const got = gotRows.flat();
+    const same = got.filter((t, i) => t === tagged.flat()[i]).length / got.length;
+    assert.ok(same >= (precision === 'fp32' ? 0.99 : 0.97), `${precision}: ${(100 * same).toFixed(1)}% of character tags agree with tfjs`);
+    // predict = windows + tagRows + BIO decoding, with each entity's text at its offsets.
+    const whole = dev.flatMap((e, i) => (rows[i]!.length === Array.from(e.text).length ? [i] : []));
+    assert.ok(whole.length > 0);
+    const predicted = await ner.predict(whole.map((i) => dev[i]!.text));
+    whole.forEach((i, k) => assert.deepEqual(predicted[k], tagIdsToSpans(gotRows[i]!, TAGS).map((sp) => ({ ...sp, text: dev[i]!.text.slice(sp.start, sp.end) }))));
+    // A text longer than the window is tagged in windows and joined.
+    const long = dev.slice(0, 4).map((e) => e.text).join('。');
+    const [joined] = await ner.predict([long]);
+    assert.ok(joined!.length >= 4 && joined!.every((e) => long.slice(e.start, e.end) === e.text));
+    await ner.release();
+  }
+  assert.ok(statSync(join(root, 'bundle-int8', 'model.onnx')).size < statSync(join(root, 'bundle-fp32', 'model.onnx')).size / 2);
+  method.dispose();
+  model.dispose();
+});
+
+test('bad setups fail clearly', () => {
+  const model = BertModel.create(CONFIG, {}, 3);
+  const tokenizer = tinyTokenizer();
+  assert.throws(() => new TokenClassificationMethod({ model, tokenizer, tags: ['B-x', 'O'], maxSeqLen: 48, lr: 1e-3, seed: 1 }), ConfigError);
+  assert.throws(() => new TokenClassificationMethod({ model, tokenizer, tags: TAGS, maxSeqLen: 2, lr: 1e-3, seed: 1 }), /maxSeqLen must be at least 3/);
+  model.dispose();
+});

@@ -1,0 +1,157 @@
+/**
+ * Token classification (NER): the encoder's hidden state at every character → dropout → a linear layer
+ * over BIO tags, cross-entropy per character. Input is one token per character (see
+ * `inference/runtime/char-features.ts`), so tags align with character offsets. Implements the trainer's
+ * `Objective`; sequence-level evaluation is {@link TokenClassificationMethod.tag} (the trainer's
+ * example accuracy does not apply: examples carry no single label).
+ */
+import { tf, type Tensor, type Variable } from '../../framework/backend/tf.js';
+import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
+import { ConfigError } from '../../framework/errors.js';
+import { BertModel } from '../../framework/model/bert.js';
+import { softmaxCrossEntropy } from '../../framework/ops/cross-entropy.js';
+import { dropout } from '../../framework/ops/dropout.js';
+import { dense } from '../../framework/ops/matmul.js';
+import type { ParamGroup } from '../../framework/optim/adamw.js';
+import type { BertTokenizer } from '../../framework/tokenizer/index.js';
+import type { Objective } from '../../framework/trainer/objective.js';
+import type { NerExample } from '../../datasets/cluener/cluener.js';
+import { spansToTagIds } from '../../inference/runtime/bio.js';
+import { charTokenIds, textChars } from '../../inference/runtime/char-features.js';
+import { int2d } from './base.js';
+
+/** Everything the method is built from. */
+export interface TokenClassificationSetup {
+  readonly model: BertModel;
+  readonly tokenizer: BertTokenizer;
+  /** The tag list (e.g. `bioTags(CLUENER_TYPES)`); tag 0 must be `O`. */
+  readonly tags: readonly string[];
+  /** Tokens per row including `[CLS]` and `[SEP]`; longer sentences are cut (training) — use windows at inference. */
+  readonly maxSeqLen: number;
+  readonly lr: number;
+  /** Learning rate of the tag layer (default 10 × lr: it starts from scratch). */
+  readonly headLr?: number;
+  readonly weightDecay?: number;
+  readonly seed: number;
+}
+
+/** One batch: ids, types, mask [B, S]; flat positions of the characters; their gold tags. */
+export interface TokenBatch {
+  readonly tensors: [Tensor, Tensor, Tensor, Tensor];
+  readonly targets: Tensor;
+  /** Characters scored per example (after truncation). */
+  readonly lengths: number[];
+}
+
+/**
+ * @example
+ * const method = new TokenClassificationMethod({ model, tokenizer, tags: bioTags(CLUENER_TYPES), maxSeqLen: 64, lr: 1e-4, seed: 42 });
+ * await new Trainer(method, { maxSteps: 1000, batchSize: 32, seed: 42 }).fit(train, []);
+ * method.tag(dev.slice(0, 1)); // [[0, 0, 13, 14, 14, 0, …]]
+ */
+export class TokenClassificationMethod implements Objective<NerExample, TokenBatch> {
+  static readonly kind = 'token-classification';
+  private readonly weight: Variable;
+  private readonly bias: Variable;
+
+  constructor(readonly setup: TokenClassificationSetup) {
+    if (setup.tags[0] !== 'O') throw new ConfigError(`the first tag must be 'O', got '${String(setup.tags[0])}'`);
+    if (setup.maxSeqLen < 3) throw new ConfigError(`maxSeqLen must be at least 3, got ${setup.maxSeqLen}`);
+    const hidden = setup.model.config.hiddenSize;
+    this.weight = tf.variable(tf.tidy(() => tf.mul(tf.randomNormal([hidden, setup.tags.length], 0, 1, 'float32', setup.seed + 1), 0.02)), true);
+    this.bias = tf.variable(tf.zeros([setup.tags.length]), true);
+  }
+
+  paramGroups(): ParamGroup[] {
+    const { lr, weightDecay = 0.01, headLr } = this.setup;
+    return [...this.setup.model.params.decayGroups(lr, weightDecay), { params: [this.weight, this.bias], lr: headLr ?? 10 * lr, weightDecay: 0 }];
+  }
+
+  makeBatch(examples: NerExample[]): TokenBatch {
+    const { tokenizer, maxSeqLen, tags } = this.setup;
+    const rows = examples.map((e) => {
+      const chars = textChars(e.text).slice(0, maxSeqLen - 2);
+      const spans = e.entities.filter((s) => s.end <= chars.length);
+      return { ids: charTokenIds(tokenizer, chars), tags: spansToTagIds(chars.length, spans, tags) };
+    });
+    const width = Math.max(...rows.map((r) => r.ids.length)) + 2;
+    const ids = rows.map((r) => [tokenizer.clsId, ...r.ids, tokenizer.sepId, ...new Array<number>(width - r.ids.length - 2).fill(tokenizer.padId)]);
+    const mask = rows.map((r) => Array.from({ length: width }, (_, i) => (i < r.ids.length + 2 ? 1 : 0)));
+    const positions = rows.flatMap((r, b) => r.ids.map((_, i) => b * width + 1 + i));
+    return {
+      tensors: [int2d(ids), int2d(ids.map((row) => row.map(() => 0))), int2d(mask), tf.tensor1d(positions, 'int32')],
+      targets: tf.tensor1d(rows.flatMap((r) => r.tags), 'int32'),
+      lengths: rows.map((r) => r.ids.length),
+    };
+  }
+
+  disposeBatch(batch: TokenBatch): void {
+    tf.dispose([...batch.tensors, batch.targets]);
+  }
+
+  /** Tag logits [characters in the batch, tags]. */
+  logits(batch: TokenBatch, training: boolean, seed: number): Tensor {
+    const { model } = this.setup;
+    const [inputIds, tokenTypeIds, attentionMask, positions] = batch.tensors;
+    const hidden = model.encode({ inputIds, tokenTypeIds, attentionMask }, { training, seed });
+    const rows = BertModel.gatherPositions(hidden, positions);
+    return dense(training ? dropout(rows, model.config.hiddenDropoutProb, seed + 17) : rows, this.weight, this.bias);
+  }
+
+  loss(batch: TokenBatch, seed: number): tf.Scalar {
+    return softmaxCrossEntropy(this.logits(batch, true, seed), batch.targets) as tf.Scalar;
+  }
+
+  /** One row per example: its mean per-character log-likelihood of the argmax tags (examples have no single label). */
+  scores(batch: TokenBatch): number[][] {
+    const best = tf.tidy(() => tf.max(tf.logSoftmax(this.logits(batch, false, 0)), 1).dataSync() as Float32Array);
+    let at = 0;
+    return batch.lengths.map((n) => {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += best[at + i]!;
+      at += n;
+      return [n === 0 ? 0 : sum / n];
+    });
+  }
+
+  labelOf(): number | undefined {
+    return undefined;
+  }
+
+  /**
+   * Argmax tag ids per example (eval mode), one per character of the (truncated) text.
+   * @example
+   * method.tag([{ id: 0, text: '叶老桂认为', entities: [] }]); // [[13, 14, 14, 0, 0]]
+   */
+  tag(examples: readonly NerExample[], batchSize = 64): number[][] {
+    const out: number[][] = [];
+    for (let i = 0; i < examples.length; i += batchSize) {
+      const batch = this.makeBatch(examples.slice(i, i + batchSize));
+      const ids = tf.tidy(() => tf.argMax(this.logits(batch, false, 0), 1).dataSync() as Int32Array);
+      let at = 0;
+      for (const n of batch.lengths) { out.push(Array.from(ids.subarray(at, at + n))); at += n; }
+      this.disposeBatch(batch);
+    }
+    return out;
+  }
+
+  snapshot(): Map<string, HostTensor> {
+    const out: Map<string, HostTensor> = this.setup.model.stateDict();
+    out.set('method.classifier.weight', { dtype: 'float32', shape: [...this.weight.shape], data: this.weight.dataSync() as Float32Array });
+    out.set('method.classifier.bias', { dtype: 'float32', shape: [...this.bias.shape], data: this.bias.dataSync() as Float32Array });
+    return out;
+  }
+
+  restore(weights: ReadonlyMap<string, HostTensor>): void {
+    this.setup.model.params.load(new Map([...weights].filter(([k]) => !k.startsWith('method.'))), { optional: () => false });
+    for (const [name, v] of [['method.classifier.weight', this.weight], ['method.classifier.bias', this.bias]] as const) {
+      const t = weights.get(name);
+      if (t && t.dtype === 'float32') tf.tidy(() => v.assign(tf.tensor(t.data, v.shape)));
+    }
+  }
+
+  dispose(): void {
+    this.weight.dispose();
+    this.bias.dispose();
+  }
+}

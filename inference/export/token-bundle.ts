@@ -1,0 +1,92 @@
+/**
+ * `exportTokenBundle`: a token-classification (NER) training run → a bundle for `loadTokenClassifier`:
+ *
+ *     BUNDLE/model.onnx     encoder + tag layer, output `scores` [batch, seq, tags]
+ *     BUNDLE/tokenizer/     vocab.txt, tokenizer.json, tokenizer_config.json
+ *     BUNDLE/bundle.json    tags, entity types, maxSeqLen, precision, source run and its metrics
+ *
+ * The run directory holds `model/` (encoder, Hugging Face layout), `method.safetensors` (the tag layer)
+ * and `method.json` (`kind: 'token-classification'`, `tags`, `maxSeqLen`), as `scripts/train-ner.ts`
+ * writes it. Under `int8` the word embeddings are int8 rows too (int8-embeddings.ts).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSafetensors } from '../../framework/checkpoint/safetensors.js';
+import { loadStateDict } from '../../framework/checkpoint/state-dict.js';
+import { ExportError } from '../../framework/errors.js';
+import { readBertConfig } from '../../framework/model/config.js';
+import { BertTokenizer } from '../../framework/tokenizer/index.js';
+import { GraphBuilder } from '../onnx/graph.js';
+import { BertGraph, type Precision } from './bert-graph.js';
+import { tokenClassificationHead } from './heads.js';
+import { Int8EmbeddingBertGraph } from './int8-embeddings.js';
+import { WeightReader } from './weights.js';
+
+export const TOKEN_BUNDLE_FORMAT = 'fewprompt-token-bundle';
+export const TOKEN_BUNDLE_FORMAT_VERSION = 1;
+
+/** `bundle.json` of a token-classification bundle. */
+export interface TokenBundleManifest {
+  readonly format: typeof TOKEN_BUNDLE_FORMAT;
+  readonly formatVersion: number;
+  readonly createdAt: string;
+  readonly method: 'token-classification';
+  /** Tag per output column (`O`, `B-<type>`, `I-<type>`, …). */
+  readonly tags: string[];
+  /** Tokens per window, `[CLS]` and `[SEP]` included. */
+  readonly maxSeqLen: number;
+  readonly model: {
+    readonly file: 'model.onnx';
+    readonly precision: Precision;
+    readonly positionOffset: number;
+    readonly hiddenSize: number;
+    readonly numHiddenLayers: number;
+    readonly nodes: number;
+  };
+  readonly source: { readonly run: string; readonly metrics?: Record<string, unknown> };
+}
+
+function readJson(path: string, what: string): Record<string, unknown> {
+  if (!existsSync(path)) throw new ExportError(`${what}: ${path} does not exist`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new ExportError(`${what}: ${path} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/**
+ * Exports a token-classification run.
+ * @example
+ * const m = await exportTokenBundle('/work/runs/ner/final', 'models/taskflow/ner-accurate', { precision: 'int8' });
+ * m.tags.length; // → 21
+ */
+export async function exportTokenBundle(run: string, out: string, options: { precision?: Precision } = {}): Promise<TokenBundleManifest> {
+  const precision = options.precision ?? 'fp32';
+  const spec = readJson(join(run, 'method.json'), `run ${run}`);
+  if (spec['kind'] !== 'token-classification') throw new ExportError(`run ${run}: method.json kind is '${String(spec['kind'])}', expected 'token-classification'`);
+  const tags = spec['tags'];
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) throw new ExportError(`run ${run}: method.json has no 'tags' list`);
+  const modelDir = join(run, 'model');
+  if (!existsSync(modelDir)) throw new ExportError(`run ${run}: no model/ directory`);
+  const methodFile = join(run, 'method.safetensors');
+  if (!existsSync(methodFile)) throw new ExportError(`run ${run}: no method.safetensors (the tag layer)`);
+  const config = readBertConfig(modelDir);
+  const tokenizer = await BertTokenizer.fromPretrained(modelDir);
+  const g = new GraphBuilder('fewprompt-token-classification');
+  const Graph = precision === 'int8' ? Int8EmbeddingBertGraph : BertGraph;
+  const bert = new Graph(g, config, new WeightReader(loadStateDict(modelDir), modelDir), { fusion: 'contrib', precision });
+  tokenClassificationHead(bert, bert.encode(), new WeightReader(readSafetensors(methodFile), methodFile), tags.length);
+  mkdirSync(join(out, 'tokenizer'), { recursive: true });
+  writeFileSync(join(out, 'model.onnx'), g.encode());
+  await tokenizer.save(join(out, 'tokenizer'));
+  const metricsFile = join(run, 'metrics.json');
+  const manifest: TokenBundleManifest = {
+    format: TOKEN_BUNDLE_FORMAT, formatVersion: TOKEN_BUNDLE_FORMAT_VERSION, createdAt: new Date().toISOString(), method: 'token-classification',
+    tags: tags as string[], maxSeqLen: Math.min(Number(spec['maxSeqLen'] ?? 128), config.maxPositionEmbeddings - config.positionOffset),
+    model: { file: 'model.onnx', precision, positionOffset: config.positionOffset, hiddenSize: config.hiddenSize, numHiddenLayers: config.numHiddenLayers, nodes: g.nodes.length },
+    source: { run, ...(existsSync(metricsFile) ? { metrics: readJson(metricsFile, `run ${run}`) } : {}) },
+  };
+  writeFileSync(join(out, 'bundle.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
