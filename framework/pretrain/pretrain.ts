@@ -94,7 +94,8 @@ export async function pretrain(config: PretrainConfig, options: PretrainOptions 
     randomIds: Int32Array.from(data.vocab.keys()).filter((id) => !data.tokenizer.isSpecial(id)),
   };
   const masking = { probability: config.maskProbability, wholeWord: config.wwm };
-  const evalOpts = { chunks: config.evalChunks, batchSize: config.batchSize, probability: config.maskProbability };
+  // Evaluation runs on this thread: at most 32 chunks per forward pass (batch 128 overflows tfjs-wasm's kernels).
+  const evalOpts = { chunks: config.evalChunks, batchSize: Math.min(config.batchSize, 32), probability: config.maskProbability };
   const tracker = config.track ? createTracker() : new NullTracker();
   const run: Run = await tracker.startRun({ experimentName: config.experimentName, runName: basename(config.out), tags: { resumed_from_step: String(ckpt?.state.step ?? 0) } });
   await run.logParams({ ...flatParams(config), vocab_size: data.vocab.length, train_chunks: data.train.size, heldout_chunks: data.heldout.size, ...flatParams(data.counts, 'data') });
