@@ -82,6 +82,28 @@ export class CausalLmObjective implements Objective<number[], LmBatch> {
     return batch.positionIds ? { inputIds: batch.inputIds, positionIds: batch.positionIds } : { inputIds: batch.inputIds };
   }
 
+  /**
+   * Mean next-token loss over every token of `sequences` (eval mode), weighted by token: the held-out
+   * loss whose exp is the perplexity.
+   */
+  meanLoss(sequences: number[][], batchSize = 32): { loss: number; tokens: number } {
+    let sum = 0;
+    let tokens = 0;
+    for (let i = 0; i < sequences.length; i += batchSize) {
+      const slice = sequences.slice(i, i + batchSize);
+      const batch = this.makeBatch(slice, false);
+      const labelled = slice.reduce((s, p) => s + p.length - 1, 0);
+      const loss = tf.tidy(() => {
+        const { hidden } = this.model.forward(this.inputs(batch), undefined, { training: false });
+        return softmaxCrossEntropy(this.model.logits(tf.reshape(hidden, [-1, this.model.config.hiddenSize])), batch.labels).dataSync()[0]!;
+      });
+      this.disposeBatch(batch);
+      sum += loss * labelled;
+      tokens += labelled;
+    }
+    return { loss: sum / tokens, tokens };
+  }
+
   labelOf(example: number[]): number | undefined {
     return example[example.length - 1];
   }
