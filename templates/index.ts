@@ -22,3 +22,4 @@ export {
 export type { CompiledBatch, CompiledExample, CompileOptions, SoftTable, TemplateConfig, TemplateKind } from './base.js';
 export { compileSegments, collateCompiled, type CompileSegmentsOptions } from './compile.js';
 export { PromptTemplate, TEMPLATE_KINDS, type PromptTemplateOptions } from './prompt-template.js';
+export { PromptEncoder, type ParamFactory } from './prompt-encoder.js';

@@ -2,7 +2,7 @@ import { tf, type Tensor } from '../../framework/backend/tf.js';
 import type { SoftTable } from '../../templates/base.js';
 import type { MethodSetup } from './base.js';
 import { PetMethod, type PromptBatch, type PromptMethodOptions } from './pet.js';
-import { PromptEncoder } from './prompt-encoder.js';
+import { PromptEncoder } from '../../templates/prompt-encoder.js';
 
 /**
  * P-Tuning (Liu et al., 2021): the template's soft tokens are continuous embeddings — initialised from the

@@ -39,7 +39,7 @@ export class BertGraph {
   wordEmbeddings = '';
 
   constructor(readonly g: GraphBuilder, readonly config: BertConfig, readonly w: WeightReader,
-    readonly options: { readonly fusion: Fusion; readonly precision: Precision }) {}
+    readonly options: { readonly fusion: Fusion; readonly precision: Precision; readonly softRows?: FloatWeight }) {}
 
   /** A float initializer (float16 + Cast under `fp16`). */
   weight(name: string, value: FloatWeight | Float32Array, dims?: readonly number[]): string {
@@ -88,15 +88,18 @@ export class BertGraph {
     const e = 'embeddings';
     const word = this.weight(`${e}.word_embeddings.weight`, this.w.get(`${e}.word_embeddings.weight`));
     this.wordEmbeddings = word;
+    // P-Tuning: the prompt encoder's output rows follow the vocabulary, so soft slots are plain ids V + k to the
+    // embedding lookup, while the MLM decoder (wordEmbeddings) keeps the V vocabulary rows.
+    const input = this.options.softRows ? g.op('Concat', [word, this.weight('prompt.soft_embeddings', this.options.softRows)], { attributes: { axis: 0 } }) : word;
     const pos = this.weight(`${e}.position_embeddings.weight`, this.w.get(`${e}.position_embeddings.weight`));
     const type = this.weight(`${e}.token_type_embeddings.weight`, this.w.get(`${e}.token_type_embeddings.weight`));
     const gamma = this.weight(`${e}.LayerNorm.weight`, this.w.get(`${e}.LayerNorm.weight`));
     const beta = this.weight(`${e}.LayerNorm.bias`, this.w.get(`${e}.LayerNorm.bias`));
     if (this.options.fusion === 'contrib') {
       // Second output (mask_index) unused: the Attention nodes take the raw [batch, seq] mask, which allows any padding layout.
-      return g.opMulti('EmbedLayerNormalization', [ids, types, word, pos, type, gamma, beta, '', positions], { domain: MS_DOMAIN, outputs: 2, attributes: { epsilon: { float: c.layerNormEps } } })[0]!;
+      return g.opMulti('EmbedLayerNormalization', [ids, types, input, pos, type, gamma, beta, '', positions], { domain: MS_DOMAIN, outputs: 2, attributes: { epsilon: { float: c.layerNormEps } } })[0]!;
     }
-    const sum = g.op('Add', [g.op('Add', [g.op('Gather', [word, ids]), g.op('Gather', [pos, positions])]), g.op('Gather', [type, types])]);
+    const sum = g.op('Add', [g.op('Add', [g.op('Gather', [input, ids]), g.op('Gather', [pos, positions])]), g.op('Gather', [type, types])]);
     return g.op('LayerNormalization', [sum, gamma, beta], { attributes: { axis: -1, epsilon: { float: c.layerNormEps } } });
   }
 

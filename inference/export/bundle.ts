@@ -10,21 +10,22 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tf } from '../../framework/backend/tf.js';
 import { readSafetensors } from '../../framework/checkpoint/safetensors.js';
 import { loadStateDict } from '../../framework/checkpoint/state-dict.js';
 import { ExportError } from '../../framework/errors.js';
 import { readBertConfig, type BertConfig } from '../../framework/model/config.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import type { TemplateConfig } from '../../templates/base.js';
-import { PromptTemplate } from '../../templates/index.js';
+import { PromptEncoder, PromptTemplate } from '../../templates/index.js';
 import { ManualVerbalizer, type ManualVerbalizerConfig } from '../../verbalizers/index.js';
 import { GraphBuilder } from '../onnx/graph.js';
 import { BertGraph, type Fusion, type Precision } from './bert-graph.js';
 import { finetuneHead, petHead } from './heads.js';
-import { WeightReader } from './weights.js';
+import { WeightReader, type FloatWeight } from './weights.js';
 
 /** Methods the exporter supports. */
-export const EXPORT_METHODS = ['pet', 'finetune'] as const;
+export const EXPORT_METHODS = ['pet', 'ptuning', 'finetune'] as const;
 export type ExportMethod = (typeof EXPORT_METHODS)[number];
 export const BUNDLE_FORMAT_VERSION = 1;
 
@@ -46,6 +47,8 @@ export interface BundleManifest {
     readonly precision: Precision;
     readonly fusion: Fusion;
     readonly positionOffset: number;
+    /** P-Tuning: soft slot k of the template is fed as id `softTokenOffset + k` (rows appended to the vocabulary). */
+    readonly softTokenOffset?: number;
     readonly maxPositionEmbeddings: number;
     readonly hiddenSize: number;
     readonly numHiddenLayers: number;
@@ -76,20 +79,34 @@ export interface GraphOptions {
 export function buildClassifierGraph(spec: RunSpec, config: BertConfig, weights: WeightReader, methodWeights: WeightReader, tokenizer: BertTokenizer,
   options: GraphOptions = {}): { bytes: Uint8Array; nodesPerLayer: number; nodes: number; verbalizer?: ManualVerbalizer; template?: PromptTemplate } {
   const g = new GraphBuilder(`fewprompt-${spec.method}`);
-  const bert = new BertGraph(g, config, weights, { fusion: options.fusion ?? 'contrib', precision: options.precision ?? 'fp32' });
-  const hidden = bert.encode();
   let verbalizer: ManualVerbalizer | undefined;
   let template: PromptTemplate | undefined;
-  if (spec.method === 'pet') {
-    if (spec.template === undefined || spec.labelWords === undefined) throw new ExportError(`${spec.dir}: a PET export needs the template and the label words`);
+  let softRows: FloatWeight | undefined;
+  if (spec.method === 'pet' || spec.method === 'ptuning') {
+    if (spec.template === undefined || spec.labelWords === undefined) throw new ExportError(`${spec.dir}: a ${spec.method} export needs the template and the label words`);
     template = PromptTemplate.fromString(spec.template, { requireMask: true, maxSeqLen: spec.maxSeqLen, tokenizer });
     verbalizer = new ManualVerbalizer({ labelWords: spec.labelWords, numMasks: template.numMasks }, tokenizer);
-    petHead(bert, hidden, verbalizer, spec.labels);
-  } else {
-    finetuneHead(bert, hidden, methodWeights, spec.labels.length);
+    if (spec.method === 'ptuning') softRows = softPromptRows(template, tokenizer, methodWeights, config.hiddenSize);
   }
+  const bert = new BertGraph(g, config, weights, { fusion: options.fusion ?? 'contrib', precision: options.precision ?? 'fp32', ...(softRows ? { softRows } : {}) });
+  const hidden = bert.encode();
+  if (verbalizer) petHead(bert, hidden, verbalizer, spec.labels);
+  else finetuneHead(bert, hidden, methodWeights, spec.labels.length);
   const counts = g.countByScope();
   return { bytes: g.encode(), nodesPerLayer: counts.get('layer.0') ?? 0, nodes: g.nodes.length, ...(verbalizer ? { verbalizer } : {}), ...(template ? { template } : {}) };
+}
+
+/**
+ * P-Tuning's soft prompt as it enters the encoder: the trained embeddings through the trained prompt encoder
+ * (LSTM / MLP), computed once here — at inference the prompt is a constant table of rows [soft tokens, hidden].
+ */
+export function softPromptRows(template: PromptTemplate, tokenizer: BertTokenizer, methodWeights: WeightReader, hiddenSize: number): FloatWeight {
+  const table = template.softTableFor(tokenizer);
+  if (table.initTokenIds.length === 0) throw new ExportError('a P-Tuning export needs a template with soft tokens');
+  const encoder = new PromptEncoder(table.encoder, hiddenSize, table.hiddenSize ?? hiddenSize, () => undefined as never);
+  const tensor = (w: FloatWeight) => tf.tensor(w.data, [...w.shape], 'float32');
+  const rows = tf.tidy(() => encoder.encode(tensor(methodWeights.get('method.prompt.embeddings')), (name) => tensor(methodWeights.get(`method.prompt.encoder.${name}`))).dataSync() as Float32Array);
+  return { data: Float32Array.from(rows), shape: [table.initTokenIds.length, hiddenSize] };
 }
 
 function readJson(path: string, what: string): Record<string, unknown> {
@@ -160,6 +177,7 @@ export async function exportBundle(spec: RunSpec, out: string, options: GraphOpt
     ...(graph.template ? { template: graph.template.getConfig() } : {}), ...(graph.verbalizer ? { verbalizer: graph.verbalizer.getConfig() } : {}),
     model: {
       file: 'model.onnx', precision: options.precision ?? 'fp32', fusion: options.fusion ?? 'contrib', positionOffset: config.positionOffset,
+      ...(spec.method === 'ptuning' ? { softTokenOffset: config.vocabSize } : {}),
       maxPositionEmbeddings: config.maxPositionEmbeddings, hiddenSize: config.hiddenSize, numHiddenLayers: config.numHiddenLayers,
       nodesPerLayer: graph.nodesPerLayer, nodes: graph.nodes,
     },

@@ -86,7 +86,8 @@ export class Classifier {
     if (!existsSync(modelFile)) throw new BundleError(`${dir}: ${manifest.model.file} is missing`);
     const tokenizer = await BertTokenizer.fromPretrained(join(dir, 'tokenizer'));
     const template = manifest.template ? PromptTemplate.fromConfig({ ...manifest.template, maxSeqLen: manifest.maxSeqLen }, tokenizer) : undefined;
-    const featurizer = new Featurizer(tokenizer, { maxSeqLen: manifest.maxSeqLen, positionOffset: manifest.model.positionOffset, textFields: manifest.textFields, ...(template ? { template } : {}) });
+    const featurizer = new Featurizer(tokenizer, { maxSeqLen: manifest.maxSeqLen, positionOffset: manifest.model.positionOffset, textFields: manifest.textFields, ...(template ? { template } : {}),
+      ...(manifest.model.softTokenOffset !== undefined ? { softTokenOffset: manifest.model.softTokenOffset } : {}) });
     const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(modelFile, {
       graphOptimizationLevel: options.graphOptimization ?? 'all', executionProviders: ['cpu'],

@@ -26,6 +26,8 @@ export type ClassifierInput = string | Readonly<Record<string, string>>;
 export class Featurizer {
   constructor(readonly tokenizer: BertTokenizer, readonly options: {
     readonly maxSeqLen: number; readonly positionOffset: number; readonly textFields: readonly string[]; readonly template?: PromptTemplate;
+    /** P-Tuning bundles: soft slot k is fed as id `softTokenOffset + k` instead of its placeholder. */
+    readonly softTokenOffset?: number;
   }) {}
 
   private fields(input: ClassifierInput): Record<string, string> {
@@ -40,7 +42,10 @@ export class Featurizer {
     const { template, maxSeqLen, textFields } = this.options;
     if (template) {
       const c = template.compile(this.fields(input), this.tokenizer, { maxSeqLen });
-      return { ids: c.inputIds, types: c.tokenTypeIds, positions: c.positionIds, masks: c.maskPositions, removed: c.truncated.reduce((n, t) => n + t.removedTokens, 0) };
+      const offset = this.options.softTokenOffset;
+      const ids = offset === undefined ? c.inputIds : [...c.inputIds];
+      if (offset !== undefined) c.softPositions.forEach((p, k) => { ids[p] = offset + c.softIds[k]!; });
+      return { ids, types: c.tokenTypeIds, positions: c.positionIds, masks: c.maskPositions, removed: c.truncated.reduce((n, t) => n + t.removedTokens, 0) };
     }
     const f = this.fields(input);
     const [a, b] = [f[textFields[0] ?? ''] ?? Object.values(f)[0] ?? '', textFields[1] === undefined ? undefined : f[textFields[1]]];

@@ -1,5 +1,5 @@
-import { tf, type Tensor, type Variable } from '../../framework/backend/tf.js';
-import { dense } from '../../framework/ops/matmul.js';
+import { tf, type Tensor, type Variable } from '../framework/backend/tf.js';
+import { dense } from '../framework/ops/matmul.js';
 
 /** Parameters of P-Tuning's prompt encoder, created by the method (`param(name, shape, init)`). */
 export type ParamFactory = (name: string, shape: number[], init: 'normal' | 'zeros') => Variable;
