@@ -1,40 +1,63 @@
-/** `ner`, mode `fast`: LAC's entities (PER, LOC, ORG, TIME) among its POS-tagged words. */
+/**
+ * `ner`: `[span, type]` pairs per text.
+ * - mode `fast`: LAC's entities (PER, LOC, ORG, TIME) among its POS-tagged words;
+ * - mode `accurate`: our encoder with a token-classification head trained on CLUENER2020 — ten
+ *   fine-grained types (address, book, company, game, government, movie, name, organization,
+ *   position, scene), entities only (`models/taskflow/ner-accurate/`, see its MODEL_CARD.md).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BundleError } from '../../framework/errors.js';
 import type { Lac } from '../lac/lac.js';
+import { loadTokenClassifier, TokenClassifier } from '../runtime/token-classifier.js';
 import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
 import { LAC_ENTITY_TYPES, loadLac } from './lac-tasks.js';
 
+/** Where the shipped `accurate` model (a token-classification bundle) lives. */
+export const SHIPPED_NER_ACCURATE_MODEL = fileURLToPath(new URL('../../models/taskflow/ner-accurate', import.meta.url));
+
 /**
- * Named-entity recognition as PaddleNLP's `ner` with `mode: 'fast'`: `[span, type]` pairs, where
- * non-entity words carry their POS tag unless `entityOnly` drops them.
+ * Named-entity recognition as PaddleNLP's `ner`: `[span, type]` pairs. In `fast` mode non-entity words
+ * carry their POS tag unless `entityOnly` drops them; `accurate` returns entities only.
  * @example
  * const task = await NerTask.fromConfig(NerTask.configure({ entityOnly: true }));
  * await task.run(['三亚是一个美丽的城市']); // [[['三亚', 'LOC']]]
+ * const accurate = await NerTask.fromConfig(NerTask.configure({ mode: 'accurate' }));
+ * await accurate.run(['浙商银行企业信贷部叶老桂博士']); // [[['浙商银行', 'company'], ['叶老桂', 'name']]]
  */
 export class NerTask extends Task<[string, string][]> {
   static readonly kind = 'ner';
-  static readonly modes = { fast: 'lac' } as const;
+  static readonly modes = { fast: 'lac', accurate: 'fewprompt-cluener' } as const;
 
-  private constructor(config: TaskConfig, private readonly lac: Lac) {
+  private constructor(config: TaskConfig, private readonly engine: Lac | TokenClassifier) {
     super(config);
   }
 
-  /** Validated config with defaults (mode `fast`; PaddleNLP's `accurate` WordTag model is not ported). */
+  /** Validated config with defaults (mode `fast`; `accurate` = our CLUENER token classifier). */
   static configure(options: TaskflowOptions): TaskConfig {
     return resolveConfig(NerTask.kind, NerTask.modes, 'fast', options);
   }
 
-  /** Loads the model a config names. */
+  /** Loads the model a config names (`taskPath`: a LAC model in `fast` mode, a token-classification bundle in `accurate`). */
   static async fromConfig(config: TaskConfig): Promise<NerTask> {
-    return new NerTask(config, await loadLac(config));
+    if (config.mode !== 'accurate') return new NerTask(config, await loadLac(config));
+    const dir = config.taskPath ?? SHIPPED_NER_ACCURATE_MODEL;
+    if (!existsSync(join(dir, 'bundle.json'))) throw new BundleError(`ner (accurate): no model bundle at ${dir}; pass taskPath (a bundle from scripts/train-ner.ts)`);
+    return new NerTask(config, await loadTokenClassifier(dir));
   }
 
   override async close(): Promise<void> {
-    await this.lac.close();
+    if (!(this.engine instanceof TokenClassifier)) await this.engine.close();
   }
 
   async run(texts: readonly string[]): Promise<[string, string][][]> {
+    const { engine } = this;
+    if (engine instanceof TokenClassifier) {
+      return (await engine.predict(texts, { batchSize: this.config.batchSize })).map((entities) => entities.map((e): [string, string] => [e.text, e.type]));
+    }
     const entityOnly = this.config.entityOnly === true;
-    return (await this.lac.analyze(texts)).map((r) => r.words.flatMap((w, i): [string, string][] => {
+    return (await engine.analyze(texts)).map((r) => r.words.flatMap((w, i): [string, string][] => {
       const tag = r.tags[i]!;
       return entityOnly && !LAC_ENTITY_TYPES.includes(tag) ? [] : [[w, tag]];
     }));

@@ -54,13 +54,13 @@ test('bad input and bad names fail clearly', async () => {
   await assert.rejects(call(undefined), TaskInputError);
   const anyTask = Taskflow as (task: string, options?: object) => unknown;
   assert.throws(() => anyTask('sentiment'), (e: Error) => e instanceof UnknownKindError && /valid: word_segmentation, pos_tagging, ner/.test(e.message));
-  assert.throws(() => Taskflow('ner', { mode: 'accurate' }), /unknown mode for task 'ner' 'accurate'; valid: fast/);
+  assert.throws(() => Taskflow('ner', { mode: 'precise' }), /unknown mode for task 'ner' 'precise'; valid: fast, accurate/);
   assert.throws(() => Taskflow('pos_tagging', { model: 'wordtag' }), /valid: lac/);
   assert.throws(() => Taskflow('word_segmentation', { batchSize: 0 }), /batchSize must be a positive integer/);
 });
 
 test('config round trip for every registered task', async () => {
-  assert.deepEqual(TASKS.map((t) => t.kind), ['word_segmentation', 'pos_tagging', 'ner', 'text_correction', 'dependency_parsing']);
+  assert.deepEqual(TASKS.map((t) => t.kind), ['word_segmentation', 'pos_tagging', 'ner', 'text_correction', 'dependency_parsing', 'sentiment_analysis']);
   for (const [cls, options] of [[WordSegmentationTask, { mode: 'fast' }], [PosTaggingTask, { batchSize: 4 }], [NerTask, { entityOnly: true }]] as const) {
     const config = cls.configure(options);
     const task = await cls.fromConfig(config);

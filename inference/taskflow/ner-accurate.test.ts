@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeSafetensors } from '../../framework/checkpoint/safetensors.js';
+import { BundleError } from '../../framework/errors.js';
+import { BertModel } from '../../framework/model/bert.js';
+import { savePretrained } from '../../framework/model/pretrained.js';
+import { BertTokenizer } from '../../framework/tokenizer/index.js';
+import { exportTokenBundle } from '../export/token-bundle.js';
+import { bioTags } from '../runtime/bio.js';
+import { TINY_CONFIG, VOCAB_FILE } from '../testing/tiny-run.js';
+import { SHIPPED_NER_ACCURATE_MODEL } from './ner.js';
+import { Taskflow } from './index.js';
+
+test('accurate mode through taskPath: [span, type] pairs whose spans are substrings of the text', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'fewprompt-ner-accurate-'));
+  try {
+    const run = join(root, 'run');
+    const model = BertModel.create(TINY_CONFIG, {}, 7);
+    savePretrained(model, join(run, 'model'));
+    model.dispose();
+    await BertTokenizer.fromVocabFile(VOCAB_FILE).save(join(run, 'model'));
+    const tags = bioTags(['name', 'address']);
+    const h = TINY_CONFIG.hiddenSize;
+    // A tag layer that favours B-name / I-name strongly enough that random features still produce entities.
+    const w = Float32Array.from({ length: h * tags.length }, (_, i) => Math.sin(i * 1.3));
+    const b = Float32Array.from(tags, (t) => (t === 'O' ? -1 : t.endsWith('name') ? 1 : 0));
+    writeSafetensors(join(run, 'method.safetensors'), new Map([
+      ['method.classifier.weight', { dtype: 'float32', shape: [h, tags.length], data: w }], ['method.classifier.bias', { dtype: 'float32', shape: [tags.length], data: b }],
+    ]));
+    writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'token-classification', tags, maxSeqLen: 16 }));
+    await exportTokenBundle(run, join(root, 'bundle'), { precision: 'int8' });
+    const flow = Taskflow('ner', { mode: 'accurate', taskPath: join(root, 'bundle') });
+    const text = '彭小军认为，国内银行现在走的是台湾的发卡模式，先通过跑马圈地再在圈的地里面选择客户。';
+    const [one, empty] = await flow([text, '']);
+    assert.deepEqual(empty, []);
+    assert.ok(one!.length > 0);
+    for (const [span, type] of one!) {
+      assert.ok(text.includes(span), span);
+      assert.ok(type === 'name' || type === 'address');
+    }
+    await assert.rejects(Taskflow('ner', { mode: 'accurate', taskPath: join(root, 'nowhere') })('好'), (e: Error) => e instanceof BundleError && /no model bundle at/.test(e.message));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('shipped accurate model: what it answers', { skip: existsSync(join(SHIPPED_NER_ACCURATE_MODEL, 'bundle.json')) ? false : 'models/taskflow/ner-accurate is not installed' }, async () => {
+  const result = await Taskflow('ner', { mode: 'accurate' })('彭小军认为，国内银行现在走的是台湾的发卡模式');
+  assert.ok(result.some(([span, type]) => span === '彭小军' && type === 'name'), JSON.stringify(result));
+});

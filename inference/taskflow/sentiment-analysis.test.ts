@@ -1,0 +1,50 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BundleError } from '../../framework/errors.js';
+import { exportBundle, readRunSpec } from '../export/bundle.js';
+import { writeTinyRun } from '../testing/tiny-run.js';
+import { SHIPPED_SENTIMENT_MODEL } from './sentiment-analysis.js';
+import { Taskflow, type TaskOutput } from './index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'fewprompt-sentiment-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+
+test('result type: {text, label: positive | negative, score}', () => {
+  const ok: Equal<TaskOutput<'sentiment_analysis'>, { readonly text: string; readonly label: 'positive' | 'negative'; readonly score: number }> = true;
+  assert.ok(ok);
+});
+
+test('any polarity bundle through taskPath: Taskflow shape, one result per text', async () => {
+  const run = join(root, 'run');
+  const { model } = await writeTinyRun(run, 'finetune');
+  model.dispose();
+  await exportBundle(readRunSpec(run), join(root, 'bundle'), { precision: 'int8' });
+  const flow = Taskflow('sentiment_analysis', { taskPath: join(root, 'bundle') });
+  const results = await flow(['很好用', '太差了', '']);
+  assert.equal(results.length, 3);
+  for (const [i, r] of results.entries()) {
+    assert.equal(r.text, ['很好用', '太差了', ''][i]);
+    assert.ok(r.label === 'positive' || r.label === 'negative');
+    assert.ok(r.score >= 0.5 && r.score <= 1);
+  }
+  // One text alone: same label; the score moves a little (INT8 quantises activations per batch).
+  const alone = await flow('很好用');
+  assert.equal(alone.label, results[0]!.label);
+  assert.ok(Math.abs(alone.score - results[0]!.score) < 0.01);
+});
+
+test('a missing bundle is a BundleError naming the path', async () => {
+  await assert.rejects(Taskflow('sentiment_analysis', { taskPath: join(root, 'nowhere') })('好'), (e: Error) => e instanceof BundleError && /no model bundle at .*nowhere/.test(e.message));
+  assert.throws(() => Taskflow('sentiment_analysis', { mode: 'large' }), /unknown mode for task 'sentiment_analysis' 'large'; valid: base/);
+});
+
+test('shipped model: what it answers', { skip: existsSync(join(SHIPPED_SENTIMENT_MODEL, 'bundle.json')) ? false : 'models/taskflow/sentiment-analysis is not installed' }, async () => {
+  const results = await Taskflow('sentiment_analysis')(['这个产品用起来真的很流畅，我非常喜欢', '房间太小，服务态度很差，不会再来了']);
+  assert.deepEqual(results.map((r) => r.label), ['positive', 'negative']);
+  for (const r of results) assert.ok(r.score > 0.5);
+});
