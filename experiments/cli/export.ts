@@ -20,11 +20,14 @@ the source run's metrics. Load it with loadClassifier(), 'fewprompt predict' or 
   --fusion F       contrib (default: ORT's fused com.microsoft kernels) or none (standard ops)`;
 
 /** Task defaults a run's method.json leaves out: label words and the text fields. */
-function taskDefaults(spec: { task?: { type?: string } }): { labelWords?: Record<string, string[]>; textFields?: string[] } {
+function taskDefaults(spec: { task?: { type?: string } }): { labelWords?: Record<string, string[]>; descriptions?: Record<string, string>; textFields?: string[] } {
   const kind = spec.task?.type;
   if (kind === undefined || !(TASK_KINDS as readonly string[]).includes(kind)) return {};
   const task = getTask(kind as FewClueKind);
-  return { labelWords: Object.fromEntries(Object.entries(task.defaults.pet.verbalizer).map(([k, v]) => [k, [...v]])), textFields: [...task.textFields] };
+  return {
+    labelWords: Object.fromEntries(Object.entries(task.defaults.pet.verbalizer).map(([k, v]) => [k, [...v]])), textFields: [...task.textFields],
+    ...(task.multipleChoice ? {} : { descriptions: { ...task.defaults.efl.descriptions } }),
+  };
 }
 
 /** `fewprompt export`. */

@@ -33,7 +33,7 @@ for (const precision of ['fp32', 'int8'] as const) {
     writeSafetensors(join(run, 'method.safetensors'), new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))));
     writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'ptuning', maxSeqLen: 48, template: TEMPLATE, labels: task.labels, labelWords: TINY_LABEL_WORDS }));
     const examples = SAMPLE_TEXTS.map((t, i) => ({ id: i, fields: { sentence: t } }));
-    const ref = method.scores(method.makeBatch(examples, false));
+    const ref = method.scores(method.makeBatch(examples));
 
     const manifest = await exportBundle(readRunSpec(run), join(root, `bundle-${precision}`), { precision });
     assert.equal(manifest.method, 'ptuning');

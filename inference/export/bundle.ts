@@ -25,7 +25,7 @@ import { finetuneHead, petHead } from './heads.js';
 import { WeightReader, type FloatWeight } from './weights.js';
 
 /** Methods the exporter supports. */
-export const EXPORT_METHODS = ['pet', 'ptuning', 'finetune'] as const;
+export const EXPORT_METHODS = ['pet', 'ptuning', 'efl', 'finetune'] as const;
 export type ExportMethod = (typeof EXPORT_METHODS)[number];
 export const BUNDLE_FORMAT_VERSION = 1;
 
@@ -42,6 +42,8 @@ export interface BundleManifest {
   readonly maxSeqLen: number;
   readonly template?: TemplateConfig;
   readonly verbalizer?: ManualVerbalizerConfig;
+  /** EFL: every input is paired with each label's description (in label order) through `field`; scores = log P(entail). */
+  readonly pairs?: { readonly field: string; readonly texts: string[] };
   readonly model: {
     readonly file: 'model.onnx';
     readonly precision: Precision;
@@ -58,6 +60,9 @@ export interface BundleManifest {
   readonly source: { readonly run: string; readonly metrics?: Record<string, unknown> };
 }
 
+/** The template field EFL fills with each label's description (as the training method does). */
+export const EFL_PAIR_FIELD = 'candidate_label';
+
 /** What a run directory holds, resolved. */
 export interface RunSpec {
   readonly dir: string;
@@ -66,6 +71,8 @@ export interface RunSpec {
   readonly maxSeqLen: number;
   readonly template?: string;
   readonly labelWords?: Record<string, string[]>;
+  /** EFL: label → description sentence. */
+  readonly descriptions?: Record<string, string>;
   readonly textFields?: string[];
 }
 
@@ -87,11 +94,16 @@ export function buildClassifierGraph(spec: RunSpec, config: BertConfig, weights:
     template = PromptTemplate.fromString(spec.template, { requireMask: true, maxSeqLen: spec.maxSeqLen, tokenizer });
     verbalizer = new ManualVerbalizer({ labelWords: spec.labelWords, numMasks: template.numMasks }, tokenizer);
     if (spec.method === 'ptuning') softRows = softPromptRows(template, tokenizer, methodWeights, config.hiddenSize);
+  } else if (spec.method === 'efl') {
+    if (spec.template === undefined) throw new ExportError(`${spec.dir}: an EFL export needs the pair template`);
+    const missing = spec.labels.filter((l) => spec.descriptions?.[l] === undefined);
+    if (missing.length > 0) throw new ExportError(`${spec.dir}: an EFL export needs a description for every label; missing: ${missing.join(', ')}`);
+    template = PromptTemplate.fromString(spec.template, { maxSeqLen: spec.maxSeqLen, tokenizer });
   }
   const bert = new BertGraph(g, config, weights, { fusion: options.fusion ?? 'contrib', precision: options.precision ?? 'fp32', ...(softRows ? { softRows } : {}) });
   const hidden = bert.encode();
   if (verbalizer) petHead(bert, hidden, verbalizer, spec.labels);
-  else finetuneHead(bert, hidden, methodWeights, spec.labels.length);
+  else finetuneHead(bert, hidden, methodWeights, spec.method === 'efl' ? 2 : spec.labels.length); // EFL: (not entail, entail) per pair
   const counts = g.countByScope();
   return { bytes: g.encode(), nodesPerLayer: counts.get('layer.0') ?? 0, nodes: g.nodes.length, ...(verbalizer ? { verbalizer } : {}), ...(template ? { template } : {}) };
 }
@@ -123,17 +135,18 @@ function readJson(path: string, what: string): Record<string, unknown> {
  * @example
  * readRunSpec('/tmp/run-pet', { labelWords: { Negative: ['不'], Positive: ['很'] } }).method; // → 'pet'
  */
-export function readRunSpec(dir: string, overrides: { labelWords?: Record<string, string[]>; textFields?: string[] } = {}): RunSpec {
+export function readRunSpec(dir: string, overrides: { labelWords?: Record<string, string[]>; descriptions?: Record<string, string>; textFields?: string[] } = {}): RunSpec {
   const m = readJson(join(dir, 'method.json'), `run ${dir}`);
   const kind = String(m['kind']);
   if (!(EXPORT_METHODS as readonly string[]).includes(kind)) throw new ExportError(`run ${dir}: method '${kind}' cannot be exported yet; supported: ${EXPORT_METHODS.join(', ')}`);
   const labels = m['labels'];
   if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string')) throw new ExportError(`run ${dir}: method.json has no 'labels' list`);
   const words = (m['labelWords'] as Record<string, string[]> | undefined) ?? overrides.labelWords;
+  const descriptions = (m['descriptions'] as Record<string, string> | undefined) ?? overrides.descriptions;
   return {
     dir, method: kind as ExportMethod, labels: labels as string[], maxSeqLen: Number(m['maxSeqLen'] ?? 128),
     ...(typeof m['template'] === 'string' ? { template: m['template'] } : {}),
-    ...(words ? { labelWords: words } : {}), ...(overrides.textFields ? { textFields: overrides.textFields } : {}),
+    ...(words ? { labelWords: words } : {}), ...(descriptions ? { descriptions } : {}), ...(overrides.textFields ? { textFields: overrides.textFields } : {}),
   };
 }
 
@@ -172,7 +185,9 @@ export async function exportBundle(spec: RunSpec, out: string, options: GraphOpt
   const metricsFile = join(spec.dir, 'metrics.json');
   const manifest: BundleManifest = {
     format: 'fewprompt-bundle', formatVersion: BUNDLE_FORMAT_VERSION, fewpromptVersion: packageVersion(), createdAt: new Date().toISOString(),
-    method: spec.method, labels: spec.labels, textFields: spec.textFields ?? (templateFields(graph.template).length > 0 ? templateFields(graph.template) : ['text_a']),
+    method: spec.method, labels: spec.labels,
+    textFields: spec.textFields ?? (templateFields(graph.template).filter((f) => f !== EFL_PAIR_FIELD).length > 0 ? templateFields(graph.template).filter((f) => f !== EFL_PAIR_FIELD) : ['text_a']),
+    ...(spec.method === 'efl' ? { pairs: { field: EFL_PAIR_FIELD, texts: spec.labels.map((l) => spec.descriptions![l]!) } } : {}),
     maxSeqLen: Math.min(spec.maxSeqLen, config.maxPositionEmbeddings - config.positionOffset),
     ...(graph.template ? { template: graph.template.getConfig() } : {}), ...(graph.verbalizer ? { verbalizer: graph.verbalizer.getConfig() } : {}),
     model: {

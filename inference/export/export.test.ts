@@ -100,10 +100,10 @@ test('predict: Taskflow shape, long texts split into windows instead of truncate
 });
 
 test('export and load errors name the run, the method and the bundle', async () => {
-  const run = join(root, 'efl');
+  const run = join(root, 'unknown-method');
   await writeTinyRun(run, 'pet').then(({ model }) => models.push(model));
-  writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'efl', labels: ['a'], maxSeqLen: 8 }));
-  assert.throws(() => readRunSpec(run), (e: unknown) => e instanceof ExportError && /method 'efl' cannot be exported yet; supported: pet, ptuning, finetune/.test(e.message));
+  writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'warp', labels: ['a'], maxSeqLen: 8 }));
+  assert.throws(() => readRunSpec(run), (e: unknown) => e instanceof ExportError && /method 'warp' cannot be exported yet; supported: pet, ptuning, efl, finetune/.test(e.message));
   assert.throws(() => readRunSpec(join(root, 'nope')), ExportError);
   await assert.rejects(loadClassifier(root), (e: unknown) => e instanceof BundleError && /not a fewprompt bundle/.test(e.message));
 });

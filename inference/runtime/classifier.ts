@@ -87,7 +87,8 @@ export class Classifier {
     const tokenizer = await BertTokenizer.fromPretrained(join(dir, 'tokenizer'));
     const template = manifest.template ? PromptTemplate.fromConfig({ ...manifest.template, maxSeqLen: manifest.maxSeqLen }, tokenizer) : undefined;
     const featurizer = new Featurizer(tokenizer, { maxSeqLen: manifest.maxSeqLen, positionOffset: manifest.model.positionOffset, textFields: manifest.textFields, ...(template ? { template } : {}),
-      ...(manifest.model.softTokenOffset !== undefined ? { softTokenOffset: manifest.model.softTokenOffset } : {}) });
+      ...(manifest.model.softTokenOffset !== undefined ? { softTokenOffset: manifest.model.softTokenOffset } : {}),
+      ...(manifest.pairs ? { pairs: manifest.pairs } : {}) });
     const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(modelFile, {
       graphOptimizationLevel: options.graphOptimization ?? 'all', executionProviders: ['cpu'],
@@ -104,6 +105,14 @@ export class Classifier {
     if (!out) throw new BundleError('the graph has no "scores" output');
     const data = out.data as Float32Array;
     const c = this.labels.length;
+    if (this.manifest.pairs) {
+      // EFL: rows are (input, label description) pairs with (not entail, entail) logits; a label's score is log P(entail).
+      return Array.from({ length: batch.size }, (_, i) => Float32Array.from({ length: c }, (_, l) => {
+        const [no, yes] = [data[(i * c + l) * 2]!, data[(i * c + l) * 2 + 1]!];
+        const top = Math.max(no, yes);
+        return yes - top - Math.log(Math.exp(no - top) + Math.exp(yes - top));
+      }));
+    }
     return Array.from({ length: batch.size }, (_, i) => data.slice(i * c, (i + 1) * c));
   }
 

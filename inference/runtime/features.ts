@@ -28,7 +28,14 @@ export class Featurizer {
     readonly maxSeqLen: number; readonly positionOffset: number; readonly textFields: readonly string[]; readonly template?: PromptTemplate;
     /** P-Tuning bundles: soft slot k is fed as id `softTokenOffset + k` instead of its placeholder. */
     readonly softTokenOffset?: number;
+    /** EFL bundles: each input becomes one row per text, put in `field` (the label descriptions). */
+    readonly pairs?: { readonly field: string; readonly texts: readonly string[] };
   }) {}
+
+  /** EFL: rows per input (1 otherwise). */
+  get rowsPerInput(): number {
+    return this.options.pairs?.texts.length ?? 1;
+  }
 
   private fields(input: ClassifierInput): Record<string, string> {
     if (typeof input !== 'string') return { ...input };
@@ -37,11 +44,16 @@ export class Featurizer {
     return { [field]: input };
   }
 
-  /** Token rows of one input, and how many tokens truncation removed (0 when it fits). */
-  row(input: ClassifierInput): { ids: number[]; types: number[]; positions: number[]; masks: number[]; removed: number } {
-    const { template, maxSeqLen, textFields } = this.options;
+  /**
+   * Token rows of one input, and how many tokens truncation removed (0 when it fits). EFL: the input paired
+   * with its longest description, or with `pairText`.
+   */
+  row(input: ClassifierInput, pairText?: string): { ids: number[]; types: number[]; positions: number[]; masks: number[]; removed: number } {
+    const { template, maxSeqLen, textFields, pairs } = this.options;
     if (template) {
-      const c = template.compile(this.fields(input), this.tokenizer, { maxSeqLen });
+      const fields = this.fields(input);
+      if (pairs) fields[pairs.field] = pairText ?? pairs.texts.reduce((a, b) => (b.length > a.length ? b : a), '');
+      const c = template.compile(fields, this.tokenizer, { maxSeqLen });
       const offset = this.options.softTokenOffset;
       const ids = offset === undefined ? c.inputIds : [...c.inputIds];
       if (offset !== undefined) c.softPositions.forEach((p, k) => { ids[p] = offset + c.softIds[k]!; });
@@ -61,10 +73,11 @@ export class Featurizer {
 
   /** A padded batch. */
   batch(inputs: readonly ClassifierInput[]): FeatureBatch {
-    const rows = inputs.map((x) => this.row(x));
+    const pairs = this.options.pairs;
+    const rows = pairs ? inputs.flatMap((x) => pairs.texts.map((t) => this.row(x, t))) : inputs.map((x) => this.row(x));
     const width = Math.max(1, ...rows.map((r) => r.ids.length));
-    const size = rows.length;
-    const grid = () => new Int32Array(size * width);
+    const size = inputs.length;
+    const grid = () => new Int32Array(rows.length * width);
     const [ids, types, positions, mask] = [grid(), grid(), grid(), grid()];
     ids.fill(this.tokenizer.padId);
     const off = this.options.positionOffset;
@@ -74,11 +87,11 @@ export class Featurizer {
       positions.set(r.positions.map((p) => p + off), b * width);
       mask.fill(1, b * width, b * width + r.ids.length);
     });
-    const dims = [size, width];
+    const dims = [rows.length, width];
     const feeds: FeatureBatch['feeds'] = {
       input_ids: { data: ids, dims }, token_type_ids: { data: types, dims }, position_ids: { data: positions, dims }, attention_mask: { data: mask, dims },
     };
-    if (this.options.template) {
+    if (this.options.template && this.options.template.numMasks > 0) {
       const m = rows[0]?.masks.length ?? 0;
       feeds['mask_positions'] = { data: Int32Array.from(rows.flatMap((r) => r.masks)), dims: [size, m] };
     }
