@@ -1,0 +1,38 @@
+/**
+ * Merges the results of several `fewprompt fewclue` output directories (e.g. one per split, run one after
+ * another so every task gets its first splits early) into one report, plus a paired PET-vs-fine-tuning table:
+ * per task, the splits where both ran, the mean difference and how many splits each method won.
+ *   npx tsx scripts/fewclue-merge.ts --out bench/results/fewclue-5splits DIR [DIR…]
+ * Writes OUT.md, OUT.json and OUT-chart.svg.
+ */
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderChartSvg } from '../experiments/suite/chart.js';
+import { buildReport, renderMarkdown } from '../experiments/suite/report.js';
+import type { JobRecord } from '../experiments/suite/store.js';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, a: { type: 'string', default: 'pet' }, b: { type: 'string', default: 'finetune' } } });
+if (!values.out || positionals.length === 0) throw new Error('usage: fewclue-merge.ts --out PREFIX DIR [DIR…]');
+const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
+  const p = join(dir, f);
+  return statSync(p).isDirectory() ? files(p) : f.endsWith('.json') ? [p] : [];
+});
+const records = positionals.flatMap((d) => (existsSync(join(d, 'results')) ? files(join(d, 'results')) : []))
+  .map((f) => JSON.parse(readFileSync(f, 'utf8')) as JobRecord);
+const report = buildReport(records.map((r) => r.job), records);
+const [a, b] = [values.a!, values.b!];
+const paired = report.tasks.map((task) => {
+  const ca = report.cells.find((c) => c.task === task && c.variant === a);
+  const cb = report.cells.find((c) => c.task === task && c.variant === b);
+  const splits = Object.keys(ca?.splits ?? {}).filter((s) => cb?.splits[s] !== undefined).sort();
+  const diffs = splits.map((s) => ca!.splits[s]! - cb!.splits[s]!);
+  return { task, splits, diffs, mean: diffs.length ? diffs.reduce((x, y) => x + y, 0) / diffs.length : NaN, aWins: diffs.filter((d) => d > 0).length, bWins: diffs.filter((d) => d < 0).length };
+});
+const md = [renderMarkdown(report), '', `## ${a} vs ${b}, paired by split`, '',
+  `| task | splits | ${a} − ${b} per split (points) | mean | ${a} wins | ${b} wins |`, '|---|---|---|---:|---:|---:|',
+  ...paired.map((p) => `| ${p.task} | ${p.splits.join(', ')} | ${p.diffs.map((d) => (d >= 0 ? '+' : '') + d.toFixed(2)).join(', ')} | ${(p.mean >= 0 ? '+' : '') + p.mean.toFixed(2)} | ${p.aWins} | ${p.bWins} |`), ''].join('\n');
+writeFileSync(`${values.out}.md`, md.replace('](chart.svg)', `](${values.out.split('/').pop()}-chart.svg)`));
+writeFileSync(`${values.out}.json`, `${JSON.stringify({ report, paired }, null, 2)}\n`);
+writeFileSync(`${values.out}-chart.svg`, renderChartSvg(report));
+console.log(md);
