@@ -12,16 +12,18 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
 import { Lac } from '../../inference/lac/lac.js';
+import { SHIPPED_CSC_MODEL } from '../../inference/taskflow/text-correction.js';
 import { Taskflow, type TaskflowPipeline } from '../../inference/taskflow/index.js';
 import { lacFlopsPerChar, matMulGflops } from './matmul.js';
 
 const { values } = parseArgs({ options: {
   file: { type: 'string', default: '../shared/cws/sxu_test.txt' }, lines: { type: 'string', default: '1000' },
-  'js-lines': { type: 'string', default: '40' }, rounds: { type: 'string', default: '3' },
+  'js-lines': { type: 'string', default: '40' }, 'csc-lines': { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' },
 } });
 const all = readFileSync(values.file, 'utf8').split(/\r?\n/).map((l) => l.replace(/\s+/gu, '')).filter(Boolean);
 const texts = all.slice(0, Number(values.lines));
@@ -113,6 +115,14 @@ if (existsSync('/usr/bin/python3')) {
   if (py.status === 0) record('Python jieba 0.42.1 cut (default mode)', 1, texts, [{ seconds: Number(py.stdout.trim()), cpu: 0 }]);
 }
 
+// text_correction: the CSC model (encoder + detection and MLM heads, INT8) on ONNX Runtime, both candidate modes.
+const cscTexts = texts.slice(0, Number(values['csc-lines']));
+if (existsSync(join(SHIPPED_CSC_MODEL, 'model.onnx'))) {
+  for (const mode of ['confusion', 'vocab']) {
+    for (const batch of [1, 32]) await measure(`text_correction ${mode} (CSC encoder, ONNX Runtime INT8)`, batch, cscTexts, Taskflow('text_correction', { mode, batchSize: batch }));
+  }
+}
+
 // The ceiling: every core doing nothing but LAC's products at ORT's one-thread MatMul speed.
 const flopsPerChar = lacFlopsPerChar(lac.weights);
 const gemm = { large: await matMulGflops(1024, 256, 384), step: await matMulGflops(32, 128, 384) };
@@ -139,7 +149,7 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node 
 writeFileSync('bench/results/taskflow.json', JSON.stringify({ file: values.file, machine, autogroup, date: new Date().toISOString(), limit, rows }, null, 1) + '\n');
 writeFileSync('bench/results/taskflow.md', [
   '# Taskflow throughput', '', `Text: the first ${texts.length} sentences of ${values.file} (spaces removed), ${machine}.`,
-  'The TypeScript-kernel rows use the first ' + jsTexts.length + ' sentences only (they are ~50× slower).',
+  'The TypeScript-kernel rows use the first ' + jsTexts.length + ' sentences only (they are ~50× slower); the text_correction rows the first ' + cscTexts.length + '.',
   `The two ONNX Runtime variants and the network-only row are the median of ${values.rounds} alternating rounds (chars/s of each round in the JSON).`,
   'With worker threads, a call with several batches (or one batch of ≥ 256 characters, split in two) is shared among the workers, each with its own',
   'one-thread ORT session running network and CRF; a one-text call (batch 1) stays on the calling thread, so both batch-1 rows do the same work.', '',
