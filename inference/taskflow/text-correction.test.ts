@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BundleError } from '../../framework/errors.js';
+import type { CorrectionResult } from '../csc/corrector.js';
 import { Taskflow, type TaskOutput } from './index.js';
 import { SHIPPED_CSC_MODEL } from './text-correction.js';
 
@@ -11,7 +12,7 @@ const SHIPPED = existsSync(join(SHIPPED_CSC_MODEL, 'model.onnx'));
 const SEEDS = ['人生就是如此,经过磨练才能让自己更加拙壮', '遇到逆竟时，我们必须勇于面对'];
 
 test('text_correction: result type, modes, and a clear error for a missing model', async () => {
-  const shape: Equal<TaskOutput<'text_correction'>, { source: string; target: string; errors: { position: number; correction: Record<string, string> }[] }> = true;
+  const shape: Equal<TaskOutput<'text_correction'>, CorrectionResult> = true;
   assert.ok(shape);
   assert.deepEqual(Taskflow('text_correction').config, { task: 'text_correction', mode: 'confusion', model: 'fewprompt-csc-mini', batchSize: 32 });
   assert.equal(Taskflow('text_correction', { mode: 'vocab' }).config.mode, 'vocab');
