@@ -18,7 +18,7 @@ test('poetry_generation on a tiny model: {text, answer} per text, deterministic 
       assert.equal(task.args.eosTokenId, 5, 'stops at 。');
       assert.deepEqual(JSON.parse(JSON.stringify(config)), config);
     }
-    assert.throws(() => PoetryGenerationTask.configure({ mode: 'creative' }), /unknown mode for task 'poetry_generation' 'creative'; valid: beam_search, greedy, sampling/);
+    assert.throws(() => PoetryGenerationTask.configure({ mode: 'creative' }), /unknown mode for task 'poetry_generation' 'creative'; valid: sampling, beam_search, greedy/);
     await assert.rejects(PoetryGenerationTask.fromConfig(PoetryGenerationTask.configure({ taskPath: `${dir}-missing` })), /model directory .*-missing not found/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
