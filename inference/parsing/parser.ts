@@ -29,7 +29,7 @@ export interface ParserLoadOptions {
  * @example
  * const parser = await DependencyParser.load('models/taskflow/dependency-parsing');
  * await parser.parse([['百度', '是', '一家', '高科技', '公司']]);
- * // → [{ heads: [2, 0, 5, 5, 2], deprels: ['nsubj', 'root', 'nummod', 'nmod', 'obj'] }] (what the shipped model answers)
+ * // → [{ heads: [5, 0, 5, 5, 2], deprels: ['nummod', 'root', 'nummod', 'nmod', 'nsubj'] }] (what the shipped model answers)
  */
 export class DependencyParser {
   private constructor(readonly manifest: ParserManifest, private readonly session: InferenceSession, private readonly ort: Ort, readonly featurizer: ParseFeaturizer) {}

@@ -27,7 +27,8 @@ export interface DependencyParse {
  * @example
  * const task = await DependencyParsingTask.fromConfig(DependencyParsingTask.configure({}));
  * await task.run(['百度是一家高科技公司']);
- * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [2, 0, 5, 5, 2], deprel: ['nsubj', 'root', 'nummod', 'nmod', 'obj'] }] (the shipped model's answer; see its model card)
+ * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [5, 0, 5, 5, 2], deprel: ['nummod', 'root', 'nummod', 'nmod', 'nsubj'] }]
+ * // (the shipped model's answer: rooted at 是 as PaddleNLP's example, but 百度 and 公司 are attached wrongly; see its model card)
  */
 export class DependencyParsingTask extends Task<DependencyParse> {
   static readonly kind = 'dependency_parsing';
@@ -68,7 +69,7 @@ export class DependencyParsingTask extends Task<DependencyParse> {
    * Parses words as given (PaddleNLP's `from_segments`); empty words are refused.
    * @example
    * await task.fromSegments([['百度', '是', '一家', '高科技', '公司']]);
-   * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [2, 0, 5, 5, 2], deprel: [...] }]
+   * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [5, 0, 5, 5, 2], deprel: ['nummod', 'root', 'nummod', 'nmod', 'nsubj'] }]
    */
   async fromSegments(segments: readonly (readonly string[])[]): Promise<DependencyParse[]> {
     segments.forEach((words, i) => {
