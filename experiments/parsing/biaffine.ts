@@ -182,9 +182,12 @@ export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
     });
   }
 
-  /** Not used for model selection (dev is scored with UAS/LAS after training); one row per bucket. */
-  scores(batch: ParseTensors): number[][] {
-    return Array.from({ length: 1 }, () => [0]);
+  /**
+   * The trainer's per-example label scores do not fit trees: training passes no dev set to the
+   * `Trainer` and scores dev with UAS/LAS afterwards (`parseScores` + MST). One empty row per bucket.
+   */
+  scores(): number[][] {
+    return [[0]];
   }
 
   labelOf(): number | undefined {
