@@ -19,7 +19,7 @@ export async function t2tBeamSearch(source: LogitsSource, prompts: readonly (rea
   const vocab = source.vocabSize;
   const k = args.beamSize;
   const maxPenalty = lengthPenalty(args.maxOutLen, args.alpha);
-  let alive: Beam[][] = prompts.map((_, p) => [{ tokens: [], logp: 0, row: p }]);
+  const alive: Beam[][] = prompts.map((_, p) => [{ tokens: [], logp: 0, row: p }]);
   const finished: Finished[][] = prompts.map(() => []);
   const done = prompts.map(() => false);
   let logits = await source.start(prompts);

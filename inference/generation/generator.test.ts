@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { exportGptOnnx } from './gpt-graph.js';
 import { test } from 'node:test';
 import { TaskInputError } from '../../framework/errors.js';
 import { tinyGptDir } from '../testing/tiny-gpt.js';
@@ -20,6 +23,12 @@ test('TextGenerator: results carry their arguments and reproduce from them; stop
     assert.ok(!c.slice(0, -1).includes('。') && (stopped[0]!.result.finished ? c.endsWith('。') : c.length === 12), `continuation ${c}`);
     await assert.rejects(gen.generate(['山'.repeat(30)]), (e: Error) => e instanceof TaskInputError && /reads at most 22/.test(e.message));
     await assert.rejects(gen.generate(['山'], { stopText: '。。' }), /stopText '。。' is not one token/);
+    // The same graph as a file: inputs and outputs carry the cache.
+    const file = join(dir, 'model.onnx');
+    assert.ok(exportGptOnnx(dir, file) > 0);
+    const session = await ort.InferenceSession.create(file);
+    assert.deepEqual(session.inputNames, ['input_ids', 'position_ids', 'attention_mask', 'past_key_0', 'past_value_0', 'past_key_1', 'past_value_1']);
+    assert.deepEqual(session.outputNames, ['present_key_0', 'present_value_0', 'present_key_1', 'present_value_1', 'logits']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,10 +8,12 @@
  * `past_key_i`, `past_value_i` float [batch, heads, past, headDim] (past may be 0).
  * Outputs: `logits` [batch, vocab]; `present_key_i`, `present_value_i` [batch, heads, past + seq, headDim].
  */
+import { writeFileSync } from 'node:fs';
 import type { GptConfig } from '../../framework/model/gpt-config.js';
+import { readGptDir } from '../../framework/model/gpt-pretrained.js';
 import { GraphBuilder } from '../onnx/graph.js';
 import { OnnxType } from '../onnx/proto.js';
-import { concatColumns, type WeightReader } from '../export/weights.js';
+import { concatColumns, WeightReader } from '../export/weights.js';
 
 /** Graph input/output names of layer i's cache. */
 export const cacheNames = (i: number) => ({ pastKey: `past_key_${i}`, pastValue: `past_value_${i}`, presentKey: `present_key_${i}`, presentValue: `present_value_${i}` });
@@ -89,6 +91,18 @@ export function buildGptGraph(c: GptConfig, w: WeightReader): Uint8Array {
   g.op('Gemm', [last, wteName, g.init('lm_head.bias', [c.vocabSize], w.get('lm_head.bias').data)], { attributes: { transB: 1 }, names: ['logits'] });
   g.output('logits', OnnxType.FLOAT, ['batch', c.vocabSize]);
   return g.encode({ producerVersion: 'fewprompt' });
+}
+
+/**
+ * Writes a GPT directory's cached-decoding graph to an `.onnx` file (Python's onnxruntime loads it as is;
+ * feed `past_*` with a 0-length past for the first call). Returns the file size in bytes.
+ * @example exportGptOnnx('models/poetry-gpt-zh', '/tmp/poetry-gpt.onnx'); // → 18_000_000 (FP32 weights)
+ */
+export function exportGptOnnx(modelDir: string, file: string): number {
+  const { config, weights } = readGptDir(modelDir);
+  const bytes = buildGptGraph(config, new WeightReader(weights, modelDir));
+  writeFileSync(file, bytes);
+  return bytes.length;
 }
 
 /** The activation in standard ops (as the encoder's unfused export). */
