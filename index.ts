@@ -34,7 +34,7 @@ export { DependencyParsingTask, type DependencyParse } from './inference/taskflo
 export { DependencyParser, type Parse } from './inference/parsing/parser.js';
 export { TextGenerator, type TextGeneration, type TextGenerationOptions } from './inference/generation/generator.js';
 export { OrtCachedSource } from './inference/generation/ort-source.js';
-export { buildGptGraph } from './inference/generation/gpt-graph.js';
+export { buildGptGraph, exportGptOnnx } from './inference/generation/gpt-graph.js';
 export { SentimentAnalysisTask, type SentimentResult } from './inference/taskflow/sentiment-analysis.js';
 export { TokenClassificationMethod, type TokenClassificationSetup } from './experiments/methods/token-classification.js';
 export { loadCluener, CLUENER_TYPES, type NerExample, type EntitySpan } from './datasets/cluener/cluener.js';
