@@ -2,7 +2,8 @@
  * Taskflow throughput in characters per second: each `word_segmentation` mode at batch 1 and 32
  * (LAC on ONNX Runtime on the calling thread only and with its worker threads, and on our
  * TypeScript kernels), beside `@node-rs/jieba` called directly and Python jieba (when installed),
- * all on the same text in the same run. The two ONNX variants alternate over several rounds (the
+ * all on the same text in the same run; `dependency_parsing` (LAC words + the biaffine parser) on the first
+ * `--parse-lines` texts. The two ONNX variants alternate over several rounds (the
  * cores are shared, so each row is the median round). It also measures the machine's ceiling for
  * LAC: ORT's one-thread MatMul GFLOP/s times the cores, over LAC's FLOPs per character.
  *
@@ -17,13 +18,14 @@ import { parseArgs } from 'node:util';
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
 import { Lac } from '../../inference/lac/lac.js';
+import { SHIPPED_PARSER } from '../../inference/taskflow/dependency-parsing.js';
 import { SHIPPED_CSC_MODEL } from '../../inference/taskflow/text-correction.js';
 import { Taskflow, type TaskflowPipeline } from '../../inference/taskflow/index.js';
 import { lacFlopsPerChar, matMulGflops } from './matmul.js';
 
 const { values } = parseArgs({ options: {
   file: { type: 'string', default: '../shared/cws/sxu_test.txt' }, lines: { type: 'string', default: '1000' },
-  'js-lines': { type: 'string', default: '40' }, 'csc-lines': { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' },
+  'js-lines': { type: 'string', default: '40' }, 'parse-lines': { type: 'string', default: '200' }, 'csc-lines': { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' },
 } });
 const all = readFileSync(values.file, 'utf8').split(/\r?\n/).map((l) => l.replace(/\s+/gu, '')).filter(Boolean);
 const texts = all.slice(0, Number(values.lines));
@@ -115,6 +117,14 @@ if (existsSync('/usr/bin/python3')) {
   if (py.status === 0) record('Python jieba 0.42.1 cut (default mode)', 1, texts, [{ seconds: Number(py.stdout.trim()), cpu: 0 }]);
 }
 
+// dependency_parsing: LAC's words, then the biaffine parser (BERT encoder + MST decoding) on ONNX Runtime.
+const parseTexts = texts.slice(0, Number(values['parse-lines']));
+if (existsSync(join(SHIPPED_PARSER, 'parser.json'))) {
+  for (const batch of [1, 32]) {
+    await measure('dependency_parsing (LAC words + biaffine parser, ONNX Runtime)', batch, parseTexts, Taskflow('dependency_parsing', { batchSize: batch, workers: 0 }));
+  }
+}
+
 // text_correction: the CSC model (encoder + detection and MLM heads, INT8) on ONNX Runtime, both candidate modes.
 const cscTexts = texts.slice(0, Number(values['csc-lines']));
 if (existsSync(join(SHIPPED_CSC_MODEL, 'model.onnx'))) {
@@ -149,7 +159,7 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node 
 writeFileSync('bench/results/taskflow.json', JSON.stringify({ file: values.file, machine, autogroup, date: new Date().toISOString(), limit, rows }, null, 1) + '\n');
 writeFileSync('bench/results/taskflow.md', [
   '# Taskflow throughput', '', `Text: the first ${texts.length} sentences of ${values.file} (spaces removed), ${machine}.`,
-  'The TypeScript-kernel rows use the first ' + jsTexts.length + ' sentences only (they are ~50× slower); the text_correction rows the first ' + cscTexts.length + '.',
+  'The TypeScript-kernel rows use the first ' + jsTexts.length + ' sentences only (they are ~50× slower); the dependency_parsing rows the first ' + parseTexts.length + ', the text_correction rows the first ' + cscTexts.length + '.',
   `The two ONNX Runtime variants and the network-only row are the median of ${values.rounds} alternating rounds (chars/s of each round in the JSON).`,
   'With worker threads, a call with several batches (or one batch of ≥ 256 characters, split in two) is shared among the workers, each with its own',
   'one-thread ORT session running network and CRF; a one-text call (batch 1) stays on the calling thread, so both batch-1 rows do the same work.', '',
