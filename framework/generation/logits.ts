@@ -2,6 +2,7 @@
  * Per-row logit processing shared by every strategy, in float64 on the host (vocabularies here are a few
  * thousand entries; a row is processed in microseconds).
  */
+import { ConfigError } from '../errors.js';
 import type { GenerationArgs } from './base.js';
 
 /** Row `r` of a row-major [rows · vocab] logits array, with banned tokens (and EOS before `minOutLen`) at −∞. */
@@ -9,6 +10,7 @@ export function maskedRow(all: Float32Array, r: number, vocab: number, args: Gen
   const row = Float64Array.from(all.subarray(r * vocab, (r + 1) * vocab));
   for (const id of args.bannedTokenIds) if (id < vocab) row[id] = -Infinity;
   if (generated < args.minOutLen) row[args.eosTokenId] = -Infinity;
+  if (!row.some((v) => v > -Infinity)) throw new ConfigError(`no token may follow at output position ${generated}: every token is banned${generated < args.minOutLen ? ` and EOS is held back by minOutLen ${args.minOutLen}` : ''}`);
   return row;
 }
 

@@ -186,3 +186,12 @@ test('bad arguments name the field', async () => {
   assert.throws(() => resolveGenerationArgs({ beamSize: 0, eosTokenId: 1 }), /beamSize must be an integer ≥ 1/);
   await assert.rejects(generate(new TableSource(3, () => [0.3, 0.3, 0.4]), [[5]], { eosTokenId: 1 }), /prompt 0 token 0 is 5, outside the vocabulary \[0, 3\)/);
 });
+
+test('a prompt whose every continuation is banned ends at once, empty, in every strategy', async () => {
+  for (const strategy of ['greedy', 'sampling', 'beam_search', 't2t_beam_search'] as const) {
+    const { results } = await generate(new TableSource(3, () => [0.5, 0.2, 0.3]), [[0]], { strategy, bannedTokenIds: [0, 2], minOutLen: 0, seed: 1, eosTokenId: EOS });
+    assert.deepEqual(results[0]!.tokens, [], strategy);
+    await assert.rejects(generate(new TableSource(3, () => [0.5, 0.2, 0.3]), [[0]], { strategy, bannedTokenIds: [0, 2], minOutLen: 2, seed: 1, eosTokenId: EOS }),
+      (e: Error) => e instanceof ConfigError && /no token may follow at output position 0: every token is banned and EOS is held back by minOutLen 2/.test(e.message));
+  }
+});

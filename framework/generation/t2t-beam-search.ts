@@ -40,6 +40,7 @@ export async function t2tBeamSearch(source: LogitsSource, prompts: readonly (rea
       fin.length = Math.min(fin.length, k);
       const bestAlive = nextAlive[p]![0];
       const boundMet = fin.length > 0 && (bestAlive === undefined || fin[fin.length - 1]!.score > bestAlive.logp / maxPenalty);
+      if (bestAlive === undefined) { done[p] = true; return; } // nothing left to extend (every other token banned)
       if (length === args.maxOutLen || boundMet) { done[p] = true; alive[p] = nextAlive[p]!; return; }
       for (const b of nextAlive[p]!) {
         parents.push(b.row);
