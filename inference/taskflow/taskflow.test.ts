@@ -60,7 +60,7 @@ test('bad input and bad names fail clearly', async () => {
 });
 
 test('config round trip for every registered task', async () => {
-  assert.deepEqual(TASKS.map((t) => t.kind), ['word_segmentation', 'pos_tagging', 'ner', 'text_correction', 'dependency_parsing', 'sentiment_analysis']);
+  assert.deepEqual(TASKS.map((t) => t.kind), ['word_segmentation', 'pos_tagging', 'ner', 'text_correction', 'dependency_parsing', 'sentiment_analysis', 'poetry_generation']);
   for (const [cls, options] of [[WordSegmentationTask, { mode: 'fast' }], [PosTaggingTask, { batchSize: 4 }], [NerTask, { entityOnly: true }]] as const) {
     const config = cls.configure(options);
     const task = await cls.fromConfig(config);
