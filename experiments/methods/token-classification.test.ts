@@ -86,14 +86,14 @@ test('token classification learns a lexical NER task; the exported bundle tags a
     const ner = await loadTokenClassifier(bundle);
     // The characters tfjs tagged (texts cut at maxSeqLen − 2), one row each.
     const rows = dev.map((e, i) => Array.from(e.text).slice(0, tagged[i]!.length).map((c) => tokenizer.tokenToId(c) ?? tokenizer.unkId));
-    const gotRows = await ner.tagRows(rows);
+    const gotRows = await ner.tagRows(rows, 'argmax');
     const got = gotRows.flat();
     const same = got.filter((t, i) => t === tagged.flat()[i]).length / got.length;
     assert.ok(same >= (precision === 'fp32' ? 0.99 : 0.97), `${precision}: ${(100 * same).toFixed(1)}% of character tags agree with tfjs`);
     // predict = windows + tagRows + BIO decoding, with each entity's text at its offsets.
     const whole = dev.flatMap((e, i) => (rows[i]!.length === Array.from(e.text).length ? [i] : []));
     assert.ok(whole.length > 0);
-    const predicted = await ner.predict(whole.map((i) => dev[i]!.text));
+    const predicted = await ner.predict(whole.map((i) => dev[i]!.text), { decode: 'argmax' });
     whole.forEach((i, k) => assert.deepEqual(predicted[k], tagIdsToSpans(gotRows[i]!, TAGS).map((sp) => ({ ...sp, text: dev[i]!.text.slice(sp.start, sp.end) }))));
     // A text longer than the window is tagged in windows and joined.
     const long = dev.slice(0, 4).map((e) => e.text).join('。');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ConfigError } from '../../framework/errors.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { VOCAB_FILE } from '../testing/tiny-run.js';
-import { bioTags, entityF1, spansToTagIds, tagIdsToSpans } from './bio.js';
+import { bioTags, entityF1, spansToTagIds, tagIdsToSpans, viterbiTagIds } from './bio.js';
 import { charTokenIds, charWindows, textChars } from './char-features.js';
 
 const TAGS = bioTags(['name', 'game']);
@@ -51,4 +51,16 @@ test('windows cover the text, cut after a sentence end in the second half', () =
   assert.deepEqual(charWindows(textChars('一二三'), 5), [{ start: 0, end: 3 }]);
   assert.deepEqual(charWindows(textChars('一二三。五六七八九十'), 5), [{ start: 0, end: 4 }, { start: 4, end: 9 }, { start: 9, end: 10 }]);
   assert.deepEqual(charWindows(textChars('。二三四五六'), 4), [{ start: 0, end: 4 }, { start: 4, end: 6 }]);
+});
+
+test('viterbi decoding: only valid BIO sequences, otherwise the best-scoring path', () => {
+  assert.deepEqual(viterbiTagIds(Float32Array.of(0, 0, 1, 0, 0, 2), 2, bioTags(['name'])), [1, 2]);
+  // O then I-game: argmax would open an entity with I-; the best valid path tags B-game I-game or O O.
+  const scores = Float32Array.of(3, 0, 0, 0, 0, 0, 0, 0, 0, 3);
+  const path = viterbiTagIds(scores, 2, TAGS);
+  assert.ok(JSON.stringify(path) === '[3,4]' || JSON.stringify(path) === '[0,0]', JSON.stringify(path));
+  // Clear scores are kept as they are.
+  const clear = Float32Array.from([1, 2, 0, 0, 0].flatMap((t) => TAGS.map((_, j) => (j === [0, 1, 2, 3, 0][t] ? 5 : 0))));
+  assert.deepEqual(viterbiTagIds(clear, 5, TAGS), [0, 1, 2, 3, 0].map((_, t) => [0, 1, 2, 3, 0][[1, 2, 0, 0, 0][t]!]!));
+  assert.deepEqual(viterbiTagIds([], 0, TAGS), []);
 });

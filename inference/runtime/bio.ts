@@ -93,3 +93,45 @@ export function entityF1(gold: readonly (readonly TaggedSpan[])[], predicted: re
   const recall = g === 0 ? 0 : correct / g;
   return { precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall), predicted: p, gold: g, correct };
 }
+
+/**
+ * Best valid BIO tag sequence for per-character tag scores (row-major [length, tags], e.g. logits):
+ * Viterbi over log-softmax scores where `I-x` may only follow `B-x` or `I-x` (never start a sequence).
+ * Unlike the per-character argmax it cannot produce stray `I-` tags, the usual fix for a tagger without a CRF.
+ * @example
+ * viterbiTagIds(Float32Array.of(0, 0, 1, 0, 0, 2), 2, bioTags(['name'])); // [1, 2] (argmax would give the stray [2, 2])
+ */
+export function viterbiTagIds(scores: ArrayLike<number>, length: number, tags: readonly string[]): number[] {
+  const k = tags.length;
+  if (scores.length < length * k) throw new ConfigError(`viterbiTagIds: ${scores.length} scores for ${length} × ${k}`);
+  const allowed = tags.map((to) => tags.map((from) => !to.startsWith('I-') || from === to || from === `B-${to.slice(2)}`));
+  const logSoftmax = (t: number) => {
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) max = Math.max(max, scores[t * k + j]!);
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += Math.exp(scores[t * k + j]! - max);
+    const z = max + Math.log(sum);
+    return Array.from({ length: k }, (_, j) => scores[t * k + j]! - z);
+  };
+  if (length === 0) return [];
+  let best = logSoftmax(0).map((s, j) => (tags[j]!.startsWith('I-') ? -Infinity : s));
+  const back: number[][] = [];
+  for (let t = 1; t < length; t++) {
+    const emit = logSoftmax(t);
+    const from = new Array<number>(k);
+    const next = emit.map((e, j) => {
+      let arg = -1;
+      let value = -Infinity;
+      for (let i = 0; i < k; i++) if (allowed[j]![i] && best[i]! > value) { value = best[i]!; arg = i; }
+      from[j] = arg;
+      return value + e;
+    });
+    back.push(from);
+    best = next;
+  }
+  let last = 0;
+  for (let j = 1; j < k; j++) if (best[j]! > best[last]!) last = j;
+  const path = [last];
+  for (let t = length - 1; t > 0; t--) path.unshift(back[t - 1]![path[0]!]!);
+  return path;
+}

@@ -9,7 +9,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { BundleError, ConfigError } from '../../framework/errors.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from '../export/token-bundle.js';
-import { tagIdsToSpans } from './bio.js';
+import { tagIdsToSpans, viterbiTagIds } from './bio.js';
 import { charTokenIds, charWindows, textChars } from './char-features.js';
 
 type Ort = typeof import('onnxruntime-node');
@@ -21,6 +21,9 @@ export interface Entity {
   readonly text: string;
   readonly type: string;
 }
+
+/** How tag scores become tags: constrained Viterbi over valid BIO sequences, or per-character argmax. */
+export type TagDecoding = 'viterbi' | 'argmax';
 
 /** Options of {@link loadTokenClassifier}. */
 export interface TokenClassifierOptions {
@@ -68,8 +71,11 @@ export class TokenClassifier {
     return new TokenClassifier(manifest, session, ort, tokenizer);
   }
 
-  /** Tag ids of character rows (each at most maxSeqLen − 2 ids), one padded session run. */
-  async tagRows(rows: readonly number[][]): Promise<number[][]> {
+  /**
+   * Tag ids of character rows (each at most maxSeqLen − 2 ids), one padded session run: the best valid
+   * BIO sequence (`viterbi`, default) or each character's top tag (`argmax`, what training's accuracy sees).
+   */
+  async tagRows(rows: readonly number[][], decode: TagDecoding = 'viterbi'): Promise<number[][]> {
     if (rows.length === 0) return [];
     const width = Math.max(...rows.map((r) => r.length)) + 2;
     const size = rows.length;
@@ -88,6 +94,7 @@ export class TokenClassifier {
     if (!out) throw new BundleError('the graph has no "scores" output');
     const scores = out.data as Float32Array;
     const k = this.tags.length;
+    if (decode === 'viterbi') return rows.map((r, b) => viterbiTagIds(scores.subarray((b * width + 1) * k, (b * width + 1 + r.length) * k), r.length, this.tags));
     return rows.map((r, b) => r.map((_, i) => {
       const at = (b * width + 1 + i) * k;
       let best = 0;
@@ -101,7 +108,7 @@ export class TokenClassifier {
    * @example
    * await ner.predict(['叶老桂认为'], { batchSize: 32 }); // → [[{ start: 0, end: 3, text: '叶老桂', type: 'name' }]]
    */
-  async predict(texts: readonly string[], options: { batchSize?: number } = {}): Promise<Entity[][]> {
+  async predict(texts: readonly string[], options: { batchSize?: number; decode?: TagDecoding } = {}): Promise<Entity[][]> {
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
     const chars = texts.map(textChars);
@@ -110,7 +117,7 @@ export class TokenClassifier {
     const tagged: number[][] = new Array<number[]>(windows.length);
     for (let at = 0; at < order.length; at += batchSize) {
       const chunk = order.slice(at, at + batchSize);
-      const result = await this.tagRows(chunk.map((i) => windows[i]!.ids));
+      const result = await this.tagRows(chunk.map((i) => windows[i]!.ids), options.decode);
       chunk.forEach((i, j) => { tagged[i] = result[j]!; });
     }
     const perText = chars.map(() => [] as number[]);
