@@ -164,6 +164,8 @@ export async function pretrain(config: PretrainConfig, options: PretrainOptions 
       }
       if (step % config.evalEvery === 0 && step < config.maxSteps) heldout = await evaluate();
       options.onStep?.(step, loss);
+      // Let a pending SIGINT handler run (signals arrive as macrotasks; a loop of awaited microtasks never sees them).
+      await new Promise((resolve) => setImmediate(resolve));
       bar.update({ step, total: config.maxSteps, tokensPerSecond, loss, accuracy: heldout?.accuracy, epoch: order.progress, secondsPerStep });
       if (options.haltAfterStep !== undefined && step >= options.haltAfterStep && step < config.maxSteps) { checkpoint(); break; }
       if (now() - lastCheckpoint >= config.checkpointMinutes * 60_000) { checkpoint(); lastCheckpoint = now(); }

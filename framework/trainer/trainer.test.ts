@@ -91,3 +91,16 @@ test('early stopping and best-on-dev restoration', async () => {
   assert.equal(Math.max(...devEvals.map((h) => h.dev!)), r.bestDev);
   o.dispose();
 });
+
+test('a real SIGINT mid-run (no tracker) checkpoints and stops: the loop yields to the event loop every step', async () => {
+  await useBackend('cpu');
+  const obj = new LinearObjective();
+  const dir = mkdtempSync(join(tmpdir(), 'trainer-sigint-'));
+  // Timers and signals are macrotasks: before the fix neither could run until fit() returned.
+  const timer = setTimeout(() => process.kill(process.pid, 'SIGINT'), 150);
+  const r = await new Trainer(obj, { ...base, epochs: 400, evalEvery: 1000, checkpointDir: dir }).fit(train, dev);
+  clearTimeout(timer);
+  assert.equal(r.interrupted, true);
+  assert.ok(r.steps > 0 && r.steps < 400 * 12, `stopped after ${r.steps} steps`);
+  obj.dispose();
+});

@@ -168,6 +168,8 @@ export class Trainer<E, B> {
           save();
         }
         bar.update(state.step, { loss: lastLoss, lr, dev: state.bestMetric === -Infinity ? '-' : state.bestMetric });
+        // Signals are delivered from the event loop's macrotask queue: let a pending SIGINT run its handler.
+        if (sigint) await new Promise((resolve) => setImmediate(resolve));
         if (o.stopAfterSteps !== undefined && state.step >= o.stopAfterSteps) return { bestDev: state.bestMetric, bestStep: state.bestStep, steps: state.step, history: state.history, interrupted: true };
       }
       if (interrupted) save();
