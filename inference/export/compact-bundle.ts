@@ -25,6 +25,7 @@ import { WeightReader } from './weights.js';
  * await exportCompactBundle(readRunSpec('runs/sentiment'), 'models/taskflow/sentiment-analysis');
  */
 export async function exportCompactBundle(spec: RunSpec, out: string): Promise<BundleManifest> {
+  if (spec.method !== 'pet' && spec.method !== 'finetune') throw new ExportError(`${spec.dir}: compact bundles support pet and finetune runs, not ${spec.method}; use exportBundle (--precision int8)`);
   const manifest = await exportBundle(spec, out, { precision: 'int8', fusion: 'contrib' });
   const modelDir = join(spec.dir, 'model');
   const config = readBertConfig(modelDir);
