@@ -17,6 +17,8 @@ export interface LacBackend {
    * await backend.emissions(Int32Array.of(170, 1402), Int32Array.of(0, 2)); // Float32Array(114)
    */
   emissions(ids: Int32Array, offsets: Int32Array): Promise<Float32Array>;
+  /** Frees native resources (an ORT session); optional for backends that hold none. */
+  release?(): Promise<void>;
 }
 
 /**

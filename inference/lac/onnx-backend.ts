@@ -88,6 +88,11 @@ export class OnnxLacBackend implements LacBackend {
 
   private constructor(private readonly ort: Ort, private readonly session: InferenceSession, private readonly numTags: number) {}
 
+  /** Releases the ORT session (before a worker thread exits: native teardown mid-session can abort the process). */
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+
   /** Builds the graph and an ORT session (`threads` = intra-op threads; default 1). Undefined without ORT. */
   static async create(w: LacWeights, options: { threads?: number } = {}): Promise<OnnxLacBackend | undefined> {
     const ort = await loadOrt();

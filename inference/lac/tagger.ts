@@ -25,6 +25,11 @@ export interface LacTaggerOptions {
 export class LacTagger {
   readonly crf: LinearChainCrf;
 
+  /** Frees the backend's native resources; the tagger is unusable afterwards. */
+  async release(): Promise<void> {
+    await this.backend.release?.();
+  }
+
   constructor(readonly backend: LacBackend, weights: LacWeights) {
     this.crf = new LinearChainCrf(weights.config.numTags, weights.crfStart, weights.crfEnd, weights.crfTransitions);
   }

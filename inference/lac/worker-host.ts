@@ -20,7 +20,12 @@ process.env.FEWPROMPT_LOG ??= 'warn';
 const tagger = await LacTagger.create(loadLacWeights(data.dir), { backend: data.backend, threads: 1 });
 let queue = Promise.resolve();
 
-port.on('message', (job: LacJob) => {
+port.on('message', (job: LacJob | { readonly close: true }) => {
+  if ('close' in job) {
+    // Graceful exit: finish queued work, release the ORT session, then let the thread end by itself.
+    queue = queue.then(async () => { await tagger.release(); port.close(); });
+    return;
+  }
   queue = queue.then(async () => {
     try {
       const tags = await tagger.tag(job.ids, job.offsets);

@@ -70,7 +70,13 @@ export class LacWorkerPool {
     if (this.closed) return;
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error('LacWorkerPool closed'));
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    // Ask each worker to release its ORT session and exit; terminate() only as a fallback, since tearing a thread
+    // down under a live native session can abort the whole process ("terminate called … Napi::Error").
+    await Promise.all(this.slots.map((s) => new Promise<void>((resolve) => {
+      const fallback = setTimeout(() => { void s.worker.terminate().then(() => resolve()); }, 5_000);
+      s.worker.once('exit', () => { clearTimeout(fallback); resolve(); });
+      s.worker.postMessage({ close: true });
+    })));
   }
 
   private pump(): void {
