@@ -121,7 +121,8 @@ export function softPromptRows(template: PromptTemplate, tokenizer: BertTokenize
   return { data: Float32Array.from(rows), shape: [table.initTokenIds.length, hiddenSize] };
 }
 
-function readJson(path: string, what: string): Record<string, unknown> {
+/** A JSON object file of a run, or an ExportError naming the run and the file. */
+export function readJson(path: string, what: string): Record<string, unknown> {
   if (!existsSync(path)) throw new ExportError(`${what}: ${path} does not exist`);
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;

@@ -9,7 +9,7 @@
  * and `method.json` (`kind: 'token-classification'`, `tags`, `maxSeqLen`), as `scripts/train-ner.ts`
  * writes it. Under `int8` the word embeddings are int8 rows too (int8-embeddings.ts).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors } from '../../framework/checkpoint/safetensors.js';
 import { loadStateDict } from '../../framework/checkpoint/state-dict.js';
@@ -20,6 +20,7 @@ import { GraphBuilder } from '../onnx/graph.js';
 import { BertGraph, type Precision } from './bert-graph.js';
 import { tokenClassificationHead } from './heads.js';
 import { Int8EmbeddingBertGraph } from './int8-embeddings.js';
+import { readJson } from './bundle.js';
 import { WeightReader } from './weights.js';
 
 export const TOKEN_BUNDLE_FORMAT = 'fewprompt-token-bundle';
@@ -46,14 +47,6 @@ export interface TokenBundleManifest {
   readonly source: { readonly run: string; readonly metrics?: Record<string, unknown> };
 }
 
-function readJson(path: string, what: string): Record<string, unknown> {
-  if (!existsSync(path)) throw new ExportError(`${what}: ${path} does not exist`);
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new ExportError(`${what}: ${path} is not valid JSON (${(error as Error).message})`);
-  }
-}
 
 /**
  * Exports a token-classification run.

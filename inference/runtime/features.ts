@@ -30,7 +30,12 @@ export class Featurizer {
     readonly softTokenOffset?: number;
     /** EFL bundles: each input becomes one row per text, put in `field` (the label descriptions). */
     readonly pairs?: { readonly field: string; readonly texts: readonly string[] };
-  }) {}
+  }) {
+    this.longestPair = options.pairs?.texts.reduce((a, b) => (b.length > a.length ? b : a), '');
+  }
+
+  /** EFL: the longest description, which decides whether an input fits (computed once, not per row). */
+  private readonly longestPair: string | undefined;
 
   /** EFL: rows per input (1 otherwise). */
   get rowsPerInput(): number {
@@ -52,7 +57,7 @@ export class Featurizer {
     const { template, maxSeqLen, textFields, pairs } = this.options;
     if (template) {
       const fields = this.fields(input);
-      if (pairs) fields[pairs.field] = pairText ?? pairs.texts.reduce((a, b) => (b.length > a.length ? b : a), '');
+      if (pairs) fields[pairs.field] = pairText ?? this.longestPair ?? '';
       const c = template.compile(fields, this.tokenizer, { maxSeqLen });
       const offset = this.options.softTokenOffset;
       const ids = offset === undefined ? c.inputIds : [...c.inputIds];
