@@ -17,6 +17,7 @@ import { loadStateDict } from '../framework/checkpoint/state-dict.js';
 import { BertModel } from '../framework/model/bert.js';
 import { readBertConfig, type BertConfig } from '../framework/model/config.js';
 import { DEFAULT_MODEL_DIR } from '../framework/model/default.js';
+import { typeOf } from '../inference/lac/user-dict.js';
 import { BertTokenizer } from '../framework/tokenizer/index.js';
 import { Trainer } from '../framework/trainer/trainer.js';
 import { readConllu, type ConlluSentence } from '../datasets/ud/conllu.js';
@@ -27,6 +28,8 @@ import { trimEmbeddings, trimmedTokenizer, trimVocab } from '../experiments/pars
 import { writeParserBundle } from '../inference/parsing/bundle.js';
 import { decodeTree } from '../inference/parsing/decode.js';
 import { ParseFeaturizer, type ParseRow } from '../inference/parsing/features.js';
+import { lacWordTags, TagVocab } from '../inference/parsing/word-tags.js';
+import { Lac } from '../inference/lac/lac.js';
 import type { ParserHeadConfig } from '../inference/parsing/head.js';
 import { DependencyParser, type Parse } from '../inference/parsing/parser.js';
 import type { Precision } from '../inference/export/bert-graph.js';
@@ -46,6 +49,8 @@ const { values: o } = parseArgs({ options: {
   'head-lr': { type: 'string', default: '1e-3' },
   'arc-size': { type: 'string', default: '128' },
   'rel-size': { type: 'string', default: '64' },
+  'tag-size': { type: 'string', default: '32' },
+  'max-distance': { type: 'string', default: '10' },
   'vocab-size': { type: 'string', default: '8000' },
   'vocab-corpus': { type: 'string', multiple: true, default: ['../shared/corpora/clue_corpus_small_sampled.txt', '../shared/corpora/thucnews_train.txt', '../shared/corpora/waimai_10k.csv'] },
   limit: { type: 'string' },
@@ -88,11 +93,19 @@ if (o['export-only']) {
   state.set('embeddings.word_embeddings.weight', trimEmbeddings(state.get('embeddings.word_embeddings.weight')!, vocab));
   const model = BertModel.fromStateDict(config, state, { pooler: false, mlmHead: false });
   const featurizer = new ParseFeaturizer(tokenizer, num('max-tokens'));
-  const head: ParserHeadConfig = { arcSize: num('arc-size'), relSize: num('rel-size'), labels };
+  // LAC's part of speech per word (word-tags.ts), as at run time; --tag-size 0 trains without it.
+  const lac = await Lac.load(undefined, { workers: 0 });
+  const lacTags = num('tag-size') > 0 ? new TagVocab([...new Set(lac.vocab.tags.map((t) => typeOf(t)))].sort()) : undefined;
+  const trainTags = lacTags ? await lacWordTags(lac, train.map((s) => s.words.map((w) => w.form))) : undefined;
+  const head: ParserHeadConfig = {
+    arcSize: num('arc-size'), relSize: num('rel-size'), labels,
+    ...(lacTags ? { tags: lacTags.tags, tagSize: num('tag-size') } : {}), ...(num('max-distance') > 0 ? { maxDistance: num('max-distance') } : {}),
+  };
+  log(`head: ${JSON.stringify({ ...head, labels: labels.length, tags: head.tags?.length })}`);
   const parser = new BiaffineParser(model, featurizer, { head, lr: num('lr'), headLr: num('head-lr'), seed: num('seed') });
 
   // Token-budget buckets of similar length (one optimiser step each), as supar/DDParser batch.
-  const rows = train.map((s) => ({ s, row: featurizer.tryRow(s.words.map((w) => w.form)) })).filter((x): x is { s: ConlluSentence; row: ParseRow } => x.row !== undefined);
+  const rows = train.map((s, i) => ({ s, row: featurizer.tryRow(s.words.map((w) => w.form), trainTags ? lacTags!.ids(trainTags[i]!) : undefined) })).filter((x): x is { s: ConlluSentence; row: ParseRow } => x.row !== undefined);
   const skipped = train.length - rows.length;
   rows.sort((a, b) => a.row.ids.length - b.row.ids.length);
   const buckets: ParseBucket[] = [];
@@ -121,9 +134,10 @@ if (o['export-only']) {
   // Dev with tfjs (the training graph), up to the encoder's position limit.
   const evalFeaturizer = new ParseFeaturizer(tokenizer, config.maxPositionEmbeddings);
   const parses: Parse[] = [];
+  const devTags = lacTags ? await lacWordTags(lac, dev.map((s) => s.words.map((w) => w.form))) : undefined;
   for (let at = 0; at < dev.length; at += 16) {
     const chunk = dev.slice(at, at + 16);
-    const bucket: ParseBucket = { rows: chunk.map((s) => evalFeaturizer.row(s.words.map((w) => w.form))), heads: chunk.map((s) => [0, ...s.words.map(() => 0)]), rels: chunk.map((s) => [0, ...s.words.map(() => 0)]) };
+    const bucket: ParseBucket = { rows: chunk.map((s, k) => evalFeaturizer.row(s.words.map((w) => w.form), devTags ? lacTags!.ids(devTags[at + k]!) : undefined)), heads: chunk.map((s) => [0, ...s.words.map(() => 0)]), rels: chunk.map((s) => [0, ...s.words.map(() => 0)]) };
     const batch = parser.makeBatch([bucket]);
     const { arc, rel } = parser.parseScores(batch);
     parser.disposeBatch(batch);
@@ -139,7 +153,7 @@ if (o['export-only']) {
     config, head, vocab: [...vocab.tokens], devTfjs,
     train: {
       file: o.train, sentences: train.length, used: rows.length, skippedOverMaxTokens: skipped, buckets: buckets.length, epochs: num('epochs'), steps: fit.steps,
-      maxTokens: num('max-tokens'), batchTokens: num('batch-tokens'), maxSentences: num('max-sentences'), lr: num('lr'), headLr: num('head-lr'), seed: num('seed'),
+      maxTokens: num('max-tokens'), tagSize: num('tag-size'), maxDistance: num('max-distance'), tags: 'LAC (shipped lac_small), type of the first character\'s tag', batchTokens: num('batch-tokens'), maxSentences: num('max-sentences'), lr: num('lr'), headLr: num('head-lr'), seed: num('seed'),
       warmupRatio: 0.1, schedule: 'linear', mlpDropout: 0.33, vocabSize: vocab.tokens.length, vocabCorpusCoverage: vocab.coverage, vocabCorpus: o['vocab-corpus'],
       encoder: o.model, encoderSha256: createHash('sha256').update(readFileSync(join(o.model, 'model.safetensors'))).digest('hex'),
       finalLoss: lossTail.reduce((a, h) => a + h.loss!, 0) / Math.max(1, lossTail.length), wallSeconds: Math.round((Date.now() - started) / 1000),
@@ -149,6 +163,7 @@ if (o['export-only']) {
   writeFileSync(metaFile, `${JSON.stringify(meta, null, 1)}\n`);
   model.dispose();
   parser.dispose();
+  await lac.close();
 }
 
 if (o.bundle) {

@@ -5,6 +5,7 @@
  */
 import { tf, type Tensor, type Variable } from '../../framework/backend/tf.js';
 import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
+import { ConfigError } from '../../framework/errors.js';
 import { BertModel } from '../../framework/model/bert.js';
 import { softmaxCrossEntropy } from '../../framework/ops/cross-entropy.js';
 import { dropout } from '../../framework/ops/dropout.js';
@@ -12,7 +13,7 @@ import { dense } from '../../framework/ops/matmul.js';
 import type { ParamGroup } from '../../framework/optim/adamw.js';
 import type { Objective } from '../../framework/trainer/objective.js';
 import type { ParseFeaturizer, ParseRow } from '../../inference/parsing/features.js';
-import { LEAKY_SLOPE, parserHeadShapes, type ParserHeadConfig } from '../../inference/parsing/head.js';
+import { distanceIndex as distanceIndexOf, LEAKY_SLOPE, parserHeadShapes, type ParserHeadConfig } from '../../inference/parsing/head.js';
 
 /** A batch of sentences as the trainer sees one example: rows of similar length, with gold trees. */
 export interface ParseBucket {
@@ -35,6 +36,10 @@ export interface ParseTensors {
   /** Flat gold head node (row · nodes + head; 0 where unused): [batch · nodes]. */
   readonly goldHeadFlat: Tensor;
   readonly goldRels: Tensor;
+  /** Tag id per node [batch · nodes] when the head reads tags. */
+  readonly tagIds?: Tensor;
+  /** Row of `parser.arc_distance` per (dependent, head) [nodes, nodes] when the head has a distance bias. */
+  readonly distanceIndex?: Tensor;
   readonly size: number;
   readonly nodes: number;
 }
@@ -65,7 +70,7 @@ export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
     let k = 0;
     for (const [name, shape] of parserHeadShapes(model.config.hiddenSize, options.head)) {
       const init = tf.tidy(() => {
-        if (name.endsWith('.bias')) return tf.zeros(shape);
+        if (name.endsWith('.bias') || name === 'parser.arc_distance') return tf.zeros(shape);
         if (name.includes('biaffine')) return tf.zeros(shape); // Dozat & Manning: biaffine weights start at zero
         const fanIn = shape[0]!;
         return tf.mul(tf.randomNormal(shape, 0, 1, 'float32', options.seed + 101 * ++k), Math.sqrt(2 / fanIn));
@@ -102,8 +107,17 @@ export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
         goldRels[b * nodes + i] = rels[b]![i]!;
       }
     });
-    const { input_ids: ids, attention_mask: mask, word_index: index } = f.feeds;
+    const { input_ids: ids, attention_mask: mask, word_index: index, tag_ids: tagFeed } = f.feeds;
+    const { tags, maxDistance } = this.options.head;
+    if (tags && !tagFeed) throw new ConfigError('this parser reads word tags: build its rows with tag ids (featurizer.row(words, tagVocab.ids(tags)))');
+    let distanceIndex: Tensor | undefined;
+    if (maxDistance) {
+      const idx = new Int32Array(nodes * nodes);
+      for (let d = 0; d < nodes; d++) for (let h = 0; h < nodes; h++) idx[d * nodes + h] = distanceIndexOf(d, h, maxDistance);
+      distanceIndex = tf.tensor2d(idx, [nodes, nodes], 'int32');
+    }
     return {
+      ...(tags ? { tagIds: tf.tensor1d(tagFeed!.data, 'int32') } : {}), ...(distanceIndex ? { distanceIndex } : {}),
       inputIds: tf.tensor2d(ids.data, [size, f.width], 'int32'), attentionMask: tf.tensor2d(mask.data, [size, f.width], 'int32'),
       wordIndex: tf.tensor1d(index.data, 'int32'), nodeBias: tf.tensor3d(nodeBias, [size, 1, nodes]),
       goldHeads: tf.tensor1d(gold, 'int32'), goldHeadFlat: tf.tensor1d(goldFlat, 'int32'), goldRels: tf.tensor1d(goldRels, 'int32'), size, nodes,
@@ -112,6 +126,8 @@ export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
 
   disposeBatch(batch: ParseTensors): void {
     tf.dispose([batch.inputIds, batch.attentionMask, batch.wordIndex, batch.nodeBias, batch.goldHeads, batch.goldHeadFlat, batch.goldRels]);
+    if (batch.tagIds) batch.tagIds.dispose();
+    if (batch.distanceIndex) batch.distanceIndex.dispose();
   }
 
   private mlp(x: Tensor, name: string, training: boolean, seed: number): Tensor {
@@ -122,7 +138,8 @@ export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
   /** Word vectors [batch · nodes, hidden] and the four MLP outputs. */
   private features(batch: ParseTensors, training: boolean, seed: number): { arcDep: Tensor; arcHead: Tensor; relDep: Tensor; relHead: Tensor } {
     const hidden = this.model.encode({ inputIds: batch.inputIds, attentionMask: batch.attentionMask }, { training, seed });
-    const words = BertModel.gatherPositions(hidden, batch.wordIndex); // [B·W, H]
+    const pieces = BertModel.gatherPositions(hidden, batch.wordIndex); // [B·W, H]
+    const words = batch.tagIds ? tf.concat([pieces, tf.gather(this.w('parser.tag_embedding'), batch.tagIds)], 1) : pieces;
     return {
       arcDep: this.mlp(words, 'parser.arc_dep', training, seed + 1), arcHead: this.mlp(words, 'parser.arc_head', training, seed + 2),
       relDep: this.mlp(words, 'parser.rel_dep', training, seed + 3), relHead: this.mlp(words, 'parser.rel_head', training, seed + 4),
@@ -141,7 +158,8 @@ export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
     const { size, nodes } = batch;
     const a = arcDep.shape[1]!;
     const t = tf.reshape(BiaffineParser.affine(arcDep, this.w('parser.arc_biaffine')), [size, nodes, a]);
-    return tf.add(tf.matMul(t, tf.reshape(arcHead, [size, nodes, a]), false, true), batch.nodeBias);
+    const scores = tf.add(tf.matMul(t, tf.reshape(arcHead, [size, nodes, a]), false, true), batch.nodeBias);
+    return batch.distanceIndex ? tf.add(scores, tf.gather(this.w('parser.arc_distance'), batch.distanceIndex)) : scores;
   }
 
   /** Relation scores [n, labels] of dependents [n, rel] with heads [n, rel]. */

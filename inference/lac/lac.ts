@@ -108,6 +108,18 @@ export class Lac {
    * // { words: ['LAC', '是', '个', '优秀', '的', '分词', '工具'], tags: ['nr', 'v', 'q', 'a', 'u', 'n', 'n'] }
    */
   async analyze(texts: readonly string[]): Promise<LacResult[]> {
+    const tags = await this.tagCharacters(texts);
+    return texts.map((t, i) => assemble(Array.from(t), tags[i]!));
+  }
+
+  /**
+   * LAC's tag for every character of every text (`n-B`, `v-I`, `PER-B`, `w-B`, …; `undefined` at
+   * whitespace), the user dictionary applied: what {@link analyze} assembles words from. Parsers use
+   * it to give words segmented elsewhere LAC's part of speech.
+   * @example
+   * (await lac.tagCharacters(['百度是']))[0]; // ['ORG-B', 'ORG-I', 'v-B']
+   */
+  async tagCharacters(texts: readonly string[]): Promise<(string | undefined)[][]> {
     const chars = texts.map((t) => Array.from(t));
     const charTags: (string | undefined)[][] = chars.map((c) => new Array<string | undefined>(c.length));
     const chunks = chars.flatMap((c, i) => this.chunk(c, i));
@@ -134,10 +146,8 @@ export class Lac {
         store(batch, offsets, await this.tagger.tag(ids, offsets));
       }
     }
-    return chars.map((c, i) => {
-      this.userDict?.apply(c, charTags[i]!);
-      return assemble(c, charTags[i]!);
-    });
+    chars.forEach((c, i) => this.userDict?.apply(c, charTags[i]!));
+    return charTags;
   }
 
   /** Non-whitespace characters of one text as model inputs of at most MAX_CHUNK characters. */

@@ -11,6 +11,8 @@ export interface ParseRow {
   readonly ids: readonly number[];
   /** Length words + 1: `starts[0] = 0`, `starts[i]` = first piece of word i. */
   readonly starts: readonly number[];
+  /** Tag id per node (root first; see word-tags.ts) when the parser reads tags. */
+  readonly tagIds?: readonly number[];
 }
 
 /** A padded batch: encoder feeds [batch, width] and `word_index` [batch, nodes]. */
@@ -19,7 +21,8 @@ export interface ParseFeatureBatch {
   readonly width: number;
   /** Nodes per row including the root (the longest sentence's words + 1). */
   readonly nodes: number;
-  readonly feeds: Record<'input_ids' | 'token_type_ids' | 'position_ids' | 'attention_mask' | 'word_index', { data: Int32Array; dims: number[] }>;
+  readonly feeds: Record<'input_ids' | 'token_type_ids' | 'position_ids' | 'attention_mask' | 'word_index', { data: Int32Array; dims: number[] }>
+    & { tag_ids?: { data: Int32Array; dims: number[] } };
 }
 
 /**
@@ -39,7 +42,8 @@ export class ParseFeaturizer {
   }
 
   /** Tokens of a sentence, or undefined when it needs more than `maxTokens`. */
-  tryRow(words: readonly string[]): ParseRow | undefined {
+  tryRow(words: readonly string[], tagIds?: readonly number[]): ParseRow | undefined {
+    if (tagIds && tagIds.length !== words.length + 1) throw new TaskInputError(`${tagIds.length} tag ids for ${words.length} words; expected ${words.length + 1} (the root first)`);
     const ids = [this.tokenizer.clsId];
     const starts = [0];
     for (const w of words) {
@@ -48,12 +52,12 @@ export class ParseFeaturizer {
       if (ids.length + 1 > this.maxTokens) return undefined;
     }
     ids.push(this.tokenizer.sepId);
-    return { ids, starts };
+    return tagIds ? { ids, starts, tagIds } : { ids, starts };
   }
 
   /** Tokens of a sentence; a `TaskInputError` when it is over the limit. */
-  row(words: readonly string[]): ParseRow {
-    const row = this.tryRow(words);
+  row(words: readonly string[], tagIds?: readonly number[]): ParseRow {
+    const row = this.tryRow(words, tagIds);
     if (!row) throw new TaskInputError(`a sentence of ${words.length} words needs more than ${this.maxTokens} tokens, the parser's limit; split it first`);
     return row;
   }
@@ -66,12 +70,16 @@ export class ParseFeaturizer {
     const grid = () => new Int32Array(size * width);
     const [ids, types, positions, mask] = [grid(), grid(), grid(), grid()];
     const index = new Int32Array(size * nodes);
+    const tagged = rows.some((r) => r.tagIds);
+    if (tagged && !rows.every((r) => r.tagIds)) throw new TaskInputError('a batch mixes rows with and without tag ids');
+    const tags = new Int32Array(tagged ? size * nodes : 0); // padding nodes: the root's id 0
     ids.fill(this.tokenizer.padId);
     rows.forEach((r, b) => {
       ids.set(r.ids, b * width);
       for (let t = 0; t < width; t++) positions[b * width + t] = t + this.positionOffset;
       mask.fill(1, b * width, b * width + r.ids.length);
       r.starts.forEach((s, i) => { index[b * nodes + i] = b * width + s; });
+      if (r.tagIds) tags.set(r.tagIds, b * nodes);
       for (let i = r.starts.length; i < nodes; i++) index[b * nodes + i] = b * width; // padding nodes read [CLS]
     });
     const dims = [size, width];
@@ -80,6 +88,7 @@ export class ParseFeaturizer {
       feeds: {
         input_ids: { data: ids, dims }, token_type_ids: { data: types, dims }, position_ids: { data: positions, dims },
         attention_mask: { data: mask, dims }, word_index: { data: index, dims: [size, nodes] },
+        ...(tagged ? { tag_ids: { data: tags, dims: [size, nodes] } } : {}),
       },
     };
   }

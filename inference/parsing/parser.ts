@@ -7,8 +7,10 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { BundleError, ConfigError } from '../../framework/errors.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { readParserManifest, type ParserManifest } from './bundle.js';
+import { Lac } from '../lac/lac.js';
 import { decodeTree } from './decode.js';
 import { ParseFeaturizer, type ParseFeatureBatch } from './features.js';
+import { lacWordTags, TagVocab } from './word-tags.js';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -22,6 +24,19 @@ export interface Parse {
 export interface ParserLoadOptions {
   /** ORT intra-op threads (default: ORT's choice). */
   readonly threads?: number;
+  /** LAC for the word tags of a bundle that reads them (default: the shipped LAC, loaded on first use). */
+  readonly lac?: Lac;
+}
+
+/** Options of {@link DependencyParser.parse}. */
+export interface ParseOptions {
+  /** Sentences per graph call (default 32). */
+  readonly batchSize?: number;
+  /**
+   * LAC's tag of each word, when the caller already has them (`Lac.analyze`'s `tags`); otherwise a
+   * bundle that reads tags runs LAC on each sentence's characters.
+   */
+  readonly tags?: readonly (readonly string[])[];
 }
 
 /**
@@ -32,7 +47,16 @@ export interface ParserLoadOptions {
  * // → [{ heads: [5, 0, 5, 5, 2], deprels: ['nummod', 'root', 'nummod', 'nmod', 'nsubj'] }] (what the shipped model answers)
  */
 export class DependencyParser {
-  private constructor(readonly manifest: ParserManifest, private readonly session: InferenceSession, private readonly ort: Ort, readonly featurizer: ParseFeaturizer) {}
+  /** The tag vocabulary when the bundle reads LAC word tags. */
+  readonly tagVocab: TagVocab | undefined;
+  private lac: Promise<Lac> | undefined;
+  private readonly ownsLac: boolean;
+
+  private constructor(readonly manifest: ParserManifest, private readonly session: InferenceSession, private readonly ort: Ort, readonly featurizer: ParseFeaturizer, lac: Lac | undefined) {
+    this.tagVocab = manifest.head.tags ? new TagVocab(manifest.head.tags) : undefined;
+    this.lac = lac ? Promise.resolve(lac) : undefined;
+    this.ownsLac = !lac;
+  }
 
   static async load(dir: string, options: ParserLoadOptions = {}): Promise<DependencyParser> {
     const manifest = readParserManifest(dir);
@@ -43,7 +67,11 @@ export class DependencyParser {
       graphOptimizationLevel: 'all', executionProviders: ['cpu'],
       ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     });
-    return new DependencyParser(manifest, session, ort, new ParseFeaturizer(tokenizer, manifest.maxTokens, manifest.model.positionOffset));
+    const inputs = new Set(session.inputNames);
+    if (Boolean(manifest.head.tags) !== inputs.has('tag_ids')) {
+      throw new BundleError(`${dir}: parser.json ${manifest.head.tags ? 'lists' : 'has no'} head.tags but the graph ${inputs.has('tag_ids') ? 'has' : 'lacks'} a tag_ids input`);
+    }
+    return new DependencyParser(manifest, session, ort, new ParseFeaturizer(tokenizer, manifest.maxTokens, manifest.model.positionOffset), options.lac);
   }
 
   /** Relation labels, in score order. */
@@ -53,7 +81,9 @@ export class DependencyParser {
 
   /** Raw graph outputs of one batch. */
   async scores(batch: ParseFeatureBatch): Promise<{ arc: Float32Array; rel: Float32Array }> {
-    const feeds = Object.fromEntries(Object.entries(batch.feeds).map(([k, v]) => [k, new this.ort.Tensor('int32', v.data, v.dims)]));
+    const inputs = new Set(this.session.inputNames);
+    if (inputs.has('tag_ids') && !batch.feeds.tag_ids) throw new ConfigError('this parser reads word tags: build the rows with tag ids');
+    const feeds = Object.fromEntries(Object.entries(batch.feeds).filter(([k]) => inputs.has(k)).map(([k, v]) => [k, new this.ort.Tensor('int32', v!.data, v!.dims)]));
     const out = await this.session.run(feeds);
     const arc = out['arc_scores'];
     const rel = out['rel_scores'];
@@ -65,10 +95,11 @@ export class DependencyParser {
    * Parses segmented sentences (batched by length); a sentence over the token limit throws a
    * `TaskInputError` naming the limit.
    */
-  async parse(sentences: readonly (readonly string[])[], options: { batchSize?: number } = {}): Promise<Parse[]> {
+  async parse(sentences: readonly (readonly string[])[], options: ParseOptions = {}): Promise<Parse[]> {
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
-    const rows = sentences.map((words) => (words.length === 0 ? undefined : this.featurizer.row(words)));
+    const tags = this.tagVocab ? await this.wordTags(sentences, options.tags) : undefined;
+    const rows = sentences.map((words, i) => (words.length === 0 ? undefined : this.featurizer.row(words, tags ? this.tagVocab!.ids(tags[i]!) : undefined)));
     const order = rows.flatMap((r, i) => (r ? [i] : [])).sort((a, b) => rows[a]!.ids.length - rows[b]!.ids.length);
     const out: Parse[] = sentences.map(() => ({ heads: [], deprels: [] }));
     const labels = this.labels;
@@ -84,7 +115,19 @@ export class DependencyParser {
     return out;
   }
 
+  /** The given word tags (checked against the words), or LAC's. */
+  private async wordTags(sentences: readonly (readonly string[])[], given: readonly (readonly string[])[] | undefined): Promise<readonly (readonly string[])[]> {
+    if (given) {
+      if (given.length !== sentences.length) throw new ConfigError(`tags: ${given.length} lists for ${sentences.length} sentences`);
+      given.forEach((t, i) => { if (t.length !== sentences[i]!.length) throw new ConfigError(`tags[${i}]: ${t.length} tags for ${sentences[i]!.length} words`); });
+      return given;
+    }
+    this.lac ??= Lac.load(undefined, { workers: 0 });
+    return lacWordTags(await this.lac, sentences);
+  }
+
   async release(): Promise<void> {
     await this.session.release();
+    if (this.ownsLac && this.lac) await (await this.lac).close();
   }
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { BundleError, TaskInputError } from '../../framework/errors.js';
 import type { Lac } from '../lac/lac.js';
 import { DependencyParser } from '../parsing/parser.js';
+import { lacWordTags } from '../parsing/word-tags.js';
 import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
 import { loadLac } from './lac-tasks.js';
 
@@ -61,8 +62,8 @@ export class DependencyParsingTask extends Task<DependencyParse> {
   }
 
   async run(texts: readonly string[]): Promise<DependencyParse[]> {
-    const words = (await (await this.segmenter()).analyze(texts)).map((r) => r.words);
-    return this.fromSegments(words);
+    const analysed = await (await this.segmenter()).analyze(texts);
+    return this.parseWords(analysed.map((r) => r.words), analysed.map((r) => r.tags));
   }
 
   /**
@@ -78,7 +79,13 @@ export class DependencyParsingTask extends Task<DependencyParse> {
         if (typeof w !== 'string' || w.trim() === '') throw new TaskInputError(`segments[${i}][${k}] must be a non-empty string, got ${JSON.stringify(w)}`);
       });
     });
-    const parses = await this.parser.parse(segments, { batchSize: this.config.batchSize });
+    const tags = this.parser.tagVocab ? await lacWordTags(await this.segmenter(), segments) : undefined;
+    return this.parseWords(segments, tags);
+  }
+
+  /** Parses words (with LAC's tags when the bundle reads them). */
+  private async parseWords(segments: readonly (readonly string[])[], tags: readonly (readonly string[])[] | undefined): Promise<DependencyParse[]> {
+    const parses = await this.parser.parse(segments, { batchSize: this.config.batchSize, ...(tags && this.parser.tagVocab ? { tags } : {}) });
     return parses.map((p, i) => ({ word: [...segments[i]!], head: p.heads, deprel: p.deprels }));
   }
 
