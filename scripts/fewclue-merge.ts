@@ -3,7 +3,9 @@
  * another so every task gets its first splits early) into one report, plus a paired PET-vs-fine-tuning table:
  * per task, the splits where both ran, the mean difference and how many splits each method won.
  *   npx tsx scripts/fewclue-merge.ts --out bench/results/fewclue-5splits DIR [DIR…]
- * Writes OUT.md, OUT.json and OUT-chart.svg.
+ *   npx tsx scripts/fewclue-merge.ts --prior bench/results/fewclue-splits.json --out bench/results/fewclue-splits DIR…
+ * `--prior FILE` takes the per-split accuracies of an earlier merge's JSON (for splits whose run directories
+ * are gone); a split present in a DIR replaces the prior one. Writes OUT.md, OUT.json and OUT-chart.svg.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,15 +13,28 @@ import { parseArgs } from 'node:util';
 import { renderChartSvg } from '../experiments/suite/chart.js';
 import { buildReport, renderMarkdown } from '../experiments/suite/report.js';
 import type { JobRecord } from '../experiments/suite/store.js';
+import type { SuiteReport } from '../experiments/suite/report.js';
+import type { SuiteJob } from '../experiments/suite/jobs.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, a: { type: 'string', default: 'pet' }, b: { type: 'string', default: 'finetune' } } });
-if (!values.out || positionals.length === 0) throw new Error('usage: fewclue-merge.ts --out PREFIX DIR [DIR…]');
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, prior: { type: 'string' }, a: { type: 'string', default: 'pet' }, b: { type: 'string', default: 'finetune' } } });
+if (!values.out || (positionals.length === 0 && !values.prior)) throw new Error('usage: fewclue-merge.ts [--prior FILE.json] --out PREFIX DIR [DIR…]');
 const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
   const p = join(dir, f);
   return statSync(p).isDirectory() ? files(p) : f.endsWith('.json') ? [p] : [];
 });
-const records = positionals.flatMap((d) => (existsSync(join(d, 'results')) ? files(join(d, 'results')) : []))
+const fresh = positionals.flatMap((d) => (existsSync(join(d, 'results')) ? files(join(d, 'results')) : []))
   .map((f) => JSON.parse(readFileSync(f, 'utf8')) as JobRecord);
+/** An earlier merge's cells as records (accuracy and test size only: all the report reads). */
+function priorRecords(file: string): JobRecord[] {
+  const prior = (JSON.parse(readFileSync(file, 'utf8')) as { report: SuiteReport }).report;
+  return prior.cells.flatMap((c) => Object.entries(c.splits).map(([split, accuracy]): JobRecord => {
+    const job = { id: `${c.task}/${c.variant}/${split}`, variant: c.variant, config: { task: c.task, split, model: prior.model, ...(prior.maxSteps === undefined ? {} : { maxSteps: prior.maxSteps }) } } as unknown as SuiteJob;
+    return { job, result: { testAccuracy: accuracy / 100, testExamples: prior.testExamples } as JobRecord['result'], worker: `prior:${file}`, attempts: 1, finishedAt: '' };
+  }));
+}
+const freshIds = new Set(fresh.map((r) => r.job.id));
+const records = [...(values.prior ? priorRecords(values.prior).filter((r) => !freshIds.has(r.job.id)) : []), ...fresh]
+  .sort((x, y) => x.job.config.split.localeCompare(y.job.config.split));
 const report = buildReport(records.map((r) => r.job), records);
 const [a, b] = [values.a!, values.b!];
 const paired = report.tasks.map((task) => {

@@ -4,6 +4,9 @@
  * `inference/runtime/char-features.ts`), so tags align with character offsets. Implements the trainer's
  * `Objective`; sequence-level evaluation is {@link TokenClassificationMethod.tag} (the trainer's
  * example accuracy does not apply: examples carry no single label).
+ *
+ * With `lacTags`, the tag layer reads `[hidden; method.lac_tag_embedding[id]]` per character, the id of
+ * LAC's tag of that character (`inference/runtime/lac-char-tags.ts`), which each example carries.
  */
 import { tf, type Tensor, type Variable } from '../../framework/backend/tf.js';
 import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
@@ -18,6 +21,7 @@ import type { Objective } from '../../framework/trainer/objective.js';
 import type { NerExample } from '../../datasets/cluener/cluener.js';
 import { spansToTagIds } from '../../inference/runtime/bio.js';
 import { charTokenIds, textChars } from '../../inference/runtime/char-features.js';
+import { checkLacTagFeatures, type LacTagFeatures } from '../../inference/runtime/lac-char-tags.js';
 import { int2d } from './base.js';
 
 /** Everything the method is built from. */
@@ -33,12 +37,21 @@ export interface TokenClassificationSetup {
   readonly headLr?: number;
   readonly weightDecay?: number;
   readonly seed: number;
+  /** LAC character tags as features (absent: hidden states only, as older runs). Examples must then carry `lacTagIds`. */
+  readonly lacTags?: LacTagFeatures;
+}
+
+/** A CLUENER sentence, with LAC's tag id per character (`LacCharTagVocab.ids`) when the method reads them. */
+export interface TokenExample extends NerExample {
+  readonly lacTagIds?: readonly number[];
 }
 
 /** One batch: ids, types, mask [B, S]; flat positions of the characters; their gold tags. */
 export interface TokenBatch {
   readonly tensors: [Tensor, Tensor, Tensor, Tensor];
   readonly targets: Tensor;
+  /** LAC tag id of each scored character (aligned with the positions) when the method reads them. */
+  readonly lacTagIds?: Tensor;
   /** Characters scored per example (after truncation). */
   readonly lengths: number[];
 }
@@ -49,30 +62,36 @@ export interface TokenBatch {
  * await new Trainer(method, { maxSteps: 1000, batchSize: 32, seed: 42 }).fit(train, []);
  * method.tag(dev.slice(0, 1)); // [[0, 0, 13, 14, 14, 0, …]]
  */
-export class TokenClassificationMethod implements Objective<NerExample, TokenBatch> {
+export class TokenClassificationMethod implements Objective<TokenExample, TokenBatch> {
   static readonly kind = 'token-classification';
   private readonly weight: Variable;
   private readonly bias: Variable;
+  /** [LAC tags + 2, size] (rows 0 = padding, 1 = unknown) when the method reads LAC tags. */
+  private readonly lacEmbedding: Variable | undefined;
 
   constructor(readonly setup: TokenClassificationSetup) {
     if (setup.tags[0] !== 'O') throw new ConfigError(`the first tag must be 'O', got '${String(setup.tags[0])}'`);
     if (setup.maxSeqLen < 3) throw new ConfigError(`maxSeqLen must be at least 3, got ${setup.maxSeqLen}`);
-    const hidden = setup.model.config.hiddenSize;
-    this.weight = tf.variable(tf.tidy(() => tf.mul(tf.randomNormal([hidden, setup.tags.length], 0, 1, 'float32', setup.seed + 1), 0.02)), true);
+    const lac = setup.lacTags ? checkLacTagFeatures(setup.lacTags, 'token classification') : undefined;
+    const inputs = setup.model.config.hiddenSize + (lac?.size ?? 0);
+    this.weight = tf.variable(tf.tidy(() => tf.mul(tf.randomNormal([inputs, setup.tags.length], 0, 1, 'float32', setup.seed + 1), 0.02)), true);
     this.bias = tf.variable(tf.zeros([setup.tags.length]), true);
+    // Unit-variance rows, the scale of the LayerNorm-ed hidden states they sit beside.
+    this.lacEmbedding = lac ? tf.variable(tf.randomNormal([lac.tags.length + 2, lac.size], 0, 1, 'float32', setup.seed + 2), true) : undefined;
   }
 
   paramGroups(): ParamGroup[] {
     const { lr, weightDecay = 0.01, headLr } = this.setup;
-    return [...this.setup.model.params.decayGroups(lr, weightDecay), { params: [this.weight, this.bias], lr: headLr ?? 10 * lr, weightDecay: 0 }];
+    const head = [this.weight, this.bias, ...(this.lacEmbedding ? [this.lacEmbedding] : [])];
+    return [...this.setup.model.params.decayGroups(lr, weightDecay), { params: head, lr: headLr ?? 10 * lr, weightDecay: 0 }];
   }
 
-  makeBatch(examples: NerExample[]): TokenBatch {
+  makeBatch(examples: TokenExample[]): TokenBatch {
     const { tokenizer, maxSeqLen, tags } = this.setup;
     const rows = examples.map((e) => {
       const chars = textChars(e.text).slice(0, maxSeqLen - 2);
       const spans = e.entities.filter((s) => s.end <= chars.length);
-      return { ids: charTokenIds(tokenizer, chars), tags: spansToTagIds(chars.length, spans, tags) };
+      return { ids: charTokenIds(tokenizer, chars), tags: spansToTagIds(chars.length, spans, tags), lac: this.lacEmbedding ? this.lacIds(e).slice(0, chars.length) : [] };
     });
     const width = Math.max(...rows.map((r) => r.ids.length)) + 2;
     const ids = rows.map((r) => [tokenizer.clsId, ...r.ids, tokenizer.sepId, ...new Array<number>(width - r.ids.length - 2).fill(tokenizer.padId)]);
@@ -81,12 +100,25 @@ export class TokenClassificationMethod implements Objective<NerExample, TokenBat
     return {
       tensors: [int2d(ids), int2d(ids.map((row) => row.map(() => 0))), int2d(mask), tf.tensor1d(positions, 'int32')],
       targets: tf.tensor1d(rows.flatMap((r) => r.tags), 'int32'),
+      ...(this.lacEmbedding ? { lacTagIds: tf.tensor1d(rows.flatMap((r) => r.lac), 'int32') } : {}),
       lengths: rows.map((r) => r.ids.length),
     };
   }
 
+  /** An example's LAC tag ids, checked against its characters. */
+  private lacIds(e: TokenExample): readonly number[] {
+    const ids = e.lacTagIds;
+    if (!ids) throw new ConfigError(`this method reads LAC tags: example ${e.id} has no lacTagIds (LacCharTagVocab.textIds)`);
+    const n = textChars(e.text).length;
+    if (ids.length !== n) throw new ConfigError(`example ${e.id}: ${ids.length} LAC tag ids for ${n} characters`);
+    const rows = this.lacEmbedding!.shape[0]!;
+    if (ids.some((id) => !Number.isInteger(id) || id < 0 || id >= rows)) throw new ConfigError(`example ${e.id}: LAC tag ids must be integers in [0, ${rows})`);
+    return ids;
+  }
+
   disposeBatch(batch: TokenBatch): void {
     tf.dispose([...batch.tensors, batch.targets]);
+    batch.lacTagIds?.dispose();
   }
 
   /** Tag logits [characters in the batch, tags]. */
@@ -94,7 +126,9 @@ export class TokenClassificationMethod implements Objective<NerExample, TokenBat
     const { model } = this.setup;
     const [inputIds, tokenTypeIds, attentionMask, positions] = batch.tensors;
     const hidden = model.encode({ inputIds, tokenTypeIds, attentionMask }, { training, seed });
-    const rows = BertModel.gatherPositions(hidden, positions);
+    const chars = BertModel.gatherPositions(hidden, positions); // [N, H]
+    if (this.lacEmbedding && !batch.lacTagIds) throw new ConfigError('this method reads LAC tags: the batch has none');
+    const rows = this.lacEmbedding ? tf.concat([chars, tf.gather(this.lacEmbedding, batch.lacTagIds!)], 1) : chars; // [N, H (+ size)]
     return dense(training ? dropout(rows, model.config.hiddenDropoutProb, seed + 17) : rows, this.weight, this.bias);
   }
 
@@ -123,7 +157,7 @@ export class TokenClassificationMethod implements Objective<NerExample, TokenBat
    * @example
    * method.tag([{ id: 0, text: '叶老桂认为', entities: [] }]); // [[13, 14, 14, 0, 0]]
    */
-  tag(examples: readonly NerExample[], batchSize = 64): number[][] {
+  tag(examples: readonly TokenExample[], batchSize = 64): number[][] {
     const out: number[][] = [];
     for (let i = 0; i < examples.length; i += batchSize) {
       const batch = this.makeBatch(examples.slice(i, i + batchSize));
@@ -137,21 +171,24 @@ export class TokenClassificationMethod implements Objective<NerExample, TokenBat
 
   snapshot(): Map<string, HostTensor> {
     const out: Map<string, HostTensor> = this.setup.model.stateDict();
-    out.set('method.classifier.weight', { dtype: 'float32', shape: [...this.weight.shape], data: this.weight.dataSync() as Float32Array });
-    out.set('method.classifier.bias', { dtype: 'float32', shape: [...this.bias.shape], data: this.bias.dataSync() as Float32Array });
+    for (const [name, v] of this.headVariables()) out.set(name, { dtype: 'float32', shape: [...v.shape], data: v.dataSync() as Float32Array });
     return out;
   }
 
   restore(weights: ReadonlyMap<string, HostTensor>): void {
     this.setup.model.params.load(new Map([...weights].filter(([k]) => !k.startsWith('method.'))), { optional: () => false });
-    for (const [name, v] of [['method.classifier.weight', this.weight], ['method.classifier.bias', this.bias]] as const) {
+    for (const [name, v] of this.headVariables()) {
       const t = weights.get(name);
       if (t && t.dtype === 'float32') tf.tidy(() => v.assign(tf.tensor(t.data, v.shape)));
     }
   }
 
   dispose(): void {
-    this.weight.dispose();
-    this.bias.dispose();
+    for (const [, v] of this.headVariables()) v.dispose();
+  }
+
+  /** The method's own weights by their snapshot names. */
+  private headVariables(): [string, Variable][] {
+    return [['method.classifier.weight', this.weight], ['method.classifier.bias', this.bias], ...(this.lacEmbedding ? [['method.lac_tag_embedding', this.lacEmbedding] as [string, Variable]] : [])];
   }
 }

@@ -3,11 +3,13 @@
  *
  *     BUNDLE/model.onnx     encoder + tag layer, output `scores` [batch, seq, tags]
  *     BUNDLE/tokenizer/     vocab.txt, tokenizer.json, tokenizer_config.json
- *     BUNDLE/bundle.json    tags, entity types, maxSeqLen, precision, source run and its metrics
+ *     BUNDLE/bundle.json    tags, entity types, maxSeqLen, LAC tag features, precision, source run and its metrics
  *
  * The run directory holds `model/` (encoder, Hugging Face layout), `method.safetensors` (the tag layer)
- * and `method.json` (`kind: 'token-classification'`, `tags`, `maxSeqLen`), as `scripts/train-ner.ts`
- * writes it. Under `int8` the word embeddings are int8 rows too (int8-embeddings.ts).
+ * and `method.json` (`kind: 'token-classification'`, `tags`, `maxSeqLen`, optional `lacTags`), as
+ * `scripts/train-ner.ts` writes it. A run with `lacTags` gives a graph with a second int32 input,
+ * `lac_tag_ids` [batch, seq]; the runtime computes it with LAC. Under `int8` the word embeddings are
+ * int8 rows too (int8-embeddings.ts).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +24,7 @@ import { tokenClassificationHead } from './heads.js';
 import { Int8EmbeddingBertGraph } from './int8-embeddings.js';
 import { readJson } from './bundle.js';
 import { WeightReader } from './weights.js';
+import { checkLacTagFeatures, type LacTagFeatures } from '../runtime/lac-char-tags.js';
 
 export const TOKEN_BUNDLE_FORMAT = 'fewprompt-token-bundle';
 export const TOKEN_BUNDLE_FORMAT_VERSION = 1;
@@ -36,6 +39,8 @@ export interface TokenBundleManifest {
   readonly tags: string[];
   /** Tokens per window, `[CLS]` and `[SEP]` included. */
   readonly maxSeqLen: number;
+  /** LAC character tags the tag layer reads (graph input `lac_tag_ids`); absent in bundles without them. */
+  readonly lacTags?: LacTagFeatures;
   readonly model: {
     readonly file: 'model.onnx';
     readonly precision: Precision;
@@ -64,12 +69,18 @@ export async function exportTokenBundle(run: string, out: string, options: { pre
   if (!existsSync(modelDir)) throw new ExportError(`run ${run}: no model/ directory`);
   const methodFile = join(run, 'method.safetensors');
   if (!existsSync(methodFile)) throw new ExportError(`run ${run}: no method.safetensors (the tag layer)`);
+  let lacTags: LacTagFeatures | undefined;
+  try {
+    lacTags = spec['lacTags'] === undefined ? undefined : checkLacTagFeatures(spec['lacTags'], `run ${run}: method.json`);
+  } catch (error) {
+    throw new ExportError((error as Error).message);
+  }
   const config = readBertConfig(modelDir);
   const tokenizer = await BertTokenizer.fromPretrained(modelDir);
   const g = new GraphBuilder('fewprompt-token-classification');
   const Graph = precision === 'int8' ? Int8EmbeddingBertGraph : BertGraph;
   const bert = new Graph(g, config, new WeightReader(loadStateDict(modelDir), modelDir), { fusion: 'contrib', precision });
-  tokenClassificationHead(bert, bert.encode(), new WeightReader(readSafetensors(methodFile), methodFile), tags.length);
+  tokenClassificationHead(bert, bert.encode(), new WeightReader(readSafetensors(methodFile), methodFile), tags.length, lacTags);
   mkdirSync(join(out, 'tokenizer'), { recursive: true });
   writeFileSync(join(out, 'model.onnx'), g.encode());
   await tokenizer.save(join(out, 'tokenizer'));
@@ -77,6 +88,7 @@ export async function exportTokenBundle(run: string, out: string, options: { pre
   const manifest: TokenBundleManifest = {
     format: TOKEN_BUNDLE_FORMAT, formatVersion: TOKEN_BUNDLE_FORMAT_VERSION, createdAt: new Date().toISOString(), method: 'token-classification',
     tags: tags as string[], maxSeqLen: Math.min(Number(spec['maxSeqLen'] ?? 128), config.maxPositionEmbeddings - config.positionOffset),
+    ...(lacTags ? { lacTags } : {}),
     model: { file: 'model.onnx', precision, positionOffset: config.positionOffset, hiddenSize: config.hiddenSize, numHiddenLayers: config.numHiddenLayers, nodes: g.nodes.length },
     source: { run, ...(existsSync(metricsFile) ? { metrics: readJson(metricsFile, `run ${run}`) } : {}) },
   };

@@ -44,7 +44,7 @@ export interface ParseOptions {
  * @example
  * const parser = await DependencyParser.load('models/taskflow/dependency-parsing');
  * await parser.parse([['百度', '是', '一家', '高科技', '公司']]);
- * // → [{ heads: [5, 0, 5, 5, 2], deprels: ['nummod', 'root', 'nummod', 'nmod', 'nsubj'] }] (what the shipped model answers)
+ * // → [{ heads: [5, 5, 5, 5, 0], deprels: ['nsubj', 'cop', 'nummod', 'nmod', 'root'] }] (what the shipped model answers)
  */
 export class DependencyParser {
   /** The tag vocabulary when the bundle reads LAC word tags. */

@@ -2,6 +2,8 @@
  * `loadTokenClassifier(bundle)`: a token-classification (NER) bundle on ONNX Runtime. Texts are encoded
  * one token per character; a text longer than the bundle's window is cut into windows (after a
  * sentence end where possible) and the windows' tags are joined. Tags decode to entity spans (BIO).
+ * A bundle whose tag layer reads LAC character tags (`manifest.lacTags`) gets them from LAC, run on
+ * each whole text and cut with the windows (the shipped LAC, loaded on first use, unless one is given).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +13,8 @@ import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from '../export/token-bundle.js';
 import { tagIdsToSpans, viterbiTagIds } from './bio.js';
 import { charTokenIds, charWindows, textChars } from './char-features.js';
+import { Lac } from '../lac/lac.js';
+import { checkLacTagFeatures, LacCharTagVocab, PAD_LAC_TAG_ID } from './lac-char-tags.js';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -29,6 +33,8 @@ export type TagDecoding = 'viterbi' | 'argmax';
 export interface TokenClassifierOptions {
   /** ORT intra-op threads (default: ORT's choice). */
   readonly threads?: number;
+  /** LAC for a bundle that reads LAC tags (default: the shipped LAC, loaded on first use and closed by `release`). */
+  readonly lac?: Lac;
 }
 
 /**
@@ -40,9 +46,16 @@ export interface TokenClassifierOptions {
  */
 export class TokenClassifier {
   readonly tags: readonly string[];
+  /** The LAC tag vocabulary when the bundle reads LAC tags. */
+  readonly lacVocab: LacCharTagVocab | undefined;
+  private lac: Promise<Lac> | undefined;
+  private readonly ownsLac: boolean;
 
-  private constructor(readonly manifest: TokenBundleManifest, private readonly session: InferenceSession, private readonly ort: Ort, readonly tokenizer: BertTokenizer) {
+  private constructor(readonly manifest: TokenBundleManifest, private readonly session: InferenceSession, private readonly ort: Ort, readonly tokenizer: BertTokenizer, lac: Lac | undefined) {
     this.tags = manifest.tags;
+    this.lacVocab = manifest.lacTags ? new LacCharTagVocab(manifest.lacTags.tags) : undefined;
+    this.lac = lac ? Promise.resolve(lac) : undefined;
+    this.ownsLac = !lac;
   }
 
   /** Reads `bundle.json`, the tokenizer and the graph. */
@@ -60,6 +73,13 @@ export class TokenClassifier {
     }
     if (!Array.isArray(manifest.tags) || manifest.tags[0] !== 'O') throw new BundleError(`${manifestFile}: field 'tags' must be a list starting with 'O'`);
     if (!Number.isInteger(manifest.maxSeqLen) || manifest.maxSeqLen < 3) throw new BundleError(`${manifestFile}: field 'maxSeqLen' must be an integer ≥ 3, got ${String(manifest.maxSeqLen)}`);
+    if (manifest.lacTags !== undefined) {
+      try {
+        checkLacTagFeatures(manifest.lacTags, manifestFile);
+      } catch (error) {
+        throw new BundleError((error as Error).message);
+      }
+    }
     const modelFile = join(dir, manifest.model.file);
     if (!existsSync(modelFile)) throw new BundleError(`${dir}: ${manifest.model.file} is missing`);
     const tokenizer = await BertTokenizer.fromPretrained(join(dir, 'tokenizer'));
@@ -68,39 +88,66 @@ export class TokenClassifier {
       graphOptimizationLevel: 'all', executionProviders: ['cpu'],
       ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     });
-    return new TokenClassifier(manifest, session, ort, tokenizer);
+    const reads = session.inputNames.includes('lac_tag_ids');
+    if (reads !== (manifest.lacTags !== undefined)) {
+      await session.release();
+      throw new BundleError(`${dir}: bundle.json ${manifest.lacTags ? 'lists' : 'has no'} lacTags but the graph ${reads ? 'has' : 'lacks'} a lac_tag_ids input`);
+    }
+    return new TokenClassifier(manifest, session, ort, tokenizer, options.lac);
   }
 
   /**
-   * Tag ids of character rows (each at most maxSeqLen − 2 ids), one padded session run: the best valid
-   * BIO sequence (`viterbi`, default) or each character's top tag (`argmax`, what training's accuracy sees).
+   * Tag scores (logits) of character rows (each at most maxSeqLen − 2 ids), one padded session run: per
+   * row a [characters × tags] array. A bundle that reads LAC tags needs `lacTagIds`, one row of
+   * `LacCharTagVocab` ids per row of characters (the graph gets 0 at `[CLS]`, `[SEP]` and padding).
+   * @example
+   * const [s] = await ner.scoreRows([[3851, 1555]]); // Float32Array of 2 × 21 logits
    */
-  async tagRows(rows: readonly number[][], decode: TagDecoding = 'viterbi'): Promise<number[][]> {
+  async scoreRows(rows: readonly (readonly number[])[], lacTagIds?: readonly (readonly number[])[]): Promise<Float32Array[]> {
     if (rows.length === 0) return [];
+    if (this.lacVocab && !lacTagIds) throw new ConfigError('this bundle reads LAC tags: pass lacTagIds (LacCharTagVocab.textIds) with the rows');
+    if (lacTagIds) {
+      if (lacTagIds.length !== rows.length) throw new ConfigError(`lacTagIds: ${lacTagIds.length} rows for ${rows.length} rows of characters`);
+      lacTagIds.forEach((t, i) => { if (t.length !== rows[i]!.length) throw new ConfigError(`lacTagIds[${i}]: ${t.length} ids for ${rows[i]!.length} characters`); });
+    }
     const width = Math.max(...rows.map((r) => r.length)) + 2;
     const size = rows.length;
     const ids = new Int32Array(size * width).fill(this.tokenizer.padId);
     const positions = new Int32Array(size * width);
     const mask = new Int32Array(size * width);
+    const lacIds = new Int32Array(this.lacVocab ? size * width : 0).fill(PAD_LAC_TAG_ID);
     const off = this.manifest.model.positionOffset;
     rows.forEach((r, b) => {
       ids.set([this.tokenizer.clsId, ...r, this.tokenizer.sepId], b * width);
       for (let i = 0; i < width; i++) positions[b * width + i] = i + off;
       mask.fill(1, b * width, b * width + r.length + 2);
+      if (this.lacVocab) lacIds.set(lacTagIds![b]!, b * width + 1);
     });
     const dims = [size, width];
     const t = (data: Int32Array) => new this.ort.Tensor('int32', data, dims);
-    const out = (await this.session.run({ input_ids: t(ids), token_type_ids: t(new Int32Array(size * width)), position_ids: t(positions), attention_mask: t(mask) }))['scores'];
+    const feeds = { input_ids: t(ids), token_type_ids: t(new Int32Array(size * width)), position_ids: t(positions), attention_mask: t(mask), ...(this.lacVocab ? { lac_tag_ids: t(lacIds) } : {}) };
+    const out = (await this.session.run(feeds))['scores'];
     if (!out) throw new BundleError('the graph has no "scores" output');
     const scores = out.data as Float32Array;
     const k = this.tags.length;
-    if (decode === 'viterbi') return rows.map((r, b) => viterbiTagIds(scores.subarray((b * width + 1) * k, (b * width + 1 + r.length) * k), r.length, this.tags));
-    return rows.map((r, b) => r.map((_, i) => {
-      const at = (b * width + 1 + i) * k;
-      let best = 0;
-      for (let j = 1; j < k; j++) if (scores[at + j]! > scores[at + best]!) best = j;
-      return best;
-    }));
+    return rows.map((r, b) => scores.slice((b * width + 1) * k, (b * width + 1 + r.length) * k));
+  }
+
+  /**
+   * Tag ids of character rows ({@link scoreRows} decoded): the best valid BIO sequence (`viterbi`,
+   * default) or each character's top tag (`argmax`, what training's accuracy sees).
+   */
+  async tagRows(rows: readonly (readonly number[])[], decode: TagDecoding = 'viterbi', lacTagIds?: readonly (readonly number[])[]): Promise<number[][]> {
+    const k = this.tags.length;
+    return (await this.scoreRows(rows, lacTagIds)).map((scores, b) => {
+      const n = rows[b]!.length;
+      if (decode === 'viterbi') return viterbiTagIds(scores, n, this.tags);
+      return Array.from({ length: n }, (_, i) => {
+        let best = 0;
+        for (let j = 1; j < k; j++) if (scores[i * k + j]! > scores[i * k + best]!) best = j;
+        return best;
+      });
+    });
   }
 
   /**
@@ -112,12 +159,15 @@ export class TokenClassifier {
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
     const chars = texts.map(textChars);
-    const windows = chars.flatMap((cs, owner) => charWindows(cs, this.manifest.maxSeqLen - 2).map((w) => ({ owner, ...w, ids: charTokenIds(this.tokenizer, cs.slice(w.start, w.end)) })));
+    const lacIds = this.lacVocab ? await this.lacVocab.textIds(await this.loadLac(), texts) : undefined;
+    const windows = chars.flatMap((cs, owner) => charWindows(cs, this.manifest.maxSeqLen - 2).map((w) => ({
+      owner, ...w, ids: charTokenIds(this.tokenizer, cs.slice(w.start, w.end)), lac: lacIds ? lacIds[owner]!.slice(w.start, w.end) : [],
+    })));
     const order = windows.map((_, i) => i).sort((a, b) => windows[a]!.ids.length - windows[b]!.ids.length);
     const tagged: number[][] = new Array<number[]>(windows.length);
     for (let at = 0; at < order.length; at += batchSize) {
       const chunk = order.slice(at, at + batchSize);
-      const result = await this.tagRows(chunk.map((i) => windows[i]!.ids), options.decode);
+      const result = await this.tagRows(chunk.map((i) => windows[i]!.ids), options.decode, lacIds ? chunk.map((i) => windows[i]!.lac) : undefined);
       chunk.forEach((i, j) => { tagged[i] = result[j]!; });
     }
     const perText = chars.map(() => [] as number[]);
@@ -125,8 +175,16 @@ export class TokenClassifier {
     return perText.map((ids, i) => tagIdsToSpans(ids, this.tags).map((s) => ({ start: s.start, end: s.end, text: chars[i]!.slice(s.start, s.end).join(''), type: s.type })));
   }
 
+  /** The given LAC, or the shipped one (loaded once, on first use). */
+  private loadLac(): Promise<Lac> {
+    this.lac ??= Lac.load(undefined, { workers: 0 });
+    return this.lac;
+  }
+
+  /** Releases the ORT session (and the LAC this classifier loaded itself). */
   async release(): Promise<void> {
     await this.session.release();
+    if (this.ownsLac && this.lac) await (await this.lac).close();
   }
 }
 

@@ -28,8 +28,8 @@ export interface DependencyParse {
  * @example
  * const task = await DependencyParsingTask.fromConfig(DependencyParsingTask.configure({}));
  * await task.run(['百度是一家高科技公司']);
- * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [5, 0, 5, 5, 2], deprel: ['nummod', 'root', 'nummod', 'nmod', 'nsubj'] }]
- * // (the shipped model's answer: rooted at 是 as PaddleNLP's example, but 百度 and 公司 are attached wrongly; see its model card)
+ * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [5, 5, 5, 5, 0], deprel: ['nsubj', 'cop', 'nummod', 'nmod', 'root'] }]
+ * // (the shipped model's answer: UD's analysis, 公司 the root and 是 its copula; see its model card)
  */
 export class DependencyParsingTask extends Task<DependencyParse> {
   static readonly kind = 'dependency_parsing';
@@ -70,7 +70,7 @@ export class DependencyParsingTask extends Task<DependencyParse> {
    * Parses words as given (PaddleNLP's `from_segments`); empty words are refused.
    * @example
    * await task.fromSegments([['百度', '是', '一家', '高科技', '公司']]);
-   * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [5, 0, 5, 5, 2], deprel: ['nummod', 'root', 'nummod', 'nmod', 'nsubj'] }]
+   * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [5, 5, 5, 5, 0], deprel: ['nsubj', 'cop', 'nummod', 'nmod', 'root'] }]
    */
   async fromSegments(segments: readonly (readonly string[])[]): Promise<DependencyParse[]> {
     segments.forEach((words, i) => {
