@@ -1,10 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tf } from '../../framework/backend/tf.js';
 import { writeSafetensors } from '../../framework/checkpoint/safetensors.js';
-import { ConfigError } from '../../framework/errors.js';
+import { BundleError, ConfigError } from '../../framework/errors.js';
 import { BertModel } from '../../framework/model/bert.js';
 import { savePretrained } from '../../framework/model/pretrained.js';
 import { useBackend } from '../../framework/testing/backends.js';
@@ -12,10 +13,13 @@ import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { Trainer } from '../../framework/trainer/trainer.js';
 import type { NerExample } from '../../datasets/cluener/cluener.js';
 import { exportTokenBundle } from '../../inference/export/token-bundle.js';
+import { Lac } from '../../inference/lac/lac.js';
 import { bioTags, entityF1, tagIdsToSpans } from '../../inference/runtime/bio.js';
+import { charTokenIds } from '../../inference/runtime/char-features.js';
+import { LacCharTagVocab } from '../../inference/runtime/lac-char-tags.js';
 import { loadTokenClassifier } from '../../inference/runtime/token-classifier.js';
 import { TINY_CONFIG } from '../../inference/testing/tiny-run.js';
-import { TokenClassificationMethod } from './token-classification.js';
+import { TokenClassificationMethod, type TokenExample } from './token-classification.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-ner-'));
 before(() => useBackend('wasm'));
@@ -37,7 +41,7 @@ function tinyTokenizer(): BertTokenizer {
 }
 
 /** Synthetic sentences: filler characters with names and places dropped in (a lexical cue a tiny model can learn). */
-function synthetic(n: number, seed: number): NerExample[] {
+function synthetic(n: number, seed: number, names = NAMES, places = PLACES): NerExample[] {
   let s = seed;
   const rand = (k: number) => { s = (s * 1103515245 + 12345) % 2147483648; return s % k; };
   return Array.from({ length: n }, (_, id) => {
@@ -46,7 +50,7 @@ function synthetic(n: number, seed: number): NerExample[] {
     for (let part = 0; part < 4; part++) {
       text += FILLER.slice(rand(8), 8 + rand(6));
       if (rand(3) === 0) continue;
-      const [word, type] = rand(2) === 0 ? [NAMES[rand(3)]!, 'name'] : [PLACES[rand(3)]!, 'address'];
+      const [word, type] = rand(2) === 0 ? [names[rand(3)]!, 'name'] : [places[rand(3)]!, 'address'];
       entities.push({ start: text.length, end: text.length + word.length, type });
       text += word;
     }
@@ -83,7 +87,9 @@ test('token classification learns a lexical NER task; the exported bundle tags a
     const bundle = join(root, `bundle-${precision}`);
     const manifest = await exportTokenBundle(run, bundle, { precision });
     assert.deepEqual(manifest.tags, TAGS);
+    assert.equal(manifest.lacTags, undefined); // a bundle without LAC features, as before they existed
     const ner = await loadTokenClassifier(bundle);
+    assert.equal(ner.lacVocab, undefined);
     // The characters tfjs tagged (texts cut at maxSeqLen − 2), one row each.
     const rows = dev.map((e, i) => Array.from(e.text).slice(0, tagged[i]!.length).map((c) => tokenizer.tokenToId(c) ?? tokenizer.unkId));
     const gotRows = await ner.tagRows(rows, 'argmax');
@@ -112,4 +118,54 @@ test('bad setups fail clearly', () => {
   assert.throws(() => new TokenClassificationMethod({ model, tokenizer, tags: ['B-x', 'O'], maxSeqLen: 48, lr: 1e-3, seed: 1 }), ConfigError);
   assert.throws(() => new TokenClassificationMethod({ model, tokenizer, tags: TAGS, maxSeqLen: 2, lr: 1e-3, seed: 1 }), /maxSeqLen must be at least 3/);
   model.dispose();
+});
+
+/** Span → entity-F1 of argmax tag ids (lenient BIO, as the runtime decodes). */
+function f1Of(gold: readonly NerExample[], tagged: readonly number[][]): number {
+  return entityF1(gold.map((e) => e.entities), tagged.map((ids) => tagIdsToSpans(ids, TAGS))).f1;
+}
+
+/** Stand-in LAC tags for the learning test: B/I of the entity type, else O (the only cue: entities are filler characters). */
+const FAKE_LAC = new LacCharTagVocab(['name-B', 'name-I', 'address-B', 'address-I', 'O']);
+function withFakeLac(examples: NerExample[]): TokenExample[] {
+  return examples.map((e) => {
+    const tags = Array.from(e.text, () => 'O');
+    for (const s of e.entities) for (let i = s.start; i < s.end; i++) tags[i] = `${s.type}-${i === s.start ? 'B' : 'I'}`;
+    return { ...e, lacTagIds: FAKE_LAC.ids(tags) };
+  });
+}
+
+test('with LAC tag features: entities that only the tags reveal are learned; examples without tag ids are refused', async () => {
+  const model = BertModel.create(CONFIG, {}, 3);
+  const tokenizer = tinyTokenizer();
+  const method = new TokenClassificationMethod({ model, tokenizer, tags: TAGS, maxSeqLen: 48, lr: 3e-3, headLr: 1e-2, seed: 5, lacTags: { tags: FAKE_LAC.tags, size: 8 } });
+  // Names and places made of filler characters: nothing lexical tells them apart from the text around them.
+  const opaque = (n: number, seed: number) => withFakeLac(synthetic(n, seed, ['我们', '看到', '很多人'], ['那里', '说话', '今天去']));
+  const dev = opaque(24, 2);
+  await new Trainer(method, { maxSteps: 60, batchSize: 16, seed: 1, progress: false }).fit(opaque(96, 1), []);
+  const f1 = f1Of(dev, method.tag(dev));
+  assert.ok(f1 >= 0.9, `dev entity F1 ${f1.toFixed(3)} < 0.9`);
+  assert.throws(() => method.makeBatch(synthetic(2, 3)), (e: Error) => e instanceof ConfigError && /has no lacTagIds/.test(e.message));
+  assert.throws(() => method.makeBatch([{ ...dev[0]!, lacTagIds: [2] }]), /1 LAC tag ids for \d+ characters/);
+  assert.throws(() => method.makeBatch([{ ...dev[0]!, lacTagIds: dev[0]!.lacTagIds!.map(() => 99) }]), /integers in \[0, 7\)/);
+  method.dispose();
+  model.dispose();
+});
+
+test('a training step and tagging leave no tensors behind (with and without LAC tags)', async () => {
+  for (const lacTags of [undefined, { tags: FAKE_LAC.tags, size: 4 }]) {
+    const model = BertModel.create(CONFIG, {}, 3);
+    const method = new TokenClassificationMethod({ model, tokenizer: tinyTokenizer(), tags: TAGS, maxSeqLen: 48, lr: 1e-3, seed: 1, ...(lacTags ? { lacTags } : {}) });
+    const examples = withFakeLac(synthetic(4, 7));
+    const before = tf.memory().numTensors;
+    const batch = method.makeBatch(examples);
+    const { value, grads } = tf.variableGrads(() => method.loss(batch, 3));
+    tf.dispose([value, ...Object.values(grads)]);
+    method.disposeBatch(batch);
+    method.tag(examples);
+    method.scores(method.makeBatch(examples.slice(0, 0).concat(examples)));
+    assert.ok(tf.memory().numTensors >= before);
+    method.dispose();
+    model.dispose();
+  }
 });
