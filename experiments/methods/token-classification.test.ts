@@ -161,11 +161,75 @@ test('a training step and tagging leave no tensors behind (with and without LAC 
     const batch = method.makeBatch(examples);
     const { value, grads } = tf.variableGrads(() => method.loss(batch, 3));
     tf.dispose([value, ...Object.values(grads)]);
+    method.scores(batch);
     method.disposeBatch(batch);
     method.tag(examples);
-    method.scores(method.makeBatch(examples.slice(0, 0).concat(examples)));
-    assert.ok(tf.memory().numTensors >= before);
+    assert.equal(tf.memory().numTensors, before, lacTags ? 'with LAC tags' : 'without');
     method.dispose();
     model.dispose();
+  }
+});
+
+test('LAC tag features in the bundle: ONNX Runtime scores = tfjs scores (FP32); the runtime tags with LAC itself', async () => {
+  const lac = await Lac.load(undefined, { workers: 0 });
+  const vocab = new LacCharTagVocab(lac.vocab.tags);
+  const model = BertModel.create(CONFIG, {}, 11);
+  const tokenizer = tinyTokenizer();
+  const lacTags = { tags: lac.vocab.tags, size: 6 };
+  const method = new TokenClassificationMethod({ model, tokenizer, tags: TAGS, maxSeqLen: 24, lr: 1e-3, seed: 2, lacTags });
+  // A tag layer with unit-scale weights, so the LAC columns move the scores visibly.
+  const weights = method.snapshot();
+  const w = weights.get('method.classifier.weight')!;
+  weights.set('method.classifier.weight', { dtype: 'float32', shape: w.shape, data: Float32Array.from({ length: w.data.length }, (_, i) => Math.sin(1.7 * i)) });
+  method.restore(weights);
+  const texts = synthetic(8, 4).map((e) => e.text.slice(0, 22)); // within one window (maxSeqLen − 2)
+  const examples: TokenExample[] = (await vocab.textIds(lac, texts)).map((lacTagIds, id) => ({ id, text: texts[id]!, entities: [], lacTagIds }));
+  const batch = method.makeBatch(examples);
+  const reference = tf.tidy(() => method.logits(batch, false, 0).dataSync() as Float32Array);
+  method.disposeBatch(batch);
+  const run = join(root, 'run-lac');
+  savePretrained(model, join(run, 'model'));
+  await tokenizer.save(join(run, 'model'));
+  writeSafetensors(join(run, 'method.safetensors'), new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))));
+  writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'token-classification', tags: TAGS, maxSeqLen: 24, lacTags }));
+  try {
+    const bundle = join(root, 'bundle-lac');
+    const manifest = await exportTokenBundle(run, bundle, { precision: 'fp32' });
+    assert.deepEqual(manifest.lacTags, lacTags);
+    const ner = await loadTokenClassifier(bundle, { lac });
+    assert.deepEqual(ner.lacVocab?.tags, lac.vocab.tags);
+    const rows = texts.map((t) => charTokenIds(tokenizer, Array.from(t)));
+    const got = await ner.scoreRows(rows, examples.map((e) => e.lacTagIds!));
+    const flat = Float32Array.from(got.flatMap((r) => Array.from(r)));
+    assert.equal(flat.length, reference.length);
+    const maxDiff = flat.reduce((m, x, i) => Math.max(m, Math.abs(x - reference[i]!)), 0);
+    assert.ok(maxDiff < 1e-4, `max |Δ| ${maxDiff}`);
+    // Without the LAC columns the scores differ: the graph reads its lac_tag_ids input.
+    const zeroed = await ner.scoreRows(rows.slice(0, 1), [rows[0]!.map(() => 1)]);
+    assert.ok(zeroed[0]!.some((x, i) => Math.abs(x - got[0]![i]!) > 1e-3));
+    await assert.rejects(ner.tagRows(rows), (e: Error) => e instanceof ConfigError && /reads LAC tags/.test(e.message));
+    await assert.rejects(ner.tagRows(rows.slice(0, 1), 'argmax', [[2]]), /lacTagIds\[0\]: 1 ids/);
+    // predict runs LAC itself: the same entities as tagging with the ids computed here, also across windows.
+    const tagged = await ner.tagRows(rows, 'viterbi', examples.map((e) => e.lacTagIds!));
+    const predicted = await ner.predict(texts);
+    texts.forEach((t, i) => assert.deepEqual(predicted[i], tagIdsToSpans(tagged[i]!, TAGS).map((sp) => ({ ...sp, text: t.slice(sp.start, sp.end) }))));
+    const long = texts.slice(0, 3).join('。');
+    const [joined] = await ner.predict([long]);
+    assert.ok(joined!.every((e) => long.slice(e.start, e.end) === e.text));
+    await ner.release();
+    // INT8 with LAC features loads and runs (own LAC, loaded on first use and closed by release).
+    await exportTokenBundle(run, join(root, 'bundle-lac-int8'), { precision: 'int8' });
+    const int8 = await loadTokenClassifier(join(root, 'bundle-lac-int8'));
+    assert.equal((await int8.predict(texts.slice(0, 2))).length, 2);
+    await int8.release();
+    // A bundle.json that drops lacTags no longer matches its graph.
+    const manifestFile = join(bundle, 'bundle.json');
+    const { lacTags: _dropped, ...plain } = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(manifestFile, JSON.stringify(plain));
+    await assert.rejects(loadTokenClassifier(bundle), (e: Error) => e instanceof BundleError && /has no lacTags but the graph has a lac_tag_ids input/.test(e.message));
+  } finally {
+    method.dispose();
+    model.dispose();
+    await lac.close();
   }
 });

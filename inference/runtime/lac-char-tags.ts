@@ -56,9 +56,12 @@ export class LacCharTagVocab {
     return this.tags.length + 2;
   }
 
-  /** One id per character. */
+  /** One id per character (holes of a sparse array, as `Lac.tagCharacters` leaves at whitespace, count as untagged). */
   ids(charTags: readonly (string | undefined)[]): number[] {
-    return charTags.map((t) => (t === undefined ? UNKNOWN_LAC_TAG_ID : this.index.get(t) ?? UNKNOWN_LAC_TAG_ID));
+    return Array.from({ length: charTags.length }, (_, i) => {
+      const t = charTags[i];
+      return t === undefined ? UNKNOWN_LAC_TAG_ID : this.index.get(t) ?? UNKNOWN_LAC_TAG_ID;
+    });
   }
 
   /**

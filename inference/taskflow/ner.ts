@@ -48,7 +48,7 @@ export class NerTask extends Task<[string, string][]> {
   }
 
   override async close(): Promise<void> {
-    if (!(this.engine instanceof TokenClassifier)) await this.engine.close();
+    await (this.engine instanceof TokenClassifier ? this.engine.release() : this.engine.close());
   }
 
   async run(texts: readonly string[]): Promise<[string, string][][]> {
