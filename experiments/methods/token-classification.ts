@@ -61,6 +61,8 @@ export interface TokenBatch {
  * const method = new TokenClassificationMethod({ model, tokenizer, tags: bioTags(CLUENER_TYPES), maxSeqLen: 64, lr: 1e-4, seed: 42 });
  * await new Trainer(method, { maxSteps: 1000, batchSize: 32, seed: 42 }).fit(train, []);
  * method.tag(dev.slice(0, 1)); // [[0, 0, 13, 14, 14, 0, …]]
+ * // With LAC's character tags as features (examples then carry lacTagIds, LacCharTagVocab.textIds):
+ * new TokenClassificationMethod({ …, lacTags: { tags: lac.vocab.tags, size: 32 } });
  */
 export class TokenClassificationMethod implements Objective<TokenExample, TokenBatch> {
   static readonly kind = 'token-classification';

@@ -42,7 +42,8 @@ export interface TokenClassifierOptions {
  * @example
  * const ner = await loadTokenClassifier('models/taskflow/ner-accurate');
  * await ner.predict(['浙商银行企业信贷部叶老桂博士']);
- * // → [[{ start: 0, end: 4, text: '浙商银行', type: 'company' }, { start: 9, end: 12, text: '叶老桂', type: 'name' }]]
+ * // → [[{ start: 0, end: 9, text: '浙商银行企业信贷部', type: 'company' }, { start: 9, end: 12, text: '叶老桂', type: 'name' }]]
+ * // (the shipped model; CLUENER's gold company is 浙商银行)
  */
 export class TokenClassifier {
   readonly tags: readonly string[];

@@ -3,7 +3,8 @@
  * - mode `fast`: LAC's entities (PER, LOC, ORG, TIME) among its POS-tagged words;
  * - mode `accurate`: our encoder with a token-classification head trained on CLUENER2020 — ten
  *   fine-grained types (address, book, company, game, government, movie, name, organization,
- *   position, scene), entities only (`models/taskflow/ner-accurate/`, see its MODEL_CARD.md).
+ *   position, scene), entities only; the head also reads LAC's tag of each character
+ *   (`models/taskflow/ner-accurate/`, see its MODEL_CARD.md).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ export const SHIPPED_NER_ACCURATE_MODEL = fileURLToPath(new URL('../../models/ta
  * const task = await NerTask.fromConfig(NerTask.configure({ entityOnly: true }));
  * await task.run(['三亚是一个美丽的城市']); // [[['三亚', 'LOC']]]
  * const accurate = await NerTask.fromConfig(NerTask.configure({ mode: 'accurate' }));
- * await accurate.run(['浙商银行企业信贷部叶老桂博士']); // [[['浙商银行', 'company'], ['叶老桂', 'name']]]
+ * await accurate.run(['浙商银行企业信贷部叶老桂博士']); // [[['浙商银行企业信贷部', 'company'], ['叶老桂', 'name']]]
  */
 export class NerTask extends Task<[string, string][]> {
   static readonly kind = 'ner';
