@@ -44,7 +44,8 @@ test('a missing bundle is a BundleError naming the path', async () => {
 });
 
 test('shipped model: what it answers', { skip: existsSync(join(SHIPPED_SENTIMENT_MODEL, 'bundle.json')) ? false : 'models/taskflow/sentiment-analysis is not installed' }, async () => {
-  const results = await Taskflow('sentiment_analysis')(['这个产品用起来真的很流畅，我非常喜欢', '房间太小，服务态度很差，不会再来了']);
-  assert.deepEqual(results.map((r) => r.label), ['positive', 'negative']);
-  for (const r of results) assert.ok(r.score > 0.5);
+  const results = await Taskflow('sentiment_analysis')(['这个产品用起来真的很流畅，我非常喜欢', '房间太小，服务态度很差，不会再来了', '物流很快，质量很好']);
+  assert.deepEqual(results.map((r) => r.label), ['positive', 'negative', 'positive']);
+  // The model card's answers (0.904, 0.944, 0.959); a little slack because INT8 quantises activations per batch.
+  for (const [i, expected] of [0.904, 0.944, 0.959].entries()) assert.ok(Math.abs(results[i]!.score - expected) < 0.02, `score ${results[i]!.score} for text ${i}, expected ≈ ${expected}`);
 });

@@ -30,8 +30,8 @@ export interface SentimentResult {
 /**
  * @example
  * const task = await SentimentAnalysisTask.fromConfig(SentimentAnalysisTask.configure({}));
- * await task.run(['这个宾馆比较陈旧了，特价的房间也很一般。总体来说一般']);
- * // [{ text: '这个宾馆比较陈旧了，特价的房间也很一般。总体来说一般', label: 'negative', score: 0.9 }]
+ * await task.run(['房间太小，服务态度很差，不会再来了']);
+ * // [{ text: '房间太小，服务态度很差，不会再来了', label: 'negative', score: 0.944 }]
  */
 export class SentimentAnalysisTask extends Task<SentimentResult> {
   static readonly kind = 'sentiment_analysis';
