@@ -2,9 +2,11 @@
  * bench/inference: one process, the same weights everywhere — ONNX Runtime with our fused graph (FP32
  * and INT8), the unfused standard-op graph (ORT optimisation 'basic': no fusions) and the unfused graph
  * after ORT's own optimiser ('all'), tfjs (wasm, the best backend installed here), and PyTorch eager
- * (Debian python3-torch, OMP_WAIT_POLICY=PASSIVE) — PET scoring (encoder + MLM head at one mask,
+ * (Debian python3-torch, OMP_WAIT_POLICY=PASSIVE, OPENBLAS_THREAD_TIMEOUT=4) — PET scoring (encoder + MLM head at one mask,
  * vocabulary log-softmax) at batch 1, 8, 32 × length 128, for the default model and a base-size config.
- * Engines take turns batch by batch (round robin), so load from other processes falls on all alike.
+ * Engines take turns batch by batch (round robin), so load from other processes falls on all alike; none
+ * spins between runs (a spinning pool steals the cores from the engine after it). Afterwards ORT (fused FP32,
+ * INT8) and PyTorch run alone with their default spinning thread pools.
  * Also counts nodes per encoder layer, as exported and after ORT's optimiser.
  *
  *   npx tsx bench/inference/run.ts [--configs default,base] [--batches 1,8,32] [--threads 2] [--seconds 3]
@@ -25,7 +27,7 @@ import { BERT_DEFAULTS, readBertConfig, type BertConfig } from '../../framework/
 import { savePretrained } from '../../framework/model/pretrained.js';
 import { useBackend } from '../../framework/testing/backends.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
-import type { Fusion, Precision } from '../../inference/export/bert-graph.js';
+import { RUNTIME_OPTIMIZATION, type Fusion, type Precision } from '../../inference/export/bert-graph.js';
 import { buildClassifierGraph, type RunSpec } from '../../inference/export/bundle.js';
 import { WeightReader } from '../../inference/export/weights.js';
 import { readGraphSummary } from '../../inference/onnx/proto.js';
@@ -59,10 +61,12 @@ function feeds(b: number): Record<string, ort.Tensor> {
   const t = (d: Int32Array, dims: number[]) => new ort.Tensor('int32', d, dims);
   return { input_ids: t(x.ids, [b, seq]), token_type_ids: t(new Int32Array(b * seq), [b, seq]), position_ids: t(x.positions, [b, seq]), attention_mask: t(x.mask, [b, seq]), mask_positions: t(new Int32Array(b).fill(5), [b, 1]) };
 }
-const sessionOptions = (level: 'basic' | 'all', optimized?: string): ort.InferenceSession.SessionOptions => ({
+const sessionOptions = (level: 'basic' | 'all', optimized?: string, spinning = false): ort.InferenceSession.SessionOptions => ({
   graphOptimizationLevel: level, intraOpNumThreads: threads, interOpNumThreads: 1, executionProviders: ['cpu'],
-  extra: { session: { intra_op: { allow_spinning: '0' } } }, ...(optimized ? { optimizedModelFilePath: optimized } : {}),
+  extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } }, ...(optimized ? { optimizedModelFilePath: optimized } : {}),
 });
+/** No engine spins between runs in the round robin: a spinning thread pool would steal the cores from the engine after it. */
+const NON_SPINNING_TORCH_ENV = { OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_THREAD_TIMEOUT: '4' };
 
 const tmp = mkdtempSync(join(tmpdir(), 'bench-inference-'));
 const tokenizer = BertTokenizer.fromVocabFile(VOCAB);
@@ -70,7 +74,7 @@ await useBackend('wasm');
 const report: Record<string, unknown> = { date: new Date().toISOString(), cpu: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, node: process.version, ort: ort.env.versions.common, threads, seq, loadAverageAtStart: loadavg().map((l) => +l.toFixed(2)), configs: {} };
 
 /** Nodes per encoder layer after ORT's optimiser: optimised(2 layers) − optimised(1 layer). */
-async function optimisedPerLayer(config: BertConfig, fusion: Fusion, precision: Precision): Promise<{ perLayer: number; ops: Record<string, number> }> {
+async function optimisedPerLayer(config: BertConfig, fusion: Fusion, precision: Precision, level: 'basic' | 'all'): Promise<{ perLayer: number; ops: Record<string, number> }> {
   const counts: string[][] = [];
   for (const layers of [1, 2]) {
     const small: BertConfig = { ...config, numHiddenLayers: layers };
@@ -79,7 +83,7 @@ async function optimisedPerLayer(config: BertConfig, fusion: Fusion, precision: 
     model.dispose();
     const { bytes } = buildClassifierGraph(SPEC, small, w, new WeightReader(new Map()), tokenizer, { fusion, precision });
     const file = join(tmp, `count-${layers}.onnx`);
-    const s = await ort.InferenceSession.create(bytes, sessionOptions('all', file));
+    const s = await ort.InferenceSession.create(bytes, sessionOptions(level, file));
     await s.release();
     counts.push(readGraphSummary(readFileSync(file)).ops);
   }
@@ -92,10 +96,11 @@ async function optimisedPerLayer(config: BertConfig, fusion: Fusion, precision: 
 /** PyTorch as a worker process (torch_reference.py with BATCHES 0): one run per request; undefined without python3-torch. */
 async function torchWorker(modelDir: string): Promise<{ run: (b: number) => Promise<unknown>; close: () => Promise<unknown> } | undefined> {
   if (!existsSync(values.python)) return undefined;
-  const child = spawn(values.python, ['bench/inference/torch_reference.py', modelDir, String(threads), '0', String(seq), '0'], { env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(values.python, ['bench/inference/torch_reference.py', modelDir, String(threads), '0', String(seq), '0'], { env: { ...process.env, ...NON_SPINNING_TORCH_ENV }, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const first = await lines.next();
   if (first.done) { console.error('[bench] PyTorch worker did not start (python3-torch missing?)'); return undefined; }
+  report['torch'] = `PyTorch ${String((JSON.parse(first.value) as { torch?: string }).torch)} (Debian, OpenBLAS)`;
   return {
     run: async (b) => { child.stdin.write(`${b}\n`); const r = await lines.next(); if (r.done) throw new Error('PyTorch worker exited'); return r.value; },
     close: async () => { child.stdin.end(); await new Promise((r) => child.once('exit', r)); },
@@ -115,11 +120,14 @@ for (const name of values.configs.split(',')) {
   // Every engine runs one batch in turn (round robin), so load from other processes on this shared machine
   // falls on all engines alike; PyTorch (PASSIVE) joins the rounds as a worker process.
   const engines: { name: string; run: (b: number) => Promise<unknown>; close: () => Promise<unknown> }[] = [];
-  const graphs: [string, Fusion, Precision, 'basic' | 'all'][] = [['ort-fused-fp32', 'contrib', 'fp32', 'all'], ['ort-int8', 'contrib', 'int8', 'all'], ['ort-unfused', 'none', 'fp32', 'basic'], ['ort-unfused+ort-optimiser', 'none', 'fp32', 'all']];
+  // Our fused graphs load at the level the runtime uses (RUNTIME_OPTIMIZATION: 'basic', they are fused already).
+  const graphs: [string, Fusion, Precision, 'basic' | 'all'][] = [['ort-fused-fp32', 'contrib', 'fp32', RUNTIME_OPTIMIZATION.contrib], ['ort-int8', 'contrib', 'int8', RUNTIME_OPTIMIZATION.contrib], ['ort-unfused', 'none', 'fp32', 'basic'], ['ort-unfused+ort-optimiser', 'none', 'fp32', 'all']];
+  const spinningGraphs = new Map<string, Uint8Array>();
   for (const [engine, fusion, precision, level] of graphs) {
     const graph = buildClassifierGraph(SPEC, config, weights, new WeightReader(new Map()), tokenizer, { fusion, precision });
+    if (fusion === 'contrib') spinningGraphs.set(engine, graph.bytes);
     const session = await ort.InferenceSession.create(graph.bytes, sessionOptions(level));
-    nodeCounts[engine] = { exportedPerLayer: graph.nodesPerLayer, ...(level === 'all' ? { afterOrtOptimiser: await optimisedPerLayer(config, fusion, precision) } : {}) };
+    nodeCounts[engine] = { exportedPerLayer: graph.nodesPerLayer, ...(level === 'all' || fusion === 'contrib' ? { afterOrtOptimiser: await optimisedPerLayer(config, fusion, precision, level) } : {}) };
     const cache = new Map<number, Record<string, ort.Tensor>>();
     engines.push({ name: engine, run: (b) => { if (!cache.has(b)) cache.set(b, feeds(b)); return session.run(cache.get(b)!); }, close: () => session.release() });
   }
@@ -133,42 +141,78 @@ for (const name of values.configs.split(',')) {
   } });
   const torch = await torchWorker(modelDir);
   if (torch) engines.push({ name: 'pytorch-eager', run: torch.run, close: torch.close });
+  const failed = new Map<string, string>(); // engine → why it stopped (tfjs-wasm runs out of its 4 GiB heap on base × 32)
+  const attempt = async (e: (typeof engines)[number], b: number): Promise<number | undefined> => {
+    const t0 = performance.now();
+    try {
+      await e.run(b);
+    } catch (error) {
+      failed.set(e.name, `failed at batch ${b}: ${(error as Error).message.split('\n')[0]}`);
+      console.error(`[bench] ${name} ${e.name} b${b}: ${failed.get(e.name)}`);
+      return undefined;
+    }
+    return performance.now() - t0;
+  };
   for (const b of batches) {
     const slow = new Map<string, number>();
     for (const e of engines) { // warm-up; an engine slower than the whole budget is measured by this one run
-      const t0 = performance.now();
-      await e.run(b);
-      const ms = performance.now() - t0;
-      if (ms > minSeconds * 1000) slow.set(e.name, ms);
+      if (failed.has(e.name)) continue;
+      const ms = await attempt(e, b);
+      if (ms !== undefined && ms > minSeconds * 1000) slow.set(e.name, ms);
     }
     const times = new Map<string, number[]>(engines.map((e) => [e.name, []]));
     const start = performance.now();
     for (let round = 0; round < 50 && (round < 3 || performance.now() - start < minSeconds * 1000 * engines.length); round++) {
       for (const e of engines) {
-        if (slow.has(e.name) && round > 0) continue;
-        const t0 = performance.now();
-        await e.run(b);
-        times.get(e.name)!.push(performance.now() - t0);
+        if ((slow.has(e.name) && round > 0) || failed.has(e.name)) continue;
+        const ms = await attempt(e, b);
+        if (ms !== undefined) times.get(e.name)!.push(ms);
       }
     }
     for (const e of engines) {
+      if (times.get(e.name)!.length === 0) {
+        if (failed.has(e.name)) cells.push({ engine: e.name, batch: b, runs: 0, p50: NaN, p99: NaN, textsPerSecond: NaN, note: failed.get(e.name)! });
+        continue;
+      }
       const note = slow.has(e.name) ? 'one run: slower than the time budget' : undefined;
       cells.push(cell(e.name, b, times.get(e.name)!, note));
       console.error(`[bench] ${name} ${e.name} b${b}: p50 ${cells.at(-1)!.p50} ms`);
     }
   }
   for (const e of engines) await e.close();
-  model.dispose();
-  // PyTorch with OpenMP's default (spinning) wait policy, alone afterwards: spinning threads would slow whatever runs beside them.
   try {
-    const env = { ...process.env };
-    delete env['OMP_WAIT_POLICY'];
-    const out = execFileSync(values.python, ['bench/inference/torch_reference.py', modelDir, String(threads), batches.join(','), String(seq), String(minSeconds)],
-      { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 600000 });
-    const res = JSON.parse(out) as { results: Record<string, number[]> };
-    for (const b of batches) cells.push(cell('pytorch-eager (OMP default wait policy, measured alone)', b, res.results[String(b)]!));
-  } catch (error) {
-    console.error(`[bench] PyTorch (default policy) skipped: ${(error as Error).message.split('\n')[0]}`);
+    model.dispose();
+  } catch { /* a wasm backend that failed above cannot free its tensors; the process ends soon */ }
+  // ORT with its default spinning thread pool, each alone: the counterpart of PyTorch's default wait policy below.
+  for (const [engine, bytes] of spinningGraphs) {
+    const session = await ort.InferenceSession.create(bytes, sessionOptions(RUNTIME_OPTIMIZATION.contrib, undefined, true));
+    for (const b of batches) {
+      const f = feeds(b);
+      await session.run(f);
+      const ts: number[] = [];
+      const start = performance.now();
+      while (ts.length < 3 || (performance.now() - start < minSeconds * 1000 && ts.length < 50)) {
+        const t0 = performance.now();
+        await session.run(f);
+        ts.push(performance.now() - t0);
+      }
+      cells.push(cell(`${engine} (spinning, measured alone)`, b, ts));
+      console.error(`[bench] ${name} ${engine} (spinning, alone) b${b}: p50 ${cells.at(-1)!.p50} ms`);
+    }
+    await session.release();
+  }
+  // PyTorch alone afterwards, twice: OpenMP's default (spinning) wait policy, and non-spinning. With Debian's
+  // OpenBLAS (its own pthread pool beside OpenMP's) the default policy oversubscribes the cores; the goals table
+  // compares against the faster of the two.
+  for (const [label, env] of [['OMP default wait policy', { ...process.env, OMP_WAIT_POLICY: undefined }], ['PASSIVE', { ...process.env, ...NON_SPINNING_TORCH_ENV }]] as const) {
+    try {
+      const out = execFileSync(values.python, ['bench/inference/torch_reference.py', modelDir, String(threads), batches.join(','), String(seq), String(minSeconds)],
+        { encoding: 'utf8', env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)), stdio: ['ignore', 'pipe', 'pipe'], timeout: 600000 });
+      const res = JSON.parse(out) as { results: Record<string, number[]> };
+      for (const b of batches) cells.push(cell(`pytorch-eager (${label}, measured alone)`, b, res.results[String(b)]!));
+    } catch (error) {
+      console.error(`[bench] PyTorch (${label}, alone) skipped: ${(error as Error).message.split('\n')[0]}`);
+    }
   }
   (report['configs'] as Record<string, unknown>)[name] = { layers: config.numHiddenLayers, hidden: config.hiddenSize, heads: config.numAttentionHeads, intermediate: config.intermediateSize, weights: useStarter ? values.starter : 'random', nodeCounts, cells };
   rmSync(modelDir, { recursive: true, force: true });
@@ -183,14 +227,27 @@ writeFileSync(join(values.out, 'inference.md'), renderMarkdown(report));
 console.log(renderMarkdown(report));
 
 function renderMarkdown(r: Record<string, unknown>): string {
-  const lines = [`# Inference benchmark`, '', `Generated by \`bench/inference/run.ts\` on ${String(r['cpu'])}, Node ${String(r['node'])}, onnxruntime-node ${String(r['ort'])}; ${threads} threads everywhere (ORT intra-op, PyTorch with OMP_WAIT_POLICY=PASSIVE); sequence length ${seq}; load average at start ${JSON.stringify(r['loadAverageAtStart'])} (a shared machine: absolute numbers are noisy; engines take turns run by run, so ratios are fair).`, ''];
+  const lines = [`# Inference benchmark`, '', `Generated by \`bench/inference/run.ts\` on ${String(r['cpu'])}, Node ${String(r['node'])}, onnxruntime-node ${String(r['ort'])}, ${String(r['torch'] ?? 'PyTorch')}; ${threads} threads everywhere; sequence length ${seq}; load average at start ${JSON.stringify(r['loadAverageAtStart'])}, at end ${JSON.stringify(r['loadAverageAtEnd'])}.`, '',
+    'Round robin: engines take turns batch by batch, none spinning between runs (ORT `allow_spinning=0`; PyTorch `OMP_WAIT_POLICY=PASSIVE`, `OPENBLAS_THREAD_TIMEOUT=4`), so load falls on all alike and no engine steals the cores from the next. "Measured alone": each with its default spinning thread pool, the way a dedicated server runs it.', ''];
+  const ratio = (a?: Cell, b?: Cell) => (a && b && a.runs > 0 && b.runs > 0 ? `${(a.textsPerSecond / b.textsPerSecond).toFixed(2)}×` : '—');
   for (const [name, c] of Object.entries(r['configs'] as Record<string, { layers: number; hidden: number; weights: string; cells: Cell[]; nodeCounts: Record<string, { exportedPerLayer: number; afterOrtOptimiser?: { perLayer: number; ops: Record<string, number> } }> }>)) {
-    lines.push(`## ${name}: ${c.layers} layers × ${c.hidden} (${c.weights})`, '', '| engine | nodes per layer (exported) | after ORT optimiser | ops ORT left per layer |', '|---|---|---|---|');
+    const find = (engine: string, batch: number) => c.cells.find((x) => x.engine === engine && x.batch === batch);
+    lines.push(`## ${name}: ${c.layers} layers × ${c.hidden} (${c.weights})`, '', '| engine | nodes per layer (exported) | as ORT runs it | ops per layer as ORT runs it |', '|---|---|---|---|');
     for (const [e, n] of Object.entries(c.nodeCounts)) lines.push(`| ${e} | ${n.exportedPerLayer} | ${n.afterOrtOptimiser?.perLayer ?? '—'} | ${n.afterOrtOptimiser ? Object.entries(n.afterOrtOptimiser.ops).map(([op, k]) => `${op.replace('com.microsoft:', 'ms:')}×${k}`).join(', ') : '(basic level: as exported)'} |`);
-    lines.push('', '| engine | batch | p50 ms | p99 ms | texts/s | vs PyTorch (PASSIVE) | runs |', '|---|---|---|---|---|---|---|');
+    const bs = [...new Set(c.cells.map((x) => x.batch))];
+    lines.push('', 'Goals (issue 5): fused FP32 ≥ 3× PyTorch eager; INT8 ≥ 2× fused FP32 and ≥ 5× PyTorch.', '', '| batch | FP32 / PyTorch | INT8 / FP32 | INT8 / PyTorch | alone: FP32 / best PyTorch | alone: INT8 / FP32 | alone: INT8 / best PyTorch |', '|---|---|---|---|---|---|---|');
+    const torchAlone = (b: number) => [find('pytorch-eager (OMP default wait policy, measured alone)', b), find('pytorch-eager (PASSIVE, measured alone)', b)]
+      .filter((x): x is Cell => x !== undefined && x.runs > 0).sort((x, y) => y.textsPerSecond - x.textsPerSecond)[0];
+    for (const b of bs) {
+      const [f, q, t] = [find('ort-fused-fp32', b), find('ort-int8', b), find('pytorch-eager', b)];
+      const [fa, qa, ta] = [find('ort-fused-fp32 (spinning, measured alone)', b), find('ort-int8 (spinning, measured alone)', b), torchAlone(b)];
+      lines.push(`| ${b} | ${ratio(f, t)} | ${ratio(q, f)} | ${ratio(q, t)} | ${ratio(fa, ta)} | ${ratio(qa, fa)} | ${ratio(qa, ta)} |`);
+    }
+    lines.push('', '| engine | batch | p50 ms | p99 ms | texts/s | vs PyTorch (round robin; alone: the faster PyTorch alone) | runs |', '|---|---|---|---|---|---|---|');
     for (const cl of c.cells) {
-      const torch = c.cells.find((x) => x.engine === 'pytorch-eager' && x.batch === cl.batch);
-      lines.push(`| ${cl.engine} | ${cl.batch} | ${cl.p50} | ${cl.p99} | ${cl.textsPerSecond} | ${torch ? (cl.textsPerSecond / torch.textsPerSecond).toFixed(2) + '×' : '—'} | ${cl.runs} |`);
+      const torch = cl.engine.includes('measured alone') ? torchAlone(cl.batch) : find('pytorch-eager', cl.batch);
+      if (cl.runs === 0) { lines.push(`| ${cl.engine} | ${cl.batch} | — | — | — | — (${cl.note ?? 'no runs'}) | 0 |`); continue; }
+      lines.push(`| ${cl.engine} | ${cl.batch} | ${cl.p50} | ${cl.p99} | ${cl.textsPerSecond} | ${ratio(cl, torch)} | ${cl.runs} |`);
     }
     lines.push('');
   }

@@ -169,7 +169,7 @@ function templateFields(template: PromptTemplate | undefined): string[] {
  * Exports a run as a bundle directory.
  * @example
  * const manifest = await exportBundle(readRunSpec('/tmp/run-pet', { labelWords }), '/tmp/bundle', { precision: 'int8' });
- * manifest.model.nodesPerLayer; // → 9 (fused, int8)
+ * manifest.model.nodesPerLayer; // → 10 (fused, int8)
  */
 export async function exportBundle(spec: RunSpec, out: string, options: GraphOptions = {}): Promise<BundleManifest> {
   const modelDir = join(spec.dir, 'model');

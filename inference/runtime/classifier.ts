@@ -13,6 +13,7 @@ import { BundleError, ConfigError } from '../../framework/errors.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { PromptTemplate } from '../../templates/index.js';
 import { BUNDLE_FORMAT_VERSION, type BundleManifest } from '../export/bundle.js';
+import { RUNTIME_OPTIMIZATION } from '../export/bert-graph.js';
 import { Featurizer, type ClassifierInput, type FeatureBatch } from './features.js';
 import { AutoSplitter, type SplitOptions } from './splitter.js';
 
@@ -32,7 +33,7 @@ export interface Prediction {
 export interface LoadOptions {
   /** ORT intra-op threads (default: ORT's choice, all cores). */
   readonly threads?: number;
-  /** ORT graph optimisation (default `all`; `disabled`/`basic` keep the graph as exported). */
+  /** ORT graph optimisation (default: `basic` for our fused graphs, which are optimised already; `all` for unfused ones). */
   readonly graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Where ORT writes the optimised graph (to inspect what it fused). */
   readonly optimizedModelPath?: string;
@@ -91,7 +92,7 @@ export class Classifier {
       ...(manifest.pairs ? { pairs: manifest.pairs } : {}) });
     const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(modelFile, {
-      graphOptimizationLevel: options.graphOptimization ?? 'all', executionProviders: ['cpu'],
+      graphOptimizationLevel: options.graphOptimization ?? RUNTIME_OPTIMIZATION[manifest.model.fusion] ?? 'all', executionProviders: ['cpu'],
       ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
       ...(options.optimizedModelPath ? { optimizedModelFilePath: options.optimizedModelPath } : {}),
     });

@@ -11,6 +11,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { BundleError, ConfigError } from '../../framework/errors.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from '../export/token-bundle.js';
+import { RUNTIME_OPTIMIZATION } from '../export/bert-graph.js';
 import { tagIdsToSpans, viterbiTagIds } from './bio.js';
 import { charTokenIds, charWindows, textChars } from './char-features.js';
 import { Lac } from '../lac/lac.js';
@@ -86,7 +87,7 @@ export class TokenClassifier {
     const tokenizer = await BertTokenizer.fromPretrained(join(dir, 'tokenizer'));
     const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(modelFile, {
-      graphOptimizationLevel: 'all', executionProviders: ['cpu'],
+      graphOptimizationLevel: RUNTIME_OPTIMIZATION.contrib, executionProviders: ['cpu'], // token bundles are always fused
       ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     });
     const reads = session.inputNames.includes('lac_tag_ids');
