@@ -5,7 +5,8 @@
  *   npx tsx scripts/fewclue-merge.ts --out bench/results/fewclue-5splits DIR [DIR…]
  *   npx tsx scripts/fewclue-merge.ts --prior bench/results/fewclue-splits.json --out bench/results/fewclue-splits DIR…
  * `--prior FILE` takes the per-split accuracies of an earlier merge's JSON (for splits whose run directories
- * are gone); a split present in a DIR replaces the prior one. Writes OUT.md, OUT.json and OUT-chart.svg.
+ * are gone); a split present in a DIR replaces the prior one. `--splits 0,1` keeps only those splits (e.g. a
+ * one-split table of every task and method). Writes OUT.md, OUT.json and OUT-chart.svg.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import type { JobRecord } from '../experiments/suite/store.js';
 import type { SuiteReport } from '../experiments/suite/report.js';
 import type { SuiteJob } from '../experiments/suite/jobs.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, prior: { type: 'string' }, a: { type: 'string', default: 'pet' }, b: { type: 'string', default: 'finetune' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, prior: { type: 'string' }, splits: { type: 'string' }, a: { type: 'string', default: 'pet' }, b: { type: 'string', default: 'finetune' } } });
 if (!values.out || (positionals.length === 0 && !values.prior)) throw new Error('usage: fewclue-merge.ts [--prior FILE.json] --out PREFIX DIR [DIR…]');
 const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
   const p = join(dir, f);
@@ -33,7 +34,9 @@ function priorRecords(file: string): JobRecord[] {
   }));
 }
 const freshIds = new Set(fresh.map((r) => r.job.id));
+const keepSplits = values.splits === undefined ? undefined : new Set(values.splits.split(',').map((x) => x.trim()));
 const records = [...(values.prior ? priorRecords(values.prior).filter((r) => !freshIds.has(r.job.id)) : []), ...fresh]
+  .filter((r) => keepSplits === undefined || keepSplits.has(r.job.config.split))
   .sort((x, y) => x.job.config.split.localeCompare(y.job.config.split));
 const report = buildReport(records.map((r) => r.job), records);
 const [a, b] = [values.a!, values.b!];
