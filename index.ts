@@ -38,6 +38,7 @@ export { buildGptGraph, exportGptOnnx } from './inference/generation/gpt-graph.j
 export { SentimentAnalysisTask, type SentimentResult } from './inference/taskflow/sentiment-analysis.js';
 export { TokenClassificationMethod, type TokenClassificationSetup } from './experiments/methods/token-classification.js';
 export { loadCluener, CLUENER_TYPES, type NerExample, type EntitySpan } from './datasets/cluener/cluener.js';
+export { loadMsraBio, chunkExample, MSRA_TYPES } from './datasets/msra/msra.js';
 export { chnSentiCorpTask } from './datasets/chnsenticorp/chnsenticorp.js';
 export { exportTokenBundle, type TokenBundleManifest } from './inference/export/token-bundle.js';
 export { exportCompactBundle } from './inference/export/compact-bundle.js';

@@ -11,6 +11,10 @@
  * --batch-size N [32] --max-seq-len N [64] --lr X [2e-4] --head-lr X [2e-3] --seed N [42] --checkpoint-every N [25]
  * --lac-tag-size N [32] (width of the embedding of LAC's per-character tags that the tag layer reads beside the
  * hidden states, see inference/runtime/lac-char-tags.ts; 0 = hidden states only) --out DIR (required).
+ * MSRA first (`--msra-steps N` [0]): the encoder is first trained N steps as a tagger of MSRA's PER/LOC/ORG (its own
+ * tag layer, discarded afterwards; `--msra FILE` [DATA/msra_bio.zip], `--msra-sentences N` [16000] pieces of at most
+ * max-seq-len − 2 characters drawn with the seed), then on CLUENER as above: MSRA's three coarse types cannot share
+ * CLUENER's tag layer, but the encoder they train can.
  * `--from-checkpoint` skips training and finishes (save, export, score) from the weights of DIR/checkpoint: a run cut
  * short for time keeps its last checkpoint's steps (the learning-rate schedule is still that of --max-steps, not
  * decayed to zero).
@@ -25,8 +29,10 @@ import { modelOrDefault } from '../framework/model/default.js';
 import { loadPretrained, savePretrained } from '../framework/model/pretrained.js';
 import { BertTokenizer } from '../framework/tokenizer/index.js';
 import { loadTrainerCheckpoint } from '../framework/trainer/checkpoint.js';
+import { SeededRandom } from '../framework/trainer/rng.js';
 import { Trainer } from '../framework/trainer/trainer.js';
 import { CLUENER_TYPES, loadCluener, type NerExample } from '../datasets/cluener/cluener.js';
+import { chunkExample, loadMsraBio, MSRA_TYPES } from '../datasets/msra/msra.js';
 import { TokenClassificationMethod, type TokenExample } from '../experiments/methods/token-classification.js';
 import { exportTokenBundle } from '../inference/export/token-bundle.js';
 import { bioTags, entityF1 } from '../inference/runtime/bio.js';
@@ -38,7 +44,7 @@ const { values } = parseArgs({ options: {
   data: { type: 'string', default: '../shared/ner' }, model: { type: 'string' }, 'max-steps': { type: 'string', default: '600' },
   'batch-size': { type: 'string', default: '32' }, 'max-seq-len': { type: 'string', default: '64' }, lr: { type: 'string', default: '2e-4' },
   'head-lr': { type: 'string', default: '2e-3' }, seed: { type: 'string', default: '42' }, 'checkpoint-every': { type: 'string', default: '25' },
-  'lac-tag-size': { type: 'string', default: '32' }, 'from-checkpoint': { type: 'boolean', default: false }, out: { type: 'string' },
+  'lac-tag-size': { type: 'string', default: '32' }, msra: { type: 'string' }, 'msra-steps': { type: 'string', default: '0' }, 'msra-sentences': { type: 'string', default: '16000' }, 'from-checkpoint': { type: 'boolean', default: false }, out: { type: 'string' },
 } });
 const num = (flag: keyof typeof values): number => {
   const n = Number(values[flag]);
@@ -47,8 +53,8 @@ const num = (flag: keyof typeof values): number => {
 };
 if (values.out === undefined) throw new ConfigError('--out DIR is required');
 const out = values.out;
-const [maxSteps, batchSize, maxSeqLen, lr, headLr, seed, checkpointEvery, lacTagSize] = (['max-steps', 'batch-size', 'max-seq-len', 'lr', 'head-lr', 'seed', 'checkpoint-every', 'lac-tag-size'] as const).map(num) as
-  [number, number, number, number, number, number, number, number];
+const [maxSteps, batchSize, maxSeqLen, lr, headLr, seed, checkpointEvery, lacTagSize, msraSteps, msraSentences] = (['max-steps', 'batch-size', 'max-seq-len', 'lr', 'head-lr', 'seed', 'checkpoint-every', 'lac-tag-size', 'msra-steps', 'msra-sentences'] as const).map(num) as
+  [number, number, number, number, number, number, number, number, number, number];
 if (!Number.isInteger(lacTagSize) || lacTagSize < 0) throw new ConfigError(`--lac-tag-size must be a non-negative integer, got ${lacTagSize}`);
 
 await initBackend();
@@ -62,6 +68,8 @@ const tags = bioTags(CLUENER_TYPES);
 const modelDir = modelOrDefault(values.model);
 const { model, dir } = await loadPretrained(modelDir, { parts: { pooler: false, mlmHead: false } });
 const tokenizer = await BertTokenizer.fromPretrained(dir);
+const msraFile = values.msra ?? join(values.data, 'msra_bio.zip');
+const msraSeconds = msraSteps > 0 && !values['from-checkpoint'] ? await trainOnMsra() : 0;
 const method = new TokenClassificationMethod({ model, tokenizer, tags, maxSeqLen, lr, headLr, seed, ...(lacTags ? { lacTags } : {}) });
 const t0 = Date.now();
 const fit = values['from-checkpoint'] ? fromCheckpoint(method, join(out, 'checkpoint')) : await new Trainer(method, {
@@ -74,7 +82,7 @@ mkdirSync(out, { recursive: true });
 savePretrained(model, join(out, 'model'));
 await tokenizer.save(join(out, 'model'));
 writeSafetensors(join(out, 'method.safetensors'), new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))));
-writeFileSync(join(out, 'method.json'), `${JSON.stringify({ kind: TokenClassificationMethod.kind, dataset: 'cluener2020', types: [...CLUENER_TYPES], tags, maxSeqLen, ...(lacTags ? { lacTags } : {}) }, null, 2)}\n`);
+writeFileSync(join(out, 'method.json'), `${JSON.stringify({ kind: TokenClassificationMethod.kind, dataset: msraSteps > 0 ? 'msra (encoder, first) + cluener2020' : 'cluener2020', types: [...CLUENER_TYPES], tags, maxSeqLen, ...(lacTags ? { lacTags } : {}) }, null, 2)}\n`);
 writeFileSync(join(out, 'history.json'), `${JSON.stringify(fit.history)}\n`);
 method.dispose();
 model.dispose();
@@ -94,12 +102,28 @@ for (const precision of ['fp32', 'int8'] as const) {
 }
 const metrics = {
   task: 'cluener2020', method: TokenClassificationMethod.kind, model: modelDir, steps: fit.steps, epochs: (fit.steps * batchSize) / train.length, batchSize, maxSeqLen,
-  lr, headLr, seed, maxSteps, lacTagSize, trainSeconds, trainSentences: train.length, devSentences: dev.length, dev: scores,
+  lr, headLr, seed, maxSteps, lacTagSize, trainSeconds, ...(msraSteps > 0 ? { msra: { file: msraFile, steps: msraSteps, sentences: msraSentences, seconds: msraSeconds } } : {}), trainSentences: train.length, devSentences: dev.length, dev: scores,
 };
 writeFileSync(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
 await exportTokenBundle(out, join(out, 'bundle-int8'), { precision: 'int8' });
 await lac?.close();
 console.log(JSON.stringify(metrics));
+
+/** Stage 1: the encoder as a tagger of MSRA's three types for --msra-steps steps; returns its seconds. */
+async function trainOnMsra(): Promise<number> {
+  const t = Date.now();
+  const pieces = new SeededRandom(seed).shuffle(loadMsraBio(msraFile).flatMap((e) => chunkExample(e, maxSeqLen - 2)).filter((p) => p.text.trim() !== ''));
+  const chosen: NerExample[] = pieces.slice(0, msraSentences).map((p, id) => ({ id, ...p }));
+  const msraTrain: TokenExample[] = lac ? await withLacTags(lac, chosen) : chosen;
+  const msra = new TokenClassificationMethod({ model, tokenizer, tags: bioTags(MSRA_TYPES), maxSeqLen, lr, headLr, seed: seed + 100, ...(lacTags ? { lacTags } : {}) });
+  const result = await new Trainer(msra, {
+    maxSteps: msraSteps, batchSize, seed, warmupRatio: 0.06, evalEvery: msraSteps, checkpointEvery, label: 'msra/token-classification', checkpointDir: join(out, 'checkpoint-msra'),
+  }).fit(msraTrain, []);
+  msra.dispose(); // its tag layer; the encoder (shared `model`) keeps what it learnt
+  writeFileSync(join(out, 'history-msra.json'), `${JSON.stringify(result.history)}\n`);
+  console.log(`MSRA: ${result.steps} steps on ${msraTrain.length} of ${pieces.length} pieces in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+  return (Date.now() - t) / 1000;
+}
 
 /** Examples with LAC's tag id of each character. */
 async function withLacTags(tagger: Lac, examples: readonly NerExample[]): Promise<TokenExample[]> {
