@@ -19,6 +19,7 @@ import { initBackend } from '../framework/backend/select.js';
 import { ConfigError } from '../framework/errors.js';
 import { log } from '../framework/log.js';
 import { modelOrDefault } from '../framework/model/default.js';
+import { numberFlag } from '../experiments/cli/flags.js';
 
 const { values } = parseArgs({ options: {
   model: { type: 'string' }, data: { type: 'string', default: '../shared' }, out: { type: 'string' }, phases: { type: 'string', default: 'train,export,eval' },
@@ -27,11 +28,7 @@ const { values } = parseArgs({ options: {
   'keep-rate': { type: 'string', default: '0.15' }, crop: { type: 'string', default: '0' }, seed: { type: 'string', default: '42' }, precision: { type: 'string', default: 'int8' },
   'export-to': { type: 'string' },
 } });
-const num = (flag: keyof typeof values): number => {
-  const n = Number(values[flag]);
-  if (!Number.isFinite(n)) throw new ConfigError(`--${flag} must be a number, got '${String(values[flag])}'`);
-  return n;
-};
+const num = (flag: keyof typeof values): number => numberFlag(values, flag);
 if (values.out === undefined) throw new ConfigError('--out DIR is required');
 const out = values.out;
 const data = values.data;

@@ -39,6 +39,7 @@ import { bioTags, entityF1 } from '../inference/runtime/bio.js';
 import { loadTokenClassifier } from '../inference/runtime/token-classifier.js';
 import { Lac } from '../inference/lac/lac.js';
 import { LacCharTagVocab, type LacTagFeatures } from '../inference/runtime/lac-char-tags.js';
+import { numberFlag } from '../experiments/cli/flags.js';
 
 const { values } = parseArgs({ options: {
   data: { type: 'string', default: '../shared/ner' }, model: { type: 'string' }, 'max-steps': { type: 'string', default: '600' },
@@ -46,11 +47,7 @@ const { values } = parseArgs({ options: {
   'head-lr': { type: 'string', default: '2e-3' }, seed: { type: 'string', default: '42' }, 'checkpoint-every': { type: 'string', default: '25' },
   'lac-tag-size': { type: 'string', default: '32' }, msra: { type: 'string' }, 'msra-steps': { type: 'string', default: '0' }, 'msra-sentences': { type: 'string', default: '16000' }, 'from-checkpoint': { type: 'boolean', default: false }, out: { type: 'string' },
 } });
-const num = (flag: keyof typeof values): number => {
-  const n = Number(values[flag]);
-  if (!Number.isFinite(n)) throw new ConfigError(`--${flag} must be a number, got '${String(values[flag])}'`);
-  return n;
-};
+const num = (flag: keyof typeof values): number => numberFlag(values, flag);
 if (values.out === undefined) throw new ConfigError('--out DIR is required');
 const out = values.out;
 const [maxSteps, batchSize, maxSeqLen, lr, headLr, seed, checkpointEvery, lacTagSize, msraSteps, msraSentences] = (['max-steps', 'batch-size', 'max-seq-len', 'lr', 'head-lr', 'seed', 'checkpoint-every', 'lac-tag-size', 'msra-steps', 'msra-sentences'] as const).map(num) as

@@ -31,6 +31,7 @@ import { checkChoice, PRECISIONS } from '../inference/export/bert-graph.js';
 import { exportBundle, readRunSpec } from '../inference/export/bundle.js';
 import { exportCompactBundle } from '../inference/export/compact-bundle.js';
 import { loadClassifier } from '../inference/runtime/classifier.js';
+import { numberFlag } from '../experiments/cli/flags.js';
 
 const { values } = parseArgs({ options: {
   data: { type: 'string', default: '../shared/sentiment' }, model: { type: 'string' }, method: { type: 'string', default: 'pet' },
@@ -39,11 +40,7 @@ const { values } = parseArgs({ options: {
   seed: { type: 'string', default: '42' }, precision: { type: 'string', default: 'int8' }, out: { type: 'string' },
   'from-checkpoint': { type: 'boolean', default: false }, compact: { type: 'boolean', default: false },
 } });
-const num = (flag: keyof typeof values): number => {
-  const n = Number(values[flag]);
-  if (!Number.isFinite(n)) throw new ConfigError(`--${flag} must be a number, got '${String(values[flag])}'`);
-  return n;
-};
+const num = (flag: keyof typeof values): number => numberFlag(values, flag);
 if (values.out === undefined) throw new ConfigError('--out DIR is required');
 if (values.method !== 'pet' && values.method !== 'finetune') throw new ConfigError(`--method must be pet or finetune, got '${values.method}'`);
 const out = values.out;

@@ -6,6 +6,7 @@ import {
   CORPUS_FORMATS, pretrain, readCheckpointState, resolvePretrainConfig, type CorpusFormat, type CorpusSource, type PretrainConfig, type PretrainConfigInput,
 } from '../../framework/pretrain/index.js';
 import type { Command } from './command.js';
+import { optionalNumberFlag } from './flags.js';
 
 const usage = `usage: fewprompt pretrain --corpus GLOB [--corpus GLOB …] --out DIR [options]
        fewprompt pretrain --config FILE.json [options]      (flags override the file)
@@ -51,13 +52,7 @@ const OPTIONS = {
   'no-track': { type: 'boolean' }, 'no-progress': { type: 'boolean' }, resume: { type: 'boolean' },
 } as const;
 
-function num(values: Record<string, unknown>, flag: string): number | undefined {
-  const v = values[flag];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`--${flag} must be a number, got '${String(v)}'`);
-  return n;
-}
+const num = optionalNumberFlag;
 
 function readConfigFile(path: string): PretrainConfigInput {
   try {

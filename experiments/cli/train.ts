@@ -5,6 +5,7 @@ import { NullTracker, createTracker } from '../../framework/tracking/index.js';
 import { parseExperimentConfig } from '../config/experiment.js';
 import { runExperiment } from '../run-experiment.js';
 import type { Command } from './command.js';
+import { optionalNumberFlag } from './flags.js';
 
 const usage = `usage: fewprompt train [--config FILE.json] [--task eprstmt] [--method pet|ptuning|efl|finetune] [options]
 
@@ -38,11 +39,8 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
   for (const key of ['task', 'method', 'model', 'split', 'template'] as const) if (typeof values[key] === 'string') config[key] = values[key];
   if (typeof values['data-dir'] === 'string') config['dataDir'] = values['data-dir'];
   for (const [flag, field] of Object.entries(NUMERIC)) {
-    const v = values[flag];
-    if (typeof v !== 'string') continue;
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new ConfigError(`--${flag} must be a number, got '${v}'`);
-    config[field] = n;
+    const n = optionalNumberFlag(values, flag);
+    if (n !== undefined) config[field] = n;
   }
   return config;
 }

@@ -1,0 +1,13 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError } from '../../framework/errors.js';
+import { numberFlag, optionalNumberFlag } from './flags.js';
+
+test('number flags: parsed, absent, or a ConfigError naming the flag and value', () => {
+  assert.equal(optionalNumberFlag({ lr: '2e-4' }, 'lr'), 2e-4);
+  assert.equal(optionalNumberFlag({}, 'lr'), undefined);
+  assert.throws(() => optionalNumberFlag({ lr: 'fast' }, 'lr'), (e: Error) => e instanceof ConfigError && e.message === "--lr must be a number, got 'fast'");
+  assert.throws(() => optionalNumberFlag({ lr: ' ' }, 'lr'), ConfigError);
+  assert.equal(numberFlag({ 'max-steps': '60' }, 'max-steps'), 60);
+  assert.throws(() => numberFlag({}, 'max-steps'), /--max-steps is required/);
+});
