@@ -24,6 +24,33 @@ export interface MethodSetup {
   seed: number;
 }
 
+/**
+ * Encoder rows per pass when scoring. Methods that score several rows per example (EFL: a pair per label;
+ * multiple-choice fine-tuning: a row per candidate) build eval batches of examples × rows (TNEWS EFL: 32 × 15),
+ * and tfjs-wasm fails inside its kernels ("memory access out of bounds") on a few hundred rows of 128 tokens in
+ * one pass; 32 rows is what pretraining's held-out evaluation uses safely.
+ */
+export const SCORE_ROWS = 32;
+
+/**
+ * `forward` on consecutive row slices (axis 0) of at most {@link SCORE_ROWS} rows of `tensors`, outputs
+ * concatenated along axis 0: the same result as one pass, for eval-mode (no dropout) forwards.
+ * @example
+ * const logits = inRowChunks(batch.tensors, (part) => method.logits({ ...batch, tensors: part }, false, 0));
+ */
+export function inRowChunks(tensors: readonly Tensor[], forward: (part: Tensor[]) => Tensor): Tensor {
+  const rows = tensors[0]!.shape[0]!;
+  if (rows <= SCORE_ROWS) return forward([...tensors]);
+  const outputs: Tensor[] = [];
+  for (let start = 0; start < rows; start += SCORE_ROWS) {
+    const size = Math.min(SCORE_ROWS, rows - start);
+    outputs.push(tf.tidy(() => forward(tensors.map((t) => tf.slice(t, start, size)))));
+  }
+  const out = tf.concat(outputs, 0);
+  tf.dispose(outputs);
+  return out;
+}
+
 /** The tensors of one batch as every method builds them. */
 export interface MethodBatch {
   tensors: Tensor[];

@@ -6,7 +6,7 @@ import { SeededRandom } from '../../framework/trainer/rng.js';
 import { PromptTemplate } from '../../templates/index.js';
 import { EflDescriptions } from '../../verbalizers/index.js';
 import type { Example } from '../../datasets/base.js';
-import { Method, int2d, type MethodBatch, type MethodSetup } from './base.js';
+import { Method, inRowChunks, int2d, type MethodBatch, type MethodSetup } from './base.js';
 
 export interface EflOptions {
   /** Pair template with a `candidate_label` text field; default: the task's EFL template. */
@@ -16,13 +16,6 @@ export interface EflOptions {
   /** Negative pairs sampled per training example (PaddleNLP's `negative_num`); default 1. */
   negativeNum?: number;
 }
-
-/**
- * Pair rows per encoder pass when scoring. tfjs-wasm fails inside the kernel ("memory access out of bounds") on a
- * few hundred rows of 128 tokens in one pass (TNEWS: 32 examples × 15 labels); 32 rows is what pretraining's
- * held-out evaluation uses safely.
- */
-export const EFL_SCORE_ROWS = 32;
 
 interface EflBatch extends MethodBatch {
   /** Labels (or candidates) per example in the rows' order; eval batches hold every label of every example. */
@@ -109,21 +102,12 @@ export class EflMethod extends Method<EflBatch> {
     return dense(features, this.own.get('classifier.weight')!, this.own.get('classifier.bias')!);
   }
 
-  /**
-   * log P(entail) of every label's (or candidate's) pair → [examples, labels]. An eval batch holds examples ×
-   * labels rows (32 × 15 for TNEWS, 32 × 119 for IFLYTEK), so the encoder runs on at most
-   * {@link EFL_SCORE_ROWS} of them at a time.
-   */
+  /** log P(entail) of every label's (or candidate's) pair → [examples, labels]; the encoder sees at most SCORE_ROWS pairs at a time. */
   override scores(batch: EflBatch): number[][] {
-    const rows = batch.tensors[0]!.shape[0]!;
-    const entail = new Float32Array(rows);
-    for (let start = 0; start < rows; start += EFL_SCORE_ROWS) {
-      const size = Math.min(EFL_SCORE_ROWS, rows - start);
-      entail.set(tf.tidy(() => {
-        const part = batch.tensors.map((t) => tf.slice(t, [start, 0], [size, -1]));
-        return tf.slice(tf.logSoftmax(this.logits({ ...batch, tensors: part }, false, 0), -1), [0, 1], [-1, 1]).dataSync() as Float32Array;
-      }), start);
-    }
-    return Array.from({ length: rows / batch.perExample }, (_, e) => Array.from(entail.subarray(e * batch.perExample, (e + 1) * batch.perExample)));
+    return tf.tidy(() => {
+      const logits = inRowChunks(batch.tensors, (part) => this.logits({ ...batch, tensors: part }, false, 0));
+      const pairs = tf.reshape(logits, [-1, batch.perExample, 2]);
+      return tf.squeeze(tf.slice(tf.logSoftmax(pairs, -1), [0, 0, 1], [-1, -1, 1]), [2]).arraySync() as number[][];
+    });
   }
 }

@@ -28,3 +28,22 @@ test('fine-tuning a tiny random BERT learns the lexical-cue task (≥ 95% on hel
     assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   }
 });
+
+test('multiple-choice fine-tuning (CHID, a row per candidate) scores eval batches in chunks of SCORE_ROWS exactly as one example at a time', async () => {
+  const { getTask } = await import('../../datasets/index.js');
+  const { SCORE_ROWS } = await import('./base.js');
+  await useBackend('wasm');
+  const tokenizer = BertTokenizer.fromVocabFile(VOCAB);
+  const task = getTask('chid', { dataDir: fileURLToPath(new URL('../../datasets/fewclue/fixtures/', import.meta.url)) });
+  const examples = [...task.load('train', { split: '0' }), ...task.load('test_public')].slice(0, 8);
+  const model = BertModel.create(TINY_RANDOM_CONFIG, { pooler: true, mlmHead: false }, 3);
+  const method = new FinetuneMethod({ model, tokenizer, task, maxSeqLen: 64, lr: 1e-3, seed: 5 });
+  const batch = method.makeBatch(examples);
+  assert.ok(batch.tensors[0]!.shape[0]! > SCORE_ROWS, `${batch.tensors[0]!.shape[0]} rows: the batch must need several passes`);
+  const together = method.scores(batch);
+  method.disposeBatch(batch);
+  const alone = examples.map((e) => { const b = method.makeBatch([e]); const s = method.scores(b)[0]!; method.disposeBatch(b); return s; });
+  together.forEach((row, i) => row.forEach((x, j) => assert.ok(Math.abs(x - alone[i]![j]!) < 1e-5, `example ${i} candidate ${j}: ${x} vs ${alone[i]![j]}`)));
+  method.dispose();
+  model.dispose();
+});

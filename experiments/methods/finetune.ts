@@ -2,7 +2,7 @@ import { tf, type Tensor } from '../../framework/backend/tf.js';
 import { dropout } from '../../framework/ops/dropout.js';
 import { dense } from '../../framework/ops/matmul.js';
 import type { Example } from '../../datasets/base.js';
-import { Method, fieldText, int2d, type MethodBatch, type MethodSetup } from './base.js';
+import { Method, fieldText, inRowChunks, int2d, type MethodBatch, type MethodSetup } from './base.js';
 
 interface FinetuneBatch extends MethodBatch {
   /** Rows per example: 1 for classification, the candidate count for multiple choice. */
@@ -58,12 +58,18 @@ export class FinetuneMethod extends Method<FinetuneBatch> {
   }
 
   logits(batch: FinetuneBatch, training: boolean, seed: number): Tensor {
+    // Multiple choice scores a row per candidate (CHID: 7 per example): in eval, at most SCORE_ROWS rows per pass.
+    const out = training ? this.rowLogits(batch.tensors, true, seed) : inRowChunks(batch.tensors, (part) => this.rowLogits(part, false, seed));
+    return batch.rowsPerExample > 1 ? tf.reshape(out, [-1, batch.rowsPerExample]) : out;
+  }
+
+  /** Classifier outputs [rows, outputs] of encoder rows (input ids, token types, attention mask). */
+  private rowLogits(tensors: readonly Tensor[], training: boolean, seed: number): Tensor {
     const { model } = this.setup;
-    const [inputIds, tokenTypeIds, attentionMask] = batch.tensors as [Tensor, Tensor, Tensor];
+    const [inputIds, tokenTypeIds, attentionMask] = tensors as [Tensor, Tensor, Tensor];
     const hidden = model.encode({ inputIds, tokenTypeIds, attentionMask }, { training, seed });
     const cls = model.parts.pooler ? model.pool(hidden) : tf.squeeze(tf.slice(hidden, [0, 0, 0], [-1, 1, -1]), [1]);
     const features = training ? dropout(cls, model.config.hiddenDropoutProb, seed + 17) : cls;
-    const out = dense(features, this.own.get('classifier.weight')!, this.own.get('classifier.bias')!);
-    return batch.rowsPerExample > 1 ? tf.reshape(out, [-1, batch.rowsPerExample]) : out;
+    return dense(features, this.own.get('classifier.weight')!, this.own.get('classifier.bias')!);
   }
 }

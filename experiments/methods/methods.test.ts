@@ -51,8 +51,9 @@ test('EFL learns the lexical-cue task (≥ 95%)', async () => {
   assert.ok(accuracy >= 0.95, `EFL test accuracy ${accuracy}`);
 });
 
-test('EFL scores batches of more pair rows than one encoder pass takes (chunks of EFL_SCORE_ROWS) exactly as one example at a time', async () => {
-  const { EflMethod, EFL_SCORE_ROWS } = await import('./efl.js');
+test('EFL scores batches of more pair rows than one encoder pass takes (chunks of SCORE_ROWS) exactly as one example at a time', async () => {
+  const { EflMethod } = await import('./efl.js');
+  const { SCORE_ROWS } = await import('./base.js');
   await useBackend('wasm');
   const tokenizer = BertTokenizer.fromVocabFile(VOCAB);
   const task = new SyntheticCueTask({ train: 8, dev: 8, test_public: 40 });
@@ -60,7 +61,7 @@ test('EFL scores batches of more pair rows than one encoder pass takes (chunks o
   const efl = new EflMethod({ model, tokenizer, task, maxSeqLen: 32, lr: 1e-3, seed: 5 });
   const examples = task.load('test_public');
   const batch = efl.makeBatch(examples, false);
-  assert.ok(batch.tensors[0]!.shape[0]! > EFL_SCORE_ROWS, 'the batch must need several passes');
+  assert.ok(batch.tensors[0]!.shape[0]! > SCORE_ROWS, 'the batch must need several passes');
   const together = efl.scores(batch);
   efl.disposeBatch(batch);
   const alone = examples.map((e) => { const b = efl.makeBatch([e], false); const s = efl.scores(b)[0]!; efl.disposeBatch(b); return s; });
