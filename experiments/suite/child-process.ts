@@ -15,7 +15,7 @@ type ToChild = { type: 'run'; job: SuiteJob; runsDir: string; attempt: number } 
 type ToParent =
   | { type: 'ready' }
   | { type: 'done'; id: string; result: ExperimentResult; worker: string }
-  | { type: 'failed'; id: string; message: string; retryable: boolean };
+  | { type: 'failed'; id: string; message: string; retryable: boolean; fatal: boolean };
 
 /** A finished job as a child reports it. */
 export interface ChildResult {
@@ -26,8 +26,9 @@ export interface ChildResult {
 /**
  * One `fewprompt worker --local` child process that runs jobs sent over IPC, one at a time. Training runs
  * there, not in the caller, so the caller's event loop stays free (a BullMQ worker must keep renewing its
- * job lock while tfjs computes synchronously). If the child dies mid-job, `run` rejects with a
- * `JobError` whose `crashed` is true; the handle is then dead and a fresh one must be spawned.
+ * job lock while tfjs computes synchronously). If the child dies mid-job, or its job trapped inside
+ * WebAssembly (after which the child exits: see {@link isWasmTrap}), `run` rejects with a `JobError` whose
+ * `crashed` is true; the handle is then dead and a fresh one must be spawned.
  * @example
  * const child = await JobChild.spawn();
  * const { result } = await child.run(job, 'out/runs', 1); // result.testAccuracy → 0.5
@@ -96,9 +97,26 @@ export class JobChild {
     const pending = this.pending;
     if (!pending || message.type === 'ready') return;
     this.pending = undefined;
-    if (message.type === 'done') pending.resolve({ result: message.result, worker: message.worker });
-    else pending.reject(new JobError(`job ${message.id}: ${message.message}`, message.id, { retryable: message.retryable }));
+    if (message.type === 'done') {
+      pending.resolve({ result: message.result, worker: message.worker });
+    } else if (message.fatal) {
+      this.exited = true; // the child exits after this message; the next job needs a fresh one
+      pending.reject(new JobError(`job ${message.id}: ${message.message} (WebAssembly trap: worker process ${this.child.pid} exits, a fresh one takes the next job)`, message.id, { retryable: message.retryable, crashed: true }));
+    } else {
+      pending.reject(new JobError(`job ${message.id}: ${message.message}`, message.id, { retryable: message.retryable }));
+    }
   }
+}
+
+/**
+ * A trap inside WebAssembly (tfjs-wasm's "memory access out of bounds", "table index is out of bounds",
+ * Emscripten's `Aborted()`): the module's heap is in an unknown state afterwards, and every later job in the
+ * same process aborted at once (the FewCLUE suite lost 9 jobs to one such trap), so the child reports the
+ * failure and exits.
+ */
+export function isWasmTrap(error: unknown): boolean {
+  // WebAssembly.RuntimeError by name: the project's TypeScript libs do not declare the WebAssembly namespace.
+  return error instanceof Error && error.name === 'RuntimeError';
 }
 
 /**
@@ -106,18 +124,22 @@ export class JobChild {
  * recovery without flaky timing:
  * - `FEWPROMPT_TEST_CRASH_ONCE=DIR`: the first time any child starts job X it creates the marker
  *   `DIR/<X with / as __>.crashed` and exits with status 1; a retry sees the marker and runs normally.
+ * - `FEWPROMPT_TEST_WASM_TRAP_ONCE=DIR`: the same, but the first attempt throws an error named `RuntimeError`, as a
+ *   WebAssembly trap does.
  * - `FEWPROMPT_TEST_JOB_DELAY_MS=N`: sleep N ms before each job, so a test can kill a worker mid-job.
  */
 async function applyTestHooks(job: SuiteJob): Promise<void> {
+  const firstTime = (dir: string, suffix: string): boolean => {
+    const marker = join(dir, `${job.id.replaceAll('/', '__')}.${suffix}`);
+    if (existsSync(marker)) return false;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(marker, `${workerName()}\n`);
+    return true;
+  };
   const crashDir = process.env.FEWPROMPT_TEST_CRASH_ONCE;
-  if (crashDir) {
-    const marker = join(crashDir, `${job.id.replaceAll('/', '__')}.crashed`);
-    if (!existsSync(marker)) {
-      mkdirSync(crashDir, { recursive: true });
-      writeFileSync(marker, `${workerName()}\n`);
-      process.exit(1);
-    }
-  }
+  if (crashDir && firstTime(crashDir, 'crashed')) process.exit(1);
+  const trapDir = process.env.FEWPROMPT_TEST_WASM_TRAP_ONCE;
+  if (trapDir && firstTime(trapDir, 'trapped')) throw Object.assign(new Error('memory access out of bounds (test hook)'), { name: 'RuntimeError' });
   const delay = Number(process.env.FEWPROMPT_TEST_JOB_DELAY_MS ?? 0);
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
 }
@@ -148,7 +170,11 @@ export function serveJobsOverIpc(): Promise<number> {
           const result = await executeJob(job, { runsDir: message.runsDir });
           send({ type: 'done', id, result, worker: workerName() });
         } catch (error) {
-          send({ type: 'failed', id, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), retryable: isRetryable(error) });
+          const fatal = isWasmTrap(error);
+          const failed: ToParent = { type: 'failed', id, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), retryable: isRetryable(error), fatal };
+          if (!fatal) { send(failed); return; }
+          process.removeAllListeners('disconnect');
+          process.send!(failed, undefined, undefined, () => process.exit(1));
         }
       })();
     });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -66,4 +66,24 @@ test('local pool: 2 worker processes run real jobs; a worker that dies mid-job h
   assert.equal(failing.failed.length, 1);
   assert.match(failing.failed[0]!.reason, /job csl\/pet\/0: worker process \d+ died \(exit code 1\)/);
   assert.deepEqual(failing.report.missing, ['csl/pet/0']);
+});
+
+test('local pool: a job that traps inside WebAssembly takes its worker down with it; the retry and the next job get fresh workers', async () => {
+  const out = tempDir('fewprompt-pool-');
+  const trapDir = tempDir('fewprompt-trap-');
+  // FEWPROMPT_TEST_WASM_TRAP_ONCE: each job's first attempt throws a RuntimeError (see child-process.ts).
+  const outcome = await runSuite(
+    { out, tasks: ['eprstmt', 'csl'], methods: ['pet'], splits: '0', workers: 2, track: false, train: { ...TINY_TRAIN, model, dataDir: FIXTURES_DIR } },
+    { env: { ...process.env, FEWPROMPT_TEST_WASM_TRAP_ONCE: trapDir } },
+  );
+  assert.deepEqual(outcome.failed, []);
+  assert.equal(readdirSync(trapDir).length, 2, 'every job trapped once');
+  const store = new ResultStore(out);
+  const records = outcome.ran.map((id) => store.read(id)!);
+  assert.deepEqual(records.map((r) => r.attempts), [2, 2]);
+  // Without the restart each retry would have run in the process that trapped.
+  const trappedIn = new Set(readdirSync(trapDir).map((f) => readFileSync(join(trapDir, f), 'utf8').trim()));
+  const ranIn = new Set(records.map((r) => r.worker));
+  assert.equal(ranIn.size, 2, `the two jobs finished in two different fresh workers: ${[...ranIn].join(', ')}`);
+  for (const w of ranIn) assert.ok(!trappedIn.has(w), `${w} ran a job after a trap`);
 });
