@@ -15,6 +15,7 @@ import { getTask, TASK_KINDS, type FewClueKind } from '../datasets/index.js';
 import { toSubmission, submissionFileName } from '../datasets/submission.js';
 import type { TaskDefinition } from '../datasets/base.js';
 import type { ExperimentConfig } from './config/experiment.js';
+import { splitForRowBudget, TRAIN_TOKEN_BUDGET } from './methods/base.js';
 import { createMethod } from './methods/index.js';
 import { renderRunReport } from './report/run-report.js';
 
@@ -74,10 +75,16 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   }, { template: config.template, labelWords: config.labelWords, descriptions: config.descriptions, negativeNum: config.negativeNum });
   const label = `${task.kind}/${config.method}${config.rdropAlpha > 0 ? '+rdrop' : ''}/${config.split}`;
   await options.run?.logParams({ ...config, labelWords: undefined, descriptions: undefined, model: modelOrDefault(config.model) });
+  // Several encoder rows per example (EFL pairs, CHID candidates): micro-batches that fit the wasm heap.
+  const rowsPerExample = train.reduce((most, e) => Math.max(most, method.trainingRowsPerExample(e)), 1);
+  const steps = splitForRowBudget(config.batchSize, config.gradientAccumulation, rowsPerExample, config.maxSeqLen);
+  if (steps.batchSize !== config.batchSize) {
+    log.info(`${task.kind}/${config.method}: ${rowsPerExample} encoder rows per example, so each batch of ${config.batchSize} runs as ${steps.gradientAccumulation / config.gradientAccumulation} micro-batches of ≤ ${steps.batchSize} (≤ ${TRAIN_TOKEN_BUDGET} tokens)`);
+  }
   const t0 = Date.now();
   try {
     const fit = await new Trainer(method, {
-      epochs: config.epochs, maxSteps: config.maxSteps, batchSize: config.batchSize, gradientAccumulation: config.gradientAccumulation,
+      epochs: config.epochs, maxSteps: config.maxSteps, batchSize: steps.batchSize, gradientAccumulation: steps.gradientAccumulation,
       evalEvery: config.evalEvery, earlyStoppingPatience: config.earlyStoppingPatience, seed: config.seed, warmupRatio: config.warmupRatio,
       weightDecay: config.weightDecay, label, progress: options.progress, run: options.run,
       checkpointDir: options.out ? join(options.out, 'checkpoint') : undefined, resume: options.resume,

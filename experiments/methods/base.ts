@@ -51,6 +51,29 @@ export function inRowChunks(tensors: readonly Tensor[], forward: (part: Tensor[]
   return out;
 }
 
+/**
+ * Token rows × positions one training step may hold on the way through the encoder and back. tfjs keeps every
+ * intermediate of the step for the backward pass: the shipped 4 × 256 model's wasm heap reached 3.0 GB for 32
+ * rows of 128 tokens and 3.8 GB for 40, and trapped at 48 (the wasm heap ends at 4 GiB) — CHID fine-tuning's
+ * 8 examples × 7 candidates. {@link splitForRowBudget} turns larger batches into micro-batches.
+ */
+export const TRAIN_TOKEN_BUDGET = 32 * 128;
+
+/**
+ * The batch size and gradient accumulation that keep each micro-batch within {@link TRAIN_TOKEN_BUDGET}
+ * while the optimiser still sees `batchSize × gradientAccumulation` examples per step (or as near as an
+ * integer split allows: 8 examples of 7 rows → 2 micro-batches of 4).
+ * @example
+ * splitForRowBudget(8, 1, 7, 128); // → { batchSize: 4, gradientAccumulation: 2 }
+ * splitForRowBudget(8, 1, 1, 128); // → { batchSize: 8, gradientAccumulation: 1 }
+ */
+export function splitForRowBudget(batchSize: number, gradientAccumulation: number, rowsPerExample: number, seqLen: number): { batchSize: number; gradientAccumulation: number } {
+  const fits = Math.max(1, Math.floor(TRAIN_TOKEN_BUDGET / (rowsPerExample * seqLen)));
+  if (batchSize <= fits) return { batchSize, gradientAccumulation };
+  const parts = Math.ceil(batchSize / fits);
+  return { batchSize: Math.ceil(batchSize / parts), gradientAccumulation: gradientAccumulation * parts };
+}
+
 /** The tensors of one batch as every method builds them. */
 export interface MethodBatch {
   tensors: Tensor[];
@@ -73,6 +96,11 @@ export abstract class Method<B extends MethodBatch> implements Objective<Example
   abstract makeBatch(examples: Example[], training: boolean): B;
   /** Logits the loss compares with `batch.targets` (rows × classes). */
   abstract logits(batch: B, training: boolean, seed: number): Tensor;
+
+  /** Encoder rows a training batch spends on `example` (several for EFL pairs and multiple-choice candidates). */
+  trainingRowsPerExample(_example: Example): number {
+    return 1;
+  }
 
   /** Label scores [examples, labels] for evaluation; by default the eval-mode logits. */
   scores(batch: B): number[][] {

@@ -64,6 +64,10 @@ export class EflMethod extends Method<EflBatch> {
     return this.setup.task.labels.map((l) => this.descriptions!.descriptions[l]!);
   }
 
+  override trainingRowsPerExample(example: Example): number {
+    return Math.min(this.candidates(example).length, 1 + this.negativeNum);
+  }
+
   makeBatch(examples: Example[], training: boolean): EflBatch {
     const { tokenizer } = this.setup;
     const compiled = [];

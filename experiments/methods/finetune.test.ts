@@ -47,3 +47,16 @@ test('multiple-choice fine-tuning (CHID, a row per candidate) scores eval batche
   method.dispose();
   model.dispose();
 });
+
+test('splitForRowBudget keeps a training micro-batch within the token budget and the examples per optimiser step', async () => {
+  const { splitForRowBudget, TRAIN_TOKEN_BUDGET } = await import('./base.js');
+  assert.deepEqual(splitForRowBudget(8, 1, 1, 128), { batchSize: 8, gradientAccumulation: 1 });
+  assert.deepEqual(splitForRowBudget(8, 1, 7, 128), { batchSize: 4, gradientAccumulation: 2 }); // CHID: 56 rows → 2 × 28
+  assert.deepEqual(splitForRowBudget(8, 2, 7, 128), { batchSize: 4, gradientAccumulation: 4 });
+  assert.deepEqual(splitForRowBudget(32, 1, 2, 128), { batchSize: 16, gradientAccumulation: 2 }); // EFL, one negative
+  assert.deepEqual(splitForRowBudget(4, 1, 100, 128), { batchSize: 1, gradientAccumulation: 4 }); // never below one example
+  for (const [b, rows] of [[8, 7], [16, 3], [32, 2]] as const) {
+    const s = splitForRowBudget(b, 1, rows, 128);
+    assert.ok(s.batchSize * rows * 128 <= TRAIN_TOKEN_BUDGET && s.batchSize * s.gradientAccumulation >= b);
+  }
+});

@@ -30,6 +30,12 @@ export class FinetuneMethod extends Method<FinetuneBatch> {
     this.param('classifier.bias', [this.outputs], 'zeros');
   }
 
+  override trainingRowsPerExample(example: Example): number {
+    const mc = this.setup.task.multipleChoice;
+    const candidates = mc ? example.fields[mc.candidatesField] : undefined;
+    return Array.isArray(candidates) ? candidates.length : 1;
+  }
+
   makeBatch(examples: Example[]): FinetuneBatch {
     const { tokenizer, task, maxSeqLen } = this.setup;
     const mc = task.multipleChoice;
