@@ -3,11 +3,12 @@
  * scripts/pretrain-zh-mini.json is read and split exactly as `fewprompt pretrain` does (1% of documents by
  * content hash), and every model is scored with character masking at 15% on fixed masks — on the first 200
  * held-out chunks (the starter card's protocol) and on all of them. Needs ../shared.
- *   npx tsx bench/pretrain/heldout.ts MODEL_DIR [MODEL_DIR…]
- * Writes bench/results/heldout-mlm.{json,md}.
+ *   npx tsx bench/pretrain/heldout.ts [--out NAME] MODEL_DIR [MODEL_DIR…]
+ * Writes bench/results/NAME.{json,md} (default heldout-mlm).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
 import { initBackend } from '../../framework/backend/select.js';
 import { loadStateDict } from '../../framework/checkpoint/state-dict.js';
 import { BertModel } from '../../framework/model/bert.js';
@@ -17,8 +18,8 @@ import { resolvePretrainConfig } from '../../framework/pretrain/config.js';
 import { prepareData } from '../../framework/pretrain/prepare.js';
 import { readVocab } from '../../framework/pretrain/vocab.js';
 
-const dirs = process.argv.slice(2);
-if (dirs.length === 0) { console.error('usage: npx tsx bench/pretrain/heldout.ts MODEL_DIR [MODEL_DIR…]'); process.exit(2); }
+const { values, positionals: dirs } = parseArgs({ allowPositionals: true, options: { out: { type: 'string', default: 'heldout-mlm' } } });
+if (dirs.length === 0) { console.error('usage: npx tsx bench/pretrain/heldout.ts [--out NAME] MODEL_DIR [MODEL_DIR…]'); process.exit(2); }
 await initBackend();
 const config = resolvePretrainConfig(JSON.parse(readFileSync(new URL('../../scripts/pretrain-zh-mini.json', import.meta.url), 'utf8')));
 const data = await prepareData({ sources: config.corpus, baseVocab: readVocab(`${dirs[0]}/vocab.txt`), vocab: 'bert', clean: config.clean, maxSeqLen: config.maxSeqLen, heldoutPercent: config.heldoutPercent });
@@ -39,5 +40,5 @@ const md = ['# Held-out masked-LM accuracy (same chunks, character masking 15%, 
   '| model | acc (first 200 chunks) | loss (200) | acc (all chunks) | loss (all) | predictions (all) |', '|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${basename(r.model)} | ${r.first200.accuracy.toFixed(4)} | ${r.first200.loss.toFixed(3)} | ${r.all.accuracy.toFixed(4)} | ${r.all.loss.toFixed(3)} | ${r.all.predictions} |`), ''].join('\n');
 mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('../results/heldout-mlm.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), heldoutChunks: data.heldout.size, rows }, null, 2)}\n`);
-writeFileSync(new URL('../results/heldout-mlm.md', import.meta.url), md);
+writeFileSync(new URL(`../results/${values.out}.json`, import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), heldoutChunks: data.heldout.size, rows }, null, 2)}\n`);
+writeFileSync(new URL(`../results/${values.out}.md`, import.meta.url), md);
