@@ -10,6 +10,7 @@ import { loadPretrained, savePretrained } from '../framework/model/pretrained.js
 import { BertTokenizer } from '../framework/tokenizer/index.js';
 import type { Run } from '../framework/tracking/base.js';
 import { evaluate } from '../framework/trainer/evaluate.js';
+import { SeededRandom } from '../framework/trainer/rng.js';
 import { Trainer } from '../framework/trainer/trainer.js';
 import { getTask, TASK_KINDS, type FewClueKind } from '../datasets/index.js';
 import { toSubmission, submissionFileName } from '../datasets/submission.js';
@@ -53,6 +54,22 @@ export function taskFor(config: Pick<ExperimentConfig, 'task' | 'dataDir'>): Tas
   return getTask(config.task, config.dataDir === undefined ? {} : { dataDir: config.dataDir });
 }
 
+/** Seed of the test_public sample: one fixed subset for every method, split and run, so results pair up. */
+export const TEST_SAMPLE_SEED = 20261205;
+
+/**
+ * At most `max` examples drawn with {@link TEST_SAMPLE_SEED} (kept in file order), or all of them. Not the first
+ * `max`: FewCLUE's test_public files are grouped by label (TNEWS's first 600 hold 5 of its 15 labels, IFLYTEK's
+ * 23 of 98), so a prefix is a biased test set.
+ * @example
+ * sampleTestExamples(task.load('test_public'), 600).length; // → 600, every label in proportion (in expectation)
+ */
+export function sampleTestExamples<T>(examples: readonly T[], max: number | undefined): T[] {
+  if (max === undefined || max >= examples.length) return [...examples];
+  const chosen = new SeededRandom(TEST_SAMPLE_SEED).shuffle([...examples.keys()]).slice(0, max).sort((a, b) => a - b);
+  return chosen.map((i) => examples[i]!);
+}
+
 /**
  * Trains one task × method × split and scores `test_public`: dev selects the checkpoint, test never
  * selects anything. Writes config, metrics, history and predictions (and FewCLUE's submission file for
@@ -66,7 +83,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const task = taskFor(config);
   const train = task.load('train', { split: config.split });
   const dev = task.load('dev', { split: config.split });
-  const testPublic = task.load('test_public').slice(0, config.maxTestExamples);
+  const testPublic = sampleTestExamples(task.load('test_public'), config.maxTestExamples);
   const { model, dir } = await loadPretrained(modelOrDefault(config.model), { parts: { pooler: true, mlmHead: true } });
   const tokenizer = await BertTokenizer.fromPretrained(dir);
   const method = createMethod(config.method, {

@@ -30,7 +30,7 @@ export const ExperimentConfigSchema = type({
   'descriptions?': 'Record<string, string>',
   'negativeNum?': 'number.integer >= 1',
   'evalBatchSize?': 'number.integer >= 1',
-  /** Cap on test_public examples scored (smoke tests); default all. */
+  /** Cap on test_public examples scored: a fixed-seed sample of that many (see `sampleTestExamples`); default all. */
   'maxTestExamples?': 'number.integer >= 1',
   '+': 'reject',
 });
