@@ -17,7 +17,7 @@
  * Options: --vocab FILE [models/vocab/bert-base-chinese/vocab.txt] --lac DIR [the shipped LAC] --layers 4 --hidden 256
  * --heads 4 --ffn 1024 --seed 42.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { tf } from '../framework/backend/tf.js';
@@ -26,7 +26,9 @@ import { ConfigError } from '../framework/errors.js';
 import { BertModel } from '../framework/model/bert.js';
 import { BERT_DEFAULTS, type BertConfig } from '../framework/model/config.js';
 import { savePretrained } from '../framework/model/pretrained.js';
+import { readVocab } from '../framework/pretrain/vocab.js';
 import { SeededRandom } from '../framework/trainer/rng.js';
+import { numberFlag } from '../experiments/cli/flags.js';
 import { SHIPPED_LAC_MODEL } from '../inference/lac/lac.js';
 import { LacVocab } from '../inference/lac/vocab.js';
 import { loadLacWeights } from '../inference/lac/weights.js';
@@ -37,9 +39,9 @@ const { values } = parseArgs({ options: {
   heads: { type: 'string', default: '4' }, ffn: { type: 'string', default: '1024' }, seed: { type: 'string', default: '42' },
 } });
 if (values.out === undefined) throw new ConfigError('--out DIR is required');
-const vocab = readFileSync(values.vocab, 'utf8').split(/\r?\n/).filter((l, i, all) => l !== '' || i < all.length - 1);
-const config: BertConfig = { ...BERT_DEFAULTS, vocabSize: vocab.length, numHiddenLayers: Number(values.layers), hiddenSize: Number(values.hidden), numAttentionHeads: Number(values.heads), intermediateSize: Number(values.ffn) };
-const seed = Number(values.seed);
+const vocab = readVocab(values.vocab);
+const config: BertConfig = { ...BERT_DEFAULTS, vocabSize: vocab.length, numHiddenLayers: numberFlag(values, 'layers'), hiddenSize: numberFlag(values, 'hidden'), numAttentionHeads: numberFlag(values, 'heads'), intermediateSize: numberFlag(values, 'ffn') };
+const seed = numberFlag(values, 'seed');
 
 await initBackend();
 const model = BertModel.create(config, { pooler: false, mlmHead: true }, seed);
