@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { sampleTestExamples } from './run-experiment.js';
+import { parseExperimentConfig } from './config/experiment.js';
+import { runExperiment, sampleTestExamples } from './run-experiment.js';
+import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './suite/testing/tiny-model.js';
 
 test('sampleTestExamples: a fixed-seed sample in file order, not a prefix of a label-grouped file', () => {
   // 15 labels × 40 examples, grouped by label as FewCLUE's TNEWS test_public is.
@@ -13,4 +18,22 @@ test('sampleTestExamples: a fixed-seed sample in file order, not a prefix of a l
   assert.equal(labels.size, 15, `a prefix of 150 would hold 4 labels; the sample holds ${labels.size}`);
   assert.deepEqual(sampleTestExamples(grouped, undefined), grouped);
   assert.deepEqual(sampleTestExamples(grouped, 1000), grouped);
+});
+
+test('runExperiment writes the test.json submission file unless predictTest is false', async () => {
+  const model = await saveTinyModel();
+  const dirs = [model];
+  try {
+    for (const predictTest of [true, false]) {
+      const out = mkdtempSync(join(tmpdir(), 'fewprompt-run-'));
+      dirs.push(out);
+      const config = parseExperimentConfig({ task: 'bustm', dataDir: FIXTURES_DIR, model, ...TINY_TRAIN, predictTest });
+      const result = await runExperiment(config, { out, saveModel: false, progress: false });
+      assert.ok(result.testExamples > 0);
+      assert.ok(existsSync(join(out, 'metrics.json')));
+      assert.equal(existsSync(join(out, 'bustm_predict.json')), predictTest, `predictTest ${predictTest}`);
+    }
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
 });

@@ -22,6 +22,7 @@ with the same options skips them.
   --queue-name NAME     queue name (default fewprompt-fewclue)
   --config FILE.json    suite options as JSON ({"tasks": […], "train": {"maxSteps": 2}, …}); flags override
   --no-track            do not log runs to MLflow
+  --no-predict-test     skip each run's test.json submission predictions (test_public is still scored)
   --json                print report.json instead of the markdown table
 Every 'fewprompt train' option passes through to each run: --model --data-dir --epochs --max-steps --lr
 --prompt-lr --batch-size --seed --max-seq-len --eval-every --early-stopping --negative-num

@@ -17,6 +17,7 @@ With no options: PET on the bundled EPRSTMT with the shipped default model.
   --max-seq-len N  --eval-every N  --early-stopping N  --template T  --negative-num N
   --out DIR              write config, metrics, predictions, submission file (and --save-model: the model)
   --resume               continue from DIR/checkpoint after an interruption
+  --no-predict-test      skip predicting test.json for the submission file (with --out)
   --no-track             do not log to MLflow (default: MLFLOW_TRACKING_URI or ./mlruns)
   --json                 print the result as JSON`;
 
@@ -42,13 +43,14 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
     const n = optionalNumberFlag(values, flag);
     if (n !== undefined) config[field] = n;
   }
+  if (values['no-predict-test'] === true) config['predictTest'] = false;
   return config;
 }
 
 export const TRAIN_FLAGS = {
   config: { type: 'string' }, task: { type: 'string' }, method: { type: 'string' }, model: { type: 'string' }, split: { type: 'string' },
   'data-dir': { type: 'string' }, template: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, 'save-model': { type: 'boolean' },
-  'no-track': { type: 'boolean' }, json: { type: 'boolean' },
+  'no-track': { type: 'boolean' }, 'no-predict-test': { type: 'boolean' }, json: { type: 'boolean' },
   ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, { type: 'string' }])),
 } as const;
 

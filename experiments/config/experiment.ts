@@ -32,6 +32,8 @@ export const ExperimentConfigSchema = type({
   'evalBatchSize?': 'number.integer >= 1',
   /** Cap on test_public examples scored: a fixed-seed sample of that many (see `sampleTestExamples`); default all. */
   'maxTestExamples?': 'number.integer >= 1',
+  /** Predict FewCLUE's unlabeled `test.json` and write the submission file (when the run has an `out`); default true. */
+  'predictTest?': 'boolean',
   '+': 'reject',
 });
 
@@ -43,7 +45,7 @@ export type ExperimentConfig = Required<Omit<ExperimentConfigInput, 'model' | 'd
 export const EXPERIMENT_DEFAULTS = {
   // lr 1e-4 suits the small shipped model (EPRSTMT PET test_public: 3e-5 → 62.5%, 1e-4 → 74.9%); use ~1e-5 for base-size models.
   method: 'pet', split: '0', maxSeqLen: 128, batchSize: 8, gradientAccumulation: 1, epochs: 10, lr: 1e-4, weightDecay: 0.01,
-  warmupRatio: 0.1, rdropAlpha: 0, seed: 42, negativeNum: 1, evalBatchSize: 32,
+  warmupRatio: 0.1, rdropAlpha: 0, seed: 42, negativeNum: 1, evalBatchSize: 32, predictTest: true,
 } as const;
 
 /**
