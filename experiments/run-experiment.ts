@@ -2,11 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '../framework/backend/select.js';
 import { tf } from '../framework/backend/tf.js';
-import { writeSafetensors } from '../framework/checkpoint/safetensors.js';
 import { ConfigError } from '../framework/errors.js';
 import { log } from '../framework/log.js';
 import { modelOrDefault } from '../framework/model/default.js';
-import { loadPretrained, savePretrained } from '../framework/model/pretrained.js';
+import { loadPretrained } from '../framework/model/pretrained.js';
 import { BertTokenizer } from '../framework/tokenizer/index.js';
 import type { Run } from '../framework/tracking/base.js';
 import { evaluate } from '../framework/trainer/evaluate.js';
@@ -14,11 +13,13 @@ import { SeededRandom } from '../framework/trainer/rng.js';
 import { Trainer } from '../framework/trainer/trainer.js';
 import { getTask, TASK_KINDS, type FewClueKind } from '../datasets/index.js';
 import { toSubmission, submissionFileName } from '../datasets/submission.js';
-import type { TaskDefinition } from '../datasets/base.js';
+import type { Example, TaskDefinition } from '../datasets/base.js';
 import type { ExperimentConfig } from './config/experiment.js';
 import { splitForRowBudget, TRAIN_TOKEN_BUDGET } from './methods/base.js';
 import { createMethod } from './methods/index.js';
+import { OnnxScorer, onnxUnsupported, ortThreadsFromEnv, type EvalEngine } from './onnx-scoring.js';
 import { renderRunReport } from './report/run-report.js';
+import { writeTrainedRun, type TrainedRun } from './run-files.js';
 
 /** What one run produced. */
 export interface ExperimentResult {
@@ -31,6 +32,10 @@ export interface ExperimentResult {
   bestStep: number;
   steps: number;
   trainSeconds: number;
+  /** Where test_public was scored ('onnx' only when asked for, supported and matching tfjs on dev). */
+  evalEngine?: EvalEngine;
+  /** Seconds spent scoring test_public. */
+  testSeconds?: number;
   history: { step: number; loss?: number; lr?: number; dev?: number }[];
 }
 
@@ -99,6 +104,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     log.info(`${task.kind}/${config.method}: ${rowsPerExample} encoder rows per example, so each batch of ${config.batchSize} runs as ${steps.gradientAccumulation / config.gradientAccumulation} micro-batches of ≤ ${steps.batchSize} (≤ ${TRAIN_TOKEN_BUDGET} tokens)`);
   }
   const t0 = Date.now();
+  let onnx: OnnxScorer | undefined;
   try {
     const fit = await new Trainer(method, {
       epochs: config.epochs, maxSteps: config.maxSteps, batchSize: steps.batchSize, gradientAccumulation: steps.gradientAccumulation,
@@ -107,10 +113,14 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       checkpointDir: options.out ? join(options.out, 'checkpoint') : undefined, resume: options.resume,
     }).fit(train, dev);
     const trainSeconds = (Date.now() - t0) / 1000;
-    const test = evaluate(method, testPublic, config.evalBatchSize);
+    const t1 = Date.now();
+    onnx = config.evalEngine === 'onnx' ? await onnxScorerFor({ model, tokenizer, method, config, task }, dev, fit.bestDev, label) : undefined;
+    const score = (examples: Example[]) => (onnx ? onnx.evaluate(examples) : Promise.resolve(evaluate(method, examples, config.evalBatchSize)));
+    const test = await score(testPublic);
     const result: ExperimentResult = {
       task: task.kind, method: config.method, split: config.split, devAccuracy: fit.bestDev, testAccuracy: test.accuracy,
       testExamples: testPublic.length, bestStep: fit.bestStep, steps: fit.steps, trainSeconds, history: fit.history,
+      evalEngine: onnx ? 'onnx' : 'tfjs', testSeconds: (Date.now() - t1) / 1000,
     };
     await options.run?.logMetrics({ dev_accuracy_best: fit.bestDev, test_public_accuracy: test.accuracy }, fit.steps);
     log.info(`${label}: dev ${fit.bestDev.toFixed(4)} (step ${fit.bestStep}), test_public ${test.accuracy.toFixed(4)} on ${testPublic.length} examples, ${trainSeconds.toFixed(0)} s`);
@@ -129,22 +139,41 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       // test.json is 2-5× test_public's size (IFLYTEK EFL: 2,600 × 119 pairs), the bulk of a run's scoring time.
       const unlabeled = config.predictTest ? safeLoad(task, 'test') : [];
       if (unlabeled.length > 0) {
-        const predicted = evaluate(method, unlabeled, config.evalBatchSize).predictions;
+        const predicted = (await score(unlabeled)).predictions;
         writeFileSync(join(options.out, submissionFileName(task)), toSubmission(task, unlabeled.map((e, i) => ({ id: e.id, label: task.labels[predicted[i]!]! }))));
       }
-      if (options.saveModel) {
-        savePretrained(model, join(options.out, 'model'));
-        await tokenizer.save(join(options.out, 'model'));
-        const own = new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.')));
-        if (own.size > 0) writeSafetensors(join(options.out, 'method.safetensors'), own);
-        writeFileSync(join(options.out, 'method.json'), `${JSON.stringify({ kind: config.method, task: task.getConfig(), maxSeqLen: config.maxSeqLen, template: config.template ?? task.defaults[config.method === 'finetune' ? 'pet' : config.method === 'efl' ? 'efl' : config.method].template, labels: task.labels, labelWords: config.labelWords, descriptions: config.descriptions }, null, 2)}\n`);
-      }
+      if (options.saveModel) await writeTrainedRun(options.out, { model, tokenizer, method, config, task });
     }
     return result;
   } finally {
+    await onnx?.release();
     method.dispose();
     model.dispose();
   }
+}
+
+/**
+ * The run on ONNX Runtime for scoring, or undefined (tfjs scores) when the task cannot be exported or the exported
+ * model's dev accuracy differs from the trainer's by more than one example (float rounding may flip a near tie;
+ * more means the export is not the trained model, and tfjs's numbers are the ones to trust).
+ */
+async function onnxScorerFor(run: TrainedRun, dev: Example[], trainedDev: number, label: string): Promise<OnnxScorer | undefined> {
+  const why = onnxUnsupported(run.task);
+  if (why !== undefined) {
+    log.info(`${label}: scoring on tfjs, not ONNX Runtime: ${why}`);
+    return undefined;
+  }
+  const scorer = await OnnxScorer.create(run, { threads: ortThreadsFromEnv() });
+  if (dev.length > 0 && Number.isFinite(trainedDev)) {
+    const check = await scorer.evaluate(dev);
+    const differ = Math.round(Math.abs(check.accuracy - trainedDev) * dev.length);
+    if (differ > 1) {
+      log.warn(`${label}: the exported model's dev accuracy ${check.accuracy.toFixed(4)} differs from the trained one's ${trainedDev.toFixed(4)} (${differ} of ${dev.length} examples); scoring on tfjs instead`);
+      await scorer.release();
+      return undefined;
+    }
+  }
+  return scorer;
 }
 
 function safeLoad(task: TaskDefinition, part: 'test'): ReturnType<TaskDefinition['load']> {

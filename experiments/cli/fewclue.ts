@@ -26,7 +26,7 @@ with the same options skips them.
   --json                print report.json instead of the markdown table
 Every 'fewprompt train' option passes through to each run: --model --data-dir --epochs --max-steps --lr
 --prompt-lr --batch-size --seed --max-seq-len --eval-every --early-stopping --negative-num
---max-test-examples --gradient-accumulation --template`;
+--max-test-examples --gradient-accumulation --template --eval-engine --no-predict-test`;
 
 /** Train flags that pass through to every run (the suite sets task/method/split itself). */
 const { task: _task, method: _method, split: _split, resume: _resume, 'save-model': _saveModel, config: _config, ...PASS_THROUGH } = TRAIN_FLAGS;

@@ -18,6 +18,8 @@ With no options: PET on the bundled EPRSTMT with the shipped default model.
   --out DIR              write config, metrics, predictions, submission file (and --save-model: the model)
   --resume               continue from DIR/checkpoint after an interruption
   --no-predict-test      skip predicting test.json for the submission file (with --out)
+  --eval-engine E        tfjs (default) or onnx: score test_public/test.json on ONNX Runtime through the exported
+                         model (5-8× faster on CPU; checked against tfjs's dev accuracy, tfjs if they differ)
   --no-track             do not log to MLflow (default: MLFLOW_TRACKING_URI or ./mlruns)
   --json                 print the result as JSON`;
 
@@ -44,13 +46,14 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
     if (n !== undefined) config[field] = n;
   }
   if (values['no-predict-test'] === true) config['predictTest'] = false;
+  if (typeof values['eval-engine'] === 'string') config['evalEngine'] = values['eval-engine'];
   return config;
 }
 
 export const TRAIN_FLAGS = {
   config: { type: 'string' }, task: { type: 'string' }, method: { type: 'string' }, model: { type: 'string' }, split: { type: 'string' },
   'data-dir': { type: 'string' }, template: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, 'save-model': { type: 'boolean' },
-  'no-track': { type: 'boolean' }, 'no-predict-test': { type: 'boolean' }, json: { type: 'boolean' },
+  'no-track': { type: 'boolean' }, 'no-predict-test': { type: 'boolean' }, 'eval-engine': { type: 'string' }, json: { type: 'boolean' },
   ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, { type: 'string' }])),
 } as const;
 

@@ -147,6 +147,23 @@ export function parseSuiteJob(input: unknown, source = 'suite job'): SuiteJob {
 }
 
 /**
+ * Config fields that change how a run is executed, not what it measures: where test_public is scored (ORT's
+ * scores equal tfjs's up to float rounding, checked on dev every run) and whether test.json is predicted too.
+ * Results that differ only in these are the same experiment.
+ */
+export const EXECUTION_ONLY_FIELDS = ['evalEngine', 'predictTest'] as const;
+
+/**
+ * The config as an experiment's identity: canonical JSON without {@link EXECUTION_ONLY_FIELDS}.
+ * @example experimentIdentity({ lr: 1e-4, evalEngine: 'onnx' }) === experimentIdentity({ lr: 1e-4 }); // → true
+ */
+export function experimentIdentity(config: object): string {
+  const rest: Record<string, unknown> = { ...config };
+  for (const k of EXECUTION_ONLY_FIELDS) delete rest[k];
+  return canonicalConfig(rest);
+}
+
+/**
  * A canonical JSON of a config (keys sorted) for "is this the same run?" checks.
  * @example canonicalConfig({ b: 1, a: 2 }); // → '{"a":2,"b":1}'
  */

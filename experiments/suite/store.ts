@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { type } from 'arktype';
 import { ConfigError, DataError } from '../../framework/errors.js';
 import type { ExperimentResult } from '../run-experiment.js';
-import { canonicalConfig, parseSuiteJob, type SuiteJob } from './jobs.js';
+import { EXECUTION_ONLY_FIELDS, experimentIdentity, parseSuiteJob, type SuiteJob } from './jobs.js';
 
 /** A finished job as stored under `results/`: the spec it ran and what it produced. */
 export interface JobRecord {
@@ -62,10 +62,11 @@ export class ResultStore {
   isDone(job: SuiteJob): boolean {
     const record = this.read(job.id);
     if (!record) return false;
-    if (canonicalConfig(record.job.config) !== canonicalConfig(job.config)) {
+    if (experimentIdentity(record.job.config) !== experimentIdentity(job.config)) {
       const stored: Record<string, unknown> = { ...record.job.config };
       const wanted: Record<string, unknown> = { ...job.config };
       const fields = [...new Set([...Object.keys(stored), ...Object.keys(wanted)])]
+        .filter((k) => !(EXECUTION_ONLY_FIELDS as readonly string[]).includes(k))
         .filter((k) => JSON.stringify(stored[k]) !== JSON.stringify(wanted[k]))
         .map((k) => `${k}: ${JSON.stringify(stored[k])} → ${JSON.stringify(wanted[k])}`);
       throw new ConfigError(`${this.path(job.id)} holds a result of a different config (${fields.join(', ')}); use another --out or delete the file`);

@@ -33,6 +33,10 @@ test('in-process suite on the bundled EPRSTMT is resumable job by job', async ()
   assert.deepEqual([third.ran, third.skipped.length], [[], 2]);
   assert.deepEqual(third.report, second.report);
 
+  // Fields that only change how a run executes (scoring engine, test.json predictions) are the same experiment.
+  const fourth = await runSuite({ ...options, train: { ...options.train, evalEngine: 'onnx', predictTest: false } });
+  assert.deepEqual([fourth.ran, fourth.skipped.length], [[], 2]);
+
   // Same out, different config: refuse to mix results, naming the field that differs.
   await assert.rejects(runSuite({ ...options, train: { ...options.train, maxSteps: 3 } }), /different config \(maxSteps: 2 → 3\)/);
 });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type } from 'arktype';
@@ -123,11 +124,21 @@ export async function runSuite(input: SuiteOptionsInput | SuiteOptions, hooks: {
   let failed: FailedJob[] = [];
   if (todo.length > 0) {
     if (options.queue !== undefined) failed = await runOnQueue(todo, { ...executor, url: options.queue, name: options.queueName, timeoutMs: hooks.queueTimeoutMs });
-    else if (options.workers > 1) failed = await runLocalPool(todo, { ...executor, workers: options.workers, env: hooks.env });
+    else if (options.workers > 1) failed = await runLocalPool(todo, { ...executor, workers: options.workers, env: workerEnv(hooks.env ?? process.env, options.workers) });
     else failed = await runInProcess(todo, executor);
   }
   const records = jobs.flatMap((j) => store.read(j.id) ?? []);
   const report = buildReport(jobs, records, failed);
   const files = writeReport(options.out, report);
   return { jobs, skipped, ran, failed, report, files };
+}
+
+/**
+ * A local worker's environment: ONNX Runtime scoring (`evalEngine: 'onnx'`) gets cores ÷ workers threads, so N
+ * workers do not each start a pool over every core; an explicit `FEWPROMPT_ORT_THREADS` is kept.
+ * @example workerEnv({}, 2)['FEWPROMPT_ORT_THREADS']; // → '1' on a 2-core machine
+ */
+export function workerEnv(env: NodeJS.ProcessEnv, workers: number): NodeJS.ProcessEnv {
+  if (env['FEWPROMPT_ORT_THREADS'] !== undefined) return env;
+  return { ...env, FEWPROMPT_ORT_THREADS: String(Math.max(1, Math.floor(availableParallelism() / workers))) };
 }

@@ -1,0 +1,111 @@
+/**
+ * Scoring a trained run on ONNX Runtime instead of tfjs: the run's weights go through `fewprompt export`'s own
+ * path (a fused FP32 bundle in a temporary directory) and examples are scored by `loadClassifier`, the serving
+ * runtime. On one core that is 5-8× faster than tfjs-wasm's forward pass (bench/results/inference.md: 108 vs
+ * 12.6 GFLOP/s), which is what makes EFL on the many-label tasks affordable: IFLYTEK pairs every example with
+ * 119 label descriptions. It also checks, on every run, that the exported model is the trained one.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { argmax, type Evaluation } from '../framework/trainer/evaluate.js';
+import { exportBundle, readRunSpec } from '../inference/export/bundle.js';
+import { loadClassifier, type Classifier } from '../inference/runtime/classifier.js';
+import type { ClassifierInput } from '../inference/runtime/features.js';
+import type { Example, TaskDefinition } from '../datasets/base.js';
+import { fieldText } from './methods/base.js';
+import { writeTrainedRun, type TrainedRun } from './run-files.js';
+
+/** Where a run's test examples are scored: tfjs (the training engine) or ONNX Runtime (an exported bundle). */
+export const EVAL_ENGINES = ['tfjs', 'onnx'] as const;
+export type EvalEngine = (typeof EVAL_ENGINES)[number];
+
+/** Encoder rows per ORT run (EFL: examples × labels): IFLYTEK's 119 pairs run one example at a time. */
+const ROWS_PER_RUN = 64;
+
+/**
+ * Why a task cannot be scored through a bundle, or undefined when it can.
+ * @example onnxUnsupported(getTask('chid')); // → 'chid is multiple-choice (…), which bundles do not export'
+ */
+export function onnxUnsupported(task: TaskDefinition): string | undefined {
+  if (task.multipleChoice) return `${task.kind} is multiple-choice (candidates per example), which bundles do not export`;
+  return undefined;
+}
+
+/**
+ * ORT intra-op threads for scoring: `FEWPROMPT_ORT_THREADS` (the suite's local pool sets it to cores ÷ workers
+ * so parallel jobs do not oversubscribe the CPU), else ORT's default (every core).
+ */
+export function ortThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const n = Number(env['FEWPROMPT_ORT_THREADS']);
+  return Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
+/**
+ * A trained run exported to ONNX Runtime for scoring.
+ * @example
+ * const scorer = await OnnxScorer.create({ model, tokenizer, method, config, task });
+ * (await scorer.evaluate(testPublic)).accuracy; // → 0.7213 (the tfjs method's accuracy, up to float rounding)
+ * await scorer.release();
+ */
+export class OnnxScorer {
+  private constructor(private readonly dir: string, readonly classifier: Classifier, private readonly run: TrainedRun) {}
+
+  /** Exports `run` (FP32, fused kernels) to a temporary bundle and loads it. */
+  static async create(run: TrainedRun, options: { threads?: number } = {}): Promise<OnnxScorer> {
+    const why = onnxUnsupported(run.task);
+    if (why !== undefined) throw new Error(`cannot score on ONNX Runtime: ${why}`);
+    const dir = mkdtempSync(join(tmpdir(), 'fewprompt-ort-eval-'));
+    try {
+      await writeTrainedRun(join(dir, 'run'), run);
+      const { task, config } = run;
+      const words = task.defaults[config.method === 'ptuning' ? 'ptuning' : 'pet'].verbalizer;
+      const spec = readRunSpec(join(dir, 'run'), {
+        labelWords: Object.fromEntries(Object.entries(words).map(([k, v]) => [k, [...v]])),
+        descriptions: { ...task.defaults.efl.descriptions }, textFields: [...task.textFields],
+      });
+      await exportBundle(spec, join(dir, 'bundle'));
+      const classifier = await loadClassifier(join(dir, 'bundle'), options.threads === undefined ? {} : { threads: options.threads });
+      return new OnnxScorer(dir, classifier, run);
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** The bundle's input for an example: template methods read the fields as training did; fine-tuning the joined texts. */
+  private input(e: Example): ClassifierInput {
+    if (this.run.config.method !== 'finetune') return e.fields as unknown as ClassifierInput;
+    return Object.fromEntries(this.run.task.textFields.map((f) => [f, fieldText(e.fields[f])]));
+  }
+
+  /** Label scores, predictions and accuracy, as `evaluate` returns them for the tfjs method. */
+  async evaluate(examples: readonly Example[]): Promise<Evaluation> {
+    const inputs = examples.map((e) => this.input(e));
+    const featurizer = this.classifier.featurizer;
+    const perRun = Math.max(1, Math.floor(ROWS_PER_RUN / featurizer.rowsPerInput));
+    // Runs of similar lengths pad little.
+    const lengths = inputs.map((x) => featurizer.row(x).ids.length);
+    const order = inputs.map((_, i) => i).sort((a, b) => lengths[a]! - lengths[b]!);
+    const scores: number[][] = new Array<number[]>(inputs.length);
+    for (let at = 0; at < order.length; at += perRun) {
+      const chunk = order.slice(at, at + perRun);
+      const out = await this.classifier.scores(chunk.map((i) => inputs[i]!));
+      chunk.forEach((i, k) => { scores[i] = Array.from(out[k]!); });
+    }
+    const predictions = scores.map(argmax);
+    let [correct, labelled] = [0, 0];
+    examples.forEach((e, i) => {
+      const label = this.run.method.labelOf(e);
+      if (label === undefined) return;
+      labelled++;
+      if (predictions[i] === label) correct++;
+    });
+    return { accuracy: labelled === 0 ? NaN : correct / labelled, predictions, scores };
+  }
+
+  async release(): Promise<void> {
+    await this.classifier.release();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
