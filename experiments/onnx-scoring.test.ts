@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { parseExperimentConfig } from './config/experiment.js';
+import { tf } from '../framework/backend/tf.js';
 import { loadPretrained } from '../framework/model/pretrained.js';
 import { BertTokenizer } from '../framework/tokenizer/index.js';
 import { evaluate } from '../framework/trainer/evaluate.js';
@@ -49,6 +50,33 @@ test('runExperiment with evalEngine onnx scores test_public on ORT, with the tfj
   assert.deepEqual([viaTfjs.evalEngine, viaOnnx.evalEngine], ['tfjs', 'onnx']);
   assert.equal(viaOnnx.devAccuracy, viaTfjs.devAccuracy);
   assert.equal(viaOnnx.testAccuracy, viaTfjs.testAccuracy);
+});
+
+test('EFL on IFLYTEK with evalEngine onnx: dev (119 pairs per example) and test scored on ORT, same numbers as tfjs', async () => {
+  const [viaTfjs, viaOnnx] = [await run('iflytek', 'efl', 'tfjs'), await run('iflytek', 'efl', 'onnx')];
+  assert.equal(viaOnnx.evalEngine, 'onnx');
+  assert.deepEqual(viaOnnx.history, viaTfjs.history, 'losses and dev accuracies step by step');
+  assert.equal(viaOnnx.testAccuracy, viaTfjs.testAccuracy);
+});
+
+test('OnnxScorer.agreesWithTfjs: false once the trained weights differ from the exported ones', async () => {
+  const config = parseExperimentConfig({ task: 'bustm', method: 'finetune', dataDir: FIXTURES_DIR, model, maxSeqLen: 64 });
+  const t = taskFor(config);
+  const { model: bert } = await loadPretrained(model, { parts: { pooler: true, mlmHead: true } });
+  const tokenizer = await BertTokenizer.fromPretrained(model);
+  const m = createMethod('finetune', { model: bert, tokenizer, task: t, maxSeqLen: 64, lr: 1e-4, seed: 3 });
+  const scorer = await OnnxScorer.create({ model: bert, tokenizer, method: m, config, task: t }, { threads: 1 });
+  try {
+    const dev = t.load('dev', { split: '0' });
+    assert.equal((await scorer.agreesWithTfjs(dev)).ok, true);
+    const w = bert.params.get('pooler.dense.weight');
+    tf.tidy(() => w.assign(tf.add(w, tf.randomNormal(w.shape, 0, 0.5, 'float32', 1))));
+    assert.equal((await scorer.agreesWithTfjs(dev)).ok, false);
+  } finally {
+    await scorer.release();
+    m.dispose();
+    bert.dispose();
+  }
 });
 
 test('evalEngine onnx on a multiple-choice task falls back to tfjs', async () => {

@@ -17,7 +17,7 @@ import type { Example, TaskDefinition } from '../datasets/base.js';
 import type { ExperimentConfig } from './config/experiment.js';
 import { splitForRowBudget, TRAIN_TOKEN_BUDGET } from './methods/base.js';
 import { createMethod } from './methods/index.js';
-import { OnnxScorer, onnxUnsupported, ortThreadsFromEnv, type EvalEngine } from './onnx-scoring.js';
+import { ONNX_DEV_MIN_ROWS, OnnxScorer, onnxUnsupported, ortThreadsFromEnv, scoringRowsPerExample, type EvalEngine } from './onnx-scoring.js';
 import { renderRunReport } from './report/run-report.js';
 import { writeTrainedRun, type TrainedRun } from './run-files.js';
 
@@ -105,8 +105,10 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   }
   const t0 = Date.now();
   let onnx: OnnxScorer | undefined;
+  const engine = new OnnxEngine({ model, tokenizer, method, config, task }, dev, label);
   try {
     const fit = await new Trainer(method, {
+      ...(engine.scoresDev ? { devAccuracy: (d: Example[]) => engine.devAccuracy(d) } : {}),
       epochs: config.epochs, maxSteps: config.maxSteps, batchSize: steps.batchSize, gradientAccumulation: steps.gradientAccumulation,
       evalEvery: config.evalEvery, earlyStoppingPatience: config.earlyStoppingPatience, seed: config.seed, warmupRatio: config.warmupRatio,
       weightDecay: config.weightDecay, label, progress: options.progress, run: options.run,
@@ -114,7 +116,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     }).fit(train, dev);
     const trainSeconds = (Date.now() - t0) / 1000;
     const t1 = Date.now();
-    onnx = config.evalEngine === 'onnx' ? await onnxScorerFor({ model, tokenizer, method, config, task }, dev, fit.bestDev, label) : undefined;
+    onnx = await engine.scorer();
     const score = (examples: Example[]) => (onnx ? onnx.evaluate(examples) : Promise.resolve(evaluate(method, examples, config.evalBatchSize)));
     const test = await score(testPublic);
     const result: ExperimentResult = {
@@ -153,27 +155,50 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
 }
 
 /**
- * The run on ONNX Runtime for scoring, or undefined (tfjs scores) when the task cannot be exported or the exported
- * model's dev accuracy differs from the trainer's by more than one example (float rounding may flip a near tie;
- * more means the export is not the trained model, and tfjs's numbers are the ones to trust).
+ * ONNX Runtime scoring for one run (`evalEngine: 'onnx'`): test examples always, dev during training when it is
+ * large (≥ {@link ONNX_DEV_MIN_ROWS} rows). The first export is checked against the tfjs method on a few dev
+ * examples; if they disagree, or the task cannot be exported (multiple choice), the run scores on tfjs.
  */
-async function onnxScorerFor(run: TrainedRun, dev: Example[], trainedDev: number, label: string): Promise<OnnxScorer | undefined> {
-  const why = onnxUnsupported(run.task);
-  if (why !== undefined) {
-    log.info(`${label}: scoring on tfjs, not ONNX Runtime: ${why}`);
-    return undefined;
+class OnnxEngine {
+  private verdict: 'unchecked' | 'ok' | 'failed';
+  readonly scoresDev: boolean;
+
+  constructor(private readonly run: TrainedRun, private readonly dev: Example[], private readonly label: string) {
+    const { config, task } = run;
+    const why = config.evalEngine === 'onnx' ? onnxUnsupported(task) : undefined;
+    if (why !== undefined) log.info(`${label}: scoring on tfjs, not ONNX Runtime: ${why}`);
+    this.verdict = config.evalEngine === 'onnx' && why === undefined ? 'unchecked' : 'failed';
+    this.scoresDev = this.verdict !== 'failed' && dev.length * scoringRowsPerExample(config.method, task) >= ONNX_DEV_MIN_ROWS;
+    if (this.scoresDev) log.info(`${label}: dev (${dev.length * scoringRowsPerExample(config.method, task)} encoder rows) is scored on ONNX Runtime as well as test`);
   }
-  const scorer = await OnnxScorer.create(run, { threads: ortThreadsFromEnv() });
-  if (dev.length > 0 && Number.isFinite(trainedDev)) {
-    const check = await scorer.evaluate(dev);
-    const differ = Math.round(Math.abs(check.accuracy - trainedDev) * dev.length);
-    if (differ > 1) {
-      log.warn(`${label}: the exported model's dev accuracy ${check.accuracy.toFixed(4)} differs from the trained one's ${trainedDev.toFixed(4)} (${differ} of ${dev.length} examples); scoring on tfjs instead`);
+
+  /** The current weights on ORT, or undefined when this run scores on tfjs. */
+  async scorer(): Promise<OnnxScorer | undefined> {
+    if (this.verdict === 'failed') return undefined;
+    const scorer = await OnnxScorer.create(this.run, { threads: ortThreadsFromEnv() });
+    if (this.verdict === 'unchecked' && this.dev.length > 0) {
+      const sample = this.dev.slice(0, Math.max(1, Math.floor(64 / scoringRowsPerExample(this.run.config.method, this.run.task))));
+      const check = await scorer.agreesWithTfjs(sample);
+      if (!check.ok) {
+        log.warn(`${this.label}: the exported model's scores differ from the trained model's by up to ${check.worst.toPrecision(3)} (scores up to ${check.scale.toPrecision(3)}) on ${sample.length} dev examples; scoring on tfjs instead`);
+        this.verdict = 'failed';
+        await scorer.release();
+        return undefined;
+      }
+    }
+    this.verdict = 'ok';
+    return scorer;
+  }
+
+  async devAccuracy(dev: Example[]): Promise<number> {
+    const scorer = await this.scorer();
+    if (!scorer) return evaluate(this.run.method, dev, this.run.config.batchSize * 2).accuracy;
+    try {
+      return (await scorer.evaluate(dev)).accuracy;
+    } finally {
       await scorer.release();
-      return undefined;
     }
   }
-  return scorer;
 }
 
 function safeLoad(task: TaskDefinition, part: 'test'): ReturnType<TaskDefinition['load']> {
