@@ -1,5 +1,5 @@
 import type { GenerationArgs, GenerationResult, GenerationRun, LogitsSource } from './base.js';
-import { topCandidates, type Beam } from './beam-candidates.js';
+import { runBeamSteps, type Beam } from './beam-candidates.js';
 import { lengthPenalty } from './logits.js';
 
 interface Finished { tokens: number[]; score: number }
@@ -16,43 +16,25 @@ interface Finished { tokens: number[]; score: number }
  * const { results, steps } = await t2tBeamSearch(source, [[2, 17]], resolveGenerationArgs({ strategy: 't2t_beam_search', beamSize: 4, alpha: 0.6, eosTokenId: 3 }));
  */
 export async function t2tBeamSearch(source: LogitsSource, prompts: readonly (readonly number[])[], args: GenerationArgs): Promise<GenerationRun> {
-  const vocab = source.vocabSize;
   const k = args.beamSize;
   const maxPenalty = lengthPenalty(args.maxOutLen, args.alpha);
   const alive: Beam[][] = prompts.map((_, p) => [{ tokens: [], logp: 0, row: p }]);
   const finished: Finished[][] = prompts.map(() => []);
-  const done = prompts.map(() => false);
-  let logits = await source.start(prompts);
-  let steps = 0;
-  for (let t = 0; t < args.maxOutLen; t++) {
-    const length = t + 1;
-    const parents: number[] = [];
-    const tokens: number[] = [];
-    const nextAlive: Beam[][] = prompts.map(() => []);
-    prompts.forEach((_, p) => {
-      if (done[p]) return;
-      const fin = finished[p]!;
-      for (const c of topCandidates(logits, vocab, alive[p]!, args, t, 2 * k)) {
-        if (c.id === args.eosTokenId) fin.push({ tokens: c.beam.tokens, score: c.logp / lengthPenalty(length, args.alpha) });
-        else if (nextAlive[p]!.length < k) nextAlive[p]!.push({ tokens: [...c.beam.tokens, c.id], logp: c.logp, row: c.beam.row });
-      }
-      fin.sort((a, b) => b.score - a.score);
-      fin.length = Math.min(fin.length, k);
-      const bestAlive = nextAlive[p]![0];
-      const boundMet = fin.length > 0 && (bestAlive === undefined || fin[fin.length - 1]!.score > bestAlive.logp / maxPenalty);
-      if (bestAlive === undefined) { done[p] = true; return; } // nothing left to extend (every other token banned)
-      if (length === args.maxOutLen || boundMet) { done[p] = true; alive[p] = nextAlive[p]!; return; }
-      for (const b of nextAlive[p]!) {
-        parents.push(b.row);
-        tokens.push(b.tokens[b.tokens.length - 1]!);
-        b.row = parents.length - 1;
-      }
-      alive[p] = nextAlive[p]!;
-    });
-    if (parents.length === 0) break;
-    logits = await source.step(parents, tokens);
-    steps++;
-  }
+  const steps = await runBeamSteps(source, prompts, args, (p, candidates, length) => {
+    const fin = finished[p]!;
+    const next: Beam[] = [];
+    for (const c of candidates) {
+      if (c.id === args.eosTokenId) fin.push({ tokens: c.beam.tokens, score: c.logp / lengthPenalty(length, args.alpha) });
+      else if (next.length < k) next.push({ tokens: [...c.beam.tokens, c.id], logp: c.logp, row: c.beam.row });
+    }
+    fin.sort((a, b) => b.score - a.score);
+    fin.length = Math.min(fin.length, k);
+    const bestAlive = next[0];
+    if (bestAlive === undefined) return []; // nothing left to extend (every other token banned)
+    alive[p] = next;
+    const boundMet = fin.length > 0 && fin[fin.length - 1]!.score > bestAlive.logp / maxPenalty;
+    return length === args.maxOutLen || boundMet ? [] : next;
+  });
   const results: GenerationResult[] = prompts.map((prompt, p) => {
     const best = finished[p]![0];
     if (best) return { prompt: [...prompt], tokens: best.tokens, finished: true, score: best.score, args };
