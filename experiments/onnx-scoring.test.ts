@@ -89,5 +89,6 @@ test('ORT threads: the local pool gives each worker cores ÷ workers; an explici
   assert.equal(ortThreadsFromEnv({ FEWPROMPT_ORT_THREADS: 'x' }), undefined);
   assert.equal(ortThreadsFromEnv({}), undefined);
   assert.ok(Number(workerEnv({}, 64)['FEWPROMPT_ORT_THREADS']) >= 1);
+  assert.equal(workerEnv({}, 64)['FEWPROMPT_WASM_THREADS'], '1');
   assert.equal(workerEnv({ FEWPROMPT_ORT_THREADS: '2' }, 64)['FEWPROMPT_ORT_THREADS'], '2');
 });

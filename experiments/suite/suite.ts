@@ -134,11 +134,12 @@ export async function runSuite(input: SuiteOptionsInput | SuiteOptions, hooks: {
 }
 
 /**
- * A local worker's environment: ONNX Runtime scoring (`evalEngine: 'onnx'`) gets cores ÷ workers threads, so N
- * workers do not each start a pool over every core; an explicit `FEWPROMPT_ORT_THREADS` is kept.
+ * A local worker's environment: each of N workers gets cores ÷ N threads for tfjs-wasm (training) and ONNX
+ * Runtime (`evalEngine: 'onnx'`), so N workers do not each start thread pools over every core; explicit
+ * `FEWPROMPT_WASM_THREADS` / `FEWPROMPT_ORT_THREADS` settings are kept.
  * @example workerEnv({}, 2)['FEWPROMPT_ORT_THREADS']; // → '1' on a 2-core machine
  */
 export function workerEnv(env: NodeJS.ProcessEnv, workers: number): NodeJS.ProcessEnv {
-  if (env['FEWPROMPT_ORT_THREADS'] !== undefined) return env;
-  return { ...env, FEWPROMPT_ORT_THREADS: String(Math.max(1, Math.floor(availableParallelism() / workers))) };
+  const share = String(Math.max(1, Math.floor(availableParallelism() / workers)));
+  return { ...env, FEWPROMPT_WASM_THREADS: env['FEWPROMPT_WASM_THREADS'] ?? share, FEWPROMPT_ORT_THREADS: env['FEWPROMPT_ORT_THREADS'] ?? share };
 }

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import { log } from '../log.js';
 import { registerSegmentSum } from './segment-sum.js';
 import { registerWasmBatchMatMul } from './wasm-batch-matmul.js';
+import { activateThreadedWasm, wasmThreadsFromEnv } from './wasm-threads.js';
 import { tf } from './tf.js';
 
 /** Backends in order of preference: native TensorFlow (GPU, CPU), then WebAssembly, then plain JS. */
@@ -38,11 +39,20 @@ async function activate(name: BackendName): Promise<boolean> {
   // tfjs-node registers its backend under the name 'tensorflow' for both the CPU and GPU builds.
   const registered = name === 'tensorflow-gpu' ? 'tensorflow' : name;
   try {
+    if (name === 'wasm') {
+      const threads = wasmThreadsFromEnv();
+      if (threads > 1 && (await activateThreadedWasm(threads))) {
+        wasmThreads = threads;
+        return true;
+      }
+    }
     return await tf.setBackend(registered);
   } catch {
     return false;
   }
 }
+
+let wasmThreads = 1;
 
 /**
  * Picks the fastest available backend once per process (`FEWPROMPT_BACKEND` overrides) and logs the choice.
@@ -58,12 +68,12 @@ export function initBackend(): Promise<BackendName> {
       }
       const name = forced as BackendName;
       if (!(await activate(name))) throw new ConfigError(`FEWPROMPT_BACKEND='${forced}' requested but that backend could not be loaded`);
-      log.info(`backend: ${name} (FEWPROMPT_BACKEND)`);
+      log.info(`backend: ${name}${name === 'wasm' && wasmThreads > 1 ? ` (${wasmThreads} threads)` : ''} (FEWPROMPT_BACKEND)`);
       return name;
     }
     for (const name of BACKEND_PREFERENCE) {
       if (await activate(name)) {
-        log.info(`backend: ${name}`);
+        log.info(`backend: ${name}${name === 'wasm' && wasmThreads > 1 ? ` (${wasmThreads} threads)` : ''}`);
         return name;
       }
     }
