@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { expandJobs, parseSplits, parseVariants } from './jobs.js';
-import { buildReport, meanStd, renderMarkdown, writeReport } from './report.js';
+import { buildReport, formatCell, meanStd, renderMarkdown, writeReport } from './report.js';
 import type { JobRecord } from './store.js';
 
 const jobs = expandJobs({ tasks: ['eprstmt', 'csl'], variants: parseVariants(['pet'], 0.1), splits: parseSplits('0-2'), rdropAlpha: 0.1, base: { model: '/m', maxSteps: 3 } });
@@ -19,6 +19,14 @@ const records: JobRecord[] = jobs.filter((j) => ACC[j.id] !== undefined).map((jo
   job, worker: 'h:1', attempts: 1, finishedAt: '2024-01-01T00:00:00Z',
   result: { task: job.config.task, method: job.config.method, split: job.config.split, devAccuracy: 0.5, testAccuracy: ACC[job.id]!, testExamples: 16, bestStep: 1, steps: 3, trainSeconds: 1, history: [] },
 }));
+
+test('formatCell: mean ± std, and how many of the report\'s splits a partial cell holds', () => {
+  assert.equal(formatCell({ mean: 80, std: 1.7678, n: 2 }), '80.00 ± 1.77');
+  assert.equal(formatCell({ mean: 80, std: 1.7678, n: 2 }, 5), '80.00 ± 1.77 (2/5)');
+  assert.equal(formatCell({ mean: 80, std: 0, n: 1 }, 5), '80.00 (1/5)');
+  assert.equal(formatCell({ mean: 80, std: 1, n: 5 }, 5), '80.00 ± 1.00');
+  assert.equal(formatCell(undefined, 5), '–');
+});
 
 test('meanStd: sample standard deviation', () => {
   assert.deepEqual(meanStd([85]), { mean: 85, std: 0 });

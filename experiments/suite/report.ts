@@ -101,11 +101,14 @@ export function buildReport(jobs: readonly SuiteJob[], records: readonly JobReco
 
 /**
  * `mean ± std` with two decimals, or `–` when there is nothing.
+ * `splits`: how many splits the report covers; a cell with fewer says how many it has.
  * @example formatCell({ mean: 80, std: 1.7678, n: 2 }); // → '80.00 ± 1.77'
+ * @example formatCell({ mean: 80, std: 1.7678, n: 2 }, 5); // → '80.00 ± 1.77 (2/5)'
  */
-export function formatCell(cell: { mean: number; std: number; n: number } | undefined): string {
+export function formatCell(cell: { mean: number; std: number; n: number } | undefined, splits?: number): string {
   if (!cell || Number.isNaN(cell.mean)) return '–';
-  return cell.n > 1 ? `${cell.mean.toFixed(2)} ± ${cell.std.toFixed(2)}` : cell.mean.toFixed(2);
+  const value = cell.n > 1 ? `${cell.mean.toFixed(2)} ± ${cell.std.toFixed(2)}` : cell.mean.toFixed(2);
+  return splits !== undefined && cell.n < splits ? `${value} (${cell.n}/${splits})` : value;
 }
 
 /**
@@ -119,7 +122,7 @@ export function renderMarkdown(report: SuiteReport): string {
       `${report.maxSteps === undefined ? '' : ` · max ${report.maxSteps} steps per run`}${report.testExamples > 0 ? ` · up to ${report.testExamples} test examples per run` : ''}.`, '',
     `| task | ${report.variants.join(' | ')} |`, `|---|${report.variants.map(() => '---:|').join('')}`];
   for (const task of report.tasks) {
-    lines.push(`| ${task} | ${report.variants.map((v) => formatCell(report.cells.find((c) => c.task === task && c.variant === v))).join(' | ')} |`);
+    lines.push(`| ${task} | ${report.variants.map((v) => formatCell(report.cells.find((c) => c.task === task && c.variant === v), report.splits.length)).join(' | ')} |`);
   }
   lines.push(`| **overall** | ${report.variants.map((v) => {
     const o = report.overall.find((x) => x.variant === v);
