@@ -47,6 +47,8 @@ export interface RunOptions {
   resume?: boolean;
   run?: Run;
   progress?: boolean;
+  /** Trainer checkpoints at evaluations at most this often (seconds); default every evaluation. */
+  checkpointMinSeconds?: number;
 }
 
 function isFewClueKind(kind: string): kind is FewClueKind {
@@ -112,7 +114,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       epochs: config.epochs, maxSteps: config.maxSteps, batchSize: steps.batchSize, gradientAccumulation: steps.gradientAccumulation,
       evalEvery: config.evalEvery, earlyStoppingPatience: config.earlyStoppingPatience, seed: config.seed, warmupRatio: config.warmupRatio,
       weightDecay: config.weightDecay, label, progress: options.progress, run: options.run,
-      checkpointDir: options.out ? join(options.out, 'checkpoint') : undefined, resume: options.resume,
+      checkpointDir: options.out ? join(options.out, 'checkpoint') : undefined, resume: options.resume, checkpointMinSeconds: options.checkpointMinSeconds,
     }).fit(train, dev);
     const trainSeconds = (Date.now() - t0) / 1000;
     const t1 = Date.now();

@@ -1,9 +1,13 @@
+import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { FewpromptError } from '../../framework/errors.js';
 import { NullTracker, createTracker } from '../../framework/tracking/index.js';
 import { runExperiment, type ExperimentResult } from '../run-experiment.js';
 import type { SuiteJob } from './jobs.js';
+
+/** Seconds between a suite job's trainer checkpoints (at evaluations). */
+export const JOB_CHECKPOINT_SECONDS = 60;
 
 /** Where and how a job runs inside the current process. */
 export interface ExecuteOptions {
@@ -33,7 +37,10 @@ export async function executeJob(job: SuiteJob, options: ExecuteOptions = {}): P
   const run = await tracker.startRun({ experimentName: `fewclue-${job.config.task}`, runName: job.id.replaceAll('/', '-') });
   try {
     const out = options.runsDir === undefined ? undefined : join(options.runsDir, job.id);
-    const result = await runExperiment(job.config, { out, resume: out !== undefined, saveModel: false, run, progress: options.progress ?? false });
+    // A job lasts minutes: checkpoint at most once a minute, and drop the checkpoint once the result is in (it only
+    // serves a retry of this job; kept, it is ~135 MB per job of the shipped model).
+    const result = await runExperiment(job.config, { out, resume: out !== undefined, saveModel: false, run, progress: options.progress ?? false, checkpointMinSeconds: JOB_CHECKPOINT_SECONDS });
+    if (out !== undefined) for (const d of ['checkpoint', 'checkpoint.old', 'checkpoint.new']) rmSync(join(out, d), { recursive: true, force: true });
     await run.end('FINISHED');
     return result;
   } catch (error) {

@@ -23,6 +23,9 @@ test('in-process suite on the bundled EPRSTMT is resumable job by job', async ()
   assert.equal(store.read('eprstmt/pet/0')?.result.testExamples, 16);
   assert.equal(first.report.cells[0]?.n, 2);
   for (const f of ['report.md', 'report.json', 'report.html', 'chart.svg', 'suite.json']) assert.ok(existsSync(join(out, f)), f);
+  // A finished job's trainer checkpoint is dropped (it only serves a retry); its metrics stay.
+  assert.ok(existsSync(join(out, 'runs', 'eprstmt', 'pet', '0', 'metrics.json')));
+  assert.ok(!existsSync(join(out, 'runs', 'eprstmt', 'pet', '0', 'checkpoint')));
 
   // An interrupted suite: one result is gone, so only that job runs again.
   rmSync(store.path('eprstmt/pet/1'));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -80,6 +80,18 @@ test('resuming after a kill reproduces the uninterrupted run', async () => {
   for (let i = 0; i < w1.length; i++) assert.ok(Math.abs(w1[i]! - w2[i]!) < 1e-6, `weight ${i}: ${w1[i]} vs ${w2[i]}`);
   straight.dispose();
   resumed.dispose();
+});
+
+test('checkpointMinSeconds: evaluations write a checkpoint only that often', async () => {
+  await useBackend('cpu');
+  for (const [seconds, written] of [[0, true], [3600, false]] as const) {
+    const dir = join(mkdtempSync(join(tmpdir(), 'fewprompt-trainer-')), 'ckpt');
+    const o = new LinearObjective();
+    const r = await new Trainer(o, { ...base, epochs: 2, checkpointDir: dir, checkpointMinSeconds: seconds }).fit(train, dev);
+    assert.ok(r.history.some((h) => h.dev !== undefined), 'evaluated');
+    assert.equal(existsSync(join(dir, 'state.json')), written, `checkpointMinSeconds ${seconds}`);
+    o.dispose();
+  }
 });
 
 test('early stopping and best-on-dev restoration', async () => {
