@@ -5,6 +5,8 @@ import { ConfigError } from '../../framework/errors.js';
 import {
   CORPUS_FORMATS, pretrain, readCheckpointState, resolvePretrainConfig, type CorpusFormat, type CorpusSource, type PretrainConfig, type PretrainConfigInput,
 } from '../../framework/pretrain/index.js';
+import { getTask, TASK_KINDS, type FewClueKind } from '../../datasets/index.js';
+import { zeroShotProbe } from '../zero-shot-probe.js';
 import type { Command } from './command.js';
 import { optionalNumberFlag } from './flags.js';
 
@@ -37,7 +39,10 @@ training:
   --checkpoint-minutes M (10)  --eval-every N (500)  --eval-chunks N (200)  --log-every N (10)
   --wwm / --no-wwm      whole-word masking with jieba (default on)   --mask-probability X (0.15)
   --seed N (42)  --save-dtype F32|F16  --experiment NAME (pretrain)  --no-track  --no-progress
-  --resume              continue from DIR/checkpoint; reproduces the uninterrupted run`;
+  --resume              continue from DIR/checkpoint; reproduces the uninterrupted run
+  --probe TASKS         at every evaluation, also zero-shot PET on these FewCLUE tasks' dev split (e.g. eprstmt,bustm,csl,tnews):
+                        accuracy and share of the top answer, logged as probe_* (not stored in the config)
+  --probe-data-dir DIR  FewCLUE data for --probe (default FEWCLUE_DIR; eprstmt is bundled)`;
 
 const OPTIONS = {
   config: { type: 'string' }, corpus: { type: 'string', multiple: true }, 'corpus-format': { type: 'string' }, field: { type: 'string' },
@@ -49,7 +54,7 @@ const OPTIONS = {
   'max-steps': { type: 'string' }, 'max-grad-norm': { type: 'string' }, 'max-minutes': { type: 'string' }, workers: { type: 'string' }, 'checkpoint-minutes': { type: 'string' },
   'eval-every': { type: 'string' }, 'eval-chunks': { type: 'string' }, 'log-every': { type: 'string' }, wwm: { type: 'boolean' }, 'no-wwm': { type: 'boolean' },
   'mask-probability': { type: 'string' }, seed: { type: 'string' }, 'save-dtype': { type: 'string' }, experiment: { type: 'string' },
-  'no-track': { type: 'boolean' }, 'no-progress': { type: 'boolean' }, resume: { type: 'boolean' },
+  'no-track': { type: 'boolean' }, 'no-progress': { type: 'boolean' }, resume: { type: 'boolean' }, probe: { type: 'string' }, 'probe-data-dir': { type: 'string' },
 } as const;
 
 const num = optionalNumberFlag;
@@ -127,7 +132,11 @@ export const pretrainCommand: Command = {
     };
     process.on('SIGINT', onSigint);
     try {
-      const result = await pretrain(config, { resume: values.resume ?? false, shouldStop: () => stop, progress: !values['no-progress'] });
+      const probe = values.probe === undefined ? undefined : zeroShotProbe(values.probe.split(',').map((k) => k.trim()).filter(Boolean).map((kind) => {
+        if (!(TASK_KINDS as readonly string[]).includes(kind)) throw new ConfigError(`--probe: unknown task '${kind}'; valid: ${TASK_KINDS.join(', ')}`);
+        return getTask(kind as FewClueKind, values['probe-data-dir'] === undefined ? {} : { dataDir: values['probe-data-dir'] });
+      }));
+      const result = await pretrain(config, { resume: values.resume ?? false, shouldStop: () => stop, progress: !values['no-progress'], ...(probe ? { probe } : {}) });
       const acc = result.heldout ? result.heldout.accuracy.toFixed(4) : '-';
       console.log(`${result.completed ? 'done' : 'stopped'} at step ${result.step}/${config.maxSteps}: ${result.tokensSeen} tokens, `
         + `${Math.round(result.tokensPerSecond)} tok/s, held-out MLM acc ${acc}${result.initialHeldout ? ` (start ${result.initialHeldout.accuracy.toFixed(4)})` : ''}`

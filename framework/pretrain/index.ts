@@ -13,4 +13,4 @@ export { checkpointDir, loadCheckpoint, readCheckpointState, saveCheckpoint, typ
 export { PRETRAIN_DEFAULTS, resolvePretrainConfig, type PretrainConfig, type PretrainConfigInput, type PretrainModelSize } from './config.js';
 export { formatDuration, ProgressBar, progressLine, type ProgressFigures } from './progress.js';
 export { flatParams, writeTrainingState } from './report.js';
-export { pretrain, type PretrainOptions, type PretrainResult } from './pretrain.js';
+export { pretrain, type PretrainOptions, type PretrainProbe, type PretrainResult } from './pretrain.js';

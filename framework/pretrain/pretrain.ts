@@ -45,7 +45,16 @@ export interface PretrainOptions {
   now?: () => number;
   /** Called after every step (tests watch `tf.memory()` here). */
   onStep?: (step: number, loss: number) => void;
+  /**
+   * Extra evaluation at every held-out evaluation, e.g. zero-shot PET on FewCLUE dev sets (`fewprompt pretrain
+   * --probe`): how much the model already knows of downstream label words, which held-out MLM accuracy does not
+   * say. Its metrics are logged (as `probe_<name>`) beside held-out accuracy. Must not train or draw randomness.
+   */
+  probe?: PretrainProbe;
 }
+
+/** See {@link PretrainOptions.probe}: metrics of the model (in eval mode) with the run's vocabulary. */
+export type PretrainProbe = (model: BertModel, vocab: readonly string[]) => Promise<Record<string, number>>;
 
 export interface PretrainResult {
   step: number;
@@ -110,6 +119,11 @@ export async function pretrain(config: PretrainConfig, options: PretrainOptions 
     model.eval();
     const m = evaluateHeldout(model, data.heldout, maskVocab, evalOpts);
     await run.logMetrics({ heldout_mlm_accuracy: m.accuracy, heldout_loss: m.loss }, step);
+    if (options.probe) {
+      const probe = await options.probe(model, data.vocab);
+      await run.logMetrics(Object.fromEntries(Object.entries(probe).map(([k, v]) => [`probe_${k}`, v])), step);
+      log.info(`step ${step}: held-out acc ${m.accuracy.toFixed(4)}; probe ${Object.entries(probe).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+    }
     return m;
   };
   const initialHeldout = step === 0 && data.heldout.size > 0 ? await evaluate() : undefined;

@@ -1,0 +1,57 @@
+/**
+ * Zero-shot PET as a pretraining probe: each task's default PET template and label words on the model as it
+ * is (no training), scored on the task's **dev** split — never test, since a probe may pick checkpoints.
+ * Held-out MLM accuracy says how well a model predicts characters; this says whether it already prefers the
+ * right label word in a prompt, the prior PET builds on (bench/results/fewclue-zero-shot.md: the shipped model
+ * gives one label to 98-100% of EPRSTMT/BUSTM/OCNLI/CLUEWSC inputs).
+ */
+import type { BertModel } from '../framework/model/bert.js';
+import type { PretrainProbe } from '../framework/pretrain/index.js';
+import { BertTokenizer } from '../framework/tokenizer/index.js';
+import { evaluate } from '../framework/trainer/evaluate.js';
+import type { Example, TaskDefinition } from '../datasets/base.js';
+import { createMethod } from './methods/index.js';
+
+/** Dev accuracy and the share of inputs given the most frequent answer (1 = one label for everything). */
+export interface ZeroShotScore {
+  accuracy: number;
+  topShare: number;
+}
+
+/**
+ * PET without training on `examples`.
+ * @example zeroShotScore(model, tokenizer, getTask('eprstmt'), dev); // → { accuracy: 0.53, topShare: 0.97 }
+ */
+export function zeroShotScore(model: BertModel, tokenizer: BertTokenizer, task: TaskDefinition, examples: Example[], maxSeqLen = 128): ZeroShotScore {
+  const method = createMethod('pet', { model, tokenizer, task, maxSeqLen, lr: 1e-4, seed: 0 });
+  try {
+    const result = evaluate(method, examples, 32);
+    const counts = new Map<number, number>();
+    for (const p of result.predictions) counts.set(p, (counts.get(p) ?? 0) + 1);
+    return { accuracy: result.accuracy, topShare: examples.length === 0 ? NaN : Math.max(...counts.values()) / examples.length };
+  } finally {
+    method.dispose(); // PET's own parameters only (none); the model stays
+  }
+}
+
+/**
+ * A {@link PretrainProbe} over `tasks`' dev split (at most `maxExamples` each): `<task>_acc`, `<task>_top` and
+ * `mean_acc`.
+ * @example
+ * await pretrain(config, { probe: zeroShotProbe(['eprstmt', 'bustm'].map((k) => getTask(k, { dataDir }))) });
+ */
+export function zeroShotProbe(tasks: readonly TaskDefinition[], options: { split?: '0' | '1' | '2' | '3' | '4' | 'few_all'; maxExamples?: number } = {}): PretrainProbe {
+  const dev = new Map(tasks.map((t) => [t, t.load('dev', { split: options.split ?? '0' }).slice(0, options.maxExamples ?? 240)]));
+  let tokenizer: { vocab: readonly string[]; tok: BertTokenizer } | undefined;
+  return async (model, vocab) => {
+    if (tokenizer?.vocab !== vocab) tokenizer = { vocab, tok: BertTokenizer.fromVocab(vocab) };
+    const out: Record<string, number> = {};
+    for (const [task, examples] of dev) {
+      const s = zeroShotScore(model, tokenizer.tok, task, examples);
+      out[`${task.kind}_acc`] = s.accuracy;
+      out[`${task.kind}_top`] = s.topShare;
+    }
+    out['mean_acc'] = tasks.reduce((a, t) => a + out[`${t.kind}_acc`]!, 0) / Math.max(1, tasks.length);
+    return out;
+  };
+}
