@@ -177,7 +177,15 @@ class OnnxEngine {
   /** The current weights on ORT, or undefined when this run scores on tfjs. */
   async scorer(): Promise<OnnxScorer | undefined> {
     if (this.verdict === 'failed') return undefined;
-    const scorer = await OnnxScorer.create(this.run, { threads: ortThreadsFromEnv() });
+    let scorer: OnnxScorer;
+    try {
+      scorer = await OnnxScorer.create(this.run, { threads: ortThreadsFromEnv() });
+    } catch (error) {
+      // e.g. onnxruntime-node has no binary for this platform: the run still scores, on tfjs.
+      log.warn(`${this.label}: ONNX Runtime scoring unavailable (${(error as Error).message.split('\n')[0]}); scoring on tfjs`);
+      this.verdict = 'failed';
+      return undefined;
+    }
     if (this.verdict === 'unchecked' && this.dev.length > 0) {
       const sample = this.dev.slice(0, Math.max(1, Math.floor(64 / scoringRowsPerExample(this.run.config.method, this.run.task))));
       const check = await scorer.agreesWithTfjs(sample);
