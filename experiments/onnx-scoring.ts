@@ -13,6 +13,7 @@ import { exportBundle, readRunSpec } from '../inference/export/bundle.js';
 import { loadClassifier, type Classifier } from '../inference/runtime/classifier.js';
 import type { ClassifierInput } from '../inference/runtime/features.js';
 import type { Example, TaskDefinition } from '../datasets/base.js';
+import { log } from '../framework/log.js';
 import { fieldText } from './methods/base.js';
 import { writeTrainedRun, type TrainedRun } from './run-files.js';
 
@@ -130,5 +131,60 @@ export class OnnxScorer {
   async release(): Promise<void> {
     await this.classifier.release();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * ONNX Runtime scoring for one run (`evalEngine: 'onnx'`): test examples always, dev during training when it is
+ * large (≥ {@link ONNX_DEV_MIN_ROWS} rows). The first export is checked against the tfjs method on a few dev
+ * examples; if they disagree, or the task cannot be exported (multiple choice), the run scores on tfjs.
+ */
+export class OnnxEngine {
+  private verdict: 'unchecked' | 'ok' | 'failed';
+  readonly scoresDev: boolean;
+
+  constructor(private readonly run: TrainedRun, private readonly dev: Example[], private readonly label: string) {
+    const { config, task } = run;
+    const why = config.evalEngine === 'onnx' ? onnxUnsupported(task) : undefined;
+    if (why !== undefined) log.info(`${label}: scoring on tfjs, not ONNX Runtime: ${why}`);
+    this.verdict = config.evalEngine === 'onnx' && why === undefined ? 'unchecked' : 'failed';
+    this.scoresDev = this.verdict !== 'failed' && dev.length * scoringRowsPerExample(config.method, task) >= ONNX_DEV_MIN_ROWS;
+    if (this.scoresDev) log.info(`${label}: dev (${dev.length * scoringRowsPerExample(config.method, task)} encoder rows) is scored on ONNX Runtime as well as test`);
+  }
+
+  /** The current weights on ORT, or undefined when this run scores on tfjs. */
+  async scorer(): Promise<OnnxScorer | undefined> {
+    if (this.verdict === 'failed') return undefined;
+    let scorer: OnnxScorer;
+    try {
+      scorer = await OnnxScorer.create(this.run, { threads: ortThreadsFromEnv() });
+    } catch (error) {
+      // e.g. onnxruntime-node has no binary for this platform: the run still scores, on tfjs.
+      log.warn(`${this.label}: ONNX Runtime scoring unavailable (${(error as Error).message.split('\n')[0]}); scoring on tfjs`);
+      this.verdict = 'failed';
+      return undefined;
+    }
+    if (this.verdict === 'unchecked' && this.dev.length > 0) {
+      const sample = this.dev.slice(0, Math.max(1, Math.floor(64 / scoringRowsPerExample(this.run.config.method, this.run.task))));
+      const check = await scorer.agreesWithTfjs(sample);
+      if (!check.ok) {
+        log.warn(`${this.label}: the exported model's scores differ from the trained model's by up to ${check.worst.toPrecision(3)} (scores up to ${check.scale.toPrecision(3)}) on ${sample.length} dev examples; scoring on tfjs instead`);
+        this.verdict = 'failed';
+        await scorer.release();
+        return undefined;
+      }
+    }
+    this.verdict = 'ok';
+    return scorer;
+  }
+
+  async devAccuracy(dev: Example[]): Promise<number> {
+    const scorer = await this.scorer();
+    if (!scorer) return evaluate(this.run.method, dev, this.run.config.batchSize * 2).accuracy;
+    try {
+      return (await scorer.evaluate(dev)).accuracy;
+    } finally {
+      await scorer.release();
+    }
   }
 }
