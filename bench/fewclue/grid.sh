@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # The FewCLUE grid with the shipped model, in the order that answers the open questions first:
 #   1. PET vs fine-tuning on EPRSTMT, BUSTM, CSL, TNEWS over splits 0-4 (issue 4's comparison)
-#   2. every task × method on split 0
-#   3. the rest of splits 1-4, cheap methods first, EFL on the many-label tasks (CSLDCP 67, IFLYTEK 119 pairs
-#      per example) last.
+#   2. every task × method on split 0 (EFL on CSLDCP and IFLYTEK last: 67 and 119 pairs per example)
+#   3. the rest of splits 1-4, cheap methods first, EFL on the many-label tasks last.
 # Each stage is one resumable `fewprompt fewclue` call into the same --out (finished jobs are skipped), so the
 # script can be stopped and restarted at any point. Test examples are scored on ONNX Runtime (the exported model,
 # checked against tfjs on dev every run); the scoring engine is not part of a result's identity. Merge into bench/results with scripts/fewclue-merge.ts.
@@ -18,8 +17,8 @@ key=eprstmt,bustm,csl,tnews
 others=ocnli,cluewsc,chid,csldcp,iflytek
 run --tasks $key --methods pet,finetune --splits 0-4
 run --tasks $key,ocnli,cluewsc,chid --methods pet,finetune,ptuning,efl --splits 0
-run --tasks csldcp,iflytek --methods pet,finetune,ptuning --splits 0
+run --tasks csldcp,iflytek --methods pet,finetune,ptuning,efl --splits 0
 run --tasks $others --methods pet,finetune --splits 1-4
 run --tasks $key,ocnli,cluewsc,chid --methods ptuning,efl --splits 1-4
 run --tasks csldcp,iflytek --methods ptuning --splits 1-4
-run --tasks csldcp,iflytek --methods efl --splits 0-4
+run --tasks csldcp,iflytek --methods efl --splits 1-4
