@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_MODEL_NAME } from '../../framework/model/default.js';
 import { renderChartSvg, renderHtml } from './chart.js';
 import type { SuiteJob } from './jobs.js';
 import type { FailedJob } from './local-pool.js';
@@ -92,7 +93,7 @@ export function buildReport(jobs: readonly SuiteJob[], records: readonly JobReco
   });
   const first = jobs[0]?.config;
   return {
-    tasks, variants, splits: uniq(jobs.map((j) => j.config.split)), model: first?.model ?? '(default model)', cells, overall, references,
+    tasks, variants, splits: uniq(jobs.map((j) => j.config.split)), model: first?.model ?? `${DEFAULT_MODEL_NAME} (shipped default)`, cells, overall, references,
     missing: jobs.filter((j) => !byId.has(j.id)).map((j) => j.id), failed: [...failed],
     testExamples: Math.max(0, ...records.filter((r) => jobs.some((j) => j.id === r.job.id)).map((r) => r.result.testExamples)),
     ...(first?.maxSteps === undefined ? {} : { maxSteps: first.maxSteps }),
