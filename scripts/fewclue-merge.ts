@@ -3,7 +3,7 @@
  * another so every task gets its first splits early) into one report, plus a paired PET-vs-fine-tuning table:
  * per task, the splits where both ran, the mean difference and how many splits each method won.
  *   npx tsx scripts/fewclue-merge.ts --out bench/results/fewclue-5splits DIR [DIR…]
- *   npx tsx scripts/fewclue-merge.ts --prior bench/results/fewclue-splits.json --out bench/results/fewclue-splits DIR…
+ *   npx tsx scripts/fewclue-merge.ts --prior bench/results/fewclue.json --out bench/results/fewclue DIR…
  * `--prior FILE` takes the per-split accuracies of an earlier merge's JSON (for splits whose run directories
  * are gone); a split present in a DIR replaces the prior one. `--splits 0,1` keeps only those splits (e.g. a
  * one-split table of every task and method). Writes OUT.md, OUT.json and OUT-chart.svg.
