@@ -6,6 +6,8 @@
 # Each stage is one resumable `fewprompt fewclue` call into the same --out (finished jobs are skipped), so the
 # script can be stopped and restarted at any point. Test examples are scored on ONNX Runtime (the exported model,
 # checked against tfjs on dev every run); the scoring engine is not part of a result's identity. Merge into bench/results with scripts/fewclue-merge.ts.
+# The finished jobs of the committed grid are in bench/results/fewclue-grid/results (the suite's own record files): to
+# continue it on a fresh machine, `mkdir -p OUT && cp -r bench/results/fewclue-grid/results OUT/` first.
 # usage: bench/fewclue/grid.sh OUT_DIR [WORKERS]
 set -euo pipefail
 out=${1:?usage: grid.sh OUT_DIR [WORKERS]}
