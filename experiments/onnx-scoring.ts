@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { argmax, evaluate, type Evaluation } from '../framework/trainer/evaluate.js';
+import { evaluate, evaluationOf, type Evaluation } from '../framework/trainer/evaluate.js';
 import { exportBundle, readRunSpec } from '../inference/export/bundle.js';
 import { loadClassifier, type Classifier } from '../inference/runtime/classifier.js';
 import type { ClassifierInput } from '../inference/runtime/features.js';
@@ -106,15 +106,7 @@ export class OnnxScorer {
       const out = await this.classifier.scores(chunk.map((i) => inputs[i]!));
       chunk.forEach((i, k) => { scores[i] = Array.from(out[k]!); });
     }
-    const predictions = scores.map(argmax);
-    let [correct, labelled] = [0, 0];
-    examples.forEach((e, i) => {
-      const label = this.run.method.labelOf(e);
-      if (label === undefined) return;
-      labelled++;
-      if (predictions[i] === label) correct++;
-    });
-    return { accuracy: labelled === 0 ? NaN : correct / labelled, predictions, scores };
+    return evaluationOf(this.run.method, examples, scores);
   }
 
   /**

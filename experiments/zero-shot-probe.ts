@@ -19,6 +19,16 @@ export interface ZeroShotScore {
 }
 
 /**
+ * The share of inputs given the most frequent answer (1 = one label for everything; NaN for none).
+ * @example topAnswerShare([1, 1, 0, 1]); // → 0.75
+ */
+export function topAnswerShare(predictions: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const p of predictions) counts.set(p, (counts.get(p) ?? 0) + 1);
+  return predictions.length === 0 ? NaN : Math.max(...counts.values()) / predictions.length;
+}
+
+/**
  * PET without training on `examples`.
  * @example zeroShotScore(model, tokenizer, getTask('eprstmt'), dev); // → { accuracy: 0.53, topShare: 0.97 }
  */
@@ -26,9 +36,7 @@ export function zeroShotScore(model: BertModel, tokenizer: BertTokenizer, task: 
   const method = createMethod('pet', { model, tokenizer, task, maxSeqLen, lr: 1e-4, seed: 0 });
   try {
     const result = evaluate(method, examples, 32);
-    const counts = new Map<number, number>();
-    for (const p of result.predictions) counts.set(p, (counts.get(p) ?? 0) + 1);
-    return { accuracy: result.accuracy, topShare: examples.length === 0 ? NaN : Math.max(...counts.values()) / examples.length };
+    return { accuracy: result.accuracy, topShare: topAnswerShare(result.predictions) };
   } finally {
     method.dispose(); // PET's own parameters only (none); the model stays
   }

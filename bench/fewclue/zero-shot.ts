@@ -21,6 +21,7 @@ import { parseExperimentConfig } from '../../experiments/config/experiment.js';
 import { createMethod } from '../../experiments/methods/index.js';
 import { OnnxScorer, onnxUnsupported, ortThreadsFromEnv } from '../../experiments/onnx-scoring.js';
 import { sampleTestExamples, taskFor } from '../../experiments/run-experiment.js';
+import { topAnswerShare } from '../../experiments/zero-shot-probe.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: {
   'data-dir': { type: 'string', default: '../shared/fewclue' }, tasks: { type: 'string', default: TASK_KINDS.join(',') },
@@ -54,10 +55,7 @@ for (const name of tasks) {
         try { result = await scorer.evaluate(test); } finally { await scorer.release(); }
       }
       row.accuracy[dir] = result.accuracy;
-      // How often the most frequent answer is given: 100% = the same label for every input.
-      const answers = new Map<number, number>();
-      for (const p of result.predictions) answers.set(p, (answers.get(p) ?? 0) + 1);
-      row.topShare[dir] = Math.max(...answers.values()) / result.predictions.length;
+      row.topShare[dir] = topAnswerShare(result.predictions);
     } finally {
       method.dispose();
       model.dispose();
