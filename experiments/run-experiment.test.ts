@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -35,5 +35,24 @@ test('runExperiment writes the test.json submission file unless predictTest is f
     }
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('runExperiment with scoreTest false never loads test_public (dev-only selection runs)', async () => {
+  const model = await saveTinyModel();
+  // A data dir with train and dev only: loading test_public would throw.
+  const data = mkdtempSync(join(tmpdir(), 'fewprompt-devonly-'));
+  try {
+    mkdirSync(join(data, 'bustm'));
+    for (const f of ['train_0.json', 'dev_0.json']) copyFileSync(join(FIXTURES_DIR, 'bustm', f), join(data, 'bustm', f));
+    const config = parseExperimentConfig({ task: 'bustm', dataDir: data, model, ...TINY_TRAIN, predictTest: false });
+    const result = await runExperiment(config, { scoreTest: false, progress: false });
+    assert.equal(result.testExamples, 0);
+    assert.ok(Number.isNaN(result.testAccuracy));
+    assert.ok(result.devAccuracy >= 0 && result.devAccuracy <= 1);
+    assert.equal(result.evalEngine, undefined);
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+    rmSync(model, { recursive: true, force: true });
   }
 });

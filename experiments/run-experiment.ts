@@ -49,6 +49,11 @@ export interface RunOptions {
   progress?: boolean;
   /** Trainer checkpoints at evaluations at most this often (seconds); default every evaluation. */
   checkpointMinSeconds?: number;
+  /**
+   * false: a dev-only run (template or hyperparameter selection) that never loads or scores test_public —
+   * `testAccuracy` is NaN and `testExamples` 0. Default true.
+   */
+  scoreTest?: boolean;
 }
 
 function isFewClueKind(kind: string): kind is FewClueKind {
@@ -90,7 +95,8 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const task = taskFor(config);
   const train = task.load('train', { split: config.split });
   const dev = task.load('dev', { split: config.split });
-  const testPublic = sampleTestExamples(task.load('test_public'), config.maxTestExamples);
+  const scoreTest = options.scoreTest ?? true;
+  const testPublic = scoreTest ? sampleTestExamples(task.load('test_public'), config.maxTestExamples) : [];
   const { model, dir } = await loadPretrained(modelOrDefault(config.model), { parts: { pooler: true, mlmHead: true } });
   const tokenizer = await BertTokenizer.fromPretrained(dir);
   const method = createMethod(config.method, {
@@ -118,16 +124,16 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     }).fit(train, dev);
     const trainSeconds = (Date.now() - t0) / 1000;
     const t1 = Date.now();
-    onnx = await engine.scorer();
+    onnx = scoreTest ? await engine.scorer() : undefined;
     const score = (examples: Example[]) => (onnx ? onnx.evaluate(examples) : Promise.resolve(evaluate(method, examples, config.evalBatchSize)));
-    const test = await score(testPublic);
+    const test = scoreTest ? await score(testPublic) : { accuracy: Number.NaN, predictions: [] };
     const result: ExperimentResult = {
       task: task.kind, method: config.method, split: config.split, devAccuracy: fit.bestDev, testAccuracy: test.accuracy,
       testExamples: testPublic.length, bestStep: fit.bestStep, steps: fit.steps, trainSeconds, history: fit.history,
-      evalEngine: onnx ? 'onnx' : 'tfjs', testSeconds: (Date.now() - t1) / 1000,
+      ...(scoreTest ? { evalEngine: onnx ? 'onnx' : 'tfjs', testSeconds: (Date.now() - t1) / 1000 } as const : {}),
     };
-    await options.run?.logMetrics({ dev_accuracy_best: fit.bestDev, test_public_accuracy: test.accuracy }, fit.steps);
-    log.info(`${label}: dev ${fit.bestDev.toFixed(4)} (step ${fit.bestStep}), test_public ${test.accuracy.toFixed(4)} on ${testPublic.length} examples, ${trainSeconds.toFixed(0)} s`);
+    await options.run?.logMetrics({ dev_accuracy_best: fit.bestDev, ...(scoreTest ? { test_public_accuracy: test.accuracy } : {}) }, fit.steps);
+    log.info(`${label}: dev ${fit.bestDev.toFixed(4)} (step ${fit.bestStep}), ${scoreTest ? `test_public ${test.accuracy.toFixed(4)} on ${testPublic.length} examples` : 'test_public not scored'}, ${trainSeconds.toFixed(0)} s`);
     if (options.out) {
       mkdirSync(options.out, { recursive: true });
       const { history, ...metrics } = result;

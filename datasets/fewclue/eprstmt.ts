@@ -22,7 +22,8 @@ export class EprstmtTask extends FewClueTask {
   readonly labelNames = { Negative: '差评', Positive: '好评' };
   readonly textFields = ['sentence'] as const;
   readonly defaults: TaskDefaults = {
-    pet: { template: "{'text': 'sentence'}这句话表示我{'mask'}满意。", verbalizer: { Negative: ['不'], Positive: ['很'] } },
+    // PaddleNLP's first EPRSTMT pattern; of its six, the best mean dev accuracy over splits 0-4 (bench/results/fewclue-patterns-eprstmt.md).
+    pet: { template: "{'text': 'sentence'}我{'mask'}喜欢。", verbalizer: { Negative: ['不'], Positive: ['很'] } },
     ptuning: { template: "{'mask'}{'soft': None, 'length': 6}{'text': 'sentence'}", verbalizer: { Negative: ['不'], Positive: ['很'] } },
     efl: { template: "这表达了{'text': 'candidate_label'}的情感。{'text': 'sentence'}", descriptions: { Negative: '不满意', Positive: '满意' } },
   };

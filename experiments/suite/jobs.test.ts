@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError } from '../../framework/errors.js';
-import { canonicalConfig, expandJobs, parseSplits, parseSuiteJob, parseVariants } from './jobs.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getTask } from '../../datasets/index.js';
+import { parseExperimentConfig } from '../config/experiment.js';
+import { canonicalConfig, expandJobs, parseSplits, parseSuiteJob, parseVariants, withPinnedPrompt } from './jobs.js';
+import { ResultStore } from './store.js';
 import { parseSuiteOptions } from './suite.js';
 
 test('parseSplits: ranges, lists, few_all; errors name the flag and the valid forms', () => {
@@ -47,4 +53,34 @@ test('parseSuiteOptions: defaults, and errors that name the field', () => {
   assert.throws(() => parseSuiteOptions({ out: '/tmp/x', train: { task: 'csl' } }), /train.task is set by the suite/);
   assert.throws(() => parseSuiteOptions({ out: '/tmp/x', nope: 1 }), /nope/);
   assert.throws(() => parseSuiteOptions({ out: '/tmp/x', queue: 'redis://h:1', workers: 2 }), /exclusive/);
+});
+
+test('suite jobs carry their prompt, so a result trained with another default pattern is refused, not reused', () => {
+  const [pet, efl, finetune, chid] = [
+    ...expandJobs({ tasks: ['eprstmt'], variants: parseVariants(['pet', 'efl', 'finetune']), splits: ['0'], base: {} }),
+    ...expandJobs({ tasks: ['chid'], variants: parseVariants(['ptuning']), splits: ['0'], base: {} }),
+  ];
+  const defaults = getTask('eprstmt').defaults;
+  assert.equal(pet!.config.template, defaults.pet.template);
+  assert.deepEqual(pet!.config.labelWords, { Negative: ['不'], Positive: ['很'] });
+  assert.equal(efl!.config.template, defaults.efl.template);
+  assert.deepEqual(efl!.config.descriptions, defaults.efl.descriptions);
+  assert.equal(finetune!.config.template, undefined);
+  assert.equal(chid!.config.template, getTask('chid').defaults.ptuning.template);
+  assert.equal(chid!.config.labelWords, undefined, 'multiple choice: the candidates are the words');
+  // A template given by the user is kept.
+  assert.equal(withPinnedPrompt(parseExperimentConfig({ task: 'eprstmt', template: "{'text': 'sentence'}{'mask'}。" })).template, "{'text': 'sentence'}{'mask'}。");
+
+  const dir = mkdtempSync(join(tmpdir(), 'fewprompt-pin-'));
+  try {
+    const store = new ResultStore(dir);
+    const result = { task: 'eprstmt', method: 'pet', split: '0', devAccuracy: 0.5, testAccuracy: 0.5, testExamples: 1, bestStep: 1, steps: 1, trainSeconds: 1, history: [] };
+    const stale = { ...pet!, config: { ...pet!.config, template: "{'text': 'sentence'}这句话表示我{'mask'}满意。" } };
+    store.write({ job: stale, result, worker: 'test', attempts: 1, finishedAt: '2026-12-06T00:00:00Z' });
+    assert.throws(() => store.isDone(pet!), (e: unknown) => e instanceof ConfigError && /different config \(template: /.test(e.message));
+    store.write({ job: pet!, result, worker: 'test', attempts: 1, finishedAt: '2026-12-06T00:00:00Z' });
+    assert.equal(store.isDone(pet!), true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

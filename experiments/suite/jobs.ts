@@ -1,5 +1,6 @@
 import { type } from 'arktype';
 import { ConfigError } from '../../framework/errors.js';
+import { getTask, TASK_KINDS, type FewClueKind } from '../../datasets/index.js';
 import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput } from '../config/experiment.js';
 
 /** The training methods a suite can run (the experiment config's `method` values). */
@@ -122,12 +123,34 @@ export function expandJobs(grid: JobGrid): SuiteJob[] {
       for (const split of grid.splits) {
         const variant = variantName(v);
         const id = `${task}/${variant}/${split}`;
-        const config = parseExperimentConfig({ ...grid.base, task, method: v.method, split, rdropAlpha: v.rdrop ? grid.rdropAlpha : 0 }, `job ${id}`);
+        const config = withPinnedPrompt(parseExperimentConfig({ ...grid.base, task, method: v.method, split, rdropAlpha: v.rdrop ? grid.rdropAlpha : 0 }, `job ${id}`));
         jobs.push({ id, variant, config, ...(grid.track === undefined ? {} : { track: grid.track }) });
       }
     }
   }
   return jobs;
+}
+
+/**
+ * `config` with the prompt its method will use written in: the FewCLUE task's default template and label
+ * words (PET, P-Tuning) or descriptions (EFL) wherever the config leaves them out. A suite job carries them so
+ * that its stored result names the prompt it was trained with — a task's defaults can change (EPRSTMT's PET
+ * pattern did), and a result of the old default must not pass for a job of the new one. Fine-tuning and
+ * custom tasks are returned unchanged.
+ * @example
+ * withPinnedPrompt(parseExperimentConfig({ task: 'eprstmt', method: 'pet' })).template; // → "{'text': 'sentence'}我{'mask'}喜欢。"
+ */
+export function withPinnedPrompt(config: ExperimentConfig): ExperimentConfig {
+  if (config.method === 'finetune' || !(TASK_KINDS as readonly string[]).includes(config.task)) return config;
+  const defaults = getTask(config.task as FewClueKind).defaults;
+  if (config.method === 'efl') {
+    const { template, descriptions } = defaults.efl;
+    const pinned = config.descriptions ?? (Object.keys(descriptions).length > 0 ? { ...descriptions } : undefined);
+    return { ...config, template: config.template ?? template, ...(pinned ? { descriptions: pinned } : {}) };
+  }
+  const { template, verbalizer } = defaults[config.method];
+  const labelWords = config.labelWords ?? (Object.keys(verbalizer).length > 0 ? Object.fromEntries(Object.entries(verbalizer).map(([k, v]) => [k, [...v]])) : undefined);
+  return { ...config, template: config.template ?? template, ...(labelWords ? { labelWords } : {}) };
 }
 
 const SuiteJobSchema = type({ id: /^[a-z0-9_]+\/[a-z0-9_+]+\/[a-z0-9_]+$/, variant: 'string > 0', config: 'object', 'track?': 'boolean', '+': 'reject' });

@@ -1,0 +1,39 @@
+/**
+ * Writes the prompt (template, label words / EFL descriptions) into suite result records that predate
+ * `withPinnedPrompt`, so that they still count as finished for jobs that now carry it. Each record gets the
+ * task's *current* default prompt: run this only on records trained with the current defaults (the committed
+ * grid: every default is unchanged since before its first run, except EPRSTMT's PET pattern, whose runs were
+ * redone). Records that already name a prompt are left as they are.
+ *
+ *   npx tsx scripts/fewclue-pin-prompts.ts SUITE_OUT_DIR…   (e.g. runs/fc10 bench/results/fewclue-grid)
+ */
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseSuiteJob, withPinnedPrompt } from '../experiments/suite/jobs.js';
+
+function* recordFiles(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* recordFiles(path);
+    else if (name.endsWith('.json')) yield path;
+  }
+}
+
+const PROMPT_FIELDS = ['template', 'labelWords', 'descriptions'] as const;
+let pinned = 0;
+let kept = 0;
+for (const out of process.argv.slice(2)) {
+  for (const file of recordFiles(join(out, 'results'))) {
+    const text = readFileSync(file, 'utf8');
+    const record = JSON.parse(text) as { job: { config: Record<string, unknown> } };
+    const config = withPinnedPrompt(parseSuiteJob(record.job, file).config) as unknown as Record<string, unknown>;
+    const added = PROMPT_FIELDS.filter((k) => record.job.config[k] === undefined && config[k] !== undefined);
+    if (added.length === 0) { kept++; continue; }
+    for (const k of added) record.job.config[k] = config[k];
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, text.startsWith('{\n') ? `${JSON.stringify(record, null, 2)}\n` : `${JSON.stringify(record)}\n`);
+    renameSync(tmp, file);
+    pinned++;
+  }
+}
+process.stdout.write(`pinned the prompt of ${pinned} records; ${kept} already named theirs (or need none)\n`);
