@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { tf } from '../../framework/backend/tf.js';
+import { tf, tidyRead } from '../../framework/backend/tf.js';
 import { BertModel } from '../../framework/model/bert.js';
 import { AdamW } from '../../framework/optim/adamw.js';
 import { useBackend } from '../../framework/testing/backends.js';
@@ -62,7 +62,7 @@ for (const backend of values.backends.split(',') as ('wasm' | 'cpu')[]) {
     const infer: number[] = [];
     for (let i = 0; i <= steps; i++) {
       const t0 = performance.now();
-      tf.tidy(() => model.encode({ inputIds: ids.inputIds }).dataSync());
+      tidyRead(() => model.encode({ inputIds: ids.inputIds }), (t) => t.dataSync());
       if (i > 0) infer.push(performance.now() - t0);
     }
     rows.push({ config: name, backend, trainStepMs: median(times), inferBatchMs: median(infer), note: lean ? 'recompute + host Adam moments' : undefined });

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../framework/backend/select.js';
-import { tf } from '../../framework/backend/tf.js';
+import { tf, tidyRead } from '../../framework/backend/tf.js';
 import { BertModel } from '../../framework/model/bert.js';
 import { AdamW } from '../../framework/optim/adamw.js';
 import { BENCH_CONFIGS, mlmBatch, mlmTrainStep } from './mlm-step.js';
@@ -43,7 +43,7 @@ if (values.child !== undefined) {
   const infer: number[] = [];
   for (let i = 0; i <= steps; i++) {
     const t0 = performance.now();
-    tf.tidy(() => model.encode({ inputIds: ids.inputIds }).dataSync());
+    tidyRead(() => model.encode({ inputIds: ids.inputIds }), (t) => t.dataSync());
     if (i > 0) infer.push(performance.now() - t0);
   }
   console.log(JSON.stringify({ threads: wasm.getThreadsCount(), trainStepMs: median(train), inferBatchMs: median(infer) }));

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { tf } from '../../framework/backend/tf.js';
+import { tf, tidyRead } from '../../framework/backend/tf.js';
 import { loadStateDict } from '../../framework/checkpoint/state-dict.js';
 import { BertModel } from '../../framework/model/bert.js';
 import { BERT_DEFAULTS, readBertConfig, type BertConfig } from '../../framework/model/config.js';
@@ -142,11 +142,11 @@ for (const name of values.configs.split(',')) {
   }
   engines.push({ name: `tfjs-${tf.getBackend()}`, close: async () => undefined, run: async (b) => {
     const x = inputs(b);
-    return tf.tidy(() => {
+    return tidyRead(() => {
       const hidden = model.encode({ inputIds: tf.tensor2d(x.ids, [b, seq], 'int32'), attentionMask: tf.tensor2d(x.mask, [b, seq], 'int32') });
       const rows = BertModel.gatherPositions(hidden, tf.tensor1d(Array.from({ length: b }, (_, i) => i * seq + 5), 'int32'));
-      return tf.logSoftmax(model.mlmLogits(rows)).dataSync();
-    });
+      return tf.logSoftmax(model.mlmLogits(rows));
+    }, (t) => t.dataSync());
   } });
   const torch = await torchWorker(modelDir);
   if (torch) engines.push({ name: 'pytorch-eager', run: torch.run, close: torch.close });

@@ -1,4 +1,4 @@
-import { tf, type Tensor, type Variable } from '../../framework/backend/tf.js';
+import { tf, tidyRead, type Tensor, type Variable } from '../../framework/backend/tf.js';
 import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
 import { RDropLoss } from '../../framework/losses/rdrop.js';
 import type { BertModel } from '../../framework/model/bert.js';
@@ -104,7 +104,7 @@ export abstract class Method<B extends MethodBatch> implements Objective<Example
 
   /** Label scores [examples, labels] for evaluation; by default the eval-mode logits. */
   scores(batch: B): number[][] {
-    return tf.tidy(() => this.logits(batch, false, 0).arraySync() as number[][]);
+    return tidyRead(() => this.logits(batch, false, 0), (t) => t.arraySync() as number[][]);
   }
 
   labelOf(example: Example): number | undefined {

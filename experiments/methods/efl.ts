@@ -1,4 +1,4 @@
-import { tf, type Tensor } from '../../framework/backend/tf.js';
+import { tf, tidyRead, type Tensor } from '../../framework/backend/tf.js';
 import { ConfigError } from '../../framework/errors.js';
 import { dropout } from '../../framework/ops/dropout.js';
 import { dense } from '../../framework/ops/matmul.js';
@@ -108,10 +108,10 @@ export class EflMethod extends Method<EflBatch> {
 
   /** log P(entail) of every label's (or candidate's) pair → [examples, labels]; the encoder sees at most SCORE_ROWS pairs at a time. */
   override scores(batch: EflBatch): number[][] {
-    return tf.tidy(() => {
+    return tidyRead(() => {
       const logits = inRowChunks(batch.tensors, (part) => this.logits({ ...batch, tensors: part }, false, 0));
       const pairs = tf.reshape(logits, [-1, batch.perExample, 2]);
-      return tf.squeeze(tf.slice(tf.logSoftmax(pairs, -1), [0, 0, 1], [-1, -1, 1]), [2]).arraySync() as number[][];
-    });
+      return tf.squeeze(tf.slice(tf.logSoftmax(pairs, -1), [0, 0, 1], [-1, -1, 1]), [2]);
+    }, (t) => t.arraySync() as number[][]);
   }
 }

@@ -8,7 +8,7 @@
  * With `lacTags`, the tag layer reads `[hidden; method.lac_tag_embedding[id]]` per character, the id of
  * LAC's tag of that character (`inference/runtime/lac-char-tags.ts`), which each example carries.
  */
-import { tf, type Tensor, type Variable } from '../../framework/backend/tf.js';
+import { tf, tidyRead, type Tensor, type Variable } from '../../framework/backend/tf.js';
 import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
 import { ConfigError } from '../../framework/errors.js';
 import { BertModel } from '../../framework/model/bert.js';
@@ -140,7 +140,7 @@ export class TokenClassificationMethod implements Objective<TokenExample, TokenB
 
   /** One row per example: its mean per-character log-likelihood of the argmax tags (examples have no single label). */
   scores(batch: TokenBatch): number[][] {
-    const best = tf.tidy(() => tf.max(tf.logSoftmax(this.logits(batch, false, 0)), 1).dataSync() as Float32Array);
+    const best = tidyRead(() => tf.max(tf.logSoftmax(this.logits(batch, false, 0)), 1), (t) => t.dataSync() as Float32Array);
     let at = 0;
     return batch.lengths.map((n) => {
       let sum = 0;
@@ -163,7 +163,7 @@ export class TokenClassificationMethod implements Objective<TokenExample, TokenB
     const out: number[][] = [];
     for (let i = 0; i < examples.length; i += batchSize) {
       const batch = this.makeBatch(examples.slice(i, i + batchSize));
-      const ids = tf.tidy(() => tf.argMax(this.logits(batch, false, 0), 1).dataSync() as Int32Array);
+      const ids = tidyRead(() => tf.argMax(this.logits(batch, false, 0), 1), (t) => t.dataSync() as Int32Array);
       let at = 0;
       for (const n of batch.lengths) { out.push(Array.from(ids.subarray(at, at + n))); at += n; }
       this.disposeBatch(batch);

@@ -3,7 +3,7 @@
  * for the root) → arc and relation MLPs → biaffine arc scores and per-label relation scores. Loss =
  * cross-entropy over each word's head + cross-entropy over its relation at the gold head.
  */
-import { tf, type Tensor, type Variable } from '../../framework/backend/tf.js';
+import { tf, tidyRead, type Tensor, type Variable } from '../../framework/backend/tf.js';
 import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
 import { ConfigError } from '../../framework/errors.js';
 import { BertModel } from '../../framework/model/bert.js';
@@ -186,7 +186,7 @@ export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
    * relation scores per dependent for every head ([nodes][labels][nodes]) — what the exported graph outputs.
    */
   parseScores(batch: ParseTensors): { arc: Float32Array; rel: Float32Array } {
-    return tf.tidy(() => {
+    return tidyRead(() => {
       const { arcDep, arcHead, relDep, relHead } = this.features(batch, false, 0);
       const arc = this.arcScores(arcDep, arcHead, batch);
       const { size, nodes } = batch;
@@ -196,8 +196,8 @@ export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
       const t = tf.reshape(BiaffineParser.affine(relDep, this.w('parser.rel_biaffine')), [size, nodes * labels, r + 1]);
       const head1 = tf.reshape(tf.concat([relHead, tf.ones([size * nodes, 1])], 1), [size, nodes, r + 1]);
       const rel = tf.matMul(t, head1, false, true);
-      return { arc: arc.dataSync() as Float32Array, rel: rel.dataSync() as Float32Array };
-    });
+      return { arc, rel };
+    }, ({ arc, rel }) => ({ arc: arc.dataSync() as Float32Array, rel: rel.dataSync() as Float32Array }));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { tf } from '../backend/tf.js';
+import { tf, tidyRead } from '../backend/tf.js';
 import type { HostTensor } from '../checkpoint/host-tensor.js';
 import { ConfigError } from '../errors.js';
 import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
@@ -70,12 +70,11 @@ export class CausalLmObjective implements Objective<number[], LmBatch> {
 
   scores(batch: LmBatch): number[][] {
     const width = batch.inputIds.shape[1]!;
-    const flat = tf.tidy(() => {
+    return tidyRead(() => {
       const { hidden } = this.model.forward(this.inputs(batch), undefined, { training: false });
       const rows = tf.tensor1d(batch.lastPositions.map((p, r) => r * width + p), 'int32');
-      return this.model.logits(tf.gather(tf.reshape(hidden, [-1, this.model.config.hiddenSize]), rows)).arraySync() as number[][];
-    });
-    return flat;
+      return this.model.logits(tf.gather(tf.reshape(hidden, [-1, this.model.config.hiddenSize]), rows));
+    }, (t) => t.arraySync() as number[][]);
   }
 
   private inputs(batch: LmBatch): { inputIds: tf.Tensor; positionIds?: tf.Tensor } {

@@ -94,7 +94,11 @@ export class ParameterStore {
     const out = new Map<string, HostFloatTensor>();
     for (const [name, spec] of this.specs) {
       const v = this.get(name);
-      const data = tf.tidy(() => (spec.linear ? tf.transpose(v) : v).dataSync());
+      // Read outside any tf.tidy: tidy walks a returned typed array element by element looking for
+      // tensors (seconds for the 5.4M-float word embeddings). Read, then dispose the transposed copy.
+      const t = spec.linear ? tf.transpose(v) : v;
+      const data = t.dataSync();
+      if (t !== v) t.dispose();
       const shape = spec.linear ? [spec.shape[1]!, spec.shape[0]!] : [...spec.shape];
       out.set(name, { dtype: 'float32', shape, data: new Float32Array(data) });
     }

@@ -10,7 +10,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf } from '../../framework/backend/tf.js';
+import { tf, tidyRead } from '../../framework/backend/tf.js';
 import { readSafetensors } from '../../framework/checkpoint/safetensors.js';
 import { loadStateDict } from '../../framework/checkpoint/state-dict.js';
 import { ExportError } from '../../framework/errors.js';
@@ -117,7 +117,7 @@ export function softPromptRows(template: PromptTemplate, tokenizer: BertTokenize
   if (table.initTokenIds.length === 0) throw new ExportError('a P-Tuning export needs a template with soft tokens');
   const encoder = new PromptEncoder(table.encoder, hiddenSize, table.hiddenSize ?? hiddenSize, () => undefined as never);
   const tensor = (w: FloatWeight) => tf.tensor(w.data, [...w.shape], 'float32');
-  const rows = tf.tidy(() => encoder.encode(tensor(methodWeights.get('method.prompt.embeddings')), (name) => tensor(methodWeights.get(`method.prompt.encoder.${name}`))).dataSync() as Float32Array);
+  const rows = tidyRead(() => encoder.encode(tensor(methodWeights.get('method.prompt.embeddings')), (name) => tensor(methodWeights.get(`method.prompt.encoder.${name}`))), (t) => t.dataSync() as Float32Array);
   return { data: Float32Array.from(rows), shape: [table.initTokenIds.length, hiddenSize] };
 }
 

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tf } from '../../framework/backend/tf.js';
+import { tf, tidyRead } from '../../framework/backend/tf.js';
 import { writeSafetensors } from '../../framework/checkpoint/safetensors.js';
 import { BertModel } from '../../framework/model/bert.js';
 import { BERT_DEFAULTS, type BertConfig } from '../../framework/model/config.js';
@@ -53,22 +53,22 @@ export function tfjsPetScores(model: BertModel, tokenizer: BertTokenizer, texts:
   const v = new ManualVerbalizer({ labelWords, numMasks: t.numMasks }, tokenizer);
   const c = t.collate(texts.map((text) => t.compile({ sentence: text }, tokenizer)), tokenizer.padId);
   const int2d = (rows: number[][]) => tf.tensor2d(rows, [rows.length, rows[0]!.length], 'int32');
-  return tf.tidy(() => {
+  return tidyRead(() => {
     const hidden = model.encode({ inputIds: int2d(c.inputIds), tokenTypeIds: int2d(c.tokenTypeIds), attentionMask: int2d(c.attentionMask), positionIds: int2d(c.positionIds) });
     const scores = v.labelScoresFromHidden(model, hidden, int2d(c.maskPositions));
-    return tf.gather(scores, tf.tensor1d(TINY_LABELS.map((l) => v.labelIndex(l)), 'int32'), 1).arraySync() as number[][];
-  });
+    return tf.gather(scores, tf.tensor1d(TINY_LABELS.map((l) => v.labelIndex(l)), 'int32'), 1);
+  }, (t) => t.arraySync() as number[][]);
 }
 
 /** tfjs fine-tuning logits [n, labels], as `FinetuneMethod.logits` in eval mode. */
 export function tfjsFinetuneScores(model: BertModel, tokenizer: BertTokenizer, texts: string[], maxSeqLen: number, classifier: { w: Float32Array; b: Float32Array }): number[][] {
   const enc = tokenizer.encodeBatch(texts, { maxLength: maxSeqLen, truncation: 'longest_first', padding: 'longest' });
   const int2d = (rows: number[][]) => tf.tensor2d(rows, [rows.length, rows[0]!.length], 'int32');
-  return tf.tidy(() => {
+  return tidyRead(() => {
     const hidden = model.encode({ inputIds: int2d(enc.map((e) => e.inputIds)), tokenTypeIds: int2d(enc.map((e) => e.tokenTypeIds)), attentionMask: int2d(enc.map((e) => e.attentionMask)) });
     const out = dense(model.pool(hidden), tf.tensor2d(classifier.w, [classifier.w.length / classifier.b.length, classifier.b.length]), tf.tensor1d(classifier.b));
-    return out.arraySync() as number[][];
-  });
+    return out;
+  }, (t) => t.arraySync() as number[][]);
 }
 
 /** A few reviews of mixed length (one long enough to be truncated at maxSeqLen 48). */
