@@ -66,6 +66,14 @@ export interface MaskedPrompt {
 }
 
 /**
+ * A verbalizer's label words as a mutable copy (the shape configs and `ManualVerbalizer` take).
+ * @example labelWordsOf({ Negative: ['不'], Positive: ['很'] }); // → { Negative: ['不'], Positive: ['很'] }
+ */
+export function labelWordsOf(verbalizer: MaskedPrompt['verbalizer']): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(verbalizer).map(([k, v]) => [k, [...v]]));
+}
+
+/**
  * An EFL prompt: the template reads `{'text': 'candidate_label'}`, filled in turn with each label's
  * description, and the model scores each filled pair as entailed or not.
  *

@@ -12,7 +12,7 @@ import { evaluate, evaluationOf, type Evaluation } from '../framework/trainer/ev
 import { exportBundle, readRunSpec } from '../inference/export/bundle.js';
 import { loadClassifier, type Classifier } from '../inference/runtime/classifier.js';
 import type { ClassifierInput } from '../inference/runtime/features.js';
-import type { Example, TaskDefinition } from '../datasets/base.js';
+import { labelWordsOf, type Example, type TaskDefinition } from '../datasets/base.js';
 import { log } from '../framework/log.js';
 import { fieldText } from './methods/base.js';
 import { writeTrainedRun, type TrainedRun } from './run-files.js';
@@ -74,7 +74,7 @@ export class OnnxScorer {
       const { task, config } = run;
       const words = task.defaults[config.method === 'ptuning' ? 'ptuning' : 'pet'].verbalizer;
       const spec = readRunSpec(join(dir, 'run'), {
-        labelWords: Object.fromEntries(Object.entries(words).map(([k, v]) => [k, [...v]])),
+        labelWords: labelWordsOf(words),
         descriptions: { ...task.defaults.efl.descriptions }, textFields: [...task.textFields],
       });
       await exportBundle(spec, join(dir, 'bundle'));

@@ -8,22 +8,17 @@
  * are gone); a split present in a DIR replaces the prior one. `--splits 0,1` keeps only those splits (e.g. a
  * one-split table of every task and method). Writes OUT.md, OUT.json and OUT-chart.svg.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { renderChartSvg } from '../experiments/suite/chart.js';
 import { buildReport, renderMarkdown } from '../experiments/suite/report.js';
-import type { JobRecord } from '../experiments/suite/store.js';
+import { ResultStore, type JobRecord } from '../experiments/suite/store.js';
 import type { SuiteReport } from '../experiments/suite/report.js';
 import type { SuiteJob } from '../experiments/suite/jobs.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, prior: { type: 'string' }, splits: { type: 'string' }, a: { type: 'string', default: 'pet' }, b: { type: 'string', default: 'finetune' } } });
 if (!values.out || (positionals.length === 0 && !values.prior)) throw new Error('usage: fewclue-merge.ts [--prior FILE.json] --out PREFIX DIR [DIR…]');
-const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
-  const p = join(dir, f);
-  return statSync(p).isDirectory() ? files(p) : f.endsWith('.json') ? [p] : [];
-});
-const fresh = positionals.flatMap((d) => (existsSync(join(d, 'results')) ? files(join(d, 'results')) : []))
+const fresh = positionals.flatMap((d) => new ResultStore(d).recordFiles())
   .map((f) => JSON.parse(readFileSync(f, 'utf8')) as JobRecord);
 /** An earlier merge's cells as records (accuracy and test size only: all the report reads). */
 function priorRecords(file: string): JobRecord[] {

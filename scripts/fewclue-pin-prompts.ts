@@ -7,32 +7,24 @@
  *
  *   npx tsx scripts/fewclue-pin-prompts.ts SUITE_OUT_DIR…   (e.g. runs/fc10 bench/results/fewclue-grid)
  */
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../framework/checkpoint/atomic.js';
 import { parseSuiteJob, withPinnedPrompt } from '../experiments/suite/jobs.js';
-
-function* recordFiles(dir: string): Generator<string> {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* recordFiles(path);
-    else if (name.endsWith('.json')) yield path;
-  }
-}
+import { ResultStore } from '../experiments/suite/store.js';
 
 const PROMPT_FIELDS = ['template', 'labelWords', 'descriptions'] as const;
 let pinned = 0;
 let kept = 0;
 for (const out of process.argv.slice(2)) {
-  for (const file of recordFiles(join(out, 'results'))) {
+  for (const file of new ResultStore(out).recordFiles()) {
     const text = readFileSync(file, 'utf8');
     const record = JSON.parse(text) as { job: { config: Record<string, unknown> } };
     const config = withPinnedPrompt(parseSuiteJob(record.job, file).config) as unknown as Record<string, unknown>;
     const added = PROMPT_FIELDS.filter((k) => record.job.config[k] === undefined && config[k] !== undefined);
     if (added.length === 0) { kept++; continue; }
     for (const k of added) record.job.config[k] = config[k];
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, text.startsWith('{\n') ? `${JSON.stringify(record, null, 2)}\n` : `${JSON.stringify(record)}\n`);
-    renameSync(tmp, file);
+    const json = text.startsWith('{\n') ? JSON.stringify(record, null, 2) : JSON.stringify(record);
+    writeFileAtomic(file, [new TextEncoder().encode(`${json}\n`)]);
     pinned++;
   }
 }

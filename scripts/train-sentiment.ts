@@ -25,7 +25,7 @@ import { BertTokenizer } from '../framework/tokenizer/index.js';
 import { loadTrainerCheckpoint } from '../framework/trainer/checkpoint.js';
 import { Trainer } from '../framework/trainer/trainer.js';
 import { chnSentiCorpTask } from '../datasets/chnsenticorp/chnsenticorp.js';
-import type { Example } from '../datasets/base.js';
+import { labelWordsOf, type Example } from '../datasets/base.js';
 import { createMethod } from '../experiments/methods/index.js';
 import { checkChoice, PRECISIONS } from '../inference/export/bert-graph.js';
 import { exportBundle, readRunSpec } from '../inference/export/bundle.js';
@@ -74,7 +74,7 @@ if (own.size > 0) writeSafetensors(join(out, 'method.safetensors'), own);
 const defaults = task.defaults.pet;
 writeFileSync(join(out, 'method.json'), `${JSON.stringify({
   kind: method, task: task.getConfig(), maxSeqLen, labels: task.labels, template: defaults.template,
-  labelWords: Object.fromEntries(Object.entries(defaults.verbalizer).map(([k, v]) => [k, [...v]])),
+  labelWords: labelWordsOf(defaults.verbalizer),
 }, null, 2)}\n`);
 m.dispose();
 model.dispose();

@@ -17,6 +17,7 @@ import { readSafetensors } from '../../framework/checkpoint/safetensors.js';
 import { loadStateDict } from '../../framework/checkpoint/state-dict.js';
 import { loadPretrained } from '../../framework/model/pretrained.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
+import { labelWordsOf } from '../../datasets/base.js';
 import { getTask, type FewClueKind } from '../../datasets/index.js';
 import { createMethod } from '../../experiments/methods/index.js';
 import { exportBundle, readRunSpec } from '../../inference/export/bundle.js';
@@ -60,7 +61,7 @@ const accuracy = (pred: number[]) => pred.filter((p, i) => p === gold[i]).length
 const argmax = (r: ArrayLike<number>) => Array.from(r).indexOf(Math.max(...Array.from(r)));
 const maxDiff = (a: ArrayLike<number>[], b: ArrayLike<number>[]) => Math.max(...a.map((r, i) => Math.max(...Array.from(r, (v, j) => Math.abs(v - b[i]![j]!)))));
 
-const defaults = { labelWords: Object.fromEntries(Object.entries(task.defaults.pet.verbalizer).map(([k, v]) => [k, [...v]])), textFields: [...task.textFields] };
+const defaults = { labelWords: labelWordsOf(task.defaults.pet.verbalizer), textFields: [...task.textFields] };
 const spec = readRunSpec(run, defaults);
 const tmp = mkdtempSync(join(tmpdir(), 'parity-'));
 

@@ -5,6 +5,7 @@ import { ConfigError } from '../../framework/errors.js';
 import { log } from '../../framework/log.js';
 import { checkChoice, FUSIONS, PRECISIONS } from '../../inference/export/bert-graph.js';
 import { exportBundle, readRunSpec } from '../../inference/export/bundle.js';
+import { labelWordsOf } from '../../datasets/base.js';
 import { getTask, TASK_KINDS, type FewClueKind } from '../../datasets/index.js';
 import type { Command } from './command.js';
 
@@ -25,7 +26,7 @@ function taskDefaults(spec: { task?: { type?: string } }): { labelWords?: Record
   if (kind === undefined || !(TASK_KINDS as readonly string[]).includes(kind)) return {};
   const task = getTask(kind as FewClueKind);
   return {
-    labelWords: Object.fromEntries(Object.entries(task.defaults.pet.verbalizer).map(([k, v]) => [k, [...v]])), textFields: [...task.textFields],
+    labelWords: labelWordsOf(task.defaults.pet.verbalizer), textFields: [...task.textFields],
     ...(task.multipleChoice ? {} : { descriptions: { ...task.defaults.efl.descriptions } }),
   };
 }

@@ -3,7 +3,7 @@ import { ConfigError } from '../../framework/errors.js';
 import { PromptTemplate } from '../../templates/index.js';
 import type { CompiledBatch } from '../../templates/base.js';
 import { ManualVerbalizer, restrictedMaskLogits, type LabelWordNormalization } from '../../verbalizers/index.js';
-import type { Example } from '../../datasets/base.js';
+import { labelWordsOf, type Example } from '../../datasets/base.js';
 import { Method, int2d, type MethodBatch, type MethodSetup } from './base.js';
 
 /** Options of the masked-LM prompt methods (PET, P-Tuning). */
@@ -45,7 +45,7 @@ export class PetMethod extends Method<PromptBatch> {
       }
       this.verbalizer = undefined;
     } else {
-      const labelWords = options.labelWords ?? Object.fromEntries(Object.entries(d.verbalizer).map(([k, v]) => [k, [...v]]));
+      const labelWords = options.labelWords ?? labelWordsOf(d.verbalizer);
       this.verbalizer = new ManualVerbalizer({ labelWords, numMasks, ...(options.normalize ? { normalize: options.normalize } : {}) }, setup.tokenizer);
       const missing = setup.task.labels.filter((l) => !this.verbalizer!.labels.includes(l));
       if (missing.length > 0) throw new ConfigError(`label words are missing for label(s) ${missing.join(', ')} of task ${setup.task.kind}`);

@@ -1,5 +1,6 @@
 import { type } from 'arktype';
 import { ConfigError } from '../../framework/errors.js';
+import { labelWordsOf } from '../../datasets/base.js';
 import { getTask, TASK_KINDS, type FewClueKind } from '../../datasets/index.js';
 import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput } from '../config/experiment.js';
 
@@ -149,7 +150,7 @@ export function withPinnedPrompt(config: ExperimentConfig): ExperimentConfig {
     return { ...config, template: config.template ?? template, ...(pinned ? { descriptions: pinned } : {}) };
   }
   const { template, verbalizer } = defaults[config.method];
-  const labelWords = config.labelWords ?? (Object.keys(verbalizer).length > 0 ? Object.fromEntries(Object.entries(verbalizer).map(([k, v]) => [k, [...v]])) : undefined);
+  const labelWords = config.labelWords ?? (Object.keys(verbalizer).length > 0 ? labelWordsOf(verbalizer) : undefined);
   return { ...config, template: config.template ?? template, ...(labelWords ? { labelWords } : {}) };
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type } from 'arktype';
 import { ConfigError, DataError } from '../../framework/errors.js';
@@ -33,6 +33,16 @@ const RecordSchema = type({ job: 'object', result: ResultSchema, worker: 'string
  */
 export class ResultStore {
   constructor(readonly dir: string) {}
+
+  /** Every record file under `results/` (none when the directory does not exist). */
+  recordFiles(): string[] {
+    const walk = (dir: string): string[] => readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? walk(path) : name.endsWith('.json') ? [path] : [];
+    });
+    const root = join(this.dir, 'results');
+    return existsSync(root) ? walk(root) : [];
+  }
 
   /** The file a job's result lives in. */
   path(jobId: string): string {
