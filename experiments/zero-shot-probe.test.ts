@@ -8,7 +8,7 @@ import { resolvePretrainConfig } from '../framework/pretrain/config.js';
 import { pretrain } from '../framework/pretrain/pretrain.js';
 import { getTask } from '../datasets/index.js';
 import { FIXTURES_DIR, saveTinyModel } from './suite/testing/tiny-model.js';
-import { zeroShotProbe } from './zero-shot-probe.js';
+import { batchCalibratedAccuracy, zeroShotProbe } from './zero-shot-probe.js';
 
 let model = '';
 const root = mkdtempSync(join(tmpdir(), 'zero-shot-probe-'));
@@ -32,8 +32,21 @@ test('zero-shot probe inside pretraining: dev accuracy and top-answer share per 
     for (const k of ['eprstmt', 'tnews', 'chid']) {
       assert.ok(r[`${k}_acc`]! >= 0 && r[`${k}_acc`]! <= 1, `${k}_acc ${r[`${k}_acc`]}`);
       assert.ok(r[`${k}_top`]! > 0 && r[`${k}_top`]! <= 1, `${k}_top ${r[`${k}_top`]}`);
+      assert.ok(r[`${k}_cal`]! >= 0 && r[`${k}_cal`]! <= 1, `${k}_cal ${r[`${k}_cal`]}`);
     }
     assert.ok(Math.abs(r['mean_acc']! - (r['eprstmt_acc']! + r['tnews_acc']! + r['chid_acc']!) / 3) < 1e-12);
   }
   assert.deepEqual(probed.losses, plain.losses, 'the probe neither trains nor draws randomness');
+});
+
+test('batch calibration: a constant preference for one label no longer decides; the signal under it does', () => {
+  // Every input prefers label 0 by 5, but label 1's score rises exactly on the inputs whose label is 1.
+  const labels = [0, 1, 0, 1, 0, 1];
+  const scores = labels.map((y) => [0, -5 + (y === 1 ? 1 : 0)]);
+  const raw = scores.filter((s, i) => (s[0]! >= s[1]! ? 0 : 1) === labels[i]).length / labels.length;
+  assert.equal(raw, 0.5);
+  assert.equal(batchCalibratedAccuracy(scores, labels), 1);
+  assert.equal(batchCalibratedAccuracy(scores, labels.map((y) => 1 - y)), 0, 'a signal that points the wrong way scores 0');
+  assert.equal(batchCalibratedAccuracy([[1, 2, 3], [3, 2, 1]], [undefined, 0]), 1, 'unlabelled inputs calibrate but do not count');
+  assert.ok(Number.isNaN(batchCalibratedAccuracy([], [])));
 });

@@ -12,10 +12,41 @@ import { evaluate } from '../framework/trainer/evaluate.js';
 import type { Example, TaskDefinition } from '../datasets/base.js';
 import { createMethod } from './methods/index.js';
 
-/** Dev accuracy and the share of inputs given the most frequent answer (1 = one label for everything). */
+/**
+ * Dev accuracy, the share of inputs given the most frequent answer (1 = one label for everything) and the
+ * accuracy after batch calibration (below): a model whose scores carry the right signal under a bias towards
+ * one label word shows it in `calibrated` long before `accuracy` moves.
+ */
 export interface ZeroShotScore {
   accuracy: number;
   topShare: number;
+  calibrated: number;
+}
+
+/**
+ * Accuracy after batch calibration (Zhou et al. 2024, "Batch Calibration"): each label's mean score over the
+ * inputs is subtracted before the argmax, so a constant preference for one label word no longer decides the
+ * answer. Uses no labels; unlabelled inputs (label undefined) are scored but not counted.
+ * @example batchCalibratedAccuracy([[0, -1], [0, -3]], [1, 0]); // → 1 (centred: [0, 1], [0, -1])
+ */
+export function batchCalibratedAccuracy(scores: readonly (readonly number[])[], labels: readonly (number | undefined)[]): number {
+  if (scores.length === 0) return NaN;
+  const width = Math.max(...scores.map((s) => s.length));
+  const mean = Array.from({ length: width }, (_, j) => {
+    const column = scores.filter((s) => j < s.length).map((s) => s[j]!);
+    return column.reduce((a, b) => a + b, 0) / column.length;
+  });
+  let correct = 0;
+  let labelled = 0;
+  scores.forEach((s, i) => {
+    const label = labels[i];
+    if (label === undefined) return;
+    labelled++;
+    let best = 0;
+    for (let j = 1; j < s.length; j++) if (s[j]! - mean[j]! > s[best]! - mean[best]!) best = j;
+    if (best === label) correct++;
+  });
+  return labelled === 0 ? NaN : correct / labelled;
 }
 
 /**
@@ -36,15 +67,15 @@ export function zeroShotScore(model: BertModel, tokenizer: BertTokenizer, task: 
   const method = createMethod('pet', { model, tokenizer, task, maxSeqLen, lr: 1e-4, seed: 0 });
   try {
     const result = evaluate(method, examples, 32);
-    return { accuracy: result.accuracy, topShare: topAnswerShare(result.predictions) };
+    return { accuracy: result.accuracy, topShare: topAnswerShare(result.predictions), calibrated: batchCalibratedAccuracy(result.scores, examples.map((e) => method.labelOf(e))) };
   } finally {
     method.dispose(); // PET's own parameters only (none); the model stays
   }
 }
 
 /**
- * A {@link PretrainProbe} over `tasks`' dev split (at most `maxExamples` each): `<task>_acc`, `<task>_top` and
- * `mean_acc`.
+ * A {@link PretrainProbe} over `tasks`' dev split (at most `maxExamples` each): `<task>_acc`, `<task>_top`,
+ * `<task>_cal` (batch-calibrated accuracy), `mean_acc` and `mean_cal`.
  * @example
  * await pretrain(config, { probe: zeroShotProbe(['eprstmt', 'bustm'].map((k) => getTask(k, { dataDir }))) });
  */
@@ -58,8 +89,10 @@ export function zeroShotProbe(tasks: readonly TaskDefinition[], options: { split
       const s = zeroShotScore(model, tokenizer.tok, task, examples);
       out[`${task.kind}_acc`] = s.accuracy;
       out[`${task.kind}_top`] = s.topShare;
+      out[`${task.kind}_cal`] = s.calibrated;
     }
     out['mean_acc'] = tasks.reduce((a, t) => a + out[`${t.kind}_acc`]!, 0) / Math.max(1, tasks.length);
+    out['mean_cal'] = tasks.reduce((a, t) => a + out[`${t.kind}_cal`]!, 0) / Math.max(1, tasks.length);
     return out;
   };
 }
