@@ -19,7 +19,7 @@ const overall = (r: SuiteReport, variant: string) => {
   return o ? `**${o.mean.toFixed(2)}**${o.complete ? '' : ` (${o.tasks}/${tasks.length})`}` : '—';
 };
 console.log([
-  `| task | split 0: ${columns.map((c) => c[1]).join(' | ')} | splits 0–4 so far: ${columns.map((c) => c[1]).join(' | ')} |`,
+  `| task | split 0: ${columns.map((c) => c[1]).join(' | ')} | splits 0–4: ${columns.map((c) => c[1]).join(' | ')} |`,
   `|---|${'---:|'.repeat(2 * columns.length)}`,
   ...tasks.map((t) => `| ${t} | ${columns.map(([v]) => cell(split0, t, v, 1)).join(' | ')} | ${columns.map(([v]) => cell(grid, t, v, 5)).join(' | ')} |`),
   `| **overall** | ${columns.map(([v]) => overall(split0, v)).join(' | ')} | ${columns.map(([v]) => overall(grid, v)).join(' | ')} |`,
