@@ -35,6 +35,7 @@ training:
   --max-seq-len N (128)  --batch-size N (32)  --lr X (5e-4)  --weight-decay X (0.01)  --warmup N (300)
   --schedule linear|cosine|constant  --max-steps N (10000; also the decay length)  --max-grad-norm X (1)
   --workers N           data-parallel worker threads (one core each; batch must divide by N)
+  --grad-accum N        micro-batches per step on this thread (a batch of --batch-size rows, 1/N of it in memory at a time)
   --max-minutes M       stop (with a checkpoint) after M minutes of this invocation; --resume continues
   --checkpoint-minutes M (10)  --eval-every N (500)  --eval-chunks N (200)  --log-every N (10)
   --wwm / --no-wwm      whole-word masking with jieba (default on)   --mask-probability X (0.15)
@@ -51,7 +52,7 @@ const OPTIONS = {
   out: { type: 'string' }, init: { type: 'string' }, 'vocab-file': { type: 'string' }, vocab: { type: 'string' }, 'min-count': { type: 'string' },
   layers: { type: 'string' }, hidden: { type: 'string' }, heads: { type: 'string' }, ffn: { type: 'string' }, 'max-seq-len': { type: 'string' },
   'batch-size': { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' }, warmup: { type: 'string' }, schedule: { type: 'string' },
-  'max-steps': { type: 'string' }, 'max-grad-norm': { type: 'string' }, 'max-minutes': { type: 'string' }, workers: { type: 'string' }, 'checkpoint-minutes': { type: 'string' },
+  'max-steps': { type: 'string' }, 'max-grad-norm': { type: 'string' }, 'max-minutes': { type: 'string' }, workers: { type: 'string' }, 'grad-accum': { type: 'string' }, 'checkpoint-minutes': { type: 'string' },
   'eval-every': { type: 'string' }, 'eval-chunks': { type: 'string' }, 'log-every': { type: 'string' }, wwm: { type: 'boolean' }, 'no-wwm': { type: 'boolean' },
   'mask-probability': { type: 'string' }, seed: { type: 'string' }, 'save-dtype': { type: 'string' }, experiment: { type: 'string' },
   'no-track': { type: 'boolean' }, 'no-progress': { type: 'boolean' }, resume: { type: 'boolean' }, probe: { type: 'string' }, 'probe-data-dir': { type: 'string' },
@@ -86,7 +87,7 @@ function fromFlags(v: ReturnType<typeof parse>['values']): PretrainConfigInput {
   set('out', v.out); set('init', v.init); set('vocabFile', v['vocab-file']); set('vocab', v.vocab as PretrainConfig['vocab'] | undefined);
   set('minCount', num(v, 'min-count')); set('maxSeqLen', num(v, 'max-seq-len')); set('batchSize', num(v, 'batch-size')); set('lr', num(v, 'lr'));
   set('weightDecay', num(v, 'weight-decay')); set('warmupSteps', num(v, 'warmup')); set('schedule', v.schedule as PretrainConfig['schedule'] | undefined);
-  set('maxSteps', num(v, 'max-steps')); set('maxGradNorm', num(v, 'max-grad-norm')); set('maxMinutes', num(v, 'max-minutes')); set('workers', num(v, 'workers'));
+  set('maxSteps', num(v, 'max-steps')); set('maxGradNorm', num(v, 'max-grad-norm')); set('maxMinutes', num(v, 'max-minutes')); set('workers', num(v, 'workers')); set('gradientAccumulation', num(v, 'grad-accum'));
   set('checkpointMinutes', num(v, 'checkpoint-minutes')); set('evalEvery', num(v, 'eval-every')); set('evalChunks', num(v, 'eval-chunks'));
   set('logEvery', num(v, 'log-every')); set('heldoutPercent', num(v, 'heldout-percent')); set('maskProbability', num(v, 'mask-probability'));
   set('seed', num(v, 'seed')); set('maxDocuments', num(v, 'max-documents')); set('saveDtype', v['save-dtype'] as PretrainConfig['saveDtype'] | undefined);

@@ -63,6 +63,61 @@ export function mlmLossAndGrads(model: BertModel, batch: HostBatch, dropoutSeed:
   return { loss, grads };
 }
 
+/**
+ * Splits a batch into `n` equal row slices, masked positions re-based to each slice's rows.
+ * @example splitBatch(batch16, 4).map((b) => b.batch); // → [4, 4, 4, 4]
+ */
+export function splitBatch(batch: HostBatch, n: number): HostBatch[] {
+  if (batch.batch % n !== 0) throw new RangeError(`batch of ${batch.batch} rows does not split into ${n} equal slices`);
+  const rows = batch.batch / n;
+  const span = rows * batch.seq;
+  return Array.from({ length: n }, (_, w) => {
+    const positions: number[] = [];
+    const labels: number[] = [];
+    for (let k = 0; k < batch.positions.length; k++) {
+      const p = batch.positions[k]!;
+      if (p >= w * span && p < (w + 1) * span) { positions.push(p - w * span); labels.push(batch.labels[k]!); }
+    }
+    return { batch: rows, seq: batch.seq, inputIds: batch.inputIds.slice(w * span, (w + 1) * span), positions: Int32Array.from(positions), labels: Int32Array.from(labels) };
+  });
+}
+
+/**
+ * {@link mlmLossAndGrads} over `microBatches` row slices of `batch`, one after another: the loss and gradients of
+ * the whole batch (each slice weighted by its share of masked tokens, as one pass would average them) with the
+ * activations of one slice in memory at a time — a large batch within the wasm heap. Slice 0 uses `dropoutSeed`
+ * (so 1 slice is exactly `mlmLossAndGrads`), slice i a seed mixed from it.
+ * @example const { loss, grads } = accumulatedLossAndGrads(model, batch64, 4, 7); // four passes of 16 rows
+ */
+export function accumulatedLossAndGrads(model: BertModel, batch: HostBatch, microBatches: number, dropoutSeed: number): { loss: number; grads: Record<string, Tensor> } {
+  if (microBatches === 1) return mlmLossAndGrads(model, batch, dropoutSeed);
+  const total = batch.labels.length;
+  let loss = 0;
+  let sum: Record<string, Tensor> | undefined;
+  splitBatch(batch, microBatches).forEach((slice, i) => {
+    if (slice.labels.length === 0) return; // no masked token: contributes nothing
+    const seed = i === 0 ? dropoutSeed : (mixSeed(dropoutSeed, MICRO_SALT, i) % 2147483646) + 1;
+    const part = mlmLossAndGrads(model, slice, seed);
+    const weight = slice.labels.length / total;
+    loss += weight * part.loss;
+    if (sum === undefined) {
+      sum = Object.fromEntries(Object.entries(part.grads).map(([k, g]) => [k, tf.tidy(() => g.mul(weight))]));
+    } else {
+      for (const [k, g] of Object.entries(part.grads)) {
+        const previous = sum[k]!;
+        sum[k] = tf.tidy(() => previous.add(g.mul(weight)));
+        previous.dispose();
+      }
+    }
+    tf.dispose(Object.values(part.grads));
+  });
+  if (sum === undefined) throw new RangeError('a batch with no masked token has no MLM loss');
+  return { loss, grads: sum };
+}
+
+/** Salt of micro-batch dropout seeds. */
+const MICRO_SALT = 0x6d696372;
+
 /** Held-out MLM accuracy and loss. */
 export interface HeldoutMetrics { accuracy: number; loss: number; predictions: number; chunks: number }
 

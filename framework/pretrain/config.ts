@@ -60,6 +60,11 @@ export interface PretrainConfig {
    * `workers` shards; a resume is exact when it uses the same count.
    */
   workers: number;
+  /**
+   * Micro-batches per step on this thread (batch = `batchSize` rows, `batchSize / gradientAccumulation` in memory at
+   * a time): a large batch without the wasm heap for its activations. Not combined with `workers`.
+   */
+  gradientAccumulation: number;
 }
 
 /**
@@ -71,7 +76,7 @@ export const PRETRAIN_DEFAULTS: Omit<PretrainConfig, 'corpus' | 'out'> = {
   lr: 5e-4, weightDecay: 0.01, warmupSteps: 300, schedule: 'linear', maxSteps: 10_000, checkpointMinutes: 10, evalEvery: 500,
   evalChunks: 200, heldoutPercent: 1, wwm: true, maskProbability: 0.15, maxGradNorm: 1, seed: 42,
   clean: { normalization: 'light', minChars: 5, maxChars: 100_000, dedupe: true, remove: [] },
-  track: true, experimentName: 'pretrain', saveDtype: 'F32', logEvery: 10, workers: 1,
+  track: true, experimentName: 'pretrain', saveDtype: 'F32', logEvery: 10, workers: 1, gradientAccumulation: 1,
 };
 
 /** A partial config as a `--config` file or CLI flags give it (model size may be partial too). */
@@ -97,7 +102,7 @@ export function resolvePretrainConfig(partial: PretrainConfigInput, source = 'pr
   if (!(VOCAB_KINDS as readonly string[]).includes(config.vocab)) fail(`vocab '${config.vocab}' unknown; expected one of ${VOCAB_KINDS.join(', ')}`);
   if (!(SCHEDULES as readonly string[]).includes(config.schedule)) fail(`schedule '${config.schedule}' unknown; expected one of ${SCHEDULES.join(', ')}`);
   if (!(NORMALIZATIONS as readonly string[]).includes(config.clean.normalization ?? 'light')) fail(`normalization '${config.clean.normalization}' unknown; expected one of ${NORMALIZATIONS.join(', ')}`);
-  const positiveInts: (keyof PretrainConfig)[] = ['maxSeqLen', 'batchSize', 'maxSteps', 'evalEvery', 'evalChunks', 'logEvery', 'minCount', 'workers'];
+  const positiveInts: (keyof PretrainConfig)[] = ['maxSeqLen', 'batchSize', 'maxSteps', 'evalEvery', 'evalChunks', 'logEvery', 'minCount', 'workers', 'gradientAccumulation'];
   for (const k of positiveInts) {
     const v = config[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(`${k} must be a positive integer, got ${JSON.stringify(v)}`);
@@ -110,6 +115,8 @@ export function resolvePretrainConfig(partial: PretrainConfigInput, source = 'pr
   if (config.maxMinutes !== undefined && !(config.maxMinutes > 0)) fail(`maxMinutes must be > 0, got ${config.maxMinutes}`);
   if (!(config.maxSeqLen >= 8 && config.maxSeqLen <= 512)) fail(`maxSeqLen must be in [8, 512], got ${config.maxSeqLen}`);
   if (config.batchSize % config.workers !== 0) fail(`batchSize ${config.batchSize} must be a multiple of workers ${config.workers} (one equal shard per worker)`);
+  if (config.batchSize % config.gradientAccumulation !== 0) fail(`batchSize ${config.batchSize} must be a multiple of gradientAccumulation ${config.gradientAccumulation} (equal micro-batches)`);
+  if (config.gradientAccumulation > 1 && config.workers > 1) fail(`gradientAccumulation ${config.gradientAccumulation} and workers ${config.workers}: use one or the other (workers already split each batch)`);
   if (config.saveDtype !== 'F32' && config.saveDtype !== 'F16') fail(`saveDtype must be F32 or F16, got ${String(config.saveDtype)}`);
   return config;
 }

@@ -8,6 +8,9 @@ import { loadStateDict } from '../checkpoint/state-dict.js';
 import { useBackend } from '../testing/backends.js';
 import { resolvePretrainConfig, type PretrainConfig } from './config.js';
 import { pretrain, shardBatch } from './pretrain.js';
+import { BertModel } from '../model/bert.js';
+import { BERT_DEFAULTS } from '../model/config.js';
+import { accumulatedLossAndGrads, mlmLossAndGrads } from './batch.js';
 import { Rng } from './rng.js';
 import { SPECIAL_TOKENS, writeVocab } from './vocab.js';
 
@@ -59,6 +62,10 @@ test('no tensor leaks: tensor count flat across steps and back to the start afte
   await pretrain(config('leak', { maxSteps: 5, evalEvery: 2 }), { progress: false, onStep: () => counts.push(tf.memory().numTensors) });
   assert.equal(new Set(counts).size, 1, `tensor counts per step: ${counts.join(', ')}`);
   assert.equal(tf.memory().numTensors, before);
+  const accumulated: number[] = [];
+  await pretrain(config('leak-accum', { maxSteps: 3, evalEvery: 2, gradientAccumulation: 2 }), { progress: false, onStep: () => accumulated.push(tf.memory().numTensors) });
+  assert.equal(new Set(accumulated).size, 1, `with gradient accumulation, tensor counts per step: ${accumulated.join(', ')}`);
+  assert.equal(tf.memory().numTensors, before);
 });
 
 test('data-parallel pretraining (2 workers): resume is exact and the model learns', async () => {
@@ -79,4 +86,38 @@ test('shardBatch splits rows and re-bases masked positions', () => {
   const shards = shardBatch(batch, 2);
   assert.deepEqual(shards.map((s) => s.inputIds), [[0, 1, 2, 3], [4, 5, 6, 7]]);
   assert.deepEqual(shards.map((s) => [s.positions, s.labels]), [[[1, 2], [10, 20]], [[3], [70]]]);
+});
+
+test('gradient accumulation: four micro-batches give the one-pass loss and gradients (no dropout), one micro-batch is the plain pass', async () => {
+  await useBackend('cpu');
+  const model = BertModel.create({ ...BERT_DEFAULTS, numHiddenLayers: 2, hiddenSize: 32, numAttentionHeads: 2, intermediateSize: 64, vocabSize: 65, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 }, { mlmHead: true }, 5);
+  model.train();
+  const r = new Rng(11);
+  const batch = { inputIds: Int32Array.from({ length: 8 * 12 }, () => 5 + r.int(60)), batch: 8, seq: 12, positions: Int32Array.from([1, 3, 14, 30, 31, 50, 61, 62, 63, 90]), labels: Int32Array.from({ length: 10 }, () => 5 + r.int(60)) };
+  const whole = mlmLossAndGrads(model, batch, 3);
+  const parts = accumulatedLossAndGrads(model, batch, 4, 3);
+  assert.ok(Math.abs(whole.loss - parts.loss) < 1e-5, `loss ${whole.loss} vs ${parts.loss}`);
+  for (const [k, g] of Object.entries(whole.grads)) {
+    const a = g.dataSync();
+    const b = parts.grads[k]!.dataSync();
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    assert.ok(worst < 1e-5, `${k}: max |difference| ${worst}`);
+  }
+  const one = accumulatedLossAndGrads(model, batch, 1, 3);
+  assert.equal(one.loss, whole.loss);
+  tf.dispose([...Object.values(whole.grads), ...Object.values(parts.grads), ...Object.values(one.grads)]);
+  model.dispose();
+});
+
+test('gradient accumulation in pretraining: resume is exact; bad combinations are refused naming the fields', async () => {
+  await useBackend('cpu');
+  const accum = { gradientAccumulation: 2, maxSteps: 4, evalEvery: 2 };
+  const straight = await pretrain(config('accum-straight', accum), { progress: false });
+  assert.ok(straight.completed && straight.losses.every(Number.isFinite));
+  const first = await pretrain(config('accum-resumed', accum), { progress: false, haltAfterStep: 2 });
+  const second = await pretrain(config('accum-resumed', accum), { progress: false, resume: true });
+  assert.deepEqual([...first.losses, ...second.losses], straight.losses);
+  assert.throws(() => config('x', { gradientAccumulation: 3 }), /batchSize 4 must be a multiple of gradientAccumulation 3/);
+  assert.throws(() => config('x', { gradientAccumulation: 2, workers: 2 }), /gradientAccumulation 2 and workers 2/);
 });

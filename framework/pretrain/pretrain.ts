@@ -19,7 +19,7 @@ import { DataParallel } from '../parallel/data-parallel.js';
 import type { MlmReplicaSpec, MlmShard } from '../parallel/mlm-replica.js';
 import type { Replica } from '../parallel/replica.js';
 import { createTracker, NullTracker, type Run } from '../tracking/index.js';
-import { buildBatch, evaluateHeldout, mlmLossAndGrads, type HeldoutMetrics, type HostBatch } from './batch.js';
+import { accumulatedLossAndGrads, buildBatch, evaluateHeldout, splitBatch, type HeldoutMetrics, type HostBatch } from './batch.js';
 import { loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
 import type { PretrainConfig } from './config.js';
 import { DataOrder } from './data-order.js';
@@ -154,7 +154,7 @@ export async function pretrain(config: PretrainConfig, options: PretrainOptions 
       const batch = buildBatch(data.train, order.next(config.batchSize), maskVocab, config.seed, masking);
       model.train();
       const dropoutSeed = (mixSeed(config.seed, DROPOUT_SALT, step) % 2147483646) + 1;
-      const { loss, grads } = dp ? await dp.gradients(shardBatch(batch, dp.size), dropoutSeed) : mlmLossAndGrads(model, batch, dropoutSeed);
+      const { loss, grads } = dp ? await dp.gradients(shardBatch(batch, dp.size), dropoutSeed) : accumulatedLossAndGrads(model, batch, config.gradientAccumulation, dropoutSeed);
       const { gradNorm } = opt.step(grads, schedule(step));
       tf.dispose(Object.values(grads));
       dp?.publish();
@@ -224,19 +224,9 @@ async function startWorkers(model: BertModel, workers: number): Promise<DataPara
   return DataParallel.create<MlmReplicaSpec, MlmShard>({ module: new URL('../parallel/mlm-replica.ts', import.meta.url).href, spec, workers, coordinator });
 }
 
-/** Splits a batch into `n` equal row shards, masked positions re-based to each shard's rows. */
+/** Splits a batch into `n` equal row shards (plain arrays for the workers), masked positions re-based to each shard's rows. */
 export function shardBatch(batch: HostBatch, n: number): MlmShard[] {
-  const rows = batch.batch / n;
-  const span = rows * batch.seq;
-  return Array.from({ length: n }, (_, w) => {
-    const positions: number[] = [];
-    const labels: number[] = [];
-    for (let k = 0; k < batch.positions.length; k++) {
-      const p = batch.positions[k]!;
-      if (p >= w * span && p < (w + 1) * span) { positions.push(p - w * span); labels.push(batch.labels[k]!); }
-    }
-    return { batch: rows, seq: batch.seq, inputIds: Array.from(batch.inputIds.subarray(w * span, (w + 1) * span)), positions, labels };
-  });
+  return splitBatch(batch, n).map((b) => ({ batch: b.batch, seq: b.seq, inputIds: Array.from(b.inputIds), positions: Array.from(b.positions), labels: Array.from(b.labels) }));
 }
 
 /** The model to train: from the checkpoint, from `init` (rows remapped to a pruned vocabulary), or random. */
