@@ -33,6 +33,7 @@ if (!skipTypecheck) {
 if (files.length === 0) { console.error('no test files matched'); process.exit(1); }
 const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files], {
   // Two test files run at once: one wasm thread each (wasm-threads.test.ts starts its own threaded processes).
-  cwd: root, stdio: 'inherit', env: { ...process.env, FEWPROMPT_LOG: process.env.FEWPROMPT_LOG ?? 'warn', FEWPROMPT_WASM_THREADS: process.env.FEWPROMPT_WASM_THREADS ?? '1' },
+  // FEWPROMPT_STRICT_TIDY: a tf.tidy returning large host arrays throws (framework/backend/tf.ts).
+  cwd: root, stdio: 'inherit', env: { ...process.env, FEWPROMPT_LOG: process.env.FEWPROMPT_LOG ?? 'warn', FEWPROMPT_WASM_THREADS: process.env.FEWPROMPT_WASM_THREADS ?? '1', FEWPROMPT_STRICT_TIDY: '1' },
 });
 process.exit(run.status ?? 1);

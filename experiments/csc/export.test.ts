@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tf } from '../../framework/backend/tf.js';
+import { tf, tidyRead } from '../../framework/backend/tf.js';
 import { BertModel } from '../../framework/model/bert.js';
 import { readVocab } from '../../framework/pretrain/vocab.js';
 import { CharVocab } from '../../inference/csc/char-vocab.js';
@@ -34,11 +34,11 @@ function writeModel(dir: string, precision: 'fp32' | 'int8', maxSeqLen = 64) {
 /** tfjs detection probabilities and vocabulary log-probabilities of one text. */
 function reference(csc: CscModel, vocab: CharVocab, text: string): { detect: number[]; logprobs: number[][] } {
   const ids = [vocab.cls, ...vocab.encode(text).ids, vocab.sep];
-  return tf.tidy(() => {
+  return tidyRead(() => {
     const hidden = csc.bert.encode({ inputIds: tf.tensor2d([ids], [1, ids.length], 'int32') }, { training: false });
     const rows = tf.slice(tf.reshape(hidden, [ids.length, -1]), [1, 0], [ids.length - 2, -1]);
-    return { detect: Array.from(tf.sigmoid(csc.detectLogits(rows)).dataSync()), logprobs: tf.logSoftmax(csc.bert.mlmLogits(rows)).arraySync() as number[][] };
-  });
+    return { detect: tf.sigmoid(csc.detectLogits(rows)), logprobs: tf.logSoftmax(csc.bert.mlmLogits(rows)) };
+  }, (r) => ({ detect: Array.from(r.detect.dataSync()), logprobs: r.logprobs.arraySync() as number[][] }));
 }
 
 test('exported graph matches tfjs: detection, candidate log-probabilities, top token (FP32)', async () => {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { tf, tidyRead } from './tf.js';
+import { hostNumbersIn, STRICT_TIDY_LIMIT, tf, tidyRead } from './tf.js';
 
 test('tidyRead: the result read to the host, every tensor (intermediate or returned) disposed', () => {
   const before = tf.memory().numTensors;
@@ -45,4 +45,22 @@ test('no source returns .dataSync() / .arraySync() from a tf.tidy', () => {
   }
   assert.ok(files.length > 100, `scanned ${files.length} files`);
   assert.deepEqual(offenders, [], 'use tidyRead(fn, read) instead');
+});
+
+test('strict tidy (the test runner sets FEWPROMPT_STRICT_TIDY=1): a tidy returning a large host array throws, one returning tensors does not', { skip: process.env['FEWPROMPT_STRICT_TIDY'] !== '1' ? 'FEWPROMPT_STRICT_TIDY is not 1 (npm test sets it)' : false }, () => {
+  const big = tf.zeros([STRICT_TIDY_LIMIT + 1]);
+  // The read happens in a helper, where the source scan cannot see it.
+  const readAll = (t: tf.Tensor) => t.dataSync();
+  assert.throws(() => tf.tidy(() => readAll(big) as unknown as tf.Tensor), /tf\.tidy returned 10001 host numbers/);
+  assert.doesNotThrow(() => tf.dispose(tf.tidy(() => big.add(1))));
+  big.dispose();
+});
+
+test('hostNumbersIn counts what tidy would walk', () => {
+  const t = tf.ones([9]);
+  assert.equal(hostNumbersIn({ scores: [[1, 2], [3, 4]], t }), 4);
+  assert.equal(hostNumbersIn(new Float32Array(7)), 7);
+  assert.equal(hostNumbersIn([t, t]), 0);
+  assert.equal(hostNumbersIn(5), 0);
+  t.dispose();
 });
