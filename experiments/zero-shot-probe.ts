@@ -10,7 +10,11 @@ import type { PretrainProbe } from '../framework/pretrain/index.js';
 import { BertTokenizer } from '../framework/tokenizer/index.js';
 import { evaluate } from '../framework/trainer/evaluate.js';
 import type { Example, TaskDefinition } from '../datasets/base.js';
+import { SeededRandom } from '../framework/trainer/rng.js';
 import { createMethod } from './methods/index.js';
+
+/** Seed of the probe's dev sample. */
+const PROBE_SAMPLE_SEED = 7;
 
 /**
  * Dev accuracy, the share of inputs given the most frequent answer (1 = one label for everything) and the
@@ -74,13 +78,17 @@ export function zeroShotScore(model: BertModel, tokenizer: BertTokenizer, task: 
 }
 
 /**
- * A {@link PretrainProbe} over `tasks`' dev split (at most `maxExamples` each): `<task>_acc`, `<task>_top`,
+ * A {@link PretrainProbe} over `tasks`' dev split (`few_all` by default: 160 examples for the binary tasks, where a
+ * split's 32 cannot show a change; at most `maxExamples` each, a fixed-seed sample): `<task>_acc`, `<task>_top`,
  * `<task>_cal` (batch-calibrated accuracy), `mean_acc` and `mean_cal`.
  * @example
  * await pretrain(config, { probe: zeroShotProbe(['eprstmt', 'bustm'].map((k) => getTask(k, { dataDir }))) });
  */
 export function zeroShotProbe(tasks: readonly TaskDefinition[], options: { split?: '0' | '1' | '2' | '3' | '4' | 'few_all'; maxExamples?: number } = {}): PretrainProbe {
-  const dev = new Map(tasks.map((t) => [t, t.load('dev', { split: options.split ?? '0' }).slice(0, options.maxExamples ?? 240)]));
+  // A fixed-seed sample, not the first N: some FewCLUE files are grouped by label.
+  const sample = (examples: Example[], max: number) => max >= examples.length ? examples
+    : new SeededRandom(PROBE_SAMPLE_SEED).shuffle([...examples.keys()]).slice(0, max).sort((a, b) => a - b).map((i) => examples[i]!);
+  const dev = new Map(tasks.map((t) => [t, sample(t.load('dev', { split: options.split ?? 'few_all' }), options.maxExamples ?? 240)]));
   let tokenizer: { vocab: readonly string[]; tok: BertTokenizer } | undefined;
   return async (model, vocab) => {
     if (tokenizer?.vocab !== vocab) tokenizer = { vocab, tok: BertTokenizer.fromVocab(vocab) };

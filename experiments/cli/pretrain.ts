@@ -41,8 +41,9 @@ training:
   --wwm / --no-wwm      whole-word masking with jieba (default on)   --mask-probability X (0.15)
   --seed N (42)  --save-dtype F32|F16  --experiment NAME (pretrain)  --no-track  --no-progress
   --resume              continue from DIR/checkpoint; reproduces the uninterrupted run
-  --probe TASKS         at every evaluation, also zero-shot PET on these FewCLUE tasks' dev split (e.g. eprstmt,bustm,csl,tnews):
-                        accuracy and share of the top answer, logged as probe_* (not stored in the config)
+  --probe TASKS         at every evaluation, also zero-shot PET on these FewCLUE tasks' dev_few_all (≤ 240 each; e.g.
+                        eprstmt,bustm,csl,tnews): accuracy, share of the top answer and batch-calibrated accuracy, logged as
+                        probe_* (not stored in the config)
   --probe-data-dir DIR  FewCLUE data for --probe (default FEWCLUE_DIR; eprstmt is bundled)`;
 
 const OPTIONS = {
