@@ -9,7 +9,7 @@ import { loadPretrained } from '../framework/model/pretrained.js';
 import { BertTokenizer } from '../framework/tokenizer/index.js';
 import type { Run } from '../framework/tracking/base.js';
 import { evaluate } from '../framework/trainer/evaluate.js';
-import { SeededRandom } from '../framework/trainer/rng.js';
+import { sampleFixed } from '../framework/trainer/rng.js';
 import { Trainer } from '../framework/trainer/trainer.js';
 import { getTask, TASK_KINDS, type FewClueKind } from '../datasets/index.js';
 import { toSubmission, submissionFileName } from '../datasets/submission.js';
@@ -77,9 +77,7 @@ export const TEST_SAMPLE_SEED = 20261205;
  * sampleTestExamples(task.load('test_public'), 600).length; // → 600, every label in proportion (in expectation)
  */
 export function sampleTestExamples<T>(examples: readonly T[], max: number | undefined): T[] {
-  if (max === undefined || max >= examples.length) return [...examples];
-  const chosen = new SeededRandom(TEST_SAMPLE_SEED).shuffle([...examples.keys()]).slice(0, max).sort((a, b) => a - b);
-  return chosen.map((i) => examples[i]!);
+  return sampleFixed(examples, max, TEST_SAMPLE_SEED);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { PretrainProbe } from '../framework/pretrain/index.js';
 import { BertTokenizer } from '../framework/tokenizer/index.js';
 import { evaluate } from '../framework/trainer/evaluate.js';
 import type { Example, TaskDefinition } from '../datasets/base.js';
-import { SeededRandom } from '../framework/trainer/rng.js';
+import { sampleFixed } from '../framework/trainer/rng.js';
 import { createMethod } from './methods/index.js';
 
 /** Seed of the probe's dev sample. */
@@ -85,10 +85,7 @@ export function zeroShotScore(model: BertModel, tokenizer: BertTokenizer, task: 
  * await pretrain(config, { probe: zeroShotProbe(['eprstmt', 'bustm'].map((k) => getTask(k, { dataDir }))) });
  */
 export function zeroShotProbe(tasks: readonly TaskDefinition[], options: { split?: '0' | '1' | '2' | '3' | '4' | 'few_all'; maxExamples?: number } = {}): PretrainProbe {
-  // A fixed-seed sample, not the first N: some FewCLUE files are grouped by label.
-  const sample = (examples: Example[], max: number) => max >= examples.length ? examples
-    : new SeededRandom(PROBE_SAMPLE_SEED).shuffle([...examples.keys()]).slice(0, max).sort((a, b) => a - b).map((i) => examples[i]!);
-  const dev = new Map(tasks.map((t) => [t, sample(t.load('dev', { split: options.split ?? 'few_all' }), options.maxExamples ?? 240)]));
+  const dev = new Map(tasks.map((t) => [t, sampleFixed(t.load('dev', { split: options.split ?? 'few_all' }), options.maxExamples ?? 240, PROBE_SAMPLE_SEED)]));
   let tokenizer: { vocab: readonly string[]; tok: BertTokenizer } | undefined;
   return async (model, vocab) => {
     if (tokenizer?.vocab !== vocab) tokenizer = { vocab, tok: BertTokenizer.fromVocab(vocab) };

@@ -32,6 +32,15 @@ function config(out: string, extra: Partial<PretrainConfig> = {}): PretrainConfi
   });
 }
 
+/** Runs `NAME-straight` and `NAME-resumed` (halted after step 2, then resumed) and checks the losses match. */
+async function assertResumeExact(name: string, extra: Partial<PretrainConfig>): Promise<void> {
+  const straight = await pretrain(config(`${name}-straight`, extra), { progress: false });
+  assert.ok(straight.completed && straight.losses.every(Number.isFinite));
+  const first = await pretrain(config(`${name}-resumed`, extra), { progress: false, haltAfterStep: 2 });
+  const second = await pretrain(config(`${name}-resumed`, extra), { progress: false, resume: true });
+  assert.deepEqual([...first.losses, ...second.losses], straight.losses);
+}
+
 for (const backend of ['cpu', 'wasm'] as const) {
   test(`an interrupted and resumed run ends exactly where the straight run does (${backend})`, async () => {
     await useBackend(backend);
@@ -70,12 +79,7 @@ test('no tensor leaks: tensor count flat across steps and back to the start afte
 
 test('data-parallel pretraining (2 workers): resume is exact and the model learns', async () => {
   await useBackend('wasm');
-  const dp = { workers: 2, maxSteps: 4, evalEvery: 2 };
-  const straight = await pretrain(config('dp-straight', dp), { progress: false });
-  assert.ok(straight.completed && straight.losses.every(Number.isFinite));
-  const first = await pretrain(config('dp-resumed', dp), { progress: false, haltAfterStep: 2 });
-  const second = await pretrain(config('dp-resumed', dp), { progress: false, resume: true });
-  assert.deepEqual([...first.losses, ...second.losses], straight.losses);
+  await assertResumeExact('dp', { workers: 2, maxSteps: 4, evalEvery: 2 });
   const a = loadStateDict(join(root, 'dp-straight'));
   const b = loadStateDict(join(root, 'dp-resumed'));
   for (const [key, t] of a) assert.deepEqual(b.get(key)!.data, t.data, `${key} differs`);
@@ -112,12 +116,7 @@ test('gradient accumulation: four micro-batches give the one-pass loss and gradi
 
 test('gradient accumulation in pretraining: resume is exact; bad combinations are refused naming the fields', async () => {
   await useBackend('cpu');
-  const accum = { gradientAccumulation: 2, maxSteps: 4, evalEvery: 2 };
-  const straight = await pretrain(config('accum-straight', accum), { progress: false });
-  assert.ok(straight.completed && straight.losses.every(Number.isFinite));
-  const first = await pretrain(config('accum-resumed', accum), { progress: false, haltAfterStep: 2 });
-  const second = await pretrain(config('accum-resumed', accum), { progress: false, resume: true });
-  assert.deepEqual([...first.losses, ...second.losses], straight.losses);
+  await assertResumeExact('accum', { gradientAccumulation: 2, maxSteps: 4, evalEvery: 2 });
   assert.throws(() => config('x', { gradientAccumulation: 3 }), /batchSize 4 must be a multiple of gradientAccumulation 3/);
   assert.throws(() => config('x', { gradientAccumulation: 2, workers: 2 }), /gradientAccumulation 2 and workers 2/);
 });

@@ -32,3 +32,13 @@ export class SeededRandom {
 export function epochOrder(size: number, seed: number, epoch: number): number[] {
   return new SeededRandom((seed * 1_000_003 + epoch * 7919) >>> 0).shuffle([...Array(size).keys()]);
 }
+
+/**
+ * At most `max` of `examples`, a fixed-seed sample kept in file order (not the first N: some files are grouped by label).
+ * @example sampleFixed(['a', 'b', 'c', 'd'], 2, 7); // → two of them, the same two every time
+ */
+export function sampleFixed<T>(examples: readonly T[], max: number | undefined, seed: number): T[] {
+  if (max === undefined || max >= examples.length) return [...examples];
+  const chosen = new SeededRandom(seed).shuffle([...examples.keys()]).slice(0, max).sort((a, b) => a - b);
+  return chosen.map((i) => examples[i]!);
+}
