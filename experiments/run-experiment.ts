@@ -10,7 +10,7 @@ import { BertTokenizer } from '../framework/tokenizer/index.js';
 import type { Run } from '../framework/tracking/base.js';
 import { evaluate } from '../framework/trainer/evaluate.js';
 import { sampleFixed } from '../framework/trainer/rng.js';
-import { Trainer } from '../framework/trainer/trainer.js';
+import { Trainer, type FitResult, type TrainerOptions } from '../framework/trainer/trainer.js';
 import { getTask, TASK_KINDS, type FewClueKind } from '../datasets/index.js';
 import { toSubmission, submissionFileName } from '../datasets/submission.js';
 import type { Example, TaskDefinition } from '../datasets/base.js';
@@ -19,6 +19,7 @@ import { splitForRowBudget, TRAIN_TOKEN_BUDGET } from './methods/base.js';
 import { createMethod } from './methods/index.js';
 import { OnnxEngine, type EvalEngine, type OnnxScorer } from './onnx-scoring.js';
 import { renderRunReport } from './report/run-report.js';
+import { DEFAULT_SELF_TRAIN_STEPS, DEFAULT_SOFT_LABEL_TEMPERATURE, SoftTargetObjective, softLabels, summarizePseudoLabels, type PseudoLabelSummary } from './self-training.js';
 import { writeTrainedRun } from './run-files.js';
 
 /** What one run produced. */
@@ -37,6 +38,11 @@ export interface ExperimentResult {
   /** Seconds spent scoring test_public. */
   testSeconds?: number;
   history: { step: number; loss?: number; lr?: number; dev?: number }[];
+  /**
+   * With `unlabeled`: the first model (the teacher that pseudo-labelled) and its labels; the fields above
+   * (dev, best step, steps, history, test) are then the self-trained model's.
+   */
+  selfTraining?: { teacher: { devAccuracy: number; bestStep: number; steps: number }; pseudoLabels: PseudoLabelSummary; seconds: number };
 }
 
 export interface RunOptions {
@@ -101,7 +107,10 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     model, tokenizer, task, maxSeqLen: config.maxSeqLen, lr: config.lr, promptLr: config.promptLr, weightDecay: config.weightDecay,
     rdropAlpha: config.rdropAlpha, seed: config.seed,
   }, { template: config.template, labelWords: config.labelWords, descriptions: config.descriptions, negativeNum: config.negativeNum });
-  const label = `${task.kind}/${config.method}${config.rdropAlpha > 0 ? '+rdrop' : ''}/${config.split}`;
+  const selfTrain = (config.unlabeled ?? 0) > 0;
+  if (selfTrain && !method.supportsSoftTargets) throw new ConfigError(`unlabeled: self-training needs a method that scores each example once per label (pet, ptuning, finetune), not ${config.method}`);
+  const pool = selfTrain ? sampleFixed(task.load('unlabeled'), config.unlabeled, config.seed) : [];
+  const label = `${task.kind}/${config.method}${config.rdropAlpha > 0 ? '+rdrop' : ''}${selfTrain ? '+unlabeled' : ''}/${config.split}`;
   await options.run?.logParams({ ...config, labelWords: undefined, descriptions: undefined, model: modelOrDefault(config.model) });
   // Several encoder rows per example (EFL pairs, CHID candidates): micro-batches that fit the wasm heap.
   const rowsPerExample = train.reduce((most, e) => Math.max(most, method.trainingRowsPerExample(e)), 1);
@@ -112,14 +121,41 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const t0 = Date.now();
   let onnx: OnnxScorer | undefined;
   const engine = new OnnxEngine({ model, tokenizer, method, config, task }, dev, label);
+  const trainerOptions: TrainerOptions<Example> = {
+    ...(engine.scoresDev ? { devAccuracy: (d: Example[]) => engine.devAccuracy(d) } : {}),
+    epochs: config.epochs, maxSteps: config.maxSteps, batchSize: steps.batchSize, gradientAccumulation: steps.gradientAccumulation,
+    evalEvery: config.evalEvery, earlyStoppingPatience: config.earlyStoppingPatience, seed: config.seed, warmupRatio: config.warmupRatio,
+    weightDecay: config.weightDecay, label, progress: options.progress, run: options.run,
+    checkpointDir: options.out ? join(options.out, 'checkpoint') : undefined, resume: options.resume, checkpointMinSeconds: options.checkpointMinSeconds,
+  };
+  const pretrained = selfTrain ? method.snapshot() : undefined;
   try {
-    const fit = await new Trainer(method, {
-      ...(engine.scoresDev ? { devAccuracy: (d: Example[]) => engine.devAccuracy(d) } : {}),
-      epochs: config.epochs, maxSteps: config.maxSteps, batchSize: steps.batchSize, gradientAccumulation: steps.gradientAccumulation,
-      evalEvery: config.evalEvery, earlyStoppingPatience: config.earlyStoppingPatience, seed: config.seed, warmupRatio: config.warmupRatio,
-      weightDecay: config.weightDecay, label, progress: options.progress, run: options.run,
-      checkpointDir: options.out ? join(options.out, 'checkpoint') : undefined, resume: options.resume, checkpointMinSeconds: options.checkpointMinSeconds,
-    }).fit(train, dev);
+    let fit: FitResult = await new Trainer(method, trainerOptions).fit(train, dev);
+    let selfTraining: ExperimentResult['selfTraining'];
+    if (pretrained) {
+      const t = Date.now();
+      // The teacher (the best checkpoint, now in `method`) labels the pool; the student starts again from the pretrained weights.
+      const teacherScorer = await engine.scorer();
+      let scores: number[][];
+      try {
+        scores = teacherScorer ? (await teacherScorer.evaluate(pool)).scores : evaluate(method, pool, config.evalBatchSize).scores;
+      } finally {
+        await teacherScorer?.release();
+      }
+      const soft = softLabels(scores, config.softLabelTemperature ?? DEFAULT_SOFT_LABEL_TEMPERATURE);
+      const pseudoLabels = summarizePseudoLabels(soft);
+      log.info(`${label}: teacher dev ${fit.bestDev.toFixed(4)}; ${pool.length} unlabeled examples pseudo-labelled, label shares ${pseudoLabels.labelShare.map((x) => x.toFixed(2)).join('/')}, mean confidence ${pseudoLabels.meanConfidence.toFixed(3)}`);
+      method.restore(pretrained);
+      const objective = new SoftTargetObjective(method, new Map(pool.map((e, i) => [e, soft[i]!])), scores[0]?.length ?? task.labels.length);
+      const teacher = { devAccuracy: fit.bestDev, bestStep: fit.bestStep, steps: fit.steps };
+      fit = await new Trainer(objective, {
+        ...trainerOptions, epochs: undefined, maxSteps: config.selfTrainSteps ?? DEFAULT_SELF_TRAIN_STEPS,
+        // Dev as often as the labelled-only stage sees it (an epoch of the few-shot train set), not once per epoch of the pool.
+        evalEvery: config.evalEvery ?? Math.max(1, Math.ceil(train.length / (config.batchSize * config.gradientAccumulation))),
+        checkpointDir: options.out ? join(options.out, 'checkpoint-self-train') : undefined,
+      }).fit([...train, ...pool], dev);
+      selfTraining = { teacher, pseudoLabels, seconds: (Date.now() - t) / 1000 };
+    }
     const trainSeconds = (Date.now() - t0) / 1000;
     const t1 = Date.now();
     onnx = scoreTest ? await engine.scorer() : undefined;
@@ -129,6 +165,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       task: task.kind, method: config.method, split: config.split, devAccuracy: fit.bestDev, testAccuracy: test.accuracy,
       testExamples: testPublic.length, bestStep: fit.bestStep, steps: fit.steps, trainSeconds, history: fit.history,
       ...(scoreTest ? { evalEngine: onnx ? 'onnx' : 'tfjs', testSeconds: (Date.now() - t1) / 1000 } as const : {}),
+      ...(selfTraining ? { selfTraining } : {}),
     };
     await options.run?.logMetrics({ dev_accuracy_best: fit.bestDev, ...(scoreTest ? { test_public_accuracy: test.accuracy } : {}) }, fit.steps);
     log.info(`${label}: dev ${fit.bestDev.toFixed(4)} (step ${fit.bestStep}), ${scoreTest ? `test_public ${test.accuracy.toFixed(4)} on ${testPublic.length} examples` : 'test_public not scored'}, ${trainSeconds.toFixed(0)} s`);

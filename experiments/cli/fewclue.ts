@@ -13,7 +13,8 @@ per task × method (mean ± std over splits), the overall FewCLUE score, as repo
 report.html and chart.svg. Resumable: results/<task>/<method>/<split>.json per finished job; a rerun
 with the same options skips them.
   --tasks LIST          comma-separated FewCLUE tasks (default: all nine; non-bundled ones need --data-dir or FEWCLUE_DIR)
-  --methods LIST        pet, ptuning, efl, finetune, each optionally METHOD+rdrop (default pet)
+  --methods LIST        pet, ptuning, efl, finetune, each optionally METHOD+rdrop, METHOD+unlabeled (self-training
+                        on the task's unlabeled part; needs --unlabeled N), METHOD+rdrop+unlabeled (default pet)
   --splits SPEC         0-4 | 0,2 | few_all (default 0-4)
   --rdrop ALPHA         also run every method with R-Drop (reported as METHOD+rdrop)
   --out DIR             results and report (default runs/fewclue)
@@ -26,7 +27,8 @@ with the same options skips them.
   --json                print report.json instead of the markdown table
 Every 'fewprompt train' option passes through to each run: --model --data-dir --epochs --max-steps --lr
 --prompt-lr --batch-size --seed --max-seq-len --eval-every --early-stopping --negative-num
---max-test-examples --gradient-accumulation --template --eval-engine --no-predict-test`;
+--max-test-examples --gradient-accumulation --template --eval-engine --no-predict-test
+--unlabeled --self-train-steps --soft-label-temperature (these three reach +unlabeled variants only)`;
 
 /** Train flags that pass through to every run (the suite sets task/method/split itself). */
 const { task: _task, method: _method, split: _split, resume: _resume, 'save-model': _saveModel, config: _config, ...PASS_THROUGH } = TRAIN_FLAGS;

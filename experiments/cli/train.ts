@@ -15,6 +15,9 @@ With no options: PET on the bundled EPRSTMT with the shipped default model.
   --split 0..4|few_all   FewCLUE split (default 0)      --data-dir DIR  FewCLUE root (or FEWCLUE_DIR)
   --epochs N  --max-steps N  --batch-size N  --lr X  --prompt-lr X  --rdrop ALPHA  --seed N
   --max-seq-len N  --eval-every N  --early-stopping N  --template T  --negative-num N
+  --unlabeled N          self-training (PET's semi-supervised stage): the trained model soft-labels N examples of
+                         the task's unlabeled part, then a new model trains on labelled + pseudo-labelled examples
+  --self-train-steps N   steps of that stage (default 200)   --soft-label-temperature T  (default 2)
   --out DIR              write config, metrics, predictions, submission file (and --save-model: the model)
   --resume               continue from DIR/checkpoint after an interruption
   --no-predict-test      skip predicting test.json for the submission file (with --out)
@@ -27,6 +30,7 @@ const NUMERIC: Record<string, string> = {
   epochs: 'epochs', 'max-steps': 'maxSteps', 'batch-size': 'batchSize', lr: 'lr', 'prompt-lr': 'promptLr', rdrop: 'rdropAlpha', seed: 'seed',
   'max-seq-len': 'maxSeqLen', 'eval-every': 'evalEvery', 'early-stopping': 'earlyStoppingPatience', 'negative-num': 'negativeNum',
   'max-test-examples': 'maxTestExamples', 'gradient-accumulation': 'gradientAccumulation',
+  unlabeled: 'unlabeled', 'self-train-steps': 'selfTrainSteps', 'soft-label-temperature': 'softLabelTemperature',
 };
 
 /** Flags → experiment config fields (numbers parsed; arktype validates the rest). */

@@ -32,6 +32,16 @@ export const ExperimentConfigSchema = type({
   'evalBatchSize?': 'number.integer >= 1',
   /** Cap on test_public examples scored: a fixed-seed sample of that many (see `sampleTestExamples`); default all. */
   'maxTestExamples?': 'number.integer >= 1',
+  /**
+   * Self-training on the task's `unlabeled` part (PET's semi-supervised stage): this many examples (a fixed-seed
+   * sample) get the trained model's soft labels, and a new model from the same pretrained weights trains on the
+   * labelled plus pseudo-labelled examples; absent or 0 = off.
+   */
+  'unlabeled?': 'number.integer >= 0',
+  /** Optimiser steps of the self-training stage (default 200). */
+  'selfTrainSteps?': 'number.integer >= 1',
+  /** Temperature of the teacher's soft labels, softmax(scores / T) (default 2, PET's). */
+  'softLabelTemperature?': 'number > 0',
   /** Predict FewCLUE's unlabeled `test.json` and write the submission file (when the run has an `out`); default true. */
   'predictTest?': 'boolean',
   /** Where test_public (and test.json) are scored: 'tfjs' (default) or 'onnx' — the run exported to ONNX Runtime, 5-8× faster on CPU. */
@@ -40,8 +50,8 @@ export const ExperimentConfigSchema = type({
 });
 
 export type ExperimentConfigInput = typeof ExperimentConfigSchema.infer;
-export type ExperimentConfig = Required<Omit<ExperimentConfigInput, 'model' | 'dataDir' | 'maxSteps' | 'promptLr' | 'evalEvery' | 'earlyStoppingPatience' | 'template' | 'labelWords' | 'descriptions' | 'maxTestExamples' | 'evalEngine'>>
-  & Pick<ExperimentConfigInput, 'model' | 'dataDir' | 'maxSteps' | 'promptLr' | 'evalEvery' | 'earlyStoppingPatience' | 'template' | 'labelWords' | 'descriptions' | 'maxTestExamples' | 'evalEngine'>;
+export type ExperimentConfig = Required<Omit<ExperimentConfigInput, 'model' | 'dataDir' | 'maxSteps' | 'promptLr' | 'evalEvery' | 'earlyStoppingPatience' | 'template' | 'labelWords' | 'descriptions' | 'maxTestExamples' | 'evalEngine' | 'unlabeled' | 'selfTrainSteps' | 'softLabelTemperature'>>
+  & Pick<ExperimentConfigInput, 'model' | 'dataDir' | 'maxSteps' | 'promptLr' | 'evalEvery' | 'earlyStoppingPatience' | 'template' | 'labelWords' | 'descriptions' | 'maxTestExamples' | 'evalEngine' | 'unlabeled' | 'selfTrainSteps' | 'softLabelTemperature'>;
 
 /** PaddleNLP-like few-shot defaults for a small model on 2 CPU cores. */
 export const EXPERIMENT_DEFAULTS = {

@@ -2,7 +2,7 @@ import { tf, tidyRead, type Tensor, type Variable } from '../../framework/backen
 import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
 import { RDropLoss } from '../../framework/losses/rdrop.js';
 import type { BertModel } from '../../framework/model/bert.js';
-import { softmaxCrossEntropy } from '../../framework/ops/cross-entropy.js';
+import { softmaxCrossEntropy, softTargetCrossEntropy } from '../../framework/ops/cross-entropy.js';
 import type { ParamGroup } from '../../framework/optim/adamw.js';
 import type { BertTokenizer } from '../../framework/tokenizer/index.js';
 import type { Objective } from '../../framework/trainer/objective.js';
@@ -113,13 +113,31 @@ export abstract class Method<B extends MethodBatch> implements Objective<Example
     return index < 0 ? undefined : index;
   }
 
+  /**
+   * Whether `logits` has a row per example and a column per task label, so that soft targets (a teacher's
+   * probabilities, {@link softLoss}) apply. EFL's rows are (example, label) pairs: it overrides this with false.
+   */
+  get supportsSoftTargets(): boolean {
+    return true;
+  }
+
   loss(batch: B, seed: number): tf.Scalar {
+    return this.lossAgainst(batch, seed, (logits) => softmaxCrossEntropy(logits, batch.targets));
+  }
+
+  /** The loss against target distributions [examples, labels] instead of `batch.targets` (self-training on soft pseudo-labels). */
+  softLoss(batch: B, targets: Tensor, seed: number): tf.Scalar {
+    return this.lossAgainst(batch, seed, (logits) => softTargetCrossEntropy(logits, targets));
+  }
+
+  /** Cross-entropy of one dropout pass, or with R-Drop the mean of two passes plus alpha × their symmetric KL. */
+  private lossAgainst(batch: B, seed: number, crossEntropy: (logits: Tensor) => Tensor): tf.Scalar {
     const alpha = this.setup.rdropAlpha ?? 0;
     const first = this.logits(batch, true, seed);
-    const ce = softmaxCrossEntropy(first, batch.targets);
+    const ce = crossEntropy(first);
     if (alpha <= 0) return ce as tf.Scalar;
     const second = this.logits(batch, true, seed ^ 0x5bd1e995);
-    const ce2 = softmaxCrossEntropy(second, batch.targets);
+    const ce2 = crossEntropy(second);
     return tf.add(tf.div(tf.add(ce, ce2), 2), tf.mul(this.rdrop.call(first, second), alpha)) as tf.Scalar;
   }
 

@@ -95,6 +95,11 @@ export class EflMethod extends Method<EflBatch> {
     };
   }
 
+  /** Pair rows, not a row per example: soft pseudo-labels over the task's labels do not map onto them. */
+  override get supportsSoftTargets(): boolean {
+    return false;
+  }
+
   /** Pair logits [rows, 2] (not-entail, entail). */
   logits(batch: EflBatch, training: boolean, seed: number): Tensor {
     const { model } = this.setup;

@@ -28,6 +28,16 @@ test('parseVariants: +rdrop entries, --rdrop adds an R-Drop variant per method, 
   assert.throws(() => parseVariants(['pet+rdrop']), /needs --rdrop ALPHA/);
 });
 
+test('+unlabeled variants: parsed with --unlabeled, and only they carry the self-training fields', () => {
+  assert.deepEqual(parseVariants(['pet', 'finetune+unlabeled'], undefined, 1000), [{ method: 'pet', rdrop: false }, { method: 'finetune', rdrop: false, unlabeled: true }]);
+  assert.deepEqual(parseVariants(['pet'], undefined, 1000), [{ method: 'pet', rdrop: false }, { method: 'pet', rdrop: false, unlabeled: true }]);
+  assert.deepEqual(parseVariants(['pet+rdrop+unlabeled'], 0.5, 10), [{ method: 'pet', rdrop: true, unlabeled: true }]);
+  assert.throws(() => parseVariants(['pet+unlabeled']), /needs --unlabeled N > 0/);
+  const jobs = expandJobs({ tasks: ['eprstmt'], variants: parseVariants(['pet', 'pet+unlabeled'], undefined, 100), splits: ['0'], base: { maxSteps: 2, unlabeled: 100, selfTrainSteps: 50 } });
+  assert.deepEqual(jobs.map((j) => [j.id, j.config.unlabeled, j.config.selfTrainSteps]), [['eprstmt/pet/0', undefined, undefined], ['eprstmt/pet+unlabeled/0', 100, 50]]);
+  assert.ok(!('unlabeled' in jobs[0]!.config), 'a plain job keeps the identity it had before self-training existed');
+});
+
 test('expandJobs: task-major order, stable ids, validated configs with R-Drop α only on +rdrop jobs', () => {
   const jobs = expandJobs({ tasks: ['eprstmt', 'csl'], variants: parseVariants(['pet', 'efl'], 0.5), splits: parseSplits('0-1'), rdropAlpha: 0.5, base: { maxSteps: 2 }, track: false });
   assert.equal(jobs.length, 2 * 4 * 2);

@@ -12,11 +12,19 @@ export type SuiteMethod = (typeof SUITE_METHODS)[number];
 export const SUITE_SPLITS = ['0', '1', '2', '3', '4', 'few_all'] as const;
 export type SuiteSplit = (typeof SUITE_SPLITS)[number];
 
-/** A method as the report shows it: `pet`, or `pet+rdrop` (the same method trained with R-Drop). */
+/**
+ * A method as the report shows it: `pet`, `pet+rdrop` (the same method trained with R-Drop), `pet+unlabeled`
+ * (then self-trained on the task's unlabeled part, the config's `unlabeled` field), `pet+rdrop+unlabeled`.
+ */
 export interface Variant {
   method: SuiteMethod;
   rdrop: boolean;
+  /** Self-training on unlabeled data; absent = false. */
+  unlabeled?: boolean;
 }
+
+/** The experiment fields of self-training: kept in a job's config only for `+unlabeled` variants. */
+const SELF_TRAINING_FIELDS = ['unlabeled', 'selfTrainSteps', 'softLabelTemperature'] as const;
 
 /**
  * One unit of suite work: a plain, JSON-serialisable spec that crosses process and machine boundaries
@@ -38,6 +46,7 @@ export interface JobGrid {
   variants: readonly Variant[];
   splits: readonly SuiteSplit[];
   rdropAlpha?: number;
+  /** Every other experiment field; `unlabeled`, `selfTrainSteps`, `softLabelTemperature` reach `+unlabeled` variants only. */
   base?: Omit<ExperimentConfigInput, 'task' | 'method' | 'split' | 'rdropAlpha'>;
   track?: boolean;
 }
@@ -45,9 +54,10 @@ export interface JobGrid {
 /**
  * A variant's report name.
  * @example variantName({ method: 'pet', rdrop: true }); // → 'pet+rdrop'
+ * @example variantName({ method: 'pet', rdrop: false, unlabeled: true }); // → 'pet+unlabeled'
  */
 export function variantName(v: Variant): string {
-  return v.rdrop ? `${v.method}+rdrop` : v.method;
+  return `${v.method}${v.rdrop ? '+rdrop' : ''}${v.unlabeled ? '+unlabeled' : ''}`;
 }
 
 /**
@@ -85,28 +95,35 @@ function isMethod(name: string): name is SuiteMethod {
 }
 
 /**
- * Parses `--methods`. An entry may carry `+rdrop`; with `rdropAlpha` set and no `+rdrop` entry, every
- * method also gets its R-Drop variant (so PET and PET+R-Drop sit side by side, as in PaddleNLP's table).
+ * Parses `--methods`. An entry may carry `+rdrop` and/or `+unlabeled` (in that order); with `rdropAlpha` set
+ * and no `+rdrop` entry, every method also gets its R-Drop variant (so PET and PET+R-Drop sit side by side, as in
+ * PaddleNLP's table), and likewise `+unlabeled` variants with `unlabeled` > 0.
  * @example
  * parseVariants(['pet', 'efl']);        // → [{method:'pet',rdrop:false}, {method:'efl',rdrop:false}]
  * parseVariants(['pet'], 0.1);          // → [{method:'pet',rdrop:false}, {method:'pet',rdrop:true}]
  * parseVariants(['pet+rdrop'], 0.1);    // → [{method:'pet',rdrop:true}]
+ * parseVariants(['pet+unlabeled'], undefined, 1000); // → [{method:'pet',rdrop:false,unlabeled:true}]
  * parseVariants(['bert']);              // throws ConfigError: "--methods: unknown method 'bert'; valid: pet, ptuning, efl, finetune"
  */
-export function parseVariants(methods: readonly string[], rdropAlpha?: number): Variant[] {
-  const out: Variant[] = [];
+export function parseVariants(methods: readonly string[], rdropAlpha?: number, unlabeled?: number): Variant[] {
+  let out: Variant[] = [];
+  const same = (a: Variant, b: Variant) => a.method === b.method && a.rdrop === b.rdrop && (a.unlabeled ?? false) === (b.unlabeled ?? false);
   for (const raw of methods) {
     const name = raw.trim();
-    const rdrop = name.endsWith('+rdrop');
-    const method = rdrop ? name.slice(0, -'+rdrop'.length) : name;
-    if (!isMethod(method)) throw new ConfigError(`--methods: unknown method '${method}'; valid: ${SUITE_METHODS.join(', ')} (each optionally with +rdrop)`);
+    let rest = name;
+    const selfTrain = rest.endsWith('+unlabeled');
+    if (selfTrain) rest = rest.slice(0, -'+unlabeled'.length);
+    const rdrop = rest.endsWith('+rdrop');
+    const method = rdrop ? rest.slice(0, -'+rdrop'.length) : rest;
+    if (!isMethod(method)) throw new ConfigError(`--methods: unknown method '${method}'; valid: ${SUITE_METHODS.join(', ')} (each optionally with +rdrop and/or +unlabeled)`);
     if (rdrop && !(rdropAlpha !== undefined && rdropAlpha > 0)) throw new ConfigError(`--methods: '${name}' needs --rdrop ALPHA > 0 (was ${rdropAlpha ?? 'unset'})`);
-    if (!out.some((v) => v.method === method && v.rdrop === rdrop)) out.push({ method, rdrop });
+    if (selfTrain && !(unlabeled !== undefined && unlabeled > 0)) throw new ConfigError(`--methods: '${name}' needs --unlabeled N > 0 (was ${unlabeled ?? 'unset'})`);
+    const v: Variant = selfTrain ? { method, rdrop, unlabeled: true } : { method, rdrop };
+    if (!out.some((o) => same(o, v))) out.push(v);
   }
   if (out.length === 0) throw new ConfigError(`--methods: no methods given; valid: ${SUITE_METHODS.join(', ')}`);
-  if (rdropAlpha !== undefined && rdropAlpha > 0 && !out.some((v) => v.rdrop)) {
-    return out.flatMap((v) => [v, { method: v.method, rdrop: true }]);
-  }
+  if (rdropAlpha !== undefined && rdropAlpha > 0 && !out.some((v) => v.rdrop)) out = out.flatMap((v) => [v, { ...v, rdrop: true }]);
+  if (unlabeled !== undefined && unlabeled > 0 && !out.some((v) => v.unlabeled)) out = out.flatMap((v) => [v, { ...v, unlabeled: true }]);
   return out;
 }
 
@@ -124,7 +141,9 @@ export function expandJobs(grid: JobGrid): SuiteJob[] {
       for (const split of grid.splits) {
         const variant = variantName(v);
         const id = `${task}/${variant}/${split}`;
-        const config = withPinnedPrompt(parseExperimentConfig({ ...grid.base, task, method: v.method, split, rdropAlpha: v.rdrop ? grid.rdropAlpha : 0 }, `job ${id}`));
+        const base: Record<string, unknown> = { ...grid.base };
+        if (!v.unlabeled) for (const f of SELF_TRAINING_FIELDS) delete base[f];
+        const config = withPinnedPrompt(parseExperimentConfig({ ...base, task, method: v.method, split, rdropAlpha: v.rdrop ? grid.rdropAlpha : 0 }, `job ${id}`));
         jobs.push({ id, variant, config, ...(grid.track === undefined ? {} : { track: grid.track }) });
       }
     }

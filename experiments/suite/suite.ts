@@ -76,7 +76,7 @@ export function parseSuiteOptions(input: unknown, source = 'suite options'): Sui
 /** The jobs a suite stands for (validated; a bad train field fails here, naming the field). */
 export function suiteJobs(options: SuiteOptions): SuiteJob[] {
   return expandJobs({
-    tasks: options.tasks, variants: parseVariants(options.methods, options.rdrop), splits: parseSplits(options.splits),
+    tasks: options.tasks, variants: parseVariants(options.methods, options.rdrop, options.train.unlabeled), splits: parseSplits(options.splits),
     rdropAlpha: options.rdrop, base: options.train, track: options.track,
   });
 }

@@ -21,6 +21,24 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   });
 }
 
+/**
+ * Mean cross-entropy of logits [N, C] against target distributions [N, C] (soft labels: a teacher's
+ * probabilities, or one-hot rows), −Σ q·log softmax(logits) per row, with the same closed-form gradient
+ * (softmax − q)/N. Rows whose targets are all zero are ignored; each other row must sum to 1.
+ * @example softTargetCrossEntropy(tf.tensor2d([[0, 0]]), tf.tensor2d([[0.5, 0.5]])).dataSync()[0]; // → ln 2 ≈ 0.693
+ */
+export function softTargetCrossEntropy(logits: Tensor, targets: Tensor): Tensor {
+  if (logits.rank !== 2 || targets.rank !== 2 || targets.shape[0] !== logits.shape[0] || targets.shape[1] !== logits.shape[1]) {
+    throw new ShapeError(`softTargetCrossEntropy: logits [N, C] and targets [N, C] expected, got [${logits.shape}] and [${targets.shape}]`);
+  }
+  return tf.tidy(() => {
+    const q = tf.cast(targets, 'float32');
+    const count = tf.maximum(tf.sum(tf.cast(tf.greater(tf.sum(q, 1), 0), 'float32')), 1);
+    return ceOp(logits, q, count);
+  });
+}
+
+// The gradient assumes every target row sums to 1 (or is all zero): d/dlogits = (softmax·Σq − q)/n.
 const ceOp = customGrad(([logits, onehot, count], save) => {
   const logProbs = tf.logSoftmax(logits!);
   save([logProbs, onehot!, count!]);
