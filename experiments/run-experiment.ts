@@ -19,7 +19,7 @@ import { splitForRowBudget, TRAIN_TOKEN_BUDGET } from './methods/base.js';
 import { createMethod } from './methods/index.js';
 import { OnnxEngine, type EvalEngine, type OnnxScorer } from './onnx-scoring.js';
 import { renderRunReport } from './report/run-report.js';
-import { DEFAULT_SELF_TRAIN_STEPS, DEFAULT_SOFT_LABEL_TEMPERATURE, SoftTargetObjective, softLabels, summarizePseudoLabels, type PseudoLabelSummary } from './self-training.js';
+import { DEFAULT_SELF_TRAIN_STEPS, DEFAULT_SOFT_LABEL_TEMPERATURE, SoftTargetObjective, softLabels, summarizePseudoLabels, unlabeledPool, loadIfPresent, type PseudoLabelSummary } from './self-training.js';
 import { writeTrainedRun } from './run-files.js';
 
 /** What one run produced. */
@@ -109,7 +109,8 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   }, { template: config.template, labelWords: config.labelWords, descriptions: config.descriptions, negativeNum: config.negativeNum });
   const selfTrain = (config.unlabeled ?? 0) > 0;
   if (selfTrain && !method.supportsSoftTargets) throw new ConfigError(`unlabeled: self-training needs a method that scores each example once per label (pet, ptuning, finetune), not ${config.method}`);
-  const pool = selfTrain ? sampleFixed(task.load('unlabeled'), config.unlabeled, config.seed) : [];
+  const { pool, removed } = selfTrain ? unlabeledPool(task, config.unlabeled!, config.seed) : { pool: [], removed: 0 };
+  if (removed > 0) log.info(`${task.kind}: ${removed} unlabeled examples left out of self-training: their texts are also test_public / test texts`);
   const label = `${task.kind}/${config.method}${config.rdropAlpha > 0 ? '+rdrop' : ''}${selfTrain ? '+unlabeled' : ''}/${config.split}`;
   await options.run?.logParams({ ...config, labelWords: undefined, descriptions: undefined, model: modelOrDefault(config.model) });
   // Several encoder rows per example (EFL pairs, CHID candidates): micro-batches that fit the wasm heap.
@@ -182,7 +183,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       }));
       await options.run?.logArtifact(join(options.out, 'report.html'));
       // test.json is 2-5× test_public's size (IFLYTEK EFL: 2,600 × 119 pairs), the bulk of a run's scoring time.
-      const unlabeled = config.predictTest ? safeLoad(task, 'test') : [];
+      const unlabeled = config.predictTest ? loadIfPresent(task, 'test') : [];
       if (unlabeled.length > 0) {
         const predicted = (await score(unlabeled)).predictions;
         writeFileSync(join(options.out, submissionFileName(task)), toSubmission(task, unlabeled.map((e, i) => ({ id: e.id, label: task.labels[predicted[i]!]! }))));
@@ -194,13 +195,5 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     await onnx?.release();
     method.dispose();
     model.dispose();
-  }
-}
-
-function safeLoad(task: TaskDefinition, part: 'test'): ReturnType<TaskDefinition['load']> {
-  try {
-    return task.load(part);
-  } catch {
-    return [];
   }
 }

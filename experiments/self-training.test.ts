@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { tf } from '../framework/backend/tf.js';
 import { ConfigError } from '../framework/errors.js';
 import { softmaxCrossEntropy, softTargetCrossEntropy } from '../framework/ops/cross-entropy.js';
 import { parseExperimentConfig } from './config/experiment.js';
 import { runExperiment } from './run-experiment.js';
-import { softLabels, summarizePseudoLabels } from './self-training.js';
+import { getTask } from '../datasets/index.js';
+import { softLabels, summarizePseudoLabels, unlabeledPool } from './self-training.js';
 import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './suite/testing/tiny-model.js';
 
 test('softLabels: softmax of scores / T; T > 1 flattens; T must be positive', () => {
@@ -54,5 +57,26 @@ test('runExperiment with unlabeled: the teacher pseudo-labels the unlabeled part
     await assert.rejects(runExperiment(efl, { progress: false }), (e: Error) => e instanceof ConfigError && /pet, ptuning, finetune/.test(e.message));
   } finally {
     rmSync(model, { recursive: true, force: true });
+  }
+});
+
+test('unlabeledPool: a fixed-seed sample that never holds a test_public or test text', () => {
+  const data = mkdtempSync(join(tmpdir(), 'fewprompt-pool-'));
+  try {
+    cpSync(join(FIXTURES_DIR, 'bustm'), join(data, 'bustm'), { recursive: true });
+    // The fixture's two unlabeled pairs, plus one pair that is also in test_public (as FewCLUE's files have).
+    writeFileSync(join(data, 'bustm', 'unlabeled.json'), [
+      { id: 0, sentence1: '的优点是什么', sentence2: '我还有什么优点呢' },
+      { id: 1, sentence1: '对你太可爱了', sentence2: '对你怎么这么可爱' },
+      { id: 2, sentence1: '喊我老公', sentence2: '以后就叫我老公' },
+    ].map((r) => JSON.stringify(r)).join('\n'));
+    const task = getTask('bustm', { dataDir: data });
+    const { pool, removed } = unlabeledPool(task, 10, 42);
+    assert.equal(removed, 1);
+    assert.deepEqual(pool.map((e) => e.id), [0, 1]);
+    assert.equal(unlabeledPool(task, 1, 42).pool.length, 1);
+    assert.deepEqual(unlabeledPool(task, 1, 42), unlabeledPool(task, 1, 42), 'the same sample every call');
+  } finally {
+    rmSync(data, { recursive: true, force: true });
   }
 });

@@ -3,8 +3,9 @@ import type { HostTensor } from '../framework/checkpoint/host-tensor.js';
 import { ConfigError } from '../framework/errors.js';
 import type { ParamGroup } from '../framework/optim/adamw.js';
 import type { Objective } from '../framework/trainer/objective.js';
-import type { Example } from '../datasets/base.js';
-import type { Method, MethodBatch } from './methods/base.js';
+import { sampleFixed } from '../framework/trainer/rng.js';
+import type { Example, Part, TaskDefinition } from '../datasets/base.js';
+import { fieldText, type Method, type MethodBatch } from './methods/base.js';
 
 /** Steps of the self-training stage when the config does not say (≈ 1.5 epochs of 1,000 pseudo-labelled examples at batch 8). */
 export const DEFAULT_SELF_TRAIN_STEPS = 200;
@@ -25,6 +26,29 @@ export function softLabels(scores: readonly (readonly number[])[], temperature: 
     const sum = exps.reduce((a, b) => a + b, 0);
     return exps.map((e) => e / sum);
   });
+}
+
+/**
+ * The self-training pool: at most `max` examples of the task's `unlabeled` part (a fixed-seed sample), never one
+ * whose text is also a `test_public` or `test` text. FewCLUE's unlabeled files share texts with its test sets
+ * (EPRSTMT: 45 of test_public's 610); training on their pseudo-labels would be training on test inputs.
+ * @example unlabeledPool(getTask('eprstmt'), 1000, 42).removed; // → how many test texts were left out
+ */
+export function unlabeledPool(task: TaskDefinition, max: number, seed: number): { pool: Example[]; removed: number } {
+  const key = (e: Example) => task.textFields.map((f) => fieldText(e.fields[f])).join('\u0001');
+  const testTexts = new Set((['test_public', 'test'] as Part[]).flatMap((part) => loadIfPresent(task, part)).map(key));
+  const unlabeled = task.load('unlabeled');
+  const clean = unlabeled.filter((e) => !testTexts.has(key(e)));
+  return { pool: sampleFixed(clean, max, seed), removed: unlabeled.length - clean.length };
+}
+
+/** A part's examples, or none when the task has no file for it. */
+export function loadIfPresent(task: TaskDefinition, part: Part): Example[] {
+  try {
+    return task.load(part);
+  } catch {
+    return [];
+  }
 }
 
 /** What the pseudo-labels look like: how many, and the share of each label by the teacher's argmax. */

@@ -1,6 +1,6 @@
 /**
  * EPRSTMT (E-commerce Product Review Sentiment): is a product review positive or negative? Ships
- * inside the package (`eprstmt/data/`, every file but `unlabeled.json`), so it loads with no data dir.
+ * inside the package (`eprstmt/data/`; `unlabeled.json` as a 1,000-example sample), so it loads with no data dir.
  */
 import { fileURLToPath } from 'node:url';
 import type { Example, TaskDefaults } from '../base.js';

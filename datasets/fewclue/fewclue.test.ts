@@ -38,7 +38,7 @@ for (const cls of FEWCLUE_TASKS) {
   });
 }
 
-test('EPRSTMT is bundled: loads with no data dir, and its unlabeled file is left out', (t) => {
+test('EPRSTMT is bundled: loads with no data dir; its unlabeled file as a 1,000-example sample', (t) => {
   const saved = process.env['FEWCLUE_DIR'];
   delete process.env['FEWCLUE_DIR'];
   t.after(() => { if (saved !== undefined) process.env['FEWCLUE_DIR'] = saved; });
@@ -48,7 +48,8 @@ test('EPRSTMT is bundled: loads with no data dir, and its unlabeled file is left
   assert.equal(task.load('test_public').length, 610);
   assert.equal(task.load('test').length, 753);
   assert.deepEqual(task.load('train')[0], { id: 0, fields: { sentence: '物流很快，早上下单，下午就到了。包装也很高档。就是耳机音质很差，煲了一百多小时，音质和同事的一百多元的耳机差不多，1580元买这耳机亏大了。' }, label: 'Negative' });
-  assert.throws(() => task.load('unlabeled'), /leaves it out; pass --data-dir or set FEWCLUE_DIR/);
+  assert.equal(task.load('unlabeled').length, 1000);
+  assert.equal(task.load('unlabeled')[0]!.label, undefined);
 });
 
 test('other tasks need a data dir; the error says how and names the path looked at', (t) => {

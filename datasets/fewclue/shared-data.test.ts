@@ -59,4 +59,12 @@ test('the bundled EPRSTMT files are byte-identical to the FewCLUE copy', (t) => 
     }
   }
   for (const f of ['test_public.json', 'test.json']) assert.equal(readFileSync(bundled + f, 'utf8'), readFileSync(`${SHARED}eprstmt/${f}`, 'utf8'), f);
+  // unlabeled.json: a sample of the FewCLUE file's lines, none of them a test_public / test text.
+  const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const shared = new Set(lines(`${SHARED}eprstmt/unlabeled.json`));
+  const sample = lines(`${bundled}unlabeled.json`);
+  assert.equal(sample.length, 1000);
+  assert.ok(sample.every((l) => shared.has(l)), 'every bundled unlabeled line is a line of the FewCLUE file');
+  const testTexts = new Set(['test_public.json', 'test.json'].flatMap((f) => lines(bundled + f)).map((l) => (JSON.parse(l) as { sentence: string }).sentence));
+  assert.ok(!sample.some((l) => testTexts.has((JSON.parse(l) as { sentence: string }).sentence)), 'no test text in the bundled unlabeled sample');
 });
