@@ -21,6 +21,8 @@ data:
   --field A,B           JSONL text fields (default: text, sentence, sentence1, sentence2, content, abst, context, review, title)
   --column NAME|INDEX   CSV/TSV text column (default: review/text/content/… for CSV, 0 for TSV)
   --exclude GLOB        leave matching files out; repeatable (e.g. '**/test*.json')
+  --decontaminate GLOB  never train on a document equal to a text of these files (JSONL/CSV/…, the --field list);
+                        repeatable (e.g. '../shared/fewclue/*/test*.json': FewCLUE's unlabeled files repeat test texts)
   --normalization N     light (default) | nfkc | none      --min-chars N (5)  --max-chars N (100000)
   --remove STR          literal text removed from documents; repeatable (e.g. '#idiom#')
   --max-documents N     read only the first N kept documents (smoke runs)
@@ -47,7 +49,7 @@ training:
   --probe-data-dir DIR  FewCLUE data for --probe (default FEWCLUE_DIR; eprstmt is bundled)`;
 
 const OPTIONS = {
-  config: { type: 'string' }, corpus: { type: 'string', multiple: true }, 'corpus-format': { type: 'string' }, field: { type: 'string' },
+  config: { type: 'string' }, corpus: { type: 'string', multiple: true }, decontaminate: { type: 'string', multiple: true }, 'corpus-format': { type: 'string' }, field: { type: 'string' },
   column: { type: 'string' }, exclude: { type: 'string', multiple: true }, normalization: { type: 'string' }, 'min-chars': { type: 'string' },
   'max-chars': { type: 'string' }, remove: { type: 'string', multiple: true }, 'max-documents': { type: 'string' }, 'heldout-percent': { type: 'string' },
   out: { type: 'string' }, init: { type: 'string' }, 'vocab-file': { type: 'string' }, vocab: { type: 'string' }, 'min-count': { type: 'string' },
@@ -79,12 +81,14 @@ function fromFlags(v: ReturnType<typeof parse>['values']): PretrainConfigInput {
   if (v['corpus-format'] !== undefined && !(CORPUS_FORMATS as readonly string[]).includes(v['corpus-format'])) {
     throw new ConfigError(`--corpus-format '${v['corpus-format']}' unknown; expected one of ${CORPUS_FORMATS.join(', ')}`);
   }
+  const fields = v.field?.split(',').map((f) => f.trim()).filter(Boolean);
   if (v.corpus) {
     const column = v.column === undefined ? undefined : /^\d+$/.test(v.column) ? Number(v.column) : v.column;
     out.corpus = v.corpus.map((path): CorpusSource => ({
-      path, format: v['corpus-format'] as CorpusFormat | undefined, fields: v.field?.split(',').map((f) => f.trim()).filter(Boolean), column, exclude: v.exclude,
+      path, format: v['corpus-format'] as CorpusFormat | undefined, fields, column, exclude: v.exclude,
     }));
   }
+  if (v.decontaminate) out.decontaminate = v.decontaminate.map((path): CorpusSource => ({ path, fields }));
   set('out', v.out); set('init', v.init); set('vocabFile', v['vocab-file']); set('vocab', v.vocab as PretrainConfig['vocab'] | undefined);
   set('minCount', num(v, 'min-count')); set('maxSeqLen', num(v, 'max-seq-len')); set('batchSize', num(v, 'batch-size')); set('lr', num(v, 'lr'));
   set('weightDecay', num(v, 'weight-decay')); set('warmupSteps', num(v, 'warmup')); set('schedule', v.schedule as PretrainConfig['schedule'] | undefined);

@@ -35,6 +35,8 @@ export interface CleanCounts {
   tooShort: number;
   tooLong: number;
   duplicates: number;
+  /** Documents equal (after normalisation) to a text of {@link Cleaner.exclude}: evaluation texts, never trained on. */
+  contaminated: number;
   kept: number;
   /** Code points in kept documents. */
   keptChars: number;
@@ -65,12 +67,13 @@ function isAsciiAlnum(cp: number): boolean {
  * @example
  * const cleaner = new Cleaner({ minChars: 2 });
  * ['好吃', '好吃', 'x', 'ＯＫ了'].map((t) => cleaner.clean(t)); // → ['好吃', undefined, undefined, 'OK了']
- * cleaner.counts; // → { read: 4, empty: 0, tooShort: 1, tooLong: 0, duplicates: 1, kept: 2, keptChars: 5 }
+ * cleaner.counts; // → { read: 4, empty: 0, tooShort: 1, tooLong: 0, duplicates: 1, contaminated: 0, kept: 2, keptChars: 5 }
  */
 export class Cleaner {
-  readonly counts: CleanCounts = { read: 0, empty: 0, tooShort: 0, tooLong: 0, duplicates: 0, kept: 0, keptChars: 0 };
+  readonly counts: CleanCounts = { read: 0, empty: 0, tooShort: 0, tooLong: 0, duplicates: 0, contaminated: 0, kept: 0, keptChars: 0 };
   readonly options: Required<CleanOptions>;
   private readonly seen = new Set<string>();
+  private readonly excluded = new Set<string>();
 
   constructor(options: CleanOptions = {}) {
     this.options = {
@@ -96,16 +99,29 @@ export class Cleaner {
     }
   }
 
+  /**
+   * Texts never to keep (decontamination: FewCLUE's test texts, which its `unlabeled.json` files partly repeat),
+   * compared after the same normalisation. Returns how many distinct texts are now excluded.
+   */
+  exclude(texts: Iterable<string>): number {
+    for (const text of texts) {
+      const t = this.normalize(text);
+      if (t !== '') this.excluded.add(contentKey(t));
+    }
+    return this.excluded.size;
+  }
+
   /** The cleaned document, or undefined when it is dropped (and counted). */
   clean(text: string): string | undefined {
     this.counts.read++;
     const t = this.normalize(text);
     if (t === '') { this.counts.empty++; return undefined; }
+    if (this.excluded.size > 0 && this.excluded.has(contentKey(t))) { this.counts.contaminated++; return undefined; }
     const length = codePointLength(t, this.options.maxChars);
     if (length < this.options.minChars) { this.counts.tooShort++; return undefined; }
     if (length > this.options.maxChars) { this.counts.tooLong++; return undefined; }
     if (this.options.dedupe) {
-      const key = createHash('sha1').update(t).digest('base64');
+      const key = contentKey(t);
       if (this.seen.has(key)) { this.counts.duplicates++; return undefined; }
       this.seen.add(key);
     }
@@ -113,6 +129,10 @@ export class Cleaner {
     this.counts.keptChars += length;
     return t;
   }
+}
+
+function contentKey(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
 }
 
 /** Code points in `s`, counting no further than `limit + 1`. */

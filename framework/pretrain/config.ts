@@ -13,6 +13,12 @@ export interface PretrainModelSize { layers: number; hidden: number; heads: numb
 
 export interface PretrainConfig {
   corpus: CorpusSource[];
+  /**
+   * Texts never to train on, read like `corpus` (FewCLUE's `test_public` / `test` files): a corpus document equal
+   * to one of them, after normalisation, is dropped and counted (`contaminated`). FewCLUE's `unlabeled.json`
+   * files repeat some test texts, so excluding the test *files* is not enough.
+   */
+  decontaminate?: CorpusSource[];
   /** Output directory: the final model, `vocab.txt`, `training_state.json` and `checkpoint/`. */
   out: string;
   /** Starting model directory (continued pretraining); its vocab.txt is the base vocabulary. */
@@ -93,7 +99,7 @@ export function resolvePretrainConfig(partial: PretrainConfigInput, source = 'pr
   };
   const fail = (msg: string): never => { throw new ConfigError(`${source}: ${msg}`); };
   if (config.corpus.length === 0) fail('corpus is empty; give at least one file or glob');
-  for (const c of config.corpus) {
+  for (const c of [...config.corpus, ...(config.decontaminate ?? [])]) {
     if (typeof c.path !== 'string' || c.path === '') fail(`corpus entry ${JSON.stringify(c)} needs a path`);
     if (c.format !== undefined && !(CORPUS_FORMATS as readonly string[]).includes(c.format)) fail(`corpus format '${c.format}' unknown; expected one of ${CORPUS_FORMATS.join(', ')}`);
   }

@@ -46,6 +46,8 @@ export interface PrepareOptions {
   /** `corpus` vocab: minimum uses for a multi-character piece. Default 1. */
   minCount?: number;
   clean?: CleanOptions;
+  /** Texts never to train on (e.g. FewCLUE's test_public / test files): a corpus document equal to one is dropped. */
+  decontaminate?: CorpusSource[];
   maxSeqLen: number;
   /** Percent of documents held out for evaluation. Default 1. */
   heldoutPercent?: number;
@@ -60,7 +62,7 @@ export interface PreparedData {
   tokenizer: CharTokenizer;
   train: PackedCorpus;
   heldout: PackedCorpus;
-  counts: CleanCounts & { trainDocuments: number; heldoutDocuments: number; trainTokens: number; heldoutTokens: number; unknownTokens: number; files: number };
+  counts: CleanCounts & { trainDocuments: number; heldoutDocuments: number; trainTokens: number; heldoutTokens: number; unknownTokens: number; files: number; excludedTexts: number };
 }
 
 /**
@@ -77,6 +79,12 @@ export async function prepareData(options: PrepareOptions): Promise<PreparedData
   if (!(percent > 0 && percent < 100)) throw new ConfigError(`heldoutPercent must be in (0, 100), got ${percent}`);
   const baseTok = new CharTokenizer(options.baseVocab);
   const cleaner = new Cleaner(options.clean);
+  let excludedTexts = 0;
+  if (options.decontaminate && options.decontaminate.length > 0) {
+    const texts: string[] = [];
+    for await (const doc of readCorpus(options.decontaminate)) texts.push(doc.text);
+    excludedTexts = cleaner.exclude(texts);
+  }
   const useCounts = new Uint32Array(options.baseVocab.length);
   const streams = { train: new TokenStream(baseTok.special.sep), heldout: new TokenStream(baseTok.special.sep) };
   const files = new Set<string>();
@@ -112,7 +120,7 @@ export async function prepareData(options: PrepareOptions): Promise<PreparedData
     vocab, tokenizer, train, heldout,
     counts: {
       ...cleaner.counts, trainDocuments: streams.train.documentCount, heldoutDocuments: streams.heldout.documentCount,
-      trainTokens: tokens.train.length, heldoutTokens: tokens.heldout.length, unknownTokens, files: files.size,
+      trainTokens: tokens.train.length, heldoutTokens: tokens.heldout.length, unknownTokens, files: files.size, excludedTexts,
     },
   };
 }

@@ -82,7 +82,7 @@ export async function pretrain(config: PretrainConfig, options: PretrainOptions 
   const ckpt: LoadedCheckpoint | undefined = options.resume ? loadCheckpoint(config.out) : undefined;
   const baseVocab = readVocab(config.init !== undefined ? join(config.init, 'vocab.txt') : config.vocabFile ?? '');
   const data = options.data ?? await prepareData({
-    sources: config.corpus, baseVocab, vocab: config.vocab, minCount: config.minCount, clean: config.clean, maxSeqLen: config.maxSeqLen,
+    sources: config.corpus, ...(config.decontaminate ? { decontaminate: config.decontaminate } : {}), baseVocab, vocab: config.vocab, minCount: config.minCount, clean: config.clean, maxSeqLen: config.maxSeqLen,
     heldoutPercent: config.heldoutPercent, segmenter: config.wwm ? await loadJieba() : undefined, maxDocuments: config.maxDocuments,
   });
   log.info(`pretrain data: ${JSON.stringify(data.counts)}; vocab ${data.vocab.length}; ${data.train.size} train / ${data.heldout.size} held-out chunks of ${config.maxSeqLen}`);
