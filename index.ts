@@ -29,6 +29,7 @@ export type { Example, TaskDefinition } from './datasets/base.js';
 export { PetMethod, PTuningMethod, EflMethod, FinetuneMethod, createMethod, METHOD_KINDS, type MethodSetup } from './experiments/methods/index.js';
 export { parseExperimentConfig, type ExperimentConfig } from './experiments/config/experiment.js';
 export { runExperiment, type ExperimentResult } from './experiments/run-experiment.js';
+export { SoftTargetObjective, softLabels, summarizePseudoLabels, unlabeledPool, type PseudoLabelSummary } from './experiments/self-training.js';
 export { Taskflow } from './inference/taskflow/index.js';
 export { DependencyParsingTask, type DependencyParse } from './inference/taskflow/dependency-parsing.js';
 export { DependencyParser, type Parse } from './inference/parsing/parser.js';
