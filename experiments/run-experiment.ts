@@ -42,7 +42,7 @@ export interface ExperimentResult {
    * With `unlabeled`: the first model (the teacher that pseudo-labelled) and its labels; the fields above
    * (dev, best step, steps, history, test) are then the self-trained model's.
    */
-  selfTraining?: { teacher: { devAccuracy: number; bestStep: number; steps: number }; pseudoLabels: PseudoLabelSummary; seconds: number };
+  selfTraining?: { teacher: { devAccuracy: number; bestStep: number; steps: number; testAccuracy?: number }; pseudoLabels: PseudoLabelSummary; seconds: number };
 }
 
 export interface RunOptions {
@@ -137,9 +137,13 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       const t = Date.now();
       // The teacher (the best checkpoint, now in `method`) labels the pool; the student starts again from the pretrained weights.
       const teacherScorer = await engine.scorer();
+      const score = (examples: Example[]) => (teacherScorer ? teacherScorer.evaluate(examples) : Promise.resolve(evaluate(method, examples, config.evalBatchSize)));
       let scores: number[][];
+      let teacherTest: number | undefined;
       try {
-        scores = teacherScorer ? (await teacherScorer.evaluate(pool)).scores : evaluate(method, pool, config.evalBatchSize).scores;
+        scores = (await score(pool)).scores;
+        // Reported beside the student's, never used to choose anything.
+        if (scoreTest) teacherTest = (await score(testPublic)).accuracy;
       } finally {
         await teacherScorer?.release();
       }
@@ -148,7 +152,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       log.info(`${label}: teacher dev ${fit.bestDev.toFixed(4)}; ${pool.length} unlabeled examples pseudo-labelled, label shares ${pseudoLabels.labelShare.map((x) => x.toFixed(2)).join('/')}, mean confidence ${pseudoLabels.meanConfidence.toFixed(3)}`);
       method.restore(pretrained);
       const objective = new SoftTargetObjective(method, new Map(pool.map((e, i) => [e, soft[i]!])), scores[0]?.length ?? task.labels.length);
-      const teacher = { devAccuracy: fit.bestDev, bestStep: fit.bestStep, steps: fit.steps };
+      const teacher = { devAccuracy: fit.bestDev, bestStep: fit.bestStep, steps: fit.steps, ...(teacherTest === undefined ? {} : { testAccuracy: teacherTest }) };
       fit = await new Trainer(objective, {
         ...trainerOptions, epochs: undefined, maxSteps: config.selfTrainSteps ?? DEFAULT_SELF_TRAIN_STEPS,
         // Dev as often as the labelled-only stage sees it (an epoch of the few-shot train set), not once per epoch of the pool.

@@ -51,6 +51,7 @@ test('runExperiment with unlabeled: the teacher pseudo-labels the unlabeled part
     assert.ok(Math.abs(st.pseudoLabels.labelShare.reduce((a, b) => a + b, 0) - 1) < 1e-9);
     assert.ok(st.pseudoLabels.meanConfidence >= 0.5 && st.pseudoLabels.meanConfidence <= 1);
     assert.equal(st.teacher.steps, TINY_TRAIN.maxSteps);
+    assert.ok(st.teacher.testAccuracy !== undefined && st.teacher.testAccuracy >= 0 && st.teacher.testAccuracy <= 1, 'the teacher is scored on test too, for the record');
     assert.equal(result.steps, 3, 'the reported steps are the self-training stage');
     assert.ok(result.testAccuracy >= 0 && result.testAccuracy <= 1);
     const efl = parseExperimentConfig({ task: 'bustm', method: 'efl', dataDir: FIXTURES_DIR, model, ...TINY_TRAIN, predictTest: false, unlabeled: 5 });
