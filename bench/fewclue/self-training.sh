@@ -12,4 +12,4 @@ out=${1:?usage: self-training.sh OUT_DIR [WORKERS]}
 workers=${2:-2}
 node bin/fewprompt.mjs fewclue --data-dir "${FEWCLUE_DIR:-../shared/fewclue}" --max-steps 60 --max-test-examples 600 --no-predict-test \
   --eval-engine onnx --workers "$workers" --no-track --out "$out" \
-  --tasks eprstmt,tnews,bustm --methods pet+unlabeled,finetune+unlabeled --unlabeled 1000 --self-train-steps 200 --splits 0-4
+  --tasks eprstmt,tnews,bustm --methods pet+unlabeled,finetune+unlabeled --unlabeled 1000 --splits 0-4
