@@ -7,6 +7,7 @@ import { log } from '../framework/log.js';
 import { modelOrDefault } from '../framework/model/default.js';
 import { loadPretrained } from '../framework/model/pretrained.js';
 import { BertTokenizer } from '../framework/tokenizer/index.js';
+import type { HostTensor } from '../framework/checkpoint/host-tensor.js';
 import type { Run } from '../framework/tracking/base.js';
 import { evaluate } from '../framework/trainer/evaluate.js';
 import { sampleFixed } from '../framework/trainer/rng.js';
@@ -15,7 +16,7 @@ import { getTask, TASK_KINDS, type FewClueKind } from '../datasets/index.js';
 import { toSubmission, submissionFileName } from '../datasets/submission.js';
 import type { Example, TaskDefinition } from '../datasets/base.js';
 import type { ExperimentConfig } from './config/experiment.js';
-import { splitForRowBudget, TRAIN_TOKEN_BUDGET } from './methods/base.js';
+import { splitForRowBudget, TRAIN_TOKEN_BUDGET, type Method, type MethodBatch } from './methods/base.js';
 import { createMethod } from './methods/index.js';
 import { OnnxEngine, type EvalEngine, type OnnxScorer } from './onnx-scoring.js';
 import { renderRunReport } from './report/run-report.js';
@@ -133,34 +134,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   try {
     let fit: FitResult = await new Trainer(method, trainerOptions).fit(train, dev);
     let selfTraining: ExperimentResult['selfTraining'];
-    if (pretrained) {
-      const t = Date.now();
-      // The teacher (the best checkpoint, now in `method`) labels the pool; the student starts again from the pretrained weights.
-      const teacherScorer = await engine.scorer();
-      const score = (examples: Example[]) => (teacherScorer ? teacherScorer.evaluate(examples) : Promise.resolve(evaluate(method, examples, config.evalBatchSize)));
-      let scores: number[][];
-      let teacherTest: number | undefined;
-      try {
-        scores = (await score(pool)).scores;
-        // Reported beside the student's, never used to choose anything.
-        if (scoreTest) teacherTest = (await score(testPublic)).accuracy;
-      } finally {
-        await teacherScorer?.release();
-      }
-      const soft = softLabels(scores, config.softLabelTemperature ?? DEFAULT_SOFT_LABEL_TEMPERATURE);
-      const pseudoLabels = summarizePseudoLabels(soft);
-      log.info(`${label}: teacher dev ${fit.bestDev.toFixed(4)}; ${pool.length} unlabeled examples pseudo-labelled, label shares ${pseudoLabels.labelShare.map((x) => x.toFixed(2)).join('/')}, mean confidence ${pseudoLabels.meanConfidence.toFixed(3)}`);
-      method.restore(pretrained);
-      const objective = new SoftTargetObjective(method, new Map(pool.map((e, i) => [e, soft[i]!])), scores[0]?.length ?? task.labels.length);
-      const teacher = { devAccuracy: fit.bestDev, bestStep: fit.bestStep, steps: fit.steps, ...(teacherTest === undefined ? {} : { testAccuracy: teacherTest }) };
-      fit = await new Trainer(objective, {
-        ...trainerOptions, epochs: undefined, maxSteps: config.selfTrainSteps ?? DEFAULT_SELF_TRAIN_STEPS,
-        // Dev as often as the labelled-only stage sees it (an epoch of the few-shot train set), not once per epoch of the pool.
-        evalEvery: config.evalEvery ?? Math.max(1, Math.ceil(train.length / (config.batchSize * config.gradientAccumulation))),
-        checkpointDir: options.out ? join(options.out, 'checkpoint-self-train') : undefined,
-      }).fit([...train, ...pool], dev);
-      selfTraining = { teacher, pseudoLabels, seconds: (Date.now() - t) / 1000 };
-    }
+    if (pretrained) ({ fit, selfTraining } = await selfTrainStage({ method, engine, config, label, pool, pretrained, teacher: fit, train, dev, testPublic, trainerOptions, out: options.out }));
     const trainSeconds = (Date.now() - t0) / 1000;
     const t1 = Date.now();
     onnx = scoreTest ? await engine.scorer() : undefined;
@@ -200,4 +174,40 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     method.dispose();
     model.dispose();
   }
+}
+
+/**
+ * PET's semi-supervised stage after the first fit: the teacher (the best checkpoint, now in `method`) soft-labels
+ * the pool — and, for the record only, scores test_public — then the student starts again from the pretrained
+ * weights and trains on the labelled plus pseudo-labelled examples, selected on dev as before.
+ */
+async function selfTrainStage(s: {
+  method: Method<MethodBatch>; engine: OnnxEngine; config: ExperimentConfig; label: string; pool: Example[]; pretrained: Map<string, HostTensor>;
+  teacher: FitResult; train: Example[]; dev: Example[]; testPublic: Example[]; trainerOptions: TrainerOptions<Example>; out: string | undefined;
+}): Promise<{ fit: FitResult; selfTraining: NonNullable<ExperimentResult['selfTraining']> }> {
+  const { method, config, pool } = s;
+  const t = Date.now();
+  const scorer = await s.engine.scorer();
+  const score = (examples: Example[]) => (scorer ? scorer.evaluate(examples) : Promise.resolve(evaluate(method, examples, config.evalBatchSize)));
+  let scores: number[][];
+  let teacherTest: number | undefined;
+  try {
+    scores = (await score(pool)).scores;
+    if (s.testPublic.length > 0) teacherTest = (await score(s.testPublic)).accuracy;
+  } finally {
+    await scorer?.release();
+  }
+  const soft = softLabels(scores, config.softLabelTemperature ?? DEFAULT_SOFT_LABEL_TEMPERATURE);
+  const pseudoLabels = summarizePseudoLabels(soft);
+  log.info(`${s.label}: teacher dev ${s.teacher.bestDev.toFixed(4)}; ${pool.length} unlabeled examples pseudo-labelled, label shares ${pseudoLabels.labelShare.map((x) => x.toFixed(2)).join('/')}, mean confidence ${pseudoLabels.meanConfidence.toFixed(3)}`);
+  method.restore(s.pretrained);
+  const objective = new SoftTargetObjective(method, new Map(pool.map((e, i) => [e, soft[i]!])), scores[0]?.length ?? 0);
+  const fit = await new Trainer(objective, {
+    ...s.trainerOptions, epochs: undefined, maxSteps: config.selfTrainSteps ?? DEFAULT_SELF_TRAIN_STEPS,
+    // Dev as often as the labelled-only stage sees it (an epoch of the few-shot train set), not once per epoch of the pool.
+    evalEvery: config.evalEvery ?? Math.max(1, Math.ceil(s.train.length / (config.batchSize * config.gradientAccumulation))),
+    checkpointDir: s.out ? join(s.out, 'checkpoint-self-train') : undefined,
+  }).fit([...s.train, ...pool], s.dev);
+  const teacher = { devAccuracy: s.teacher.bestDev, bestStep: s.teacher.bestStep, steps: s.teacher.steps, ...(teacherTest === undefined ? {} : { testAccuracy: teacherTest }) };
+  return { fit, selfTraining: { teacher, pseudoLabels, seconds: (Date.now() - t) / 1000 } };
 }
