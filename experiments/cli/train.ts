@@ -75,7 +75,12 @@ export const trainCommand: Command = {
       const result = await runExperiment(config, { out: values.out, resume: values.resume, saveModel: values['save-model'] ?? values.out !== undefined, run });
       await run.end('FINISHED');
       if (values.json) console.log(JSON.stringify({ ...result, history: undefined }));
-      else console.log(`${result.task} ${result.method} split ${result.split}: dev accuracy ${(100 * result.devAccuracy).toFixed(2)}, test_public accuracy ${(100 * result.testAccuracy).toFixed(2)} (${result.testExamples} examples, ${result.trainSeconds.toFixed(0)} s training)`);
+      else {
+        const variant = `${result.method}${config.rdropAlpha > 0 ? '+rdrop' : ''}${result.selfTraining ? '+unlabeled' : ''}`;
+        const teacher = result.selfTraining?.teacher.testAccuracy;
+        console.log(`${result.task} ${variant} split ${result.split}: dev accuracy ${(100 * result.devAccuracy).toFixed(2)}, test_public accuracy ${(100 * result.testAccuracy).toFixed(2)} (${result.testExamples} examples, ${result.trainSeconds.toFixed(0)} s training)` +
+          (teacher === undefined ? '' : `; before self-training ${(100 * teacher).toFixed(2)}`));
+      }
       return 0;
     } catch (error) {
       await run.end('FAILED');
