@@ -6,7 +6,8 @@
 # Tasks with an unlabeled file in issue 4's comparison: eprstmt, tnews, bustm (CSL has none).
 #   bench/fewclue/self-training.sh OUT_DIR [WORKERS] [TASKS]              pet+unlabeled, finetune+unlabeled
 #   RDROP=0.5 bench/fewclue/self-training.sh OUT_DIR [WORKERS] [TASKS]    pet+rdrop+unlabeled (PaddleNLP's full recipe)
-# Resumable (finished jobs are skipped). Report: scripts/self-training-report.ts OUT_DIR.
+# Resumable (finished jobs are skipped). Report beside the plain and R-Drop records:
+#   npx tsx scripts/self-training-report.ts --tasks eprstmt,tnews --out bench/results/fewclue-self-training-report OUT_DIR bench/results/fewclue-grid bench/results/fewclue-rdrop
 set -euo pipefail
 out=${1:?usage: self-training.sh OUT_DIR [WORKERS] [TASKS]}
 workers=${2:-2}
