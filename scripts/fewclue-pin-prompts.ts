@@ -4,6 +4,9 @@
  * task's *current* default prompt: run this only on records trained with the current defaults (the committed
  * grid: every default is unchanged since before its first run, except EPRSTMT's PET pattern, whose runs were
  * redone). Records that already name a prompt are left as they are.
+ * It cannot check that assumption, and once it was wrong: EPRSTMT's five "redone" PET records had in fact been
+ * trained with the earlier pattern (their dev accuracies give it away) and were stamped with the new one; they were
+ * found by a rerun and replaced (README, "Corrected"). Check a record's dev accuracy against a rerun before pinning.
  *
  *   npx tsx scripts/fewclue-pin-prompts.ts SUITE_OUT_DIR…   (e.g. runs/fc10 bench/results/fewclue-grid)
  */
