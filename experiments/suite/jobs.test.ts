@@ -33,6 +33,8 @@ test('+unlabeled variants: parsed with --unlabeled, and only they carry the self
   assert.deepEqual(parseVariants(['pet'], undefined, 1000), [{ method: 'pet', rdrop: false }, { method: 'pet', rdrop: false, unlabeled: true }]);
   assert.deepEqual(parseVariants(['pet+rdrop+unlabeled'], 0.5, 10), [{ method: 'pet', rdrop: true, unlabeled: true }]);
   assert.throws(() => parseVariants(['pet+unlabeled']), /needs --unlabeled N > 0/);
+  assert.throws(() => parseVariants(['efl+unlabeled'], undefined, 10), /self-training needs a method that scores each example once per label/);
+  assert.deepEqual(parseVariants(['efl', 'pet'], undefined, 10).map((v) => `${v.method}${v.unlabeled ? '+unlabeled' : ''}`), ['efl', 'pet', 'pet+unlabeled'], 'no EFL self-training variant is added');
   const jobs = expandJobs({ tasks: ['eprstmt'], variants: parseVariants(['pet', 'pet+unlabeled'], undefined, 100), splits: ['0'], base: { maxSteps: 2, unlabeled: 100, selfTrainSteps: 50 } });
   assert.deepEqual(jobs.map((j) => [j.id, j.config.unlabeled, j.config.selfTrainSteps]), [['eprstmt/pet/0', undefined, undefined], ['eprstmt/pet+unlabeled/0', 100, 50]]);
   assert.ok(!('unlabeled' in jobs[0]!.config), 'a plain job keeps the identity it had before self-training existed');

@@ -23,6 +23,9 @@ export interface Variant {
   unlabeled?: boolean;
 }
 
+/** Methods that can self-train on soft pseudo-labels (a row of logits per example; EFL's rows are label pairs). */
+const SELF_TRAINING_METHODS: readonly SuiteMethod[] = ['pet', 'ptuning', 'finetune'];
+
 /** The experiment fields of self-training: kept in a job's config only for `+unlabeled` variants. */
 const SELF_TRAINING_FIELDS = ['unlabeled', 'selfTrainSteps', 'softLabelTemperature'] as const;
 
@@ -118,12 +121,15 @@ export function parseVariants(methods: readonly string[], rdropAlpha?: number, u
     if (!isMethod(method)) throw new ConfigError(`--methods: unknown method '${method}'; valid: ${SUITE_METHODS.join(', ')} (each optionally with +rdrop and/or +unlabeled)`);
     if (rdrop && !(rdropAlpha !== undefined && rdropAlpha > 0)) throw new ConfigError(`--methods: '${name}' needs --rdrop ALPHA > 0 (was ${rdropAlpha ?? 'unset'})`);
     if (selfTrain && !(unlabeled !== undefined && unlabeled > 0)) throw new ConfigError(`--methods: '${name}' needs --unlabeled N > 0 (was ${unlabeled ?? 'unset'})`);
+    if (selfTrain && !SELF_TRAINING_METHODS.includes(method)) throw new ConfigError(`--methods: '${name}': self-training needs a method that scores each example once per label (${SELF_TRAINING_METHODS.join(', ')}); efl scores (example, label) pairs`);
     const v: Variant = selfTrain ? { method, rdrop, unlabeled: true } : { method, rdrop };
     if (!out.some((o) => same(o, v))) out.push(v);
   }
   if (out.length === 0) throw new ConfigError(`--methods: no methods given; valid: ${SUITE_METHODS.join(', ')}`);
   if (rdropAlpha !== undefined && rdropAlpha > 0 && !out.some((v) => v.rdrop)) out = out.flatMap((v) => [v, { ...v, rdrop: true }]);
-  if (unlabeled !== undefined && unlabeled > 0 && !out.some((v) => v.unlabeled)) out = out.flatMap((v) => [v, { ...v, unlabeled: true }]);
+  if (unlabeled !== undefined && unlabeled > 0 && !out.some((v) => v.unlabeled)) {
+    out = out.flatMap((v) => (SELF_TRAINING_METHODS.includes(v.method) ? [v, { ...v, unlabeled: true }] : [v]));
+  }
   return out;
 }
 
