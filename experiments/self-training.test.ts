@@ -77,6 +77,11 @@ test('unlabeledPool: a fixed-seed sample that never holds a test_public or test 
     assert.deepEqual(pool.map((e) => e.id), [0, 1]);
     assert.equal(unlabeledPool(task, 1, 42).pool.length, 1);
     assert.deepEqual(unlabeledPool(task, 1, 42), unlabeledPool(task, 1, 42), 'the same sample every call');
+    // A malformed test file is an error, not a silently undecontaminated pool; a missing one is no test texts.
+    writeFileSync(join(data, 'bustm', 'test.json'), '{not json\n');
+    assert.throws(() => unlabeledPool(task, 10, 42), /invalid JSON|Unexpected|JSON/);
+    rmSync(join(data, 'bustm', 'test.json'));
+    assert.equal(unlabeledPool(task, 10, 42).removed, 1, 'no test.json: test_public alone decontaminates');
   } finally {
     rmSync(data, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 import { tf, type Tensor } from '../framework/backend/tf.js';
 import type { HostTensor } from '../framework/checkpoint/host-tensor.js';
-import { ConfigError } from '../framework/errors.js';
+import { ConfigError, DataError } from '../framework/errors.js';
 import type { ParamGroup } from '../framework/optim/adamw.js';
 import type { Objective } from '../framework/trainer/objective.js';
 import { sampleFixed } from '../framework/trainer/rng.js';
@@ -42,12 +42,13 @@ export function unlabeledPool(task: TaskDefinition, max: number, seed: number): 
   return { pool: sampleFixed(clean, max, seed), removed: unlabeled.length - clean.length };
 }
 
-/** A part's examples, or none when the task has no file for it. */
+/** A part's examples, or none when the task has no file for it (any other error, e.g. a malformed line, is thrown). */
 export function loadIfPresent(task: TaskDefinition, part: Part): Example[] {
   try {
     return task.load(part);
-  } catch {
-    return [];
+  } catch (error) {
+    if (error instanceof DataError && /has no .*file/.test(error.message)) return [];
+    throw error;
   }
 }
 
