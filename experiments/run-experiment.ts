@@ -22,6 +22,7 @@ import { OnnxEngine, type EvalEngine, type OnnxScorer } from './onnx-scoring.js'
 import { renderRunReport } from './report/run-report.js';
 import { DEFAULT_SELF_TRAIN_STEPS, DEFAULT_SOFT_LABEL_TEMPERATURE, SoftTargetObjective, softLabels, summarizePseudoLabels, unlabeledPool, loadIfPresent, type PseudoLabelSummary } from './self-training.js';
 import { writeTrainedRun } from './run-files.js';
+import { variantName } from './suite/jobs.js';
 
 /** What one run produced. */
 export interface ExperimentResult {
@@ -112,7 +113,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   if (selfTrain && !method.supportsSoftTargets) throw new ConfigError(`unlabeled: self-training needs a method that scores each example once per label (pet, ptuning, finetune), not ${config.method}`);
   const { pool, removed } = selfTrain ? unlabeledPool(task, config.unlabeled!, config.seed) : { pool: [], removed: 0 };
   if (removed > 0) log.info(`${task.kind}: ${removed} unlabeled examples left out of self-training: their texts are also test_public / test texts`);
-  const label = `${task.kind}/${config.method}${config.rdropAlpha > 0 ? '+rdrop' : ''}${selfTrain ? '+unlabeled' : ''}/${config.split}`;
+  const label = `${task.kind}/${variantName({ method: config.method, rdrop: config.rdropAlpha > 0, unlabeled: selfTrain })}/${config.split}`;
   await options.run?.logParams({ ...config, labelWords: undefined, descriptions: undefined, model: modelOrDefault(config.model) });
   // Several encoder rows per example (EFL pairs, CHID candidates): micro-batches that fit the wasm heap.
   const rowsPerExample = train.reduce((most, e) => Math.max(most, method.trainingRowsPerExample(e)), 1);

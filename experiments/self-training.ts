@@ -3,7 +3,9 @@ import type { HostTensor } from '../framework/checkpoint/host-tensor.js';
 import { ConfigError, DataError } from '../framework/errors.js';
 import type { ParamGroup } from '../framework/optim/adamw.js';
 import type { Objective } from '../framework/trainer/objective.js';
+import { argmax } from '../framework/trainer/evaluate.js';
 import { sampleFixed } from '../framework/trainer/rng.js';
+import { softmax } from '../inference/runtime/classifier.js';
 import type { Example, Part, TaskDefinition } from '../datasets/base.js';
 import { fieldText, type Method, type MethodBatch } from './methods/base.js';
 
@@ -19,13 +21,7 @@ export const DEFAULT_SOFT_LABEL_TEMPERATURE = 2;
  */
 export function softLabels(scores: readonly (readonly number[])[], temperature: number): number[][] {
   if (!(temperature > 0)) throw new ConfigError(`softLabelTemperature must be > 0 (was ${temperature})`);
-  return scores.map((row) => {
-    const scaled = row.map((s) => s / temperature);
-    const max = Math.max(...scaled);
-    const exps = scaled.map((s) => Math.exp(s - max));
-    const sum = exps.reduce((a, b) => a + b, 0);
-    return exps.map((e) => e / sum);
-  });
+  return scores.map((row) => softmax(row.map((s) => s / temperature)));
 }
 
 /**
@@ -70,8 +66,7 @@ export function summarizePseudoLabels(soft: readonly (readonly number[])[]): Pse
   const counts = new Array<number>(width).fill(0);
   let confidence = 0;
   for (const row of soft) {
-    let best = 0;
-    for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
+    const best = argmax(row);
     counts[best]!++;
     confidence += row[best]!;
   }

@@ -4,6 +4,7 @@ import { ConfigError } from '../../framework/errors.js';
 import { NullTracker, createTracker } from '../../framework/tracking/index.js';
 import { parseExperimentConfig } from '../config/experiment.js';
 import { runExperiment } from '../run-experiment.js';
+import { variantName } from '../suite/jobs.js';
 import type { Command } from './command.js';
 import { optionalNumberFlag } from './flags.js';
 
@@ -76,7 +77,7 @@ export const trainCommand: Command = {
       await run.end('FINISHED');
       if (values.json) console.log(JSON.stringify({ ...result, history: undefined }));
       else {
-        const variant = `${result.method}${config.rdropAlpha > 0 ? '+rdrop' : ''}${result.selfTraining ? '+unlabeled' : ''}`;
+        const variant = variantName({ method: config.method, rdrop: config.rdropAlpha > 0, unlabeled: result.selfTraining !== undefined });
         const teacher = result.selfTraining?.teacher.testAccuracy;
         console.log(`${result.task} ${variant} split ${result.split}: dev accuracy ${(100 * result.devAccuracy).toFixed(2)}, test_public accuracy ${(100 * result.testAccuracy).toFixed(2)} (${result.testExamples} examples, ${result.trainSeconds.toFixed(0)} s training)` +
           (teacher === undefined ? '' : `; before self-training ${(100 * teacher).toFixed(2)}`));

@@ -47,7 +47,8 @@ export interface PredictOptions {
   readonly batchSize?: number;
 }
 
-function softmax(row: ArrayLike<number>): number[] {
+/** Probabilities of a row of scores (max-shifted, so large logits do not overflow). */
+export function softmax(row: ArrayLike<number>): number[] {
   const max = Math.max(...Array.from(row));
   const e = Array.from(row, (v) => Math.exp(v - max));
   const sum = e.reduce((a, b) => a + b, 0);
