@@ -7,8 +7,8 @@
  */
 import * as ort from 'onnxruntime-node';
 import { quantizeColumns } from '../../inference/export/quantize.js';
-import { GraphBuilder, MS_DOMAIN } from '../../inference/onnx/graph.js';
-import { OnnxType } from '../../inference/onnx/proto.js';
+import { GraphBuilder, MS_DOMAIN } from '../../framework/onnx/graph.js';
+import { OnnxType } from '../../framework/onnx/proto.js';
 
 /** FLOPs (multiply + add = 2) of one text through a BERT encoder: dense layers plus the two attention products. */
 export function encoderFlopsPerText(c: { numHiddenLayers: number; hiddenSize: number; intermediateSize: number }, seq: number): number {

@@ -32,7 +32,7 @@ import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { RUNTIME_OPTIMIZATION, type Fusion, type Precision } from '../../inference/export/bert-graph.js';
 import { buildClassifierGraph, type RunSpec } from '../../inference/export/bundle.js';
 import { WeightReader } from '../../inference/export/weights.js';
-import { readGraphSummary } from '../../inference/onnx/proto.js';
+import { readGraphSummary } from '../../framework/onnx/proto.js';
 import { encoderFlopsPerText, matmulCeiling, type Ceiling } from './ceiling.js';
 
 const { values } = parseArgs({ options: {

@@ -3,8 +3,8 @@
  * LAC-shaped products, and LAC's FLOPs per character from its config.
  */
 import type { InferenceSession } from 'onnxruntime-node';
-import { GraphBuilder } from '../../inference/onnx/graph.js';
-import { OnnxType } from '../../inference/onnx/proto.js';
+import { GraphBuilder } from '../../framework/onnx/graph.js';
+import { OnnxType } from '../../framework/onnx/proto.js';
 import type { LacWeights } from '../../inference/lac/weights.js';
 
 /**

@@ -17,8 +17,8 @@ import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
 import type { BertConfig } from '../../framework/model/config.js';
 import { BertGraph, type Fusion, type Precision } from '../export/bert-graph.js';
 import { WeightReader, type FloatWeight } from '../export/weights.js';
-import { GraphBuilder } from '../onnx/graph.js';
-import { OnnxType } from '../onnx/proto.js';
+import { GraphBuilder } from '../../framework/onnx/graph.js';
+import { OnnxType } from '../../framework/onnx/proto.js';
 
 /** Detection-head weight names in a CSC state dict (Linear layout: weight [1, hidden], bias [1]). */
 export const DETECT_WEIGHT = 'csc.detect.weight';

@@ -16,8 +16,8 @@
 import { f32ToF16 } from '../../framework/checkpoint/half.js';
 import { ConfigError } from '../../framework/errors.js';
 import type { BertConfig } from '../../framework/model/config.js';
-import { GraphBuilder, MS_DOMAIN } from '../onnx/graph.js';
-import { OnnxType } from '../onnx/proto.js';
+import { GraphBuilder, MS_DOMAIN } from '../../framework/onnx/graph.js';
+import { OnnxType } from '../../framework/onnx/proto.js';
 import { quantizeColumns } from './quantize.js';
 import { concatColumns, type FloatWeight, type WeightReader } from './weights.js';
 

@@ -19,7 +19,7 @@ import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import type { TemplateConfig } from '../../templates/base.js';
 import { PromptEncoder, PromptTemplate } from '../../templates/index.js';
 import { ManualVerbalizer, type ManualVerbalizerConfig } from '../../verbalizers/index.js';
-import { GraphBuilder } from '../onnx/graph.js';
+import { GraphBuilder } from '../../framework/onnx/graph.js';
 import { BertGraph, type Fusion, type Precision } from './bert-graph.js';
 import { finetuneHead, petHead } from './heads.js';
 import { WeightReader, type FloatWeight } from './weights.js';

@@ -13,7 +13,7 @@ import { readBertConfig } from '../../framework/model/config.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { PromptTemplate } from '../../templates/index.js';
 import { ManualVerbalizer } from '../../verbalizers/index.js';
-import { GraphBuilder } from '../onnx/graph.js';
+import { GraphBuilder } from '../../framework/onnx/graph.js';
 import { exportBundle, type BundleManifest, type RunSpec } from './bundle.js';
 import { finetuneHead, petHead } from './heads.js';
 import { Int8EmbeddingBertGraph } from './int8-embeddings.js';

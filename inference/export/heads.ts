@@ -15,7 +15,7 @@
 import { ConfigError } from '../../framework/errors.js';
 import type { ManualVerbalizer } from '../../verbalizers/manual.js';
 import type { LacTagFeatures } from '../runtime/lac-char-tags.js';
-import { OnnxType } from '../onnx/proto.js';
+import { OnnxType } from '../../framework/onnx/proto.js';
 import type { BertGraph } from './bert-graph.js';
 import { transpose, type WeightReader } from './weights.js';
 

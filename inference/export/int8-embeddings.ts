@@ -6,7 +6,7 @@
  * float32, 21.6 MB of a 25 MB bundle. With this graph the same bundle is about 9 MB. The table is read
  * by row (a lookup) and by the tied PET decoder; a per-row scale bounds each row's error by half a step.
  */
-import { OnnxType } from '../onnx/proto.js';
+import { OnnxType } from '../../framework/onnx/proto.js';
 import { BertGraph } from './bert-graph.js';
 import type { FloatWeight } from './weights.js';
 

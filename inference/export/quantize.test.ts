@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder, MS_DOMAIN } from '../onnx/graph.js';
-import { OnnxType } from '../onnx/proto.js';
+import { GraphBuilder, MS_DOMAIN } from '../../framework/onnx/graph.js';
+import { OnnxType } from '../../framework/onnx/proto.js';
 import { dequantize, quantizeColumns } from './quantize.js';
 
 function lcg(seed: number): () => number {

@@ -18,7 +18,7 @@ import { loadStateDict } from '../../framework/checkpoint/state-dict.js';
 import { ExportError } from '../../framework/errors.js';
 import { readBertConfig } from '../../framework/model/config.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
-import { GraphBuilder } from '../onnx/graph.js';
+import { GraphBuilder } from '../../framework/onnx/graph.js';
 import { BertGraph, type Precision } from './bert-graph.js';
 import { tokenClassificationHead } from './heads.js';
 import { Int8EmbeddingBertGraph } from './int8-embeddings.js';

@@ -11,8 +11,8 @@
 import { writeFileSync } from 'node:fs';
 import type { GptConfig } from '../../framework/model/gpt-config.js';
 import { readGptDir } from '../../framework/model/gpt-pretrained.js';
-import { GraphBuilder } from '../onnx/graph.js';
-import { OnnxType } from '../onnx/proto.js';
+import { GraphBuilder } from '../../framework/onnx/graph.js';
+import { OnnxType } from '../../framework/onnx/proto.js';
 import { concatColumns, WeightReader } from '../export/weights.js';
 
 /** Graph input/output names of layer i's cache. */

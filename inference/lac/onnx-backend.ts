@@ -10,8 +10,8 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { log } from '../../framework/log.js';
 import type { LacBackend } from './backend.js';
-import { GraphBuilder } from '../onnx/graph.js';
-import { OnnxType } from '../onnx/proto.js';
+import { GraphBuilder } from '../../framework/onnx/graph.js';
+import { OnnxType } from '../../framework/onnx/proto.js';
 import type { GruDirection, LacWeights } from './weights.js';
 
 type Ort = typeof import('onnxruntime-node');

@@ -6,8 +6,8 @@
 import type { BertConfig } from '../../framework/model/config.js';
 import { BertGraph, type Fusion, type Precision } from '../export/bert-graph.js';
 import type { FloatWeight, WeightReader } from '../export/weights.js';
-import { GraphBuilder } from '../onnx/graph.js';
-import { OnnxType } from '../onnx/proto.js';
+import { GraphBuilder } from '../../framework/onnx/graph.js';
+import { OnnxType } from '../../framework/onnx/proto.js';
 import { LEAKY_SLOPE, type ParserHeadConfig } from './head.js';
 
 /** Options of {@link buildParserGraph}. */

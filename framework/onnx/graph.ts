@@ -2,7 +2,7 @@
  * `GraphBuilder`: assembles an {@link OnnxModel} op by op with unique value names and a scope prefix
  * on node names (`layer.3/MatMul_12`), so per-layer node counts can be read off the finished graph.
  */
-import { ShapeError } from '../../framework/errors.js';
+import { ShapeError } from '../errors.js';
 import { encodeModel, tensor, type AttributeValue, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxTypeCode, type OnnxValueInfo } from './proto.js';
 
 /** The contrib-operator domain of ONNX Runtime. */
