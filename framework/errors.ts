@@ -17,6 +17,9 @@ export class ConfigError extends FewpromptError {}
 /** A checkpoint is unreadable, corrupt, or does not match the model (missing / unexpected / mis-shaped keys). */
 export class CheckpointError extends FewpromptError {}
 
+/** A compute backend (tfjs-node, ONNX Runtime's binding, wasm) is missing, failed to load, or changed shape. */
+export class BackendError extends FewpromptError {}
+
 /** Tensor shapes do not agree. */
 export class ShapeError extends FewpromptError {}
 

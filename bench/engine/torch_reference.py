@@ -5,7 +5,7 @@ Run by bench/engine/run.ts with Debian's python3-torch (+ libopenblas0-pthread).
 The model is a plain PyTorch BERT (post-LN, erf GELU, tied decoder); MLM logits are computed at the
 masked positions only, as on the tfjs side.
 """
-import json, math, sys, time
+import json, math, resource, sys, time
 import torch
 
 torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
@@ -79,7 +79,9 @@ def run(name, c, steps, infer_reps):
         for i in range(infer_reps + 1):
             t0 = time.perf_counter(); model(ids32); 
             if i > 0: inf.append(time.perf_counter() - t0)
-    return {'train_step_ms': 1000 * sorted(times)[len(times) // 2], 'infer_batch_ms': 1000 * sorted(inf)[len(inf) // 2]}
+    # Peak RSS of the process so far (configs run smallest first, so each row's peak is its own).
+    return {'train_step_ms': 1000 * sorted(times)[len(times) // 2], 'infer_batch_ms': 1000 * sorted(inf)[len(inf) // 2],
+            'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 if __name__ == '__main__':

@@ -47,7 +47,9 @@ test('P-Tuning (soft prompt + LSTM encoder) learns the lexical-cue task (≥ 95%
 
 test('EFL learns the lexical-cue task (≥ 95%)', async () => {
   const { EflMethod } = await import('./efl.js');
-  const accuracy = await learnCue((s) => new EflMethod(s));
+  // EFL's pair head needs more steps than PET's verbalizer: at 10 epochs it sat at the edge (100% with tfjs's alea
+  // dropout stream, 67% with the hashed masks of ops/dropout.ts); at 15 it learns the task with either.
+  const accuracy = await learnCue((s) => new EflMethod(s), { epochs: 15 });
   assert.ok(accuracy >= 0.95, `EFL test accuracy ${accuracy}`);
 });
 

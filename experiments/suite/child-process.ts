@@ -51,7 +51,7 @@ export class JobChild {
   /** Starts a child and waits until it is ready for jobs. */
   static spawn(env: NodeJS.ProcessEnv = process.env): Promise<JobChild> {
     const { NODE_TEST_CONTEXT: _testContext, ...childEnv } = env;
-    const child = fork(BIN, ['worker', '--local'], { execArgv: [], env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(BIN, ['worker', '--local'], { execArgv: ['--single-threaded-gc'], env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     return new Promise((resolve, reject) => {
       const onExit = (code: number | null) => reject(new ConfigError(`worker process exited with ${code} before it was ready`));
       child.once('exit', onExit);

@@ -134,12 +134,16 @@ export async function runSuite(input: SuiteOptionsInput | SuiteOptions, hooks: {
 }
 
 /**
- * A local worker's environment: each of N workers gets cores ÷ N threads for tfjs-wasm (training) and ONNX
- * Runtime (`evalEngine: 'onnx'`), so N workers do not each start thread pools over every core; explicit
- * `FEWPROMPT_WASM_THREADS` / `FEWPROMPT_ORT_THREADS` settings are kept.
+ * A local worker's environment: each of N workers gets cores ÷ N threads for training (the native backend's
+ * `FEWPROMPT_THREADS`, tfjs-wasm's) and ONNX Runtime scoring (`evalEngine: 'onnx'`), so N workers do not each start
+ * thread pools over every core; explicit `FEWPROMPT_THREADS` / `FEWPROMPT_WASM_THREADS` / `FEWPROMPT_ORT_THREADS`
+ * settings are kept.
  * @example workerEnv({}, 2)['FEWPROMPT_ORT_THREADS']; // → '1' on a 2-core machine
  */
 export function workerEnv(env: NodeJS.ProcessEnv, workers: number): NodeJS.ProcessEnv {
   const share = String(Math.max(1, Math.floor(availableParallelism() / workers)));
-  return { ...env, FEWPROMPT_WASM_THREADS: env['FEWPROMPT_WASM_THREADS'] ?? share, FEWPROMPT_ORT_THREADS: env['FEWPROMPT_ORT_THREADS'] ?? share };
+  return {
+    ...env, FEWPROMPT_THREADS: env['FEWPROMPT_THREADS'] ?? share, FEWPROMPT_WASM_THREADS: env['FEWPROMPT_WASM_THREADS'] ?? share,
+    FEWPROMPT_ORT_THREADS: env['FEWPROMPT_ORT_THREADS'] ?? share,
+  };
 }

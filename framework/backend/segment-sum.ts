@@ -45,8 +45,8 @@ function numeric(values: tf.backend_util.BackendValues): ArrayLike<number> {
   throw new Error('UnsortedSegmentSum: string tensors are not supported');
 }
 
-/** Registers the scatter-add `UnsortedSegmentSum` on `backendName` ('wasm' or 'cpu'). */
-export function registerSegmentSum(backendName: 'wasm' | 'cpu'): void {
+/** Registers the scatter-add `UnsortedSegmentSum` on `backendName` ('wasm', or 'cpu' and the native backend built on it). */
+export function registerSegmentSum(backendName: 'wasm' | 'cpu' | 'native'): void {
   if (tf.getKernel('UnsortedSegmentSum', backendName) !== undefined) tf.unregisterKernel('UnsortedSegmentSum', backendName);
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',

@@ -3,10 +3,14 @@ import { log } from '../log.js';
 import { registerSegmentSum } from './segment-sum.js';
 import { registerWasmBatchMatMul } from './wasm-batch-matmul.js';
 import { activateThreadedWasm, wasmThreadsFromEnv } from './wasm-threads.js';
+import { NATIVE_BACKEND, nativeBackendThreads, registerNativeBackend } from './native.js';
 import { tf } from './tf.js';
 
-/** Backends in order of preference: native TensorFlow (GPU, CPU), then WebAssembly, then plain JS. */
-export const BACKEND_PREFERENCE = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/**
+ * Backends in order of preference: native TensorFlow (GPU, CPU), then `native` (tfjs's CPU backend with its heavy
+ * kernels on ONNX Runtime's MLAS, see native.ts), then WebAssembly, then plain JS.
+ */
+export const BACKEND_PREFERENCE = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_PREFERENCE)[number];
 
 let chosen: Promise<BackendName> | undefined;
@@ -19,6 +23,7 @@ async function tryLoad(name: BackendName): Promise<boolean> {
       // on machines without that network access, and then the import throws here.
       case 'tensorflow-gpu': await import(String('@tensorflow/tfjs-node-gpu')); return true;
       case 'tensorflow': await import(String('@tensorflow/tfjs-node')); return true;
+      case 'native': registerNativeBackend(); return true;
       case 'wasm': {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         void wasm;
@@ -46,13 +51,20 @@ async function activate(name: BackendName): Promise<boolean> {
         return true;
       }
     }
-    return await tf.setBackend(registered);
+    return await tf.setBackend(name === 'native' ? NATIVE_BACKEND : registered);
   } catch {
     return false;
   }
 }
 
 let wasmThreads = 1;
+
+/** The log line's description of a backend: its name and, where it has them, its threads. */
+function describe(name: BackendName): string {
+  if (name === 'wasm' && wasmThreads > 1) return `wasm (${wasmThreads} threads)`;
+  if (name === 'native') return `native (ONNX Runtime MLAS, ${nativeBackendThreads()} threads)`;
+  return name;
+}
 
 /**
  * Picks the fastest available backend once per process (`FEWPROMPT_BACKEND` overrides) and logs the choice.
@@ -68,12 +80,12 @@ export function initBackend(): Promise<BackendName> {
       }
       const name = forced as BackendName;
       if (!(await activate(name))) throw new ConfigError(`FEWPROMPT_BACKEND='${forced}' requested but that backend could not be loaded`);
-      log.info(`backend: ${name}${name === 'wasm' && wasmThreads > 1 ? ` (${wasmThreads} threads)` : ''} (FEWPROMPT_BACKEND)`);
+      log.info(`backend: ${describe(name)} (FEWPROMPT_BACKEND)`);
       return name;
     }
     for (const name of BACKEND_PREFERENCE) {
       if (await activate(name)) {
-        log.info(`backend: ${name}${name === 'wasm' && wasmThreads > 1 ? ` (${wasmThreads} threads)` : ''}`);
+        log.info(`backend: ${describe(name)}`);
         return name;
       }
     }

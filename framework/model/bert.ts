@@ -5,6 +5,9 @@ import { dropout } from '../ops/dropout.js';
 import { layerNorm } from '../ops/layer-norm.js';
 import { dense } from '../ops/matmul.js';
 import { customGrad } from '../ops/custom-grad.js';
+import { onNativeBackend } from '../backend/native.js';
+import { LAYER_PARAMS } from './bert-layer-graphs.js';
+import { fusedEncoderLayer } from './fused-layer.js';
 import type { BertConfig } from './config.js';
 import type { HostTensor } from '../checkpoint/host-tensor.js';
 import { ParameterStore, type HostFloatTensor } from './parameters.js';
@@ -41,6 +44,11 @@ export class BertModel {
   training = false;
   /** Recompute each layer's activations in the backward pass instead of keeping them (memory for time). */
   recompute = false;
+  /**
+   * On the native backend, run each encoder layer as one fused ONNX graph each way (`fused-layer.ts`) instead of
+   * ~60 tfjs kernels; false keeps the tfjs layer (the reference the fused one is tested against).
+   */
+  fused = true;
   private readonly act: (x: Tensor) => Tensor;
   private seedCounter: number;
 
@@ -122,6 +130,17 @@ export class BertModel {
     return layerNorm(tf.add(out, h1), param(`${p}.output.LayerNorm.weight`), param(`${p}.output.LayerNorm.bias`), c.layerNormEps);
   }
 
+  /** Layer i as one fused op each way on the native backend; the same seeds as {@link layer}, in the same order. */
+  private fusedLayer(i: number, x: Tensor, maskBias: Tensor, training: boolean, seed: () => number): Tensor {
+    const c = this.config;
+    const spec = { hidden: c.hiddenSize, heads: c.numAttentionHeads, intermediate: c.intermediateSize, act: c.hiddenAct, eps: c.layerNormEps };
+    const params = LAYER_PARAMS.map((n) => this.p(`encoder.layer.${i}.${n}`));
+    const dropout = training
+      ? { attentionRate: c.attentionProbsDropoutProb, hiddenRate: c.hiddenDropoutProb, seeds: [seed(), seed(), seed()] as const }
+      : undefined;
+    return fusedEncoderLayer(spec, x, maskBias, params, dropout);
+  }
+
   /** Names of layer i's parameters, in a fixed order (recomputation passes them as explicit inputs). */
   private layerParamNames(i: number): string[] {
     const prefix = `encoder.layer.${i}.`;
@@ -172,8 +191,10 @@ export class BertModel {
     // Additive mask: 0 where attended, a large negative where padded; broadcast over heads and queries.
     const maskBias = tf.reshape(tf.mul(tf.sub(1, tf.cast(mask, 'float32')), -1e9), [batch, 1, 1, seq]);
     let x = this.embed(inputs, training, seed);
+    const fused = this.fused && !this.recompute && onNativeBackend();
     for (let i = 0; i < this.config.numHiddenLayers; i++) {
-      x = this.recompute ? this.recomputedLayer(i, x, maskBias, training, seed) : this.layer(i, x, maskBias, training, seed);
+      if (fused) x = this.fusedLayer(i, x, maskBias, training, seed);
+      else x = this.recompute ? this.recomputedLayer(i, x, maskBias, training, seed) : this.layer(i, x, maskBias, training, seed);
     }
     return x;
   }

@@ -46,15 +46,16 @@ export class GraphBuilder {
     return name;
   }
 
-  /** A graph input. */
-  input(name: string, type: OnnxTypeCode, dims: readonly (number | string)[]): string {
-    this.inputs.push({ name: this.unique(name), type, dims });
+  /** A graph input (dims left out: shape unknown). */
+  input(name: string, type: OnnxTypeCode, dims?: readonly (number | string)[]): string {
+    const unique = this.unique(name);
+    this.inputs.push(dims === undefined ? { name: unique, type } : { name: unique, type, dims });
     return name;
   }
 
-  /** Marks an existing value as a graph output. */
-  output(name: string, type: OnnxTypeCode, dims: readonly (number | string)[]): string {
-    this.outputs.push({ name, type, dims });
+  /** Marks an existing value as a graph output (dims left out: shape unknown). */
+  output(name: string, type: OnnxTypeCode, dims?: readonly (number | string)[]): string {
+    this.outputs.push(dims === undefined ? { name, type } : { name, type, dims });
     return name;
   }
 

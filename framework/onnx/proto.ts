@@ -33,11 +33,11 @@ export interface OnnxNode {
   readonly attributes?: Readonly<Record<string, AttributeValue>>;
 }
 
-/** A graph input or output; string dims are symbolic (`batch`, `seq`). */
+/** A graph input or output; string dims are symbolic (`batch`, `seq`); no dims = shape (and rank) unknown. */
 export interface OnnxValueInfo {
   readonly name: string;
   readonly type: OnnxTypeCode;
-  readonly dims: readonly (number | string)[];
+  readonly dims?: readonly (number | string)[];
 }
 
 /** A whole model. */
@@ -86,6 +86,10 @@ function writeValueInfo(w: BinaryWriter, field: number, v: OnnxValueInfo): void 
   w.tag(2, WireType.LengthDelimited).fork(); // TypeProto
   w.tag(1, WireType.LengthDelimited).fork(); // tensor_type
   w.tag(1, WireType.Varint).int32(v.type);
+  if (v.dims === undefined) {
+    w.join().join().join();
+    return;
+  }
   w.tag(2, WireType.LengthDelimited).fork(); // shape
   for (const d of v.dims) {
     w.tag(1, WireType.LengthDelimited).fork();

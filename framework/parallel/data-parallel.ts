@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { tf, type Tensor } from '../backend/tf.js';
 import { ConfigError, FewpromptError } from '../errors.js';
@@ -49,8 +50,11 @@ export class DataParallel<Spec, Shard> {
     const gradBuffers = Array.from({ length: options.workers }, () => new SharedArrayBuffer(layout.total * 4));
     const boot = new URL('./worker-boot.mjs', import.meta.url);
     const host = new URL('./host.ts', import.meta.url).href;
+    // Workers divide the cores: each native backend gets cores ÷ workers intra-op threads (unless set explicitly).
+    const share = String(Math.max(1, Math.floor(availableParallelism() / options.workers)));
+    const env = { ...process.env, FEWPROMPT_THREADS: process.env['FEWPROMPT_THREADS'] ?? share };
     const workers = gradBuffers.map((grads, index) => new Worker(boot, {
-      workerData: { host, module: options.module, spec: options.spec, params: paramsBuffer, grads, layout, index },
+      workerData: { host, module: options.module, spec: options.spec, params: paramsBuffer, grads, layout, index }, env,
     }));
     await Promise.all(workers.map((w, i) => new Promise<void>((resolve, reject) => {
       const onMessage = (m: { type: string; message?: string }) => {

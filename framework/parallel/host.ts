@@ -26,7 +26,8 @@ port.on('message', (message: StepMessage | { type: 'exit' }) => {
     if (message.version !== version) {
       vars.forEach(({ variable }, i) => {
         const off = data.layout.offsets[i]!;
-        tf.tidy(() => variable.assign(tf.tensor(params.subarray(off, off + variable.size), variable.shape)));
+        // A copy: the native backend keeps a tensor's array as its storage, and this one is shared memory.
+        tf.tidy(() => variable.assign(tf.tensor(params.slice(off, off + variable.size), variable.shape)));
       });
       version = message.version;
     }

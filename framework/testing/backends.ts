@@ -1,9 +1,13 @@
+import { registerNativeBackend } from '../backend/native.js';
 import { registerSegmentSum } from '../backend/segment-sum.js';
 import { tf } from '../backend/tf.js';
 import { registerWasmBatchMatMul } from '../backend/wasm-batch-matmul.js';
 
-/** Backends every numeric test runs on: the reference JS backend and the wasm backend we ship kernels for. */
-export const TEST_BACKENDS = ['cpu', 'wasm'] as const;
+/**
+ * Backends every numeric test runs on: the reference JS backend, the wasm backend we ship kernels for, and the
+ * native backend (ONNX Runtime kernels, fused encoder layers) that training uses by default.
+ */
+export const TEST_BACKENDS = ['cpu', 'wasm', 'native'] as const;
 
 let wasmLoaded = false;
 
@@ -16,6 +20,7 @@ export async function useBackend(name: (typeof TEST_BACKENDS)[number]): Promise<
     wasmLoaded = true;
   }
   if (name === 'cpu') registerSegmentSum('cpu');
+  if (name === 'native') registerNativeBackend();
   await tf.setBackend(name);
   await tf.ready();
 }
