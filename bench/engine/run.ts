@@ -7,7 +7,7 @@
  * native rows it also reports where the step's time goes (per ORT graph, and the rest: tfjs tape, JS kernels,
  * dropout masks, AdamW). Writes bench/results/engine.json and engine.md.
  *
- *   npx tsx bench/engine/run.ts [--configs tiny,base] [--backends native,wasm,wasm-dp] [--steps 3] [--threads 2]
+ *   npx tsx bench/engine/run.ts [--configs tiny,base] [--backends native,wasm,wasm-dp] [--steps 5] [--warmup 3] [--threads 2]
  *   (child mode, internal: --child BACKEND:CONFIG)
  */
 import { execFileSync } from 'node:child_process';
@@ -27,12 +27,15 @@ import { BENCH_CONFIGS, mlmBatch, mlmTrainStep } from './mlm-step.js';
 const { values } = parseArgs({ options: {
   configs: { type: 'string', default: 'tiny,base' },
   backends: { type: 'string', default: 'native,wasm,wasm-dp' },
-  steps: { type: 'string', default: '3' },
+  steps: { type: 'string', default: '5' },
+  warmup: { type: 'string', default: '3' },
   threads: { type: 'string', default: '2' },
   python: { type: 'string', default: '/usr/bin/python3' },
   child: { type: 'string' },
 } });
 const steps = Number(values.steps);
+// The first steps of a process size ORT's arenas and V8's heap (a base-size native step: 17 s, 6.6 s, 7.9 s, then 4 s).
+const warmup = Number(values.warmup);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 interface Row {
@@ -57,11 +60,11 @@ async function child(spec: string): Promise<Row> {
   const batch = mlmBatch(8, 128, config.vocabSize);
   const times: number[] = [];
   let breakdown: Record<string, number> | undefined;
-  for (let i = 0; i <= steps; i++) {
-    if (i === 1 && backend === 'native') NativeSession.profile = new Map();
+  for (let i = 0; i < warmup + steps; i++) {
+    if (i === warmup && backend === 'native') NativeSession.profile = new Map();
     const t0 = performance.now();
     mlmTrainStep(model, opt, batch);
-    if (i > 0) times.push(performance.now() - t0);
+    if (i >= warmup) times.push(performance.now() - t0);
     process.stderr.write(`${name}/${backend} train step ${i}: ${(performance.now() - t0).toFixed(0)} ms\n`);
   }
   if (NativeSession.profile) {
@@ -79,10 +82,10 @@ async function child(spec: string): Promise<Row> {
   model.eval();
   const ids = mlmBatch(32, 128, config.vocabSize, 2);
   const infer: number[] = [];
-  for (let i = 0; i <= steps; i++) {
+  for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();
     tidyRead(() => model.encode({ inputIds: ids.inputIds }), (t) => t.dataSync());
-    if (i > 0) infer.push(performance.now() - t0);
+    if (i >= warmup) infer.push(performance.now() - t0);
   }
   tf.dispose([...Object.values(batch), ...Object.values(ids)]);
   model.dispose();
@@ -116,13 +119,13 @@ async function dataParallel(name: ConfigName): Promise<Row> {
   const batch = mlmBatch(8, 128, BENCH_CONFIGS[name].vocabSize);
   const parts = shards(batch, workers);
   const times: number[] = [];
-  for (let i = 0; i <= steps; i++) {
+  for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();
     const { grads } = await dp.gradients(parts, i);
     opt.step(grads, 1);
     tf.dispose(Object.values(grads));
     dp.publish();
-    if (i > 0) times.push(performance.now() - t0);
+    if (i >= warmup) times.push(performance.now() - t0);
     process.stderr.write(`${name}/wasm×${workers} train step ${i}: ${(performance.now() - t0).toFixed(0)} ms\n`);
   }
   opt.dispose();
@@ -148,7 +151,7 @@ for (const backend of values.backends.split(',')) {
       FEWPROMPT_THREADS: threads, FEWPROMPT_WASM_THREADS: backend === 'wasm-dp' ? '1' : threads,
     };
     try {
-      const out = execFileSync(process.execPath, ['--single-threaded-gc', '--import', 'tsx', self, '--child', `${backend}:${name}`, '--steps', String(steps)], {
+      const out = execFileSync(process.execPath, ['--single-threaded-gc', '--import', 'tsx', self, '--child', `${backend}:${name}`, '--steps', String(steps), '--warmup', String(warmup)], {
         encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
       });
       rows.push(JSON.parse(out.trim().split('\n').pop()!) as Row);
@@ -160,7 +163,7 @@ for (const backend of values.backends.split(',')) {
 
 let torch: Record<string, unknown> | undefined;
 if (existsSync(values.python)) {
-  const spec = Object.fromEntries(configs.map((n) => [n, { vocab: BENCH_CONFIGS[n].vocabSize, hidden: BENCH_CONFIGS[n].hiddenSize, layers: BENCH_CONFIGS[n].numHiddenLayers, heads: BENCH_CONFIGS[n].numAttentionHeads, ffn: BENCH_CONFIGS[n].intermediateSize, steps, infer_reps: steps }]));
+  const spec = Object.fromEntries(configs.map((n) => [n, { vocab: BENCH_CONFIGS[n].vocabSize, hidden: BENCH_CONFIGS[n].hiddenSize, layers: BENCH_CONFIGS[n].numHiddenLayers, heads: BENCH_CONFIGS[n].numAttentionHeads, ffn: BENCH_CONFIGS[n].intermediateSize, steps, infer_reps: steps, warmup }]));
   try {
     const out = execFileSync(values.python, [new URL('./torch_reference.py', import.meta.url).pathname, JSON.stringify(spec), threads], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     torch = JSON.parse(out) as Record<string, unknown>;
@@ -198,6 +201,6 @@ fresh host buffers, and V8's concurrent GC threads otherwise compete with ORT's 
 On wasm (the fallback): XNNPACK runs matrix products at 12–26 GFLOP/s (no FMA, 128-bit lanes), our BatchMatMul kernel
 replaces tfjs-wasm's naive transposed/batched loop, and base size needs recomputation and host Adam moments.
 `;
-writeFileSync(new URL('../results/engine.md', import.meta.url), `# bench/engine\n\n${machine}; batch 8 × 128 MLM training (15% masked, AdamW), 32 × 128 inference; ${threads} threads everywhere; medians of ${steps} after a warm-up; each row in its own process; "speed vs PyTorch" = PyTorch time / ours (1.00 = as fast).\n\n${table.join('\n')}\n\n## Where the time goes (native)\n\n${breakdowns.join('\n')}\n${HOW}`);
+writeFileSync(new URL('../results/engine.md', import.meta.url), `# bench/engine\n\n${machine}; batch 8 × 128 MLM training (15% masked, AdamW), 32 × 128 inference; ${threads} threads everywhere; medians of ${steps} after ${warmup} warm-up steps; each row in its own process; "speed vs PyTorch" = PyTorch time / ours (1.00 = as fast).\n\n${table.join('\n')}\n\n## Where the time goes (native)\n\n${breakdowns.join('\n')}\n${HOW}`);
 console.log(table.join('\n'));
 console.log(breakdowns.join('\n'));

@@ -61,24 +61,24 @@ def batch(b, t, vocab, seed=1):
     return ids, positions, labels
 
 
-def run(name, c, steps, infer_reps):
+def run(name, c, steps, infer_reps, warmup=1):
     model = Bert(c)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
     ids, positions, labels = batch(8, 128, c['vocab'])
     model.train()
     times = []
-    for i in range(steps + 1):
+    for i in range(steps + warmup):
         t0 = time.perf_counter()
         loss = torch.nn.functional.cross_entropy(model(ids, positions), labels)
         opt.zero_grad(); loss.backward(); opt.step()
-        if i > 0: times.append(time.perf_counter() - t0)
+        if i >= warmup: times.append(time.perf_counter() - t0)
     model.eval()
     ids32, _, _ = batch(32, 128, c['vocab'], 2)
     inf = []
     with torch.no_grad():
-        for i in range(infer_reps + 1):
-            t0 = time.perf_counter(); model(ids32); 
-            if i > 0: inf.append(time.perf_counter() - t0)
+        for i in range(infer_reps + warmup):
+            t0 = time.perf_counter(); model(ids32)
+            if i >= warmup: inf.append(time.perf_counter() - t0)
     # Peak RSS of the process so far (configs run smallest first, so each row's peak is its own).
     return {'train_step_ms': 1000 * sorted(times)[len(times) // 2], 'infer_batch_ms': 1000 * sorted(inf)[len(inf) // 2],
             'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
@@ -88,5 +88,5 @@ if __name__ == '__main__':
     configs = json.loads(sys.argv[1])
     out = {'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas': 'openblas' if 'openblas' in torch.__config__.show().lower() else 'see torch.__config__'}
     for name, c in configs.items():
-        out[name] = run(name, c, c.get('steps', 3), c.get('infer_reps', 3))
+        out[name] = run(name, c, c.get('steps', 3), c.get('infer_reps', 3), c.get('warmup', 1))
     print(json.dumps(out))

@@ -1,6 +1,8 @@
 import { ShapeError } from '../errors.js';
 import { tf, type Tensor } from '../backend/tf.js';
+import { onNativeBackend } from '../backend/native.js';
 import { customGrad } from './custom-grad.js';
+import { nativeSoftmaxCrossEntropy } from './native-cross-entropy.js';
 
 /**
  * Mean softmax cross-entropy of logits [N, C] against integer labels [N], with the closed-form gradient
@@ -11,6 +13,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   if (logits.rank !== 2 || labels.rank !== 1 || labels.shape[0] !== logits.shape[0]) {
     throw new ShapeError(`softmaxCrossEntropy: logits [N, C] and labels [N] expected, got [${logits.shape}] and [${labels.shape}]`);
   }
+  if (onNativeBackend() && logits.dtype === 'float32') return nativeSoftmaxCrossEntropy(logits, labels);
   const numClasses = logits.shape[1]!;
   return tf.tidy(() => {
     const valid = tf.cast(tf.greaterEqual(labels, 0), 'float32');
