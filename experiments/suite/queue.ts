@@ -88,10 +88,13 @@ export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOpt
         const bull = await queue.getJob(id);
         const state = bull ? await bull.getState() : 'unknown';
         if (bull && state === 'completed') {
-          const value = QueueReturnSchema(bull.returnvalue);
+          // Read the job again: the snapshot above may predate its completion (state is read in a second call),
+          // and then holds no return value yet.
+          const done = (await queue.getJob(id)) ?? bull;
+          const value = QueueReturnSchema(done.returnvalue);
           if (value instanceof type.errors) throw new JobError(`queue job ${id}: malformed return value (${value.summary})`, id);
-          const ret = bull.returnvalue as QueueReturn;
-          options.onResult({ job, result: ret.result, worker: ret.worker, attempts: ret.attempts, finishedAt: new Date(bull.finishedOn ?? Date.now()).toISOString() });
+          const ret = done.returnvalue as QueueReturn;
+          options.onResult({ job, result: ret.result, worker: ret.worker, attempts: ret.attempts, finishedAt: new Date(done.finishedOn ?? Date.now()).toISOString() });
           pending.delete(id);
         } else if (bull && state === 'failed') {
           failed.push({ id, reason: bull.failedReason, attempts: bull.attemptsStarted });
