@@ -3,7 +3,7 @@
  * (32 × 128) for the tiny (4/256/4/1024, the shipped config) and base (12/768/12/3072) configs, vocab 21,128, on the
  * native backend (ORT kernels + fused encoder layers), on wasm (one process, and two data-parallel workers), and —
  * when Debian's python3-torch is installed — PyTorch at the same thread count, in the same run, with ratios. Every
- * row runs in its own process (its peak RSS is its own; `--single-threaded-gc` as the CLI runs training). For the
+ * row runs in its own process (its peak RSS is its own), started as the CLI starts training (bin/training-process.mjs). For the
  * native rows it also reports where the step's time goes (per ORT graph, and the rest: tfjs tape, JS kernels,
  * dropout masks, AdamW). Writes bench/results/engine.json and engine.md.
  *
@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { TRAINING_NODE_FLAGS, trainingEnv } from '../../bin/training-process.mjs';
 import { NativeSession } from '../../framework/backend/ort-binding.js';
 import { initBackend } from '../../framework/backend/select.js';
 import { tf, tidyRead } from '../../framework/backend/tf.js';
@@ -151,8 +152,8 @@ for (const backend of values.backends.split(',')) {
       FEWPROMPT_THREADS: threads, FEWPROMPT_WASM_THREADS: backend === 'wasm-dp' ? '1' : threads,
     };
     try {
-      const out = execFileSync(process.execPath, ['--single-threaded-gc', '--import', 'tsx', self, '--child', `${backend}:${name}`, '--steps', String(steps), '--warmup', String(warmup)], {
-        encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
+      const out = execFileSync(process.execPath, [...TRAINING_NODE_FLAGS, '--import', 'tsx', self, '--child', `${backend}:${name}`, '--steps', String(steps), '--warmup', String(warmup)], {
+        encoding: 'utf8', env: trainingEnv(env), stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
       });
       rows.push(JSON.parse(out.trim().split('\n').pop()!) as Row);
     } catch (error) {
@@ -195,8 +196,9 @@ through the binding's synchronous session (\`framework/backend/native.ts\`, \`na
 session per kernel pattern. Each BERT encoder layer is one fused ONNX graph forward (returning the activations its
 backward needs) and one backward (\`framework/model/bert-layer-graphs.ts\`): two ORT calls a layer instead of ~120
 tfjs kernels. Dropout masks come from a counter-based hash (2 ns an element; tfjs's seeded alea took 30) and AdamW
-runs as one host loop per parameter. Training commands run Node with \`--single-threaded-gc\`: the outputs of ORT are
-fresh host buffers, and V8's concurrent GC threads otherwise compete with ORT's threads for the two cores.
+runs as one host loop per parameter. Training processes start with \`--single-threaded-gc\` and glibc's malloc told to keep freed memory
+(\`bin/training-process.mjs\`): every ORT output is a fresh host buffer; V8's concurrent GC threads otherwise
+compete with ORT's threads for the two cores, and fresh pages cost ~2.6 ms a MB on these VMs.
 
 On wasm (the fallback): XNNPACK runs matrix products at 12–26 GFLOP/s (no FMA, 128-bit lanes), our BatchMatMul kernel
 replaces tfjs-wasm's naive transposed/batched loop, and base size needs recomputation and host Adam moments.

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { TRAINING_NODE_FLAGS, trainingEnv } from '../../bin/training-process.mjs';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +52,7 @@ export class JobChild {
   /** Starts a child and waits until it is ready for jobs. */
   static spawn(env: NodeJS.ProcessEnv = process.env): Promise<JobChild> {
     const { NODE_TEST_CONTEXT: _testContext, ...childEnv } = env;
-    const child = fork(BIN, ['worker', '--local'], { execArgv: ['--single-threaded-gc'], env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(BIN, ['worker', '--local'], { execArgv: [...TRAINING_NODE_FLAGS], env: trainingEnv(childEnv), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     return new Promise((resolve, reject) => {
       const onExit = (code: number | null) => reject(new ConfigError(`worker process exited with ${code} before it was ready`));
       child.once('exit', onExit);

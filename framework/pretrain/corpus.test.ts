@@ -50,3 +50,15 @@ test('globs resolve sorted, honour excludes, and stream every file', async () =>
   assert.equal(docs.length, 3 + 3 + 3 + 3 + 4 + 2); // lines.txt, paragraphs.txt (as lines), csv, squad, jsonl, tsv
   await assert.rejects(resolveCorpusFiles([{ path: `${dir}*.nothing` }]), DataError);
 });
+
+test('evaluation-set readers for decontamination: JSON records (an array, or objects back to back), UD CoNLL-U, one character a line', async () => {
+  assert.equal(detectFormat(fx('eval/sighan.json')), 'json-records');
+  assert.deepEqual(await all('eval/sighan.json', 'json-records', { fields: ['original_text', 'correct_text'] }),
+    ['我跟我朋唷打算去法国。', '我跟我朋友打算去法国。', '你好！', '你好！']);
+  assert.equal(detectFormat(fx('eval/cluener.json')), 'json-records');
+  assert.deepEqual(await all('eval/cluener.json', 'json-records', { fields: ['text'] }), ['彭小军认为，国内银行', '温格的球队"终于"又踢了']);
+  assert.equal(detectFormat(fx('eval/ud.conllu')), 'conllu');
+  assert.deepEqual(await all('eval/ud.conllu', 'conllu'), ['然而，这样的处理也衍生了一些问题。', '北京欢迎你']);
+  assert.equal(detectFormat(fx('eval/ner.bio')), 'conll-chars');
+  assert.deepEqual(await all('eval/ner.bio', 'conll-chars'), ['北京欢迎', '你好']);
+});

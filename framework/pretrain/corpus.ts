@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { glob } from 'tinyglobby';
 import { ConfigError, DataError, UnknownKindError } from '../errors.js';
 
-export const CORPUS_FORMATS = ['lines', 'paragraphs', 'jsonl', 'csv', 'tsv', 'squad'] as const;
+export const CORPUS_FORMATS = ['lines', 'paragraphs', 'jsonl', 'json-records', 'csv', 'tsv', 'squad', 'conllu', 'conll-chars'] as const;
 export type CorpusFormat = (typeof CORPUS_FORMATS)[number];
 
 /** JSONL fields read when a source names none (FewCLUE, CLUE and common corpus spellings). */
@@ -62,7 +62,9 @@ export async function resolveCorpusFiles(sources: readonly CorpusSource[]): Prom
 }
 
 /**
- * The format of a file from its extension; `.json` is JSONL when its first line is a whole object, SQuAD otherwise.
+ * The format of a file from its extension; `.json` is JSONL when its first line is a whole object, records (an
+ * array, or pretty-printed objects one after another) when it starts with `[` or a lone `{`, SQuAD otherwise; `.conllu` is Universal Dependencies (`# text =` lines);
+ * `.conll` / `.bio` are one character a line with its tag (sentences joined).
  * @example detectFormat('thucnews_train.txt') // → 'lines'
  */
 export function detectFormat(file: string): CorpusFormat {
@@ -72,12 +74,19 @@ export function detectFormat(file: string): CorpusFormat {
     case 'jsonl': return 'jsonl';
     case 'csv': return 'csv';
     case 'tsv': return 'tsv';
+    case 'conllu': return 'conllu';
+    case 'conll':
+    case 'bio': return 'conll-chars';
     case 'json': {
       const fd = openSync(file, 'r');
       const head = Buffer.alloc(65536);
       const n = readSync(fd, head, 0, head.length, 0);
       closeSync(fd);
-      const firstLine = head.subarray(0, n).toString('utf8').split('\n')[0]?.trim() ?? '';
+      const text = head.subarray(0, n).toString('utf8');
+      if (text.trimStart().startsWith('[')) return 'json-records';
+      const firstLine = text.split('\n')[0]?.trim() ?? '';
+      // A lone '{': SQuAD (one object with "data") or pretty-printed records one after another (CLUENER).
+      if (firstLine === '{') return /"data"\s*:\s*\[/.test(text) ? 'squad' : 'json-records';
       try {
         const v: unknown = JSON.parse(firstLine);
         return typeof v === 'object' && v !== null && !Array.isArray(v) ? 'jsonl' : 'squad';
@@ -85,8 +94,49 @@ export function detectFormat(file: string): CorpusFormat {
         return 'squad';
       }
     }
-    default: throw new UnknownKindError(`corpus format for extension '.${ext}' of ${file}`, ext, ['txt', 'jsonl', 'json', 'csv', 'tsv']);
+    default: throw new UnknownKindError(`corpus format for extension '.${ext}' of ${file}`, ext, ['txt', 'jsonl', 'json', 'csv', 'tsv', 'conllu', 'conll', 'bio']);
   }
+}
+
+/** The top-level JSON values of `text`, one after another (a single value, or objects written back to back). */
+function* jsonValues(text: string, file: string): Generator<unknown> {
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') { if (depth++ === 0) start = i; }
+    else if (c === '}' || c === ']') {
+      if (--depth === 0) {
+        try { yield JSON.parse(text.slice(start, i + 1)); } catch (e) { throw new DataError(`${file}: invalid JSON at character ${start} (${(e as Error).message})`); }
+      }
+    }
+  }
+  if (depth !== 0) throw new DataError(`${file}: JSON ends inside a value`);
+}
+
+/** Text fields of each record of a JSON file of records: an array (SIGHAN-15) or objects back to back (CLUENER). */
+async function* jsonRecordTexts(file: string, fields: readonly string[]): AsyncGenerator<string> {
+  for (const value of jsonValues(readFileSync(file, 'utf8'), file)) {
+    for (const record of Array.isArray(value) ? value : [value]) {
+      if (typeof record !== 'object' || record === null) throw new DataError(`${file}: expected JSON objects, found ${JSON.stringify(record).slice(0, 40)}`);
+      for (const f of fields) { const v = (record as Record<string, unknown>)[f]; if (typeof v === 'string' && v.trim() !== '') yield v; }
+    }
+  }
+}
+
+/** Sentences of a one-character-a-line file (`字 TAG`, blank line between sentences): the characters joined. */
+async function* conllSentences(file: string): AsyncGenerator<string> {
+  let chars: string[] = [];
+  for await (const line of lines(file)) {
+    const token = line.trim().split(/\s+/)[0] ?? '';
+    if (token === '') { if (chars.length) yield chars.join(''); chars = []; } else chars.push(token);
+  }
+  if (chars.length) yield chars.join('');
 }
 
 async function* lines(file: string): AsyncGenerator<string> {
@@ -132,6 +182,15 @@ export async function* readFileDocuments(file: string, format: CorpusFormat, sou
       return;
     case 'squad':
       yield* squadContexts(file);
+      return;
+    case 'json-records':
+      yield* jsonRecordTexts(file, source.fields ?? DEFAULT_TEXT_FIELDS);
+      return;
+    case 'conllu':
+      for await (const line of lines(file)) if (line.startsWith('# text = ')) yield line.slice('# text = '.length);
+      return;
+    case 'conll-chars':
+      yield* conllSentences(file);
       return;
     default:
       throw new UnknownKindError('corpus format', String(format), CORPUS_FORMATS);
