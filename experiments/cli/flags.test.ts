@@ -19,3 +19,10 @@ test('fewclue flags: train options pass through to every run, --no-predict-test 
   assert.deepEqual(input, { out: 'runs/fewclue', tasks: ['eprstmt', 'csl'], train: { maxSteps: 60, predictTest: false }, track: false });
   assert.deepEqual(configFromFlags({ task: 'tnews' }), { task: 'tnews' });
 });
+
+test('serve: numbers out of range are refused before any model loads (--max-batch 0 used to hang the server)', async () => {
+  const { serveCommand } = await import('./serve.js');
+  for (const [flag, value, range] of [['--max-batch', '0', '1 to 4096'], ['--port', '70000', '0 to 65535'], ['--max-texts', '-1', '1 to 100000'], ['--threads', '2.5', '0 to 1024']]) {
+    await assert.rejects(serveCommand.run(['--bundle', 'm=/nonexistent', `${flag}=${value}`]), (e: Error) => e instanceof ConfigError && e.message === `${flag} must be an integer from ${range}, got '${value}'`);
+  }
+});

@@ -15,10 +15,10 @@ Concurrent requests are micro-batched. SIGINT/SIGTERM drain in-flight requests, 
   --bundle NAME=DIR     mount a bundle from 'fewprompt export' (repeatable)
   --taskflow NAME=TASK[:MODE]  mount a Taskflow task (${TASKS.map((t) => t.kind).join(', ')}; repeatable),
                         in its default mode or MODE (e.g. ner:accurate)
-  --port P              default 8080;  --host H  default 127.0.0.1
-  --max-batch N         texts per model call (default 32);  --max-wait-ms N  default 5
-  --max-texts N         texts per request (default 256);  --max-body-bytes N  default 1048576
-  --threads N           ONNX Runtime intra-op threads per bundle (default: all cores)`;
+  --port P              0–65535, default 8080 (0: any free port);  --host H  default 127.0.0.1
+  --max-batch N         texts per model call, 1–4096 (default 32);  --max-wait-ms N  0–60000, default 5
+  --max-texts N         texts per request, 1–100000 (default 256);  --max-body-bytes N  default 1048576
+  --threads N           ONNX Runtime intra-op threads per bundle, 0–1024 (default 0: all cores)`;
 
 function pairs(values: string[] | undefined, flag: string): [string, string][] {
   return (values ?? []).map((v) => {
@@ -28,10 +28,13 @@ function pairs(values: string[] | undefined, flag: string): [string, string][] {
   });
 }
 
-function positiveInt(value: string | undefined, flag: string, fallback: number): number {
+/** An integer flag within [min, max] (a batch of 0 texts would never be answered: --max-batch starts at 1). */
+function intInRange(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${flag} must be a non-negative integer, got '${value}'`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${flag} must be an integer from ${min} to ${max}, got '${value}'`);
+  }
   return n;
 }
 
@@ -45,8 +48,15 @@ export const serveCommand: Command = {
       bundle: { type: 'string', multiple: true }, taskflow: { type: 'string', multiple: true }, port: { type: 'string' }, host: { type: 'string' },
       'max-batch': { type: 'string' }, 'max-wait-ms': { type: 'string' }, 'max-texts': { type: 'string' }, 'max-body-bytes': { type: 'string' }, threads: { type: 'string' },
     } });
+    // Every number is checked before any model loads: a bad flag fails in milliseconds, not after the loads.
+    const threads = intInRange(values.threads, '--threads', 0, 0, 1024);
+    const options = {
+      port: intInRange(values.port, '--port', 8080, 0, 65535), host: values.host ?? '127.0.0.1',
+      maxBatch: intInRange(values['max-batch'], '--max-batch', 32, 1, 4096), maxWaitMs: intInRange(values['max-wait-ms'], '--max-wait-ms', 5, 0, 60_000),
+      maxTexts: intInRange(values['max-texts'], '--max-texts', 256, 1, 100_000),
+      maxBodyBytes: intInRange(values['max-body-bytes'], '--max-body-bytes', 1 << 20, 1, 1 << 30),
+    };
     const models: Record<string, ServedModel> = {};
-    const threads = positiveInt(values.threads, '--threads', 0);
     for (const [name, dir] of pairs(values.bundle, '--bundle')) {
       if (models[name]) throw new ConfigError(`model name '${name}' is mounted twice`);
       models[name] = classifierModel(await loadClassifier(dir, threads > 0 ? { threads } : {}));
@@ -59,11 +69,7 @@ export const serveCommand: Command = {
       models[name] = { predict: async (texts) => flow(texts) as Promise<unknown[]>, describe: () => ({ kind: 'taskflow', task, mode: flow.config.mode }) };
     }
     if (Object.keys(models).length === 0) throw new ConfigError(`serve needs at least one --bundle NAME=DIR or --taskflow NAME=TASK\n${usage}`);
-    const server = new PredictionServer(models, {
-      port: positiveInt(values.port, '--port', 8080), host: values.host ?? '127.0.0.1',
-      maxBatch: positiveInt(values['max-batch'], '--max-batch', 32), maxWaitMs: positiveInt(values['max-wait-ms'], '--max-wait-ms', 5),
-      maxTexts: positiveInt(values['max-texts'], '--max-texts', 256), maxBodyBytes: positiveInt(values['max-body-bytes'], '--max-body-bytes', 1 << 20),
-    });
+    const server = new PredictionServer(models, options);
     const port = await server.listen();
     log.info(`serving ${Object.keys(models).join(', ')} on http://${values.host ?? '127.0.0.1'}:${port} (POST /v1/models/NAME:predict, GET /healthz, GET /metrics)`);
     await new Promise<void>((resolve) => {

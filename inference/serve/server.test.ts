@@ -114,3 +114,29 @@ test('graceful shutdown: in-flight requests finish, new connections are refused'
   await closing;
   await assert.rejects(post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['late'] })), /ECONNREFUSED/);
 });
+
+test('unknown model names share one metrics label, malformed percent-encoding is a 400, not a 500', async () => {
+  const server = new PredictionServer({ m: fakeModel(0) }, { port: 0 });
+  const port = await server.listen();
+  const before = server.metrics.render().split('\n').length;
+  for (let i = 0; i < 50; i++) assert.equal((await post(port, `/v1/models/random-${i}-${Math.random()}:predict`, '{"texts":["a"]}')).status, 404);
+  const lines = server.metrics.render().split('\n');
+  assert.ok(lines.length < before + 40, `metrics grew from ${before} to ${lines.length} lines for 50 unknown names`);
+  assert.match(lines.join('\n'), /fewprompt_requests_total\{model="\(unknown\)",code="404"\} 50/);
+  for (const path of ['/v1/models/%E0%A4%A:predict', '/v1/models/%ZZ:predict']) {
+    const bad = await post(port, path, '{"texts":["a"]}');
+    assert.equal(bad.status, 400, path);
+    assert.match(String(bad.json['error']), /is not valid percent-encoding/);
+  }
+  await server.close();
+});
+
+test('listen errors are one line naming the port: in use, out of range', async () => {
+  const first = new PredictionServer({ m: fakeModel(0) }, { port: 0 });
+  const port = await first.listen();
+  const second = new PredictionServer({ m: fakeModel(0) }, { port });
+  await assert.rejects(second.listen(), { name: 'ConfigError', message: `port ${port} on 127.0.0.1 is already in use; pick another --port (0 = any free port)` });
+  const third = new PredictionServer({ m: fakeModel(0) }, { port: 70000 });
+  await assert.rejects(third.listen(), { name: 'ConfigError', message: '--port 70000 is not a port; expected 0 to 65535' });
+  await first.close();
+});

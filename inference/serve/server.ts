@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RequestError } from '../../framework/errors.js';
+import { ConfigError, RequestError } from '../../framework/errors.js';
 import type { Classifier } from '../runtime/classifier.js';
 import { MicroBatcher } from './batcher.js';
 import { ServerMetrics } from './metrics.js';
@@ -81,11 +81,20 @@ export class PredictionServer {
     this.http.keepAliveTimeout = 5000;
   }
 
-  /** Starts listening; resolves with the bound port. */
+  /**
+   * Starts listening; resolves with the bound port. A port in use, a port out of range or a host that does not
+   * resolve rejects with a ConfigError naming it (one line, not Node's stack).
+   */
   listen(): Promise<number> {
+    const port = this.options.port ?? 8080;
+    const host = this.options.host ?? '127.0.0.1';
     return new Promise((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(this.options.port ?? 8080, this.options.host ?? '127.0.0.1', () => resolve((this.http.address() as AddressInfo).port));
+      this.http.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)));
+      try {
+        this.http.listen(port, host, () => resolve((this.http.address() as AddressInfo).port));
+      } catch (error) {
+        reject(listenError(error as NodeJS.ErrnoException, host, port));
+      }
     });
   }
 
@@ -142,11 +151,13 @@ export class PredictionServer {
       } else if (req.method === 'GET' && url.pathname === '/v1/models') {
         this.send(res, 200, { models: Object.fromEntries(Object.entries(this.models).map(([n, m]) => [n, m.describe?.() ?? {}])) });
       } else if (predict) {
-        model = decodeURIComponent(predict[1]!);
+        const name = decodeModelName(predict[1]!);
+        // Metrics label only served models: every unknown name is counted under one label (no unbounded series).
+        model = this.batchers.has(name) ? name : UNKNOWN_MODEL_LABEL;
         if (req.method !== 'POST') throw new RequestError(`use POST for ${url.pathname}`, 405);
         if (this.closing) throw new RequestError('server is shutting down', 503);
-        const batcher = this.batchers.get(model);
-        if (!batcher) throw new RequestError(`unknown model '${model}'; mounted: ${Object.keys(this.models).join(', ')}`, 404);
+        const batcher = this.batchers.get(name);
+        if (!batcher) throw new RequestError(`unknown model '${name.slice(0, 200)}'; mounted: ${Object.keys(this.models).join(', ')}`, 404);
         const body = parsePredictRequest(await this.readBody(req), this.limits);
         this.send(res, 200, { model, predictions: await batcher.submit(body.texts) });
       } else {
@@ -161,5 +172,30 @@ export class PredictionServer {
       this.active--;
       if (this.active === 0) for (const w of this.idle.splice(0)) w();
     }
+  }
+}
+
+/** The metrics label of requests naming a model that is not served. */
+export const UNKNOWN_MODEL_LABEL = '(unknown)';
+
+/** The model name of a predict path, percent-decoded; malformed escapes are the client's error (400), not ours. */
+function decodeModelName(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new RequestError(`model name '${raw.slice(0, 200)}' is not valid percent-encoding`, 400);
+  }
+}
+
+/** Node's listen errors as one line that names the address and says what to do. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  switch (error.code) {
+    case 'EADDRINUSE': return new ConfigError(`port ${port} on ${host} is already in use; pick another --port (0 = any free port)`);
+    case 'EACCES': return new ConfigError(`no permission to listen on ${host}:${port} (ports below 1024 need privileges); pick another --port`);
+    case 'EADDRNOTAVAIL': return new ConfigError(`--host ${host} is not an address of this machine`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN': return new ConfigError(`--host ${host} does not resolve to an address`);
+    case 'ERR_SOCKET_BAD_PORT': return new ConfigError(`--port ${port} is not a port; expected 0 to 65535`);
+    default: return new ConfigError(`cannot listen on ${host}:${port}: ${error.message.split('\n')[0]}`);
   }
 }
