@@ -9,7 +9,7 @@ import { ConfigError } from '../../framework/errors.js';
 import type { LacBackend, LacBackendKind } from './backend.js';
 import { LacTagger } from './tagger.js';
 import { typeOf, UserDict } from './user-dict.js';
-import { LacVocab } from './vocab.js';
+import { LacVocab, type LacNormalization } from './vocab.js';
 import { loadLacWeights, type LacWeights } from './weights.js';
 import { LacWorkerPool } from './worker-pool.js';
 
@@ -31,6 +31,12 @@ export interface LacOptions {
    * start (about a second); results do not depend on this.
    */
   readonly workers?: number;
+  /**
+   * `lac` (default): characters are normalised as LAC's training normalised them (CJK punctuation → ASCII marks,
+   * capitals → lower case); `width` only maps full-width forms (the numpy reference parity fixtures were made so);
+   * `none` feeds them as given.
+   */
+  readonly normalization?: LacNormalization;
   /** Forced words: a {@link UserDict}, a file path, or dictionary lines. */
   readonly userDict?: UserDict | string | readonly string[];
 }
@@ -57,7 +63,8 @@ export class Lac {
   private pool: LacWorkerPool | undefined;
 
   private constructor(readonly weights: LacWeights, readonly vocab: LacVocab, private readonly tagger: LacTagger,
-    readonly batchSize: number, readonly userDict: UserDict | undefined, readonly dir: string, private workers: number) {}
+    readonly batchSize: number, readonly userDict: UserDict | undefined, readonly dir: string, private workers: number,
+    readonly normalization: LacNormalization) {}
 
   /** The in-thread backend (network only). */
   get backend(): LacBackend {
@@ -86,7 +93,9 @@ export class Lac {
     const tagger = await LacTagger.create(weights, { backend: kind, ...(options.threads === undefined ? {} : { threads: options.threads }) });
     const dict = options.userDict;
     const userDict = dict === undefined || dict instanceof UserDict ? dict : typeof dict === 'string' ? UserDict.fromFile(dict) : new UserDict(dict);
-    return new Lac(weights, vocab, tagger, batchSize, userDict, dir, workers);
+    const normalization = options.normalization ?? 'lac';
+    if (!['lac', 'width', 'none'].includes(normalization)) throw new ConfigError(`LAC normalization must be lac, width or none; got '${String(normalization)}'`);
+    return new Lac(weights, vocab, tagger, batchSize, userDict, dir, workers, normalization);
   }
 
   /**
@@ -164,7 +173,7 @@ export class Lac {
         }
       }
       const slice = Int32Array.from(positions.slice(start, end));
-      out.push({ text, positions: slice, ids: this.vocab.encode(Array.from(slice, (p) => chars[p]!)) });
+      out.push({ text, positions: slice, ids: this.vocab.encode(Array.from(slice, (p) => chars[p]!), this.normalization) });
       start = end;
     }
     return out;

@@ -1,22 +1,56 @@
 /**
  * LAC's character vocabulary (`word.dic`: `id<TAB>char`) and tag set (`tag.dic`: `id<TAB>tag`),
- * with LAC's input normalisation: full-width → half-width, then unknown characters → `OOV`.
+ * with LAC's input normalisation (full-width → ASCII, capitals → lower case, CJK punctuation → the ASCII marks LAC
+ * learnt), then unknown characters → `OOV`.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../../framework/errors.js';
 
 /**
- * Full-width → half-width as LAC's `q2b` step: U+FF01–U+FF5E → U+0021–U+007E and the ideographic
- * space U+3000 → U+0020. Other characters are returned unchanged.
- * @example
- * q2b('２'); // '2'
+ * LAC's character replacements beyond the full-width block, as its training applied them (its `q2b` table): CJK and
+ * typographic punctuation → the ASCII mark LAC learnt (。→. 、→, 【】→[] 「」→' 『』→" …), CJK compatibility small
+ * forms (U+FE50–FE6B) likewise. LAC's vocabulary also holds the unreplaced marks, but their rows were never trained:
+ * passed through, 。 came out as a verb or a name.
  */
-export function q2b(char: string): string {
+const LAC_REPLACEMENTS: Readonly<Record<string, string>> = {
+  '\u3000': ' ', '、': ',', '。': '.', '—': '-', '‖': '|', '…': '.', '‘': "'", '’': "'", '“': '"', '”': '"',
+  '〔': '(', '〕': ')', '〈': '<', '〉': '>', '「': "'", '」': "'", '『': '"', '』': '"', '〖': '[', '〗': ']',
+  '【': '[', '】': ']', '∶': ':', '￣': '~', '〝': '"', '〞': '"',
+  '﹐': ',', '﹑': ',', '﹒': '.', '﹔': ';', '﹕': ':', '﹖': '?', '﹗': '!', '﹙': '(', '﹚': ')', '﹛': '{',
+  // LAC's table maps ﹜ to '{' as well (sic); the model learnt it so.
+  '﹜': '{', '﹝': '[', '﹞': ']', '﹟': '#', '﹠': '&', '﹡': '*', '﹢': '+', '﹣': '-', '﹤': '<', '﹥': '>', '﹦': '=',
+  '﹨': '\\', '﹩': '$', '﹪': '%', '﹫': '@',
+};
+
+/**
+ * LAC's input normalisation of one character: full-width U+FF01–FF5E → ASCII, Latin capitals → lower case (LAC lower-
+ * cases both widths), and the punctuation of {@link LAC_REPLACEMENTS}. Other characters are returned unchanged.
+ * @example
+ * lacNormalize('２'); // '2'
+ * lacNormalize('。'); // '.'
+ * lacNormalize('Ａ'); // 'a'
+ */
+export function lacNormalize(char: string): string {
+  const code = char.charCodeAt(0);
+  if (char.length === 1) {
+    if (code >= 0x41 && code <= 0x5a) return String.fromCharCode(code + 0x20);
+    if (code >= 0xff01 && code <= 0xff5e) return lacNormalize(String.fromCharCode(code - 0xfee0));
+  }
+  return LAC_REPLACEMENTS[char] ?? char;
+}
+
+/**
+ * How characters reach LAC's vocabulary: `lac` (its training normalisation, the default), `width` (full-width
+ * U+FF01–FF5E and U+3000 → ASCII only: the numpy reference's, and fewprompt's before it matched LAC), or `none`.
+ */
+export type LacNormalization = 'lac' | 'width' | 'none';
+
+/** Full-width → ASCII only (the `width` normalisation). */
+function widthOnly(char: string): string {
   const code = char.charCodeAt(0);
   if (code === 0x3000) return ' ';
-  if (code >= 0xff01 && code <= 0xff5e) return String.fromCharCode(code - 0xfee0);
-  return char;
+  return code >= 0xff01 && code <= 0xff5e ? String.fromCharCode(code - 0xfee0) : char;
 }
 
 function readDic(path: string): Map<number, string> {
@@ -68,13 +102,16 @@ export class LacVocab {
   }
 
   /**
-   * Ids of the characters of `chars` after q2b normalisation.
+   * Ids of the characters of `chars` after `normalization` ({@link lacNormalize} by default).
    * @example
    * vocab.encode(['三', '亚']); // Int32Array [ 170, 1402 ] (ids from word.dic)
    */
-  encode(chars: readonly string[]): Int32Array {
+  encode(chars: readonly string[], normalization: LacNormalization = 'lac'): Int32Array {
     const out = new Int32Array(chars.length);
-    for (let i = 0; i < chars.length; i++) out[i] = this.ids.get(q2b(chars[i]!)) ?? this.oovId;
+    for (let i = 0; i < chars.length; i++) {
+      const char = normalization === 'lac' ? lacNormalize(chars[i]!) : normalization === 'width' ? widthOnly(chars[i]!) : chars[i]!;
+      out[i] = this.ids.get(char) ?? this.oovId;
+    }
     return out;
   }
 }
