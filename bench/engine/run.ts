@@ -202,6 +202,11 @@ compete with ORT's threads for the two cores, and fresh pages cost ~2.6 ms a MB 
 
 On wasm (the fallback): XNNPACK runs matrix products at 12–26 GFLOP/s (no FMA, 128-bit lanes), our BatchMatMul kernel
 replaces tfjs-wasm's naive transposed/batched loop, and base size needs recomputation and host Adam moments.
+
+Next steps, from the table above: a third of a step is outside ORT — the AdamW loop runs on one thread (base: 110 M
+parameters), tfjs's tape and its JS kernels handle the embeddings and the MLM head's small ops, and dropout masks are
+drawn on the host. Moving AdamW into an ORT graph per parameter group and drawing masks inside the fused graphs are
+the next measurable gains; MLAS itself runs the layer graphs at 100–250 GFLOP/s.
 `;
 writeFileSync(new URL('../results/engine.md', import.meta.url), `# bench/engine\n\n${machine}; batch 8 × 128 MLM training (15% masked, AdamW), 32 × 128 inference; ${threads} threads everywhere; medians of ${steps} after ${warmup} warm-up steps; each row in its own process; "speed vs PyTorch" = PyTorch time / ours (1.00 = as fast).\n\n${table.join('\n')}\n\n## Where the time goes (native)\n\n${breakdowns.join('\n')}\n${HOW}`);
 console.log(table.join('\n'));
