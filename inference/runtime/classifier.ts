@@ -7,7 +7,7 @@
  * over the labels at the chosen label (for a split text: after joining the windows' softmaxes).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { BundleError, ConfigError } from '../../framework/errors.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
@@ -47,6 +47,29 @@ export interface PredictOptions {
   readonly batchSize?: number;
 }
 
+/** `file` of bundle.json resolved inside `dir`; a path that leaves the bundle (`../`, absolute) is refused. */
+function bundlePath(dir: string, file: unknown, manifestFile: string): string {
+  if (typeof file !== 'string' || file === '') throw new BundleError(`${manifestFile}: model.file must be a file name inside the bundle`);
+  const root = resolve(dir);
+  const path = resolve(root, file);
+  if (isAbsolute(file) || !path.startsWith(root + sep)) throw new BundleError(`${manifestFile}: model.file '${file}' points outside the bundle`);
+  return path;
+}
+
+/**
+ * The graph's declared `scores` width against bundle.json's labels (a mismatch used to give wrong answers with exit
+ * 0). Symbolic widths are checked at the first run instead.
+ */
+function checkScoresWidth(session: InferenceSession, manifest: BundleManifest, modelFile: string): void {
+  const meta = session.outputMetadata?.find((m) => m.name === 'scores');
+  if (!meta) throw new BundleError(`${modelFile}: the graph has no "scores" output`);
+  if (!meta.isTensor) return;
+  const width = manifest.pairs ? meta.shape.at(-1) === 2 ? meta.shape.at(-2) : undefined : meta.shape.at(-1);
+  if (typeof width === 'number' && width > 0 && !manifest.pairs && width !== manifest.labels.length) {
+    throw new BundleError(`${modelFile}: the graph scores ${width} labels, bundle.json lists ${manifest.labels.length} (${manifest.labels.join(', ')})`);
+  }
+}
+
 /** Probabilities of a row of scores (max-shifted, so large logits do not overflow). */
 export function softmax(row: ArrayLike<number>): number[] {
   const max = Math.max(...Array.from(row));
@@ -84,7 +107,11 @@ export class Classifier {
     if (manifest.format !== 'fewprompt-bundle' || manifest.formatVersion !== BUNDLE_FORMAT_VERSION) {
       throw new BundleError(`${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected fewprompt-bundle v${BUNDLE_FORMAT_VERSION}`);
     }
-    const modelFile = join(dir, manifest.model.file);
+    const labels: unknown = manifest.labels;
+    if (!Array.isArray(labels) || labels.length < 2 || labels.some((l) => typeof l !== 'string' || l === '') || new Set(labels).size !== labels.length) {
+      throw new BundleError(`${manifestFile}: labels must be at least two distinct non-empty strings, got ${JSON.stringify(labels)?.slice(0, 200)}`);
+    }
+    const modelFile = bundlePath(dir, manifest.model?.file, manifestFile);
     if (!existsSync(modelFile)) throw new BundleError(`${dir}: ${manifest.model.file} is missing`);
     const tokenizer = await BertTokenizer.fromPretrained(join(dir, 'tokenizer'));
     const template = manifest.template ? PromptTemplate.fromConfig({ ...manifest.template, maxSeqLen: manifest.maxSeqLen }, tokenizer) : undefined;
@@ -92,11 +119,19 @@ export class Classifier {
       ...(manifest.model.softTokenOffset !== undefined ? { softTokenOffset: manifest.model.softTokenOffset } : {}),
       ...(manifest.pairs ? { pairs: manifest.pairs } : {}) });
     const ort = await import('onnxruntime-node');
-    const session = await ort.InferenceSession.create(modelFile, {
-      graphOptimizationLevel: options.graphOptimization ?? RUNTIME_OPTIMIZATION[manifest.model.fusion] ?? 'all', executionProviders: ['cpu'],
-      ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
-      ...(options.optimizedModelPath ? { optimizedModelFilePath: options.optimizedModelPath } : {}),
-    });
+    let session: InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(modelFile, {
+        graphOptimizationLevel: options.graphOptimization ?? RUNTIME_OPTIMIZATION[manifest.model.fusion] ?? 'all', executionProviders: ['cpu'],
+        ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+        ...(options.optimizedModelPath ? { optimizedModelFilePath: options.optimizedModelPath } : {}),
+      });
+    } catch (error) {
+      // ORT's message for a truncated, empty or random file is a multi-line C++ trace: keep its first line.
+      const first = (error as Error).message.split('\n').find((line) => line.trim() !== '') ?? 'unreadable';
+      throw new BundleError(`${modelFile}: ONNX Runtime cannot load it (${first.slice(0, 200)}); re-export the bundle`);
+    }
+    checkScoresWidth(session, manifest, modelFile);
     return new Classifier(manifest, session, ort, featurizer, options.split ?? {});
   }
 
@@ -107,6 +142,10 @@ export class Classifier {
     if (!out) throw new BundleError('the graph has no "scores" output');
     const data = out.data as Float32Array;
     const c = this.labels.length;
+    const expected = batch.size * c * (this.manifest.pairs ? 2 : 1);
+    if (data.length !== expected) {
+      throw new BundleError(`the graph returned ${data.length} scores for ${batch.size} inputs; bundle.json's ${c} labels need ${expected}`);
+    }
     if (this.manifest.pairs) {
       // EFL: rows are (input, label description) pairs with (not entail, entail) logits; a label's score is log P(entail).
       return Array.from({ length: batch.size }, (_, i) => Float32Array.from({ length: c }, (_, l) => {
