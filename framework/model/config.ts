@@ -70,12 +70,40 @@ export function bertConfigFromJson(json: Record<string, unknown>, source = 'conf
   return config;
 }
 
-/** Throws a {@link ConfigError} naming the first inconsistent field. */
+/**
+ * Upper bounds of the size fields: well above every published BERT-family model (vocabularies to 250k, hidden 8192),
+ * far below sizes that would spend minutes allocating before an out-of-memory abort.
+ */
+const SIZE_LIMITS: Readonly<Partial<Record<keyof BertConfig, number>>> = {
+  vocabSize: 1_000_000, hiddenSize: 16_384, numHiddenLayers: 256, numAttentionHeads: 256, intermediateSize: 65_536,
+  maxPositionEmbeddings: 65_536, typeVocabSize: 1024,
+};
+
+/** Parameters a config implies (embeddings + layers), the figure the size check bounds. */
+export function bertParameterCount(c: BertConfig): number {
+  const h = c.hiddenSize;
+  const layer = 4 * h * h + 2 * h * c.intermediateSize + 9 * h + c.intermediateSize;
+  return (c.vocabSize + c.maxPositionEmbeddings + c.typeVocabSize) * h + c.numHiddenLayers * layer;
+}
+
+/** At most this many parameters (16 GB in F32): beyond it a config is refused before anything is allocated. */
+export const MAX_PARAMETERS = 4e9;
+
+/** Throws a {@link ConfigError} naming the first inconsistent field (by its config.json name). */
 export function validateBertConfig(config: BertConfig, source = 'config'): void {
-  const positive: (keyof BertConfig)[] = ['vocabSize', 'hiddenSize', 'numHiddenLayers', 'numAttentionHeads', 'intermediateSize', 'maxPositionEmbeddings', 'typeVocabSize'];
-  for (const key of positive) {
+  const snakeOf = (key: keyof BertConfig) => Object.entries(SNAKE).find(([, k]) => k === key)?.[0] ?? key;
+  for (const [key, max] of Object.entries(SIZE_LIMITS) as [keyof BertConfig, number][]) {
     const v = config[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ConfigError(`${source}: ${key} must be a positive integer, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > max) {
+      throw new ConfigError(`${source}: ${snakeOf(key)} must be an integer from 1 to ${max.toLocaleString('en')}, got ${String(v)}`);
+    }
+  }
+  const params = bertParameterCount(config);
+  if (params > MAX_PARAMETERS) {
+    throw new ConfigError(`${source}: these sizes make ${(params / 1e9).toFixed(1)}B parameters; at most ${MAX_PARAMETERS / 1e9}B are supported`);
+  }
+  for (const key of ['layerNormEps', 'initializerRange'] as const) {
+    if (!(config[key] > 0 && config[key] < 1)) throw new ConfigError(`${source}: ${snakeOf(key)} must be in (0, 1), got ${config[key]}`);
   }
   if (config.hiddenSize % config.numAttentionHeads !== 0) {
     throw new ConfigError(`${source}: hidden_size ${config.hiddenSize} is not divisible by num_attention_heads ${config.numAttentionHeads}`);
