@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '../framework/backend/select.js';
 import { tf } from '../framework/backend/tf.js';
@@ -53,6 +54,8 @@ export interface RunOptions {
   saveModel?: boolean;
   /** Checkpoint under `out/checkpoint` and continue from it (`--resume`). */
   resume?: boolean;
+  /** Resume even if the checkpoint was written by other settings (`--resume-force`). */
+  resumeForce?: boolean;
   run?: Run;
   progress?: boolean;
   /** Trainer checkpoints at evaluations at most this often (seconds); default every evaluation. */
@@ -130,6 +133,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     evalEvery: config.evalEvery, earlyStoppingPatience: config.earlyStoppingPatience, seed: config.seed, warmupRatio: config.warmupRatio,
     weightDecay: config.weightDecay, label, progress: options.progress, run: options.run,
     checkpointDir: options.out ? join(options.out, 'checkpoint') : undefined, resume: options.resume, checkpointMinSeconds: options.checkpointMinSeconds,
+    identity: resumeIdentity(config, task, dir), ...(options.resumeForce ? { resumeForce: true } : {}),
   };
   const pretrained = selfTrain ? method.snapshot() : undefined;
   try {
@@ -211,4 +215,38 @@ async function selfTrainStage(s: {
   }).fit([...s.train, ...pool], s.dev);
   const teacher = { devAccuracy: s.teacher.bestDev, bestStep: s.teacher.bestStep, steps: s.teacher.steps, ...(teacherTest === undefined ? {} : { testAccuracy: teacherTest }) };
   return { fit, selfTraining: { teacher, pseudoLabels, seconds: (Date.now() - t) / 1000 } };
+}
+
+/**
+ * What a resumed run must share with the checkpoint beyond the trainer's options: the experiment config as resolved
+ * (default template, label words and descriptions filled in, the model by name and by a digest of its weights file),
+ * without the settings that only affect scoring or where data is read from.
+ */
+function resumeIdentity(config: ExperimentConfig, task: TaskDefinition, modelDir: string): Record<string, unknown> {
+  const { dataDir: _dataDir, evalBatchSize: _evalBatchSize, maxTestExamples: _maxTest, predictTest: _predictTest, ...rest } = config;
+  const prompt = task.defaults[config.method === 'finetune' ? 'pet' : config.method];
+  return {
+    ...rest, template: config.template ?? prompt.template, model: modelOrDefault(config.model), modelWeights: weightsDigest(modelDir),
+    labelWords: config.labelWords ?? ('labelWords' in prompt ? prompt.labelWords : undefined),
+    descriptions: config.descriptions ?? ('descriptions' in prompt ? prompt.descriptions : undefined),
+  };
+}
+
+/** A digest of a model directory's weights file (size and a hash of its first and last MiB: fast for 400 MB files). */
+function weightsDigest(dir: string): string {
+  const file = ['model.safetensors', 'pytorch_model.bin'].map((f) => join(dir, f)).find((f) => existsSync(f));
+  if (!file) return 'none';
+  const size = statSync(file).size;
+  const hash = createHash('sha1').update(String(size));
+  const fd = openSync(file, 'r');
+  try {
+    for (const at of [0, Math.max(0, size - (1 << 20))]) {
+      const buf = Buffer.alloc(Math.min(1 << 20, size));
+      readSync(fd, buf, 0, buf.length, at);
+      hash.update(buf);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex').slice(0, 16);
 }

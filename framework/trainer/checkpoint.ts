@@ -17,6 +17,8 @@ export interface TrainerState {
   optimizerStep: number;
   /** Identifies the run configuration; a resume with a different one is refused. */
   fingerprint: string;
+  /** The settings the fingerprint hashes, kept so a refused resume can name what differs. */
+  identity?: Record<string, unknown>;
 }
 
 /** The files of one checkpoint: state, current weights, best-on-dev weights, optimiser moments. */

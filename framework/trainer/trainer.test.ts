@@ -10,7 +10,8 @@ import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
 import { useBackend } from '../testing/backends.js';
 import type { Objective } from './objective.js';
 import { SeededRandom } from './rng.js';
-import { Trainer } from './trainer.js';
+import { Trainer, type TrainerOptions } from './trainer.js';
+import { ConfigError } from '../errors.js';
 
 interface Ex { x: number[]; y: number }
 interface Batch { x: tf.Tensor; y: tf.Tensor }
@@ -80,6 +81,28 @@ test('resuming after a kill reproduces the uninterrupted run', async () => {
   for (let i = 0; i < w1.length; i++) assert.ok(Math.abs(w1[i]! - w2[i]!) < 1e-6, `weight ${i}: ${w1[i]} vs ${w2[i]}`);
   straight.dispose();
   resumed.dispose();
+});
+
+test('resume refuses a checkpoint of other settings, data or identity, naming the fields; --resume-force continues', async () => {
+  await useBackend('cpu');
+  const dir = join(mkdtempSync(join(tmpdir(), 'fewprompt-trainer-')), 'ckpt');
+  const first = new LinearObjective();
+  await new Trainer(first, { ...base, checkpointDir: dir, checkpointEvery: 1, stopAfterSteps: 5, identity: { split: '0', template: 'A' } }).fit(train, dev);
+  first.dispose();
+  const cases: [Partial<TrainerOptions<Ex>>, Ex[], RegExp][] = [
+    [{ identity: { split: '1', template: 'A' } }, train, /another configuration \(split "0" → "1"\); resume with the same settings, pass --resume-force/],
+    [{ identity: { split: '0', template: 'B' }, seed: 8 }, train, /template "A" → "B", seed 7 → 8/],
+    [{ identity: { split: '0', template: 'A' } }, data(96, 5), /training or dev examples/],
+  ];
+  for (const [change, examples, message] of cases) {
+    const o = new LinearObjective();
+    await assert.rejects(new Trainer(o, { ...base, checkpointDir: dir, resume: true, ...change }).fit(examples, dev), (e: Error) => e instanceof ConfigError && message.test(e.message));
+    o.dispose();
+  }
+  const forced = new LinearObjective();
+  const r = await new Trainer(forced, { ...base, checkpointDir: dir, resume: true, resumeForce: true, identity: { split: '1', template: 'A' } }).fit(train, dev);
+  assert.ok(r.steps > 5, 'continued from the checkpoint');
+  forced.dispose();
 });
 
 test('checkpointMinSeconds: evaluations write a checkpoint only that often', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { tf } from '../backend/tf.js';
 import type { HostTensor } from '../checkpoint/host-tensor.js';
+import { log } from '../log.js';
 import { ConfigError } from '../errors.js';
 import { AdamW } from '../optim/adamw.js';
 import { lrSchedule, type ScheduleKind } from '../optim/schedule.js';
@@ -45,6 +46,13 @@ export interface TrainerOptions<E = unknown> {
   checkpointMinSeconds?: number;
   /** Continue from `checkpointDir` if it holds a checkpoint of the same configuration. */
   resume?: boolean;
+  /**
+   * What else defines the run beyond the trainer's own options (task, split, method, template, label words, model…),
+   * JSON-safe. It joins the resume identity: a checkpoint of another identity is refused, naming the fields.
+   */
+  identity?: Record<string, unknown>;
+  /** Resume even when the identity differs (an intentional change; `--resume-force`). */
+  resumeForce?: boolean;
   /** Progress bar on stderr (default on). */
   progress?: boolean;
   label?: string;
@@ -87,17 +95,23 @@ export class Trainer<E, B> {
     const evalEvery = o.evalEvery ?? stepsPerEpoch;
     const schedule = lrSchedule({ kind: o.schedule ?? 'linear', warmupSteps: Math.round((o.warmupRatio ?? 0) * totalSteps), totalSteps });
     const optimizer = new AdamW(this.objective.paramGroups().map((g) => ({ ...g, weightDecay: g.weightDecay ?? o.weightDecay ?? 0 })), { maxGradNorm: o.maxGradNorm ?? 1, eps: o.adamEps ?? 1e-8 });
-    // Only what changes the trajectory identifies a run; where checkpoints go or how progress shows does not.
-    const { epochs, maxSteps, batchSize, gradientAccumulation, evalEvery: ee, earlyStoppingPatience, seed, schedule: sk, warmupRatio, weightDecay, maxGradNorm, adamEps } = o;
-    const fingerprint = createHash('sha1').update(JSON.stringify({ n: train.length, d: dev.length, epochs, maxSteps, batchSize, gradientAccumulation, ee, earlyStoppingPatience, seed, sk, warmupRatio, weightDecay, maxGradNorm, adamEps })).digest('hex').slice(0, 16);
-    let state: TrainerState = { step: 0, epoch: 0, offset: 0, bestMetric: -Infinity, bestStep: -1, evalsWithoutImprovement: 0, history: [], optimizerStep: 0, fingerprint };
+    const identity = runIdentity(o, this.objective.paramGroups().map((g) => g.lr), train, dev);
+    const fingerprint = createHash('sha1').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
+    let state: TrainerState = { step: 0, epoch: 0, offset: 0, bestMetric: -Infinity, bestStep: -1, evalsWithoutImprovement: 0, history: [], optimizerStep: 0, fingerprint, identity };
     let best: Map<string, HostTensor> | undefined;
 
     if (o.resume && o.checkpointDir) {
       const ckpt = loadTrainerCheckpoint(o.checkpointDir);
       if (ckpt) {
-        if (ckpt.state.fingerprint !== fingerprint) throw new ConfigError(`${o.checkpointDir}: checkpoint was written by a different configuration or data; remove it or drop --resume`);
-        state = ckpt.state;
+        if (ckpt.state.fingerprint !== fingerprint) {
+          const diff = identityDiff(ckpt.state.identity, identity);
+          if (!o.resumeForce) {
+            throw new ConfigError(`${o.checkpointDir}: the checkpoint was written by another configuration (${diff}); `
+              + 'resume with the same settings, pass --resume-force to continue with these, or remove it');
+          }
+          log.warn(`${o.checkpointDir}: resuming a checkpoint of another configuration (${diff}) as --resume-force asks`);
+        }
+        state = { ...ckpt.state, fingerprint, identity };
         this.objective.restore(ckpt.weights);
         best = ckpt.best.size > 0 ? ckpt.best : undefined;
         const slots = [...new Set([...ckpt.optimizer.keys()].map((k) => Number(k.split('.')[1])))].map((index) => ({
@@ -193,4 +207,25 @@ export class Trainer<E, B> {
     if (best) this.objective.restore(best);
     return { bestDev: state.bestMetric, bestStep: state.bestStep, steps: state.step, history: state.history, interrupted };
   }
+}
+
+/**
+ * What identifies a training run for resuming: every option that changes the trajectory (not where checkpoints go or
+ * how progress shows), the learning rate of each parameter group, a hash of the training and dev examples, and the
+ * caller's identity fields.
+ */
+function runIdentity<E>(o: TrainerOptions<E>, lrs: number[], train: E[], dev: E[]): Record<string, unknown> {
+  const { epochs, maxSteps, batchSize, gradientAccumulation, evalEvery, earlyStoppingPatience, seed, schedule, warmupRatio, weightDecay, maxGradNorm, adamEps } = o;
+  const data = createHash('sha1').update(JSON.stringify([train, dev])).digest('hex').slice(0, 16);
+  const trainer = { epochs, maxSteps, batchSize, gradientAccumulation, evalEvery, earlyStoppingPatience, seed, schedule, warmupRatio, weightDecay, maxGradNorm, adamEps };
+  // JSON round trip: undefined fields drop out, so a saved identity compares equal to a fresh one.
+  return JSON.parse(JSON.stringify({ ...o.identity, ...trainer, lrs, data })) as Record<string, unknown>;
+}
+
+/** The fields whose values differ, as `name (saved → now)`; checkpoints from before identities say so. */
+function identityDiff(saved: Record<string, unknown> | undefined, now: Record<string, unknown>): string {
+  if (!saved) return 'it predates recorded settings';
+  const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v).slice(0, 60));
+  const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])].filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]));
+  return keys.map((k) => `${k === 'data' ? 'training or dev examples' : k} ${show(saved[k])} → ${show(now[k])}`).join(', ');
 }
