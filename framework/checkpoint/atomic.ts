@@ -2,7 +2,7 @@
  * Atomic file writes: data goes to a temporary sibling, is flushed, then renamed over the target, so
  * a reader (or a crash) never sees a half-written checkpoint.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -40,4 +40,36 @@ export function writeFileAtomic(target: string, chunks: readonly Uint8Array[]): 
     rmSync(temp, { force: true });
     throw error;
   }
+}
+
+/**
+ * Builds a directory atomically: `fill` writes into a temporary sibling, which then replaces `target` (the old
+ * directory is moved aside and removed only after the new one is in place). If `fill` throws — a full disk, a bad
+ * input — the temporary directory is removed and `target` is left as it was.
+ *
+ * @example
+ * await writeDirAtomic('bundles/x', async (dir) => writeFileSync(join(dir, 'bundle.json'), '{}'));
+ */
+export async function writeDirAtomic<T>(target: string, fill: (dir: string) => Promise<T> | T): Promise<T> {
+  const temp = tempPathFor(target);
+  mkdirSync(dirname(target), { recursive: true });
+  mkdirSync(temp);
+  let result: T;
+  try {
+    result = await fill(temp);
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw error;
+  }
+  const old = existsSync(target) ? `${temp}.old` : undefined;
+  if (old) renameSync(target, old);
+  try {
+    renameSync(temp, target);
+  } catch (error) {
+    if (old) renameSync(old, target);
+    rmSync(temp, { recursive: true, force: true });
+    throw error;
+  }
+  if (old) rmSync(old, { recursive: true, force: true });
+  return result;
 }

@@ -8,4 +8,4 @@ export { unpickle, PyDict, PyTuple, PyGlobal, PyExtension, type PyValue, type Py
 export { canonicalKey, bertForMaskedLMKey, renameKeys } from './keys.js';
 export { loadStateDict, saveStateDict, findWeightFile, WEIGHT_FILES, type WeightFile, type SaveStateDictOptions } from './state-dict.js';
 export { matchStateDict, type MatchStateDictOptions, type MatchStateDictReport } from './match.js';
-export { writeFileAtomic, tempPathFor } from './atomic.js';
+export { writeDirAtomic, writeFileAtomic, tempPathFor } from './atomic.js';

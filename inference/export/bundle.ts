@@ -9,6 +9,7 @@
  * (standard opset 17 plus documented `com.microsoft` operators).
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeDirAtomic } from '../../framework/checkpoint/atomic.js';
 import { join } from 'node:path';
 import { tf, tidyRead } from '../../framework/backend/tf.js';
 import { readSafetensors } from '../../framework/checkpoint/safetensors.js';
@@ -172,6 +173,26 @@ function templateFields(template: PromptTemplate | undefined): string[] {
  * manifest.model.nodesPerLayer; // → 10 (fused, int8)
  */
 export async function exportBundle(spec: RunSpec, out: string, options: GraphOptions = {}): Promise<BundleManifest> {
+  return writeBundleDir(out, (dir) => writeBundle(spec, dir, options));
+}
+
+/**
+ * Writes a bundle directory through `fill` into a temporary sibling that then replaces `out`: a failed export (a full
+ * disk, a bad run) leaves the previous bundle whole, and disk errors become one ExportError line.
+ */
+export async function writeBundleDir<T>(out: string, fill: (dir: string) => Promise<T>): Promise<T> {
+  try {
+    return await writeDirAtomic(out, fill);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC') throw new ExportError(`${out}: no space left on the device; the previous bundle (if any) is unchanged`);
+    if (code === 'EACCES' || code === 'EROFS') throw new ExportError(`${out}: cannot write there (${code}); the previous bundle (if any) is unchanged`);
+    throw error;
+  }
+}
+
+/** The bundle files written into `out` (an existing directory). */
+export async function writeBundle(spec: RunSpec, out: string, options: GraphOptions): Promise<BundleManifest> {
   const modelDir = join(spec.dir, 'model');
   if (!existsSync(modelDir)) throw new ExportError(`run ${spec.dir}: no model/ directory (train with --out, which saves the model)`);
   const config = readBertConfig(modelDir);

@@ -14,7 +14,7 @@ import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { PromptTemplate } from '../../templates/index.js';
 import { ManualVerbalizer } from '../../verbalizers/index.js';
 import { GraphBuilder } from '../../framework/onnx/graph.js';
-import { exportBundle, type BundleManifest, type RunSpec } from './bundle.js';
+import { writeBundle, writeBundleDir, type BundleManifest, type RunSpec } from './bundle.js';
 import { finetuneHead, petHead } from './heads.js';
 import { Int8EmbeddingBertGraph } from './int8-embeddings.js';
 import { WeightReader } from './weights.js';
@@ -26,7 +26,11 @@ import { WeightReader } from './weights.js';
  */
 export async function exportCompactBundle(spec: RunSpec, out: string): Promise<BundleManifest> {
   if (spec.method !== 'pet' && spec.method !== 'finetune') throw new ExportError(`${spec.dir}: compact bundles support pet and finetune runs, not ${spec.method}; use exportBundle (--precision int8)`);
-  const manifest = await exportBundle(spec, out, { precision: 'int8', fusion: 'contrib' });
+  return writeBundleDir(out, (dir) => writeCompact(spec, dir));
+}
+
+async function writeCompact(spec: RunSpec, out: string): Promise<BundleManifest> {
+  const manifest = await writeBundle(spec, out, { precision: 'int8', fusion: 'contrib' });
   const modelDir = join(spec.dir, 'model');
   const config = readBertConfig(modelDir);
   const tokenizer = await BertTokenizer.fromPretrained(modelDir);

@@ -22,7 +22,7 @@ import { GraphBuilder } from '../../framework/onnx/graph.js';
 import { BertGraph, type Precision } from './bert-graph.js';
 import { tokenClassificationHead } from './heads.js';
 import { Int8EmbeddingBertGraph } from './int8-embeddings.js';
-import { readJson } from './bundle.js';
+import { readJson, writeBundleDir } from './bundle.js';
 import { WeightReader } from './weights.js';
 import { checkLacTagFeatures, type LacTagFeatures } from '../runtime/lac-char-tags.js';
 
@@ -60,6 +60,10 @@ export interface TokenBundleManifest {
  * m.tags.length; // → 21
  */
 export async function exportTokenBundle(run: string, out: string, options: { precision?: Precision } = {}): Promise<TokenBundleManifest> {
+  return writeBundleDir(out, (dir) => writeTokenBundle(run, dir, options));
+}
+
+async function writeTokenBundle(run: string, out: string, options: { precision?: Precision }): Promise<TokenBundleManifest> {
   const precision = options.precision ?? 'fp32';
   const spec = readJson(join(run, 'method.json'), `run ${run}`);
   if (spec['kind'] !== 'token-classification') throw new ExportError(`run ${run}: method.json kind is '${String(spec['kind'])}', expected 'token-classification'`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -56,4 +56,18 @@ test('bundle.json labels must match the graph and be usable; model.file stays in
   await assert.rejects(loadClassifier(outside), /model\.file '\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd' points outside the bundle/);
   const clf = await loadClassifier(good);
   assert.equal((await clf.predict(['很好用'])).length, 1);
+});
+
+test('a failed export leaves the previous bundle whole and no temporary files behind', async () => {
+  const target = variant('re-export', () => {});
+  const before = readFileSync(join(target, 'model.onnx'));
+  const broken = { ...readRunSpec(join(root, 'run')), dir: join(root, 'no-such-run') };
+  await assert.rejects(exportBundle(broken, target), /no model\/ directory/);
+  assert.deepEqual(readFileSync(join(target, 'model.onnx')), before);
+  assert.equal((await (await loadClassifier(target)).predict(['好'])).length, 1);
+  assert.deepEqual(readdirSync(root).filter((f) => f.includes('.tmp')), []);
+  // A successful export replaces it whole.
+  await exportBundle(readRunSpec(join(root, 'run')), target);
+  assert.ok(existsSync(join(target, 'bundle.json')));
+  assert.deepEqual(readdirSync(root).filter((f) => f.includes('.tmp') || f.includes('.old')), []);
 });
