@@ -42,6 +42,12 @@ export const workerCommand: Command = {
       url: values.queue, runsDir: join(values.out ?? 'fewprompt-worker', 'runs'), ...(name === undefined ? {} : { name }), ...(lockMs === undefined ? {} : { lockMs }),
       onEvent: (event, id, detail) => console.log(`${event} ${id} (${detail})`),
     });
+    try {
+      await worker.ready;
+    } catch (error) {
+      await worker.close().catch(() => {});
+      throw error;
+    }
     console.log(`worker ${process.pid} listening on ${values.queue} (${name ?? 'fewprompt-fewclue'})`);
     await new Promise<void>((resolve) => {
       const stop = () => {

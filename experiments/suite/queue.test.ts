@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { Queue } from 'bullmq';
-import { redisConnection } from './queue.js';
+import { redisConnection, runOnQueue } from './queue.js';
 import { ResultStore } from './store.js';
 import { runSuite } from './suite.js';
 import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './testing/tiny-model.js';
@@ -105,4 +105,20 @@ test('BullMQ queue: two `fewprompt worker --queue` processes; one is SIGKILLed m
     rmSync(dir, { recursive: true, force: true });
     rmSync(model, { recursive: true, force: true });
   }
+});
+
+test('nothing listening at --queue: the coordinator and a worker fail within ~10 s with one line naming the address', { timeout: 60_000 }, async () => {
+  const url = `redis://127.0.0.1:${await freePort()}`;
+  const t0 = Date.now();
+  await assert.rejects(runOnQueue([], { url, runsDir: mkdtempSync(join(tmpdir(), 'fewprompt-noredis-')), onResult: () => {}, maxAttempts: 1 }),
+    new RegExp(`cannot reach Redis at ${url.replace(/[.]/g, '\\.')} within 10 s; is redis-server running`));
+  assert.ok(Date.now() - t0 < 15_000, `took ${Date.now() - t0} ms`);
+  const { NODE_TEST_CONTEXT: _ctx, ...env } = process.env;
+  const t1 = Date.now();
+  const worker = spawnSync(process.execPath, [BIN, 'worker', '--queue', url], { env: { ...env, FEWPROMPT_LOG: 'error' }, encoding: 'utf8', timeout: 45_000 });
+  assert.equal(worker.status, 2, worker.stderr);
+  assert.match(worker.stderr.trim(), /cannot reach Redis at .* within 10 s/);
+  assert.equal(worker.stderr.trim().split('\n').length, 1, worker.stderr);
+  // 10 s of waiting for Redis plus the CLI's start-up, which takes seconds on a loaded test machine.
+  assert.ok(Date.now() - t1 < 30_000, `worker took ${Date.now() - t1} ms`);
 });

@@ -38,6 +38,25 @@ export function redisConnection(url: string): ConnectionOptions {
   };
 }
 
+/** How long the coordinator and workers wait for Redis at start before failing with a message. */
+export const REDIS_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Resolves when `client` (a BullMQ Queue or Worker) has connected; rejects with one line naming the address after
+ * `timeoutMs` (ioredis otherwise retries silently for ever: `fewclue --queue` printed nothing and waited).
+ */
+export async function waitForRedis(client: { waitUntilReady(): Promise<unknown> }, url: string, timeoutMs = REDIS_CONNECT_TIMEOUT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ConfigError(`cannot reach Redis at ${url} within ${timeoutMs / 1000} s; is redis-server running and the address right?`)), timeoutMs);
+  });
+  try {
+    await Promise.race([client.waitUntilReady(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** What a queue worker hands back through Redis as the job's return value. */
 interface QueueReturn {
   result: ExperimentResult;
@@ -68,7 +87,14 @@ export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOpt
   const attempts = options.maxAttempts ?? 2;
   const queue = new Queue(options.name ?? DEFAULT_QUEUE_NAME, { connection: redisConnection(options.url) });
   const failed: FailedJob[] = [];
+  let silentSince: number | undefined;
+  queue.on('error', (error) => {
+    // ioredis reconnects with backoff by itself; say once per outage that it is doing so.
+    if (silentSince === undefined) log.warn(`queue: Redis at ${options.url} unreachable (${error.message}); retrying until it is back`);
+    silentSince ??= Date.now();
+  });
   try {
+    await waitForRedis(queue, options.url);
     for (const job of jobs) {
       const existing = await queue.getJob(job.id);
       if (existing) {
@@ -86,6 +112,10 @@ export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOpt
     while (pending.size > 0) {
       for (const [id, job] of pending) {
         const bull = await queue.getJob(id);
+        if (silentSince !== undefined) {
+          log.info(`queue: Redis at ${options.url} answers again after ${((Date.now() - silentSince) / 1000).toFixed(0)} s`);
+          silentSince = undefined;
+        }
         const state = bull ? await bull.getState() : 'unknown';
         if (bull && state === 'completed') {
           // Read the job again: the snapshot above may predate its completion (state is read in a second call),
@@ -131,12 +161,13 @@ export interface QueueWorkerOptions {
  * `worker --local` child process, so this process keeps renewing the job's lock while tfjs computes. If
  * this worker dies, the lock expires and another worker's stalled check puts the job back in the queue;
  * if the child dies, the job fails this attempt and BullMQ retries it (`attempts`). Config/data errors
- * are unrecoverable (no retry). Resolves with a handle whose `close()` finishes the current job first.
+ * are unrecoverable (no retry). Returns a handle whose `ready` settles once Redis answers (or rejects after
+ * {@link REDIS_CONNECT_TIMEOUT_MS}) and whose `close()` finishes the current job first.
  * @example
  * const worker = startQueueWorker({ url: 'redis://127.0.0.1:6379', runsDir: 'worker-runs' });
  * process.on('SIGTERM', () => void worker.close());
  */
-export function startQueueWorker(options: QueueWorkerOptions): { close: () => Promise<void> } {
+export function startQueueWorker(options: QueueWorkerOptions): { ready: Promise<void>; close: () => Promise<void> } {
   let child: JobChild | undefined;
   const lockDuration = options.lockMs ?? 30_000;
   const worker = new Worker<{ job: unknown }, QueueReturn>(options.name ?? DEFAULT_QUEUE_NAME, async (bull) => {
@@ -161,6 +192,7 @@ export function startQueueWorker(options: QueueWorkerOptions): { close: () => Pr
   }, { connection: redisConnection(options.url), concurrency: 1, lockDuration, stalledInterval: Math.min(lockDuration, 30_000), maxStalledCount: 1 });
   worker.on('error', (error) => log.warn(`queue worker: ${error.message}`));
   return {
+    ready: waitForRedis(worker, options.url),
     async close() {
       await worker.close();
       await child?.stop();

@@ -18,7 +18,7 @@ test('config.json with absurd sizes is refused at once, naming the field (not a 
   for (const [change, message] of cases) {
     const t0 = performance.now();
     assert.throws(() => bertConfigFromJson({ ...base, ...change }, 'x/config.json'), (e: Error) => e instanceof ConfigError && message.test(e.message) && e.message.startsWith('x/config.json: '), JSON.stringify(change));
-    assert.ok(performance.now() - t0 < 50);
+    assert.ok(performance.now() - t0 < 1000, 'refused before any allocation (it used to take 72 s to fail)');
   }
 });
 
