@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
 import { log } from '../../framework/log.js';
@@ -18,7 +19,10 @@ Concurrent requests are micro-batched. SIGINT/SIGTERM drain in-flight requests, 
   --port P              0–65535, default 8080 (0: any free port);  --host H  default 127.0.0.1
   --max-batch N         texts per model call, 1–4096 (default 32);  --max-wait-ms N  0–60000, default 5
   --max-texts N         texts per request, 1–100000 (default 256);  --max-body-bytes N  default 1048576
-  --threads N           ONNX Runtime intra-op threads per bundle, 0–1024 (default 0: all cores)`;
+  --threads N           ONNX Runtime intra-op threads per bundle, 0–1024 (default 0: all cores)
+  --api-key KEY | --api-key-file FILE  require 'Authorization: Bearer KEY' (or X-API-Key) on every route but /healthz
+  --drain-seconds N     on SIGINT/SIGTERM, in-flight requests get N seconds (0–3600, default 10); new ones get 503
+A --host other than loopback is reachable from other machines: fewprompt warns unless an API key is set.`;
 
 function pairs(values: string[] | undefined, flag: string): [string, string][] {
   return (values ?? []).map((v) => {
@@ -38,6 +42,27 @@ function intInRange(value: string | undefined, flag: string, fallback: number, m
   return n;
 }
 
+/** The API key of --api-key or --api-key-file (its first line); none when neither is given. */
+function apiKeyFrom(key: string | undefined, file: string | undefined): { apiKey?: string } {
+  if (key !== undefined && file !== undefined) throw new ConfigError('give --api-key or --api-key-file, not both');
+  let value = key;
+  if (file !== undefined) {
+    try {
+      value = readFileSync(file, 'utf8').split(/\r?\n/)[0];
+    } catch (error) {
+      throw new ConfigError(`--api-key-file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+  }
+  if (value === undefined) return {};
+  if (value.trim().length < 8) throw new ConfigError(`the API key must have at least 8 characters (got ${value.trim().length})`);
+  return { apiKey: value.trim() };
+}
+
+/** Loopback addresses: what only this machine can reach. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
 /** `fewprompt serve`. */
 export const serveCommand: Command = {
   name: 'serve',
@@ -47,6 +72,7 @@ export const serveCommand: Command = {
     const { values } = parseArgs({ args, options: {
       bundle: { type: 'string', multiple: true }, taskflow: { type: 'string', multiple: true }, port: { type: 'string' }, host: { type: 'string' },
       'max-batch': { type: 'string' }, 'max-wait-ms': { type: 'string' }, 'max-texts': { type: 'string' }, 'max-body-bytes': { type: 'string' }, threads: { type: 'string' },
+      'api-key': { type: 'string' }, 'api-key-file': { type: 'string' }, 'drain-seconds': { type: 'string' },
     } });
     // Every number is checked before any model loads: a bad flag fails in milliseconds, not after the loads.
     const threads = intInRange(values.threads, '--threads', 0, 0, 1024);
@@ -55,7 +81,12 @@ export const serveCommand: Command = {
       maxBatch: intInRange(values['max-batch'], '--max-batch', 32, 1, 4096), maxWaitMs: intInRange(values['max-wait-ms'], '--max-wait-ms', 5, 0, 60_000),
       maxTexts: intInRange(values['max-texts'], '--max-texts', 256, 1, 100_000),
       maxBodyBytes: intInRange(values['max-body-bytes'], '--max-body-bytes', 1 << 20, 1, 1 << 30),
+      drainSeconds: intInRange(values['drain-seconds'], '--drain-seconds', 10, 0, 3600),
+      ...apiKeyFrom(values['api-key'], values['api-key-file']),
     };
+    if (!isLoopback(options.host) && options.apiKey === undefined) {
+      log.warn(`--host ${options.host} is reachable from other machines and no --api-key is set: anyone who can reach it can use the models`);
+    }
     const models: Record<string, ServedModel> = {};
     for (const [name, dir] of pairs(values.bundle, '--bundle')) {
       if (models[name]) throw new ConfigError(`model name '${name}' is mounted twice`);

@@ -140,3 +140,41 @@ test('listen errors are one line naming the port: in use, out of range', async (
   await assert.rejects(third.listen(), { name: 'ConfigError', message: '--port 70000 is not a port; expected 0 to 65535' });
   await first.close();
 });
+
+test('drain: requests arriving meanwhile get 503, and a client trickling a body cannot outlive the deadline', async () => {
+  const model = fakeModel(400);
+  const server = new PredictionServer({ m: model }, { port: 0, maxWaitMs: 1, drainSeconds: 1 });
+  const port = await server.listen();
+  const inFlight = post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['slow'] }));
+  // A client that sends half a body and then nothing.
+  const trickle = request({ host: '127.0.0.1', port, path: '/v1/models/m:predict', method: 'POST', headers: { 'content-length': 1000 } });
+  trickle.on('error', () => {});
+  trickle.write('{"texts": [');
+  await new Promise((r) => setTimeout(r, 50));
+  const t0 = Date.now();
+  const closing = server.close();
+  const late = await post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['late'] }));
+  assert.equal(late.status, 503);
+  assert.equal((await inFlight).status, 200);
+  await closing;
+  assert.ok(Date.now() - t0 < 3000, `close took ${Date.now() - t0} ms with a trickling client`);
+});
+
+test('API key on every route but /healthz (Bearer or X-API-Key); request bodies that are not UTF-8 are a 400', async () => {
+  const server = new PredictionServer({ m: fakeModel(0) }, { port: 0, apiKey: 's3cret' });
+  const port = await server.listen();
+  const call = (headers: Record<string, string>, body: Buffer | string = '{"texts":["a"]}', path = '/v1/models/m:predict') =>
+    new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-length': Buffer.byteLength(body), ...headers } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      req.on('error', reject);
+      req.end(body);
+    });
+  assert.equal(await call({}), 401);
+  assert.equal(await call({ authorization: 'Bearer wrong' }), 401);
+  assert.equal(await call({ authorization: 'Bearer s3cret' }), 200);
+  assert.equal(await call({ 'x-api-key': 's3cret' }), 200);
+  const health = await new Promise<number>((resolve) => request({ host: '127.0.0.1', port, path: '/healthz' }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).end());
+  assert.equal(health, 200);
+  assert.equal(await call({ 'x-api-key': 's3cret' }, Buffer.from([0x7b, 0x22, 0x74, 0xff, 0xfe, 0x22, 0x7d])), 400);
+  await server.close();
+});

@@ -11,6 +11,7 @@
  * oversize ones 413, unknown models 404; the server keeps serving. `close()` stops accepting, lets
  * in-flight requests finish, then releases the models.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, RequestError } from '../../framework/errors.js';
@@ -39,6 +40,16 @@ export interface ServerOptions {
   /** Micro-batching: most texts per model call (default 32) and longest wait (default 5 ms). */
   readonly maxBatch?: number;
   readonly maxWaitMs?: number;
+  /**
+   * Required on every route but /healthz, as `Authorization: Bearer KEY` or `X-API-Key: KEY` (compared in constant
+   * time); unset = no authentication (fine on loopback, the default host).
+   */
+  readonly apiKey?: string;
+  /**
+   * On close, how long in-flight requests may take before their connections are cut (default 10 s); requests that
+   * arrive meanwhile are answered 503.
+   */
+  readonly drainSeconds?: number;
 }
 
 /**
@@ -98,16 +109,35 @@ export class PredictionServer {
     });
   }
 
-  /** Graceful shutdown: refuse new work, finish in-flight requests, release the models. */
+  /**
+   * Graceful shutdown: new requests are answered 503 while in-flight ones finish, for at most `drainSeconds`; then
+   * every connection is closed (a client trickling a body cannot keep the server alive) and the models released.
+   */
   async close(): Promise<void> {
     this.closing = true;
-    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeIdleConnections();
-    if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
-    await Promise.all([...this.batchers.values()].map((b) => b.drain()));
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, 1000 * (this.options.drainSeconds ?? 10)).unref());
+    const drained = (async () => {
+      if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+      await Promise.all([...this.batchers.values()].map((b) => b.drain()));
+    })();
+    await Promise.race([drained, deadline]);
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
     await closed;
     for (const m of Object.values(this.models)) await m.release?.();
+  }
+
+  /** True when the request carries the API key (or none is required). */
+  private authorized(req: IncomingMessage): boolean {
+    const key = this.options.apiKey;
+    if (key === undefined) return true;
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers['authorization'] ?? '')?.[1];
+    const given = bearer ?? (typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined);
+    if (given === undefined) return false;
+    const a = createHash('sha256').update(given).digest();
+    const b = createHash('sha256').update(key).digest();
+    return timingSafeEqual(a, b);
   }
 
   private send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
@@ -128,7 +158,13 @@ export class PredictionServer {
         if (size > max) { req.removeAllListeners('data'); req.resume(); reject(new RequestError(`request body exceeds the ${max}-byte limit`, 413)); return; }
         chunks.push(c);
       });
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('end', () => {
+        try {
+          resolve(UTF8.decode(Buffer.concat(chunks)));
+        } catch {
+          reject(new RequestError('request body is not valid UTF-8', 400));
+        }
+      });
       req.on('error', reject);
     });
   }
@@ -142,6 +178,9 @@ export class PredictionServer {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const predict = /^\/v1\/models\/([^/:]+):predict$/.exec(url.pathname);
+      if (url.pathname !== '/healthz' && !this.authorized(req)) {
+        throw new RequestError('missing or wrong API key: send Authorization: Bearer KEY or X-API-Key: KEY', 401);
+      }
       if (req.method === 'GET' && url.pathname === '/healthz') {
         status = this.closing ? 503 : 200;
         this.send(res, status, { status: this.closing ? 'draining' : 'ok', models: Object.keys(this.models) });
@@ -199,3 +238,6 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
     default: return new ConfigError(`cannot listen on ${host}:${port}: ${error.message.split('\n')[0]}`);
   }
 }
+
+/** Strict UTF-8: bytes that are not UTF-8 are a client error, not silently U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
