@@ -122,3 +122,41 @@ test('nothing listening at --queue: the coordinator and a worker fail within ~10
   // 10 s of waiting for Redis plus the CLI's start-up, which takes seconds on a loaded test machine.
   assert.ok(Date.now() - t1 < 30_000, `worker took ${Date.now() - t1} ms`);
 });
+
+/** A private redis-server on `port` (no persistence: a restart comes back empty). */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let i = 0; i < 50; i++) {
+    if (spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().includes('PONG')) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return server;
+}
+
+test('Redis killed and restarted empty mid-run: no finished result is lost and the suite completes the rest', { skip: hasRedisServer ? false : 'needs redis-server (.ci/run installs it)', timeout: 180_000 }, async () => {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let redis = await startRedis(port);
+  const model = await saveTinyModel();
+  const dir = mkdtempSync(join(tmpdir(), 'fewprompt-queue-restart-'));
+  const queueName = `fewprompt-restart-${process.pid}`;
+  const worker = startWorker(url, queueName, join(dir, 'worker'));
+  try {
+    await worker.waitFor(/listening/);
+    const config = { out: join(dir, 'out'), tasks: ['eprstmt', 'csl'], methods: ['pet'], splits: '0', queue: url, queueName, track: false, train: { ...TINY_TRAIN, model, dataDir: FIXTURES_DIR } };
+    const suite = runSuite(config, { queueTimeoutMs: 150_000 });
+    const finished = /^finished (\S+)/.exec(await worker.waitFor(/^finished /))![1]!;
+    redis.kill('SIGKILL');
+    await exited(redis);
+    redis = await startRedis(port); // empty: the finished job's completion and the other job are gone from Redis
+    const outcome = await suite;
+    assert.deepEqual(outcome.failed, []);
+    const store = new ResultStore(join(dir, 'out'));
+    for (const id of ['eprstmt/pet/0', 'csl/pet/0']) assert.equal(store.read(id)?.result.testExamples, 2, `${id} stored`);
+    assert.ok(store.read(finished), `the job finished before the restart (${finished}) kept its result`);
+  } finally {
+    worker.proc.kill('SIGTERM');
+    await exited(worker.proc);
+    redis.kill('SIGTERM');
+  }
+});

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
 import { type } from 'arktype';
 import { ConfigError, JobError } from '../../framework/errors.js';
@@ -6,6 +8,7 @@ import type { ExperimentResult } from '../run-experiment.js';
 import { JobChild } from './child-process.js';
 import { canonicalConfig, parseSuiteJob, type SuiteJob } from './jobs.js';
 import type { ExecutorOptions, FailedJob } from './local-pool.js';
+import { ResultStore, type JobRecord } from './store.js';
 
 /** Queue name used when `--queue-name` is not given. */
 export const DEFAULT_QUEUE_NAME = 'fewprompt-fewclue';
@@ -73,6 +76,13 @@ export interface QueueOptions {
   pollMs?: number;
   /** Give up waiting after this long (default: wait until every job is finished or failed). */
   timeoutMs?: number;
+  /**
+   * The suite's result store (an absolute path), sent with each job: a worker that can reach it writes the result
+   * there before it acknowledges the job, so a Redis that restarts empty loses no finished result.
+   */
+  resultsDir?: string;
+  /** The stored record of a job, if any: consulted when a job vanishes from Redis. */
+  lookup?: (jobId: string) => JobRecord | undefined;
 }
 
 /**
@@ -105,7 +115,7 @@ export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOpt
         else if (state === 'failed') { await existing.retry('failed'); continue; }
         else continue;
       }
-      await queue.add('fewclue', { job }, { jobId: job.id, attempts, removeOnComplete: false, removeOnFail: false });
+      await queue.add('fewclue', { job, ...(options.resultsDir ? { resultsDir: options.resultsDir } : {}) }, { jobId: job.id, attempts, removeOnComplete: false, removeOnFail: false });
     }
     const pending = new Map(jobs.map((j) => [j.id, j]));
     const started = Date.now();
@@ -130,7 +140,16 @@ export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOpt
           failed.push({ id, reason: bull.failedReason, attempts: bull.attemptsStarted });
           pending.delete(id);
         } else if (!bull) {
-          throw new JobError(`queue job ${id} disappeared from the queue (removed by another coordinator?)`, id);
+          // Redis restarted empty (or another coordinator removed the job): a worker may have stored the result
+          // before acknowledging; otherwise the job runs again.
+          const stored = options.lookup?.(id);
+          if (stored) {
+            options.onResult(stored);
+            pending.delete(id);
+          } else {
+            log.warn(`queue: job ${id} vanished from Redis (restarted empty?) with no stored result; queued again`);
+            await queue.add('fewclue', { job, ...(options.resultsDir ? { resultsDir: options.resultsDir } : {}) }, { jobId: id, attempts, removeOnComplete: false, removeOnFail: false });
+          }
         }
       }
       if (pending.size === 0) break;
@@ -143,6 +162,20 @@ export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOpt
     await queue.close();
   }
   return failed;
+}
+
+/**
+ * Writes a finished job's record into the coordinator's result store when this worker can reach it (same machine or
+ * a shared filesystem) — before the job is acknowledged, so the result outlives a Redis restart. A store it cannot
+ * reach is left to the coordinator, which writes the result when it sees the job completed.
+ */
+function storeResult(resultsDir: unknown, record: JobRecord): void {
+  if (typeof resultsDir !== 'string' || !isAbsolute(resultsDir) || !existsSync(resultsDir)) return;
+  try {
+    new ResultStore(resultsDir).write(record);
+  } catch (error) {
+    log.warn(`queue worker: could not write ${record.job.id}'s result to ${resultsDir} (${(error as Error).message}); the coordinator will`);
+  }
 }
 
 /** How a queue worker runs. */
@@ -170,7 +203,7 @@ export interface QueueWorkerOptions {
 export function startQueueWorker(options: QueueWorkerOptions): { ready: Promise<void>; close: () => Promise<void> } {
   let child: JobChild | undefined;
   const lockDuration = options.lockMs ?? 30_000;
-  const worker = new Worker<{ job: unknown }, QueueReturn>(options.name ?? DEFAULT_QUEUE_NAME, async (bull) => {
+  const worker = new Worker<{ job: unknown; resultsDir?: unknown }, QueueReturn>(options.name ?? DEFAULT_QUEUE_NAME, async (bull) => {
     let job: SuiteJob;
     try {
       job = parseSuiteJob(bull.data.job, `queue job ${bull.id}`);
@@ -182,6 +215,7 @@ export function startQueueWorker(options: QueueWorkerOptions): { ready: Promise<
     if (!child?.alive) child = await JobChild.spawn();
     try {
       const { result, worker: name } = await child.run(job, options.runsDir, attempt);
+      storeResult(bull.data.resultsDir, { job, result, worker: name, attempts: attempt, finishedAt: new Date().toISOString() });
       options.onEvent?.('finished', job.id, `test_public ${result.testAccuracy.toFixed(4)}`);
       return { result, worker: name, attempts: attempt };
     } catch (error) {

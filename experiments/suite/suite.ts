@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type } from 'arktype';
 import { ConfigError } from '../../framework/errors.js';
 import { log } from '../../framework/log.js';
@@ -123,7 +123,11 @@ export async function runSuite(input: SuiteOptionsInput | SuiteOptions, hooks: {
   };
   let failed: FailedJob[] = [];
   if (todo.length > 0) {
-    if (options.queue !== undefined) failed = await runOnQueue(todo, { ...executor, url: options.queue, name: options.queueName, timeoutMs: hooks.queueTimeoutMs });
+    if (options.queue !== undefined) {
+      failed = await runOnQueue(todo, {
+        ...executor, url: options.queue, name: options.queueName, timeoutMs: hooks.queueTimeoutMs, resultsDir: resolve(options.out), lookup: (id) => store.read(id),
+      });
+    }
     else if (options.workers > 1) failed = await runLocalPool(todo, { ...executor, workers: options.workers, env: workerEnv(hooks.env ?? process.env, options.workers) });
     else failed = await runInProcess(todo, executor);
   }
