@@ -26,3 +26,12 @@ test('serve: numbers out of range are refused before any model loads (--max-batc
     await assert.rejects(serveCommand.run(['--bundle', 'm=/nonexistent', `${flag}=${value}`]), (e: Error) => e instanceof ConfigError && e.message === `${flag} must be an integer from ${range}, got '${value}'`);
   }
 });
+
+test('operating-system errors (a full disk, a path it may not write) are one line naming the path', async () => {
+  const { systemErrorLine } = await import('./main.js');
+  const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write', path: 'runs/x/checkpoint/model.safetensors' });
+  assert.match(systemErrorLine(full)!, /^no space left on the device \(runs\/x\/checkpoint\/model\.safetensors\); the last complete checkpoint/);
+  const denied = Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES', syscall: 'open', path: '/root/x' });
+  assert.equal(systemErrorLine(denied), 'permission denied (/root/x)');
+  assert.equal(systemErrorLine(new TypeError('a bug')), undefined, 'bugs keep their stack');
+});

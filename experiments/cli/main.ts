@@ -26,7 +26,34 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`fewprompt ${name}: ${error.message}`);
       return 2;
     }
+    const system = systemErrorLine(error);
+    if (system !== undefined && process.env['FEWPROMPT_DEBUG'] !== '1') {
+      console.error(`fewprompt ${name}: ${system} (FEWPROMPT_DEBUG=1 shows the stack)`);
+      return 2;
+    }
     throw error;
+  }
+}
+
+/**
+ * What to tell a user about an operating-system error (a full disk, a file it may not write): one line naming the
+ * path, instead of a stack with tfjs's minified source. Writes are atomic, so the last complete file (checkpoint,
+ * bundle, model) is still in place. Undefined for errors that are bugs.
+ */
+export function systemErrorLine(error: unknown): string | undefined {
+  const e = error as NodeJS.ErrnoException;
+  if (!(error instanceof Error) || typeof e.code !== 'string' || typeof e.syscall !== 'string') return undefined;
+  const where = e.path ? ` (${e.path})` : '';
+  switch (e.code) {
+    case 'ENOSPC': return `no space left on the device${where}; the last complete checkpoint or file is still in place — free space and rerun (with --resume where the command has it)`;
+    case 'EDQUOT': return `disk quota exceeded${where}; the last complete checkpoint or file is still in place`;
+    case 'EACCES':
+    case 'EPERM': return `permission denied${where}`;
+    case 'EROFS': return `read-only file system${where}`;
+    case 'ENOENT': return `no such file or directory${where}`;
+    case 'EMFILE':
+    case 'ENFILE': return 'too many open files; raise the limit (ulimit -n)';
+    default: return `${e.code} in ${e.syscall}${where}: ${e.message.split('\n')[0]}`;
   }
 }
 
