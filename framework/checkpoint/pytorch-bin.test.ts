@@ -63,3 +63,12 @@ test('a pickle calling a non-whitelisted global is refused (and nothing runs)', 
   assert.throws(() => readPytorchBin(zip, 'evil.bin'), (e: unknown) =>
     e instanceof CheckpointError && /evil\.bin:archive\/data\.pkl: .*refusing global 'os\.system'/.test(e.message));
 });
+
+test('a zip bomb is refused from its directory, before anything is inflated', () => {
+  // 96 MB of zeros deflate to ~100 KB: far more than a torch.save archive (stored entries) ever expands.
+  const bomb = zipSync({ 'archive/data.pkl': new Uint8Array(8), 'archive/data/0': new Uint8Array(96 << 20) }, { level: 9 });
+  assert.ok(bomb.length < 1 << 20);
+  const t0 = performance.now();
+  assert.throws(() => readPytorchBin(bomb, 'bomb.bin'), (e: Error) => e instanceof CheckpointError && /bomb\.bin: zip entries declare \d+ bytes, more than \d+ for a \d+-byte archive \(a zip bomb\?\)/.test(e.message));
+  assert.ok(performance.now() - t0 < 2000, 'refused without inflating 96 MB');
+});

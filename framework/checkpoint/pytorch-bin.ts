@@ -33,6 +33,9 @@ class TensorRef extends PyExtension {
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
+/** Bytes a pytorch_model.bin may expand beyond its own size (with 4× the size): room for compressed pickles. */
+export const MAX_ZIP_EXPANSION_SLACK = 64 << 20;
+
 /**
  * Reads a torch.save zip checkpoint (a state dict of tensors) into host tensors. Floats come back as
  * float32 (F16/BF16/F64 converted), Long as int64; non-contiguous views (transposes, slices with a
@@ -58,9 +61,22 @@ export function readPytorchBin(source: string | Uint8Array, name = typeof source
     throw new CheckpointError(`${name}: not a PyTorch checkpoint (neither a torch.save zip archive nor a pickle)`);
   }
   let files: Record<string, Uint8Array>;
+  // torch.save stores entries uncompressed, so declared sizes ≈ the archive's; a small archive declaring gigabytes
+  // (a zip bomb) is refused from its directory, before anything is inflated.
+  const budget = Math.max(4 * bytes.length, bytes.length + MAX_ZIP_EXPANSION_SLACK);
+  let declared = 0;
   try {
-    files = unzipSync(bytes);
+    files = unzipSync(bytes, {
+      filter: (entry) => {
+        declared += entry.originalSize;
+        if (declared > budget) {
+          throw new CheckpointError(`${name}: zip entries declare ${declared} bytes, more than ${budget} for a ${bytes.length}-byte archive (a zip bomb?)`);
+        }
+        return true;
+      },
+    });
   } catch (error) {
+    if (error instanceof CheckpointError) throw error;
     throw new CheckpointError(`${name}: corrupt zip archive (${error instanceof Error ? error.message : String(error)})`);
   }
   const pkl = Object.keys(files).find((path) => /^[^/]+\/data\.pkl$/.test(path));
