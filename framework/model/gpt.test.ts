@@ -94,20 +94,22 @@ test('state dict round trip; a mismatched checkpoint loads nothing', async () =>
   b.dispose();
 });
 
-test('the Trainer learns a repeating sequence with the causal LM objective', async () => {
-  await useBackend('cpu');
-  const model = GptModel.create({ ...tiny('pre'), initializerRange: 0.02 }, 9);
-  const cycle = [4, 8, 15, 16, 22, 7];
-  const chunks = Array.from({ length: 24 }, (_, i) => Array.from({ length: 9 }, (_, t) => cycle[(i + t) % cycle.length]!));
-  const objective = new CausalLmObjective(model, { lr: 1e-2, padId: 0 });
-  const result = await new Trainer(objective, { maxSteps: 60, batchSize: 8, seed: 1, progress: false, evalEvery: 60 }).fit(chunks, chunks.slice(0, 6));
-  const losses = result.history.flatMap((h) => (h.loss === undefined ? [] : [h.loss]));
-  assert.ok(losses[losses.length - 1]! < 0.2 * losses[0]!, `loss ${losses[0]} → ${losses[losses.length - 1]}`);
-  assert.equal(result.bestDev, 1, `dev next-token accuracy ${result.bestDev}`);
-  const { results } = await generate(new TfjsCachedSource(model), [[4, 8]], { maxOutLen: 6, eosTokenId: 3 });
-  assert.deepEqual(results[0]!.tokens, [15, 16, 22, 7, 4, 8]);
-  model.dispose();
-});
+for (const backend of ['cpu', 'native'] as const) {
+  test(`the Trainer learns a repeating sequence with the causal LM objective (${backend})`, async () => {
+    await useBackend(backend);
+    const model = GptModel.create({ ...tiny('pre'), initializerRange: 0.02 }, 9);
+    const cycle = [4, 8, 15, 16, 22, 7];
+    const chunks = Array.from({ length: 24 }, (_, i) => Array.from({ length: 9 }, (_, t) => cycle[(i + t) % cycle.length]!));
+    const objective = new CausalLmObjective(model, { lr: 1e-2, padId: 0 });
+    const result = await new Trainer(objective, { maxSteps: 60, batchSize: 8, seed: 1, progress: false, evalEvery: 60 }).fit(chunks, chunks.slice(0, 6));
+    const losses = result.history.flatMap((h) => (h.loss === undefined ? [] : [h.loss]));
+    assert.ok(losses[losses.length - 1]! < 0.2 * losses[0]!, `loss ${losses[0]} → ${losses[losses.length - 1]}`);
+    assert.equal(result.bestDev, 1, `dev next-token accuracy ${result.bestDev}`);
+    const { results } = await generate(new TfjsCachedSource(model), [[4, 8]], { maxOutLen: 6, eosTokenId: 3 });
+    assert.deepEqual(results[0]!.tokens, [15, 16, 22, 7, 4, 8]);
+    model.dispose();
+  });
+}
 
 test('packed rows: position ids restart at each BOS; padding carries no label', async () => {
   await useBackend('cpu');
