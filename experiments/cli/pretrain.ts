@@ -36,7 +36,8 @@ model and vocabulary:
 training:
   --max-seq-len N (128)  --batch-size N (32)  --lr X (5e-4)  --weight-decay X (0.01)  --warmup N (300)
   --schedule linear|cosine|constant  --max-steps N (10000; also the decay length)  --max-grad-norm X (1)
-  --workers N           data-parallel worker threads (one core each; batch must divide by N)
+  --workers N           data-parallel worker threads, sharing the cores (batch must divide by N); on the native
+                        backend one thread with every core is usually faster (wasm: one core per worker)
   --grad-accum N        micro-batches per step on this thread (a batch of --batch-size rows, 1/N of it in memory at a time)
   --max-minutes M       stop (with a checkpoint) after M minutes of this invocation; --resume continues
   --checkpoint-minutes M (10)  --eval-every N (500)  --eval-chunks N (200)  --log-every N (10)

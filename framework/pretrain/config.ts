@@ -62,13 +62,13 @@ export interface PretrainConfig {
   /** Metrics line and MLflow metrics every N steps. */
   logEvery: number;
   /**
-   * Data-parallel worker threads (one wasm core each); 1 trains on this thread. The batch is split into
+   * Data-parallel worker threads (each gets cores ÷ workers threads); 1 trains on this thread. The batch is split into
    * `workers` shards; a resume is exact when it uses the same count.
    */
   workers: number;
   /**
    * Micro-batches per step on this thread (batch = `batchSize` rows, `batchSize / gradientAccumulation` in memory at
-   * a time): a large batch without the wasm heap for its activations. Not combined with `workers`.
+   * a time): a large batch with one micro-batch's activations in memory. Not combined with `workers`.
    */
   gradientAccumulation: number;
 }
