@@ -3,7 +3,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { BertModel } from '../framework/model/bert.js';
+import { savePretrained } from '../framework/model/pretrained.js';
+import { BertTokenizer } from '../framework/tokenizer/index.js';
 import { parseExperimentConfig } from './config/experiment.js';
+import { TINY_RANDOM_CONFIG } from './testing/synthetic-task.js';
 import { runExperiment, sampleTestExamples } from './run-experiment.js';
 import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './suite/testing/tiny-model.js';
 
@@ -53,6 +58,22 @@ test('runExperiment with scoreTest false never loads test_public (dev-only selec
     assert.equal(result.evalEngine, undefined);
   } finally {
     rmSync(data, { recursive: true, force: true });
+    rmSync(model, { recursive: true, force: true });
+  }
+});
+
+test('a model with fewer positions than maxSeqLen trains on truncated inputs (Hugging Face truncates to model_max_length)', async () => {
+  // A tiny model with 64 positions: maxSeqLen 128 used to fail every run with "sequence length 92 exceeds …".
+  const model = mkdtempSync(join(tmpdir(), 'fewprompt-64pos-'));
+  const bert = BertModel.create({ ...TINY_RANDOM_CONFIG, maxPositionEmbeddings: 64 }, { pooler: true, mlmHead: true }, 7);
+  savePretrained(bert, model);
+  bert.dispose();
+  await BertTokenizer.fromVocabFile(fileURLToPath(new URL('../models/vocab/bert-base-chinese/vocab.txt', import.meta.url))).save(model);
+  try {
+    const config = parseExperimentConfig({ task: 'csl', dataDir: FIXTURES_DIR, model, ...TINY_TRAIN, maxSeqLen: 128, predictTest: false });
+    const result = await runExperiment(config, { progress: false });
+    assert.ok(result.testExamples > 0 && result.testAccuracy >= 0);
+  } finally {
     rmSync(model, { recursive: true, force: true });
   }
 });

@@ -108,8 +108,12 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const testPublic = scoreTest ? sampleTestExamples(task.load('test_public'), config.maxTestExamples) : [];
   const { model, dir } = await loadPretrained(modelOrDefault(config.model), { parts: { pooler: true, mlmHead: true } });
   const tokenizer = await BertTokenizer.fromPretrained(dir);
+  // As Hugging Face truncates to model_max_length: a model with fewer positions than maxSeqLen gets shorter inputs.
+  const positions = model.config.maxPositionEmbeddings - model.config.positionOffset;
+  const maxSeqLen = Math.min(config.maxSeqLen, positions);
+  if (maxSeqLen < config.maxSeqLen) log.warn(`maxSeqLen ${config.maxSeqLen} is more than the model's ${positions} positions; inputs are truncated to ${maxSeqLen}`);
   const method = createMethod(config.method, {
-    model, tokenizer, task, maxSeqLen: config.maxSeqLen, lr: config.lr, promptLr: config.promptLr, weightDecay: config.weightDecay,
+    model, tokenizer, task, maxSeqLen, lr: config.lr, promptLr: config.promptLr, weightDecay: config.weightDecay,
     rdropAlpha: config.rdropAlpha, seed: config.seed,
   }, { template: config.template, labelWords: config.labelWords, descriptions: config.descriptions, negativeNum: config.negativeNum });
   const selfTrain = (config.unlabeled ?? 0) > 0;
@@ -120,7 +124,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   await options.run?.logParams({ ...config, labelWords: undefined, descriptions: undefined, model: modelOrDefault(config.model) });
   // Several encoder rows per example (EFL pairs, CHID candidates): micro-batches that fit the wasm heap.
   const rowsPerExample = train.reduce((most, e) => Math.max(most, method.trainingRowsPerExample(e)), 1);
-  const steps = splitForRowBudget(config.batchSize, config.gradientAccumulation, rowsPerExample, config.maxSeqLen);
+  const steps = splitForRowBudget(config.batchSize, config.gradientAccumulation, rowsPerExample, maxSeqLen);
   if (steps.batchSize !== config.batchSize) {
     log.info(`${task.kind}/${config.method}: ${rowsPerExample} encoder rows per example, so each batch of ${config.batchSize} runs as ${steps.gradientAccumulation / config.gradientAccumulation} micro-batches of ≤ ${steps.batchSize} (≤ ${TRAIN_TOKEN_BUDGET} tokens)`);
   }
