@@ -70,3 +70,13 @@ test('NullTracker accepts everything and records nothing', async () => {
   assert.deepEqual(await tracker.listRuns('off'), []);
   await assert.rejects(tracker.getRun('abc'), /tracking is off/);
 });
+
+test('tracking URIs: http(s) → REST, file: and paths → file store, other schemes refused with what to do', async () => {
+  const { trackerConfigForUri } = await import('./index.js');
+  assert.deepEqual(trackerConfigForUri('https://mlflow.example:5000'), { type: 'rest', uri: 'https://mlflow.example:5000' });
+  assert.deepEqual(trackerConfigForUri('file:///data/mlruns'), { type: 'file', uri: 'file:///data/mlruns' });
+  assert.deepEqual(trackerConfigForUri('runs/mlruns'), { type: 'file', uri: 'runs/mlruns' });
+  for (const uri of ['sqlite:///mlflow.db', 'postgresql://u@db/mlflow', 'databricks:']) {
+    assert.throws(() => trackerConfigForUri(uri), (e: Error) => e.name === 'TrackingError' && e.message.includes(`MLFLOW_TRACKING_URI '${uri}'`) && /mlflow server --backend-store-uri/.test(e.message));
+  }
+});

@@ -3,7 +3,7 @@
  * an http(s) URL → {@link RestTracker}; a `file:` URI or a plain path → {@link FileStoreTracker} there;
  * unset → `./mlruns`. `--no-track` uses {@link NullTracker}.
  */
-import { UnknownKindError } from '../errors.js';
+import { TrackingError, UnknownKindError } from '../errors.js';
 import type { Tracker, TrackerConfig } from './base.js';
 import { FileStoreTracker } from './file-store.js';
 import { NullTracker } from './null.js';
@@ -59,6 +59,13 @@ export function trackerConfigForUri(uri: string | undefined): TrackerConfig {
   const value = uri?.trim();
   if (!value) return { type: FileStoreTracker.kind, uri: 'mlruns' };
   if (/^https?:\/\//i.test(value)) return { type: RestTracker.kind, uri: value };
+  // A scheme other than file: (sqlite:///mlflow.db, postgresql://…, databricks) is a store only an MLflow server can
+  // write; taken as a path it used to create a folder named 'sqlite:' in the working directory.
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1];
+  if (scheme !== undefined && scheme.toLowerCase() !== 'file' && !/^[a-z]:[\\/]/i.test(value)) {
+    throw new TrackingError(`MLFLOW_TRACKING_URI '${value}': fewprompt writes to an MLflow server (http(s)://…, e.g. 'mlflow server `
+      + `--backend-store-uri ${value}' and MLFLOW_TRACKING_URI=http://127.0.0.1:5000) or to a file store (a path or file:…)`);
+  }
   return { type: FileStoreTracker.kind, uri: value };
 }
 
