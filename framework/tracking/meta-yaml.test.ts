@@ -91,3 +91,16 @@ test('pythonNormpath matches posixpath.normpath', () => {
   ];
   for (const [input, expected] of cases) assert.equal(pythonNormpath(input), expected, input);
 });
+
+test('U+2028, U+2029 and U+0085 (line breaks to YAML) are escaped: PyYAML reads the same string back', () => {
+  const names = ['para\u2028graph', 'line\u2029sep', 'nel\u0085x'];
+  const texts = names.map((name) => emitMetaYaml({ experiment_id: '0', name }));
+  for (const [i, text] of texts.entries()) {
+    assert.ok(!/[\u0085\u2028\u2029]/.test(text), `raw line break written for ${JSON.stringify(names[i])}`);
+    assert.equal(parseMetaYaml(text)['name'], names[i]);
+  }
+  const script = 'import sys, json, yaml\nprint(json.dumps([yaml.safe_load(t)["name"] for t in json.load(sys.stdin)]))';
+  const py = spawnSync('python3', ['-c', script], { input: JSON.stringify(texts), encoding: 'utf8' });
+  if (py.status !== 0) return; // no PyYAML here: our own reader checked above
+  assert.deepEqual(JSON.parse(py.stdout) as string[], names);
+});

@@ -24,8 +24,11 @@ const RESOLVERS = [
   /^(?:~|null|Null|NULL|<<|=)$/,
   /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/,
 ];
-/** Characters PyYAML (allow_unicode) cannot write unescaped, including line breaks. */
-const SPECIAL = /[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
+/**
+ * Characters PyYAML (allow_unicode) cannot write unescaped, including line breaks — U+2028 and U+2029 among them:
+ * PyYAML reads them as line breaks, so written plain they broke the file (and MLflow's whole run list with it).
+ */
+const SPECIAL = /[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
 
 /** PyYAML's `analyze_scalar` for one-line strings in block context: may `text` be written unquoted? */
 function allowsPlain(text: string): boolean {
@@ -51,8 +54,12 @@ function scalar(value: MetaValue): string {
   return quote(String(value));
 }
 
+const YAML_BREAK_ESCAPES: Readonly<Record<string, string>> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
+
 function quote(text: string): string {
-  if (SPECIAL.test(text)) return JSON.stringify(text);
+  // JSON's escapes are YAML double-quoted escapes too; JSON leaves U+0085, U+2028 and U+2029 raw, which YAML reads as
+  // line breaks: PyYAML escapes them as \N, \L and \P.
+  if (SPECIAL.test(text)) return JSON.stringify(text).replace(/[\u0085\u2028\u2029]/g, (c) => YAML_BREAK_ESCAPES[c]!);
   return allowsPlain(text) ? text : `'${text.replaceAll("'", "''")}'`;
 }
 
@@ -75,7 +82,9 @@ function parseScalar(raw: string, where: string): MetaValue {
   }
   if (text.startsWith('"')) {
     try {
-      const parsed: unknown = JSON.parse(text);
+      // YAML's \N \L \P escapes (line breaks PyYAML writes escaped) have no JSON form: turn them back first.
+      const json = text.replace(/\\(.)/gs, (escape, c: string) => ({ N: '\u0085', L: '\u2028', P: '\u2029' })[c] ?? escape);
+      const parsed: unknown = JSON.parse(json);
       if (typeof parsed === 'string') return parsed;
     } catch { /* fall through to the error below */ }
     throw new TrackingError(`${where}: unsupported double-quoted string ${text}`);
