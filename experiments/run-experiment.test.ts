@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -75,5 +75,25 @@ test('a model with fewer positions than maxSeqLen trains on truncated inputs (Hu
     assert.ok(result.testExamples > 0 && result.testAccuracy >= 0);
   } finally {
     rmSync(model, { recursive: true, force: true });
+  }
+});
+
+test('a finished run pins its prompt in method.json and drops its checkpoint unless asked to keep it', async () => {
+  const model = await saveTinyModel();
+  const dirs = [model];
+  try {
+    for (const keepCheckpoint of [false, true]) {
+      const out = mkdtempSync(join(tmpdir(), 'fewprompt-pin-'));
+      dirs.push(out);
+      const config = parseExperimentConfig({ task: 'eprstmt', dataDir: FIXTURES_DIR, model, ...TINY_TRAIN, predictTest: false });
+      await runExperiment(config, { out, saveModel: true, progress: false, keepCheckpoint });
+      const spec = JSON.parse(readFileSync(join(out, 'method.json'), 'utf8')) as { template: string; labelWords?: Record<string, string[]> };
+      assert.ok(spec.template.includes("{'mask'}"), 'the default template is pinned');
+      assert.deepEqual(Object.keys(spec.labelWords ?? {}).sort(), ['Negative', 'Positive'], 'the default label words are pinned');
+      assert.equal(existsSync(join(out, 'checkpoint')), keepCheckpoint, `keepCheckpoint ${keepCheckpoint}`);
+      assert.ok(existsSync(join(out, 'model', 'model.safetensors')), 'what export needs stays');
+    }
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '../framework/backend/select.js';
 import { tf } from '../framework/backend/tf.js';
@@ -22,7 +22,7 @@ import { createMethod } from './methods/index.js';
 import { OnnxEngine, type EvalEngine, type OnnxScorer } from './onnx-scoring.js';
 import { renderRunReport } from './report/run-report.js';
 import { DEFAULT_SELF_TRAIN_STEPS, DEFAULT_SOFT_LABEL_TEMPERATURE, SoftTargetObjective, softLabels, summarizePseudoLabels, unlabeledPool, loadIfPresent, type PseudoLabelSummary } from './self-training.js';
-import { writeTrainedRun } from './run-files.js';
+import { resolvedPrompt, writeTrainedRun } from './run-files.js';
 import { variantName } from './suite/jobs.js';
 
 /** What one run produced. */
@@ -56,6 +56,8 @@ export interface RunOptions {
   resume?: boolean;
   /** Resume even if the checkpoint was written by other settings (`--resume-force`). */
   resumeForce?: boolean;
+  /** Keep `out/checkpoint` after the run finished (default: removed; `--keep-checkpoint`). */
+  keepCheckpoint?: boolean;
   run?: Run;
   progress?: boolean;
   /** Trainer checkpoints at evaluations at most this often (seconds); default every evaluation. */
@@ -121,7 +123,12 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const { pool, removed } = selfTrain ? unlabeledPool(task, config.unlabeled!, config.seed) : { pool: [], removed: 0 };
   if (removed > 0) log.info(`${task.kind}: ${removed} unlabeled examples left out of self-training: their texts are also test_public / test texts`);
   const label = `${task.kind}/${variantName({ method: config.method, rdrop: config.rdropAlpha > 0, unlabeled: selfTrain })}/${config.split}`;
-  await options.run?.logParams({ ...config, labelWords: undefined, descriptions: undefined, model: modelOrDefault(config.model) });
+  // The prompt as used (defaults filled in), so runs with different prompts can be compared in MLflow's UI.
+  const prompt = resolvedPrompt(config, task);
+  await options.run?.logParams({
+    ...config, model: modelOrDefault(config.model), template: prompt.template,
+    labelWords: prompt.labelWords ? JSON.stringify(prompt.labelWords) : undefined, descriptions: prompt.descriptions ? JSON.stringify(prompt.descriptions) : undefined,
+  });
   // Several encoder rows per example (EFL pairs, CHID candidates): micro-batches that fit the wasm heap.
   const rowsPerExample = train.reduce((most, e) => Math.max(most, method.trainingRowsPerExample(e)), 1);
   const steps = splitForRowBudget(config.batchSize, config.gradientAccumulation, rowsPerExample, maxSeqLen);
@@ -176,6 +183,10 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
         writeFileSync(join(options.out, submissionFileName(task)), toSubmission(task, unlabeled.map((e, i) => ({ id: e.id, label: task.labels[predicted[i]!]! }))));
       }
       if (options.saveModel) await writeTrainedRun(options.out, { model, tokenizer, method, config, task });
+      // A finished run needs its checkpoint no more (135 MB for the shipped model); export reads model/ and method.*.
+      if (!options.keepCheckpoint) {
+        for (const d of ['checkpoint', 'checkpoint-self-train']) rmSync(join(options.out, d), { recursive: true, force: true });
+      }
     }
     return result;
   } finally {
@@ -228,12 +239,7 @@ async function selfTrainStage(s: {
  */
 function resumeIdentity(config: ExperimentConfig, task: TaskDefinition, modelDir: string): Record<string, unknown> {
   const { dataDir: _dataDir, evalBatchSize: _evalBatchSize, maxTestExamples: _maxTest, predictTest: _predictTest, ...rest } = config;
-  const prompt = task.defaults[config.method === 'finetune' ? 'pet' : config.method];
-  return {
-    ...rest, template: config.template ?? prompt.template, model: modelOrDefault(config.model), modelWeights: weightsDigest(modelDir),
-    labelWords: config.labelWords ?? ('labelWords' in prompt ? prompt.labelWords : undefined),
-    descriptions: config.descriptions ?? ('descriptions' in prompt ? prompt.descriptions : undefined),
-  };
+  return { ...rest, ...resolvedPrompt(config, task), model: modelOrDefault(config.model), modelWeights: weightsDigest(modelDir) };
 }
 
 /** A digest of a model directory's weights file (size and a hash of its first and last MiB: fast for 400 MB files). */

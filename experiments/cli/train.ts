@@ -23,6 +23,7 @@ With no options: PET on the bundled EPRSTMT with the shipped default model.
   --resume               continue from DIR/checkpoint after an interruption (refused, naming the fields, if the
                          checkpoint was written by other settings, data or model)
   --resume-force         resume even so (an intentional change of settings)
+  --keep-checkpoint      keep DIR/checkpoint after the run finished (default: removed; export needs only DIR/model)
   --no-predict-test      skip predicting test.json for the submission file (with --out)
   --eval-engine E        tfjs (default) or onnx: score test_public/test.json on ONNX Runtime through the exported
                          model (5-8× faster on CPU; checked against tfjs's dev accuracy, tfjs if they differ)
@@ -59,7 +60,7 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
 
 export const TRAIN_FLAGS = {
   config: { type: 'string' }, task: { type: 'string' }, method: { type: 'string' }, model: { type: 'string' }, split: { type: 'string' },
-  'data-dir': { type: 'string' }, template: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, 'resume-force': { type: 'boolean' }, 'save-model': { type: 'boolean' },
+  'data-dir': { type: 'string' }, template: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, 'resume-force': { type: 'boolean' }, 'keep-checkpoint': { type: 'boolean' }, 'save-model': { type: 'boolean' },
   'no-track': { type: 'boolean' }, 'no-predict-test': { type: 'boolean' }, 'eval-engine': { type: 'string' }, json: { type: 'boolean' },
   ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, { type: 'string' }])),
 } as const;
@@ -75,7 +76,7 @@ export const trainCommand: Command = {
     const tracker = values['no-track'] ? new NullTracker() : createTracker();
     const run = await tracker.startRun({ experimentName: `fewclue-${config.task}`, runName: `${config.task}-${config.method}-${config.split}` });
     try {
-      const result = await runExperiment(config, { out: values.out, resume: values.resume || values['resume-force'], resumeForce: values['resume-force'], saveModel: values['save-model'] ?? values.out !== undefined, run });
+      const result = await runExperiment(config, { out: values.out, resume: values.resume || values['resume-force'], resumeForce: values['resume-force'], keepCheckpoint: values['keep-checkpoint'], saveModel: values['save-model'] ?? values.out !== undefined, run });
       await run.end('FINISHED');
       if (values.json) console.log(JSON.stringify({ ...result, history: undefined }));
       else {
