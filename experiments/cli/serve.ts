@@ -19,6 +19,9 @@ Concurrent requests are micro-batched. SIGINT/SIGTERM drain in-flight requests, 
   --port P              0–65535, default 8080 (0: any free port);  --host H  default 127.0.0.1
   --max-batch N         texts per model call, 1–4096 (default 32);  --max-wait-ms N  0–60000, default 5
   --max-texts N         texts per request, 1–100000 (default 256);  --max-body-bytes N  default 1048576
+  --max-request-chars N a request's compute budget: characters over all its texts (default 100000)
+  --max-batch-chars N   characters per model call (default 8192); texts are taken round-robin across requests,
+                        so a small request waits for at most one call behind a large one
   --threads N           ONNX Runtime intra-op threads per bundle, 0–1024 (default 0: all cores)
   --api-key KEY | --api-key-file FILE  require 'Authorization: Bearer KEY' (or X-API-Key) on every route but /healthz
   --drain-seconds N     on SIGINT/SIGTERM, in-flight requests get N seconds (0–3600, default 10); new ones get 503
@@ -73,6 +76,7 @@ export const serveCommand: Command = {
       bundle: { type: 'string', multiple: true }, taskflow: { type: 'string', multiple: true }, port: { type: 'string' }, host: { type: 'string' },
       'max-batch': { type: 'string' }, 'max-wait-ms': { type: 'string' }, 'max-texts': { type: 'string' }, 'max-body-bytes': { type: 'string' }, threads: { type: 'string' },
       'api-key': { type: 'string' }, 'api-key-file': { type: 'string' }, 'drain-seconds': { type: 'string' },
+      'max-request-chars': { type: 'string' }, 'max-batch-chars': { type: 'string' },
     } });
     // Every number is checked before any model loads: a bad flag fails in milliseconds, not after the loads.
     const threads = intInRange(values.threads, '--threads', 0, 0, 1024);
@@ -82,6 +86,8 @@ export const serveCommand: Command = {
       maxTexts: intInRange(values['max-texts'], '--max-texts', 256, 1, 100_000),
       maxBodyBytes: intInRange(values['max-body-bytes'], '--max-body-bytes', 1 << 20, 1, 1 << 30),
       drainSeconds: intInRange(values['drain-seconds'], '--drain-seconds', 10, 0, 3600),
+      maxRequestChars: intInRange(values['max-request-chars'], '--max-request-chars', 100_000, 1, 100_000_000),
+      maxBatchChars: intInRange(values['max-batch-chars'], '--max-batch-chars', 8192, 1, 10_000_000),
       ...apiKeyFrom(values['api-key'], values['api-key-file']),
     };
     if (!isLoopback(options.host) && options.apiKey === undefined) {

@@ -178,3 +178,38 @@ test('API key on every route but /healthz (Bearer or X-API-Key); request bodies 
   assert.equal(await call({ 'x-api-key': 's3cret' }, Buffer.from([0x7b, 0x22, 0x74, 0xff, 0xfe, 0x22, 0x7d])), 400);
   await server.close();
 });
+
+test('fair scheduling: one-text requests are answered while a maximal request is still running; a request over the budget is a 413', async () => {
+  // A model whose call time grows with its characters (1 ms per 100), as a real one does with windows.
+  const calls: number[] = [];
+  const model: ServedModel = {
+    predict: async (texts) => {
+      const chars = texts.reduce((n, t) => n + t.length, 0);
+      calls.push(chars);
+      await new Promise((r) => setTimeout(r, chars / 100));
+      return texts.map((t) => ({ length: t.length }));
+    },
+  };
+  const server = new PredictionServer({ m: model }, { port: 0, maxWaitMs: 1, maxTextChars: 20_000, maxRequestChars: 100_000, maxBodyBytes: 1 << 22 });
+  const port = await server.listen();
+  const big = post(port, '/v1/models/m:predict', JSON.stringify({ texts: Array.from({ length: 5 }, () => '长'.repeat(20_000)) }));
+  await new Promise((r) => setTimeout(r, 20));
+  const bigStarted = Date.now();
+  const latencies: number[] = [];
+  let bigDone = 0;
+  void big.then(() => { bigDone = Date.now() - bigStarted; });
+  for (let i = 0; i < 6; i++) {
+    const t0 = Date.now();
+    const r = await post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['短'] }));
+    assert.equal(r.status, 200);
+    latencies.push(Date.now() - t0);
+  }
+  assert.equal((await big).status, 200);
+  // Each 20,000-character text is one 200 ms call; a small request waits for at most the call in flight.
+  assert.ok(Math.max(...latencies) < 450, `one-text latencies ${latencies.join(', ')} ms (the big request took ${bigDone} ms)`);
+  assert.ok(calls.filter((c) => c >= 20_000).length === 5, 'the big texts went one per call');
+  const over = await post(port, '/v1/models/m:predict', JSON.stringify({ texts: Array.from({ length: 6 }, () => '长'.repeat(20_000)) }));
+  assert.deepEqual([over.status, over.json['path']], [413, 'texts']);
+  assert.match(String(over.json['error']), /120000 characters, at most 100000 per request/);
+  await server.close();
+});

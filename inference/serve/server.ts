@@ -41,6 +41,13 @@ export interface ServerOptions {
   readonly maxBatch?: number;
   readonly maxWaitMs?: number;
   /**
+   * Most characters per model call (default 8192; a longer text goes alone): with texts taken round-robin across
+   * requests, a small request waits for at most one such call behind a large one.
+   */
+  readonly maxBatchChars?: number;
+  /** A request's compute budget: most characters over all its texts (default 100 000). */
+  readonly maxRequestChars?: number;
+  /**
    * Required on every route but /healthz, as `Authorization: Bearer KEY` or `X-API-Key: KEY` (compared in constant
    * time); unset = no authentication (fine on loopback, the default host).
    */
@@ -79,13 +86,17 @@ export class PredictionServer {
   private closing = false;
   private active = 0;
   private idle: (() => void)[] = [];
-  private readonly limits: { maxBodyBytes: number; maxTexts: number; maxTextChars: number };
+  private readonly limits: { maxBodyBytes: number; maxTexts: number; maxTextChars: number; maxRequestChars: number };
 
   constructor(private readonly models: Readonly<Record<string, ServedModel>>, private readonly options: ServerOptions = {}) {
-    this.limits = { maxBodyBytes: options.maxBodyBytes ?? 1 << 20, maxTexts: options.maxTexts ?? 256, maxTextChars: options.maxTextChars ?? 20000 };
+    this.limits = {
+      maxBodyBytes: options.maxBodyBytes ?? 1 << 20, maxTexts: options.maxTexts ?? 256, maxTextChars: options.maxTextChars ?? 20000,
+      maxRequestChars: options.maxRequestChars ?? 100_000,
+    };
     for (const [name, model] of Object.entries(models)) {
       this.batchers.set(name, new MicroBatcher((texts: string[]) => model.predict(texts), {
         maxBatch: options.maxBatch ?? 32, maxWaitMs: options.maxWaitMs ?? 5, onBatch: (n) => this.metrics.batch(name, n),
+        cost: (text) => (text as string).length, maxBatchCost: options.maxBatchChars ?? 8192,
       }));
     }
     this.http = createServer((req, res) => { void this.handle(req, res); });
