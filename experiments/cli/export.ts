@@ -34,7 +34,6 @@ function taskDefaults(spec: { task?: { type?: string } }): { labelWords?: Record
 /** `fewprompt export`. */
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'export a trained run as an ONNX bundle (FP32, FP16 or INT8)',
   usage,
   async run(args) {
     const { values } = parseArgs({ args, options: {

@@ -84,7 +84,6 @@ export function suiteInputFromFlags(values: Record<string, string | boolean | un
 /** `fewprompt fewclue`: the FewCLUE suite (tasks × methods × splits) and its report. */
 export const fewclueCommand: Command = {
   name: 'fewclue',
-  summary: 'run FewCLUE tasks × methods × splits (locally, in workers, or over a Redis queue) and write a report',
   usage,
   async run(args) {
     const { values } = parseFlags(args);

@@ -18,7 +18,6 @@ Predicts the tokens at each [MASK] of TEXT (Hugging Face's fill-mask pipeline).
 /** `fewprompt fill-mask`. */
 export const fillMaskCommand: Command = {
   name: 'fill-mask',
-  summary: 'top-k predictions for [MASK] tokens',
   usage,
   async run(args) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {

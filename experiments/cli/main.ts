@@ -14,9 +14,10 @@ export async function main(argv: string[]): Promise<number> {
     console.log(help());
     return name === undefined ? 1 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const entry = COMMANDS.find((c) => c.name === name);
   try {
-    if (!command) throw new UnknownKindError('command', name, COMMANDS.map((c) => c.name));
+    if (!entry) throw new UnknownKindError('command', name, COMMANDS.map((c) => c.name));
+    const command = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) { console.log(command.usage); return 0; }
     return await command.run(rest);
   } catch (error) {

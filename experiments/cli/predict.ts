@@ -18,7 +18,6 @@ Texts longer than the model's limit are split on sentence boundaries and the win
 /** `fewprompt predict`. */
 export const predictCommand: Command = {
   name: 'predict',
-  summary: 'classify texts with an exported ONNX bundle',
   usage,
   async run(args) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {

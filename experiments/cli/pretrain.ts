@@ -115,7 +115,6 @@ function parse(args: string[]) {
 /** `fewprompt pretrain`. */
 export const pretrainCommand: Command = {
   name: 'pretrain',
-  summary: 'masked-LM pretraining on a corpus, with resumable checkpoints',
   usage,
   async run(args) {
     const { values } = parse(args);

@@ -69,7 +69,6 @@ function isLoopback(host: string): boolean {
 /** `fewprompt serve`. */
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'HTTP prediction server for exported bundles (micro-batching, Prometheus metrics)',
   usage,
   async run(args) {
     const { values } = parseArgs({ args, options: {

@@ -30,7 +30,6 @@ function show(result: unknown): string {
 /** `fewprompt taskflow`. */
 export const taskflowCommand: Command = {
   name: 'taskflow',
-  summary: 'word segmentation, POS tagging and NER (LAC) in one line',
   usage,
   async run(args) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {

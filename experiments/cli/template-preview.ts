@@ -41,7 +41,6 @@ export function formatPreview(compiled: CompiledExample, tokenizer: BertTokenize
 /** `fewprompt template preview`: see how a template and an example compile, before training on them. */
 export const templateCommand: Command = {
   name: 'template',
-  summary: 'template preview: the token sequence a template gives an example (masks, soft slots, truncation)',
   usage,
   async run(args) {
     const [sub, ...rest] = args;

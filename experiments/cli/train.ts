@@ -68,7 +68,6 @@ export const TRAIN_FLAGS = {
 /** `fewprompt train`: the main job. */
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train one task × method (default: PET on the bundled EPRSTMT) and report test accuracy',
   usage,
   async run(args) {
     const { values } = parseArgs({ args, options: TRAIN_FLAGS, strict: true });

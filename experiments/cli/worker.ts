@@ -29,7 +29,6 @@ function parseFlags(args: string[]) {
 /** `fewprompt worker`: a queue worker, or (`--local`) a suite's IPC child. */
 export const workerCommand: Command = {
   name: 'worker',
-  summary: 'serve FewCLUE suite jobs from a Redis queue (fewprompt fewclue --queue …)',
   usage,
   async run(args) {
     const { values } = parseFlags(args);
