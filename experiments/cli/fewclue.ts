@@ -27,11 +27,11 @@ with the same options skips them.
   --json                print report.json instead of the markdown table
 Every 'fewprompt train' option passes through to each run: --model --data-dir --epochs --max-steps --lr
 --prompt-lr --batch-size --seed --max-seq-len --eval-every --early-stopping --negative-num
---max-test-examples --gradient-accumulation --template --eval-engine --no-predict-test
+--max-test-examples --grad-accum --template --eval-engine --no-predict-test
 --unlabeled --self-train-steps --soft-label-temperature (these three reach +unlabeled variants only)`;
 
 /** Train flags that pass through to every run (the suite sets task/method/split itself). */
-const { task: _task, method: _method, split: _split, resume: _resume, 'save-model': _saveModel, config: _config, ...PASS_THROUGH } = TRAIN_FLAGS;
+const { task: _task, method: _method, split: _split, resume: _resume, 'resume-force': _resumeForce, 'keep-checkpoint': _keep, 'no-progress': _noProgress, 'save-model': _saveModel, config: _config, ...PASS_THROUGH } = TRAIN_FLAGS;
 
 const FLAGS = {
   ...PASS_THROUGH,

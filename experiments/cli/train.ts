@@ -15,7 +15,8 @@ With no options: PET on the bundled EPRSTMT with the shipped default model.
   --model DIR|ORG/NAME   model (default: shipped fewprompt-zh-mini)
   --split 0..4|few_all   FewCLUE split (default 0)      --data-dir DIR  FewCLUE root (or FEWCLUE_DIR)
   --epochs N  --max-steps N  --batch-size N  --lr X  --prompt-lr X  --rdrop ALPHA  --seed N
-  --max-seq-len N  --eval-every N  --early-stopping N  --template T  --negative-num N
+  --max-seq-len N  --eval-every N  --early-stopping N  --template T  --negative-num N  --max-test-examples N
+  --grad-accum N         micro-batches per optimiser step (the same flag as pretrain's)
   --unlabeled N          self-training (PET's semi-supervised stage): the trained model soft-labels N examples of
                          the task's unlabeled part, then a new model trains on labelled + pseudo-labelled examples
   --self-train-steps N   steps of that stage (default 200)   --soft-label-temperature T  (default 2)
@@ -28,12 +29,13 @@ With no options: PET on the bundled EPRSTMT with the shipped default model.
   --eval-engine E        tfjs (default) or onnx: score test_public/test.json on ONNX Runtime through the exported
                          model (5-8× faster on CPU; checked against tfjs's dev accuracy, tfjs if they differ)
   --no-track             do not log to MLflow (default: MLFLOW_TRACKING_URI or ./mlruns)
+  --no-progress          no progress bar (logs and CI)
   --json                 print the result as JSON`;
 
 const NUMERIC: Record<string, string> = {
   epochs: 'epochs', 'max-steps': 'maxSteps', 'batch-size': 'batchSize', lr: 'lr', 'prompt-lr': 'promptLr', rdrop: 'rdropAlpha', seed: 'seed',
   'max-seq-len': 'maxSeqLen', 'eval-every': 'evalEvery', 'early-stopping': 'earlyStoppingPatience', 'negative-num': 'negativeNum',
-  'max-test-examples': 'maxTestExamples', 'gradient-accumulation': 'gradientAccumulation',
+  'max-test-examples': 'maxTestExamples', 'grad-accum': 'gradientAccumulation',
   unlabeled: 'unlabeled', 'self-train-steps': 'selfTrainSteps', 'soft-label-temperature': 'softLabelTemperature',
 };
 
@@ -62,6 +64,7 @@ export const TRAIN_FLAGS = {
   config: { type: 'string' }, task: { type: 'string' }, method: { type: 'string' }, model: { type: 'string' }, split: { type: 'string' },
   'data-dir': { type: 'string' }, template: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, 'resume-force': { type: 'boolean' }, 'keep-checkpoint': { type: 'boolean' }, 'save-model': { type: 'boolean' },
   'no-track': { type: 'boolean' }, 'no-predict-test': { type: 'boolean' }, 'eval-engine': { type: 'string' }, json: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
   ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, { type: 'string' }])),
 } as const;
 
@@ -75,7 +78,10 @@ export const trainCommand: Command = {
     const tracker = values['no-track'] ? new NullTracker() : createTracker();
     const run = await tracker.startRun({ experimentName: `fewclue-${config.task}`, runName: `${config.task}-${config.method}-${config.split}` });
     try {
-      const result = await runExperiment(config, { out: values.out, resume: values.resume || values['resume-force'], resumeForce: values['resume-force'], keepCheckpoint: values['keep-checkpoint'], saveModel: values['save-model'] ?? values.out !== undefined, run });
+      const result = await runExperiment(config, {
+        out: values.out, resume: values.resume || values['resume-force'], resumeForce: values['resume-force'], keepCheckpoint: values['keep-checkpoint'], saveModel: values['save-model'] ?? values.out !== undefined, run,
+        ...(values['no-progress'] ? { progress: false } : {}),
+      });
       await run.end('FINISHED');
       if (values.json) console.log(JSON.stringify({ ...result, history: undefined }));
       else {
