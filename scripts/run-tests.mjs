@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const folders = ['framework', 'templates', 'verbalizers', 'datasets', 'experiments', 'inference', 'scripts', 'bench'];
+const folders = ['framework', 'templates', 'verbalizers', 'datasets', 'experiments', 'inference', 'scripts', 'bench', 'docs'];
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const skipTypecheck = process.argv.includes('--no-typecheck');
 

@@ -1,4 +1,3 @@
-import { BERT_DEFAULTS, type BertConfig } from '../../framework/model/config.js';
 import { SeededRandom } from '../../framework/trainer/rng.js';
 import { TaskDefinition, type Example, type Part, type SubmissionFormat, type TaskConfig, type TaskDefaults } from '../../datasets/base.js';
 
@@ -45,7 +44,5 @@ export class SyntheticCueTask extends TaskDefinition {
   }
 }
 
-/** A tiny random BERT over the real 21,128-entry vocabulary (2 layers, hidden 32): fast enough for tests. */
-export const TINY_RANDOM_CONFIG: BertConfig = {
-  ...BERT_DEFAULTS, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 64, maxPositionEmbeddings: 128,
-};
+// Declared in framework/ (its wasm-threads probe uses it too; framework imports nothing above it).
+export { TINY_RANDOM_CONFIG } from '../../framework/testing/tiny-bert.js';

@@ -4,7 +4,7 @@ import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../select.js';
 import { tf } from '../tf.js';
 import { BertModel } from '../../model/bert.js';
-import { TINY_RANDOM_CONFIG } from '../../../experiments/testing/synthetic-task.js';
+import { TINY_RANDOM_CONFIG } from '../../testing/tiny-bert.js';
 
 const backend = await initBackend();
 const a = tf.randomNormal([96, 384], 0, 1, 'float32', 1);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTemplate } from '../../templates/index.js';
-import { FEWCLUE_TASKS, getTask } from '../index.js';
+import { parseTemplate } from '../templates/index.js';
+import { FEWCLUE_TASKS, getTask } from '../datasets/index.js';
 
 const HAN = /^\p{Script=Han}+$/u;
 
