@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
 import { renderMarkdown } from '../suite/report.js';
-import { parseSuiteOptions, runSuite } from '../suite/suite.js';
+import { parseSuiteOptions } from '../suite/suite.js';
 import type { Command } from './command.js';
 import { TRAIN_FLAGS, configFromFlags } from './train.js';
 
@@ -88,6 +88,7 @@ export const fewclueCommand: Command = {
   async run(args) {
     const { values } = parseFlags(args);
     const options = parseSuiteOptions(suiteInputFromFlags(values), typeof values.config === 'string' ? values.config : 'flags');
+    const { runSuite } = await import('../suite/suite.js');
     const outcome = await runSuite(options);
     if (values.json) console.log(JSON.stringify(outcome.report, null, 2));
     else console.log(renderMarkdown(outcome.report));

@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
 import { NullTracker, createTracker } from '../../framework/tracking/index.js';
 import { parseExperimentConfig } from '../config/experiment.js';
-import { runExperiment } from '../run-experiment.js';
 import { variantName } from '../suite/jobs.js';
 import type { Command } from './command.js';
 import { optionalNumberFlag } from './flags.js';
@@ -78,6 +77,8 @@ export const trainCommand: Command = {
     const tracker = values['no-track'] ? new NullTracker() : createTracker();
     const run = await tracker.startRun({ experimentName: `fewclue-${config.task}`, runName: `${config.task}-${config.method}-${config.split}` });
     try {
+      // Loaded here: tfjs, the methods and the backends are what `train --help` must not wait for.
+      const { runExperiment } = await import('../run-experiment.js');
       const result = await runExperiment(config, {
         out: values.out, resume: values.resume || values['resume-force'], resumeForce: values['resume-force'], keepCheckpoint: values['keep-checkpoint'], saveModel: values['save-model'] ?? values.out !== undefined, run,
         ...(values['no-progress'] ? { progress: false } : {}),
