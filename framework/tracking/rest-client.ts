@@ -178,7 +178,9 @@ export class MlflowRestClient {
         response = await fetch(`${this.baseUrl}${path}`, {
           method,
           headers: { ...this.headers, ...(body === undefined ? {} : { 'content-type': contentType }) },
-          body,
+          // A copy in its own ArrayBuffer: fetch's BodyInit (in the DOM lib a consumer may compile with) takes no
+          // view of a SharedArrayBuffer-able buffer.
+          body: typeof body === 'string' || body === undefined ? body : body.slice(),
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
