@@ -41,7 +41,7 @@ async function assertResumeExact(name: string, extra: Partial<PretrainConfig>): 
   assert.deepEqual([...first.losses, ...second.losses], straight.losses);
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
+for (const backend of ['cpu', 'wasm', 'native'] as const) {
   test(`an interrupted and resumed run ends exactly where the straight run does (${backend})`, async () => {
     await useBackend(backend);
     const straight = await pretrain(config(`straight-${backend}`), { progress: false });
