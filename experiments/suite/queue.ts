@@ -97,6 +97,8 @@ export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOpt
   const attempts = options.maxAttempts ?? 2;
   const queue = new Queue(options.name ?? DEFAULT_QUEUE_NAME, { connection: redisConnection(options.url) });
   const failed: FailedJob[] = [];
+  const enqueue = (job: SuiteJob) => queue.add('fewclue', { job, ...(options.resultsDir ? { resultsDir: options.resultsDir } : {}) },
+    { jobId: job.id, attempts, removeOnComplete: false, removeOnFail: false });
   let silentSince: number | undefined;
   queue.on('error', (error) => {
     // ioredis reconnects with backoff by itself; say once per outage that it is doing so.
@@ -115,7 +117,7 @@ export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOpt
         else if (state === 'failed') { await existing.retry('failed'); continue; }
         else continue;
       }
-      await queue.add('fewclue', { job, ...(options.resultsDir ? { resultsDir: options.resultsDir } : {}) }, { jobId: job.id, attempts, removeOnComplete: false, removeOnFail: false });
+      await enqueue(job);
     }
     const pending = new Map(jobs.map((j) => [j.id, j]));
     const started = Date.now();
@@ -148,7 +150,7 @@ export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOpt
             pending.delete(id);
           } else {
             log.warn(`queue: job ${id} vanished from Redis (restarted empty?) with no stored result; queued again`);
-            await queue.add('fewclue', { job, ...(options.resultsDir ? { resultsDir: options.resultsDir } : {}) }, { jobId: id, attempts, removeOnComplete: false, removeOnFail: false });
+            await enqueue(job);
           }
         }
       }

@@ -11,7 +11,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { MS_DOMAIN, GraphBuilder } from '../onnx/graph.js';
 import { OnnxType } from '../onnx/proto.js';
 import { NATIVE_KERNEL_ROUTES, hostValues, nativeKernel } from './native-kernels.js';
-import { NativeSession, nativeThreads } from './ort-binding.js';
+import { NativeSession } from './ort-binding.js';
 import { registerSegmentSum } from './segment-sum.js';
 import { tf } from './tf.js';
 
@@ -117,11 +117,6 @@ export function registerNativeBackend(): void {
   registerSegmentSum(NATIVE_BACKEND);
   registerMatMulKernels();
   registered = true;
-}
-
-/** Intra-op threads the native backend's sessions use. */
-export function nativeBackendThreads(): number {
-  return nativeThreads();
 }
 
 /** True when the active tfjs backend is the native one. */

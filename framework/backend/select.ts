@@ -3,7 +3,8 @@ import { log } from '../log.js';
 import { registerSegmentSum } from './segment-sum.js';
 import { registerWasmBatchMatMul } from './wasm-batch-matmul.js';
 import { activateThreadedWasm, wasmThreadsFromEnv } from './wasm-threads.js';
-import { NATIVE_BACKEND, nativeBackendThreads, registerNativeBackend } from './native.js';
+import { NATIVE_BACKEND, registerNativeBackend } from './native.js';
+import { nativeThreads } from './ort-binding.js';
 import { tf } from './tf.js';
 
 /**
@@ -62,7 +63,7 @@ let wasmThreads = 1;
 /** The log line's description of a backend: its name and, where it has them, its threads. */
 function describe(name: BackendName): string {
   if (name === 'wasm' && wasmThreads > 1) return `wasm (${wasmThreads} threads)`;
-  if (name === 'native') return `native (ONNX Runtime MLAS, ${nativeBackendThreads()} threads)`;
+  if (name === 'native') return `native (ONNX Runtime MLAS, ${nativeThreads()} threads)`;
   return name;
 }
 

@@ -110,7 +110,7 @@ export class AdamW {
   globalNorm(grads: Readonly<Record<string, Tensor>>): number {
     if (onNativeBackend()) return Math.sqrt(this.managed(grads).reduce((sum, g) => sum + hostSquares(g.dataSync()), 0));
     return tf.tidy(() => {
-      const squares = this.groups.flatMap((g) => g.params).map((p) => grads[p.name]).filter((g): g is Tensor => g !== undefined).map((g) => tf.sum(tf.square(g)));
+      const squares = this.managed(grads).map((g) => tf.sum(tf.square(g)));
       return squares.length === 0 ? 0 : Math.sqrt(tf.addN(squares).dataSync()[0]!);
     });
   }
