@@ -19,17 +19,44 @@ export { GptModel, type GptInputs, type GptOutput, type KvCache } from './framew
 export { gptConfigFromJson, readGptConfig, GPT_DEFAULTS, type GptConfig } from './framework/model/gpt-config.js';
 export { CausalLmObjective } from './framework/model/gpt-objective.js';
 export { loadGpt, saveGpt } from './framework/model/gpt-pretrained.js';
-export { generate, resolveGenerationArgs, TfjsCachedSource, TfjsNaiveSource, CharVocab, STRATEGIES, type GenerationArgs, type GenerationOptions, type GenerationResult, type GenerationRun, type LogitsSource, type Strategy } from './framework/generation/index.js';
+export {
+  generate,
+  resolveGenerationArgs,
+  TfjsCachedSource,
+  TfjsNaiveSource,
+  CharVocab,
+  STRATEGIES,
+  type GenerationArgs,
+  type GenerationOptions,
+  type GenerationResult,
+  type GenerationRun,
+  type LogitsSource,
+  type Strategy,
+} from './framework/generation/index.js';
 export { createTracker, NullTracker } from './framework/tracking/index.js';
 export { DataParallel } from './framework/parallel/data-parallel.js';
 export { PromptTemplate, parseTemplate, template, toTemplateString } from './templates/index.js';
 export { ManualVerbalizer, SoftVerbalizer, EflDescriptions } from './verbalizers/index.js';
 export { getTask, taskFromConfig, TASK_KINDS, CustomTask, loadJsonl, loadCsv, loadTsv } from './datasets/index.js';
 export type { Example, TaskDefinition } from './datasets/base.js';
-export { PetMethod, PTuningMethod, EflMethod, FinetuneMethod, createMethod, METHOD_KINDS, type MethodSetup } from './experiments/methods/index.js';
+export {
+  PetMethod,
+  PTuningMethod,
+  EflMethod,
+  FinetuneMethod,
+  createMethod,
+  METHOD_KINDS,
+  type MethodSetup,
+} from './experiments/methods/index.js';
 export { parseExperimentConfig, type ExperimentConfig } from './experiments/config/experiment.js';
 export { runExperiment, type ExperimentResult } from './experiments/run-experiment.js';
-export { SoftTargetObjective, softLabels, summarizePseudoLabels, unlabeledPool, type PseudoLabelSummary } from './experiments/self-training.js';
+export {
+  SoftTargetObjective,
+  softLabels,
+  summarizePseudoLabels,
+  unlabeledPool,
+  type PseudoLabelSummary,
+} from './experiments/self-training.js';
 export { Taskflow } from './inference/taskflow/index.js';
 export { DependencyParsingTask, type DependencyParse } from './inference/taskflow/dependency-parsing.js';
 export { DependencyParser, type Parse } from './inference/parsing/parser.js';
@@ -37,7 +64,10 @@ export { TextGenerator, type TextGeneration, type TextGenerationOptions } from '
 export { OrtCachedSource } from './inference/generation/ort-source.js';
 export { buildGptGraph, exportGptOnnx } from './inference/generation/gpt-graph.js';
 export { SentimentAnalysisTask, type SentimentResult } from './inference/taskflow/sentiment-analysis.js';
-export { TokenClassificationMethod, type TokenClassificationSetup } from './experiments/methods/token-classification.js';
+export {
+  TokenClassificationMethod,
+  type TokenClassificationSetup,
+} from './experiments/methods/token-classification.js';
 export { loadCluener, CLUENER_TYPES, type NerExample, type EntitySpan } from './datasets/cluener/cluener.js';
 export { loadMsraBio, chunkExample, MSRA_TYPES } from './datasets/msra/msra.js';
 export { chnSentiCorpTask } from './datasets/chnsenticorp/chnsenticorp.js';

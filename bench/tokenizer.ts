@@ -45,9 +45,12 @@ function fewclueTexts(dir: string): string[] {
 }
 
 const source = existsSync(fewclueDir) ? 'FewCLUE' : 'parity fixture';
-const all = source === 'FewCLUE'
-  ? fewclueTexts(fewclueDir)
-  : readFixture(join(root, 'framework/tokenizer/fixtures/parity.json.gz')).cases.flatMap((c) => [c.text, c.pair ?? '']).filter((t) => t !== '');
+const all =
+  source === 'FewCLUE'
+    ? fewclueTexts(fewclueDir)
+    : readFixture(join(root, 'framework/tokenizer/fixtures/parity.json.gz'))
+        .cases.flatMap((c) => [c.text, c.pair ?? ''])
+        .filter((t) => t !== '');
 const step = Math.max(1, Math.floor(all.length / limit));
 const texts = all.filter((_, i) => i % step === 0).slice(0, limit);
 const chars = texts.reduce((n, t) => n + t.length, 0);
@@ -67,14 +70,32 @@ async function measure(run: () => unknown): Promise<number> {
   return texts.length / ((times[1] ?? 1) / 1000);
 }
 
-interface Row { tokenizer: string; mode: string; sentencesPerSecond: number }
+interface Row {
+  tokenizer: string;
+  mode: string;
+  sentencesPerSecond: number;
+}
 const rows: Row[] = [];
 const tok = BertTokenizer.fromVocabFile(join(root, 'models/vocab/bert-base-chinese/vocab.txt'));
-rows.push({ tokenizer: 'fewprompt BertTokenizer', mode: 'single', sentencesPerSecond: await measure(() => texts.map((t) => tok.encode(t, { maxLength: 512 }))) });
-rows.push({ tokenizer: 'fewprompt BertTokenizer', mode: `batch ${BATCH}, padded`, sentencesPerSecond: await measure(() => batches.map((b) => tok.encodeBatch(b, { maxLength: 512, padding: 'longest' }))) });
+rows.push({
+  tokenizer: 'fewprompt BertTokenizer',
+  mode: 'single',
+  sentencesPerSecond: await measure(() => texts.map((t) => tok.encode(t, { maxLength: 512 }))),
+});
+rows.push({
+  tokenizer: 'fewprompt BertTokenizer',
+  mode: `batch ${BATCH}, padded`,
+  sentencesPerSecond: await measure(() =>
+    batches.map((b) => tok.encodeBatch(b, { maxLength: 512, padding: 'longest' })),
+  ),
+});
 
 const js = new JsTokenizer(tok.toTokenizerJson(), { do_lower_case: true });
-rows.push({ tokenizer: '@huggingface/tokenizers 0.2 (JS, no offsets/truncation)', mode: 'single', sentencesPerSecond: await measure(() => texts.map((t) => js.encode(t))) });
+rows.push({
+  tokenizer: '@huggingface/tokenizers 0.2 (JS, no offsets/truncation)',
+  mode: 'single',
+  sentencesPerSecond: await measure(() => texts.map((t) => js.encode(t))),
+});
 
 let parity: { checked: number; equal: number } | undefined;
 let reference = 'not installed';
@@ -83,12 +104,25 @@ try {
   reference = '@anush008/tokenizers 0.6.0 (Rust tokenizers)';
   const rust = ref.Tokenizer.fromString(JSON.stringify(tok.toTokenizerJson()));
   rust.setTruncation(512);
-  rows.push({ tokenizer: 'Rust reference', mode: 'single (await each)', sentencesPerSecond: await measure(async () => { for (const t of texts) await rust.encode(t); }) });
+  rows.push({
+    tokenizer: 'Rust reference',
+    mode: 'single (await each)',
+    sentencesPerSecond: await measure(async () => {
+      for (const t of texts) await rust.encode(t);
+    }),
+  });
   rust.setPadding({});
-  rows.push({ tokenizer: 'Rust reference', mode: `batch ${BATCH}, padded (Rust threads)`, sentencesPerSecond: await measure(async () => { for (const b of batches) await rust.encodeBatch(b); }) });
+  rows.push({
+    tokenizer: 'Rust reference',
+    mode: `batch ${BATCH}, padded (Rust threads)`,
+    sentencesPerSecond: await measure(async () => {
+      for (const b of batches) await rust.encodeBatch(b);
+    }),
+  });
   rust.disablePadding();
   let equal = 0;
-  for (const t of texts) if ((await rust.encode(t)).getIds().join() === tok.encode(t, { maxLength: 512 }).inputIds.join()) equal++;
+  for (const t of texts)
+    if ((await rust.encode(t)).getIds().join() === tok.encode(t, { maxLength: 512 }).inputIds.join()) equal++;
   parity = { checked: texts.length, equal };
 } catch (error) {
   console.error(`reference skipped: ${(error as Error).message}`);
@@ -96,9 +130,21 @@ try {
 
 const ours = rows[0]?.sentencesPerSecond ?? 0;
 const result = {
-  date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length,
-  source, sentences: texts.length, meanChars: Math.round(chars / texts.length), maxLength: 512, reference, parity,
-  rows: rows.map((r) => ({ ...r, sentencesPerSecond: Math.round(r.sentencesPerSecond), oursOverThis: Number((ours / r.sentencesPerSecond).toFixed(2)) })),
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  source,
+  sentences: texts.length,
+  meanChars: Math.round(chars / texts.length),
+  maxLength: 512,
+  reference,
+  parity,
+  rows: rows.map((r) => ({
+    ...r,
+    sentencesPerSecond: Math.round(r.sentencesPerSecond),
+    oursOverThis: Number((ours / r.sentencesPerSecond).toFixed(2)),
+  })),
 };
 const out = join(root, 'bench/results');
 mkdirSync(out, { recursive: true });
@@ -112,9 +158,13 @@ const md = [
   '',
   '| tokenizer | mode | sentences/s | ours × |',
   '|---|---|---:|---:|',
-  ...result.rows.map((r) => `| ${r.tokenizer} | ${r.mode} | ${r.sentencesPerSecond.toLocaleString('en-US')} | ${r.oursOverThis} |`),
+  ...result.rows.map(
+    (r) => `| ${r.tokenizer} | ${r.mode} | ${r.sentencesPerSecond.toLocaleString('en-US')} | ${r.oursOverThis} |`,
+  ),
   '',
-  parity === undefined ? 'Reference not installed: no parity count.' : `Ids equal to the Rust reference: ${parity.equal} / ${parity.checked} sentences.`,
+  parity === undefined
+    ? 'Reference not installed: no parity count.'
+    : `Ids equal to the Rust reference: ${parity.equal} / ${parity.checked} sentences.`,
   '',
 ].join('\n');
 writeFileSync(join(out, 'tokenizer.md'), md);

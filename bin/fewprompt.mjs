@@ -9,14 +9,21 @@ import { TRAINING_NODE_FLAGS, trainingEnv } from './training-process.mjs';
 // FEWPROMPT_NO_RESPAWN=1 keeps the first process (debuggers, profilers).
 const TRAINING_COMMANDS = new Set(['train', 'pretrain', 'fewclue']);
 const args = process.argv.slice(2);
-const respawn = TRAINING_COMMANDS.has(args[0]) && !TRAINING_NODE_FLAGS.every((f) => process.execArgv.includes(f))
-  && !args.includes('--help') && !args.includes('-h') && process.env.FEWPROMPT_NO_RESPAWN !== '1';
+const respawn =
+  TRAINING_COMMANDS.has(args[0]) &&
+  !TRAINING_NODE_FLAGS.every((f) => process.execArgv.includes(f)) &&
+  !args.includes('--help') &&
+  !args.includes('-h') &&
+  process.env.FEWPROMPT_NO_RESPAWN !== '1';
 const argv = [...TRAINING_NODE_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...args];
 
 if (respawn && typeof process.execve === 'function') {
   process.execve(process.execPath, [process.execPath, ...argv], trainingEnv(process.env)); // Node ≥ 22.15: same pid
 } else if (respawn) {
-  const child = spawn(process.execPath, argv, { stdio: 'inherit', env: { ...trainingEnv(process.env), FEWPROMPT_PARENT_PID: String(process.pid) } });
+  const child = spawn(process.execPath, argv, {
+    stdio: 'inherit',
+    env: { ...trainingEnv(process.env), FEWPROMPT_PARENT_PID: String(process.pid) },
+  });
   // A terminal's Ctrl-C reaches both processes (same process group): the parent waits for the child instead.
   process.on('SIGINT', () => {});
   for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
@@ -30,7 +37,10 @@ if (respawn && typeof process.execve === 'function') {
   // A SIGKILLed parent cannot forward its signal: the restarted child notices it was orphaned and stops too.
   const parent = Number(process.env.FEWPROMPT_PARENT_PID);
   delete process.env.FEWPROMPT_PARENT_PID; // not for this process's own children
-  if (parent > 0) setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); }, 250).unref();
+  if (parent > 0)
+    setInterval(() => {
+      if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL');
+    }, 250).unref();
   const { register } = await import('tsx/esm/api');
   register();
   const { main } = await import('../experiments/cli/main.ts');

@@ -3,7 +3,15 @@
  * default prompts. It loads and serializes like the FewCLUE tasks, so the same trainer runs it.
  */
 import { ConfigError, DataError } from '../framework/errors.js';
-import { PARTS, TaskDefinition, type Example, type LoadOptions, type Part, type SubmissionFormat, type TaskDefaults } from './base.js';
+import {
+  PARTS,
+  TaskDefinition,
+  type Example,
+  type LoadOptions,
+  type Part,
+  type SubmissionFormat,
+  type TaskDefaults,
+} from './base.js';
 import { loadCsv, loadTsv } from './generic/csv.js';
 import { loadJsonl } from './generic/jsonl.js';
 import type { FieldMapping } from './generic/record.js';
@@ -86,16 +94,26 @@ export class CustomTask extends TaskDefinition {
   load(part: Part, _options: LoadOptions = {}): Example[] {
     const path = this.options.files[part];
     if (path === undefined) {
-      throw new DataError(`custom task '${this.options.name}' has no file for '${part}'; configured: ${Object.keys(this.options.files).join(', ')}`);
+      throw new DataError(
+        `custom task '${this.options.name}' has no file for '${part}'; configured: ${Object.keys(this.options.files).join(', ')}`,
+      );
     }
     const labelled = part !== 'test' && part !== 'unlabeled';
     const common = { fields: this.options.fields, labels: this.labels, requireLabel: labelled };
     const { delimiter, header, quote } = this.options;
-    const csv = { ...common, ...(delimiter === undefined ? {} : { delimiter }), ...(header === undefined ? {} : { header }), ...(quote === undefined ? {} : { quote }) };
+    const csv = {
+      ...common,
+      ...(delimiter === undefined ? {} : { delimiter }),
+      ...(header === undefined ? {} : { header }),
+      ...(quote === undefined ? {} : { quote }),
+    };
     switch (this.options.format) {
-      case 'jsonl': return loadJsonl(path, common);
-      case 'csv': return loadCsv(path, csv);
-      case 'tsv': return loadTsv(path, csv);
+      case 'jsonl':
+        return loadJsonl(path, common);
+      case 'csv':
+        return loadCsv(path, csv);
+      case 'tsv':
+        return loadTsv(path, csv);
     }
   }
 
@@ -114,9 +132,11 @@ export class CustomTask extends TaskDefinition {
     for (const key of ['name', 'format', 'files', 'fields', 'labels', 'defaults'] as const) {
       if (config[key] === undefined) throw new ConfigError(`custom task config is missing '${key}'`);
     }
-    if (!['jsonl', 'csv', 'tsv'].includes(config.format)) throw new ConfigError(`custom task format '${config.format}'; valid: jsonl, csv, tsv`);
+    if (!['jsonl', 'csv', 'tsv'].includes(config.format))
+      throw new ConfigError(`custom task format '${config.format}'; valid: jsonl, csv, tsv`);
     const bad = Object.keys(config.files).filter((p) => !PARTS.some((q) => q === p));
-    if (bad.length > 0) throw new ConfigError(`custom task files has unknown parts ${bad.join(', ')}; valid: ${PARTS.join(', ')}`);
+    if (bad.length > 0)
+      throw new ConfigError(`custom task files has unknown parts ${bad.join(', ')}; valid: ${PARTS.join(', ')}`);
     const { type: _type, ...options } = config;
     return new CustomTask(options);
   }

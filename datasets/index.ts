@@ -46,7 +46,10 @@ export const TASK_KINDS: readonly FewClueKind[] = FEWCLUE_TASKS.map((t) => t.kin
  * getTask('chid').multipleChoice; // => { candidatesField: 'candidates', wordLength: 4 }
  * getTask('sst2');                // throws UnknownKindError: unknown task 'sst2'; valid: eprstmt, csldcp, tnews, …
  */
-export function getTask<K extends FewClueKind>(kind: K, options: FewClueTaskOptions = {}): InstanceType<TaskClassOf<K>> {
+export function getTask<K extends FewClueKind>(
+  kind: K,
+  options: FewClueTaskOptions = {},
+): InstanceType<TaskClassOf<K>> {
   const cls = REGISTRY.get(kind);
   if (cls === undefined) throw new UnknownKindError('task', kind, TASK_KINDS);
   return new cls(options) as InstanceType<TaskClassOf<K>>;
@@ -66,7 +69,8 @@ export function taskFromConfig(config: AnyTaskConfig): InstanceType<TaskClass> |
   const cls = REGISTRY.get(config.type);
   if (cls === undefined) throw new UnknownKindError('task', config.type, [...TASK_KINDS, CustomTask.kind]);
   const { dataDir } = config;
-  if (dataDir !== undefined && typeof dataDir !== 'string') throw new ConfigError(`task '${config.type}': dataDir must be a string`);
+  if (dataDir !== undefined && typeof dataDir !== 'string')
+    throw new ConfigError(`task '${config.type}': dataDir must be a string`);
   return new cls(dataDir === undefined ? {} : { dataDir });
 }
 

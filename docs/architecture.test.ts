@@ -9,12 +9,18 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LAYERS = ['framework', 'templates', 'verbalizers', 'datasets', 'experiments', 'inference'] as const;
 /** docs/ARCHITECTURE.md's table: what each layer may import (itself always). */
 const MAY_IMPORT: Record<string, readonly string[]> = {
-  framework: [], templates: ['framework'], verbalizers: ['framework'], datasets: ['framework'],
-  inference: ['framework', 'templates', 'verbalizers'], experiments: [...LAYERS],
+  framework: [],
+  templates: ['framework'],
+  verbalizers: ['framework'],
+  datasets: ['framework'],
+  inference: ['framework', 'templates', 'verbalizers'],
+  experiments: [...LAYERS],
 };
 
 test('every relative import follows docs/ARCHITECTURE.md (sources and tests)', () => {
-  const files = execFileSync('git', ['ls-files', '*.ts', '*.mts', '*.mjs'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '*.ts', '*.mts', '*.mjs'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
   const broken: string[] = [];
   const specifier = /(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (const file of files) {
@@ -24,7 +30,8 @@ test('every relative import follows docs/ARCHITECTURE.md (sources and tests)', (
       const spec = m[1] ?? m[2]!;
       if (!spec.startsWith('.')) continue;
       const target = normalize(join(dirname(file), spec)).split('/')[0]!;
-      if ((LAYERS as readonly string[]).includes(target) && target !== layer && !MAY_IMPORT[layer]!.includes(target)) broken.push(`${file} → ${spec}`);
+      if ((LAYERS as readonly string[]).includes(target) && target !== layer && !MAY_IMPORT[layer]!.includes(target))
+        broken.push(`${file} → ${spec}`);
     }
   }
   assert.deepEqual(broken, [], `imports against the table:\n${broken.join('\n')}`);

@@ -13,14 +13,26 @@ import { workerEnv } from './suite/suite.js';
 import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './suite/testing/tiny-model.js';
 
 let model = '';
-before(async () => { model = await saveTinyModel(); });
+before(async () => {
+  model = await saveTinyModel();
+});
 after(() => rmSync(model, { recursive: true, force: true }));
 
 const run = (task: string, method: string, evalEngine: 'tfjs' | 'onnx') =>
-  runExperiment(parseExperimentConfig({ task, method, dataDir: FIXTURES_DIR, model, ...TINY_TRAIN, maxSteps: 3, evalEngine }), { progress: false });
+  runExperiment(
+    parseExperimentConfig({ task, method, dataDir: FIXTURES_DIR, model, ...TINY_TRAIN, maxSteps: 3, evalEngine }),
+    { progress: false },
+  );
 
 // Label scores of every example, tfjs method vs the exported bundle on ORT (random weights: scores spread, argmaxes differ).
-for (const [task, method] of [['tnews', 'pet'], ['csl', 'ptuning'], ['iflytek', 'efl'], ['bustm', 'finetune'], ['cluewsc', 'pet'], ['csldcp', 'finetune']] as const) {
+for (const [task, method] of [
+  ['tnews', 'pet'],
+  ['csl', 'ptuning'],
+  ['iflytek', 'efl'],
+  ['bustm', 'finetune'],
+  ['cluewsc', 'pet'],
+  ['csldcp', 'finetune'],
+] as const) {
   test(`OnnxScorer: ${task} ${method} label scores match the tfjs method's`, async () => {
     const config = parseExperimentConfig({ task, method, dataDir: FIXTURES_DIR, model, maxSeqLen: 64 });
     const t = taskFor(config);
@@ -33,7 +45,12 @@ for (const [task, method] of [['tnews', 'pet'], ['csl', 'ptuning'], ['iflytek', 
       const [a, b] = [evaluate(m, examples, 8), await scorer.evaluate(examples)];
       assert.equal(b.scores.length, examples.length);
       let [worst, scale] = [0, 0];
-      a.scores.forEach((row, i) => row.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - b.scores[i]![j]!)); scale = Math.max(scale, Math.abs(v)); }));
+      a.scores.forEach((row, i) =>
+        row.forEach((v, j) => {
+          worst = Math.max(worst, Math.abs(v - b.scores[i]![j]!));
+          scale = Math.max(scale, Math.abs(v));
+        }),
+      );
       // Relative to the scores' size: a random tiny classifier's logits are ~0.01, PET's log-probabilities ~10.
       assert.ok(worst <= 1e-3 * scale, `max |tfjs − ORT| = ${worst} at score scale ${scale}`);
       assert.equal(b.accuracy, a.accuracy);
@@ -45,7 +62,7 @@ for (const [task, method] of [['tnews', 'pet'], ['csl', 'ptuning'], ['iflytek', 
   });
 }
 
-test('runExperiment with evalEngine onnx scores test_public on ORT, with the tfjs run\'s result', async () => {
+test("runExperiment with evalEngine onnx scores test_public on ORT, with the tfjs run's result", async () => {
   const [viaTfjs, viaOnnx] = [await run('eprstmt', 'pet', 'tfjs'), await run('eprstmt', 'pet', 'onnx')];
   assert.deepEqual([viaTfjs.evalEngine, viaOnnx.evalEngine], ['tfjs', 'onnx']);
   assert.equal(viaOnnx.devAccuracy, viaTfjs.devAccuracy);
@@ -60,7 +77,13 @@ test('EFL on IFLYTEK with evalEngine onnx: dev (119 pairs per example) and test 
 });
 
 test('OnnxScorer.agreesWithTfjs: false once the trained weights differ from the exported ones', async () => {
-  const config = parseExperimentConfig({ task: 'bustm', method: 'finetune', dataDir: FIXTURES_DIR, model, maxSeqLen: 64 });
+  const config = parseExperimentConfig({
+    task: 'bustm',
+    method: 'finetune',
+    dataDir: FIXTURES_DIR,
+    model,
+    maxSeqLen: 64,
+  });
   const t = taskFor(config);
   const { model: bert } = await loadPretrained(model, { parts: { pooler: true, mlmHead: true } });
   const tokenizer = await BertTokenizer.fromPretrained(model);

@@ -41,7 +41,8 @@ export function scoringRowsPerExample(method: string, task: TaskDefinition): num
  * @example onnxUnsupported(getTask('chid')); // → 'chid is multiple-choice (…), which bundles do not export'
  */
 export function onnxUnsupported(task: TaskDefinition): string | undefined {
-  if (task.multipleChoice) return `${task.kind} is multiple-choice (candidates per example), which bundles do not export`;
+  if (task.multipleChoice)
+    return `${task.kind} is multiple-choice (candidates per example), which bundles do not export`;
   return undefined;
 }
 
@@ -62,7 +63,11 @@ export function ortThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): number 
  * await scorer.release();
  */
 export class OnnxScorer {
-  private constructor(private readonly dir: string, readonly classifier: Classifier, private readonly run: TrainedRun) {}
+  private constructor(
+    private readonly dir: string,
+    readonly classifier: Classifier,
+    private readonly run: TrainedRun,
+  ) {}
 
   /** Exports `run` (FP32, fused kernels) to a temporary bundle and loads it. */
   static async create(run: TrainedRun, options: { threads?: number } = {}): Promise<OnnxScorer> {
@@ -75,10 +80,14 @@ export class OnnxScorer {
       const words = task.defaults[config.method === 'ptuning' ? 'ptuning' : 'pet'].verbalizer;
       const spec = readRunSpec(join(dir, 'run'), {
         labelWords: labelWordsOf(words),
-        descriptions: { ...task.defaults.efl.descriptions }, textFields: [...task.textFields],
+        descriptions: { ...task.defaults.efl.descriptions },
+        textFields: [...task.textFields],
       });
       await exportBundle(spec, join(dir, 'bundle'));
-      const classifier = await loadClassifier(join(dir, 'bundle'), options.threads === undefined ? {} : { threads: options.threads });
+      const classifier = await loadClassifier(
+        join(dir, 'bundle'),
+        options.threads === undefined ? {} : { threads: options.threads },
+      );
       return new OnnxScorer(dir, classifier, run);
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
@@ -104,7 +113,9 @@ export class OnnxScorer {
     for (let at = 0; at < order.length; at += perRun) {
       const chunk = order.slice(at, at + perRun);
       const out = await this.classifier.scores(chunk.map((i) => inputs[i]!));
-      chunk.forEach((i, k) => { scores[i] = Array.from(out[k]!); });
+      chunk.forEach((i, k) => {
+        scores[i] = Array.from(out[k]!);
+      });
     }
     return evaluationOf(this.run.method, examples, scores);
   }
@@ -116,7 +127,12 @@ export class OnnxScorer {
   async agreesWithTfjs(examples: readonly Example[]): Promise<{ ok: boolean; worst: number; scale: number }> {
     const [a, b] = [evaluate(this.run.method, [...examples], 16), await this.evaluate(examples)];
     let [worst, scale] = [0, 0];
-    a.scores.forEach((row, i) => row.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - (b.scores[i]?.[j] ?? NaN))); scale = Math.max(scale, Math.abs(v)); }));
+    a.scores.forEach((row, i) =>
+      row.forEach((v, j) => {
+        worst = Math.max(worst, Math.abs(v - (b.scores[i]?.[j] ?? NaN)));
+        scale = Math.max(scale, Math.abs(v));
+      }),
+    );
     return { ok: worst <= 1e-3 * Math.max(scale, 1e-6), worst, scale };
   }
 
@@ -135,13 +151,21 @@ export class OnnxEngine {
   private verdict: 'unchecked' | 'ok' | 'failed';
   readonly scoresDev: boolean;
 
-  constructor(private readonly run: TrainedRun, private readonly dev: Example[], private readonly label: string) {
+  constructor(
+    private readonly run: TrainedRun,
+    private readonly dev: Example[],
+    private readonly label: string,
+  ) {
     const { config, task } = run;
     const why = config.evalEngine === 'onnx' ? onnxUnsupported(task) : undefined;
     if (why !== undefined) log.info(`${label}: scoring on tfjs, not ONNX Runtime: ${why}`);
     this.verdict = config.evalEngine === 'onnx' && why === undefined ? 'unchecked' : 'failed';
-    this.scoresDev = this.verdict !== 'failed' && dev.length * scoringRowsPerExample(config.method, task) >= ONNX_DEV_MIN_ROWS;
-    if (this.scoresDev) log.info(`${label}: dev (${dev.length * scoringRowsPerExample(config.method, task)} encoder rows) is scored on ONNX Runtime as well as test`);
+    this.scoresDev =
+      this.verdict !== 'failed' && dev.length * scoringRowsPerExample(config.method, task) >= ONNX_DEV_MIN_ROWS;
+    if (this.scoresDev)
+      log.info(
+        `${label}: dev (${dev.length * scoringRowsPerExample(config.method, task)} encoder rows) is scored on ONNX Runtime as well as test`,
+      );
   }
 
   /** The current weights on ORT, or undefined when this run scores on tfjs. */
@@ -152,15 +176,22 @@ export class OnnxEngine {
       scorer = await OnnxScorer.create(this.run, { threads: ortThreadsFromEnv() });
     } catch (error) {
       // e.g. onnxruntime-node has no binary for this platform: the run still scores, on tfjs.
-      log.warn(`${this.label}: ONNX Runtime scoring unavailable (${(error as Error).message.split('\n')[0]}); scoring on tfjs`);
+      log.warn(
+        `${this.label}: ONNX Runtime scoring unavailable (${(error as Error).message.split('\n')[0]}); scoring on tfjs`,
+      );
       this.verdict = 'failed';
       return undefined;
     }
     if (this.verdict === 'unchecked' && this.dev.length > 0) {
-      const sample = this.dev.slice(0, Math.max(1, Math.floor(64 / scoringRowsPerExample(this.run.config.method, this.run.task))));
+      const sample = this.dev.slice(
+        0,
+        Math.max(1, Math.floor(64 / scoringRowsPerExample(this.run.config.method, this.run.task))),
+      );
       const check = await scorer.agreesWithTfjs(sample);
       if (!check.ok) {
-        log.warn(`${this.label}: the exported model's scores differ from the trained model's by up to ${check.worst.toPrecision(3)} (scores up to ${check.scale.toPrecision(3)}) on ${sample.length} dev examples; scoring on tfjs instead`);
+        log.warn(
+          `${this.label}: the exported model's scores differ from the trained model's by up to ${check.worst.toPrecision(3)} (scores up to ${check.scale.toPrecision(3)}) on ${sample.length} dev examples; scoring on tfjs instead`,
+        );
         this.verdict = 'failed';
         await scorer.release();
         return undefined;

@@ -18,7 +18,10 @@ test('sampleTestExamples: a fixed-seed sample in file order, not a prefix of a l
   const sample = sampleTestExamples(grouped, 150);
   assert.equal(sample.length, 150);
   assert.deepEqual(sample, sampleTestExamples(grouped, 150), 'the same subset every call');
-  assert.ok(sample.every((e, i) => i === 0 || e.id > sample[i - 1]!.id), 'file order kept');
+  assert.ok(
+    sample.every((e, i) => i === 0 || e.id > sample[i - 1]!.id),
+    'file order kept',
+  );
   const labels = new Set(sample.map((e) => e.label));
   assert.equal(labels.size, 15, `a prefix of 150 would hold 4 labels; the sample holds ${labels.size}`);
   assert.deepEqual(sampleTestExamples(grouped, undefined), grouped);
@@ -49,7 +52,8 @@ test('runExperiment with scoreTest false never loads test_public (dev-only selec
   const data = mkdtempSync(join(tmpdir(), 'fewprompt-devonly-'));
   try {
     mkdirSync(join(data, 'bustm'));
-    for (const f of ['train_0.json', 'dev_0.json']) copyFileSync(join(FIXTURES_DIR, 'bustm', f), join(data, 'bustm', f));
+    for (const f of ['train_0.json', 'dev_0.json'])
+      copyFileSync(join(FIXTURES_DIR, 'bustm', f), join(data, 'bustm', f));
     const config = parseExperimentConfig({ task: 'bustm', dataDir: data, model, ...TINY_TRAIN, predictTest: false });
     const result = await runExperiment(config, { scoreTest: false, progress: false });
     assert.equal(result.testExamples, 0);
@@ -65,12 +69,25 @@ test('runExperiment with scoreTest false never loads test_public (dev-only selec
 test('a model with fewer positions than maxSeqLen trains on truncated inputs (Hugging Face truncates to model_max_length)', async () => {
   // A tiny model with 64 positions: maxSeqLen 128 used to fail every run with "sequence length 92 exceeds …".
   const model = mkdtempSync(join(tmpdir(), 'fewprompt-64pos-'));
-  const bert = BertModel.create({ ...TINY_RANDOM_CONFIG, maxPositionEmbeddings: 64 }, { pooler: true, mlmHead: true }, 7);
+  const bert = BertModel.create(
+    { ...TINY_RANDOM_CONFIG, maxPositionEmbeddings: 64 },
+    { pooler: true, mlmHead: true },
+    7,
+  );
   savePretrained(bert, model);
   bert.dispose();
-  await BertTokenizer.fromVocabFile(fileURLToPath(new URL('../models/vocab/bert-base-chinese/vocab.txt', import.meta.url))).save(model);
+  await BertTokenizer.fromVocabFile(
+    fileURLToPath(new URL('../models/vocab/bert-base-chinese/vocab.txt', import.meta.url)),
+  ).save(model);
   try {
-    const config = parseExperimentConfig({ task: 'csl', dataDir: FIXTURES_DIR, model, ...TINY_TRAIN, maxSeqLen: 128, predictTest: false });
+    const config = parseExperimentConfig({
+      task: 'csl',
+      dataDir: FIXTURES_DIR,
+      model,
+      ...TINY_TRAIN,
+      maxSeqLen: 128,
+      predictTest: false,
+    });
     const result = await runExperiment(config, { progress: false });
     assert.ok(result.testExamples > 0 && result.testAccuracy >= 0);
   } finally {
@@ -85,11 +102,24 @@ test('a finished run pins its prompt in method.json and drops its checkpoint unl
     for (const keepCheckpoint of [false, true]) {
       const out = mkdtempSync(join(tmpdir(), 'fewprompt-pin-'));
       dirs.push(out);
-      const config = parseExperimentConfig({ task: 'eprstmt', dataDir: FIXTURES_DIR, model, ...TINY_TRAIN, predictTest: false });
+      const config = parseExperimentConfig({
+        task: 'eprstmt',
+        dataDir: FIXTURES_DIR,
+        model,
+        ...TINY_TRAIN,
+        predictTest: false,
+      });
       await runExperiment(config, { out, saveModel: true, progress: false, keepCheckpoint });
-      const spec = JSON.parse(readFileSync(join(out, 'method.json'), 'utf8')) as { template: string; labelWords?: Record<string, string[]> };
+      const spec = JSON.parse(readFileSync(join(out, 'method.json'), 'utf8')) as {
+        template: string;
+        labelWords?: Record<string, string[]>;
+      };
       assert.ok(spec.template.includes("{'mask'}"), 'the default template is pinned');
-      assert.deepEqual(Object.keys(spec.labelWords ?? {}).sort(), ['Negative', 'Positive'], 'the default label words are pinned');
+      assert.deepEqual(
+        Object.keys(spec.labelWords ?? {}).sort(),
+        ['Negative', 'Positive'],
+        'the default label words are pinned',
+      );
       assert.equal(existsSync(join(out, 'checkpoint')), keepCheckpoint, `keepCheckpoint ${keepCheckpoint}`);
       assert.ok(existsSync(join(out, 'model', 'model.safetensors')), 'what export needs stays');
     }

@@ -21,7 +21,16 @@ import { splitForRowBudget, TRAIN_TOKEN_BUDGET, type Method, type MethodBatch } 
 import { createMethod } from './methods/index.js';
 import { OnnxEngine, type EvalEngine, type OnnxScorer } from './onnx-scoring.js';
 import { renderRunReport } from './report/run-report.js';
-import { DEFAULT_SELF_TRAIN_STEPS, DEFAULT_SOFT_LABEL_TEMPERATURE, SoftTargetObjective, softLabels, summarizePseudoLabels, unlabeledPool, loadIfPresent, type PseudoLabelSummary } from './self-training.js';
+import {
+  DEFAULT_SELF_TRAIN_STEPS,
+  DEFAULT_SOFT_LABEL_TEMPERATURE,
+  SoftTargetObjective,
+  softLabels,
+  summarizePseudoLabels,
+  unlabeledPool,
+  loadIfPresent,
+  type PseudoLabelSummary,
+} from './self-training.js';
 import { resolvedPrompt, writeTrainedRun } from './run-files.js';
 import { variantName } from './suite/jobs.js';
 
@@ -45,7 +54,11 @@ export interface ExperimentResult {
    * With `unlabeled`: the first model (the teacher that pseudo-labelled) and its labels; the fields above
    * (dev, best step, steps, history, test) are then the self-trained model's.
    */
-  selfTraining?: { teacher: { devAccuracy: number; bestStep: number; steps: number; testAccuracy?: number }; pseudoLabels: PseudoLabelSummary; seconds: number };
+  selfTraining?: {
+    teacher: { devAccuracy: number; bestStep: number; steps: number; testAccuracy?: number };
+    pseudoLabels: PseudoLabelSummary;
+    seconds: number;
+  };
 }
 
 export interface RunOptions {
@@ -75,7 +88,8 @@ function isFewClueKind(kind: string): kind is FewClueKind {
 
 /** The task named by a config (FewCLUE kinds; data from `dataDir`, `FEWCLUE_DIR` or the bundled EPRSTMT). */
 export function taskFor(config: Pick<ExperimentConfig, 'task' | 'dataDir'>): TaskDefinition {
-  if (!isFewClueKind(config.task)) throw new ConfigError(`unknown task '${config.task}'; valid: ${TASK_KINDS.join(', ')}`);
+  if (!isFewClueKind(config.task))
+    throw new ConfigError(`unknown task '${config.task}'; valid: ${TASK_KINDS.join(', ')}`);
   return getTask(config.task, config.dataDir === undefined ? {} : { dataDir: config.dataDir });
 }
 
@@ -113,79 +127,174 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   // As Hugging Face truncates to model_max_length: a model with fewer positions than maxSeqLen gets shorter inputs.
   const positions = model.config.maxPositionEmbeddings - model.config.positionOffset;
   const maxSeqLen = Math.min(config.maxSeqLen, positions);
-  if (maxSeqLen < config.maxSeqLen) log.warn(`maxSeqLen ${config.maxSeqLen} is more than the model's ${positions} positions; inputs are truncated to ${maxSeqLen}`);
-  const method = createMethod(config.method, {
-    model, tokenizer, task, maxSeqLen, lr: config.lr, promptLr: config.promptLr, weightDecay: config.weightDecay,
-    rdropAlpha: config.rdropAlpha, seed: config.seed,
-  }, { template: config.template, labelWords: config.labelWords, descriptions: config.descriptions, negativeNum: config.negativeNum });
+  if (maxSeqLen < config.maxSeqLen)
+    log.warn(
+      `maxSeqLen ${config.maxSeqLen} is more than the model's ${positions} positions; inputs are truncated to ${maxSeqLen}`,
+    );
+  const method = createMethod(
+    config.method,
+    {
+      model,
+      tokenizer,
+      task,
+      maxSeqLen,
+      lr: config.lr,
+      promptLr: config.promptLr,
+      weightDecay: config.weightDecay,
+      rdropAlpha: config.rdropAlpha,
+      seed: config.seed,
+    },
+    {
+      template: config.template,
+      labelWords: config.labelWords,
+      descriptions: config.descriptions,
+      negativeNum: config.negativeNum,
+    },
+  );
   const selfTrain = (config.unlabeled ?? 0) > 0;
-  if (selfTrain && !method.supportsSoftTargets) throw new ConfigError(`unlabeled: self-training needs a method that scores each example once per label (pet, ptuning, finetune), not ${config.method}`);
+  if (selfTrain && !method.supportsSoftTargets)
+    throw new ConfigError(
+      `unlabeled: self-training needs a method that scores each example once per label (pet, ptuning, finetune), not ${config.method}`,
+    );
   const { pool, removed } = selfTrain ? unlabeledPool(task, config.unlabeled!, config.seed) : { pool: [], removed: 0 };
-  if (removed > 0) log.info(`${task.kind}: ${removed} unlabeled examples left out of self-training: their texts are also test_public / test texts`);
+  if (removed > 0)
+    log.info(
+      `${task.kind}: ${removed} unlabeled examples left out of self-training: their texts are also test_public / test texts`,
+    );
   const label = `${task.kind}/${variantName({ method: config.method, rdrop: config.rdropAlpha > 0, unlabeled: selfTrain })}/${config.split}`;
   // The prompt as used (defaults filled in), so runs with different prompts can be compared in MLflow's UI.
   const prompt = resolvedPrompt(config, task);
   await options.run?.logParams({
-    ...config, model: modelOrDefault(config.model), template: prompt.template,
-    labelWords: prompt.labelWords ? JSON.stringify(prompt.labelWords) : undefined, descriptions: prompt.descriptions ? JSON.stringify(prompt.descriptions) : undefined,
+    ...config,
+    model: modelOrDefault(config.model),
+    template: prompt.template,
+    labelWords: prompt.labelWords ? JSON.stringify(prompt.labelWords) : undefined,
+    descriptions: prompt.descriptions ? JSON.stringify(prompt.descriptions) : undefined,
   });
   // Several encoder rows per example (EFL pairs, CHID candidates): micro-batches that fit the wasm heap.
   const rowsPerExample = train.reduce((most, e) => Math.max(most, method.trainingRowsPerExample(e)), 1);
   const steps = splitForRowBudget(config.batchSize, config.gradientAccumulation, rowsPerExample, maxSeqLen);
   if (steps.batchSize !== config.batchSize) {
-    log.info(`${task.kind}/${config.method}: ${rowsPerExample} encoder rows per example, so each batch of ${config.batchSize} runs as ${steps.gradientAccumulation / config.gradientAccumulation} micro-batches of ≤ ${steps.batchSize} (≤ ${TRAIN_TOKEN_BUDGET} tokens)`);
+    log.info(
+      `${task.kind}/${config.method}: ${rowsPerExample} encoder rows per example, so each batch of ${config.batchSize} runs as ${steps.gradientAccumulation / config.gradientAccumulation} micro-batches of ≤ ${steps.batchSize} (≤ ${TRAIN_TOKEN_BUDGET} tokens)`,
+    );
   }
   const t0 = Date.now();
   let onnx: OnnxScorer | undefined;
   const engine = new OnnxEngine({ model, tokenizer, method, config, task }, dev, label);
   const trainerOptions: TrainerOptions<Example> = {
     ...(engine.scoresDev ? { devAccuracy: (d: Example[]) => engine.devAccuracy(d) } : {}),
-    epochs: config.epochs, maxSteps: config.maxSteps, batchSize: steps.batchSize, gradientAccumulation: steps.gradientAccumulation,
-    evalEvery: config.evalEvery, earlyStoppingPatience: config.earlyStoppingPatience, seed: config.seed, warmupRatio: config.warmupRatio,
-    weightDecay: config.weightDecay, label, progress: options.progress, run: options.run,
-    checkpointDir: options.out ? join(options.out, 'checkpoint') : undefined, resume: options.resume, checkpointMinSeconds: options.checkpointMinSeconds,
-    identity: resumeIdentity(config, task, dir), ...(options.resumeForce ? { resumeForce: true } : {}),
+    epochs: config.epochs,
+    maxSteps: config.maxSteps,
+    batchSize: steps.batchSize,
+    gradientAccumulation: steps.gradientAccumulation,
+    evalEvery: config.evalEvery,
+    earlyStoppingPatience: config.earlyStoppingPatience,
+    seed: config.seed,
+    warmupRatio: config.warmupRatio,
+    weightDecay: config.weightDecay,
+    label,
+    progress: options.progress,
+    run: options.run,
+    checkpointDir: options.out ? join(options.out, 'checkpoint') : undefined,
+    resume: options.resume,
+    checkpointMinSeconds: options.checkpointMinSeconds,
+    identity: resumeIdentity(config, task, dir),
+    ...(options.resumeForce ? { resumeForce: true } : {}),
   };
   const pretrained = selfTrain ? method.snapshot() : undefined;
   try {
     let fit: FitResult = await new Trainer(method, trainerOptions).fit(train, dev);
     let selfTraining: ExperimentResult['selfTraining'];
-    if (pretrained) ({ fit, selfTraining } = await selfTrainStage({ method, engine, config, label, pool, pretrained, teacher: fit, train, dev, testPublic, trainerOptions, out: options.out }));
+    if (pretrained)
+      ({ fit, selfTraining } = await selfTrainStage({
+        method,
+        engine,
+        config,
+        label,
+        pool,
+        pretrained,
+        teacher: fit,
+        train,
+        dev,
+        testPublic,
+        trainerOptions,
+        out: options.out,
+      }));
     const trainSeconds = (Date.now() - t0) / 1000;
     const t1 = Date.now();
     onnx = scoreTest ? await engine.scorer() : undefined;
-    const score = (examples: Example[]) => (onnx ? onnx.evaluate(examples) : Promise.resolve(evaluate(method, examples, config.evalBatchSize)));
+    const score = (examples: Example[]) =>
+      onnx ? onnx.evaluate(examples) : Promise.resolve(evaluate(method, examples, config.evalBatchSize));
     const test = scoreTest ? await score(testPublic) : { accuracy: Number.NaN, predictions: [] };
     const result: ExperimentResult = {
-      task: task.kind, method: config.method, split: config.split, devAccuracy: fit.bestDev, testAccuracy: test.accuracy,
-      testExamples: testPublic.length, bestStep: fit.bestStep, steps: fit.steps, trainSeconds, history: fit.history,
-      ...(scoreTest ? { evalEngine: onnx ? 'onnx' : 'tfjs', testSeconds: (Date.now() - t1) / 1000 } as const : {}),
+      task: task.kind,
+      method: config.method,
+      split: config.split,
+      devAccuracy: fit.bestDev,
+      testAccuracy: test.accuracy,
+      testExamples: testPublic.length,
+      bestStep: fit.bestStep,
+      steps: fit.steps,
+      trainSeconds,
+      history: fit.history,
+      ...(scoreTest ? ({ evalEngine: onnx ? 'onnx' : 'tfjs', testSeconds: (Date.now() - t1) / 1000 } as const) : {}),
       ...(selfTraining ? { selfTraining } : {}),
     };
-    await options.run?.logMetrics({ dev_accuracy_best: fit.bestDev, ...(scoreTest ? { test_public_accuracy: test.accuracy } : {}) }, fit.steps);
-    log.info(`${label}: dev ${fit.bestDev.toFixed(4)} (step ${fit.bestStep}), ${scoreTest ? `test_public ${test.accuracy.toFixed(4)} on ${testPublic.length} examples` : 'test_public not scored'}, ${trainSeconds.toFixed(0)} s`);
+    await options.run?.logMetrics(
+      { dev_accuracy_best: fit.bestDev, ...(scoreTest ? { test_public_accuracy: test.accuracy } : {}) },
+      fit.steps,
+    );
+    log.info(
+      `${label}: dev ${fit.bestDev.toFixed(4)} (step ${fit.bestStep}), ${scoreTest ? `test_public ${test.accuracy.toFixed(4)} on ${testPublic.length} examples` : 'test_public not scored'}, ${trainSeconds.toFixed(0)} s`,
+    );
     if (options.out) {
       mkdirSync(options.out, { recursive: true });
       const { history, ...metrics } = result;
       writeFileSync(join(options.out, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
       writeFileSync(join(options.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
       writeFileSync(join(options.out, 'history.json'), `${JSON.stringify(history)}\n`);
-      writeFileSync(join(options.out, 'test_public.predictions.jsonl'), testPublic.map((e, i) => JSON.stringify({ id: e.id, label: task.labels[test.predictions[i]!], gold: e.label })).join('\n') + '\n');
-      writeFileSync(join(options.out, 'report.html'), renderRunReport({
-        title: label, history, labels: task.labels, gold: testPublic.map((e) => method.labelOf(e) ?? -1), predicted: test.predictions,
-        metrics: { dev_accuracy_best: fit.bestDev, test_public_accuracy: test.accuracy, best_step: fit.bestStep, steps: fit.steps, train_seconds: trainSeconds },
-      }));
+      writeFileSync(
+        join(options.out, 'test_public.predictions.jsonl'),
+        testPublic
+          .map((e, i) => JSON.stringify({ id: e.id, label: task.labels[test.predictions[i]!], gold: e.label }))
+          .join('\n') + '\n',
+      );
+      writeFileSync(
+        join(options.out, 'report.html'),
+        renderRunReport({
+          title: label,
+          history,
+          labels: task.labels,
+          gold: testPublic.map((e) => method.labelOf(e) ?? -1),
+          predicted: test.predictions,
+          metrics: {
+            dev_accuracy_best: fit.bestDev,
+            test_public_accuracy: test.accuracy,
+            best_step: fit.bestStep,
+            steps: fit.steps,
+            train_seconds: trainSeconds,
+          },
+        }),
+      );
       await options.run?.logArtifact(join(options.out, 'report.html'));
       // test.json is 2-5× test_public's size (IFLYTEK EFL: 2,600 × 119 pairs), the bulk of a run's scoring time.
       const unlabeled = config.predictTest ? loadIfPresent(task, 'test') : [];
       if (unlabeled.length > 0) {
         const predicted = (await score(unlabeled)).predictions;
-        writeFileSync(join(options.out, submissionFileName(task)), toSubmission(task, unlabeled.map((e, i) => ({ id: e.id, label: task.labels[predicted[i]!]! }))));
+        writeFileSync(
+          join(options.out, submissionFileName(task)),
+          toSubmission(
+            task,
+            unlabeled.map((e, i) => ({ id: e.id, label: task.labels[predicted[i]!]! })),
+          ),
+        );
       }
       if (options.saveModel) await writeTrainedRun(options.out, { model, tokenizer, method, config, task });
       // A finished run needs its checkpoint no more (135 MB for the shipped model); export reads model/ and method.*.
       if (!options.keepCheckpoint) {
-        for (const d of ['checkpoint', 'checkpoint-self-train']) rmSync(join(options.out, d), { recursive: true, force: true });
+        for (const d of ['checkpoint', 'checkpoint-self-train'])
+          rmSync(join(options.out, d), { recursive: true, force: true });
       }
     }
     return result;
@@ -202,13 +311,24 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
  * weights and trains on the labelled plus pseudo-labelled examples, selected on dev as before.
  */
 async function selfTrainStage(s: {
-  method: Method<MethodBatch>; engine: OnnxEngine; config: ExperimentConfig; label: string; pool: Example[]; pretrained: Map<string, HostTensor>;
-  teacher: FitResult; train: Example[]; dev: Example[]; testPublic: Example[]; trainerOptions: TrainerOptions<Example>; out: string | undefined;
+  method: Method<MethodBatch>;
+  engine: OnnxEngine;
+  config: ExperimentConfig;
+  label: string;
+  pool: Example[];
+  pretrained: Map<string, HostTensor>;
+  teacher: FitResult;
+  train: Example[];
+  dev: Example[];
+  testPublic: Example[];
+  trainerOptions: TrainerOptions<Example>;
+  out: string | undefined;
 }): Promise<{ fit: FitResult; selfTraining: NonNullable<ExperimentResult['selfTraining']> }> {
   const { method, config, pool } = s;
   const t = Date.now();
   const scorer = await s.engine.scorer();
-  const score = (examples: Example[]) => (scorer ? scorer.evaluate(examples) : Promise.resolve(evaluate(method, examples, config.evalBatchSize)));
+  const score = (examples: Example[]) =>
+    scorer ? scorer.evaluate(examples) : Promise.resolve(evaluate(method, examples, config.evalBatchSize));
   let scores: number[][];
   let teacherTest: number | undefined;
   try {
@@ -219,16 +339,26 @@ async function selfTrainStage(s: {
   }
   const soft = softLabels(scores, config.softLabelTemperature ?? DEFAULT_SOFT_LABEL_TEMPERATURE);
   const pseudoLabels = summarizePseudoLabels(soft);
-  log.info(`${s.label}: teacher dev ${s.teacher.bestDev.toFixed(4)}; ${pool.length} unlabeled examples pseudo-labelled, label shares ${pseudoLabels.labelShare.map((x) => x.toFixed(2)).join('/')}, mean confidence ${pseudoLabels.meanConfidence.toFixed(3)}`);
+  log.info(
+    `${s.label}: teacher dev ${s.teacher.bestDev.toFixed(4)}; ${pool.length} unlabeled examples pseudo-labelled, label shares ${pseudoLabels.labelShare.map((x) => x.toFixed(2)).join('/')}, mean confidence ${pseudoLabels.meanConfidence.toFixed(3)}`,
+  );
   method.restore(s.pretrained);
   const objective = new SoftTargetObjective(method, new Map(pool.map((e, i) => [e, soft[i]!])), scores[0]?.length ?? 0);
   const fit = await new Trainer(objective, {
-    ...s.trainerOptions, epochs: undefined, maxSteps: config.selfTrainSteps ?? DEFAULT_SELF_TRAIN_STEPS,
+    ...s.trainerOptions,
+    epochs: undefined,
+    maxSteps: config.selfTrainSteps ?? DEFAULT_SELF_TRAIN_STEPS,
     // Dev as often as the labelled-only stage sees it (an epoch of the few-shot train set), not once per epoch of the pool.
-    evalEvery: config.evalEvery ?? Math.max(1, Math.ceil(s.train.length / (config.batchSize * config.gradientAccumulation))),
+    evalEvery:
+      config.evalEvery ?? Math.max(1, Math.ceil(s.train.length / (config.batchSize * config.gradientAccumulation))),
     checkpointDir: s.out ? join(s.out, 'checkpoint-self-train') : undefined,
   }).fit([...s.train, ...pool], s.dev);
-  const teacher = { devAccuracy: s.teacher.bestDev, bestStep: s.teacher.bestStep, steps: s.teacher.steps, ...(teacherTest === undefined ? {} : { testAccuracy: teacherTest }) };
+  const teacher = {
+    devAccuracy: s.teacher.bestDev,
+    bestStep: s.teacher.bestStep,
+    steps: s.teacher.steps,
+    ...(teacherTest === undefined ? {} : { testAccuracy: teacherTest }),
+  };
   return { fit, selfTraining: { teacher, pseudoLabels, seconds: (Date.now() - t) / 1000 } };
 }
 
@@ -238,8 +368,19 @@ async function selfTrainStage(s: {
  * without the settings that only affect scoring or where data is read from.
  */
 function resumeIdentity(config: ExperimentConfig, task: TaskDefinition, modelDir: string): Record<string, unknown> {
-  const { dataDir: _dataDir, evalBatchSize: _evalBatchSize, maxTestExamples: _maxTest, predictTest: _predictTest, ...rest } = config;
-  return { ...rest, ...resolvedPrompt(config, task), model: modelOrDefault(config.model), modelWeights: weightsDigest(modelDir) };
+  const {
+    dataDir: _dataDir,
+    evalBatchSize: _evalBatchSize,
+    maxTestExamples: _maxTest,
+    predictTest: _predictTest,
+    ...rest
+  } = config;
+  return {
+    ...rest,
+    ...resolvedPrompt(config, task),
+    model: modelOrDefault(config.model),
+    modelWeights: weightsDigest(modelDir),
+  };
 }
 
 /** A digest of a model directory's weights file (size and a hash of its first and last MiB: fast for 400 MB files). */

@@ -32,10 +32,22 @@ export async function writeTrainedRun(dir: string, run: TrainedRun): Promise<voi
   if (own.size > 0) writeSafetensors(join(dir, 'method.safetensors'), own);
   // The prompt is pinned as resolved: exporting after a task's defaults change must use the words this run trained.
   const prompt = resolvedPrompt(config, task);
-  writeFileSync(join(dir, 'method.json'), `${JSON.stringify({
-    kind: config.method, task: task.getConfig(), maxSeqLen: config.maxSeqLen, template: prompt.template, labels: task.labels,
-    labelWords: prompt.labelWords, descriptions: prompt.descriptions,
-  }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'method.json'),
+    `${JSON.stringify(
+      {
+        kind: config.method,
+        task: task.getConfig(),
+        maxSeqLen: config.maxSeqLen,
+        template: prompt.template,
+        labels: task.labels,
+        labelWords: prompt.labelWords,
+        descriptions: prompt.descriptions,
+      },
+      null,
+      2,
+    )}\n`,
+  );
 }
 
 /**
@@ -44,15 +56,25 @@ export async function writeTrainedRun(dir: string, run: TrainedRun): Promise<voi
  * fixed words (each example's candidates are used), so none are pinned.
  * @example resolvedPrompt({ method: 'pet' }, getTask('eprstmt')).labelWords; // → { Negative: ['不'], Positive: ['很'] }
  */
-export function resolvedPrompt(config: Pick<ExperimentConfig, 'method' | 'template' | 'labelWords' | 'descriptions'>, task: TaskDefinition): {
-  template: string; labelWords?: Record<string, string[]>; descriptions?: Record<string, string>;
+export function resolvedPrompt(
+  config: Pick<ExperimentConfig, 'method' | 'template' | 'labelWords' | 'descriptions'>,
+  task: TaskDefinition,
+): {
+  template: string;
+  labelWords?: Record<string, string[]>;
+  descriptions?: Record<string, string>;
 } {
   if (config.method === 'efl') {
     const defaults = task.defaults.efl;
-    const descriptions = config.descriptions ?? (Object.keys(defaults.descriptions).length > 0 ? { ...defaults.descriptions } : undefined);
+    const descriptions =
+      config.descriptions ?? (Object.keys(defaults.descriptions).length > 0 ? { ...defaults.descriptions } : undefined);
     return { template: config.template ?? defaults.template, ...(descriptions ? { descriptions } : {}) };
   }
   const defaults = task.defaults[config.method === 'finetune' ? 'pet' : config.method];
-  const labelWords = config.labelWords ?? (config.method !== 'finetune' && Object.keys(defaults.verbalizer).length > 0 ? labelWordsOf(defaults.verbalizer) : undefined);
+  const labelWords =
+    config.labelWords ??
+    (config.method !== 'finetune' && Object.keys(defaults.verbalizer).length > 0
+      ? labelWordsOf(defaults.verbalizer)
+      : undefined);
   return { template: config.template ?? defaults.template, ...(labelWords ? { labelWords } : {}) };
 }

@@ -21,16 +21,35 @@ test('softLabels: softmax of scores / T; T > 1 flattens; T must be positive', ()
 });
 
 test('summarizePseudoLabels: label shares by argmax and mean confidence', () => {
-  assert.deepEqual(summarizePseudoLabels([[0.9, 0.1], [0.4, 0.6], [0.8, 0.2]]), { examples: 3, labelShare: [2 / 3, 1 / 3], meanConfidence: (0.9 + 0.6 + 0.8) / 3 });
+  assert.deepEqual(
+    summarizePseudoLabels([
+      [0.9, 0.1],
+      [0.4, 0.6],
+      [0.8, 0.2],
+    ]),
+    { examples: 3, labelShare: [2 / 3, 1 / 3], meanConfidence: (0.9 + 0.6 + 0.8) / 3 },
+  );
 });
 
 test('softTargetCrossEntropy: one-hot rows give the hard loss; value and gradient match −Σ q·log softmax by autodiff', () => {
-  const logits = tf.tensor2d([[1, -2, 0.5], [0.3, 0.2, -1], [2, 1, 0]]);
-  const onehot = tf.tensor2d([[0, 0, 1], [1, 0, 0], [0, 1, 0]]);
+  const logits = tf.tensor2d([
+    [1, -2, 0.5],
+    [0.3, 0.2, -1],
+    [2, 1, 0],
+  ]);
+  const onehot = tf.tensor2d([
+    [0, 0, 1],
+    [1, 0, 0],
+    [0, 1, 0],
+  ]);
   const hard = softmaxCrossEntropy(logits, tf.tensor1d([2, 0, 1], 'int32')).dataSync()[0]!;
   assert.ok(Math.abs(softTargetCrossEntropy(logits, onehot).dataSync()[0]! - hard) < 1e-6);
   // Soft rows, and an all-zero row that must be ignored (mean over the two target rows).
-  const q = tf.tensor2d([[0.2, 0.3, 0.5], [0.7, 0.2, 0.1], [0, 0, 0]]);
+  const q = tf.tensor2d([
+    [0.2, 0.3, 0.5],
+    [0.7, 0.2, 0.1],
+    [0, 0, 0],
+  ]);
   const reference = (x: tf.Tensor) => tf.div(tf.neg(tf.sum(tf.mul(tf.logSoftmax(x), q))), 2);
   const ours = tf.valueAndGrad((x: tf.Tensor) => softTargetCrossEntropy(x, q) as tf.Scalar)(logits);
   const theirs = tf.valueAndGrad((x: tf.Tensor) => reference(x) as tf.Scalar)(logits);
@@ -43,19 +62,45 @@ test('softTargetCrossEntropy: one-hot rows give the hard loss; value and gradien
 test('runExperiment with unlabeled: the teacher pseudo-labels the unlabeled part and a student trains on both', async () => {
   const model = await saveTinyModel();
   try {
-    const config = parseExperimentConfig({ task: 'bustm', dataDir: FIXTURES_DIR, model, ...TINY_TRAIN, predictTest: false, unlabeled: 5, selfTrainSteps: 3 });
+    const config = parseExperimentConfig({
+      task: 'bustm',
+      dataDir: FIXTURES_DIR,
+      model,
+      ...TINY_TRAIN,
+      predictTest: false,
+      unlabeled: 5,
+      selfTrainSteps: 3,
+    });
     const result = await runExperiment(config, { progress: false });
     const st = result.selfTraining;
     assert.ok(st, 'selfTraining reported');
-    assert.equal(st.pseudoLabels.examples, 2, 'the fixture has 2 unlabeled examples (all of them are used when fewer than asked)');
+    assert.equal(
+      st.pseudoLabels.examples,
+      2,
+      'the fixture has 2 unlabeled examples (all of them are used when fewer than asked)',
+    );
     assert.ok(Math.abs(st.pseudoLabels.labelShare.reduce((a, b) => a + b, 0) - 1) < 1e-9);
     assert.ok(st.pseudoLabels.meanConfidence >= 0.5 && st.pseudoLabels.meanConfidence <= 1);
     assert.equal(st.teacher.steps, TINY_TRAIN.maxSteps);
-    assert.ok(st.teacher.testAccuracy !== undefined && st.teacher.testAccuracy >= 0 && st.teacher.testAccuracy <= 1, 'the teacher is scored on test too, for the record');
+    assert.ok(
+      st.teacher.testAccuracy !== undefined && st.teacher.testAccuracy >= 0 && st.teacher.testAccuracy <= 1,
+      'the teacher is scored on test too, for the record',
+    );
     assert.equal(result.steps, 3, 'the reported steps are the self-training stage');
     assert.ok(result.testAccuracy >= 0 && result.testAccuracy <= 1);
-    const efl = parseExperimentConfig({ task: 'bustm', method: 'efl', dataDir: FIXTURES_DIR, model, ...TINY_TRAIN, predictTest: false, unlabeled: 5 });
-    await assert.rejects(runExperiment(efl, { progress: false }), (e: Error) => e instanceof ConfigError && /pet, ptuning, finetune/.test(e.message));
+    const efl = parseExperimentConfig({
+      task: 'bustm',
+      method: 'efl',
+      dataDir: FIXTURES_DIR,
+      model,
+      ...TINY_TRAIN,
+      predictTest: false,
+      unlabeled: 5,
+    });
+    await assert.rejects(
+      runExperiment(efl, { progress: false }),
+      (e: Error) => e instanceof ConfigError && /pet, ptuning, finetune/.test(e.message),
+    );
   } finally {
     rmSync(model, { recursive: true, force: true });
   }
@@ -66,15 +111,23 @@ test('unlabeledPool: a fixed-seed sample that never holds a test_public or test 
   try {
     cpSync(join(FIXTURES_DIR, 'bustm'), join(data, 'bustm'), { recursive: true });
     // The fixture's two unlabeled pairs, plus one pair that is also in test_public (as FewCLUE's files have).
-    writeFileSync(join(data, 'bustm', 'unlabeled.json'), [
-      { id: 0, sentence1: '的优点是什么', sentence2: '我还有什么优点呢' },
-      { id: 1, sentence1: '对你太可爱了', sentence2: '对你怎么这么可爱' },
-      { id: 2, sentence1: '喊我老公', sentence2: '以后就叫我老公' },
-    ].map((r) => JSON.stringify(r)).join('\n'));
+    writeFileSync(
+      join(data, 'bustm', 'unlabeled.json'),
+      [
+        { id: 0, sentence1: '的优点是什么', sentence2: '我还有什么优点呢' },
+        { id: 1, sentence1: '对你太可爱了', sentence2: '对你怎么这么可爱' },
+        { id: 2, sentence1: '喊我老公', sentence2: '以后就叫我老公' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
     const task = getTask('bustm', { dataDir: data });
     const { pool, removed } = unlabeledPool(task, 10, 42);
     assert.equal(removed, 1);
-    assert.deepEqual(pool.map((e) => e.id), [0, 1]);
+    assert.deepEqual(
+      pool.map((e) => e.id),
+      [0, 1],
+    );
     assert.equal(unlabeledPool(task, 1, 42).pool.length, 1);
     assert.deepEqual(unlabeledPool(task, 1, 42), unlabeledPool(task, 1, 42), 'the same sample every call');
     // A malformed test file is an error, not a silently undecontaminated pool; a missing one is no test texts.

@@ -86,10 +86,18 @@ export type SoftTargetBatch<B extends MethodBatch> = B & { softTargets: Tensor }
  * await new Trainer(objective, { maxSteps: 200, batchSize: 8, seed: 42 }).fit([...train, ...pool], dev);
  */
 export class SoftTargetObjective<B extends MethodBatch> implements Objective<Example, SoftTargetBatch<B>> {
-  constructor(readonly method: Method<B>, readonly soft: ReadonlyMap<Example, readonly number[]>, readonly width: number) {
-    if (!method.supportsSoftTargets) throw new ConfigError('self-training on unlabeled data needs a method that scores each example once per label (pet, ptuning, finetune); efl scores (example, label) pairs');
+  constructor(
+    readonly method: Method<B>,
+    readonly soft: ReadonlyMap<Example, readonly number[]>,
+    readonly width: number,
+  ) {
+    if (!method.supportsSoftTargets)
+      throw new ConfigError(
+        'self-training on unlabeled data needs a method that scores each example once per label (pet, ptuning, finetune); efl scores (example, label) pairs',
+      );
     for (const [example, row] of soft) {
-      if (row.length !== width) throw new ConfigError(`pseudo-label of example ${example.id}: ${row.length} probabilities, expected ${width}`);
+      if (row.length !== width)
+        throw new ConfigError(`pseudo-label of example ${example.id}: ${row.length} probabilities, expected ${width}`);
     }
   }
 

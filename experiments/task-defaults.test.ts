@@ -13,7 +13,11 @@ for (const cls of FEWCLUE_TASKS) {
       const { template, verbalizer } = task.defaults[method];
       const parsed = parseTemplate(template, { requireMask: true, requireText: true });
       const masks = parsed.blocks.reduce((n, b) => n + (b.kind === 'mask' ? b.length : 0), 0);
-      if (method === 'ptuning') assert.ok(parsed.blocks.some((b) => b.kind === 'soft'), `${method} template has a soft block`);
+      if (method === 'ptuning')
+        assert.ok(
+          parsed.blocks.some((b) => b.kind === 'soft'),
+          `${method} template has a soft block`,
+        );
       if (task.multipleChoice !== undefined) {
         assert.deepEqual(verbalizer, {});
         assert.equal(masks, task.multipleChoice.wordLength, `${method}: masks = candidate length`);
@@ -46,5 +50,15 @@ for (const cls of FEWCLUE_TASKS) {
 
 test('label set sizes follow the data', () => {
   const sizes = Object.fromEntries(FEWCLUE_TASKS.map((c) => [c.kind, getTask(c.kind).labels.length]));
-  assert.deepEqual(sizes, { eprstmt: 2, csldcp: 67, tnews: 15, iflytek: 119, ocnli: 3, bustm: 2, chid: 7, csl: 2, cluewsc: 2 });
+  assert.deepEqual(sizes, {
+    eprstmt: 2,
+    csldcp: 67,
+    tnews: 15,
+    iflytek: 119,
+    ocnli: 3,
+    bustm: 2,
+    chid: 7,
+    csl: 2,
+    cluewsc: 2,
+  });
 });

@@ -33,7 +33,10 @@ export interface ZeroShotScore {
  * answer. Uses no labels; unlabelled inputs (label undefined) are scored but not counted.
  * @example batchCalibratedAccuracy([[0, -1], [0, -3]], [1, 0]); // → 1 (centred: [0, 1], [0, -1])
  */
-export function batchCalibratedAccuracy(scores: readonly (readonly number[])[], labels: readonly (number | undefined)[]): number {
+export function batchCalibratedAccuracy(
+  scores: readonly (readonly number[])[],
+  labels: readonly (number | undefined)[],
+): number {
   if (scores.length === 0) return NaN;
   const width = Math.max(...scores.map((s) => s.length));
   const mean = Array.from({ length: width }, (_, j) => {
@@ -67,11 +70,24 @@ export function topAnswerShare(predictions: readonly number[]): number {
  * PET without training on `examples`.
  * @example zeroShotScore(model, tokenizer, getTask('eprstmt'), dev); // → { accuracy: 0.53, topShare: 0.97 }
  */
-export function zeroShotScore(model: BertModel, tokenizer: BertTokenizer, task: TaskDefinition, examples: Example[], maxSeqLen = 128): ZeroShotScore {
+export function zeroShotScore(
+  model: BertModel,
+  tokenizer: BertTokenizer,
+  task: TaskDefinition,
+  examples: Example[],
+  maxSeqLen = 128,
+): ZeroShotScore {
   const method = createMethod('pet', { model, tokenizer, task, maxSeqLen, lr: 1e-4, seed: 0 });
   try {
     const result = evaluate(method, examples, 32);
-    return { accuracy: result.accuracy, topShare: topAnswerShare(result.predictions), calibrated: batchCalibratedAccuracy(result.scores, examples.map((e) => method.labelOf(e))) };
+    return {
+      accuracy: result.accuracy,
+      topShare: topAnswerShare(result.predictions),
+      calibrated: batchCalibratedAccuracy(
+        result.scores,
+        examples.map((e) => method.labelOf(e)),
+      ),
+    };
   } finally {
     method.dispose(); // PET's own parameters only (none); the model stays
   }
@@ -84,8 +100,16 @@ export function zeroShotScore(model: BertModel, tokenizer: BertTokenizer, task: 
  * @example
  * await pretrain(config, { probe: zeroShotProbe(['eprstmt', 'bustm'].map((k) => getTask(k, { dataDir }))) });
  */
-export function zeroShotProbe(tasks: readonly TaskDefinition[], options: { split?: '0' | '1' | '2' | '3' | '4' | 'few_all'; maxExamples?: number } = {}): PretrainProbe {
-  const dev = new Map(tasks.map((t) => [t, sampleFixed(t.load('dev', { split: options.split ?? 'few_all' }), options.maxExamples ?? 240, PROBE_SAMPLE_SEED)]));
+export function zeroShotProbe(
+  tasks: readonly TaskDefinition[],
+  options: { split?: '0' | '1' | '2' | '3' | '4' | 'few_all'; maxExamples?: number } = {},
+): PretrainProbe {
+  const dev = new Map(
+    tasks.map((t) => [
+      t,
+      sampleFixed(t.load('dev', { split: options.split ?? 'few_all' }), options.maxExamples ?? 240, PROBE_SAMPLE_SEED),
+    ]),
+  );
   let tokenizer: { vocab: readonly string[]; tok: BertTokenizer } | undefined;
   return async (model, vocab) => {
     if (tokenizer?.vocab !== vocab) tokenizer = { vocab, tok: BertTokenizer.fromVocab(vocab) };

@@ -31,7 +31,11 @@ export class DataError extends FewpromptError {}
 
 /** A template string does not parse or does not fit an example; carries the character offset. */
 export class TemplateSyntaxError extends FewpromptError {
-  constructor(message: string, readonly offset: number, readonly template: string) {
+  constructor(
+    message: string,
+    readonly offset: number,
+    readonly template: string,
+  ) {
     super(`${message} at offset ${offset}: ${snippet(template, offset)}`);
   }
 }
@@ -76,7 +80,11 @@ export class TaskInputError extends FewpromptError {}
  * false for deterministic failures (a bad config or data file), which a retry would only repeat.
  */
 export class JobError extends FewpromptError {
-  constructor(message: string, readonly jobId: string, readonly options: { crashed?: boolean; retryable?: boolean } = {}) {
+  constructor(
+    message: string,
+    readonly jobId: string,
+    readonly options: { crashed?: boolean; retryable?: boolean } = {},
+  ) {
     super(message);
   }
 
@@ -97,7 +105,11 @@ export class BundleError extends FewpromptError {}
 
 /** A served request was refused: `status` is the HTTP status (400 malformed, 404 unknown model, 413 too large); `path` names the offending field. */
 export class RequestError extends FewpromptError {
-  constructor(message: string, readonly status: number, readonly path?: string) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly path?: string,
+  ) {
     super(message);
   }
 }

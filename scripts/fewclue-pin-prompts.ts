@@ -24,7 +24,10 @@ for (const out of process.argv.slice(2)) {
     const record = JSON.parse(text) as { job: { config: Record<string, unknown> } };
     const config = withPinnedPrompt(parseSuiteJob(record.job, file).config) as unknown as Record<string, unknown>;
     const added = PROMPT_FIELDS.filter((k) => record.job.config[k] === undefined && config[k] !== undefined);
-    if (added.length === 0) { kept++; continue; }
+    if (added.length === 0) {
+      kept++;
+      continue;
+    }
     for (const k of added) record.job.config[k] = config[k];
     const json = text.startsWith('{\n') ? JSON.stringify(record, null, 2) : JSON.stringify(record);
     writeFileAtomic(file, [new TextEncoder().encode(`${json}\n`)]);

@@ -33,14 +33,29 @@ import { SHIPPED_LAC_MODEL } from '../inference/lac/lac.js';
 import { LacVocab } from '../inference/lac/vocab.js';
 import { loadLacWeights } from '../inference/lac/weights.js';
 
-const { values } = parseArgs({ options: {
-  out: { type: 'string' }, control: { type: 'boolean', default: false }, vocab: { type: 'string', default: 'models/vocab/bert-base-chinese/vocab.txt' },
-  lac: { type: 'string', default: SHIPPED_LAC_MODEL }, layers: { type: 'string', default: '4' }, hidden: { type: 'string', default: '256' },
-  heads: { type: 'string', default: '4' }, ffn: { type: 'string', default: '1024' }, seed: { type: 'string', default: '42' },
-} });
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    control: { type: 'boolean', default: false },
+    vocab: { type: 'string', default: 'models/vocab/bert-base-chinese/vocab.txt' },
+    lac: { type: 'string', default: SHIPPED_LAC_MODEL },
+    layers: { type: 'string', default: '4' },
+    hidden: { type: 'string', default: '256' },
+    heads: { type: 'string', default: '4' },
+    ffn: { type: 'string', default: '1024' },
+    seed: { type: 'string', default: '42' },
+  },
+});
 if (values.out === undefined) throw new ConfigError('--out DIR is required');
 const vocab = readVocab(values.vocab);
-const config: BertConfig = { ...BERT_DEFAULTS, vocabSize: vocab.length, numHiddenLayers: numberFlag(values, 'layers'), hiddenSize: numberFlag(values, 'hidden'), numAttentionHeads: numberFlag(values, 'heads'), intermediateSize: numberFlag(values, 'ffn') };
+const config: BertConfig = {
+  ...BERT_DEFAULTS,
+  vocabSize: vocab.length,
+  numHiddenLayers: numberFlag(values, 'layers'),
+  hiddenSize: numberFlag(values, 'hidden'),
+  numAttentionHeads: numberFlag(values, 'heads'),
+  intermediateSize: numberFlag(values, 'ffn'),
+};
 const seed = numberFlag(values, 'seed');
 
 await initBackend();
@@ -62,20 +77,33 @@ if (!values.control) {
     const id = lacVocab.encode([char])[0]!;
     if (id === lacVocab.oovId) return;
     const v = new Float32Array(h);
-    for (let i = 0; i < d; i++) { const x = lac.embedding[id * d + i]!; if (x !== 0) for (let j = 0; j < h; j++) v[j] += x * projection[i * h + j]!; }
+    for (let i = 0; i < d; i++) {
+      const x = lac.embedding[id * d + i]!;
+      if (x !== 0) for (let j = 0; j < h; j++) v[j] += x * projection[i * h + j]!;
+    }
     lacRows.push({ index, vector: v });
   });
   // One scale for all rows: their root-mean-square becomes BERT's initialisation std.
-  const rms = Math.sqrt(lacRows.reduce((s, r) => s + r.vector.reduce((a, x) => a + x * x, 0), 0) / (lacRows.length * h));
+  const rms = Math.sqrt(
+    lacRows.reduce((s, r) => s + r.vector.reduce((a, x) => a + x * x, 0), 0) / (lacRows.length * h),
+  );
   const scale = config.initializerRange / rms;
   for (const r of lacRows) for (let j = 0; j < h; j++) rows[r.index * h + j] = r.vector[j]! * scale;
   table.assign(tf.tensor2d(rows, [vocab.length, h]));
   mapped = lacRows.length;
 }
 mkdirSync(values.out, { recursive: true });
-savePretrained(model, values.out, { metadata: { init: values.control ? 'random (control)' : `LAC character embeddings for ${mapped} of ${vocab.length} entries` } });
+savePretrained(model, values.out, {
+  metadata: {
+    init: values.control ? 'random (control)' : `LAC character embeddings for ${mapped} of ${vocab.length} entries`,
+  },
+});
 copyFileSync(values.vocab, join(values.out, 'vocab.txt'));
-console.log(values.control ? `random model → ${values.out}` : `${mapped} of ${vocab.length} vocabulary rows from LAC → ${values.out}`);
+console.log(
+  values.control
+    ? `random model → ${values.out}`
+    : `${mapped} of ${vocab.length} vocabulary rows from LAC → ${values.out}`,
+);
 
 /** A [d, h] matrix (d ≤ h) with orthonormal rows: Gram–Schmidt on seeded Gaussian rows. */
 function orthonormalRows(d: number, h: number, s: number): Float32Array {

@@ -38,8 +38,18 @@ function ranges(codePoints: number[]): string {
 
 /** Reads the reference's control / punctuation / non-spacing-mark sets off its normalizer and pre-tokenizer. */
 function makeTables(): void {
-  const clean = ref.bertNormalizer({ cleanText: true, handleChineseChars: false, stripAccents: false, lowercase: false });
-  const strip = ref.bertNormalizer({ cleanText: false, handleChineseChars: false, stripAccents: true, lowercase: false });
+  const clean = ref.bertNormalizer({
+    cleanText: true,
+    handleChineseChars: false,
+    stripAccents: false,
+    lowercase: false,
+  });
+  const strip = ref.bertNormalizer({
+    cleanText: false,
+    handleChineseChars: false,
+    stripAccents: true,
+    lowercase: false,
+  });
   const split = ref.bertPreTokenizer();
   const nfd = ref.nfdNormalizer();
   const decomposable: number[] = [];
@@ -57,7 +67,9 @@ function makeTables(): void {
     if (nfd.normalizeString(ch) !== ch) decomposable.push(cp);
   }
   const file = join(root, 'framework/tokenizer/unicode-tables.ts');
-  writeFileSync(file, `/**
+  writeFileSync(
+    file,
+    `/**
  * Character classes of the Rust Hugging Face tokenizers' BERT normalizer and pre-tokenizer, read off
  * the reference code point by code point by \`scripts/make-tokenizer-fixture.ts --tables\`; do not edit.
  * The crate's tables are older than JavaScript's \`\\p{…}\` (it keeps unassigned code points and knows
@@ -76,14 +88,19 @@ export const NONSPACING_MARK = '${ranges(nonspacing)}';
 
 /** Code points the crate's NFD changes (others are left alone, whatever the local ICU knows). */
 export const DECOMPOSABLE = '${ranges(decomposable)}';
-`);
-  console.log(`wrote ${file}: ${control.length} control, ${punctuation.length} punctuation, ${nonspacing.length} marks, ${decomposable.length} decomposable`);
+`,
+  );
+  console.log(
+    `wrote ${file}: ${control.length} control, ${punctuation.length} punctuation, ${nonspacing.length} marks, ${decomposable.length} decomposable`,
+  );
 }
 
 /** FewCLUE texts: single sentences from several tasks and sentence pairs from ocnli / bustm. */
 function fewclueCases(dir: string): FixtureCase[] {
   const read = (task: string, file: string): Record<string, unknown>[] =>
-    readFileSync(join(dir, task, file), 'utf8').split('\n').filter((line) => line.trim() !== '')
+    readFileSync(join(dir, task, file), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   const text = (row: Record<string, unknown>, key: string): string => {
     const value = row[key];
@@ -91,8 +108,13 @@ function fewclueCases(dir: string): FixtureCase[] {
   };
   const cases: FixtureCase[] = [];
   const singles: [string, string, number][] = [
-    ['tnews', 'sentence', 200], ['eprstmt', 'sentence', 150], ['iflytek', 'sentence', 100],
-    ['csldcp', 'content', 80], ['csl', 'abst', 60], ['cluewsc', 'text', 80], ['chid', 'content', 60],
+    ['tnews', 'sentence', 200],
+    ['eprstmt', 'sentence', 150],
+    ['iflytek', 'sentence', 100],
+    ['csldcp', 'content', 80],
+    ['csl', 'abst', 60],
+    ['cluewsc', 'text', 80],
+    ['chid', 'content', 60],
   ];
   for (const [task, key, count] of singles) {
     const rows = read(task, 'dev_few_all.json');
@@ -110,9 +132,11 @@ function fewclueCases(dir: string): FixtureCase[] {
     const maxLength = [16, 24, 33, 48][i % 4] ?? 16;
     cases.push({ text: text(row, 'sentence1'), pair: text(row, 'sentence2'), maxLength, truncation });
   });
-  read('tnews', 'train_few_all.json').slice(0, 40).forEach((row, i) => {
-    cases.push({ text: text(row, 'sentence'), maxLength: 8 + (i % 10) });
-  });
+  read('tnews', 'train_few_all.json')
+    .slice(0, 40)
+    .forEach((row, i) => {
+      cases.push({ text: text(row, 'sentence'), maxLength: 8 + (i % 10) });
+    });
   return cases.filter((c) => c.text !== '');
 }
 
@@ -129,7 +153,9 @@ function edgeCases(): FixtureCase[] {
     { text: '价格：￥1,580.00元（含税）；折扣20%…——「引号」《书名》' },
     { text: 'iPhone14ProMax 5G 2023-01-01 12:30 https://example.com/a?b=c&d=e' },
     { text: '这句话很[MASK]。[CLS]x[SEP][mask][UNK]' },
-    { text: 'supercalifragilisticexpialidocious ' + 'a'.repeat(120) + ' pneumonoultramicroscopicsilicovolcanoconiosis' },
+    {
+      text: 'supercalifragilisticexpialidocious ' + 'a'.repeat(120) + ' pneumonoultramicroscopicsilicovolcanoconiosis',
+    },
     { text: '豈更車 ﬁ ﬀ ⅷ ① ㈠ ㊣ ℃ ™' },
     { text: '   ' },
     { text: '' },

@@ -11,36 +11,77 @@ import { parseArgs } from 'node:util';
 import { loadStateDict, saveStateDict } from '../framework/checkpoint/state-dict.js';
 import { trainingCurveSvg } from '../experiments/report/run-report.js';
 
-const { values } = parseArgs({ options: { run: { type: 'string' }, mlruns: { type: 'string' }, out: { type: 'string' }, probes: { type: 'string' }, baseline: { type: 'string' } } });
-if (!values.run || !values.mlruns || !values.out) throw new Error('usage: --run RUN_DIR --mlruns MLRUNS_DIR --out MODEL_DIR');
+const { values } = parseArgs({
+  options: {
+    run: { type: 'string' },
+    mlruns: { type: 'string' },
+    out: { type: 'string' },
+    probes: { type: 'string' },
+    baseline: { type: 'string' },
+  },
+});
+if (!values.run || !values.mlruns || !values.out)
+  throw new Error('usage: --run RUN_DIR --mlruns MLRUNS_DIR --out MODEL_DIR');
 const run = values.run;
 const out = values.out;
 const modelDir = existsSync(join(run, 'config.json')) ? run : join(run, 'checkpoint');
-const state = JSON.parse(readFileSync(join(run, 'checkpoint', 'state.json'), 'utf8')) as { step: number; tokensSeen: number; elapsedSeconds: number; config: Record<string, unknown> };
+const state = JSON.parse(readFileSync(join(run, 'checkpoint', 'state.json'), 'utf8')) as {
+  step: number;
+  tokensSeen: number;
+  elapsedSeconds: number;
+  config: Record<string, unknown>;
+};
 
 // The newest MLflow run whose metrics hold the pretraining loss.
-const runs = readdirSync(values.mlruns).flatMap((exp) => {
-  const dir = join(values.mlruns!, exp);
-  return statSync(dir).isDirectory() ? readdirSync(dir).map((r) => join(dir, r)).filter((r) => existsSync(join(r, 'metrics', 'loss'))) : [];
-}).sort((a, b) => statSync(join(b, 'metrics', 'loss')).mtimeMs - statSync(join(a, 'metrics', 'loss')).mtimeMs);
-const metric = (name: string) => runs.flatMap((r) => existsSync(join(r, 'metrics', name))
-  ? readFileSync(join(r, 'metrics', name), 'utf8').trim().split('\n').map((l) => { const [, v, s] = l.split(' '); return { step: Number(s), value: Number(v) }; })
-  : []).sort((a, b) => a.step - b.step);
+const runs = readdirSync(values.mlruns)
+  .flatMap((exp) => {
+    const dir = join(values.mlruns!, exp);
+    return statSync(dir).isDirectory()
+      ? readdirSync(dir)
+          .map((r) => join(dir, r))
+          .filter((r) => existsSync(join(r, 'metrics', 'loss')))
+      : [];
+  })
+  .sort((a, b) => statSync(join(b, 'metrics', 'loss')).mtimeMs - statSync(join(a, 'metrics', 'loss')).mtimeMs);
+const metric = (name: string) =>
+  runs
+    .flatMap((r) =>
+      existsSync(join(r, 'metrics', name))
+        ? readFileSync(join(r, 'metrics', name), 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => {
+              const [, v, s] = l.split(' ');
+              return { step: Number(s), value: Number(v) };
+            })
+        : [],
+    )
+    .sort((a, b) => a.step - b.step);
 const loss = metric('loss');
 const heldout = metric('heldout_mlm_accuracy');
 
 mkdirSync(out, { recursive: true });
 saveStateDict(out, loadStateDict(modelDir), { dtype: 'F16' });
 for (const f of ['config.json', 'vocab.txt']) copyFileSync(join(modelDir, f), join(out, f));
-const svg = trainingCurveSvg([...loss.map((p) => ({ step: p.step, loss: p.value })), ...heldout.map((p) => ({ step: p.step, dev: p.value }))], 640, 280, { loss: 'training loss', dev: 'held-out MLM accuracy' });
+const svg = trainingCurveSvg(
+  [...loss.map((p) => ({ step: p.step, loss: p.value })), ...heldout.map((p) => ({ step: p.step, dev: p.value }))],
+  640,
+  280,
+  { loss: 'training loss', dev: 'held-out MLM accuracy' },
+);
 writeFileSync(join(out, 'loss-curve.svg'), svg);
 let png = false;
 try {
   execFileSync('rsvg-convert', ['-o', join(out, 'loss-curve.png'), join(out, 'loss-curve.svg')]);
   png = true;
-} catch { /* no rsvg-convert: the SVG stays the figure */ }
+} catch {
+  /* no rsvg-convert: the SVG stays the figure */
+}
 
-const probes = values.probes && existsSync(values.probes) ? JSON.parse(readFileSync(values.probes, 'utf8')) as { model: string; top1: number; top5: number }[] : [];
+const probes =
+  values.probes && existsSync(values.probes)
+    ? (JSON.parse(readFileSync(values.probes, 'utf8')) as { model: string; top1: number; top5: number }[])
+    : [];
 const first = heldout[0];
 const last = heldout[heldout.length - 1];
 const card = `# fewprompt-zh-mini

@@ -14,17 +14,25 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: {
-  corpus: { type: 'string', default: '../shared/corpora/tang_poetry' },
-  out: { type: 'string', default: '/work/runs/poetry/data' },
-  opencc: { type: 'string', default: 'opencc-js' },
-  heldout: { type: 'string', default: '0.01' },
-} });
+const { values } = parseArgs({
+  options: {
+    corpus: { type: 'string', default: '../shared/corpora/tang_poetry' },
+    out: { type: 'string', default: '/work/runs/poetry/data' },
+    opencc: { type: 'string', default: 'opencc-js' },
+    heldout: { type: 'string', default: '0.01' },
+  },
+});
 
-interface Poem { paragraphs?: unknown; title?: unknown }
+interface Poem {
+  paragraphs?: unknown;
+  title?: unknown;
+}
 type Converter = (text: string) => string;
 
-const openccPath = values.opencc!.startsWith('.') || values.opencc!.startsWith('/') ? pathToFileURL(join(resolve(values.opencc!), 'dist/esm/full.js')).href : values.opencc!;
+const openccPath =
+  values.opencc!.startsWith('.') || values.opencc!.startsWith('/')
+    ? pathToFileURL(join(resolve(values.opencc!), 'dist/esm/full.js')).href
+    : values.opencc!;
 const opencc = (await import(openccPath)) as { Converter: (o: { from: string; to: string }) => Converter };
 const toSimplified = opencc.Converter({ from: 't', to: 'cn' });
 
@@ -46,7 +54,9 @@ function regularBody(paragraphs: string[]): string | undefined {
   return couplets === 2 || couplets === 4 ? text : undefined;
 }
 
-const files = readdirSync(values.corpus!).filter((f) => /^poet\.tang\.\d+\.json$/.test(f)).sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]));
+const files = readdirSync(values.corpus!)
+  .filter((f) => /^poet\.tang\.\d+\.json$/.test(f))
+  .sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]));
 const train: string[] = [];
 const heldout: string[] = [];
 const seen = new Set<string>();
@@ -61,7 +71,10 @@ for (const f of files) {
     if (!Array.isArray(p.paragraphs) || !p.paragraphs.every((x): x is string => typeof x === 'string')) continue;
     const body = regularBody(p.paragraphs.map((x) => toSimplified(x.replace(/\s/g, ''))));
     if (!body) continue;
-    if (seen.has(body)) { duplicates++; continue; }
+    if (seen.has(body)) {
+      duplicates++;
+      continue;
+    }
     seen.add(body);
     const kind = `${body.indexOf('，')}x${(body.match(/[，。]/g) ?? []).length}`;
     kinds[kind] = (kinds[kind] ?? 0) + 1;
@@ -77,9 +90,16 @@ writeFileSync(join(values.out!, 'heldout.txt'), `${heldout.join('\n')}\n`);
 const chars = [...counts.entries()].sort((a, b) => b[1] - a[1]);
 writeFileSync(join(values.out!, 'char-counts.tsv'), chars.map(([c, n]) => `${c}\t${n}`).join('\n') + '\n');
 const stats = {
-  files: files.length, poemsRead: read, kept: train.length + heldout.length, duplicates, train: train.length, heldout: heldout.length,
-  trainChars: train.reduce((a, p) => a + p.length, 0), heldoutChars: heldout.reduce((a, p) => a + p.length, 0),
-  distinctChars: chars.length, kinds,
+  files: files.length,
+  poemsRead: read,
+  kept: train.length + heldout.length,
+  duplicates,
+  train: train.length,
+  heldout: heldout.length,
+  trainChars: train.reduce((a, p) => a + p.length, 0),
+  heldoutChars: heldout.reduce((a, p) => a + p.length, 0),
+  distinctChars: chars.length,
+  kinds,
 };
 writeFileSync(join(values.out!, 'stats.json'), `${JSON.stringify(stats, null, 1)}\n`);
 console.log(JSON.stringify(stats));

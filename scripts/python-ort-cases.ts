@@ -6,27 +6,55 @@ import { join } from 'node:path';
 import { initBackend } from '../framework/backend/select.js';
 import { exportBundle, readRunSpec } from '../inference/export/bundle.js';
 import { loadClassifier } from '../inference/runtime/classifier.js';
-import { SAMPLE_TEXTS, TINY_LABEL_WORDS, TINY_LABELS, TINY_TEMPLATE, writeTinyRun } from '../inference/testing/tiny-run.js';
+import {
+  SAMPLE_TEXTS,
+  TINY_LABEL_WORDS,
+  TINY_LABELS,
+  TINY_TEMPLATE,
+  writeTinyRun,
+} from '../inference/testing/tiny-run.js';
 await initBackend();
 const root = process.argv[2] ?? 'runs/python-ort';
 mkdirSync(root, { recursive: true });
 const runs: Record<string, string> = {};
-for (const m of ['pet', 'finetune'] as const) { const d = join(root, "runs", `run-${m}`); (await writeTinyRun(d, m)).model.dispose(); runs[`tiny-${m}`] = d; }
+for (const m of ['pet', 'finetune'] as const) {
+  const d = join(root, 'runs', `run-${m}`);
+  (await writeTinyRun(d, m)).model.dispose();
+  runs[`tiny-${m}`] = d;
+}
 const mini = join(root, 'runs', 'run-mini-pet');
 cpSync('models/fewprompt-zh-mini', join(mini, 'model'), { recursive: true });
-writeFileSync(join(mini, 'method.json'), JSON.stringify({ kind: 'pet', task: { type: 'eprstmt' }, maxSeqLen: 128, template: TINY_TEMPLATE, labels: TINY_LABELS, labelWords: TINY_LABEL_WORDS }));
+writeFileSync(
+  join(mini, 'method.json'),
+  JSON.stringify({
+    kind: 'pet',
+    task: { type: 'eprstmt' },
+    maxSeqLen: 128,
+    template: TINY_TEMPLATE,
+    labels: TINY_LABELS,
+    labelWords: TINY_LABEL_WORDS,
+  }),
+);
 writeFileSync(join(mini, 'metrics.json'), JSON.stringify({ testAccuracy: 0 }));
 runs['mini-pet'] = mini;
 const texts = [...SAMPLE_TEXTS, '这个手机的屏幕很清楚，电池也耐用，就是价格有点贵。', '物流太慢了，包装也破了'];
 const cases: unknown[] = [];
 for (const [name, dir] of Object.entries(runs)) {
-  for (const precision of name === 'mini-pet' ? ['int8', 'fp16'] as const : ['fp32', 'fp16', 'int8'] as const) {
+  for (const precision of name === 'mini-pet' ? (['int8', 'fp16'] as const) : (['fp32', 'fp16', 'int8'] as const)) {
     const out = join(root, `${name}-${precision}`);
     await exportBundle(readRunSpec(dir), out, { precision });
     const clf = await loadClassifier(out);
-    const batch = (clf as unknown as { featurizer: { batch(x: unknown[]): { feeds: Record<string, { data: Int32Array; dims: number[] }> } } }).featurizer.batch(texts);
+    const batch = (
+      clf as unknown as {
+        featurizer: { batch(x: unknown[]): { feeds: Record<string, { data: Int32Array; dims: number[] }> } };
+      }
+    ).featurizer.batch(texts);
     const scores = await clf.scores(texts);
-    cases.push({ bundle: `${name}-${precision}`, feeds: Object.fromEntries(Object.entries(batch.feeds).map(([k, v]) => [k, { data: [...v.data], dims: v.dims }])), scores: scores.map((s) => [...s]) });
+    cases.push({
+      bundle: `${name}-${precision}`,
+      feeds: Object.fromEntries(Object.entries(batch.feeds).map(([k, v]) => [k, { data: [...v.data], dims: v.dims }])),
+      scores: scores.map((s) => [...s]),
+    });
   }
 }
 writeFileSync(join(root, 'cases.json'), JSON.stringify(cases));

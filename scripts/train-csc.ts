@@ -21,13 +21,25 @@ import { log } from '../framework/log.js';
 import { modelOrDefault } from '../framework/model/default.js';
 import { numberFlag } from '../experiments/cli/flags.js';
 
-const { values } = parseArgs({ options: {
-  model: { type: 'string' }, data: { type: 'string', default: '../shared' }, out: { type: 'string' }, phases: { type: 'string', default: 'train,export,eval' },
-  'max-steps': { type: 'string', default: '450' }, 'max-minutes': { type: 'string', default: '40' }, 'batch-size': { type: 'string', default: '32' },
-  lr: { type: 'string', default: '3e-4' }, 'max-seq-len': { type: 'string', default: '128' }, synthetic: { type: 'string', default: '8000' },
-  'keep-rate': { type: 'string', default: '0.15' }, crop: { type: 'string', default: '0' }, seed: { type: 'string', default: '42' }, precision: { type: 'string', default: 'int8' },
-  'export-to': { type: 'string' },
-} });
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    data: { type: 'string', default: '../shared' },
+    out: { type: 'string' },
+    phases: { type: 'string', default: 'train,export,eval' },
+    'max-steps': { type: 'string', default: '450' },
+    'max-minutes': { type: 'string', default: '40' },
+    'batch-size': { type: 'string', default: '32' },
+    lr: { type: 'string', default: '3e-4' },
+    'max-seq-len': { type: 'string', default: '128' },
+    synthetic: { type: 'string', default: '8000' },
+    'keep-rate': { type: 'string', default: '0.15' },
+    crop: { type: 'string', default: '0' },
+    seed: { type: 'string', default: '42' },
+    precision: { type: 'string', default: 'int8' },
+    'export-to': { type: 'string' },
+  },
+});
 const num = (flag: keyof typeof values): number => numberFlag(values, flag);
 if (values.out === undefined) throw new ConfigError('--out DIR is required');
 const out = values.out;
@@ -40,16 +52,36 @@ if (phases.includes('train')) {
   await initBackend();
   const { trainCsc } = await import('../experiments/csc/train.js');
   const r = await trainCsc({
-    model: modelOrDefault(values.model), out,
-    sighanInput: join(data, 'csc/sighan13-15_train_input.txt'), sighanTruth: join(data, 'csc/sighan13-15_train_truth.txt'),
-    pinyin: join(data, 'csc/same_pinyin.txt'), stroke: join(data, 'csc/same_stroke.txt'),
-    corpora: ['clue_corpus_small_sampled.txt', 'thucnews_train.txt', 'waimai_10k.csv'].map((f) => join(data, 'corpora', f)),
-    synthetic: num('synthetic'), cleanSighanRate: 0.35, devEvery: 20, batchSize: num('batch-size'), lr: num('lr'), maxSteps: num('max-steps'),
-    maxMinutes: num('max-minutes'), maxSeqLen: num('max-seq-len'), keepRate: num('keep-rate'), cropChars: num('crop'), seed: num('seed'),
+    model: modelOrDefault(values.model),
+    out,
+    sighanInput: join(data, 'csc/sighan13-15_train_input.txt'),
+    sighanTruth: join(data, 'csc/sighan13-15_train_truth.txt'),
+    pinyin: join(data, 'csc/same_pinyin.txt'),
+    stroke: join(data, 'csc/same_stroke.txt'),
+    corpora: ['clue_corpus_small_sampled.txt', 'thucnews_train.txt', 'waimai_10k.csv'].map((f) =>
+      join(data, 'corpora', f),
+    ),
+    synthetic: num('synthetic'),
+    cleanSighanRate: 0.35,
+    devEvery: 20,
+    batchSize: num('batch-size'),
+    lr: num('lr'),
+    maxSteps: num('max-steps'),
+    maxMinutes: num('max-minutes'),
+    maxSeqLen: num('max-seq-len'),
+    keepRate: num('keep-rate'),
+    cropChars: num('crop'),
+    seed: num('seed'),
   });
   log.info(`csc training: ${r.steps} steps in ${r.minutes.toFixed(1)} min → ${r.dir}`);
 }
 if (phases.includes('export') || phases.includes('eval')) {
   const { exportAndEvaluate } = await import('../experiments/csc/evaluate.js');
-  await exportAndEvaluate({ run: out, data, precision: values.precision, phases, ...(values['export-to'] === undefined ? {} : { exportTo: values['export-to'] }) });
+  await exportAndEvaluate({
+    run: out,
+    data,
+    precision: values.precision,
+    phases,
+    ...(values['export-to'] === undefined ? {} : { exportTo: values['export-to'] }),
+  });
 }

@@ -34,32 +34,42 @@ import type { ParserHeadConfig } from '../inference/parsing/head.js';
 import { DependencyParser, type Parse } from '../inference/parsing/parser.js';
 import type { Precision } from '../inference/export/bert-graph.js';
 
-const { values: o } = parseArgs({ options: {
-  train: { type: 'string', default: '../shared/ud/zh-ud-train-v2.0-traditional.conllu' },
-  dev: { type: 'string', default: '../shared/ud/zh_gsdsimp-ud-dev.conllu' },
-  model: { type: 'string', default: DEFAULT_MODEL_DIR },
-  out: { type: 'string', default: 'runs/dep-parsing' },
-  bundle: { type: 'string' },
-  epochs: { type: 'string', default: '3' },
-  'max-steps': { type: 'string' },
-  'max-tokens': { type: 'string', default: '128' },
-  'batch-tokens': { type: 'string', default: '2048' },
-  'max-sentences': { type: 'string', default: '48' },
-  lr: { type: 'string', default: '1e-4' },
-  'head-lr': { type: 'string', default: '1e-3' },
-  'arc-size': { type: 'string', default: '128' },
-  'rel-size': { type: 'string', default: '64' },
-  'tag-size': { type: 'string', default: '32' },
-  'max-distance': { type: 'string', default: '10' },
-  'vocab-size': { type: 'string', default: '8000' },
-  'vocab-corpus': { type: 'string', multiple: true, default: ['../shared/corpora/clue_corpus_small_sampled.txt', '../shared/corpora/thucnews_train.txt', '../shared/corpora/waimai_10k.csv'] },
-  limit: { type: 'string' },
-  'dev-limit': { type: 'string' },
-  seed: { type: 'string', default: '42' },
-  precision: { type: 'string', default: 'fp16' },
-  resume: { type: 'boolean', default: false },
-  'export-only': { type: 'boolean', default: false },
-} });
+const { values: o } = parseArgs({
+  options: {
+    train: { type: 'string', default: '../shared/ud/zh-ud-train-v2.0-traditional.conllu' },
+    dev: { type: 'string', default: '../shared/ud/zh_gsdsimp-ud-dev.conllu' },
+    model: { type: 'string', default: DEFAULT_MODEL_DIR },
+    out: { type: 'string', default: 'runs/dep-parsing' },
+    bundle: { type: 'string' },
+    epochs: { type: 'string', default: '3' },
+    'max-steps': { type: 'string' },
+    'max-tokens': { type: 'string', default: '128' },
+    'batch-tokens': { type: 'string', default: '2048' },
+    'max-sentences': { type: 'string', default: '48' },
+    lr: { type: 'string', default: '1e-4' },
+    'head-lr': { type: 'string', default: '1e-3' },
+    'arc-size': { type: 'string', default: '128' },
+    'rel-size': { type: 'string', default: '64' },
+    'tag-size': { type: 'string', default: '32' },
+    'max-distance': { type: 'string', default: '10' },
+    'vocab-size': { type: 'string', default: '8000' },
+    'vocab-corpus': {
+      type: 'string',
+      multiple: true,
+      default: [
+        '../shared/corpora/clue_corpus_small_sampled.txt',
+        '../shared/corpora/thucnews_train.txt',
+        '../shared/corpora/waimai_10k.csv',
+      ],
+    },
+    limit: { type: 'string' },
+    'dev-limit': { type: 'string' },
+    seed: { type: 'string', default: '42' },
+    precision: { type: 'string', default: 'fp16' },
+    resume: { type: 'boolean', default: false },
+    'export-only': { type: 'boolean', default: false },
+  },
+});
 const num = (k: keyof typeof o): number => Number(o[k] as string);
 const started = Date.now();
 const log = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}\n`);
@@ -71,7 +81,13 @@ const dev = readConllu(o.dev).slice(0, o['dev-limit'] ? num('dev-limit') : undef
 const weightsFile = join(o.out, 'parser.safetensors');
 const metaFile = join(o.out, 'parser-run.json');
 
-interface RunMeta { config: BertConfig; head: ParserHeadConfig; vocab: string[]; train: Record<string, unknown>; devTfjs?: unknown }
+interface RunMeta {
+  config: BertConfig;
+  head: ParserHeadConfig;
+  vocab: string[];
+  train: Record<string, unknown>;
+  devTfjs?: unknown;
+}
 
 let meta: RunMeta;
 let weights: Map<string, HostTensor>;
@@ -82,49 +98,98 @@ if (o['export-only']) {
   const train = simplifyTraining(readConllu(o.train)).slice(0, o.limit ? num('limit') : undefined);
   const labels = [...new Set(train.flatMap((s) => s.words.map((w) => w.deprel)))].sort();
   const corpusLines = function* (): Generator<string> {
-    for (const f of o['vocab-corpus']) if (existsSync(f)) yield* readFileSync(f, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+    for (const f of o['vocab-corpus'])
+      if (existsSync(f))
+        yield* readFileSync(f, 'utf8')
+          .split(/\r?\n/)
+          .filter((l) => l.length > 0);
   };
-  const vocab = trimVocab(fullTokenizer, { required: train.map((s) => s.words.map((w) => w.form).join('')), corpus: corpusLines() }, num('vocab-size'));
+  const vocab = trimVocab(
+    fullTokenizer,
+    { required: train.map((s) => s.words.map((w) => w.form).join('')), corpus: corpusLines() },
+    num('vocab-size'),
+  );
   const tokenizer = trimmedTokenizer(fullTokenizer, vocab);
-  log(`train ${train.length} sentences, ${labels.length} relations; vocabulary ${vocab.tokens.length} tokens (corpus coverage ${(100 * vocab.coverage).toFixed(2)}%)`);
+  log(
+    `train ${train.length} sentences, ${labels.length} relations; vocabulary ${vocab.tokens.length} tokens (corpus coverage ${(100 * vocab.coverage).toFixed(2)}%)`,
+  );
 
   const config: BertConfig = { ...readBertConfig(o.model), vocabSize: vocab.tokens.length };
   const state = loadStateDict(o.model);
-  state.set('embeddings.word_embeddings.weight', trimEmbeddings(state.get('embeddings.word_embeddings.weight')!, vocab));
+  state.set(
+    'embeddings.word_embeddings.weight',
+    trimEmbeddings(state.get('embeddings.word_embeddings.weight')!, vocab),
+  );
   const model = BertModel.fromStateDict(config, state, { pooler: false, mlmHead: false });
   const featurizer = new ParseFeaturizer(tokenizer, num('max-tokens'));
   // LAC's part of speech per word (word-tags.ts), as at run time; --tag-size 0 trains without it.
   const lac = await Lac.load(undefined, { workers: 0 });
-  const lacTags = num('tag-size') > 0 ? new TagVocab([...new Set(lac.vocab.tags.map((t) => typeOf(t)))].sort()) : undefined;
-  const trainTags = lacTags ? await lacWordTags(lac, train.map((s) => s.words.map((w) => w.form))) : undefined;
+  const lacTags =
+    num('tag-size') > 0 ? new TagVocab([...new Set(lac.vocab.tags.map((t) => typeOf(t)))].sort()) : undefined;
+  const trainTags = lacTags
+    ? await lacWordTags(
+        lac,
+        train.map((s) => s.words.map((w) => w.form)),
+      )
+    : undefined;
   const head: ParserHeadConfig = {
-    arcSize: num('arc-size'), relSize: num('rel-size'), labels,
-    ...(lacTags ? { tags: lacTags.tags, tagSize: num('tag-size') } : {}), ...(num('max-distance') > 0 ? { maxDistance: num('max-distance') } : {}),
+    arcSize: num('arc-size'),
+    relSize: num('rel-size'),
+    labels,
+    ...(lacTags ? { tags: lacTags.tags, tagSize: num('tag-size') } : {}),
+    ...(num('max-distance') > 0 ? { maxDistance: num('max-distance') } : {}),
   };
   log(`head: ${JSON.stringify({ ...head, labels: labels.length, tags: head.tags?.length })}`);
-  const parser = new BiaffineParser(model, featurizer, { head, lr: num('lr'), headLr: num('head-lr'), seed: num('seed') });
+  const parser = new BiaffineParser(model, featurizer, {
+    head,
+    lr: num('lr'),
+    headLr: num('head-lr'),
+    seed: num('seed'),
+  });
 
   // Token-budget buckets of similar length (one optimiser step each), as supar/DDParser batch.
-  const rows = train.map((s, i) => ({ s, row: featurizer.tryRow(s.words.map((w) => w.form), trainTags ? lacTags!.ids(trainTags[i]!) : undefined) })).filter((x): x is { s: ConlluSentence; row: ParseRow } => x.row !== undefined);
+  const rows = train
+    .map((s, i) => ({
+      s,
+      row: featurizer.tryRow(
+        s.words.map((w) => w.form),
+        trainTags ? lacTags!.ids(trainTags[i]!) : undefined,
+      ),
+    }))
+    .filter((x): x is { s: ConlluSentence; row: ParseRow } => x.row !== undefined);
   const skipped = train.length - rows.length;
   rows.sort((a, b) => a.row.ids.length - b.row.ids.length);
   const buckets: ParseBucket[] = [];
   let cur: typeof rows = [];
   const flush = () => {
     if (cur.length === 0) return;
-    buckets.push({ rows: cur.map((x) => x.row), heads: cur.map((x) => [0, ...x.s.words.map((w) => w.head)]), rels: cur.map((x) => [0, ...x.s.words.map((w) => labels.indexOf(w.deprel))]) });
+    buckets.push({
+      rows: cur.map((x) => x.row),
+      heads: cur.map((x) => [0, ...x.s.words.map((w) => w.head)]),
+      rels: cur.map((x) => [0, ...x.s.words.map((w) => labels.indexOf(w.deprel))]),
+    });
     cur = [];
   };
   for (const x of rows) {
-    if (cur.length > 0 && ((cur.length + 1) * x.row.ids.length > num('batch-tokens') || cur.length >= num('max-sentences'))) flush();
+    if (
+      cur.length > 0 &&
+      ((cur.length + 1) * x.row.ids.length > num('batch-tokens') || cur.length >= num('max-sentences'))
+    )
+      flush();
     cur.push(x);
   }
   flush();
   log(`${rows.length} sentences in ${buckets.length} buckets (${skipped} over ${num('max-tokens')} tokens skipped)`);
 
   const trainerOptions = {
-    epochs: num('epochs'), ...(o['max-steps'] ? { maxSteps: num('max-steps') } : {}), batchSize: 1, seed: num('seed'), warmupRatio: 0.1,
-    checkpointDir: join(o.out, 'checkpoint'), resume: o.resume, label: 'parser',
+    epochs: num('epochs'),
+    ...(o['max-steps'] ? { maxSteps: num('max-steps') } : {}),
+    batchSize: 1,
+    seed: num('seed'),
+    warmupRatio: 0.1,
+    checkpointDir: join(o.out, 'checkpoint'),
+    resume: o.resume,
+    label: 'parser',
   };
   const fit = await new Trainer(parser, trainerOptions).fit(buckets, []);
   log(`trained ${fit.steps} steps${fit.interrupted ? ' (interrupted)' : ''}`);
@@ -134,10 +199,24 @@ if (o['export-only']) {
   // Dev with tfjs (the training graph), up to the encoder's position limit.
   const evalFeaturizer = new ParseFeaturizer(tokenizer, config.maxPositionEmbeddings);
   const parses: Parse[] = [];
-  const devTags = lacTags ? await lacWordTags(lac, dev.map((s) => s.words.map((w) => w.form))) : undefined;
+  const devTags = lacTags
+    ? await lacWordTags(
+        lac,
+        dev.map((s) => s.words.map((w) => w.form)),
+      )
+    : undefined;
   for (let at = 0; at < dev.length; at += 16) {
     const chunk = dev.slice(at, at + 16);
-    const bucket: ParseBucket = { rows: chunk.map((s, k) => evalFeaturizer.row(s.words.map((w) => w.form), devTags ? lacTags!.ids(devTags[at + k]!) : undefined)), heads: chunk.map((s) => [0, ...s.words.map(() => 0)]), rels: chunk.map((s) => [0, ...s.words.map(() => 0)]) };
+    const bucket: ParseBucket = {
+      rows: chunk.map((s, k) =>
+        evalFeaturizer.row(
+          s.words.map((w) => w.form),
+          devTags ? lacTags!.ids(devTags[at + k]!) : undefined,
+        ),
+      ),
+      heads: chunk.map((s) => [0, ...s.words.map(() => 0)]),
+      rels: chunk.map((s) => [0, ...s.words.map(() => 0)]),
+    };
     const batch = parser.makeBatch([bucket]);
     const { arc, rel } = parser.parseScores(batch);
     parser.disposeBatch(batch);
@@ -150,14 +229,42 @@ if (o['export-only']) {
   log(`dev (tfjs): ${JSON.stringify(devTfjs)}`);
   const lossTail = fit.history.filter((h) => h.loss !== undefined).slice(-20);
   meta = {
-    config, head, vocab: [...vocab.tokens], devTfjs,
+    config,
+    head,
+    vocab: [...vocab.tokens],
+    devTfjs,
     train: {
-      file: o.train, sentences: train.length, used: rows.length, skippedOverMaxTokens: skipped, buckets: buckets.length, epochs: num('epochs'), steps: fit.steps,
-      maxTokens: num('max-tokens'), tagSize: num('tag-size'), maxDistance: num('max-distance'), tags: 'LAC (shipped lac_small), type of the first character\'s tag', batchTokens: num('batch-tokens'), maxSentences: num('max-sentences'), lr: num('lr'), headLr: num('head-lr'), seed: num('seed'),
-      warmupRatio: 0.1, schedule: 'linear', mlpDropout: 0.33, vocabSize: vocab.tokens.length, vocabCorpusCoverage: vocab.coverage, vocabCorpus: o['vocab-corpus'],
-      encoder: o.model, encoderSha256: createHash('sha256').update(readFileSync(join(o.model, 'model.safetensors'))).digest('hex'),
-      finalLoss: lossTail.reduce((a, h) => a + h.loss!, 0) / Math.max(1, lossTail.length), wallSeconds: Math.round((Date.now() - started) / 1000),
-      lossCurve: fit.history.filter((h) => h.loss !== undefined).map((h) => [h.step, Math.round(h.loss! * 1000) / 1000]),
+      file: o.train,
+      sentences: train.length,
+      used: rows.length,
+      skippedOverMaxTokens: skipped,
+      buckets: buckets.length,
+      epochs: num('epochs'),
+      steps: fit.steps,
+      maxTokens: num('max-tokens'),
+      tagSize: num('tag-size'),
+      maxDistance: num('max-distance'),
+      tags: "LAC (shipped lac_small), type of the first character's tag",
+      batchTokens: num('batch-tokens'),
+      maxSentences: num('max-sentences'),
+      lr: num('lr'),
+      headLr: num('head-lr'),
+      seed: num('seed'),
+      warmupRatio: 0.1,
+      schedule: 'linear',
+      mlpDropout: 0.33,
+      vocabSize: vocab.tokens.length,
+      vocabCorpusCoverage: vocab.coverage,
+      vocabCorpus: o['vocab-corpus'],
+      encoder: o.model,
+      encoderSha256: createHash('sha256')
+        .update(readFileSync(join(o.model, 'model.safetensors')))
+        .digest('hex'),
+      finalLoss: lossTail.reduce((a, h) => a + h.loss!, 0) / Math.max(1, lossTail.length),
+      wallSeconds: Math.round((Date.now() - started) / 1000),
+      lossCurve: fit.history
+        .filter((h) => h.loss !== undefined)
+        .map((h) => [h.step, Math.round(h.loss! * 1000) / 1000]),
     },
   };
   writeFileSync(metaFile, `${JSON.stringify(meta, null, 1)}\n`);
@@ -169,7 +276,12 @@ if (o['export-only']) {
 if (o.bundle) {
   const tokenizer = BertTokenizer.fromVocab(meta.vocab, fullTokenizer.spec.normalizer, fullTokenizer.spec.specials);
   await writeParserBundle(o.bundle, {
-    config: meta.config, weights, head: meta.head, tokenizer, maxTokens: meta.config.maxPositionEmbeddings, precision: o.precision as Precision,
+    config: meta.config,
+    weights,
+    head: meta.head,
+    tokenizer,
+    maxTokens: meta.config.maxPositionEmbeddings,
+    precision: o.precision as Precision,
     source: { train: { ...meta.train, lossCurve: undefined }, dev: { file: o.dev, tfjs: meta.devTfjs } },
   });
   const parser = await DependencyParser.load(o.bundle);

@@ -41,18 +41,44 @@ import { Lac } from '../inference/lac/lac.js';
 import { LacCharTagVocab, type LacTagFeatures } from '../inference/runtime/lac-char-tags.js';
 import { numberFlag } from '../experiments/cli/flags.js';
 
-const { values } = parseArgs({ options: {
-  data: { type: 'string', default: '../shared/ner' }, model: { type: 'string' }, 'max-steps': { type: 'string', default: '600' },
-  'batch-size': { type: 'string', default: '32' }, 'max-seq-len': { type: 'string', default: '64' }, lr: { type: 'string', default: '2e-4' },
-  'head-lr': { type: 'string', default: '2e-3' }, seed: { type: 'string', default: '42' }, 'checkpoint-every': { type: 'string', default: '25' },
-  'lac-tag-size': { type: 'string', default: '32' }, msra: { type: 'string' }, 'msra-steps': { type: 'string', default: '0' }, 'msra-sentences': { type: 'string', default: '16000' }, 'from-checkpoint': { type: 'boolean', default: false }, out: { type: 'string' },
-} });
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: '../shared/ner' },
+    model: { type: 'string' },
+    'max-steps': { type: 'string', default: '600' },
+    'batch-size': { type: 'string', default: '32' },
+    'max-seq-len': { type: 'string', default: '64' },
+    lr: { type: 'string', default: '2e-4' },
+    'head-lr': { type: 'string', default: '2e-3' },
+    seed: { type: 'string', default: '42' },
+    'checkpoint-every': { type: 'string', default: '25' },
+    'lac-tag-size': { type: 'string', default: '32' },
+    msra: { type: 'string' },
+    'msra-steps': { type: 'string', default: '0' },
+    'msra-sentences': { type: 'string', default: '16000' },
+    'from-checkpoint': { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
 const num = (flag: keyof typeof values): number => numberFlag(values, flag);
 if (values.out === undefined) throw new ConfigError('--out DIR is required');
 const out = values.out;
-const [maxSteps, batchSize, maxSeqLen, lr, headLr, seed, checkpointEvery, lacTagSize, msraSteps, msraSentences] = (['max-steps', 'batch-size', 'max-seq-len', 'lr', 'head-lr', 'seed', 'checkpoint-every', 'lac-tag-size', 'msra-steps', 'msra-sentences'] as const).map(num) as
-  [number, number, number, number, number, number, number, number, number, number];
-if (!Number.isInteger(lacTagSize) || lacTagSize < 0) throw new ConfigError(`--lac-tag-size must be a non-negative integer, got ${lacTagSize}`);
+const [maxSteps, batchSize, maxSeqLen, lr, headLr, seed, checkpointEvery, lacTagSize, msraSteps, msraSentences] = (
+  [
+    'max-steps',
+    'batch-size',
+    'max-seq-len',
+    'lr',
+    'head-lr',
+    'seed',
+    'checkpoint-every',
+    'lac-tag-size',
+    'msra-steps',
+    'msra-sentences',
+  ] as const
+).map(num) as [number, number, number, number, number, number, number, number, number, number];
+if (!Number.isInteger(lacTagSize) || lacTagSize < 0)
+  throw new ConfigError(`--lac-tag-size must be a non-negative integer, got ${lacTagSize}`);
 
 await initBackend();
 const cluenerTrain = loadCluener(join(values.data, 'cluener_train.json'));
@@ -67,19 +93,45 @@ const { model, dir } = await loadPretrained(modelDir, { parts: { pooler: false, 
 const tokenizer = await BertTokenizer.fromPretrained(dir);
 const msraFile = values.msra ?? join(values.data, 'msra_bio.zip');
 const msraSeconds = msraSteps > 0 && !values['from-checkpoint'] ? await trainOnMsra() : 0;
-const method = new TokenClassificationMethod({ model, tokenizer, tags, maxSeqLen, lr, headLr, seed, ...(lacTags ? { lacTags } : {}) });
+const method = new TokenClassificationMethod({
+  model,
+  tokenizer,
+  tags,
+  maxSeqLen,
+  lr,
+  headLr,
+  seed,
+  ...(lacTags ? { lacTags } : {}),
+});
 const t0 = Date.now();
-const fit = values['from-checkpoint'] ? fromCheckpoint(method, join(out, 'checkpoint')) : await new Trainer(method, {
-  maxSteps, batchSize, seed, warmupRatio: 0.06, evalEvery: maxSteps, checkpointEvery, label: 'cluener/token-classification', checkpointDir: join(out, 'checkpoint'),
-}).fit(train, []);
+const fit = values['from-checkpoint']
+  ? fromCheckpoint(method, join(out, 'checkpoint'))
+  : await new Trainer(method, {
+      maxSteps,
+      batchSize,
+      seed,
+      warmupRatio: 0.06,
+      evalEvery: maxSteps,
+      checkpointEvery,
+      label: 'cluener/token-classification',
+      checkpointDir: join(out, 'checkpoint'),
+    }).fit(train, []);
 const trainSeconds = values['from-checkpoint'] ? NaN : (Date.now() - t0) / 1000;
-console.log(`trained ${fit.steps} steps (${((fit.steps * batchSize) / train.length).toFixed(2)} epochs) in ${trainSeconds.toFixed(0)} s`);
+console.log(
+  `trained ${fit.steps} steps (${((fit.steps * batchSize) / train.length).toFixed(2)} epochs) in ${trainSeconds.toFixed(0)} s`,
+);
 
 mkdirSync(out, { recursive: true });
 savePretrained(model, join(out, 'model'));
 await tokenizer.save(join(out, 'model'));
-writeSafetensors(join(out, 'method.safetensors'), new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))));
-writeFileSync(join(out, 'method.json'), `${JSON.stringify({ kind: TokenClassificationMethod.kind, dataset: msraSteps > 0 ? 'msra (encoder, first) + cluener2020' : 'cluener2020', types: [...CLUENER_TYPES], tags, maxSeqLen, ...(lacTags ? { lacTags } : {}) }, null, 2)}\n`);
+writeSafetensors(
+  join(out, 'method.safetensors'),
+  new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))),
+);
+writeFileSync(
+  join(out, 'method.json'),
+  `${JSON.stringify({ kind: TokenClassificationMethod.kind, dataset: msraSteps > 0 ? 'msra (encoder, first) + cluener2020' : 'cluener2020', types: [...CLUENER_TYPES], tags, maxSeqLen, ...(lacTags ? { lacTags } : {}) }, null, 2)}\n`,
+);
 writeFileSync(join(out, 'history.json'), `${JSON.stringify(fit.history)}\n`);
 method.dispose();
 model.dispose();
@@ -92,14 +144,37 @@ for (const precision of ['fp32', 'int8'] as const) {
   const ner = await loadTokenClassifier(bundle, lac ? { lac } : {});
   for (const decode of ['viterbi', 'argmax'] as const) {
     const t1 = Date.now();
-    const predicted = await ner.predict(dev.map((e) => e.text), { batchSize: 64, decode });
-    scores[decode === 'viterbi' ? precision : `${precision}-argmax`] = { ...entityF1(gold, predicted), seconds: (Date.now() - t1) / 1000 };
+    const predicted = await ner.predict(
+      dev.map((e) => e.text),
+      { batchSize: 64, decode },
+    );
+    scores[decode === 'viterbi' ? precision : `${precision}-argmax`] = {
+      ...entityF1(gold, predicted),
+      seconds: (Date.now() - t1) / 1000,
+    };
   }
   await ner.release();
 }
 const metrics = {
-  task: 'cluener2020', method: TokenClassificationMethod.kind, model: modelDir, steps: fit.steps, epochs: (fit.steps * batchSize) / train.length, batchSize, maxSeqLen,
-  lr, headLr, seed, maxSteps, lacTagSize, trainSeconds, ...(msraSteps > 0 ? { msra: { file: msraFile, steps: msraSteps, sentences: msraSentences, seconds: msraSeconds } } : {}), trainSentences: train.length, devSentences: dev.length, dev: scores,
+  task: 'cluener2020',
+  method: TokenClassificationMethod.kind,
+  model: modelDir,
+  steps: fit.steps,
+  epochs: (fit.steps * batchSize) / train.length,
+  batchSize,
+  maxSeqLen,
+  lr,
+  headLr,
+  seed,
+  maxSteps,
+  lacTagSize,
+  trainSeconds,
+  ...(msraSteps > 0
+    ? { msra: { file: msraFile, steps: msraSteps, sentences: msraSentences, seconds: msraSeconds } }
+    : {}),
+  trainSentences: train.length,
+  devSentences: dev.length,
+  dev: scores,
 };
 writeFileSync(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
 await exportTokenBundle(out, join(out, 'bundle-int8'), { precision: 'int8' });
@@ -109,29 +184,57 @@ console.log(JSON.stringify(metrics));
 /** Stage 1: the encoder as a tagger of MSRA's three types for --msra-steps steps; returns its seconds. */
 async function trainOnMsra(): Promise<number> {
   const t = Date.now();
-  const pieces = new SeededRandom(seed).shuffle(loadMsraBio(msraFile).flatMap((e) => chunkExample(e, maxSeqLen - 2)).filter((p) => p.text.trim() !== ''));
+  const pieces = new SeededRandom(seed).shuffle(
+    loadMsraBio(msraFile)
+      .flatMap((e) => chunkExample(e, maxSeqLen - 2))
+      .filter((p) => p.text.trim() !== ''),
+  );
   const chosen: NerExample[] = pieces.slice(0, msraSentences).map((p, id) => ({ id, ...p }));
   const msraTrain: TokenExample[] = lac ? await withLacTags(lac, chosen) : chosen;
-  const msra = new TokenClassificationMethod({ model, tokenizer, tags: bioTags(MSRA_TYPES), maxSeqLen, lr, headLr, seed: seed + 100, ...(lacTags ? { lacTags } : {}) });
+  const msra = new TokenClassificationMethod({
+    model,
+    tokenizer,
+    tags: bioTags(MSRA_TYPES),
+    maxSeqLen,
+    lr,
+    headLr,
+    seed: seed + 100,
+    ...(lacTags ? { lacTags } : {}),
+  });
   const result = await new Trainer(msra, {
-    maxSteps: msraSteps, batchSize, seed, warmupRatio: 0.06, evalEvery: msraSteps, checkpointEvery, label: 'msra/token-classification', checkpointDir: join(out, 'checkpoint-msra'),
+    maxSteps: msraSteps,
+    batchSize,
+    seed,
+    warmupRatio: 0.06,
+    evalEvery: msraSteps,
+    checkpointEvery,
+    label: 'msra/token-classification',
+    checkpointDir: join(out, 'checkpoint-msra'),
   }).fit(msraTrain, []);
   msra.dispose(); // its tag layer; the encoder (shared `model`) keeps what it learnt
   writeFileSync(join(out, 'history-msra.json'), `${JSON.stringify(result.history)}\n`);
-  console.log(`MSRA: ${result.steps} steps on ${msraTrain.length} of ${pieces.length} pieces in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+  console.log(
+    `MSRA: ${result.steps} steps on ${msraTrain.length} of ${pieces.length} pieces in ${((Date.now() - t) / 1000).toFixed(0)} s`,
+  );
   return (Date.now() - t) / 1000;
 }
 
 /** Examples with LAC's tag id of each character. */
 async function withLacTags(tagger: Lac, examples: readonly NerExample[]): Promise<TokenExample[]> {
   const t = Date.now();
-  const ids = await new LacCharTagVocab(tagger.vocab.tags).textIds(tagger, examples.map((e) => e.text));
+  const ids = await new LacCharTagVocab(tagger.vocab.tags).textIds(
+    tagger,
+    examples.map((e) => e.text),
+  );
   console.log(`LAC tags of ${examples.length} sentences in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   return examples.map((e, i) => ({ ...e, lacTagIds: ids[i]! }));
 }
 
 /** The last checkpoint's weights, restored into the method, as a fit result. */
-function fromCheckpoint(m: TokenClassificationMethod, dir: string): { steps: number; history: { step: number; loss?: number }[] } {
+function fromCheckpoint(
+  m: TokenClassificationMethod,
+  dir: string,
+): { steps: number; history: { step: number; loss?: number }[] } {
   const ckpt = loadTrainerCheckpoint(dir);
   if (!ckpt) throw new ConfigError(`--from-checkpoint: no checkpoint in ${dir}`);
   m.restore(ckpt.weights);

@@ -33,21 +33,34 @@ import { exportCompactBundle } from '../inference/export/compact-bundle.js';
 import { loadClassifier } from '../inference/runtime/classifier.js';
 import { numberFlag } from '../experiments/cli/flags.js';
 
-const { values } = parseArgs({ options: {
-  data: { type: 'string', default: '../shared/sentiment' }, model: { type: 'string' }, method: { type: 'string', default: 'pet' },
-  'max-steps': { type: 'string', default: '300' }, 'batch-size': { type: 'string', default: '16' }, 'max-seq-len': { type: 'string', default: '128' },
-  lr: { type: 'string', default: '1e-4' }, 'eval-every': { type: 'string', default: '50' }, 'dev-limit': { type: 'string', default: '240' },
-  seed: { type: 'string', default: '42' }, precision: { type: 'string', default: 'int8' }, out: { type: 'string' },
-  'from-checkpoint': { type: 'boolean', default: false }, compact: { type: 'boolean', default: false },
-} });
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: '../shared/sentiment' },
+    model: { type: 'string' },
+    method: { type: 'string', default: 'pet' },
+    'max-steps': { type: 'string', default: '300' },
+    'batch-size': { type: 'string', default: '16' },
+    'max-seq-len': { type: 'string', default: '128' },
+    lr: { type: 'string', default: '1e-4' },
+    'eval-every': { type: 'string', default: '50' },
+    'dev-limit': { type: 'string', default: '240' },
+    seed: { type: 'string', default: '42' },
+    precision: { type: 'string', default: 'int8' },
+    out: { type: 'string' },
+    'from-checkpoint': { type: 'boolean', default: false },
+    compact: { type: 'boolean', default: false },
+  },
+});
 const num = (flag: keyof typeof values): number => numberFlag(values, flag);
 if (values.out === undefined) throw new ConfigError('--out DIR is required');
-if (values.method !== 'pet' && values.method !== 'finetune') throw new ConfigError(`--method must be pet or finetune, got '${values.method}'`);
+if (values.method !== 'pet' && values.method !== 'finetune')
+  throw new ConfigError(`--method must be pet or finetune, got '${values.method}'`);
 const out = values.out;
 const method = values.method;
 const precision = checkChoice('--precision', values.precision, PRECISIONS);
-const [maxSteps, batchSize, maxSeqLen, lr, evalEvery, devLimit, seed] = (['max-steps', 'batch-size', 'max-seq-len', 'lr', 'eval-every', 'dev-limit', 'seed'] as const).map(num) as
-  [number, number, number, number, number, number, number];
+const [maxSteps, batchSize, maxSeqLen, lr, evalEvery, devLimit, seed] = (
+  ['max-steps', 'batch-size', 'max-seq-len', 'lr', 'eval-every', 'dev-limit', 'seed'] as const
+).map(num) as [number, number, number, number, number, number, number];
 
 await initBackend();
 const task = chnSentiCorpTask(values.data);
@@ -61,10 +74,21 @@ const { model, dir } = await loadPretrained(modelDir, { parts: { pooler: true, m
 const tokenizer = await BertTokenizer.fromPretrained(dir);
 const m = createMethod(method, { model, tokenizer, task, maxSeqLen, lr, seed });
 const t0 = Date.now();
-const fit = values['from-checkpoint'] ? fromCheckpoint(join(out, 'checkpoint'))
-  : await new Trainer(m, { maxSteps, batchSize, evalEvery, seed, warmupRatio: 0.06, label: `chnsenticorp/${method}`, checkpointDir: join(out, 'checkpoint') }).fit(train, devSlice);
+const fit = values['from-checkpoint']
+  ? fromCheckpoint(join(out, 'checkpoint'))
+  : await new Trainer(m, {
+      maxSteps,
+      batchSize,
+      evalEvery,
+      seed,
+      warmupRatio: 0.06,
+      label: `chnsenticorp/${method}`,
+      checkpointDir: join(out, 'checkpoint'),
+    }).fit(train, devSlice);
 const trainSeconds = values['from-checkpoint'] ? NaN : (Date.now() - t0) / 1000;
-console.log(`trained ${fit.steps} steps in ${trainSeconds.toFixed(0)} s; best dev-slice accuracy ${fit.bestDev.toFixed(4)} at step ${fit.bestStep}`);
+console.log(
+  `trained ${fit.steps} steps in ${trainSeconds.toFixed(0)} s; best dev-slice accuracy ${fit.bestDev.toFixed(4)} at step ${fit.bestStep}`,
+);
 
 mkdirSync(out, { recursive: true });
 savePretrained(model, join(out, 'model'));
@@ -72,21 +96,37 @@ await tokenizer.save(join(out, 'model'));
 const own = new Map([...m.snapshot()].filter(([k]) => k.startsWith('method.')));
 if (own.size > 0) writeSafetensors(join(out, 'method.safetensors'), own);
 const defaults = task.defaults.pet;
-writeFileSync(join(out, 'method.json'), `${JSON.stringify({
-  kind: method, task: task.getConfig(), maxSeqLen, labels: task.labels, template: defaults.template,
-  labelWords: labelWordsOf(defaults.verbalizer),
-}, null, 2)}\n`);
+writeFileSync(
+  join(out, 'method.json'),
+  `${JSON.stringify(
+    {
+      kind: method,
+      task: task.getConfig(),
+      maxSeqLen,
+      labels: task.labels,
+      template: defaults.template,
+      labelWords: labelWordsOf(defaults.verbalizer),
+    },
+    null,
+    2,
+  )}\n`,
+);
 m.dispose();
 model.dispose();
 
 // Score the exported bundle (what Taskflow serves) on every dev and test example.
 const bundle = join(out, values.compact ? 'bundle-compact' : `bundle-${precision}`);
-const exportRun = () => (values.compact ? exportCompactBundle(readRunSpec(out, { textFields: ['text_a'] }), bundle)
-  : exportBundle(readRunSpec(out, { textFields: ['text_a'] }), bundle, { precision }));
+const exportRun = () =>
+  values.compact
+    ? exportCompactBundle(readRunSpec(out, { textFields: ['text_a'] }), bundle)
+    : exportBundle(readRunSpec(out, { textFields: ['text_a'] }), bundle, { precision });
 await exportRun();
 const clf = await loadClassifier(bundle);
 const accuracy = async (examples: Example[]): Promise<number> => {
-  const preds = await clf.predict(examples.map((e) => ({ text_a: String(e.fields['text_a']) })), { batchSize: 32 });
+  const preds = await clf.predict(
+    examples.map((e) => ({ text_a: String(e.fields['text_a']) })),
+    { batchSize: 32 },
+  );
   return preds.filter((p, i) => p.label === examples[i]!.label).length / examples.length;
 };
 const t1 = Date.now();
@@ -94,9 +134,27 @@ const [devAccuracy, testAccuracy] = [await accuracy(devAll), await accuracy(test
 const evalSeconds = (Date.now() - t1) / 1000;
 await clf.release();
 const metrics = {
-  task: 'chnsenticorp', method, model: modelDir, steps: fit.steps, bestStep: fit.bestStep, batchSize, maxSeqLen, lr, seed,
-  trainExamplesSeen: fit.steps * batchSize, devSliceAccuracy: fit.bestDev, devSliceSize: devSlice.length, trainSeconds,
-  bundlePrecision: values.compact ? 'int8 (int8 word embeddings)' : precision, maxSteps, evalEvery, devAccuracy, testAccuracy, devExamples: devAll.length, testExamples: test.length, evalSeconds,
+  task: 'chnsenticorp',
+  method,
+  model: modelDir,
+  steps: fit.steps,
+  bestStep: fit.bestStep,
+  batchSize,
+  maxSeqLen,
+  lr,
+  seed,
+  trainExamplesSeen: fit.steps * batchSize,
+  devSliceAccuracy: fit.bestDev,
+  devSliceSize: devSlice.length,
+  trainSeconds,
+  bundlePrecision: values.compact ? 'int8 (int8 word embeddings)' : precision,
+  maxSteps,
+  evalEvery,
+  devAccuracy,
+  testAccuracy,
+  devExamples: devAll.length,
+  testExamples: test.length,
+  evalSeconds,
 };
 writeFileSync(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
 writeFileSync(join(out, 'history.json'), `${JSON.stringify(fit.history)}\n`);
@@ -116,9 +174,19 @@ function seededSample<T>(items: readonly T[], n: number, s: number): T[] {
 }
 
 /** The best (else last) checkpointed weights, restored into the method, as a fit result. */
-function fromCheckpoint(dir: string): { steps: number; bestDev: number; bestStep: number; history: { step: number; loss?: number; dev?: number }[] } {
+function fromCheckpoint(dir: string): {
+  steps: number;
+  bestDev: number;
+  bestStep: number;
+  history: { step: number; loss?: number; dev?: number }[];
+} {
   const ckpt = loadTrainerCheckpoint(dir);
   if (!ckpt) throw new ConfigError(`--from-checkpoint: no checkpoint in ${dir}`);
   m.restore(ckpt.best.size > 0 ? ckpt.best : ckpt.weights);
-  return { steps: ckpt.state.step, bestDev: ckpt.state.bestMetric, bestStep: ckpt.state.bestStep, history: ckpt.state.history };
+  return {
+    steps: ckpt.state.step,
+    bestDev: ckpt.state.bestMetric,
+    bestStep: ckpt.state.bestStep,
+    history: ckpt.state.history,
+  };
 }

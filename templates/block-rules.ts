@@ -19,7 +19,15 @@ export interface Entry {
 export const KIND_KEYS = ['text', 'hard', 'mask', 'soft', 'soft_id', 'sep', 'cls', 'options'] as const;
 /** Keys that modify a block. */
 export const ATTRIBUTE_KEYS = [
-  'length', 'encoder', 'hidden_size', 'position', 'token_type', 'truncate', 'add_space', 'add_prompt', 'add_omask',
+  'length',
+  'encoder',
+  'hidden_size',
+  'position',
+  'token_type',
+  'truncate',
+  'add_space',
+  'add_prompt',
+  'add_omask',
 ] as const;
 /** Every key a block may contain. */
 export const VALID_KEYS: readonly string[] = [...KIND_KEYS, ...ATTRIBUTE_KEYS];
@@ -63,11 +71,17 @@ export function buildBlock(entries: readonly Entry[], ctx: BlockContext): Templa
   const kind = kinds[0] as BlockKind;
   const clash = kindEntries.find((e, i) => kinds[i] !== kind);
   if (clash !== undefined) {
-    lx.fail(`conflicting keys '${kindEntries[0]?.key}' and '${clash.key}': a block is exactly one of ${KIND_KEYS.join(', ')}`, clash.keyOffset);
+    lx.fail(
+      `conflicting keys '${kindEntries[0]?.key}' and '${clash.key}': a block is exactly one of ${KIND_KEYS.join(', ')}`,
+      clash.keyOffset,
+    );
   }
   for (const e of entries) {
     if (!ALLOWED[kind].includes(e.key)) {
-      lx.fail(`key '${e.key}' does not apply to a '${kind}' block; valid keys there: ${ALLOWED[kind].join(', ')}`, e.keyOffset);
+      lx.fail(
+        `key '${e.key}' does not apply to a '${kind}' block; valid keys there: ${ALLOWED[kind].join(', ')}`,
+        e.keyOffset,
+      );
     }
   }
   const get = (key: string): Entry | undefined => entries.find((e) => e.key === key);
@@ -98,19 +112,31 @@ export function buildBlock(entries: readonly Entry[], ctx: BlockContext): Templa
       let source: { from: 'list'; values: string[] } | { from: 'field'; field: string };
       if (opt.value.type === 'str' && opt.value.value !== '') {
         source = { from: 'field', field: opt.value.value };
-      } else if (opt.value.type === 'list' && opt.value.value.length > 0 && opt.value.value.every((x) => x.type === 'str')) {
+      } else if (
+        opt.value.type === 'list' &&
+        opt.value.value.length > 0 &&
+        opt.value.value.every((x) => x.type === 'str')
+      ) {
         source = { from: 'list', values: opt.value.value.map((x) => String(x.value)) };
       } else {
         return v.bad(opt, 'a field name or a non-empty list of strings');
       }
       const addPrompt = v.optStr('add_prompt');
       if (addPrompt !== undefined && !addPrompt.includes(OPT_TOKEN)) {
-        lx.fail(`'add_prompt' must contain ${OPT_TOKEN} where each option goes, got '${addPrompt}'`, get('add_prompt')?.value.offset);
+        lx.fail(
+          `'add_prompt' must contain ${OPT_TOKEN} where each option goes, got '${addPrompt}'`,
+          get('add_prompt')?.value.offset,
+        );
       }
       const length = v.int('length', 1, Infinity);
       return {
-        kind, source, addOmask: v.bool('add_omask') ?? false, truncate: v.bool('truncate') ?? false,
-        ...(addPrompt === undefined ? {} : { addPrompt }), ...(length === undefined ? {} : { length }), ...common,
+        kind,
+        source,
+        addOmask: v.bool('add_omask') ?? false,
+        truncate: v.bool('truncate') ?? false,
+        ...(addPrompt === undefined ? {} : { addPrompt }),
+        ...(length === undefined ? {} : { length }),
+        ...common,
       };
     }
     case 'soft':
@@ -119,7 +145,9 @@ export function buildBlock(entries: readonly Entry[], ctx: BlockContext): Templa
 }
 
 function buildSoft(
-  v: Values, get: (key: string) => Entry | undefined, ctx: BlockContext,
+  v: Values,
+  get: (key: string) => Entry | undefined,
+  ctx: BlockContext,
   common: { addSpace: boolean; position?: number; tokenType?: 0 | 1; offset: number },
 ): TemplateBlock {
   const softEntry = get('soft');
@@ -144,23 +172,37 @@ function buildSoft(
       const idEntry = get('soft_id');
       const offset = idEntry === undefined ? ctx.offset : idEntry.keyOffset;
       if (init !== null) {
-        ctx.lexer.fail(`conflicting keys 'soft' and 'soft_id': soft_id ${softId} is already defined at offset ${definedAt}, so this block reuses its tokens and cannot set init text`, offset);
+        ctx.lexer.fail(
+          `conflicting keys 'soft' and 'soft_id': soft_id ${softId} is already defined at offset ${definedAt}, so this block reuses its tokens and cannot set init text`,
+          offset,
+        );
       }
       if (given !== undefined) {
-        ctx.lexer.fail(`conflicting keys 'length' and 'soft_id': soft_id ${softId} is already defined at offset ${definedAt} and keeps that block's length`, get('length')?.keyOffset ?? offset);
+        ctx.lexer.fail(
+          `conflicting keys 'length' and 'soft_id': soft_id ${softId} is already defined at offset ${definedAt} and keeps that block's length`,
+          get('length')?.keyOffset ?? offset,
+        );
       }
       length = null;
     }
   }
   return {
-    kind: 'soft', init, length, encoder,
-    ...(hiddenSize === undefined ? {} : { hiddenSize }), ...(softId === undefined ? {} : { softId }), ...common,
+    kind: 'soft',
+    init,
+    length,
+    encoder,
+    ...(hiddenSize === undefined ? {} : { hiddenSize }),
+    ...(softId === undefined ? {} : { softId }),
+    ...common,
   };
 }
 
 /** Typed readers for a block's values; each failure names the key, the expectation and the actual value. */
 class Values {
-  constructor(private readonly lx: Lexer, private readonly get: (key: string) => Entry | undefined) {}
+  constructor(
+    private readonly lx: Lexer,
+    private readonly get: (key: string) => Entry | undefined,
+  ) {}
 
   bad(e: Entry, expected: string): never {
     return this.lx.fail(`key '${e.key}' expects ${expected}, got ${describeLiteral(e.value)}`, e.value.offset);
@@ -173,7 +215,8 @@ class Values {
 
   str(key: string, nonEmpty: boolean): string {
     const e = this.required(key);
-    if (e.value.type !== 'str' || (nonEmpty && e.value.value === '')) return this.bad(e, nonEmpty ? 'a non-empty string' : 'a string');
+    if (e.value.type !== 'str' || (nonEmpty && e.value.value === ''))
+      return this.bad(e, nonEmpty ? 'a non-empty string' : 'a string');
     return e.value.value;
   }
 
@@ -220,7 +263,12 @@ function unknownKeyMessage(key: string): string {
   const near = VALID_KEYS.map((k) => ({ k, d: editDistance(key, k) }))
     .filter(({ k, d }) => d <= Math.max(1, Math.floor(Math.max(k.length, key.length) / 3)))
     .sort((a, b) => a.d - b.d)[0];
-  const hint = key === 'prefix' ? " ('prefix' / prefix tuning is not supported)" : near !== undefined ? ` (did you mean '${near.k}'?)` : '';
+  const hint =
+    key === 'prefix'
+      ? " ('prefix' / prefix tuning is not supported)"
+      : near !== undefined
+        ? ` (did you mean '${near.k}'?)`
+        : '';
   return `unknown key '${key}'${hint}; valid keys: ${VALID_KEYS.join(', ')}`;
 }
 
@@ -229,7 +277,9 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      row.push(
+        Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)),
+      );
     }
     prev = row;
   }

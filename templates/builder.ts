@@ -5,8 +5,17 @@
  * like a parsed one and its block offsets point into `source`.
  */
 import type {
-  BlockAttributes, BlockSpec, ClsBlock, HardBlock, MaskBlock, OptionsBlock, ParsedTemplate, SepBlock,
-  SoftBlock, SoftEncoder, TextBlock,
+  BlockAttributes,
+  BlockSpec,
+  ClsBlock,
+  HardBlock,
+  MaskBlock,
+  OptionsBlock,
+  ParsedTemplate,
+  SepBlock,
+  SoftBlock,
+  SoftEncoder,
+  TextBlock,
 } from './blocks.js';
 import { parseTemplate, type ParseOptions } from './parser.js';
 
@@ -84,7 +93,9 @@ export function soft(o: string | SoftOptions = {}): SoftBlock {
   const opts: SoftOptions = typeof o === 'string' ? { init: o } : o;
   const init = opts.init ?? null;
   return {
-    kind: 'soft', init, length: opts.length ?? (init === null && opts.softId === undefined ? 1 : null),
+    kind: 'soft',
+    init,
+    length: opts.length ?? (init === null && opts.softId === undefined ? 1 : null),
     encoder: opts.encoder ?? 'none',
     ...(opts.hiddenSize === undefined ? {} : { hiddenSize: opts.hiddenSize }),
     ...(opts.softId === undefined ? {} : { softId: opts.softId }),
@@ -122,7 +133,8 @@ export function options(source: string | readonly string[], o: OptionsOptions = 
   return {
     kind: 'options',
     source: typeof source === 'string' ? { from: 'field', field: source } : { from: 'list', values: [...source] },
-    addOmask: o.addOmask ?? false, truncate: o.truncate ?? false,
+    addOmask: o.addOmask ?? false,
+    truncate: o.truncate ?? false,
     ...(o.addPrompt === undefined ? {} : { addPrompt: o.addPrompt }),
     ...(o.length === undefined ? {} : { length: o.length }),
     ...attrs(o),
@@ -147,19 +159,33 @@ export class TemplateBuilder {
     return this;
   }
   /** Append `{'text': field}`; see the `text()` function. */
-  text(field: string, o?: CommonOptions & { readonly truncate?: boolean }): this { return this.add(text(field, o)); }
+  text(field: string, o?: CommonOptions & { readonly truncate?: boolean }): this {
+    return this.add(text(field, o));
+  }
   /** Append fixed prompt text; see the `hard()` function. */
-  hard(value: string, o?: CommonOptions & { readonly truncate?: boolean }): this { return this.add(hard(value, o)); }
+  hard(value: string, o?: CommonOptions & { readonly truncate?: boolean }): this {
+    return this.add(hard(value, o));
+  }
   /** Append `[MASK]` slots; see the `mask()` function. */
-  mask(length?: number | (CommonOptions & { readonly length?: number })): this { return this.add(mask(length)); }
+  mask(length?: number | (CommonOptions & { readonly length?: number })): this {
+    return this.add(mask(length));
+  }
   /** Append soft tokens; see the `soft()` function. */
-  soft(o?: string | SoftOptions): this { return this.add(soft(o)); }
+  soft(o?: string | SoftOptions): this {
+    return this.add(soft(o));
+  }
   /** Append `[SEP]`; see the `sep()` function. */
-  sep(o?: CommonOptions): this { return this.add(sep(o)); }
+  sep(o?: CommonOptions): this {
+    return this.add(sep(o));
+  }
   /** Append `[CLS]`; see the `cls()` function. */
-  cls(o?: CommonOptions): this { return this.add(cls(o)); }
+  cls(o?: CommonOptions): this {
+    return this.add(cls(o));
+  }
   /** Append candidate options; see the `options()` function. */
-  options(source: string | readonly string[], o?: OptionsOptions): this { return this.add(options(source, o)); }
+  options(source: string | readonly string[], o?: OptionsOptions): this {
+    return this.add(options(source, o));
+  }
   /** Print, re-parse and validate; the result's offsets point into its canonical `source`. */
   build(parseOptions?: ParseOptions): ParsedTemplate {
     return parseTemplate(this.toString(), parseOptions);
@@ -206,8 +232,16 @@ export function toTemplateString(blocks: readonly BlockSpec[]): string {
 
 /** Whether a hard block printed without braces parses back to the same block. */
 function canBeBare(b: HardBlock): boolean {
-  return !b.addSpace && !b.truncate && b.position === undefined && b.tokenType === undefined &&
-    b.text !== '' && !/[{}]/.test(b.text) && !b.text.startsWith(' ') && !b.text.endsWith(' ');
+  return (
+    !b.addSpace &&
+    !b.truncate &&
+    b.position === undefined &&
+    b.tokenType === undefined &&
+    b.text !== '' &&
+    !/[{}]/.test(b.text) &&
+    !b.text.startsWith(' ') &&
+    !b.text.endsWith(' ')
+  );
 }
 
 function printBlock(b: BlockSpec): string {
@@ -237,7 +271,10 @@ function printBlock(b: BlockSpec): string {
       if (b.hiddenSize !== undefined) e.push(['hidden_size', String(b.hiddenSize)]);
       break;
     case 'options':
-      e.push(['options', b.source.from === 'field' ? quote(b.source.field) : `[${b.source.values.map(quote).join(', ')}]`]);
+      e.push([
+        'options',
+        b.source.from === 'field' ? quote(b.source.field) : `[${b.source.values.map(quote).join(', ')}]`,
+      ]);
       if (b.addPrompt !== undefined) e.push(['add_prompt', quote(b.addPrompt)]);
       if (b.addOmask) e.push(['add_omask', 'True']);
       if (b.truncate) e.push(['truncate', 'True']);
@@ -255,12 +292,18 @@ function printBlock(b: BlockSpec): string {
 function quote(s: string): string {
   const escaped = s.replace(/[\\'\n\r\t]|[\x00-\x1f\x7f]/g, (ch) => {
     switch (ch) {
-      case '\\': return '\\\\';
-      case "'": return "\\'";
-      case '\n': return '\\n';
-      case '\r': return '\\r';
-      case '\t': return '\\t';
-      default: return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+      case '\\':
+        return '\\\\';
+      case "'":
+        return "\\'";
+      case '\n':
+        return '\\n';
+      case '\r':
+        return '\\r';
+      case '\t':
+        return '\\t';
+      default:
+        return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
     }
   });
   return `'${escaped}'`;

@@ -12,7 +12,9 @@ const tokens = (inputIds: readonly number[]): string => inputIds.map((i) => tok.
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
 
 test('PET template: Chinese, Latin and digits; ids, types, positions, masks', () => {
-  const t = PromptTemplate.fromString("{'text': 'text_a'}这是一条{'mask': None, 'length': 2}评价，iPhone 15", { requireMask: true });
+  const t = PromptTemplate.fromString("{'text': 'text_a'}这是一条{'mask': None, 'length': 2}评价，iPhone 15", {
+    requireMask: true,
+  });
   const c = t.compile({ text_a: '很好Hello 2024' }, tok, { maxSeqLen: 64 });
   assert.equal(tokens(c.inputIds), '[CLS] 很 好 hello 202 ##4 这 是 一 条 [MASK] [MASK] 评 价 ， iphone 15 [SEP]');
   assert.deepEqual(c.inputIds.slice(0, 3), [101, 2523, 1962]);
@@ -27,7 +29,8 @@ test('PET template: Chinese, Latin and digits; ids, types, positions, masks', ()
 });
 
 test('P-Tuning: soft init from text, soft_id sharing, [UNK] placeholders, soft table', () => {
-  const src = "{'soft': '请判断'}{'text': 'a'}{'soft_id': 1, 'length': 2, 'encoder': 'lstm', 'hidden_size': 64}{'mask'}{'soft_id': 1}";
+  const src =
+    "{'soft': '请判断'}{'text': 'a'}{'soft_id': 1, 'length': 2, 'encoder': 'lstm', 'hidden_size': 64}{'mask'}{'soft_id': 1}";
   const t = PromptTemplate.fromString(src, { tokenizer: tok });
   assert.equal(t.kind, 'soft');
   assert.deepEqual(t.softTable, { initTokenIds: [...ids('请 判 断'), -1, -1], encoder: 'lstm', hiddenSize: 64 });
@@ -50,7 +53,11 @@ test('EFL pair with sep and token_type 1: types switch at the marked block, fina
   assert.deepEqual(c.tokenTypeIds, [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
   assert.deepEqual(c.maskPositions, []);
   // A plain {'sep'} does not switch types (PaddleNLP); {'sep': None, 'token_type': 1} does, from the [SEP] on.
-  const s = PromptTemplate.fromString("{'text': 'a'}{'sep': None, 'token_type': 1}{'text': 'b'}{'mask'}").compile({ a: '甲', b: '乙' }, tok, { maxSeqLen: 16 });
+  const s = PromptTemplate.fromString("{'text': 'a'}{'sep': None, 'token_type': 1}{'text': 'b'}{'mask'}").compile(
+    { a: '甲', b: '乙' },
+    tok,
+    { maxSeqLen: 16 },
+  );
   assert.deepEqual(s.tokenTypeIds, [0, 0, 1, 1, 1, 1]);
 });
 
@@ -59,15 +66,23 @@ test('position attribute restarts position ids; options with a literal list rend
   const c = t.compile({ a: '好看' }, tok, { maxSeqLen: 64 });
   assert.equal(tokens(c.inputIds), '[CLS] 正 面 负 面 [SEP] 好 看 [MASK] [SEP]');
   assert.deepEqual(c.positionIds, [0, 1, 2, 3, 4, 5, 1, 2, 3, 4]);
-  const field = PromptTemplate.fromString("{'text': 'a'}{'options': 'choices', 'add_prompt': '是[OPT]吗'}{'mask'}")
-    .compile({ a: '猫', choices: ['狗', '鸟'] }, tok, { maxSeqLen: 64 });
+  const field = PromptTemplate.fromString(
+    "{'text': 'a'}{'options': 'choices', 'add_prompt': '是[OPT]吗'}{'mask'}",
+  ).compile({ a: '猫', choices: ['狗', '鸟'] }, tok, { maxSeqLen: 64 });
   assert.equal(tokens(field.inputIds), '[CLS] 猫 是 狗 吗 是 鸟 吗 [MASK] [SEP]');
-  assert.throws(() => PromptTemplate.fromString("{'options': ['是'], 'add_omask': True}{'text': 'a'}").compile({ a: '好' }, tok, { maxSeqLen: 9 }),
-    (e: unknown) => e instanceof TemplateSyntaxError && /\[O-MASK\]/.test(e.message));
+  assert.throws(
+    () =>
+      PromptTemplate.fromString("{'options': ['是'], 'add_omask': True}{'text': 'a'}").compile({ a: '好' }, tok, {
+        maxSeqLen: 9,
+      }),
+    (e: unknown) => e instanceof TemplateSyntaxError && /\[O-MASK\]/.test(e.message),
+  );
 });
 
 test('truncation: longest first, only truncate text, never masks/soft/prompt; reports what was cut', () => {
-  const t = PromptTemplate.fromString("{'soft'}{'text': 'a'}和{'text': 'b'}说的是{'mask'}{'mask'}的事情", { tokenizer: tok });
+  const t = PromptTemplate.fromString("{'soft'}{'text': 'a'}和{'text': 'b'}说的是{'mask'}{'mask'}的事情", {
+    tokenizer: tok,
+  });
   const a = '一二三四五六七八九十'; // 10 tokens
   const b = '甲乙丙丁'; // 4 tokens
   const full = t.compile({ a, b }, tok, { maxSeqLen: 128 });
@@ -75,14 +90,20 @@ test('truncation: longest first, only truncate text, never masks/soft/prompt; re
   // Remove 8: a is cut to 4 (=b) after 6, then one each from a and b (a first on ties).
   const c = t.compile({ a, b }, tok, { maxSeqLen: full.inputIds.length - 8 });
   assert.equal(tokens(c.inputIds), '[CLS] [UNK] 一 二 三 和 甲 乙 丙 说 的 是 [MASK] [MASK] 的 事 情 [SEP]');
-  assert.deepEqual(c.truncated, [{ field: 'a', block: 1, removedTokens: 7 }, { field: 'b', block: 3, removedTokens: 1 }]);
+  assert.deepEqual(c.truncated, [
+    { field: 'a', block: 1, removedTokens: 7 },
+    { field: 'b', block: 3, removedTokens: 1 },
+  ]);
   assert.deepEqual(c.maskPositions, [12, 13]);
   assert.deepEqual(c.softPositions, [1]);
   assert.equal(c.inputIds.length, full.inputIds.length - 8);
   // Cut everything truncatable: still fits exactly.
   const min = t.compile({ a, b }, tok, { maxSeqLen: 12 });
   assert.equal(tokens(min.inputIds), '[CLS] [UNK] 和 说 的 是 [MASK] [MASK] 的 事 情 [SEP]');
-  assert.deepEqual(min.truncated.map((x) => x.removedTokens), [10, 4]);
+  assert.deepEqual(
+    min.truncated.map((x) => x.removedTokens),
+    [10, 4],
+  );
 });
 
 test('truncate: False text and hard text are kept; too long even fully truncated → error naming template and lengths', () => {
@@ -90,13 +111,16 @@ test('truncate: False text and hard text are kept; too long even fully truncated
   const c = t.compile({ a: '一二三', b: '甲乙丙丁' }, tok, { maxSeqLen: 9 });
   assert.equal(tokens(c.inputIds), '[CLS] 一 二 三 这 句 话 [MASK] [SEP]');
   assert.deepEqual(c.truncated, [{ field: 'b', block: 1, removedTokens: 4 }]);
-  assert.throws(() => t.compile({ a: '一二三', b: '甲乙丙丁' }, tok, { maxSeqLen: 8 }), (e: unknown) => {
-    assert.ok(e instanceof TemplateSyntaxError);
-    assert.match(e.message, /does not fit maxSeqLen 8: it needs 13 tokens/);
-    assert.match(e.message, /9 remain/);
-    assert.ok(e.message.includes(t.source));
-    return true;
-  });
+  assert.throws(
+    () => t.compile({ a: '一二三', b: '甲乙丙丁' }, tok, { maxSeqLen: 8 }),
+    (e: unknown) => {
+      assert.ok(e instanceof TemplateSyntaxError);
+      assert.match(e.message, /does not fit maxSeqLen 8: it needs 13 tokens/);
+      assert.match(e.message, /9 remain/);
+      assert.ok(e.message.includes(t.source));
+      return true;
+    },
+  );
   assert.throws(() => t.compile({ a: 'x', b: 'y' }, tok, { maxSeqLen: 1 }), ConfigError);
   assert.throws(() => t.compile({ a: 'x', b: 'y' }, tok), /needs maxSeqLen/);
 });
@@ -107,7 +131,10 @@ test('collate pads to the longest: pad id for inputs, 0 elsewhere; per-example m
   const b = t.compile({ a: '好' }, tok);
   const batch = t.collate([a, b], tok.padId);
   assert.deepEqual(batch.inputIds[1], [...b.inputIds, tok.padId, tok.padId]);
-  assert.deepEqual(batch.attentionMask, [[1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 0, 0]]);
+  assert.deepEqual(batch.attentionMask, [
+    [1, 1, 1, 1, 1, 1, 1],
+    [1, 1, 1, 1, 1, 0, 0],
+  ]);
   assert.deepEqual(batch.positionIds[1], [0, 1, 2, 3, 4, 0, 0]);
   assert.deepEqual(batch.tokenTypeIds[1], [0, 0, 0, 0, 0, 0, 0]);
   assert.deepEqual(batch.maskPositions, [[5], [3]]);

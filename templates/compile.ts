@@ -44,7 +44,11 @@ export interface CompileSegmentsOptions {
  * c.inputIds;      // => [101, 1962, 2523, 103, 102]
  * c.maskPositions; // => [3]
  */
-export function compileSegments(segments: readonly Segment[], tokenizer: BertTokenizer, options: CompileSegmentsOptions): CompiledExample {
+export function compileSegments(
+  segments: readonly Segment[],
+  tokenizer: BertTokenizer,
+  options: CompileSegmentsOptions,
+): CompiledExample {
   const { maxSeqLen, source } = options;
   if (!Number.isInteger(maxSeqLen) || maxSeqLen < 2) {
     throw new ConfigError(`maxSeqLen must be an integer >= 2 (room for [CLS] and [SEP]), got ${maxSeqLen}`);
@@ -53,8 +57,14 @@ export function compileSegments(segments: readonly Segment[], tokenizer: BertTok
   const truncated = truncate(parts, maxSeqLen, source);
 
   const out: CompiledExample = {
-    inputIds: [tokenizer.clsId], tokenTypeIds: [0], positionIds: [0], attentionMask: [1],
-    maskPositions: [], softPositions: [], softIds: [], truncated,
+    inputIds: [tokenizer.clsId],
+    tokenTypeIds: [0],
+    positionIds: [0],
+    attentionMask: [1],
+    maskPositions: [],
+    softPositions: [],
+    softIds: [],
+    truncated,
   };
   let position = 1;
   let tokenType: 0 | 1 = 0;
@@ -106,7 +116,11 @@ function tokenizePart(seg: Segment, tok: BertTokenizer, source: string): Part {
     case 'options': {
       const omaskId = seg.omask ? tok.tokenToId(OMASK_TOKEN) : undefined;
       if (seg.omask && omaskId === undefined) {
-        throw new TemplateSyntaxError(`'add_omask' needs the token ${OMASK_TOKEN} in the vocabulary, which this tokenizer lacks`, seg.offset, source);
+        throw new TemplateSyntaxError(
+          `'add_omask' needs the token ${OMASK_TOKEN} in the vocabulary, which this tokenizer lacks`,
+          seg.offset,
+          source,
+        );
       }
       const pieces = seg.options.map((o) => [...(omaskId === undefined ? [] : [omaskId]), ...words(o)]);
       return { seg, ids: pieces.flat(), runs: pieces.map((p) => p.length) };
@@ -121,10 +135,14 @@ function truncate(parts: Part[], maxSeqLen: number, source: string): CompiledExa
   const cuttable = parts.filter((p) => p.seg.truncate);
   const fixed = total - cuttable.reduce((n, p) => n + p.ids.length, 0);
   if (fixed > maxSeqLen) {
-    const kinds = parts.filter((p) => !p.seg.truncate && p.ids.length > 0).map((p) => `${p.seg.kind}@${p.seg.offset}: ${p.ids.length}`);
+    const kinds = parts
+      .filter((p) => !p.seg.truncate && p.ids.length > 0)
+      .map((p) => `${p.seg.kind}@${p.seg.offset}: ${p.ids.length}`);
     throw new TemplateSyntaxError(
-      `template "${source}" does not fit maxSeqLen ${maxSeqLen}: it needs ${total} tokens, and even with every truncatable text `
-      + `segment emptied ${fixed} remain ([CLS] + [SEP] + ${kinds.join(', ')})`, 0, source,
+      `template "${source}" does not fit maxSeqLen ${maxSeqLen}: it needs ${total} tokens, and even with every truncatable text ` +
+        `segment emptied ${fixed} remain ([CLS] + [SEP] + ${kinds.join(', ')})`,
+      0,
+      source,
     );
   }
   const before = parts.map((p) => p.ids.length);
@@ -141,7 +159,12 @@ function truncate(parts: Part[], maxSeqLen: number, source: string): CompiledExa
   return parts.flatMap((p, i) => {
     const removed = before[i]! - p.ids.length;
     if (removed === 0) return [];
-    const field = p.seg.kind === 'text' ? p.seg.field : p.seg.kind === 'options' && p.seg.field !== undefined ? p.seg.field : `${p.seg.kind}@${p.seg.offset}`;
+    const field =
+      p.seg.kind === 'text'
+        ? p.seg.field
+        : p.seg.kind === 'options' && p.seg.field !== undefined
+          ? p.seg.field
+          : `${p.seg.kind}@${p.seg.offset}`;
     return [{ field, block: p.seg.block, removedTokens: removed }];
   });
 }
@@ -164,7 +187,10 @@ function cutEnd(part: Part, n: number): void {
  */
 export function collateCompiled(examples: readonly CompiledExample[], padId: number): CompiledBatch {
   const width = Math.max(0, ...examples.map((e) => e.inputIds.length));
-  const pad = (row: readonly number[], value: number): number[] => [...row, ...new Array<number>(width - row.length).fill(value)];
+  const pad = (row: readonly number[], value: number): number[] => [
+    ...row,
+    ...new Array<number>(width - row.length).fill(value),
+  ];
   return {
     inputIds: examples.map((e) => pad(e.inputIds, padId)),
     tokenTypeIds: examples.map((e) => pad(e.tokenTypeIds, 0)),

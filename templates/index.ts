@@ -11,15 +11,44 @@ export * from './blocks.js';
 export { parseTemplate, type ParseOptions } from './parser.js';
 export { KIND_KEYS, ATTRIBUTE_KEYS, VALID_KEYS } from './block-rules.js';
 export {
-  template, TemplateBuilder, toTemplateString, text, hard, mask, soft, sep, cls, options,
-  type CommonOptions, type SoftOptions, type OptionsOptions,
+  template,
+  TemplateBuilder,
+  toTemplateString,
+  text,
+  hard,
+  mask,
+  soft,
+  sep,
+  cls,
+  options,
+  type CommonOptions,
+  type SoftOptions,
+  type OptionsOptions,
 } from './builder.js';
 export {
-  renderTemplate, softTokenLayout, segmentsToText,
-  type Segment, type SegmentBase, type TextSegment, type HardSegment, type MaskSegment, type SoftSegment,
-  type SpecialSegment, type OptionsSegment, type SoftLayout, type RenderOptions, type TokenCounter,
+  renderTemplate,
+  softTokenLayout,
+  segmentsToText,
+  type Segment,
+  type SegmentBase,
+  type TextSegment,
+  type HardSegment,
+  type MaskSegment,
+  type SoftSegment,
+  type SpecialSegment,
+  type OptionsSegment,
+  type SoftLayout,
+  type RenderOptions,
+  type TokenCounter,
 } from './render.js';
-export type { CompiledBatch, CompiledExample, CompileOptions, SoftTable, TemplateConfig, TemplateKind } from './base.js';
+export type {
+  CompiledBatch,
+  CompiledExample,
+  CompileOptions,
+  SoftTable,
+  TemplateConfig,
+  TemplateKind,
+} from './base.js';
 export { compileSegments, collateCompiled, type CompileSegmentsOptions } from './compile.js';
 export { PromptTemplate, TEMPLATE_KINDS, type PromptTemplateOptions } from './prompt-template.js';
 export { PromptEncoder, type ParamFactory } from './prompt-encoder.js';

@@ -37,14 +37,27 @@ export function describeLiteral(lit: Literal): string {
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {
-  '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
 };
 const NUMBER = /[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?/y;
 const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
 const WORDS: Readonly<Record<string, { type: 'bool'; value: boolean } | { type: 'None'; value: null }>> = {
-  None: { type: 'None', value: null }, null: { type: 'None', value: null },
-  True: { type: 'bool', value: true }, true: { type: 'bool', value: true },
-  False: { type: 'bool', value: false }, false: { type: 'bool', value: false },
+  None: { type: 'None', value: null },
+  null: { type: 'None', value: null },
+  True: { type: 'bool', value: true },
+  true: { type: 'bool', value: true },
+  False: { type: 'bool', value: false },
+  false: { type: 'bool', value: false },
 };
 
 /**
@@ -55,7 +68,10 @@ const WORDS: Readonly<Record<string, { type: 'bool'; value: boolean } | { type: 
  * lx.readLiteral(); // => { type: 'int', value: 2, offset: 11 }
  */
 export class Lexer {
-  constructor(readonly source: string, public pos = 0) {}
+  constructor(
+    readonly source: string,
+    public pos = 0,
+  ) {}
 
   /** Throw a `TemplateSyntaxError` at `offset` (default: the cursor). */
   fail(message: string, offset: number = this.pos): never {

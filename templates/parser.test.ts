@@ -14,14 +14,17 @@ const one = (s: string): TemplateBlock => {
 };
 
 function fails(src: string, offset: number, message: RegExp, opts?: ParseOptions): void {
-  assert.throws(() => parseTemplate(src, opts), (e: unknown) => {
-    assert.ok(e instanceof TemplateSyntaxError, String(e));
-    assert.equal(e.offset, offset, e.message);
-    assert.equal(e.template, src);
-    assert.match(e.message, message);
-    assert.match(e.message, new RegExp(`at offset ${offset}:`));
-    return true;
-  });
+  assert.throws(
+    () => parseTemplate(src, opts),
+    (e: unknown) => {
+      assert.ok(e instanceof TemplateSyntaxError, String(e));
+      assert.equal(e.offset, offset, e.message);
+      assert.equal(e.template, src);
+      assert.match(e.message, message);
+      assert.match(e.message, new RegExp(`at offset ${offset}:`));
+      return true;
+    },
+  );
 }
 
 describe('parseTemplate: block kinds', () => {
@@ -36,9 +39,27 @@ describe('parseTemplate: block kinds', () => {
   });
 
   it('reads text and hard with truncate flags, and Chinese field names', () => {
-    assert.deepEqual(one("{'text': 'text_b', 'truncate': False}"), { kind: 'text', field: 'text_b', truncate: false, addSpace: false, offset: 0 });
-    assert.deepEqual(one("{'hard': '提示', 'truncate': true}"), { kind: 'hard', text: '提示', truncate: true, addSpace: false, offset: 0 });
-    assert.deepEqual(one("{'text': '句子'}"), { kind: 'text', field: '句子', truncate: true, addSpace: false, offset: 0 });
+    assert.deepEqual(one("{'text': 'text_b', 'truncate': False}"), {
+      kind: 'text',
+      field: 'text_b',
+      truncate: false,
+      addSpace: false,
+      offset: 0,
+    });
+    assert.deepEqual(one("{'hard': '提示', 'truncate': true}"), {
+      kind: 'hard',
+      text: '提示',
+      truncate: true,
+      addSpace: false,
+      offset: 0,
+    });
+    assert.deepEqual(one("{'text': '句子'}"), {
+      kind: 'text',
+      field: '句子',
+      truncate: true,
+      addSpace: false,
+      offset: 0,
+    });
   });
 
   it('reads masks in set form, with None/null, and with a length', () => {
@@ -49,25 +70,62 @@ describe('parseTemplate: block kinds', () => {
   });
 
   it('reads every soft form', () => {
-    assert.deepEqual(one("{'soft'}"), { kind: 'soft', init: null, length: 1, encoder: 'none', addSpace: false, offset: 0 });
-    assert.deepEqual(one("{'soft': '初始化文本'}"), { kind: 'soft', init: '初始化文本', length: null, encoder: 'none', addSpace: false, offset: 0 });
+    assert.deepEqual(one("{'soft'}"), {
+      kind: 'soft',
+      init: null,
+      length: 1,
+      encoder: 'none',
+      addSpace: false,
+      offset: 0,
+    });
+    assert.deepEqual(one("{'soft': '初始化文本'}"), {
+      kind: 'soft',
+      init: '初始化文本',
+      length: null,
+      encoder: 'none',
+      addSpace: false,
+      offset: 0,
+    });
     assert.deepEqual(one("{'soft': None, 'length': 4, 'encoder': 'lstm', 'hidden_size': 128}"), {
-      kind: 'soft', init: null, length: 4, encoder: 'lstm', hiddenSize: 128, addSpace: false, offset: 0,
+      kind: 'soft',
+      init: null,
+      length: 4,
+      encoder: 'lstm',
+      hiddenSize: 128,
+      addSpace: false,
+      offset: 0,
     });
     assert.deepEqual(one("{'soft': '请判断：', 'length': 15, 'encoder': 'mlp'}"), {
-      kind: 'soft', init: '请判断：', length: 15, encoder: 'mlp', addSpace: false, offset: 0,
+      kind: 'soft',
+      init: '请判断：',
+      length: 15,
+      encoder: 'mlp',
+      addSpace: false,
+      offset: 0,
     });
-    assert.deepEqual(one("{'soft': None, 'encoder': None}"), { kind: 'soft', init: null, length: 1, encoder: 'none', addSpace: false, offset: 0 });
+    assert.deepEqual(one("{'soft': None, 'encoder': None}"), {
+      kind: 'soft',
+      init: null,
+      length: 1,
+      encoder: 'none',
+      addSpace: false,
+      offset: 0,
+    });
   });
 
   it('resolves soft_id sharing: the first block defines, later ones reuse (length null)', () => {
-    assert.deepEqual(blocks("{'soft_id': 1, 'length': 2}{'text': 'a'}{'soft_id': 1}{'soft': '文本', 'soft_id': 2}{'soft': None, 'soft_id': 2}"), [
-      { kind: 'soft', init: null, length: 2, encoder: 'none', softId: 1, addSpace: false, offset: 0 },
-      { kind: 'text', field: 'a', truncate: true, addSpace: false, offset: 27 },
-      { kind: 'soft', init: null, length: null, encoder: 'none', softId: 1, addSpace: false, offset: 40 },
-      { kind: 'soft', init: '文本', length: null, encoder: 'none', softId: 2, addSpace: false, offset: 54 },
-      { kind: 'soft', init: null, length: null, encoder: 'none', softId: 2, addSpace: false, offset: 82 },
-    ]);
+    assert.deepEqual(
+      blocks(
+        "{'soft_id': 1, 'length': 2}{'text': 'a'}{'soft_id': 1}{'soft': '文本', 'soft_id': 2}{'soft': None, 'soft_id': 2}",
+      ),
+      [
+        { kind: 'soft', init: null, length: 2, encoder: 'none', softId: 1, addSpace: false, offset: 0 },
+        { kind: 'text', field: 'a', truncate: true, addSpace: false, offset: 27 },
+        { kind: 'soft', init: null, length: null, encoder: 'none', softId: 1, addSpace: false, offset: 40 },
+        { kind: 'soft', init: '文本', length: null, encoder: 'none', softId: 2, addSpace: false, offset: 54 },
+        { kind: 'soft', init: null, length: null, encoder: 'none', softId: 2, addSpace: false, offset: 82 },
+      ],
+    );
   });
 
   it('reads sep and cls with position and token_type', () => {
@@ -80,12 +138,24 @@ describe('parseTemplate: block kinds', () => {
 
   it('reads options from a list or a field, with add_prompt, add_omask and length', () => {
     assert.deepEqual(one("{'options': ['正确', \"错误\",], 'add_prompt': '答案是[OPT]', 'length': 2}"), {
-      kind: 'options', source: { from: 'list', values: ['正确', '错误'] }, addPrompt: '答案是[OPT]', addOmask: false,
-      truncate: false, length: 2, addSpace: false, offset: 0,
+      kind: 'options',
+      source: { from: 'list', values: ['正确', '错误'] },
+      addPrompt: '答案是[OPT]',
+      addOmask: false,
+      truncate: false,
+      length: 2,
+      addSpace: false,
+      offset: 0,
     });
     assert.deepEqual(one("{'options': 'choices', 'add_omask': True, 'position': 0, 'token_type': 1}"), {
-      kind: 'options', source: { from: 'field', field: 'choices' }, addOmask: true, truncate: false,
-      position: 0, tokenType: 1, addSpace: false, offset: 0,
+      kind: 'options',
+      source: { from: 'field', field: 'choices' },
+      addOmask: true,
+      truncate: false,
+      position: 0,
+      tokenType: 1,
+      addSpace: false,
+      offset: 0,
     });
   });
 });
@@ -106,16 +176,27 @@ describe('parseTemplate: spaces, quotes and literals', () => {
     assert.deepEqual(one('{"text": "text_a"}'), one("{'text': 'text_a'}"));
     assert.deepEqual(one(`{"text": 'text_a'}`), one("{'text': 'text_a'}"));
     const hard = one("{'hard': 'a\\'b\\n\\t\\\\\\u4e2d\\x41\\q\"'}");
-    assert.equal(hard.kind === 'hard' ? hard.text : '', "a'b\n\t\\中A\\q\"");
+    assert.equal(hard.kind === 'hard' ? hard.text : '', 'a\'b\n\t\\中A\\q"');
     const dq = one('{"hard": "say \\"hi\\" {ok}"}');
     assert.equal(dq.kind === 'hard' ? dq.text : '', 'say "hi" {ok}');
   });
 
   it('reads True/False/true/false, None/null, ints, and whitespace or newlines inside braces', () => {
     assert.deepEqual(one("{\n  'text': 'a',\n  'truncate': false,\n  'position': +3,\n}"), {
-      kind: 'text', field: 'a', truncate: false, position: 3, addSpace: false, offset: 0,
+      kind: 'text',
+      field: 'a',
+      truncate: false,
+      position: 3,
+      addSpace: false,
+      offset: 0,
     });
-    assert.deepEqual(one("{'hard': '', 'truncate': True}"), { kind: 'hard', text: '', truncate: true, addSpace: false, offset: 0 });
+    assert.deepEqual(one("{'hard': '', 'truncate': True}"), {
+      kind: 'hard',
+      text: '',
+      truncate: true,
+      addSpace: false,
+      offset: 0,
+    });
   });
 
   it('parses the empty template to no blocks, and every published PaddleNLP template', () => {
@@ -129,11 +210,19 @@ describe('parseTemplate: spaces, quotes and literals', () => {
 
 describe('parseTemplate: errors name the key or problem and the offset', () => {
   it('unknown keys list the valid keys and suggest near misses', () => {
-    fails("{'text': 'a', 'truncation': False}", 14, /unknown key 'truncation' \(did you mean 'truncate'\?\); valid keys: text, hard, .*add_omask/);
+    fails(
+      "{'text': 'a', 'truncation': False}",
+      14,
+      /unknown key 'truncation' \(did you mean 'truncate'\?\); valid keys: text, hard, .*add_omask/,
+    );
     fails("{'colour': 1}", 1, /unknown key 'colour'; valid keys/);
     fails("{'prefix': None}", 1, /prefix tuning is not supported/);
     // PaddleNLP's own pet/prompt/csl.json template #1 uses 'truncation', which PaddleNLP also rejects.
-    fails("{'text':'abst'}这段话中关键词包括{'text':'keyword', 'truncation': False}对吗？{'mask'}。", 43, /'truncation'.*'truncate'/);
+    fails(
+      "{'text':'abst'}这段话中关键词包括{'text':'keyword', 'truncation': False}对吗？{'mask'}。",
+      43,
+      /'truncation'.*'truncate'/,
+    );
   });
 
   it('unclosed braces, quotes and lists point at the opener', () => {
@@ -165,9 +254,17 @@ describe('parseTemplate: errors name the key or problem and the offset', () => {
 
   it('conflicting, duplicate, misplaced and missing keys', () => {
     fails("{'text': 'a', 'mask': None}", 14, /conflicting keys 'text' and 'mask'/);
-    fails("{'soft_id': 1}{'soft': '文本', 'soft_id': 1}", 29, /conflicting keys 'soft' and 'soft_id': soft_id 1 is already defined at offset 0/);
+    fails(
+      "{'soft_id': 1}{'soft': '文本', 'soft_id': 1}",
+      29,
+      /conflicting keys 'soft' and 'soft_id': soft_id 1 is already defined at offset 0/,
+    );
     fails("{'soft_id': 1}{'soft_id': 1, 'length': 3}", 29, /conflicting keys 'length' and 'soft_id'/);
-    fails("{'mask': None, 'encoder': 'lstm'}", 15, /key 'encoder' does not apply to a 'mask' block; valid keys there: mask, length/);
+    fails(
+      "{'mask': None, 'encoder': 'lstm'}",
+      15,
+      /key 'encoder' does not apply to a 'mask' block; valid keys there: mask, length/,
+    );
     fails("{'text': 'a', 'text': 'b'}", 14, /duplicate key 'text' \(first at offset 1\)/);
     fails("{'sep', 'token_type': 1}", 8, /mixed set and dict syntax/);
     fails("{text: 'a'}", 1, /key text must be quoted: 'text'/);

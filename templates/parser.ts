@@ -57,7 +57,10 @@ export function parseTemplate(source: string, options: ParseOptions = {}): Parse
   if (options.requireMask === true && !blocks.some((b) => b.kind === 'mask')) {
     lx.fail("template has no {'mask'} block, but this method predicts at a mask", 0);
   }
-  if (options.requireText === true && !blocks.some((b) => b.kind === 'text' || (b.kind === 'options' && b.source.from === 'field'))) {
+  if (
+    options.requireText === true &&
+    !blocks.some((b) => b.kind === 'text' || (b.kind === 'options' && b.source.from === 'field'))
+  ) {
     lx.fail("template reads no example field: add a {'text': 'text_a'} block", 0);
   }
   return { source, blocks };

@@ -10,7 +10,12 @@ export type ParamFactory = (name: string, shape: number[], init: 'normal' | 'zer
  * MLP; `none` = the raw embeddings. Input and output [S, H].
  */
 export class PromptEncoder {
-  constructor(readonly kind: 'none' | 'mlp' | 'lstm', readonly hidden: number, readonly inner: number, param: ParamFactory) {
+  constructor(
+    readonly kind: 'none' | 'mlp' | 'lstm',
+    readonly hidden: number,
+    readonly inner: number,
+    param: ParamFactory,
+  ) {
     if (kind === 'none') return;
     if (kind === 'lstm') {
       const h = hidden / 2;

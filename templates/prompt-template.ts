@@ -5,7 +5,14 @@
  */
 import { ConfigError, TemplateSyntaxError, UnknownKindError } from '../framework/errors.js';
 import type { BertTokenizer } from '../framework/tokenizer/index.js';
-import type { CompileOptions, CompiledBatch, CompiledExample, SoftTable, TemplateConfig, TemplateKind } from './base.js';
+import type {
+  CompileOptions,
+  CompiledBatch,
+  CompiledExample,
+  SoftTable,
+  TemplateConfig,
+  TemplateKind,
+} from './base.js';
 import type { ParsedTemplate, SoftEncoder } from './blocks.js';
 import { collateCompiled, compileSegments } from './compile.js';
 import { parseTemplate, type ParseOptions } from './parser.js';
@@ -46,7 +53,12 @@ export class PromptTemplate {
   private readonly tokenizer: BertTokenizer | undefined;
   private readonly layouts = new WeakMap<BertTokenizer, SoftLayout>();
 
-  private constructor(parsed: ParsedTemplate, kind: TemplateKind, maxSeqLen: number | undefined, tokenizer: BertTokenizer | undefined) {
+  private constructor(
+    parsed: ParsedTemplate,
+    kind: TemplateKind,
+    maxSeqLen: number | undefined,
+    tokenizer: BertTokenizer | undefined,
+  ) {
     this.parsed = parsed;
     this.kind = kind;
     this.maxSeqLen = maxSeqLen;
@@ -67,18 +79,25 @@ export class PromptTemplate {
     const kind = options.kind ?? (softAt === undefined ? 'manual' : 'soft');
     if (!isKind(kind)) throw new UnknownKindError('template kind', kind, TEMPLATE_KINDS);
     if (kind === 'manual' && softAt !== undefined) {
-      throw new TemplateSyntaxError("a 'manual' template cannot have soft tokens; use kind 'soft' (P-Tuning)", softAt, source);
+      throw new TemplateSyntaxError(
+        "a 'manual' template cannot have soft tokens; use kind 'soft' (P-Tuning)",
+        softAt,
+        source,
+      );
     }
     if (kind === 'soft' && softAt === undefined) {
       throw new TemplateSyntaxError("a 'soft' template needs at least one {'soft'} block", 0, source);
     }
     const max = options.maxSeqLen;
-    if (max !== undefined && (!Number.isInteger(max) || max < 2)) throw new ConfigError(`maxSeqLen must be an integer >= 2, got ${max}`);
+    if (max !== undefined && (!Number.isInteger(max) || max < 2))
+      throw new ConfigError(`maxSeqLen must be an integer >= 2, got ${max}`);
     return new PromptTemplate(parsed, kind, max, options.tokenizer);
   }
 
   /** The template string. */
-  get source(): string { return this.parsed.source; }
+  get source(): string {
+    return this.parsed.source;
+  }
 
   /**
    * Number of `[MASK]` tokens every compiled example has.
@@ -99,7 +118,9 @@ export class PromptTemplate {
    */
   get softTable(): SoftTable {
     if (this.tokenizer === undefined) {
-      throw new ConfigError('softTable needs a tokenizer: pass { tokenizer } to PromptTemplate.fromString, or call softTableFor(tokenizer)');
+      throw new ConfigError(
+        'softTable needs a tokenizer: pass { tokenizer } to PromptTemplate.fromString, or call softTableFor(tokenizer)',
+      );
     }
     return this.softTableFor(this.tokenizer);
   }
@@ -123,18 +144,28 @@ export class PromptTemplate {
       const ids = layout.ids[i] ?? [];
       const count = layout.initCounts[i] ?? 0;
       if (count > 0 && b.init !== null) {
-        tokenizer.convertTokensToIds(tokenizer.tokenize(b.init)).forEach((tokenId, k) => { initTokenIds[ids[k]! - 1] = tokenId; });
+        tokenizer.convertTokensToIds(tokenizer.tokenize(b.init)).forEach((tokenId, k) => {
+          initTokenIds[ids[k]! - 1] = tokenId;
+        });
       }
       if (b.encoder !== 'none') {
         if (encoder !== 'none' && encoder !== b.encoder) {
-          throw new TemplateSyntaxError(`soft blocks use different encoders ('${encoder}' at offset ${encoderAt}, '${b.encoder}' here); one template has one encoder`, b.offset, this.source);
+          throw new TemplateSyntaxError(
+            `soft blocks use different encoders ('${encoder}' at offset ${encoderAt}, '${b.encoder}' here); one template has one encoder`,
+            b.offset,
+            this.source,
+          );
         }
         encoder = b.encoder;
         encoderAt = b.offset;
       }
       if (b.hiddenSize !== undefined) {
         if (hiddenSize !== undefined && hiddenSize !== b.hiddenSize) {
-          throw new TemplateSyntaxError(`soft blocks set different hidden sizes (${hiddenSize} and ${b.hiddenSize})`, b.offset, this.source);
+          throw new TemplateSyntaxError(
+            `soft blocks set different hidden sizes (${hiddenSize} and ${b.hiddenSize})`,
+            b.offset,
+            this.source,
+          );
         }
         hiddenSize = b.hiddenSize;
       }
@@ -159,9 +190,14 @@ export class PromptTemplate {
    * PromptTemplate.fromString("{'text': 'a'}很{'mask'}").compile({ a: '好' }, tok, { maxSeqLen: 16 }).inputIds;
    * // => [101, 1962, 2523, 103, 102]
    */
-  compile(example: Readonly<Record<string, unknown>>, tokenizer: BertTokenizer, options: Partial<CompileOptions> = {}): CompiledExample {
+  compile(
+    example: Readonly<Record<string, unknown>>,
+    tokenizer: BertTokenizer,
+    options: Partial<CompileOptions> = {},
+  ): CompiledExample {
     const maxSeqLen = options.maxSeqLen ?? this.maxSeqLen;
-    if (maxSeqLen === undefined) throw new ConfigError('compile needs maxSeqLen: pass { maxSeqLen } or set it in the template config');
+    if (maxSeqLen === undefined)
+      throw new ConfigError('compile needs maxSeqLen: pass { maxSeqLen } or set it in the template config');
     return compileSegments(this.segments(example, tokenizer), tokenizer, { maxSeqLen, source: this.source });
   }
 
@@ -183,7 +219,11 @@ export class PromptTemplate {
    * // => { type: 'manual', template: "{'text': 'a'}{'mask'}", maxSeqLen: 64 }
    */
   getConfig(): TemplateConfig {
-    return { type: this.kind, template: this.source, ...(this.maxSeqLen === undefined ? {} : { maxSeqLen: this.maxSeqLen }) };
+    return {
+      type: this.kind,
+      template: this.source,
+      ...(this.maxSeqLen === undefined ? {} : { maxSeqLen: this.maxSeqLen }),
+    };
   }
 
   /**
@@ -192,10 +232,15 @@ export class PromptTemplate {
    * @example
    * PromptTemplate.fromConfig({ type: 'soft', template: "{'soft'}{'text': 'a'}{'mask'}" }).kind; // => 'soft'
    */
-  static fromConfig(config: { readonly type: string; readonly template: string; readonly maxSeqLen?: number }, tokenizer?: BertTokenizer): PromptTemplate {
-    if (typeof config.template !== 'string') throw new ConfigError(`template config needs a 'template' string, got ${typeof config.template}`);
+  static fromConfig(
+    config: { readonly type: string; readonly template: string; readonly maxSeqLen?: number },
+    tokenizer?: BertTokenizer,
+  ): PromptTemplate {
+    if (typeof config.template !== 'string')
+      throw new ConfigError(`template config needs a 'template' string, got ${typeof config.template}`);
     return PromptTemplate.fromString(config.template, {
-      kind: config.type, ...(config.maxSeqLen === undefined ? {} : { maxSeqLen: config.maxSeqLen }),
+      kind: config.type,
+      ...(config.maxSeqLen === undefined ? {} : { maxSeqLen: config.maxSeqLen }),
       ...(tokenizer === undefined ? {} : { tokenizer }),
     });
   }

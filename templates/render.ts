@@ -35,11 +35,22 @@ export interface SegmentBase {
   readonly truncate: boolean;
 }
 /** An example field's text. */
-export interface TextSegment extends SegmentBase { readonly kind: 'text'; readonly field: string; readonly text: string }
+export interface TextSegment extends SegmentBase {
+  readonly kind: 'text';
+  readonly field: string;
+  readonly text: string;
+}
 /** Fixed prompt text. */
-export interface HardSegment extends SegmentBase { readonly kind: 'hard'; readonly text: string }
+export interface HardSegment extends SegmentBase {
+  readonly kind: 'hard';
+  readonly text: string;
+}
 /** `count` mask slots. */
-export interface MaskSegment extends SegmentBase { readonly kind: 'mask'; readonly count: number; readonly truncate: false }
+export interface MaskSegment extends SegmentBase {
+  readonly kind: 'mask';
+  readonly count: number;
+  readonly truncate: false;
+}
 /** Soft tokens: `ids` index the soft-embedding table (0 is reserved for "not soft"). */
 export interface SoftSegment extends SegmentBase {
   readonly kind: 'soft';
@@ -53,7 +64,10 @@ export interface SoftSegment extends SegmentBase {
   readonly truncate: false;
 }
 /** `[SEP]` or `[CLS]`. */
-export interface SpecialSegment extends SegmentBase { readonly kind: 'sep' | 'cls'; readonly truncate: false }
+export interface SpecialSegment extends SegmentBase {
+  readonly kind: 'sep' | 'cls';
+  readonly truncate: false;
+}
 /** Candidate options, after `add_prompt` substitution; `omask` puts `[O-MASK]` before each. */
 export interface OptionsSegment extends SegmentBase {
   readonly kind: 'options';
@@ -128,7 +142,9 @@ export interface RenderOptions {
  * // throws TemplateSyntaxError: field 'text_b' is missing from the example (it has: text_a) at offset 0
  */
 export function renderTemplate(
-  template: ParsedTemplate | string, example: Readonly<Record<string, unknown>>, options: RenderOptions = {},
+  template: ParsedTemplate | string,
+  example: Readonly<Record<string, unknown>>,
+  options: RenderOptions = {},
 ): Segment[] {
   const t = typeof template === 'string' ? parseTemplate(template) : template;
   const layout = options.layout ?? softTokenLayout(t, options.countTokens);
@@ -148,17 +164,27 @@ export function renderTemplate(
         return { kind: b.kind, truncate: false, ...base };
       case 'soft':
         return {
-          kind: 'soft', ids: layout.ids[i] ?? [], init: b.init, initCount: layout.initCounts[i] ?? 0, encoder: b.encoder,
+          kind: 'soft',
+          ids: layout.ids[i] ?? [],
+          init: b.init,
+          initCount: layout.initCounts[i] ?? 0,
+          encoder: b.encoder,
           ...(b.hiddenSize === undefined ? {} : { hiddenSize: b.hiddenSize }),
-          ...(b.softId === undefined ? {} : { softId: b.softId }), truncate: false, ...base,
+          ...(b.softId === undefined ? {} : { softId: b.softId }),
+          truncate: false,
+          ...base,
         };
       case 'options': {
         const raw = b.source.from === 'list' ? b.source.values : optionValues(t, b, b.source.field, example);
         const prompt = b.addPrompt;
         const values = prompt === undefined ? raw : raw.map((x) => prompt.split(OPT_TOKEN).join(x));
         return {
-          kind: 'options', options: values, omask: b.addOmask, truncate: b.truncate,
-          ...(b.source.from === 'field' ? { field: b.source.field } : {}), ...base,
+          kind: 'options',
+          options: values,
+          omask: b.addOmask,
+          truncate: b.truncate,
+          ...(b.source.from === 'field' ? { field: b.source.field } : {}),
+          ...base,
         };
       }
     }
@@ -174,44 +200,73 @@ export function renderTemplate(
  * // => '好[SOFT]是[MASK][MASK]'
  */
 export function segmentsToText(segments: readonly Segment[]): string {
-  return segments.map((s) => {
-    const body = (() => {
-      switch (s.kind) {
-        case 'text':
-        case 'hard': return s.text;
-        case 'mask': return '[MASK]'.repeat(s.count);
-        case 'soft': return '[SOFT]'.repeat(s.ids.length);
-        case 'sep': return '[SEP]';
-        case 'cls': return '[CLS]';
-        case 'options': return s.options.map((o) => (s.omask ? OMASK_TOKEN + o : o)).join('');
-      }
-    })();
-    return s.addSpace ? ` ${body}` : body;
-  }).join('');
+  return segments
+    .map((s) => {
+      const body = (() => {
+        switch (s.kind) {
+          case 'text':
+          case 'hard':
+            return s.text;
+          case 'mask':
+            return '[MASK]'.repeat(s.count);
+          case 'soft':
+            return '[SOFT]'.repeat(s.ids.length);
+          case 'sep':
+            return '[SEP]';
+          case 'cls':
+            return '[CLS]';
+          case 'options':
+            return s.options.map((o) => (s.omask ? OMASK_TOKEN + o : o)).join('');
+        }
+      })();
+      return s.addSpace ? ` ${body}` : body;
+    })
+    .join('');
 }
 
-function lookup(t: ParsedTemplate, b: TemplateBlock, field: string, example: Readonly<Record<string, unknown>>): unknown {
+function lookup(
+  t: ParsedTemplate,
+  b: TemplateBlock,
+  field: string,
+  example: Readonly<Record<string, unknown>>,
+): unknown {
   if (!Object.hasOwn(example, field) || example[field] === undefined) {
     const has = Object.keys(example);
     throw new TemplateSyntaxError(
-      `field '${field}' is missing from the example (it has: ${has.length === 0 ? 'no fields' : has.join(', ')})`, b.offset, t.source,
+      `field '${field}' is missing from the example (it has: ${has.length === 0 ? 'no fields' : has.join(', ')})`,
+      b.offset,
+      t.source,
     );
   }
   return example[field];
 }
 
-function fieldText(t: ParsedTemplate, b: TemplateBlock, field: string, example: Readonly<Record<string, unknown>>): string {
+function fieldText(
+  t: ParsedTemplate,
+  b: TemplateBlock,
+  field: string,
+  example: Readonly<Record<string, unknown>>,
+): string {
   const v = lookup(t, b, field, example);
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   throw new TemplateSyntaxError(`field '${field}' must be a string or number, got ${describe(v)}`, b.offset, t.source);
 }
 
-function optionValues(t: ParsedTemplate, b: TemplateBlock, field: string, example: Readonly<Record<string, unknown>>): readonly string[] {
+function optionValues(
+  t: ParsedTemplate,
+  b: TemplateBlock,
+  field: string,
+  example: Readonly<Record<string, unknown>>,
+): readonly string[] {
   const v = lookup(t, b, field, example);
   if (typeof v === 'string') return [v];
   if (Array.isArray(v) && v.every((x): x is string => typeof x === 'string')) return v;
-  throw new TemplateSyntaxError(`field '${field}' must hold the options (a string or string[]), got ${describe(v)}`, b.offset, t.source);
+  throw new TemplateSyntaxError(
+    `field '${field}' must hold the options (a string or string[]), got ${describe(v)}`,
+    b.offset,
+    t.source,
+  );
 }
 
 function describe(v: unknown): string {

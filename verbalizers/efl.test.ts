@@ -12,13 +12,21 @@ test('pairs: one per label, description under the field, gold pair entails', () 
     { label: '正面', example: { sentence: '很好', candidate_label: '这是一条好评' }, entailment: 1 },
     { label: '负面', example: { sentence: '很好', candidate_label: '这是一条差评' }, entailment: 0 },
   ]);
-  assert.deepEqual(efl.pairs({ s: 'x' }).map((p) => Object.hasOwn(p, 'entailment')), [false, false]);
+  assert.deepEqual(
+    efl.pairs({ s: 'x' }).map((p) => Object.hasOwn(p, 'entailment')),
+    [false, false],
+  );
   assert.throws(() => efl.pairs({ s: 'x' }, '中性'), /unknown label '中性'; valid: 正面, 负面/);
 });
 
 test('labelScores = log P(entail) per pair; no leaks', () => {
   const efl = new EflDescriptions({ descriptions });
-  const x = tf.tensor3d([[[0, 0], [0, Math.log(3)]]]);
+  const x = tf.tensor3d([
+    [
+      [0, 0],
+      [0, Math.log(3)],
+    ],
+  ]);
   const before = tf.memory().numTensors;
   const out = efl.labelScores(x);
   const got = Array.from(out.dataSync());

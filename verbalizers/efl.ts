@@ -47,15 +47,18 @@ export class EflDescriptions extends Verbalizer {
   constructor(args: { readonly descriptions: Readonly<Record<string, string>>; readonly field?: string }) {
     super();
     const d = args.descriptions;
-    if (typeof d !== 'object' || d === null || Array.isArray(d)) throw new VerbalizerError('descriptions must map each label to a description sentence');
+    if (typeof d !== 'object' || d === null || Array.isArray(d))
+      throw new VerbalizerError('descriptions must map each label to a description sentence');
     this.labels = Object.keys(d);
     if (this.labels.length < 2) throw new VerbalizerError(`EFL needs at least 2 labels, got ${this.labels.length}`);
     const seen = new Map<string, string>();
     for (const label of this.labels) {
       const text = d[label];
-      if (typeof text !== 'string' || text.trim() === '') throw new VerbalizerError(`label '${label}' has no description`);
+      if (typeof text !== 'string' || text.trim() === '')
+        throw new VerbalizerError(`label '${label}' has no description`);
       const other = seen.get(text);
-      if (other !== undefined) throw new VerbalizerError(`labels '${other}' and '${label}' have the same description '${text}'`);
+      if (other !== undefined)
+        throw new VerbalizerError(`labels '${other}' and '${label}' have the same description '${text}'`);
       seen.set(text, label);
     }
     this.descriptions = { ...d };
@@ -69,9 +72,11 @@ export class EflDescriptions extends Verbalizer {
    * efl.pairs({ sentence: '很好' })[1].example; // => { sentence: '很好', candidate_label: '这是一条差评' }
    */
   pairs(example: Readonly<Record<string, unknown>>, gold?: string): EflPair[] {
-    if (gold !== undefined && !this.labels.includes(gold)) throw new VerbalizerError(`unknown label '${gold}'; valid: ${this.labels.join(', ')}`);
+    if (gold !== undefined && !this.labels.includes(gold))
+      throw new VerbalizerError(`unknown label '${gold}'; valid: ${this.labels.join(', ')}`);
     return this.labels.map((label) => ({
-      label, example: { ...example, [this.field]: this.descriptions[label] },
+      label,
+      example: { ...example, [this.field]: this.descriptions[label] },
       ...(gold === undefined ? {} : { entailment: label === gold ? (1 as const) : (0 as const) }),
     }));
   }
@@ -85,7 +90,9 @@ export class EflDescriptions extends Verbalizer {
    */
   labelScores(pairLogits: Tensor): Tensor {
     if (pairLogits.rank !== 3 || pairLogits.shape[1] !== this.labels.length || pairLogits.shape[2] !== 2) {
-      throw new ShapeError(`EFL labelScores expects [B, ${this.labels.length}, 2], got [${pairLogits.shape.join(', ')}]`);
+      throw new ShapeError(
+        `EFL labelScores expects [B, ${this.labels.length}, 2], got [${pairLogits.shape.join(', ')}]`,
+      );
     }
     return tf.tidy(() => tf.squeeze(tf.slice(tf.logSoftmax(pairLogits, -1), [0, 0, 1], [-1, -1, 1]), [2]));
   }

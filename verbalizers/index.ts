@@ -16,7 +16,13 @@ import { ManualVerbalizer } from './manual.js';
 import { SoftVerbalizer } from './soft.js';
 
 export { Verbalizer, type VerbalizerConfig } from './base.js';
-export { ManualVerbalizer, type ManualVerbalizerArgs, type ManualVerbalizerConfig, type WordAggregate, type LabelWordNormalization } from './manual.js';
+export {
+  ManualVerbalizer,
+  type ManualVerbalizerArgs,
+  type ManualVerbalizerConfig,
+  type WordAggregate,
+  type LabelWordNormalization,
+} from './manual.js';
 export { SoftVerbalizer, type SoftVerbalizerConfig } from './soft.js';
 export { EflDescriptions, type EflConfig, type EflPair } from './efl.js';
 export { tokenizeLabelWords, type LabelWord, type LabelWords, type TokenizedLabelWords } from './label-words.js';
@@ -49,7 +55,11 @@ for (const v of VERBALIZERS) {
  * verbalizerFromConfig({ type: 'manual', labelWords: { 正面: ['好'], 负面: ['差'] }, numMasks: 1 }, tok).labels; // => ['正面', '负面']
  * verbalizerFromConfig({ type: 'knowledgeable' }, tok); // throws UnknownKindError: unknown verbalizer 'knowledgeable'; valid: manual, soft, efl
  */
-export function verbalizerFromConfig(config: VerbalizerConfig, tokenizer: BertTokenizer, model?: BertModel): Verbalizer {
+export function verbalizerFromConfig(
+  config: VerbalizerConfig,
+  tokenizer: BertTokenizer,
+  model?: BertModel,
+): Verbalizer {
   const cls = BY_KIND.get(config.type);
   if (cls === undefined) throw new UnknownKindError('verbalizer', config.type, [...BY_KIND.keys()]);
   return cls.fromConfig(config, tokenizer, model);

@@ -73,8 +73,10 @@ export class ManualVerbalizer extends Verbalizer {
     super();
     const aggregate = args.aggregate ?? 'mean';
     const normalize = args.normalize ?? 'vocab';
-    if (!AGGREGATES.includes(aggregate)) throw new VerbalizerError(`aggregate must be one of ${AGGREGATES.join(', ')}, got '${aggregate}'`);
-    if (!NORMALIZATIONS.includes(normalize)) throw new VerbalizerError(`normalize must be one of ${NORMALIZATIONS.join(', ')}, got '${normalize}'`);
+    if (!AGGREGATES.includes(aggregate))
+      throw new VerbalizerError(`aggregate must be one of ${AGGREGATES.join(', ')}, got '${aggregate}'`);
+    if (!NORMALIZATIONS.includes(normalize))
+      throw new VerbalizerError(`normalize must be one of ${NORMALIZATIONS.join(', ')}, got '${normalize}'`);
     const t = tokenizeLabelWords(args.labelWords, tokenizer, args.numMasks);
     this.labels = t.labels;
     this.tokenIds = t.tokenIds;
@@ -82,10 +84,14 @@ export class ManualVerbalizer extends Verbalizer {
     this.numMasks = args.numMasks;
     this.aggregate = aggregate;
     this.normalize = normalize;
-    this.labelWords = Object.fromEntries(t.labels.map((label, l) => [label, t.words.filter((w) => w.label === l).map((w) => w.word)]));
+    this.labelWords = Object.fromEntries(
+      t.labels.map((label, l) => [label, t.words.filter((w) => w.label === l).map((w) => w.word)]),
+    );
     const column = new Map(t.tokenIds.map((id, k) => [id, k]));
     const k = t.tokenIds.length;
-    this.gatherIndex = Array.from({ length: args.numMasks }, (_, m) => t.words.map((w) => m * k + column.get(w.ids[m]!)!)).flat();
+    this.gatherIndex = Array.from({ length: args.numMasks }, (_, m) =>
+      t.words.map((w) => m * k + column.get(w.ids[m]!)!),
+    ).flat();
   }
 
   /**
@@ -107,7 +113,9 @@ export class ManualVerbalizer extends Verbalizer {
   labelScores(maskLogits: Tensor): Tensor {
     const k = this.tokenIds.length;
     if (maskLogits.rank !== 3 || maskLogits.shape[1] !== this.numMasks || maskLogits.shape[2] !== k) {
-      throw new ShapeError(`labelScores expects [B, ${this.numMasks}, ${k}] (numMasks, tokenIds), got [${maskLogits.shape.join(', ')}]`);
+      throw new ShapeError(
+        `labelScores expects [B, ${this.numMasks}, ${k}] (numMasks, tokenIds), got [${maskLogits.shape.join(', ')}]`,
+      );
     }
     const batch = maskLogits.shape[0]!;
     const n = this.words.length;
@@ -117,12 +125,25 @@ export class ManualVerbalizer extends Verbalizer {
       if (this.normalize === 'label-words') perMask = tf.logSoftmax(perMask, -1);
       const wordScores = tf.sum(perMask, 1); // [B, N]
       const columns = this.labels.map((_, l) => this.words.flatMap((w, i) => (w.label === l ? [i] : [])));
-      if (this.aggregate === 'first') return tf.gather(wordScores, tf.tensor1d(columns.map((c) => c[0]!), 'int32'), 1);
+      if (this.aggregate === 'first')
+        return tf.gather(
+          wordScores,
+          tf.tensor1d(
+            columns.map((c) => c[0]!),
+            'int32',
+          ),
+          1,
+        );
       if (this.aggregate === 'mean') {
-        const weights = Array.from({ length: n }, (_, i) => this.labels.map((__, l) => (this.words[i]!.label === l ? 1 / columns[l]!.length : 0)));
+        const weights = Array.from({ length: n }, (_, i) =>
+          this.labels.map((__, l) => (this.words[i]!.label === l ? 1 / columns[l]!.length : 0)),
+        );
         return tf.matMul(wordScores, tf.tensor2d(weights, [n, this.labels.length]));
       }
-      return tf.stack(columns.map((c) => tf.max(tf.gather(wordScores, tf.tensor1d(c, 'int32'), 1), 1)), 1);
+      return tf.stack(
+        columns.map((c) => tf.max(tf.gather(wordScores, tf.tensor1d(c, 'int32'), 1), 1)),
+        1,
+      );
     });
   }
 
@@ -133,7 +154,11 @@ export class ManualVerbalizer extends Verbalizer {
    * v.labelScoresFromHidden(model, model.encode(inputs), maskPositions); // [B, numLabels]
    */
   labelScoresFromHidden(model: BertModel, hidden: Tensor, maskPositions: Tensor): Tensor {
-    return tf.tidy(() => this.labelScores(restrictedMaskLogits(model, hidden, maskPositions, this.tokenIds, { normalize: this.inputNormalization })));
+    return tf.tidy(() =>
+      this.labelScores(
+        restrictedMaskLogits(model, hidden, maskPositions, this.tokenIds, { normalize: this.inputNormalization }),
+      ),
+    );
   }
 
   /**
@@ -144,7 +169,13 @@ export class ManualVerbalizer extends Verbalizer {
    * // => { type: 'manual', labelWords: { 正面: ['好'], 负面: ['差'] }, numMasks: 1, aggregate: 'mean', normalize: 'vocab' }
    */
   getConfig(): ManualVerbalizerConfig {
-    return { type: 'manual', labelWords: structuredClone(this.labelWords), numMasks: this.numMasks, aggregate: this.aggregate, normalize: this.normalize };
+    return {
+      type: 'manual',
+      labelWords: structuredClone(this.labelWords),
+      numMasks: this.numMasks,
+      aggregate: this.aggregate,
+      normalize: this.normalize,
+    };
   }
 
   /**
@@ -155,10 +186,16 @@ export class ManualVerbalizer extends Verbalizer {
    */
   static fromConfig(config: VerbalizerConfig, tokenizer: BertTokenizer): ManualVerbalizer {
     const c = config as Partial<ManualVerbalizerConfig>;
-    if (c.labelWords === undefined || typeof c.numMasks !== 'number') throw new VerbalizerError("a 'manual' verbalizer config needs labelWords and numMasks");
-    return new ManualVerbalizer({
-      labelWords: c.labelWords, numMasks: c.numMasks,
-      ...(c.aggregate === undefined ? {} : { aggregate: c.aggregate }), ...(c.normalize === undefined ? {} : { normalize: c.normalize }),
-    }, tokenizer);
+    if (c.labelWords === undefined || typeof c.numMasks !== 'number')
+      throw new VerbalizerError("a 'manual' verbalizer config needs labelWords and numMasks");
+    return new ManualVerbalizer(
+      {
+        labelWords: c.labelWords,
+        numMasks: c.numMasks,
+        ...(c.aggregate === undefined ? {} : { aggregate: c.aggregate }),
+        ...(c.normalize === undefined ? {} : { normalize: c.normalize }),
+      },
+      tokenizer,
+    );
   }
 }

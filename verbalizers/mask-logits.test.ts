@@ -26,8 +26,22 @@ for (const backend of TEST_BACKENDS) {
   test(`restrictedMaskLogits equals gathered full mlmLogits on ${backend} (raw and vocab log-softmax); no leaks`, async () => {
     await useBackend(backend);
     const model = BertModel.fromStateDict(config, weights);
-    const inputIds = tf.tensor2d([[2, 10, 4, 4, 30, 3], [2, 4, 50, 60, 4, 3]], [2, 6], 'int32');
-    const maskPositions = tf.tensor2d([[2, 3], [1, 4]], [2, 2], 'int32');
+    const inputIds = tf.tensor2d(
+      [
+        [2, 10, 4, 4, 30, 3],
+        [2, 4, 50, 60, 4, 3],
+      ],
+      [2, 6],
+      'int32',
+    );
+    const maskPositions = tf.tensor2d(
+      [
+        [2, 3],
+        [1, 4],
+      ],
+      [2, 2],
+      'int32',
+    );
     const tokenIds = [40, 7, 95, 12];
     const before = tf.memory().numTensors;
     const [got, gotVocab, want, wantVocab] = tf.tidy(() => {
@@ -45,8 +59,14 @@ for (const backend of TEST_BACKENDS) {
     assert.ok(maxDiff(got, want) < 1e-5, `raw differs by ${maxDiff(got, want)}`);
     assert.ok(maxDiff(gotVocab, wantVocab) < 1e-5, `vocab differs by ${maxDiff(gotVocab, wantVocab)}`);
     // The shape is [B, M, K], row-major like the gathered [B·M, K].
-    assert.deepEqual(tf.tidy(() => restrictedMaskLogits(model, model.encode({ inputIds }), maskPositions, tokenIds).shape), [2, 2, 4]);
-    assert.throws(() => tf.tidy(() => restrictedMaskLogits(model, tf.zeros([2, 6, 32]), maskPositions, [96])), /outside the vocabulary/);
+    assert.deepEqual(
+      tf.tidy(() => restrictedMaskLogits(model, model.encode({ inputIds }), maskPositions, tokenIds).shape),
+      [2, 2, 4],
+    );
+    assert.throws(
+      () => tf.tidy(() => restrictedMaskLogits(model, tf.zeros([2, 6, 32]), maskPositions, [96])),
+      /outside the vocabulary/,
+    );
 
     // ManualVerbalizer end to end: default 'vocab' = summed vocab log-probs of each word's tokens.
     const words = tok.idToToken(40) + tok.idToToken(7);
@@ -56,7 +76,12 @@ for (const backend of TEST_BACKENDS) {
     const scores = tf.tidy(() => v.labelScoresFromHidden(model, model.encode({ inputIds }), maskPositions).dataSync());
     // wantVocab rows: (b, m) → [40, 7, 95, 12]
     const lp = (b: number, m: number, k: number) => wantVocab[(b * 2 + m) * 4 + k]!;
-    const expected = [lp(0, 0, 0) + lp(0, 1, 1), lp(0, 0, 2) + lp(0, 1, 3), lp(1, 0, 0) + lp(1, 1, 1), lp(1, 0, 2) + lp(1, 1, 3)];
+    const expected = [
+      lp(0, 0, 0) + lp(0, 1, 1),
+      lp(0, 0, 2) + lp(0, 1, 3),
+      lp(1, 0, 0) + lp(1, 1, 1),
+      lp(1, 0, 2) + lp(1, 1, 3),
+    ];
     assert.ok(maxDiff(scores, expected) < 1e-5);
     assert.equal(tf.memory().numTensors, before);
 
@@ -67,7 +92,10 @@ for (const backend of TEST_BACKENDS) {
       const first = tf.slice(maskPositions, [0, 0], [-1, 1]);
       const h = soft.labelScoresFromHidden(gatherMaskHidden(hidden, first));
       const bias = tf.gather(model.params.get('cls.predictions.bias'), tf.tensor1d([40, 95], 'int32'));
-      return [h.dataSync(), tf.sub(tf.reshape(restrictedMaskLogits(model, hidden, first, [40, 95]), [2, 2]), bias).dataSync()];
+      return [
+        h.dataSync(),
+        tf.sub(tf.reshape(restrictedMaskLogits(model, hidden, first, [40, 95]), [2, 2]), bias).dataSync(),
+      ];
     });
     assert.ok(maxDiff(head, mlm) < 1e-5, `soft head differs by ${maxDiff(head, mlm)}`);
     soft.dispose();

@@ -27,7 +27,9 @@ export type MaskLogitsNormalization = 'none' | 'vocab';
  */
 export function gatherMaskHidden(hidden: Tensor, maskPositions: Tensor): Tensor {
   if (hidden.rank !== 3 || maskPositions.rank !== 2 || maskPositions.shape[0] !== hidden.shape[0]) {
-    throw new ShapeError(`expected hidden [B, T, H] and maskPositions [B, M] with the same B, got [${hidden.shape.join(', ')}] and [${maskPositions.shape.join(', ')}]`);
+    throw new ShapeError(
+      `expected hidden [B, T, H] and maskPositions [B, M] with the same B, got [${hidden.shape.join(', ')}] and [${maskPositions.shape.join(', ')}]`,
+    );
   }
   const [batch, seq, size] = hidden.shape as [number, number, number];
   const masks = maskPositions.shape[1]!;
@@ -47,7 +49,10 @@ export function gatherMaskHidden(hidden: Tensor, maskPositions: Tensor): Tensor 
  * const logits = restrictedMaskLogits(model, hidden, maskPositions, verbalizer.tokenIds); // [B, numMasks, K]
  */
 export function restrictedMaskLogits(
-  model: BertModel, hidden: Tensor, maskPositions: Tensor, tokenIds: readonly number[],
+  model: BertModel,
+  hidden: Tensor,
+  maskPositions: Tensor,
+  tokenIds: readonly number[],
   options: { readonly normalize?: MaskLogitsNormalization } = {},
 ): Tensor {
   const vocab = model.config.vocabSize;
@@ -65,8 +70,12 @@ export function restrictedMaskLogits(
     } else {
       const p = (name: string): Tensor => model.params.get(name);
       const act = activation(model.config.hiddenAct);
-      const t = layerNorm(act(dense(h, p('cls.predictions.transform.dense.weight'), p('cls.predictions.transform.dense.bias'))),
-        p('cls.predictions.transform.LayerNorm.weight'), p('cls.predictions.transform.LayerNorm.bias'), model.config.layerNormEps);
+      const t = layerNorm(
+        act(dense(h, p('cls.predictions.transform.dense.weight'), p('cls.predictions.transform.dense.bias'))),
+        p('cls.predictions.transform.LayerNorm.weight'),
+        p('cls.predictions.transform.LayerNorm.bias'),
+        model.config.layerNormEps,
+      );
       const rows = tf.gather(p('embeddings.word_embeddings.weight'), ids); // [K, H]
       out = tf.add(tf.matMul(t, rows, false, true), tf.gather(p('cls.predictions.bias'), ids));
     }

@@ -16,7 +16,7 @@ const weights = new Map([...readSafetensors(`${DIR}model.safetensors`)].map(([k,
 const tok = BertTokenizer.fromVocabFile(`${DIR}vocab.txt`);
 const labelWords = { 正: ['一丁', '七'], 负: ['丈'] };
 
-test('init: decoder columns are the token-mean embedding of each label\'s first word; bias 0', () => {
+test("init: decoder columns are the token-mean embedding of each label's first word; bias 0", () => {
   const model = BertModel.fromStateDict(config, weights);
   const v = new SoftVerbalizer({ labelWords }, tok, model);
   const w = v.getWeights();
@@ -42,7 +42,13 @@ test('config round-trip, weights via getWeights/setWeights, several masks averag
   const before = tf.memory().numTensors;
   const v = new SoftVerbalizer({ labelWords }, tok, model);
   const c = v.getConfig();
-  assert.deepEqual(c, { type: 'soft', labelWords: { 正: ['一丁', '七'], 负: ['丈'] }, hiddenSize: 32, hiddenAct: 'gelu', layerNormEps: 1e-12 });
+  assert.deepEqual(c, {
+    type: 'soft',
+    labelWords: { 正: ['一丁', '七'], 负: ['丈'] },
+    hiddenSize: 32,
+    hiddenAct: 'gelu',
+    layerNormEps: 1e-12,
+  });
   assert.deepEqual(JSON.parse(JSON.stringify(c)), c);
   const restored = verbalizerFromConfig(c, tok);
   assert.ok(restored instanceof SoftVerbalizer);
@@ -50,8 +56,10 @@ test('config round-trip, weights via getWeights/setWeights, several masks averag
   restored.setWeights(v.getWeights());
   const x = tf.randomNormal([3, 2, 32], 0, 1, 'float32', 7);
   const [a, b, m0, m1] = tf.tidy(() => [
-    v.labelScoresFromHidden(x).dataSync(), restored.labelScoresFromHidden(x).dataSync(),
-    v.labelScoresFromHidden(tf.slice(x, [0, 0, 0], [-1, 1, -1])).dataSync(), v.labelScoresFromHidden(tf.slice(x, [0, 1, 0], [-1, 1, -1])).dataSync(),
+    v.labelScoresFromHidden(x).dataSync(),
+    restored.labelScoresFromHidden(x).dataSync(),
+    v.labelScoresFromHidden(tf.slice(x, [0, 0, 0], [-1, 1, -1])).dataSync(),
+    v.labelScoresFromHidden(tf.slice(x, [0, 1, 0], [-1, 1, -1])).dataSync(),
   ]);
   assert.deepEqual(Array.from(a), Array.from(b));
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - (m0[i]! + m1[i]!) / 2) < 1e-5);

@@ -25,7 +25,14 @@ export interface SoftVerbalizerConfig extends VerbalizerConfig {
   readonly layerNormEps: number;
 }
 
-const WEIGHTS = ['transform.dense.weight', 'transform.dense.bias', 'transform.LayerNorm.weight', 'transform.LayerNorm.bias', 'decoder.weight', 'decoder.bias'] as const;
+const WEIGHTS = [
+  'transform.dense.weight',
+  'transform.dense.bias',
+  'transform.LayerNorm.weight',
+  'transform.LayerNorm.bias',
+  'decoder.weight',
+  'decoder.bias',
+] as const;
 
 /**
  * A trainable label head over the mask hidden state.
@@ -45,14 +52,23 @@ export class SoftVerbalizer extends Verbalizer {
   private readonly config: { hiddenSize: number; hiddenAct: string; layerNormEps: number };
 
   /** Without `model`, the head starts random (hidden size etc. from `shape`); load trained weights with `setWeights`. */
-  constructor(args: { readonly labelWords: LabelWords }, tokenizer: BertTokenizer, model?: BertModel,
-    shape?: { hiddenSize: number; hiddenAct: string; layerNormEps: number }) {
+  constructor(
+    args: { readonly labelWords: LabelWords },
+    tokenizer: BertTokenizer,
+    model?: BertModel,
+    shape?: { hiddenSize: number; hiddenAct: string; layerNormEps: number },
+  ) {
     super();
     const t = tokenizeLabelWords(args.labelWords, tokenizer);
     this.labels = t.labels;
-    this.labelWords = Object.fromEntries(t.labels.map((label, l) => [label, t.words.filter((w) => w.label === l).map((w) => w.word)]));
+    this.labelWords = Object.fromEntries(
+      t.labels.map((label, l) => [label, t.words.filter((w) => w.label === l).map((w) => w.word)]),
+    );
     const cfg = model?.config ?? shape;
-    if (cfg === undefined) throw new VerbalizerError('SoftVerbalizer needs the model (to initialise from its head) or its hiddenSize/hiddenAct/layerNormEps');
+    if (cfg === undefined)
+      throw new VerbalizerError(
+        'SoftVerbalizer needs the model (to initialise from its head) or its hiddenSize/hiddenAct/layerNormEps',
+      );
     this.config = { hiddenSize: cfg.hiddenSize, hiddenAct: cfg.hiddenAct, layerNormEps: cfg.layerNormEps };
     activation(this.config.hiddenAct);
     const h = this.config.hiddenSize;
@@ -60,20 +76,35 @@ export class SoftVerbalizer extends Verbalizer {
     const firstWords = t.labels.map((_, l) => t.words.find((w) => w.label === l)!.ids);
     const init = tf.tidy(() => {
       if (model === undefined) {
-        return [tf.randomNormal([h, h], 0, 0.02, 'float32', 1), tf.zeros([h]), tf.ones([h]), tf.zeros([h]), tf.randomNormal([h, numLabels], 0, 0.02, 'float32', 2), tf.zeros([numLabels])];
+        return [
+          tf.randomNormal([h, h], 0, 0.02, 'float32', 1),
+          tf.zeros([h]),
+          tf.ones([h]),
+          tf.zeros([h]),
+          tf.randomNormal([h, numLabels], 0, 0.02, 'float32', 2),
+          tf.zeros([numLabels]),
+        ];
       }
       const p = (name: string): Tensor => model.params.get(name);
       const emb = p('embeddings.word_embeddings.weight');
       const columns = firstWords.map((ids) => tf.mean(tf.gather(emb, tf.tensor1d([...ids], 'int32')), 0)); // token mean, as PaddleNLP
-      return [p('cls.predictions.transform.dense.weight'), p('cls.predictions.transform.dense.bias'), p('cls.predictions.transform.LayerNorm.weight'),
-        p('cls.predictions.transform.LayerNorm.bias'), tf.stack(columns, 1), tf.zeros([numLabels])].map((x) => tf.clone(x));
+      return [
+        p('cls.predictions.transform.dense.weight'),
+        p('cls.predictions.transform.dense.bias'),
+        p('cls.predictions.transform.LayerNorm.weight'),
+        p('cls.predictions.transform.LayerNorm.bias'),
+        tf.stack(columns, 1),
+        tf.zeros([numLabels]),
+      ].map((x) => tf.clone(x));
     });
     this.weights = new Map(WEIGHTS.map((name, i) => [name, tf.variable(init[i]!, true)]));
     init.forEach((x) => x.dispose());
   }
 
   /** Trainable variables, for the optimizer. */
-  get variables(): Variable[] { return [...this.weights.values()]; }
+  get variables(): Variable[] {
+    return [...this.weights.values()];
+  }
 
   /** Not used: a soft verbalizer reads hidden states. Throws; call `labelScoresFromHidden`. */
   labelScores(_maskLogits: Tensor): Tensor {
@@ -88,11 +119,16 @@ export class SoftVerbalizer extends Verbalizer {
    */
   labelScoresFromHidden(maskHidden: Tensor): Tensor {
     const h = this.config.hiddenSize;
-    if (maskHidden.rank !== 3 || maskHidden.shape[2] !== h) throw new ShapeError(`labelScoresFromHidden expects [B, numMasks, ${h}], got [${maskHidden.shape.join(', ')}]`);
+    if (maskHidden.rank !== 3 || maskHidden.shape[2] !== h)
+      throw new ShapeError(`labelScoresFromHidden expects [B, numMasks, ${h}], got [${maskHidden.shape.join(', ')}]`);
     return tf.tidy(() => {
       const w = (name: (typeof WEIGHTS)[number]): Tensor => this.weights.get(name)!;
-      const t = layerNorm(activation(this.config.hiddenAct)(dense(maskHidden, w('transform.dense.weight'), w('transform.dense.bias'))),
-        w('transform.LayerNorm.weight'), w('transform.LayerNorm.bias'), this.config.layerNormEps);
+      const t = layerNorm(
+        activation(this.config.hiddenAct)(dense(maskHidden, w('transform.dense.weight'), w('transform.dense.bias'))),
+        w('transform.LayerNorm.weight'),
+        w('transform.LayerNorm.bias'),
+        this.config.layerNormEps,
+      );
       return tf.mean(dense(t, w('decoder.weight'), w('decoder.bias')), 1);
     });
   }
@@ -104,7 +140,12 @@ export class SoftVerbalizer extends Verbalizer {
    * v.getWeights().get('decoder.weight')!.shape; // => [H, numLabels]
    */
   getWeights(): Map<string, HostFloatTensor> {
-    return new Map([...this.weights].map(([name, v]) => [name, { dtype: 'float32' as const, shape: [...v.shape], data: Float32Array.from(v.dataSync()) }]));
+    return new Map(
+      [...this.weights].map(([name, v]) => [
+        name,
+        { dtype: 'float32' as const, shape: [...v.shape], data: Float32Array.from(v.dataSync()) },
+      ]),
+    );
   }
 
   /** Load weights saved by `getWeights`; names and shapes must match. */
@@ -112,7 +153,10 @@ export class SoftVerbalizer extends Verbalizer {
     for (const [name, v] of this.weights) {
       const w = weights.get(name);
       if (w === undefined) throw new CheckpointError(`soft verbalizer weights lack '${name}'`);
-      if (w.shape.join() !== v.shape.join()) throw new CheckpointError(`soft verbalizer weight '${name}': expected shape [${v.shape.join(', ')}], got [${w.shape.join(', ')}]`);
+      if (w.shape.join() !== v.shape.join())
+        throw new CheckpointError(
+          `soft verbalizer weight '${name}': expected shape [${v.shape.join(', ')}], got [${w.shape.join(', ')}]`,
+        );
       tf.tidy(() => v.assign(tf.tensor(w.data, w.shape, 'float32')));
     }
   }
@@ -135,10 +179,19 @@ export class SoftVerbalizer extends Verbalizer {
    */
   static fromConfig(config: VerbalizerConfig, tokenizer: BertTokenizer, model?: BertModel): SoftVerbalizer {
     const c = config as Partial<SoftVerbalizerConfig>;
-    if (c.labelWords === undefined || typeof c.hiddenSize !== 'number' || typeof c.hiddenAct !== 'string' || typeof c.layerNormEps !== 'number') {
+    if (
+      c.labelWords === undefined ||
+      typeof c.hiddenSize !== 'number' ||
+      typeof c.hiddenAct !== 'string' ||
+      typeof c.layerNormEps !== 'number'
+    ) {
       throw new VerbalizerError("a 'soft' verbalizer config needs labelWords, hiddenSize, hiddenAct and layerNormEps");
     }
-    return new SoftVerbalizer({ labelWords: c.labelWords }, tokenizer, model, { hiddenSize: c.hiddenSize, hiddenAct: c.hiddenAct, layerNormEps: c.layerNormEps });
+    return new SoftVerbalizer({ labelWords: c.labelWords }, tokenizer, model, {
+      hiddenSize: c.hiddenSize,
+      hiddenAct: c.hiddenAct,
+      layerNormEps: c.layerNormEps,
+    });
   }
 
   /** Free the head's variables. */

@@ -17,10 +17,17 @@ import { BertModel } from '../../framework/model/bert.js';
 import { AdamW } from '../../framework/optim/adamw.js';
 import { BENCH_CONFIGS, mlmBatch, mlmTrainStep } from './mlm-step.js';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '200' }, child: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { steps: { type: 'string', default: '200' }, child: { type: 'boolean', default: false } },
+});
 const steps = Number(values.steps);
 
-interface Sample { step: number; rssMb: number; tensors: number; stepMs: number }
+interface Sample {
+  step: number;
+  rssMb: number;
+  tensors: number;
+  stepMs: number;
+}
 
 if (values.child) {
   await initBackend();
@@ -35,7 +42,9 @@ if (values.child) {
     tf.dispose(Object.values(batch));
     if (i % 10 === 0) {
       samples.push({ step: i, rssMb: process.memoryUsage().rss / 2 ** 20, tensors: tf.memory().numTensors, stepMs });
-      process.stderr.write(`step ${i}: RSS ${samples.at(-1)!.rssMb.toFixed(0)} MB, ${samples.at(-1)!.tensors} tensors, ${stepMs.toFixed(0)} ms\n`);
+      process.stderr.write(
+        `step ${i}: RSS ${samples.at(-1)!.rssMb.toFixed(0)} MB, ${samples.at(-1)!.tensors} tensors, ${stepMs.toFixed(0)} ms\n`,
+      );
     }
   }
   console.log(JSON.stringify(samples));
@@ -43,10 +52,16 @@ if (values.child) {
 }
 
 const self = fileURLToPath(import.meta.url);
-const out = execFileSync(process.execPath, [...TRAINING_NODE_FLAGS, '--import', 'tsx', self, '--child', '--steps', String(steps)], {
-  encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
-  env: trainingEnv({ ...process.env, FEWPROMPT_BACKEND: 'native', FEWPROMPT_LOG: 'warn' }),
-});
+const out = execFileSync(
+  process.execPath,
+  [...TRAINING_NODE_FLAGS, '--import', 'tsx', self, '--child', '--steps', String(steps)],
+  {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+    env: trainingEnv({ ...process.env, FEWPROMPT_BACKEND: 'native', FEWPROMPT_LOG: 'warn' }),
+  },
+);
 const samples = JSON.parse(out.trim().split('\n').pop()!) as Sample[];
 // Compare after the warm-up (the first 50 steps size ORT's arenas and the heap).
 const settled = samples.filter((s) => s.step >= 50);
@@ -59,7 +74,9 @@ const result = { date: new Date().toISOString(), steps, samples, rssGrowthAfterW
 mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('../results/engine-memory.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
 const rows = samples.map((s) => `| ${s.step} | ${s.rssMb.toFixed(0)} | ${s.tensors} | ${s.stepMs.toFixed(0)} |`);
-writeFileSync(new URL('../results/engine-memory.md', import.meta.url), `# bench/engine/memory
+writeFileSync(
+  new URL('../results/engine-memory.md', import.meta.url),
+  `# bench/engine/memory
 
 Native backend, shipped 4 × 256 config, MLM batch 8 × 128 (a new batch each step), AdamW, ${steps} steps in one process
 started as training commands start. RSS from step ${first.step} to ${last.step}: ${first.rssMb.toFixed(0)} → ${last.rssMb.toFixed(0)} MB
@@ -68,6 +85,9 @@ started as training commands start. RSS from step ${first.step} to ${last.step}:
 | step | RSS (MB) | live tensors | step (ms) |
 |---|---|---|---|
 ${rows.join('\n')}
-`);
-console.log(`RSS ${first.rssMb.toFixed(0)} → ${last.rssMb.toFixed(0)} MB (${(100 * growth).toFixed(1)}%), tensors ${tensorsFlat ? 'flat' : 'growing'}: ${pass ? 'PASS' : 'FAIL'}`);
+`,
+);
+console.log(
+  `RSS ${first.rssMb.toFixed(0)} → ${last.rssMb.toFixed(0)} MB (${(100 * growth).toFixed(1)}%), tensors ${tensorsFlat ? 'flat' : 'growing'}: ${pass ? 'PASS' : 'FAIL'}`,
+);
 process.exitCode = pass ? 0 : 1;

@@ -25,22 +25,29 @@ import { DataParallel } from '../../framework/parallel/data-parallel.js';
 import type { MlmReplicaSpec, MlmShard } from '../../framework/parallel/mlm-replica.js';
 import { BENCH_CONFIGS, mlmBatch, mlmTrainStep } from './mlm-step.js';
 
-const { values } = parseArgs({ options: {
-  configs: { type: 'string', default: 'tiny,base' },
-  backends: { type: 'string', default: 'native,wasm,wasm-dp' },
-  steps: { type: 'string', default: '5' },
-  warmup: { type: 'string', default: '3' },
-  threads: { type: 'string', default: '2' },
-  python: { type: 'string', default: '/usr/bin/python3' },
-  child: { type: 'string' },
-} });
+const { values } = parseArgs({
+  options: {
+    configs: { type: 'string', default: 'tiny,base' },
+    backends: { type: 'string', default: 'native,wasm,wasm-dp' },
+    steps: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '3' },
+    threads: { type: 'string', default: '2' },
+    python: { type: 'string', default: '/usr/bin/python3' },
+    child: { type: 'string' },
+  },
+});
 const steps = Number(values.steps);
 // The first steps of a process size ORT's arenas and V8's heap (a base-size native step: 17 s, 6.6 s, 7.9 s, then 4 s).
 const warmup = Number(values.warmup);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 interface Row {
-  config: string; backend: string; trainStepMs?: number; inferBatchMs?: number; peakRssMb?: number; note?: string;
+  config: string;
+  backend: string;
+  trainStepMs?: number;
+  inferBatchMs?: number;
+  peakRssMb?: number;
+  note?: string;
   /** Native rows: ms per training step in each ORT graph, and the rest. */
   breakdown?: Record<string, number>;
 }
@@ -85,14 +92,22 @@ async function child(spec: string): Promise<Row> {
   const infer: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();
-    tidyRead(() => model.encode({ inputIds: ids.inputIds }), (t) => t.dataSync());
+    tidyRead(
+      () => model.encode({ inputIds: ids.inputIds }),
+      (t) => t.dataSync(),
+    );
     if (i >= warmup) infer.push(performance.now() - t0);
   }
   tf.dispose([...Object.values(batch), ...Object.values(ids)]);
   model.dispose();
   return {
-    config: name, backend, trainStepMs: median(times), inferBatchMs: median(infer), peakRssMb: process.resourceUsage().maxRSS / 1024,
-    ...(lean ? { note: 'recompute + host Adam moments' } : {}), ...(breakdown ? { breakdown } : {}),
+    config: name,
+    backend,
+    trainStepMs: median(times),
+    inferBatchMs: median(infer),
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    ...(lean ? { note: 'recompute + host Adam moments' } : {}),
+    ...(breakdown ? { breakdown } : {}),
   };
 }
 
@@ -107,7 +122,13 @@ function shards(batch: { inputIds: tf.Tensor; labels: tf.Tensor; positions: tf.T
     const r0 = k * per;
     const r1 = Math.min(b, r0 + per);
     const keep = pos.map((p, i) => [p, i] as const).filter(([p]) => p >= r0 * seq && p < r1 * seq);
-    return { batch: r1 - r0, seq, inputIds: ids.slice(r0 * seq, r1 * seq), positions: keep.map(([p]) => p - r0 * seq), labels: keep.map(([, i]) => lab[i]!) };
+    return {
+      batch: r1 - r0,
+      seq,
+      inputIds: ids.slice(r0 * seq, r1 * seq),
+      positions: keep.map(([p]) => p - r0 * seq),
+      labels: keep.map(([, i]) => lab[i]!),
+    };
   });
 }
 
@@ -115,8 +136,14 @@ function shards(batch: { inputIds: tf.Tensor; labels: tf.Tensor; positions: tf.T
 async function dataParallel(name: ConfigName): Promise<Row> {
   const workers = 2;
   const spec: MlmReplicaSpec = { config: BENCH_CONFIGS[name], seed: 42, recompute: name === 'base' };
-  const dp = await DataParallel.create<MlmReplicaSpec, MlmShard>({ module: new URL('../../framework/parallel/mlm-replica.ts', import.meta.url).href, spec, workers });
-  const opt = new AdamW([{ params: dp.replica.variables().map((v) => v.variable), lr: 1e-4, weightDecay: 0.01 }], { stateOn: name === 'base' ? 'host' : 'device' });
+  const dp = await DataParallel.create<MlmReplicaSpec, MlmShard>({
+    module: new URL('../../framework/parallel/mlm-replica.ts', import.meta.url).href,
+    spec,
+    workers,
+  });
+  const opt = new AdamW([{ params: dp.replica.variables().map((v) => v.variable), lr: 1e-4, weightDecay: 0.01 }], {
+    stateOn: name === 'base' ? 'host' : 'device',
+  });
   const batch = mlmBatch(8, 128, BENCH_CONFIGS[name].vocabSize);
   const parts = shards(batch, workers);
   const times: number[] = [];
@@ -132,7 +159,12 @@ async function dataParallel(name: ConfigName): Promise<Row> {
   opt.dispose();
   tf.dispose(Object.values(batch));
   await dp.close();
-  return { config: name, backend: `wasm × ${workers} workers (data parallel)`, trainStepMs: median(times), peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  return {
+    config: name,
+    backend: `wasm × ${workers} workers (data parallel)`,
+    trainStepMs: median(times),
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
 if (values.child !== undefined) {
@@ -148,13 +180,34 @@ const loadStart = loadavg();
 for (const backend of values.backends.split(',')) {
   for (const name of configs) {
     const env = {
-      ...process.env, FEWPROMPT_LOG: 'warn', FEWPROMPT_BACKEND: backend === 'native' ? 'native' : 'wasm',
-      FEWPROMPT_THREADS: threads, FEWPROMPT_WASM_THREADS: backend === 'wasm-dp' ? '1' : threads,
+      ...process.env,
+      FEWPROMPT_LOG: 'warn',
+      FEWPROMPT_BACKEND: backend === 'native' ? 'native' : 'wasm',
+      FEWPROMPT_THREADS: threads,
+      FEWPROMPT_WASM_THREADS: backend === 'wasm-dp' ? '1' : threads,
     };
     try {
-      const out = execFileSync(process.execPath, [...TRAINING_NODE_FLAGS, '--import', 'tsx', self, '--child', `${backend}:${name}`, '--steps', String(steps), '--warmup', String(warmup)], {
-        encoding: 'utf8', env: trainingEnv(env), stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
-      });
+      const out = execFileSync(
+        process.execPath,
+        [
+          ...TRAINING_NODE_FLAGS,
+          '--import',
+          'tsx',
+          self,
+          '--child',
+          `${backend}:${name}`,
+          '--steps',
+          String(steps),
+          '--warmup',
+          String(warmup),
+        ],
+        {
+          encoding: 'utf8',
+          env: trainingEnv(env),
+          stdio: ['ignore', 'pipe', 'inherit'],
+          maxBuffer: 1 << 24,
+        },
+      );
       rows.push(JSON.parse(out.trim().split('\n').pop()!) as Row);
     } catch (error) {
       rows.push({ config: name, backend, note: `failed: ${(error as Error).message.split('\n')[0]!.slice(0, 120)}` });
@@ -164,13 +217,37 @@ for (const backend of values.backends.split(',')) {
 
 let torch: Record<string, unknown> | undefined;
 if (existsSync(values.python)) {
-  const spec = Object.fromEntries(configs.map((n) => [n, { vocab: BENCH_CONFIGS[n].vocabSize, hidden: BENCH_CONFIGS[n].hiddenSize, layers: BENCH_CONFIGS[n].numHiddenLayers, heads: BENCH_CONFIGS[n].numAttentionHeads, ffn: BENCH_CONFIGS[n].intermediateSize, steps, infer_reps: steps, warmup }]));
+  const spec = Object.fromEntries(
+    configs.map((n) => [
+      n,
+      {
+        vocab: BENCH_CONFIGS[n].vocabSize,
+        hidden: BENCH_CONFIGS[n].hiddenSize,
+        layers: BENCH_CONFIGS[n].numHiddenLayers,
+        heads: BENCH_CONFIGS[n].numAttentionHeads,
+        ffn: BENCH_CONFIGS[n].intermediateSize,
+        steps,
+        infer_reps: steps,
+        warmup,
+      },
+    ]),
+  );
   try {
-    const out = execFileSync(values.python, [new URL('./torch_reference.py', import.meta.url).pathname, JSON.stringify(spec), threads], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync(
+      values.python,
+      [new URL('./torch_reference.py', import.meta.url).pathname, JSON.stringify(spec), threads],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     torch = JSON.parse(out) as Record<string, unknown>;
     for (const n of configs) {
       const t = torch[n] as { train_step_ms: number; infer_batch_ms: number; peak_rss_mb?: number };
-      rows.push({ config: n, backend: `pytorch (${threads} threads)`, trainStepMs: t.train_step_ms, inferBatchMs: t.infer_batch_ms, peakRssMb: t.peak_rss_mb });
+      rows.push({
+        config: n,
+        backend: `pytorch (${threads} threads)`,
+        trainStepMs: t.train_step_ms,
+        inferBatchMs: t.infer_batch_ms,
+        peakRssMb: t.peak_rss_mb,
+      });
     }
   } catch (error) {
     process.stderr.write(`PyTorch reference skipped: ${(error as Error).message.split('\n')[0]}\n`);
@@ -180,13 +257,34 @@ if (existsSync(values.python)) {
 const ref = (config: string) => rows.find((r) => r.config === config && r.backend.startsWith('pytorch'));
 const fmt = (x?: number) => (x === undefined ? '—' : x.toFixed(0));
 const ratio = (ours?: number, theirs?: number) => (ours && theirs ? (theirs / ours).toFixed(2) : '—');
-const table = ['| config | backend | train step (ms) | speed vs PyTorch | inference 32×128 (ms) | speed vs PyTorch | peak RSS (MB) | note |', '|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.config} | ${r.backend} | ${fmt(r.trainStepMs)} | ${ratio(r.trainStepMs, ref(r.config)?.trainStepMs)} | ${fmt(r.inferBatchMs)} | ${ratio(r.inferBatchMs, ref(r.config)?.inferBatchMs)} | ${fmt(r.peakRssMb)} | ${r.note ?? ''} |`)];
-const breakdowns = rows.filter((r) => r.breakdown).map((r) => [`### ${r.config}, native: ${fmt(r.trainStepMs)} ms a step`, '', '| where | ms a step | share |', '|---|---|---|',
-  ...Object.entries(r.breakdown!).map(([k, v]) => `| ${k} | ${v.toFixed(1)} | ${((100 * v) / r.trainStepMs!).toFixed(0)}% |`), ''].join('\n'));
+const table = [
+  '| config | backend | train step (ms) | speed vs PyTorch | inference 32×128 (ms) | speed vs PyTorch | peak RSS (MB) | note |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows.map(
+    (r) =>
+      `| ${r.config} | ${r.backend} | ${fmt(r.trainStepMs)} | ${ratio(r.trainStepMs, ref(r.config)?.trainStepMs)} | ${fmt(r.inferBatchMs)} | ${ratio(r.inferBatchMs, ref(r.config)?.inferBatchMs)} | ${fmt(r.peakRssMb)} | ${r.note ?? ''} |`,
+  ),
+];
+const breakdowns = rows
+  .filter((r) => r.breakdown)
+  .map((r) =>
+    [
+      `### ${r.config}, native: ${fmt(r.trainStepMs)} ms a step`,
+      '',
+      '| where | ms a step | share |',
+      '|---|---|---|',
+      ...Object.entries(r.breakdown!).map(
+        ([k, v]) => `| ${k} | ${v.toFixed(1)} | ${((100 * v) / r.trainStepMs!).toFixed(0)}% |`,
+      ),
+      '',
+    ].join('\n'),
+  );
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average ${loadStart.map((x) => x.toFixed(2)).join(' ')} at start`;
 mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('../results/engine.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), machine, threads: Number(threads), steps, rows, torch }, null, 2)}\n`);
+writeFileSync(
+  new URL('../results/engine.json', import.meta.url),
+  `${JSON.stringify({ date: new Date().toISOString(), machine, threads: Number(threads), steps, rows, torch }, null, 2)}\n`,
+);
 /** The standing explanation under the table (kept here so a rerun does not drop it). */
 const HOW = `## How the native backend gets there
 The \`native\` backend is tfjs's CPU backend (tensors in ordinary host memory: no 4 GiB wasm heap, so base size trains
@@ -208,6 +306,9 @@ parameters), tfjs's tape and its JS kernels handle the embeddings and the MLM he
 drawn on the host. Moving AdamW into an ORT graph per parameter group and drawing masks inside the fused graphs are
 the next measurable gains; MLAS itself runs the layer graphs at 100–250 GFLOP/s.
 `;
-writeFileSync(new URL('../results/engine.md', import.meta.url), `# bench/engine\n\n${machine}; batch 8 × 128 MLM training (15% masked, AdamW), 32 × 128 inference; ${threads} threads everywhere; medians of ${steps} after ${warmup} warm-up steps; each row in its own process; "speed vs PyTorch" = PyTorch time / ours (1.00 = as fast).\n\n${table.join('\n')}\n\n## Where the time goes (native)\n\n${breakdowns.join('\n')}\n${HOW}`);
+writeFileSync(
+  new URL('../results/engine.md', import.meta.url),
+  `# bench/engine\n\n${machine}; batch 8 × 128 MLM training (15% masked, AdamW), 32 × 128 inference; ${threads} threads everywhere; medians of ${steps} after ${warmup} warm-up steps; each row in its own process; "speed vs PyTorch" = PyTorch time / ours (1.00 = as fast).\n\n${table.join('\n')}\n\n## Where the time goes (native)\n\n${breakdowns.join('\n')}\n${HOW}`,
+);
 console.log(table.join('\n'));
 console.log(breakdowns.join('\n'));

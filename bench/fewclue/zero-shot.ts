@@ -23,59 +23,112 @@ import { OnnxScorer, onnxUnsupported, ortThreadsFromEnv } from '../../experiment
 import { sampleTestExamples, taskFor } from '../../experiments/run-experiment.js';
 import { batchCalibratedAccuracy, topAnswerShare } from '../../experiments/zero-shot-probe.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: {
-  'data-dir': { type: 'string', default: '../shared/fewclue' }, tasks: { type: 'string', default: TASK_KINDS.join(',') },
-  'max-test-examples': { type: 'string', default: '600' },
-} });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'data-dir': { type: 'string', default: '../shared/fewclue' },
+    tasks: { type: 'string', default: TASK_KINDS.join(',') },
+    'max-test-examples': { type: 'string', default: '600' },
+  },
+});
 if (positionals.length === 0) throw new Error('usage: zero-shot.ts [--tasks …] MODEL_DIR…');
 await initBackend();
 const tasks = values.tasks.split(',');
 const maxTest = Number(values['max-test-examples']);
 
-interface Row { task: string; testExamples: number; majority: number; accuracy: Record<string, number>; topShare: Record<string, number>; calibrated: Record<string, number> }
+interface Row {
+  task: string;
+  testExamples: number;
+  majority: number;
+  accuracy: Record<string, number>;
+  topShare: Record<string, number>;
+  calibrated: Record<string, number>;
+}
 const rows: Row[] = [];
 for (const name of tasks) {
-  const config = parseExperimentConfig({ task: name, method: 'pet', dataDir: values['data-dir'], maxTestExamples: maxTest });
+  const config = parseExperimentConfig({
+    task: name,
+    method: 'pet',
+    dataDir: values['data-dir'],
+    maxTestExamples: maxTest,
+  });
   const task = taskFor(config);
   const test = sampleTestExamples(task.load('test_public'), maxTest);
   // The majority label of the train split, scored on the test sample (CHID: candidate index).
   const counts = new Map<string, number>();
-  for (const e of task.load('train', { split: '0' })) if (e.label !== undefined) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
+  for (const e of task.load('train', { split: '0' }))
+    if (e.label !== undefined) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
   const majorityLabel = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const row: Row = { task: name, testExamples: test.length, majority: test.filter((e) => e.label === majorityLabel).length / test.length, accuracy: {}, topShare: {}, calibrated: {} };
+  const row: Row = {
+    task: name,
+    testExamples: test.length,
+    majority: test.filter((e) => e.label === majorityLabel).length / test.length,
+    accuracy: {},
+    topShare: {},
+    calibrated: {},
+  };
   for (const dir of positionals) {
     const { model } = await loadPretrained(dir, { parts: { pooler: true, mlmHead: true } });
     const tokenizer = await BertTokenizer.fromPretrained(dir);
-    const method = createMethod('pet', { model, tokenizer, task, maxSeqLen: config.maxSeqLen, lr: config.lr, seed: config.seed });
+    const method = createMethod('pet', {
+      model,
+      tokenizer,
+      task,
+      maxSeqLen: config.maxSeqLen,
+      lr: config.lr,
+      seed: config.seed,
+    });
     try {
       let result: Evaluation;
       if (onnxUnsupported(task) !== undefined) result = evaluate(method, test, 32);
       else {
-        const scorer = await OnnxScorer.create({ model, tokenizer, method, config: { ...config, model: dir }, task }, { threads: ortThreadsFromEnv() });
-        try { result = await scorer.evaluate(test); } finally { await scorer.release(); }
+        const scorer = await OnnxScorer.create(
+          { model, tokenizer, method, config: { ...config, model: dir }, task },
+          { threads: ortThreadsFromEnv() },
+        );
+        try {
+          result = await scorer.evaluate(test);
+        } finally {
+          await scorer.release();
+        }
       }
       row.accuracy[dir] = result.accuracy;
       row.topShare[dir] = topAnswerShare(result.predictions);
-      row.calibrated[dir] = batchCalibratedAccuracy(result.scores, test.map((e) => method.labelOf(e)));
+      row.calibrated[dir] = batchCalibratedAccuracy(
+        result.scores,
+        test.map((e) => method.labelOf(e)),
+      );
     } finally {
       method.dispose();
       model.dispose();
     }
-    process.stderr.write(`${name} ${dir}: ${(100 * row.accuracy[dir]!).toFixed(2)} (majority ${(100 * row.majority).toFixed(2)}; top answer ${(100 * row.topShare[dir]!).toFixed(1)}% of inputs; batch-calibrated ${(100 * row.calibrated[dir]!).toFixed(2)})\n`);
+    process.stderr.write(
+      `${name} ${dir}: ${(100 * row.accuracy[dir]!).toFixed(2)} (majority ${(100 * row.majority).toFixed(2)}; top answer ${(100 * row.topShare[dir]!).toFixed(1)}% of inputs; batch-calibrated ${(100 * row.calibrated[dir]!).toFixed(2)})\n`,
+    );
   }
   rows.push(row);
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
 const md = [
-  '# FewCLUE zero-shot: PET with no training', '',
-  `Generated by \`bench/fewclue/zero-shot.ts\`: each task's default PET template and label words on the untrained model, test_public accuracy (%) on the suite's fixed-seed sample of ≤ ${maxTest} examples; "majority" always answers the train split's most frequent label. In brackets: the share of inputs given the model's most frequent answer (100% = one label for everything). "cal.": accuracy after batch calibration (each label's mean score over the sample subtracted before the argmax; no labels used), which shows a signal hidden under a bias towards one label word.`, '',
-  `| task | majority | ${positionals.map((d) => `${basename(d)} | cal.`).join(' | ')} |`, `|---|---:|${positionals.map(() => '---:|---:').join('|')}|`,
-  ...rows.map((r) => `| ${r.task} | ${pct(r.majority)} | ${positionals.map((d) => `${pct(r.accuracy[d]!)} (${(100 * r.topShare[d]!).toFixed(0)}%) | ${pct(r.calibrated[d]!)}`).join(' | ')} |`),
-  `| **mean** | **${pct(rows.reduce((a, r) => a + r.majority, 0) / rows.length)}** | ${positionals.map((d) => `**${pct(rows.reduce((a, r) => a + r.accuracy[d]!, 0) / rows.length)}** | **${pct(rows.reduce((a, r) => a + r.calibrated[d]!, 0) / rows.length)}**`).join(' | ')} |`, '',
+  '# FewCLUE zero-shot: PET with no training',
+  '',
+  `Generated by \`bench/fewclue/zero-shot.ts\`: each task's default PET template and label words on the untrained model, test_public accuracy (%) on the suite's fixed-seed sample of ≤ ${maxTest} examples; "majority" always answers the train split's most frequent label. In brackets: the share of inputs given the model's most frequent answer (100% = one label for everything). "cal.": accuracy after batch calibration (each label's mean score over the sample subtracted before the argmax; no labels used), which shows a signal hidden under a bias towards one label word.`,
+  '',
+  `| task | majority | ${positionals.map((d) => `${basename(d)} | cal.`).join(' | ')} |`,
+  `|---|---:|${positionals.map(() => '---:|---:').join('|')}|`,
+  ...rows.map(
+    (r) =>
+      `| ${r.task} | ${pct(r.majority)} | ${positionals.map((d) => `${pct(r.accuracy[d]!)} (${(100 * r.topShare[d]!).toFixed(0)}%) | ${pct(r.calibrated[d]!)}`).join(' | ')} |`,
+  ),
+  `| **mean** | **${pct(rows.reduce((a, r) => a + r.majority, 0) / rows.length)}** | ${positionals.map((d) => `**${pct(rows.reduce((a, r) => a + r.accuracy[d]!, 0) / rows.length)}** | **${pct(rows.reduce((a, r) => a + r.calibrated[d]!, 0) / rows.length)}**`).join(' | ')} |`,
+  '',
 ].join('\n');
 const out = fileURLToPath(new URL('../results/', import.meta.url));
 mkdirSync(out, { recursive: true });
-writeFileSync(`${out}fewclue-zero-shot.json`, `${JSON.stringify({ models: positionals, maxTestExamples: maxTest, rows }, null, 2)}\n`);
+writeFileSync(
+  `${out}fewclue-zero-shot.json`,
+  `${JSON.stringify({ models: positionals, maxTestExamples: maxTest, rows }, null, 2)}\n`,
+);
 writeFileSync(`${out}fewclue-zero-shot.md`, md);
 process.stdout.write(md);

@@ -26,11 +26,17 @@ import { WeightReader } from '../../inference/export/weights.js';
 import { buildGptGraph } from '../../inference/generation/gpt-graph.js';
 import { OrtCachedSource } from '../../inference/generation/ort-source.js';
 
-const { values } = parseArgs({ options: {
-  model: { type: 'string', default: 'models/poetry-gpt-zh' }, tokens: { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' },
-  threads: { type: 'string', default: '1' }, batches: { type: 'string', default: '1,8,32' }, beams: { type: 'string', default: '1,4' },
-  out: { type: 'string', default: 'bench/results/generation' },
-} });
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'models/poetry-gpt-zh' },
+    tokens: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '3' },
+    threads: { type: 'string', default: '1' },
+    batches: { type: 'string', default: '1,8,32' },
+    beams: { type: 'string', default: '1,4' },
+    out: { type: 'string', default: 'bench/results/generation' },
+  },
+});
 const tokens = Number(values.tokens);
 const rounds = Number(values.rounds);
 const threads = Number(values.threads);
@@ -39,23 +45,55 @@ const backend = await initBackend();
 const { config, vocab, weights } = readGptDir(values.model!);
 const model = GptModel.fromStateDict(config, weights);
 const session = await ort.InferenceSession.create(buildGptGraph(config, new WeightReader(weights)), {
-  graphOptimizationLevel: 'all', executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1,
+  graphOptimizationLevel: 'all',
+  executionProviders: ['cpu'],
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
 });
-const FIRST_LINES = ['深山不见人', '床前明月光', '白日依山尽', '春眠不觉晓', '红豆生南国', '空山新雨后', '千山鸟飞绝', '独坐幽篁里'];
+const FIRST_LINES = [
+  '深山不见人',
+  '床前明月光',
+  '白日依山尽',
+  '春眠不觉晓',
+  '红豆生南国',
+  '空山新雨后',
+  '千山鸟飞绝',
+  '独坐幽篁里',
+];
 const engines: Record<string, () => LogitsSource> = {
   'tfjs naive': () => new TfjsNaiveSource(model),
   'tfjs cached': () => new TfjsCachedSource(model),
   'ORT cached': () => new OrtCachedSource(ort, session, config),
 };
 
-interface Cell { engine: string; batch: number; beam: number; tokens: number; seconds: number; cpuSeconds: number; tokensPerSecond: number; tokensPerCpuSecond: number; rounds: number[] }
+interface Cell {
+  engine: string;
+  batch: number;
+  beam: number;
+  tokens: number;
+  seconds: number;
+  cpuSeconds: number;
+  tokensPerSecond: number;
+  tokensPerCpuSecond: number;
+  rounds: number[];
+}
 const cells: Cell[] = [];
-for (const make of Object.values(engines)) await generate(make(), [[vocab.bos, ...vocab.encode(FIRST_LINES[0]!)]], { maxOutLen: 4, eosTokenId: vocab.eos }); // warm-up: wasm kernels, ORT graph optimisation
+for (const make of Object.values(engines))
+  await generate(make(), [[vocab.bos, ...vocab.encode(FIRST_LINES[0]!)]], { maxOutLen: 4, eosTokenId: vocab.eos }); // warm-up: wasm kernels, ORT graph optimisation
 for (const batch of values.batches!.split(',').map(Number)) {
   for (const beam of values.beams!.split(',').map(Number)) {
-    const prompts = Array.from({ length: batch }, (_, i) => [vocab.bos, ...vocab.encode(FIRST_LINES[i % FIRST_LINES.length]!)]);
+    const prompts = Array.from({ length: batch }, (_, i) => [
+      vocab.bos,
+      ...vocab.encode(FIRST_LINES[i % FIRST_LINES.length]!),
+    ]);
     const options: GenerationOptions = {
-      strategy: beam === 1 ? 'greedy' : 'beam_search', beamSize: beam, maxOutLen: tokens, minOutLen: tokens, eosTokenId: vocab.eos, bannedTokenIds: [vocab.pad, vocab.unk, vocab.bos], seed: 1,
+      strategy: beam === 1 ? 'greedy' : 'beam_search',
+      beamSize: beam,
+      maxOutLen: tokens,
+      minOutLen: tokens,
+      eosTokenId: vocab.eos,
+      bannedTokenIds: [vocab.pad, vocab.unk, vocab.bos],
+      seed: 1,
     };
     const samples: Record<string, { seconds: number; cpu: number }[]> = {};
     let reference: number[][] | undefined;
@@ -71,15 +109,27 @@ for (const batch of values.batches!.split(',').map(Number)) {
         if (out.some((t) => t.length !== tokens)) throw new Error(`${name}: expected ${tokens} tokens per prompt`);
         reference ??= out;
         const same = out.filter((t, i) => t.join() === reference![i]!.join()).length;
-        if (same !== out.length) console.warn(`${name} batch ${batch} beam ${beam}: ${out.length - same} of ${out.length} sequences differ from the first engine's (float summation order)`);
+        if (same !== out.length)
+          console.warn(
+            `${name} batch ${batch} beam ${beam}: ${out.length - same} of ${out.length} sequences differ from the first engine's (float summation order)`,
+          );
       }
     }
     for (const [engine, s] of Object.entries(samples)) {
       const sorted = [...s].sort((a, b) => a.seconds - b.seconds);
       const median = sorted[Math.floor(sorted.length / 2)]!;
       const n = batch * tokens;
-      const cell = { engine, batch, beam, tokens: n, seconds: round(median.seconds, 3), cpuSeconds: round(median.cpu, 3), tokensPerSecond: round(n / median.seconds, 1),
-        tokensPerCpuSecond: round(n / median.cpu, 1), rounds: s.map((x) => round(n / x.seconds, 1)) };
+      const cell = {
+        engine,
+        batch,
+        beam,
+        tokens: n,
+        seconds: round(median.seconds, 3),
+        cpuSeconds: round(median.cpu, 3),
+        tokensPerSecond: round(n / median.seconds, 1),
+        tokensPerCpuSecond: round(n / median.cpu, 1),
+        rounds: s.map((x) => round(n / x.seconds, 1)),
+      };
       cells.push(cell);
       console.log(JSON.stringify(cell));
     }
@@ -91,11 +141,26 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, loadAverageAtEnd: loadavg().map((x) => round(x, 2)), node: process.version, tfjsBackend: backend, ortThreads: threads };
-const setup = { model: values.model, config, params: model.params.size(), promptTokens: 6, generatedTokensPerPrompt: tokens, rounds };
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  loadAverageAtEnd: loadavg().map((x) => round(x, 2)),
+  node: process.version,
+  tfjsBackend: backend,
+  ortThreads: threads,
+};
+const setup = {
+  model: values.model,
+  config,
+  params: model.params.size(),
+  promptTokens: 6,
+  generatedTokensPerPrompt: tokens,
+  rounds,
+};
 writeFileSync(`${values.out}.json`, `${JSON.stringify({ machine, setup, cells }, null, 1)}\n`);
 
-const get = (engine: string, batch: number, beam: number) => cells.find((c) => c.engine === engine && c.batch === batch && c.beam === beam);
+const get = (engine: string, batch: number, beam: number) =>
+  cells.find((c) => c.engine === engine && c.batch === batch && c.beam === beam);
 const lines = [
   '# Generation speed: naive tfjs vs cached tfjs vs cached ONNX Runtime',
   '',
@@ -114,10 +179,17 @@ for (const batch of values.batches!.split(',').map(Number)) {
     const c = get('tfjs cached', batch, beam)!;
     const o = get('ORT cached', batch, beam)!;
     const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
-    lines.push(`| ${batch} | ${beam} | ${n.tokensPerSecond} | ${c.tokensPerSecond} | ${o.tokensPerSecond} | ${ratio(c.tokensPerSecond, n.tokensPerSecond)} | ${ratio(o.tokensPerSecond, n.tokensPerSecond)} | ${ratio(o.tokensPerSecond, c.tokensPerSecond)} | ${ratio(o.tokensPerCpuSecond, n.tokensPerCpuSecond)} |`);
+    lines.push(
+      `| ${batch} | ${beam} | ${n.tokensPerSecond} | ${c.tokensPerSecond} | ${o.tokensPerSecond} | ${ratio(c.tokensPerSecond, n.tokensPerSecond)} | ${ratio(o.tokensPerSecond, n.tokensPerSecond)} | ${ratio(o.tokensPerSecond, c.tokensPerSecond)} | ${ratio(o.tokensPerCpuSecond, n.tokensPerCpuSecond)} |`,
+    );
   }
 }
-lines.push('', 'Reference: the seed (PaddleNLP FasterGeneration) claims about 10× over naive decoding at small batch, on its GPU kernels.', '',
-  `Reproduce: \`nice -n 10 npx tsx bench/generation/run.ts --model ${values.model} --tokens ${tokens} --rounds ${rounds} --threads ${threads}\``, '');
+lines.push(
+  '',
+  'Reference: the seed (PaddleNLP FasterGeneration) claims about 10× over naive decoding at small batch, on its GPU kernels.',
+  '',
+  `Reproduce: \`nice -n 10 npx tsx bench/generation/run.ts --model ${values.model} --tokens ${tokens} --rounds ${rounds} --threads ${threads}\``,
+  '',
+);
 writeFileSync(`${values.out}.md`, lines.join('\n'));
 model.dispose();

@@ -23,12 +23,23 @@ import { createMethod } from '../../experiments/methods/index.js';
 import { exportBundle, readRunSpec } from '../../inference/export/bundle.js';
 import { loadClassifier } from '../../inference/runtime/index.js';
 
-const { values } = parseArgs({ options: {
-  run: { type: 'string' }, limit: { type: 'string', default: '610' }, 'cpu-limit': { type: 'string', default: '96' }, out: { type: 'string', default: 'bench/results' },
-} });
+const { values } = parseArgs({
+  options: {
+    run: { type: 'string' },
+    limit: { type: 'string', default: '610' },
+    'cpu-limit': { type: 'string', default: '96' },
+    out: { type: 'string', default: 'bench/results' },
+  },
+});
 if (!values.run) throw new Error('usage: parity.ts --run DIR');
 const run = values.run;
-const methodJson = JSON.parse(readFileSync(join(run, 'method.json'), 'utf8')) as { kind: string; task: { type: FewClueKind }; template?: string; labelWords?: Record<string, string[]>; maxSeqLen: number };
+const methodJson = JSON.parse(readFileSync(join(run, 'method.json'), 'utf8')) as {
+  kind: string;
+  task: { type: FewClueKind };
+  template?: string;
+  labelWords?: Record<string, string[]>;
+  maxSeqLen: number;
+};
 const task = getTask(methodJson.task.type);
 const examples = task.load('test_public').slice(0, Number(values.limit));
 const cpuLimit = Math.min(examples.length, Number(values['cpu-limit']));
@@ -38,9 +49,16 @@ const cpuLimit = Math.min(examples.length, Number(values['cpu-limit']));
 // (XNNPACK's summation order), more than the 1e-4 budget, so the exact check is against cpu.
 const { model, dir } = await loadPretrained(join(run, 'model'), { parts: { pooler: true, mlmHead: true } });
 const tokenizer = await BertTokenizer.fromPretrained(dir);
-const method = createMethod(methodJson.kind, { model, tokenizer, task, maxSeqLen: methodJson.maxSeqLen, lr: 0, seed: 1 },
-  { ...(methodJson.template ? { template: methodJson.template } : {}), ...(methodJson.labelWords ? { labelWords: methodJson.labelWords } : {}) });
-if (existsSync(join(run, 'method.safetensors'))) method.restore(new Map([...loadStateDict(join(run, 'model')), ...readSafetensors(join(run, 'method.safetensors'))]));
+const method = createMethod(
+  methodJson.kind,
+  { model, tokenizer, task, maxSeqLen: methodJson.maxSeqLen, lr: 0, seed: 1 },
+  {
+    ...(methodJson.template ? { template: methodJson.template } : {}),
+    ...(methodJson.labelWords ? { labelWords: methodJson.labelWords } : {}),
+  },
+);
+if (existsSync(join(run, 'method.safetensors')))
+  method.restore(new Map([...loadStateDict(join(run, 'model')), ...readSafetensors(join(run, 'method.safetensors'))]));
 function tfjsScores(n: number): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < n; i += 32) {
@@ -59,42 +77,81 @@ const cpuScores = tfjsScores(cpuLimit);
 const gold = examples.map((e) => task.labels.indexOf(e.label as never));
 const accuracy = (pred: number[]) => pred.filter((p, i) => p === gold[i]).length / pred.length;
 const argmax = (r: ArrayLike<number>) => Array.from(r).indexOf(Math.max(...Array.from(r)));
-const maxDiff = (a: ArrayLike<number>[], b: ArrayLike<number>[]) => Math.max(...a.map((r, i) => Math.max(...Array.from(r, (v, j) => Math.abs(v - b[i]![j]!)))));
+const maxDiff = (a: ArrayLike<number>[], b: ArrayLike<number>[]) =>
+  Math.max(...a.map((r, i) => Math.max(...Array.from(r, (v, j) => Math.abs(v - b[i]![j]!)))));
 
 const defaults = { labelWords: labelWordsOf(task.defaults.pet.verbalizer), textFields: [...task.textFields] };
 const spec = readRunSpec(run, defaults);
 const tmp = mkdtempSync(join(tmpdir(), 'parity-'));
 
-const result: Record<string, unknown> = { run, method: methodJson.kind, task: task.kind, examples: examples.length, cpuExamples: cpuLimit, tfjsAccuracy: accuracy(refScores.map(argmax)), tfjsWasmMs: Math.round(tfjsMs), tfjsWasmVsCpuMaxAbsDiff: maxDiff(cpuScores, refScores) };
+const result: Record<string, unknown> = {
+  run,
+  method: methodJson.kind,
+  task: task.kind,
+  examples: examples.length,
+  cpuExamples: cpuLimit,
+  tfjsAccuracy: accuracy(refScores.map(argmax)),
+  tfjsWasmMs: Math.round(tfjsMs),
+  tfjsWasmVsCpuMaxAbsDiff: maxDiff(cpuScores, refScores),
+};
 const preds: Record<string, number[]> = {};
 for (const precision of ['fp32', 'int8'] as const) {
   await exportBundle(spec, join(tmp, precision), { precision });
   const clf = await loadClassifier(join(tmp, precision));
-  const inputs = examples.map((e) => Object.fromEntries(Object.entries(e.fields).filter(([, v]) => typeof v === 'string')) as Record<string, string>);
+  const inputs = examples.map(
+    (e) =>
+      Object.fromEntries(Object.entries(e.fields).filter(([, v]) => typeof v === 'string')) as Record<string, string>,
+  );
   t0 = performance.now();
   const scores: Float32Array[] = [];
-  for (let i = 0; i < inputs.length; i += 32) scores.push(...await clf.scores(inputs.slice(i, i + 32)));
+  for (let i = 0; i < inputs.length; i += 32) scores.push(...(await clf.scores(inputs.slice(i, i + 32))));
   const ms = performance.now() - t0;
   preds[precision] = scores.map(argmax);
   result[precision] = {
-    maxAbsDiffVsTfjsCpu: maxDiff(scores.slice(0, cpuLimit), cpuScores), maxAbsDiffVsTfjsWasm: maxDiff(scores, refScores), labelAgreementVsTfjs: preds[precision]!.filter((p, i) => p === argmax(refScores[i]!)).length / examples.length,
-    accuracy: accuracy(preds[precision]!), ms: Math.round(ms),
+    maxAbsDiffVsTfjsCpu: maxDiff(scores.slice(0, cpuLimit), cpuScores),
+    maxAbsDiffVsTfjsWasm: maxDiff(scores, refScores),
+    labelAgreementVsTfjs: preds[precision]!.filter((p, i) => p === argmax(refScores[i]!)).length / examples.length,
+    accuracy: accuracy(preds[precision]!),
+    ms: Math.round(ms),
   };
   await clf.release();
 }
-result['int8VsFp32'] = { labelAgreement: preds['int8']!.filter((p, i) => p === preds['fp32']![i]).length / examples.length, accuracyChangePoints: 100 * (accuracy(preds['int8']!) - accuracy(preds['fp32']!)) };
+result['int8VsFp32'] = {
+  labelAgreement: preds['int8']!.filter((p, i) => p === preds['fp32']![i]).length / examples.length,
+  accuracyChangePoints: 100 * (accuracy(preds['int8']!) - accuracy(preds['fp32']!)),
+};
 console.log(JSON.stringify(result, null, 2));
 mkdirSync(values.out, { recursive: true });
 const file = join(values.out, 'inference-parity.json');
 const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
 all[methodJson.kind] = result;
 writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
-const md = ['# Export parity: ONNX Runtime vs tfjs on EPRSTMT test_public', '', 'Generated by `bench/inference/parity.ts`. Scores: PET label scores (vocab-normalised log-probabilities), fine-tuning logits. Max |Δ| against tfjs on its reference `cpu` backend (first N examples) and on `wasm` (all; wasm itself differs from cpu by the last column); agreement and accuracy over all examples.', '',
-  '| run | examples (cpu) | FP32 max abs Δ vs tfjs cpu | vs tfjs wasm | FP32 label agreement | tfjs acc | FP32 acc | INT8 agreement vs FP32 | INT8 acc | INT8 Δ acc (points) | tfjs wasm vs cpu |', '|---|---|---|---|---|---|---|---|---|---|---|',
+const md = [
+  '# Export parity: ONNX Runtime vs tfjs on EPRSTMT test_public',
+  '',
+  'Generated by `bench/inference/parity.ts`. Scores: PET label scores (vocab-normalised log-probabilities), fine-tuning logits. Max |Δ| against tfjs on its reference `cpu` backend (first N examples) and on `wasm` (all; wasm itself differs from cpu by the last column); agreement and accuracy over all examples.',
+  '',
+  '| run | examples (cpu) | FP32 max abs Δ vs tfjs cpu | vs tfjs wasm | FP32 label agreement | tfjs acc | FP32 acc | INT8 agreement vs FP32 | INT8 acc | INT8 Δ acc (points) | tfjs wasm vs cpu |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
   ...Object.values(all).map((r) => {
-    const x = r as { method: string; examples: number; cpuExamples: number; tfjsAccuracy: number; tfjsWasmVsCpuMaxAbsDiff: number; fp32: { maxAbsDiffVsTfjsCpu: number; maxAbsDiffVsTfjsWasm: number; labelAgreementVsTfjs: number; accuracy: number }; int8: { accuracy: number }; int8VsFp32: { labelAgreement: number; accuracyChangePoints: number } };
+    const x = r as {
+      method: string;
+      examples: number;
+      cpuExamples: number;
+      tfjsAccuracy: number;
+      tfjsWasmVsCpuMaxAbsDiff: number;
+      fp32: {
+        maxAbsDiffVsTfjsCpu: number;
+        maxAbsDiffVsTfjsWasm: number;
+        labelAgreementVsTfjs: number;
+        accuracy: number;
+      };
+      int8: { accuracy: number };
+      int8VsFp32: { labelAgreement: number; accuracyChangePoints: number };
+    };
     return `| ${x.method} | ${x.examples} (${x.cpuExamples}) | ${x.fp32.maxAbsDiffVsTfjsCpu.toExponential(2)} | ${x.fp32.maxAbsDiffVsTfjsWasm.toExponential(2)} | ${(100 * x.fp32.labelAgreementVsTfjs).toFixed(1)}% | ${(100 * x.tfjsAccuracy).toFixed(2)} | ${(100 * x.fp32.accuracy).toFixed(2)} | ${(100 * x.int8VsFp32.labelAgreement).toFixed(1)}% | ${(100 * x.int8.accuracy).toFixed(2)} | ${x.int8VsFp32.accuracyChangePoints.toFixed(2)} | ${x.tfjsWasmVsCpuMaxAbsDiff.toExponential(2)} |`;
-  })];
+  }),
+];
 writeFileSync(join(values.out, 'inference-parity.md'), `${md.join('\n')}\n`);
 method.dispose();
 model.dispose();

@@ -35,25 +35,71 @@ import { WeightReader } from '../../inference/export/weights.js';
 import { readGraphSummary } from '../../framework/onnx/proto.js';
 import { encoderFlopsPerText, matmulCeiling, type Ceiling } from './ceiling.js';
 
-const { values } = parseArgs({ options: {
-  configs: { type: 'string', default: 'default,base' }, batches: { type: 'string', default: '1,8,32' }, seq: { type: 'string', default: '128' },
-  threads: { type: 'string', default: '2' }, seconds: { type: 'string', default: '3' }, python: { type: 'string', default: '/usr/bin/python3' },
-  starter: { type: 'string', default: '../shared/models/zh-mini-starter' }, out: { type: 'string', default: 'bench/results' }, render: { type: 'boolean', default: false },
-} });
+const { values } = parseArgs({
+  options: {
+    configs: { type: 'string', default: 'default,base' },
+    batches: { type: 'string', default: '1,8,32' },
+    seq: { type: 'string', default: '128' },
+    threads: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '3' },
+    python: { type: 'string', default: '/usr/bin/python3' },
+    starter: { type: 'string', default: '../shared/models/zh-mini-starter' },
+    out: { type: 'string', default: 'bench/results' },
+    render: { type: 'boolean', default: false },
+  },
+});
 const batches = values.batches.split(',').map(Number);
 const seq = Number(values.seq);
 const threads = Number(values.threads);
 const minSeconds = Number(values.seconds);
 const VOCAB = 'models/vocab/bert-base-chinese/vocab.txt';
-const BASE: BertConfig = { ...BERT_DEFAULTS, hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072 };
-const TINY: BertConfig = { ...BERT_DEFAULTS, hiddenSize: 256, numHiddenLayers: 4, numAttentionHeads: 4, intermediateSize: 1024 };
-const SPEC: RunSpec = { dir: 'bench', method: 'pet', labels: ['Negative', 'Positive'], maxSeqLen: seq, template: "{'text': 'sentence'}这句话表示我{'mask'}满意。", labelWords: { Negative: ['不'], Positive: ['很'] } };
+const BASE: BertConfig = {
+  ...BERT_DEFAULTS,
+  hiddenSize: 768,
+  numHiddenLayers: 12,
+  numAttentionHeads: 12,
+  intermediateSize: 3072,
+};
+const TINY: BertConfig = {
+  ...BERT_DEFAULTS,
+  hiddenSize: 256,
+  numHiddenLayers: 4,
+  numAttentionHeads: 4,
+  intermediateSize: 1024,
+};
+const SPEC: RunSpec = {
+  dir: 'bench',
+  method: 'pet',
+  labels: ['Negative', 'Positive'],
+  maxSeqLen: seq,
+  template: "{'text': 'sentence'}这句话表示我{'mask'}满意。",
+  labelWords: { Negative: ['不'], Positive: ['很'] },
+};
 
-interface Cell { engine: string; batch: number; runs: number; p50: number; p99: number; textsPerSecond: number; note?: string }
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!; };
+interface Cell {
+  engine: string;
+  batch: number;
+  runs: number;
+  p50: number;
+  p99: number;
+  textsPerSecond: number;
+  note?: string;
+}
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
 function cell(engine: string, batch: number, times: number[], note?: string): Cell {
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  return { engine, batch, runs: times.length, p50: +pct(times, 50).toFixed(1), p99: +pct(times, 99).toFixed(1), textsPerSecond: +((1000 * batch) / mean).toFixed(1), ...(note ? { note } : {}) };
+  return {
+    engine,
+    batch,
+    runs: times.length,
+    p50: +pct(times, 50).toFixed(1),
+    p99: +pct(times, 99).toFixed(1),
+    textsPerSecond: +((1000 * batch) / mean).toFixed(1),
+    ...(note ? { note } : {}),
+  };
 }
 function inputs(b: number): { ids: Int32Array; mask: Int32Array; positions: Int32Array } {
   const ids = new Int32Array(b * seq).map((_, i) => (i % seq === 0 ? 101 : 1000 + ((i * 7919) % 6000)));
@@ -62,17 +108,34 @@ function inputs(b: number): { ids: Int32Array; mask: Int32Array; positions: Int3
 function feeds(b: number): Record<string, ort.Tensor> {
   const x = inputs(b);
   const t = (d: Int32Array, dims: number[]) => new ort.Tensor('int32', d, dims);
-  return { input_ids: t(x.ids, [b, seq]), token_type_ids: t(new Int32Array(b * seq), [b, seq]), position_ids: t(x.positions, [b, seq]), attention_mask: t(x.mask, [b, seq]), mask_positions: t(new Int32Array(b).fill(5), [b, 1]) };
+  return {
+    input_ids: t(x.ids, [b, seq]),
+    token_type_ids: t(new Int32Array(b * seq), [b, seq]),
+    position_ids: t(x.positions, [b, seq]),
+    attention_mask: t(x.mask, [b, seq]),
+    mask_positions: t(new Int32Array(b).fill(5), [b, 1]),
+  };
 }
-const sessionOptions = (level: 'basic' | 'all', optimized?: string, spinning = false): ort.InferenceSession.SessionOptions => ({
-  graphOptimizationLevel: level, intraOpNumThreads: threads, interOpNumThreads: 1, executionProviders: ['cpu'],
-  extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } }, ...(optimized ? { optimizedModelFilePath: optimized } : {}),
+const sessionOptions = (
+  level: 'basic' | 'all',
+  optimized?: string,
+  spinning = false,
+): ort.InferenceSession.SessionOptions => ({
+  graphOptimizationLevel: level,
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
+  executionProviders: ['cpu'],
+  extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
+  ...(optimized ? { optimizedModelFilePath: optimized } : {}),
 });
 /** No engine spins between runs in the round robin: a spinning thread pool would steal the cores from the engine after it. */
 const NON_SPINNING_TORCH_ENV = { OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_THREAD_TIMEOUT: '4' };
 
 if (values.render) {
-  writeFileSync(join(values.out, 'inference.md'), renderMarkdown(JSON.parse(readFileSync(join(values.out, 'inference.json'), 'utf8')) as Record<string, unknown>));
+  writeFileSync(
+    join(values.out, 'inference.md'),
+    renderMarkdown(JSON.parse(readFileSync(join(values.out, 'inference.json'), 'utf8')) as Record<string, unknown>),
+  );
   process.exit(0);
 }
 const tmp = mkdtempSync(join(tmpdir(), 'bench-inference-'));
@@ -80,17 +143,35 @@ const tokenizer = BertTokenizer.fromVocabFile(VOCAB);
 await useBackend('wasm');
 const ceiling: Ceiling = await matmulCeiling(threads);
 console.error(`[bench] ceiling: FP32 MatMul ${ceiling.fp32Gflops} GFLOP/s, INT8 ${ceiling.int8Gflops} GFLOP/s`);
-const report: Record<string, unknown> = { ceiling, date: new Date().toISOString(), cpu: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, node: process.version, ort: ort.env.versions.common, threads, seq, loadAverageAtStart: loadavg().map((l) => +l.toFixed(2)), configs: {} };
+const report: Record<string, unknown> = {
+  ceiling,
+  date: new Date().toISOString(),
+  cpu: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+  node: process.version,
+  ort: ort.env.versions.common,
+  threads,
+  seq,
+  loadAverageAtStart: loadavg().map((l) => +l.toFixed(2)),
+  configs: {},
+};
 
 /** Nodes per encoder layer after ORT's optimiser: optimised(2 layers) − optimised(1 layer). */
-async function optimisedPerLayer(config: BertConfig, fusion: Fusion, precision: Precision, level: 'basic' | 'all'): Promise<{ perLayer: number; ops: Record<string, number> }> {
+async function optimisedPerLayer(
+  config: BertConfig,
+  fusion: Fusion,
+  precision: Precision,
+  level: 'basic' | 'all',
+): Promise<{ perLayer: number; ops: Record<string, number> }> {
   const counts: string[][] = [];
   for (const layers of [1, 2]) {
     const small: BertConfig = { ...config, numHiddenLayers: layers };
     const model = BertModel.create(small, { pooler: false, mlmHead: true }, 1);
     const w = new WeightReader(model.stateDict());
     model.dispose();
-    const { bytes } = buildClassifierGraph(SPEC, small, w, new WeightReader(new Map()), tokenizer, { fusion, precision });
+    const { bytes } = buildClassifierGraph(SPEC, small, w, new WeightReader(new Map()), tokenizer, {
+      fusion,
+      precision,
+    });
     const file = join(tmp, `count-${layers}.onnx`);
     const s = await ort.InferenceSession.create(bytes, sessionOptions(level, file));
     await s.release();
@@ -99,20 +180,40 @@ async function optimisedPerLayer(config: BertConfig, fusion: Fusion, precision: 
   const ops: Record<string, number> = {};
   for (const op of counts[1]!) ops[op] = (ops[op] ?? 0) + 1;
   for (const op of counts[0]!) ops[op] = (ops[op] ?? 0) - 1;
-  return { perLayer: counts[1]!.length - counts[0]!.length, ops: Object.fromEntries(Object.entries(ops).filter(([, n]) => n !== 0)) };
+  return {
+    perLayer: counts[1]!.length - counts[0]!.length,
+    ops: Object.fromEntries(Object.entries(ops).filter(([, n]) => n !== 0)),
+  };
 }
 
 /** PyTorch as a worker process (torch_reference.py with BATCHES 0): one run per request; undefined without python3-torch. */
-async function torchWorker(modelDir: string): Promise<{ run: (b: number) => Promise<unknown>; close: () => Promise<unknown> } | undefined> {
+async function torchWorker(
+  modelDir: string,
+): Promise<{ run: (b: number) => Promise<unknown>; close: () => Promise<unknown> } | undefined> {
   if (!existsSync(values.python)) return undefined;
-  const child = spawn(values.python, ['bench/inference/torch_reference.py', modelDir, String(threads), '0', String(seq), '0'], { env: { ...process.env, ...NON_SPINNING_TORCH_ENV }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(
+    values.python,
+    ['bench/inference/torch_reference.py', modelDir, String(threads), '0', String(seq), '0'],
+    { env: { ...process.env, ...NON_SPINNING_TORCH_ENV }, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const first = await lines.next();
-  if (first.done) { console.error('[bench] PyTorch worker did not start (python3-torch missing?)'); return undefined; }
+  if (first.done) {
+    console.error('[bench] PyTorch worker did not start (python3-torch missing?)');
+    return undefined;
+  }
   report['torch'] = `PyTorch ${String((JSON.parse(first.value) as { torch?: string }).torch)} (Debian, OpenBLAS)`;
   return {
-    run: async (b) => { child.stdin.write(`${b}\n`); const r = await lines.next(); if (r.done) throw new Error('PyTorch worker exited'); return r.value; },
-    close: async () => { child.stdin.end(); await new Promise((r) => child.once('exit', r)); },
+    run: async (b) => {
+      child.stdin.write(`${b}\n`);
+      const r = await lines.next();
+      if (r.done) throw new Error('PyTorch worker exited');
+      return r.value;
+    },
+    close: async () => {
+      child.stdin.end();
+      await new Promise((r) => child.once('exit', r));
+    },
   };
 }
 
@@ -120,34 +221,74 @@ for (const name of values.configs.split(',')) {
   const useStarter = name === 'default' && existsSync(join(values.starter, 'model.safetensors'));
   const config = useStarter ? readBertConfig(values.starter) : name === 'base' ? BASE : TINY;
   const modelDir = join(tmp, name);
-  const model = useStarter ? BertModel.fromStateDict(config, loadStateDict(values.starter), { pooler: false, mlmHead: true }) : BertModel.create(config, { pooler: false, mlmHead: true }, 7);
+  const model = useStarter
+    ? BertModel.fromStateDict(config, loadStateDict(values.starter), { pooler: false, mlmHead: true })
+    : BertModel.create(config, { pooler: false, mlmHead: true }, 7);
   savePretrained(model, modelDir);
   const weights = new WeightReader(loadStateDict(modelDir));
-  console.error(`[bench] ${name}: ${config.numHiddenLayers} layers × ${config.hiddenSize} (${useStarter ? values.starter : 'random weights'})`);
+  console.error(
+    `[bench] ${name}: ${config.numHiddenLayers} layers × ${config.hiddenSize} (${useStarter ? values.starter : 'random weights'})`,
+  );
   const cells: Cell[] = [];
   const nodeCounts: Record<string, unknown> = {};
   // Every engine runs one batch in turn (round robin), so load from other processes on this shared machine
   // falls on all engines alike; PyTorch (PASSIVE) joins the rounds as a worker process.
   const engines: { name: string; run: (b: number) => Promise<unknown>; close: () => Promise<unknown> }[] = [];
   // Our fused graphs load at the level the runtime uses (RUNTIME_OPTIMIZATION: 'basic', they are fused already).
-  const graphs: [string, Fusion, Precision, 'basic' | 'all'][] = [['ort-fused-fp32', 'contrib', 'fp32', RUNTIME_OPTIMIZATION.contrib], ['ort-int8', 'contrib', 'int8', RUNTIME_OPTIMIZATION.contrib], ['ort-unfused', 'none', 'fp32', 'basic'], ['ort-unfused+ort-optimiser', 'none', 'fp32', 'all']];
+  const graphs: [string, Fusion, Precision, 'basic' | 'all'][] = [
+    ['ort-fused-fp32', 'contrib', 'fp32', RUNTIME_OPTIMIZATION.contrib],
+    ['ort-int8', 'contrib', 'int8', RUNTIME_OPTIMIZATION.contrib],
+    ['ort-unfused', 'none', 'fp32', 'basic'],
+    ['ort-unfused+ort-optimiser', 'none', 'fp32', 'all'],
+  ];
   const spinningGraphs = new Map<string, Uint8Array>();
   for (const [engine, fusion, precision, level] of graphs) {
-    const graph = buildClassifierGraph(SPEC, config, weights, new WeightReader(new Map()), tokenizer, { fusion, precision });
+    const graph = buildClassifierGraph(SPEC, config, weights, new WeightReader(new Map()), tokenizer, {
+      fusion,
+      precision,
+    });
     if (fusion === 'contrib') spinningGraphs.set(engine, graph.bytes);
     const session = await ort.InferenceSession.create(graph.bytes, sessionOptions(level));
-    nodeCounts[engine] = { exportedPerLayer: graph.nodesPerLayer, ...(level === 'all' || fusion === 'contrib' ? { afterOrtOptimiser: await optimisedPerLayer(config, fusion, precision, level) } : {}) };
+    nodeCounts[engine] = {
+      exportedPerLayer: graph.nodesPerLayer,
+      ...(level === 'all' || fusion === 'contrib'
+        ? { afterOrtOptimiser: await optimisedPerLayer(config, fusion, precision, level) }
+        : {}),
+    };
     const cache = new Map<number, Record<string, ort.Tensor>>();
-    engines.push({ name: engine, run: (b) => { if (!cache.has(b)) cache.set(b, feeds(b)); return session.run(cache.get(b)!); }, close: () => session.release() });
+    engines.push({
+      name: engine,
+      run: (b) => {
+        if (!cache.has(b)) cache.set(b, feeds(b));
+        return session.run(cache.get(b)!);
+      },
+      close: () => session.release(),
+    });
   }
-  engines.push({ name: `tfjs-${tf.getBackend()}`, close: async () => undefined, run: async (b) => {
-    const x = inputs(b);
-    return tidyRead(() => {
-      const hidden = model.encode({ inputIds: tf.tensor2d(x.ids, [b, seq], 'int32'), attentionMask: tf.tensor2d(x.mask, [b, seq], 'int32') });
-      const rows = BertModel.gatherPositions(hidden, tf.tensor1d(Array.from({ length: b }, (_, i) => i * seq + 5), 'int32'));
-      return tf.logSoftmax(model.mlmLogits(rows));
-    }, (t) => t.dataSync());
-  } });
+  engines.push({
+    name: `tfjs-${tf.getBackend()}`,
+    close: async () => undefined,
+    run: async (b) => {
+      const x = inputs(b);
+      return tidyRead(
+        () => {
+          const hidden = model.encode({
+            inputIds: tf.tensor2d(x.ids, [b, seq], 'int32'),
+            attentionMask: tf.tensor2d(x.mask, [b, seq], 'int32'),
+          });
+          const rows = BertModel.gatherPositions(
+            hidden,
+            tf.tensor1d(
+              Array.from({ length: b }, (_, i) => i * seq + 5),
+              'int32',
+            ),
+          );
+          return tf.logSoftmax(model.mlmLogits(rows));
+        },
+        (t) => t.dataSync(),
+      );
+    },
+  });
   const torch = await torchWorker(modelDir);
   if (torch) engines.push({ name: 'pytorch-eager', run: torch.run, close: torch.close });
   const failed = new Map<string, string>(); // engine → why it stopped (tfjs-wasm runs out of its 4 GiB heap on base × 32)
@@ -164,14 +305,19 @@ for (const name of values.configs.split(',')) {
   };
   for (const b of batches) {
     const slow = new Map<string, number>();
-    for (const e of engines) { // warm-up; an engine slower than the whole budget is measured by this one run
+    for (const e of engines) {
+      // warm-up; an engine slower than the whole budget is measured by this one run
       if (failed.has(e.name)) continue;
       const ms = await attempt(e, b);
       if (ms !== undefined && ms > minSeconds * 1000) slow.set(e.name, ms);
     }
     const times = new Map<string, number[]>(engines.map((e) => [e.name, []]));
     const start = performance.now();
-    for (let round = 0; round < 50 && (round < 3 || performance.now() - start < minSeconds * 1000 * engines.length); round++) {
+    for (
+      let round = 0;
+      round < 50 && (round < 3 || performance.now() - start < minSeconds * 1000 * engines.length);
+      round++
+    ) {
       for (const e of engines) {
         if ((slow.has(e.name) && round > 0) || failed.has(e.name)) continue;
         const ms = await attempt(e, b);
@@ -180,7 +326,16 @@ for (const name of values.configs.split(',')) {
     }
     for (const e of engines) {
       if (times.get(e.name)!.length === 0) {
-        if (failed.has(e.name)) cells.push({ engine: e.name, batch: b, runs: 0, p50: NaN, p99: NaN, textsPerSecond: NaN, note: failed.get(e.name)! });
+        if (failed.has(e.name))
+          cells.push({
+            engine: e.name,
+            batch: b,
+            runs: 0,
+            p50: NaN,
+            p99: NaN,
+            textsPerSecond: NaN,
+            note: failed.get(e.name)!,
+          });
         continue;
       }
       const note = slow.has(e.name) ? 'one run: slower than the time budget' : undefined;
@@ -191,10 +346,15 @@ for (const name of values.configs.split(',')) {
   for (const e of engines) await e.close();
   try {
     model.dispose();
-  } catch { /* a wasm backend that failed above cannot free its tensors; the process ends soon */ }
+  } catch {
+    /* a wasm backend that failed above cannot free its tensors; the process ends soon */
+  }
   // ORT with its default spinning thread pool, each alone: the counterpart of PyTorch's default wait policy below.
   for (const [engine, bytes] of spinningGraphs) {
-    const session = await ort.InferenceSession.create(bytes, sessionOptions(RUNTIME_OPTIMIZATION.contrib, undefined, true));
+    const session = await ort.InferenceSession.create(
+      bytes,
+      sessionOptions(RUNTIME_OPTIMIZATION.contrib, undefined, true),
+    );
     for (const b of batches) {
       const f = feeds(b);
       await session.run(f);
@@ -213,60 +373,174 @@ for (const name of values.configs.split(',')) {
   // PyTorch alone afterwards, twice: OpenMP's default (spinning) wait policy, and non-spinning. With Debian's
   // OpenBLAS (its own pthread pool beside OpenMP's) the default policy oversubscribes the cores; the goals table
   // compares against the faster of the two.
-  for (const [label, env] of [['OMP default wait policy', { ...process.env, OMP_WAIT_POLICY: undefined }], ['PASSIVE', { ...process.env, ...NON_SPINNING_TORCH_ENV }]] as const) {
+  for (const [label, env] of [
+    ['OMP default wait policy', { ...process.env, OMP_WAIT_POLICY: undefined }],
+    ['PASSIVE', { ...process.env, ...NON_SPINNING_TORCH_ENV }],
+  ] as const) {
     try {
-      const out = execFileSync(values.python, ['bench/inference/torch_reference.py', modelDir, String(threads), batches.join(','), String(seq), String(minSeconds)],
-        { encoding: 'utf8', env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)), stdio: ['ignore', 'pipe', 'pipe'], timeout: 600000 });
+      const out = execFileSync(
+        values.python,
+        [
+          'bench/inference/torch_reference.py',
+          modelDir,
+          String(threads),
+          batches.join(','),
+          String(seq),
+          String(minSeconds),
+        ],
+        {
+          encoding: 'utf8',
+          env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 600000,
+        },
+      );
       const res = JSON.parse(out) as { results: Record<string, number[]> };
       for (const b of batches) cells.push(cell(`pytorch-eager (${label}, measured alone)`, b, res.results[String(b)]!));
     } catch (error) {
       console.error(`[bench] PyTorch (${label}, alone) skipped: ${(error as Error).message.split('\n')[0]}`);
     }
   }
-  (report['configs'] as Record<string, unknown>)[name] = { layers: config.numHiddenLayers, hidden: config.hiddenSize, heads: config.numAttentionHeads, intermediate: config.intermediateSize, weights: useStarter ? values.starter : 'random', flopsPerText: encoderFlopsPerText(config, seq), nodeCounts, cells };
+  (report['configs'] as Record<string, unknown>)[name] = {
+    layers: config.numHiddenLayers,
+    hidden: config.hiddenSize,
+    heads: config.numAttentionHeads,
+    intermediate: config.intermediateSize,
+    weights: useStarter ? values.starter : 'random',
+    flopsPerText: encoderFlopsPerText(config, seq),
+    nodeCounts,
+    cells,
+  };
   rmSync(modelDir, { recursive: true, force: true });
 }
 report['loadAverageAtEnd'] = loadavg().map((l) => +l.toFixed(2));
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(values.out, { recursive: true });
-const previous = existsSync(join(values.out, 'inference.json')) ? (JSON.parse(readFileSync(join(values.out, 'inference.json'), 'utf8')) as { configs?: Record<string, unknown> }) : {};
+const previous = existsSync(join(values.out, 'inference.json'))
+  ? (JSON.parse(readFileSync(join(values.out, 'inference.json'), 'utf8')) as { configs?: Record<string, unknown> })
+  : {};
 report['configs'] = { ...(previous.configs ?? {}), ...(report['configs'] as Record<string, unknown>) }; // configs run separately accumulate
 writeFileSync(join(values.out, 'inference.json'), `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(join(values.out, 'inference.md'), renderMarkdown(report));
 console.log(renderMarkdown(report));
 
 function renderMarkdown(r: Record<string, unknown>): string {
-  const lines = [`# Inference benchmark`, '', `Generated by \`bench/inference/run.ts\` on ${String(r['cpu'])}, Node ${String(r['node'])}, onnxruntime-node ${String(r['ort'])}, ${String(r['torch'] ?? 'PyTorch')}; ${threads} threads everywhere; sequence length ${seq}; load average at start ${JSON.stringify(r['loadAverageAtStart'])}, at end ${JSON.stringify(r['loadAverageAtEnd'])}.`, '',
-    'Round robin: engines take turns batch by batch, none spinning between runs (ORT `allow_spinning=0`; PyTorch `OMP_WAIT_POLICY=PASSIVE`, `OPENBLAS_THREAD_TIMEOUT=4`), so load falls on all alike and no engine steals the cores from the next. "Measured alone": each with its default spinning thread pool, the way a dedicated server runs it.', ''];
+  const lines = [
+    `# Inference benchmark`,
+    '',
+    `Generated by \`bench/inference/run.ts\` on ${String(r['cpu'])}, Node ${String(r['node'])}, onnxruntime-node ${String(r['ort'])}, ${String(r['torch'] ?? 'PyTorch')}; ${threads} threads everywhere; sequence length ${seq}; load average at start ${JSON.stringify(r['loadAverageAtStart'])}, at end ${JSON.stringify(r['loadAverageAtEnd'])}.`,
+    '',
+    'Round robin: engines take turns batch by batch, none spinning between runs (ORT `allow_spinning=0`; PyTorch `OMP_WAIT_POLICY=PASSIVE`, `OPENBLAS_THREAD_TIMEOUT=4`), so load falls on all alike and no engine steals the cores from the next. "Measured alone": each with its default spinning thread pool, the way a dedicated server runs it.',
+    '',
+  ];
   const top = r['ceiling'] as Ceiling | undefined;
-  if (top) lines.push(`Ceiling: the encoder's matrix products alone (${top.shapes.map((x) => `${x.m}×${x.k}·${x.k}×${x.n}`).join(', ')}) in ONNX Runtime on ${threads} threads reach at best **${top.fp32Gflops} GFLOP/s in FP32** (MatMul) and **${top.int8Gflops} GFLOP/s in INT8** (DynamicQuantizeMatMul). An encoder is nearly all such products, so "GFLOP/s" below (encoder FLOPs per text × texts/s) says how close each engine runs to what this CPU can do; no FP32 engine can pass the FP32 ceiling.`, '');
-  const ratio = (a?: Cell, b?: Cell) => (a && b && a.runs > 0 && b.runs > 0 ? `${(a.textsPerSecond / b.textsPerSecond).toFixed(2)}×` : '—');
-  for (const [name, c] of Object.entries(r['configs'] as Record<string, { layers: number; hidden: number; weights: string; flopsPerText?: number; cells: Cell[]; nodeCounts: Record<string, { exportedPerLayer: number; afterOrtOptimiser?: { perLayer: number; ops: Record<string, number> } }> }>)) {
+  if (top)
+    lines.push(
+      `Ceiling: the encoder's matrix products alone (${top.shapes.map((x) => `${x.m}×${x.k}·${x.k}×${x.n}`).join(', ')}) in ONNX Runtime on ${threads} threads reach at best **${top.fp32Gflops} GFLOP/s in FP32** (MatMul) and **${top.int8Gflops} GFLOP/s in INT8** (DynamicQuantizeMatMul). An encoder is nearly all such products, so "GFLOP/s" below (encoder FLOPs per text × texts/s) says how close each engine runs to what this CPU can do; no FP32 engine can pass the FP32 ceiling.`,
+      '',
+    );
+  const ratio = (a?: Cell, b?: Cell) =>
+    a && b && a.runs > 0 && b.runs > 0 ? `${(a.textsPerSecond / b.textsPerSecond).toFixed(2)}×` : '—';
+  for (const [name, c] of Object.entries(
+    r['configs'] as Record<
+      string,
+      {
+        layers: number;
+        hidden: number;
+        weights: string;
+        flopsPerText?: number;
+        cells: Cell[];
+        nodeCounts: Record<
+          string,
+          { exportedPerLayer: number; afterOrtOptimiser?: { perLayer: number; ops: Record<string, number> } }
+        >;
+      }
+    >,
+  )) {
     const find = (engine: string, batch: number) => c.cells.find((x) => x.engine === engine && x.batch === batch);
-    lines.push(`## ${name}: ${c.layers} layers × ${c.hidden} (${c.weights})`, '', '| engine | nodes per layer (exported) | as ORT runs it | ops per layer as ORT runs it |', '|---|---|---|---|');
-    for (const [e, n] of Object.entries(c.nodeCounts)) lines.push(`| ${e} | ${n.exportedPerLayer} | ${n.afterOrtOptimiser?.perLayer ?? '—'} | ${n.afterOrtOptimiser ? Object.entries(n.afterOrtOptimiser.ops).map(([op, k]) => `${op.replace('com.microsoft:', 'ms:')}×${k}`).join(', ') : '(basic level: as exported)'} |`);
+    lines.push(
+      `## ${name}: ${c.layers} layers × ${c.hidden} (${c.weights})`,
+      '',
+      '| engine | nodes per layer (exported) | as ORT runs it | ops per layer as ORT runs it |',
+      '|---|---|---|---|',
+    );
+    for (const [e, n] of Object.entries(c.nodeCounts))
+      lines.push(
+        `| ${e} | ${n.exportedPerLayer} | ${n.afterOrtOptimiser?.perLayer ?? '—'} | ${
+          n.afterOrtOptimiser
+            ? Object.entries(n.afterOrtOptimiser.ops)
+                .map(([op, k]) => `${op.replace('com.microsoft:', 'ms:')}×${k}`)
+                .join(', ')
+            : '(basic level: as exported)'
+        } |`,
+      );
     const bs = [...new Set(c.cells.map((x) => x.batch))];
-    lines.push('', 'Goals (issue 5): fused FP32 ≥ 3× PyTorch eager; INT8 ≥ 2× fused FP32 and ≥ 5× PyTorch.', '', '| batch | FP32 / PyTorch | INT8 / FP32 | INT8 / PyTorch | alone: FP32 / best PyTorch | alone: INT8 / FP32 | alone: INT8 / best PyTorch |', '|---|---|---|---|---|---|---|');
-    const torchAlone = (b: number) => [find('pytorch-eager (OMP default wait policy, measured alone)', b), find('pytorch-eager (PASSIVE, measured alone)', b)]
-      .filter((x): x is Cell => x !== undefined && x.runs > 0).sort((x, y) => y.textsPerSecond - x.textsPerSecond)[0];
+    lines.push(
+      '',
+      'Goals (issue 5): fused FP32 ≥ 3× PyTorch eager; INT8 ≥ 2× fused FP32 and ≥ 5× PyTorch.',
+      '',
+      '| batch | FP32 / PyTorch | INT8 / FP32 | INT8 / PyTorch | alone: FP32 / best PyTorch | alone: INT8 / FP32 | alone: INT8 / best PyTorch |',
+      '|---|---|---|---|---|---|---|',
+    );
+    const torchAlone = (b: number) =>
+      [
+        find('pytorch-eager (OMP default wait policy, measured alone)', b),
+        find('pytorch-eager (PASSIVE, measured alone)', b),
+      ]
+        .filter((x): x is Cell => x !== undefined && x.runs > 0)
+        .sort((x, y) => y.textsPerSecond - x.textsPerSecond)[0];
     for (const b of bs) {
       const [f, q, t] = [find('ort-fused-fp32', b), find('ort-int8', b), find('pytorch-eager', b)];
-      const [fa, qa, ta] = [find('ort-fused-fp32 (spinning, measured alone)', b), find('ort-int8 (spinning, measured alone)', b), torchAlone(b)];
-      lines.push(`| ${b} | ${ratio(f, t)} | ${ratio(q, f)} | ${ratio(q, t)} | ${ratio(fa, ta)} | ${ratio(qa, fa)} | ${ratio(qa, ta)} |`);
+      const [fa, qa, ta] = [
+        find('ort-fused-fp32 (spinning, measured alone)', b),
+        find('ort-int8 (spinning, measured alone)', b),
+        torchAlone(b),
+      ];
+      lines.push(
+        `| ${b} | ${ratio(f, t)} | ${ratio(q, f)} | ${ratio(q, t)} | ${ratio(fa, ta)} | ${ratio(qa, fa)} | ${ratio(qa, ta)} |`,
+      );
     }
     if (top && c.flopsPerText) {
       // What 3× the round-robin PyTorch would take, as a share of the FP32 ceiling: over 100% cannot be reached in FP32.
-      const need = bs.map((b) => { const t = find('pytorch-eager', b); return t && t.runs > 0 ? `batch ${b}: ${((3 * t.textsPerSecond * c.flopsPerText!) / 1e9 / top.fp32Gflops * 100).toFixed(0)}%` : undefined; }).filter(Boolean);
-      if (need.length > 0) lines.push('', `FP32 at 3× PyTorch would run at this share of the FP32 ceiling — ${need.join(', ')}.`);
-      const needInt8 = bs.map((b) => { const t = find('pytorch-eager', b); return t && t.runs > 0 ? `batch ${b}: ${((5 * t.textsPerSecond * c.flopsPerText!) / 1e9 / top.int8Gflops * 100).toFixed(0)}%` : undefined; }).filter(Boolean);
-      if (needInt8.length > 0) lines.push('', `INT8 at 5× PyTorch would run at this share of the INT8 ceiling — ${needInt8.join(', ')}.`);
+      const need = bs
+        .map((b) => {
+          const t = find('pytorch-eager', b);
+          return t && t.runs > 0
+            ? `batch ${b}: ${(((3 * t.textsPerSecond * c.flopsPerText!) / 1e9 / top.fp32Gflops) * 100).toFixed(0)}%`
+            : undefined;
+        })
+        .filter(Boolean);
+      if (need.length > 0)
+        lines.push('', `FP32 at 3× PyTorch would run at this share of the FP32 ceiling — ${need.join(', ')}.`);
+      const needInt8 = bs
+        .map((b) => {
+          const t = find('pytorch-eager', b);
+          return t && t.runs > 0
+            ? `batch ${b}: ${(((5 * t.textsPerSecond * c.flopsPerText!) / 1e9 / top.int8Gflops) * 100).toFixed(0)}%`
+            : undefined;
+        })
+        .filter(Boolean);
+      if (needInt8.length > 0)
+        lines.push('', `INT8 at 5× PyTorch would run at this share of the INT8 ceiling — ${needInt8.join(', ')}.`);
     }
-    const gflops = (cl: Cell) => (c.flopsPerText ? `${((cl.textsPerSecond * c.flopsPerText) / 1e9).toFixed(1)}${top ? ` (${((cl.textsPerSecond * c.flopsPerText) / 1e9 / (cl.engine.startsWith('ort-int8') ? top.int8Gflops : top.fp32Gflops) * 100).toFixed(0)}%)` : ''}` : '—');
-    lines.push('', '| engine | batch | p50 ms | p99 ms | texts/s | GFLOP/s (% of its ceiling: INT8 for ort-int8, else FP32) | vs PyTorch (round robin; alone: the faster PyTorch alone) | runs |', '|---|---|---|---|---|---|---|---|');
+    const gflops = (cl: Cell) =>
+      c.flopsPerText
+        ? `${((cl.textsPerSecond * c.flopsPerText) / 1e9).toFixed(1)}${top ? ` (${(((cl.textsPerSecond * c.flopsPerText) / 1e9 / (cl.engine.startsWith('ort-int8') ? top.int8Gflops : top.fp32Gflops)) * 100).toFixed(0)}%)` : ''}`
+        : '—';
+    lines.push(
+      '',
+      '| engine | batch | p50 ms | p99 ms | texts/s | GFLOP/s (% of its ceiling: INT8 for ort-int8, else FP32) | vs PyTorch (round robin; alone: the faster PyTorch alone) | runs |',
+      '|---|---|---|---|---|---|---|---|',
+    );
     for (const cl of c.cells) {
       const torch = cl.engine.includes('measured alone') ? torchAlone(cl.batch) : find('pytorch-eager', cl.batch);
-      if (cl.runs === 0) { lines.push(`| ${cl.engine} | ${cl.batch} | — | — | — | — | — (${cl.note ?? 'no runs'}) | 0 |`); continue; }
-      lines.push(`| ${cl.engine} | ${cl.batch} | ${cl.p50} | ${cl.p99} | ${cl.textsPerSecond} | ${gflops(cl)} | ${ratio(cl, torch)} | ${cl.runs} |`);
+      if (cl.runs === 0) {
+        lines.push(`| ${cl.engine} | ${cl.batch} | — | — | — | — | — (${cl.note ?? 'no runs'}) | 0 |`);
+        continue;
+      }
+      lines.push(
+        `| ${cl.engine} | ${cl.batch} | ${cl.p50} | ${cl.p99} | ${cl.textsPerSecond} | ${gflops(cl)} | ${ratio(cl, torch)} | ${cl.runs} |`,
+      );
     }
     lines.push('');
   }

@@ -30,18 +30,35 @@ export async function matMulGflops(m: number, k: number, n: number, seconds = 0.
   const ort = await import('onnxruntime-node');
   const g = new GraphBuilder('matmul', { '': 17 });
   const a = g.input('a', OnnxType.FLOAT, [m, k]);
-  const b = g.init('b', [k, n], Float32Array.from({ length: k * n }, (_, i) => Math.sin(i)));
+  const b = g.init(
+    'b',
+    [k, n],
+    Float32Array.from({ length: k * n }, (_, i) => Math.sin(i)),
+  );
   g.op('MatMul', [a, b], { names: ['c'] });
   g.output('c', OnnxType.FLOAT, [m, n]);
-  const session: InferenceSession = await ort.InferenceSession.create(g.encode(), { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
-  const feeds = { a: new ort.Tensor('float32', Float32Array.from({ length: m * k }, (_, i) => Math.cos(i)), [m, k]) };
+  const session: InferenceSession = await ort.InferenceSession.create(g.encode(), {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+  const feeds = {
+    a: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: m * k }, (_, i) => Math.cos(i)),
+      [m, k],
+    ),
+  };
   await session.run(feeds);
   let best = 0;
   for (let round = 0; round < 3; round++) {
     let runs = 0;
     const start = performance.now();
     const cpu = process.cpuUsage();
-    while (performance.now() - start < (seconds * 1000) / 3) { await session.run(feeds); runs++; }
+    while (performance.now() - start < (seconds * 1000) / 3) {
+      await session.run(feeds);
+      runs++;
+    }
     const used = process.cpuUsage(cpu);
     best = Math.max(best, (2 * m * k * n * runs) / ((used.user + used.system) / 1e6) / 1e9);
   }

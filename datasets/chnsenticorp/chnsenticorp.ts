@@ -17,7 +17,10 @@ export const CHNSENTICORP_LABEL_NAMES: Readonly<Record<string, string>> = { 0: '
 export const CHNSENTICORP_DEFAULTS: TaskDefaults = {
   pet: { template: "{'text': 'text_a'}这句话表示我{'mask'}满意。", verbalizer: { 0: ['不'], 1: ['很'] } },
   ptuning: { template: "{'mask'}{'soft': None, 'length': 6}{'text': 'text_a'}", verbalizer: { 0: ['不'], 1: ['很'] } },
-  efl: { template: "这表达了{'text': 'candidate_label'}的情感。{'text': 'text_a'}", descriptions: { 0: '不满意', 1: '满意' } },
+  efl: {
+    template: "这表达了{'text': 'candidate_label'}的情感。{'text': 'text_a'}",
+    descriptions: { 0: '不满意', 1: '满意' },
+  },
 };
 
 /**
@@ -30,9 +33,18 @@ export const CHNSENTICORP_DEFAULTS: TaskDefaults = {
  */
 export function chnSentiCorpTask(dir: string): CustomTask {
   return new CustomTask({
-    name: 'chnsenticorp', format: 'tsv', header: true, quote: null,
-    files: { train: join(dir, 'chnsenticorp_train.tsv'), dev: join(dir, 'chnsenticorp_dev.tsv'), test_public: join(dir, 'chnsenticorp_test.tsv') },
-    fields: { label: 'label', text_a: 'text_a' }, labels: [...CHNSENTICORP_LABELS], labelNames: { ...CHNSENTICORP_LABEL_NAMES },
+    name: 'chnsenticorp',
+    format: 'tsv',
+    header: true,
+    quote: null,
+    files: {
+      train: join(dir, 'chnsenticorp_train.tsv'),
+      dev: join(dir, 'chnsenticorp_dev.tsv'),
+      test_public: join(dir, 'chnsenticorp_test.tsv'),
+    },
+    fields: { label: 'label', text_a: 'text_a' },
+    labels: [...CHNSENTICORP_LABELS],
+    labelNames: { ...CHNSENTICORP_LABEL_NAMES },
     defaults: CHNSENTICORP_DEFAULTS,
   });
 }

@@ -7,7 +7,18 @@ import { readFileSync } from 'node:fs';
 import { DataError } from '../../framework/errors.js';
 
 /** CLUENER's ten entity types, in a fixed order (the tag order of models trained on it). */
-export const CLUENER_TYPES = ['address', 'book', 'company', 'game', 'government', 'movie', 'name', 'organization', 'position', 'scene'] as const;
+export const CLUENER_TYPES = [
+  'address',
+  'book',
+  'company',
+  'game',
+  'government',
+  'movie',
+  'name',
+  'organization',
+  'position',
+  'scene',
+] as const;
 
 /** One entity: characters `[start, end)` of the text. */
 export interface EntitySpan {
@@ -59,7 +70,10 @@ function splitObjects(source: string, path: string): { json: string; line: numbe
     }
     if (c === '"') inString = true;
     else if (c === '{') {
-      if (depth === 0) { start = i; startLine = line; }
+      if (depth === 0) {
+        start = i;
+        startLine = line;
+      }
       depth++;
     } else if (c === '}') {
       depth--;
@@ -85,18 +99,32 @@ function parseExample(json: string, where: string, id: number): NerExample {
   if (typeof text !== 'string') throw new DataError(`${where}: field 'text' must be a string`);
   const entities: EntitySpan[] = [];
   if (label !== undefined) {
-    if (typeof label !== 'object' || label === null) throw new DataError(`${where}: field 'label' must be an object of types`);
+    if (typeof label !== 'object' || label === null)
+      throw new DataError(`${where}: field 'label' must be an object of types`);
     for (const [type, byEntity] of Object.entries(label as Record<string, unknown>)) {
-      if (!(CLUENER_TYPES as readonly string[]).includes(type)) throw new DataError(`${where}: field 'label': unknown type '${type}'; valid: ${CLUENER_TYPES.join(', ')}`);
+      if (!(CLUENER_TYPES as readonly string[]).includes(type))
+        throw new DataError(`${where}: field 'label': unknown type '${type}'; valid: ${CLUENER_TYPES.join(', ')}`);
       for (const [entity, offsets] of Object.entries(byEntity as Record<string, unknown>)) {
-        if (!Array.isArray(offsets)) throw new DataError(`${where}: field 'label.${type}.${entity}' must be a list of [start, end] pairs`);
+        if (!Array.isArray(offsets))
+          throw new DataError(`${where}: field 'label.${type}.${entity}' must be a list of [start, end] pairs`);
         for (const pair of offsets as unknown[]) {
-          const [s, e] = Array.isArray(pair) ? pair as unknown[] : [];
-          if (!Number.isInteger(s) || !Number.isInteger(e) || (s as number) < 0 || (e as number) < (s as number) || (e as number) >= text.length) {
-            throw new DataError(`${where}: field 'label.${type}.${entity}': offsets ${JSON.stringify(pair)} are not inside the text (length ${text.length})`);
+          const [s, e] = Array.isArray(pair) ? (pair as unknown[]) : [];
+          if (
+            !Number.isInteger(s) ||
+            !Number.isInteger(e) ||
+            (s as number) < 0 ||
+            (e as number) < (s as number) ||
+            (e as number) >= text.length
+          ) {
+            throw new DataError(
+              `${where}: field 'label.${type}.${entity}': offsets ${JSON.stringify(pair)} are not inside the text (length ${text.length})`,
+            );
           }
           const span = { start: s as number, end: (e as number) + 1, type };
-          if (text.slice(span.start, span.end) !== entity) throw new DataError(`${where}: field 'label.${type}.${entity}': offsets ${JSON.stringify(pair)} cover '${text.slice(span.start, span.end)}'`);
+          if (text.slice(span.start, span.end) !== entity)
+            throw new DataError(
+              `${where}: field 'label.${type}.${entity}': offsets ${JSON.stringify(pair)} cover '${text.slice(span.start, span.end)}'`,
+            );
           entities.push(span);
         }
       }

@@ -17,9 +17,18 @@ export class BustmTask extends FewClueTask {
   readonly labelNames = { '0': '意思不同', '1': '意思相同' };
   readonly textFields = ['sentence1', 'sentence2'] as const;
   readonly defaults: TaskDefaults = {
-    pet: { template: "“{'text': 'sentence1'}”和“{'text': 'sentence2'}”说的是{'mask'}同的事情。", verbalizer: { '0': ['不'], '1': ['相'] } },
-    ptuning: { template: "{'mask'}{'soft': None, 'length': 6}{'text': 'sentence1'}{'sep'}{'text': 'sentence2'}", verbalizer: { '0': ['不'], '1': ['很'] } },
-    efl: { template: "{'text': 'sentence1'}{'sep'}{'text': 'candidate_label'}：{'text': 'sentence2'}", descriptions: { '0': '意思不同的一句话', '1': '意思相同的一句话' } },
+    pet: {
+      template: "“{'text': 'sentence1'}”和“{'text': 'sentence2'}”说的是{'mask'}同的事情。",
+      verbalizer: { '0': ['不'], '1': ['相'] },
+    },
+    ptuning: {
+      template: "{'mask'}{'soft': None, 'length': 6}{'text': 'sentence1'}{'sep'}{'text': 'sentence2'}",
+      verbalizer: { '0': ['不'], '1': ['很'] },
+    },
+    efl: {
+      template: "{'text': 'sentence1'}{'sep'}{'text': 'candidate_label'}：{'text': 'sentence2'}",
+      descriptions: { '0': '意思不同的一句话', '1': '意思相同的一句话' },
+    },
   };
   protected readonly submissionFile = 'bustm_predict.json';
 

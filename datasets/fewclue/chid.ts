@@ -25,7 +25,9 @@ export function fillBlank(example: Example, candidate: string): string {
   const pre = example.fields['content_pre'];
   const post = example.fields['content_post'];
   if (typeof pre !== 'string' || typeof post !== 'string') {
-    throw new DataError(`example ${example.id}: fillBlank needs the string fields content_pre and content_post (a CHID example)`);
+    throw new DataError(
+      `example ${example.id}: fillBlank needs the string fields content_pre and content_post (a CHID example)`,
+    );
   }
   return pre + candidate + post;
 }
@@ -48,8 +50,14 @@ export class ChidTask extends FewClueTask {
   override readonly multipleChoice: MultipleChoice = { candidatesField: 'candidates', wordLength: 4 };
   readonly defaults: TaskDefaults = {
     pet: { template: "{'text': 'content_pre'}{'mask': None, 'length': 4}{'text': 'content_post'}", verbalizer: {} },
-    ptuning: { template: "{'soft': None, 'length': 6}{'text': 'content_pre'}{'mask': None, 'length': 4}{'text': 'content_post'}", verbalizer: {} },
-    efl: { template: "{'text': 'content_pre'}{'text': 'candidate_label'}{'text': 'content_post'}{'sep'}这句话通顺。", descriptions: {} },
+    ptuning: {
+      template: "{'soft': None, 'length': 6}{'text': 'content_pre'}{'mask': None, 'length': 4}{'text': 'content_post'}",
+      verbalizer: {},
+    },
+    efl: {
+      template: "{'text': 'content_pre'}{'text': 'candidate_label'}{'text': 'content_post'}{'sep'}这句话通顺。",
+      descriptions: {},
+    },
   };
   protected override readonly labelKey = 'answer';
   protected readonly submissionFile = 'chidf_predict.json';
@@ -62,16 +70,23 @@ export class ChidTask extends FewClueTask {
     const content = requireString(r, 'content', where);
     const candidates = requireStringList(r, 'candidates', where);
     if (candidates.length !== CHID_CANDIDATES) {
-      throw new DataError(`${at(where)}: field 'candidates' has ${candidates.length} idioms, expected ${CHID_CANDIDATES}`);
+      throw new DataError(
+        `${at(where)}: field 'candidates' has ${candidates.length} idioms, expected ${CHID_CANDIDATES}`,
+      );
     }
     const blank = content.indexOf(IDIOM_BLANK);
     if (blank < 0 || content.indexOf(IDIOM_BLANK, blank + 1) >= 0) {
-      throw new DataError(`${at(where)}: field 'content' must hold exactly one ${IDIOM_BLANK}, found ${content.split(IDIOM_BLANK).length - 1}`);
+      throw new DataError(
+        `${at(where)}: field 'content' must hold exactly one ${IDIOM_BLANK}, found ${content.split(IDIOM_BLANK).length - 1}`,
+      );
     }
     return {
       id: readId(r, where),
       fields: {
-        content, content_pre: content.slice(0, blank), content_post: content.slice(blank + IDIOM_BLANK.length), candidates,
+        content,
+        content_pre: content.slice(0, blank),
+        content_post: content.slice(blank + IDIOM_BLANK.length),
+        candidates,
       },
       ...(labelled ? { label: requireString(r, 'answer', where) } : {}),
     };

@@ -49,12 +49,19 @@ export class CluewscTask extends FewClueTask {
   readonly labelNames = { false: '指代错误', true: '指代正确' };
   readonly textFields = ['text'] as const;
   readonly defaults: TaskDefaults = {
-    pet: { template: "{'text': 'marked_text'}{'text': 'pronoun'}指的{'mask'}是{'text': 'entity'}", verbalizer: { false: ['不'], true: ['就'] } },
+    pet: {
+      template: "{'text': 'marked_text'}{'text': 'pronoun'}指的{'mask'}是{'text': 'entity'}",
+      verbalizer: { false: ['不'], true: ['就'] },
+    },
     ptuning: {
-      template: "{'mask'}{'mask'}{'soft': None, 'length': 6}{'text': 'marked_text'}{'text': 'pronoun'}指的是{'text': 'entity'}",
+      template:
+        "{'mask'}{'mask'}{'soft': None, 'length': 6}{'text': 'marked_text'}{'text': 'pronoun'}指的是{'text': 'entity'}",
       verbalizer: { false: ['错误'], true: ['正确'] },
     },
-    efl: { template: "{'text': 'marked_text'}{'text': 'pronoun'}指的{'text': 'candidate_label'}{'text': 'entity'}", descriptions: { false: '不是', true: '是' } },
+    efl: {
+      template: "{'text': 'marked_text'}{'text': 'pronoun'}指的{'text': 'candidate_label'}{'text': 'entity'}",
+      descriptions: { false: '不是', true: '是' },
+    },
   };
   protected readonly submissionFile = 'cluewscf_predict.json';
 
@@ -62,18 +69,24 @@ export class CluewscTask extends FewClueTask {
     const text = requireString(r, 'text', where);
     const target = r['target'];
     if (typeof target !== 'object' || target === null || Array.isArray(target)) {
-      throw new DataError(`${at(where)}: missing field 'target' (an object with span1_text, span1_index, span2_text, span2_index)`);
+      throw new DataError(
+        `${at(where)}: missing field 'target' (an object with span1_text, span1_index, span2_text, span2_index)`,
+      );
     }
     const t: Readonly<Record<string, unknown>> = { ...target };
     const spans: WscSpans = {
-      span1_text: requireString(t, 'span1_text', where), span1_index: offset(t, 'span1_index', where),
-      span2_text: requireString(t, 'span2_text', where), span2_index: offset(t, 'span2_index', where),
+      span1_text: requireString(t, 'span1_text', where),
+      span1_index: offset(t, 'span1_index', where),
+      span2_text: requireString(t, 'span2_text', where),
+      span2_index: offset(t, 'span2_index', where),
     };
     for (const k of ['1', '2'] as const) {
       const s = k === '1' ? spans.span1_text : spans.span2_text;
       const i = k === '1' ? spans.span1_index : spans.span2_index;
       if (text.slice(i, i + s.length) !== s) {
-        throw new DataError(`${at(where)}: field 'target.span${k}_index' = ${i} does not point at span${k}_text '${s}' (the text there is '${text.slice(i, i + s.length)}')`);
+        throw new DataError(
+          `${at(where)}: field 'target.span${k}_index' = ${i} does not point at span${k}_text '${s}' (the text there is '${text.slice(i, i + s.length)}')`,
+        );
       }
     }
     return {

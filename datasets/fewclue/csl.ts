@@ -24,9 +24,18 @@ export class CslTask extends FewClueTask {
   readonly labelNames = { '0': '关键词不全是论文的', '1': '关键词都是论文的' };
   readonly textFields = ['keyword', 'abst'] as const;
   readonly defaults: TaskDefaults = {
-    pet: { template: "给定以下几个词语：{'text': 'keyword'}{'mask'}{'mask'}扩写成“{'text': 'abst'}”", verbalizer: { '0': ['不能'], '1': ['可以'] } },
-    ptuning: { template: "{'mask'}{'soft': None, 'length': 6}本文关键词有{'text': 'keyword'}{'sep'}{'text': 'abst'}", verbalizer: { '0': ['不'], '1': ['很'] } },
-    efl: { template: "{'text': 'abst'}{'sep'}{'text': 'candidate_label'}：{'text': 'keyword'}", descriptions: { '0': '本文的关键词不是', '1': '本文的关键词是' } },
+    pet: {
+      template: "给定以下几个词语：{'text': 'keyword'}{'mask'}{'mask'}扩写成“{'text': 'abst'}”",
+      verbalizer: { '0': ['不能'], '1': ['可以'] },
+    },
+    ptuning: {
+      template: "{'mask'}{'soft': None, 'length': 6}本文关键词有{'text': 'keyword'}{'sep'}{'text': 'abst'}",
+      verbalizer: { '0': ['不'], '1': ['很'] },
+    },
+    efl: {
+      template: "{'text': 'abst'}{'sep'}{'text': 'candidate_label'}：{'text': 'keyword'}",
+      descriptions: { '0': '本文的关键词不是', '1': '本文的关键词是' },
+    },
   };
   protected readonly submissionFile = 'cslf_predict.json';
 

@@ -24,8 +24,14 @@ export class EprstmtTask extends FewClueTask {
   readonly defaults: TaskDefaults = {
     // PaddleNLP's first EPRSTMT pattern; of its six, the best mean dev accuracy over splits 0-4 (bench/results/fewclue-patterns-eprstmt.md).
     pet: { template: "{'text': 'sentence'}我{'mask'}喜欢。", verbalizer: { Negative: ['不'], Positive: ['很'] } },
-    ptuning: { template: "{'mask'}{'soft': None, 'length': 6}{'text': 'sentence'}", verbalizer: { Negative: ['不'], Positive: ['很'] } },
-    efl: { template: "这表达了{'text': 'candidate_label'}的情感。{'text': 'sentence'}", descriptions: { Negative: '不满意', Positive: '满意' } },
+    ptuning: {
+      template: "{'mask'}{'soft': None, 'length': 6}{'text': 'sentence'}",
+      verbalizer: { Negative: ['不'], Positive: ['很'] },
+    },
+    efl: {
+      template: "这表达了{'text': 'candidate_label'}的情感。{'text': 'sentence'}",
+      descriptions: { Negative: '不满意', Positive: '满意' },
+    },
   };
   protected readonly submissionFile = 'eprstmt_predict.json';
   protected override readonly bundledDir = fileURLToPath(new URL('./eprstmt/data/', import.meta.url));

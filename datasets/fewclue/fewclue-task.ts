@@ -7,7 +7,14 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, DataError } from '../../framework/errors.js';
 import {
-  PARTS, SPLIT_IDS, TaskDefinition, type Example, type LoadOptions, type Part, type SplitId, type SubmissionFormat,
+  PARTS,
+  SPLIT_IDS,
+  TaskDefinition,
+  type Example,
+  type LoadOptions,
+  type Part,
+  type SplitId,
+  type SubmissionFormat,
 } from '../base.js';
 import { readJsonlRecords } from '../generic/jsonl.js';
 import { at, type Where } from '../generic/record.js';
@@ -37,7 +44,8 @@ export interface FewClueTaskConfig {
 export function fewClueFileName(part: Part, split: SplitId = '0'): string {
   if (!PARTS.includes(part)) throw new ConfigError(`unknown part '${String(part)}'; valid: ${PARTS.join(', ')}`);
   if (part !== 'train' && part !== 'dev') return `${part}.json`;
-  if (!SPLIT_IDS.includes(split)) throw new ConfigError(`unknown FewCLUE split '${String(split)}'; valid: ${SPLIT_IDS.join(', ')}`);
+  if (!SPLIT_IDS.includes(split))
+    throw new ConfigError(`unknown FewCLUE split '${String(split)}'; valid: ${SPLIT_IDS.join(', ')}`);
   return `${part}_${split}.json`;
 }
 
@@ -81,7 +89,7 @@ export abstract class FewClueTask extends TaskDefinition {
       if (this.bundledDir !== undefined) return this.bundledDir;
       throw new DataError(
         `FewCLUE task '${this.kind}' is not bundled with the package: pass --data-dir <FewCLUE root> (dataDir) or set ` +
-        `${FEWCLUE_DIR_ENV}, so that <root>/${this.kind}/train_0.json exists (no dataDir was given and ${FEWCLUE_DIR_ENV} is unset)`,
+          `${FEWCLUE_DIR_ENV}, so that <root>/${this.kind}/train_0.json exists (no dataDir was given and ${FEWCLUE_DIR_ENV} is unset)`,
       );
     }
     const dir = resolve(root, this.kind);
@@ -89,7 +97,7 @@ export abstract class FewClueTask extends TaskDefinition {
       const from = options.dataDir !== undefined || this.dataDir !== undefined ? 'dataDir' : FEWCLUE_DIR_ENV;
       throw new DataError(
         `FewCLUE task '${this.kind}': data directory ${dir} not found (from ${from}=${root}); ` +
-        `pass --data-dir <FewCLUE root> or set ${FEWCLUE_DIR_ENV} to the folder holding '${this.kind}/'`,
+          `pass --data-dir <FewCLUE root> or set ${FEWCLUE_DIR_ENV} to the folder holding '${this.kind}/'`,
       );
     }
     return dir;
@@ -105,17 +113,22 @@ export abstract class FewClueTask extends TaskDefinition {
   load(part: Part, options: LoadOptions = {}): Example[] {
     const file = join(this.resolveDir(options), fewClueFileName(part, options.split ?? '0'));
     if (!existsSync(file)) {
-      const hint = this.bundledDir !== undefined && options.dataDir === undefined && this.dataDir === undefined
-        ? ` (the bundled copy of '${this.kind}' leaves it out; pass --data-dir or set ${FEWCLUE_DIR_ENV})` : '';
+      const hint =
+        this.bundledDir !== undefined && options.dataDir === undefined && this.dataDir === undefined
+          ? ` (the bundled copy of '${this.kind}' leaves it out; pass --data-dir or set ${FEWCLUE_DIR_ENV})`
+          : '';
       throw new DataError(`FewCLUE task '${this.kind}' has no ${part} file: ${file} not found${hint}`);
     }
     const labelled = part !== 'test' && part !== 'unlabeled';
     return readJsonlRecords(file).map(({ record, where }) => {
       const ex = this.parse(record, where, labelled);
       if (labelled) {
-        if (ex.label === undefined) throw new DataError(`${at(where)}: missing field '${this.labelKey}' in a labelled part (${part})`);
+        if (ex.label === undefined)
+          throw new DataError(`${at(where)}: missing field '${this.labelKey}' in a labelled part (${part})`);
         if (!this.labels.includes(ex.label)) {
-          throw new DataError(`${at(where)}: field '${this.labelKey}' has label '${ex.label}', expected one of: ${this.labels.join(', ')}`);
+          throw new DataError(
+            `${at(where)}: field '${this.labelKey}' has label '${ex.label}', expected one of: ${this.labels.join(', ')}`,
+          );
         }
       }
       return ex;
@@ -133,9 +146,11 @@ export abstract class FewClueTask extends TaskDefinition {
    * EprstmtTask.fromConfig({ type: 'eprstmt' }).kind; // => 'eprstmt'
    */
   static fromConfig<T extends FewClueTask>(
-    this: { new (options?: FewClueTaskOptions): T; readonly kind: string }, config: FewClueTaskConfig,
+    this: { new (options?: FewClueTaskOptions): T; readonly kind: string },
+    config: FewClueTaskConfig,
   ): T {
-    if (config.type !== this.kind) throw new ConfigError(`config type '${config.type}' does not match task '${this.kind}'`);
+    if (config.type !== this.kind)
+      throw new ConfigError(`config type '${config.type}' does not match task '${this.kind}'`);
     if (config.dataDir !== undefined && typeof config.dataDir !== 'string') {
       throw new ConfigError(`task '${this.kind}': dataDir must be a string, got ${typeof config.dataDir}`);
     }

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { DataError, UnknownKindError, ConfigError } from '../../framework/errors.js';
 import {
-  ChidTask, CluewscTask, EprstmtTask, FEWCLUE_TASKS, fewClueFileName, fillBlank, getTask, markSpans, taskFromConfig,
+  ChidTask,
+  CluewscTask,
+  EprstmtTask,
+  FEWCLUE_TASKS,
+  fewClueFileName,
+  fillBlank,
+  getTask,
+  markSpans,
+  taskFromConfig,
 } from '../index.js';
 
 /** Tiny real samples of every task (first lines of each file), laid out as a FewCLUE root. */
@@ -26,7 +34,11 @@ for (const cls of FEWCLUE_TASKS) {
     assert.equal(testPart.length, 2);
     assert.ok(testPart.every((ex) => ex.label === undefined));
     if (WITH_UNLABELED.has(task.kind)) assert.equal(task.load('unlabeled').length, 2);
-    else assert.throws(() => task.load('unlabeled'), (e: unknown) => e instanceof DataError && /has no unlabeled file/.test(e.message));
+    else
+      assert.throws(
+        () => task.load('unlabeled'),
+        (e: unknown) => e instanceof DataError && /has no unlabeled file/.test(e.message),
+      );
   });
 
   test(`${cls.kind}: config round-trip`, () => {
@@ -41,13 +53,22 @@ for (const cls of FEWCLUE_TASKS) {
 test('EPRSTMT is bundled: loads with no data dir; its unlabeled file as a 1,000-example sample', (t) => {
   const saved = process.env['FEWCLUE_DIR'];
   delete process.env['FEWCLUE_DIR'];
-  t.after(() => { if (saved !== undefined) process.env['FEWCLUE_DIR'] = saved; });
+  t.after(() => {
+    if (saved !== undefined) process.env['FEWCLUE_DIR'] = saved;
+  });
   const task = new EprstmtTask();
   assert.equal(task.load('train', { split: '0' }).length, 32);
   assert.equal(task.load('dev', { split: 'few_all' }).length, 160);
   assert.equal(task.load('test_public').length, 610);
   assert.equal(task.load('test').length, 753);
-  assert.deepEqual(task.load('train')[0], { id: 0, fields: { sentence: '物流很快，早上下单，下午就到了。包装也很高档。就是耳机音质很差，煲了一百多小时，音质和同事的一百多元的耳机差不多，1580元买这耳机亏大了。' }, label: 'Negative' });
+  assert.deepEqual(task.load('train')[0], {
+    id: 0,
+    fields: {
+      sentence:
+        '物流很快，早上下单，下午就到了。包装也很高档。就是耳机音质很差，煲了一百多小时，音质和同事的一百多元的耳机差不多，1580元买这耳机亏大了。',
+    },
+    label: 'Negative',
+  });
   assert.equal(task.load('unlabeled').length, 1000);
   assert.equal(task.load('unlabeled')[0]!.label, undefined);
 });
@@ -55,9 +76,18 @@ test('EPRSTMT is bundled: loads with no data dir; its unlabeled file as a 1,000-
 test('other tasks need a data dir; the error says how and names the path looked at', (t) => {
   const saved = process.env['FEWCLUE_DIR'];
   delete process.env['FEWCLUE_DIR'];
-  t.after(() => { if (saved === undefined) delete process.env['FEWCLUE_DIR']; else process.env['FEWCLUE_DIR'] = saved; });
-  assert.throws(() => getTask('csl').load('train'), (e: unknown) => e instanceof DataError && /--data-dir/.test(e.message) && /FEWCLUE_DIR/.test(e.message));
-  assert.throws(() => getTask('csl', { dataDir: '/nowhere' }).load('train'), /data directory \/nowhere\/csl not found \(from dataDir=\/nowhere\)/);
+  t.after(() => {
+    if (saved === undefined) delete process.env['FEWCLUE_DIR'];
+    else process.env['FEWCLUE_DIR'] = saved;
+  });
+  assert.throws(
+    () => getTask('csl').load('train'),
+    (e: unknown) => e instanceof DataError && /--data-dir/.test(e.message) && /FEWCLUE_DIR/.test(e.message),
+  );
+  assert.throws(
+    () => getTask('csl', { dataDir: '/nowhere' }).load('train'),
+    /data directory \/nowhere\/csl not found \(from dataDir=\/nowhere\)/,
+  );
   process.env['FEWCLUE_DIR'] = FIXTURES;
   assert.equal(getTask('csl').load('train').length, 3);
   assert.equal(getTask('eprstmt').load('train').length, 3, 'FEWCLUE_DIR wins over the bundled copy');
@@ -74,8 +104,12 @@ test('file names of parts and splits', () => {
 });
 
 test('getTask lists the nine kinds for an unknown one', () => {
-  assert.throws(() => getTask('sst2' as 'csl'), (e: unknown) => e instanceof UnknownKindError
-    && e.message === "unknown task 'sst2'; valid: eprstmt, csldcp, tnews, iflytek, ocnli, bustm, chid, csl, cluewsc");
+  assert.throws(
+    () => getTask('sst2' as 'csl'),
+    (e: unknown) =>
+      e instanceof UnknownKindError &&
+      e.message === "unknown task 'sst2'; valid: eprstmt, csldcp, tnews, iflytek, ocnli, bustm, chid, csl, cluewsc",
+  );
   assert.throws(() => EprstmtTask.fromConfig({ type: 'csl' }), ConfigError);
 });
 
@@ -99,12 +133,25 @@ test('cluewsc: spans kept with offsets, marked in marked_text; idx and id both r
   assert.deepEqual(ex.meta?.['spans'], { span1_text: '树叶', span1_index: 22, span2_text: '他', span2_index: 30 });
   assert.equal(ex.fields['entity'], '树叶');
   assert.equal(ex.fields['pronoun'], '他');
-  assert.equal(ex.fields['marked_text'], '为什么要出现一个身穿军装的高大男人？就像一片_树叶_飘入了树林，[他]走到了我的家人中间。');
+  assert.equal(
+    ex.fields['marked_text'],
+    '为什么要出现一个身穿军装的高大男人？就像一片_树叶_飘入了树林，[他]走到了我的家人中间。',
+  );
   const t0 = task.load('test')[0]!;
   assert.equal(t0.id, 1);
-  assert.equal(markSpans('杨百顺他爹是个卖豆腐的。别人叫他卖豆腐的老杨。', { span1_text: '杨百顺', span1_index: 0, span2_text: '他', span2_index: 15 }),
-    '_杨百顺_他爹是个卖豆腐的。别人叫[他]卖豆腐的老杨。');
-  assert.equal(markSpans('他说小明', { span1_text: '小明', span1_index: 2, span2_text: '他', span2_index: 0 }), '[他]说_小明_');
+  assert.equal(
+    markSpans('杨百顺他爹是个卖豆腐的。别人叫他卖豆腐的老杨。', {
+      span1_text: '杨百顺',
+      span1_index: 0,
+      span2_text: '他',
+      span2_index: 15,
+    }),
+    '_杨百顺_他爹是个卖豆腐的。别人叫[他]卖豆腐的老杨。',
+  );
+  assert.equal(
+    markSpans('他说小明', { span1_text: '小明', span1_index: 2, span2_text: '他', span2_index: 0 }),
+    '[他]说_小明_',
+  );
 });
 
 test('csl: keyword list kept and joined for templates', () => {

@@ -16,7 +16,13 @@ import { OcnliTask } from './ocnli.js';
 import { TnewsTask } from './tnews.js';
 
 export { BustmTask, ChidTask, CluewscTask, CslTask, CsldcpTask, EprstmtTask, IflytekTask, OcnliTask, TnewsTask };
-export { FewClueTask, FEWCLUE_DIR_ENV, fewClueFileName, type FewClueTaskOptions, type FewClueTaskConfig } from './fewclue-task.js';
+export {
+  FewClueTask,
+  FEWCLUE_DIR_ENV,
+  fewClueFileName,
+  type FewClueTaskOptions,
+  type FewClueTaskConfig,
+} from './fewclue-task.js';
 export { markSpans, type WscSpans } from './cluewsc.js';
 export { fillBlank, IDIOM_BLANK, CHID_CANDIDATES } from './chid.js';
 export { CSL_KEYWORD_SEPARATOR } from './csl.js';
@@ -26,7 +32,15 @@ export { TNEWS_LABELS } from './tnews.js';
 
 /** The registry, in FewCLUE's task order. */
 export const FEWCLUE_TASKS = [
-  EprstmtTask, CsldcpTask, TnewsTask, IflytekTask, OcnliTask, BustmTask, ChidTask, CslTask, CluewscTask,
+  EprstmtTask,
+  CsldcpTask,
+  TnewsTask,
+  IflytekTask,
+  OcnliTask,
+  BustmTask,
+  ChidTask,
+  CslTask,
+  CluewscTask,
 ] as const;
 
 /** A FewCLUE task key: `'eprstmt' | 'csldcp' | …`. */

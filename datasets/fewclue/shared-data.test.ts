@@ -24,10 +24,14 @@ const COUNTS: Record<string, readonly (number | null)[]> = {
 
 for (const cls of FEWCLUE_TASKS) {
   test(`${cls.kind}: every split of the full data loads with the README's counts`, (t) => {
-    if (!HAVE) { t.skip(SKIP); return; }
+    if (!HAVE) {
+      t.skip(SKIP);
+      return;
+    }
     const task = getTask(cls.kind, { dataDir: SHARED });
     const got: (number | null)[] = [];
-    for (const part of ['train', 'dev'] as const) for (const split of SPLIT_IDS) got.push(task.load(part, { split }).length);
+    for (const part of ['train', 'dev'] as const)
+      for (const split of SPLIT_IDS) got.push(task.load(part, { split }).length);
     for (const part of ['test_public', 'test', 'unlabeled'] as Part[]) {
       got.push(existsSync(`${SHARED}${cls.kind}/${part}.json`) ? task.load(part).length : null);
     }
@@ -35,22 +39,39 @@ for (const cls of FEWCLUE_TASKS) {
   });
 }
 
-test('embedded label tables match the data\'s label files', (t) => {
-  if (!HAVE) { t.skip(SKIP); return; }
-  const all = readFileSync(`${SHARED}csldcp/labels_all.txt`, 'utf8').split('\n').map((s) => s.trim()).filter((s) => s !== '');
-  assert.deepEqual(CSLDCP_LABELS.map(([l]) => l), all);
+test("embedded label tables match the data's label files", (t) => {
+  if (!HAVE) {
+    t.skip(SKIP);
+    return;
+  }
+  const all = readFileSync(`${SHARED}csldcp/labels_all.txt`, 'utf8')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  assert.deepEqual(
+    CSLDCP_LABELS.map(([l]) => l),
+    all,
+  );
   const words: unknown = JSON.parse(readFileSync(`${SHARED}csldcp/label_words.json`, 'utf8'));
   assert.deepEqual(words, { label_words: Object.fromEntries(CSLDCP_LABELS.map(([l, w]) => [l, w])) });
-  const tnews = readFileSync(`${SHARED}tnews/label_index2en2zh.json`, 'utf8').split('\n').filter((s) => s.trim() !== '')
+  const tnews = readFileSync(`${SHARED}tnews/label_index2en2zh.json`, 'utf8')
+    .split('\n')
+    .filter((s) => s.trim() !== '')
     .map((s): unknown => JSON.parse(s));
-  assert.deepEqual(tnews, TNEWS_LABELS.map(([label, label_desc, label_zh]) => ({ label, label_desc, label_zh })));
+  assert.deepEqual(
+    tnews,
+    TNEWS_LABELS.map(([label, label_desc, label_zh]) => ({ label, label_desc, label_zh })),
+  );
   const ifly: unknown = JSON.parse(readFileSync(`${SHARED}iflytek/label_words.json`, 'utf8'));
   assert.ok(typeof ifly === 'object' && ifly !== null && 'label_ids' in ifly);
   assert.deepEqual(ifly.label_ids, Object.fromEntries(IFLYTEK_LABELS.map(([name], i) => [name, i])));
 });
 
 test('the bundled EPRSTMT files are byte-identical to the FewCLUE copy', (t) => {
-  if (!HAVE) { t.skip(SKIP); return; }
+  if (!HAVE) {
+    t.skip(SKIP);
+    return;
+  }
   const bundled = fileURLToPath(new URL('./eprstmt/data/', import.meta.url));
   for (const part of ['train', 'dev'] as const) {
     for (const split of SPLIT_IDS) {
@@ -58,13 +79,27 @@ test('the bundled EPRSTMT files are byte-identical to the FewCLUE copy', (t) => 
       assert.equal(readFileSync(bundled + f, 'utf8'), readFileSync(`${SHARED}eprstmt/${f}`, 'utf8'), f);
     }
   }
-  for (const f of ['test_public.json', 'test.json']) assert.equal(readFileSync(bundled + f, 'utf8'), readFileSync(`${SHARED}eprstmt/${f}`, 'utf8'), f);
+  for (const f of ['test_public.json', 'test.json'])
+    assert.equal(readFileSync(bundled + f, 'utf8'), readFileSync(`${SHARED}eprstmt/${f}`, 'utf8'), f);
   // unlabeled.json: a sample of the FewCLUE file's lines, none of them a test_public / test text.
-  const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = (path: string) =>
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
   const shared = new Set(lines(`${SHARED}eprstmt/unlabeled.json`));
   const sample = lines(`${bundled}unlabeled.json`);
   assert.equal(sample.length, 1000);
-  assert.ok(sample.every((l) => shared.has(l)), 'every bundled unlabeled line is a line of the FewCLUE file');
-  const testTexts = new Set(['test_public.json', 'test.json'].flatMap((f) => lines(bundled + f)).map((l) => (JSON.parse(l) as { sentence: string }).sentence));
-  assert.ok(!sample.some((l) => testTexts.has((JSON.parse(l) as { sentence: string }).sentence)), 'no test text in the bundled unlabeled sample');
+  assert.ok(
+    sample.every((l) => shared.has(l)),
+    'every bundled unlabeled line is a line of the FewCLUE file',
+  );
+  const testTexts = new Set(
+    ['test_public.json', 'test.json']
+      .flatMap((f) => lines(bundled + f))
+      .map((l) => (JSON.parse(l) as { sentence: string }).sentence),
+  );
+  assert.ok(
+    !sample.some((l) => testTexts.has((JSON.parse(l) as { sentence: string }).sentence)),
+    'no test text in the bundled unlabeled sample',
+  );
 });

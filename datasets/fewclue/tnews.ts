@@ -8,11 +8,21 @@ import { FewClueTask } from './fewclue-task.js';
 
 /** `[code, English name, Chinese name]`, as in the data's `tnews/label_index2en2zh.json`. */
 export const TNEWS_LABELS: readonly (readonly [code: string, en: string, zh: string])[] = [
-  ['100', 'news_story', '故事'], ['101', 'news_culture', '文化'], ['102', 'news_entertainment', '娱乐'],
-  ['103', 'news_sports', '体育'], ['104', 'news_finance', '财经'], ['106', 'news_house', '房产'],
-  ['107', 'news_car', '汽车'], ['108', 'news_edu', '教育'], ['109', 'news_tech', '科技'],
-  ['110', 'news_military', '军事'], ['112', 'news_travel', '旅游'], ['113', 'news_world', '国际'],
-  ['114', 'news_stock', '股票'], ['115', 'news_agriculture', '农业'], ['116', 'news_game', '电竞'],
+  ['100', 'news_story', '故事'],
+  ['101', 'news_culture', '文化'],
+  ['102', 'news_entertainment', '娱乐'],
+  ['103', 'news_sports', '体育'],
+  ['104', 'news_finance', '财经'],
+  ['106', 'news_house', '房产'],
+  ['107', 'news_car', '汽车'],
+  ['108', 'news_edu', '教育'],
+  ['109', 'news_tech', '科技'],
+  ['110', 'news_military', '军事'],
+  ['112', 'news_travel', '旅游'],
+  ['113', 'news_world', '国际'],
+  ['114', 'news_stock', '股票'],
+  ['115', 'news_agriculture', '农业'],
+  ['116', 'news_game', '电竞'],
 ];
 
 const words = Object.fromEntries(TNEWS_LABELS.map(([code, , zh]) => [code, [zh]]));
@@ -29,7 +39,9 @@ export class TnewsTask extends FewClueTask {
   static override readonly kind = 'tnews';
   readonly kind = TnewsTask.kind;
   readonly labels = TNEWS_LABELS.map(([code]) => code);
-  readonly labelNames: Readonly<Record<string, string>> = Object.fromEntries(TNEWS_LABELS.map(([code, , zh]) => [code, zh]));
+  readonly labelNames: Readonly<Record<string, string>> = Object.fromEntries(
+    TNEWS_LABELS.map(([code, , zh]) => [code, zh]),
+  );
   readonly textFields = ['sentence'] as const;
   readonly defaults: TaskDefaults = {
     pet: { template: "{'text': 'sentence'}。这是{'mask'}{'mask'}的内容！", verbalizer: words },

@@ -47,8 +47,12 @@ export function readCsvRecords(path: string, options: Omit<CsvOptions, 'fields' 
   let rows: unknown[];
   try {
     rows = parse(text, {
-      delimiter: options.delimiter ?? ',', quote: options.quote === undefined ? '"' : options.quote,
-      bom: true, skip_empty_lines: true, info: true, relax_column_count: false,
+      delimiter: options.delimiter ?? ',',
+      quote: options.quote === undefined ? '"' : options.quote,
+      bom: true,
+      skip_empty_lines: true,
+      info: true,
+      relax_column_count: false,
     });
   } catch (e) {
     const line = typeof e === 'object' && e !== null && 'lines' in e && typeof e.lines === 'number' ? e.lines : 0;
@@ -70,7 +74,9 @@ export function readCsvRecords(path: string, options: Omit<CsvOptions, 'fields' 
       continue;
     }
     const record: Record<string, string> = {};
-    row.record.forEach((v, i) => { record[names?.[i] ?? String(i)] = v; });
+    row.record.forEach((v, i) => {
+      record[names?.[i] ?? String(i)] = v;
+    });
     out.push({ record, where });
   }
   return out;
@@ -79,8 +85,15 @@ export function readCsvRecords(path: string, options: Omit<CsvOptions, 'fields' 
 function isParsedRow(row: unknown): row is ParsedRow {
   if (typeof row !== 'object' || row === null || !('record' in row) || !('info' in row)) return false;
   const { record, info } = row;
-  return Array.isArray(record) && typeof info === 'object' && info !== null && 'lines' in info && 'empty_lines' in info
-    && typeof info.lines === 'number' && typeof info.empty_lines === 'number';
+  return (
+    Array.isArray(record) &&
+    typeof info === 'object' &&
+    info !== null &&
+    'lines' in info &&
+    'empty_lines' in info &&
+    typeof info.lines === 'number' &&
+    typeof info.empty_lines === 'number'
+  );
 }
 
 /**
@@ -93,9 +106,10 @@ function isParsedRow(row: unknown): row is ParsedRow {
  * // throws DataError: bad.csv:4: Invalid Record Length: expect 2, got 3
  */
 export function loadCsv(path: string, options: CsvOptions): Example[] {
-  const fields = options.header === false
-    ? Object.fromEntries(Object.entries(options.fields).map(([k, v]) => [k, String(v)]))
-    : options.fields;
+  const fields =
+    options.header === false
+      ? Object.fromEntries(Object.entries(options.fields).map(([k, v]) => [k, String(v)]))
+      : options.fields;
   return readCsvRecords(path, options).map(({ record, where }) => mapRecord(record, { ...options, fields }, where));
 }
 
@@ -107,5 +121,9 @@ export function loadCsv(path: string, options: CsvOptions): Example[] {
  * loadTsv('chnsenticorp/train.tsv', { fields: { label: 'label', text_a: 'text_a' }, labels: ['0', '1'] });
  */
 export function loadTsv(path: string, options: CsvOptions): Example[] {
-  return loadCsv(path, { ...options, delimiter: options.delimiter ?? '\t', quote: options.quote === undefined ? null : options.quote });
+  return loadCsv(path, {
+    ...options,
+    delimiter: options.delimiter ?? '\t',
+    quote: options.quote === undefined ? null : options.quote,
+  });
 }

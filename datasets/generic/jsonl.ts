@@ -38,10 +38,14 @@ export function readJsonlRecords(path: string): JsonlRecord[] {
     try {
       value = JSON.parse(line);
     } catch (e) {
-      throw new DataError(`${at(where)}: invalid JSON (${e instanceof Error ? e.message : String(e)}): ${snippet(line)}`);
+      throw new DataError(
+        `${at(where)}: invalid JSON (${e instanceof Error ? e.message : String(e)}): ${snippet(line)}`,
+      );
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new DataError(`${at(where)}: expected a JSON object per line, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+      throw new DataError(
+        `${at(where)}: expected a JSON object per line, got ${Array.isArray(value) ? 'an array' : typeof value}`,
+      );
     }
     out.push({ record: { ...value }, where });
   }

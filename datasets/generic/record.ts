@@ -76,7 +76,11 @@ export function requireStringList(record: Readonly<Record<string, unknown>>, key
  * @example
  * readId({ idx: 4 }, { file: 'dev_0.json', line: 9 }); // => 4
  */
-export function readId(record: Readonly<Record<string, unknown>>, where: Where, keys: readonly string[] = ['id', 'idx']): string | number {
+export function readId(
+  record: Readonly<Record<string, unknown>>,
+  where: Where,
+  keys: readonly string[] = ['id', 'idx'],
+): string | number {
   for (const k of keys) {
     const v = record[k];
     if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return v;
@@ -121,7 +125,9 @@ export function mapRecord(record: Readonly<Record<string, unknown>>, options: Re
     } else if (target === 'id') {
       id = requireString(record, key, where);
     } else {
-      fields[target] = Array.isArray(record[key]) ? requireStringList(record, key, where) : requireString(record, key, where);
+      fields[target] = Array.isArray(record[key])
+        ? requireStringList(record, key, where)
+        : requireString(record, key, where);
     }
   }
   return { id: id ?? readId(record, where), fields, ...(label === undefined ? {} : { label }) };
@@ -129,7 +135,9 @@ export function mapRecord(record: Readonly<Record<string, unknown>>, options: Re
 
 function missing(record: Readonly<Record<string, unknown>>, key: string, where: Where): DataError {
   const has = Object.keys(record);
-  return new DataError(`${at(where)}: missing field '${key}' (the record has: ${has.length === 0 ? 'no fields' : has.join(', ')})`);
+  return new DataError(
+    `${at(where)}: missing field '${key}' (the record has: ${has.length === 0 ? 'no fields' : has.join(', ')})`,
+  );
 }
 
 function describe(v: unknown): string {

@@ -53,19 +53,30 @@ export function loadMsraBio(path: string): NerExample[] {
   const lines = source.split('\n');
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!.replace(/\r$/, '');
-    if (line.trim() === '') { closeSentence(); continue; }
+    if (line.trim() === '') {
+      closeSentence();
+      continue;
+    }
     const tab = line.lastIndexOf('\t');
     const char = line.slice(0, tab);
     const tag = line.slice(tab + 1).trim();
-    if (tab < 0 || [...char].length !== 1) throw new DataError(`${path}:${n + 1}: expected 'character<TAB>tag', got '${line}'`);
-    if (tag === 'O') { closeEntity(); chars.push(char); continue; }
+    if (tab < 0 || [...char].length !== 1)
+      throw new DataError(`${path}:${n + 1}: expected 'character<TAB>tag', got '${line}'`);
+    if (tag === 'O') {
+      closeEntity();
+      chars.push(char);
+      continue;
+    }
     const [prefix, type] = [tag.slice(0, 2), tag.slice(2)];
     if ((prefix !== 'B-' && prefix !== 'I-') || !(MSRA_TYPES as readonly string[]).includes(type)) {
       throw new DataError(`${path}:${n + 1}: unknown tag '${tag}'; valid: O, B-/I- of ${MSRA_TYPES.join(', ')}`);
     }
     // An I- that continues no entity of its type starts one (17 times in MSRA, after a sentence break): the lenient
     // reading of BIO that tagIdsToSpans and seqeval use.
-    if (prefix === 'B-' || open?.type !== type) { closeEntity(); open = { start: chars.length, type }; }
+    if (prefix === 'B-' || open?.type !== type) {
+      closeEntity();
+      open = { start: chars.length, type };
+    }
     chars.push(char);
   }
   closeSentence();
@@ -84,7 +95,8 @@ const BREAK_AFTER = new Set(['。', '！', '？', '；', '，', '、', '：', '!
  * // [{ text: '我在北京，', entities: [{ start: 2, end: 4, … }] }, { text: '你在上海。', entities: [{ start: 2, end: 4, … }] }]
  */
 export function chunkExample(example: NerExample, maxChars: number): { text: string; entities: EntitySpan[] }[] {
-  if (!Number.isInteger(maxChars) || maxChars < 1) throw new DataError(`chunkExample: maxChars must be a positive integer, got ${maxChars}`);
+  if (!Number.isInteger(maxChars) || maxChars < 1)
+    throw new DataError(`chunkExample: maxChars must be a positive integer, got ${maxChars}`);
   const chars = [...example.text];
   const inside = (at: number) => example.entities.some((e) => e.start < at && at < e.end); // a cut at `at` splits e
   const pieces: { text: string; entities: EntitySpan[] }[] = [];
@@ -99,7 +111,9 @@ export function chunkExample(example: NerExample, maxChars: number): { text: str
     }
     pieces.push({
       text: chars.slice(start, end).join(''),
-      entities: example.entities.filter((e) => e.start >= start && e.end <= end).map((e) => ({ ...e, start: e.start - start, end: e.end - start })),
+      entities: example.entities
+        .filter((e) => e.start >= start && e.end <= end)
+        .map((e) => ({ ...e, start: e.start - start, end: e.end - start })),
     });
     start = end;
   }

@@ -7,8 +7,41 @@
  */
 
 /** The punctuation the official script ignores (its `sp_char`). */
-const SP_CHARS = new Set(['-', ':', '_', '*', '^', '/', '\\', '~', '`', '+', '=', '，', '。', '：', '？', '！', '“', '”', '；', '’',
-  '《', '》', '……', '·', '、', '「', '」', '（', '）', '－', '～', '『', '』']);
+const SP_CHARS = new Set([
+  '-',
+  ':',
+  '_',
+  '*',
+  '^',
+  '/',
+  '\\',
+  '~',
+  '`',
+  '+',
+  '=',
+  '，',
+  '。',
+  '：',
+  '？',
+  '！',
+  '“',
+  '”',
+  '；',
+  '’',
+  '《',
+  '》',
+  '……',
+  '·',
+  '、',
+  '「',
+  '」',
+  '（',
+  '）',
+  '－',
+  '～',
+  '『',
+  '』',
+]);
 const CJK = /[\u4e00-\u9fa5]/;
 
 /** Tokens of `text`: each Chinese character, and the words of what lies between (punctuation removed). */
@@ -83,15 +116,24 @@ export function cmrcExactMatch(answers: readonly string[], prediction: string): 
  * EM and F1 (percentages) over a set; a question without a prediction counts 0, as in the official script.
  * @example cmrcScore([{ id: 'q1', answers: ['北京'] }], { q1: '北京' }); // → { em: 100, f1: 100, total: 1, unanswered: 0 }
  */
-export function cmrcScore(gold: readonly { id: string; answers: readonly string[] }[], predictions: Readonly<Record<string, string>>): {
-  em: number; f1: number; total: number; unanswered: number;
+export function cmrcScore(
+  gold: readonly { id: string; answers: readonly string[] }[],
+  predictions: Readonly<Record<string, string>>,
+): {
+  em: number;
+  f1: number;
+  total: number;
+  unanswered: number;
 } {
   let em = 0;
   let f1 = 0;
   let unanswered = 0;
   for (const q of gold) {
     const prediction = predictions[q.id];
-    if (prediction === undefined) { unanswered++; continue; }
+    if (prediction === undefined) {
+      unanswered++;
+      continue;
+    }
     em += cmrcExactMatch(q.answers, prediction);
     f1 += cmrcF1(q.answers, prediction);
   }

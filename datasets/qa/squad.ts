@@ -51,13 +51,15 @@ export function readSquad(file: string, options: SquadOptions = {}): QaExample[]
       for (const qa of (paragraph.qas ?? []) as { id?: unknown; question?: unknown; answers?: unknown }[]) {
         const id = String(qa.id);
         if (typeof qa.question !== 'string') throw new DataError(`${file}: question ${id} has no question text`);
-        if (context.length !== paragraph.context.length) throw new DataError(`${file}: question ${id}: the conversion changed the context's length`);
+        if (context.length !== paragraph.context.length)
+          throw new DataError(`${file}: question ${id}: the conversion changed the context's length`);
         const answers = ((qa.answers ?? []) as { text?: unknown; answer_start?: unknown }[]).map((a) => {
           if (typeof a.text !== 'string') throw new DataError(`${file}: question ${id}: an answer has no text`);
           const text = convert(a.text).trim();
           const given = typeof a.answer_start === 'number' ? a.answer_start : -1;
           const start = context.startsWith(text, given) ? given : nearest(context, text, given);
-          if (start < 0 && !options.allowUnlocated) throw new DataError(`${file}: question ${id}: answer '${text}' is not in its context`);
+          if (start < 0 && !options.allowUnlocated)
+            throw new DataError(`${file}: question ${id}: answer '${text}' is not in its context`);
           return { text, start };
         });
         out.push({ id, question: convert(qa.question), context, answers });

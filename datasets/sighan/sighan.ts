@@ -69,8 +69,10 @@ export function parseSighanTruth(input: string, truth: string, inputName = 'inpu
     for (let k = 0; rest.length > 1 && k < rest.length; k += 2) {
       const pos = Number(rest[k]);
       const ch = rest[k + 1]!;
-      if (!Number.isInteger(pos) || pos < 1 || pos > chars.length) throw new DataError(`${where}: position '${rest[k]}' is outside the sentence (1..${chars.length})`);
-      if (Array.from(ch).length !== 1) throw new DataError(`${where}: correction '${ch}' at ${pos} is not one character`);
+      if (!Number.isInteger(pos) || pos < 1 || pos > chars.length)
+        throw new DataError(`${where}: position '${rest[k]}' is outside the sentence (1..${chars.length})`);
+      if (Array.from(ch).length !== 1)
+        throw new DataError(`${where}: correction '${ch}' at ${pos} is not one character`);
       chars[pos - 1] = ch;
     }
     pairs.push({ id, source: sentence.text, target: chars.join('') });
@@ -104,10 +106,14 @@ export function parseSighanJson(text: string, name = 'json'): CscPair[] {
     const where = `${name}[${i}]`;
     const source = rec['original_text'];
     const target = rec['correct_text'];
-    if (typeof source !== 'string') throw new DataError(`${where}.original_text: expected a string, got ${typeof source}`);
-    if (typeof target !== 'string') throw new DataError(`${where}.correct_text: expected a string, got ${typeof target}`);
+    if (typeof source !== 'string')
+      throw new DataError(`${where}.original_text: expected a string, got ${typeof source}`);
+    if (typeof target !== 'string')
+      throw new DataError(`${where}.correct_text: expected a string, got ${typeof target}`);
     if (Array.from(source).length !== Array.from(target).length) {
-      throw new DataError(`${where}: original_text has ${Array.from(source).length} characters but correct_text ${Array.from(target).length}`);
+      throw new DataError(
+        `${where}: original_text has ${Array.from(source).length} characters but correct_text ${Array.from(target).length}`,
+      );
     }
     return { id: String(rec['id'] ?? i), source, target };
   });

@@ -24,12 +24,24 @@ test('reads the GSDSimp fixture: ids, texts, words, one root each', () => {
 });
 
 test('multi-word tokens and empty nodes are skipped', () => {
-  const text = '1-2\t他们\t_\t_\t_\t_\t_\t_\t_\t_\n1\t他\t_\tPRON\t_\t_\t3\tnsubj\t_\t_\n2\t们\t_\tPART\t_\t_\t1\tcase\t_\t_\n3\t来\t_\tVERB\t_\t_\t0\troot\t_\t_\n3.1\t去\t_\tVERB\t_\t_\t_\t_\t_\t_\n';
-  assert.deepEqual(parseConllu(text)[0]!.words.map((w) => [w.form, w.head]), [['他', 3], ['们', 1], ['来', 0]]);
+  const text =
+    '1-2\t他们\t_\t_\t_\t_\t_\t_\t_\t_\n1\t他\t_\tPRON\t_\t_\t3\tnsubj\t_\t_\n2\t们\t_\tPART\t_\t_\t1\tcase\t_\t_\n3\t来\t_\tVERB\t_\t_\t0\troot\t_\t_\n3.1\t去\t_\tVERB\t_\t_\t_\t_\t_\t_\n';
+  assert.deepEqual(
+    parseConllu(text)[0]!.words.map((w) => [w.form, w.head]),
+    [
+      ['他', 3],
+      ['们', 1],
+      ['来', 0],
+    ],
+  );
 });
 
 test('malformed lines name the source, line and field', () => {
-  const bad = (text: string, pattern: RegExp) => assert.throws(() => parseConllu(text, 'x.conllu'), (e: Error) => e instanceof DataError && pattern.test(e.message));
+  const bad = (text: string, pattern: RegExp) =>
+    assert.throws(
+      () => parseConllu(text, 'x.conllu'),
+      (e: Error) => e instanceof DataError && pattern.test(e.message),
+    );
   bad('1\t我\t_\tPRON\n', /x\.conllu:1: expected 10 tab-separated fields, got 4/);
   bad('1\t我\t_\tPRON\t_\t_\tX\tnsubj\t_\t_\n', /x\.conllu:1: field HEAD is 'X'/);
   bad('2\t我\t_\tPRON\t_\t_\t0\troot\t_\t_\n', /x\.conllu:1: field ID is 2, expected 1/);
@@ -39,11 +51,19 @@ test('malformed lines name the source, line and field', () => {
   assert.throws(() => readConllu('/no/such/file.conllu'), /\/no\/such\/file\.conllu: cannot read/);
 });
 
-test('the shared UD files have the documented counts', { skip: existsSync(SHARED_DEV) && existsSync(SHARED_TRAIN) ? false : 'needs ../shared/ud' }, () => {
+test('the shared UD files have the documented counts', {
+  skip: existsSync(SHARED_DEV) && existsSync(SHARED_TRAIN) ? false : 'needs ../shared/ud',
+}, () => {
   const dev = readConllu(SHARED_DEV);
   const train = readConllu(SHARED_TRAIN);
   assert.equal(dev.length, 500);
   assert.equal(train.length, 3997);
-  assert.equal(dev.reduce((n, s) => n + s.words.length, 0), 12663);
-  assert.equal(train.reduce((n, s) => n + s.words.length, 0), 98608);
+  assert.equal(
+    dev.reduce((n, s) => n + s.words.length, 0),
+    12663,
+  );
+  assert.equal(
+    train.reduce((n, s) => n + s.words.length, 0),
+    98608,
+  );
 });

@@ -37,10 +37,18 @@ export function parseConllu(text: string, source = 'CoNLL-U text'): ConlluSenten
   const finish = (): void => {
     if (words.length === 0) return;
     words.forEach((w, i) => {
-      if (w.head > words.length) throw new DataError(`${source}: sentence at line ${firstLine}: word ${i + 1} has HEAD ${w.head}, but the sentence has ${words.length} words`);
+      if (w.head > words.length)
+        throw new DataError(
+          `${source}: sentence at line ${firstLine}: word ${i + 1} has HEAD ${w.head}, but the sentence has ${words.length} words`,
+        );
     });
-    if (!words.some((w) => w.head === 0)) throw new DataError(`${source}: sentence at line ${firstLine}: no word has HEAD 0 (root)`);
-    sentences.push({ id: id ?? String(sentences.length + 1), ...(sentText === undefined ? {} : { text: sentText }), words });
+    if (!words.some((w) => w.head === 0))
+      throw new DataError(`${source}: sentence at line ${firstLine}: no word has HEAD 0 (root)`);
+    sentences.push({
+      id: id ?? String(sentences.length + 1),
+      ...(sentText === undefined ? {} : { text: sentText }),
+      words,
+    });
     words = [];
     id = undefined;
     sentText = undefined;
@@ -48,7 +56,10 @@ export function parseConllu(text: string, source = 'CoNLL-U text'): ConlluSenten
   lines.forEach((raw, index) => {
     const lineNo = index + 1;
     const line = raw.trimEnd();
-    if (line === '') { finish(); return; }
+    if (line === '') {
+      finish();
+      return;
+    }
     if (line.startsWith('#')) {
       const m = /^#\s*(sent_id|text)\s*=\s*(.*)$/.exec(line);
       if (m?.[1] === 'sent_id') id = m[2]!;
@@ -56,12 +67,24 @@ export function parseConllu(text: string, source = 'CoNLL-U text'): ConlluSenten
       return;
     }
     const cols = line.split('\t');
-    if (cols.length !== 10) throw new DataError(`${source}:${lineNo}: expected 10 tab-separated fields, got ${cols.length}`);
-    const [idField, form, , upos, , , head, deprel] = cols as [string, string, string, string, string, string, string, string];
+    if (cols.length !== 10)
+      throw new DataError(`${source}:${lineNo}: expected 10 tab-separated fields, got ${cols.length}`);
+    const [idField, form, , upos, , , head, deprel] = cols as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     if (/^\d+-\d+$/.test(idField) || /^\d+\.\d+$/.test(idField)) return;
-    if (!/^\d+$/.test(idField)) throw new DataError(`${source}:${lineNo}: field ID is '${idField}', expected an integer, a range or a decimal`);
+    if (!/^\d+$/.test(idField))
+      throw new DataError(`${source}:${lineNo}: field ID is '${idField}', expected an integer, a range or a decimal`);
     if (words.length === 0) firstLine = lineNo;
-    if (Number(idField) !== words.length + 1) throw new DataError(`${source}:${lineNo}: field ID is ${idField}, expected ${words.length + 1}`);
+    if (Number(idField) !== words.length + 1)
+      throw new DataError(`${source}:${lineNo}: field ID is ${idField}, expected ${words.length + 1}`);
     if (!/^\d+$/.test(head)) throw new DataError(`${source}:${lineNo}: field HEAD is '${head}', expected an integer`);
     if (deprel === '' || deprel === '_') throw new DataError(`${source}:${lineNo}: field DEPREL is empty`);
     if (form === '') throw new DataError(`${source}:${lineNo}: field FORM is empty`);

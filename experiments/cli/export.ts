@@ -21,12 +21,17 @@ the source run's metrics. Load it with loadClassifier(), 'fewprompt predict' or 
   --fusion F       contrib (default: ORT's fused com.microsoft kernels) or none (standard ops)`;
 
 /** Task defaults a run's method.json leaves out: label words and the text fields. */
-function taskDefaults(spec: { task?: { type?: string } }): { labelWords?: Record<string, string[]>; descriptions?: Record<string, string>; textFields?: string[] } {
+function taskDefaults(spec: { task?: { type?: string } }): {
+  labelWords?: Record<string, string[]>;
+  descriptions?: Record<string, string>;
+  textFields?: string[];
+} {
   const kind = spec.task?.type;
   if (kind === undefined || !(TASK_KINDS as readonly string[]).includes(kind)) return {};
   const task = getTask(kind as FewClueKind);
   return {
-    labelWords: labelWordsOf(task.defaults.pet.verbalizer), textFields: [...task.textFields],
+    labelWords: labelWordsOf(task.defaults.pet.verbalizer),
+    textFields: [...task.textFields],
     ...(task.multipleChoice ? {} : { descriptions: { ...task.defaults.efl.descriptions } }),
   };
 }
@@ -36,19 +41,42 @@ export const exportCommand: Command = {
   name: 'export',
   usage,
   async run(args) {
-    const { values } = parseArgs({ args, options: {
-      run: { type: 'string' }, out: { type: 'string' }, precision: { type: 'string', default: 'fp32' }, fusion: { type: 'string', default: 'contrib' },
-    } });
-    if (values.run === undefined || values.out === undefined) throw new ConfigError(`export needs --run DIR and --out BUNDLE\n${usage}`);
+    const { values } = parseArgs({
+      args,
+      options: {
+        run: { type: 'string' },
+        out: { type: 'string' },
+        precision: { type: 'string', default: 'fp32' },
+        fusion: { type: 'string', default: 'contrib' },
+      },
+    });
+    if (values.run === undefined || values.out === undefined)
+      throw new ConfigError(`export needs --run DIR and --out BUNDLE\n${usage}`);
     const precision = checkChoice('--precision', values.precision, PRECISIONS);
     const fusion = checkChoice('--fusion', values.fusion, FUSIONS);
     let method: { task?: { type?: string } } = {};
-    try { method = JSON.parse(readFileSync(join(values.run, 'method.json'), 'utf8')) as typeof method; } catch { /* readRunSpec reports it */ }
+    try {
+      method = JSON.parse(readFileSync(join(values.run, 'method.json'), 'utf8')) as typeof method;
+    } catch {
+      /* readRunSpec reports it */
+    }
     const spec = readRunSpec(values.run, taskDefaults(method));
     const t0 = Date.now();
     const manifest = await exportBundle(spec, values.out, { precision, fusion });
-    log.info(`exported ${manifest.method} run ${values.run} → ${values.out} (${precision}, ${fusion}: ${manifest.model.nodesPerLayer} nodes per encoder layer, ${manifest.model.nodes} in all) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    console.log(JSON.stringify({ bundle: values.out, method: manifest.method, labels: manifest.labels, precision, fusion, nodesPerLayer: manifest.model.nodesPerLayer, nodes: manifest.model.nodes }));
+    log.info(
+      `exported ${manifest.method} run ${values.run} → ${values.out} (${precision}, ${fusion}: ${manifest.model.nodesPerLayer} nodes per encoder layer, ${manifest.model.nodes} in all) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      JSON.stringify({
+        bundle: values.out,
+        method: manifest.method,
+        labels: manifest.labels,
+        precision,
+        fusion,
+        nodesPerLayer: manifest.model.nodesPerLayer,
+        nodes: manifest.model.nodes,
+      }),
+    );
     return 0;
   },
 };

@@ -31,24 +31,45 @@ Every 'fewprompt train' option passes through to each run: --model --data-dir --
 --unlabeled --self-train-steps --soft-label-temperature (these three reach +unlabeled variants only)`;
 
 /** Train flags that pass through to every run (the suite sets task/method/split itself). */
-const { task: _task, method: _method, split: _split, resume: _resume, 'resume-force': _resumeForce, 'keep-checkpoint': _keep, 'no-progress': _noProgress, 'save-model': _saveModel, config: _config, ...PASS_THROUGH } = TRAIN_FLAGS;
+const {
+  task: _task,
+  method: _method,
+  split: _split,
+  resume: _resume,
+  'resume-force': _resumeForce,
+  'keep-checkpoint': _keep,
+  'no-progress': _noProgress,
+  'save-model': _saveModel,
+  config: _config,
+  ...PASS_THROUGH
+} = TRAIN_FLAGS;
 
 const FLAGS = {
   ...PASS_THROUGH,
-  config: { type: 'string' }, tasks: { type: 'string' }, methods: { type: 'string' }, splits: { type: 'string' }, workers: { type: 'string' },
-  queue: { type: 'string' }, 'queue-name': { type: 'string' },
+  config: { type: 'string' },
+  tasks: { type: 'string' },
+  methods: { type: 'string' },
+  splits: { type: 'string' },
+  workers: { type: 'string' },
+  queue: { type: 'string' },
+  'queue-name': { type: 'string' },
 } as const;
 
 function parseFlags(args: string[]) {
   return parseArgs({ args, options: FLAGS, strict: true });
 }
 
-const list = (s: string) => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 
 function readConfigFile(path: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a JSON object');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('expected a JSON object');
     return { ...parsed };
   } catch (error) {
     throw new ConfigError(`--config ${path}: ${(error as Error).message}`);
@@ -60,7 +81,10 @@ function readConfigFile(path: string): Record<string, unknown> {
  * @example suiteInputFromFlags({ tasks: 'eprstmt', 'max-steps': '2' }); // → { out: 'runs/fewclue', tasks: ['eprstmt'], train: { maxSteps: 2 } }
  */
 export function suiteInputFromFlags(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
-  const input: Record<string, unknown> = { out: 'runs/fewclue', ...(typeof values['config'] === 'string' ? readConfigFile(values['config']) : {}) };
+  const input: Record<string, unknown> = {
+    out: 'runs/fewclue',
+    ...(typeof values['config'] === 'string' ? readConfigFile(values['config']) : {}),
+  };
   const { config: _config, ...trainValues } = values;
   const { rdropAlpha, ...train } = configFromFlags(trainValues);
   const fileTrain = input['train'];
@@ -87,12 +111,17 @@ export const fewclueCommand: Command = {
   usage,
   async run(args) {
     const { values } = parseFlags(args);
-    const options = parseSuiteOptions(suiteInputFromFlags(values), typeof values.config === 'string' ? values.config : 'flags');
+    const options = parseSuiteOptions(
+      suiteInputFromFlags(values),
+      typeof values.config === 'string' ? values.config : 'flags',
+    );
     const { runSuite } = await import('../suite/suite.js');
     const outcome = await runSuite(options);
     if (values.json) console.log(JSON.stringify(outcome.report, null, 2));
     else console.log(renderMarkdown(outcome.report));
-    console.error(`fewclue: ${outcome.ran.length} run, ${outcome.skipped.length} resumed, ${outcome.failed.length} failed; report: ${outcome.files.markdown}, ${outcome.files.html}`);
+    console.error(
+      `fewclue: ${outcome.ran.length} run, ${outcome.skipped.length} resumed, ${outcome.failed.length} failed; report: ${outcome.files.markdown}, ${outcome.files.html}`,
+    );
     return outcome.failed.length > 0 || outcome.report.missing.length > 0 ? 1 : 0;
   },
 };

@@ -20,12 +20,19 @@ export const fillMaskCommand: Command = {
   name: 'fill-mask',
   usage,
   async run(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
-      model: { type: 'string' }, 'top-k': { type: 'string', default: '5' }, json: { type: 'boolean', default: false },
-    } });
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        'top-k': { type: 'string', default: '5' },
+        json: { type: 'boolean', default: false },
+      },
+    });
     if (positionals.length === 0) throw new ConfigError(`fill-mask needs a TEXT with [MASK]\n${usage}`);
     const topK = Number(values['top-k']);
-    if (!Number.isInteger(topK) || topK < 1) throw new ConfigError(`--top-k must be a positive integer, got '${values['top-k']}'`);
+    if (!Number.isInteger(topK) || topK < 1)
+      throw new ConfigError(`--top-k must be a positive integer, got '${values['top-k']}'`);
     await initBackend();
     const { model, dir } = await loadPretrained(modelOrDefault(values.model));
     const tokenizer = await BertTokenizer.fromPretrained(dir);

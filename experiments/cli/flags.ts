@@ -12,7 +12,8 @@ export function optionalNumberFlag(values: Readonly<Record<string, unknown>>, fl
   const v = values[flag];
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`--${flag} must be a number, got '${String(v)}'`);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n))
+    throw new ConfigError(`--${flag} must be a number, got '${String(v)}'`);
   return n;
 }
 

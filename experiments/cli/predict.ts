@@ -20,16 +20,28 @@ export const predictCommand: Command = {
   name: 'predict',
   usage,
   async run(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
-      bundle: { type: 'string' }, json: { type: 'boolean', default: false }, input: { type: 'string' },
-      'batch-size': { type: 'string', default: '32' }, threads: { type: 'string' }, 'split-join': { type: 'string', default: 'mean' },
-    } });
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        bundle: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        input: { type: 'string' },
+        'batch-size': { type: 'string', default: '32' },
+        threads: { type: 'string' },
+        'split-join': { type: 'string', default: 'mean' },
+      },
+    });
     if (values.bundle === undefined) throw new ConfigError(`predict needs --bundle DIR\n${usage}`);
     const texts = [...positionals];
     if (values.input !== undefined) {
       if (texts.length > 0) throw new ConfigError('give TEXT arguments or --input FILE, not both');
       try {
-        texts.push(...readFileSync(values.input, 'utf8').split(/\r?\n/).filter((line) => line.trim() !== ''));
+        texts.push(
+          ...readFileSync(values.input, 'utf8')
+            .split(/\r?\n/)
+            .filter((line) => line.trim() !== ''),
+        );
       } catch (error) {
         throw new DataError(`cannot read --input ${values.input}: ${(error as Error).message}`);
       }
@@ -38,14 +50,22 @@ export const predictCommand: Command = {
     }
     const batchSize = Number(values['batch-size']);
     const join = values['split-join'];
-    if (!(WINDOW_AGGREGATES as readonly string[]).includes(join)) throw new ConfigError(`--split-join must be one of ${WINDOW_AGGREGATES.join(', ')}; got '${join}'`);
+    if (!(WINDOW_AGGREGATES as readonly string[]).includes(join))
+      throw new ConfigError(`--split-join must be one of ${WINDOW_AGGREGATES.join(', ')}; got '${join}'`);
     const threads = values.threads === undefined ? undefined : Number(values.threads);
-    const clf = await loadClassifier(values.bundle, { split: { aggregate: join as WindowAggregate }, ...(threads ? { threads } : {}) });
+    const clf = await loadClassifier(values.bundle, {
+      split: { aggregate: join as WindowAggregate },
+      ...(threads ? { threads } : {}),
+    });
     try {
       const predictions = await clf.predict(texts, { batchSize });
       const jsonl = values.json || values.input !== undefined;
       for (const p of predictions) {
-        console.log(jsonl ? JSON.stringify({ text: p.text, label: p.label, score: Number(p.score.toFixed(6)) }) : `${p.label}\t${p.score.toFixed(4)}\t${p.text}`);
+        console.log(
+          jsonl
+            ? JSON.stringify({ text: p.text, label: p.label, score: Number(p.score.toFixed(6)) })
+            : `${p.label}\t${p.score.toFixed(4)}\t${p.text}`,
+        );
       }
     } finally {
       await clf.release();

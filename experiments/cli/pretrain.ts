@@ -3,7 +3,14 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../../framework/backend/select.js';
 import { ConfigError } from '../../framework/errors.js';
 import {
-  CORPUS_FORMATS, pretrain, readCheckpointState, resolvePretrainConfig, type CorpusFormat, type CorpusSource, type PretrainConfig, type PretrainConfigInput,
+  CORPUS_FORMATS,
+  pretrain,
+  readCheckpointState,
+  resolvePretrainConfig,
+  type CorpusFormat,
+  type CorpusSource,
+  type PretrainConfig,
+  type PretrainConfigInput,
 } from '../../framework/pretrain/index.js';
 import { getTask, TASK_KINDS, type FewClueKind } from '../../datasets/index.js';
 import { zeroShotProbe } from '../zero-shot-probe.js';
@@ -50,16 +57,54 @@ training:
   --probe-data-dir DIR  FewCLUE data for --probe (default FEWCLUE_DIR; eprstmt is bundled)`;
 
 const OPTIONS = {
-  config: { type: 'string' }, corpus: { type: 'string', multiple: true }, decontaminate: { type: 'string', multiple: true }, 'corpus-format': { type: 'string' }, field: { type: 'string' },
-  column: { type: 'string' }, exclude: { type: 'string', multiple: true }, normalization: { type: 'string' }, 'min-chars': { type: 'string' },
-  'max-chars': { type: 'string' }, remove: { type: 'string', multiple: true }, 'max-documents': { type: 'string' }, 'heldout-percent': { type: 'string' },
-  out: { type: 'string' }, init: { type: 'string' }, 'vocab-file': { type: 'string' }, vocab: { type: 'string' }, 'min-count': { type: 'string' },
-  layers: { type: 'string' }, hidden: { type: 'string' }, heads: { type: 'string' }, ffn: { type: 'string' }, 'max-seq-len': { type: 'string' },
-  'batch-size': { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' }, warmup: { type: 'string' }, schedule: { type: 'string' },
-  'max-steps': { type: 'string' }, 'max-grad-norm': { type: 'string' }, 'max-minutes': { type: 'string' }, workers: { type: 'string' }, 'grad-accum': { type: 'string' }, 'checkpoint-minutes': { type: 'string' },
-  'eval-every': { type: 'string' }, 'eval-chunks': { type: 'string' }, 'log-every': { type: 'string' }, wwm: { type: 'boolean' }, 'no-wwm': { type: 'boolean' },
-  'mask-probability': { type: 'string' }, seed: { type: 'string' }, 'save-dtype': { type: 'string' }, experiment: { type: 'string' },
-  'no-track': { type: 'boolean' }, 'no-progress': { type: 'boolean' }, resume: { type: 'boolean' }, probe: { type: 'string' }, 'probe-data-dir': { type: 'string' },
+  config: { type: 'string' },
+  corpus: { type: 'string', multiple: true },
+  decontaminate: { type: 'string', multiple: true },
+  'corpus-format': { type: 'string' },
+  field: { type: 'string' },
+  column: { type: 'string' },
+  exclude: { type: 'string', multiple: true },
+  normalization: { type: 'string' },
+  'min-chars': { type: 'string' },
+  'max-chars': { type: 'string' },
+  remove: { type: 'string', multiple: true },
+  'max-documents': { type: 'string' },
+  'heldout-percent': { type: 'string' },
+  out: { type: 'string' },
+  init: { type: 'string' },
+  'vocab-file': { type: 'string' },
+  vocab: { type: 'string' },
+  'min-count': { type: 'string' },
+  layers: { type: 'string' },
+  hidden: { type: 'string' },
+  heads: { type: 'string' },
+  ffn: { type: 'string' },
+  'max-seq-len': { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  warmup: { type: 'string' },
+  schedule: { type: 'string' },
+  'max-steps': { type: 'string' },
+  'max-grad-norm': { type: 'string' },
+  'max-minutes': { type: 'string' },
+  workers: { type: 'string' },
+  'grad-accum': { type: 'string' },
+  'checkpoint-minutes': { type: 'string' },
+  'eval-every': { type: 'string' },
+  'eval-chunks': { type: 'string' },
+  'log-every': { type: 'string' },
+  wwm: { type: 'boolean' },
+  'no-wwm': { type: 'boolean' },
+  'mask-probability': { type: 'string' },
+  seed: { type: 'string' },
+  'save-dtype': { type: 'string' },
+  experiment: { type: 'string' },
+  'no-track': { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+  resume: { type: 'boolean' },
+  probe: { type: 'string' },
+  'probe-data-dir': { type: 'string' },
 } as const;
 
 const num = optionalNumberFlag;
@@ -67,7 +112,8 @@ const num = optionalNumberFlag;
 function readConfigFile(path: string): PretrainConfigInput {
   try {
     const json: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`${path}: expected a JSON object`);
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw new ConfigError(`${path}: expected a JSON object`);
     return json as PretrainConfigInput;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
@@ -78,33 +124,71 @@ function readConfigFile(path: string): PretrainConfigInput {
 /** Flags → partial config (only what was given, so a config file's values survive). */
 function fromFlags(v: ReturnType<typeof parse>['values']): PretrainConfigInput {
   const out: PretrainConfigInput = {};
-  const set = <K extends keyof PretrainConfigInput>(key: K, value: PretrainConfigInput[K] | undefined): void => { if (value !== undefined) out[key] = value; };
+  const set = <K extends keyof PretrainConfigInput>(key: K, value: PretrainConfigInput[K] | undefined): void => {
+    if (value !== undefined) out[key] = value;
+  };
   if (v['corpus-format'] !== undefined && !(CORPUS_FORMATS as readonly string[]).includes(v['corpus-format'])) {
-    throw new ConfigError(`--corpus-format '${v['corpus-format']}' unknown; expected one of ${CORPUS_FORMATS.join(', ')}`);
+    throw new ConfigError(
+      `--corpus-format '${v['corpus-format']}' unknown; expected one of ${CORPUS_FORMATS.join(', ')}`,
+    );
   }
-  const fields = v.field?.split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = v.field
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   if (v.corpus) {
     const column = v.column === undefined ? undefined : /^\d+$/.test(v.column) ? Number(v.column) : v.column;
-    out.corpus = v.corpus.map((path): CorpusSource => ({
-      path, format: v['corpus-format'] as CorpusFormat | undefined, fields, column, exclude: v.exclude,
-    }));
+    out.corpus = v.corpus.map(
+      (path): CorpusSource => ({
+        path,
+        format: v['corpus-format'] as CorpusFormat | undefined,
+        fields,
+        column,
+        exclude: v.exclude,
+      }),
+    );
   }
   if (v.decontaminate) out.decontaminate = v.decontaminate.map((path): CorpusSource => ({ path, fields }));
-  set('out', v.out); set('init', v.init); set('vocabFile', v['vocab-file']); set('vocab', v.vocab as PretrainConfig['vocab'] | undefined);
-  set('minCount', num(v, 'min-count')); set('maxSeqLen', num(v, 'max-seq-len')); set('batchSize', num(v, 'batch-size')); set('lr', num(v, 'lr'));
-  set('weightDecay', num(v, 'weight-decay')); set('warmupSteps', num(v, 'warmup')); set('schedule', v.schedule as PretrainConfig['schedule'] | undefined);
-  set('maxSteps', num(v, 'max-steps')); set('maxGradNorm', num(v, 'max-grad-norm')); set('maxMinutes', num(v, 'max-minutes')); set('workers', num(v, 'workers')); set('gradientAccumulation', num(v, 'grad-accum'));
-  set('checkpointMinutes', num(v, 'checkpoint-minutes')); set('evalEvery', num(v, 'eval-every')); set('evalChunks', num(v, 'eval-chunks'));
-  set('logEvery', num(v, 'log-every')); set('heldoutPercent', num(v, 'heldout-percent')); set('maskProbability', num(v, 'mask-probability'));
-  set('seed', num(v, 'seed')); set('maxDocuments', num(v, 'max-documents')); set('saveDtype', v['save-dtype'] as PretrainConfig['saveDtype'] | undefined);
+  set('out', v.out);
+  set('init', v.init);
+  set('vocabFile', v['vocab-file']);
+  set('vocab', v.vocab as PretrainConfig['vocab'] | undefined);
+  set('minCount', num(v, 'min-count'));
+  set('maxSeqLen', num(v, 'max-seq-len'));
+  set('batchSize', num(v, 'batch-size'));
+  set('lr', num(v, 'lr'));
+  set('weightDecay', num(v, 'weight-decay'));
+  set('warmupSteps', num(v, 'warmup'));
+  set('schedule', v.schedule as PretrainConfig['schedule'] | undefined);
+  set('maxSteps', num(v, 'max-steps'));
+  set('maxGradNorm', num(v, 'max-grad-norm'));
+  set('maxMinutes', num(v, 'max-minutes'));
+  set('workers', num(v, 'workers'));
+  set('gradientAccumulation', num(v, 'grad-accum'));
+  set('checkpointMinutes', num(v, 'checkpoint-minutes'));
+  set('evalEvery', num(v, 'eval-every'));
+  set('evalChunks', num(v, 'eval-chunks'));
+  set('logEvery', num(v, 'log-every'));
+  set('heldoutPercent', num(v, 'heldout-percent'));
+  set('maskProbability', num(v, 'mask-probability'));
+  set('seed', num(v, 'seed'));
+  set('maxDocuments', num(v, 'max-documents'));
+  set('saveDtype', v['save-dtype'] as PretrainConfig['saveDtype'] | undefined);
   set('experimentName', v.experiment);
   if (v.wwm) out.wwm = true;
   if (v['no-wwm']) out.wwm = false;
   if (v['no-track']) out.track = false;
   const model = { layers: num(v, 'layers'), hidden: num(v, 'hidden'), heads: num(v, 'heads'), ffn: num(v, 'ffn') };
-  if (Object.values(model).some((x) => x !== undefined)) out.model = Object.fromEntries(Object.entries(model).filter(([, x]) => x !== undefined));
-  const clean = { normalization: v.normalization as PretrainConfig['clean']['normalization'], minChars: num(v, 'min-chars'), maxChars: num(v, 'max-chars'), remove: v.remove };
-  if (Object.values(clean).some((x) => x !== undefined)) out.clean = Object.fromEntries(Object.entries(clean).filter(([, x]) => x !== undefined));
+  if (Object.values(model).some((x) => x !== undefined))
+    out.model = Object.fromEntries(Object.entries(model).filter(([, x]) => x !== undefined));
+  const clean = {
+    normalization: v.normalization as PretrainConfig['clean']['normalization'],
+    minChars: num(v, 'min-chars'),
+    maxChars: num(v, 'max-chars'),
+    remove: v.remove,
+  };
+  if (Object.values(clean).some((x) => x !== undefined))
+    out.clean = Object.fromEntries(Object.entries(clean).filter(([, x]) => x !== undefined));
   return out;
 }
 
@@ -120,13 +204,25 @@ export const pretrainCommand: Command = {
     const { values } = parse(args);
     const flags = fromFlags(values);
     const file = values.config !== undefined ? readConfigFile(values.config) : {};
-    let base: PretrainConfigInput = { ...file, ...flags, model: { ...file.model, ...flags.model }, clean: { ...file.clean, ...flags.clean } };
+    let base: PretrainConfigInput = {
+      ...file,
+      ...flags,
+      model: { ...file.model, ...flags.model },
+      clean: { ...file.clean, ...flags.clean },
+    };
     if (values.resume) {
       const out = flags.out ?? file.out;
       if (out === undefined) throw new ConfigError(`--resume needs --out DIR (the run's output directory)\n${usage}`);
       const saved = readCheckpointState(out).state.config;
       // The saved config decides the data and the schedule; only run-time knobs may change on resume.
-      base = { ...saved, out, maxMinutes: flags.maxMinutes, workers: flags.workers ?? saved.workers, checkpointMinutes: flags.checkpointMinutes ?? saved.checkpointMinutes, track: flags.track ?? saved.track };
+      base = {
+        ...saved,
+        out,
+        maxMinutes: flags.maxMinutes,
+        workers: flags.workers ?? saved.workers,
+        checkpointMinutes: flags.checkpointMinutes ?? saved.checkpointMinutes,
+        track: flags.track ?? saved.track,
+      };
     }
     const config = resolvePretrainConfig(base, values.config ?? 'pretrain flags');
     await initBackend();
@@ -138,15 +234,35 @@ export const pretrainCommand: Command = {
     };
     process.on('SIGINT', onSigint);
     try {
-      const probe = values.probe === undefined ? undefined : zeroShotProbe(values.probe.split(',').map((k) => k.trim()).filter(Boolean).map((kind) => {
-        if (!(TASK_KINDS as readonly string[]).includes(kind)) throw new ConfigError(`--probe: unknown task '${kind}'; valid: ${TASK_KINDS.join(', ')}`);
-        return getTask(kind as FewClueKind, values['probe-data-dir'] === undefined ? {} : { dataDir: values['probe-data-dir'] });
-      }));
-      const result = await pretrain(config, { resume: values.resume ?? false, shouldStop: () => stop, progress: !values['no-progress'], ...(probe ? { probe } : {}) });
+      const probe =
+        values.probe === undefined
+          ? undefined
+          : zeroShotProbe(
+              values.probe
+                .split(',')
+                .map((k) => k.trim())
+                .filter(Boolean)
+                .map((kind) => {
+                  if (!(TASK_KINDS as readonly string[]).includes(kind))
+                    throw new ConfigError(`--probe: unknown task '${kind}'; valid: ${TASK_KINDS.join(', ')}`);
+                  return getTask(
+                    kind as FewClueKind,
+                    values['probe-data-dir'] === undefined ? {} : { dataDir: values['probe-data-dir'] },
+                  );
+                }),
+            );
+      const result = await pretrain(config, {
+        resume: values.resume ?? false,
+        shouldStop: () => stop,
+        progress: !values['no-progress'],
+        ...(probe ? { probe } : {}),
+      });
       const acc = result.heldout ? result.heldout.accuracy.toFixed(4) : '-';
-      console.log(`${result.completed ? 'done' : 'stopped'} at step ${result.step}/${config.maxSteps}: ${result.tokensSeen} tokens, `
-        + `${Math.round(result.tokensPerSecond)} tok/s, held-out MLM acc ${acc}${result.initialHeldout ? ` (start ${result.initialHeldout.accuracy.toFixed(4)})` : ''}`
-        + `${result.completed ? `; model in ${config.out}` : `; continue with: fewprompt pretrain --resume --out ${config.out}`}`);
+      console.log(
+        `${result.completed ? 'done' : 'stopped'} at step ${result.step}/${config.maxSteps}: ${result.tokensSeen} tokens, ` +
+          `${Math.round(result.tokensPerSecond)} tok/s, held-out MLM acc ${acc}${result.initialHeldout ? ` (start ${result.initialHeldout.accuracy.toFixed(4)})` : ''}` +
+          `${result.completed ? `; model in ${config.out}` : `; continue with: fewprompt pretrain --resume --out ${config.out}`}`,
+      );
       return 0;
     } finally {
       process.off('SIGINT', onSigint);

@@ -57,7 +57,8 @@ function apiKeyFrom(key: string | undefined, file: string | undefined): { apiKey
     }
   }
   if (value === undefined) return {};
-  if (value.trim().length < 8) throw new ConfigError(`the API key must have at least 8 characters (got ${value.trim().length})`);
+  if (value.trim().length < 8)
+    throw new ConfigError(`the API key must have at least 8 characters (got ${value.trim().length})`);
   return { apiKey: value.trim() };
 }
 
@@ -71,17 +72,32 @@ export const serveCommand: Command = {
   name: 'serve',
   usage,
   async run(args) {
-    const { values } = parseArgs({ args, options: {
-      bundle: { type: 'string', multiple: true }, taskflow: { type: 'string', multiple: true }, port: { type: 'string' }, host: { type: 'string' },
-      'max-batch': { type: 'string' }, 'max-wait-ms': { type: 'string' }, 'max-texts': { type: 'string' }, 'max-body-bytes': { type: 'string' }, threads: { type: 'string' },
-      'api-key': { type: 'string' }, 'api-key-file': { type: 'string' }, 'drain-seconds': { type: 'string' },
-      'max-request-chars': { type: 'string' }, 'max-batch-chars': { type: 'string' },
-    } });
+    const { values } = parseArgs({
+      args,
+      options: {
+        bundle: { type: 'string', multiple: true },
+        taskflow: { type: 'string', multiple: true },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'max-batch': { type: 'string' },
+        'max-wait-ms': { type: 'string' },
+        'max-texts': { type: 'string' },
+        'max-body-bytes': { type: 'string' },
+        threads: { type: 'string' },
+        'api-key': { type: 'string' },
+        'api-key-file': { type: 'string' },
+        'drain-seconds': { type: 'string' },
+        'max-request-chars': { type: 'string' },
+        'max-batch-chars': { type: 'string' },
+      },
+    });
     // Every number is checked before any model loads: a bad flag fails in milliseconds, not after the loads.
     const threads = intInRange(values.threads, '--threads', 0, 0, 1024);
     const options = {
-      port: intInRange(values.port, '--port', 8080, 0, 65535), host: values.host ?? '127.0.0.1',
-      maxBatch: intInRange(values['max-batch'], '--max-batch', 32, 1, 4096), maxWaitMs: intInRange(values['max-wait-ms'], '--max-wait-ms', 5, 0, 60_000),
+      port: intInRange(values.port, '--port', 8080, 0, 65535),
+      host: values.host ?? '127.0.0.1',
+      maxBatch: intInRange(values['max-batch'], '--max-batch', 32, 1, 4096),
+      maxWaitMs: intInRange(values['max-wait-ms'], '--max-wait-ms', 5, 0, 60_000),
       maxTexts: intInRange(values['max-texts'], '--max-texts', 256, 1, 100_000),
       maxBodyBytes: intInRange(values['max-body-bytes'], '--max-body-bytes', 1 << 20, 1, 1 << 30),
       drainSeconds: intInRange(values['drain-seconds'], '--drain-seconds', 10, 0, 3600),
@@ -90,7 +106,9 @@ export const serveCommand: Command = {
       ...apiKeyFrom(values['api-key'], values['api-key-file']),
     };
     if (!isLoopback(options.host) && options.apiKey === undefined) {
-      log.warn(`--host ${options.host} is reachable from other machines and no --api-key is set: anyone who can reach it can use the models`);
+      log.warn(
+        `--host ${options.host} is reachable from other machines and no --api-key is set: anyone who can reach it can use the models`,
+      );
     }
     const models: Record<string, ServedModel> = {};
     for (const [name, dir] of pairs(values.bundle, '--bundle')) {
@@ -100,14 +118,21 @@ export const serveCommand: Command = {
     for (const [name, spec] of pairs(values.taskflow, '--taskflow')) {
       if (models[name]) throw new ConfigError(`model name '${name}' is mounted twice`);
       const [task, mode] = spec.split(':') as [string, string | undefined];
-      if (!TASKS.some((t) => t.kind === task)) throw new ConfigError(`unknown Taskflow task '${task}'; valid: ${TASKS.map((t) => t.kind).join(', ')}`);
+      if (!TASKS.some((t) => t.kind === task))
+        throw new ConfigError(`unknown Taskflow task '${task}'; valid: ${TASKS.map((t) => t.kind).join(', ')}`);
       const flow = Taskflow(task as TaskName, mode === undefined ? {} : { mode });
-      models[name] = { predict: async (texts) => flow(texts) as Promise<unknown[]>, describe: () => ({ kind: 'taskflow', task, mode: flow.config.mode }) };
+      models[name] = {
+        predict: async (texts) => flow(texts) as Promise<unknown[]>,
+        describe: () => ({ kind: 'taskflow', task, mode: flow.config.mode }),
+      };
     }
-    if (Object.keys(models).length === 0) throw new ConfigError(`serve needs at least one --bundle NAME=DIR or --taskflow NAME=TASK\n${usage}`);
+    if (Object.keys(models).length === 0)
+      throw new ConfigError(`serve needs at least one --bundle NAME=DIR or --taskflow NAME=TASK\n${usage}`);
     const server = new PredictionServer(models, options);
     const port = await server.listen();
-    log.info(`serving ${Object.keys(models).join(', ')} on http://${values.host ?? '127.0.0.1'}:${port} (POST /v1/models/NAME:predict, GET /healthz, GET /metrics)`);
+    log.info(
+      `serving ${Object.keys(models).join(', ')} on http://${values.host ?? '127.0.0.1'}:${port} (POST /v1/models/NAME:predict, GET /healthz, GET /metrics)`,
+    );
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         log.info(`${signal}: draining in-flight requests`);

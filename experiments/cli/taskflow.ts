@@ -23,7 +23,8 @@ function isTask(name: string): name is TaskName {
 }
 
 function show(result: unknown): string {
-  if (!Array.isArray(result)) return typeof result === 'object' && result !== null ? JSON.stringify(result) : String(result);
+  if (!Array.isArray(result))
+    return typeof result === 'object' && result !== null ? JSON.stringify(result) : String(result);
   return result.map((item) => (Array.isArray(item) ? item.join('/') : String(item))).join(' ');
 }
 
@@ -32,14 +33,25 @@ export const taskflowCommand: Command = {
   name: 'taskflow',
   usage,
   async run(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
-      mode: { type: 'string' }, json: { type: 'boolean', default: false }, input: { type: 'string' },
-      'user-dict': { type: 'string' }, 'entity-only': { type: 'boolean' }, 'batch-size': { type: 'string' },
-      'task-path': { type: 'string' }, 'home-path': { type: 'string' }, backend: { type: 'string' },
-    } });
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        mode: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        input: { type: 'string' },
+        'user-dict': { type: 'string' },
+        'entity-only': { type: 'boolean' },
+        'batch-size': { type: 'string' },
+        'task-path': { type: 'string' },
+        'home-path': { type: 'string' },
+        backend: { type: 'string' },
+      },
+    });
     const [task, ...texts] = positionals;
     if (task === undefined) throw new ConfigError(`taskflow needs a TASK\n${usage}`);
-    if (!isTask(task)) throw new ConfigError(`unknown Taskflow task '${task}'; valid: ${TASKS.map((t) => t.kind).join(', ')}`);
+    if (!isTask(task))
+      throw new ConfigError(`unknown Taskflow task '${task}'; valid: ${TASKS.map((t) => t.kind).join(', ')}`);
     const backend = values.backend;
     if (backend !== undefined && backend !== 'auto' && backend !== 'onnx' && backend !== 'js') {
       throw new ConfigError(`--backend must be auto, onnx or js; got '${backend}'`);
@@ -56,7 +68,11 @@ export const taskflowCommand: Command = {
     if (values.input !== undefined) {
       if (texts.length > 0) throw new ConfigError('give TEXT arguments or --input FILE, not both');
       try {
-        texts.push(...readFileSync(values.input, 'utf8').split(/\r?\n/).filter((line, i, all) => i < all.length - 1 || line !== ''));
+        texts.push(
+          ...readFileSync(values.input, 'utf8')
+            .split(/\r?\n/)
+            .filter((line, i, all) => i < all.length - 1 || line !== ''),
+        );
       } catch (error) {
         throw new DataError(`cannot read --input ${values.input}: ${(error as Error).message}`);
       }

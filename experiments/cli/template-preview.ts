@@ -44,19 +44,32 @@ export const templateCommand: Command = {
   usage,
   async run(args) {
     const [sub, ...rest] = args;
-    if (sub !== 'preview') throw new ConfigError(`template: unknown subcommand '${sub ?? ''}'; valid: preview\n${usage}`);
-    let values: { template?: string | undefined; example?: string | undefined; model?: string | undefined; 'max-seq-len'?: string | undefined };
+    if (sub !== 'preview')
+      throw new ConfigError(`template: unknown subcommand '${sub ?? ''}'; valid: preview\n${usage}`);
+    let values: {
+      template?: string | undefined;
+      example?: string | undefined;
+      model?: string | undefined;
+      'max-seq-len'?: string | undefined;
+    };
     try {
-      ({ values } = parseArgs({ args: rest, options: {
-        template: { type: 'string' }, example: { type: 'string' }, model: { type: 'string' }, 'max-seq-len': { type: 'string' },
-      } }));
+      ({ values } = parseArgs({
+        args: rest,
+        options: {
+          template: { type: 'string' },
+          example: { type: 'string' },
+          model: { type: 'string' },
+          'max-seq-len': { type: 'string' },
+        },
+      }));
     } catch (error) {
       throw new ConfigError(`template preview: ${(error as Error).message}\n${usage}`);
     }
     if (values.template === undefined) throw new ConfigError(`template preview needs --template\n${usage}`);
     if (values.example === undefined) throw new ConfigError(`template preview needs --example\n${usage}`);
     const maxSeqLen = Number(values['max-seq-len'] ?? '512');
-    if (!Number.isInteger(maxSeqLen) || maxSeqLen < 2) throw new ConfigError(`--max-seq-len must be an integer >= 2, got '${values['max-seq-len']}'`);
+    if (!Number.isInteger(maxSeqLen) || maxSeqLen < 2)
+      throw new ConfigError(`--max-seq-len must be an integer >= 2, got '${values['max-seq-len']}'`);
     let example: unknown;
     try {
       example = JSON.parse(values.example);
@@ -64,12 +77,16 @@ export const templateCommand: Command = {
       throw new ConfigError(`--example is not valid JSON: ${(error as Error).message}`);
     }
     if (typeof example !== 'object' || example === null || Array.isArray(example)) {
-      throw new ConfigError(`--example must be a JSON object of fields, e.g. '{"text_a": "很好"}', got ${Array.isArray(example) ? 'an array' : typeof example}`);
+      throw new ConfigError(
+        `--example must be a JSON object of fields, e.g. '{"text_a": "很好"}', got ${Array.isArray(example) ? 'an array' : typeof example}`,
+      );
     }
     const tokenizer = await BertTokenizer.fromPretrained(values.model ?? DEFAULT_MODEL);
     const template = PromptTemplate.fromString(values.template);
     const compiled = template.compile(Object.fromEntries(Object.entries(example)), tokenizer, { maxSeqLen });
-    console.log(`template: ${template.source} (${template.kind}, ${template.numMasks} masks, ${compiled.softPositions.length} soft slots)`);
+    console.log(
+      `template: ${template.source} (${template.kind}, ${template.numMasks} masks, ${compiled.softPositions.length} soft slots)`,
+    );
     console.log(formatPreview(compiled, tokenizer, maxSeqLen));
     return 0;
   },

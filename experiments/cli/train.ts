@@ -32,10 +32,22 @@ With no options: PET on the bundled EPRSTMT with the shipped default model.
   --json                 print the result as JSON`;
 
 const NUMERIC: Record<string, string> = {
-  epochs: 'epochs', 'max-steps': 'maxSteps', 'batch-size': 'batchSize', lr: 'lr', 'prompt-lr': 'promptLr', rdrop: 'rdropAlpha', seed: 'seed',
-  'max-seq-len': 'maxSeqLen', 'eval-every': 'evalEvery', 'early-stopping': 'earlyStoppingPatience', 'negative-num': 'negativeNum',
-  'max-test-examples': 'maxTestExamples', 'grad-accum': 'gradientAccumulation',
-  unlabeled: 'unlabeled', 'self-train-steps': 'selfTrainSteps', 'soft-label-temperature': 'softLabelTemperature',
+  epochs: 'epochs',
+  'max-steps': 'maxSteps',
+  'batch-size': 'batchSize',
+  lr: 'lr',
+  'prompt-lr': 'promptLr',
+  rdrop: 'rdropAlpha',
+  seed: 'seed',
+  'max-seq-len': 'maxSeqLen',
+  'eval-every': 'evalEvery',
+  'early-stopping': 'earlyStoppingPatience',
+  'negative-num': 'negativeNum',
+  'max-test-examples': 'maxTestExamples',
+  'grad-accum': 'gradientAccumulation',
+  unlabeled: 'unlabeled',
+  'self-train-steps': 'selfTrainSteps',
+  'soft-label-temperature': 'softLabelTemperature',
 };
 
 /** Flags → experiment config fields (numbers parsed; arktype validates the rest). */
@@ -48,7 +60,8 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
       throw new ConfigError(`--config ${values['config']}: ${(error as Error).message}`);
     }
   }
-  for (const key of ['task', 'method', 'model', 'split', 'template'] as const) if (typeof values[key] === 'string') config[key] = values[key];
+  for (const key of ['task', 'method', 'model', 'split', 'template'] as const)
+    if (typeof values[key] === 'string') config[key] = values[key];
   if (typeof values['data-dir'] === 'string') config['dataDir'] = values['data-dir'];
   for (const [flag, field] of Object.entries(NUMERIC)) {
     const n = optionalNumberFlag(values, flag);
@@ -60,9 +73,22 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
 }
 
 export const TRAIN_FLAGS = {
-  config: { type: 'string' }, task: { type: 'string' }, method: { type: 'string' }, model: { type: 'string' }, split: { type: 'string' },
-  'data-dir': { type: 'string' }, template: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, 'resume-force': { type: 'boolean' }, 'keep-checkpoint': { type: 'boolean' }, 'save-model': { type: 'boolean' },
-  'no-track': { type: 'boolean' }, 'no-predict-test': { type: 'boolean' }, 'eval-engine': { type: 'string' }, json: { type: 'boolean' },
+  config: { type: 'string' },
+  task: { type: 'string' },
+  method: { type: 'string' },
+  model: { type: 'string' },
+  split: { type: 'string' },
+  'data-dir': { type: 'string' },
+  template: { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'boolean' },
+  'resume-force': { type: 'boolean' },
+  'keep-checkpoint': { type: 'boolean' },
+  'save-model': { type: 'boolean' },
+  'no-track': { type: 'boolean' },
+  'no-predict-test': { type: 'boolean' },
+  'eval-engine': { type: 'string' },
+  json: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
   ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, { type: 'string' }])),
 } as const;
@@ -73,23 +99,40 @@ export const trainCommand: Command = {
   usage,
   async run(args) {
     const { values } = parseArgs({ args, options: TRAIN_FLAGS, strict: true });
-    const config = parseExperimentConfig({ task: 'eprstmt', ...configFromFlags(values) }, typeof values.config === 'string' ? values.config : 'flags');
+    const config = parseExperimentConfig(
+      { task: 'eprstmt', ...configFromFlags(values) },
+      typeof values.config === 'string' ? values.config : 'flags',
+    );
     const tracker = values['no-track'] ? new NullTracker() : createTracker();
-    const run = await tracker.startRun({ experimentName: `fewclue-${config.task}`, runName: `${config.task}-${config.method}-${config.split}` });
+    const run = await tracker.startRun({
+      experimentName: `fewclue-${config.task}`,
+      runName: `${config.task}-${config.method}-${config.split}`,
+    });
     try {
       // Loaded here: tfjs, the methods and the backends are what `train --help` must not wait for.
       const { runExperiment } = await import('../run-experiment.js');
       const result = await runExperiment(config, {
-        out: values.out, resume: values.resume || values['resume-force'], resumeForce: values['resume-force'], keepCheckpoint: values['keep-checkpoint'], saveModel: values['save-model'] ?? values.out !== undefined, run,
+        out: values.out,
+        resume: values.resume || values['resume-force'],
+        resumeForce: values['resume-force'],
+        keepCheckpoint: values['keep-checkpoint'],
+        saveModel: values['save-model'] ?? values.out !== undefined,
+        run,
         ...(values['no-progress'] ? { progress: false } : {}),
       });
       await run.end('FINISHED');
       if (values.json) console.log(JSON.stringify({ ...result, history: undefined }));
       else {
-        const variant = variantName({ method: config.method, rdrop: config.rdropAlpha > 0, unlabeled: result.selfTraining !== undefined });
+        const variant = variantName({
+          method: config.method,
+          rdrop: config.rdropAlpha > 0,
+          unlabeled: result.selfTraining !== undefined,
+        });
         const teacher = result.selfTraining?.teacher.testAccuracy;
-        console.log(`${result.task} ${variant} split ${result.split}: dev accuracy ${(100 * result.devAccuracy).toFixed(2)}, test_public accuracy ${(100 * result.testAccuracy).toFixed(2)} (${result.testExamples} examples, ${result.trainSeconds.toFixed(0)} s training)` +
-          (teacher === undefined ? '' : `; before self-training ${(100 * teacher).toFixed(2)}`));
+        console.log(
+          `${result.task} ${variant} split ${result.split}: dev accuracy ${(100 * result.devAccuracy).toFixed(2)}, test_public accuracy ${(100 * result.testAccuracy).toFixed(2)} (${result.testExamples} examples, ${result.trainSeconds.toFixed(0)} s training)` +
+            (teacher === undefined ? '' : `; before self-training ${(100 * teacher).toFixed(2)}`),
+        );
       }
       return 0;
     } catch (error) {

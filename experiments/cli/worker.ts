@@ -19,7 +19,11 @@ another worker runs it. Model and --data-dir paths in the jobs must exist on thi
   --local            internal: serve jobs over IPC for 'fewprompt fewclue --workers N'`;
 
 const FLAGS = {
-  queue: { type: 'string' }, 'queue-name': { type: 'string' }, out: { type: 'string' }, 'lock-ms': { type: 'string' }, local: { type: 'boolean' },
+  queue: { type: 'string' },
+  'queue-name': { type: 'string' },
+  out: { type: 'string' },
+  'lock-ms': { type: 'string' },
+  local: { type: 'boolean' },
 } as const;
 
 function parseFlags(args: string[]) {
@@ -33,12 +37,17 @@ export const workerCommand: Command = {
   async run(args) {
     const { values } = parseFlags(args);
     if (values.local) return serveJobsOverIpc();
-    if (values.queue === undefined) throw new ConfigError('worker needs --queue redis://HOST:PORT (or --local, used internally by --workers)');
+    if (values.queue === undefined)
+      throw new ConfigError('worker needs --queue redis://HOST:PORT (or --local, used internally by --workers)');
     const lockMs = values['lock-ms'] === undefined ? undefined : Number(values['lock-ms']);
-    if (lockMs !== undefined && !(Number.isInteger(lockMs) && lockMs >= 1000)) throw new ConfigError(`--lock-ms must be an integer ≥ 1000, got '${values['lock-ms']}'`);
+    if (lockMs !== undefined && !(Number.isInteger(lockMs) && lockMs >= 1000))
+      throw new ConfigError(`--lock-ms must be an integer ≥ 1000, got '${values['lock-ms']}'`);
     const name = values['queue-name'];
     const worker = startQueueWorker({
-      url: values.queue, runsDir: join(values.out ?? 'fewprompt-worker', 'runs'), ...(name === undefined ? {} : { name }), ...(lockMs === undefined ? {} : { lockMs }),
+      url: values.queue,
+      runsDir: join(values.out ?? 'fewprompt-worker', 'runs'),
+      ...(name === undefined ? {} : { name }),
+      ...(lockMs === undefined ? {} : { lockMs }),
       onEvent: (event, id, detail) => console.log(`${event} ${id} (${detail})`),
     });
     try {

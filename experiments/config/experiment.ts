@@ -50,14 +50,60 @@ export const ExperimentConfigSchema = type({
 });
 
 export type ExperimentConfigInput = typeof ExperimentConfigSchema.infer;
-export type ExperimentConfig = Required<Omit<ExperimentConfigInput, 'model' | 'dataDir' | 'maxSteps' | 'promptLr' | 'evalEvery' | 'earlyStoppingPatience' | 'template' | 'labelWords' | 'descriptions' | 'maxTestExamples' | 'evalEngine' | 'unlabeled' | 'selfTrainSteps' | 'softLabelTemperature'>>
-  & Pick<ExperimentConfigInput, 'model' | 'dataDir' | 'maxSteps' | 'promptLr' | 'evalEvery' | 'earlyStoppingPatience' | 'template' | 'labelWords' | 'descriptions' | 'maxTestExamples' | 'evalEngine' | 'unlabeled' | 'selfTrainSteps' | 'softLabelTemperature'>;
+export type ExperimentConfig = Required<
+  Omit<
+    ExperimentConfigInput,
+    | 'model'
+    | 'dataDir'
+    | 'maxSteps'
+    | 'promptLr'
+    | 'evalEvery'
+    | 'earlyStoppingPatience'
+    | 'template'
+    | 'labelWords'
+    | 'descriptions'
+    | 'maxTestExamples'
+    | 'evalEngine'
+    | 'unlabeled'
+    | 'selfTrainSteps'
+    | 'softLabelTemperature'
+  >
+> &
+  Pick<
+    ExperimentConfigInput,
+    | 'model'
+    | 'dataDir'
+    | 'maxSteps'
+    | 'promptLr'
+    | 'evalEvery'
+    | 'earlyStoppingPatience'
+    | 'template'
+    | 'labelWords'
+    | 'descriptions'
+    | 'maxTestExamples'
+    | 'evalEngine'
+    | 'unlabeled'
+    | 'selfTrainSteps'
+    | 'softLabelTemperature'
+  >;
 
 /** PaddleNLP-like few-shot defaults for a small model on 2 CPU cores. */
 export const EXPERIMENT_DEFAULTS = {
   // lr 1e-4 suits the small shipped model (EPRSTMT PET test_public with the then-default pattern: 3e-5 → 62.5%, 1e-4 → 74.9%); use ~1e-5 for base-size models.
-  method: 'pet', split: '0', maxSeqLen: 128, batchSize: 8, gradientAccumulation: 1, epochs: 10, lr: 1e-4, weightDecay: 0.01,
-  warmupRatio: 0.1, rdropAlpha: 0, seed: 42, negativeNum: 1, evalBatchSize: 32, predictTest: true,
+  method: 'pet',
+  split: '0',
+  maxSeqLen: 128,
+  batchSize: 8,
+  gradientAccumulation: 1,
+  epochs: 10,
+  lr: 1e-4,
+  weightDecay: 0.01,
+  warmupRatio: 0.1,
+  rdropAlpha: 0,
+  seed: 42,
+  negativeNum: 1,
+  evalBatchSize: 32,
+  predictTest: true,
 } as const;
 
 /**

@@ -10,7 +10,10 @@ import type { CharVocab } from '../../inference/csc/char-vocab.js';
 import type { CscBatch } from './model.js';
 
 /** An encoded pair: source and target ids (same length, no specials). */
-export interface EncodedPair { readonly source: Int32Array; readonly target: Int32Array }
+export interface EncodedPair {
+  readonly source: Int32Array;
+  readonly target: Int32Array;
+}
 
 /**
  * Encodes pairs, cutting sentences longer than `maxChars` into consecutive pieces. With `crop`, a
@@ -19,7 +22,12 @@ export interface EncodedPair { readonly source: Int32Array; readonly target: Int
  * short rows put more errors into each second of training.
  * @example encodePairs([{ id: 'a', source: '朋唷', target: '朋友' }], vocab, 126) // → [{ source: [id(朋), id(唷)], target: [id(朋), id(友)] }]
  */
-export function encodePairs(pairs: readonly CscPair[], vocab: CharVocab, maxChars: number, crop?: { chars: number; rng: Rng }): EncodedPair[] {
+export function encodePairs(
+  pairs: readonly CscPair[],
+  vocab: CharVocab,
+  maxChars: number,
+  crop?: { chars: number; rng: Rng },
+): EncodedPair[] {
   return pairs.flatMap((p) => {
     const s = vocab.encode(p.source).ids;
     const t = vocab.encode(p.target).ids;
@@ -31,7 +39,8 @@ export function encodePairs(pairs: readonly CscPair[], vocab: CharVocab, maxChar
       return [{ source: s.slice(at, at + crop.chars), target: t.slice(at, at + crop.chars) }];
     }
     const out: EncodedPair[] = [];
-    for (let at = 0; at < s.length; at += maxChars) out.push({ source: s.slice(at, at + maxChars), target: t.slice(at, at + maxChars) });
+    for (let at = 0; at < s.length; at += maxChars)
+      out.push({ source: s.slice(at, at + maxChars), target: t.slice(at, at + maxChars) });
     return out;
   });
 }
@@ -59,12 +68,21 @@ export function buildCscBatch(rows: readonly EncodedPair[], vocab: CharVocab, ke
       const isWrong = r.source[t] !== r.target[t];
       charPositions.push(at);
       wrong.push(isWrong ? 1 : 0);
-      if (r.target[t] !== vocab.unk && (isWrong || rng.next() < keepRate)) { correctPositions.push(at); correctLabels.push(r.target[t]!); }
+      if (r.target[t] !== vocab.unk && (isWrong || rng.next() < keepRate)) {
+        correctPositions.push(at);
+        correctLabels.push(r.target[t]!);
+      }
     }
   });
   return {
-    batch: rows.length, seq, inputIds, attentionMask, charPositions: Int32Array.from(charPositions), wrong: Float32Array.from(wrong),
-    correctPositions: Int32Array.from(correctPositions), correctLabels: Int32Array.from(correctLabels),
+    batch: rows.length,
+    seq,
+    inputIds,
+    attentionMask,
+    charPositions: Int32Array.from(charPositions),
+    wrong: Float32Array.from(wrong),
+    correctPositions: Int32Array.from(correctPositions),
+    correctLabels: Int32Array.from(correctLabels),
   };
 }
 

@@ -14,7 +14,14 @@ import { log } from '../../framework/log.js';
 import { readBertConfig } from '../../framework/model/config.js';
 import { readSighanJson, type CscPair } from '../../datasets/sighan/sighan.js';
 import { checkChoice, PRECISIONS } from '../../inference/export/bert-graph.js';
-import { Corrector, decide, type CandidateMode, type CharScore, type CscManifest, type Thresholds } from '../../inference/csc/corrector.js';
+import {
+  Corrector,
+  decide,
+  type CandidateMode,
+  type CharScore,
+  type CscManifest,
+  type Thresholds,
+} from '../../inference/csc/corrector.js';
 import { buildCscGraph } from '../../inference/csc/graph.js';
 import { sentenceMetrics, type CscMetrics } from './metrics.js';
 
@@ -36,12 +43,19 @@ const MODEL_FILES = ['model.onnx', 'vocab.txt', 'confusion.txt', 'csc.json'];
  * The thresholds with the best correction F1 (then detection F1) on `pairs`.
  * @example tuneThresholds(dev, scores) // → { thresholds: { detect: 0.4, margin: 1 }, metrics: {…} }
  */
-export function tuneThresholds(pairs: readonly CscPair[], scores: readonly CharScore[][], detectGrid?: readonly number[]): { thresholds: Thresholds; metrics: CscMetrics } {
+export function tuneThresholds(
+  pairs: readonly CscPair[],
+  scores: readonly CharScore[][],
+  detectGrid?: readonly number[],
+): { thresholds: Thresholds; metrics: CscMetrics } {
   let best: { thresholds: Thresholds; metrics: CscMetrics } | undefined;
   for (const detect of detectGrid ?? Array.from({ length: 20 }, (_, i) => i * 0.05)) {
     for (let margin = -8; margin <= 6; margin += 0.5) {
       const thresholds = { detect: Number(detect.toFixed(2)), margin };
-      const metrics = sentenceMetrics(pairs, pairs.map((p, i) => decide(p.source, scores[i]!, thresholds).target));
+      const metrics = sentenceMetrics(
+        pairs,
+        pairs.map((p, i) => decide(p.source, scores[i]!, thresholds).target),
+      );
       const key = (m: CscMetrics) => m.correction.f1 * 1000 + m.detection.f1;
       if (!best || key(metrics) > key(best.metrics)) best = { thresholds, metrics };
     }
@@ -61,7 +75,10 @@ export async function exportAndEvaluate(options: ExportEvalOptions): Promise<voi
     writeFileSync(join(dir, 'model.onnx'), buildCscGraph(state, config, { precision }));
     for (const f of ['vocab.txt', 'confusion.txt']) copyFileSync(join(modelDir, f), join(dir, f));
     const untuned: CscManifest = {
-      format: 'fewprompt-csc', formatVersion: 1, maxSeqLen: 128, precision,
+      format: 'fewprompt-csc',
+      formatVersion: 1,
+      maxSeqLen: 128,
+      precision,
       thresholds: { confusion: { detect: 0.5, margin: 0 }, vocab: { detect: 0.5, margin: 0 } },
     };
     writeFileSync(join(dir, 'csc.json'), JSON.stringify(untuned));
@@ -70,33 +87,65 @@ export async function exportAndEvaluate(options: ExportEvalOptions): Promise<voi
     const thresholds = {} as Record<CandidateMode, Thresholds>;
     const devMetrics: Record<string, CscMetrics> = {};
     for (const mode of MODES) {
-      const tuned = tuneThresholds(dev, await corrector.score(dev.map((p) => p.source), mode));
+      const tuned = tuneThresholds(
+        dev,
+        await corrector.score(
+          dev.map((p) => p.source),
+          mode,
+        ),
+      );
       thresholds[mode] = tuned.thresholds;
       devMetrics[mode] = tuned.metrics;
-      log.info(`csc dev (${dev.length} sentences), ${mode}: thresholds ${JSON.stringify(tuned.thresholds)}, detection F1 ${tuned.metrics.detection.f1.toFixed(4)}, correction F1 ${tuned.metrics.correction.f1.toFixed(4)}`);
+      log.info(
+        `csc dev (${dev.length} sentences), ${mode}: thresholds ${JSON.stringify(tuned.thresholds)}, detection F1 ${tuned.metrics.detection.f1.toFixed(4)}, correction F1 ${tuned.metrics.correction.f1.toFixed(4)}`,
+      );
     }
     await corrector.release();
     const train = JSON.parse(readFileSync(join(options.run, 'train.json'), 'utf8')) as Record<string, unknown>;
-    const manifest: CscManifest = { ...untuned, thresholds, source: { run: options.run, base: train['base'], steps: train['step'], dev: devMetrics } };
+    const manifest: CscManifest = {
+      ...untuned,
+      thresholds,
+      source: { run: options.run, base: train['base'], steps: train['step'], dev: devMetrics },
+    };
     writeFileSync(join(dir, 'csc.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    log.info(`csc export: ${dir} (model.onnx ${(statSync(join(dir, 'model.onnx')).size / 1e6).toFixed(2)} MB, ${precision})`);
+    log.info(
+      `csc export: ${dir} (model.onnx ${(statSync(join(dir, 'model.onnx')).size / 1e6).toFixed(2)} MB, ${precision})`,
+    );
   }
   if (options.phases.includes('eval')) {
     const test = readSighanJson(join(options.data, 'csc/sighan15_test.json'));
     const corrector = await Corrector.load(dir);
     const rows: Record<string, CscMetrics & { thresholds: Thresholds }> = {};
     for (const mode of MODES) {
-      const scores = await corrector.score(test.map((p) => p.source), mode);
+      const scores = await corrector.score(
+        test.map((p) => p.source),
+        mode,
+      );
       const variants: [string, Thresholds][] = [[mode, corrector.manifest.thresholds[mode]]];
       if (mode === 'confusion') {
         // Ablation: no detection gate (margin re-tuned on dev with detect fixed at 0).
         const dev = JSON.parse(readFileSync(join(options.run, 'dev.json'), 'utf8')) as CscPair[];
-        variants.push(['confusion, no detection gate', tuneThresholds(dev, await corrector.score(dev.map((p) => p.source), mode), [0]).thresholds]);
+        variants.push([
+          'confusion, no detection gate',
+          tuneThresholds(
+            dev,
+            await corrector.score(
+              dev.map((p) => p.source),
+              mode,
+            ),
+            [0],
+          ).thresholds,
+        ]);
       }
       for (const [name, t] of variants) {
-        const m = sentenceMetrics(test, test.map((p, i) => decide(p.source, scores[i]!, t).target));
+        const m = sentenceMetrics(
+          test,
+          test.map((p, i) => decide(p.source, scores[i]!, t).target),
+        );
         rows[name] = { ...m, thresholds: t };
-        log.info(`SIGHAN-2015 test, ${name}: detection P/R/F1 ${fmt(m.detection)}, correction P/R/F1 ${fmt(m.correction)}, FPR ${m.falsePositiveRate.toFixed(4)}`);
+        log.info(
+          `SIGHAN-2015 test, ${name}: detection P/R/F1 ${fmt(m.detection)}, correction P/R/F1 ${fmt(m.correction)}, FPR ${m.falsePositiveRate.toFixed(4)}`,
+        );
       }
     }
     const seeds = await corrector.correct(['人生就是如此,经过磨练才能让自己更加拙壮', '遇到逆竟时，我们必须勇于面对']);

@@ -26,7 +26,13 @@ function writeModel(dir: string, precision: 'fp32' | 'int8', maxSeqLen = 64) {
   writeFileSync(join(dir, 'model.onnx'), buildCscGraph(csc.stateDict(), config, { precision }));
   writeFileSync(join(dir, 'vocab.txt'), `${tokens.join('\n')}\n`);
   writeFileSync(join(dir, 'confusion.txt'), confusion.serialize());
-  const manifest: CscManifest = { format: 'fewprompt-csc', formatVersion: 1, maxSeqLen, precision, thresholds: { confusion: { detect: 0, margin: -100 }, vocab: { detect: 0, margin: 0 } } };
+  const manifest: CscManifest = {
+    format: 'fewprompt-csc',
+    formatVersion: 1,
+    maxSeqLen,
+    precision,
+    thresholds: { confusion: { detect: 0, margin: -100 }, vocab: { detect: 0, margin: 0 } },
+  };
   writeFileSync(join(dir, 'csc.json'), JSON.stringify(manifest));
   return { csc, vocab: new CharVocab(tokens) };
 }
@@ -34,11 +40,14 @@ function writeModel(dir: string, precision: 'fp32' | 'int8', maxSeqLen = 64) {
 /** tfjs detection probabilities and vocabulary log-probabilities of one text. */
 function reference(csc: CscModel, vocab: CharVocab, text: string): { detect: number[]; logprobs: number[][] } {
   const ids = [vocab.cls, ...vocab.encode(text).ids, vocab.sep];
-  return tidyRead(() => {
-    const hidden = csc.bert.encode({ inputIds: tf.tensor2d([ids], [1, ids.length], 'int32') }, { training: false });
-    const rows = tf.slice(tf.reshape(hidden, [ids.length, -1]), [1, 0], [ids.length - 2, -1]);
-    return { detect: tf.sigmoid(csc.detectLogits(rows)), logprobs: tf.logSoftmax(csc.bert.mlmLogits(rows)) };
-  }, (r) => ({ detect: Array.from(r.detect.dataSync()), logprobs: r.logprobs.arraySync() as number[][] }));
+  return tidyRead(
+    () => {
+      const hidden = csc.bert.encode({ inputIds: tf.tensor2d([ids], [1, ids.length], 'int32') }, { training: false });
+      const rows = tf.slice(tf.reshape(hidden, [ids.length, -1]), [1, 0], [ids.length - 2, -1]);
+      return { detect: tf.sigmoid(csc.detectLogits(rows)), logprobs: tf.logSoftmax(csc.bert.mlmLogits(rows)) };
+    },
+    (r) => ({ detect: Array.from(r.detect.dataSync()), logprobs: r.logprobs.arraySync() as number[][] }),
+  );
 }
 
 test('exported graph matches tfjs: detection, candidate log-probabilities, top token (FP32)', async () => {
@@ -53,9 +62,17 @@ test('exported graph matches tfjs: detection, candidate log-probabilities, top t
         assert.equal(scores[i]!.length, Array.from(text).length);
         scores[i]!.forEach((s, t) => {
           assert.ok(Math.abs(s.detect - ref.detect[t]!) < 1e-4, `detect ${text}[${t}]`);
-          assert.ok(Math.abs(s.sourceLogprob - ref.logprobs[t]![vocab.id(s.char)]!) < 1e-4, `source logprob ${text}[${t}]`);
-          if (s.best !== undefined) assert.ok(Math.abs(s.bestLogprob - ref.logprobs[t]![vocab.id(s.best)]!) < 1e-4, `best logprob ${text}[${t}]`);
-          if (mode === 'confusion' && s.best !== undefined) assert.ok(corrector.confusion.candidates(s.char).has(s.best));
+          assert.ok(
+            Math.abs(s.sourceLogprob - ref.logprobs[t]![vocab.id(s.char)]!) < 1e-4,
+            `source logprob ${text}[${t}]`,
+          );
+          if (s.best !== undefined)
+            assert.ok(
+              Math.abs(s.bestLogprob - ref.logprobs[t]![vocab.id(s.best)]!) < 1e-4,
+              `best logprob ${text}[${t}]`,
+            );
+          if (mode === 'confusion' && s.best !== undefined)
+            assert.ok(corrector.confusion.candidates(s.char).has(s.best));
           if (mode === 'vocab' && s.best !== undefined) {
             const row = ref.logprobs[t]!;
             assert.ok(Math.abs(Math.max(...row) - s.bestLogprob) < 1e-4);
@@ -66,7 +83,11 @@ test('exported graph matches tfjs: detection, candidate log-probabilities, top t
     // Confusion mode with permissive thresholds: only confusion-set characters change, positions index characters.
     const [r] = await corrector.correct([TEXTS[0]!]);
     assert.equal(r!.source, TEXTS[0]);
-    for (const e of r!.errors) assert.ok(['竟'].includes(Object.keys(e.correction)[0]!) && Array.from(TEXTS[0]!)[e.position] === Object.keys(e.correction)[0]);
+    for (const e of r!.errors)
+      assert.ok(
+        ['竟'].includes(Object.keys(e.correction)[0]!) &&
+          Array.from(TEXTS[0]!)[e.position] === Object.keys(e.correction)[0],
+      );
     await corrector.release();
     csc.dispose();
   } finally {
@@ -91,9 +112,19 @@ test('INT8 export agrees with FP32 on the top token; long texts are corrected in
   }
 });
 
-test('decide applies both thresholds and reports Taskflow\'s shape', () => {
-  const s = (char: string, detect: number, best?: string, gain = 2) => ({ char, detect, sourceLogprob: -5, bestLogprob: best ? -5 + gain : -Infinity, ...(best ? { best } : {}) });
+test("decide applies both thresholds and reports Taskflow's shape", () => {
+  const s = (char: string, detect: number, best?: string, gain = 2) => ({
+    char,
+    detect,
+    sourceLogprob: -5,
+    bestLogprob: best ? -5 + gain : -Infinity,
+    ...(best ? { best } : {}),
+  });
   const scores = [s('遇', 0.9), s('到', 0.1, '道'), s('逆', 0.2), s('竟', 0.8, '境'), s('时', 0.9, '是', 0.5)];
-  assert.deepEqual(decide('遇到逆竟时', scores, { detect: 0.5, margin: 1 }), { source: '遇到逆竟时', target: '遇到逆境时', errors: [{ position: 3, correction: { 竟: '境' } }] });
+  assert.deepEqual(decide('遇到逆竟时', scores, { detect: 0.5, margin: 1 }), {
+    source: '遇到逆竟时',
+    target: '遇到逆境时',
+    errors: [{ position: 3, correction: { 竟: '境' } }],
+  });
   assert.equal(decide('遇到逆竟时', scores, { detect: 0, margin: 0 }).errors.length, 3);
 });

@@ -27,8 +27,14 @@ test('sentence-level detection and correction, by hand', () => {
 });
 
 test('no predictions: zero precision and recall, not NaN', () => {
-  const m = sentenceMetrics(GOLD, GOLD.map((g) => g.source));
+  const m = sentenceMetrics(
+    GOLD,
+    GOLD.map((g) => g.source),
+  );
   assert.deepEqual([m.detection.f1, m.correction.f1, m.predictedPositive], [0, 0, 0]);
-  const perfect = sentenceMetrics(GOLD, GOLD.map((g) => g.target));
+  const perfect = sentenceMetrics(
+    GOLD,
+    GOLD.map((g) => g.target),
+  );
   assert.deepEqual([perfect.detection.f1, perfect.correction.f1, perfect.falsePositiveRate], [1, 1, 0]);
 });

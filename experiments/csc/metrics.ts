@@ -10,7 +10,12 @@ import type { CscPair } from '../../datasets/sighan/sighan.js';
 import { errorPositions } from '../../datasets/sighan/sighan.js';
 
 /** P / R / F1 of one level. */
-export interface Prf { readonly precision: number; readonly recall: number; readonly f1: number; readonly tp: number }
+export interface Prf {
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  readonly tp: number;
+}
 
 /** Both levels, plus the counts they rest on. */
 export interface CscMetrics {
@@ -45,17 +50,25 @@ export function sentenceMetrics(gold: readonly CscPair[], predicted: readonly st
     const pred = predicted[i]!;
     const goldPos = errorPositions(pair);
     const predPos = errorPositions({ id: pair.id, source: pair.source, target: pred });
-    if (goldPos.length > 0) goldPositive++; else negatives++;
+    if (goldPos.length > 0) goldPositive++;
+    else negatives++;
     if (predPos.length === 0) return;
     predictedPositive++;
-    if (goldPos.length === 0) { falsePositives++; return; }
+    if (goldPos.length === 0) {
+      falsePositives++;
+      return;
+    }
     if (predPos.length === goldPos.length && predPos.every((p, k) => p === goldPos[k])) {
       detTp++;
       if (pred === pair.target) corTp++;
     }
   });
   return {
-    detection: prf(detTp, predictedPositive, goldPositive), correction: prf(corTp, predictedPositive, goldPositive),
-    sentences: gold.length, goldPositive, predictedPositive, falsePositiveRate: negatives ? falsePositives / negatives : 0,
+    detection: prf(detTp, predictedPositive, goldPositive),
+    correction: prf(corTp, predictedPositive, goldPositive),
+    sentences: gold.length,
+    goldPositive,
+    predictedPositive,
+    falsePositiveRate: negatives ? falsePositives / negatives : 0,
   };
 }

@@ -12,7 +12,6 @@ import { BertModel } from '../../framework/model/bert.js';
 import { softmaxCrossEntropy } from '../../framework/ops/cross-entropy.js';
 import { DETECT_BIAS, DETECT_WEIGHT } from '../../inference/csc/graph.js';
 
-
 /** One padded batch, host side. */
 export interface CscBatch {
   readonly batch: number;
@@ -30,7 +29,11 @@ export interface CscBatch {
 }
 
 /** Loss parts of one step. */
-export interface CscLoss { total: number; detection: number; correction: number }
+export interface CscLoss {
+  total: number;
+  detection: number;
+  correction: number;
+}
 
 /**
  * Encoder + MLM head (a `BertModel`) + detection head.
@@ -39,7 +42,11 @@ export interface CscLoss { total: number; detection: number; correction: number 
  * const { loss, grads } = csc.lossAndGrads(batch, 7);
  */
 export class CscModel {
-  private constructor(readonly bert: BertModel, readonly detectW: Variable, readonly detectB: Variable) {}
+  private constructor(
+    readonly bert: BertModel,
+    readonly detectW: Variable,
+    readonly detectB: Variable,
+  ) {}
 
   /** Adds a fresh detection head (zero weights, bias log(0.05/0.95): errors are rare) or the one in `state`. */
   static wrap(bert: BertModel, state?: ReadonlyMap<string, HostTensor>): CscModel {
@@ -48,7 +55,11 @@ export class CscModel {
     const b = state?.get(DETECT_BIAS);
     const wInit = w && w.dtype === 'float32' ? tf.tensor2d(w.data, [h, 1]) : tf.zeros([h, 1]);
     const bInit = b && b.dtype === 'float32' ? tf.tensor1d(b.data) : tf.tensor1d([Math.log(0.05 / 0.95)]);
-    const model = new CscModel(bert, tf.variable(wInit, true, 'csc_detect_w'), tf.variable(bInit, true, 'csc_detect_b'));
+    const model = new CscModel(
+      bert,
+      tf.variable(wInit, true, 'csc_detect_w'),
+      tf.variable(bInit, true, 'csc_detect_b'),
+    );
     tf.dispose([wInit, bInit]);
     return model;
   }
@@ -61,8 +72,13 @@ export class CscModel {
   /** Encoder output [batch, seq, hidden] (call inside tidy). */
   hidden(batch: CscBatch, training: boolean, seed?: number): Tensor {
     const shape: [number, number] = [batch.batch, batch.seq];
-    return this.bert.encode({ inputIds: tf.tensor2d(batch.inputIds, shape, 'int32'), attentionMask: tf.tensor2d(batch.attentionMask, shape, 'int32') },
-      { training, ...(seed === undefined ? {} : { seed }) });
+    return this.bert.encode(
+      {
+        inputIds: tf.tensor2d(batch.inputIds, shape, 'int32'),
+        attentionMask: tf.tensor2d(batch.attentionMask, shape, 'int32'),
+      },
+      { training, ...(seed === undefined ? {} : { seed }) },
+    );
   }
 
   /** Detection logits [n] of hidden rows [n, H]. */
@@ -101,8 +117,16 @@ export class CscModel {
   stateDict(): Map<string, HostTensor> {
     const state: Map<string, HostTensor> = this.bert.stateDict();
     const h = this.bert.config.hiddenSize;
-    state.set(DETECT_WEIGHT, { dtype: 'float32', shape: [1, h], data: new Float32Array(this.detectW.dataSync() as Float32Array) });
-    state.set(DETECT_BIAS, { dtype: 'float32', shape: [1], data: new Float32Array(this.detectB.dataSync() as Float32Array) });
+    state.set(DETECT_WEIGHT, {
+      dtype: 'float32',
+      shape: [1, h],
+      data: new Float32Array(this.detectW.dataSync() as Float32Array),
+    });
+    state.set(DETECT_BIAS, {
+      dtype: 'float32',
+      shape: [1],
+      data: new Float32Array(this.detectB.dataSync() as Float32Array),
+    });
     return state;
   }
 

@@ -42,7 +42,11 @@ export function sentencesOf(text: string): string[] {
 export function readCorpusSentences(files: readonly string[]): string[] {
   return files.flatMap((file) => {
     let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch (error) { throw new DataError(`cannot read corpus ${file}: ${(error as Error).message}`); }
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new DataError(`cannot read corpus ${file}: ${(error as Error).message}`);
+    }
     const lines = text.split(/\r?\n/).map((line) => {
       if (file.endsWith('.csv')) return line.slice(line.lastIndexOf(',') + 1);
       const tab = line.indexOf('\t');
@@ -57,7 +61,14 @@ export function readCorpusSentences(files: readonly string[]): string[] {
  * @example
  * corrupt('我们去公园', 'x', confusion, ['的'], new Rng(1)); // → { id: 'x', source: '我们去公圆', target: '我们去公园' } (for example)
  */
-export function corrupt(sentence: string, id: string, confusion: ConfusionSet, pool: readonly string[], rng: Rng, options: CorruptOptions = {}): CscPair {
+export function corrupt(
+  sentence: string,
+  id: string,
+  confusion: ConfusionSet,
+  pool: readonly string[],
+  rng: Rng,
+  options: CorruptOptions = {},
+): CscPair {
   const chars = Array.from(sentence);
   if (rng.next() < (options.cleanRate ?? 0.25)) return { id, source: sentence, target: sentence };
   const slots = chars.flatMap((c, i) => (confusion.candidates(c).size > 0 ? [i] : []));

@@ -27,16 +27,35 @@ test('train → export → evaluate → Taskflow, end to end on fixtures with a 
     const out = join(root, 'run');
     const before = tf.memory().numTensors;
     const r = await trainCsc({
-      model: base, out, sighanInput: join(DATA, 'csc/sighan13-15_train_input.txt'), sighanTruth: join(DATA, 'csc/sighan13-15_train_truth.txt'),
-      pinyin: join(DATA, 'csc/same_pinyin.txt'), stroke: join(DATA, 'csc/same_stroke.txt'),
-      corpora: ['clue_corpus_small_sampled.txt', 'thucnews_train.txt', 'waimai_10k.csv'].map((f) => join(DATA, 'corpora', f)),
-      synthetic: 40, cleanSighanRate: 0.35, devEvery: 10, batchSize: 8, lr: 1e-3, maxSteps: 4, maxMinutes: 5, maxSeqLen: 32, keepRate: 0.15, cropChars: 16, seed: 1,
+      model: base,
+      out,
+      sighanInput: join(DATA, 'csc/sighan13-15_train_input.txt'),
+      sighanTruth: join(DATA, 'csc/sighan13-15_train_truth.txt'),
+      pinyin: join(DATA, 'csc/same_pinyin.txt'),
+      stroke: join(DATA, 'csc/same_stroke.txt'),
+      corpora: ['clue_corpus_small_sampled.txt', 'thucnews_train.txt', 'waimai_10k.csv'].map((f) =>
+        join(DATA, 'corpora', f),
+      ),
+      synthetic: 40,
+      cleanSighanRate: 0.35,
+      devEvery: 10,
+      batchSize: 8,
+      lr: 1e-3,
+      maxSteps: 4,
+      maxMinutes: 5,
+      maxSeqLen: 32,
+      keepRate: 0.15,
+      cropChars: 16,
+      seed: 1,
     });
     assert.equal(r.steps, 4);
     assert.equal(tf.memory().numTensors, before, 'training leaks no tensors');
     await exportAndEvaluate({ run: out, data: DATA, precision: 'int8', phases: ['export', 'eval'] });
-    for (const f of ['model.onnx', 'vocab.txt', 'confusion.txt', 'csc.json']) assert.ok(existsSync(join(out, 'export', f)), f);
-    const evaluation = JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8')) as { test: Record<string, { sentences: number; detection: { f1: number } }> };
+    for (const f of ['model.onnx', 'vocab.txt', 'confusion.txt', 'csc.json'])
+      assert.ok(existsSync(join(out, 'export', f)), f);
+    const evaluation = JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8')) as {
+      test: Record<string, { sentences: number; detection: { f1: number } }>;
+    };
     assert.deepEqual(Object.keys(evaluation.test), ['confusion', 'confusion, no detection gate', 'vocab']);
     assert.equal(evaluation.test['confusion']!.sentences, 12);
     const flow = Taskflow('text_correction', { taskPath: join(out, 'export') });
@@ -48,7 +67,10 @@ test('train → export → evaluate → Taskflow, end to end on fixtures with a 
       assert.equal(Array.from(result.source)[e.position], wrong);
       assert.equal(Array.from(result.target)[e.position], right);
     }
-    assert.deepEqual(await flow(['', 'ok']), [{ source: '', target: '', errors: [] }, { source: 'ok', target: 'ok', errors: [] }]);
+    assert.deepEqual(await flow(['', 'ok']), [
+      { source: '', target: '', errors: [] },
+      { source: 'ok', target: 'ok', errors: [] },
+    ]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -18,7 +18,13 @@ import { bertConfigToJson, readBertConfig } from '../../framework/model/config.j
 import { AdamW } from '../../framework/optim/adamw.js';
 import { lrSchedule } from '../../framework/optim/schedule.js';
 import { Rng } from '../../framework/pretrain/rng.js';
-import { readVocab, remapVocabState, SPECIAL_TOKENS, vocabMapping, writeVocab } from '../../framework/pretrain/vocab.js';
+import {
+  readVocab,
+  remapVocabState,
+  SPECIAL_TOKENS,
+  vocabMapping,
+  writeVocab,
+} from '../../framework/pretrain/vocab.js';
 import { errorPositions, readSighanTruthFiles, type CscPair } from '../../datasets/sighan/sighan.js';
 import { CharVocab } from '../../inference/csc/char-vocab.js';
 import { ConfusionSet } from '../../inference/csc/confusion.js';
@@ -53,7 +59,12 @@ export interface CscTrainConfig {
 }
 
 /** The run directory's `model/` (encoder + heads + vocabulary + confusion set), `dev.json` and `train.json`. */
-export interface CscTrainResult { readonly steps: number; readonly minutes: number; readonly losses: number[]; readonly dir: string }
+export interface CscTrainResult {
+  readonly steps: number;
+  readonly minutes: number;
+  readonly losses: number[];
+  readonly dir: string;
+}
 
 /** Single-character tokens of a vocabulary, after the special tokens. */
 export function charTokens(vocab: readonly string[]): string[] {
@@ -70,28 +81,67 @@ export async function trainCsc(config: CscTrainConfig): Promise<CscTrainResult> 
   const tokens = charTokens(baseVocab);
   const vocab = new CharVocab(tokens);
   const bertConfig = { ...readBertConfig(config.model), vocabSize: tokens.length };
-  if (config.maxSeqLen > bertConfig.maxPositionEmbeddings) throw new ConfigError(`maxSeqLen ${config.maxSeqLen} exceeds the model's ${bertConfig.maxPositionEmbeddings} positions`);
-  const state = remapVocabState(loadStateDict(config.model), vocabMapping(baseVocab, tokens), bertConfig.initializerRange, config.seed);
+  if (config.maxSeqLen > bertConfig.maxPositionEmbeddings)
+    throw new ConfigError(
+      `maxSeqLen ${config.maxSeqLen} exceeds the model's ${bertConfig.maxPositionEmbeddings} positions`,
+    );
+  const state = remapVocabState(
+    loadStateDict(config.model),
+    vocabMapping(baseVocab, tokens),
+    bertConfig.initializerRange,
+    config.seed,
+  );
   const csc = CscModel.wrap(BertModel.fromStateDict(bertConfig, state, { mlmHead: true, pooler: false }));
 
   const sighan = readSighanTruthFiles(config.sighanInput, config.sighanTruth);
   const dev = sighan.filter((_, i) => i % config.devEvery === 0);
   const train = sighan.filter((_, i) => i % config.devEvery !== 0);
-  const confusion = new ConfusionSet().addPinyin(readFileSync(config.pinyin, 'utf8'), config.pinyin).addStroke(readFileSync(config.stroke, 'utf8'));
-  confusion.addPairs(train.flatMap((p) => { const s = Array.from(p.source); const t = Array.from(p.target); return errorPositions(p).map((i): [string, string] => [s[i]!, t[i]!]); }));
+  const confusion = new ConfusionSet()
+    .addPinyin(readFileSync(config.pinyin, 'utf8'), config.pinyin)
+    .addStroke(readFileSync(config.stroke, 'utf8'));
+  confusion.addPairs(
+    train.flatMap((p) => {
+      const s = Array.from(p.source);
+      const t = Array.from(p.target);
+      return errorPositions(p).map((i): [string, string] => [s[i]!, t[i]!]);
+    }),
+  );
   const sentences = readCorpusSentences(config.corpora);
   const pool = tokens.filter((t) => /\p{Script=Han}/u.test(t));
   const synthetic: CscPair[] = [];
-  for (let k = 0; k < config.synthetic && sentences.length > 0; k++) synthetic.push(corrupt(sentences[rng.int(sentences.length)]!, `syn-${k}`, confusion, pool, rng));
-  const clean = train.filter(() => rng.next() < config.cleanSighanRate).map((p) => ({ id: `${p.id}-clean`, source: p.target, target: p.target }));
+  for (let k = 0; k < config.synthetic && sentences.length > 0; k++)
+    synthetic.push(corrupt(sentences[rng.int(sentences.length)]!, `syn-${k}`, confusion, pool, rng));
+  const clean = train
+    .filter(() => rng.next() < config.cleanSighanRate)
+    .map((p) => ({ id: `${p.id}-clean`, source: p.target, target: p.target }));
   const pairs = [...train, ...clean, ...synthetic];
-  const devSet = [...dev, ...dev.filter((_, i) => i % 2 === 0).map((p) => ({ id: `${p.id}-clean`, source: p.target, target: p.target }))];
-  log.info(`csc data: ${train.length} SIGHAN + ${clean.length} clean SIGHAN + ${synthetic.length} synthetic (from ${sentences.length} corpus sentences); dev ${devSet.length}; confusion ${confusion.size} chars; vocab ${tokens.length}`);
+  const devSet = [
+    ...dev,
+    ...dev.filter((_, i) => i % 2 === 0).map((p) => ({ id: `${p.id}-clean`, source: p.target, target: p.target })),
+  ];
+  log.info(
+    `csc data: ${train.length} SIGHAN + ${clean.length} clean SIGHAN + ${synthetic.length} synthetic (from ${sentences.length} corpus sentences); dev ${devSet.length}; confusion ${confusion.size} chars; vocab ${tokens.length}`,
+  );
 
-  const encoded = encodePairs(pairs, vocab, config.maxSeqLen - 2, config.cropChars > 0 ? { chars: config.cropChars, rng } : undefined);
+  const encoded = encodePairs(
+    pairs,
+    vocab,
+    config.maxSeqLen - 2,
+    config.cropChars > 0 ? { chars: config.cropChars, rng } : undefined,
+  );
   const lengths = encoded.map((e) => e.source.length);
-  const opt = new AdamW([...csc.bert.params.decayGroups(config.lr, 0.01), { params: [csc.detectW, csc.detectB], lr: config.lr, weightDecay: 0 }], { maxGradNorm: 1 });
-  const schedule = lrSchedule({ kind: 'linear', warmupSteps: Math.round(config.maxSteps * 0.05), totalSteps: config.maxSteps });
+  const opt = new AdamW(
+    [
+      ...csc.bert.params.decayGroups(config.lr, 0.01),
+      { params: [csc.detectW, csc.detectB], lr: config.lr, weightDecay: 0 },
+    ],
+    { maxGradNorm: 1 },
+  );
+  const schedule = lrSchedule({
+    kind: 'linear',
+    warmupSteps: Math.round(config.maxSteps * 0.05),
+    totalSteps: config.maxSteps,
+  });
   const modelDir = join(config.out, 'model');
   mkdirSync(config.out, { recursive: true });
   writeFileSync(join(config.out, 'dev.json'), JSON.stringify(devSet));
@@ -100,14 +150,19 @@ export async function trainCsc(config: CscTrainConfig): Promise<CscTrainResult> 
     writeFileSync(join(modelDir, 'config.json'), `${JSON.stringify(bertConfigToJson(bertConfig), null, 2)}\n`);
     writeVocab(join(modelDir, 'vocab.txt'), tokens);
     writeFileSync(join(modelDir, 'confusion.txt'), confusion.serialize());
-    writeFileSync(join(config.out, 'train.json'), `${JSON.stringify({ config, base, step, minutes: (Date.now() - started) / 60000, losses, data: { sighan: train.length, cleanSighan: clean.length, synthetic: synthetic.length, dev: devSet.length } }, null, 2)}\n`);
+    writeFileSync(
+      join(config.out, 'train.json'),
+      `${JSON.stringify({ config, base, step, minutes: (Date.now() - started) / 60000, losses, data: { sighan: train.length, cleanSighan: clean.length, synthetic: synthetic.length, dev: devSet.length } }, null, 2)}\n`,
+    );
   };
 
   const baseFile = join(config.model, 'model.safetensors');
   const base = {
     dir: config.model,
     sha256: existsSync(baseFile) ? createHash('sha256').update(readFileSync(baseFile)).digest('hex') : undefined,
-    trainingState: existsSync(join(config.model, 'training_state.json')) ? JSON.parse(readFileSync(join(config.model, 'training_state.json'), 'utf8')) as unknown : undefined,
+    trainingState: existsSync(join(config.model, 'training_state.json'))
+      ? (JSON.parse(readFileSync(join(config.model, 'training_state.json'), 'utf8')) as unknown)
+      : undefined,
   };
   const started = Date.now();
   let lastSave = started;
@@ -120,11 +175,17 @@ export async function trainCsc(config: CscTrainConfig): Promise<CscTrainResult> 
   outer: for (let epoch = 0; ; epoch++) {
     for (const rows of epochBatches(lengths, config.batchSize, rng)) {
       if (step >= config.maxSteps || Date.now() - started >= config.maxMinutes * 60_000) break outer;
-      const batch = buildCscBatch(rows.map((i) => encoded[i]!), vocab, config.keepRate, rng);
-      const { loss, grads } = csc.lossAndGrads(batch, (config.seed * 1_000_003 + step) % 2147483646 + 1);
+      const batch = buildCscBatch(
+        rows.map((i) => encoded[i]!),
+        vocab,
+        config.keepRate,
+        rng,
+      );
+      const { loss, grads } = csc.lossAndGrads(batch, ((config.seed * 1_000_003 + step) % 2147483646) + 1);
       opt.step(grads, schedule(step));
       tf.dispose(Object.values(grads));
-      if (!Number.isFinite(loss.total)) throw new ConfigError(`loss became ${loss.total} at step ${step}; lower --lr (${config.lr})`);
+      if (!Number.isFinite(loss.total))
+        throw new ConfigError(`loss became ${loss.total} at step ${step}; lower --lr (${config.lr})`);
       step++;
       window.push(loss.total);
       windowDet += loss.detection;
@@ -132,10 +193,18 @@ export async function trainCsc(config: CscTrainConfig): Promise<CscTrainResult> 
       if (window.length === 20) {
         const mean = window.reduce((a, b) => a + b, 0) / window.length;
         losses.push(mean);
-        log.info(`csc step ${step} epoch ${epoch} loss ${mean.toFixed(4)} (detect ${(windowDet / 20).toFixed(4)}, correct ${(windowCor / 20).toFixed(4)}) ${((Date.now() - windowStart) / 20000).toFixed(2)} s/step`);
-        window = []; windowDet = 0; windowCor = 0; windowStart = Date.now();
+        log.info(
+          `csc step ${step} epoch ${epoch} loss ${mean.toFixed(4)} (detect ${(windowDet / 20).toFixed(4)}, correct ${(windowCor / 20).toFixed(4)}) ${((Date.now() - windowStart) / 20000).toFixed(2)} s/step`,
+        );
+        window = [];
+        windowDet = 0;
+        windowCor = 0;
+        windowStart = Date.now();
       }
-      if (Date.now() - lastSave >= 10 * 60_000) { save(step); lastSave = Date.now(); }
+      if (Date.now() - lastSave >= 10 * 60_000) {
+        save(step);
+        lastSave = Date.now();
+      }
     }
   }
   save(step);

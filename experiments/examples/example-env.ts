@@ -6,5 +6,9 @@
  *   FEWPROMPT_EXAMPLE_TEST_LIMIT cap on test examples scored
  */
 export const exampleModel: string | undefined = process.env.FEWPROMPT_MODEL;
-export const maxSteps: number | undefined = process.env.FEWPROMPT_EXAMPLE_MAX_STEPS ? Number(process.env.FEWPROMPT_EXAMPLE_MAX_STEPS) : undefined;
-export const testLimit: number | undefined = process.env.FEWPROMPT_EXAMPLE_TEST_LIMIT ? Number(process.env.FEWPROMPT_EXAMPLE_TEST_LIMIT) : undefined;
+export const maxSteps: number | undefined = process.env.FEWPROMPT_EXAMPLE_MAX_STEPS
+  ? Number(process.env.FEWPROMPT_EXAMPLE_MAX_STEPS)
+  : undefined;
+export const testLimit: number | undefined = process.env.FEWPROMPT_EXAMPLE_TEST_LIMIT
+  ? Number(process.env.FEWPROMPT_EXAMPLE_TEST_LIMIT)
+  : undefined;

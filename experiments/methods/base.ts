@@ -67,7 +67,12 @@ export const TRAIN_TOKEN_BUDGET = 32 * 128;
  * splitForRowBudget(8, 1, 7, 128); // → { batchSize: 4, gradientAccumulation: 2 }
  * splitForRowBudget(8, 1, 1, 128); // → { batchSize: 8, gradientAccumulation: 1 }
  */
-export function splitForRowBudget(batchSize: number, gradientAccumulation: number, rowsPerExample: number, seqLen: number): { batchSize: number; gradientAccumulation: number } {
+export function splitForRowBudget(
+  batchSize: number,
+  gradientAccumulation: number,
+  rowsPerExample: number,
+  seqLen: number,
+): { batchSize: number; gradientAccumulation: number } {
   const fits = Math.max(1, Math.floor(TRAIN_TOKEN_BUDGET / (rowsPerExample * seqLen)));
   if (batchSize <= fits) return { batchSize, gradientAccumulation };
   const parts = Math.ceil(batchSize / fits);
@@ -104,7 +109,10 @@ export abstract class Method<B extends MethodBatch> implements Objective<Example
 
   /** Label scores [examples, labels] for evaluation; by default the eval-mode logits. */
   scores(batch: B): number[][] {
-    return tidyRead(() => this.logits(batch, false, 0), (t) => t.arraySync() as number[][]);
+    return tidyRead(
+      () => this.logits(batch, false, 0),
+      (t) => t.arraySync() as number[][],
+    );
   }
 
   labelOf(example: Example): number | undefined {
@@ -144,7 +152,8 @@ export abstract class Method<B extends MethodBatch> implements Objective<Example
   paramGroups(): ParamGroup[] {
     const { lr, weightDecay = 0.01 } = this.setup;
     const groups = this.setup.model.params.decayGroups(lr, weightDecay);
-    if (this.own.size > 0) groups.push({ params: [...this.own.values()], lr: this.setup.promptLr ?? lr, weightDecay: 0 });
+    if (this.own.size > 0)
+      groups.push({ params: [...this.own.values()], lr: this.setup.promptLr ?? lr, weightDecay: 0 });
     return groups;
   }
 
@@ -154,7 +163,8 @@ export abstract class Method<B extends MethodBatch> implements Objective<Example
 
   snapshot(): Map<string, HostTensor> {
     const out: Map<string, HostTensor> = this.setup.model.stateDict();
-    for (const [name, v] of this.own) out.set(`method.${name}`, { dtype: 'float32', shape: [...v.shape], data: v.dataSync() as Float32Array });
+    for (const [name, v] of this.own)
+      out.set(`method.${name}`, { dtype: 'float32', shape: [...v.shape], data: v.dataSync() as Float32Array });
     return out;
   }
 
@@ -169,7 +179,13 @@ export abstract class Method<B extends MethodBatch> implements Objective<Example
 
   /** Creates a method parameter (normal(0, 0.02) or zeros) once. */
   protected param(name: string, shape: number[], init: 'normal' | 'zeros' | Tensor, seed = 0): Variable {
-    const value = tf.tidy(() => (init === 'zeros' ? tf.zeros(shape) : init === 'normal' ? tf.mul(tf.randomNormal(shape, 0, 1, 'float32', this.setup.seed + seed), 0.02) : tf.clone(init)));
+    const value = tf.tidy(() =>
+      init === 'zeros'
+        ? tf.zeros(shape)
+        : init === 'normal'
+          ? tf.mul(tf.randomNormal(shape, 0, 1, 'float32', this.setup.seed + seed), 0.02)
+          : tf.clone(init),
+    );
     const v = tf.variable(value, true);
     value.dispose();
     this.own.set(name, v);

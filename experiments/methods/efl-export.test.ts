@@ -28,9 +28,19 @@ test('EFL export: each text is paired with every label description; log P(entail
   const run = join(root, 'run');
   savePretrained(model, join(run, 'model'));
   await tokenizer.save(join(run, 'model'));
-  writeSafetensors(join(run, 'method.safetensors'), new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))));
-  writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'efl', maxSeqLen: 48, template: task.defaults.efl.template, labels: task.labels }));
-  await assert.rejects(exportBundle(readRunSpec(run), join(root, 'nope')), (e: unknown) => e instanceof ExportError && /description for every label; missing: Negative, Positive/.test(e.message));
+  writeSafetensors(
+    join(run, 'method.safetensors'),
+    new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))),
+  );
+  writeFileSync(
+    join(run, 'method.json'),
+    JSON.stringify({ kind: 'efl', maxSeqLen: 48, template: task.defaults.efl.template, labels: task.labels }),
+  );
+  await assert.rejects(
+    exportBundle(readRunSpec(run), join(root, 'nope')),
+    (e: unknown) =>
+      e instanceof ExportError && /description for every label; missing: Negative, Positive/.test(e.message),
+  );
 
   const examples = SAMPLE_TEXTS.map((t, i) => ({ id: i, fields: { sentence: t } }));
   const ref = method.scores(method.makeBatch(examples, false));
@@ -40,7 +50,11 @@ test('EFL export: each text is paired with every label description; log P(entail
   const clf = await loadClassifier(join(root, 'bundle'));
   const got = await clf.scores(SAMPLE_TEXTS);
   let worst = 0;
-  ref.forEach((r, i) => r.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - got[i]![j]!)); }));
+  ref.forEach((r, i) =>
+    r.forEach((v, j) => {
+      worst = Math.max(worst, Math.abs(v - got[i]![j]!));
+    }),
+  );
   assert.ok(worst < 1e-4, `max |ort - tfjs| = ${worst}`);
   const predicted = await clf.predict(SAMPLE_TEXTS, { batchSize: 3 });
   predicted.forEach((p, i) => assert.equal(p.label, task.labels[ref[i]![1]! > ref[i]![0]! ? 1 : 0]));

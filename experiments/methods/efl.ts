@@ -40,11 +40,19 @@ export class EflMethod extends Method<EflBatch> {
   constructor(setup: MethodSetup, options: EflOptions = {}) {
     super(setup);
     const d = setup.task.defaults.efl;
-    this.template = PromptTemplate.fromString(options.template ?? d.template, { maxSeqLen: setup.maxSeqLen, tokenizer: setup.tokenizer });
-    this.descriptions = setup.task.multipleChoice ? undefined : new EflDescriptions({ descriptions: options.descriptions ?? { ...d.descriptions } });
+    this.template = PromptTemplate.fromString(options.template ?? d.template, {
+      maxSeqLen: setup.maxSeqLen,
+      tokenizer: setup.tokenizer,
+    });
+    this.descriptions = setup.task.multipleChoice
+      ? undefined
+      : new EflDescriptions({ descriptions: options.descriptions ?? { ...d.descriptions } });
     if (this.descriptions) {
       const missing = setup.task.labels.filter((l) => !this.descriptions!.labels.includes(l));
-      if (missing.length > 0) throw new ConfigError(`EFL descriptions are missing for label(s) ${missing.join(', ')} of task ${setup.task.kind}`);
+      if (missing.length > 0)
+        throw new ConfigError(
+          `EFL descriptions are missing for label(s) ${missing.join(', ')} of task ${setup.task.kind}`,
+        );
     }
     this.negativeNum = options.negativeNum ?? 1;
     this.rng = new SeededRandom(setup.seed * 7 + 1);
@@ -58,7 +66,8 @@ export class EflMethod extends Method<EflBatch> {
     const mc = this.setup.task.multipleChoice;
     if (mc) {
       const list = e.fields[mc.candidatesField];
-      if (!Array.isArray(list)) throw new ConfigError(`example ${e.id}: field ${mc.candidatesField} must list the candidates`);
+      if (!Array.isArray(list))
+        throw new ConfigError(`example ${e.id}: field ${mc.candidatesField} must list the candidates`);
       return list;
     }
     return this.setup.task.labels.map((l) => this.descriptions!.descriptions[l]!);
@@ -84,7 +93,7 @@ export class EflMethod extends Method<EflBatch> {
       perExample = chosen.length;
       for (const i of chosen) {
         compiled.push(this.template.compile({ ...e.fields, candidate_label: texts[i]! }, tokenizer));
-        targets.push(training ? (i === gold ? 1 : 0) : gold ?? -1);
+        targets.push(training ? (i === gold ? 1 : 0) : (gold ?? -1));
       }
     }
     const batch = this.template.collate(compiled, tokenizer.padId);
@@ -105,7 +114,15 @@ export class EflMethod extends Method<EflBatch> {
     const { model } = this.setup;
     const [inputIds, tokenTypeIds, positionIds, attentionMask] = batch.tensors as [Tensor, Tensor, Tensor, Tensor];
     const offset = model.config.positionOffset;
-    const hidden = model.encode({ inputIds, tokenTypeIds, attentionMask, positionIds: offset === 0 ? positionIds : tf.add(positionIds, tf.scalar(offset, 'int32')) }, { training, seed });
+    const hidden = model.encode(
+      {
+        inputIds,
+        tokenTypeIds,
+        attentionMask,
+        positionIds: offset === 0 ? positionIds : tf.add(positionIds, tf.scalar(offset, 'int32')),
+      },
+      { training, seed },
+    );
     const cls = model.parts.pooler ? model.pool(hidden) : tf.squeeze(tf.slice(hidden, [0, 0, 0], [-1, 1, -1]), [1]);
     const features = training ? dropout(cls, model.config.hiddenDropoutProb, seed + 17) : cls;
     return dense(features, this.own.get('classifier.weight')!, this.own.get('classifier.bias')!);
@@ -113,10 +130,13 @@ export class EflMethod extends Method<EflBatch> {
 
   /** log P(entail) of every label's (or candidate's) pair → [examples, labels]; the encoder sees at most SCORE_ROWS pairs at a time. */
   override scores(batch: EflBatch): number[][] {
-    return tidyRead(() => {
-      const logits = inRowChunks(batch.tensors, (part) => this.logits({ ...batch, tensors: part }, false, 0));
-      const pairs = tf.reshape(logits, [-1, batch.perExample, 2]);
-      return tf.squeeze(tf.slice(tf.logSoftmax(pairs, -1), [0, 0, 1], [-1, -1, 1]), [2]);
-    }, (t) => t.arraySync() as number[][]);
+    return tidyRead(
+      () => {
+        const logits = inRowChunks(batch.tensors, (part) => this.logits({ ...batch, tensors: part }, false, 0));
+        const pairs = tf.reshape(logits, [-1, batch.perExample, 2]);
+        return tf.squeeze(tf.slice(tf.logSoftmax(pairs, -1), [0, 0, 1], [-1, -1, 1]), [2]);
+      },
+      (t) => t.arraySync() as number[][],
+    );
   }
 }

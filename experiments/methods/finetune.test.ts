@@ -20,9 +20,18 @@ test('fine-tuning a tiny random BERT learns the lexical-cue task (≥ 95% on hel
     const before = tf.memory().numTensors;
     const model = BertModel.create(TINY_RANDOM_CONFIG, { pooler: true, mlmHead: false }, 3);
     const method = new FinetuneMethod({ model, tokenizer, task, maxSeqLen: 32, lr: 3e-3, seed: 5, rdropAlpha });
-    const result = await new Trainer(method, { epochs: 8, batchSize: 8, seed: 5, warmupRatio: 0.1, progress: false }).fit(task.load('train'), task.load('dev'));
+    const result = await new Trainer(method, {
+      epochs: 8,
+      batchSize: 8,
+      seed: 5,
+      warmupRatio: 0.1,
+      progress: false,
+    }).fit(task.load('train'), task.load('dev'));
     const test = evaluate(method, task.load('test_public'), 32);
-    assert.ok(test.accuracy >= 0.95, `rdrop ${rdropAlpha}: test accuracy ${test.accuracy} (best dev ${result.bestDev})`);
+    assert.ok(
+      test.accuracy >= 0.95,
+      `rdrop ${rdropAlpha}: test accuracy ${test.accuracy} (best dev ${result.bestDev})`,
+    );
     method.dispose();
     model.dispose();
     assert.equal(tf.memory().numTensors, before, 'tensors leaked');
@@ -34,16 +43,30 @@ test('multiple-choice fine-tuning (CHID, a row per candidate) scores eval batche
   const { SCORE_ROWS } = await import('./base.js');
   await useBackend('wasm');
   const tokenizer = BertTokenizer.fromVocabFile(VOCAB);
-  const task = getTask('chid', { dataDir: fileURLToPath(new URL('../../datasets/fewclue/fixtures/', import.meta.url)) });
+  const task = getTask('chid', {
+    dataDir: fileURLToPath(new URL('../../datasets/fewclue/fixtures/', import.meta.url)),
+  });
   const examples = [...task.load('train', { split: '0' }), ...task.load('test_public')].slice(0, 8);
   const model = BertModel.create(TINY_RANDOM_CONFIG, { pooler: true, mlmHead: false }, 3);
   const method = new FinetuneMethod({ model, tokenizer, task, maxSeqLen: 64, lr: 1e-3, seed: 5 });
   const batch = method.makeBatch(examples);
-  assert.ok(batch.tensors[0]!.shape[0]! > SCORE_ROWS, `${batch.tensors[0]!.shape[0]} rows: the batch must need several passes`);
+  assert.ok(
+    batch.tensors[0]!.shape[0]! > SCORE_ROWS,
+    `${batch.tensors[0]!.shape[0]} rows: the batch must need several passes`,
+  );
   const together = method.scores(batch);
   method.disposeBatch(batch);
-  const alone = examples.map((e) => { const b = method.makeBatch([e]); const s = method.scores(b)[0]!; method.disposeBatch(b); return s; });
-  together.forEach((row, i) => row.forEach((x, j) => assert.ok(Math.abs(x - alone[i]![j]!) < 1e-5, `example ${i} candidate ${j}: ${x} vs ${alone[i]![j]}`)));
+  const alone = examples.map((e) => {
+    const b = method.makeBatch([e]);
+    const s = method.scores(b)[0]!;
+    method.disposeBatch(b);
+    return s;
+  });
+  together.forEach((row, i) =>
+    row.forEach((x, j) =>
+      assert.ok(Math.abs(x - alone[i]![j]!) < 1e-5, `example ${i} candidate ${j}: ${x} vs ${alone[i]![j]}`),
+    ),
+  );
   method.dispose();
   model.dispose();
 });
@@ -55,7 +78,11 @@ test('splitForRowBudget keeps a training micro-batch within the token budget and
   assert.deepEqual(splitForRowBudget(8, 2, 7, 128), { batchSize: 4, gradientAccumulation: 4 });
   assert.deepEqual(splitForRowBudget(32, 1, 2, 128), { batchSize: 16, gradientAccumulation: 2 }); // EFL, one negative
   assert.deepEqual(splitForRowBudget(4, 1, 100, 128), { batchSize: 1, gradientAccumulation: 4 }); // never below one example
-  for (const [b, rows] of [[8, 7], [16, 3], [32, 2]] as const) {
+  for (const [b, rows] of [
+    [8, 7],
+    [16, 3],
+    [32, 2],
+  ] as const) {
     const s = splitForRowBudget(b, 1, rows, 128);
     assert.ok(s.batchSize * rows * 128 <= TRAIN_TOKEN_BUDGET && s.batchSize * s.gradientAccumulation >= b);
   }

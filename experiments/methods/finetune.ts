@@ -44,20 +44,27 @@ export class FinetuneMethod extends Method<FinetuneBatch> {
     if (mc) {
       const rows = examples.map((e) => {
         const candidates = e.fields[mc.candidatesField];
-        if (!Array.isArray(candidates)) throw new Error(`example ${e.id}: field ${mc.candidatesField} must be a list of candidates`);
+        if (!Array.isArray(candidates))
+          throw new Error(`example ${e.id}: field ${mc.candidatesField} must be a list of candidates`);
         return candidates.map((c) => fieldText(e.fields[task.textFields[0]!]).replace('#idiom#', c));
       });
       rowsPerExample = rows[0]?.length ?? 1;
       pairs = rows.flat();
     } else if (task.textFields.length >= 2) {
-      pairs = examples.map((e) => [fieldText(e.fields[task.textFields[0]!]), fieldText(e.fields[task.textFields[1]!])] as [string, string]);
+      pairs = examples.map(
+        (e) => [fieldText(e.fields[task.textFields[0]!]), fieldText(e.fields[task.textFields[1]!])] as [string, string],
+      );
     } else {
       pairs = examples.map((e) => fieldText(e.fields[task.textFields[0]!]));
     }
     const enc = tokenizer.encodeBatch(pairs, { maxLength: maxSeqLen, truncation: 'longest_first', padding: 'longest' });
     const targets = examples.map((e) => this.labelOf(e) ?? -1);
     return {
-      tensors: [int2d(enc.map((x) => x.inputIds)), int2d(enc.map((x) => x.tokenTypeIds)), int2d(enc.map((x) => x.attentionMask))],
+      tensors: [
+        int2d(enc.map((x) => x.inputIds)),
+        int2d(enc.map((x) => x.tokenTypeIds)),
+        int2d(enc.map((x) => x.attentionMask)),
+      ],
       targets: tf.tensor1d(targets, 'int32'),
       rowsPerExample,
     };
@@ -65,7 +72,9 @@ export class FinetuneMethod extends Method<FinetuneBatch> {
 
   logits(batch: FinetuneBatch, training: boolean, seed: number): Tensor {
     // Multiple choice scores a row per candidate (CHID: 7 per example): in eval, at most SCORE_ROWS rows per pass.
-    const out = training ? this.rowLogits(batch.tensors, true, seed) : inRowChunks(batch.tensors, (part) => this.rowLogits(part, false, seed));
+    const out = training
+      ? this.rowLogits(batch.tensors, true, seed)
+      : inRowChunks(batch.tensors, (part) => this.rowLogits(part, false, seed));
     return batch.rowsPerExample > 1 ? tf.reshape(out, [-1, batch.rowsPerExample]) : out;
   }
 

@@ -28,7 +28,8 @@ export const METHODS: readonly MethodEntry[] = [
 ];
 
 export const METHOD_KINDS: readonly string[] = METHODS.map((m) => m.kind);
-if (new Set(METHOD_KINDS).size !== METHOD_KINDS.length) throw new Error(`duplicate method kinds in ${METHOD_KINDS.join(', ')}`);
+if (new Set(METHOD_KINDS).size !== METHOD_KINDS.length)
+  throw new Error(`duplicate method kinds in ${METHOD_KINDS.join(', ')}`);
 
 /**
  * Builds a method by kind.

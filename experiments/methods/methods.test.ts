@@ -14,14 +14,31 @@ import { PetMethod } from './pet.js';
 const VOCAB = fileURLToPath(new URL('../../models/vocab/bert-base-chinese/vocab.txt', import.meta.url));
 
 /** Trains `make(setup)` on the synthetic cue task from a tiny random BERT and returns test accuracy. */
-export async function learnCue(make: (setup: MethodSetup) => Method<MethodBatch>, options: { lr?: number; rdropAlpha?: number; epochs?: number } = {}): Promise<number> {
+export async function learnCue(
+  make: (setup: MethodSetup) => Method<MethodBatch>,
+  options: { lr?: number; rdropAlpha?: number; epochs?: number } = {},
+): Promise<number> {
   await useBackend('wasm');
   const tokenizer = BertTokenizer.fromVocabFile(VOCAB);
   const task = new SyntheticCueTask({ train: 96, dev: 32, test_public: 64 });
   const before = tf.memory().numTensors;
   const model = BertModel.create(TINY_RANDOM_CONFIG, { pooler: true, mlmHead: true }, 3);
-  const method = make({ model, tokenizer, task, maxSeqLen: 32, lr: options.lr ?? 3e-3, seed: 5, rdropAlpha: options.rdropAlpha });
-  await new Trainer(method, { epochs: options.epochs ?? 10, batchSize: 8, seed: 5, warmupRatio: 0.1, progress: false }).fit(task.load('train'), task.load('dev'));
+  const method = make({
+    model,
+    tokenizer,
+    task,
+    maxSeqLen: 32,
+    lr: options.lr ?? 3e-3,
+    seed: 5,
+    rdropAlpha: options.rdropAlpha,
+  });
+  await new Trainer(method, {
+    epochs: options.epochs ?? 10,
+    batchSize: 8,
+    seed: 5,
+    warmupRatio: 0.1,
+    progress: false,
+  }).fit(task.load('train'), task.load('dev'));
   const accuracy = evaluate(method, task.load('test_public'), 32).accuracy;
   method.dispose();
   model.dispose();
@@ -41,7 +58,10 @@ test('PET with R-Drop learns it too', async () => {
 
 test('P-Tuning (soft prompt + LSTM encoder) learns the lexical-cue task (≥ 95%)', async () => {
   const { PTuningMethod } = await import('./ptuning.js');
-  const accuracy = await learnCue((s) => new PTuningMethod(s, { template: "{'soft': None, 'length': 2, 'encoder': 'lstm'}{'text': 'sentence'}{'mask'}" }));
+  const accuracy = await learnCue(
+    (s) =>
+      new PTuningMethod(s, { template: "{'soft': None, 'length': 2, 'encoder': 'lstm'}{'text': 'sentence'}{'mask'}" }),
+  );
   assert.ok(accuracy >= 0.95, `P-Tuning test accuracy ${accuracy}`);
 });
 
@@ -66,9 +86,18 @@ test('EFL scores batches of more pair rows than one encoder pass takes (chunks o
   assert.ok(batch.tensors[0]!.shape[0]! > SCORE_ROWS, 'the batch must need several passes');
   const together = efl.scores(batch);
   efl.disposeBatch(batch);
-  const alone = examples.map((e) => { const b = efl.makeBatch([e], false); const s = efl.scores(b)[0]!; efl.disposeBatch(b); return s; });
+  const alone = examples.map((e) => {
+    const b = efl.makeBatch([e], false);
+    const s = efl.scores(b)[0]!;
+    efl.disposeBatch(b);
+    return s;
+  });
   assert.equal(together.length, examples.length);
-  together.forEach((row, i) => row.forEach((x, j) => assert.ok(Math.abs(x - alone[i]![j]!) < 1e-5, `example ${i} label ${j}: ${x} vs ${alone[i]![j]}`)));
+  together.forEach((row, i) =>
+    row.forEach((x, j) =>
+      assert.ok(Math.abs(x - alone[i]![j]!) < 1e-5, `example ${i} label ${j}: ${x} vs ${alone[i]![j]}`),
+    ),
+  );
   efl.dispose();
   model.dispose();
 });

@@ -37,35 +37,57 @@ export class PetMethod extends Method<PromptBatch> {
   constructor(setup: MethodSetup, options: PromptMethodOptions = {}, defaults: 'pet' | 'ptuning' = 'pet') {
     super(setup);
     const d = setup.task.defaults[defaults];
-    this.template = PromptTemplate.fromString(options.template ?? d.template, { requireMask: true, maxSeqLen: setup.maxSeqLen, tokenizer: setup.tokenizer });
+    this.template = PromptTemplate.fromString(options.template ?? d.template, {
+      requireMask: true,
+      maxSeqLen: setup.maxSeqLen,
+      tokenizer: setup.tokenizer,
+    });
     const numMasks = this.template.numMasks;
     if (setup.task.multipleChoice) {
       if (numMasks !== setup.task.multipleChoice.wordLength) {
-        throw new ConfigError(`task ${setup.task.kind}: candidates are ${setup.task.multipleChoice.wordLength} characters but the template has ${numMasks} masks`);
+        throw new ConfigError(
+          `task ${setup.task.kind}: candidates are ${setup.task.multipleChoice.wordLength} characters but the template has ${numMasks} masks`,
+        );
       }
       this.verbalizer = undefined;
     } else {
       const labelWords = options.labelWords ?? labelWordsOf(d.verbalizer);
-      this.verbalizer = new ManualVerbalizer({ labelWords, numMasks, ...(options.normalize ? { normalize: options.normalize } : {}) }, setup.tokenizer);
+      this.verbalizer = new ManualVerbalizer(
+        { labelWords, numMasks, ...(options.normalize ? { normalize: options.normalize } : {}) },
+        setup.tokenizer,
+      );
       const missing = setup.task.labels.filter((l) => !this.verbalizer!.labels.includes(l));
-      if (missing.length > 0) throw new ConfigError(`label words are missing for label(s) ${missing.join(', ')} of task ${setup.task.kind}`);
+      if (missing.length > 0)
+        throw new ConfigError(`label words are missing for label(s) ${missing.join(', ')} of task ${setup.task.kind}`);
     }
   }
 
   makeBatch(examples: Example[]): PromptBatch {
     const { tokenizer, task } = this.setup;
-    const compiled = this.template.collate(examples.map((e) => this.template.compile(e.fields, tokenizer)), tokenizer.padId);
+    const compiled = this.template.collate(
+      examples.map((e) => this.template.compile(e.fields, tokenizer)),
+      tokenizer.padId,
+    );
     const mc = task.multipleChoice;
-    const candidates = mc ? examples.map((e) => {
-      const list = e.fields[mc.candidatesField];
-      if (!Array.isArray(list)) throw new ConfigError(`example ${e.id}: field ${mc.candidatesField} must list the candidates`);
-      return list.map((c) => tokenizer.convertTokensToIds(tokenizer.tokenize(c)).slice(0, mc.wordLength));
-    }) : undefined;
+    const candidates = mc
+      ? examples.map((e) => {
+          const list = e.fields[mc.candidatesField];
+          if (!Array.isArray(list))
+            throw new ConfigError(`example ${e.id}: field ${mc.candidatesField} must list the candidates`);
+          return list.map((c) => tokenizer.convertTokensToIds(tokenizer.tokenize(c)).slice(0, mc.wordLength));
+        })
+      : undefined;
     const targets = examples.map((e) => this.labelOf(e) ?? -1);
     return {
       compiled,
       candidates,
-      tensors: [int2d(compiled.inputIds), int2d(compiled.tokenTypeIds), int2d(compiled.positionIds), int2d(compiled.attentionMask), int2d(compiled.maskPositions)],
+      tensors: [
+        int2d(compiled.inputIds),
+        int2d(compiled.tokenTypeIds),
+        int2d(compiled.positionIds),
+        int2d(compiled.attentionMask),
+        int2d(compiled.maskPositions),
+      ],
       targets: tf.tensor1d(targets, 'int32'),
     };
   }
@@ -77,12 +99,24 @@ export class PetMethod extends Method<PromptBatch> {
 
   logits(batch: PromptBatch, training: boolean, seed: number): Tensor {
     const { model } = this.setup;
-    const [inputIds, tokenTypeIds, positionIds, attentionMask, maskPositions] = batch.tensors as [Tensor, Tensor, Tensor, Tensor, Tensor];
+    const [inputIds, tokenTypeIds, positionIds, attentionMask, maskPositions] = batch.tensors as [
+      Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
+    ];
     const offset = model.config.positionOffset;
-    const hidden = model.encode({
-      inputIds, tokenTypeIds, attentionMask, inputsEmbeds: this.inputsEmbeds(batch),
-      positionIds: offset === 0 ? positionIds : tf.add(positionIds, tf.scalar(offset, 'int32')),
-    }, { training, seed });
+    const hidden = model.encode(
+      {
+        inputIds,
+        tokenTypeIds,
+        attentionMask,
+        inputsEmbeds: this.inputsEmbeds(batch),
+        positionIds: offset === 0 ? positionIds : tf.add(positionIds, tf.scalar(offset, 'int32')),
+      },
+      { training, seed },
+    );
     if (batch.candidates) return candidateScores(model, hidden, maskPositions, batch.candidates);
     const verbalizer = this.verbalizer!;
     const scores = verbalizer.labelScoresFromHidden(model, hidden, maskPositions);
@@ -93,12 +127,19 @@ export class PetMethod extends Method<PromptBatch> {
 }
 
 /** Multiple choice: Σ over masks of log p(candidate's k-th token at mask k) → [B, candidates]. */
-function candidateScores(model: MethodSetup['model'], hidden: Tensor, maskPositions: Tensor, candidates: number[][][]): Tensor {
+function candidateScores(
+  model: MethodSetup['model'],
+  hidden: Tensor,
+  maskPositions: Tensor,
+  candidates: number[][][],
+): Tensor {
   const ids = [...new Set(candidates.flat(2))];
   const index = new Map(ids.map((id, i) => [id, i]));
   const logp = restrictedMaskLogits(model, hidden, maskPositions, ids, { normalize: 'vocab' }); // [B, M, K]
   const [batch, masks, k] = logp.shape as [number, number, number];
-  const flatIndex = candidates.flatMap((cands, b) => cands.flatMap((tokens) => tokens.map((tok, m) => (b * masks + m) * k + index.get(tok)!)));
+  const flatIndex = candidates.flatMap((cands, b) =>
+    cands.flatMap((tokens) => tokens.map((tok, m) => (b * masks + m) * k + index.get(tok)!)),
+  );
   const picked = tf.gather(tf.reshape(logp, [-1]), tf.tensor1d(flatIndex, 'int32'));
   return tf.sum(tf.reshape(picked, [batch, candidates[0]!.length, masks]), 2);
 }

@@ -18,7 +18,8 @@ const root = mkdtempSync(join(tmpdir(), 'fewprompt-ptuning-export-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 // Soft tokens before (random init) and after the text (initialised from words), through one LSTM prompt encoder.
-const TEMPLATE = "{'soft': None, 'length': 3, 'encoder': 'lstm'}{'text': 'sentence'}{'soft': '这句话'}表示我{'mask'}满意。";
+const TEMPLATE =
+  "{'soft': None, 'length': 3, 'encoder': 'lstm'}{'text': 'sentence'}{'soft': '这句话'}表示我{'mask'}满意。";
 
 for (const precision of ['fp32', 'int8'] as const) {
   test(`P-Tuning export (${precision}): the prompt encoder's rows ride on the vocabulary; scores match the tfjs method`, async () => {
@@ -26,12 +27,27 @@ for (const precision of ['fp32', 'int8'] as const) {
     const model = BertModel.create(TINY_CONFIG, { pooler: true, mlmHead: true }, 3);
     const tokenizer = BertTokenizer.fromVocabFile(VOCAB_FILE);
     const task = getTask('eprstmt');
-    const method = new PTuningMethod({ model, tokenizer, task, maxSeqLen: 48, lr: 1e-4, seed: 5 }, { template: TEMPLATE, labelWords: TINY_LABEL_WORDS });
+    const method = new PTuningMethod(
+      { model, tokenizer, task, maxSeqLen: 48, lr: 1e-4, seed: 5 },
+      { template: TEMPLATE, labelWords: TINY_LABEL_WORDS },
+    );
     const run = join(root, `run-${precision}`);
     savePretrained(model, join(run, 'model'));
     await tokenizer.save(join(run, 'model'));
-    writeSafetensors(join(run, 'method.safetensors'), new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))));
-    writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'ptuning', maxSeqLen: 48, template: TEMPLATE, labels: task.labels, labelWords: TINY_LABEL_WORDS }));
+    writeSafetensors(
+      join(run, 'method.safetensors'),
+      new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))),
+    );
+    writeFileSync(
+      join(run, 'method.json'),
+      JSON.stringify({
+        kind: 'ptuning',
+        maxSeqLen: 48,
+        template: TEMPLATE,
+        labels: task.labels,
+        labelWords: TINY_LABEL_WORDS,
+      }),
+    );
     const examples = SAMPLE_TEXTS.map((t, i) => ({ id: i, fields: { sentence: t } }));
     const ref = method.scores(method.makeBatch(examples));
 
@@ -43,8 +59,10 @@ for (const precision of ['fp32', 'int8'] as const) {
     let worst = 0;
     let agree = 0;
     ref.forEach((r, i) => {
-      r.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - got[i]![j]!)); });
-      if ((r[1]! > r[0]!) === (got[i]![1]! > got[i]![0]!)) agree++;
+      r.forEach((v, j) => {
+        worst = Math.max(worst, Math.abs(v - got[i]![j]!));
+      });
+      if (r[1]! > r[0]! === got[i]![1]! > got[i]![0]!) agree++;
     });
     assert.ok(worst < (precision === 'fp32' ? 1e-4 : 0.03), `max |ort - tfjs| = ${worst}`);
     if (precision === 'fp32') assert.equal(agree, ref.length);

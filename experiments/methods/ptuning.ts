@@ -23,7 +23,10 @@ export class PTuningMethod extends PetMethod {
     const { hiddenSize } = setup.model.config;
     const words = setup.model.params.get('embeddings.word_embeddings.weight');
     const init = tf.tidy(() => {
-      const random = tf.mul(tf.randomNormal([this.softTable.initTokenIds.length, hiddenSize], 0, 1, 'float32', setup.seed + 11), 0.02);
+      const random = tf.mul(
+        tf.randomNormal([this.softTable.initTokenIds.length, hiddenSize], 0, 1, 'float32', setup.seed + 11),
+        0.02,
+      );
       const ids = this.softTable.initTokenIds.map((id) => Math.max(id, 0));
       const fromWords = tf.gather(words, tf.tensor1d(ids, 'int32'));
       const useWords = tf.reshape(tf.tensor1d(this.softTable.initTokenIds.map((id) => (id >= 0 ? 1 : 0))), [-1, 1]);
@@ -31,7 +34,12 @@ export class PTuningMethod extends PetMethod {
     });
     this.param('prompt.embeddings', init.shape, init);
     init.dispose();
-    this.encoder = new PromptEncoder(this.softTable.encoder, hiddenSize, this.softTable.hiddenSize ?? hiddenSize, (name, shape, how) => this.param(`prompt.encoder.${name}`, shape, how, 13));
+    this.encoder = new PromptEncoder(
+      this.softTable.encoder,
+      hiddenSize,
+      this.softTable.hiddenSize ?? hiddenSize,
+      (name, shape, how) => this.param(`prompt.encoder.${name}`, shape, how, 13),
+    );
   }
 
   protected override inputsEmbeds(batch: PromptBatch): Tensor {
@@ -41,13 +49,21 @@ export class PTuningMethod extends PetMethod {
     // Per position: which soft row (0 elsewhere) and whether it is soft at all.
     const index = new Int32Array(rows * cols);
     const isSoft = new Float32Array(rows * cols);
-    softPositions.forEach((positions, b) => positions.forEach((p, k) => {
-      if (p < 0 || p >= cols) return; // collate pads with -1
-      index[b * cols + p] = softIds[b]![k]!;
-      isSoft[b * cols + p] = 1;
-    }));
-    const table = this.encoder.encode(this.own.get('prompt.embeddings')!, (name) => this.own.get(`prompt.encoder.${name}`)!);
-    const words = tf.gather(model.params.get('embeddings.word_embeddings.weight'), tf.tensor1d(inputIds.flat(), 'int32'));
+    softPositions.forEach((positions, b) =>
+      positions.forEach((p, k) => {
+        if (p < 0 || p >= cols) return; // collate pads with -1
+        index[b * cols + p] = softIds[b]![k]!;
+        isSoft[b * cols + p] = 1;
+      }),
+    );
+    const table = this.encoder.encode(
+      this.own.get('prompt.embeddings')!,
+      (name) => this.own.get(`prompt.encoder.${name}`)!,
+    );
+    const words = tf.gather(
+      model.params.get('embeddings.word_embeddings.weight'),
+      tf.tensor1d(inputIds.flat(), 'int32'),
+    );
     const soft = tf.gather(table, tf.tensor1d(index, 'int32'));
     const m = tf.tensor2d(isSoft, [rows * cols, 1]);
     return tf.reshape(tf.add(tf.mul(words, tf.sub(1, m)), tf.mul(soft, m)), [rows, cols, -1]);

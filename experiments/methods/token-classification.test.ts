@@ -31,7 +31,15 @@ const NAMES = ['张三', '李四', '王小明'];
 const PLACES = ['北京', '上海', '杭州西湖'];
 const FILLER = '我们今天去了那里看到很多人说话';
 /** A vocabulary of just the characters used (a 21k-row embedding would make each CPU step seconds long). */
-const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', '。', ...new Set([...FILLER, ...NAMES.join(''), ...PLACES.join('')])];
+const VOCAB = [
+  '[PAD]',
+  '[UNK]',
+  '[CLS]',
+  '[SEP]',
+  '[MASK]',
+  '。',
+  ...new Set([...FILLER, ...NAMES.join(''), ...PLACES.join('')]),
+];
 const CONFIG = { ...TINY_CONFIG, vocabSize: VOCAB.length };
 
 function tinyTokenizer(): BertTokenizer {
@@ -43,7 +51,10 @@ function tinyTokenizer(): BertTokenizer {
 /** Synthetic sentences: filler characters with names and places dropped in (a lexical cue a tiny model can learn). */
 function synthetic(n: number, seed: number, names = NAMES, places = PLACES): NerExample[] {
   let s = seed;
-  const rand = (k: number) => { s = (s * 1103515245 + 12345) % 2147483648; return s % k; };
+  const rand = (k: number) => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s % k;
+  };
   return Array.from({ length: n }, (_, id) => {
     let text = '';
     const entities: { start: number; end: number; type: string }[] = [];
@@ -61,26 +72,41 @@ function synthetic(n: number, seed: number, names = NAMES, places = PLACES): Ner
 test('token classification learns a lexical NER task; the exported bundle tags as tfjs does', async () => {
   const model = BertModel.create(CONFIG, {}, 3);
   const tokenizer = tinyTokenizer();
-  const method = new TokenClassificationMethod({ model, tokenizer, tags: TAGS, maxSeqLen: 48, lr: 3e-3, headLr: 1e-2, seed: 5 });
+  const method = new TokenClassificationMethod({
+    model,
+    tokenizer,
+    tags: TAGS,
+    maxSeqLen: 48,
+    lr: 3e-3,
+    headLr: 1e-2,
+    seed: 5,
+  });
   const train = synthetic(96, 1);
   const dev = synthetic(24, 2);
   await new Trainer(method, { maxSteps: 60, batchSize: 16, seed: 1, progress: false }).fit(train, []);
   const tagged = method.tag(dev);
-  const f1 = entityF1(dev.map((e) => e.entities), tagged.map((ids) => {
-    const spans: { start: number; end: number; type: string }[] = [];
-    ids.forEach((id, i) => {
-      const tag = TAGS[id]!;
-      if (tag.startsWith('B-')) spans.push({ start: i, end: i + 1, type: tag.slice(2) });
-      else if (tag.startsWith('I-') && spans.at(-1)?.end === i && spans.at(-1)?.type === tag.slice(2)) spans.at(-1)!.end = i + 1;
-    });
-    return spans;
-  })).f1;
+  const f1 = entityF1(
+    dev.map((e) => e.entities),
+    tagged.map((ids) => {
+      const spans: { start: number; end: number; type: string }[] = [];
+      ids.forEach((id, i) => {
+        const tag = TAGS[id]!;
+        if (tag.startsWith('B-')) spans.push({ start: i, end: i + 1, type: tag.slice(2) });
+        else if (tag.startsWith('I-') && spans.at(-1)?.end === i && spans.at(-1)?.type === tag.slice(2))
+          spans.at(-1)!.end = i + 1;
+      });
+      return spans;
+    }),
+  ).f1;
   assert.ok(f1 >= 0.9, `dev entity F1 ${f1.toFixed(3)} < 0.9`);
 
   const run = join(root, 'run');
   savePretrained(model, join(run, 'model'));
   await tokenizer.save(join(run, 'model'));
-  writeSafetensors(join(run, 'method.safetensors'), new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))));
+  writeSafetensors(
+    join(run, 'method.safetensors'),
+    new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))),
+  );
   writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'token-classification', tags: TAGS, maxSeqLen: 48 }));
   writeFileSync(join(run, 'metrics.json'), JSON.stringify({ f1 }));
   for (const precision of ['fp32', 'int8'] as const) {
@@ -91,23 +117,43 @@ test('token classification learns a lexical NER task; the exported bundle tags a
     const ner = await loadTokenClassifier(bundle);
     assert.equal(ner.lacVocab, undefined);
     // The characters tfjs tagged (texts cut at maxSeqLen − 2), one row each.
-    const rows = dev.map((e, i) => Array.from(e.text).slice(0, tagged[i]!.length).map((c) => tokenizer.tokenToId(c) ?? tokenizer.unkId));
+    const rows = dev.map((e, i) =>
+      Array.from(e.text)
+        .slice(0, tagged[i]!.length)
+        .map((c) => tokenizer.tokenToId(c) ?? tokenizer.unkId),
+    );
     const gotRows = await ner.tagRows(rows, 'argmax');
     const got = gotRows.flat();
     const same = got.filter((t, i) => t === tagged.flat()[i]).length / got.length;
-    assert.ok(same >= (precision === 'fp32' ? 0.99 : 0.97), `${precision}: ${(100 * same).toFixed(1)}% of character tags agree with tfjs`);
+    assert.ok(
+      same >= (precision === 'fp32' ? 0.99 : 0.97),
+      `${precision}: ${(100 * same).toFixed(1)}% of character tags agree with tfjs`,
+    );
     // predict = windows + tagRows + BIO decoding, with each entity's text at its offsets.
     const whole = dev.flatMap((e, i) => (rows[i]!.length === Array.from(e.text).length ? [i] : []));
     assert.ok(whole.length > 0);
-    const predicted = await ner.predict(whole.map((i) => dev[i]!.text), { decode: 'argmax' });
-    whole.forEach((i, k) => assert.deepEqual(predicted[k], tagIdsToSpans(gotRows[i]!, TAGS).map((sp) => ({ ...sp, text: dev[i]!.text.slice(sp.start, sp.end) }))));
+    const predicted = await ner.predict(
+      whole.map((i) => dev[i]!.text),
+      { decode: 'argmax' },
+    );
+    whole.forEach((i, k) =>
+      assert.deepEqual(
+        predicted[k],
+        tagIdsToSpans(gotRows[i]!, TAGS).map((sp) => ({ ...sp, text: dev[i]!.text.slice(sp.start, sp.end) })),
+      ),
+    );
     // A text longer than the window is tagged in windows and joined.
-    const long = dev.slice(0, 4).map((e) => e.text).join('。');
+    const long = dev
+      .slice(0, 4)
+      .map((e) => e.text)
+      .join('。');
     const [joined] = await ner.predict([long]);
     assert.ok(joined!.length >= 4 && joined!.every((e) => long.slice(e.start, e.end) === e.text));
     await ner.release();
   }
-  assert.ok(statSync(join(root, 'bundle-int8', 'model.onnx')).size < statSync(join(root, 'bundle-fp32', 'model.onnx')).size / 2);
+  assert.ok(
+    statSync(join(root, 'bundle-int8', 'model.onnx')).size < statSync(join(root, 'bundle-fp32', 'model.onnx')).size / 2,
+  );
   method.dispose();
   model.dispose();
 });
@@ -115,14 +161,23 @@ test('token classification learns a lexical NER task; the exported bundle tags a
 test('bad setups fail clearly', () => {
   const model = BertModel.create(CONFIG, {}, 3);
   const tokenizer = tinyTokenizer();
-  assert.throws(() => new TokenClassificationMethod({ model, tokenizer, tags: ['B-x', 'O'], maxSeqLen: 48, lr: 1e-3, seed: 1 }), ConfigError);
-  assert.throws(() => new TokenClassificationMethod({ model, tokenizer, tags: TAGS, maxSeqLen: 2, lr: 1e-3, seed: 1 }), /maxSeqLen must be at least 3/);
+  assert.throws(
+    () => new TokenClassificationMethod({ model, tokenizer, tags: ['B-x', 'O'], maxSeqLen: 48, lr: 1e-3, seed: 1 }),
+    ConfigError,
+  );
+  assert.throws(
+    () => new TokenClassificationMethod({ model, tokenizer, tags: TAGS, maxSeqLen: 2, lr: 1e-3, seed: 1 }),
+    /maxSeqLen must be at least 3/,
+  );
   model.dispose();
 });
 
 /** Span → entity-F1 of argmax tag ids (lenient BIO, as the runtime decodes). */
 function f1Of(gold: readonly NerExample[], tagged: readonly number[][]): number {
-  return entityF1(gold.map((e) => e.entities), tagged.map((ids) => tagIdsToSpans(ids, TAGS))).f1;
+  return entityF1(
+    gold.map((e) => e.entities),
+    tagged.map((ids) => tagIdsToSpans(ids, TAGS)),
+  ).f1;
 }
 
 /** Stand-in LAC tags for the learning test: B/I of the entity type, else O (the only cue: entities are filler characters). */
@@ -130,7 +185,8 @@ const FAKE_LAC = new LacCharTagVocab(['name-B', 'name-I', 'address-B', 'address-
 function withFakeLac(examples: NerExample[]): TokenExample[] {
   return examples.map((e) => {
     const tags = Array.from(e.text, () => 'O');
-    for (const s of e.entities) for (let i = s.start; i < s.end; i++) tags[i] = `${s.type}-${i === s.start ? 'B' : 'I'}`;
+    for (const s of e.entities)
+      for (let i = s.start; i < s.end; i++) tags[i] = `${s.type}-${i === s.start ? 'B' : 'I'}`;
     return { ...e, lacTagIds: FAKE_LAC.ids(tags) };
   });
 }
@@ -138,16 +194,32 @@ function withFakeLac(examples: NerExample[]): TokenExample[] {
 test('with LAC tag features: entities that only the tags reveal are learned; examples without tag ids are refused', async () => {
   const model = BertModel.create(CONFIG, {}, 3);
   const tokenizer = tinyTokenizer();
-  const method = new TokenClassificationMethod({ model, tokenizer, tags: TAGS, maxSeqLen: 48, lr: 3e-3, headLr: 1e-2, seed: 5, lacTags: { tags: FAKE_LAC.tags, size: 8 } });
+  const method = new TokenClassificationMethod({
+    model,
+    tokenizer,
+    tags: TAGS,
+    maxSeqLen: 48,
+    lr: 3e-3,
+    headLr: 1e-2,
+    seed: 5,
+    lacTags: { tags: FAKE_LAC.tags, size: 8 },
+  });
   // Names and places made of filler characters: nothing lexical tells them apart from the text around them.
-  const opaque = (n: number, seed: number) => withFakeLac(synthetic(n, seed, ['我们', '看到', '很多人'], ['那里', '说话', '今天去']));
+  const opaque = (n: number, seed: number) =>
+    withFakeLac(synthetic(n, seed, ['我们', '看到', '很多人'], ['那里', '说话', '今天去']));
   const dev = opaque(24, 2);
   await new Trainer(method, { maxSteps: 60, batchSize: 16, seed: 1, progress: false }).fit(opaque(96, 1), []);
   const f1 = f1Of(dev, method.tag(dev));
   assert.ok(f1 >= 0.9, `dev entity F1 ${f1.toFixed(3)} < 0.9`);
-  assert.throws(() => method.makeBatch(synthetic(2, 3)), (e: Error) => e instanceof ConfigError && /has no lacTagIds/.test(e.message));
+  assert.throws(
+    () => method.makeBatch(synthetic(2, 3)),
+    (e: Error) => e instanceof ConfigError && /has no lacTagIds/.test(e.message),
+  );
   assert.throws(() => method.makeBatch([{ ...dev[0]!, lacTagIds: [2] }]), /1 LAC tag ids for \d+ characters/);
-  assert.throws(() => method.makeBatch([{ ...dev[0]!, lacTagIds: dev[0]!.lacTagIds!.map(() => 99) }]), /integers in \[0, 7\)/);
+  assert.throws(
+    () => method.makeBatch([{ ...dev[0]!, lacTagIds: dev[0]!.lacTagIds!.map(() => 99) }]),
+    /integers in \[0, 7\)/,
+  );
   method.dispose();
   model.dispose();
 });
@@ -155,7 +227,15 @@ test('with LAC tag features: entities that only the tags reveal are learned; exa
 test('a training step and tagging leave no tensors behind (with and without LAC tags)', async () => {
   for (const lacTags of [undefined, { tags: FAKE_LAC.tags, size: 4 }]) {
     const model = BertModel.create(CONFIG, {}, 3);
-    const method = new TokenClassificationMethod({ model, tokenizer: tinyTokenizer(), tags: TAGS, maxSeqLen: 48, lr: 1e-3, seed: 1, ...(lacTags ? { lacTags } : {}) });
+    const method = new TokenClassificationMethod({
+      model,
+      tokenizer: tinyTokenizer(),
+      tags: TAGS,
+      maxSeqLen: 48,
+      lr: 1e-3,
+      seed: 1,
+      ...(lacTags ? { lacTags } : {}),
+    });
     const examples = withFakeLac(synthetic(4, 7));
     const before = tf.memory().numTensors;
     const batch = method.makeBatch(examples);
@@ -176,22 +256,45 @@ test('LAC tag features in the bundle: ONNX Runtime scores = tfjs scores (FP32); 
   const model = BertModel.create(CONFIG, {}, 11);
   const tokenizer = tinyTokenizer();
   const lacTags = { tags: lac.vocab.tags, size: 6 };
-  const method = new TokenClassificationMethod({ model, tokenizer, tags: TAGS, maxSeqLen: 24, lr: 1e-3, seed: 2, lacTags });
+  const method = new TokenClassificationMethod({
+    model,
+    tokenizer,
+    tags: TAGS,
+    maxSeqLen: 24,
+    lr: 1e-3,
+    seed: 2,
+    lacTags,
+  });
   // A tag layer with unit-scale weights, so the LAC columns move the scores visibly.
   const weights = method.snapshot();
   const w = weights.get('method.classifier.weight')!;
-  weights.set('method.classifier.weight', { dtype: 'float32', shape: w.shape, data: Float32Array.from({ length: w.data.length }, (_, i) => Math.sin(1.7 * i)) });
+  weights.set('method.classifier.weight', {
+    dtype: 'float32',
+    shape: w.shape,
+    data: Float32Array.from({ length: w.data.length }, (_, i) => Math.sin(1.7 * i)),
+  });
   method.restore(weights);
   const texts = synthetic(8, 4).map((e) => e.text.slice(0, 22)); // within one window (maxSeqLen − 2)
-  const examples: TokenExample[] = (await vocab.textIds(lac, texts)).map((lacTagIds, id) => ({ id, text: texts[id]!, entities: [], lacTagIds }));
+  const examples: TokenExample[] = (await vocab.textIds(lac, texts)).map((lacTagIds, id) => ({
+    id,
+    text: texts[id]!,
+    entities: [],
+    lacTagIds,
+  }));
   const batch = method.makeBatch(examples);
   const reference = tf.tidy(() => method.logits(batch, false, 0).dataSync() as Float32Array);
   method.disposeBatch(batch);
   const run = join(root, 'run-lac');
   savePretrained(model, join(run, 'model'));
   await tokenizer.save(join(run, 'model'));
-  writeSafetensors(join(run, 'method.safetensors'), new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))));
-  writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'token-classification', tags: TAGS, maxSeqLen: 24, lacTags }));
+  writeSafetensors(
+    join(run, 'method.safetensors'),
+    new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))),
+  );
+  writeFileSync(
+    join(run, 'method.json'),
+    JSON.stringify({ kind: 'token-classification', tags: TAGS, maxSeqLen: 24, lacTags }),
+  );
   try {
     const bundle = join(root, 'bundle-lac');
     const manifest = await exportTokenBundle(run, bundle, { precision: 'fp32' });
@@ -199,7 +302,10 @@ test('LAC tag features in the bundle: ONNX Runtime scores = tfjs scores (FP32); 
     const ner = await loadTokenClassifier(bundle, { lac });
     assert.deepEqual(ner.lacVocab?.tags, lac.vocab.tags);
     const rows = texts.map((t) => charTokenIds(tokenizer, Array.from(t)));
-    const got = await ner.scoreRows(rows, examples.map((e) => e.lacTagIds!));
+    const got = await ner.scoreRows(
+      rows,
+      examples.map((e) => e.lacTagIds!),
+    );
     const flat = Float32Array.from(got.flatMap((r) => Array.from(r)));
     assert.equal(flat.length, reference.length);
     const maxDiff = flat.reduce((m, x, i) => Math.max(m, Math.abs(x - reference[i]!)), 0);
@@ -210,9 +316,18 @@ test('LAC tag features in the bundle: ONNX Runtime scores = tfjs scores (FP32); 
     await assert.rejects(ner.tagRows(rows), (e: Error) => e instanceof ConfigError && /reads LAC tags/.test(e.message));
     await assert.rejects(ner.tagRows(rows.slice(0, 1), 'argmax', [[2]]), /lacTagIds\[0\]: 1 ids/);
     // predict runs LAC itself: the same entities as tagging with the ids computed here, also across windows.
-    const tagged = await ner.tagRows(rows, 'viterbi', examples.map((e) => e.lacTagIds!));
+    const tagged = await ner.tagRows(
+      rows,
+      'viterbi',
+      examples.map((e) => e.lacTagIds!),
+    );
     const predicted = await ner.predict(texts);
-    texts.forEach((t, i) => assert.deepEqual(predicted[i], tagIdsToSpans(tagged[i]!, TAGS).map((sp) => ({ ...sp, text: t.slice(sp.start, sp.end) }))));
+    texts.forEach((t, i) =>
+      assert.deepEqual(
+        predicted[i],
+        tagIdsToSpans(tagged[i]!, TAGS).map((sp) => ({ ...sp, text: t.slice(sp.start, sp.end) })),
+      ),
+    );
     const long = texts.slice(0, 3).join('。');
     const [joined] = await ner.predict([long]);
     assert.ok(joined!.every((e) => long.slice(e.start, e.end) === e.text));
@@ -226,7 +341,10 @@ test('LAC tag features in the bundle: ONNX Runtime scores = tfjs scores (FP32); 
     const manifestFile = join(bundle, 'bundle.json');
     const { lacTags: _dropped, ...plain } = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
     writeFileSync(manifestFile, JSON.stringify(plain));
-    await assert.rejects(loadTokenClassifier(bundle), (e: Error) => e instanceof BundleError && /has no lacTags but the graph has a lac_tag_ids input/.test(e.message));
+    await assert.rejects(
+      loadTokenClassifier(bundle),
+      (e: Error) => e instanceof BundleError && /has no lacTags but the graph has a lac_tag_ids input/.test(e.message),
+    );
   } finally {
     method.dispose();
     model.dispose();

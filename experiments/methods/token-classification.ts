@@ -76,16 +76,24 @@ export class TokenClassificationMethod implements Objective<TokenExample, TokenB
     if (setup.maxSeqLen < 3) throw new ConfigError(`maxSeqLen must be at least 3, got ${setup.maxSeqLen}`);
     const lac = setup.lacTags ? checkLacTagFeatures(setup.lacTags, 'token classification') : undefined;
     const inputs = setup.model.config.hiddenSize + (lac?.size ?? 0);
-    this.weight = tf.variable(tf.tidy(() => tf.mul(tf.randomNormal([inputs, setup.tags.length], 0, 1, 'float32', setup.seed + 1), 0.02)), true);
+    this.weight = tf.variable(
+      tf.tidy(() => tf.mul(tf.randomNormal([inputs, setup.tags.length], 0, 1, 'float32', setup.seed + 1), 0.02)),
+      true,
+    );
     this.bias = tf.variable(tf.zeros([setup.tags.length]), true);
     // Unit-variance rows, the scale of the LayerNorm-ed hidden states they sit beside.
-    this.lacEmbedding = lac ? tf.variable(tf.randomNormal([lac.tags.length + 2, lac.size], 0, 1, 'float32', setup.seed + 2), true) : undefined;
+    this.lacEmbedding = lac
+      ? tf.variable(tf.randomNormal([lac.tags.length + 2, lac.size], 0, 1, 'float32', setup.seed + 2), true)
+      : undefined;
   }
 
   paramGroups(): ParamGroup[] {
     const { lr, weightDecay = 0.01, headLr } = this.setup;
     const head = [this.weight, this.bias, ...(this.lacEmbedding ? [this.lacEmbedding] : [])];
-    return [...this.setup.model.params.decayGroups(lr, weightDecay), { params: head, lr: headLr ?? 10 * lr, weightDecay: 0 }];
+    return [
+      ...this.setup.model.params.decayGroups(lr, weightDecay),
+      { params: head, lr: headLr ?? 10 * lr, weightDecay: 0 },
+    ];
   }
 
   makeBatch(examples: TokenExample[]): TokenBatch {
@@ -93,16 +101,35 @@ export class TokenClassificationMethod implements Objective<TokenExample, TokenB
     const rows = examples.map((e) => {
       const chars = textChars(e.text).slice(0, maxSeqLen - 2);
       const spans = e.entities.filter((s) => s.end <= chars.length);
-      return { ids: charTokenIds(tokenizer, chars), tags: spansToTagIds(chars.length, spans, tags), lac: this.lacEmbedding ? this.lacIds(e).slice(0, chars.length) : [] };
+      return {
+        ids: charTokenIds(tokenizer, chars),
+        tags: spansToTagIds(chars.length, spans, tags),
+        lac: this.lacEmbedding ? this.lacIds(e).slice(0, chars.length) : [],
+      };
     });
     const width = Math.max(...rows.map((r) => r.ids.length)) + 2;
-    const ids = rows.map((r) => [tokenizer.clsId, ...r.ids, tokenizer.sepId, ...new Array<number>(width - r.ids.length - 2).fill(tokenizer.padId)]);
+    const ids = rows.map((r) => [
+      tokenizer.clsId,
+      ...r.ids,
+      tokenizer.sepId,
+      ...new Array<number>(width - r.ids.length - 2).fill(tokenizer.padId),
+    ]);
     const mask = rows.map((r) => Array.from({ length: width }, (_, i) => (i < r.ids.length + 2 ? 1 : 0)));
     const positions = rows.flatMap((r, b) => r.ids.map((_, i) => b * width + 1 + i));
     return {
       tensors: [int2d(ids), int2d(ids.map((row) => row.map(() => 0))), int2d(mask), tf.tensor1d(positions, 'int32')],
-      targets: tf.tensor1d(rows.flatMap((r) => r.tags), 'int32'),
-      ...(this.lacEmbedding ? { lacTagIds: tf.tensor1d(rows.flatMap((r) => r.lac), 'int32') } : {}),
+      targets: tf.tensor1d(
+        rows.flatMap((r) => r.tags),
+        'int32',
+      ),
+      ...(this.lacEmbedding
+        ? {
+            lacTagIds: tf.tensor1d(
+              rows.flatMap((r) => r.lac),
+              'int32',
+            ),
+          }
+        : {}),
       lengths: rows.map((r) => r.ids.length),
     };
   }
@@ -110,11 +137,13 @@ export class TokenClassificationMethod implements Objective<TokenExample, TokenB
   /** An example's LAC tag ids, checked against its characters. */
   private lacIds(e: TokenExample): readonly number[] {
     const ids = e.lacTagIds;
-    if (!ids) throw new ConfigError(`this method reads LAC tags: example ${e.id} has no lacTagIds (LacCharTagVocab.textIds)`);
+    if (!ids)
+      throw new ConfigError(`this method reads LAC tags: example ${e.id} has no lacTagIds (LacCharTagVocab.textIds)`);
     const n = textChars(e.text).length;
     if (ids.length !== n) throw new ConfigError(`example ${e.id}: ${ids.length} LAC tag ids for ${n} characters`);
     const rows = this.lacEmbedding!.shape[0]!;
-    if (ids.some((id) => !Number.isInteger(id) || id < 0 || id >= rows)) throw new ConfigError(`example ${e.id}: LAC tag ids must be integers in [0, ${rows})`);
+    if (ids.some((id) => !Number.isInteger(id) || id < 0 || id >= rows))
+      throw new ConfigError(`example ${e.id}: LAC tag ids must be integers in [0, ${rows})`);
     return ids;
   }
 
@@ -140,7 +169,10 @@ export class TokenClassificationMethod implements Objective<TokenExample, TokenB
 
   /** One row per example: its mean per-character log-likelihood of the argmax tags (examples have no single label). */
   scores(batch: TokenBatch): number[][] {
-    const best = tidyRead(() => tf.max(tf.logSoftmax(this.logits(batch, false, 0)), 1), (t) => t.dataSync() as Float32Array);
+    const best = tidyRead(
+      () => tf.max(tf.logSoftmax(this.logits(batch, false, 0)), 1),
+      (t) => t.dataSync() as Float32Array,
+    );
     let at = 0;
     return batch.lengths.map((n) => {
       let sum = 0;
@@ -163,9 +195,15 @@ export class TokenClassificationMethod implements Objective<TokenExample, TokenB
     const out: number[][] = [];
     for (let i = 0; i < examples.length; i += batchSize) {
       const batch = this.makeBatch(examples.slice(i, i + batchSize));
-      const ids = tidyRead(() => tf.argMax(this.logits(batch, false, 0), 1), (t) => t.dataSync() as Int32Array);
+      const ids = tidyRead(
+        () => tf.argMax(this.logits(batch, false, 0), 1),
+        (t) => t.dataSync() as Int32Array,
+      );
       let at = 0;
-      for (const n of batch.lengths) { out.push(Array.from(ids.subarray(at, at + n))); at += n; }
+      for (const n of batch.lengths) {
+        out.push(Array.from(ids.subarray(at, at + n)));
+        at += n;
+      }
       this.disposeBatch(batch);
     }
     return out;
@@ -173,12 +211,15 @@ export class TokenClassificationMethod implements Objective<TokenExample, TokenB
 
   snapshot(): Map<string, HostTensor> {
     const out: Map<string, HostTensor> = this.setup.model.stateDict();
-    for (const [name, v] of this.headVariables()) out.set(name, { dtype: 'float32', shape: [...v.shape], data: v.dataSync() as Float32Array });
+    for (const [name, v] of this.headVariables())
+      out.set(name, { dtype: 'float32', shape: [...v.shape], data: v.dataSync() as Float32Array });
     return out;
   }
 
   restore(weights: ReadonlyMap<string, HostTensor>): void {
-    this.setup.model.params.load(new Map([...weights].filter(([k]) => !k.startsWith('method.'))), { optional: () => false });
+    this.setup.model.params.load(new Map([...weights].filter(([k]) => !k.startsWith('method.'))), {
+      optional: () => false,
+    });
     for (const [name, v] of this.headVariables()) {
       const t = weights.get(name);
       if (t && t.dtype === 'float32') tf.tidy(() => v.assign(tf.tensor(t.data, v.shape)));
@@ -191,6 +232,10 @@ export class TokenClassificationMethod implements Objective<TokenExample, TokenB
 
   /** The method's own weights by their snapshot names. */
   private headVariables(): [string, Variable][] {
-    return [['method.classifier.weight', this.weight], ['method.classifier.bias', this.bias], ...(this.lacEmbedding ? [['method.lac_tag_embedding', this.lacEmbedding] as [string, Variable]] : [])];
+    return [
+      ['method.classifier.weight', this.weight],
+      ['method.classifier.bias', this.bias],
+      ...(this.lacEmbedding ? [['method.lac_tag_embedding', this.lacEmbedding] as [string, Variable]] : []),
+    ];
   }
 }

@@ -13,7 +13,12 @@ import { dense } from '../../framework/ops/matmul.js';
 import type { ParamGroup } from '../../framework/optim/adamw.js';
 import type { Objective } from '../../framework/trainer/objective.js';
 import type { ParseFeaturizer, ParseRow } from '../../inference/parsing/features.js';
-import { distanceIndex as distanceIndexOf, LEAKY_SLOPE, parserHeadShapes, type ParserHeadConfig } from '../../inference/parsing/head.js';
+import {
+  distanceIndex as distanceIndexOf,
+  LEAKY_SLOPE,
+  parserHeadShapes,
+  type ParserHeadConfig,
+} from '../../inference/parsing/head.js';
 
 /** A batch of sentences as the trainer sees one example: rows of similar length, with gold trees. */
 export interface ParseBucket {
@@ -66,7 +71,11 @@ export interface BiaffineParserOptions {
 export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
   readonly own = new Map<string, Variable>();
 
-  constructor(readonly model: BertModel, readonly featurizer: ParseFeaturizer, readonly options: BiaffineParserOptions) {
+  constructor(
+    readonly model: BertModel,
+    readonly featurizer: ParseFeaturizer,
+    readonly options: BiaffineParserOptions,
+  ) {
     let k = 0;
     for (const [name, shape] of parserHeadShapes(model.config.hiddenSize, options.head)) {
       const init = tf.tidy(() => {
@@ -80,7 +89,9 @@ export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
     }
   }
 
-  private w(name: string): Variable { return this.own.get(name)!; }
+  private w(name: string): Variable {
+    return this.own.get(name)!;
+  }
 
   paramGroups(): ParamGroup[] {
     const groups = this.model.params.decayGroups(this.options.lr, this.options.weightDecay ?? 0.01);
@@ -109,23 +120,42 @@ export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
     });
     const { input_ids: ids, attention_mask: mask, word_index: index, tag_ids: tagFeed } = f.feeds;
     const { tags, maxDistance } = this.options.head;
-    if (tags && !tagFeed) throw new ConfigError('this parser reads word tags: build its rows with tag ids (featurizer.row(words, tagVocab.ids(tags)))');
+    if (tags && !tagFeed)
+      throw new ConfigError(
+        'this parser reads word tags: build its rows with tag ids (featurizer.row(words, tagVocab.ids(tags)))',
+      );
     let distanceIndex: Tensor | undefined;
     if (maxDistance) {
       const idx = new Int32Array(nodes * nodes);
-      for (let d = 0; d < nodes; d++) for (let h = 0; h < nodes; h++) idx[d * nodes + h] = distanceIndexOf(d, h, maxDistance);
+      for (let d = 0; d < nodes; d++)
+        for (let h = 0; h < nodes; h++) idx[d * nodes + h] = distanceIndexOf(d, h, maxDistance);
       distanceIndex = tf.tensor2d(idx, [nodes, nodes], 'int32');
     }
     return {
-      ...(tags ? { tagIds: tf.tensor1d(tagFeed!.data, 'int32') } : {}), ...(distanceIndex ? { distanceIndex } : {}),
-      inputIds: tf.tensor2d(ids.data, [size, f.width], 'int32'), attentionMask: tf.tensor2d(mask.data, [size, f.width], 'int32'),
-      wordIndex: tf.tensor1d(index.data, 'int32'), nodeBias: tf.tensor3d(nodeBias, [size, 1, nodes]),
-      goldHeads: tf.tensor1d(gold, 'int32'), goldHeadFlat: tf.tensor1d(goldFlat, 'int32'), goldRels: tf.tensor1d(goldRels, 'int32'), size, nodes,
+      ...(tags ? { tagIds: tf.tensor1d(tagFeed!.data, 'int32') } : {}),
+      ...(distanceIndex ? { distanceIndex } : {}),
+      inputIds: tf.tensor2d(ids.data, [size, f.width], 'int32'),
+      attentionMask: tf.tensor2d(mask.data, [size, f.width], 'int32'),
+      wordIndex: tf.tensor1d(index.data, 'int32'),
+      nodeBias: tf.tensor3d(nodeBias, [size, 1, nodes]),
+      goldHeads: tf.tensor1d(gold, 'int32'),
+      goldHeadFlat: tf.tensor1d(goldFlat, 'int32'),
+      goldRels: tf.tensor1d(goldRels, 'int32'),
+      size,
+      nodes,
     };
   }
 
   disposeBatch(batch: ParseTensors): void {
-    tf.dispose([batch.inputIds, batch.attentionMask, batch.wordIndex, batch.nodeBias, batch.goldHeads, batch.goldHeadFlat, batch.goldRels]);
+    tf.dispose([
+      batch.inputIds,
+      batch.attentionMask,
+      batch.wordIndex,
+      batch.nodeBias,
+      batch.goldHeads,
+      batch.goldHeadFlat,
+      batch.goldRels,
+    ]);
     if (batch.tagIds) batch.tagIds.dispose();
     if (batch.distanceIndex) batch.distanceIndex.dispose();
   }
@@ -136,13 +166,24 @@ export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
   }
 
   /** Word vectors [batch · nodes, hidden] and the four MLP outputs. */
-  private features(batch: ParseTensors, training: boolean, seed: number): { arcDep: Tensor; arcHead: Tensor; relDep: Tensor; relHead: Tensor } {
-    const hidden = this.model.encode({ inputIds: batch.inputIds, attentionMask: batch.attentionMask }, { training, seed });
+  private features(
+    batch: ParseTensors,
+    training: boolean,
+    seed: number,
+  ): { arcDep: Tensor; arcHead: Tensor; relDep: Tensor; relHead: Tensor } {
+    const hidden = this.model.encode(
+      { inputIds: batch.inputIds, attentionMask: batch.attentionMask },
+      { training, seed },
+    );
     const pieces = BertModel.gatherPositions(hidden, batch.wordIndex); // [B·W, H]
-    const words = batch.tagIds ? tf.concat([pieces, tf.gather(this.w('parser.tag_embedding'), batch.tagIds)], 1) : pieces;
+    const words = batch.tagIds
+      ? tf.concat([pieces, tf.gather(this.w('parser.tag_embedding'), batch.tagIds)], 1)
+      : pieces;
     return {
-      arcDep: this.mlp(words, 'parser.arc_dep', training, seed + 1), arcHead: this.mlp(words, 'parser.arc_head', training, seed + 2),
-      relDep: this.mlp(words, 'parser.rel_dep', training, seed + 3), relHead: this.mlp(words, 'parser.rel_head', training, seed + 4),
+      arcDep: this.mlp(words, 'parser.arc_dep', training, seed + 1),
+      arcHead: this.mlp(words, 'parser.arc_head', training, seed + 2),
+      relDep: this.mlp(words, 'parser.rel_dep', training, seed + 3),
+      relHead: this.mlp(words, 'parser.rel_head', training, seed + 4),
     };
   }
 
@@ -186,18 +227,25 @@ export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
    * relation scores per dependent for every head ([nodes][labels][nodes]) — what the exported graph outputs.
    */
   parseScores(batch: ParseTensors): { arc: Float32Array; rel: Float32Array } {
-    return tidyRead(() => {
-      const { arcDep, arcHead, relDep, relHead } = this.features(batch, false, 0);
-      const arc = this.arcScores(arcDep, arcHead, batch);
-      const { size, nodes } = batch;
-      const r = relDep.shape[1]!;
-      const labels = this.options.head.labels.length;
-      // [B, W·L, r+1] · [B, r+1, W] → [B, W, L, W]
-      const t = tf.reshape(BiaffineParser.affine(relDep, this.w('parser.rel_biaffine')), [size, nodes * labels, r + 1]);
-      const head1 = tf.reshape(tf.concat([relHead, tf.ones([size * nodes, 1])], 1), [size, nodes, r + 1]);
-      const rel = tf.matMul(t, head1, false, true);
-      return { arc, rel };
-    }, ({ arc, rel }) => ({ arc: arc.dataSync() as Float32Array, rel: rel.dataSync() as Float32Array }));
+    return tidyRead(
+      () => {
+        const { arcDep, arcHead, relDep, relHead } = this.features(batch, false, 0);
+        const arc = this.arcScores(arcDep, arcHead, batch);
+        const { size, nodes } = batch;
+        const r = relDep.shape[1]!;
+        const labels = this.options.head.labels.length;
+        // [B, W·L, r+1] · [B, r+1, W] → [B, W, L, W]
+        const t = tf.reshape(BiaffineParser.affine(relDep, this.w('parser.rel_biaffine')), [
+          size,
+          nodes * labels,
+          r + 1,
+        ]);
+        const head1 = tf.reshape(tf.concat([relHead, tf.ones([size * nodes, 1])], 1), [size, nodes, r + 1]);
+        const rel = tf.matMul(t, head1, false, true);
+        return { arc, rel };
+      },
+      ({ arc, rel }) => ({ arc: arc.dataSync() as Float32Array, rel: rel.dataSync() as Float32Array }),
+    );
   }
 
   /**
@@ -214,7 +262,8 @@ export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {
 
   snapshot(): Map<string, HostTensor> {
     const out: Map<string, HostTensor> = this.model.stateDict();
-    for (const [name, v] of this.own) out.set(name, { dtype: 'float32', shape: [...v.shape], data: v.dataSync() as Float32Array });
+    for (const [name, v] of this.own)
+      out.set(name, { dtype: 'float32', shape: [...v.shape], data: v.dataSync() as Float32Array });
     return out;
   }
 

@@ -28,7 +28,14 @@ export interface AttachmentScores {
  * attachmentScores(gold, parses).uas; // 61.2
  */
 export function attachmentScores(gold: readonly ConlluSentence[], predicted: readonly Parse[]): AttachmentScores {
-  let words = 0, uas = 0, las = 0, lasU = 0, np = 0, uasNp = 0, lasNp = 0, complete = 0;
+  let words = 0,
+    uas = 0,
+    las = 0,
+    lasU = 0,
+    np = 0,
+    uasNp = 0,
+    lasNp = 0,
+    complete = 0;
   const universal = (l: string) => l.split(':')[0]!;
   gold.forEach((s, i) => {
     const p = predicted[i]!;
@@ -40,14 +47,24 @@ export function attachmentScores(gold: readonly ConlluSentence[], predicted: rea
       if (headOk) uas++;
       if (labelOk) las++;
       if (headOk && universal(p.deprels[k] ?? '') === universal(w.deprel)) lasU++;
-      if (w.upos !== 'PUNCT') { np++; if (headOk) uasNp++; if (labelOk) lasNp++; }
+      if (w.upos !== 'PUNCT') {
+        np++;
+        if (headOk) uasNp++;
+        if (labelOk) lasNp++;
+      }
       if (!labelOk) allRight = false;
     });
     if (allRight) complete++;
   });
   const pct = (a: number, b: number) => Math.round((10000 * a) / Math.max(1, b)) / 100;
   return {
-    sentences: gold.length, words, uas: pct(uas, words), las: pct(las, words), lasUniversal: pct(lasU, words),
-    uasNoPunct: pct(uasNp, np), lasNoPunct: pct(lasNp, np), completeMatch: pct(complete, gold.length),
+    sentences: gold.length,
+    words,
+    uas: pct(uas, words),
+    las: pct(las, words),
+    lasUniversal: pct(lasU, words),
+    uasNoPunct: pct(uasNp, np),
+    lasNoPunct: pct(lasNp, np),
+    completeMatch: pct(complete, gold.length),
   };
 }

@@ -9,8 +9,14 @@ import type { ConlluSentence, ConlluWord } from '../../datasets/ud/conllu.js';
 
 /** UD v2.0 GSD relation → the GSDSimp name, where the revision only renamed it. */
 export const RELATION_RENAMES: Readonly<Record<string, string>> = {
-  dobj: 'obj', nsubjpass: 'nsubj:pass', csubjpass: 'csubj:pass', auxpass: 'aux:pass', foreign: 'flat:foreign',
-  neg: 'advmod', 'case:dec': 'case', 'case:aspect': 'aux',
+  dobj: 'obj',
+  nsubjpass: 'nsubj:pass',
+  csubjpass: 'csubj:pass',
+  auxpass: 'aux:pass',
+  foreign: 'flat:foreign',
+  neg: 'advmod',
+  'case:dec': 'case',
+  'case:aspect': 'aux',
 };
 
 /**
@@ -29,6 +35,10 @@ export function simplifyTraining(sentences: readonly ConlluSentence[]): ConlluSe
   const convert = OpenCC.Converter({ from: 'tw', to: 'cn' });
   return sentences.map((s) => ({
     id: s.id,
-    words: s.words.map((w) => ({ ...w, form: convert(w.form), deprel: harmonizeRelation({ ...w, form: convert(w.form) }) })),
+    words: s.words.map((w) => ({
+      ...w,
+      form: convert(w.form),
+      deprel: harmonizeRelation({ ...w, form: convert(w.form) }),
+    })),
   }));
 }

@@ -5,7 +5,21 @@ import { ParseFeaturizer } from '../../inference/parsing/features.js';
 import { harmonizeRelation, simplifyTraining } from './gsd.js';
 import { trimEmbeddings, trimmedTokenizer, trimVocab } from './vocab-trim.js';
 
-const FULL = BertTokenizer.fromVocab(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', '百', '度', '是', '一', '家', '公', '司', '猫']);
+const FULL = BertTokenizer.fromVocab([
+  '[PAD]',
+  '[UNK]',
+  '[CLS]',
+  '[SEP]',
+  '[MASK]',
+  '百',
+  '度',
+  '是',
+  '一',
+  '家',
+  '公',
+  '司',
+  '猫',
+]);
 
 test('trimming keeps specials, required tokens, then the most frequent corpus tokens, in the original order', () => {
   const v = trimVocab(FULL, { required: ['百度'], corpus: ['是是是一', '公司是', '猫'] }, 8);
@@ -14,7 +28,10 @@ test('trimming keeps specials, required tokens, then the most frequent corpus to
   assert.equal(v.coverage, 4 / 8); // 是 ×4 kept; 一, 公, 司, 猫 not
   const small = trimmedTokenizer(FULL, v);
   assert.deepEqual(small.encode('百度是猫').inputIds, [2, 5, 6, 7, 1, 3]);
-  const emb = trimEmbeddings({ dtype: 'float32', shape: [13, 2], data: Float32Array.from({ length: 26 }, (_, i) => i) }, v);
+  const emb = trimEmbeddings(
+    { dtype: 'float32', shape: [13, 2], data: Float32Array.from({ length: 26 }, (_, i) => i) },
+    v,
+  );
   assert.deepEqual(emb.shape, [8, 2]);
   assert.deepEqual([...emb.data.slice(14)], [14, 15]);
   assert.throws(() => trimVocab(FULL, { required: [], corpus: [] }, 3), /below the 5 special tokens/);
@@ -35,10 +52,25 @@ test('featurizer: first piece per word, [CLS] for the root, flat word_index', ()
 });
 
 test('GSD v2.0 training data: Simplified script per word, relations in GSDSimp names', () => {
-  const [s] = simplifyTraining([{ id: '1', words: [
-    { form: '試', upos: 'VERB', head: 0, deprel: 'root' }, { form: '著', upos: 'PART', head: 1, deprel: 'case:aspect' },
-    { form: '意見', upos: 'NOUN', head: 1, deprel: 'dobj' }, { form: '的', upos: 'PART', head: 1, deprel: 'acl:relcl' },
-  ] }]);
-  assert.deepEqual(s!.words.map((w) => [w.form, w.deprel]), [['试', 'root'], ['着', 'aux'], ['意见', 'obj'], ['的', 'mark:rel']]);
+  const [s] = simplifyTraining([
+    {
+      id: '1',
+      words: [
+        { form: '試', upos: 'VERB', head: 0, deprel: 'root' },
+        { form: '著', upos: 'PART', head: 1, deprel: 'case:aspect' },
+        { form: '意見', upos: 'NOUN', head: 1, deprel: 'dobj' },
+        { form: '的', upos: 'PART', head: 1, deprel: 'acl:relcl' },
+      ],
+    },
+  ]);
+  assert.deepEqual(
+    s!.words.map((w) => [w.form, w.deprel]),
+    [
+      ['试', 'root'],
+      ['着', 'aux'],
+      ['意见', 'obj'],
+      ['的', 'mark:rel'],
+    ],
+  );
   assert.equal(harmonizeRelation({ form: '他', upos: 'PRON', head: 2, deprel: 'nsubj' }), 'nsubj');
 });

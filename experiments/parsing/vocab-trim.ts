@@ -24,9 +24,14 @@ export interface TrimmedVocab {
  * const v = trimVocab(tokenizer, { required: ['三亚是一个美丽的城市'], corpus: [] }, 12);
  * v.tokens.slice(0, 5); // ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] (in the original order)
  */
-export function trimVocab(tokenizer: BertTokenizer, texts: { required: Iterable<string>; corpus: Iterable<string> }, size: number): TrimmedVocab {
+export function trimVocab(
+  tokenizer: BertTokenizer,
+  texts: { required: Iterable<string>; corpus: Iterable<string> },
+  size: number,
+): TrimmedVocab {
   const specials = [tokenizer.padId, tokenizer.unkId, tokenizer.clsId, tokenizer.sepId, tokenizer.maskId];
-  if (size < specials.length) throw new ConfigError(`vocabulary size ${size} is below the ${specials.length} special tokens`);
+  if (size < specials.length)
+    throw new ConfigError(`vocabulary size ${size} is below the ${specials.length} special tokens`);
   const count = (source: Iterable<string>): Float64Array => {
     const counts = new Float64Array(tokenizer.vocabSize);
     for (const text of source) for (const id of tokenizer.encode(text).inputIds.slice(1, -1)) counts[id]! += 1;
@@ -34,7 +39,10 @@ export function trimVocab(tokenizer: BertTokenizer, texts: { required: Iterable<
   };
   const required = count(texts.required);
   const corpus = count(texts.corpus);
-  const byCount = (c: Float64Array) => Array.from(c.keys()).filter((id) => c[id]! > 0 && !specials.includes(id)).sort((a, b) => c[b]! - c[a]! || a - b);
+  const byCount = (c: Float64Array) =>
+    Array.from(c.keys())
+      .filter((id) => c[id]! > 0 && !specials.includes(id))
+      .sort((a, b) => c[b]! - c[a]! || a - b);
   const chosen = new Set(specials);
   for (const id of [...byCount(required), ...byCount(corpus)]) {
     if (chosen.size >= size) break;
@@ -43,7 +51,11 @@ export function trimVocab(tokenizer: BertTokenizer, texts: { required: Iterable<
   const kept = [...chosen].sort((a, b) => a - b);
   const total = corpus.reduce((a, b) => a + b, 0);
   const covered = kept.reduce((sum, id) => sum + corpus[id]!, 0) - corpus[tokenizer.unkId]!;
-  return { tokens: kept.map((id) => tokenizer.idToToken(id)), sourceIds: kept, coverage: total === 0 ? 1 : covered / total };
+  return {
+    tokens: kept.map((id) => tokenizer.idToToken(id)),
+    sourceIds: kept,
+    coverage: total === 0 ? 1 : covered / total,
+  };
 }
 
 /** A tokenizer over the kept tokens, normalising as the original does. */

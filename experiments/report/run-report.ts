@@ -16,7 +16,12 @@ export interface RunReportInput {
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** Loss (left axis) and dev accuracy (right axis, 0–1) against the step, as an SVG string. */
-export function trainingCurveSvg(history: RunReportInput['history'], width = 640, height = 280, labels: { loss: string; dev: string } = { loss: 'training loss', dev: 'dev accuracy' }): string {
+export function trainingCurveSvg(
+  history: RunReportInput['history'],
+  width = 640,
+  height = 280,
+  labels: { loss: string; dev: string } = { loss: 'training loss', dev: 'dev accuracy' },
+): string {
   const pad = { l: 48, r: 48, t: 16, b: 32 };
   const losses = history.filter((h) => h.loss !== undefined && Number.isFinite(h.loss));
   const devs = history.filter((h) => h.dev !== undefined);
@@ -25,7 +30,8 @@ export function trainingCurveSvg(history: RunReportInput['history'], width = 640
   const x = (s: number) => pad.l + ((width - pad.l - pad.r) * s) / maxStep;
   const yLoss = (v: number) => height - pad.b - ((height - pad.t - pad.b) * v) / maxLoss;
   const yAcc = (v: number) => height - pad.b - (height - pad.t - pad.b) * v;
-  const path = (pts: [number, number][]) => pts.map(([a, b], i) => `${i ? 'L' : 'M'}${a.toFixed(1)},${b.toFixed(1)}`).join('');
+  const path = (pts: [number, number][]) =>
+    pts.map(([a, b], i) => `${i ? 'L' : 'M'}${a.toFixed(1)},${b.toFixed(1)}`).join('');
   const lossPath = path(losses.map((h) => [x(h.step), yLoss(h.loss!)]));
   const devPath = path(devs.map((h) => [x(h.step), yAcc(h.dev!)]));
   const ticks = [0, 0.25, 0.5, 0.75, 1];
@@ -44,7 +50,9 @@ ${devs.map((h) => `<circle cx="${x(h.step).toFixed(1)}" cy="${yAcc(h.dev!).toFix
 /** Counts[gold][predicted] over labelled examples. */
 export function confusionMatrix(numLabels: number, gold: readonly number[], predicted: readonly number[]): number[][] {
   const m = Array.from({ length: numLabels }, () => new Array<number>(numLabels).fill(0));
-  gold.forEach((g, i) => { if (g >= 0 && g < numLabels) m[g]![predicted[i]!]!++; });
+  gold.forEach((g, i) => {
+    if (g >= 0 && g < numLabels) m[g]![predicted[i]!]!++;
+  });
   return m;
 }
 
@@ -52,9 +60,17 @@ export function confusionMatrix(numLabels: number, gold: readonly number[], pred
 export function renderRunReport(input: RunReportInput): string {
   const m = confusionMatrix(input.labels.length, input.gold, input.predicted);
   const max = Math.max(1, ...m.flat());
-  const cell = (v: number, diag: boolean) => `<td style="background:rgba(${diag ? '44,160,44' : '214,39,40'},${(v / max).toFixed(2)})">${v}</td>`;
-  const rows = m.map((row, g) => `<tr><th>${esc(input.labels[g]!)}</th>${row.map((v, p) => cell(v, g === p)).join('')}</tr>`).join('\n');
-  const metrics = Object.entries(input.metrics).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : v)}</td></tr>`).join('');
+  const cell = (v: number, diag: boolean) =>
+    `<td style="background:rgba(${diag ? '44,160,44' : '214,39,40'},${(v / max).toFixed(2)})">${v}</td>`;
+  const rows = m
+    .map((row, g) => `<tr><th>${esc(input.labels[g]!)}</th>${row.map((v, p) => cell(v, g === p)).join('')}</tr>`)
+    .join('\n');
+  const metrics = Object.entries(input.metrics)
+    .map(
+      ([k, v]) =>
+        `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : v)}</td></tr>`,
+    )
+    .join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(input.title)}</title>
 <style>body{font-family:sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head>
 <body><h1>${esc(input.title)}</h1><table>${metrics}</table>

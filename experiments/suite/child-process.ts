@@ -45,16 +45,27 @@ export class JobChild {
       this.exited = true;
       const pending = this.pending;
       this.pending = undefined;
-      pending?.reject(new JobError(`job ${pending.id}: worker process ${child.pid} died (${signal ?? `exit code ${code}`})`, pending.id, { crashed: true }));
+      pending?.reject(
+        new JobError(
+          `job ${pending.id}: worker process ${child.pid} died (${signal ?? `exit code ${code}`})`,
+          pending.id,
+          { crashed: true },
+        ),
+      );
     });
   }
 
   /** Starts a child and waits until it is ready for jobs. */
   static spawn(env: NodeJS.ProcessEnv = process.env): Promise<JobChild> {
     const { NODE_TEST_CONTEXT: _testContext, ...childEnv } = env;
-    const child = fork(BIN, ['worker', '--local'], { execArgv: [...TRAINING_NODE_FLAGS], env: trainingEnv(childEnv), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(BIN, ['worker', '--local'], {
+      execArgv: [...TRAINING_NODE_FLAGS],
+      env: trainingEnv(childEnv),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     return new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new ConfigError(`worker process exited with ${code} before it was ready`));
+      const onExit = (code: number | null) =>
+        reject(new ConfigError(`worker process exited with ${code} before it was ready`));
       child.once('exit', onExit);
       child.once('message', (m: ToParent) => {
         child.off('exit', onExit);
@@ -74,8 +85,12 @@ export class JobChild {
 
   /** Runs `job` in the child; per-job artefacts go under `runsDir/<id>/`. */
   run(job: SuiteJob, runsDir: string, attempt: number): Promise<ChildResult> {
-    if (this.exited) return Promise.reject(new JobError(`job ${job.id}: worker process ${this.child.pid} is gone`, job.id, { crashed: true }));
-    if (this.pending) return Promise.reject(new JobError(`job ${job.id}: worker process is busy with ${this.pending.id}`, job.id));
+    if (this.exited)
+      return Promise.reject(
+        new JobError(`job ${job.id}: worker process ${this.child.pid} is gone`, job.id, { crashed: true }),
+      );
+    if (this.pending)
+      return Promise.reject(new JobError(`job ${job.id}: worker process is busy with ${this.pending.id}`, job.id));
     return new Promise((resolve, reject) => {
       this.pending = { id: job.id, resolve, reject };
       const message: ToChild = { type: 'run', job, runsDir, attempt };
@@ -102,9 +117,17 @@ export class JobChild {
       pending.resolve({ result: message.result, worker: message.worker });
     } else if (message.fatal) {
       this.exited = true; // the child exits after this message; the next job needs a fresh one
-      pending.reject(new JobError(`job ${message.id}: ${message.message} (WebAssembly trap: worker process ${this.child.pid} exits, a fresh one takes the next job)`, message.id, { retryable: message.retryable, crashed: true }));
+      pending.reject(
+        new JobError(
+          `job ${message.id}: ${message.message} (WebAssembly trap: worker process ${this.child.pid} exits, a fresh one takes the next job)`,
+          message.id,
+          { retryable: message.retryable, crashed: true },
+        ),
+      );
     } else {
-      pending.reject(new JobError(`job ${message.id}: ${message.message}`, message.id, { retryable: message.retryable }));
+      pending.reject(
+        new JobError(`job ${message.id}: ${message.message}`, message.id, { retryable: message.retryable }),
+      );
     }
   }
 }
@@ -140,7 +163,8 @@ async function applyTestHooks(job: SuiteJob): Promise<void> {
   const crashDir = process.env.FEWPROMPT_TEST_CRASH_ONCE;
   if (crashDir && firstTime(crashDir, 'crashed')) process.exit(1);
   const trapDir = process.env.FEWPROMPT_TEST_WASM_TRAP_ONCE;
-  if (trapDir && firstTime(trapDir, 'trapped')) throw Object.assign(new Error('memory access out of bounds (test hook)'), { name: 'RuntimeError' });
+  if (trapDir && firstTime(trapDir, 'trapped'))
+    throw Object.assign(new Error('memory access out of bounds (test hook)'), { name: 'RuntimeError' });
   const delay = Number(process.env.FEWPROMPT_TEST_JOB_DELAY_MS ?? 0);
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
 }
@@ -151,7 +175,10 @@ async function applyTestHooks(job: SuiteJob): Promise<void> {
  */
 export function serveJobsOverIpc(): Promise<number> {
   const raw = process.send?.bind(process);
-  if (!raw) throw new ConfigError('fewprompt worker --local talks to its suite coordinator over IPC; start it with --queue redis://HOST:PORT instead');
+  if (!raw)
+    throw new ConfigError(
+      'fewprompt worker --local talks to its suite coordinator over IPC; start it with --queue redis://HOST:PORT instead',
+    );
   const send = (m: ToParent): boolean => raw(m);
   return new Promise((resolve) => {
     process.on('disconnect', () => process.exit(1));
@@ -172,8 +199,17 @@ export function serveJobsOverIpc(): Promise<number> {
           send({ type: 'done', id, result, worker: workerName() });
         } catch (error) {
           const fatal = isWasmTrap(error);
-          const failed: ToParent = { type: 'failed', id, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), retryable: isRetryable(error), fatal };
-          if (!fatal) { send(failed); return; }
+          const failed: ToParent = {
+            type: 'failed',
+            id,
+            message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+            retryable: isRetryable(error),
+            fatal,
+          };
+          if (!fatal) {
+            send(failed);
+            return;
+          }
           process.removeAllListeners('disconnect');
           process.send!(failed, undefined, undefined, () => process.exit(1));
         }

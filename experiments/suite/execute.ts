@@ -34,13 +34,25 @@ export function workerName(): string {
  */
 export async function executeJob(job: SuiteJob, options: ExecuteOptions = {}): Promise<ExperimentResult> {
   const tracker = job.track === false ? new NullTracker() : createTracker();
-  const run = await tracker.startRun({ experimentName: `fewclue-${job.config.task}`, runName: job.id.replaceAll('/', '-') });
+  const run = await tracker.startRun({
+    experimentName: `fewclue-${job.config.task}`,
+    runName: job.id.replaceAll('/', '-'),
+  });
   try {
     const out = options.runsDir === undefined ? undefined : join(options.runsDir, job.id);
     // A job lasts minutes: checkpoint at most once a minute, and drop the checkpoint once the result is in (it only
     // serves a retry of this job; kept, it is ~135 MB per job of the shipped model).
-    const result = await runExperiment(job.config, { out, resume: out !== undefined, saveModel: false, run, progress: options.progress ?? false, checkpointMinSeconds: JOB_CHECKPOINT_SECONDS });
-    if (out !== undefined) for (const d of ['checkpoint', 'checkpoint.old', 'checkpoint.new']) rmSync(join(out, d), { recursive: true, force: true });
+    const result = await runExperiment(job.config, {
+      out,
+      resume: out !== undefined,
+      saveModel: false,
+      run,
+      progress: options.progress ?? false,
+      checkpointMinSeconds: JOB_CHECKPOINT_SECONDS,
+    });
+    if (out !== undefined)
+      for (const d of ['checkpoint', 'checkpoint.old', 'checkpoint.new'])
+        rmSync(join(out, d), { recursive: true, force: true });
     await run.end('FINISHED');
     return result;
   } catch (error) {

@@ -74,7 +74,9 @@ export function variantName(v: Variant): string {
 export function parseSplits(spec: string): SuiteSplit[] {
   const valid = 'valid: 0..4, ranges like 0-4, few_all';
   const out: SuiteSplit[] = [];
-  const add = (s: SuiteSplit) => { if (!out.includes(s)) out.push(s); };
+  const add = (s: SuiteSplit) => {
+    if (!out.includes(s)) out.push(s);
+  };
   const index = (part: string, text: string): number => {
     if (!/^\d+$/.test(text)) throw new ConfigError(`--splits '${spec}': '${part}' is not a split; ${valid}`);
     const n = Number(text);
@@ -83,9 +85,14 @@ export function parseSplits(spec: string): SuiteSplit[] {
   };
   for (const raw of spec.split(',')) {
     const part = raw.trim();
-    if (part === 'few_all') { add('few_all'); continue; }
+    if (part === 'few_all') {
+      add('few_all');
+      continue;
+    }
     const range = /^(\w+)-(\w+)$/.exec(part);
-    const [from, to] = range ? [index(part, range[1]!), index(part, range[2]!)] : [index(part, part), index(part, part)];
+    const [from, to] = range
+      ? [index(part, range[1]!), index(part, range[2]!)]
+      : [index(part, part), index(part, part)];
     if (from > to) throw new ConfigError(`--splits '${spec}': range '${part}' is empty (${from} > ${to}); ${valid}`);
     for (let i = from; i <= to; i++) add(String(i) as SuiteSplit);
   }
@@ -110,7 +117,8 @@ function isMethod(name: string): name is SuiteMethod {
  */
 export function parseVariants(methods: readonly string[], rdropAlpha?: number, unlabeled?: number): Variant[] {
   let out: Variant[] = [];
-  const same = (a: Variant, b: Variant) => a.method === b.method && a.rdrop === b.rdrop && (a.unlabeled ?? false) === (b.unlabeled ?? false);
+  const same = (a: Variant, b: Variant) =>
+    a.method === b.method && a.rdrop === b.rdrop && (a.unlabeled ?? false) === (b.unlabeled ?? false);
   for (const raw of methods) {
     const name = raw.trim();
     let rest = name;
@@ -118,15 +126,24 @@ export function parseVariants(methods: readonly string[], rdropAlpha?: number, u
     if (selfTrain) rest = rest.slice(0, -'+unlabeled'.length);
     const rdrop = rest.endsWith('+rdrop');
     const method = rdrop ? rest.slice(0, -'+rdrop'.length) : rest;
-    if (!isMethod(method)) throw new ConfigError(`--methods: unknown method '${method}'; valid: ${SUITE_METHODS.join(', ')} (each optionally with +rdrop and/or +unlabeled)`);
-    if (rdrop && !(rdropAlpha !== undefined && rdropAlpha > 0)) throw new ConfigError(`--methods: '${name}' needs --rdrop ALPHA > 0 (was ${rdropAlpha ?? 'unset'})`);
-    if (selfTrain && !(unlabeled !== undefined && unlabeled > 0)) throw new ConfigError(`--methods: '${name}' needs --unlabeled N > 0 (was ${unlabeled ?? 'unset'})`);
-    if (selfTrain && !SELF_TRAINING_METHODS.includes(method)) throw new ConfigError(`--methods: '${name}': self-training needs a method that scores each example once per label (${SELF_TRAINING_METHODS.join(', ')}); efl scores (example, label) pairs`);
+    if (!isMethod(method))
+      throw new ConfigError(
+        `--methods: unknown method '${method}'; valid: ${SUITE_METHODS.join(', ')} (each optionally with +rdrop and/or +unlabeled)`,
+      );
+    if (rdrop && !(rdropAlpha !== undefined && rdropAlpha > 0))
+      throw new ConfigError(`--methods: '${name}' needs --rdrop ALPHA > 0 (was ${rdropAlpha ?? 'unset'})`);
+    if (selfTrain && !(unlabeled !== undefined && unlabeled > 0))
+      throw new ConfigError(`--methods: '${name}' needs --unlabeled N > 0 (was ${unlabeled ?? 'unset'})`);
+    if (selfTrain && !SELF_TRAINING_METHODS.includes(method))
+      throw new ConfigError(
+        `--methods: '${name}': self-training needs a method that scores each example once per label (${SELF_TRAINING_METHODS.join(', ')}); efl scores (example, label) pairs`,
+      );
     const v: Variant = selfTrain ? { method, rdrop, unlabeled: true } : { method, rdrop };
     if (!out.some((o) => same(o, v))) out.push(v);
   }
   if (out.length === 0) throw new ConfigError(`--methods: no methods given; valid: ${SUITE_METHODS.join(', ')}`);
-  if (rdropAlpha !== undefined && rdropAlpha > 0 && !out.some((v) => v.rdrop)) out = out.flatMap((v) => [v, { ...v, rdrop: true }]);
+  if (rdropAlpha !== undefined && rdropAlpha > 0 && !out.some((v) => v.rdrop))
+    out = out.flatMap((v) => [v, { ...v, rdrop: true }]);
   if (unlabeled !== undefined && unlabeled > 0 && !out.some((v) => v.unlabeled)) {
     out = out.flatMap((v) => (SELF_TRAINING_METHODS.includes(v.method) ? [v, { ...v, unlabeled: true }] : [v]));
   }
@@ -149,7 +166,12 @@ export function expandJobs(grid: JobGrid): SuiteJob[] {
         const id = `${task}/${variant}/${split}`;
         const base: Record<string, unknown> = { ...grid.base };
         if (!v.unlabeled) for (const f of SELF_TRAINING_FIELDS) delete base[f];
-        const config = withPinnedPrompt(parseExperimentConfig({ ...base, task, method: v.method, split, rdropAlpha: v.rdrop ? grid.rdropAlpha : 0 }, `job ${id}`));
+        const config = withPinnedPrompt(
+          parseExperimentConfig(
+            { ...base, task, method: v.method, split, rdropAlpha: v.rdrop ? grid.rdropAlpha : 0 },
+            `job ${id}`,
+          ),
+        );
         jobs.push({ id, variant, config, ...(grid.track === undefined ? {} : { track: grid.track }) });
       }
     }
@@ -179,7 +201,13 @@ export function withPinnedPrompt(config: ExperimentConfig): ExperimentConfig {
   return { ...config, template: config.template ?? template, ...(labelWords ? { labelWords } : {}) };
 }
 
-const SuiteJobSchema = type({ id: /^[a-z0-9_]+\/[a-z0-9_+]+\/[a-z0-9_]+$/, variant: 'string > 0', config: 'object', 'track?': 'boolean', '+': 'reject' });
+const SuiteJobSchema = type({
+  id: /^[a-z0-9_]+\/[a-z0-9_+]+\/[a-z0-9_]+$/,
+  variant: 'string > 0',
+  config: 'object',
+  'track?': 'boolean',
+  '+': 'reject',
+});
 
 /**
  * Validates a job spec that arrived from outside the process (IPC message, queue payload).
@@ -190,7 +218,11 @@ const SuiteJobSchema = type({ id: /^[a-z0-9_]+\/[a-z0-9_+]+\/[a-z0-9_]+$/, varia
 export function parseSuiteJob(input: unknown, source = 'suite job'): SuiteJob {
   const result = SuiteJobSchema(input);
   if (result instanceof type.errors) throw new ConfigError(`${source}: ${result.summary.replace(/\n/g, '; ')}`);
-  const job: SuiteJob = { id: result.id, variant: result.variant, config: parseExperimentConfig(result.config, `${source} ${result.id}: config`) };
+  const job: SuiteJob = {
+    id: result.id,
+    variant: result.variant,
+    config: parseExperimentConfig(result.config, `${source} ${result.id}: config`),
+  };
   if (result.track !== undefined) job.track = result.track;
   return job;
 }
@@ -219,6 +251,10 @@ export function experimentIdentity(config: object): string {
 export function canonicalConfig(config: object): string {
   return JSON.stringify(config, (_key, value: unknown) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
   });
 }

@@ -46,7 +46,10 @@ export async function runInProcess(jobs: readonly SuiteJob[], options: ExecutorO
         break;
       } catch (error) {
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        if (isRetryable(error) && attempt < maxAttempts) { log.warn(`${job.id}: attempt ${attempt} failed (${reason}); retrying`); continue; }
+        if (isRetryable(error) && attempt < maxAttempts) {
+          log.warn(`${job.id}: attempt ${attempt} failed (${reason}); retrying`);
+          continue;
+        }
         failed.push({ id: job.id, reason, attempts: attempt });
         break;
       }
@@ -62,7 +65,10 @@ export async function runInProcess(jobs: readonly SuiteJob[], options: ExecutorO
  * @example
  * const failed = await runLocalPool(jobs, { workers: 2, runsDir: 'out/runs', onResult: (r) => store.write(r) }); // → []
  */
-export async function runLocalPool(jobs: readonly SuiteJob[], options: ExecutorOptions & { workers: number; env?: NodeJS.ProcessEnv }): Promise<FailedJob[]> {
+export async function runLocalPool(
+  jobs: readonly SuiteJob[],
+  options: ExecutorOptions & { workers: number; env?: NodeJS.ProcessEnv },
+): Promise<FailedJob[]> {
   const maxAttempts = options.maxAttempts ?? 2;
   const queue = jobs.map((job) => ({ job, attempt: 1 }));
   const failed: FailedJob[] = [];
@@ -80,7 +86,9 @@ export async function runLocalPool(jobs: readonly SuiteJob[], options: ExecutorO
           const reason = error instanceof Error ? error.message : String(error);
           const retry = (!(error instanceof JobError) || error.retryable) && attempt < maxAttempts;
           if (retry) {
-            log.warn(`${reason}; retrying (attempt ${attempt + 1} of ${maxAttempts})${error instanceof JobError && error.crashed ? ' in a fresh worker' : ''}`);
+            log.warn(
+              `${reason}; retrying (attempt ${attempt + 1} of ${maxAttempts})${error instanceof JobError && error.crashed ? ' in a fresh worker' : ''}`,
+            );
             queue.unshift({ job, attempt: attempt + 1 });
           } else {
             failed.push({ id: job.id, reason, attempts: attempt });

@@ -14,7 +14,10 @@ import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './testing/tiny-model.js
 
 const BIN = fileURLToPath(new URL('../../bin/fewprompt.mjs', import.meta.url));
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
-const skip = process.env.FEWPROMPT_TEST_REDIS || hasRedisServer ? false : 'no Redis: set FEWPROMPT_TEST_REDIS=redis://HOST:PORT or install redis-server (.ci/run does)';
+const skip =
+  process.env.FEWPROMPT_TEST_REDIS || hasRedisServer
+    ? false
+    : 'no Redis: set FEWPROMPT_TEST_REDIS=redis://HOST:PORT or install redis-server (.ci/run does)';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -29,20 +32,38 @@ function freePort(): Promise<number> {
 async function redisUrl(): Promise<{ url: string; stop: () => void }> {
   if (process.env.FEWPROMPT_TEST_REDIS) return { url: process.env.FEWPROMPT_TEST_REDIS, stop: () => {} };
   const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 50; i++) {
-    if (spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().includes('PONG')) break;
+    if (
+      spawnSync('redis-cli', ['-p', String(port), 'ping'])
+        .stdout?.toString()
+        .includes('PONG')
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url: `redis://127.0.0.1:${port}`, stop: () => server.kill('SIGTERM') };
 }
 
 /** A `fewprompt worker --queue` process whose stdout lines are collected. */
-function startWorker(url: string, queueName: string, out: string): { proc: ChildProcess; lines: string[]; waitFor: (re: RegExp) => Promise<string> } {
+function startWorker(
+  url: string,
+  queueName: string,
+  out: string,
+): { proc: ChildProcess; lines: string[]; waitFor: (re: RegExp) => Promise<string> } {
   const { NODE_TEST_CONTEXT: _ctx, ...env } = process.env;
-  const proc = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--queue-name', queueName, '--out', out, '--lock-ms', '2000'], {
-    env: { ...env, FEWPROMPT_LOG: 'warn', FEWPROMPT_TEST_JOB_DELAY_MS: '1500' }, stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [BIN, 'worker', '--queue', url, '--queue-name', queueName, '--out', out, '--lock-ms', '2000'],
+    {
+      env: { ...env, FEWPROMPT_LOG: 'warn', FEWPROMPT_TEST_JOB_DELAY_MS: '1500' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
   let buffer = '';
@@ -52,19 +73,31 @@ function startWorker(url: string, queueName: string, out: string): { proc: Child
       const line = buffer.slice(0, i);
       buffer = buffer.slice(i + 1);
       lines.push(line);
-      for (const w of waiters.filter((x) => x.re.test(line))) { waiters.splice(waiters.indexOf(w), 1); w.resolve(line); }
+      for (const w of waiters.filter((x) => x.re.test(line))) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
     }
   });
-  const waitFor = (re: RegExp) => new Promise<string>((resolve) => {
-    const seen = lines.find((l) => re.test(l));
-    if (seen) resolve(seen); else waiters.push({ re, resolve });
-  });
+  const waitFor = (re: RegExp) =>
+    new Promise<string>((resolve) => {
+      const seen = lines.find((l) => re.test(l));
+      if (seen) resolve(seen);
+      else waiters.push({ re, resolve });
+    });
   return { proc, lines, waitFor };
 }
 
-const exited = (p: ChildProcess) => new Promise<void>((resolve) => { if (p.exitCode !== null || p.signalCode !== null) resolve(); else p.once('exit', () => resolve()); });
+const exited = (p: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) resolve();
+    else p.once('exit', () => resolve());
+  });
 
-test('BullMQ queue: two `fewprompt worker --queue` processes; one is SIGKILLed mid-job and its job finishes on the other', { skip, timeout: 120_000 }, async () => {
+test('BullMQ queue: two `fewprompt worker --queue` processes; one is SIGKILLed mid-job and its job finishes on the other', {
+  skip,
+  timeout: 120_000,
+}, async () => {
   const redis = await redisUrl();
   const model = await saveTinyModel();
   const dir = mkdtempSync(join(tmpdir(), 'fewprompt-queue-'));
@@ -74,7 +107,16 @@ test('BullMQ queue: two `fewprompt worker --queue` processes; one is SIGKILLed m
   try {
     await Promise.all([a.waitFor(/listening/), b.waitFor(/listening/)]);
     const suite = runSuite(
-      { out: join(dir, 'out'), tasks: ['eprstmt', 'csl'], methods: ['pet'], splits: '0', queue: redis.url, queueName, track: false, train: { ...TINY_TRAIN, model, dataDir: FIXTURES_DIR } },
+      {
+        out: join(dir, 'out'),
+        tasks: ['eprstmt', 'csl'],
+        methods: ['pet'],
+        splits: '0',
+        queue: redis.url,
+        queueName,
+        track: false,
+        train: { ...TINY_TRAIN, model, dataDir: FIXTURES_DIR },
+      },
       { queueTimeoutMs: 100_000 },
     );
     // Kill whichever worker starts a job first, while it is in that job (jobs wait 1.5 s before training).
@@ -86,14 +128,26 @@ test('BullMQ queue: two `fewprompt worker --queue` processes; one is SIGKILLed m
     const outcome = await suite;
     assert.deepEqual(outcome.failed, []);
     assert.deepEqual(outcome.ran.sort(), ['csl/pet/0', 'eprstmt/pet/0']);
-    assert.ok(survivor.lines.some((l) => l.startsWith(`finished ${killedJob}`)), `survivor finished ${killedJob}: ${survivor.lines.join(' | ')}`);
+    assert.ok(
+      survivor.lines.some((l) => l.startsWith(`finished ${killedJob}`)),
+      `survivor finished ${killedJob}: ${survivor.lines.join(' | ')}`,
+    );
     assert.ok(!first.w.lines.some((l) => l.startsWith('finished')), 'the killed worker finished nothing');
     const store = new ResultStore(join(dir, 'out'));
     assert.equal(store.read(killedJob)?.result.testExamples, 2);
     assert.equal(outcome.report.cells.length, 2);
 
     // Re-running the coordinator is idempotent: everything is already stored, nothing is re-queued.
-    const again = await runSuite({ out: join(dir, 'out'), tasks: ['eprstmt', 'csl'], methods: ['pet'], splits: '0', queue: redis.url, queueName, track: false, train: { ...TINY_TRAIN, model, dataDir: FIXTURES_DIR } });
+    const again = await runSuite({
+      out: join(dir, 'out'),
+      tasks: ['eprstmt', 'csl'],
+      methods: ['pet'],
+      splits: '0',
+      queue: redis.url,
+      queueName,
+      track: false,
+      train: { ...TINY_TRAIN, model, dataDir: FIXTURES_DIR },
+    });
     assert.deepEqual([again.ran, again.skipped.length], [[], 2]);
   } finally {
     for (const w of [a, b]) if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill('SIGTERM');
@@ -107,15 +161,28 @@ test('BullMQ queue: two `fewprompt worker --queue` processes; one is SIGKILLed m
   }
 });
 
-test('nothing listening at --queue: the coordinator and a worker fail within ~10 s with one line naming the address', { timeout: 60_000 }, async () => {
+test('nothing listening at --queue: the coordinator and a worker fail within ~10 s with one line naming the address', {
+  timeout: 60_000,
+}, async () => {
   const url = `redis://127.0.0.1:${await freePort()}`;
   const t0 = Date.now();
-  await assert.rejects(runOnQueue([], { url, runsDir: mkdtempSync(join(tmpdir(), 'fewprompt-noredis-')), onResult: () => {}, maxAttempts: 1 }),
-    new RegExp(`cannot reach Redis at ${url.replace(/[.]/g, '\\.')} within 10 s; is redis-server running`));
+  await assert.rejects(
+    runOnQueue([], {
+      url,
+      runsDir: mkdtempSync(join(tmpdir(), 'fewprompt-noredis-')),
+      onResult: () => {},
+      maxAttempts: 1,
+    }),
+    new RegExp(`cannot reach Redis at ${url.replace(/[.]/g, '\\.')} within 10 s; is redis-server running`),
+  );
   assert.ok(Date.now() - t0 < 15_000, `took ${Date.now() - t0} ms`);
   const { NODE_TEST_CONTEXT: _ctx, ...env } = process.env;
   const t1 = Date.now();
-  const worker = spawnSync(process.execPath, [BIN, 'worker', '--queue', url], { env: { ...env, FEWPROMPT_LOG: 'error' }, encoding: 'utf8', timeout: 45_000 });
+  const worker = spawnSync(process.execPath, [BIN, 'worker', '--queue', url], {
+    env: { ...env, FEWPROMPT_LOG: 'error' },
+    encoding: 'utf8',
+    timeout: 45_000,
+  });
   assert.equal(worker.status, 2, worker.stderr);
   assert.match(worker.stderr.trim(), /cannot reach Redis at .* within 10 s/);
   assert.equal(worker.stderr.trim().split('\n').length, 1, worker.stderr);
@@ -125,15 +192,27 @@ test('nothing listening at --queue: the coordinator and a worker fail within ~10
 
 /** A private redis-server on `port` (no persistence: a restart comes back empty). */
 async function startRedis(port: number): Promise<ChildProcess> {
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 50; i++) {
-    if (spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().includes('PONG')) break;
+    if (
+      spawnSync('redis-cli', ['-p', String(port), 'ping'])
+        .stdout?.toString()
+        .includes('PONG')
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return server;
 }
 
-test('Redis killed and restarted empty mid-run: no finished result is lost and the suite completes the rest', { skip: hasRedisServer ? false : 'needs redis-server (.ci/run installs it)', timeout: 180_000 }, async () => {
+test('Redis killed and restarted empty mid-run: no finished result is lost and the suite completes the rest', {
+  skip: hasRedisServer ? false : 'needs redis-server (.ci/run installs it)',
+  timeout: 180_000,
+}, async () => {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let redis = await startRedis(port);
@@ -143,7 +222,16 @@ test('Redis killed and restarted empty mid-run: no finished result is lost and t
   const worker = startWorker(url, queueName, join(dir, 'worker'));
   try {
     await worker.waitFor(/listening/);
-    const config = { out: join(dir, 'out'), tasks: ['eprstmt', 'csl'], methods: ['pet'], splits: '0', queue: url, queueName, track: false, train: { ...TINY_TRAIN, model, dataDir: FIXTURES_DIR } };
+    const config = {
+      out: join(dir, 'out'),
+      tasks: ['eprstmt', 'csl'],
+      methods: ['pet'],
+      splits: '0',
+      queue: url,
+      queueName,
+      track: false,
+      train: { ...TINY_TRAIN, model, dataDir: FIXTURES_DIR },
+    };
     const suite = runSuite(config, { queueTimeoutMs: 150_000 });
     const finished = /^finished (\S+)/.exec(await worker.waitFor(/^finished /))![1]!;
     redis.kill('SIGKILL');
@@ -152,7 +240,8 @@ test('Redis killed and restarted empty mid-run: no finished result is lost and t
     const outcome = await suite;
     assert.deepEqual(outcome.failed, []);
     const store = new ResultStore(join(dir, 'out'));
-    for (const id of ['eprstmt/pet/0', 'csl/pet/0']) assert.equal(store.read(id)?.result.testExamples, 2, `${id} stored`);
+    for (const id of ['eprstmt/pet/0', 'csl/pet/0'])
+      assert.equal(store.read(id)?.result.testExamples, 2, `${id} stored`);
     assert.ok(store.read(finished), `the job finished before the restart (${finished}) kept its result`);
   } finally {
     worker.proc.kill('SIGTERM');

@@ -26,7 +26,8 @@ export function redisConnection(url: string): ConnectionOptions {
   } catch {
     throw new ConfigError(`--queue '${url}': expected redis://HOST:PORT[/DB] or rediss://…`);
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new ConfigError(`--queue '${url}': expected redis://HOST:PORT[/DB] or rediss://…`);
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    throw new ConfigError(`--queue '${url}': expected redis://HOST:PORT[/DB] or rediss://…`);
   const db = parsed.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d+$/.test(db)) throw new ConfigError(`--queue '${url}': database '${db}' must be a number`);
   return {
@@ -48,10 +49,22 @@ export const REDIS_CONNECT_TIMEOUT_MS = 10_000;
  * Resolves when `client` (a BullMQ Queue or Worker) has connected; rejects with one line naming the address after
  * `timeoutMs` (ioredis otherwise retries silently for ever: `fewclue --queue` printed nothing and waited).
  */
-export async function waitForRedis(client: { waitUntilReady(): Promise<unknown> }, url: string, timeoutMs = REDIS_CONNECT_TIMEOUT_MS): Promise<void> {
+export async function waitForRedis(
+  client: { waitUntilReady(): Promise<unknown> },
+  url: string,
+  timeoutMs = REDIS_CONNECT_TIMEOUT_MS,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ConfigError(`cannot reach Redis at ${url} within ${timeoutMs / 1000} s; is redis-server running and the address right?`)), timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          new ConfigError(
+            `cannot reach Redis at ${url} within ${timeoutMs / 1000} s; is redis-server running and the address right?`,
+          ),
+        ),
+      timeoutMs,
+    );
   });
   try {
     await Promise.race([client.waitUntilReady(), timeout]);
@@ -93,16 +106,24 @@ export interface QueueOptions {
  * @example
  * const failed = await runOnQueue(jobs, { url: 'redis://127.0.0.1:6379', runsDir: 'out/runs', onResult: (r) => store.write(r) });
  */
-export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOptions & QueueOptions): Promise<FailedJob[]> {
+export async function runOnQueue(
+  jobs: readonly SuiteJob[],
+  options: ExecutorOptions & QueueOptions,
+): Promise<FailedJob[]> {
   const attempts = options.maxAttempts ?? 2;
   const queue = new Queue(options.name ?? DEFAULT_QUEUE_NAME, { connection: redisConnection(options.url) });
   const failed: FailedJob[] = [];
-  const enqueue = (job: SuiteJob) => queue.add('fewclue', { job, ...(options.resultsDir ? { resultsDir: options.resultsDir } : {}) },
-    { jobId: job.id, attempts, removeOnComplete: false, removeOnFail: false });
+  const enqueue = (job: SuiteJob) =>
+    queue.add(
+      'fewclue',
+      { job, ...(options.resultsDir ? { resultsDir: options.resultsDir } : {}) },
+      { jobId: job.id, attempts, removeOnComplete: false, removeOnFail: false },
+    );
   let silentSince: number | undefined;
   queue.on('error', (error) => {
     // ioredis reconnects with backoff by itself; say once per outage that it is doing so.
-    if (silentSince === undefined) log.warn(`queue: Redis at ${options.url} unreachable (${error.message}); retrying until it is back`);
+    if (silentSince === undefined)
+      log.warn(`queue: Redis at ${options.url} unreachable (${error.message}); retrying until it is back`);
     silentSince ??= Date.now();
   });
   try {
@@ -111,11 +132,17 @@ export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOpt
       const existing = await queue.getJob(job.id);
       if (existing) {
         const state = await existing.getState();
-        const same = canonicalConfig((existing.data as { job?: SuiteJob }).job?.config ?? {}) === canonicalConfig(job.config);
+        const same =
+          canonicalConfig((existing.data as { job?: SuiteJob }).job?.config ?? {}) === canonicalConfig(job.config);
         if (!same && state !== 'active') await existing.remove();
-        else if (!same) throw new ConfigError(`queue job ${job.id} is running with a different config; wait for it or use another --queue-name`);
-        else if (state === 'failed') { await existing.retry('failed'); continue; }
-        else continue;
+        else if (!same)
+          throw new ConfigError(
+            `queue job ${job.id} is running with a different config; wait for it or use another --queue-name`,
+          );
+        else if (state === 'failed') {
+          await existing.retry('failed');
+          continue;
+        } else continue;
       }
       await enqueue(job);
     }
@@ -125,7 +152,9 @@ export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOpt
       for (const [id, job] of pending) {
         const bull = await queue.getJob(id);
         if (silentSince !== undefined) {
-          log.info(`queue: Redis at ${options.url} answers again after ${((Date.now() - silentSince) / 1000).toFixed(0)} s`);
+          log.info(
+            `queue: Redis at ${options.url} answers again after ${((Date.now() - silentSince) / 1000).toFixed(0)} s`,
+          );
           silentSince = undefined;
         }
         const state = bull ? await bull.getState() : 'unknown';
@@ -134,9 +163,16 @@ export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOpt
           // and then holds no return value yet.
           const done = (await queue.getJob(id)) ?? bull;
           const value = QueueReturnSchema(done.returnvalue);
-          if (value instanceof type.errors) throw new JobError(`queue job ${id}: malformed return value (${value.summary})`, id);
+          if (value instanceof type.errors)
+            throw new JobError(`queue job ${id}: malformed return value (${value.summary})`, id);
           const ret = done.returnvalue as QueueReturn;
-          options.onResult({ job, result: ret.result, worker: ret.worker, attempts: ret.attempts, finishedAt: new Date(done.finishedOn ?? Date.now()).toISOString() });
+          options.onResult({
+            job,
+            result: ret.result,
+            worker: ret.worker,
+            attempts: ret.attempts,
+            finishedAt: new Date(done.finishedOn ?? Date.now()).toISOString(),
+          });
           pending.delete(id);
         } else if (bull && state === 'failed') {
           failed.push({ id, reason: bull.failedReason, attempts: bull.attemptsStarted });
@@ -156,7 +192,10 @@ export async function runOnQueue(jobs: readonly SuiteJob[], options: ExecutorOpt
       }
       if (pending.size === 0) break;
       if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) {
-        throw new JobError(`gave up after ${options.timeoutMs} ms waiting for ${pending.size} queue jobs (${[...pending.keys()].slice(0, 5).join(', ')}…); are workers running?`, [...pending.keys()][0]!);
+        throw new JobError(
+          `gave up after ${options.timeoutMs} ms waiting for ${pending.size} queue jobs (${[...pending.keys()].slice(0, 5).join(', ')}…); are workers running?`,
+          [...pending.keys()][0]!,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
     }
@@ -176,7 +215,9 @@ function storeResult(resultsDir: unknown, record: JobRecord): void {
   try {
     new ResultStore(resultsDir).write(record);
   } catch (error) {
-    log.warn(`queue worker: could not write ${record.job.id}'s result to ${resultsDir} (${(error as Error).message}); the coordinator will`);
+    log.warn(
+      `queue worker: could not write ${record.job.id}'s result to ${resultsDir} (${(error as Error).message}); the coordinator will`,
+    );
   }
 }
 
@@ -205,27 +246,43 @@ export interface QueueWorkerOptions {
 export function startQueueWorker(options: QueueWorkerOptions): { ready: Promise<void>; close: () => Promise<void> } {
   let child: JobChild | undefined;
   const lockDuration = options.lockMs ?? 30_000;
-  const worker = new Worker<{ job: unknown; resultsDir?: unknown }, QueueReturn>(options.name ?? DEFAULT_QUEUE_NAME, async (bull) => {
-    let job: SuiteJob;
-    try {
-      job = parseSuiteJob(bull.data.job, `queue job ${bull.id}`);
-    } catch (error) {
-      throw new UnrecoverableError((error as Error).message);
-    }
-    const attempt = bull.attemptsStarted;
-    options.onEvent?.('started', job.id, `attempt ${attempt}`);
-    if (!child?.alive) child = await JobChild.spawn();
-    try {
-      const { result, worker: name } = await child.run(job, options.runsDir, attempt);
-      storeResult(bull.data.resultsDir, { job, result, worker: name, attempts: attempt, finishedAt: new Date().toISOString() });
-      options.onEvent?.('finished', job.id, `test_public ${result.testAccuracy.toFixed(4)}`);
-      return { result, worker: name, attempts: attempt };
-    } catch (error) {
-      options.onEvent?.('failed', job.id, (error as Error).message);
-      if (error instanceof JobError && !error.retryable) throw new UnrecoverableError(error.message);
-      throw error;
-    }
-  }, { connection: redisConnection(options.url), concurrency: 1, lockDuration, stalledInterval: Math.min(lockDuration, 30_000), maxStalledCount: 1 });
+  const worker = new Worker<{ job: unknown; resultsDir?: unknown }, QueueReturn>(
+    options.name ?? DEFAULT_QUEUE_NAME,
+    async (bull) => {
+      let job: SuiteJob;
+      try {
+        job = parseSuiteJob(bull.data.job, `queue job ${bull.id}`);
+      } catch (error) {
+        throw new UnrecoverableError((error as Error).message);
+      }
+      const attempt = bull.attemptsStarted;
+      options.onEvent?.('started', job.id, `attempt ${attempt}`);
+      if (!child?.alive) child = await JobChild.spawn();
+      try {
+        const { result, worker: name } = await child.run(job, options.runsDir, attempt);
+        storeResult(bull.data.resultsDir, {
+          job,
+          result,
+          worker: name,
+          attempts: attempt,
+          finishedAt: new Date().toISOString(),
+        });
+        options.onEvent?.('finished', job.id, `test_public ${result.testAccuracy.toFixed(4)}`);
+        return { result, worker: name, attempts: attempt };
+      } catch (error) {
+        options.onEvent?.('failed', job.id, (error as Error).message);
+        if (error instanceof JobError && !error.retryable) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+    },
+    {
+      connection: redisConnection(options.url),
+      concurrency: 1,
+      lockDuration,
+      stalledInterval: Math.min(lockDuration, 30_000),
+      maxStalledCount: 1,
+    },
+  );
   worker.on('error', (error) => log.warn(`queue worker: ${error.message}`));
   return {
     ready: waitForRedis(worker, options.url),

@@ -7,20 +7,49 @@ import { expandJobs, parseSplits, parseVariants } from './jobs.js';
 import { buildReport, formatCell, meanStd, renderMarkdown, writeReport } from './report.js';
 import type { JobRecord } from './store.js';
 
-const jobs = expandJobs({ tasks: ['eprstmt', 'csl'], variants: parseVariants(['pet'], 0.1), splits: parseSplits('0-2'), rdropAlpha: 0.1, base: { model: '/m', maxSteps: 3 } });
+const jobs = expandJobs({
+  tasks: ['eprstmt', 'csl'],
+  variants: parseVariants(['pet'], 0.1),
+  splits: parseSplits('0-2'),
+  rdropAlpha: 0.1,
+  base: { model: '/m', maxSteps: 3 },
+});
 /** test_public accuracy by job id; csl/pet+rdrop/2 has no result (missing). */
 const ACC: Record<string, number> = {
-  'eprstmt/pet/0': 0.8, 'eprstmt/pet/1': 0.9, 'eprstmt/pet/2': 0.85,
-  'eprstmt/pet+rdrop/0': 0.9, 'eprstmt/pet+rdrop/1': 0.9, 'eprstmt/pet+rdrop/2': 0.9,
-  'csl/pet/0': 0.5, 'csl/pet/1': 0.6, 'csl/pet/2': 0.4,
-  'csl/pet+rdrop/0': 0.6, 'csl/pet+rdrop/1': 0.5,
+  'eprstmt/pet/0': 0.8,
+  'eprstmt/pet/1': 0.9,
+  'eprstmt/pet/2': 0.85,
+  'eprstmt/pet+rdrop/0': 0.9,
+  'eprstmt/pet+rdrop/1': 0.9,
+  'eprstmt/pet+rdrop/2': 0.9,
+  'csl/pet/0': 0.5,
+  'csl/pet/1': 0.6,
+  'csl/pet/2': 0.4,
+  'csl/pet+rdrop/0': 0.6,
+  'csl/pet+rdrop/1': 0.5,
 };
-const records: JobRecord[] = jobs.filter((j) => ACC[j.id] !== undefined).map((job) => ({
-  job, worker: 'h:1', attempts: 1, finishedAt: '2024-01-01T00:00:00Z',
-  result: { task: job.config.task, method: job.config.method, split: job.config.split, devAccuracy: 0.5, testAccuracy: ACC[job.id]!, testExamples: 16, bestStep: 1, steps: 3, trainSeconds: 1, history: [] },
-}));
+const records: JobRecord[] = jobs
+  .filter((j) => ACC[j.id] !== undefined)
+  .map((job) => ({
+    job,
+    worker: 'h:1',
+    attempts: 1,
+    finishedAt: '2024-01-01T00:00:00Z',
+    result: {
+      task: job.config.task,
+      method: job.config.method,
+      split: job.config.split,
+      devAccuracy: 0.5,
+      testAccuracy: ACC[job.id]!,
+      testExamples: 16,
+      bestStep: 1,
+      steps: 3,
+      trainSeconds: 1,
+      history: [],
+    },
+  }));
 
-test('formatCell: mean ± std, and how many of the report\'s splits a partial cell holds', () => {
+test("formatCell: mean ± std, and how many of the report's splits a partial cell holds", () => {
   assert.equal(formatCell({ mean: 80, std: 1.7678, n: 2 }), '80.00 ± 1.77');
   assert.equal(formatCell({ mean: 80, std: 1.7678, n: 2 }, 5), '80.00 ± 1.77 (2/5)');
   assert.equal(formatCell({ mean: 80, std: 0, n: 1 }, 5), '80.00 (1/5)');
@@ -50,7 +79,10 @@ test('buildReport: per task × variant mean ± std over splits, overall = mean o
   assert.equal(pet.complete, true);
   assert.deepEqual(report.missing, ['csl/pet+rdrop/2']);
   // Published numbers: the EPRSTMT rows match; the 9-task mean does not (2 tasks only).
-  assert.deepEqual(report.references.map((r) => `${r.task}/${r.variant}`), ['eprstmt/pet', 'eprstmt/pet+rdrop']);
+  assert.deepEqual(
+    report.references.map((r) => `${r.task}/${r.variant}`),
+    ['eprstmt/pet', 'eprstmt/pet+rdrop'],
+  );
 
   const md = renderMarkdown(report);
   assert.match(md, /\| task \| pet \| pet\+rdrop \|/);
@@ -69,7 +101,11 @@ test('writeReport: markdown, JSON, HTML with an inline SVG bar chart', () => {
     const html = readFileSync(files.html, 'utf8');
     assert.match(html, /<table>/);
     assert.match(html, /<svg [^>]*viewBox/);
-    assert.equal((html.match(/<rect [^>]*fill="#/g) ?? []).length, 4 + 2 + 2, 'one bar per cell and per overall, plus two legend swatches');
+    assert.equal(
+      (html.match(/<rect [^>]*fill="#/g) ?? []).length,
+      4 + 2 + 2,
+      'one bar per cell and per overall, plus two legend swatches',
+    );
     assert.match(html, /eprstmt pet: 85\.00 ± 5\.00/);
     assert.match(readFileSync(files.svg, 'utf8'), /^<svg/);
     assert.match(readFileSync(files.markdown, 'utf8'), /!\[chart\]\(chart\.svg\)/);

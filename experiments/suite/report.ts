@@ -64,7 +64,11 @@ const uniq = (xs: string[]) => [...new Set(xs)];
  * const report = buildReport(jobs, records);
  * report.cells[0]; // → { task: 'eprstmt', variant: 'pet', splits: { 0: 81.25, 1: 78.75 }, n: 2, mean: 80, std: 1.77 }
  */
-export function buildReport(jobs: readonly SuiteJob[], records: readonly JobRecord[], failed: readonly FailedJob[] = []): SuiteReport {
+export function buildReport(
+  jobs: readonly SuiteJob[],
+  records: readonly JobRecord[],
+  failed: readonly FailedJob[] = [],
+): SuiteReport {
   const byId = new Map(records.map((r) => [r.job.id, r]));
   const tasks = uniq(jobs.map((j) => j.config.task));
   const variants = uniq(jobs.map((j) => j.variant));
@@ -74,7 +78,8 @@ export function buildReport(jobs: readonly SuiteJob[], records: readonly JobReco
       const splits: Record<string, number> = {};
       for (const job of jobs) {
         const r = byId.get(job.id);
-        if (r && job.config.task === task && job.variant === variant) splits[job.config.split] = 100 * r.result.testAccuracy;
+        if (r && job.config.task === task && job.variant === variant)
+          splits[job.config.split] = 100 * r.result.testAccuracy;
       }
       const values = Object.values(splits);
       if (values.length > 0) cells.push({ task, variant, splits, n: values.length, ...meanStd(values) });
@@ -82,20 +87,33 @@ export function buildReport(jobs: readonly SuiteJob[], records: readonly JobReco
   }
   const overall = variants.flatMap((variant): Overall[] => {
     const means = cells.filter((c) => c.variant === variant).map((c) => c.mean);
-    return means.length === 0 ? [] : [{ variant, mean: meanStd(means).mean, tasks: means.length, complete: means.length === tasks.length }];
+    return means.length === 0
+      ? []
+      : [{ variant, mean: meanStd(means).mean, tasks: means.length, complete: means.length === tasks.length }];
   });
   const allNine = tasks.length === 9;
   const references = PUBLISHED_SCORES.flatMap((p) => {
-    const ours = p.task === 'overall'
-      ? overall.find((o) => o.variant === p.variant && o.complete && allNine)?.mean
-      : cells.find((c) => c.task === p.task && c.variant === p.variant)?.mean;
+    const ours =
+      p.task === 'overall'
+        ? overall.find((o) => o.variant === p.variant && o.complete && allNine)?.mean
+        : cells.find((c) => c.task === p.task && c.variant === p.variant)?.mean;
     return ours === undefined ? [] : [{ ...p, ours }];
   });
   const first = jobs[0]?.config;
   return {
-    tasks, variants, splits: uniq(jobs.map((j) => j.config.split)), model: first?.model ?? `${DEFAULT_MODEL_NAME} (shipped default)`, cells, overall, references,
-    missing: jobs.filter((j) => !byId.has(j.id)).map((j) => j.id), failed: [...failed],
-    testExamples: Math.max(0, ...records.filter((r) => jobs.some((j) => j.id === r.job.id)).map((r) => r.result.testExamples)),
+    tasks,
+    variants,
+    splits: uniq(jobs.map((j) => j.config.split)),
+    model: first?.model ?? `${DEFAULT_MODEL_NAME} (shipped default)`,
+    cells,
+    overall,
+    references,
+    missing: jobs.filter((j) => !byId.has(j.id)).map((j) => j.id),
+    failed: [...failed],
+    testExamples: Math.max(
+      0,
+      ...records.filter((r) => jobs.some((j) => j.id === r.job.id)).map((r) => r.result.testExamples),
+    ),
     ...(first?.maxSteps === undefined ? {} : { maxSteps: first.maxSteps }),
   };
 }
@@ -118,24 +136,53 @@ export function formatCell(cell: { mean: number; std: number; n: number } | unde
  * @example renderMarkdown(report).split('\n')[0]; // → '# FewCLUE suite report'
  */
 export function renderMarkdown(report: SuiteReport): string {
-  const lines = ['# FewCLUE suite report', '',
+  const lines = [
+    '# FewCLUE suite report',
+    '',
     `Model: \`${report.model}\` · splits: ${report.splits.join(', ')} · test_public accuracy (%), mean ± std over splits` +
-      `${report.maxSteps === undefined ? '' : ` · max ${report.maxSteps} steps per run`}${report.testExamples > 0 ? ` · up to ${report.testExamples} test examples per run` : ''}.`, '',
-    `| task | ${report.variants.join(' | ')} |`, `|---|${report.variants.map(() => '---:|').join('')}`];
+      `${report.maxSteps === undefined ? '' : ` · max ${report.maxSteps} steps per run`}${report.testExamples > 0 ? ` · up to ${report.testExamples} test examples per run` : ''}.`,
+    '',
+    `| task | ${report.variants.join(' | ')} |`,
+    `|---|${report.variants.map(() => '---:|').join('')}`,
+  ];
   for (const task of report.tasks) {
-    lines.push(`| ${task} | ${report.variants.map((v) => formatCell(report.cells.find((c) => c.task === task && c.variant === v), report.splits.length)).join(' | ')} |`);
+    lines.push(
+      `| ${task} | ${report.variants
+        .map((v) =>
+          formatCell(
+            report.cells.find((c) => c.task === task && c.variant === v),
+            report.splits.length,
+          ),
+        )
+        .join(' | ')} |`,
+    );
   }
-  lines.push(`| **overall** | ${report.variants.map((v) => {
-    const o = report.overall.find((x) => x.variant === v);
-    return o ? `**${o.mean.toFixed(2)}**${o.complete ? '' : ` (${o.tasks}/${report.tasks.length} tasks)`}` : '–';
-  }).join(' | ')} |`, '', 'Overall = mean over tasks of the per-task means (FewCLUE score).', '', '![chart](chart.svg)', '');
+  lines.push(
+    `| **overall** | ${report.variants
+      .map((v) => {
+        const o = report.overall.find((x) => x.variant === v);
+        return o ? `**${o.mean.toFixed(2)}**${o.complete ? '' : ` (${o.tasks}/${report.tasks.length} tasks)`}` : '–';
+      })
+      .join(' | ')} |`,
+    '',
+    'Overall = mean over tasks of the per-task means (FewCLUE score).',
+    '',
+    '![chart](chart.svg)',
+    '',
+  );
   if (report.references.length > 0) {
     lines.push('## Published numbers', '', '| task | method | ours | published | source |', '|---|---|---:|---:|---|');
-    for (const r of report.references) lines.push(`| ${r.task} | ${r.variant} | ${r.ours.toFixed(2)} | ${r.accuracy.toFixed(2)} | ${r.source} |`);
+    for (const r of report.references)
+      lines.push(`| ${r.task} | ${r.variant} | ${r.ours.toFixed(2)} | ${r.accuracy.toFixed(2)} | ${r.source} |`);
     lines.push('', 'Published numbers use ERNIE-1.0 (a 12-layer base model); compare with that in mind.', '');
   }
   if (report.failed.length > 0) {
-    lines.push('## Failed jobs', '', ...report.failed.map((f) => `- \`${f.id}\` after ${f.attempts} attempt(s): ${f.reason}`), '');
+    lines.push(
+      '## Failed jobs',
+      '',
+      ...report.failed.map((f) => `- \`${f.id}\` after ${f.attempts} attempt(s): ${f.reason}`),
+      '',
+    );
   }
   const notRun = report.missing.filter((id) => !report.failed.some((f) => f.id === id));
   if (notRun.length > 0) lines.push('## Not run yet', '', ...notRun.map((id) => `- \`${id}\``), '');
@@ -156,7 +203,12 @@ export interface ReportFiles {
  */
 export function writeReport(dir: string, report: SuiteReport): ReportFiles {
   mkdirSync(dir, { recursive: true });
-  const files: ReportFiles = { markdown: join(dir, 'report.md'), json: join(dir, 'report.json'), html: join(dir, 'report.html'), svg: join(dir, 'chart.svg') };
+  const files: ReportFiles = {
+    markdown: join(dir, 'report.md'),
+    json: join(dir, 'report.json'),
+    html: join(dir, 'report.html'),
+    svg: join(dir, 'chart.svg'),
+  };
   writeFileSync(files.markdown, renderMarkdown(report));
   writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(files.svg, renderChartSvg(report));

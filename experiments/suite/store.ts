@@ -17,10 +17,24 @@ export interface JobRecord {
 }
 
 const ResultSchema = type({
-  task: 'string', method: 'string', split: 'string', devAccuracy: 'number', testAccuracy: 'number', testExamples: 'number',
-  bestStep: 'number', steps: 'number', trainSeconds: 'number', history: 'object[]',
+  task: 'string',
+  method: 'string',
+  split: 'string',
+  devAccuracy: 'number',
+  testAccuracy: 'number',
+  testExamples: 'number',
+  bestStep: 'number',
+  steps: 'number',
+  trainSeconds: 'number',
+  history: 'object[]',
 });
-const RecordSchema = type({ job: 'object', result: ResultSchema, worker: 'string', attempts: 'number', finishedAt: 'string' });
+const RecordSchema = type({
+  job: 'object',
+  result: ResultSchema,
+  worker: 'string',
+  attempts: 'number',
+  finishedAt: 'string',
+});
 
 /**
  * The suite's results under `--out`: one `results/<job-id>.json` per finished job (e.g.
@@ -36,10 +50,11 @@ export class ResultStore {
 
   /** Every record file under `results/` (none when the directory does not exist). */
   recordFiles(): string[] {
-    const walk = (dir: string): string[] => readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? walk(path) : name.endsWith('.json') ? [path] : [];
-    });
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        return statSync(path).isDirectory() ? walk(path) : name.endsWith('.json') ? [path] : [];
+      });
     const root = join(this.dir, 'results');
     return existsSync(root) ? walk(root) : [];
   }
@@ -60,9 +75,14 @@ export class ResultStore {
       throw new DataError(`${file}: not valid JSON (${(error as Error).message}); delete it to rerun the job`);
     }
     const record = RecordSchema(raw);
-    if (record instanceof type.errors) throw new DataError(`${file}: ${record.summary.replace(/\n/g, '; ')}; delete it to rerun the job`);
+    if (record instanceof type.errors)
+      throw new DataError(`${file}: ${record.summary.replace(/\n/g, '; ')}; delete it to rerun the job`);
     const { history, ...result } = record.result;
-    return { ...record, job: parseSuiteJob(record.job, file), result: { ...result, history: history as ExperimentResult['history'] } };
+    return {
+      ...record,
+      job: parseSuiteJob(record.job, file),
+      result: { ...result, history: history as ExperimentResult['history'] },
+    };
   }
 
   /**
@@ -79,7 +99,9 @@ export class ResultStore {
         .filter((k) => !(EXECUTION_ONLY_FIELDS as readonly string[]).includes(k))
         .filter((k) => JSON.stringify(stored[k]) !== JSON.stringify(wanted[k]))
         .map((k) => `${k}: ${JSON.stringify(stored[k])} → ${JSON.stringify(wanted[k])}`);
-      throw new ConfigError(`${this.path(job.id)} holds a result of a different config (${fields.join(', ')}); use another --out or delete the file`);
+      throw new ConfigError(
+        `${this.path(job.id)} holds a result of a different config (${fields.join(', ')}); use another --out or delete the file`,
+      );
     }
     return true;
   }

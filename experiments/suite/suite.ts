@@ -62,22 +62,41 @@ export function parseSuiteOptions(input: unknown, source = 'suite options'): Sui
   if (o instanceof type.errors) throw new ConfigError(`${source}: ${o.summary.replace(/\n/g, '; ')}`);
   const tasks = o.tasks ?? [...TASK_KINDS];
   tasks.forEach((t, i) => {
-    if (!(TASK_KINDS as readonly string[]).includes(t)) throw new ConfigError(`${source}: tasks[${i}]: unknown task '${t}'; valid: ${TASK_KINDS.join(', ')}`);
+    if (!(TASK_KINDS as readonly string[]).includes(t))
+      throw new ConfigError(`${source}: tasks[${i}]: unknown task '${t}'; valid: ${TASK_KINDS.join(', ')}`);
   });
   const train = { ...o.train };
-  for (const f of SUITE_FIELDS) if (f in train) throw new ConfigError(`${source}: train.${f} is set by the suite; use tasks / methods / splits / rdrop instead`);
-  if (o.queue !== undefined && o.workers !== undefined && o.workers > 1) throw new ConfigError(`${source}: workers (${o.workers}) and queue are exclusive; start queue workers with 'fewprompt worker --queue ${o.queue}'`);
+  for (const f of SUITE_FIELDS)
+    if (f in train)
+      throw new ConfigError(`${source}: train.${f} is set by the suite; use tasks / methods / splits / rdrop instead`);
+  if (o.queue !== undefined && o.workers !== undefined && o.workers > 1)
+    throw new ConfigError(
+      `${source}: workers (${o.workers}) and queue are exclusive; start queue workers with 'fewprompt worker --queue ${o.queue}'`,
+    );
   return {
-    out: o.out, tasks, methods: o.methods ?? ['pet'], splits: o.splits ?? '0-4', workers: o.workers ?? 1, track: o.track ?? true, maxAttempts: o.maxAttempts ?? 2,
-    train, ...(o.rdrop === undefined ? {} : { rdrop: o.rdrop }), ...(o.queue === undefined ? {} : { queue: o.queue }), ...(o.queueName === undefined ? {} : { queueName: o.queueName }),
+    out: o.out,
+    tasks,
+    methods: o.methods ?? ['pet'],
+    splits: o.splits ?? '0-4',
+    workers: o.workers ?? 1,
+    track: o.track ?? true,
+    maxAttempts: o.maxAttempts ?? 2,
+    train,
+    ...(o.rdrop === undefined ? {} : { rdrop: o.rdrop }),
+    ...(o.queue === undefined ? {} : { queue: o.queue }),
+    ...(o.queueName === undefined ? {} : { queueName: o.queueName }),
   };
 }
 
 /** The jobs a suite stands for (validated; a bad train field fails here, naming the field). */
 export function suiteJobs(options: SuiteOptions): SuiteJob[] {
   return expandJobs({
-    tasks: options.tasks, variants: parseVariants(options.methods, options.rdrop, options.train.unlabeled), splits: parseSplits(options.splits),
-    rdropAlpha: options.rdrop, base: options.train, track: options.track,
+    tasks: options.tasks,
+    variants: parseVariants(options.methods, options.rdrop, options.train.unlabeled),
+    splits: parseSplits(options.splits),
+    rdropAlpha: options.rdrop,
+    base: options.train,
+    track: options.track,
   });
 }
 
@@ -101,15 +120,24 @@ export interface SuiteOutcome {
  * const outcome = await runSuite({ out: 'runs/fewclue', tasks: ['eprstmt'], methods: ['pet', 'efl'], splits: '0-4', workers: 2, train: { model: 'models/zh-mini' } });
  * outcome.report.overall; // → [{ variant: 'pet', mean: 61.2, tasks: 1, complete: true }, …]
  */
-export async function runSuite(input: SuiteOptionsInput | SuiteOptions, hooks: { env?: NodeJS.ProcessEnv; queueTimeoutMs?: number } = {}): Promise<SuiteOutcome> {
+export async function runSuite(
+  input: SuiteOptionsInput | SuiteOptions,
+  hooks: { env?: NodeJS.ProcessEnv; queueTimeoutMs?: number } = {},
+): Promise<SuiteOutcome> {
   const options = parseSuiteOptions(input);
   const jobs = suiteJobs(options);
   const store = new ResultStore(options.out);
   mkdirSync(options.out, { recursive: true });
-  writeFileSync(join(options.out, 'suite.json'), `${JSON.stringify({ ...options, jobs: jobs.map((j) => j.id) }, null, 2)}\n`);
+  writeFileSync(
+    join(options.out, 'suite.json'),
+    `${JSON.stringify({ ...options, jobs: jobs.map((j) => j.id) }, null, 2)}\n`,
+  );
   const skipped = jobs.filter((j) => store.isDone(j)).map((j) => j.id);
   const todo = jobs.filter((j) => !skipped.includes(j.id));
-  if (skipped.length > 0) log.info(`suite: ${skipped.length} of ${jobs.length} jobs already finished in ${options.out}; running ${todo.length}`);
+  if (skipped.length > 0)
+    log.info(
+      `suite: ${skipped.length} of ${jobs.length} jobs already finished in ${options.out}; running ${todo.length}`,
+    );
   const ran: string[] = [];
   const executor: ExecutorOptions = {
     runsDir: join(options.out, 'runs'),
@@ -117,7 +145,9 @@ export async function runSuite(input: SuiteOptionsInput | SuiteOptions, hooks: {
     onResult: (record: JobRecord) => {
       store.write(record);
       ran.push(record.job.id);
-      log.info(`suite: ${record.job.id} done: test_public ${(100 * record.result.testAccuracy).toFixed(2)} (${ran.length + skipped.length}/${jobs.length})`);
+      log.info(
+        `suite: ${record.job.id} done: test_public ${(100 * record.result.testAccuracy).toFixed(2)} (${ran.length + skipped.length}/${jobs.length})`,
+      );
     },
     onStart: (job, attempt) => log.info(`suite: ${job.id} started${attempt > 1 ? ` (attempt ${attempt})` : ''}`),
   };
@@ -125,10 +155,19 @@ export async function runSuite(input: SuiteOptionsInput | SuiteOptions, hooks: {
   if (todo.length > 0) {
     if (options.queue !== undefined) {
       failed = await runOnQueue(todo, {
-        ...executor, url: options.queue, name: options.queueName, timeoutMs: hooks.queueTimeoutMs, resultsDir: resolve(options.out), lookup: (id) => store.read(id),
+        ...executor,
+        url: options.queue,
+        name: options.queueName,
+        timeoutMs: hooks.queueTimeoutMs,
+        resultsDir: resolve(options.out),
+        lookup: (id) => store.read(id),
       });
-    }
-    else if (options.workers > 1) failed = await runLocalPool(todo, { ...executor, workers: options.workers, env: workerEnv(hooks.env ?? process.env, options.workers) });
+    } else if (options.workers > 1)
+      failed = await runLocalPool(todo, {
+        ...executor,
+        workers: options.workers,
+        env: workerEnv(hooks.env ?? process.env, options.workers),
+      });
     else failed = await runInProcess(todo, executor);
   }
   const records = jobs.flatMap((j) => store.read(j.id) ?? []);
@@ -147,7 +186,9 @@ export async function runSuite(input: SuiteOptionsInput | SuiteOptions, hooks: {
 export function workerEnv(env: NodeJS.ProcessEnv, workers: number): NodeJS.ProcessEnv {
   const share = String(Math.max(1, Math.floor(availableParallelism() / workers)));
   return {
-    ...env, FEWPROMPT_THREADS: env['FEWPROMPT_THREADS'] ?? share, FEWPROMPT_WASM_THREADS: env['FEWPROMPT_WASM_THREADS'] ?? share,
+    ...env,
+    FEWPROMPT_THREADS: env['FEWPROMPT_THREADS'] ?? share,
+    FEWPROMPT_WASM_THREADS: env['FEWPROMPT_WASM_THREADS'] ?? share,
     FEWPROMPT_ORT_THREADS: env['FEWPROMPT_ORT_THREADS'] ?? share,
   };
 }

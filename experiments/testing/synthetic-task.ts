@@ -1,8 +1,16 @@
 import { SeededRandom } from '../../framework/trainer/rng.js';
-import { TaskDefinition, type Example, type Part, type SubmissionFormat, type TaskConfig, type TaskDefaults } from '../../datasets/base.js';
+import {
+  TaskDefinition,
+  type Example,
+  type Part,
+  type SubmissionFormat,
+  type TaskConfig,
+  type TaskDefaults,
+} from '../../datasets/base.js';
 
 /** Filler characters (all single tokens in the bert-base-chinese vocab). */
-const FILLER = '的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经';
+const FILLER =
+  '的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经';
 
 /**
  * A sentiment-like task with a lexical cue: positive texts contain 好 somewhere, negative ones 差, in
@@ -19,12 +27,25 @@ export class SyntheticCueTask extends TaskDefinition {
   readonly textFields = ['sentence'] as const;
   readonly defaults: TaskDefaults = {
     pet: { template: "{'text': 'sentence'}这很{'mask'}。", verbalizer: { Positive: ['正'], Negative: ['负'] } },
-    ptuning: { template: "{'soft': None, 'length': 2}{'text': 'sentence'}{'mask'}", verbalizer: { Positive: ['正'], Negative: ['负'] } },
-    efl: { template: "{'text': 'sentence'}{'sep'}{'text': 'candidate_label'}", descriptions: { Positive: '这是好评', Negative: '这是差评' } },
+    ptuning: {
+      template: "{'soft': None, 'length': 2}{'text': 'sentence'}{'mask'}",
+      verbalizer: { Positive: ['正'], Negative: ['负'] },
+    },
+    efl: {
+      template: "{'text': 'sentence'}{'sep'}{'text': 'candidate_label'}",
+      descriptions: { Positive: '这是好评', Negative: '这是差评' },
+    },
   };
-  readonly submission: SubmissionFormat = { fileName: 'synthetic_predict.json', labelKey: 'label', labelType: 'string' };
+  readonly submission: SubmissionFormat = {
+    fileName: 'synthetic_predict.json',
+    labelKey: 'label',
+    labelType: 'string',
+  };
 
-  constructor(readonly sizes: Partial<Record<Part, number>> = {}, readonly seed = 1) {
+  constructor(
+    readonly sizes: Partial<Record<Part, number>> = {},
+    readonly seed = 1,
+  ) {
     super();
   }
 
@@ -35,7 +56,11 @@ export class SyntheticCueTask extends TaskDefinition {
       const positive = r.next() < 0.5;
       const chars = Array.from({ length: 6 + r.int(6) }, () => FILLER[r.int(FILLER.length)]!);
       chars.splice(r.int(chars.length + 1), 0, positive ? '好' : '差');
-      return { id, fields: { sentence: chars.join('') }, label: part === 'test' || part === 'unlabeled' ? undefined : positive ? 'Positive' : 'Negative' };
+      return {
+        id,
+        fields: { sentence: chars.join('') },
+        label: part === 'test' || part === 'unlabeled' ? undefined : positive ? 'Positive' : 'Negative',
+      };
     });
   }
 

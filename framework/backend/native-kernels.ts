@@ -18,7 +18,11 @@ import { tf } from './tf.js';
 export const NATIVE_MIN_ELEMENTS = 2048;
 
 type Dtype = 'float32' | 'int32' | 'bool';
-const ONNX_TYPE: Record<Dtype, OnnxTypeCode> = { float32: OnnxType.FLOAT, int32: OnnxType.INT32, bool: 9 as OnnxTypeCode };
+const ONNX_TYPE: Record<Dtype, OnnxTypeCode> = {
+  float32: OnnxType.FLOAT,
+  int32: OnnxType.INT32,
+  bool: 9 as OnnxTypeCode,
+};
 
 /** How one tfjs kernel becomes one ONNX graph. */
 interface KernelRoute {
@@ -40,14 +44,24 @@ const axesOf = (value: unknown, rank: number): number[] => {
 };
 
 const unary = (op: string, domain?: string): KernelRoute => ({
-  inputs: ['x'], dtypes: ['float32'], emit: (g, [x]) => g.op(op, [x!], domain ? { domain } : {}),
+  inputs: ['x'],
+  dtypes: ['float32'],
+  emit: (g, [x]) => g.op(op, [x!], domain ? { domain } : {}),
 });
-const binary = (op: string): KernelRoute => ({ inputs: ['a', 'b'], dtypes: ['float32'], emit: (g, [a, b]) => g.op(op, [a!, b!]) });
+const binary = (op: string): KernelRoute => ({
+  inputs: ['a', 'b'],
+  dtypes: ['float32'],
+  emit: (g, [a, b]) => g.op(op, [a!, b!]),
+});
 const compare = (op: string): KernelRoute => ({
-  inputs: ['a', 'b'], dtypes: ['float32'], outDtype: () => 'bool', emit: (g, [a, b]) => g.op(op, [a!, b!]),
+  inputs: ['a', 'b'],
+  dtypes: ['float32'],
+  outDtype: () => 'bool',
+  emit: (g, [a, b]) => g.op(op, [a!, b!]),
 });
 const reduce = (op: string, axisAttr: string): KernelRoute => ({
-  inputs: ['x'], dtypes: ['float32'],
+  inputs: ['x'],
+  dtypes: ['float32'],
   emit: (g, [x], attrs, [rank]) => {
     const axes = axesOf(attrs[axisAttr], rank!);
     const keepdims = attrs['keepDims'] ? 1 : 0;
@@ -60,37 +74,86 @@ const reduce = (op: string, axisAttr: string): KernelRoute => ({
 
 /** tfjs kernel name → its ONNX form. */
 export const NATIVE_KERNEL_ROUTES: Readonly<Record<string, KernelRoute>> = {
-  Add: binary('Add'), Sub: binary('Sub'), Multiply: binary('Mul'), RealDiv: binary('Div'),
-  Maximum: binary('Max'), Minimum: binary('Min'), Pow: binary('Pow'),
-  SquaredDifference: { inputs: ['a', 'b'], dtypes: ['float32'], emit: (g, [a, b]) => { const d = g.op('Sub', [a!, b!]); return g.op('Mul', [d, d]); } },
-  Exp: unary('Exp'), Log: unary('Log'), Sqrt: unary('Sqrt'), Neg: unary('Neg'), Erf: unary('Erf'), Tanh: unary('Tanh'),
-  Sigmoid: unary('Sigmoid'), Relu: unary('Relu'), Abs: unary('Abs'), Reciprocal: unary('Reciprocal'),
+  Add: binary('Add'),
+  Sub: binary('Sub'),
+  Multiply: binary('Mul'),
+  RealDiv: binary('Div'),
+  Maximum: binary('Max'),
+  Minimum: binary('Min'),
+  Pow: binary('Pow'),
+  SquaredDifference: {
+    inputs: ['a', 'b'],
+    dtypes: ['float32'],
+    emit: (g, [a, b]) => {
+      const d = g.op('Sub', [a!, b!]);
+      return g.op('Mul', [d, d]);
+    },
+  },
+  Exp: unary('Exp'),
+  Log: unary('Log'),
+  Sqrt: unary('Sqrt'),
+  Neg: unary('Neg'),
+  Erf: unary('Erf'),
+  Tanh: unary('Tanh'),
+  Sigmoid: unary('Sigmoid'),
+  Relu: unary('Relu'),
+  Abs: unary('Abs'),
+  Reciprocal: unary('Reciprocal'),
   Rsqrt: { inputs: ['x'], dtypes: ['float32'], emit: (g, [x]) => g.op('Reciprocal', [g.op('Sqrt', [x!])]) },
   Square: { inputs: ['x'], dtypes: ['float32'], emit: (g, [x]) => g.op('Mul', [x!, x!]) },
-  GreaterEqual: compare('GreaterOrEqual'), Greater: compare('Greater'), Less: compare('Less'), LessEqual: compare('LessOrEqual'),
+  GreaterEqual: compare('GreaterOrEqual'),
+  Greater: compare('Greater'),
+  Less: compare('Less'),
+  LessEqual: compare('LessOrEqual'),
   Cast: {
-    inputs: ['x'], dtypes: ['float32', 'int32', 'bool'], outDtype: (_, attrs) => attrs['dtype'] as Dtype,
+    inputs: ['x'],
+    dtypes: ['float32', 'int32', 'bool'],
+    outDtype: (_, attrs) => attrs['dtype'] as Dtype,
     emit: (g, [x], attrs) => g.op('Cast', [x!], { attributes: { to: ONNX_TYPE[attrs['dtype'] as Dtype] } }),
   },
-  Sum: reduce('ReduceSum', 'axis'), Mean: reduce('ReduceMean', 'axis'), Max: reduce('ReduceMax', 'reductionIndices'),
-  Softmax: { inputs: ['logits'], dtypes: ['float32'], emit: (g, [x], attrs) => g.op('Softmax', [x!], { attributes: { axis: attrs['dim'] as number } }) },
-  Transpose: { inputs: ['x'], dtypes: ['float32', 'int32'], emit: (g, [x], attrs) => g.op('Transpose', [x!], { attributes: { perm: attrs['perm'] as number[] } }) },
+  Sum: reduce('ReduceSum', 'axis'),
+  Mean: reduce('ReduceMean', 'axis'),
+  Max: reduce('ReduceMax', 'reductionIndices'),
+  Softmax: {
+    inputs: ['logits'],
+    dtypes: ['float32'],
+    emit: (g, [x], attrs) => g.op('Softmax', [x!], { attributes: { axis: attrs['dim'] as number } }),
+  },
+  Transpose: {
+    inputs: ['x'],
+    dtypes: ['float32', 'int32'],
+    emit: (g, [x], attrs) => g.op('Transpose', [x!], { attributes: { perm: attrs['perm'] as number[] } }),
+  },
   GatherV2: {
-    inputs: ['x', 'indices'], dtypes: ['float32', 'int32'],
+    inputs: ['x', 'indices'],
+    dtypes: ['float32', 'int32'],
     emit: (g, [x, i], attrs) => g.op('Gather', [x!, i!], { attributes: { axis: attrs['axis'] as number } }),
   },
 };
 
 const sessions = new Map<string, NativeSession>();
 
-function routeSession(kernel: string, route: KernelRoute, dtypes: Dtype[], ranks: number[], attrs: tf.NamedAttrMap, outDtype: Dtype): NativeSession {
+function routeSession(
+  kernel: string,
+  route: KernelRoute,
+  dtypes: Dtype[],
+  ranks: number[],
+  attrs: tf.NamedAttrMap,
+  outDtype: Dtype,
+): NativeSession {
   const baked: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(attrs)) if (typeof v !== 'object' || Array.isArray(v)) baked[k] = v;
   const key = `${kernel}|${dtypes.join(',')}|${ranks.join(',')}|${JSON.stringify(baked)}`;
   let session = sessions.get(key);
   if (session) return session;
   const g = new GraphBuilder(`native-${kernel}`);
-  const xs = route.inputs.map((name, i) => g.input(name, ONNX_TYPE[dtypes[i]!], Array.from({ length: ranks[i]! }, (_, d) => `${name}${d}`)));
+  const xs = route.inputs.map((name, i) =>
+    g.input(
+      name,
+      ONNX_TYPE[dtypes[i]!],
+      Array.from({ length: ranks[i]! }, (_, d) => `${name}${d}`),
+    ),
+  );
   const y = route.emit(g, xs, attrs, ranks);
   g.nodes.push({ op: 'Identity', inputs: [y], outputs: ['y'], name: 'out' });
   g.output('y', ONNX_TYPE[outDtype]);
@@ -106,10 +169,14 @@ function routeSession(kernel: string, route: KernelRoute, dtypes: Dtype[], ranks
 export function hostValues(backend: MathBackendCPU, info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array {
   const values = backend.readSync(info.dataId);
   switch (info.dtype) {
-    case 'float32': return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
-    case 'int32': return values instanceof Int32Array ? values : Int32Array.from(values as ArrayLike<number>);
-    case 'bool': return values instanceof Uint8Array ? values : Uint8Array.from(values as ArrayLike<number>);
-    default: throw new Error(`native backend: no host form for dtype ${info.dtype}`);
+    case 'float32':
+      return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
+    case 'int32':
+      return values instanceof Int32Array ? values : Int32Array.from(values as ArrayLike<number>);
+    case 'bool':
+      return values instanceof Uint8Array ? values : Uint8Array.from(values as ArrayLike<number>);
+    default:
+      throw new Error(`native backend: no host form for dtype ${info.dtype}`);
   }
 }
 
@@ -117,7 +184,12 @@ export function hostValues(backend: MathBackendCPU, info: tf.TensorInfo): Float3
  * Runs `kernel` on ORT when its route accepts the inputs; undefined when the CPU kernel should run instead.
  * @example nativeKernel('Add', { a, b }, {}, backend); // a TensorInfo, or undefined for int32 / tiny inputs
  */
-export function nativeKernel(kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, backend: MathBackendCPU): tf.TensorInfo | undefined {
+export function nativeKernel(
+  kernel: string,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap,
+  backend: MathBackendCPU,
+): tf.TensorInfo | undefined {
   const route = NATIVE_KERNEL_ROUTES[kernel];
   if (!route) return undefined;
   const infos = route.inputs.map((n) => inputs[n]);
@@ -128,11 +200,19 @@ export function nativeKernel(kernel: string, inputs: tf.NamedTensorInfoMap, attr
   }
   if (elements < NATIVE_MIN_ELEMENTS) return undefined;
   // Gather's indices may be float in tfjs's API; ORT needs int32/int64, and 0-d batchDims only.
-  if (kernel === 'GatherV2' && (infos[1]!.dtype !== 'int32' || infos[0]!.dtype !== 'float32' || attrs['batchDims'])) return undefined;
+  if (kernel === 'GatherV2' && (infos[1]!.dtype !== 'int32' || infos[0]!.dtype !== 'float32' || attrs['batchDims']))
+    return undefined;
   const dtypes = infos.map((i) => i!.dtype as Dtype);
   const outDtype = route.outDtype?.(dtypes[0]!, attrs) ?? dtypes[0]!;
   if (!(outDtype in ONNX_TYPE)) return undefined;
-  const session = routeSession(kernel, route, dtypes, infos.map((i) => i!.shape.length), attrs, outDtype);
+  const session = routeSession(
+    kernel,
+    route,
+    dtypes,
+    infos.map((i) => i!.shape.length),
+    attrs,
+    outDtype,
+  );
   const feeds: Record<string, NativeTensor> = {};
   route.inputs.forEach((name, k) => {
     const info = infos[k]!;

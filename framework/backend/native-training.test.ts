@@ -15,7 +15,11 @@ function batch(step: number): { inputIds: tf.Tensor; positions: tf.Tensor; label
   const positions = Int32Array.from({ length: 4 * 32 }, (_, i) => i).filter((i) => i % 5 === 2);
   const labels = Int32Array.from(positions, (p) => ids[p]!);
   for (const p of positions) ids[p] = 103; // [MASK]
-  return { inputIds: tf.tensor2d(ids, [4, 32], 'int32'), positions: tf.tensor1d(positions, 'int32'), labels: tf.tensor1d(labels, 'int32') };
+  return {
+    inputIds: tf.tensor2d(ids, [4, 32], 'int32'),
+    positions: tf.tensor1d(positions, 'int32'),
+    labels: tf.tensor1d(labels, 'int32'),
+  };
 }
 
 /** 20 MLM steps (dropout on, AdamW) of the shipped model on one backend: the losses and the live tensor counts. */
@@ -30,7 +34,10 @@ async function twentySteps(backend: 'wasm' | 'native'): Promise<{ losses: number
     const b = batch(step);
     const { value, grads } = tf.variableGrads(() => {
       const hidden = model.encode({ inputIds: b.inputIds }, { training: true, seed: 100 + step });
-      return softmaxCrossEntropy(model.mlmLogits(BertModel.gatherPositions(hidden, b.positions)), b.labels) as tf.Scalar;
+      return softmaxCrossEntropy(
+        model.mlmLogits(BertModel.gatherPositions(hidden, b.positions)),
+        b.labels,
+      ) as tf.Scalar;
     });
     opt.step(grads, 1);
     losses.push(value.dataSync()[0]!);
@@ -42,13 +49,19 @@ async function twentySteps(backend: 'wasm' | 'native'): Promise<{ losses: number
   return { losses, tensors };
 }
 
-test('20 training steps of the shipped model: the native backend gives the wasm path\'s losses, and no tensor leaks', async () => {
+test("20 training steps of the shipped model: the native backend gives the wasm path's losses, and no tensor leaks", async () => {
   const wasm = await twentySteps('wasm');
   const native = await twentySteps('native');
   for (let i = 0; i < 20; i++) {
-    assert.ok(Math.abs(native.losses[i]! - wasm.losses[i]!) < 1e-4, `step ${i}: loss ${native.losses[i]} on native, ${wasm.losses[i]} on wasm`);
+    assert.ok(
+      Math.abs(native.losses[i]! - wasm.losses[i]!) < 1e-4,
+      `step ${i}: loss ${native.losses[i]} on native, ${wasm.losses[i]} on wasm`,
+    );
   }
   assert.ok(wasm.losses[19]! < wasm.losses[0]!, 'the model learns the batch stream at all');
   // Flat from the second step (the first creates the optimiser's state).
-  assert.ok(native.tensors.slice(1).every((n) => n === native.tensors[1]), `live tensors over the steps: ${native.tensors.join(', ')}`);
+  assert.ok(
+    native.tensors.slice(1).every((n) => n === native.tensors[1]),
+    `live tensors over the steps: ${native.tensors.join(', ')}`,
+  );
 });

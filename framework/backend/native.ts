@@ -30,7 +30,9 @@ function matMulSession(rankA: number, rankB: number, transposeA: boolean, transp
   const a = g.input('a', OnnxType.FLOAT, dims(rankA, 'a'));
   const b = g.input('b', OnnxType.FLOAT, dims(rankB, 'b'));
   const y = g.op('FusedMatMul', [a, b], {
-    domain: MS_DOMAIN, names: ['y'], attributes: { transA: +transposeA, transB: +transposeB, alpha: { float: 1 } },
+    domain: MS_DOMAIN,
+    names: ['y'],
+    attributes: { transA: +transposeA, transB: +transposeB, alpha: { float: 1 } },
   });
   g.output(y, OnnxType.FLOAT, dims(Math.max(rankA, rankB), 'y'));
   session = NativeSession.create(g.encode(), { name: 'MatMul' });
@@ -42,13 +44,22 @@ function matMulSession(rankA: number, rankB: number, transposeA: boolean, transp
 const hostFloats = (backend: MathBackendCPU, info: tf.TensorInfo) => hostValues(backend, info) as Float32Array;
 
 /** `a·b` on MLAS; null when the inputs are not float32 (the CPU kernel then runs). */
-export function nativeMatMul(backend: MathBackendCPU, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): tf.TensorInfo | null {
+export function nativeMatMul(
+  backend: MathBackendCPU,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): tf.TensorInfo | null {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const session = matMulSession(a.shape.length, b.shape.length, transposeA, transposeB);
-  const { y } = session.run({
-    a: { type: 'float32', dims: a.shape, data: hostFloats(backend, a) },
-    b: { type: 'float32', dims: b.shape, data: hostFloats(backend, b) },
-  }, ['y']);
+  const { y } = session.run(
+    {
+      a: { type: 'float32', dims: a.shape, data: hostFloats(backend, a) },
+      b: { type: 'float32', dims: b.shape, data: hostFloats(backend, b) },
+    },
+    ['y'],
+  );
   return backend.makeTensorInfo([...y!.dims], 'float32', y!.data as Float32Array);
 }
 
@@ -65,24 +76,33 @@ function registerMatMulKernels(): void {
   const cpuAdd = tf.getKernel('Add', 'cpu')!.kernelFunc;
   tf.unregisterKernel('BatchMatMul', NATIVE_BACKEND);
   tf.registerKernel({
-    kernelName: 'BatchMatMul', backendName: NATIVE_BACKEND,
+    kernelName: 'BatchMatMul',
+    backendName: NATIVE_BACKEND,
     kernelFunc: (args: KernelArgs) => {
       const { a, b } = args.inputs;
-      const out = nativeMatMul(asCpu(args.backend), a!, b!, Boolean(args.attrs?.['transposeA']), Boolean(args.attrs?.['transposeB']));
+      const out = nativeMatMul(
+        asCpu(args.backend),
+        a!,
+        b!,
+        Boolean(args.attrs?.['transposeA']),
+        Boolean(args.attrs?.['transposeB']),
+      );
       return out ?? (cpuBatchMatMul(args as Parameters<typeof cpuBatchMatMul>[0]) as tf.TensorInfo);
     },
   });
   tf.unregisterKernel('_FusedMatMul', NATIVE_BACKEND);
   tf.registerKernel({
-    kernelName: '_FusedMatMul', backendName: NATIVE_BACKEND,
+    kernelName: '_FusedMatMul',
+    backendName: NATIVE_BACKEND,
     kernelFunc: (args: KernelArgs) => {
       const { a, b, bias } = args.inputs;
       const activation = args.attrs?.['activation'] ?? 'linear';
       const backend = asCpu(args.backend);
       // Bias-only products (what dense layers emit) run on MLAS; other activations keep the CPU kernel.
-      const product = activation === 'linear'
-        ? nativeMatMul(backend, a!, b!, Boolean(args.attrs?.['transposeA']), Boolean(args.attrs?.['transposeB']))
-        : null;
+      const product =
+        activation === 'linear'
+          ? nativeMatMul(backend, a!, b!, Boolean(args.attrs?.['transposeA']), Boolean(args.attrs?.['transposeB']))
+          : null;
       if (!product) return cpuFused(args as Parameters<typeof cpuFused>[0]) as tf.TensorInfo;
       if (!bias) return product;
       const sum = cpuAdd({ inputs: { a: product, b: bias }, backend, attrs: {} }) as tf.TensorInfo;
@@ -110,7 +130,8 @@ export function registerNativeBackend(): void {
       ...config,
       backendName: NATIVE_BACKEND,
       kernelFunc: routed
-        ? (args) => nativeKernel(config.kernelName, args.inputs, args.attrs ?? {}, asCpu(args.backend)) ?? cpuKernel(args)
+        ? (args) =>
+            nativeKernel(config.kernelName, args.inputs, args.attrs ?? {}, asCpu(args.backend)) ?? cpuKernel(args)
         : cpuKernel,
     });
   }

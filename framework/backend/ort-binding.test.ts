@@ -14,12 +14,15 @@ test(`${ORT_BINDING_MODULE} still has the shape the native backend uses (fails h
   const session = NativeSession.create(g.encode(), { threads: 1 });
   // A view into a larger buffer is read at its offset; the result is synchronous, in a plain ArrayBuffer.
   const backing = new Float32Array([9, 1, 2, 3, 4, 9]);
-  const { c } = session.run({
-    a: { type: 'float32', dims: [2, 2], data: backing.subarray(1, 5) },
-    b: { type: 'float32', dims: [2, 1], data: new Float32Array([1, 1]) },
-  }, ['c']);
+  const { c } = session.run(
+    {
+      a: { type: 'float32', dims: [2, 2], data: backing.subarray(1, 5) },
+      b: { type: 'float32', dims: [2, 1], data: new Float32Array([1, 1]) },
+    },
+    ['c'],
+  );
   assert.deepEqual([...c!.dims], [2, 1]);
-  assert.deepEqual([...c!.data as Float32Array], [3, 7]);
+  assert.deepEqual([...(c!.data as Float32Array)], [3, 7]);
   assert.ok(!(c!.data.buffer instanceof SharedArrayBuffer));
   session.dispose();
 });
@@ -30,7 +33,10 @@ test('FEWPROMPT_THREADS sets the native thread count and is checked', () => {
     process.env['FEWPROMPT_THREADS'] = '3';
     assert.equal(nativeThreads(), 3);
     process.env['FEWPROMPT_THREADS'] = 'many';
-    assert.throws(() => nativeThreads(), /FEWPROMPT_THREADS='many' is not a thread count; expected an integer from 1 to 1024/);
+    assert.throws(
+      () => nativeThreads(),
+      /FEWPROMPT_THREADS='many' is not a thread count; expected an integer from 1 to 1024/,
+    );
   } finally {
     if (saved === undefined) delete process.env['FEWPROMPT_THREADS'];
     else process.env['FEWPROMPT_THREADS'] = saved;
@@ -44,6 +50,6 @@ test('a feed in shared memory is copied, not refused (worker-thread buffers, was
   const shared = new Float32Array(new SharedArrayBuffer(12));
   shared.set([1, 2, 3]);
   const { y } = session.run({ x: { type: 'float32', dims: [3], data: shared } }, ['y']);
-  assert.deepEqual([...y!.data as Float32Array], [-1, -2, -3]);
+  assert.deepEqual([...(y!.data as Float32Array)], [-1, -2, -3]);
   session.dispose();
 });

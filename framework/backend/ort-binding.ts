@@ -26,7 +26,11 @@ export interface NativeTensor {
 
 interface BindingSession {
   loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: Record<string, unknown>): void;
-  run(feeds: Record<string, unknown>, fetches: Record<string, null>, options: Record<string, unknown>): Record<string, NativeTensor>;
+  run(
+    feeds: Record<string, unknown>,
+    fetches: Record<string, null>,
+    options: Record<string, unknown>,
+  ): Record<string, NativeTensor>;
   dispose(): void;
 }
 
@@ -51,15 +55,19 @@ export function loadOrtBinding(): Binding {
   }
   const binding = mod.binding as { InferenceSession?: unknown } | undefined;
   if (typeof mod.initOrt !== 'function' || typeof binding?.InferenceSession !== 'function') {
-    throw new BackendError(`${ORT_BINDING_MODULE} changed shape: expected exports { binding.InferenceSession, initOrt }, `
-      + `got { ${Object.keys(mod).join(', ')} } (pin onnxruntime-node to the version in package.json)`);
+    throw new BackendError(
+      `${ORT_BINDING_MODULE} changed shape: expected exports { binding.InferenceSession, initOrt }, ` +
+        `got { ${Object.keys(mod).join(', ')} } (pin onnxruntime-node to the version in package.json)`,
+    );
   }
   (mod.initOrt as () => void)();
   const probe = new (binding.InferenceSession as new () => Record<string, unknown>)();
   for (const method of ['loadModel', 'run', 'dispose']) {
     if (typeof probe[method] !== 'function') {
-      throw new BackendError(`${ORT_BINDING_MODULE} changed shape: InferenceSession has no ${method}() `
-        + '(pin onnxruntime-node to the version in package.json)');
+      throw new BackendError(
+        `${ORT_BINDING_MODULE} changed shape: InferenceSession has no ${method}() ` +
+          '(pin onnxruntime-node to the version in package.json)',
+      );
     }
   }
   loaded = binding as Binding;
@@ -91,7 +99,10 @@ export interface NativeSessionOptions {
 }
 
 /** Calls and wall milliseconds of one graph while profiling. */
-export interface SessionTiming { calls: number; ms: number }
+export interface SessionTiming {
+  calls: number;
+  ms: number;
+}
 
 /**
  * One ONNX graph loaded into the binding, run synchronously on host tensors.
@@ -103,7 +114,10 @@ export class NativeSession {
   /** Per-graph timings, collected while set (`NativeSession.profile = new Map()`; the engine bench does). */
   static profile: Map<string, SessionTiming> | undefined;
 
-  private constructor(private readonly session: BindingSession, readonly name: string) {}
+  private constructor(
+    private readonly session: BindingSession,
+    readonly name: string,
+  ) {}
 
   static create(model: Uint8Array, options: NativeSessionOptions = {}): NativeSession {
     const binding = loadOrtBinding();
@@ -140,5 +154,7 @@ export class NativeSession {
     return out;
   }
 
-  dispose(): void { this.session.dispose(); }
+  dispose(): void {
+    this.session.dispose();
+  }
 }

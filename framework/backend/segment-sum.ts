@@ -6,7 +6,13 @@ import type { TypedArray } from '@tensorflow/tfjs-core/dist/types.js';
  * the cpu backend's version is quadratic (100 s for three calls on a 21k-row embedding), so we register a
  * linear scatter-add for both. `out[seg[i], …] += x[i, …]`.
  */
-export function segmentSumInto(x: ArrayLike<number>, segmentIds: ArrayLike<number>, inner: number, out: Float32Array | Int32Array, numSegments: number): void {
+export function segmentSumInto(
+  x: ArrayLike<number>,
+  segmentIds: ArrayLike<number>,
+  inner: number,
+  out: Float32Array | Int32Array,
+  numSegments: number,
+): void {
   for (let i = 0; i < segmentIds.length; i++) {
     const seg = segmentIds[i]!;
     if (seg < 0 || seg >= numSegments) continue; // TF semantics: out-of-range ids are dropped
@@ -16,7 +22,10 @@ export function segmentSumInto(x: ArrayLike<number>, segmentIds: ArrayLike<numbe
   }
 }
 
-interface SegmentSumInputs { x: tf.TensorInfo; segmentIds: tf.TensorInfo }
+interface SegmentSumInputs {
+  x: tf.TensorInfo;
+  segmentIds: tf.TensorInfo;
+}
 
 function shapeOf(inputs: SegmentSumInputs, numSegments: number): { outShape: number[]; inner: number } {
   const trailing = inputs.x.shape.slice(inputs.segmentIds.shape.length);
@@ -47,7 +56,8 @@ function numeric(values: tf.backend_util.BackendValues): ArrayLike<number> {
 
 /** Registers the scatter-add `UnsortedSegmentSum` on `backendName` ('wasm', or 'cpu' and the native backend built on it). */
 export function registerSegmentSum(backendName: 'wasm' | 'cpu' | 'native'): void {
-  if (tf.getKernel('UnsortedSegmentSum', backendName) !== undefined) tf.unregisterKernel('UnsortedSegmentSum', backendName);
+  if (tf.getKernel('UnsortedSegmentSum', backendName) !== undefined)
+    tf.unregisterKernel('UnsortedSegmentSum', backendName);
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',
     backendName,
@@ -60,15 +70,28 @@ export function registerSegmentSum(backendName: 'wasm' | 'cpu' | 'native'): void
       if (isWasm(backend)) {
         const out = backend.makeOutput(outShape, x.dtype);
         const outData = backend.typedArrayFromHeap(out);
-        if (!(outData instanceof Float32Array || outData instanceof Int32Array)) throw new Error('UnsortedSegmentSum: unsupported dtype');
+        if (!(outData instanceof Float32Array || outData instanceof Int32Array))
+          throw new Error('UnsortedSegmentSum: unsupported dtype');
         outData.fill(0);
-        segmentSumInto(numeric(backend.readSync(x.dataId)), numeric(backend.readSync(segmentIds.dataId)), inner, outData, numSegments);
+        segmentSumInto(
+          numeric(backend.readSync(x.dataId)),
+          numeric(backend.readSync(segmentIds.dataId)),
+          inner,
+          outData,
+          numSegments,
+        );
         return out;
       }
       if (isCpu(backend)) {
         const size = numSegments * inner;
         const outData = x.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
-        segmentSumInto(numeric(backend.readSync(x.dataId)), numeric(backend.readSync(segmentIds.dataId)), inner, outData, numSegments);
+        segmentSumInto(
+          numeric(backend.readSync(x.dataId)),
+          numeric(backend.readSync(segmentIds.dataId)),
+          inner,
+          outData,
+          numSegments,
+        );
         return backend.makeTensorInfo(outShape, x.dtype, outData);
       }
       throw new Error(`UnsortedSegmentSum: backend ${backendName} is not wasm- or cpu-like`);

@@ -22,9 +22,15 @@ async function tryLoad(name: BackendName): Promise<boolean> {
     switch (name) {
       // The native bindings are optional dependencies: their install downloads libtensorflow, which fails
       // on machines without that network access, and then the import throws here.
-      case 'tensorflow-gpu': await import(String('@tensorflow/tfjs-node-gpu')); return true;
-      case 'tensorflow': await import(String('@tensorflow/tfjs-node')); return true;
-      case 'native': registerNativeBackend(); return true;
+      case 'tensorflow-gpu':
+        await import(String('@tensorflow/tfjs-node-gpu'));
+        return true;
+      case 'tensorflow':
+        await import(String('@tensorflow/tfjs-node'));
+        return true;
+      case 'native':
+        registerNativeBackend();
+        return true;
       case 'wasm': {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         void wasm;
@@ -32,7 +38,9 @@ async function tryLoad(name: BackendName): Promise<boolean> {
         registerWasmBatchMatMul();
         return true;
       }
-      case 'cpu': registerSegmentSum('cpu'); return true;
+      case 'cpu':
+        registerSegmentSum('cpu');
+        return true;
     }
   } catch (error) {
     log.debug(`backend ${name} unavailable: ${(error as Error).message.split('\n')[0]}`);
@@ -77,10 +85,13 @@ export function initBackend(): Promise<BackendName> {
     const forced = process.env.FEWPROMPT_BACKEND;
     if (forced !== undefined && forced !== '') {
       if (!(BACKEND_PREFERENCE as readonly string[]).includes(forced)) {
-        throw new ConfigError(`FEWPROMPT_BACKEND='${forced}' is not a backend; expected one of ${BACKEND_PREFERENCE.join(', ')}`);
+        throw new ConfigError(
+          `FEWPROMPT_BACKEND='${forced}' is not a backend; expected one of ${BACKEND_PREFERENCE.join(', ')}`,
+        );
       }
       const name = forced as BackendName;
-      if (!(await activate(name))) throw new ConfigError(`FEWPROMPT_BACKEND='${forced}' requested but that backend could not be loaded`);
+      if (!(await activate(name)))
+        throw new ConfigError(`FEWPROMPT_BACKEND='${forced}' requested but that backend could not be loaded`);
       log.info(`backend: ${describe(name)} (FEWPROMPT_BACKEND)`);
       return name;
     }

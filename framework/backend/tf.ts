@@ -49,7 +49,8 @@ export function hostNumbersIn(value: unknown, depth = 0): number {
   if (ArrayBuffer.isView(value)) return (value as unknown as ArrayLike<number>).length;
   if (Array.isArray(value)) {
     let n = 0;
-    for (const x of value) n += typeof x === 'number' ? 1 : ArrayBuffer.isView(x) || Array.isArray(x) ? (x as ArrayLike<unknown>).length : 0;
+    for (const x of value)
+      n += typeof x === 'number' ? 1 : ArrayBuffer.isView(x) || Array.isArray(x) ? (x as ArrayLike<unknown>).length : 0;
     return n;
   }
   if (depth >= 2) return 0;
@@ -68,7 +69,9 @@ if (process.env['FEWPROMPT_STRICT_TIDY'] === '1') {
     const result = tidy(nameOrFn as string, fn as () => tf.TensorContainer);
     const n = hostNumbersIn(result);
     if (n > STRICT_TIDY_LIMIT) {
-      throw new Error(`tf.tidy returned ${n} host numbers (limit ${STRICT_TIDY_LIMIT}); tidy walks each one looking for tensors — read them outside with tidyRead(fn, read)`);
+      throw new Error(
+        `tf.tidy returned ${n} host numbers (limit ${STRICT_TIDY_LIMIT}); tidy walks each one looking for tensors — read them outside with tidyRead(fn, read)`,
+      );
     }
     return result;
   }) as typeof engine.tidy;

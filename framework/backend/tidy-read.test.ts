@@ -7,12 +7,37 @@ import { hostNumbersIn, STRICT_TIDY_LIMIT, tf, tidyRead } from './tf.js';
 
 test('tidyRead: the result read to the host, every tensor (intermediate or returned) disposed', () => {
   const before = tf.memory().numTensors;
-  const rows = tidyRead(() => tf.mul(tf.tensor2d([[1, 2], [3, 4]]), 2), (t) => t.arraySync() as number[][]);
-  assert.deepEqual(rows, [[2, 4], [6, 8]]);
-  const both = tidyRead(() => ({ a: tf.ones([3]), b: tf.zeros([2]) }), ({ a, b }) => [...a.dataSync(), ...b.dataSync()]);
+  const rows = tidyRead(
+    () =>
+      tf.mul(
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+        ]),
+        2,
+      ),
+    (t) => t.arraySync() as number[][],
+  );
+  assert.deepEqual(rows, [
+    [2, 4],
+    [6, 8],
+  ]);
+  const both = tidyRead(
+    () => ({ a: tf.ones([3]), b: tf.zeros([2]) }),
+    ({ a, b }) => [...a.dataSync(), ...b.dataSync()],
+  );
   assert.deepEqual(both, [1, 1, 1, 0, 0]);
   assert.equal(tf.memory().numTensors, before);
-  assert.throws(() => tidyRead(() => tf.ones([1]), () => { throw new Error('read failed'); }), /read failed/);
+  assert.throws(
+    () =>
+      tidyRead(
+        () => tf.ones([1]),
+        () => {
+          throw new Error('read failed');
+        },
+      ),
+    /read failed/,
+  );
   assert.equal(tf.memory().numTensors, before, 'disposed when read throws');
 });
 
@@ -36,18 +61,21 @@ test('no source returns .dataSync() / .arraySync() from a tf.tidy', () => {
     const src = readFileSync(file, 'utf8');
     for (const m of src.matchAll(/\btidy\(/g)) {
       let [i, depth] = [m.index + m[0].length, 1];
-      while (depth > 0 && i < src.length) depth += src[i] === '(' ? 1 : src[i] === ')' ? -1 : 0, i++;
+      while (depth > 0 && i < src.length) (depth += src[i] === '(' ? 1 : src[i] === ')' ? -1 : 0), i++;
       const body = src.slice(m.index + m[0].length, i - 1).trim();
       const arrowValue = /(dataSync|arraySync)\(\)(\s*as [\w[\]]+)?\s*;?\s*}?$/.test(body);
       const returned = /return [^;]*(dataSync|arraySync)\(\)[^;[]*;/.test(body);
-      if (arrowValue || returned) offenders.push(`${file.slice(root.length)}:${src.slice(0, m.index).split('\n').length}`);
+      if (arrowValue || returned)
+        offenders.push(`${file.slice(root.length)}:${src.slice(0, m.index).split('\n').length}`);
     }
   }
   assert.ok(files.length > 100, `scanned ${files.length} files`);
   assert.deepEqual(offenders, [], 'use tidyRead(fn, read) instead');
 });
 
-test('strict tidy (the test runner sets FEWPROMPT_STRICT_TIDY=1): a tidy returning a large host array throws, one returning tensors does not', { skip: process.env['FEWPROMPT_STRICT_TIDY'] !== '1' ? 'FEWPROMPT_STRICT_TIDY is not 1 (npm test sets it)' : false }, () => {
+test('strict tidy (the test runner sets FEWPROMPT_STRICT_TIDY=1): a tidy returning a large host array throws, one returning tensors does not', {
+  skip: process.env['FEWPROMPT_STRICT_TIDY'] !== '1' ? 'FEWPROMPT_STRICT_TIDY is not 1 (npm test sets it)' : false,
+}, () => {
   const big = tf.zeros([STRICT_TIDY_LIMIT + 1]);
   // The read happens in a helper, where the source scan cannot see it.
   const readAll = (t: tf.Tensor) => t.dataSync();
@@ -58,7 +86,16 @@ test('strict tidy (the test runner sets FEWPROMPT_STRICT_TIDY=1): a tidy returni
 
 test('hostNumbersIn counts what tidy would walk', () => {
   const t = tf.ones([9]);
-  assert.equal(hostNumbersIn({ scores: [[1, 2], [3, 4]], t }), 4);
+  assert.equal(
+    hostNumbersIn({
+      scores: [
+        [1, 2],
+        [3, 4],
+      ],
+      t,
+    }),
+    4,
+  );
   assert.equal(hostNumbersIn(new Float32Array(7)), 7);
   assert.equal(hostNumbersIn([t, t]), 0);
   assert.equal(hostNumbersIn(5), 0);

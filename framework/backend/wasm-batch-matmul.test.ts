@@ -43,7 +43,11 @@ test('wasm BatchMatMul replacement matches the cpu backend on every path, forwar
     cpu.forEach((want, i) => {
       const got = wasm[i]!;
       assert.equal(got.length, want.length);
-      for (let j = 0; j < want.length; j++) assert.ok(Math.abs(got[j]! - want[j]!) < 1e-4, `case ${JSON.stringify(c)} output ${i}[${j}]: ${got[j]} vs ${want[j]}`);
+      for (let j = 0; j < want.length; j++)
+        assert.ok(
+          Math.abs(got[j]! - want[j]!) < 1e-4,
+          `case ${JSON.stringify(c)} output ${i}[${j}]: ${got[j]} vs ${want[j]}`,
+        );
     });
   }
 });

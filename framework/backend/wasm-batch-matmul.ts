@@ -9,13 +9,19 @@ import { tf } from './tf.js';
  * slicing or stacking copies).
  */
 
-interface TensorData { id: number; memoryOffset: number }
+interface TensorData {
+  id: number;
+  memoryOffset: number;
+}
 /** The parts of tfjs-wasm's `BackendWasm` this kernel uses (pinned to @tensorflow/tfjs-backend-wasm 4.22). */
 interface WasmBackendInternals {
   dataIdMap: { get(dataId: object): TensorData | undefined; delete(dataId: object): boolean };
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
   disposeData(dataId: object): boolean;
-  wasm: { cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void; tfjs: { disposeData(id: number): void } };
+  wasm: {
+    cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
+    tfjs: { disposeData(id: number): void };
+  };
 }
 
 function isWasmBackend(b: object): b is WasmBackendInternals {
@@ -33,13 +39,21 @@ function transposeLast2(backend: WasmBackendInternals & object, x: tf.TensorInfo
   if (!transpose) throw new Error('wasm backend has no Transpose kernel');
   const rows = x.shape[x.shape.length - 2]!;
   const cols = x.shape[x.shape.length - 1]!;
-  const out = transpose.kernelFunc({ inputs: { x: { ...x, shape: [batch, rows, cols] } }, backend, attrs: { perm: [0, 2, 1] } });
+  const out = transpose.kernelFunc({
+    inputs: { x: { ...x, shape: [batch, rows, cols] } },
+    backend,
+    attrs: { perm: [0, 2, 1] },
+  });
   if (Array.isArray(out)) throw new Error('Transpose returned several outputs');
   return out;
 }
 
 /** A tensor entry that points into existing heap memory; released without freeing that memory. */
-function view(backend: WasmBackendInternals, memoryOffset: number, shape: number[]): { info: tf.TensorInfo; id: number; release(): void } {
+function view(
+  backend: WasmBackendInternals,
+  memoryOffset: number,
+  shape: number[],
+): { info: tf.TensorInfo; id: number; release(): void } {
   const info = backend.makeOutput(shape, 'float32', memoryOffset);
   const data = backend.dataIdMap.get(info.dataId)!;
   return {
@@ -52,9 +66,27 @@ function view(backend: WasmBackendInternals, memoryOffset: number, shape: number
   };
 }
 
-function kernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function kernel({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: object;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
   if (!isWasmBackend(backend)) throw new Error('fewprompt BatchMatMul: not a wasm backend');
-  wasmBatchMatMul ??= backend.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
+  wasmBatchMatMul ??= backend.wasm.cwrap('BatchMatMul', null, [
+    'number',
+    'array',
+    'number',
+    'number',
+    'array',
+    'number',
+    'number',
+    'number',
+    'number',
+  ]);
   const a = inputs['a']!;
   const b = inputs['b']!;
   const transposeA = Boolean(attrs?.['transposeA']);
@@ -66,23 +98,35 @@ function kernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; bac
   const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
   const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
   const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-  if (k !== kb) throw new Error(`matMul: inner dimensions ${k} and ${kb} of shapes [${a.shape}] and [${b.shape}] (transposeA=${transposeA}, transposeB=${transposeB}) do not match`);
+  if (k !== kb)
+    throw new Error(
+      `matMul: inner dimensions ${k} and ${kb} of shapes [${a.shape}] and [${b.shape}] (transposeA=${transposeA}, transposeB=${transposeB}) do not match`,
+    );
   const outerA = a.shape.slice(0, -2);
   const outerB = b.shape.slice(0, -2);
   const batchA = outerA.reduce((x, y) => x * y, 1);
   const batchB = outerB.reduce((x, y) => x * y, 1);
-  if (batchA !== batchB && batchA !== 1 && batchB !== 1) throw new Error(`matMul: batch dims [${outerA}] and [${outerB}] do not broadcast`);
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1)
+    throw new Error(`matMul: batch dims [${outerA}] and [${outerB}] do not broadcast`);
   const batch = Math.max(batchA, batchB);
-  const outShape = [...(outerA.length >= outerB.length ? outerA : outerB).map((d, i, arr) => {
-    const other = outerA.length >= outerB.length ? outerB : outerA;
-    const j = i - (arr.length - other.length);
-    return j >= 0 ? Math.max(d, other[j]!) : d;
-  }), m, n];
+  const outShape = [
+    ...(outerA.length >= outerB.length ? outerA : outerB).map((d, i, arr) => {
+      const other = outerA.length >= outerB.length ? outerB : outerA;
+      const j = i - (arr.length - other.length);
+      return j >= 0 ? Math.max(d, other[j]!) : d;
+    }),
+    m,
+    n,
+  ];
 
   // Small a times a large transposed b (the tied MLM decoder h·Eᵀ): XNNPACK would repack all of b on
   // every call, so compute outᵀ = b·aᵀ instead (b is already stored as bᵀ) and transpose the small-ish result.
   if (batch === 1 && transposeB && !transposeA && n >= 8 * m) {
-    const swapped = kernel({ inputs: { a: { ...b, shape: [n, k] }, b: { ...a, shape: [m, k] } }, backend, attrs: { transposeA: false, transposeB: true } });
+    const swapped = kernel({
+      inputs: { a: { ...b, shape: [n, k] }, b: { ...a, shape: [m, k] } },
+      backend,
+      attrs: { transposeA: false, transposeB: true },
+    });
     const result = transposeLast2(backend, swapped, 1);
     backend.disposeData(swapped.dataId);
     return { ...result, shape: outShape };

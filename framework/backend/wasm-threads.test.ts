@@ -7,10 +7,22 @@ import { wasmThreadsFromEnv } from './wasm-threads.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const probe = (threads: string) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'framework/backend/testing/wasm-threads-probe.ts'], {
-    cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, FEWPROMPT_BACKEND: 'wasm', FEWPROMPT_WASM_THREADS: threads, FEWPROMPT_LOG: 'warn' },
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, FEWPROMPT_BACKEND: 'wasm', FEWPROMPT_WASM_THREADS: threads, FEWPROMPT_LOG: 'warn' },
   });
-  assert.equal(r.status, 0, `probe with ${threads} thread(s) exited with ${r.status} (signal ${r.signal}; a timeout means its pthreads kept it alive): ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { backend: string; threads: number; product: number[]; hidden: number[] };
+  assert.equal(
+    r.status,
+    0,
+    `probe with ${threads} thread(s) exited with ${r.status} (signal ${r.signal}; a timeout means its pthreads kept it alive): ${r.stderr}`,
+  );
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    backend: string;
+    threads: number;
+    product: number[];
+    hidden: number[];
+  };
 };
 
 test('wasm threads: the threaded build runs under Node with 2 threads, gives the single-threaded results bit for bit, and lets the process exit', () => {

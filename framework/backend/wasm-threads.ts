@@ -21,7 +21,8 @@ import { tf } from './tf.js';
 const require = createRequire(import.meta.url);
 
 /** The worker script's Blob branch, replaced because the factory is `require`d up front. */
-const BLOB_IMPORT = 'if(typeof e.data.urlOrBlob=="string"){importScripts(e.data.urlOrBlob)}else{var objectUrl=URL.createObjectURL(e.data.urlOrBlob);importScripts(objectUrl);URL.revokeObjectURL(objectUrl)}';
+const BLOB_IMPORT =
+  'if(typeof e.data.urlOrBlob=="string"){importScripts(e.data.urlOrBlob)}else{var objectUrl=URL.createObjectURL(e.data.urlOrBlob);importScripts(objectUrl);URL.revokeObjectURL(objectUrl)}';
 
 /**
  * Threads for the wasm backend: `FEWPROMPT_WASM_THREADS`, else every core (at most 4, XNNPACK's useful range
@@ -34,7 +35,10 @@ export function wasmThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): number
   return isMainThread ? Math.min(4, availableParallelism()) : 1;
 }
 
-interface PThreadPool { unusedWorkers: { unref(): void }[]; runningWorkers: { unref(): void }[] }
+interface PThreadPool {
+  unusedWorkers: { unref(): void }[];
+  runningWorkers: { unref(): void }[];
+}
 
 /**
  * Activates tfjs-wasm with `threads` pthreads; false (and the single-threaded build still available) when it
@@ -44,9 +48,12 @@ interface PThreadPool { unusedWorkers: { unref(): void }[]; runningWorkers: { un
  */
 export async function activateThreadedWasm(threads: number): Promise<boolean> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string };
+  const { wasmWorkerContents } =
+    require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
+      wasmWorkerContents: string;
+    };
   if (!wasmWorkerContents.includes(BLOB_IMPORT)) {
-    log.debug('wasm threads: this tfjs version\'s worker script is not the one patched here; single-threaded');
+    log.debug("wasm threads: this tfjs version's worker script is not the one patched here; single-threaded");
     return false;
   }
   const dir = mkdtempSync(join(os.tmpdir(), 'fewprompt-wasm-threads-'));
@@ -54,13 +61,20 @@ export async function activateThreadedWasm(threads: number): Promise<boolean> {
   const workerFile = join(dir, 'worker.cjs');
   const factory = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
   // tfjs escapes the script's "\n" sequences the same way before making its Blob.
-  writeFileSync(workerFile, `var WasmBackendModuleThreadedSimd = require(${JSON.stringify(factory)});\n${wasmWorkerContents.replace(BLOB_IMPORT, '').replace(/\n/g, '\\n')}`);
+  writeFileSync(
+    workerFile,
+    `var WasmBackendModuleThreadedSimd = require(${JSON.stringify(factory)});\n${wasmWorkerContents.replace(BLOB_IMPORT, '').replace(/\n/g, '\\n')}`,
+  );
 
   const createObjectURL = URL.createObjectURL.bind(URL);
   const cpus = os.cpus;
-  URL.createObjectURL = (obj: Blob) => (obj instanceof Blob && obj.type === 'application/javascript' ? workerFile : createObjectURL(obj));
+  URL.createObjectURL = (obj: Blob) =>
+    obj instanceof Blob && obj.type === 'application/javascript' ? workerFile : createObjectURL(obj);
   // The pool is sized from the core count / 2.
-  os.cpus = () => { const c = cpus(); return Array.from({ length: 2 * threads }, (_, i) => c[i % c.length]!); };
+  os.cpus = () => {
+    const c = cpus();
+    return Array.from({ length: 2 * threads }, (_, i) => c[i % c.length]!);
+  };
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   wasm.setThreadsCount(threads);
   let ok = false;

@@ -13,7 +13,16 @@ export type DiskDType = (typeof DISK_DTYPES)[number];
 
 /** Bytes per element of each on-disk type. */
 export const ITEMSIZE: Readonly<Record<DiskDType, number>> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
 };
 
 /**
@@ -46,18 +55,33 @@ function aligned(bytes: Uint8Array): ArrayBuffer {
  */
 export function decodeElements(dtype: DiskDType, bytes: Uint8Array): HostTensor {
   const n = bytes.length / ITEMSIZE[dtype];
-  if (!Number.isInteger(n)) throw new CheckpointError(`${bytes.length} bytes is not a whole number of ${dtype} elements`);
+  if (!Number.isInteger(n))
+    throw new CheckpointError(`${bytes.length} bytes is not a whole number of ${dtype} elements`);
   switch (dtype) {
-    case 'F32': return hostTensor('float32', [n], new Float32Array(aligned(bytes)));
-    case 'F64': return hostTensor('float32', [n], Float32Array.from(new Float64Array(aligned(bytes))));
-    case 'F16': return hostTensor('float32', [n], f16ToF32(new Uint16Array(aligned(bytes))));
-    case 'BF16': return hostTensor('float32', [n], bf16ToF32(new Uint16Array(aligned(bytes))));
-    case 'I64': return hostTensor('int64', [n], new BigInt64Array(aligned(bytes)));
-    case 'I32': return hostTensor('int32', [n], new Int32Array(aligned(bytes)));
-    case 'I16': return hostTensor('int32', [n], Int32Array.from(new Int16Array(aligned(bytes))));
-    case 'I8': return hostTensor('int32', [n], Int32Array.from(new Int8Array(aligned(bytes))));
-    case 'U8': return hostTensor('int32', [n], Int32Array.from(bytes));
-    case 'BOOL': return hostTensor('bool', [n], Uint8Array.from(bytes, (b) => (b === 0 ? 0 : 1)));
+    case 'F32':
+      return hostTensor('float32', [n], new Float32Array(aligned(bytes)));
+    case 'F64':
+      return hostTensor('float32', [n], Float32Array.from(new Float64Array(aligned(bytes))));
+    case 'F16':
+      return hostTensor('float32', [n], f16ToF32(new Uint16Array(aligned(bytes))));
+    case 'BF16':
+      return hostTensor('float32', [n], bf16ToF32(new Uint16Array(aligned(bytes))));
+    case 'I64':
+      return hostTensor('int64', [n], new BigInt64Array(aligned(bytes)));
+    case 'I32':
+      return hostTensor('int32', [n], new Int32Array(aligned(bytes)));
+    case 'I16':
+      return hostTensor('int32', [n], Int32Array.from(new Int16Array(aligned(bytes))));
+    case 'I8':
+      return hostTensor('int32', [n], Int32Array.from(new Int8Array(aligned(bytes))));
+    case 'U8':
+      return hostTensor('int32', [n], Int32Array.from(bytes));
+    case 'BOOL':
+      return hostTensor(
+        'bool',
+        [n],
+        Uint8Array.from(bytes, (b) => (b === 0 ? 0 : 1)),
+      );
   }
 }
 
@@ -78,8 +102,11 @@ export function encodeElements(tensor: HostTensor, floatAs: FloatDiskDType): { d
       if (floatAs === 'F16') return { dtype: 'F16', bytes: view(f32ToF16(tensor.data)) };
       if (floatAs === 'BF16') return { dtype: 'BF16', bytes: view(f32ToBf16(tensor.data)) };
       return { dtype: 'F32', bytes: view(tensor.data) };
-    case 'int32': return { dtype: 'I32', bytes: view(tensor.data) };
-    case 'int64': return { dtype: 'I64', bytes: view(tensor.data) };
-    case 'bool': return { dtype: 'BOOL', bytes: view(tensor.data) };
+    case 'int32':
+      return { dtype: 'I32', bytes: view(tensor.data) };
+    case 'int64':
+      return { dtype: 'I64', bytes: view(tensor.data) };
+    case 'bool':
+      return { dtype: 'BOOL', bytes: view(tensor.data) };
   }
 }

@@ -1,10 +1,21 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { bf16BitsToFloat, bf16ToF32, f16BitsToFloat, f16ToF32, f32ToBf16, f32ToF16, floatToBf16Bits, floatToF16Bits } from './half.js';
+import {
+  bf16BitsToFloat,
+  bf16ToF32,
+  f16BitsToFloat,
+  f16ToF32,
+  f32ToBf16,
+  f32ToF16,
+  floatToBf16Bits,
+  floatToF16Bits,
+} from './half.js';
 
 const vectors = JSON.parse(readFileSync(new URL('./fixtures/half-vectors.json', import.meta.url), 'utf8')) as {
-  f32: number[]; f16: number[]; bf16: number[];
+  f32: number[];
+  f16: number[];
+  bf16: number[];
 };
 const fromBits = (bits: number) => new Float32Array(new Uint32Array([bits]).buffer)[0] ?? NaN;
 
@@ -23,7 +34,8 @@ test('every F16 and BF16 pattern decodes and re-encodes to itself (NaNs stay NaN
     if (isNaN16) assert.ok(Number.isNaN(f16[h]) && (floatToF16Bits(f16[h] ?? 0) & 0x7fff) > 0x7c00, `f16 ${h}`);
     else assert.equal(floatToF16Bits(f16[h] ?? NaN), h, `f16 ${h.toString(16)}`);
     const isNaNb = (h & 0x7f80) === 0x7f80 && (h & 0x7f) !== 0;
-    if (isNaNb) assert.ok(Number.isNaN(bf16[h]) && Number.isNaN(bf16BitsToFloat(floatToBf16Bits(bf16[h] ?? 0))), `bf16 ${h}`);
+    if (isNaNb)
+      assert.ok(Number.isNaN(bf16[h]) && Number.isNaN(bf16BitsToFloat(floatToBf16Bits(bf16[h] ?? 0))), `bf16 ${h}`);
     else assert.equal(floatToBf16Bits(bf16[h] ?? NaN), h, `bf16 ${h.toString(16)}`);
   }
 });

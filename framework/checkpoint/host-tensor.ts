@@ -44,12 +44,19 @@ export function numel(shape: readonly number[]): number {
  * @example
  * const t = hostTensor('float32', [2], new Float32Array([0.5, 1])); // → { dtype: 'float32', shape: [2], data: … }
  */
-export function hostTensor<D extends HostDType>(dtype: D, shape: number[], data: HostDataByDType[D], what = 'tensor'): HostTensor {
+export function hostTensor<D extends HostDType>(
+  dtype: D,
+  shape: number[],
+  data: HostDataByDType[D],
+  what = 'tensor',
+): HostTensor {
   if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw new CheckpointError(`${what}: shape must be non-negative integers, got [${shape.join(', ')}]`);
   }
   if (data.length !== numel(shape)) {
-    throw new CheckpointError(`${what}: shape [${shape.join(', ')}] needs ${numel(shape)} elements, got ${data.length}`);
+    throw new CheckpointError(
+      `${what}: shape [${shape.join(', ')}] needs ${numel(shape)} elements, got ${data.length}`,
+    );
   }
   // A generic D cannot narrow the mapped union by itself; the pairing of dtype and data is what D enforces.
   return { dtype, shape, data } as HostTensor;

@@ -54,14 +54,24 @@ test('canonicalKey is idempotent', () => {
 test('bertForMaskedLMKey prefixes the encoder only, and round-trips through canonicalKey', () => {
   assert.equal(bertForMaskedLMKey('embeddings.word_embeddings.weight'), 'bert.embeddings.word_embeddings.weight');
   assert.equal(bertForMaskedLMKey('pooler.dense.weight'), 'bert.pooler.dense.weight');
-  assert.equal(bertForMaskedLMKey('cls.predictions.transform.LayerNorm.bias'), 'cls.predictions.transform.LayerNorm.bias');
+  assert.equal(
+    bertForMaskedLMKey('cls.predictions.transform.LayerNorm.bias'),
+    'cls.predictions.transform.LayerNorm.bias',
+  );
   assert.equal(bertForMaskedLMKey('classifier.weight'), 'classifier.weight');
   for (const [, canonical] of TABLE) assert.equal(canonicalKey(bertForMaskedLMKey(canonical)), canonical);
 });
 
 test('renameKeys refuses two keys that collapse onto one name', () => {
   const t = hostTensor('float32', [1], new Float32Array(1));
-  const sd = new Map([['bert.pooler.dense.bias', t], ['pooler.dense.bias', t]]);
-  assert.throws(() => renameKeys(sd, canonicalKey, 'x.bin'), (e: unknown) =>
-    e instanceof CheckpointError && e.message === "x.bin: keys 'bert.pooler.dense.bias' and 'pooler.dense.bias' both map to 'pooler.dense.bias'");
+  const sd = new Map([
+    ['bert.pooler.dense.bias', t],
+    ['pooler.dense.bias', t],
+  ]);
+  assert.throws(
+    () => renameKeys(sd, canonicalKey, 'x.bin'),
+    (e: unknown) =>
+      e instanceof CheckpointError &&
+      e.message === "x.bin: keys 'bert.pooler.dense.bias' and 'pooler.dense.bias' both map to 'pooler.dense.bias'",
+  );
 });

@@ -31,7 +31,7 @@ const LM_HEAD_RENAMES: readonly [RegExp, string][] = [
  */
 export function canonicalKey(key: string): string {
   let k = key;
-  for (let stripped = true; stripped;) {
+  for (let stripped = true; stripped; ) {
     const wrapper = WRAPPER_PREFIXES.find((p) => k.startsWith(p));
     stripped = wrapper !== undefined;
     if (wrapper) k = k.slice(wrapper.length);

@@ -7,7 +7,18 @@
 import { CheckpointError } from '../errors.js';
 
 /** Values a torch.save pickle can build. Caller-defined results (tensors, storages) extend `PyExtension`. */
-export type PyValue = null | boolean | number | bigint | string | Uint8Array | PyValue[] | PyTuple | PyDict | PyGlobal | PyExtension;
+export type PyValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | PyValue[]
+  | PyTuple
+  | PyDict
+  | PyGlobal
+  | PyExtension;
 /** Hashable values usable as dict keys. */
 export type PyKey = null | boolean | number | bigint | string;
 
@@ -24,7 +35,10 @@ export class PyDict {
 
 /** A reference to a whitelisted module-level name, e.g. `torch.FloatStorage`. */
 export class PyGlobal {
-  constructor(readonly module: string, readonly name: string) {}
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
   get qualifiedName(): string {
     return `${this.module}.${this.name}`;
   }
@@ -104,7 +118,13 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
     return items.filter((v): v is PyValue => v !== MARK);
   };
   const toKey = (value: PyValue): PyKey => {
-    if (value === null || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string') {
+    if (
+      value === null ||
+      typeof value === 'boolean' ||
+      typeof value === 'number' ||
+      typeof value === 'bigint' ||
+      typeof value === 'string'
+    ) {
       return value;
     }
     return fail(`unsupported dict key of type ${describe(value)}`);
@@ -120,8 +140,10 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
   const global = (module: string, attr: string): PyGlobal => {
     const qualified = `${module}.${attr}`;
     if (!(qualified in options.globals)) {
-      fail(`refusing global '${qualified}': only ${Object.keys(options.globals).join(', ') || 'none'} are allowed ` +
-        '(is this a plain state dict saved with torch.save?)');
+      fail(
+        `refusing global '${qualified}': only ${Object.keys(options.globals).join(', ') || 'none'} are allowed ` +
+          '(is this a plain state dict saved with torch.save?)',
+      );
     }
     return new PyGlobal(module, attr);
   };
@@ -135,67 +157,172 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
     opStart = pos;
     const op = u8();
     switch (op) {
-      case 0x80: { const v = u8(); if (v > 5) fail(`pickle protocol ${v} is newer than 5`); break; } // PROTO
-      case 0x95: u64(); break; // FRAME: a length hint only
-      case 0x2e: { // STOP
+      case 0x80: {
+        const v = u8();
+        if (v > 5) fail(`pickle protocol ${v} is newer than 5`);
+        break;
+      } // PROTO
+      case 0x95:
+        u64();
+        break; // FRAME: a length hint only
+      case 0x2e: {
+        // STOP
         const result = pop();
         if (stack.length !== 0) fail(`STOP with ${stack.length} items left on the stack`);
         return result;
       }
-      case 0x28: marks.push(stack.length); stack.push(MARK); break; // MARK
-      case 0x29: stack.push(new PyTuple([])); break; // EMPTY_TUPLE
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x7d: stack.push(new PyDict()); break; // EMPTY_DICT
-      case 0x74: stack.push(new PyTuple(popMark())); break; // TUPLE
-      case 0x85: stack.push(new PyTuple([pop()])); break; // TUPLE1
-      case 0x86: { const b = pop(); stack.push(new PyTuple([pop(), b])); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); stack.push(new PyTuple([pop(), b, c])); break; } // TUPLE3
-      case 0x6c: stack.push(popMark()); break; // LIST
-      case 0x64: { const d = new PyDict(); setItems(d, popMark()); stack.push(d); break; } // DICT
-      case 0x61: { const v = pop(); appendItems(top(), [v]); break; } // APPEND
-      case 0x65: { const items = popMark(); appendItems(top(), items); break; } // APPENDS
-      case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
-      case 0x75: { const items = popMark(); setItems(top(), items); break; } // SETITEMS
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x4a: stack.push(i32()); break; // BININT
-      case 0x4b: stack.push(u8()); break; // BININT1
-      case 0x4d: stack.push(u16()); break; // BININT2
-      case 0x8a: stack.push(decodeLong(take(u8()))); break; // LONG1
-      case 0x8b: stack.push(decodeLong(take(u32()))); break; // LONG4
-      case 0x47: need(8); stack.push(view.getFloat64(pos, false)); pos += 8; break; // BINFLOAT (big-endian)
-      case 0x58: stack.push(utf8(u32())); break; // BINUNICODE
-      case 0x8c: stack.push(utf8(u8())); break; // SHORT_BINUNICODE
-      case 0x8d: stack.push(utf8(u64())); break; // BINUNICODE8
-      case 0x54: stack.push(new TextDecoder('latin1').decode(take(i32()))); break; // BINSTRING
-      case 0x55: stack.push(new TextDecoder('latin1').decode(take(u8()))); break; // SHORT_BINSTRING
-      case 0x42: stack.push(take(u32()).slice()); break; // BINBYTES
-      case 0x43: stack.push(take(u8()).slice()); break; // SHORT_BINBYTES
-      case 0x71: memo.set(u8(), top()); break; // BINPUT
-      case 0x72: memo.set(u32(), top()); break; // LONG_BINPUT
-      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
-      case 0x68: stack.push(memoGet(u8())); break; // BINGET
-      case 0x6a: stack.push(memoGet(u32())); break; // LONG_BINGET
-      case 0x63: { const module = line(); stack.push(global(module, line())); break; } // GLOBAL
-      case 0x93: { // STACK_GLOBAL
+      case 0x28:
+        marks.push(stack.length);
+        stack.push(MARK);
+        break; // MARK
+      case 0x29:
+        stack.push(new PyTuple([]));
+        break; // EMPTY_TUPLE
+      case 0x5d:
+        stack.push([]);
+        break; // EMPTY_LIST
+      case 0x7d:
+        stack.push(new PyDict());
+        break; // EMPTY_DICT
+      case 0x74:
+        stack.push(new PyTuple(popMark()));
+        break; // TUPLE
+      case 0x85:
+        stack.push(new PyTuple([pop()]));
+        break; // TUPLE1
+      case 0x86: {
+        const b = pop();
+        stack.push(new PyTuple([pop(), b]));
+        break;
+      } // TUPLE2
+      case 0x87: {
+        const c = pop();
+        const b = pop();
+        stack.push(new PyTuple([pop(), b, c]));
+        break;
+      } // TUPLE3
+      case 0x6c:
+        stack.push(popMark());
+        break; // LIST
+      case 0x64: {
+        const d = new PyDict();
+        setItems(d, popMark());
+        stack.push(d);
+        break;
+      } // DICT
+      case 0x61: {
+        const v = pop();
+        appendItems(top(), [v]);
+        break;
+      } // APPEND
+      case 0x65: {
+        const items = popMark();
+        appendItems(top(), items);
+        break;
+      } // APPENDS
+      case 0x73: {
+        const v = pop();
+        const k = pop();
+        setItems(top(), [k, v]);
+        break;
+      } // SETITEM
+      case 0x75: {
+        const items = popMark();
+        setItems(top(), items);
+        break;
+      } // SETITEMS
+      case 0x4e:
+        stack.push(null);
+        break; // NONE
+      case 0x88:
+        stack.push(true);
+        break; // NEWTRUE
+      case 0x89:
+        stack.push(false);
+        break; // NEWFALSE
+      case 0x4a:
+        stack.push(i32());
+        break; // BININT
+      case 0x4b:
+        stack.push(u8());
+        break; // BININT1
+      case 0x4d:
+        stack.push(u16());
+        break; // BININT2
+      case 0x8a:
+        stack.push(decodeLong(take(u8())));
+        break; // LONG1
+      case 0x8b:
+        stack.push(decodeLong(take(u32())));
+        break; // LONG4
+      case 0x47:
+        need(8);
+        stack.push(view.getFloat64(pos, false));
+        pos += 8;
+        break; // BINFLOAT (big-endian)
+      case 0x58:
+        stack.push(utf8(u32()));
+        break; // BINUNICODE
+      case 0x8c:
+        stack.push(utf8(u8()));
+        break; // SHORT_BINUNICODE
+      case 0x8d:
+        stack.push(utf8(u64()));
+        break; // BINUNICODE8
+      case 0x54:
+        stack.push(new TextDecoder('latin1').decode(take(i32())));
+        break; // BINSTRING
+      case 0x55:
+        stack.push(new TextDecoder('latin1').decode(take(u8())));
+        break; // SHORT_BINSTRING
+      case 0x42:
+        stack.push(take(u32()).slice());
+        break; // BINBYTES
+      case 0x43:
+        stack.push(take(u8()).slice());
+        break; // SHORT_BINBYTES
+      case 0x71:
+        memo.set(u8(), top());
+        break; // BINPUT
+      case 0x72:
+        memo.set(u32(), top());
+        break; // LONG_BINPUT
+      case 0x94:
+        memo.set(memo.size, top());
+        break; // MEMOIZE
+      case 0x68:
+        stack.push(memoGet(u8()));
+        break; // BINGET
+      case 0x6a:
+        stack.push(memoGet(u32()));
+        break; // LONG_BINGET
+      case 0x63: {
+        const module = line();
+        stack.push(global(module, line()));
+        break;
+      } // GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const attr = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof attr !== 'string') fail('STACK_GLOBAL needs two strings');
         stack.push(global(String(module), String(attr)));
         break;
       }
-      case 0x51: { // BINPERSID
+      case 0x51: {
+        // BINPERSID
         const pid = pop();
         if (!options.persistentLoad) fail('persistent ids are not allowed here');
         stack.push(options.persistentLoad ? options.persistentLoad(pid) : null);
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = pop();
         const callable = pop();
         if (!(callable instanceof PyGlobal)) return fail(`REDUCE on ${describe(callable)}, not a global`);
-        if (!(args instanceof PyTuple)) return fail(`REDUCE of ${callable.qualifiedName} with ${describe(args)} arguments`);
+        if (!(args instanceof PyTuple))
+          return fail(`REDUCE of ${callable.qualifiedName} with ${describe(args)} arguments`);
         const handler = options.globals[callable.qualifiedName];
         if (typeof handler !== 'function') return fail(`'${callable.qualifiedName}' may be referenced but not called`);
         try {
@@ -206,7 +333,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
         }
         break;
       }
-      case 0x62: { // BUILD: only dicts carry state in a state dict (OrderedDict._metadata)
+      case 0x62: {
+        // BUILD: only dicts carry state in a state dict (OrderedDict._metadata)
         const state = pop();
         const target = top();
         if (!(target instanceof PyDict)) return fail(`BUILD on ${describe(target)} is not supported`);
@@ -214,8 +342,10 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
         break;
       }
       default:
-        fail(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} ` +
-          `('${String.fromCharCode(op)}'); only the opcodes torch.save emits are read`);
+        fail(
+          `unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} ` +
+            `('${String.fromCharCode(op)}'); only the opcodes torch.save emits are read`,
+        );
     }
   }
 }

@@ -24,7 +24,10 @@ function assertMatchesExpected(sd: Map<string, HostTensor>): void {
     assert.deepEqual(values.slice(0, 4), want.first, key);
     assert.equal(values.at(-1), want.last, key);
     const sum = values.reduce((a, b) => a + b, 0);
-    assert.ok(Math.abs(sum - want.sum) <= 1e-9 * Math.max(1, Math.abs(want.sum)) + 1e-6, `${key}: sum ${sum} vs ${want.sum}`);
+    assert.ok(
+      Math.abs(sum - want.sum) <= 1e-9 * Math.max(1, Math.abs(want.sum)) + 1e-6,
+      `${key}: sum ${sum} vs ${want.sum}`,
+    );
   }
 }
 
@@ -33,7 +36,10 @@ test('reads the torch.save fixture: F16, BF16, int64, transposed views and stora
   assertMatchesExpected(sd);
   const ids = sd.get('bert.embeddings.position_ids');
   assert.ok(ids?.dtype === 'int64');
-  assert.deepEqual([...ids.data], Array.from({ length: 16 }, (_, i) => BigInt(i)));
+  assert.deepEqual(
+    [...ids.data],
+    Array.from({ length: 16 }, (_, i) => BigInt(i)),
+  );
 });
 
 test('the same weights read from pytorch_model.bin and model.safetensors are bit-identical', () => {
@@ -43,32 +49,61 @@ test('the same weights read from pytorch_model.bin and model.safetensors are bit
 });
 
 test('legacy (pre-1.6) files get a re-save hint; other junk a clear error', () => {
-  assert.throws(() => readPytorchBin(fixture('legacy.bin')), (e: unknown) =>
-    e instanceof CheckpointError && /legacy\.bin: legacy .* re-save it with torch>=1\.6/.test(e.message));
+  assert.throws(
+    () => readPytorchBin(fixture('legacy.bin')),
+    (e: unknown) =>
+      e instanceof CheckpointError && /legacy\.bin: legacy .* re-save it with torch>=1\.6/.test(e.message),
+  );
   assert.throws(() => readPytorchBin(new Uint8Array([1, 2, 3, 4]), 'junk.bin'), /junk\.bin: not a PyTorch checkpoint/);
-  assert.throws(() => readPytorchBin('/nonexistent/pytorch_model.bin'), /\/nonexistent\/pytorch_model\.bin: cannot read/);
+  assert.throws(
+    () => readPytorchBin('/nonexistent/pytorch_model.bin'),
+    /\/nonexistent\/pytorch_model\.bin: cannot read/,
+  );
 });
 
 test('a truncated storage names the file and the tensor', () => {
   const files = unzipSync(readFileSync(BIN));
   const storage = 'pytorch_model/data/0';
   files[storage] = (files[storage] ?? new Uint8Array()).subarray(0, 10);
-  assert.throws(() => readPytorchBin(zipSync(files, { level: 0 }), 'cut.bin'), (e: unknown) =>
-    e instanceof CheckpointError && /^cut\.bin: tensor '[\w.]+': storage data\/0 has 10 bytes/.test(e.message));
+  assert.throws(
+    () => readPytorchBin(zipSync(files, { level: 0 }), 'cut.bin'),
+    (e: unknown) =>
+      e instanceof CheckpointError && /^cut\.bin: tensor '[\w.]+': storage data\/0 has 10 bytes/.test(e.message),
+  );
 });
 
 test('a pickle calling a non-whitelisted global is refused (and nothing runs)', () => {
-  const pkl = Buffer.concat([Buffer.from([0x80, 2]), Buffer.from('cos\nsystem\nX'), Buffer.from([5, 0, 0, 0]), Buffer.from('touch'), Buffer.from([0x85, 0x52, 0x2e])]);
-  const zip = zipSync({ 'archive/data.pkl': pkl, 'archive/byteorder': new TextEncoder().encode('little') }, { level: 0 });
-  assert.throws(() => readPytorchBin(zip, 'evil.bin'), (e: unknown) =>
-    e instanceof CheckpointError && /evil\.bin:archive\/data\.pkl: .*refusing global 'os\.system'/.test(e.message));
+  const pkl = Buffer.concat([
+    Buffer.from([0x80, 2]),
+    Buffer.from('cos\nsystem\nX'),
+    Buffer.from([5, 0, 0, 0]),
+    Buffer.from('touch'),
+    Buffer.from([0x85, 0x52, 0x2e]),
+  ]);
+  const zip = zipSync(
+    { 'archive/data.pkl': pkl, 'archive/byteorder': new TextEncoder().encode('little') },
+    { level: 0 },
+  );
+  assert.throws(
+    () => readPytorchBin(zip, 'evil.bin'),
+    (e: unknown) =>
+      e instanceof CheckpointError && /evil\.bin:archive\/data\.pkl: .*refusing global 'os\.system'/.test(e.message),
+  );
 });
 
 test('a zip bomb is refused from its directory, before anything is inflated', () => {
   // 96 MB of zeros deflate to ~100 KB: far more than a torch.save archive (stored entries) ever expands.
-  const bomb = zipSync({ 'archive/data.pkl': new Uint8Array(8), 'archive/data/0': new Uint8Array(96 << 20) }, { level: 9 });
+  const bomb = zipSync(
+    { 'archive/data.pkl': new Uint8Array(8), 'archive/data/0': new Uint8Array(96 << 20) },
+    { level: 9 },
+  );
   assert.ok(bomb.length < 1 << 20);
   const t0 = performance.now();
-  assert.throws(() => readPytorchBin(bomb, 'bomb.bin'), (e: Error) => e instanceof CheckpointError && /bomb\.bin: zip entries declare \d+ bytes, more than \d+ for a \d+-byte archive \(a zip bomb\?\)/.test(e.message));
+  assert.throws(
+    () => readPytorchBin(bomb, 'bomb.bin'),
+    (e: Error) =>
+      e instanceof CheckpointError &&
+      /bomb\.bin: zip entries declare \d+ bytes, more than \d+ for a \d+-byte archive \(a zip bomb\?\)/.test(e.message),
+  );
   assert.ok(performance.now() - t0 < 2000, 'refused without inflating 96 MB');
 });

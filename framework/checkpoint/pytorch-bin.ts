@@ -9,24 +9,50 @@ import { unzipSync } from 'fflate';
 import { CheckpointError } from '../errors.js';
 import { ITEMSIZE, decodeElements, type DiskDType } from './disk-dtype.js';
 import { formatShape, hostTensor, numel, type HostTensor } from './host-tensor.js';
-import { PyDict, PyExtension, PyGlobal, PyTuple, describe, unpickle, type GlobalHandler, type PyValue } from './pickle.js';
+import {
+  PyDict,
+  PyExtension,
+  PyGlobal,
+  PyTuple,
+  describe,
+  unpickle,
+  type GlobalHandler,
+  type PyValue,
+} from './pickle.js';
 
 /** torch storage classes and their element type on disk. */
 const STORAGE_TYPES: Readonly<Record<string, DiskDType>> = {
-  FloatStorage: 'F32', DoubleStorage: 'F64', HalfStorage: 'F16', BFloat16Storage: 'BF16', LongStorage: 'I64',
-  IntStorage: 'I32', ShortStorage: 'I16', CharStorage: 'I8', ByteStorage: 'U8', BoolStorage: 'BOOL',
+  FloatStorage: 'F32',
+  DoubleStorage: 'F64',
+  HalfStorage: 'F16',
+  BFloat16Storage: 'BF16',
+  LongStorage: 'I64',
+  IntStorage: 'I32',
+  ShortStorage: 'I16',
+  CharStorage: 'I8',
+  ByteStorage: 'U8',
+  BoolStorage: 'BOOL',
 };
 
 /** A storage named by a persistent id: `('storage', torch.FloatStorage, '0', 'cpu', numel)`. */
 class StorageRef extends PyExtension {
-  constructor(readonly dtype: DiskDType, readonly key: string, readonly numel: number) {
+  constructor(
+    readonly dtype: DiskDType,
+    readonly key: string,
+    readonly numel: number,
+  ) {
     super();
   }
 }
 
 /** A tensor view into a storage, from `torch._utils._rebuild_tensor_v2`. */
 class TensorRef extends PyExtension {
-  constructor(readonly storage: StorageRef, readonly offset: number, readonly size: number[], readonly stride: number[]) {
+  constructor(
+    readonly storage: StorageRef,
+    readonly offset: number,
+    readonly size: number[],
+    readonly stride: number[],
+  ) {
     super();
   }
 }
@@ -46,7 +72,10 @@ export const MAX_ZIP_EXPANSION_SLACK = 64 << 20;
  * const sd = readPytorchBin('framework/checkpoint/fixtures/tiny-bert/pytorch_model.bin');
  * sd.get('bert.embeddings.word_embeddings.weight')?.shape; // → [24, 8]
  */
-export function readPytorchBin(source: string | Uint8Array, name = typeof source === 'string' ? source : '<buffer>'): Map<string, HostTensor> {
+export function readPytorchBin(
+  source: string | Uint8Array,
+  name = typeof source === 'string' ? source : '<buffer>',
+): Map<string, HostTensor> {
   let bytes: Uint8Array;
   try {
     bytes = typeof source === 'string' ? readFileSync(source) : source;
@@ -55,8 +84,10 @@ export function readPytorchBin(source: string | Uint8Array, name = typeof source
   }
   if (!ZIP_MAGIC.every((b, i) => bytes[i] === b)) {
     if (bytes[0] === 0x80) {
-      throw new CheckpointError(`${name}: legacy (pre-1.6, non-zip) torch serialization is not supported; ` +
-        `re-save it with torch>=1.6: torch.save(torch.load(path), path)`);
+      throw new CheckpointError(
+        `${name}: legacy (pre-1.6, non-zip) torch serialization is not supported; ` +
+          `re-save it with torch>=1.6: torch.save(torch.load(path), path)`,
+      );
     }
     throw new CheckpointError(`${name}: not a PyTorch checkpoint (neither a torch.save zip archive nor a pickle)`);
   }
@@ -70,17 +101,22 @@ export function readPytorchBin(source: string | Uint8Array, name = typeof source
       filter: (entry) => {
         declared += entry.originalSize;
         if (declared > budget) {
-          throw new CheckpointError(`${name}: zip entries declare ${declared} bytes, more than ${budget} for a ${bytes.length}-byte archive (a zip bomb?)`);
+          throw new CheckpointError(
+            `${name}: zip entries declare ${declared} bytes, more than ${budget} for a ${bytes.length}-byte archive (a zip bomb?)`,
+          );
         }
         return true;
       },
     });
   } catch (error) {
     if (error instanceof CheckpointError) throw error;
-    throw new CheckpointError(`${name}: corrupt zip archive (${error instanceof Error ? error.message : String(error)})`);
+    throw new CheckpointError(
+      `${name}: corrupt zip archive (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   const pkl = Object.keys(files).find((path) => /^[^/]+\/data\.pkl$/.test(path));
-  if (pkl === undefined) throw new CheckpointError(`${name}: zip archive has no <name>/data.pkl; not a torch.save checkpoint`);
+  if (pkl === undefined)
+    throw new CheckpointError(`${name}: zip archive has no <name>/data.pkl; not a torch.save checkpoint`);
   const prefix = pkl.slice(0, -'data.pkl'.length);
   const byteorder = files[`${prefix}byteorder`];
   const bigEndian = byteorder !== undefined && new TextDecoder().decode(byteorder).trim() === 'big';
@@ -97,10 +133,13 @@ export function readPytorchBin(source: string | Uint8Array, name = typeof source
     const cached = storages.get(ref.key);
     if (cached) return cached;
     const raw = files[`${prefix}data/${ref.key}`];
-    if (raw === undefined) throw new CheckpointError(`${name}: tensor '${key}': storage data/${ref.key} is missing from the archive`);
+    if (raw === undefined)
+      throw new CheckpointError(`${name}: tensor '${key}': storage data/${ref.key} is missing from the archive`);
     const expected = ref.numel * ITEMSIZE[ref.dtype];
     if (raw.length < expected) {
-      throw new CheckpointError(`${name}: tensor '${key}': storage data/${ref.key} has ${raw.length} bytes, ${ref.dtype} x ${ref.numel} needs ${expected}`);
+      throw new CheckpointError(
+        `${name}: tensor '${key}': storage data/${ref.key} has ${raw.length} bytes, ${ref.dtype} x ${ref.numel} needs ${expected}`,
+      );
     }
     const decoded = decodeElements(ref.dtype, maybeSwap(raw.subarray(0, expected), ITEMSIZE[ref.dtype], bigEndian));
     storages.set(ref.key, decoded);
@@ -120,8 +159,14 @@ export function readPytorchBin(source: string | Uint8Array, name = typeof source
 
 const rebuildTensor: GlobalHandler = (args) => {
   const [storage, offset, size, stride] = args;
-  if (!(storage instanceof StorageRef)) throw new CheckpointError(`_rebuild_tensor_v2: storage is a ${describe(storage ?? null)}`);
-  return new TensorRef(storage, intArg(offset ?? null, 'storage_offset'), intTuple(size ?? null, 'size'), intTuple(stride ?? null, 'stride'));
+  if (!(storage instanceof StorageRef))
+    throw new CheckpointError(`_rebuild_tensor_v2: storage is a ${describe(storage ?? null)}`);
+  return new TensorRef(
+    storage,
+    intArg(offset ?? null, 'storage_offset'),
+    intTuple(size ?? null, 'size'),
+    intTuple(stride ?? null, 'stride'),
+  );
 };
 const rebuildParameter: GlobalHandler = (args) => {
   const data = args[0] ?? null;
@@ -161,7 +206,8 @@ function storageRef(pid: PyValue, name: string): StorageRef {
 
 /** The top-level dict of tensors; also accepts `{'state_dict': {...}}` / `{'model': {...}}` wrappers. */
 function findStateDict(root: PyValue, name: string): PyDict {
-  if (!(root instanceof PyDict)) throw new CheckpointError(`${name}: top-level object is a ${describe(root)}, not a state dict`);
+  if (!(root instanceof PyDict))
+    throw new CheckpointError(`${name}: top-level object is a ${describe(root)}, not a state dict`);
   const values = [...root.entries.values()];
   if (values.some((v) => v instanceof TensorRef)) return root;
   for (const wrapper of ['state_dict', 'model']) {
@@ -172,7 +218,8 @@ function findStateDict(root: PyValue, name: string): PyDict {
 }
 
 function intArg(value: PyValue, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new CheckpointError(`_rebuild_tensor_v2: ${what} is not an integer`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value))
+    throw new CheckpointError(`_rebuild_tensor_v2: ${what} is not an integer`);
   return value;
 }
 
@@ -195,14 +242,19 @@ function maybeSwap(bytes: Uint8Array, itemsize: number, swap: boolean): Uint8Arr
 function materialise(ref: TensorRef, storage: HostTensor, what: string): HostTensor {
   const { offset, size, stride } = ref;
   const n = numel(size);
-  if (size.length !== stride.length) throw new CheckpointError(`${what}: size ${formatShape(size)} and stride ${formatShape(stride)} differ in rank`);
+  if (size.length !== stride.length)
+    throw new CheckpointError(`${what}: size ${formatShape(size)} and stride ${formatShape(stride)} differ in rank`);
   if (size.some((d) => d < 0) || stride.some((s) => s < 0) || offset < 0) {
-    throw new CheckpointError(`${what}: negative size, stride or offset (size ${formatShape(size)}, stride ${formatShape(stride)}, offset ${offset})`);
+    throw new CheckpointError(
+      `${what}: negative size, stride or offset (size ${formatShape(size)}, stride ${formatShape(stride)}, offset ${offset})`,
+    );
   }
   const last = n === 0 ? offset : size.reduce((acc, d, i) => acc + (d - 1) * (stride[i] ?? 0), offset);
   if (n > 0 && last >= storage.data.length) {
-    throw new CheckpointError(`${what}: view (size ${formatShape(size)}, stride ${formatShape(stride)}, offset ${offset}) ` +
-      `reaches element ${last} of a storage of ${storage.data.length}`);
+    throw new CheckpointError(
+      `${what}: view (size ${formatShape(size)}, stride ${formatShape(stride)}, offset ${offset}) ` +
+        `reaches element ${last} of a storage of ${storage.data.length}`,
+    );
   }
   const contiguous = isContiguous(size, stride);
   const shape = [...size];
@@ -224,25 +276,33 @@ function materialise(ref: TensorRef, storage: HostTensor, what: string): HostTen
     case 'float32': {
       if (contiguous) return hostTensor('float32', shape, storage.data.slice(offset, offset + n), what);
       const out = new Float32Array(n);
-      walk((i, j) => { out[i] = storage.data[j] ?? 0; });
+      walk((i, j) => {
+        out[i] = storage.data[j] ?? 0;
+      });
       return hostTensor('float32', shape, out, what);
     }
     case 'int32': {
       if (contiguous) return hostTensor('int32', shape, storage.data.slice(offset, offset + n), what);
       const out = new Int32Array(n);
-      walk((i, j) => { out[i] = storage.data[j] ?? 0; });
+      walk((i, j) => {
+        out[i] = storage.data[j] ?? 0;
+      });
       return hostTensor('int32', shape, out, what);
     }
     case 'int64': {
       if (contiguous) return hostTensor('int64', shape, storage.data.slice(offset, offset + n), what);
       const out = new BigInt64Array(n);
-      walk((i, j) => { out[i] = storage.data[j] ?? 0n; });
+      walk((i, j) => {
+        out[i] = storage.data[j] ?? 0n;
+      });
       return hostTensor('int64', shape, out, what);
     }
     case 'bool': {
       if (contiguous) return hostTensor('bool', shape, storage.data.slice(offset, offset + n), what);
       const out = new Uint8Array(n);
-      walk((i, j) => { out[i] = storage.data[j] ?? 0; });
+      walk((i, j) => {
+        out[i] = storage.data[j] ?? 0;
+      });
       return hostTensor('bool', shape, out, what);
     }
   }

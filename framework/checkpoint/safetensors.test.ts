@@ -41,7 +41,11 @@ test('write → read round trip in F32 and F16, with HF-style layout', () => {
     assert.deepEqual(metadata, { format: 'pt', note: 'hi' });
     assert.deepEqual(back, tensors); // every value above is exact in F16
   }
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temp files left');
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temp files left',
+  );
 });
 
 test('F16 writing rounds to nearest', () => {
@@ -56,16 +60,38 @@ test('corrupt files are CheckpointErrors naming the file and the key', () => {
     [raw({}).subarray(0, 9), /header length 2 does not fit/],
     [Buffer.concat([Buffer.from([3, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{x}')]), /header is not UTF-8 JSON/],
     [raw([1]), /header is not a JSON object/],
-    [raw({ w: { dtype: 'F8', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)), /tensor 'w': dtype "F8" is not one of F64, F32/],
+    [
+      raw({ w: { dtype: 'F8', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)),
+      /tensor 'w': dtype "F8" is not one of F64, F32/,
+    ],
     [raw({ w: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)), /tensor 'w': shape \[-1\]/],
-    [raw({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4)), /tensor 'w': data_offsets \[0, 8\] fall outside the 4 data bytes/],
-    [raw({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(8)), /tensor 'w': data_offsets span 4 bytes but F32 \[2\] needs 8/],
-    [raw({ v: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, w: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8)), /'v' and 'w' overlap/],
+    [
+      raw({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4)),
+      /tensor 'w': data_offsets \[0, 8\] fall outside the 4 data bytes/,
+    ],
+    [
+      raw({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(8)),
+      /tensor 'w': data_offsets span 4 bytes but F32 \[2\] needs 8/,
+    ],
+    [
+      raw(
+        {
+          v: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+          w: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
+        },
+        new Uint8Array(8),
+      ),
+      /'v' and 'w' overlap/,
+    ],
     [raw({ __metadata__: { n: 1 } }), /__metadata__\.n is 1, not a string/],
   ];
   for (const [bytes, pattern] of cases) {
-    assert.throws(() => parseSafetensors(bytes, 'bad.safetensors'), (e: unknown) =>
-      e instanceof CheckpointError && e.message.startsWith('bad.safetensors: ') && pattern.test(e.message), String(pattern));
+    assert.throws(
+      () => parseSafetensors(bytes, 'bad.safetensors'),
+      (e: unknown) =>
+        e instanceof CheckpointError && e.message.startsWith('bad.safetensors: ') && pattern.test(e.message),
+      String(pattern),
+    );
   }
   assert.throws(() => readSafetensors(join(dir, 'missing.safetensors')), /missing\.safetensors: cannot read/);
 });

@@ -7,7 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { CheckpointError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
-import { DISK_DTYPES, ITEMSIZE, decodeElements, encodeElements, isDiskDType, type FloatDiskDType } from './disk-dtype.js';
+import {
+  DISK_DTYPES,
+  ITEMSIZE,
+  decodeElements,
+  encodeElements,
+  isDiskDType,
+  type FloatDiskDType,
+} from './disk-dtype.js';
 import { formatShape, numel, type HostTensor } from './host-tensor.js';
 
 /** Upper bound on the JSON header, as in the reference implementation (guards against garbage lengths). */
@@ -58,7 +65,11 @@ export function parseSafetensors(bytes: Uint8Array, name = '<buffer>'): Safetens
     if (!Array.isArray(shape) || !shape.every((d): d is number => Number.isSafeInteger(d) && d >= 0)) {
       return bad(`shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
     }
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o): o is number => Number.isSafeInteger(o))) {
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o): o is number => Number.isSafeInteger(o))
+    ) {
       return bad(`data_offsets ${JSON.stringify(offsets)} is not [begin, end]`);
     }
     const [begin, end] = offsets as [number, number];
@@ -117,14 +128,19 @@ export interface WriteSafetensorsOptions {
  * const chunks = encodeSafetensors(new Map([['w', { dtype: 'float32', shape: [1], data: new Float32Array([1]) }]]));
  * Buffer.concat(chunks).length; // → 8 + header (multiple of 8) + 4
  */
-export function encodeSafetensors(tensors: ReadonlyMap<string, HostTensor>, options: WriteSafetensorsOptions = {}): Uint8Array[] {
+export function encodeSafetensors(
+  tensors: ReadonlyMap<string, HostTensor>,
+  options: WriteSafetensorsOptions = {},
+): Uint8Array[] {
   const header: Record<string, unknown> = { __metadata__: { format: 'pt', ...options.metadata } };
   const blobs: Uint8Array[] = [];
   let offset = 0;
   for (const [key, tensor] of tensors) {
     if (key === '__metadata__') throw new CheckpointError(`'__metadata__' cannot be a tensor name`);
     if (tensor.data.length !== numel(tensor.shape)) {
-      throw new CheckpointError(`tensor '${key}': shape ${formatShape(tensor.shape)} needs ${numel(tensor.shape)} elements, data has ${tensor.data.length}`);
+      throw new CheckpointError(
+        `tensor '${key}': shape ${formatShape(tensor.shape)} needs ${numel(tensor.shape)} elements, data has ${tensor.data.length}`,
+      );
     }
     const { dtype, bytes } = encodeElements(tensor, options.dtype ?? 'F32');
     header[key] = { dtype, shape: tensor.shape, data_offsets: [offset, offset + bytes.length] };
@@ -146,7 +162,11 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, HostTensor>, opti
  * writeSafetensors('/tmp/head.safetensors', new Map([['classifier.bias', { dtype: 'float32', shape: [2], data: new Float32Array([0, 1]) }]]), { dtype: 'F16' });
  * readSafetensors('/tmp/head.safetensors').get('classifier.bias')?.data; // → Float32Array [0, 1]
  */
-export function writeSafetensors(path: string, tensors: ReadonlyMap<string, HostTensor>, options: WriteSafetensorsOptions = {}): void {
+export function writeSafetensors(
+  path: string,
+  tensors: ReadonlyMap<string, HostTensor>,
+  options: WriteSafetensorsOptions = {},
+): void {
   writeFileAtomic(path, encodeSafetensors(tensors, options));
 }
 

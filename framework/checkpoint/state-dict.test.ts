@@ -48,7 +48,10 @@ test('sharded safetensors and sharded .bin (index.json + shards)', () => {
     writeSafetensors(join(dir, file), tensors);
     for (const key of tensors.keys()) weightMap[key] = file;
   }
-  writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap }));
+  writeFileSync(
+    join(dir, 'model.safetensors.index.json'),
+    JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap }),
+  );
   assert.deepEqual(loadStateDict(dir), reference);
 
   const binDir = fresh('sharded-bin');
@@ -62,9 +65,17 @@ test('bad shard indexes and empty directories are clear errors', () => {
   const bad = (name: string, weightMap: unknown, pattern: RegExp) => {
     const dir = fresh(name);
     writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ weight_map: weightMap }));
-    assert.throws(() => loadStateDict(dir), (e: unknown) => e instanceof CheckpointError && pattern.test(e.message), name);
+    assert.throws(
+      () => loadStateDict(dir),
+      (e: unknown) => e instanceof CheckpointError && pattern.test(e.message),
+      name,
+    );
   };
-  bad('missing-shard', { w: 'model-1.safetensors' }, /shard model-1\.safetensors is missing \(holds 1 tensors, e\.g\. 'w'\)/);
+  bad(
+    'missing-shard',
+    { w: 'model-1.safetensors' },
+    /shard model-1\.safetensors is missing \(holds 1 tensors, e\.g\. 'w'\)/,
+  );
   bad('escape', { w: '../x.safetensors' }, /weight_map\['w'\] = "\.\.\/x\.safetensors" is not a file inside/);
   bad('no-map', undefined, /missing "weight_map" object/);
   const lacking = fresh('lacking');
@@ -73,7 +84,10 @@ test('bad shard indexes and empty directories are clear errors', () => {
   assert.throws(() => loadStateDict(lacking), /s\.safetensors: lacks tensors the index puts there: w/);
   const empty = fresh('empty');
   writeFileSync(join(empty, 'config.json'), '{}');
-  assert.throws(() => loadStateDict(empty), /no weights found; looked for model\.safetensors, .*pytorch_model\.bin\.index\.json; the directory holds config\.json/);
+  assert.throws(
+    () => loadStateDict(empty),
+    /no weights found; looked for model\.safetensors, .*pytorch_model\.bin\.index\.json; the directory holds config\.json/,
+  );
 });
 
 test('saveStateDict writes BertForMaskedLM key names and loads back unchanged', () => {
@@ -100,11 +114,18 @@ test('zh-mini-starter from ../shared loads and matches its config', (t) => {
   const sd = loadStateDict(SHARED_MODEL);
   const [V, H, I, P, L] = [21128, 256, 1024, 512, 4];
   const expected = new Map<string, number[]>([
-    ['embeddings.word_embeddings.weight', [V, H]], ['embeddings.position_embeddings.weight', [P, H]],
-    ['embeddings.token_type_embeddings.weight', [2, H]], ['embeddings.LayerNorm.weight', [H]], ['embeddings.LayerNorm.bias', [H]],
-    ['pooler.dense.weight', [H, H]], ['pooler.dense.bias', [H]], ['cls.predictions.bias', [V]],
-    ['cls.predictions.transform.dense.weight', [H, H]], ['cls.predictions.transform.dense.bias', [H]],
-    ['cls.predictions.transform.LayerNorm.weight', [H]], ['cls.predictions.transform.LayerNorm.bias', [H]],
+    ['embeddings.word_embeddings.weight', [V, H]],
+    ['embeddings.position_embeddings.weight', [P, H]],
+    ['embeddings.token_type_embeddings.weight', [2, H]],
+    ['embeddings.LayerNorm.weight', [H]],
+    ['embeddings.LayerNorm.bias', [H]],
+    ['pooler.dense.weight', [H, H]],
+    ['pooler.dense.bias', [H]],
+    ['cls.predictions.bias', [V]],
+    ['cls.predictions.transform.dense.weight', [H, H]],
+    ['cls.predictions.transform.dense.bias', [H]],
+    ['cls.predictions.transform.LayerNorm.weight', [H]],
+    ['cls.predictions.transform.LayerNorm.bias', [H]],
   ]);
   for (let l = 0; l < L; l++) {
     const p = `encoder.layer.${l}.`;
@@ -114,7 +135,8 @@ test('zh-mini-starter from ../shared loads and matches its config', (t) => {
     }
     expected.set(`${p}intermediate.dense.weight`, [I, H]).set(`${p}intermediate.dense.bias`, [I]);
     expected.set(`${p}output.dense.weight`, [H, I]).set(`${p}output.dense.bias`, [H]);
-    for (const ln of ['attention.output.LayerNorm', 'output.LayerNorm']) expected.set(`${p}${ln}.weight`, [H]).set(`${p}${ln}.bias`, [H]);
+    for (const ln of ['attention.output.LayerNorm', 'output.LayerNorm'])
+      expected.set(`${p}${ln}.weight`, [H]).set(`${p}${ln}.bias`, [H]);
   }
   matchStateDict(expected, sd);
   const gamma = sd.get('embeddings.LayerNorm.weight');

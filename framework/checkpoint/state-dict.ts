@@ -50,21 +50,31 @@ export function loadStateDict(dir: string): Map<string, HostTensor> {
     } catch {
       throw new CheckpointError(`${dir}: not a readable directory`);
     }
-    throw new CheckpointError(`${dir}: no weights found; looked for ${WEIGHT_FILES.join(', ')}; the directory holds ${listing}`);
+    throw new CheckpointError(
+      `${dir}: no weights found; looked for ${WEIGHT_FILES.join(', ')}; the directory holds ${listing}`,
+    );
   }
   const path = join(dir, file);
   const raw = file.endsWith('.index.json')
     ? readSharded(dir, path, file.startsWith('model.safetensors') ? readSafetensors : readPytorchBin)
-    : file === 'model.safetensors' ? readSafetensors(path) : readPytorchBin(path);
+    : file === 'model.safetensors'
+      ? readSafetensors(path)
+      : readPytorchBin(path);
   return renameKeys(raw, canonicalKey, path);
 }
 
-function readSharded(dir: string, indexPath: string, read: (path: string) => Map<string, HostTensor>): Map<string, HostTensor> {
+function readSharded(
+  dir: string,
+  indexPath: string,
+  read: (path: string) => Map<string, HostTensor>,
+): Map<string, HostTensor> {
   let index: unknown;
   try {
     index = JSON.parse(readFileSync(indexPath, 'utf8'));
   } catch (error) {
-    throw new CheckpointError(`${indexPath}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new CheckpointError(
+      `${indexPath}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   const weightMap = typeof index === 'object' && index !== null && 'weight_map' in index ? index.weight_map : undefined;
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) {
@@ -73,17 +83,23 @@ function readSharded(dir: string, indexPath: string, read: (path: string) => Map
   const byShard = new Map<string, string[]>();
   for (const [key, shard] of Object.entries(weightMap)) {
     if (typeof shard !== 'string' || isAbsolute(shard) || normalize(shard).startsWith('..')) {
-      throw new CheckpointError(`${indexPath}: weight_map['${key}'] = ${JSON.stringify(shard)} is not a file inside the model directory`);
+      throw new CheckpointError(
+        `${indexPath}: weight_map['${key}'] = ${JSON.stringify(shard)} is not a file inside the model directory`,
+      );
     }
     byShard.set(shard, [...(byShard.get(shard) ?? []), key]);
   }
   const out = new Map<string, HostTensor>();
   for (const [shard, keys] of byShard) {
     const shardPath = join(dir, shard);
-    if (!existsSync(shardPath)) throw new CheckpointError(`${indexPath}: shard ${shard} is missing (holds ${keys.length} tensors, e.g. '${keys[0]}')`);
+    if (!existsSync(shardPath))
+      throw new CheckpointError(
+        `${indexPath}: shard ${shard} is missing (holds ${keys.length} tensors, e.g. '${keys[0]}')`,
+      );
     const tensors = read(shardPath);
     const absent = keys.filter((k) => !tensors.has(k));
-    if (absent.length > 0) throw new CheckpointError(`${shardPath}: lacks tensors the index puts there: ${absent.join(', ')}`);
+    if (absent.length > 0)
+      throw new CheckpointError(`${shardPath}: lacks tensors the index puts there: ${absent.join(', ')}`);
     for (const [key, tensor] of tensors) {
       if (out.has(key)) throw new CheckpointError(`${shardPath}: tensor '${key}' also appears in another shard`);
       out.set(key, tensor);
@@ -109,7 +125,11 @@ export interface SaveStateDictOptions {
  * saveStateDict('/tmp/out', loadStateDict('../shared/models/zh-mini-starter'), { dtype: 'F16' });
  * // → '/tmp/out/model.safetensors', with keys like 'bert.embeddings.word_embeddings.weight', 'cls.predictions.bias'
  */
-export function saveStateDict(dir: string, tensors: ReadonlyMap<string, HostTensor>, options: SaveStateDictOptions = {}): string {
+export function saveStateDict(
+  dir: string,
+  tensors: ReadonlyMap<string, HostTensor>,
+  options: SaveStateDictOptions = {},
+): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'model.safetensors');
   const renamed = renameKeys(tensors, (key) => bertForMaskedLMKey(canonicalKey(key)), path);

@@ -19,11 +19,20 @@ export interface Candidate {
  * The `k` best extensions over all of a prompt's beams, best first: each beam's own best k children,
  * the j-th (0-based) penalised by j·diversityRate (sibling ranking, Li et al. 2016), then merged.
  */
-export function topCandidates(logits: Float32Array, vocab: number, beams: readonly Beam[], args: GenerationArgs, generated: number, k: number): Candidate[] {
+export function topCandidates(
+  logits: Float32Array,
+  vocab: number,
+  beams: readonly Beam[],
+  args: GenerationArgs,
+  generated: number,
+  k: number,
+): Candidate[] {
   const all: Candidate[] = [];
   for (const beam of beams) {
     const row = logSoftmax(maskedRow(logits, beam.row, vocab, args, generated));
-    topIndices(row, k).forEach((id, rank) => all.push({ beam, id, logp: beam.logp + row[id]! - rank * args.diversityRate }));
+    topIndices(row, k).forEach((id, rank) =>
+      all.push({ beam, id, logp: beam.logp + row[id]! - rank * args.diversityRate }),
+    );
   }
   // Stable sort: ties keep beam order, then the children's order.
   return all.sort((a, b) => b.logp - a.logp).slice(0, k);
@@ -37,8 +46,12 @@ export function topCandidates(logits: Float32Array, vocab: number, beams: readon
  * @example
  * const steps = await runBeamSteps(source, prompts, args, (p, candidates, length) => keepBest(p, candidates, length));
  */
-export async function runBeamSteps(source: LogitsSource, prompts: readonly (readonly number[])[], args: GenerationArgs,
-  advance: (prompt: number, candidates: Candidate[], length: number) => Beam[]): Promise<number> {
+export async function runBeamSteps(
+  source: LogitsSource,
+  prompts: readonly (readonly number[])[],
+  args: GenerationArgs,
+  advance: (prompt: number, candidates: Candidate[], length: number) => Beam[],
+): Promise<number> {
   let live: Beam[][] = prompts.map((_, p) => [{ tokens: [], logp: 0, row: p }]);
   let logits = await source.start(prompts);
   let steps = 0;

@@ -2,7 +2,11 @@ import type { GenerationArgs, GenerationResult, GenerationRun, LogitsSource } fr
 import { runBeamSteps, type Beam } from './beam-candidates.js';
 import { lengthPenalty } from './logits.js';
 
-interface Hypothesis { tokens: number[]; score: number; finished: boolean }
+interface Hypothesis {
+  tokens: number[];
+  score: number;
+  finished: boolean;
+}
 
 /**
  * Beam search with `beamSize` live beams per prompt. Each step takes the 2·beam best extensions; one
@@ -13,7 +17,11 @@ interface Hypothesis { tokens: number[]; score: number; finished: boolean }
  * @example
  * const { results } = await beamSearch(source, [[2, 17]], resolveGenerationArgs({ strategy: 'beam_search', beamSize: 4, alpha: 0.6, eosTokenId: 3 }));
  */
-export async function beamSearch(source: LogitsSource, prompts: readonly (readonly number[])[], args: GenerationArgs): Promise<GenerationRun> {
+export async function beamSearch(
+  source: LogitsSource,
+  prompts: readonly (readonly number[])[],
+  args: GenerationArgs,
+): Promise<GenerationRun> {
   const k = args.beamSize;
   const finished: Hypothesis[][] = prompts.map(() => []);
   const steps = await runBeamSteps(source, prompts, args, (p, candidates, length) => {
@@ -21,7 +29,8 @@ export async function beamSearch(source: LogitsSource, prompts: readonly (readon
     const next: Beam[] = [];
     candidates.forEach((c, rank) => {
       if (c.id === args.eosTokenId) {
-        if (rank < k) hyps.push({ tokens: c.beam.tokens, score: c.logp / lengthPenalty(length, args.alpha), finished: true });
+        if (rank < k)
+          hyps.push({ tokens: c.beam.tokens, score: c.logp / lengthPenalty(length, args.alpha), finished: true });
       } else if (next.length < k) {
         next.push({ tokens: [...c.beam.tokens, c.id], logp: c.logp, row: c.beam.row });
       }
@@ -30,10 +39,13 @@ export async function beamSearch(source: LogitsSource, prompts: readonly (readon
     hyps.length = Math.min(hyps.length, k);
     const best = next[0];
     if (length === args.maxOutLen || best === undefined) {
-      for (const b of next) hyps.push({ tokens: b.tokens, score: b.logp / lengthPenalty(length, args.alpha), finished: false });
+      for (const b of next)
+        hyps.push({ tokens: b.tokens, score: b.logp / lengthPenalty(length, args.alpha), finished: false });
       return [];
     }
-    return hyps.length >= k && hyps[hyps.length - 1]!.score >= best.logp / lengthPenalty(length, args.alpha) ? [] : next;
+    return hyps.length >= k && hyps[hyps.length - 1]!.score >= best.logp / lengthPenalty(length, args.alpha)
+      ? []
+      : next;
   });
   const results: GenerationResult[] = prompts.map((prompt, p) => {
     const best = [...finished[p]!].sort((a, b) => b.score - a.score)[0]!;

@@ -19,12 +19,17 @@ export class CharVocab {
   readonly bos = 2;
   readonly eos = 3;
 
-  constructor(readonly tokens: readonly string[], source = 'vocabulary') {
+  constructor(
+    readonly tokens: readonly string[],
+    source = 'vocabulary',
+  ) {
     CHAR_SPECIALS.forEach((s, i) => {
-      if (tokens[i] !== s) throw new TokenizerError(`${source}: line ${i + 1} must be ${s}, got ${JSON.stringify(tokens[i])}`);
+      if (tokens[i] !== s)
+        throw new TokenizerError(`${source}: line ${i + 1} must be ${s}, got ${JSON.stringify(tokens[i])}`);
     });
     tokens.forEach((t, i) => {
-      if (i >= CHAR_SPECIALS.length && [...t].length !== 1) throw new TokenizerError(`${source}: line ${i + 1} holds ${JSON.stringify(t)}, expected one character`);
+      if (i >= CHAR_SPECIALS.length && [...t].length !== 1)
+        throw new TokenizerError(`${source}: line ${i + 1} holds ${JSON.stringify(t)}, expected one character`);
       if (this.ids.has(t)) throw new TokenizerError(`${source}: line ${i + 1} repeats ${JSON.stringify(t)}`);
       this.ids.set(t, i);
     });
@@ -41,7 +46,9 @@ export class CharVocab {
     return new CharVocab(text.replace(/\n$/, '').split('\n'), path);
   }
 
-  get size(): number { return this.tokens.length; }
+  get size(): number {
+    return this.tokens.length;
+  }
 
   /** Ids of each character (unknown ones → `[UNK]`). */
   encode(text: string): number[] {
@@ -50,7 +57,10 @@ export class CharVocab {
 
   /** The characters of `ids`, special tokens dropped. */
   decode(ids: readonly number[]): string {
-    return ids.filter((id) => id >= CHAR_SPECIALS.length).map((id) => this.tokens[id] ?? '').join('');
+    return ids
+      .filter((id) => id >= CHAR_SPECIALS.length)
+      .map((id) => this.tokens[id] ?? '')
+      .join('');
   }
 
   /** The ids of `text` that are unknown, as characters (to report what a model cannot read). */

@@ -5,7 +5,12 @@ import { beamSearch } from './beam-search.js';
 import { sampleSearch } from './sampling.js';
 import { t2tBeamSearch } from './t2t-beam-search.js';
 
-const RUNNERS: Readonly<Record<Strategy, (source: LogitsSource, prompts: readonly (readonly number[])[], args: GenerationArgs) => Promise<GenerationRun>>> = {
+const RUNNERS: Readonly<
+  Record<
+    Strategy,
+    (source: LogitsSource, prompts: readonly (readonly number[])[], args: GenerationArgs) => Promise<GenerationRun>
+  >
+> = {
   greedy: sampleSearch,
   sampling: sampleSearch,
   beam_search: beamSearch,
@@ -21,11 +26,18 @@ const RUNNERS: Readonly<Record<Strategy, (source: LogitsSource, prompts: readonl
  * const again = await generate(source, [[2, 101, 57]], run.results[0].args);
  * again.results[0].tokens; // → the same tokens as run.results[0].tokens
  */
-export async function generate(source: LogitsSource, prompts: readonly (readonly number[])[], options: GenerationOptions | GenerationArgs): Promise<GenerationRun> {
+export async function generate(
+  source: LogitsSource,
+  prompts: readonly (readonly number[])[],
+  options: GenerationOptions | GenerationArgs,
+): Promise<GenerationRun> {
   const args = resolveGenerationArgs(options);
   prompts.forEach((p, i) => {
     if (p.length === 0) throw new ShapeError(`prompt ${i} is empty; a causal LM needs at least one token (e.g. BOS)`);
-    p.forEach((id, j) => { if (!Number.isInteger(id) || id < 0 || id >= source.vocabSize) throw new ShapeError(`prompt ${i} token ${j} is ${id}, outside the vocabulary [0, ${source.vocabSize})`); });
+    p.forEach((id, j) => {
+      if (!Number.isInteger(id) || id < 0 || id >= source.vocabSize)
+        throw new ShapeError(`prompt ${i} token ${j} is ${id}, outside the vocabulary [0, ${source.vocabSize})`);
+    });
   });
   if (prompts.length === 0) return { results: [], steps: 0 };
   try {

@@ -1,4 +1,11 @@
-export { STRATEGIES, type GenerationArgs, type GenerationResult, type GenerationRun, type LogitsSource, type Strategy } from './base.js';
+export {
+  STRATEGIES,
+  type GenerationArgs,
+  type GenerationResult,
+  type GenerationRun,
+  type LogitsSource,
+  type Strategy,
+} from './base.js';
 export { GENERATION_DEFAULTS, resolveGenerationArgs, type GenerationOptions } from './args.js';
 export { generate } from './generate.js';
 export { sampleSearch, promptRng } from './sampling.js';

@@ -5,7 +5,10 @@
  * leftPad([[5, 6, 7], [8]], 0);
  * // → { width: 3, ids: [5, 6, 7, 0, 0, 8], mask: [1, 1, 1, 0, 0, 1], positions: [0, 1, 2, 0, 0, 0], lengths: [3, 1] }
  */
-export function leftPad(prompts: readonly (readonly number[])[], padId: number): { width: number; ids: Int32Array; mask: Int32Array; positions: Int32Array; lengths: number[] } {
+export function leftPad(
+  prompts: readonly (readonly number[])[],
+  padId: number,
+): { width: number; ids: Int32Array; mask: Int32Array; positions: Int32Array; lengths: number[] } {
   const width = Math.max(...prompts.map((p) => p.length));
   const ids = new Int32Array(prompts.length * width).fill(padId);
   const mask = new Int32Array(prompts.length * width);

@@ -6,11 +6,20 @@ import { ConfigError } from '../errors.js';
 import type { GenerationArgs } from './base.js';
 
 /** Row `r` of a row-major [rows · vocab] logits array, with banned tokens (and EOS before `minOutLen`) at −∞. */
-export function maskedRow(all: Float32Array, r: number, vocab: number, args: GenerationArgs, generated: number): Float64Array {
+export function maskedRow(
+  all: Float32Array,
+  r: number,
+  vocab: number,
+  args: GenerationArgs,
+  generated: number,
+): Float64Array {
   const row = Float64Array.from(all.subarray(r * vocab, (r + 1) * vocab));
   for (const id of args.bannedTokenIds) if (id < vocab) row[id] = -Infinity;
   if (generated < args.minOutLen) row[args.eosTokenId] = -Infinity;
-  if (!row.some((v) => v > -Infinity)) throw new ConfigError(`no token may follow at output position ${generated}: every token is banned${generated < args.minOutLen ? ` and EOS is held back by minOutLen ${args.minOutLen}` : ''}`);
+  if (!row.some((v) => v > -Infinity))
+    throw new ConfigError(
+      `no token may follow at output position ${generated}: every token is banned${generated < args.minOutLen ? ` and EOS is held back by minOutLen ${args.minOutLen}` : ''}`,
+    );
   return row;
 }
 
@@ -51,7 +60,10 @@ export function topIndices(row: ArrayLike<number>, k: number): number[] {
  * The sampling distribution: temperature, then top-k, then top-p (nucleus: the smallest set of most likely
  * tokens whose probability reaches p). Returns candidate ids (most likely first) and their renormalised probabilities.
  */
-export function samplingDistribution(row: Float64Array, args: Pick<GenerationArgs, 'temperature' | 'topK' | 'topP'>): { ids: number[]; probs: number[] } {
+export function samplingDistribution(
+  row: Float64Array,
+  args: Pick<GenerationArgs, 'temperature' | 'topK' | 'topP'>,
+): { ids: number[]; probs: number[] } {
   const scaled = row.map((v) => v / args.temperature);
   const k = args.topK > 0 ? args.topK : scaled.length;
   const ids = topIndices(scaled, k);

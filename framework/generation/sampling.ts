@@ -18,11 +18,21 @@ export function promptRng(seed: number, prompt: readonly number[]): Rng {
  * const { results } = await sampleSearch(source, [[2, 17]], resolveGenerationArgs({ strategy: 'sampling', topK: 10, seed: 1, eosTokenId: 3 }));
  * results[0].tokens; // → e.g. [41, 8, 230]; the same on every run with seed 1
  */
-export async function sampleSearch(source: LogitsSource, prompts: readonly (readonly number[])[], args: GenerationArgs): Promise<GenerationRun> {
+export async function sampleSearch(
+  source: LogitsSource,
+  prompts: readonly (readonly number[])[],
+  args: GenerationArgs,
+): Promise<GenerationRun> {
   const vocab = source.vocabSize;
   const greedy = args.strategy === 'greedy';
   const rngs = prompts.map((p) => promptRng(args.seed, p));
-  const results: GenerationResult[] = prompts.map((p) => ({ prompt: [...p], tokens: [], finished: false, score: 0, args }));
+  const results: GenerationResult[] = prompts.map((p) => ({
+    prompt: [...p],
+    tokens: [],
+    finished: false,
+    score: 0,
+    args,
+  }));
   let logits = await source.start(prompts);
   let active = prompts.map((_, i) => i); // prompt index of each source row
   let steps = 0;
@@ -35,9 +45,16 @@ export async function sampleSearch(source: LogitsSource, prompts: readonly (read
       const id = greedy ? argmax(row) : drawFrom(samplingDistribution(row, args), rngs[p]!.next());
       const result = results[p]!;
       result.score += row[id]!;
-      if (id === args.eosTokenId) { result.finished = true; return; }
+      if (id === args.eosTokenId) {
+        result.finished = true;
+        return;
+      }
       result.tokens.push(id);
-      if (t + 1 < args.maxOutLen) { parents.push(r); tokens.push(id); next.push(p); }
+      if (t + 1 < args.maxOutLen) {
+        parents.push(r);
+        tokens.push(id);
+        next.push(p);
+      }
     });
     if (parents.length === 0) break;
     logits = await source.step(parents, tokens);

@@ -2,7 +2,10 @@ import type { GenerationArgs, GenerationResult, GenerationRun, LogitsSource } fr
 import { runBeamSteps, type Beam } from './beam-candidates.js';
 import { lengthPenalty } from './logits.js';
 
-interface Finished { tokens: number[]; score: number }
+interface Finished {
+  tokens: number[];
+  score: number;
+}
 
 /**
  * Tensor2Tensor's beam search (`beam_search.py`): per prompt an *alive* set and a *finished* set of
@@ -15,7 +18,11 @@ interface Finished { tokens: number[]; score: number }
  * @example
  * const { results, steps } = await t2tBeamSearch(source, [[2, 17]], resolveGenerationArgs({ strategy: 't2t_beam_search', beamSize: 4, alpha: 0.6, eosTokenId: 3 }));
  */
-export async function t2tBeamSearch(source: LogitsSource, prompts: readonly (readonly number[])[], args: GenerationArgs): Promise<GenerationRun> {
+export async function t2tBeamSearch(
+  source: LogitsSource,
+  prompts: readonly (readonly number[])[],
+  args: GenerationArgs,
+): Promise<GenerationRun> {
   const k = args.beamSize;
   const maxPenalty = lengthPenalty(args.maxOutLen, args.alpha);
   const alive: Beam[][] = prompts.map((_, p) => [{ tokens: [], logp: 0, row: p }]);
@@ -24,7 +31,8 @@ export async function t2tBeamSearch(source: LogitsSource, prompts: readonly (rea
     const fin = finished[p]!;
     const next: Beam[] = [];
     for (const c of candidates) {
-      if (c.id === args.eosTokenId) fin.push({ tokens: c.beam.tokens, score: c.logp / lengthPenalty(length, args.alpha) });
+      if (c.id === args.eosTokenId)
+        fin.push({ tokens: c.beam.tokens, score: c.logp / lengthPenalty(length, args.alpha) });
       else if (next.length < k) next.push({ tokens: [...c.beam.tokens, c.id], logp: c.logp, row: c.beam.row });
     }
     fin.sort((a, b) => b.score - a.score);
@@ -39,7 +47,13 @@ export async function t2tBeamSearch(source: LogitsSource, prompts: readonly (rea
     const best = finished[p]![0];
     if (best) return { prompt: [...prompt], tokens: best.tokens, finished: true, score: best.score, args };
     const a = alive[p]![0]!;
-    return { prompt: [...prompt], tokens: a.tokens, finished: false, score: a.logp / lengthPenalty(a.tokens.length, args.alpha), args };
+    return {
+      prompt: [...prompt],
+      tokens: a.tokens,
+      finished: false,
+      score: a.logp / lengthPenalty(a.tokens.length, args.alpha),
+      args,
+    };
   });
   return { results, steps };
 }

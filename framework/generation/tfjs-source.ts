@@ -7,8 +7,16 @@ import { leftPad } from './left-pad.js';
  * Logits at the last column of a forward pass [rows, 1, vocab]. A tensor, read by the caller outside its
  * tidy: tidy walks a returned host array element by element (≈ 0.2 s a step for 32 rows of a 5k vocabulary).
  */
-function lastLogits(model: GptModel, ids: Tensor, positions: Tensor, mask: Tensor, past?: KvCache): { logits: Tensor; present: KvCache } {
-  const { hidden, present } = model.forward({ inputIds: ids, positionIds: positions, attentionMask: mask }, past, { training: false });
+function lastLogits(
+  model: GptModel,
+  ids: Tensor,
+  positions: Tensor,
+  mask: Tensor,
+  past?: KvCache,
+): { logits: Tensor; present: KvCache } {
+  const { hidden, present } = model.forward({ inputIds: ids, positionIds: positions, attentionMask: mask }, past, {
+    training: false,
+  });
   const [rows, seq] = ids.shape as [number, number];
   const last = tf.slice(hidden, [0, seq - 1, 0], [rows, 1, -1]);
   return { logits: model.logits(last), present };
@@ -34,7 +42,9 @@ export class TfjsCachedSource implements LogitsSource {
 
   constructor(readonly model: GptModel) {}
 
-  get vocabSize(): number { return this.model.config.vocabSize; }
+  get vocabSize(): number {
+    return this.model.config.vocabSize;
+  }
 
   async start(prompts: readonly (readonly number[])[]): Promise<Float32Array> {
     this.dispose();
@@ -42,7 +52,12 @@ export class TfjsCachedSource implements LogitsSource {
     const shape: [number, number] = [prompts.length, packed.width];
     const mask = tf.tensor2d(packed.mask, shape, 'int32');
     const out = tf.tidy(() => {
-      const r = lastLogits(this.model, tf.tensor2d(packed.ids, shape, 'int32'), tf.tensor2d(packed.positions, shape, 'int32'), mask);
+      const r = lastLogits(
+        this.model,
+        tf.tensor2d(packed.ids, shape, 'int32'),
+        tf.tensor2d(packed.positions, shape, 'int32'),
+        mask,
+      );
       return { logits: r.logits, keys: r.present.keys, values: r.present.values };
     });
     this.cache = { keys: out.keys, values: out.values };
@@ -58,9 +73,18 @@ export class TfjsCachedSource implements LogitsSource {
     const positions = parents.map((p) => this.lastPosition[p]! + 1);
     const out = tf.tidy(() => {
       const index = tf.tensor1d(Int32Array.from(parents), 'int32');
-      const past: KvCache = { keys: cache.keys.map((k) => tf.gather(k, index)), values: cache.values.map((v) => tf.gather(v, index)) };
+      const past: KvCache = {
+        keys: cache.keys.map((k) => tf.gather(k, index)),
+        values: cache.values.map((v) => tf.gather(v, index)),
+      };
       const mask = tf.concat([tf.gather(oldMask, index), tf.ones([rows, 1], 'int32')], 1);
-      const r = lastLogits(this.model, tf.tensor2d(Int32Array.from(tokens), [rows, 1], 'int32'), tf.tensor2d(Int32Array.from(positions), [rows, 1], 'int32'), mask, past);
+      const r = lastLogits(
+        this.model,
+        tf.tensor2d(Int32Array.from(tokens), [rows, 1], 'int32'),
+        tf.tensor2d(Int32Array.from(positions), [rows, 1], 'int32'),
+        mask,
+        past,
+      );
       return { logits: r.logits, keys: r.present.keys, values: r.present.values, mask };
     });
     this.dispose();
@@ -87,12 +111,23 @@ export class TfjsNaiveSource implements LogitsSource {
 
   constructor(readonly model: GptModel) {}
 
-  get vocabSize(): number { return this.model.config.vocabSize; }
+  get vocabSize(): number {
+    return this.model.config.vocabSize;
+  }
 
   private run(): Float32Array {
     const packed = leftPad(this.rows, this.model.config.padTokenId);
     const shape: [number, number] = [this.rows.length, packed.width];
-    return tidyRead(() => lastLogits(this.model, tf.tensor2d(packed.ids, shape, 'int32'), tf.tensor2d(packed.positions, shape, 'int32'), tf.tensor2d(packed.mask, shape, 'int32')).logits, (t) => t.dataSync() as Float32Array);
+    return tidyRead(
+      () =>
+        lastLogits(
+          this.model,
+          tf.tensor2d(packed.ids, shape, 'int32'),
+          tf.tensor2d(packed.positions, shape, 'int32'),
+          tf.tensor2d(packed.mask, shape, 'int32'),
+        ).logits,
+      (t) => t.dataSync() as Float32Array,
+    );
   }
 
   async start(prompts: readonly (readonly number[])[]): Promise<Float32Array> {
@@ -105,5 +140,7 @@ export class TfjsNaiveSource implements LogitsSource {
     return this.run();
   }
 
-  dispose(): void { this.rows = []; }
+  dispose(): void {
+    this.rows = [];
+  }
 }

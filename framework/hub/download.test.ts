@@ -10,7 +10,10 @@ import { downloadFile, type DownloadProgress } from './download.js';
 const dir = mkdtempSync(join(tmpdir(), 'fewprompt-dl-'));
 const servers: Server[] = [];
 after(() => {
-  for (const s of servers) { s.closeAllConnections(); s.close(); }
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -36,7 +39,10 @@ test('the token goes to the Hub host but not to a CDN on another host; progress 
   });
   const progress: DownloadProgress[] = [];
   const dest = join(dir, 'w.bin');
-  assert.equal(await downloadFile(`${hub}/org/m/resolve/main/w.bin`, dest, { token: 't0k', onProgress: (p) => progress.push(p) }), true);
+  assert.equal(
+    await downloadFile(`${hub}/org/m/resolve/main/w.bin`, dest, { token: 't0k', onProgress: (p) => progress.push(p) }),
+    true,
+  );
   assert.deepEqual(readFileSync(dest), payload);
   assert.deepEqual(hubAuth, ['Bearer t0k']);
   assert.deepEqual(cdnAuth, [undefined]);

@@ -68,11 +68,14 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     const code = header(response, 'x-error-code');
     const body = await readSnippet(response);
     if (status === 404 && options.optional && !REPO_LEVEL_ERRORS.has(code)) return false;
-    const hint = status === 401 || status === 403 || code === 'RepoNotFound'
-      ? ' (wrong id, or a private/gated repo: set HF_TOKEN)'
-      : '';
+    const hint =
+      status === 401 || status === 403 || code === 'RepoNotFound'
+        ? ' (wrong id, or a private/gated repo: set HF_TOKEN)'
+        : '';
     const where = current.href === url ? '' : ` (redirected to ${current.href})`;
-    throw new DownloadError(`GET ${url}${where}: HTTP ${status} ${response.statusMessage ?? ''}${code ? ` [${code}]` : ''}${hint}${body ? `: ${body}` : ''}`);
+    throw new DownloadError(
+      `GET ${url}${where}: HTTP ${status} ${response.statusMessage ?? ''}${code ? ` [${code}]` : ''}${hint}${body ? `: ${body}` : ''}`,
+    );
   }
 }
 
@@ -108,7 +111,9 @@ async function save(response: IncomingMessage, dest: string, url: string, option
   } catch (error) {
     rmSync(temp, { force: true });
     if (error instanceof DownloadError) throw error;
-    throw new DownloadError(`GET ${url}: download interrupted: ${error instanceof Error ? error.message : String(error)}`);
+    throw new DownloadError(
+      `GET ${url}: download interrupted: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

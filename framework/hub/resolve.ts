@@ -44,7 +44,9 @@ export interface ResolveModelOptions {
 export async function resolveModel(idOrPath: string, options: ResolveModelOptions = {}): Promise<string> {
   if (existsSync(idOrPath)) {
     if (statSync(idOrPath).isDirectory()) return idOrPath;
-    throw new ConfigError(`model path ${idOrPath} is a file; pass the directory that holds config.json and the weights`);
+    throw new ConfigError(
+      `model path ${idOrPath} is a file; pass the directory that holds config.json and the weights`,
+    );
   }
   if (!HUB_ID.test(idOrPath)) {
     throw new ConfigError(`model '${idOrPath}' is neither an existing directory nor a Hub id like 'org/name'`);
@@ -52,13 +54,19 @@ export async function resolveModel(idOrPath: string, options: ResolveModelOption
   const revision = options.revision ?? 'main';
   const dir = modelCacheDir(fewpromptHome(options.home), idOrPath, revision);
   const extras = options.files ?? [];
-  const badExtra = extras.find((file) => !/^[\w-][\w.-]*(\/[\w-][\w.-]*)*$/.test(file) || file.split('/').includes('..'));
-  if (badExtra !== undefined) throw new ConfigError(`files: ${JSON.stringify(badExtra)} is not a relative file path inside the repo`);
+  const badExtra = extras.find(
+    (file) => !/^[\w-][\w.-]*(\/[\w-][\w.-]*)*$/.test(file) || file.split('/').includes('..'),
+  );
+  if (badExtra !== undefined)
+    throw new ConfigError(`files: ${JSON.stringify(badExtra)} is not a relative file path inside the repo`);
   const marker = readMarker(dir);
   if (marker && extras.every((file) => marker.present.includes(file))) return dir;
 
   const offline = options.offline ?? process.env['HF_HUB_OFFLINE'] === '1';
-  if (offline) throw new DownloadError(`model '${idOrPath}' (revision ${revision}) is not in the cache at ${dir}, and downloads are off (offline)`);
+  if (offline)
+    throw new DownloadError(
+      `model '${idOrPath}' (revision ${revision}) is not in the cache at ${dir}, and downloads are off (offline)`,
+    );
 
   const endpoint = (options.endpoint ?? process.env['HF_ENDPOINT'] ?? 'https://huggingface.co').replace(/\/+$/, '');
   const token = options.token ?? process.env['HF_TOKEN'] ?? process.env['HUGGING_FACE_HUB_TOKEN'];
@@ -70,11 +78,14 @@ export async function resolveModel(idOrPath: string, options: ResolveModelOption
   /** Fetches one file unless an earlier run left it whole (or found it absent); false = 404 on an optional file. */
   const fetch = async (file: string, optional: boolean): Promise<boolean> => {
     const dest = join(dir, file);
-    const have = existsSync(dest) || (!(optional && knownAbsent.has(file)) && await downloadFile(urlOf(file), dest, {
-      optional,
-      ...(token ? { token } : {}),
-      ...(options.onProgress ? { onProgress: (p: DownloadProgress) => options.onProgress?.(file, p) } : {}),
-    }));
+    const have =
+      existsSync(dest) ||
+      (!(optional && knownAbsent.has(file)) &&
+        (await downloadFile(urlOf(file), dest, {
+          optional,
+          ...(token ? { token } : {}),
+          ...(options.onProgress ? { onProgress: (p: DownloadProgress) => options.onProgress?.(file, p) } : {}),
+        })));
     (have ? present : absent).push(file);
     return have;
   };
@@ -92,7 +103,11 @@ export async function resolveModel(idOrPath: string, options: ResolveModelOption
 }
 
 /** Weights in `WEIGHT_FILES` order; an index pulls in its shards. */
-async function fetchWeights(dir: string, fetch: (file: string, optional: boolean) => Promise<boolean>, urlOf: (file: string) => string): Promise<void> {
+async function fetchWeights(
+  dir: string,
+  fetch: (file: string, optional: boolean) => Promise<boolean>,
+  urlOf: (file: string) => string,
+): Promise<void> {
   for (const file of WEIGHT_FILES) {
     if (!(await fetch(file, true))) continue;
     if (file.endsWith('.index.json')) for (const shard of shardsOf(join(dir, file))) await fetch(shard, false);
@@ -109,10 +124,12 @@ function shardsOf(indexPath: string): string[] {
   } catch (error) {
     throw new DownloadError(`${indexPath}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (typeof weightMap !== 'object' || weightMap === null) throw new DownloadError(`${indexPath}: missing "weight_map" object`);
+  if (typeof weightMap !== 'object' || weightMap === null)
+    throw new DownloadError(`${indexPath}: missing "weight_map" object`);
   const shards = new Set<string>();
   for (const shard of Object.values(weightMap)) {
-    if (typeof shard !== 'string' || !/^[\w.-]+$/.test(shard)) throw new DownloadError(`${indexPath}: bad shard name ${JSON.stringify(shard)}`);
+    if (typeof shard !== 'string' || !/^[\w.-]+$/.test(shard))
+      throw new DownloadError(`${indexPath}: bad shard name ${JSON.stringify(shard)}`);
     shards.add(shard);
   }
   return [...shards];

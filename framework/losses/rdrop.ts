@@ -14,12 +14,16 @@ export class RDropLoss {
   static readonly kind = 'rdrop';
 
   constructor(readonly reduction: 'sum' | 'mean' = 'sum') {
-    if (reduction !== 'sum' && reduction !== 'mean') throw new ConfigError(`RDropLoss reduction must be 'sum' or 'mean', got '${String(reduction)}'`);
+    if (reduction !== 'sum' && reduction !== 'mean')
+      throw new ConfigError(`RDropLoss reduction must be 'sum' or 'mean', got '${String(reduction)}'`);
   }
 
   /** p, q: logits [batch, classes]; optional padMask [batch] (1 = count the row). */
   call(p: Tensor, q: Tensor, padMask?: Tensor): Tensor {
-    if (p.rank !== 2 || p.shape.join() !== q.shape.join()) throw new ShapeError(`RDropLoss expects two equal-shape [batch, classes] logits, got [${p.shape}] and [${q.shape}]`);
+    if (p.rank !== 2 || p.shape.join() !== q.shape.join())
+      throw new ShapeError(
+        `RDropLoss expects two equal-shape [batch, classes] logits, got [${p.shape}] and [${q.shape}]`,
+      );
     return tf.tidy(() => {
       const lp = tf.logSoftmax(p);
       const lq = tf.logSoftmax(q);

@@ -20,15 +20,59 @@ export interface LayerGraphSpec {
 
 /** Parameter suffixes (after `encoder.layer.i.`) in the order the graphs take them. */
 export const LAYER_PARAMS = [
-  'attention.self.query.weight', 'attention.self.query.bias', 'attention.self.key.weight', 'attention.self.key.bias',
-  'attention.self.value.weight', 'attention.self.value.bias', 'attention.output.dense.weight', 'attention.output.dense.bias',
-  'attention.output.LayerNorm.weight', 'attention.output.LayerNorm.bias', 'intermediate.dense.weight', 'intermediate.dense.bias',
-  'output.dense.weight', 'output.dense.bias', 'output.LayerNorm.weight', 'output.LayerNorm.bias',
+  'attention.self.query.weight',
+  'attention.self.query.bias',
+  'attention.self.key.weight',
+  'attention.self.key.bias',
+  'attention.self.value.weight',
+  'attention.self.value.bias',
+  'attention.output.dense.weight',
+  'attention.output.dense.bias',
+  'attention.output.LayerNorm.weight',
+  'attention.output.LayerNorm.bias',
+  'intermediate.dense.weight',
+  'intermediate.dense.bias',
+  'output.dense.weight',
+  'output.dense.bias',
+  'output.LayerNorm.weight',
+  'output.LayerNorm.bias',
 ] as const;
-const PARAM_INPUTS = ['wq', 'bq', 'wk', 'bk', 'wv', 'bv', 'wo', 'bo', 'g1', 'be1', 'wi', 'bi', 'wf', 'bf', 'g2', 'be2'] as const;
+const PARAM_INPUTS = [
+  'wq',
+  'bq',
+  'wk',
+  'bk',
+  'wv',
+  'bv',
+  'wo',
+  'bo',
+  'g1',
+  'be1',
+  'wi',
+  'bi',
+  'wf',
+  'bf',
+  'g2',
+  'be2',
+] as const;
 
 /** Activations the training forward returns for the backward graph, in order. */
-export const SAVED = ['qh', 'kh', 'vh', 'probs', 'ctx', 's1', 'mean1', 'inv1', 'h1', 'pre', 'inter', 's2', 'mean2', 'inv2'] as const;
+export const SAVED = [
+  'qh',
+  'kh',
+  'vh',
+  'probs',
+  'ctx',
+  's1',
+  'mean1',
+  'inv1',
+  'h1',
+  'pre',
+  'inter',
+  's2',
+  'mean2',
+  'inv2',
+] as const;
 
 const F = OnnxType.FLOAT;
 const BTH = ['B', 'T', 'H'];
@@ -53,14 +97,20 @@ function activationGrad(g: GraphBuilder, act: HiddenAct, x: string): string {
   if (act === 'gelu') {
     // Φ(x) + x·φ(x) = 0.5·(1 + erf(x/√2)) + x·exp(−x²/2)/√(2π)
     const cdf = g.op('Mul', [g.op('Add', [g.op('Erf', [g.op('Mul', [x, c(Math.SQRT1_2)])]), c(1)]), c(0.5)]);
-    const pdf = g.op('Mul', [g.op('Exp', [g.op('Mul', [g.op('Mul', [x, x]), c(-0.5)])]), c(1 / Math.sqrt(2 * Math.PI))]);
+    const pdf = g.op('Mul', [
+      g.op('Exp', [g.op('Mul', [g.op('Mul', [x, x]), c(-0.5)])]),
+      c(1 / Math.sqrt(2 * Math.PI)),
+    ]);
     return g.op('Add', [cdf, g.op('Mul', [x, pdf])]);
   }
   // tanh form: u = k(x + 0.044715x³), t = tanh u; d = 0.5(1 + t) + 0.5x(1 − t²)·k(1 + 3·0.044715x²)
   const k = Math.sqrt(2 / Math.PI);
   const x2 = g.op('Mul', [x, x]);
   const t = g.op('Tanh', [g.op('Mul', [g.op('Mul', [x, g.op('Add', [g.op('Mul', [x2, c(0.044715)]), c(1)])]), c(k)])]);
-  const du = g.op('Mul', [g.op('Add', [g.op('Mul', [x2, c(3 * 0.044715 * k)]), c(k)]), g.op('Sub', [c(1), g.op('Mul', [t, t])])]);
+  const du = g.op('Mul', [
+    g.op('Add', [g.op('Mul', [x2, c(3 * 0.044715 * k)]), c(k)]),
+    g.op('Sub', [c(1), g.op('Mul', [t, t])]),
+  ]);
   return g.op('Add', [g.op('Mul', [g.op('Add', [t, c(1)]), c(0.5)]), g.op('Mul', [g.op('Mul', [x, du]), c(0.5)])]);
 }
 
@@ -72,7 +122,10 @@ function splitHeads(g: GraphBuilder, x: string, spec: LayerGraphSpec): string {
 
 /** [B, nh, T, hd] → [B, T, H] */
 function mergeHeads(g: GraphBuilder, x: string, spec: LayerGraphSpec): string {
-  return g.op('Reshape', [g.op('Transpose', [x], { attributes: { perm: [0, 2, 1, 3] } }), g.ints('merged_shape', [0, 0, spec.hidden])]);
+  return g.op('Reshape', [
+    g.op('Transpose', [x], { attributes: { perm: [0, 2, 1, 3] } }),
+    g.ints('merged_shape', [0, 0, spec.hidden]),
+  ]);
 }
 
 /**
@@ -85,27 +138,60 @@ export function layerForwardGraph(spec: LayerGraphSpec, options: { dropout: bool
   const x = g.input('x', F, BTH);
   const maskBias = g.input('mask_bias', F, ['B', 1, 1, 'T']);
   const masks = options.dropout
-    ? [g.input('mask_attn', F, ['B', spec.heads, 'T', 'T']), g.input('mask_attn_out', F, BTH), g.input('mask_ffn_out', F, BTH)]
+    ? [
+        g.input('mask_attn', F, ['B', spec.heads, 'T', 'T']),
+        g.input('mask_attn_out', F, BTH),
+        g.input('mask_ffn_out', F, BTH),
+      ]
     : [];
   const dims = paramDims(spec);
-  const [wq, bq, wk, bk, wv, bv, wo, bo, g1, be1, wi, bi, wf, bf, g2, be2] = PARAM_INPUTS.map((n, i) => g.input(n, F, dims[i]!));
+  const [wq, bq, wk, bk, wv, bv, wo, bo, g1, be1, wi, bi, wf, bf, g2, be2] = PARAM_INPUTS.map((n, i) =>
+    g.input(n, F, dims[i]!),
+  );
   const drop = (t: string, k: number) => (options.dropout ? g.op('Mul', [t, masks[k]!]) : t);
   const qh = splitHeads(g, linear(g, x, wq!, bq!), spec);
   const kh = splitHeads(g, linear(g, x, wk!, bk!), spec);
   const vh = splitHeads(g, linear(g, x, wv!, bv!), spec);
-  const scores = g.op('Add', [g.op('FusedMatMul', [qh, kh], { domain: MS_DOMAIN, attributes: { transB: 1, alpha: { float: 1 / Math.sqrt(headDim) } } }), maskBias]);
+  const scores = g.op('Add', [
+    g.op('FusedMatMul', [qh, kh], {
+      domain: MS_DOMAIN,
+      attributes: { transB: 1, alpha: { float: 1 / Math.sqrt(headDim) } },
+    }),
+    maskBias,
+  ]);
   const probs = g.op('Softmax', [scores], { attributes: { axis: -1 } });
   const ctx = mergeHeads(g, g.op('MatMul', [drop(probs, 0), vh]), spec);
   const s1 = g.op('Add', [drop(linear(g, ctx, wo!, bo!), 1), x]);
-  const [h1, mean1, inv1] = g.opMulti('LayerNormalization', [s1, g1!, be1!], { outputs: 3, attributes: { axis: -1, epsilon: { float: spec.eps } } });
+  const [h1, mean1, inv1] = g.opMulti('LayerNormalization', [s1, g1!, be1!], {
+    outputs: 3,
+    attributes: { axis: -1, epsilon: { float: spec.eps } },
+  });
   const pre = linear(g, h1!, wi!, bi!);
   const inter = activation(g, spec.act, pre);
   const s2 = g.op('Add', [drop(linear(g, inter, wf!, bf!), 2), h1!]);
-  const [y, mean2, inv2] = g.opMulti('LayerNormalization', [s2, g2!, be2!], { outputs: 3, attributes: { axis: -1, epsilon: { float: spec.eps } } });
+  const [y, mean2, inv2] = g.opMulti('LayerNormalization', [s2, g2!, be2!], {
+    outputs: 3,
+    attributes: { axis: -1, epsilon: { float: spec.eps } },
+  });
   g.nodes.push({ op: 'Identity', inputs: [y!], outputs: ['y'], name: 'y' });
   g.output('y', F, BTH);
   if (options.save) {
-    const values: Record<(typeof SAVED)[number], string> = { qh, kh, vh, probs, ctx, s1, mean1: mean1!, inv1: inv1!, h1: h1!, pre, inter, s2, mean2: mean2!, inv2: inv2! };
+    const values: Record<(typeof SAVED)[number], string> = {
+      qh,
+      kh,
+      vh,
+      probs,
+      ctx,
+      s1,
+      mean1: mean1!,
+      inv1: inv1!,
+      h1: h1!,
+      pre,
+      inter,
+      s2,
+      mean2: mean2!,
+      inv2: inv2!,
+    };
     for (const name of SAVED) {
       g.nodes.push({ op: 'Identity', inputs: [values[name]], outputs: [`saved_${name}`], name: `saved_${name}` });
       g.output(`saved_${name}`, F);
@@ -115,7 +201,14 @@ export function layerForwardGraph(spec: LayerGraphSpec, options: { dropout: bool
 }
 
 /** LayerNorm backward: returns [dx, dγ, dβ] for output gradient dy, input s, its mean and 1/σ, and γ. */
-function layerNormGrad(g: GraphBuilder, dy: string, s: string, mean: string, inv: string, gamma: string): [string, string, string] {
+function layerNormGrad(
+  g: GraphBuilder,
+  dy: string,
+  s: string,
+  mean: string,
+  inv: string,
+  gamma: string,
+): [string, string, string] {
   const xh = g.op('Mul', [g.op('Sub', [s, mean]), inv]);
   const rows = g.ints('rows', [0, 1]);
   const dGamma = g.op('ReduceSum', [g.op('Mul', [dy, xh]), rows], { attributes: { keepdims: 0 } });
@@ -128,7 +221,14 @@ function layerNormGrad(g: GraphBuilder, dy: string, s: string, mean: string, inv
 }
 
 /** Gradients of a linear layer y = x·W + b given dy: [dx (without residuals), dW, db]. */
-function linearGrad(g: GraphBuilder, x: string, w: string, dy: string, inDim: number, outDim: number): [string, string, string] {
+function linearGrad(
+  g: GraphBuilder,
+  x: string,
+  w: string,
+  dy: string,
+  inDim: number,
+  outDim: number,
+): [string, string, string] {
   const x2 = g.op('Reshape', [x, g.ints('flat_in', [-1, inDim])]);
   const dy2 = g.op('Reshape', [dy, g.ints('flat_out', [-1, outDim])]);
   const dW = g.op('Gemm', [x2, dy2], { attributes: { transA: 1 } });
@@ -148,11 +248,20 @@ export function layerBackwardGraph(spec: LayerGraphSpec, options: { dropout: boo
   const dy = g.input('dy', F, BTH);
   const x = g.input('x', F, BTH);
   const masks = options.dropout
-    ? [g.input('mask_attn', F, ['B', spec.heads, 'T', 'T']), g.input('mask_attn_out', F, BTH), g.input('mask_ffn_out', F, BTH)]
+    ? [
+        g.input('mask_attn', F, ['B', spec.heads, 'T', 'T']),
+        g.input('mask_attn_out', F, BTH),
+        g.input('mask_ffn_out', F, BTH),
+      ]
     : [];
-  const sv = Object.fromEntries(SAVED.map((n) => [n, g.input(`saved_${n}`, F)])) as Record<(typeof SAVED)[number], string>;
+  const sv = Object.fromEntries(SAVED.map((n) => [n, g.input(`saved_${n}`, F)])) as Record<
+    (typeof SAVED)[number],
+    string
+  >;
   const dims = paramDims(spec);
-  const p = Object.fromEntries(PARAM_INPUTS.map((n, i) => [n, n.startsWith('w') || n.startsWith('g') ? g.input(n, F, dims[i]!) : ''])) as Record<(typeof PARAM_INPUTS)[number], string>;
+  const p = Object.fromEntries(
+    PARAM_INPUTS.map((n, i) => [n, n.startsWith('w') || n.startsWith('g') ? g.input(n, F, dims[i]!) : '']),
+  ) as Record<(typeof PARAM_INPUTS)[number], string>;
   const drop = (t: string, k: number) => (options.dropout ? g.op('Mul', [t, masks[k]!]) : t);
 
   const [ds2, dg2, dbe2] = layerNormGrad(g, dy, sv.s2, sv.mean2, sv.inv2, p.g2);
@@ -162,13 +271,24 @@ export function layerBackwardGraph(spec: LayerGraphSpec, options: { dropout: boo
   const [ds1, dg1, dbe1] = layerNormGrad(g, g.op('Add', [dh1FromFfn, ds2]), sv.s1, sv.mean1, sv.inv1, p.g1);
   const [dCtx, dwo, dbo] = linearGrad(g, sv.ctx, p.wo, drop(ds1, 1), h, h);
   const dCtxH = splitHeads(g, dCtx, spec);
-  const dProbsDropped = g.op('FusedMatMul', [dCtxH, sv.vh], { domain: MS_DOMAIN, attributes: { transB: 1, alpha: { float: 1 } } });
-  const dVh = g.op('FusedMatMul', [drop(sv.probs, 0), dCtxH], { domain: MS_DOMAIN, attributes: { transA: 1, alpha: { float: 1 } } });
+  const dProbsDropped = g.op('FusedMatMul', [dCtxH, sv.vh], {
+    domain: MS_DOMAIN,
+    attributes: { transB: 1, alpha: { float: 1 } },
+  });
+  const dVh = g.op('FusedMatMul', [drop(sv.probs, 0), dCtxH], {
+    domain: MS_DOMAIN,
+    attributes: { transA: 1, alpha: { float: 1 } },
+  });
   const dProbs = drop(dProbsDropped, 0);
-  const rowDot = g.op('ReduceSum', [g.op('Mul', [dProbs, sv.probs]), g.ints('last', [-1])], { attributes: { keepdims: 1 } });
+  const rowDot = g.op('ReduceSum', [g.op('Mul', [dProbs, sv.probs]), g.ints('last', [-1])], {
+    attributes: { keepdims: 1 },
+  });
   const dScores = g.op('Mul', [sv.probs, g.op('Sub', [dProbs, rowDot])]);
   const dQh = g.op('FusedMatMul', [dScores, sv.kh], { domain: MS_DOMAIN, attributes: { alpha: { float: scale } } });
-  const dKh = g.op('FusedMatMul', [dScores, sv.qh], { domain: MS_DOMAIN, attributes: { transA: 1, alpha: { float: scale } } });
+  const dKh = g.op('FusedMatMul', [dScores, sv.qh], {
+    domain: MS_DOMAIN,
+    attributes: { transA: 1, alpha: { float: scale } },
+  });
   const [dxq, dwq, dbq] = linearGrad(g, x, p.wq, mergeHeads(g, dQh, spec), h, h);
   const [dxk, dwk, dbk] = linearGrad(g, x, p.wk, mergeHeads(g, dKh, spec), h, h);
   const [dxv, dwv, dbv] = linearGrad(g, x, p.wv, mergeHeads(g, dVh, spec), h, h);

@@ -11,7 +11,9 @@ import { readBertConfig } from './config.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const config = readBertConfig(`${FIXTURES}tiny-bert`);
-const weights = new Map([...readSafetensors(`${FIXTURES}tiny-bert/model.safetensors`)].map(([k, v]) => [k.replace(/^bert\./, ''), v]));
+const weights = new Map(
+  [...readSafetensors(`${FIXTURES}tiny-bert/model.safetensors`)].map(([k, v]) => [k.replace(/^bert\./, ''), v]),
+);
 const ref = readSafetensors(`${FIXTURES}tiny-bert-reference.safetensors`);
 
 function refTensor(name: string): HostTensor {
@@ -21,7 +23,8 @@ function refTensor(name: string): HostTensor {
 }
 function intTensor(name: string): Tensor {
   const t = refTensor(name);
-  const data = t.dtype === 'int64' ? Int32Array.from(t.data, (x) => Number(x)) : Int32Array.from(t.data as ArrayLike<number>);
+  const data =
+    t.dtype === 'int64' ? Int32Array.from(t.data, (x) => Number(x)) : Int32Array.from(t.data as ArrayLike<number>);
   return tf.tensor(data, t.shape, 'int32');
 }
 function floats(name: string): Float32Array {
@@ -46,7 +49,11 @@ for (const backend of TEST_BACKENDS) {
     await useBackend(backend);
     const before = tf.memory().numTensors;
     const model = BertModel.fromStateDict(config, weights);
-    const inputs = { inputIds: intTensor('input_ids'), tokenTypeIds: intTensor('token_type_ids'), attentionMask: intTensor('attention_mask') };
+    const inputs = {
+      inputIds: intTensor('input_ids'),
+      tokenTypeIds: intTensor('token_type_ids'),
+      attentionMask: intTensor('attention_mask'),
+    };
     const labels = intTensor('labels');
     const [batch, seq] = inputs.inputIds.shape as [number, number];
 
@@ -65,7 +72,10 @@ for (const backend of TEST_BACKENDS) {
       const all = model.mlmLogits(tf.reshape(hidden, [batch * seq, -1]));
       return softmaxCrossEntropy(all, tf.reshape(labels, [-1])) as tf.Scalar;
     }, vars);
-    assert.ok(Math.abs(value.dataSync()[0]! - floats('loss')[0]!) < 1e-4, `loss ${value.dataSync()[0]} vs ${floats('loss')[0]}`);
+    assert.ok(
+      Math.abs(value.dataSync()[0]! - floats('loss')[0]!) < 1e-4,
+      `loss ${value.dataSync()[0]} vs ${floats('loss')[0]}`,
+    );
     for (const [name, spec] of model.params.specs) {
       const g = grads[model.params.get(name).name];
       if (!g) {
@@ -76,7 +86,10 @@ for (const backend of TEST_BACKENDS) {
       const want = floats(`grad.${name}`);
       // Key biases have zero true gradient (softmax is shift-invariant): compare those against a small floor.
       const scale = Math.max(maxAbs(want), 1e-4);
-      assert.ok(maxAbsDiff(hf, want) / scale < 1e-3, `gradient of ${name} differs: ${maxAbsDiff(hf, want)} (scale ${scale})`);
+      assert.ok(
+        maxAbsDiff(hf, want) / scale < 1e-3,
+        `gradient of ${name} differs: ${maxAbsDiff(hf, want)} (scale ${scale})`,
+      );
     }
     tf.dispose([value, ...Object.values(grads), inputs.inputIds, inputs.tokenTypeIds, inputs.attentionMask, labels]);
     model.dispose();
@@ -88,15 +101,25 @@ test('activation recomputation gives the same loss and gradients (dropout on, sa
   await useBackend('wasm');
   const before = tf.memory().numTensors;
   const model = BertModel.fromStateDict(config, weights);
-  const inputs = { inputIds: intTensor('input_ids'), tokenTypeIds: intTensor('token_type_ids'), attentionMask: intTensor('attention_mask') };
+  const inputs = {
+    inputIds: intTensor('input_ids'),
+    tokenTypeIds: intTensor('token_type_ids'),
+    attentionMask: intTensor('attention_mask'),
+  };
   const labels = intTensor('labels');
   const run = (recompute: boolean) => {
     model.recompute = recompute;
     const { value, grads } = tf.variableGrads(() => {
       const hidden = model.encode(inputs, { training: true, seed: 7 });
-      return softmaxCrossEntropy(model.mlmLogits(tf.reshape(hidden, [-1, config.hiddenSize])), tf.reshape(labels, [-1])) as tf.Scalar;
+      return softmaxCrossEntropy(
+        model.mlmLogits(tf.reshape(hidden, [-1, config.hiddenSize])),
+        tf.reshape(labels, [-1]),
+      ) as tf.Scalar;
     });
-    const out = { loss: value.dataSync()[0]!, grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.dataSync() as Float32Array])) };
+    const out = {
+      loss: value.dataSync()[0]!,
+      grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.dataSync() as Float32Array])),
+    };
     tf.dispose([value, ...Object.values(grads)]);
     return out;
   };
@@ -104,7 +127,8 @@ test('activation recomputation gives the same loss and gradients (dropout on, sa
   const recomputed = run(true);
   assert.ok(Math.abs(plain.loss - recomputed.loss) < 1e-6);
   assert.deepEqual(Object.keys(recomputed.grads).sort(), Object.keys(plain.grads).sort());
-  for (const [k, g] of Object.entries(plain.grads)) assert.ok(maxAbsDiff(g, recomputed.grads[k]!) < 1e-5, `gradient ${k} differs`);
+  for (const [k, g] of Object.entries(plain.grads))
+    assert.ok(maxAbsDiff(g, recomputed.grads[k]!) < 1e-5, `gradient ${k} differs`);
   tf.dispose([inputs.inputIds, inputs.tokenTypeIds, inputs.attentionMask, labels]);
   model.dispose();
   assert.equal(tf.memory().numTensors, before, 'tensors leaked');

@@ -52,7 +52,11 @@ export class BertModel {
   private readonly act: (x: Tensor) => Tensor;
   private seedCounter: number;
 
-  private constructor(readonly config: BertConfig, readonly parts: BertParts, seed: number) {
+  private constructor(
+    readonly config: BertConfig,
+    readonly parts: BertParts,
+    seed: number,
+  ) {
     this.params = new ParameterStore(bertParameterSpecs(config, parts), config.initializerRange, seed);
     this.act = activation(config.hiddenAct);
     this.seedCounter = seed * 7919 + 1;
@@ -64,12 +68,24 @@ export class BertModel {
   }
 
   /** A model with weights from a canonical-key host state dict; the tied decoder weight is ignored. */
-  static fromStateDict(config: BertConfig, state: ReadonlyMap<string, HostTensor>, parts: Partial<BertParts> = {}): BertModel {
-    const model = BertModel.create(config, { pooler: parts.pooler ?? state.has('pooler.dense.weight'), mlmHead: parts.mlmHead ?? state.has('cls.predictions.bias') });
+  static fromStateDict(
+    config: BertConfig,
+    state: ReadonlyMap<string, HostTensor>,
+    parts: Partial<BertParts> = {},
+  ): BertModel {
+    const model = BertModel.create(config, {
+      pooler: parts.pooler ?? state.has('pooler.dense.weight'),
+      mlmHead: parts.mlmHead ?? state.has('cls.predictions.bias'),
+    });
     try {
       model.params.load(state, {
-        ignore: (k) => k === 'cls.predictions.decoder.weight' || k === 'cls.predictions.decoder.bias' || k === 'embeddings.position_ids'
-          || (!model.parts.pooler && k.startsWith('pooler.')) || (!model.parts.mlmHead && k.startsWith('cls.')) || k.startsWith('cls.seq_relationship'),
+        ignore: (k) =>
+          k === 'cls.predictions.decoder.weight' ||
+          k === 'cls.predictions.decoder.bias' ||
+          k === 'embeddings.position_ids' ||
+          (!model.parts.pooler && k.startsWith('pooler.')) ||
+          (!model.parts.mlmHead && k.startsWith('cls.')) ||
+          k.startsWith('cls.seq_relationship'),
       });
     } catch (error) {
       model.dispose(); // a refused checkpoint leaves nothing behind
@@ -78,10 +94,18 @@ export class BertModel {
     return model;
   }
 
-  train(): this { this.training = true; return this; }
-  eval(): this { this.training = false; return this; }
+  train(): this {
+    this.training = true;
+    return this;
+  }
+  eval(): this {
+    this.training = false;
+    return this;
+  }
 
-  private p(name: string): Tensor { return this.params.get(name); }
+  private p(name: string): Tensor {
+    return this.params.get(name);
+  }
 
   private nextSeed(options: ForwardOptions): () => number {
     let s = options.seed ?? this.seedCounter++;
@@ -95,18 +119,34 @@ export class BertModel {
     if (seq > c.maxPositionEmbeddings - c.positionOffset) {
       throw new ShapeError(`sequence length ${seq} exceeds max_position_embeddings ${c.maxPositionEmbeddings}`);
     }
-    const words = inputs.inputsEmbeds ?? tf.gather(this.p('embeddings.word_embeddings.weight'), tf.reshape(inputs.inputIds, [-1]));
+    const words =
+      inputs.inputsEmbeds ?? tf.gather(this.p('embeddings.word_embeddings.weight'), tf.reshape(inputs.inputIds, [-1]));
     const positionIds = inputs.positionIds ?? tf.range(c.positionOffset, c.positionOffset + seq, 1, 'int32');
     const positions = tf.gather(this.p('embeddings.position_embeddings.weight'), tf.reshape(positionIds, [-1]));
     const typeIds = inputs.tokenTypeIds ?? tf.zeros([batch, seq], 'int32');
     const types = tf.gather(this.p('embeddings.token_type_embeddings.weight'), tf.reshape(typeIds, [-1]));
-    const sum = tf.add(tf.add(tf.reshape(words, [batch, seq, c.hiddenSize]), tf.reshape(positions, [-1, seq, c.hiddenSize])), tf.reshape(types, [batch, seq, c.hiddenSize]));
-    const normed = layerNorm(sum, this.p('embeddings.LayerNorm.weight'), this.p('embeddings.LayerNorm.bias'), c.layerNormEps);
+    const sum = tf.add(
+      tf.add(tf.reshape(words, [batch, seq, c.hiddenSize]), tf.reshape(positions, [-1, seq, c.hiddenSize])),
+      tf.reshape(types, [batch, seq, c.hiddenSize]),
+    );
+    const normed = layerNorm(
+      sum,
+      this.p('embeddings.LayerNorm.weight'),
+      this.p('embeddings.LayerNorm.bias'),
+      c.layerNormEps,
+    );
     return training ? dropout(normed, c.hiddenDropoutProb, seed()) : normed;
   }
 
   /** One transformer block: self-attention with padding mask, residual + LayerNorm, feed-forward, residual + LayerNorm. */
-  private layer(i: number, x: Tensor, maskBias: Tensor, training: boolean, seed: () => number, param: (name: string) => Tensor = (n) => this.p(n)): Tensor {
+  private layer(
+    i: number,
+    x: Tensor,
+    maskBias: Tensor,
+    training: boolean,
+    seed: () => number,
+    param: (name: string) => Tensor = (n) => this.p(n),
+  ): Tensor {
     const c = this.config;
     const [batch, seq, hidden] = x.shape as [number, number, number];
     const heads = c.numAttentionHeads;
@@ -121,22 +161,46 @@ export class BertModel {
     let probs = tf.softmax(scores);
     if (training) probs = dropout(probs, c.attentionProbsDropoutProb, seed());
     const context = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [batch, seq, hidden]); // (B, T, H)
-    let attnOut = dense(context, param(`${p}.attention.output.dense.weight`), param(`${p}.attention.output.dense.bias`));
+    let attnOut = dense(
+      context,
+      param(`${p}.attention.output.dense.weight`),
+      param(`${p}.attention.output.dense.bias`),
+    );
     if (training) attnOut = dropout(attnOut, c.hiddenDropoutProb, seed());
-    const h1 = layerNorm(tf.add(attnOut, x), param(`${p}.attention.output.LayerNorm.weight`), param(`${p}.attention.output.LayerNorm.bias`), c.layerNormEps);
+    const h1 = layerNorm(
+      tf.add(attnOut, x),
+      param(`${p}.attention.output.LayerNorm.weight`),
+      param(`${p}.attention.output.LayerNorm.bias`),
+      c.layerNormEps,
+    );
     const inter = this.act(dense(h1, param(`${p}.intermediate.dense.weight`), param(`${p}.intermediate.dense.bias`)));
     let out = dense(inter, param(`${p}.output.dense.weight`), param(`${p}.output.dense.bias`));
     if (training) out = dropout(out, c.hiddenDropoutProb, seed());
-    return layerNorm(tf.add(out, h1), param(`${p}.output.LayerNorm.weight`), param(`${p}.output.LayerNorm.bias`), c.layerNormEps);
+    return layerNorm(
+      tf.add(out, h1),
+      param(`${p}.output.LayerNorm.weight`),
+      param(`${p}.output.LayerNorm.bias`),
+      c.layerNormEps,
+    );
   }
 
   /** Layer i as one fused op each way on the native backend; the same seeds as {@link layer}, in the same order. */
   private fusedLayer(i: number, x: Tensor, maskBias: Tensor, training: boolean, seed: () => number): Tensor {
     const c = this.config;
-    const spec = { hidden: c.hiddenSize, heads: c.numAttentionHeads, intermediate: c.intermediateSize, act: c.hiddenAct, eps: c.layerNormEps };
+    const spec = {
+      hidden: c.hiddenSize,
+      heads: c.numAttentionHeads,
+      intermediate: c.intermediateSize,
+      act: c.hiddenAct,
+      eps: c.layerNormEps,
+    };
     const params = LAYER_PARAMS.map((n) => this.p(`encoder.layer.${i}.${n}`));
     const dropout = training
-      ? { attentionRate: c.attentionProbsDropoutProb, hiddenRate: c.hiddenDropoutProb, seeds: [seed(), seed(), seed()] as const }
+      ? {
+          attentionRate: c.attentionProbsDropoutProb,
+          hiddenRate: c.hiddenDropoutProb,
+          seeds: [seed(), seed(), seed()] as const,
+        }
       : undefined;
     return fusedEncoderLayer(spec, x, maskBias, params, dropout);
   }
@@ -159,7 +223,14 @@ export class BertModel {
       const [xi, mb, ...ps] = inputs as [Tensor, Tensor, ...Tensor[]];
       const byName = new Map(names.map((n, k) => [n, ps[k]!]));
       let k = 0;
-      return this.layer(i, xi, mb, training, () => seeds[k++ % seeds.length]!, (n) => byName.get(n)!);
+      return this.layer(
+        i,
+        xi,
+        mb,
+        training,
+        () => seeds[k++ % seeds.length]!,
+        (n) => byName.get(n)!,
+      );
     };
     const op = customGrad((inputs, save) => {
       save(inputs);
@@ -194,7 +265,10 @@ export class BertModel {
     const fused = this.fused && !this.recompute && onNativeBackend();
     for (let i = 0; i < this.config.numHiddenLayers; i++) {
       if (fused) x = this.fusedLayer(i, x, maskBias, training, seed);
-      else x = this.recompute ? this.recomputedLayer(i, x, maskBias, training, seed) : this.layer(i, x, maskBias, training, seed);
+      else
+        x = this.recompute
+          ? this.recomputedLayer(i, x, maskBias, training, seed)
+          : this.layer(i, x, maskBias, training, seed);
     }
     return x;
   }
@@ -210,9 +284,18 @@ export class BertModel {
   mlmLogits(hidden: Tensor): Tensor {
     if (!this.parts.mlmHead) throw new ShapeError('this model was built without an MLM head');
     const c = this.config;
-    const h = layerNorm(this.act(dense(hidden, this.p('cls.predictions.transform.dense.weight'), this.p('cls.predictions.transform.dense.bias'))),
-      this.p('cls.predictions.transform.LayerNorm.weight'), this.p('cls.predictions.transform.LayerNorm.bias'), c.layerNormEps);
-    return tf.add(tf.matMul(h, this.p('embeddings.word_embeddings.weight'), false, true), this.p('cls.predictions.bias'));
+    const h = layerNorm(
+      this.act(
+        dense(hidden, this.p('cls.predictions.transform.dense.weight'), this.p('cls.predictions.transform.dense.bias')),
+      ),
+      this.p('cls.predictions.transform.LayerNorm.weight'),
+      this.p('cls.predictions.transform.LayerNorm.bias'),
+      c.layerNormEps,
+    );
+    return tf.add(
+      tf.matMul(h, this.p('embeddings.word_embeddings.weight'), false, true),
+      this.p('cls.predictions.bias'),
+    );
   }
 
   /** Rows of `sequence` [batch, seq, hidden] at flat positions (batch·seq + t) → [n, hidden]. */
@@ -222,7 +305,11 @@ export class BertModel {
   }
 
   /** Host copy of the weights (canonical keys, Hugging Face orientation). */
-  stateDict(): Map<string, HostFloatTensor> { return this.params.toHost(); }
+  stateDict(): Map<string, HostFloatTensor> {
+    return this.params.toHost();
+  }
 
-  dispose(): void { this.params.dispose(); }
+  dispose(): void {
+    this.params.dispose();
+  }
 }

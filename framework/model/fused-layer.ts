@@ -7,9 +7,32 @@ import { tf, type Tensor } from '../backend/tf.js';
 import { NativeSession, type NativeTensor } from '../backend/ort-binding.js';
 import { customGrad } from '../ops/custom-grad.js';
 import { dropoutMask } from '../ops/dropout.js';
-import { BACKWARD_OUTPUTS, SAVED, layerBackwardGraph, layerForwardGraph, type LayerGraphSpec } from './bert-layer-graphs.js';
+import {
+  BACKWARD_OUTPUTS,
+  SAVED,
+  layerBackwardGraph,
+  layerForwardGraph,
+  type LayerGraphSpec,
+} from './bert-layer-graphs.js';
 
-const PARAM_FEEDS = ['wq', 'bq', 'wk', 'bk', 'wv', 'bv', 'wo', 'bo', 'g1', 'be1', 'wi', 'bi', 'wf', 'bf', 'g2', 'be2'] as const;
+const PARAM_FEEDS = [
+  'wq',
+  'bq',
+  'wk',
+  'bk',
+  'wv',
+  'bv',
+  'wo',
+  'bo',
+  'g1',
+  'be1',
+  'wi',
+  'bi',
+  'wf',
+  'bf',
+  'g2',
+  'be2',
+] as const;
 const MASK_FEEDS = ['mask_attn', 'mask_attn_out', 'mask_ffn_out'] as const;
 
 const sessions = new Map<string, NativeSession>();
@@ -18,8 +41,14 @@ function session(kind: 'forward' | 'forward-save' | 'backward', spec: LayerGraph
   const key = `${kind}|${dropout}|${spec.hidden}|${spec.heads}|${spec.intermediate}|${spec.act}|${spec.eps}`;
   let s = sessions.get(key);
   if (!s) {
-    const graph = kind === 'backward' ? layerBackwardGraph(spec, { dropout }) : layerForwardGraph(spec, { dropout, save: kind === 'forward-save' });
-    sessions.set(key, (s = NativeSession.create(graph, { name: `encoder layer ${kind === 'backward' ? 'backward' : 'forward'}` })));
+    const graph =
+      kind === 'backward'
+        ? layerBackwardGraph(spec, { dropout })
+        : layerForwardGraph(spec, { dropout, save: kind === 'forward-save' });
+    sessions.set(
+      key,
+      (s = NativeSession.create(graph, { name: `encoder layer ${kind === 'backward' ? 'backward' : 'forward'}` })),
+    );
   }
   return s;
 }
@@ -27,7 +56,11 @@ function session(kind: 'forward' | 'forward-save' | 'backward', spec: LayerGraph
 /** A float32 tensor's host values as the binding takes them (no copy on the native backend). */
 function feed(t: Tensor): NativeTensor {
   const values = t.dataSync();
-  return { type: 'float32', dims: t.shape, data: values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>) };
+  return {
+    type: 'float32',
+    dims: t.shape,
+    data: values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>),
+  };
 }
 
 const toTensor = (t: NativeTensor): Tensor => tf.tensor(t.data as Float32Array, [...t.dims], 'float32');
@@ -45,7 +78,11 @@ export interface LayerDropout {
  */
 function dropoutMasks(x: Tensor, heads: number, d: LayerDropout): Tensor[] {
   const [batch, seq, hidden] = x.shape as [number, number, number];
-  const shapes = [[batch, heads, seq, seq], [batch, seq, hidden], [batch, seq, hidden]];
+  const shapes = [
+    [batch, heads, seq, seq],
+    [batch, seq, hidden],
+    [batch, seq, hidden],
+  ];
   const rates = [d.attentionRate, d.hiddenRate, d.hiddenRate];
   return shapes.map((shape, k) => (rates[k]! <= 0 ? tf.ones(shape) : dropoutMask(shape, rates[k]!, d.seeds[k]!)));
 }
@@ -60,12 +97,22 @@ function recordingGradients(): boolean {
  * dropout or undefined (eval). Gradients flow to x and the parameters.
  * @example const y = fusedEncoderLayer(spec, x, maskBias, params, undefined); // [B, T, H]
  */
-export function fusedEncoderLayer(spec: LayerGraphSpec, x: Tensor, maskBias: Tensor, params: readonly Tensor[], dropout: LayerDropout | undefined): Tensor {
+export function fusedEncoderLayer(
+  spec: LayerGraphSpec,
+  x: Tensor,
+  maskBias: Tensor,
+  params: readonly Tensor[],
+  dropout: LayerDropout | undefined,
+): Tensor {
   const masks = dropout ? dropoutMasks(x, spec.heads, dropout) : [];
   const feeds = (xi: Tensor, mb: Tensor, ps: readonly Tensor[]): Record<string, NativeTensor> => {
     const out: Record<string, NativeTensor> = { x: feed(xi), mask_bias: feed(mb) };
-    PARAM_FEEDS.forEach((n, i) => { out[n] = feed(ps[i]!); });
-    masks.forEach((m, i) => { out[MASK_FEEDS[i]!] = feed(m); });
+    PARAM_FEEDS.forEach((n, i) => {
+      out[n] = feed(ps[i]!);
+    });
+    masks.forEach((m, i) => {
+      out[MASK_FEEDS[i]!] = feed(m);
+    });
     return out;
   };
   if (!recordingGradients()) {
@@ -75,7 +122,10 @@ export function fusedEncoderLayer(spec: LayerGraphSpec, x: Tensor, maskBias: Ten
   }
   const maskBiasShape = maskBias.shape;
   const op = customGrad(([xi, mb, ...ps], save) => {
-    const out = session('forward-save', spec, dropout !== undefined).run(feeds(xi!, mb!, ps), ['y', ...SAVED.map((n) => `saved_${n}`)]);
+    const out = session('forward-save', spec, dropout !== undefined).run(feeds(xi!, mb!, ps), [
+      'y',
+      ...SAVED.map((n) => `saved_${n}`),
+    ]);
     const saved = SAVED.map((n) => toTensor(out[`saved_${n}`]!));
     save([xi!, ...ps, ...masks, ...saved]);
     return {
@@ -86,9 +136,15 @@ export function fusedEncoderLayer(spec: LayerGraphSpec, x: Tensor, maskBias: Ten
         const mk = rest.slice(PARAM_FEEDS.length, PARAM_FEEDS.length + masks.length);
         const sk = rest.slice(PARAM_FEEDS.length + masks.length);
         const bwd: Record<string, NativeTensor> = { dy: feed(dy), x: feed(xs!) };
-        PARAM_FEEDS.forEach((n, i) => { if (n.startsWith('w') || n.startsWith('g')) bwd[n] = feed(pk[i]!); });
-        mk.forEach((m, i) => { bwd[MASK_FEEDS[i]!] = feed(m); });
-        SAVED.forEach((n, i) => { bwd[`saved_${n}`] = feed(sk[i]!); });
+        PARAM_FEEDS.forEach((n, i) => {
+          if (n.startsWith('w') || n.startsWith('g')) bwd[n] = feed(pk[i]!);
+        });
+        mk.forEach((m, i) => {
+          bwd[MASK_FEEDS[i]!] = feed(m);
+        });
+        SAVED.forEach((n, i) => {
+          bwd[`saved_${n}`] = feed(sk[i]!);
+        });
         const grads = session('backward', spec, dropout !== undefined).run(bwd, BACKWARD_OUTPUTS);
         const [dx, ...dParams] = BACKWARD_OUTPUTS.map((n) => toTensor(grads[n]!));
         return [dx!, tf.zeros(maskBiasShape), ...dParams];

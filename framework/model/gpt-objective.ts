@@ -29,7 +29,10 @@ export class CausalLmObjective implements Objective<number[], LmBatch> {
    * `resetPositionsAt`: a token (e.g. BOS) at which position ids restart from 0, so that documents packed
    * into one row each see the positions they have at inference, when they start a sequence.
    */
-  constructor(readonly model: GptModel, readonly options: { lr: number; weightDecay?: number; padId: number; resetPositionsAt?: number }) {}
+  constructor(
+    readonly model: GptModel,
+    readonly options: { lr: number; weightDecay?: number; padId: number; resetPositionsAt?: number },
+  ) {}
 
   paramGroups(): ParamGroup[] {
     return this.model.params.decayGroups(this.options.lr, this.options.weightDecay ?? 0.01);
@@ -53,7 +56,9 @@ export class CausalLmObjective implements Objective<number[], LmBatch> {
     });
     const shape: [number, number] = [examples.length, width];
     return {
-      inputIds: tf.tensor2d(ids, shape, 'int32'), labels: tf.tensor1d(labels, 'int32'), lastPositions: examples.map((e) => e.length - 2),
+      inputIds: tf.tensor2d(ids, shape, 'int32'),
+      labels: tf.tensor1d(labels, 'int32'),
+      lastPositions: examples.map((e) => e.length - 2),
       ...(reset === undefined ? {} : { positionIds: tf.tensor2d(positions, shape, 'int32') }),
     };
   }
@@ -70,15 +75,23 @@ export class CausalLmObjective implements Objective<number[], LmBatch> {
 
   scores(batch: LmBatch): number[][] {
     const width = batch.inputIds.shape[1]!;
-    return tidyRead(() => {
-      const { hidden } = this.model.forward(this.inputs(batch), undefined, { training: false });
-      const rows = tf.tensor1d(batch.lastPositions.map((p, r) => r * width + p), 'int32');
-      return this.model.logits(tf.gather(tf.reshape(hidden, [-1, this.model.config.hiddenSize]), rows));
-    }, (t) => t.arraySync() as number[][]);
+    return tidyRead(
+      () => {
+        const { hidden } = this.model.forward(this.inputs(batch), undefined, { training: false });
+        const rows = tf.tensor1d(
+          batch.lastPositions.map((p, r) => r * width + p),
+          'int32',
+        );
+        return this.model.logits(tf.gather(tf.reshape(hidden, [-1, this.model.config.hiddenSize]), rows));
+      },
+      (t) => t.arraySync() as number[][],
+    );
   }
 
   private inputs(batch: LmBatch): { inputIds: tf.Tensor; positionIds?: tf.Tensor } {
-    return batch.positionIds ? { inputIds: batch.inputIds, positionIds: batch.positionIds } : { inputIds: batch.inputIds };
+    return batch.positionIds
+      ? { inputIds: batch.inputIds, positionIds: batch.positionIds }
+      : { inputIds: batch.inputIds };
   }
 
   /**
@@ -94,7 +107,10 @@ export class CausalLmObjective implements Objective<number[], LmBatch> {
       const labelled = slice.reduce((s, p) => s + p.length - 1, 0);
       const loss = tf.tidy(() => {
         const { hidden } = this.model.forward(this.inputs(batch), undefined, { training: false });
-        return softmaxCrossEntropy(this.model.logits(tf.reshape(hidden, [-1, this.model.config.hiddenSize])), batch.labels).dataSync()[0]!;
+        return softmaxCrossEntropy(
+          this.model.logits(tf.reshape(hidden, [-1, this.model.config.hiddenSize])),
+          batch.labels,
+        ).dataSync()[0]!;
       });
       this.disposeBatch(batch);
       sum += loss * labelled;

@@ -26,8 +26,14 @@ export function gptParameterSpecs(c: GptConfig): ParameterSpec[] {
   for (let i = 0; i < c.numLayers; i++) {
     const p = `h.${i}`;
     specs.push(
-      ...linear(`${p}.attn.query`, h, h), ...linear(`${p}.attn.key`, h, h), ...linear(`${p}.attn.value`, h, h), ...linear(`${p}.attn.output`, h, h),
-      ...norm(`${p}.ln_1`, h), ...linear(`${p}.mlp.fc_in`, h, c.intermediateSize), ...linear(`${p}.mlp.fc_out`, c.intermediateSize, h), ...norm(`${p}.ln_2`, h),
+      ...linear(`${p}.attn.query`, h, h),
+      ...linear(`${p}.attn.key`, h, h),
+      ...linear(`${p}.attn.value`, h, h),
+      ...linear(`${p}.attn.output`, h, h),
+      ...norm(`${p}.ln_1`, h),
+      ...linear(`${p}.mlp.fc_in`, h, c.intermediateSize),
+      ...linear(`${p}.mlp.fc_out`, c.intermediateSize, h),
+      ...norm(`${p}.ln_2`, h),
     );
   }
   if (c.normalization === 'pre') specs.push(...norm('ln_f', h));

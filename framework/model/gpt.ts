@@ -48,7 +48,10 @@ export class GptModel {
   private readonly act: (x: Tensor) => Tensor;
   private seedCounter: number;
 
-  private constructor(readonly config: GptConfig, seed: number) {
+  private constructor(
+    readonly config: GptConfig,
+    seed: number,
+  ) {
     this.params = new ParameterStore(gptParameterSpecs(config), config.initializerRange, seed);
     this.act = activation(config.hiddenAct);
     this.seedCounter = seed * 7919 + 1;
@@ -71,10 +74,18 @@ export class GptModel {
     return model;
   }
 
-  train(): this { this.training = true; return this; }
-  eval(): this { this.training = false; return this; }
+  train(): this {
+    this.training = true;
+    return this;
+  }
+  eval(): this {
+    this.training = false;
+    return this;
+  }
 
-  private p(name: string): Tensor { return this.params.get(name); }
+  private p(name: string): Tensor {
+    return this.params.get(name);
+  }
 
   private norm(x: Tensor, name: string): Tensor {
     return layerNorm(x, this.p(`${name}.weight`), this.p(`${name}.bias`), this.config.layerNormEps);
@@ -90,13 +101,23 @@ export class GptModel {
     const bias = tf.tensor4d(causal, [1, 1, seq, total]);
     if (!attentionMask) return bias;
     const batch = attentionMask.shape[0]!;
-    if (attentionMask.shape[1] !== total) throw new ShapeError(`attentionMask covers ${attentionMask.shape[1]} keys, expected past ${past} + seq ${seq} = ${total}`);
+    if (attentionMask.shape[1] !== total)
+      throw new ShapeError(
+        `attentionMask covers ${attentionMask.shape[1]} keys, expected past ${past} + seq ${seq} = ${total}`,
+      );
     const pad = tf.reshape(tf.mul(tf.sub(1, tf.cast(attentionMask, 'float32')), -1e9), [batch, 1, 1, total]);
     return tf.add(bias, pad);
   }
 
   /** One block; returns its output and its full keys/values (past + new). */
-  private block(i: number, x: Tensor, bias: Tensor, past: { k?: Tensor; v?: Tensor }, training: boolean, seed: () => number): { x: Tensor; k: Tensor; v: Tensor } {
+  private block(
+    i: number,
+    x: Tensor,
+    bias: Tensor,
+    past: { k?: Tensor; v?: Tensor },
+    training: boolean,
+    seed: () => number,
+  ): { x: Tensor; k: Tensor; v: Tensor } {
     const c = this.config;
     const [batch, seq, hidden] = x.shape as [number, number, number];
     const headDim = hidden / c.numHeads;
@@ -136,9 +157,12 @@ export class GptModel {
     const seed = () => (s = (s * 1103515245 + 12345) % 2147483647);
     const [batch, seq] = inputs.inputIds.shape as [number, number];
     const pastLen = past?.keys[0]?.shape[2] ?? 0;
-    if (past && (past.keys.length !== c.numLayers || past.values.length !== c.numLayers)) throw new ShapeError(`past cache has ${past.keys.length} layers, model has ${c.numLayers}`);
-    if (pastLen + seq > c.maxPositions) throw new ShapeError(`sequence of ${pastLen + seq} positions exceeds max_positions ${c.maxPositions}`);
-    const positions = inputs.positionIds ?? tf.tile(tf.reshape(tf.range(pastLen, pastLen + seq, 1, 'int32'), [1, seq]), [batch, 1]);
+    if (past && (past.keys.length !== c.numLayers || past.values.length !== c.numLayers))
+      throw new ShapeError(`past cache has ${past.keys.length} layers, model has ${c.numLayers}`);
+    if (pastLen + seq > c.maxPositions)
+      throw new ShapeError(`sequence of ${pastLen + seq} positions exceeds max_positions ${c.maxPositions}`);
+    const positions =
+      inputs.positionIds ?? tf.tile(tf.reshape(tf.range(pastLen, pastLen + seq, 1, 'int32'), [1, seq]), [batch, 1]);
     const words = tf.gather(this.p('wte.weight'), tf.reshape(inputs.inputIds, [-1]));
     const pos = tf.gather(this.p('wpe.weight'), tf.reshape(positions, [-1]));
     let x = tf.reshape(tf.add(words, pos), [batch, seq, c.hiddenSize]);
@@ -165,7 +189,11 @@ export class GptModel {
   }
 
   /** Host copy of the weights (Linear weights [out, in]). */
-  stateDict(): Map<string, HostFloatTensor> { return this.params.toHost(); }
+  stateDict(): Map<string, HostFloatTensor> {
+    return this.params.toHost();
+  }
 
-  dispose(): void { this.params.dispose(); }
+  dispose(): void {
+    this.params.dispose();
+  }
 }

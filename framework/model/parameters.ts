@@ -31,8 +31,13 @@ export class ParameterStore {
     for (const spec of specs) {
       if (this.specs.has(spec.name)) throw new CheckpointError(`duplicate parameter ${spec.name}`);
       this.specs.set(spec.name, spec);
-      const value = tf.tidy(() => spec.init === 'zeros' ? tf.zeros(spec.shape) : spec.init === 'ones' ? tf.ones(spec.shape)
-        : tf.mul(tf.randomNormal(spec.shape, 0, 1, 'float32', s++), initializerRange));
+      const value = tf.tidy(() =>
+        spec.init === 'zeros'
+          ? tf.zeros(spec.shape)
+          : spec.init === 'ones'
+            ? tf.ones(spec.shape)
+            : tf.mul(tf.randomNormal(spec.shape, 0, 1, 'float32', s++), initializerRange),
+      );
       this.variables.set(spec.name, tf.variable(value, true));
       value.dispose();
     }
@@ -57,7 +62,10 @@ export class ParameterStore {
    * present with the right shape unless listed in `optional`; otherwise nothing is assigned and the error
    * lists all missing, unexpected and mis-shaped keys.
    */
-  load(state: ReadonlyMap<string, HostTensor>, options: { optional?: (name: string) => boolean; ignore?: (key: string) => boolean } = {}): void {
+  load(
+    state: ReadonlyMap<string, HostTensor>,
+    options: { optional?: (name: string) => boolean; ignore?: (key: string) => boolean } = {},
+  ): void {
     const missing: string[] = [];
     const misShaped: string[] = [];
     for (const [name, spec] of this.specs) {
@@ -66,9 +74,13 @@ export class ParameterStore {
         if (!options.optional?.(name)) missing.push(name);
         continue;
       }
-      if (t.dtype !== 'float32') { misShaped.push(`${name}: expected float weights, got ${t.dtype}`); continue; }
+      if (t.dtype !== 'float32') {
+        misShaped.push(`${name}: expected float weights, got ${t.dtype}`);
+        continue;
+      }
       const want = spec.linear ? [spec.shape[1]!, spec.shape[0]!] : spec.shape;
-      if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) misShaped.push(`${name}: expected [${want}], got [${t.shape}]`);
+      if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i]))
+        misShaped.push(`${name}: expected [${want}], got [${t.shape}]`);
     }
     const unexpected = [...state.keys()].filter((k) => !this.specs.has(k) && !options.ignore?.(k));
     if (missing.length || misShaped.length || unexpected.length) {
@@ -110,7 +122,10 @@ export class ParameterStore {
     const decay: Variable[] = [];
     const noDecay: Variable[] = [];
     for (const [name, spec] of this.specs) (spec.noDecay ? noDecay : decay).push(this.get(name));
-    return [{ params: decay, lr, weightDecay }, { params: noDecay, lr, weightDecay: 0 }];
+    return [
+      { params: decay, lr, weightDecay },
+      { params: noDecay, lr, weightDecay: 0 },
+    ];
   }
 
   /** Releases every variable. */

@@ -53,7 +53,14 @@ test('no tensor leaks: live tensor count is flat across 20 training steps (wasm)
   const { model } = await loadPretrained(TINY);
   model.train();
   const opt = new AdamW(model.params.decayGroups(1e-3, 0.01), { maxGradNorm: 1 });
-  const inputIds = tf.tensor2d([[2, 10, 4, 12, 3], [2, 30, 31, 4, 3]], [2, 5], 'int32');
+  const inputIds = tf.tensor2d(
+    [
+      [2, 10, 4, 12, 3],
+      [2, 30, 31, 4, 3],
+    ],
+    [2, 5],
+    'int32',
+  );
   const positions = tf.tensor1d([2, 8], 'int32');
   const labels = tf.tensor1d([11, 32], 'int32');
   const counts: number[] = [];
@@ -68,7 +75,10 @@ test('no tensor leaks: live tensor count is flat across 20 training steps (wasm)
     tf.dispose([value, ...Object.values(grads)]);
     counts.push(tf.memory().numTensors);
   }
-  assert.ok(counts.slice(1).every((c) => c === counts[1]), `tensor counts drift: ${counts.join(', ')}`);
+  assert.ok(
+    counts.slice(1).every((c) => c === counts[1]),
+    `tensor counts drift: ${counts.join(', ')}`,
+  );
   assert.ok(losses[19]! < losses[0]! * 0.5, `training should fit two masked tokens: ${losses[0]} → ${losses[19]}`);
   tf.dispose([inputIds, positions, labels]);
   opt.dispose();

@@ -19,7 +19,10 @@ export interface LoadedModel {
  * const { model, dir } = await loadPretrained('../shared/models/zh-mini-starter');
  * model.config.hiddenSize; // → 256
  */
-export async function loadPretrained(idOrPath: string, options: { parts?: Partial<BertParts>; resolve?: ResolveModelOptions } = {}): Promise<LoadedModel> {
+export async function loadPretrained(
+  idOrPath: string,
+  options: { parts?: Partial<BertParts>; resolve?: ResolveModelOptions } = {},
+): Promise<LoadedModel> {
   const dir = await resolveModel(idOrPath, options.resolve);
   const config = readBertConfig(dir);
   const model = BertModel.fromStateDict(config, loadStateDict(dir), options.parts);
@@ -30,7 +33,11 @@ export async function loadPretrained(idOrPath: string, options: { parts?: Partia
  * Writes `config.json` and `model.safetensors` in Hugging Face `BertForMaskedLM` layout, so
  * `transformers` loads what fewprompt trained. The tokenizer writes its own files (`tokenizer.save(dir)`).
  */
-export function savePretrained(model: BertModel, dir: string, options: { dtype?: 'F32' | 'F16'; metadata?: Record<string, string> } = {}): void {
+export function savePretrained(
+  model: BertModel,
+  dir: string,
+  options: { dtype?: 'F32' | 'F16'; metadata?: Record<string, string> } = {},
+): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), `${JSON.stringify(bertConfigToJson(model.config), null, 2)}\n`);
   saveStateDict(dir, model.stateDict(), { dtype: options.dtype ?? 'F32', metadata: options.metadata });

@@ -3,7 +3,16 @@
  * on node names (`layer.3/MatMul_12`), so per-layer node counts can be read off the finished graph.
  */
 import { ShapeError } from '../errors.js';
-import { encodeModel, tensor, type AttributeValue, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxTypeCode, type OnnxValueInfo } from './proto.js';
+import {
+  encodeModel,
+  tensor,
+  type AttributeValue,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxTensor,
+  type OnnxTypeCode,
+  type OnnxValueInfo,
+} from './proto.js';
 
 /** The contrib-operator domain of ONNX Runtime. */
 export const MS_DOMAIN = 'com.microsoft';
@@ -37,7 +46,10 @@ export class GraphBuilder {
   /** Prefix of node names added from now on. */
   scope = '';
 
-  constructor(readonly name: string, readonly opsets: Readonly<Record<string, number>> = { '': 17, [MS_DOMAIN]: 1 }) {}
+  constructor(
+    readonly name: string,
+    readonly opsets: Readonly<Record<string, number>> = { '': 17, [MS_DOMAIN]: 1 },
+  ) {}
 
   private unique(base: string): string {
     let name = base;
@@ -60,9 +72,16 @@ export class GraphBuilder {
   }
 
   /** An initializer from a typed array (dims must match its length). */
-  init(name: string, dims: readonly number[], data: Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array | BigInt64Array): string {
+  init(
+    name: string,
+    dims: readonly number[],
+    data: Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array | BigInt64Array,
+  ): string {
     const size = dims.reduce((a, b) => a * b, 1);
-    if (size !== data.length) throw new ShapeError(`initializer ${name}: dims [${dims.join(', ')}] hold ${size} values, data has ${data.length}`);
+    if (size !== data.length)
+      throw new ShapeError(
+        `initializer ${name}: dims [${dims.join(', ')}] hold ${size} values, data has ${data.length}`,
+      );
     const unique = this.unique(name);
     this.initializers.push(tensor(unique, dims, data));
     return unique;
@@ -86,10 +105,16 @@ export class GraphBuilder {
   /** Adds a node and returns all its output names. */
   opMulti(op: string, inputs: readonly string[], options: OpOptions = {}): string[] {
     const count = options.names?.length ?? options.outputs ?? 1;
-    const outputs = options.names ? options.names.map((n) => this.unique(n)) : Array.from({ length: count }, () => this.unique(`${this.scope}${op}`));
+    const outputs = options.names
+      ? options.names.map((n) => this.unique(n))
+      : Array.from({ length: count }, () => this.unique(`${this.scope}${op}`));
     this.nodes.push({
-      op, inputs, outputs, name: `${this.scope}${op}_${this.nodes.length}`,
-      ...(options.domain ? { domain: options.domain } : {}), ...(options.attributes ? { attributes: options.attributes } : {}),
+      op,
+      inputs,
+      outputs,
+      name: `${this.scope}${op}_${this.nodes.length}`,
+      ...(options.domain ? { domain: options.domain } : {}),
+      ...(options.attributes ? { attributes: options.attributes } : {}),
     });
     return outputs;
   }
@@ -107,8 +132,14 @@ export class GraphBuilder {
   /** The finished model. */
   build(extra: { metadata?: Record<string, string>; producerVersion?: string } = {}): OnnxModel {
     return {
-      graphName: this.name, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs, opsets: this.opsets,
-      ...(extra.metadata ? { metadata: extra.metadata } : {}), ...(extra.producerVersion ? { producerVersion: extra.producerVersion } : {}),
+      graphName: this.name,
+      nodes: this.nodes,
+      initializers: this.initializers,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      opsets: this.opsets,
+      ...(extra.metadata ? { metadata: extra.metadata } : {}),
+      ...(extra.producerVersion ? { producerVersion: extra.producerVersion } : {}),
     };
   }
 

@@ -22,7 +22,10 @@ test('ONNX writer round trip: ORT loads and runs standard, float-attribute and c
   const gel = (v: number) => 0.5 * v * (1 + erf(v / Math.SQRT2));
   const expected = [0, 1].map((b) => {
     const r = input.slice(b * 3, b * 3 + 3);
-    return [r[0]! + r[2]! + 0.5, r[1]! + r[2]! - 0.5].map(gel).map((v) => (v < 0 ? 0.25 * v : v)).reduce((a, c) => a + c, 0);
+    return [r[0]! + r[2]! + 0.5, r[1]! + r[2]! - 0.5]
+      .map(gel)
+      .map((v) => (v < 0 ? 0.25 * v : v))
+      .reduce((a, c) => a + c, 0);
   });
   const got = Array.from(out!.data as Float32Array);
   got.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-5, `row ${i}: ${v} vs ${expected[i]}`));
@@ -30,7 +33,13 @@ test('ONNX writer round trip: ORT loads and runs standard, float-attribute and c
   assert.deepEqual(summary.ops, ['MatMul', 'com.microsoft:BiasGelu', 'LeakyRelu', 'ReduceSum']);
   assert.equal(summary.initializers, 3);
   assert.deepEqual(summary.opsets, { '': 17, 'com.microsoft': 1 });
-  assert.deepEqual([...g.countByScope()], [['block', 3], ['', 1]]);
+  assert.deepEqual(
+    [...g.countByScope()],
+    [
+      ['block', 3],
+      ['', 1],
+    ],
+  );
   await session.release();
 });
 
@@ -43,7 +52,21 @@ test('GraphBuilder refuses an initializer whose data does not fill its dims', ()
 function erf(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   return x >= 0 ? 1 - r : r - 1;
 }

@@ -13,7 +13,12 @@ export const OnnxType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, FLOAT
 export type OnnxTypeCode = (typeof OnnxType)[keyof typeof OnnxType];
 
 /** A node attribute: int, float (tagged, since JS numbers don't say which), string, or a list. */
-export type AttributeValue = number | { readonly float: number } | string | readonly number[] | { readonly floats: readonly number[] };
+export type AttributeValue =
+  | number
+  | { readonly float: number }
+  | string
+  | readonly number[]
+  | { readonly floats: readonly number[] };
 
 /** An initializer: name, dims, element type and little-endian bytes. */
 export interface OnnxTensor {
@@ -63,9 +68,23 @@ export function bytesOf(data: ArrayBufferView): Uint8Array {
  * @example
  * tensor('w', [2, 2], Float32Array.of(1, 2, 3, 4)).type; // → 1 (FLOAT)
  */
-export function tensor(name: string, dims: readonly number[], data: Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array | BigInt64Array): OnnxTensor {
-  const type: OnnxTypeCode = data instanceof Float32Array ? OnnxType.FLOAT : data instanceof Uint16Array ? OnnxType.FLOAT16
-    : data instanceof Int8Array ? OnnxType.INT8 : data instanceof Uint8Array ? OnnxType.UINT8 : data instanceof Int32Array ? OnnxType.INT32 : OnnxType.INT64;
+export function tensor(
+  name: string,
+  dims: readonly number[],
+  data: Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array | BigInt64Array,
+): OnnxTensor {
+  const type: OnnxTypeCode =
+    data instanceof Float32Array
+      ? OnnxType.FLOAT
+      : data instanceof Uint16Array
+        ? OnnxType.FLOAT16
+        : data instanceof Int8Array
+          ? OnnxType.INT8
+          : data instanceof Uint8Array
+            ? OnnxType.UINT8
+            : data instanceof Int32Array
+              ? OnnxType.INT32
+              : OnnxType.INT64;
   return { name, dims: [...dims], type, data: bytesOf(data) };
 }
 
@@ -73,10 +92,16 @@ function writeAttribute(w: BinaryWriter, name: string, value: AttributeValue): v
   w.tag(5, WireType.LengthDelimited).fork();
   w.tag(1, WireType.LengthDelimited).string(name);
   if (typeof value === 'number') w.tag(3, WireType.Varint).int64(value).tag(20, WireType.Varint).int32(2);
-  else if (typeof value === 'string') w.tag(4, WireType.LengthDelimited).bytes(new TextEncoder().encode(value)).tag(20, WireType.Varint).int32(3);
+  else if (typeof value === 'string')
+    w.tag(4, WireType.LengthDelimited).bytes(new TextEncoder().encode(value)).tag(20, WireType.Varint).int32(3);
   else if ('float' in value) w.tag(2, WireType.Bit32).float(value.float).tag(20, WireType.Varint).int32(1);
-  else if ('floats' in value) { for (const f of value.floats) w.tag(7, WireType.Bit32).float(f); w.tag(20, WireType.Varint).int32(6); }
-  else { for (const i of value) w.tag(8, WireType.Varint).int64(i); w.tag(20, WireType.Varint).int32(7); }
+  else if ('floats' in value) {
+    for (const f of value.floats) w.tag(7, WireType.Bit32).float(f);
+    w.tag(20, WireType.Varint).int32(6);
+  } else {
+    for (const i of value) w.tag(8, WireType.Varint).int64(i);
+    w.tag(20, WireType.Varint).int32(7);
+  }
   w.join();
 }
 
@@ -137,10 +162,22 @@ export function encodeModel(model: OnnxModel): Uint8Array {
   for (const v of model.outputs) writeValueInfo(w, 12, v);
   w.join();
   for (const [domain, version] of Object.entries(model.opsets ?? { '': 17 })) {
-    w.tag(8, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).string(domain).tag(2, WireType.Varint).int64(version).join();
+    w.tag(8, WireType.LengthDelimited)
+      .fork()
+      .tag(1, WireType.LengthDelimited)
+      .string(domain)
+      .tag(2, WireType.Varint)
+      .int64(version)
+      .join();
   }
   for (const [key, value] of Object.entries(model.metadata ?? {})) {
-    w.tag(14, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).string(key).tag(2, WireType.LengthDelimited).string(value).join();
+    w.tag(14, WireType.LengthDelimited)
+      .fork()
+      .tag(1, WireType.LengthDelimited)
+      .string(key)
+      .tag(2, WireType.LengthDelimited)
+      .string(value)
+      .join();
   }
   return w.finish();
 }
@@ -186,7 +223,9 @@ export function readGraphSummary(bytes: Uint8Array): GraphSummary {
         }
         ops.push(domain ? `${domain}:${op}` : op);
       });
-      messages(graph, 5, () => { initializers++; });
+      messages(graph, 5, () => {
+        initializers++;
+      });
     } else if (no === 8 && wt === WireType.LengthDelimited) {
       const o = new BinaryReader(r.bytes());
       let domain = '';

@@ -20,10 +20,16 @@ export function geluTanh(x: Tensor): Tensor {
 /** The activation named by a Hugging Face `hidden_act`. */
 export function activation(name: string): (x: Tensor) => Tensor {
   switch (name) {
-    case 'gelu': return gelu;
+    case 'gelu':
+      return gelu;
     case 'gelu_new':
-    case 'gelu_pytorch_tanh': return geluTanh;
-    case 'relu': return (x) => tf.relu(x);
-    default: throw new ConfigError(`hidden_act '${name}' is not supported; expected gelu, gelu_new, gelu_pytorch_tanh or relu`);
+    case 'gelu_pytorch_tanh':
+      return geluTanh;
+    case 'relu':
+      return (x) => tf.relu(x);
+    default:
+      throw new ConfigError(
+        `hidden_act '${name}' is not supported; expected gelu, gelu_new, gelu_pytorch_tanh or relu`,
+      );
   }
 }

@@ -11,7 +11,9 @@ import { nativeSoftmaxCrossEntropy } from './native-cross-entropy.js';
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   if (logits.rank !== 2 || labels.rank !== 1 || labels.shape[0] !== logits.shape[0]) {
-    throw new ShapeError(`softmaxCrossEntropy: logits [N, C] and labels [N] expected, got [${logits.shape}] and [${labels.shape}]`);
+    throw new ShapeError(
+      `softmaxCrossEntropy: logits [N, C] and labels [N] expected, got [${logits.shape}] and [${labels.shape}]`,
+    );
   }
   if (onNativeBackend() && logits.dtype === 'float32') return nativeSoftmaxCrossEntropy(logits, labels);
   const numClasses = logits.shape[1]!;
@@ -31,8 +33,15 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
  * @example softTargetCrossEntropy(tf.tensor2d([[0, 0]]), tf.tensor2d([[0.5, 0.5]])).dataSync()[0]; // → ln 2 ≈ 0.693
  */
 export function softTargetCrossEntropy(logits: Tensor, targets: Tensor): Tensor {
-  if (logits.rank !== 2 || targets.rank !== 2 || targets.shape[0] !== logits.shape[0] || targets.shape[1] !== logits.shape[1]) {
-    throw new ShapeError(`softTargetCrossEntropy: logits [N, C] and targets [N, C] expected, got [${logits.shape}] and [${targets.shape}]`);
+  if (
+    logits.rank !== 2 ||
+    targets.rank !== 2 ||
+    targets.shape[0] !== logits.shape[0] ||
+    targets.shape[1] !== logits.shape[1]
+  ) {
+    throw new ShapeError(
+      `softTargetCrossEntropy: logits [N, C] and targets [N, C] expected, got [${logits.shape}] and [${targets.shape}]`,
+    );
   }
   return tf.tidy(() => {
     const q = tf.cast(targets, 'float32');

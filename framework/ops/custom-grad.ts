@@ -10,7 +10,9 @@ export interface GradBody {
  * A typed front for `tf.customGrad`: the body receives its tensor inputs as an array and a `save` function,
  * instead of tfjs's variadic `(…inputs, save)` whose type mixes both.
  */
-export function customGrad(body: (inputs: Tensor[], save: tf.GradSaveFunc) => GradBody): (...inputs: Tensor[]) => Tensor {
+export function customGrad(
+  body: (inputs: Tensor[], save: tf.GradSaveFunc) => GradBody,
+): (...inputs: Tensor[]) => Tensor {
   const wrapped = tf.customGrad((...args: Array<Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1];
     if (typeof save !== 'function') throw new Error('customGrad: tfjs did not pass a save function');

@@ -40,10 +40,13 @@ export const nativeSoftmaxCrossEntropy = (logits: Tensor, labels: Tensor): Tenso
   const op = customGrad(([x], save) => {
     const values = x!.dataSync();
     const data = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
-    const out = crossEntropySession().run({
-      logits: { type: 'float32', dims: [rows, classes], data },
-      inv_count: { type: 'float32', dims: [], data: Float32Array.of(1 / n) },
-    }, ['grad', 'lse']);
+    const out = crossEntropySession().run(
+      {
+        logits: { type: 'float32', dims: [rows, classes], data },
+        inv_count: { type: 'float32', dims: [], data: Float32Array.of(1 / n) },
+      },
+      ['grad', 'lse'],
+    );
     const grad = out['grad']!.data as Float32Array;
     const lse = out['lse']!.data as Float32Array;
     let loss = 0;

@@ -23,7 +23,9 @@ export class GradientAccumulator {
     this.count++;
   }
 
-  get size(): number { return this.count; }
+  get size(): number {
+    return this.count;
+  }
 
   /** The averaged gradients (caller disposes them); the accumulator is empty afterwards. */
   mean(): Record<string, Tensor> {

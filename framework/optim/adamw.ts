@@ -58,7 +58,10 @@ export class AdamW {
   private readonly v = new Map<Variable, Variable>();
   private readonly host = new Map<Variable, { m: Float32Array; v: Float32Array }>();
 
-  constructor(readonly groups: ParamGroup[], options: AdamWOptions = {}) {
+  constructor(
+    readonly groups: ParamGroup[],
+    options: AdamWOptions = {},
+  ) {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
@@ -66,7 +69,8 @@ export class AdamW {
     // On the native backend the host loop is the fast path: one pass per parameter instead of ~10 kernels.
     this.stateOn = options.stateOn ?? (onNativeBackend() ? 'host' : 'device');
     for (const [i, g] of groups.entries()) {
-      if (!(g.lr >= 0) || !(g.weightDecay >= 0)) throw new ConfigError(`param group ${i}: lr and weightDecay must be ≥ 0, got ${g.lr} and ${g.weightDecay}`);
+      if (!(g.lr >= 0) || !(g.weightDecay >= 0))
+        throw new ConfigError(`param group ${i}: lr and weightDecay must be ≥ 0, got ${g.lr} and ${g.weightDecay}`);
     }
   }
 
@@ -77,7 +81,8 @@ export class AdamW {
    */
   step(grads: Readonly<Record<string, Tensor>>, lrScale = 1): { gradNorm: number } {
     const gradNorm = this.globalNorm(grads);
-    const clip = this.maxGradNorm !== undefined && gradNorm > this.maxGradNorm ? this.maxGradNorm / (gradNorm + 1e-6) : 1;
+    const clip =
+      this.maxGradNorm !== undefined && gradNorm > this.maxGradNorm ? this.maxGradNorm / (gradNorm + 1e-6) : 1;
     this.stepCount++;
     const t = this.stepCount;
     const bc1 = 1 - this.beta1 ** t;
@@ -117,7 +122,10 @@ export class AdamW {
 
   /** Gradients of the managed parameters that have one. */
   private managed(grads: Readonly<Record<string, Tensor>>): Tensor[] {
-    return this.groups.flatMap((g) => g.params).map((p) => grads[p.name]).filter((g): g is Tensor => g !== undefined);
+    return this.groups
+      .flatMap((g) => g.params)
+      .map((p) => grads[p.name])
+      .filter((g): g is Tensor => g !== undefined);
   }
 
   private slot(store: Map<Variable, Variable>, p: Variable): Variable {
@@ -131,7 +139,15 @@ export class AdamW {
   }
 
   /** The same update as the device path, on host copies (moments never leave JS memory). */
-  private hostUpdate(p: Variable, g: Tensor, clip: number, lr: number, weightDecay: number, bc1: number, bc2Sqrt: number): void {
+  private hostUpdate(
+    p: Variable,
+    g: Tensor,
+    clip: number,
+    lr: number,
+    weightDecay: number,
+    bc1: number,
+    bc2Sqrt: number,
+  ): void {
     const grad = g.dataSync() as Float32Array;
     const current = p.dataSync() as Float32Array;
     const param = new Float32Array(current.length);
@@ -153,13 +169,24 @@ export class AdamW {
 
   /** Host copies of the moments for checkpointing, keyed by parameter index across groups. */
   state(): { step: number; slots: MomentSlot[] } {
-    const slots = this.groups.flatMap((g) => g.params).flatMap((p, index): MomentSlot[] => {
-      const h = this.host.get(p);
-      if (h) return [{ index, shape: [...p.shape], m: h.m.slice(), v: h.v.slice() }];
-      const m = this.m.get(p);
-      const v = this.v.get(p);
-      return m && v ? [{ index, shape: [...p.shape], m: new Float32Array(m.dataSync() as Float32Array), v: new Float32Array(v.dataSync() as Float32Array) }] : [];
-    });
+    const slots = this.groups
+      .flatMap((g) => g.params)
+      .flatMap((p, index): MomentSlot[] => {
+        const h = this.host.get(p);
+        if (h) return [{ index, shape: [...p.shape], m: h.m.slice(), v: h.v.slice() }];
+        const m = this.m.get(p);
+        const v = this.v.get(p);
+        return m && v
+          ? [
+              {
+                index,
+                shape: [...p.shape],
+                m: new Float32Array(m.dataSync() as Float32Array),
+                v: new Float32Array(v.dataSync() as Float32Array),
+              },
+            ]
+          : [];
+      });
     return { step: this.stepCount, slots };
   }
 
@@ -168,8 +195,10 @@ export class AdamW {
     const params = this.groups.flatMap((g) => g.params);
     for (const s of slots) {
       const p = params[s.index];
-      if (!p) throw new ConfigError(`optimizer state has slot ${s.index} but the model has ${params.length} parameters`);
-      if (s.m.length !== p.size) throw new ConfigError(`optimizer slot ${s.index}: ${s.m.length} values for a parameter of ${p.size}`);
+      if (!p)
+        throw new ConfigError(`optimizer state has slot ${s.index} but the model has ${params.length} parameters`);
+      if (s.m.length !== p.size)
+        throw new ConfigError(`optimizer slot ${s.index}: ${s.m.length} values for a parameter of ${p.size}`);
       if (this.stateOn === 'host') {
         this.host.set(p, { m: s.m.slice(), v: s.v.slice() });
         continue;

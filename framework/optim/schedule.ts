@@ -20,8 +20,10 @@ export interface ScheduleOptions {
  */
 export function lrSchedule(options: ScheduleOptions): (step: number) => number {
   const { kind, warmupSteps, totalSteps } = options;
-  if (!(SCHEDULES as readonly string[]).includes(kind)) throw new ConfigError(`schedule '${kind}' unknown; expected one of ${SCHEDULES.join(', ')}`);
-  if (!(warmupSteps >= 0) || !(totalSteps > 0)) throw new ConfigError(`schedule needs warmupSteps ≥ 0 and totalSteps > 0, got ${warmupSteps} and ${totalSteps}`);
+  if (!(SCHEDULES as readonly string[]).includes(kind))
+    throw new ConfigError(`schedule '${kind}' unknown; expected one of ${SCHEDULES.join(', ')}`);
+  if (!(warmupSteps >= 0) || !(totalSteps > 0))
+    throw new ConfigError(`schedule needs warmupSteps ≥ 0 and totalSteps > 0, got ${warmupSteps} and ${totalSteps}`);
   return (step: number) => {
     if (step < warmupSteps) return step / Math.max(1, warmupSteps);
     if (kind === 'constant') return 1;

@@ -5,8 +5,15 @@ import { ConfigError, FewpromptError } from '../errors.js';
 import { makeLayout, type ParamLayout } from './layout.js';
 import type { Replica, ReplicaModule } from './replica.js';
 
-interface Done { type: 'done'; loss: number; weight: number }
-interface Failed { type: 'error'; message: string }
+interface Done {
+  type: 'done';
+  loss: number;
+  weight: number;
+}
+interface Failed {
+  type: 'error';
+  message: string;
+}
 
 /**
  * Data parallelism over worker threads: the wasm backend runs one core per instance, so each worker
@@ -42,9 +49,17 @@ export class DataParallel<Spec, Shard> {
    * coordinator's replica (the weights the optimiser updates) is built the same way, or is the caller's
    * `coordinator` (e.g. a model loaded from a checkpoint) whose variables must match the workers' layout.
    */
-  static async create<Spec, Shard>(options: { module: string; spec: Spec; workers: number; coordinator?: Replica<Shard> }): Promise<DataParallel<Spec, Shard>> {
-    if (!Number.isInteger(options.workers) || options.workers < 1) throw new ConfigError(`workers must be a positive integer, got ${options.workers}`);
-    const replica = options.coordinator ?? await ((await import(options.module)) as ReplicaModule<Spec, Shard>).createReplica(options.spec);
+  static async create<Spec, Shard>(options: {
+    module: string;
+    spec: Spec;
+    workers: number;
+    coordinator?: Replica<Shard>;
+  }): Promise<DataParallel<Spec, Shard>> {
+    if (!Number.isInteger(options.workers) || options.workers < 1)
+      throw new ConfigError(`workers must be a positive integer, got ${options.workers}`);
+    const replica =
+      options.coordinator ??
+      (await ((await import(options.module)) as ReplicaModule<Spec, Shard>).createReplica(options.spec));
     const layout = makeLayout(replica.variables().map((v) => ({ name: v.name, shape: [...v.variable.shape] })));
     const paramsBuffer = new SharedArrayBuffer(layout.total * 4);
     const gradBuffers = Array.from({ length: options.workers }, () => new SharedArrayBuffer(layout.total * 4));
@@ -53,18 +68,29 @@ export class DataParallel<Spec, Shard> {
     // Workers divide the cores: each native backend gets cores ÷ workers intra-op threads (unless set explicitly).
     const share = String(Math.max(1, Math.floor(availableParallelism() / options.workers)));
     const env = { ...process.env, FEWPROMPT_THREADS: process.env['FEWPROMPT_THREADS'] ?? share };
-    const workers = gradBuffers.map((grads, index) => new Worker(boot, {
-      workerData: { host, module: options.module, spec: options.spec, params: paramsBuffer, grads, layout, index }, env,
-    }));
-    await Promise.all(workers.map((w, i) => new Promise<void>((resolve, reject) => {
-      const onMessage = (m: { type: string; message?: string }) => {
-        w.off('message', onMessage);
-        if (m.type === 'ready') resolve();
-        else reject(new FewpromptError(`data-parallel worker ${i} failed to start: ${m.message ?? m.type}`));
-      };
-      w.on('message', onMessage);
-      w.once('error', (e: Error) => reject(new FewpromptError(`data-parallel worker ${i} failed to start: ${e.message}`)));
-    })));
+    const workers = gradBuffers.map(
+      (grads, index) =>
+        new Worker(boot, {
+          workerData: { host, module: options.module, spec: options.spec, params: paramsBuffer, grads, layout, index },
+          env,
+        }),
+    );
+    await Promise.all(
+      workers.map(
+        (w, i) =>
+          new Promise<void>((resolve, reject) => {
+            const onMessage = (m: { type: string; message?: string }) => {
+              w.off('message', onMessage);
+              if (m.type === 'ready') resolve();
+              else reject(new FewpromptError(`data-parallel worker ${i} failed to start: ${m.message ?? m.type}`));
+            };
+            w.on('message', onMessage);
+            w.once('error', (e: Error) =>
+              reject(new FewpromptError(`data-parallel worker ${i} failed to start: ${e.message}`)),
+            );
+          }),
+      ),
+    );
     return new DataParallel(replica, workers, layout, paramsBuffer, gradBuffers);
   }
 
@@ -74,7 +100,9 @@ export class DataParallel<Spec, Shard> {
 
   /** Writes the coordinator's current weights where the workers read them (call after each optimiser step). */
   publish(): void {
-    this.replica.variables().forEach(({ variable }, i) => this.params.set(variable.dataSync() as Float32Array, this.layout.offsets[i]!));
+    this.replica
+      .variables()
+      .forEach(({ variable }, i) => this.params.set(variable.dataSync() as Float32Array, this.layout.offsets[i]!));
     this.version++;
   }
 
@@ -84,16 +112,22 @@ export class DataParallel<Spec, Shard> {
    * variable names (what `AdamW.step` takes); the caller disposes them.
    */
   async gradients(shards: Shard[], seed: number): Promise<{ loss: number; grads: Record<string, Tensor> }> {
-    if (shards.length !== this.workers.length) throw new ConfigError(`expected ${this.workers.length} shards (one per worker), got ${shards.length}`);
-    const results = await Promise.all(this.workers.map((w, i) => new Promise<Done>((resolve, reject) => {
-      const onMessage = (m: Done | Failed) => {
-        w.off('message', onMessage);
-        if (m.type === 'done') resolve(m);
-        else reject(new FewpromptError(`data-parallel worker ${i}: ${m.message}`));
-      };
-      w.on('message', onMessage);
-      w.postMessage({ type: 'step', shard: shards[i], seed: (seed * 31 + i) >>> 0, version: this.version });
-    })));
+    if (shards.length !== this.workers.length)
+      throw new ConfigError(`expected ${this.workers.length} shards (one per worker), got ${shards.length}`);
+    const results = await Promise.all(
+      this.workers.map(
+        (w, i) =>
+          new Promise<Done>((resolve, reject) => {
+            const onMessage = (m: Done | Failed) => {
+              w.off('message', onMessage);
+              if (m.type === 'done') resolve(m);
+              else reject(new FewpromptError(`data-parallel worker ${i}: ${m.message}`));
+            };
+            w.on('message', onMessage);
+            w.postMessage({ type: 'step', shard: shards[i], seed: (seed * 31 + i) >>> 0, version: this.version });
+          }),
+      ),
+    );
     const total = results.reduce((s, r) => s + r.weight, 0);
     const weights = results.map((r) => (total > 0 ? r.weight / total : 1 / results.length));
     const out = this.combined;

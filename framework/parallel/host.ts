@@ -5,8 +5,20 @@ import { assertSameLayout, makeLayout, type ParamLayout } from './layout.js';
 import type { ReplicaModule } from './replica.js';
 
 /** Worker side of {@link DataParallel}: builds a replica, then answers `step` messages with gradients. */
-interface HostData { module: string; spec: unknown; params: SharedArrayBuffer; grads: SharedArrayBuffer; layout: ParamLayout; index: number }
-interface StepMessage { type: 'step'; shard: unknown; seed: number; version: number }
+interface HostData {
+  module: string;
+  spec: unknown;
+  params: SharedArrayBuffer;
+  grads: SharedArrayBuffer;
+  layout: ParamLayout;
+  index: number;
+}
+interface StepMessage {
+  type: 'step';
+  shard: unknown;
+  seed: number;
+  version: number;
+}
 
 const data = workerData as HostData;
 const port = parentPort!;
@@ -15,13 +27,21 @@ await initBackend();
 const mod = (await import(data.module)) as ReplicaModule<unknown, unknown>;
 const replica = await mod.createReplica(data.spec);
 const vars = replica.variables();
-assertSameLayout(data.layout, makeLayout(vars.map((v) => ({ name: v.name, shape: [...v.variable.shape] }))), `worker ${data.index}`);
+assertSameLayout(
+  data.layout,
+  makeLayout(vars.map((v) => ({ name: v.name, shape: [...v.variable.shape] }))),
+  `worker ${data.index}`,
+);
 const params = new Float32Array(data.params);
 const grads = new Float32Array(data.grads);
 let version = -1;
 
 port.on('message', (message: StepMessage | { type: 'exit' }) => {
-  if (message.type === 'exit') { replica.dispose(); port.close(); return; }
+  if (message.type === 'exit') {
+    replica.dispose();
+    port.close();
+    return;
+  }
   try {
     if (message.version !== version) {
       vars.forEach(({ variable }, i) => {
@@ -31,7 +51,10 @@ port.on('message', (message: StepMessage | { type: 'exit' }) => {
       });
       version = message.version;
     }
-    const { value, grads: g } = tf.variableGrads(() => replica.loss(message.shard, message.seed), vars.map((v) => v.variable));
+    const { value, grads: g } = tf.variableGrads(
+      () => replica.loss(message.shard, message.seed),
+      vars.map((v) => v.variable),
+    );
     vars.forEach(({ variable }, i) => {
       const off = data.layout.offsets[i]!;
       const gi = g[variable.name];

@@ -38,7 +38,9 @@ export async function createReplica(spec: MlmReplicaSpec): Promise<Replica<MlmSh
     variables: () => [...model.params.variables].map(([name, variable]) => ({ name, variable })),
     loss: (shard, seed) => {
       const inputIds = tf.tensor2d(shard.inputIds, [shard.batch, shard.seq], 'int32');
-      const attentionMask = shard.attentionMask ? tf.tensor2d(shard.attentionMask, [shard.batch, shard.seq], 'int32') : undefined;
+      const attentionMask = shard.attentionMask
+        ? tf.tensor2d(shard.attentionMask, [shard.batch, shard.seq], 'int32')
+        : undefined;
       const hidden = model.encode({ inputIds, attentionMask }, { training: true, seed });
       const logits = model.mlmLogits(BertModel.gatherPositions(hidden, tf.tensor1d(shard.positions, 'int32')));
       return softmaxCrossEntropy(logits, tf.tensor1d(shard.labels, 'int32')) as tf.Scalar;

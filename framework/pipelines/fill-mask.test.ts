@@ -11,10 +11,16 @@ const STARTER = fileURLToPath(new URL('../../../shared/models/zh-mini-starter', 
 const REFERENCE = fileURLToPath(new URL('../model/fixtures/zh-mini-starter-fill-mask.json', import.meta.url));
 const TINY = fileURLToPath(new URL('../model/fixtures/tiny-bert', import.meta.url));
 
-interface Reference { text: string; top: { token: string; token_id: number; score: number }[] }
+interface Reference {
+  text: string;
+  top: { token: string; token_id: number; score: number }[];
+}
 
 test('fill-mask on the real zh-mini-starter weights (F16) matches the PyTorch reference within 1e-4', async (t) => {
-  if (!existsSync(STARTER)) { t.skip(`../shared/models/zh-mini-starter not present (${STARTER})`); return; }
+  if (!existsSync(STARTER)) {
+    t.skip(`../shared/models/zh-mini-starter not present (${STARTER})`);
+    return;
+  }
   await useBackend('wasm');
   const { model, dir } = await loadPretrained(STARTER);
   const tokenizer = await BertTokenizer.fromPretrained(dir);
@@ -22,8 +28,14 @@ test('fill-mask on the real zh-mini-starter weights (F16) matches the PyTorch re
   for (const ref of reference) {
     const [ours] = fillMask(model, tokenizer, ref.text, 5);
     assert.ok(ours);
-    assert.deepEqual(ours.map((c) => c.token_id), ref.top.map((c) => c.token_id), ref.text);
-    ours.forEach((c, i) => assert.ok(Math.abs(c.score - ref.top[i]!.score) < 1e-4, `${ref.text} #${i}: ${c.score} vs ${ref.top[i]!.score}`));
+    assert.deepEqual(
+      ours.map((c) => c.token_id),
+      ref.top.map((c) => c.token_id),
+      ref.text,
+    );
+    ours.forEach((c, i) =>
+      assert.ok(Math.abs(c.score - ref.top[i]!.score) < 1e-4, `${ref.text} #${i}: ${c.score} vs ${ref.top[i]!.score}`),
+    );
   }
   model.dispose();
 });

@@ -31,17 +31,22 @@ export function fillMask(model: BertModel, tokenizer: MaskTokenizer, text: strin
   const k = Math.min(topK, model.config.vocabSize);
   const { values, indices } = tf.tidy(() => {
     const seq = enc.inputIds.length;
-    const hidden = model.encode({
-      inputIds: tf.tensor2d(enc.inputIds, [1, seq], 'int32'),
-      tokenTypeIds: tf.tensor2d(enc.tokenTypeIds, [1, seq], 'int32'),
-      attentionMask: tf.tensor2d(enc.attentionMask, [1, seq], 'int32'),
-    }, { training: false });
+    const hidden = model.encode(
+      {
+        inputIds: tf.tensor2d(enc.inputIds, [1, seq], 'int32'),
+        tokenTypeIds: tf.tensor2d(enc.tokenTypeIds, [1, seq], 'int32'),
+        attentionMask: tf.tensor2d(enc.attentionMask, [1, seq], 'int32'),
+      },
+      { training: false },
+    );
     const logits = model.mlmLogits(tf.gather(tf.reshape(hidden, [seq, -1]), tf.tensor1d(positions, 'int32')));
     const top = tf.topk(tf.softmax(logits), k);
     return { values: top.values.arraySync() as number[][], indices: top.indices.arraySync() as number[][] };
   });
-  return values.map((row, m) => row.map((score, j) => {
-    const id = indices[m]![j]!;
-    return { token: tokenizer.idToToken(id), token_id: id, score };
-  }));
+  return values.map((row, m) =>
+    row.map((score, j) => {
+      const id = indices[m]![j]!;
+      return { token: tokenizer.idToToken(id), token_id: id, score };
+    }),
+  );
 }

@@ -27,22 +27,42 @@ const MASK_SALT = 0x6d61736b;
  * const b = buildBatch(data.train, [{ index: 4, epoch: 0 }], vocab, 42, { wholeWord: true });
  * b.inputIds.length; // → 128 (one chunk); b.positions.length ≈ 19
  */
-export function buildBatch(corpus: PackedCorpus, picks: readonly { index: number; epoch: number }[], vocab: MaskVocab, seed: number, masking: MaskingOptions): HostBatch {
+export function buildBatch(
+  corpus: PackedCorpus,
+  picks: readonly { index: number; epoch: number }[],
+  vocab: MaskVocab,
+  seed: number,
+  masking: MaskingOptions,
+): HostBatch {
   const seq = corpus.maxSeqLen;
   const inputIds = new Int32Array(picks.length * seq);
   const positions: number[] = [];
   const labels: number[] = [];
   picks.forEach((pick, b) => {
     const chunk = corpus.chunk(pick.index);
-    const m = maskChunk(chunk.ids, chunk.wordStart, vocab, new Rng(mixSeed(seed, MASK_SALT, pick.epoch, pick.index)), masking);
+    const m = maskChunk(
+      chunk.ids,
+      chunk.wordStart,
+      vocab,
+      new Rng(mixSeed(seed, MASK_SALT, pick.epoch, pick.index)),
+      masking,
+    );
     inputIds.set(m.inputIds, b * seq);
-    for (let k = 0; k < m.positions.length; k++) { positions.push(b * seq + m.positions[k]!); labels.push(m.labels[k]!); }
+    for (let k = 0; k < m.positions.length; k++) {
+      positions.push(b * seq + m.positions[k]!);
+      labels.push(m.labels[k]!);
+    }
   });
   return { inputIds, batch: picks.length, seq, positions: Int32Array.from(positions), labels: Int32Array.from(labels) };
 }
 
 /** Logits at the masked positions of a batch (call inside tidy / variableGrads). */
-export function maskedLogits(model: BertModel, batch: HostBatch, training: boolean, dropoutSeed?: number): { logits: Tensor; labels: Tensor } {
+export function maskedLogits(
+  model: BertModel,
+  batch: HostBatch,
+  training: boolean,
+  dropoutSeed?: number,
+): { logits: Tensor; labels: Tensor } {
   const inputIds = tf.tensor2d(batch.inputIds, [batch.batch, batch.seq], 'int32');
   const hidden = model.encode({ inputIds }, { training, seed: dropoutSeed });
   const logits = model.mlmLogits(BertModel.gatherPositions(hidden, tf.tensor1d(batch.positions, 'int32')));
@@ -53,7 +73,11 @@ export function maskedLogits(model: BertModel, batch: HostBatch, training: boole
  * One forward/backward pass: mean cross-entropy over masked positions and gradients of every trainable variable.
  * @example const { loss, grads } = mlmLossAndGrads(model, batch, 7); opt.step(grads, lrScale); tf.dispose(Object.values(grads));
  */
-export function mlmLossAndGrads(model: BertModel, batch: HostBatch, dropoutSeed: number): { loss: number; grads: Record<string, Tensor> } {
+export function mlmLossAndGrads(
+  model: BertModel,
+  batch: HostBatch,
+  dropoutSeed: number,
+): { loss: number; grads: Record<string, Tensor> } {
   const { value, grads } = tf.variableGrads(() => {
     const { logits, labels } = maskedLogits(model, batch, true, dropoutSeed);
     return softmaxCrossEntropy(logits, labels) as tf.Scalar;
@@ -76,9 +100,18 @@ export function splitBatch(batch: HostBatch, n: number): HostBatch[] {
     const labels: number[] = [];
     for (let k = 0; k < batch.positions.length; k++) {
       const p = batch.positions[k]!;
-      if (p >= w * span && p < (w + 1) * span) { positions.push(p - w * span); labels.push(batch.labels[k]!); }
+      if (p >= w * span && p < (w + 1) * span) {
+        positions.push(p - w * span);
+        labels.push(batch.labels[k]!);
+      }
     }
-    return { batch: rows, seq: batch.seq, inputIds: batch.inputIds.slice(w * span, (w + 1) * span), positions: Int32Array.from(positions), labels: Int32Array.from(labels) };
+    return {
+      batch: rows,
+      seq: batch.seq,
+      inputIds: batch.inputIds.slice(w * span, (w + 1) * span),
+      positions: Int32Array.from(positions),
+      labels: Int32Array.from(labels),
+    };
   });
 }
 
@@ -89,7 +122,12 @@ export function splitBatch(batch: HostBatch, n: number): HostBatch[] {
  * (so 1 slice is exactly `mlmLossAndGrads`), slice i a seed mixed from it.
  * @example const { loss, grads } = accumulatedLossAndGrads(model, batch64, 4, 7); // four passes of 16 rows
  */
-export function accumulatedLossAndGrads(model: BertModel, batch: HostBatch, microBatches: number, dropoutSeed: number): { loss: number; grads: Record<string, Tensor> } {
+export function accumulatedLossAndGrads(
+  model: BertModel,
+  batch: HostBatch,
+  microBatches: number,
+  dropoutSeed: number,
+): { loss: number; grads: Record<string, Tensor> } {
   if (microBatches === 1) return mlmLossAndGrads(model, batch, dropoutSeed);
   const total = batch.labels.length;
   let loss = 0;
@@ -119,7 +157,12 @@ export function accumulatedLossAndGrads(model: BertModel, batch: HostBatch, micr
 const MICRO_SALT = 0x6d696372;
 
 /** Held-out MLM accuracy and loss. */
-export interface HeldoutMetrics { accuracy: number; loss: number; predictions: number; chunks: number }
+export interface HeldoutMetrics {
+  accuracy: number;
+  loss: number;
+  predictions: number;
+  chunks: number;
+}
 
 /** Fixed seed of held-out masks: every run (and the starter) is scored on the same masks. */
 export const EVAL_MASK_SEED = 20240;
@@ -129,14 +172,25 @@ export const EVAL_MASK_SEED = 20240;
  * 15% with fixed seeds: the protocol of the starter's model card (0.1409 on 200 chunks).
  * @example evaluateHeldout(model, data.heldout, vocab, { chunks: 200, batchSize: 32 }) // → { accuracy: 0.14, loss: 6.1, predictions: 3800, chunks: 200 }
  */
-export function evaluateHeldout(model: BertModel, corpus: PackedCorpus, vocab: MaskVocab, options: { chunks: number; batchSize: number; probability?: number }): HeldoutMetrics {
+export function evaluateHeldout(
+  model: BertModel,
+  corpus: PackedCorpus,
+  vocab: MaskVocab,
+  options: { chunks: number; batchSize: number; probability?: number },
+): HeldoutMetrics {
   const n = Math.min(options.chunks, corpus.size);
   let correct = 0;
   let lossSum = 0;
   let total = 0;
   for (let from = 0; from < n; from += options.batchSize) {
-    const picks = Array.from({ length: Math.min(options.batchSize, n - from) }, (_, k) => ({ index: from + k, epoch: 0 }));
-    const batch = buildBatch(corpus, picks, vocab, EVAL_MASK_SEED, { probability: options.probability ?? 0.15, wholeWord: false });
+    const picks = Array.from({ length: Math.min(options.batchSize, n - from) }, (_, k) => ({
+      index: from + k,
+      epoch: 0,
+    }));
+    const batch = buildBatch(corpus, picks, vocab, EVAL_MASK_SEED, {
+      probability: options.probability ?? 0.15,
+      wholeWord: false,
+    });
     if (batch.positions.length === 0) continue;
     const [hits, loss] = tf.tidy(() => {
       const { logits, labels } = maskedLogits(model, batch, false);

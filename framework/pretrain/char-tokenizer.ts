@@ -7,24 +7,40 @@
 import { TokenizerError } from '../errors.js';
 
 /** Ids of the special tokens. */
-export interface SpecialIds { pad: number; unk: number; cls: number; sep: number; mask: number }
+export interface SpecialIds {
+  pad: number;
+  unk: number;
+  cls: number;
+  sep: number;
+  mask: number;
+}
 
 /** Token ids and, per token, the UTF-16 offset in the text where it starts. */
-export interface TokenizedText { ids: number[]; starts: number[] }
+export interface TokenizedText {
+  ids: number[];
+  starts: number[];
+}
 
 /**
  * Is `cp` a CJK ideograph in BERT's sense (these are always split into single-character tokens)?
  * @example isCjk('中'.codePointAt(0)!) // → true
  */
 export function isCjk(cp: number): boolean {
-  return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x2a6df) || (cp >= 0x2a700 && cp <= 0x2ceaf)
-    || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x2f800 && cp <= 0x2fa1f);
+  return (
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x20000 && cp <= 0x2a6df) ||
+    (cp >= 0x2a700 && cp <= 0x2ceaf) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0x2f800 && cp <= 0x2fa1f)
+  );
 }
 
 const PUNCT = /\p{P}/u;
 
 function isPunct(cp: number, ch: string): boolean {
-  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) return true;
+  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126))
+    return true;
   return cp > 127 && PUNCT.test(ch);
 }
 
@@ -40,13 +56,21 @@ export class CharTokenizer {
   private readonly longest: number;
 
   constructor(readonly vocab: readonly string[]) {
-    vocab.forEach((t, i) => { if (!this.ids.has(t)) this.ids.set(t, i); });
+    vocab.forEach((t, i) => {
+      if (!this.ids.has(t)) this.ids.set(t, i);
+    });
     const need = (t: string): number => {
       const id = this.ids.get(t);
       if (id === undefined) throw new TokenizerError(`vocabulary has no ${t} token (${vocab.length} entries)`);
       return id;
     };
-    this.special = { pad: need('[PAD]'), unk: need('[UNK]'), cls: need('[CLS]'), sep: need('[SEP]'), mask: need('[MASK]') };
+    this.special = {
+      pad: need('[PAD]'),
+      unk: need('[UNK]'),
+      cls: need('[CLS]'),
+      sep: need('[SEP]'),
+      mask: need('[MASK]'),
+    };
     this.longest = Math.max(...vocab.map((t) => t.length));
   }
 
@@ -65,7 +89,7 @@ export class CharTokenizer {
       if (word !== '') this.wordPiece(word, wordStart, out);
       word = '';
     };
-    for (let i = 0; i < text.length;) {
+    for (let i = 0; i < text.length; ) {
       const cp = text.codePointAt(i)!;
       const ch = String.fromCodePoint(cp);
       if (/\s/.test(ch)) flush();
@@ -85,19 +109,33 @@ export class CharTokenizer {
 
   /** Greedy longest-match WordPiece over a lower-cased, accent-stripped word. */
   private wordPiece(raw: string, offset: number, out: TokenizedText): void {
-    const word = raw.toLowerCase().normalize('NFD').replace(/\p{Mn}/gu, '');
-    if (word.length > 100) { out.ids.push(this.special.unk); out.starts.push(offset); return; }
+    const word = raw
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/\p{Mn}/gu, '');
+    if (word.length > 100) {
+      out.ids.push(this.special.unk);
+      out.starts.push(offset);
+      return;
+    }
     const ids: number[] = [];
     const starts: number[] = [];
-    for (let start = 0; start < word.length;) {
+    for (let start = 0; start < word.length; ) {
       const prefix = start > 0 ? '##' : '';
       let end = Math.min(word.length, start + this.longest);
       let found = -1;
       for (; end > start; end--) {
         const id = this.ids.get(prefix + word.slice(start, end));
-        if (id !== undefined) { found = id; break; }
+        if (id !== undefined) {
+          found = id;
+          break;
+        }
       }
-      if (found < 0) { out.ids.push(this.special.unk); out.starts.push(offset); return; }
+      if (found < 0) {
+        out.ids.push(this.special.unk);
+        out.starts.push(offset);
+        return;
+      }
       ids.push(found);
       starts.push(offset + Math.min(start, raw.length - 1));
       start = end;

@@ -32,13 +32,21 @@ export interface PretrainState {
 }
 
 /** The checkpoint folder of an output directory. */
-export function checkpointDir(out: string): string { return join(out, 'checkpoint'); }
+export function checkpointDir(out: string): string {
+  return join(out, 'checkpoint');
+}
 
 /**
  * Writes a checkpoint atomically (temp folder, then rename over the old one).
  * @example saveCheckpoint('runs/zh', model, opt, vocab, state); // runs/zh/checkpoint/{model.safetensors, optimizer.safetensors, vocab.txt, state.json}
  */
-export function saveCheckpoint(out: string, model: BertModel, opt: AdamW, vocab: readonly string[], state: PretrainState): void {
+export function saveCheckpoint(
+  out: string,
+  model: BertModel,
+  opt: AdamW,
+  vocab: readonly string[],
+  state: PretrainState,
+): void {
   const final = checkpointDir(out);
   const temp = join(out, `.checkpoint-${process.pid}.tmp`);
   const old = join(out, 'checkpoint.old');
@@ -93,14 +101,21 @@ export function loadCheckpoint(out: string): LoadedCheckpoint {
   const slots = new Map<number, { index: number; m: Float32Array; v: Float32Array }>();
   for (const [key, t] of opt.tensors) {
     const match = /^([mv])\.(\d+)$/.exec(key);
-    if (!match || t.dtype !== 'float32') throw new CheckpointError(`${dir}/optimizer.safetensors: unexpected tensor ${key} (${t.dtype})`);
+    if (!match || t.dtype !== 'float32')
+      throw new CheckpointError(`${dir}/optimizer.safetensors: unexpected tensor ${key} (${t.dtype})`);
     const index = Number(match[2]);
     const slot = slots.get(index) ?? { index, m: new Float32Array(0), v: new Float32Array(0) };
     slot[match[1] === 'm' ? 'm' : 'v'] = t.data;
     slots.set(index, slot);
   }
   return {
-    dir, state, vocab: readVocab(join(dir, 'vocab.txt')), weights: loadStateDict(dir),
-    optimizer: { step: Number(opt.metadata['step'] ?? state.step), slots: [...slots.values()].sort((a, b) => a.index - b.index) },
+    dir,
+    state,
+    vocab: readVocab(join(dir, 'vocab.txt')),
+    weights: loadStateDict(dir),
+    optimizer: {
+      step: Number(opt.metadata['step'] ?? state.step),
+      slots: [...slots.values()].sort((a, b) => a.index - b.index),
+    },
   };
 }

@@ -52,7 +52,14 @@ export function normalizeLight(text: string): string {
     const cp = ch.codePointAt(0)!;
     if (cp >= 0xff01 && cp <= 0xff5e && isAsciiAlnum(cp - 0xfee0)) out += String.fromCodePoint(cp - 0xfee0);
     else if (cp === 0x3000) out += ' ';
-    else if (cp === 0xfeff || cp === 0xfffd || (cp < 32 && cp !== 9 && cp !== 10 && cp !== 13) || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f)) continue;
+    else if (
+      cp === 0xfeff ||
+      cp === 0xfffd ||
+      (cp < 32 && cp !== 9 && cp !== 10 && cp !== 13) ||
+      (cp >= 0x7f && cp <= 0x9f) ||
+      (cp >= 0x200b && cp <= 0x200f)
+    )
+      continue;
     else out += ch;
   }
   return out.replace(/\s+/g, ' ').trim();
@@ -70,18 +77,32 @@ function isAsciiAlnum(cp: number): boolean {
  * cleaner.counts; // → { read: 4, empty: 0, tooShort: 1, tooLong: 0, duplicates: 1, contaminated: 0, kept: 2, keptChars: 5 }
  */
 export class Cleaner {
-  readonly counts: CleanCounts = { read: 0, empty: 0, tooShort: 0, tooLong: 0, duplicates: 0, contaminated: 0, kept: 0, keptChars: 0 };
+  readonly counts: CleanCounts = {
+    read: 0,
+    empty: 0,
+    tooShort: 0,
+    tooLong: 0,
+    duplicates: 0,
+    contaminated: 0,
+    kept: 0,
+    keptChars: 0,
+  };
   readonly options: Required<CleanOptions>;
   private readonly seen = new Set<string>();
   private readonly excluded = new Set<string>();
 
   constructor(options: CleanOptions = {}) {
     this.options = {
-      normalization: options.normalization ?? 'light', minChars: options.minChars ?? 5, maxChars: options.maxChars ?? 100_000,
-      dedupe: options.dedupe ?? true, remove: options.remove ?? [],
+      normalization: options.normalization ?? 'light',
+      minChars: options.minChars ?? 5,
+      maxChars: options.maxChars ?? 100_000,
+      dedupe: options.dedupe ?? true,
+      remove: options.remove ?? [],
     };
     if (!(NORMALIZATIONS as readonly string[]).includes(this.options.normalization)) {
-      throw new ConfigError(`normalization '${this.options.normalization}' unknown; expected one of ${NORMALIZATIONS.join(', ')}`);
+      throw new ConfigError(
+        `normalization '${this.options.normalization}' unknown; expected one of ${NORMALIZATIONS.join(', ')}`,
+      );
     }
     if (!(this.options.minChars >= 0) || !(this.options.maxChars >= this.options.minChars)) {
       throw new ConfigError(`need 0 ≤ minChars ≤ maxChars, got ${this.options.minChars} and ${this.options.maxChars}`);
@@ -93,9 +114,12 @@ export class Cleaner {
     let t = text;
     for (const r of this.options.remove) if (r !== '') t = t.split(r).join('');
     switch (this.options.normalization) {
-      case 'light': return normalizeLight(t);
-      case 'nfkc': return normalizeLight(t.normalize('NFKC'));
-      case 'none': return t;
+      case 'light':
+        return normalizeLight(t);
+      case 'nfkc':
+        return normalizeLight(t.normalize('NFKC'));
+      case 'none':
+        return t;
     }
   }
 
@@ -115,14 +139,29 @@ export class Cleaner {
   clean(text: string): string | undefined {
     this.counts.read++;
     const t = this.normalize(text);
-    if (t === '') { this.counts.empty++; return undefined; }
-    if (this.excluded.size > 0 && this.excluded.has(contentKey(t))) { this.counts.contaminated++; return undefined; }
+    if (t === '') {
+      this.counts.empty++;
+      return undefined;
+    }
+    if (this.excluded.size > 0 && this.excluded.has(contentKey(t))) {
+      this.counts.contaminated++;
+      return undefined;
+    }
     const length = codePointLength(t, this.options.maxChars);
-    if (length < this.options.minChars) { this.counts.tooShort++; return undefined; }
-    if (length > this.options.maxChars) { this.counts.tooLong++; return undefined; }
+    if (length < this.options.minChars) {
+      this.counts.tooShort++;
+      return undefined;
+    }
+    if (length > this.options.maxChars) {
+      this.counts.tooLong++;
+      return undefined;
+    }
     if (this.options.dedupe) {
       const key = contentKey(t);
-      if (this.seen.has(key)) { this.counts.duplicates++; return undefined; }
+      if (this.seen.has(key)) {
+        this.counts.duplicates++;
+        return undefined;
+      }
       this.seen.add(key);
     }
     this.counts.kept++;

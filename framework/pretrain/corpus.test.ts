@@ -25,7 +25,12 @@ test('plain text: a line or a paragraph per document', async () => {
 });
 
 test('JSONL: every known text field, or the named ones', async () => {
-  assert.deepEqual(await all('fewclue.json', 'jsonl'), ['物流很快，包装很好。', '叫爸爸', '那你叫我', '据报道#idiom#逼近海域']);
+  assert.deepEqual(await all('fewclue.json', 'jsonl'), [
+    '物流很快，包装很好。',
+    '叫爸爸',
+    '那你叫我',
+    '据报道#idiom#逼近海域',
+  ]);
   assert.deepEqual(await all('fewclue.json', 'jsonl', { fields: ['sentence2'] }), ['那你叫我']);
 });
 
@@ -38,13 +43,20 @@ test('CSV with BOM header, quotes and newlines; TSV by column index', async () =
 });
 
 test('SQuAD contexts', async () => {
-  assert.deepEqual(await all('squad.json', 'squad'), ['《战国无双3》是由光荣开发的作品。', '第二个段落。', '第三个段落。']);
+  assert.deepEqual(await all('squad.json', 'squad'), [
+    '《战国无双3》是由光荣开发的作品。',
+    '第二个段落。',
+    '第三个段落。',
+  ]);
 });
 
 test('globs resolve sorted, honour excludes, and stream every file', async () => {
   const dir = fx('');
   const files = await resolveCorpusFiles([{ path: `${dir}*.json`, exclude: ['**/squad*'] }, { path: fx('lines.txt') }]);
-  assert.deepEqual(files.map((f) => f.file.split('/').pop()), ['fewclue.json', 'lines.txt']);
+  assert.deepEqual(
+    files.map((f) => f.file.split('/').pop()),
+    ['fewclue.json', 'lines.txt'],
+  );
   const docs: string[] = [];
   for await (const d of readCorpus([{ path: `${dir}*.{txt,csv,tsv,json}` }])) docs.push(d.text);
   assert.equal(docs.length, 3 + 3 + 3 + 3 + 4 + 2); // lines.txt, paragraphs.txt (as lines), csv, squad, jsonl, tsv
@@ -53,10 +65,17 @@ test('globs resolve sorted, honour excludes, and stream every file', async () =>
 
 test('evaluation-set readers for decontamination: JSON records (an array, or objects back to back), UD CoNLL-U, one character a line', async () => {
   assert.equal(detectFormat(fx('eval/sighan.json')), 'json-records');
-  assert.deepEqual(await all('eval/sighan.json', 'json-records', { fields: ['original_text', 'correct_text'] }),
-    ['我跟我朋唷打算去法国。', '我跟我朋友打算去法国。', '你好！', '你好！']);
+  assert.deepEqual(await all('eval/sighan.json', 'json-records', { fields: ['original_text', 'correct_text'] }), [
+    '我跟我朋唷打算去法国。',
+    '我跟我朋友打算去法国。',
+    '你好！',
+    '你好！',
+  ]);
   assert.equal(detectFormat(fx('eval/cluener.json')), 'json-records');
-  assert.deepEqual(await all('eval/cluener.json', 'json-records', { fields: ['text'] }), ['彭小军认为，国内银行', '温格的球队"终于"又踢了']);
+  assert.deepEqual(await all('eval/cluener.json', 'json-records', { fields: ['text'] }), [
+    '彭小军认为，国内银行',
+    '温格的球队"终于"又踢了',
+  ]);
   assert.equal(detectFormat(fx('eval/ud.conllu')), 'conllu');
   assert.deepEqual(await all('eval/ud.conllu', 'conllu'), ['然而，这样的处理也衍生了一些问题。', '北京欢迎你']);
   assert.equal(detectFormat(fx('eval/ner.bio')), 'conll-chars');

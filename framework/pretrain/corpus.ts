@@ -8,11 +8,31 @@ import { createInterface } from 'node:readline';
 import { glob } from 'tinyglobby';
 import { ConfigError, DataError, UnknownKindError } from '../errors.js';
 
-export const CORPUS_FORMATS = ['lines', 'paragraphs', 'jsonl', 'json-records', 'csv', 'tsv', 'squad', 'conllu', 'conll-chars'] as const;
+export const CORPUS_FORMATS = [
+  'lines',
+  'paragraphs',
+  'jsonl',
+  'json-records',
+  'csv',
+  'tsv',
+  'squad',
+  'conllu',
+  'conll-chars',
+] as const;
 export type CorpusFormat = (typeof CORPUS_FORMATS)[number];
 
 /** JSONL fields read when a source names none (FewCLUE, CLUE and common corpus spellings). */
-export const DEFAULT_TEXT_FIELDS: readonly string[] = ['text', 'sentence', 'sentence1', 'sentence2', 'content', 'abst', 'context', 'review', 'title'];
+export const DEFAULT_TEXT_FIELDS: readonly string[] = [
+  'text',
+  'sentence',
+  'sentence1',
+  'sentence2',
+  'content',
+  'abst',
+  'context',
+  'review',
+  'title',
+];
 /** CSV column names tried, in order, when a source names none; the last column otherwise. */
 export const DEFAULT_CSV_COLUMNS: readonly string[] = ['review', 'text', 'content', 'sentence', 'text_a'];
 
@@ -44,12 +64,16 @@ export interface CorpusDocument {
  * await resolveCorpusFiles([{ path: 'corpora/*.csv' }]);
  * // → [{ file: 'corpora/waimai_10k.csv', format: 'csv', source: {...} }, …]
  */
-export async function resolveCorpusFiles(sources: readonly CorpusSource[]): Promise<{ file: string; format: CorpusFormat; source: CorpusSource }[]> {
+export async function resolveCorpusFiles(
+  sources: readonly CorpusSource[],
+): Promise<{ file: string; format: CorpusFormat; source: CorpusSource }[]> {
   const out: { file: string; format: CorpusFormat; source: CorpusSource }[] = [];
   const seen = new Set<string>();
   for (const source of sources) {
     const isGlob = /[*?[\]{}]/.test(source.path);
-    const files = isGlob ? (await glob(source.path, { ignore: source.exclude ?? [], absolute: true, onlyFiles: true })).sort() : [source.path];
+    const files = isGlob
+      ? (await glob(source.path, { ignore: source.exclude ?? [], absolute: true, onlyFiles: true })).sort()
+      : [source.path];
     if (files.length === 0) throw new DataError(`corpus glob '${source.path}' matched no files`);
     for (const file of files) {
       if (!existsSync(file)) throw new DataError(`corpus file '${file}' not found`);
@@ -70,13 +94,19 @@ export async function resolveCorpusFiles(sources: readonly CorpusSource[]): Prom
 export function detectFormat(file: string): CorpusFormat {
   const ext = file.toLowerCase().split('.').pop() ?? '';
   switch (ext) {
-    case 'txt': return 'lines';
-    case 'jsonl': return 'jsonl';
-    case 'csv': return 'csv';
-    case 'tsv': return 'tsv';
-    case 'conllu': return 'conllu';
+    case 'txt':
+      return 'lines';
+    case 'jsonl':
+      return 'jsonl';
+    case 'csv':
+      return 'csv';
+    case 'tsv':
+      return 'tsv';
+    case 'conllu':
+      return 'conllu';
     case 'conll':
-    case 'bio': return 'conll-chars';
+    case 'bio':
+      return 'conll-chars';
     case 'json': {
       const fd = openSync(file, 'r');
       const head = Buffer.alloc(65536);
@@ -94,7 +124,17 @@ export function detectFormat(file: string): CorpusFormat {
         return 'squad';
       }
     }
-    default: throw new UnknownKindError(`corpus format for extension '.${ext}' of ${file}`, ext, ['txt', 'jsonl', 'json', 'csv', 'tsv', 'conllu', 'conll', 'bio']);
+    default:
+      throw new UnknownKindError(`corpus format for extension '.${ext}' of ${file}`, ext, [
+        'txt',
+        'jsonl',
+        'json',
+        'csv',
+        'tsv',
+        'conllu',
+        'conll',
+        'bio',
+      ]);
   }
 }
 
@@ -109,10 +149,15 @@ function* jsonValues(text: string, file: string): Generator<unknown> {
       if (c === '\\') i++;
       else if (c === '"') inString = false;
     } else if (c === '"') inString = true;
-    else if (c === '{' || c === '[') { if (depth++ === 0) start = i; }
-    else if (c === '}' || c === ']') {
+    else if (c === '{' || c === '[') {
+      if (depth++ === 0) start = i;
+    } else if (c === '}' || c === ']') {
       if (--depth === 0) {
-        try { yield JSON.parse(text.slice(start, i + 1)); } catch (e) { throw new DataError(`${file}: invalid JSON at character ${start} (${(e as Error).message})`); }
+        try {
+          yield JSON.parse(text.slice(start, i + 1));
+        } catch (e) {
+          throw new DataError(`${file}: invalid JSON at character ${start} (${(e as Error).message})`);
+        }
       }
     }
   }
@@ -123,8 +168,12 @@ function* jsonValues(text: string, file: string): Generator<unknown> {
 async function* jsonRecordTexts(file: string, fields: readonly string[]): AsyncGenerator<string> {
   for (const value of jsonValues(readFileSync(file, 'utf8'), file)) {
     for (const record of Array.isArray(value) ? value : [value]) {
-      if (typeof record !== 'object' || record === null) throw new DataError(`${file}: expected JSON objects, found ${JSON.stringify(record).slice(0, 40)}`);
-      for (const f of fields) { const v = (record as Record<string, unknown>)[f]; if (typeof v === 'string' && v.trim() !== '') yield v; }
+      if (typeof record !== 'object' || record === null)
+        throw new DataError(`${file}: expected JSON objects, found ${JSON.stringify(record).slice(0, 40)}`);
+      for (const f of fields) {
+        const v = (record as Record<string, unknown>)[f];
+        if (typeof v === 'string' && v.trim() !== '') yield v;
+      }
     }
   }
 }
@@ -134,7 +183,10 @@ async function* conllSentences(file: string): AsyncGenerator<string> {
   let chars: string[] = [];
   for await (const line of lines(file)) {
     const token = line.trim().split(/\s+/)[0] ?? '';
-    if (token === '') { if (chars.length) yield chars.join(''); chars = []; } else chars.push(token);
+    if (token === '') {
+      if (chars.length) yield chars.join('');
+      chars = [];
+    } else chars.push(token);
   }
   if (chars.length) yield chars.join('');
 }
@@ -149,7 +201,11 @@ async function* lines(file: string): AsyncGenerator<string> {
  * @example
  * for await (const text of readFileDocuments('waimai_10k.csv', 'csv')) console.log(text); // '很快，好吃，味道足，量大', …
  */
-export async function* readFileDocuments(file: string, format: CorpusFormat, source: Partial<CorpusSource> = {}): AsyncGenerator<string> {
+export async function* readFileDocuments(
+  file: string,
+  format: CorpusFormat,
+  source: Partial<CorpusSource> = {},
+): AsyncGenerator<string> {
   switch (format) {
     case 'lines':
       for await (const line of lines(file)) if (line.trim() !== '') yield line;
@@ -157,7 +213,10 @@ export async function* readFileDocuments(file: string, format: CorpusFormat, sou
     case 'paragraphs': {
       let para: string[] = [];
       for await (const line of lines(file)) {
-        if (line.trim() === '') { if (para.length) yield para.join('\n'); para = []; } else para.push(line);
+        if (line.trim() === '') {
+          if (para.length) yield para.join('\n');
+          para = [];
+        } else para.push(line);
       }
       if (para.length) yield para.join('\n');
       return;
@@ -169,10 +228,17 @@ export async function* readFileDocuments(file: string, format: CorpusFormat, sou
         n++;
         if (line.trim() === '') continue;
         let obj: unknown;
-        try { obj = JSON.parse(line); } catch (e) { throw new DataError(`${file}:${n}: invalid JSON (${(e as Error).message})`); }
+        try {
+          obj = JSON.parse(line);
+        } catch (e) {
+          throw new DataError(`${file}:${n}: invalid JSON (${(e as Error).message})`);
+        }
         if (typeof obj !== 'object' || obj === null) throw new DataError(`${file}:${n}: expected a JSON object`);
         const record = obj as Record<string, unknown>;
-        for (const f of fields) { const v = record[f]; if (typeof v === 'string' && v.trim() !== '') yield v; }
+        for (const f of fields) {
+          const v = record[f];
+          if (typeof v === 'string' && v.trim() !== '') yield v;
+        }
       }
       return;
     }
@@ -197,7 +263,12 @@ export async function* readFileDocuments(file: string, format: CorpusFormat, sou
   }
 }
 
-async function* readDelimited(file: string, delimiter: string, column: string | number | undefined, header: boolean): AsyncGenerator<string> {
+async function* readDelimited(
+  file: string,
+  delimiter: string,
+  column: string | number | undefined,
+  header: boolean,
+): AsyncGenerator<string> {
   let index = typeof column === 'number' ? column : -1;
   let first = true;
   for await (const row of delimitedRows(file, delimiter)) {
@@ -214,7 +285,8 @@ async function* readDelimited(file: string, delimiter: string, column: string | 
         }
         continue;
       }
-      if (typeof column === 'string') throw new ConfigError(`${file}: column '${column}' given by name but the file has no header row`);
+      if (typeof column === 'string')
+        throw new ConfigError(`${file}: column '${column}' given by name but the file has no header row`);
       if (index < 0) index = 0;
     }
     const v = row[index];
@@ -234,25 +306,45 @@ async function* delimitedRows(file: string, delimiter: string): AsyncGenerator<s
       const ch = line[i]!;
       if (quoted) {
         if (ch === '"') {
-          if (line[i + 1] === '"') { field += '"'; i += 2; continue; }
+          if (line[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
           quoted = false;
         } else field += ch;
       } else if (ch === '"' && field === '') quoted = true;
-      else if (ch === delimiter) { fields.push(field); field = ''; } else field += ch;
+      else if (ch === delimiter) {
+        fields.push(field);
+        field = '';
+      } else field += ch;
       i++;
     }
-    if (!quoted) { fields.push(field); yield fields; fields = []; field = ''; }
+    if (!quoted) {
+      fields.push(field);
+      yield fields;
+      fields = [];
+      field = '';
+    }
   }
-  if (quoted || fields.length) { fields.push(field); yield fields; }
+  if (quoted || fields.length) {
+    fields.push(field);
+    yield fields;
+  }
 }
 
 function* squadContexts(file: string): Generator<string> {
   let json: unknown;
-  try { json = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new DataError(`${file}: invalid JSON (${(e as Error).message})`); }
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DataError(`${file}: invalid JSON (${(e as Error).message})`);
+  }
   const data = (json as { data?: unknown }).data;
   if (!Array.isArray(data)) throw new DataError(`${file}: SQuAD JSON needs a top-level 'data' array`);
   for (const article of data as { paragraphs?: { context?: unknown }[] }[]) {
-    for (const p of article.paragraphs ?? []) if (typeof p.context === 'string' && p.context.trim() !== '') yield p.context;
+    for (const p of article.paragraphs ?? [])
+      if (typeof p.context === 'string' && p.context.trim() !== '') yield p.context;
   }
 }
 

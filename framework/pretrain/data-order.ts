@@ -30,7 +30,10 @@ export class DataOrder {
   private offsetValue = 0;
   private permutation: Int32Array;
 
-  constructor(readonly size: number, readonly seed: number) {
+  constructor(
+    readonly size: number,
+    readonly seed: number,
+  ) {
     if (!Number.isInteger(size) || size <= 0) throw new ConfigError(`data order needs at least one chunk, got ${size}`);
     this.permutation = this.permute(0);
   }
@@ -38,7 +41,8 @@ export class DataOrder {
   /** Restores a saved position. */
   static fromState(state: DataOrderState): DataOrder {
     const order = new DataOrder(state.size, state.seed);
-    if (!(state.offset >= 0 && state.offset <= state.size && state.epoch >= 0)) throw new ConfigError(`bad data order state ${JSON.stringify(state)}`);
+    if (!(state.offset >= 0 && state.offset <= state.size && state.epoch >= 0))
+      throw new ConfigError(`bad data order state ${JSON.stringify(state)}`);
     order.epochValue = state.epoch;
     order.offsetValue = state.offset;
     order.permutation = order.permute(state.epoch);
@@ -51,10 +55,14 @@ export class DataOrder {
     return new Rng(mixSeed(this.seed, epoch)).shuffle(p);
   }
 
-  get epoch(): number { return this.epochValue; }
+  get epoch(): number {
+    return this.epochValue;
+  }
 
   /** Epochs completed, fractional. */
-  get progress(): number { return this.epochValue + this.offsetValue / this.size; }
+  get progress(): number {
+    return this.epochValue + this.offsetValue / this.size;
+  }
 
   /** The next `n` chunk indices with the epoch each was drawn in (masks depend on it). */
   next(n: number): { index: number; epoch: number }[] {

@@ -1,16 +1,75 @@
 /** Masked-LM pretraining: corpus → clean → vocab → pack → mask → train, resumable. See `README.md`. */
-export { CORPUS_FORMATS, DEFAULT_CSV_COLUMNS, DEFAULT_TEXT_FIELDS, detectFormat, readCorpus, readFileDocuments, resolveCorpusFiles, type CorpusDocument, type CorpusFormat, type CorpusSource } from './corpus.js';
-export { Cleaner, fnv1a, normalizeLight, NORMALIZATIONS, type CleanCounts, type CleanOptions, type Normalization } from './clean.js';
+export {
+  CORPUS_FORMATS,
+  DEFAULT_CSV_COLUMNS,
+  DEFAULT_TEXT_FIELDS,
+  detectFormat,
+  readCorpus,
+  readFileDocuments,
+  resolveCorpusFiles,
+  type CorpusDocument,
+  type CorpusFormat,
+  type CorpusSource,
+} from './corpus.js';
+export {
+  Cleaner,
+  fnv1a,
+  normalizeLight,
+  NORMALIZATIONS,
+  type CleanCounts,
+  type CleanOptions,
+  type Normalization,
+} from './clean.js';
 export { CharTokenizer, isCjk, type SpecialIds, type TokenizedText } from './char-tokenizer.js';
-export { charVocab, pruneVocab, readVocab, remapVocabState, SPECIAL_TOKENS, vocabMapping, VOCAB_ROW_KEYS, writeVocab, type PruneOptions } from './vocab.js';
+export {
+  charVocab,
+  pruneVocab,
+  readVocab,
+  remapVocabState,
+  SPECIAL_TOKENS,
+  vocabMapping,
+  VOCAB_ROW_KEYS,
+  writeVocab,
+  type PruneOptions,
+} from './vocab.js';
 export { maskChunk, resolveMasking, type MaskedChunk, type MaskingOptions, type MaskVocab } from './masking.js';
 export { PackedCorpus, TokenStream } from './packing.js';
 export { DataOrder, type DataOrderState } from './data-order.js';
 export { mixSeed, Rng } from './rng.js';
-export { loadJieba, prepareData, VOCAB_KINDS, wordStarts, type PreparedData, type PrepareOptions, type Segmenter, type VocabKind } from './prepare.js';
-export { buildBatch, EVAL_MASK_SEED, evaluateHeldout, maskedLogits, mlmLossAndGrads, type HeldoutMetrics, type HostBatch } from './batch.js';
-export { checkpointDir, loadCheckpoint, readCheckpointState, saveCheckpoint, type LoadedCheckpoint, type PretrainState } from './checkpoint.js';
-export { PRETRAIN_DEFAULTS, resolvePretrainConfig, type PretrainConfig, type PretrainConfigInput, type PretrainModelSize } from './config.js';
+export {
+  loadJieba,
+  prepareData,
+  VOCAB_KINDS,
+  wordStarts,
+  type PreparedData,
+  type PrepareOptions,
+  type Segmenter,
+  type VocabKind,
+} from './prepare.js';
+export {
+  buildBatch,
+  EVAL_MASK_SEED,
+  evaluateHeldout,
+  maskedLogits,
+  mlmLossAndGrads,
+  type HeldoutMetrics,
+  type HostBatch,
+} from './batch.js';
+export {
+  checkpointDir,
+  loadCheckpoint,
+  readCheckpointState,
+  saveCheckpoint,
+  type LoadedCheckpoint,
+  type PretrainState,
+} from './checkpoint.js';
+export {
+  PRETRAIN_DEFAULTS,
+  resolvePretrainConfig,
+  type PretrainConfig,
+  type PretrainConfigInput,
+  type PretrainModelSize,
+} from './config.js';
 export { formatDuration, ProgressBar, progressLine, type ProgressFigures } from './progress.js';
 export { flatParams, writeTrainingState } from './report.js';
 export { pretrain, type PretrainOptions, type PretrainProbe, type PretrainResult } from './pretrain.js';

@@ -35,10 +35,18 @@ export interface MaskedChunk {
 
 /** Resolved options with checks. */
 export function resolveMasking(options: MaskingOptions = {}): Required<MaskingOptions> {
-  const r = { probability: options.probability ?? 0.15, maskFraction: options.maskFraction ?? 0.8, randomFraction: options.randomFraction ?? 0.1, wholeWord: options.wholeWord ?? false };
-  if (!(r.probability > 0 && r.probability < 1)) throw new ConfigError(`masking probability must be in (0, 1), got ${r.probability}`);
+  const r = {
+    probability: options.probability ?? 0.15,
+    maskFraction: options.maskFraction ?? 0.8,
+    randomFraction: options.randomFraction ?? 0.1,
+    wholeWord: options.wholeWord ?? false,
+  };
+  if (!(r.probability > 0 && r.probability < 1))
+    throw new ConfigError(`masking probability must be in (0, 1), got ${r.probability}`);
   if (!(r.maskFraction >= 0 && r.randomFraction >= 0 && r.maskFraction + r.randomFraction <= 1)) {
-    throw new ConfigError(`mask and random fractions must be ≥ 0 and sum to ≤ 1, got ${r.maskFraction} and ${r.randomFraction}`);
+    throw new ConfigError(
+      `mask and random fractions must be ≥ 0 and sum to ≤ 1, got ${r.maskFraction} and ${r.randomFraction}`,
+    );
   }
   return r;
 }
@@ -52,7 +60,13 @@ export function resolveMasking(options: MaskingOptions = {}): Required<MaskingOp
  * maskChunk(Int32Array.of(2, 5, 6, 7, 5, 6, 3), undefined, vocab, new Rng(1), { probability: 0.4 });
  * // → { inputIds: [2, 5, 4, 7, 4, 6, 3], positions: [2, 4], labels: [6, 5] } (positions sorted; exact picks depend on the seed)
  */
-export function maskChunk(ids: Int32Array, wordStart: Uint8Array | undefined, vocab: MaskVocab, rng: Rng, options: MaskingOptions = {}): MaskedChunk {
+export function maskChunk(
+  ids: Int32Array,
+  wordStart: Uint8Array | undefined,
+  vocab: MaskVocab,
+  rng: Rng,
+  options: MaskingOptions = {},
+): MaskedChunk {
   const o = resolveMasking(options);
   const units: number[][] = [];
   let candidates = 0;

@@ -16,16 +16,26 @@ test('documents are joined with [SEP] and cut into [CLS] … [SEP] chunks', () =
   assert.deepEqual([...p.chunk(1).ids], [2, 3, 13, 14, 3]);
   assert.deepEqual([...p.chunk(0).wordStart], [1, 1, 0, 1, 1]);
   assert.throws(() => p.chunk(2));
-  assert.equal(p.fingerprint(), new PackedCorpus(Int32Array.from(s.tokens()), undefined, 5, { cls: 2, sep: 3 }).fingerprint());
+  assert.equal(
+    p.fingerprint(),
+    new PackedCorpus(Int32Array.from(s.tokens()), undefined, 5, { cls: 2, sep: 3 }).fingerprint(),
+  );
 });
 
 test('data order: a permutation per epoch, resumable from its state', () => {
   const order = new DataOrder(10, 7);
   const first = order.next(10);
-  assert.deepEqual(first.map((p) => p.index).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    first.map((p) => p.index).sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   assert.ok(first.every((p) => p.epoch === 0));
   const second = order.next(10).map((p) => p.index);
-  assert.notDeepEqual(second, first.map((p) => p.index), 'a new permutation each epoch');
+  assert.notDeepEqual(
+    second,
+    first.map((p) => p.index),
+    'a new permutation each epoch',
+  );
 
   const straight = new DataOrder(10, 7);
   straight.next(4);

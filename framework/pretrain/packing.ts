@@ -44,11 +44,17 @@ export class TokenStream {
   }
 
   /** Documents appended. */
-  get documentCount(): number { return this.documents; }
+  get documentCount(): number {
+    return this.documents;
+  }
   /** The token ids (a view of the used part). */
-  tokens(): Int32Array { return this.ids.subarray(0, this.length); }
+  tokens(): Int32Array {
+    return this.ids.subarray(0, this.length);
+  }
   /** The word-start flags (a view of the used part). */
-  wordStarts(): Uint8Array { return this.starts.subarray(0, this.length); }
+  wordStarts(): Uint8Array {
+    return this.starts.subarray(0, this.length);
+  }
 }
 
 /**
@@ -62,9 +68,16 @@ export class PackedCorpus {
   readonly chunkTokens: number;
   readonly size: number;
 
-  constructor(readonly tokens: Int32Array, readonly wordStarts: Uint8Array | undefined, readonly maxSeqLen: number, readonly special: { cls: number; sep: number }) {
-    if (!Number.isInteger(maxSeqLen) || maxSeqLen < 3) throw new ConfigError(`max_seq_len must be an integer ≥ 3, got ${maxSeqLen}`);
-    if (wordStarts && wordStarts.length !== tokens.length) throw new ConfigError(`word-start flags (${wordStarts.length}) do not match tokens (${tokens.length})`);
+  constructor(
+    readonly tokens: Int32Array,
+    readonly wordStarts: Uint8Array | undefined,
+    readonly maxSeqLen: number,
+    readonly special: { cls: number; sep: number },
+  ) {
+    if (!Number.isInteger(maxSeqLen) || maxSeqLen < 3)
+      throw new ConfigError(`max_seq_len must be an integer ≥ 3, got ${maxSeqLen}`);
+    if (wordStarts && wordStarts.length !== tokens.length)
+      throw new ConfigError(`word-start flags (${wordStarts.length}) do not match tokens (${tokens.length})`);
     this.chunkTokens = maxSeqLen - 2;
     this.size = Math.floor(tokens.length / this.chunkTokens);
   }

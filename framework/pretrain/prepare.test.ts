@@ -15,14 +15,22 @@ test('prepareData with decontaminate: corpus documents equal to a test text are 
     // A FewCLUE-like test file holding one of the corpus fixture's sentences.
     const testFile = join(dir, 'test_public.json');
     writeFileSync(testFile, `${JSON.stringify({ id: 7, sentence: '物流很快，包装很好。' })}\n`);
-    const base = { sources: [{ path: fx('fewclue.json'), fields: ['sentence', 'sentence1', 'sentence2'] }], baseVocab: VOCAB, maxSeqLen: 8, clean: { minChars: 2 } };
+    const base = {
+      sources: [{ path: fx('fewclue.json'), fields: ['sentence', 'sentence1', 'sentence2'] }],
+      baseVocab: VOCAB,
+      maxSeqLen: 8,
+      clean: { minChars: 2 },
+    };
     const plain = await prepareData(base);
     const clean = await prepareData({ ...base, decontaminate: [{ path: testFile, format: 'jsonl' }] });
     assert.equal(plain.counts.contaminated, 0);
     assert.equal(clean.counts.contaminated, 1);
     assert.equal(clean.counts.excludedTexts, 1);
     assert.equal(clean.counts.kept, plain.counts.kept - 1);
-    assert.equal(clean.counts.trainTokens + clean.counts.heldoutTokens < plain.counts.trainTokens + plain.counts.heldoutTokens, true);
+    assert.equal(
+      clean.counts.trainTokens + clean.counts.heldoutTokens < plain.counts.trainTokens + plain.counts.heldoutTokens,
+      true,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -25,7 +25,9 @@ export async function loadJieba(): Promise<Segmenter | undefined> {
     const jieba = Jieba.withDict(dict);
     return (text) => jieba.cut(text, true);
   } catch (error) {
-    log.warn(`jieba unavailable (${(error as Error).message.split('\n')[0]}); whole-word masking falls back to characters`);
+    log.warn(
+      `jieba unavailable (${(error as Error).message.split('\n')[0]}); whole-word masking falls back to characters`,
+    );
     return undefined;
   }
 }
@@ -62,7 +64,15 @@ export interface PreparedData {
   tokenizer: CharTokenizer;
   train: PackedCorpus;
   heldout: PackedCorpus;
-  counts: CleanCounts & { trainDocuments: number; heldoutDocuments: number; trainTokens: number; heldoutTokens: number; unknownTokens: number; files: number; excludedTexts: number };
+  counts: CleanCounts & {
+    trainDocuments: number;
+    heldoutDocuments: number;
+    trainTokens: number;
+    heldoutTokens: number;
+    unknownTokens: number;
+    files: number;
+    excludedTexts: number;
+  };
 }
 
 /**
@@ -74,7 +84,8 @@ export interface PreparedData {
  */
 export async function prepareData(options: PrepareOptions): Promise<PreparedData> {
   const kind = options.vocab ?? 'bert';
-  if (!(VOCAB_KINDS as readonly string[]).includes(kind)) throw new ConfigError(`vocab '${kind}' unknown; expected one of ${VOCAB_KINDS.join(', ')}`);
+  if (!(VOCAB_KINDS as readonly string[]).includes(kind))
+    throw new ConfigError(`vocab '${kind}' unknown; expected one of ${VOCAB_KINDS.join(', ')}`);
   const percent = options.heldoutPercent ?? 1;
   if (!(percent > 0 && percent < 100)) throw new ConfigError(`heldoutPercent must be in (0, 100), got ${percent}`);
   const baseTok = new CharTokenizer(options.baseVocab);
@@ -95,7 +106,10 @@ export async function prepareData(options: PrepareOptions): Promise<PreparedData
     if (text === undefined) continue;
     const { ids, starts } = baseTok.tokenize(text);
     if (ids.length === 0) continue;
-    for (const id of ids) { useCounts[id]!++; if (id === baseTok.special.unk) unknownTokens++; }
+    for (const id of ids) {
+      useCounts[id]!++;
+      if (id === baseTok.special.unk) unknownTokens++;
+    }
     const wordStart = options.segmenter ? wordStarts(text, starts, options.segmenter) : undefined;
     const heldout = fnv1a(text) % 10000 < percent * 100;
     (heldout ? streams.heldout : streams.train).append(ids, wordStart);
@@ -107,7 +121,11 @@ export async function prepareData(options: PrepareOptions): Promise<PreparedData
     vocab = pruneVocab(options.baseVocab, useCounts, { minCount: options.minCount ?? 1, keep: keepSingleCharacters });
     const toNew = vocabMapping(vocab, options.baseVocab); // base id → new id (-1: dropped)
     const unk = vocab.indexOf('[UNK]');
-    const remap = (t: Int32Array) => Int32Array.from(t, (id) => { const n = toNew[id]!; return n >= 0 ? n : unk; });
+    const remap = (t: Int32Array) =>
+      Int32Array.from(t, (id) => {
+        const n = toNew[id]!;
+        return n >= 0 ? n : unk;
+      });
     tokens = { train: remap(tokens.train), heldout: remap(tokens.heldout) };
   }
   const tokenizer = new CharTokenizer(vocab);
@@ -115,12 +133,24 @@ export async function prepareData(options: PrepareOptions): Promise<PreparedData
   const ws = (s: TokenStream) => (options.segmenter ? s.wordStarts() : undefined);
   const train = new PackedCorpus(tokens.train, ws(streams.train), options.maxSeqLen, special);
   const heldout = new PackedCorpus(tokens.heldout, ws(streams.heldout), options.maxSeqLen, special);
-  if (train.size === 0) throw new ConfigError(`the corpus gives no training chunk of ${options.maxSeqLen} tokens (${tokens.train.length} tokens after cleaning)`);
+  if (train.size === 0)
+    throw new ConfigError(
+      `the corpus gives no training chunk of ${options.maxSeqLen} tokens (${tokens.train.length} tokens after cleaning)`,
+    );
   return {
-    vocab, tokenizer, train, heldout,
+    vocab,
+    tokenizer,
+    train,
+    heldout,
     counts: {
-      ...cleaner.counts, trainDocuments: streams.train.documentCount, heldoutDocuments: streams.heldout.documentCount,
-      trainTokens: tokens.train.length, heldoutTokens: tokens.heldout.length, unknownTokens, files: files.size, excludedTexts,
+      ...cleaner.counts,
+      trainDocuments: streams.train.documentCount,
+      heldoutDocuments: streams.heldout.documentCount,
+      trainTokens: tokens.train.length,
+      heldoutTokens: tokens.heldout.length,
+      unknownTokens,
+      files: files.size,
+      excludedTexts,
     },
   };
 }
@@ -141,7 +171,10 @@ export function wordStarts(text: string, starts: readonly number[], segmenter: S
   const words = segmenter(text);
   const boundaries = new Set<number>();
   let offset = 0;
-  for (const w of words) { boundaries.add(offset); offset += w.length; }
+  for (const w of words) {
+    boundaries.add(offset);
+    offset += w.length;
+  }
   if (offset !== text.length) return flags; // segmenter changed the text: treat every token as a word
   for (let i = 1; i < starts.length; i++) if (!boundaries.has(starts[i]!)) flags[i] = 0;
   return flags;

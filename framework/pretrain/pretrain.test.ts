@@ -18,17 +18,34 @@ const root = mkdtempSync(join(tmpdir(), 'pretrain-test-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 // A tiny corpus over 60 characters, so the vocabulary (65 entries) and model stay tiny.
-const CHARS = [...'的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都'];
+const CHARS = [
+  ...'的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都',
+];
 const rng = new Rng(3);
-const lines = Array.from({ length: 120 }, () => Array.from({ length: 8 + rng.int(20) }, () => CHARS[rng.int(CHARS.length)]).join(''));
+const lines = Array.from({ length: 120 }, () =>
+  Array.from({ length: 8 + rng.int(20) }, () => CHARS[rng.int(CHARS.length)]).join(''),
+);
 writeFileSync(join(root, 'corpus.txt'), `${lines.join('\n')}\n`);
 writeVocab(join(root, 'vocab.txt'), [...SPECIAL_TOKENS, ...CHARS]);
 
 function config(out: string, extra: Partial<PretrainConfig> = {}): PretrainConfig {
   return resolvePretrainConfig({
-    corpus: [{ path: join(root, 'corpus.txt') }], out: join(root, out), vocabFile: join(root, 'vocab.txt'),
-    model: { layers: 2, hidden: 32, heads: 2, ffn: 64 }, maxSeqLen: 16, batchSize: 4, maxSteps: 6, warmupSteps: 2, lr: 1e-3,
-    evalEvery: 3, evalChunks: 8, heldoutPercent: 5, checkpointMinutes: 1e6, track: false, logEvery: 2, ...extra,
+    corpus: [{ path: join(root, 'corpus.txt') }],
+    out: join(root, out),
+    vocabFile: join(root, 'vocab.txt'),
+    model: { layers: 2, hidden: 32, heads: 2, ffn: 64 },
+    maxSeqLen: 16,
+    batchSize: 4,
+    maxSteps: 6,
+    warmupSteps: 2,
+    lr: 1e-3,
+    evalEvery: 3,
+    evalChunks: 8,
+    heldoutPercent: 5,
+    checkpointMinutes: 1e6,
+    track: false,
+    logEvery: 2,
+    ...extra,
   });
 }
 
@@ -60,7 +77,8 @@ for (const backend of ['cpu', 'wasm', 'native'] as const) {
     const b = loadStateDict(join(root, `resumed-${backend}`));
     assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
     for (const [key, t] of a) assert.deepEqual(b.get(key)!.data, t.data, `${key} differs`);
-    for (const f of ['vocab.txt', 'training_state.json', 'config.json', 'tokenizer_config.json']) assert.ok(existsSync(join(root, `resumed-${backend}`, f)), f);
+    for (const f of ['vocab.txt', 'training_state.json', 'config.json', 'tokenizer_config.json'])
+      assert.ok(existsSync(join(root, `resumed-${backend}`, f)), f);
   });
 }
 
@@ -68,12 +86,22 @@ test('no tensor leaks: tensor count flat across steps and back to the start afte
   await useBackend('cpu');
   const before = tf.memory().numTensors;
   const counts: number[] = [];
-  await pretrain(config('leak', { maxSteps: 5, evalEvery: 2 }), { progress: false, onStep: () => counts.push(tf.memory().numTensors) });
+  await pretrain(config('leak', { maxSteps: 5, evalEvery: 2 }), {
+    progress: false,
+    onStep: () => counts.push(tf.memory().numTensors),
+  });
   assert.equal(new Set(counts).size, 1, `tensor counts per step: ${counts.join(', ')}`);
   assert.equal(tf.memory().numTensors, before);
   const accumulated: number[] = [];
-  await pretrain(config('leak-accum', { maxSteps: 3, evalEvery: 2, gradientAccumulation: 2 }), { progress: false, onStep: () => accumulated.push(tf.memory().numTensors) });
-  assert.equal(new Set(accumulated).size, 1, `with gradient accumulation, tensor counts per step: ${accumulated.join(', ')}`);
+  await pretrain(config('leak-accum', { maxSteps: 3, evalEvery: 2, gradientAccumulation: 2 }), {
+    progress: false,
+    onStep: () => accumulated.push(tf.memory().numTensors),
+  });
+  assert.equal(
+    new Set(accumulated).size,
+    1,
+    `with gradient accumulation, tensor counts per step: ${accumulated.join(', ')}`,
+  );
   assert.equal(tf.memory().numTensors, before);
 });
 
@@ -86,18 +114,58 @@ test('data-parallel pretraining (2 workers): resume is exact and the model learn
 });
 
 test('shardBatch splits rows and re-bases masked positions', () => {
-  const batch = { inputIds: Int32Array.from({ length: 8 }, (_, i) => i), batch: 4, seq: 2, positions: Int32Array.from([1, 2, 7]), labels: Int32Array.from([10, 20, 70]) };
+  const batch = {
+    inputIds: Int32Array.from({ length: 8 }, (_, i) => i),
+    batch: 4,
+    seq: 2,
+    positions: Int32Array.from([1, 2, 7]),
+    labels: Int32Array.from([10, 20, 70]),
+  };
   const shards = shardBatch(batch, 2);
-  assert.deepEqual(shards.map((s) => s.inputIds), [[0, 1, 2, 3], [4, 5, 6, 7]]);
-  assert.deepEqual(shards.map((s) => [s.positions, s.labels]), [[[1, 2], [10, 20]], [[3], [70]]]);
+  assert.deepEqual(
+    shards.map((s) => s.inputIds),
+    [
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ],
+  );
+  assert.deepEqual(
+    shards.map((s) => [s.positions, s.labels]),
+    [
+      [
+        [1, 2],
+        [10, 20],
+      ],
+      [[3], [70]],
+    ],
+  );
 });
 
 test('gradient accumulation: four micro-batches give the one-pass loss and gradients (no dropout), one micro-batch is the plain pass', async () => {
   await useBackend('cpu');
-  const model = BertModel.create({ ...BERT_DEFAULTS, numHiddenLayers: 2, hiddenSize: 32, numAttentionHeads: 2, intermediateSize: 64, vocabSize: 65, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 }, { mlmHead: true }, 5);
+  const model = BertModel.create(
+    {
+      ...BERT_DEFAULTS,
+      numHiddenLayers: 2,
+      hiddenSize: 32,
+      numAttentionHeads: 2,
+      intermediateSize: 64,
+      vocabSize: 65,
+      hiddenDropoutProb: 0,
+      attentionProbsDropoutProb: 0,
+    },
+    { mlmHead: true },
+    5,
+  );
   model.train();
   const r = new Rng(11);
-  const batch = { inputIds: Int32Array.from({ length: 8 * 12 }, () => 5 + r.int(60)), batch: 8, seq: 12, positions: Int32Array.from([1, 3, 14, 30, 31, 50, 61, 62, 63, 90]), labels: Int32Array.from({ length: 10 }, () => 5 + r.int(60)) };
+  const batch = {
+    inputIds: Int32Array.from({ length: 8 * 12 }, () => 5 + r.int(60)),
+    batch: 8,
+    seq: 12,
+    positions: Int32Array.from([1, 3, 14, 30, 31, 50, 61, 62, 63, 90]),
+    labels: Int32Array.from({ length: 10 }, () => 5 + r.int(60)),
+  };
   const whole = mlmLossAndGrads(model, batch, 3);
   const parts = accumulatedLossAndGrads(model, batch, 4, 3);
   assert.ok(Math.abs(whole.loss - parts.loss) < 1e-5, `loss ${whole.loss} vs ${parts.loss}`);
@@ -117,6 +185,9 @@ test('gradient accumulation: four micro-batches give the one-pass loss and gradi
 test('gradient accumulation in pretraining: resume is exact; bad combinations are refused naming the fields', async () => {
   await useBackend('cpu');
   await assertResumeExact('accum', { gradientAccumulation: 2, maxSteps: 4, evalEvery: 2 });
-  assert.throws(() => config('x', { gradientAccumulation: 3 }), /batchSize 4 must be a multiple of gradientAccumulation 3/);
+  assert.throws(
+    () => config('x', { gradientAccumulation: 3 }),
+    /batchSize 4 must be a multiple of gradientAccumulation 3/,
+  );
   assert.throws(() => config('x', { gradientAccumulation: 2, workers: 2 }), /gradientAccumulation 2 and workers 2/);
 });

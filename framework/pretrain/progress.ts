@@ -35,9 +35,11 @@ export function progressLine(f: ProgressFigures, width = 20): string {
   const filled = Math.min(width, Math.round((f.step / Math.max(1, f.total)) * width));
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
   const digits = String(f.total).length;
-  return `${bar} ${String(f.step).padStart(digits)}/${f.total} ep ${f.epoch.toFixed(2)} | ${Math.round(f.tokensPerSecond)} tok/s | `
-    + `loss ${f.loss === undefined ? '-' : f.loss.toFixed(3)} | acc ${f.accuracy === undefined ? '-' : f.accuracy.toFixed(3)} | `
-    + `ETA ${formatDuration((f.total - f.step) * f.secondsPerStep)}`;
+  return (
+    `${bar} ${String(f.step).padStart(digits)}/${f.total} ep ${f.epoch.toFixed(2)} | ${Math.round(f.tokensPerSecond)} tok/s | ` +
+    `loss ${f.loss === undefined ? '-' : f.loss.toFixed(3)} | acc ${f.accuracy === undefined ? '-' : f.accuracy.toFixed(3)} | ` +
+    `ETA ${formatDuration((f.total - f.step) * f.secondsPerStep)}`
+  );
 }
 
 /**
@@ -47,7 +49,10 @@ export function progressLine(f: ProgressFigures, width = 20): string {
 export class ProgressBar {
   private drawn = false;
 
-  constructor(private readonly stream: NodeJS.WriteStream | undefined = process.stderr, private readonly enabled = true) {}
+  constructor(
+    private readonly stream: NodeJS.WriteStream | undefined = process.stderr,
+    private readonly enabled = true,
+  ) {}
 
   update(figures: ProgressFigures): void {
     if (!this.enabled || !this.stream) return;

@@ -53,9 +53,10 @@ export function writeTrainingState(out: string, s: TrainingStateInput): string {
     docs: s.data.counts.kept,
     vocab_size: s.data.vocab.length,
     data: s.data.counts,
-    config: `L${c.model.layers} H${c.model.hidden} A${c.model.heads} I${c.model.ffn}${c.init ? ` from ${c.init}` : ''}, ${c.vocab} vocab (${s.data.vocab.length}), `
-      + `seq ${c.maxSeqLen}, batch ${c.batchSize}, AdamW lr ${c.lr} warmup ${c.warmupSteps} ${c.schedule}, `
-      + `${c.wwm ? 'whole-word (jieba)' : 'char'} masking ${c.maskProbability * 100}% 80/10/10`,
+    config:
+      `L${c.model.layers} H${c.model.hidden} A${c.model.heads} I${c.model.ffn}${c.init ? ` from ${c.init}` : ''}, ${c.vocab} vocab (${s.data.vocab.length}), ` +
+      `seq ${c.maxSeqLen}, batch ${c.batchSize}, AdamW lr ${c.lr} warmup ${c.warmupSteps} ${c.schedule}, ` +
+      `${c.wwm ? 'whole-word (jieba)' : 'char'} masking ${c.maskProbability * 100}% 80/10/10`,
     pretrain_config: c,
   };
   const path = join(out, 'training_state.json');

@@ -38,7 +38,10 @@ export class Rng {
 
   constructor(seed: number | readonly [number, number, number, number]) {
     if (typeof seed === 'number') {
-      this.a = mixSeed(seed, 1); this.b = mixSeed(seed, 2); this.c = mixSeed(seed, 3); this.d = 1;
+      this.a = mixSeed(seed, 1);
+      this.b = mixSeed(seed, 2);
+      this.c = mixSeed(seed, 3);
+      this.d = 1;
       for (let i = 0; i < 12; i++) this.u32();
     } else {
       [this.a, this.b, this.c, this.d] = seed;
@@ -57,10 +60,14 @@ export class Rng {
   }
 
   /** A float in [0, 1). */
-  next(): number { return this.u32() / 4294967296; }
+  next(): number {
+    return this.u32() / 4294967296;
+  }
 
   /** An integer in [0, n). */
-  int(n: number): number { return Math.floor(this.next() * n); }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
 
   /** Shuffles `items` in place (Fisher–Yates) and returns it. */
   shuffle<T extends Int32Array | number[]>(items: T): T {
@@ -74,5 +81,7 @@ export class Rng {
   }
 
   /** The four state words, for checkpoints. */
-  state(): [number, number, number, number] { return [this.a, this.b, this.c, this.d]; }
+  state(): [number, number, number, number] {
+    return [this.a, this.b, this.c, this.d];
+  }
 }

@@ -18,7 +18,11 @@ export const SPECIAL_TOKENS: readonly string[] = ['[PAD]', '[UNK]', '[CLS]', '[S
  */
 export function readVocab(path: string): string[] {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch { throw new TokenizerError(`vocabulary file ${path} not found`); }
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new TokenizerError(`vocabulary file ${path} not found`);
+  }
   const tokens = text.split(/\r?\n/);
   if (tokens[tokens.length - 1] === '') tokens.pop();
   if (tokens.length === 0) throw new TokenizerError(`vocabulary file ${path} is empty`);
@@ -50,7 +54,8 @@ export interface PruneOptions {
  * // → ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', '的']
  */
 export function pruneVocab(base: readonly string[], counts: Uint32Array, options: PruneOptions = {}): string[] {
-  if (counts.length !== base.length) throw new ConfigError(`token counts cover ${counts.length} ids but the vocabulary has ${base.length}`);
+  if (counts.length !== base.length)
+    throw new ConfigError(`token counts cover ${counts.length} ids but the vocabulary has ${base.length}`);
   const minCount = options.minCount ?? 1;
   const out = [...SPECIAL_TOKENS];
   const special = new Set(SPECIAL_TOKENS);
@@ -65,8 +70,10 @@ export function pruneVocab(base: readonly string[], counts: Uint32Array, options
  * @example charVocab(new Map([['的', 9], ['了', 3], ['鬱', 1]]), 2) // → ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', '的', '了']
  */
 export function charVocab(charCounts: ReadonlyMap<string, number>, minCount: number): string[] {
-  const chars = [...charCounts].filter(([c, n]) => n >= minCount && !SPECIAL_TOKENS.includes(c) && !/\s/.test(c))
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c);
+  const chars = [...charCounts]
+    .filter(([c, n]) => n >= minCount && !SPECIAL_TOKENS.includes(c) && !/\s/.test(c))
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([c]) => c);
   return [...SPECIAL_TOKENS, ...chars];
 }
 
@@ -76,7 +83,9 @@ export function charVocab(charCounts: ReadonlyMap<string, number>, minCount: num
  */
 export function vocabMapping(source: readonly string[], target: readonly string[]): Int32Array {
   const ids = new Map<string, number>();
-  source.forEach((t, i) => { if (!ids.has(t)) ids.set(t, i); });
+  source.forEach((t, i) => {
+    if (!ids.has(t)) ids.set(t, i);
+  });
   return Int32Array.from(target, (t) => ids.get(t) ?? -1);
 }
 
@@ -90,7 +99,12 @@ export const VOCAB_ROW_KEYS: readonly string[] = ['embeddings.word_embeddings.we
  * const state = remapVocabState(loadStateDict(starterDir), vocabMapping(bertVocab, corpusVocab), 0.02, 1);
  * state.get('embeddings.word_embeddings.weight')!.shape; // → [corpusVocab.length, 256]
  */
-export function remapVocabState(state: ReadonlyMap<string, HostTensor>, mapping: Int32Array, initRange: number, seed: number): Map<string, HostTensor> {
+export function remapVocabState(
+  state: ReadonlyMap<string, HostTensor>,
+  mapping: Int32Array,
+  initRange: number,
+  seed: number,
+): Map<string, HostTensor> {
   const out = new Map(state);
   const rng = new Rng(seed);
   for (const key of VOCAB_ROW_KEYS) {

@@ -45,12 +45,21 @@ const skip = ref === undefined ? '@anush008/tokenizers is not installed' : false
 test('every code point splits as in the Rust BertNormalizer + BertPreTokenizer', { skip }, () => {
   if (ref === undefined) return;
   const configs: [BertNormalizerOptions, number][] = [
-    [{}, 0x10ffff], [{ doLowerCase: false }, 0xffff], [{ doLowerCase: false, stripAccents: true }, 0xffff],
-    [{ stripAccents: false }, 0xffff], [{ tokenizeChineseChars: false }, 0xffff], [{ cleanText: false }, 0xffff],
+    [{}, 0x10ffff],
+    [{ doLowerCase: false }, 0xffff],
+    [{ doLowerCase: false, stripAccents: true }, 0xffff],
+    [{ stripAccents: false }, 0xffff],
+    [{ tokenizeChineseChars: false }, 0xffff],
+    [{ cleanText: false }, 0xffff],
   ];
   for (const [config, last] of configs) {
     const o = resolveNormalizerOptions(config);
-    const normalizer = ref.bertNormalizer({ cleanText: o.cleanText, handleChineseChars: o.tokenizeChineseChars, stripAccents: o.stripAccents, lowercase: o.doLowerCase });
+    const normalizer = ref.bertNormalizer({
+      cleanText: o.cleanText,
+      handleChineseChars: o.tokenizeChineseChars,
+      stripAccents: o.stripAccents,
+      lowercase: o.doLowerCase,
+    });
     const split = ref.bertPreTokenizer();
     const basic = new BasicTokenizer(o);
     const out = new PreTokens();
@@ -58,7 +67,10 @@ test('every code point splits as in the Rust BertNormalizer + BertPreTokenizer',
     for (let cp = 0; cp <= last; cp++) {
       if (cp >= 0xd800 && cp <= 0xdfff) continue;
       const probe = `a${String.fromCodePoint(cp)}b`;
-      const expected = split.preTokenizeString(normalizer.normalizeString(probe)).map(([w]) => w).join('|');
+      const expected = split
+        .preTokenizeString(normalizer.normalizeString(probe))
+        .map(([w]) => w)
+        .join('|');
       out.reset();
       basic.split(probe, 0, probe.length, out);
       if (out.words.join('|') !== expected && wrong.length < 10) wrong.push(`U+${cp.toString(16)}`);
@@ -71,17 +83,21 @@ test('random mixed strings encode as in the Rust tokenizer (ids, type ids, offse
   if (ref === undefined) return;
   const tok = BertTokenizer.fromVocabFile(join(root, 'models/vocab/bert-base-chinese/vocab.txt'));
   const rust: ReferenceTokenizer = ref.Tokenizer.fromString(JSON.stringify(tok.toTokenizerJson()));
-  const alphabet = [...'的一是了我不人在他有这中大来上国个到说们为子和你地出道也时年 　,.!?，。！？、（）《》“”ABCxyzÉéñü0123456789０１２ＡＢ##[MASK][SEP]ﬁ①😀👍🏽\u0301\u0000\u200b\t\n豈ΣİßαΑ𠀀'];
+  const alphabet = [
+    ...'的一是了我不人在他有这中大来上国个到说们为子和你地出道也时年 　,.!?，。！？、（）《》“”ABCxyzÉéñü0123456789０１２ＡＢ##[MASK][SEP]ﬁ①😀👍🏽\u0301\u0000\u200b\t\n豈ΣİßαΑ𠀀',
+  ];
   let seed = 7;
   const random = (n: number): number => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
     return seed % n;
   };
-  const pick = (length: number): string => Array.from({ length }, () => alphabet[random(alphabet.length)] ?? '').join('');
+  const pick = (length: number): string =>
+    Array.from({ length }, () => alphabet[random(alphabet.length)] ?? '').join('');
   for (let i = 0; i < 300; i++) {
     const truncate = i % 3 === 0;
     const c = {
-      text: pick(1 + random(40)), pair: i % 2 === 0 ? pick(1 + random(30)) : undefined,
+      text: pick(1 + random(40)),
+      pair: i % 2 === 0 ? pick(1 + random(30)) : undefined,
       maxLength: truncate ? 8 + random(30) : undefined,
       truncation: truncate ? (['longest_first', 'only_first', 'only_second'] as const)[random(3)] : undefined,
     };

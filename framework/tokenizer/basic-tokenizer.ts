@@ -58,9 +58,16 @@ const DECOMPOSABLE_SET = new CodePointSet(DECOMPOSABLE);
 
 /** CJK ideograph blocks that BERT isolates (the `is_chinese_char` ranges of the Rust crate). */
 export function isChineseChar(cp: number): boolean {
-  return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x2a6df)
-    || (cp >= 0x2a700 && cp <= 0x2b73f) || (cp >= 0x2b740 && cp <= 0x2b81f) || (cp >= 0x2b920 && cp <= 0x2ceaf)
-    || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x2f800 && cp <= 0x2fa1f);
+  return (
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x20000 && cp <= 0x2a6df) ||
+    (cp >= 0x2a700 && cp <= 0x2b73f) ||
+    (cp >= 0x2b740 && cp <= 0x2b81f) ||
+    (cp >= 0x2b920 && cp <= 0x2ceaf) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0x2f800 && cp <= 0x2fa1f)
+  );
 }
 
 function classify(ch: string): number {
@@ -144,7 +151,7 @@ export class BasicTokenizer {
     const isolateCjk = this.options.tokenizeChineseChars;
     let word = '';
     let wordBase = 0;
-    for (let i = from; i < to;) {
+    for (let i = from; i < to; ) {
       let cp = text.charCodeAt(i);
       let end = i + 1;
       if (cp >= 0xd800 && cp <= 0xdbff && end < to) {

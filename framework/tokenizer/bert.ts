@@ -13,13 +13,23 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TokenizerError } from '../errors.js';
 import {
-  resolveNormalizerOptions, type BatchEncodeOptions, type BertNormalizerOptions, type EncodeOptions, type Encoding,
+  resolveNormalizerOptions,
+  type BatchEncodeOptions,
+  type BertNormalizerOptions,
+  type EncodeOptions,
+  type Encoding,
   type TruncationStrategy,
 } from './base.js';
 import { BasicTokenizer, PreTokens } from './basic-tokenizer.js';
 import {
-  buildTokenizerConfig, buildTokenizerJson, DEFAULT_SPECIALS, parseTokenizerConfig, parseTokenizerJson, readVocabText,
-  type BertTokenizerSpec, type SpecialTokens,
+  buildTokenizerConfig,
+  buildTokenizerJson,
+  DEFAULT_SPECIALS,
+  parseTokenizerConfig,
+  parseTokenizerJson,
+  readVocabText,
+  type BertTokenizerSpec,
+  type SpecialTokens,
 } from './hf-format.js';
 import { assemble, pad, truncate, type Segment, type SpecialIds } from './post-process.js';
 import { WordPiece } from './wordpiece.js';
@@ -28,8 +38,17 @@ const TRUNCATIONS: readonly TruncationStrategy[] = ['longest_first', 'only_first
 
 /** Rust `WordPieceDecoder` clean-up: glue punctuation and English contractions back on. */
 const CLEANUP: readonly [string, string][] = [
-  [' .', '.'], [' ?', '?'], [' !', '!'], [' ,', ','], [" ' ", "'"], [" n't", "n't"], [" 'm", "'m"],
-  [' do not', " don't"], [" 's", "'s"], [" 've", "'ve"], [" 're", "'re"],
+  [' .', '.'],
+  [' ?', '?'],
+  [' !', '!'],
+  [' ,', ','],
+  [" ' ", "'"],
+  [" n't", "n't"],
+  [" 'm", "'m"],
+  [' do not', " don't"],
+  [" 's", "'s"],
+  [" 've", "'ve"],
+  [" 're", "'re"],
 ];
 
 /**
@@ -62,7 +81,10 @@ export class BertTokenizer {
   private readonly charIds = new Int32Array(0x10000).fill(-1);
 
   /** @param source names the file(s) the spec came from, for error messages. */
-  constructor(readonly spec: BertTokenizerSpec, source = 'vocabulary') {
+  constructor(
+    readonly spec: BertTokenizerSpec,
+    source = 'vocabulary',
+  ) {
     spec.vocab.forEach((token, id) => this.vocab.set(token, id));
     for (const [token, id] of this.vocab) if (token.length === 1) this.charIds[token.charCodeAt(0)] = id;
     const idOf = (token: string): number => {
@@ -98,7 +120,8 @@ export class BertTokenizer {
    * ```
    */
   static fromVocabFile(path: string, options: BertNormalizerOptions = {}): BertTokenizer {
-    if (typeof path !== 'string') throw new TokenizerError(`fromVocabFile: 'path' must be a string, got ${typeof path}`);
+    if (typeof path !== 'string')
+      throw new TokenizerError(`fromVocabFile: 'path' must be a string, got ${typeof path}`);
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
@@ -118,10 +141,18 @@ export class BertTokenizer {
    * ```
    */
   static fromVocab(
-    vocab: readonly string[], options: BertNormalizerOptions = {}, specials: SpecialTokens = DEFAULT_SPECIALS,
+    vocab: readonly string[],
+    options: BertNormalizerOptions = {},
+    specials: SpecialTokens = DEFAULT_SPECIALS,
     source = 'vocabulary',
   ): BertTokenizer {
-    const spec = { vocab: [...vocab], normalizer: resolveNormalizerOptions(options), specials, continuingSubwordPrefix: '##', maxInputCharsPerWord: 100 };
+    const spec = {
+      vocab: [...vocab],
+      normalizer: resolveNormalizerOptions(options),
+      specials,
+      continuingSubwordPrefix: '##',
+      maxInputCharsPerWord: 100,
+    };
     return new BertTokenizer(spec, source);
   }
 
@@ -156,7 +187,13 @@ export class BertTokenizer {
       source = jsonFile;
     } else if (existsSync(vocabFile)) {
       const vocab = readVocabText(await readFile(vocabFile, 'utf8'));
-      spec = { vocab, normalizer: resolveNormalizerOptions(config?.options), specials, continuingSubwordPrefix: '##', maxInputCharsPerWord: 100 };
+      spec = {
+        vocab,
+        normalizer: resolveNormalizerOptions(config?.options),
+        specials,
+        continuingSubwordPrefix: '##',
+        maxInputCharsPerWord: 100,
+      };
       source = vocabFile;
     } else {
       throw new TokenizerError(`no tokenizer in '${dir}': expected tokenizer.json or vocab.txt`);
@@ -193,17 +230,21 @@ export class BertTokenizer {
    */
   encodeBatch(texts: string[] | [string, string][], options: BatchEncodeOptions & { pair?: never } = {}): Encoding[] {
     if (!Array.isArray(texts)) throw new TokenizerError(`encodeBatch: 'texts' must be an array, got ${typeof texts}`);
-    if (options.pair !== undefined) throw new TokenizerError(`encodeBatch: pass pairs as [text, pair] tuples, not options.pair`);
+    if (options.pair !== undefined)
+      throw new TokenizerError(`encodeBatch: pass pairs as [text, pair] tuples, not options.pair`);
     const encodings = texts.map((item: string | [string, string], i) => {
       if (typeof item === 'string') return this.encodeChecked(item, undefined, options);
-      if (!Array.isArray(item) || item.length !== 2) throw new TokenizerError(`encodeBatch: texts[${i}] must be a string or a [text, pair] tuple`);
+      if (!Array.isArray(item) || item.length !== 2)
+        throw new TokenizerError(`encodeBatch: texts[${i}] must be a string or a [text, pair] tuple`);
       checkText(item[0], 'encodeBatch', `texts[${i}][0]`);
       checkText(item[1], 'encodeBatch', `texts[${i}][1]`);
       return this.encodeChecked(item[0], item[1], options);
     });
     if (options.padding !== undefined) {
       if (options.padding !== 'longest' && options.padding !== 'max_length') {
-        throw new TokenizerError(`encodeBatch: unknown padding '${String(options.padding)}'; valid: longest, max_length`);
+        throw new TokenizerError(
+          `encodeBatch: unknown padding '${String(options.padding)}'; valid: longest, max_length`,
+        );
       }
       pad(encodings, options.padding, options.maxLength, this.padId, this.spec.specials.pad);
     }
@@ -245,7 +286,8 @@ export class BertTokenizer {
    */
   idToToken(id: number): string {
     const token = this.spec.vocab[id];
-    if (token === undefined) throw new TokenizerError(`idToToken: id must be an integer in 0..${this.vocabSize - 1}, got ${id}`);
+    if (token === undefined)
+      throw new TokenizerError(`idToToken: id must be an integer in 0..${this.vocabSize - 1}, got ${id}`);
     return token;
   }
 
@@ -310,7 +352,10 @@ export class BertTokenizer {
   async save(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'vocab.txt'), `${this.spec.vocab.join('\n')}\n`);
-    await writeFile(join(dir, 'tokenizer_config.json'), `${JSON.stringify(buildTokenizerConfig(this.spec), null, 2)}\n`);
+    await writeFile(
+      join(dir, 'tokenizer_config.json'),
+      `${JSON.stringify(buildTokenizerConfig(this.spec), null, 2)}\n`,
+    );
     await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(this.toTokenizerJson()));
   }
 
@@ -327,7 +372,9 @@ export class BertTokenizer {
       const specials = addSpecialTokens ? (second === undefined ? 2 : 3) : 0;
       truncate(first, second, maxLength, options.truncation ?? 'longest_first', specials);
     } else if (options.truncation !== undefined) {
-      throw new TokenizerError(`truncation '${options.truncation}' needs maxLength (the tokenizer has no model_max_length)`);
+      throw new TokenizerError(
+        `truncation '${options.truncation}' needs maxLength (the tokenizer has no model_max_length)`,
+      );
     }
     return assemble(first, second, addSpecialTokens, this.specialIds, this.spec.vocab);
   }

@@ -28,7 +28,13 @@ export interface BertTokenizerSpec {
 }
 
 /** The BERT special-token names of Google's vocabularies. */
-export const DEFAULT_SPECIALS: SpecialTokens = { cls: '[CLS]', sep: '[SEP]', mask: '[MASK]', pad: '[PAD]', unk: '[UNK]' };
+export const DEFAULT_SPECIALS: SpecialTokens = {
+  cls: '[CLS]',
+  sep: '[SEP]',
+  mask: '[MASK]',
+  pad: '[PAD]',
+  unk: '[UNK]',
+};
 
 /**
  * Splits `vocab.txt` text into tokens; the line number is the id. Trailing whitespace of each
@@ -54,7 +60,8 @@ function isObject(value: unknown): value is Json {
 function optionalBoolean(json: Json, key: string, file: string): boolean | undefined {
   const value = json[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw new TokenizerError(`${file}: '${key}' must be a boolean or null, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'boolean')
+    throw new TokenizerError(`${file}: '${key}' must be a boolean or null, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -76,8 +83,13 @@ function tokenName(json: Json, key: string, fallback: string, file: string): str
  * // { options: { doLowerCase: false }, specials: DEFAULT_SPECIALS, modelMaxLength: 512 }
  * ```
  */
-export function parseTokenizerConfig(json: unknown, file: string): {
-  options: BertNormalizerOptions; specials: SpecialTokens; modelMaxLength?: number;
+export function parseTokenizerConfig(
+  json: unknown,
+  file: string,
+): {
+  options: BertNormalizerOptions;
+  specials: SpecialTokens;
+  modelMaxLength?: number;
 } {
   if (!isObject(json)) throw new TokenizerError(`${file}: expected a JSON object, got ${JSON.stringify(json)}`);
   const options: BertNormalizerOptions = {};
@@ -114,8 +126,11 @@ export function buildTokenizerConfig(spec: BertTokenizerSpec): Json {
     do_lower_case: spec.normalizer.doLowerCase,
     strip_accents: spec.normalizer.stripAccents,
     tokenize_chinese_chars: spec.normalizer.tokenizeChineseChars,
-    cls_token: spec.specials.cls, sep_token: spec.specials.sep, mask_token: spec.specials.mask,
-    pad_token: spec.specials.pad, unk_token: spec.specials.unk,
+    cls_token: spec.specials.cls,
+    sep_token: spec.specials.sep,
+    mask_token: spec.specials.mask,
+    pad_token: spec.specials.pad,
+    unk_token: spec.specials.unk,
   };
   if (spec.modelMaxLength !== undefined) config.model_max_length = spec.modelMaxLength;
   return config;
@@ -132,17 +147,24 @@ export function buildTokenizerConfig(spec: BertTokenizerSpec): Json {
  * ```
  */
 export function buildTokenizerJson(
-  vocab: readonly string[], normalizer: ResolvedNormalizerOptions, specials: SpecialTokens = DEFAULT_SPECIALS,
-  continuingSubwordPrefix = '##', maxInputCharsPerWord = 100,
+  vocab: readonly string[],
+  normalizer: ResolvedNormalizerOptions,
+  specials: SpecialTokens = DEFAULT_SPECIALS,
+  continuingSubwordPrefix = '##',
+  maxInputCharsPerWord = 100,
 ): Json {
   const ids: Record<string, number> = {};
-  vocab.forEach((token, id) => { ids[token] = id; });
+  vocab.forEach((token, id) => {
+    ids[token] = id;
+  });
   const idOf = (token: string): number => {
     const id = ids[token];
     if (id === undefined) throw new TokenizerError(`special token '${token}' is not in the vocabulary`);
     return id;
   };
-  const order = [specials.pad, specials.unk, specials.cls, specials.sep, specials.mask].sort((a, b) => idOf(a) - idOf(b));
+  const order = [specials.pad, specials.unk, specials.cls, specials.sep, specials.mask].sort(
+    (a, b) => idOf(a) - idOf(b),
+  );
   const segment = (id: 'A' | 'B', typeId: number) => ({ Sequence: { id, type_id: typeId } });
   const special = (token: string, typeId: number) => ({ SpecialToken: { id: token, type_id: typeId } });
   return {
@@ -150,23 +172,43 @@ export function buildTokenizerJson(
     truncation: null,
     padding: null,
     added_tokens: order.map((token) => ({
-      id: idOf(token), content: token, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+      id: idOf(token),
+      content: token,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
     })),
     normalizer: {
-      type: 'BertNormalizer', clean_text: normalizer.cleanText, handle_chinese_chars: normalizer.tokenizeChineseChars,
-      strip_accents: normalizer.stripAccents, lowercase: normalizer.doLowerCase,
+      type: 'BertNormalizer',
+      clean_text: normalizer.cleanText,
+      handle_chinese_chars: normalizer.tokenizeChineseChars,
+      strip_accents: normalizer.stripAccents,
+      lowercase: normalizer.doLowerCase,
     },
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',
       single: [special(specials.cls, 0), segment('A', 0), special(specials.sep, 0)],
-      pair: [special(specials.cls, 0), segment('A', 0), special(specials.sep, 0), segment('B', 1), special(specials.sep, 1)],
-      special_tokens: Object.fromEntries([specials.cls, specials.sep].map((token) => [token, { id: token, ids: [idOf(token)], tokens: [token] }])),
+      pair: [
+        special(specials.cls, 0),
+        segment('A', 0),
+        special(specials.sep, 0),
+        segment('B', 1),
+        special(specials.sep, 1),
+      ],
+      special_tokens: Object.fromEntries(
+        [specials.cls, specials.sep].map((token) => [token, { id: token, ids: [idOf(token)], tokens: [token] }]),
+      ),
     },
     decoder: { type: 'WordPiece', prefix: continuingSubwordPrefix, cleanup: true },
     model: {
-      type: 'WordPiece', unk_token: specials.unk, continuing_subword_prefix: continuingSubwordPrefix,
-      max_input_chars_per_word: maxInputCharsPerWord, vocab: ids,
+      type: 'WordPiece',
+      unk_token: specials.unk,
+      continuing_subword_prefix: continuingSubwordPrefix,
+      max_input_chars_per_word: maxInputCharsPerWord,
+      vocab: ids,
     },
   };
 }
@@ -185,20 +227,34 @@ export function parseTokenizerJson(json: unknown, file: string, specials: Specia
   if (!isObject(json)) throw new TokenizerError(`${file}: expected a JSON object`);
   const model = json.model;
   if (!isObject(model) || model.type !== 'WordPiece' || !isObject(model.vocab)) {
-    throw new TokenizerError(`${file}: 'model' must be {type: 'WordPiece', vocab: {...}}, got type ${JSON.stringify(isObject(model) ? model.type : model)}`);
+    throw new TokenizerError(
+      `${file}: 'model' must be {type: 'WordPiece', vocab: {...}}, got type ${JSON.stringify(isObject(model) ? model.type : model)}`,
+    );
   }
   const vocab: string[] = [];
   for (const [token, id] of Object.entries(model.vocab)) {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new TokenizerError(`${file}: vocab id of '${token}' must be a non-negative integer, got ${JSON.stringify(id)}`);
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0)
+      throw new TokenizerError(
+        `${file}: vocab id of '${token}' must be a non-negative integer, got ${JSON.stringify(id)}`,
+      );
     vocab[id] = token;
   }
   for (let id = 0; id < vocab.length; id++) {
-    if (vocab[id] === undefined) throw new TokenizerError(`${file}: vocab ids must be 0..${vocab.length - 1} without gaps; id ${id} is missing`);
+    if (vocab[id] === undefined)
+      throw new TokenizerError(`${file}: vocab ids must be 0..${vocab.length - 1} without gaps; id ${id} is missing`);
   }
   const normalizerJson = json.normalizer;
-  let options: BertNormalizerOptions = { doLowerCase: false, stripAccents: false, tokenizeChineseChars: false, cleanText: false };
+  let options: BertNormalizerOptions = {
+    doLowerCase: false,
+    stripAccents: false,
+    tokenizeChineseChars: false,
+    cleanText: false,
+  };
   if (isObject(normalizerJson)) {
-    if (normalizerJson.type !== 'BertNormalizer') throw new TokenizerError(`${file}: 'normalizer.type' must be 'BertNormalizer', got ${JSON.stringify(normalizerJson.type)}`);
+    if (normalizerJson.type !== 'BertNormalizer')
+      throw new TokenizerError(
+        `${file}: 'normalizer.type' must be 'BertNormalizer', got ${JSON.stringify(normalizerJson.type)}`,
+      );
     const lowercase = optionalBoolean(normalizerJson, 'lowercase', file) ?? true;
     options = {
       doLowerCase: lowercase,
@@ -211,17 +267,22 @@ export function parseTokenizerJson(json: unknown, file: string, specials: Specia
   }
   const pre = json.pre_tokenizer;
   if (!isObject(pre) || pre.type !== 'BertPreTokenizer') {
-    throw new TokenizerError(`${file}: 'pre_tokenizer.type' must be 'BertPreTokenizer', got ${JSON.stringify(isObject(pre) ? pre.type : pre)}`);
+    throw new TokenizerError(
+      `${file}: 'pre_tokenizer.type' must be 'BertPreTokenizer', got ${JSON.stringify(isObject(pre) ? pre.type : pre)}`,
+    );
   }
   const unk = typeof model.unk_token === 'string' ? model.unk_token : specials.unk;
   return {
     vocab,
     normalizer: {
-      doLowerCase: options.doLowerCase ?? false, stripAccents: options.stripAccents ?? false,
-      tokenizeChineseChars: options.tokenizeChineseChars ?? false, cleanText: options.cleanText ?? false,
+      doLowerCase: options.doLowerCase ?? false,
+      stripAccents: options.stripAccents ?? false,
+      tokenizeChineseChars: options.tokenizeChineseChars ?? false,
+      cleanText: options.cleanText ?? false,
     },
     specials: { ...specials, unk },
-    continuingSubwordPrefix: typeof model.continuing_subword_prefix === 'string' ? model.continuing_subword_prefix : '##',
+    continuingSubwordPrefix:
+      typeof model.continuing_subword_prefix === 'string' ? model.continuing_subword_prefix : '##',
     maxInputCharsPerWord: typeof model.max_input_chars_per_word === 'number' ? model.max_input_chars_per_word : 100,
   };
 }

@@ -11,7 +11,13 @@
  */
 export { BertTokenizer } from './bert.js';
 export {
-  resolveNormalizerOptions, type BatchEncodeOptions, type BertNormalizerOptions, type EncodeOptions, type Encoding,
-  type PaddingStrategy, type ResolvedNormalizerOptions, type TruncationStrategy,
+  resolveNormalizerOptions,
+  type BatchEncodeOptions,
+  type BertNormalizerOptions,
+  type EncodeOptions,
+  type Encoding,
+  type PaddingStrategy,
+  type ResolvedNormalizerOptions,
+  type TruncationStrategy,
 } from './base.js';
 export { DEFAULT_SPECIALS, type BertTokenizerSpec, type SpecialTokens } from './hf-format.js';

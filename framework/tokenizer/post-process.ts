@@ -30,7 +30,11 @@ function cut(segment: Segment, length: number): void {
  * ```
  */
 export function truncate(
-  first: Segment, second: Segment | undefined, maxLength: number, strategy: TruncationStrategy, specials: number,
+  first: Segment,
+  second: Segment | undefined,
+  maxLength: number,
+  strategy: TruncationStrategy,
+  specials: number,
 ): void {
   if (!Number.isInteger(maxLength) || maxLength < specials) {
     throw new TokenizerError(`maxLength must be an integer >= ${specials} (the special tokens), got ${maxLength}`);
@@ -86,7 +90,10 @@ export interface SpecialIds {
  * ```
  */
 export function assemble(
-  first: Segment, second: Segment | undefined, addSpecialTokens: boolean, specials: SpecialIds,
+  first: Segment,
+  second: Segment | undefined,
+  addSpecialTokens: boolean,
+  specials: SpecialIds,
   vocab: readonly string[],
 ): Encoding {
   const extra = addSpecialTokens ? (second === undefined ? 2 : 3) : 0;
@@ -128,11 +135,16 @@ export function assemble(
  * ```
  */
 export function pad(
-  encodings: Encoding[], padding: PaddingStrategy, maxLength: number | undefined, padId: number, padToken: string,
+  encodings: Encoding[],
+  padding: PaddingStrategy,
+  maxLength: number | undefined,
+  padId: number,
+  padToken: string,
 ): void {
   let length: number;
   if (padding === 'max_length') {
-    if (maxLength === undefined) throw new TokenizerError(`padding 'max_length' needs maxLength; use padding 'longest' or set maxLength`);
+    if (maxLength === undefined)
+      throw new TokenizerError(`padding 'max_length' needs maxLength; use padding 'longest' or set maxLength`);
     length = maxLength;
   } else {
     length = Math.max(0, ...encodings.map((e) => e.inputIds.length));

@@ -24,24 +24,40 @@ export type EndStatus = 'FINISHED' | 'FAILED' | 'KILLED';
  * @example RUN_STATUS_CODE.FINISHED // → 3
  */
 export const RUN_STATUS_CODE: Readonly<Record<RunStatus, number>> = Object.freeze({
-  RUNNING: 1, SCHEDULED: 2, FINISHED: 3, FAILED: 4, KILLED: 5,
+  RUNNING: 1,
+  SCHEDULED: 2,
+  FINISHED: 3,
+  FAILED: 4,
+  KILLED: 5,
 });
 
 /**
  * One logged metric value. `timestamp` is Unix milliseconds.
  * @example { key: 'dev/acc', value: 0.87, timestamp: 1718000000000, step: 100 }
  */
-export interface MetricPoint { key: string; value: number; timestamp: number; step: number }
+export interface MetricPoint {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+}
 /**
  * A param or tag.
  * @example { key: 'lr', value: '0.00001' }
  */
-export interface KeyValue { key: string; value: string }
+export interface KeyValue {
+  key: string;
+  value: string;
+}
 /**
  * What one `Run.logBatch` call writes.
  * @example await run.logBatch({ metrics: [{ key: 'loss', value: 0.7, timestamp: Date.now(), step: 0 }], params: [], tags: [] });
  */
-export interface LogBatch { metrics: MetricPoint[]; params: KeyValue[]; tags: KeyValue[] }
+export interface LogBatch {
+  metrics: MetricPoint[];
+  params: KeyValue[];
+  tags: KeyValue[];
+}
 /**
  * Values accepted by `logParams`; they are stored as strings, as MLflow does.
  * @example await run.logParams({ lr: 1e-5, fp16: false, note: null }); // stored as '0.00001', 'false', ''
@@ -52,7 +68,11 @@ export type ParamValue = string | number | boolean | null | undefined;
  * Options of {@link Tracker.startRun}. Without `experimentName` the run goes to MLflow's `Default` experiment.
  * @example { experimentName: 'pet-eprstmt', runName: 'seed-1', tags: { task: 'eprstmt' } }
  */
-export interface StartRunOptions { experimentName?: string; runName?: string; tags?: Record<string, string> }
+export interface StartRunOptions {
+  experimentName?: string;
+  runName?: string;
+  tags?: Record<string, string>;
+}
 
 /**
  * A run's metadata, the same fields MLflow's `RunInfo` has.
@@ -87,7 +107,10 @@ export interface RunRecord {
  * A JSON-safe description of a tracker, enough for `trackerFromConfig` to rebuild it (no credentials).
  * @example { type: 'file', uri: '/data/mlruns' } // or { type: 'rest', uri: 'http://mlflow:5000' }, { type: 'null' }
  */
-export interface TrackerConfig { type: string; uri?: string }
+export interface TrackerConfig {
+  type: string;
+  uri?: string;
+}
 
 /**
  * One tracked run. Subclasses implement the four storage primitives; the logging helpers here validate
@@ -121,8 +144,14 @@ export abstract class Run {
   async logBatch(batch: Partial<LogBatch>): Promise<void> {
     const full: LogBatch = { metrics: batch.metrics ?? [], params: batch.params ?? [], tags: batch.tags ?? [] };
     for (const m of full.metrics) validateMetric(m.key, m.value, m.timestamp, m.step);
-    for (const p of full.params) { validateKey('param', p.key); validateValue('param', p.key, p.value); }
-    for (const t of full.tags) { validateKey('tag', t.key); validateValue('tag', t.key, t.value); }
+    for (const p of full.params) {
+      validateKey('param', p.key);
+      validateValue('param', p.key, p.value);
+    }
+    for (const t of full.tags) {
+      validateKey('tag', t.key);
+      validateValue('tag', t.key, t.value);
+    }
     if (full.metrics.length + full.params.length + full.tags.length === 0) return;
     await this.writeBatch(full);
   }
@@ -221,8 +250,12 @@ export function latestMetrics(points: readonly MetricPoint[]): Record<string, nu
   const best = new Map<string, MetricPoint>();
   for (const p of points) {
     const b = best.get(p.key);
-    if (!b || p.step > b.step || (p.step === b.step && (p.timestamp > b.timestamp ||
-      (p.timestamp === b.timestamp && p.value > b.value)))) best.set(p.key, p);
+    if (
+      !b ||
+      p.step > b.step ||
+      (p.step === b.step && (p.timestamp > b.timestamp || (p.timestamp === b.timestamp && p.value > b.value)))
+    )
+      best.set(p.key, p);
   }
   return Object.fromEntries([...best].map(([k, p]) => [k, p.value]));
 }

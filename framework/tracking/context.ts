@@ -42,7 +42,10 @@ function gitCommit(from: string): string | undefined {
         const ref = head.slice(5);
         if (existsSync(join(gitDir, ref))) return readFileSync(join(gitDir, ref), 'utf8').trim();
         const packed = readFileSync(join(gitDir, 'packed-refs'), 'utf8');
-        return packed.split('\n').find((line) => line.endsWith(` ${ref}`))?.split(' ')[0];
+        return packed
+          .split('\n')
+          .find((line) => line.endsWith(` ${ref}`))
+          ?.split(' ')[0];
       } catch {
         return undefined;
       }

@@ -95,7 +95,8 @@ export async function waitForMeta(dir: string, timeoutMs = 5000): Promise<MetaRe
   for (;;) {
     const meta = await readMeta(dir);
     if (meta) return meta;
-    if (Date.now() > deadline) throw new TrackingError(`'${join(dir, META)}' is missing: the folder is not a valid MLflow entry`);
+    if (Date.now() > deadline)
+      throw new TrackingError(`'${join(dir, META)}' is missing: the folder is not a valid MLflow entry`);
     await new Promise((done) => setTimeout(done, 20));
   }
 }
@@ -205,7 +206,12 @@ export async function readKeyFiles(dir: string): Promise<Record<string, string>>
   for (const entry of entries) {
     if (!entry.isFile() || entry.name.endsWith('.tmp')) continue;
     const path = join(entry.parentPath, entry.name);
-    out[path.slice(dir.length + 1).split('\\').join('/')] = await readFile(path, 'utf8');
+    out[
+      path
+        .slice(dir.length + 1)
+        .split('\\')
+        .join('/')
+    ] = await readFile(path, 'utf8');
   }
   return out;
 }
@@ -239,7 +245,14 @@ export function metricLine(point: MetricPoint): string {
   return `${point.timestamp} ${pythonFloat(point.value)} ${point.step}\n`;
 }
 
-const SPECIAL_FLOATS: Record<string, number> = { nan: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '-infinity': -Infinity };
+const SPECIAL_FLOATS: Record<string, number> = {
+  nan: NaN,
+  inf: Infinity,
+  '+inf': Infinity,
+  '-inf': -Infinity,
+  infinity: Infinity,
+  '-infinity': -Infinity,
+};
 
 /**
  * Parses a metric file; a last line without `\n` is a concurrent append in progress and is skipped.
@@ -248,13 +261,15 @@ const SPECIAL_FLOATS: Record<string, number> = { nan: NaN, inf: Infinity, '+inf'
 export function parseMetricFile(key: string, text: string, file: string): MetricPoint[] {
   const lines = text.split('\n');
   lines.pop();
-  return lines.filter((l) => l.trim() !== '').map((line) => {
-    const parts = line.trim().split(' ');
-    if (parts.length !== 2 && parts.length !== 3) {
-      throw new TrackingError(`${file}: malformed metric line '${line}'; expected 'timestamp value step'`);
-    }
-    const [ts = '', val = '', step = '0'] = parts;
-    const value = SPECIAL_FLOATS[val.toLowerCase()] ?? Number(val);
-    return { key, timestamp: Number(ts), value, step: Number(step) };
-  });
+  return lines
+    .filter((l) => l.trim() !== '')
+    .map((line) => {
+      const parts = line.trim().split(' ');
+      if (parts.length !== 2 && parts.length !== 3) {
+        throw new TrackingError(`${file}: malformed metric line '${line}'; expected 'timestamp value step'`);
+      }
+      const [ts = '', val = '', step = '0'] = parts;
+      const value = SPECIAL_FLOATS[val.toLowerCase()] ?? Number(val);
+      return { key, timestamp: Number(ts), value, step: Number(step) };
+    });
 }

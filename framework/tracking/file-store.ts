@@ -12,8 +12,20 @@ import { Run, Tracker, latestMetrics } from './base.js';
 import type { EndStatus, LogBatch, MetricPoint, RunInfo, RunRecord, StartRunOptions, TrackerConfig } from './base.js';
 import { SYSTEM_TAGS, currentUser, defaultRunTags, randomRunName } from './context.js';
 import {
-  META, TRASH, experimentDirs, experimentFromMeta, isErrno, metricLine, parseMetricFile, readKeyFiles, readMeta,
-  runDirs, runInfoFromMeta, runMetaRecord, waitForMeta, writeFileAtomic,
+  META,
+  TRASH,
+  experimentDirs,
+  experimentFromMeta,
+  isErrno,
+  metricLine,
+  parseMetricFile,
+  readKeyFiles,
+  readMeta,
+  runDirs,
+  runInfoFromMeta,
+  runMetaRecord,
+  waitForMeta,
+  writeFileAtomic,
 } from './file-store-layout.js';
 import type { ExperimentMeta } from './file-store-layout.js';
 import { emitMetaYaml } from './meta-yaml.js';
@@ -27,8 +39,10 @@ const DEFAULT_EXPERIMENT = { id: '0', name: 'Default' } as const;
  * ours have the same shape. `salt` moves past a folder taken by another name or by a deleted experiment.
  */
 function experimentIdFor(name: string, salt: number): string {
-  const hash = createHash('sha256').update(salt === 0 ? name : `${name}\u0000${salt}`).digest('hex');
-  return String(BigInt(`0x${hash.slice(0, 30)}`) % 900_000_000_000_000_000n + 100_000_000_000_000_000n);
+  const hash = createHash('sha256')
+    .update(salt === 0 ? name : `${name}\u0000${salt}`)
+    .digest('hex');
+  return String((BigInt(`0x${hash.slice(0, 30)}`) % 900_000_000_000_000_000n) + 100_000_000_000_000_000n);
 }
 
 /**
@@ -85,14 +99,17 @@ export class FileStoreTracker extends Tracker {
     try {
       await mkdir(dir);
       const now = Date.now();
-      await writeFileAtomic(join(dir, META), emitMetaYaml({
-        artifact_location: `${pathToFileURL(this.root).href}/${id}`,
-        creation_time: now,
-        experiment_id: id,
-        last_update_time: now,
-        lifecycle_stage: 'active',
-        name,
-      }));
+      await writeFileAtomic(
+        join(dir, META),
+        emitMetaYaml({
+          artifact_location: `${pathToFileURL(this.root).href}/${id}`,
+          creation_time: now,
+          experiment_id: id,
+          last_update_time: now,
+          lifecycle_stage: 'active',
+          name,
+        }),
+      );
     } catch (error) {
       if (!isErrno(error, 'EEXIST')) throw error;
     }
@@ -127,15 +144,22 @@ export class FileStoreTracker extends Tracker {
 
   async startRun(options: StartRunOptions = {}): Promise<FileStoreRun> {
     await this.init();
-    const experiment = options.experimentName === undefined
-      ? await this.claimExperiment(DEFAULT_EXPERIMENT.id, DEFAULT_EXPERIMENT.name)
-      : await this.getOrCreateExperiment(options.experimentName);
+    const experiment =
+      options.experimentName === undefined
+        ? await this.claimExperiment(DEFAULT_EXPERIMENT.id, DEFAULT_EXPERIMENT.name)
+        : await this.getOrCreateExperiment(options.experimentName);
     const runId = randomUUID().replaceAll('-', '');
     const runName = options.runName ?? options.tags?.[SYSTEM_TAGS.runName] ?? randomRunName();
     const info: RunInfo = {
-      runId, runName, experimentId: experiment.experimentId, status: 'RUNNING', startTime: Date.now(), endTime: null,
+      runId,
+      runName,
+      experimentId: experiment.experimentId,
+      status: 'RUNNING',
+      startTime: Date.now(),
+      endTime: null,
       artifactUri: `${experiment.artifactLocation.replace(/\/+$/, '')}/${runId}/artifacts`,
-      lifecycleStage: 'active', userId: currentUser(),
+      lifecycleStage: 'active',
+      userId: currentUser(),
     };
     const runDir = join(this.root, experiment.experimentId, runId);
     await mkdir(runDir);
@@ -192,7 +216,9 @@ async function readRun(runDir: string): Promise<RunRecord> {
   const meta = await waitForMeta(runDir);
   const info = runInfoFromMeta(meta, join(runDir, META));
   const metricFiles = await readKeyFiles(join(runDir, 'metrics'));
-  const points = Object.entries(metricFiles).flatMap(([key, text]) => parseMetricFile(key, text, join(runDir, 'metrics', key)));
+  const points = Object.entries(metricFiles).flatMap(([key, text]) =>
+    parseMetricFile(key, text, join(runDir, 'metrics', key)),
+  );
   const tags = await readKeyFiles(join(runDir, 'tags'));
   if (info.runName === '' && tags[SYSTEM_TAGS.runName]) info.runName = tags[SYSTEM_TAGS.runName];
   return { info, params: await readKeyFiles(join(runDir, 'params')), tags, metrics: latestMetrics(points) };
@@ -206,7 +232,10 @@ export class FileStoreRun extends Run {
   readonly runId: string;
   readonly artifactUri: string;
 
-  constructor(private readonly runDir: string, private readonly info: RunInfo) {
+  constructor(
+    private readonly runDir: string,
+    private readonly info: RunInfo,
+  ) {
     super();
     this.runId = info.runId;
     this.artifactUri = info.artifactUri;
@@ -256,7 +285,10 @@ export class FileStoreRun extends Run {
 
   private artifactDir(): string {
     const dir = localPathFromUri(this.artifactUri);
-    if (!dir) throw new TrackingError(`artifact location '${this.artifactUri}' is not a local path; the file store cannot write it`);
+    if (!dir)
+      throw new TrackingError(
+        `artifact location '${this.artifactUri}' is not a local path; the file store cannot write it`,
+      );
     return dir;
   }
 

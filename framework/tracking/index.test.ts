@@ -39,9 +39,12 @@ test('createTracker defaults to MLFLOW_TRACKING_URI', () => {
 test('fromConfig(getConfig()) round-trips every tracker kind; unknown kinds list the valid ones', () => {
   const trackers = [new FileStoreTracker('/tmp/x/mlruns'), new RestTracker('http://127.0.0.1:1'), new NullTracker()];
   assert.deepEqual(trackers.map((t) => t.getConfig().type).sort(), TRACKERS.map((c) => c.kind).sort());
-  for (const tracker of trackers) assert.deepEqual(trackerFromConfig(tracker.getConfig()).getConfig(), tracker.getConfig());
-  assert.throws(() => trackerFromConfig({ type: 'wandb' }), (e: unknown) =>
-    e instanceof UnknownKindError && e.message === "unknown tracker 'wandb'; valid: file, rest, null");
+  for (const tracker of trackers)
+    assert.deepEqual(trackerFromConfig(tracker.getConfig()).getConfig(), tracker.getConfig());
+  assert.throws(
+    () => trackerFromConfig({ type: 'wandb' }),
+    (e: unknown) => e instanceof UnknownKindError && e.message === "unknown tracker 'wandb'; valid: file, rest, null",
+  );
 });
 
 test('a file: URI store is created where it points, lazily', async () => {
@@ -73,10 +76,19 @@ test('NullTracker accepts everything and records nothing', async () => {
 
 test('tracking URIs: http(s) → REST, file: and paths → file store, other schemes refused with what to do', async () => {
   const { trackerConfigForUri } = await import('./index.js');
-  assert.deepEqual(trackerConfigForUri('https://mlflow.example:5000'), { type: 'rest', uri: 'https://mlflow.example:5000' });
+  assert.deepEqual(trackerConfigForUri('https://mlflow.example:5000'), {
+    type: 'rest',
+    uri: 'https://mlflow.example:5000',
+  });
   assert.deepEqual(trackerConfigForUri('file:///data/mlruns'), { type: 'file', uri: 'file:///data/mlruns' });
   assert.deepEqual(trackerConfigForUri('runs/mlruns'), { type: 'file', uri: 'runs/mlruns' });
   for (const uri of ['sqlite:///mlflow.db', 'postgresql://u@db/mlflow', 'databricks:']) {
-    assert.throws(() => trackerConfigForUri(uri), (e: Error) => e.name === 'TrackingError' && e.message.includes(`MLFLOW_TRACKING_URI '${uri}'`) && /mlflow server --backend-store-uri/.test(e.message));
+    assert.throws(
+      () => trackerConfigForUri(uri),
+      (e: Error) =>
+        e.name === 'TrackingError' &&
+        e.message.includes(`MLFLOW_TRACKING_URI '${uri}'`) &&
+        /mlflow server --backend-store-uri/.test(e.message),
+    );
   }
 });

@@ -7,37 +7,107 @@ import type { MetaRecord } from './meta-yaml.js';
 import { pythonNormpath } from './validation.js';
 
 const TRICKY = [
-  'pet-eprstmt', '情感分类 实验', 'yes', 'No', 'on', '123', '0.5', '1e5', '0x1F', '1_000', '+1', '.inf', '2024-01-01',
-  'a: b', 'a:b', "it's", "'quoted'", '"dq"', '#hash', 'a #b', 'a#b', '- dash', '-dash', '?q', ': x', 'trail ', ' lead',
-  'null', '~', '', '=', '<<', '---x', '...', '@at', '%pct', 'a,b', 'x{y}', '[x]', 'x[y]', 'file:///tmp/a b/mlruns/0',
-  'line\nbreak', '😀 emoji', 'ends:', 'seed=1, lr=1e-5',
+  'pet-eprstmt',
+  '情感分类 实验',
+  'yes',
+  'No',
+  'on',
+  '123',
+  '0.5',
+  '1e5',
+  '0x1F',
+  '1_000',
+  '+1',
+  '.inf',
+  '2024-01-01',
+  'a: b',
+  'a:b',
+  "it's",
+  "'quoted'",
+  '"dq"',
+  '#hash',
+  'a #b',
+  'a#b',
+  '- dash',
+  '-dash',
+  '?q',
+  ': x',
+  'trail ',
+  ' lead',
+  'null',
+  '~',
+  '',
+  '=',
+  '<<',
+  '---x',
+  '...',
+  '@at',
+  '%pct',
+  'a,b',
+  'x{y}',
+  '[x]',
+  'x[y]',
+  'file:///tmp/a b/mlruns/0',
+  'line\nbreak',
+  '😀 emoji',
+  'ends:',
+  'seed=1, lr=1e-5',
 ];
 
 /** PyYAML's `safe_dump(..., default_flow_style=False, allow_unicode=True)` of each record, or undefined without PyYAML. */
 function pyyamlDump(records: MetaRecord[]): string[] | undefined {
-  const script = 'import sys, json, yaml\nfor r in json.load(sys.stdin):\n' +
+  const script =
+    'import sys, json, yaml\nfor r in json.load(sys.stdin):\n' +
     '    sys.stdout.write(json.dumps(yaml.safe_dump(r, default_flow_style=False, allow_unicode=True)) + "\\n")\n';
   const py = spawnSync('python3', ['-c', script], { input: JSON.stringify(records), encoding: 'utf8' });
   if (py.status !== 0) return undefined;
-  return py.stdout.trim().split('\n').map((line) => String(JSON.parse(line)));
+  return py.stdout
+    .trim()
+    .split('\n')
+    .map((line) => String(JSON.parse(line)));
 }
 
 const RUN_META: MetaRecord = {
   artifact_uri: 'file:///tmp/mlruns/123456789012345678/0123456789abcdef0123456789abcdef/artifacts',
-  end_time: null, entry_point_name: '', experiment_id: '123456789012345678', lifecycle_stage: 'active',
-  run_id: '0123456789abcdef0123456789abcdef', run_name: 'seed-1', run_uuid: '0123456789abcdef0123456789abcdef',
-  source_name: '', source_type: 4, source_version: '', start_time: 1718000000000, status: 1, tags: [], user_id: 'root',
+  end_time: null,
+  entry_point_name: '',
+  experiment_id: '123456789012345678',
+  lifecycle_stage: 'active',
+  run_id: '0123456789abcdef0123456789abcdef',
+  run_name: 'seed-1',
+  run_uuid: '0123456789abcdef0123456789abcdef',
+  source_name: '',
+  source_type: 4,
+  source_version: '',
+  start_time: 1718000000000,
+  status: 1,
+  tags: [],
+  user_id: 'root',
 };
 
 describe('meta.yaml', () => {
   test('emits what MLflow writes for a run', () => {
-    assert.equal(emitMetaYaml(RUN_META), [
-      'artifact_uri: file:///tmp/mlruns/123456789012345678/0123456789abcdef0123456789abcdef/artifacts',
-      'end_time: null', "entry_point_name: ''", "experiment_id: '123456789012345678'", 'lifecycle_stage: active',
-      'run_id: 0123456789abcdef0123456789abcdef', 'run_name: seed-1', 'run_uuid: 0123456789abcdef0123456789abcdef',
-      "source_name: ''", 'source_type: 4', "source_version: ''", 'start_time: 1718000000000', 'status: 1', 'tags: []',
-      'user_id: root', '',
-    ].join('\n'));
+    assert.equal(
+      emitMetaYaml(RUN_META),
+      [
+        'artifact_uri: file:///tmp/mlruns/123456789012345678/0123456789abcdef0123456789abcdef/artifacts',
+        'end_time: null',
+        "entry_point_name: ''",
+        "experiment_id: '123456789012345678'",
+        'lifecycle_stage: active',
+        'run_id: 0123456789abcdef0123456789abcdef',
+        'run_name: seed-1',
+        'run_uuid: 0123456789abcdef0123456789abcdef',
+        "source_name: ''",
+        'source_type: 4',
+        "source_version: ''",
+        'start_time: 1718000000000',
+        'status: 1',
+        'tags: []',
+        'user_id: root',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('round-trips tricky names', () => {
@@ -58,7 +128,8 @@ describe('meta.yaml', () => {
       else assert.equal(emitMetaYaml(record), dumps[i], JSON.stringify(record));
     });
     const long = {
-      name: `${'很长的实验名 '.repeat(20)}end`, quoted: `${"it's a long quoted value ".repeat(6)}end`,
+      name: `${'很长的实验名 '.repeat(20)}end`,
+      quoted: `${"it's a long quoted value ".repeat(6)}end`,
       url: `file:///${'x'.repeat(120)}`,
     };
     const folded = pyyamlDump([long])?.[0] ?? '';
@@ -70,8 +141,19 @@ describe('meta.yaml', () => {
 describe('metric lines', () => {
   test('values are formatted like Python repr', () => {
     const cases: [number, string][] = [
-      [1, '1.0'], [0.5, '0.5'], [-2, '-2.0'], [0, '0.0'], [1e-5, '1e-05'], [0.0001, '0.0001'], [1 / 3, '0.3333333333333333'],
-      [1e16, '1e+16'], [123456789012345.6, '123456789012345.6'], [1.5e-7, '1.5e-07'], [NaN, 'nan'], [Infinity, 'inf'], [-Infinity, '-inf'],
+      [1, '1.0'],
+      [0.5, '0.5'],
+      [-2, '-2.0'],
+      [0, '0.0'],
+      [1e-5, '1e-05'],
+      [0.0001, '0.0001'],
+      [1 / 3, '0.3333333333333333'],
+      [1e16, '1e+16'],
+      [123456789012345.6, '123456789012345.6'],
+      [1.5e-7, '1.5e-07'],
+      [NaN, 'nan'],
+      [Infinity, 'inf'],
+      [-Infinity, '-inf'],
     ];
     for (const [value, text] of cases) assert.equal(pythonFloat(value), text, String(value));
     assert.equal(metricLine({ key: 'a', value: 0.25, timestamp: 1718000000000, step: 7 }), '1718000000000 0.25 7\n');
@@ -79,15 +161,32 @@ describe('metric lines', () => {
 
   test('parsing skips an unfinished last line and reads 2-field legacy lines', () => {
     const points = parseMetricFile('acc', '1 0.5 0\n2 nan 1\n3 0.75\n4 0.9', 'acc');
-    assert.deepEqual(points.map((p) => [p.timestamp, p.step]), [[1, 0], [2, 1], [3, 0]]);
+    assert.deepEqual(
+      points.map((p) => [p.timestamp, p.step]),
+      [
+        [1, 0],
+        [2, 1],
+        [3, 0],
+      ],
+    );
     assert.ok(Number.isNaN(points[1]?.value));
   });
 });
 
 test('pythonNormpath matches posixpath.normpath', () => {
   const cases: [string, string][] = [
-    ['a/b', 'a/b'], ['a//b', 'a/b'], ['a/./b', 'a/b'], ['a/../b', 'b'], ['../a', '../a'], ['/a/', '/a'], ['//a', '//a'],
-    ['///a', '/a'], ['', '.'], ['.', '.'], ['a/', 'a'], ['/..', '/'],
+    ['a/b', 'a/b'],
+    ['a//b', 'a/b'],
+    ['a/./b', 'a/b'],
+    ['a/../b', 'b'],
+    ['../a', '../a'],
+    ['/a/', '/a'],
+    ['//a', '//a'],
+    ['///a', '/a'],
+    ['', '.'],
+    ['.', '.'],
+    ['a/', 'a'],
+    ['/..', '/'],
   ];
   for (const [input, expected] of cases) assert.equal(pythonNormpath(input), expected, input);
 });

@@ -69,7 +69,10 @@ function quote(text: string): string {
  * // → "experiment_id: '0'\nname: Default\ntags: []\n"
  */
 export function emitMetaYaml(record: MetaRecord): string {
-  return Object.keys(record).sort().map((key) => `${key}: ${scalar(record[key] ?? null)}\n`).join('');
+  return Object.keys(record)
+    .sort()
+    .map((key) => `${key}: ${scalar(record[key] ?? null)}\n`)
+    .join('');
 }
 
 function parseScalar(raw: string, where: string): MetaValue {
@@ -83,10 +86,15 @@ function parseScalar(raw: string, where: string): MetaValue {
   if (text.startsWith('"')) {
     try {
       // YAML's \N \L \P escapes (line breaks PyYAML writes escaped) have no JSON form: turn them back first.
-      const json = text.replace(/\\(.)/gs, (escape, c: string) => ({ N: '\u0085', L: '\u2028', P: '\u2029' })[c] ?? escape);
+      const json = text.replace(
+        /\\(.)/gs,
+        (escape, c: string) => ({ N: '\u0085', L: '\u2028', P: '\u2029' })[c] ?? escape,
+      );
       const parsed: unknown = JSON.parse(json);
       if (typeof parsed === 'string') return parsed;
-    } catch { /* fall through to the error below */ }
+    } catch {
+      /* fall through to the error below */
+    }
     throw new TrackingError(`${where}: unsupported double-quoted string ${text}`);
   }
   if (/^[-+]?[0-9]+$/.test(text)) return Number(text);
@@ -105,18 +113,23 @@ export function parseMetaYaml(text: string, file = 'meta.yaml'): MetaRecord {
   let inSequence = false;
   let blanks = 0;
   for (const [index, line] of text.split(/\r?\n/).entries()) {
-    if (line.trim() === '') { blanks++; continue; }
+    if (line.trim() === '') {
+      blanks++;
+      continue;
+    }
     const last = entries[entries.length - 1];
     if (/^\s/.test(line) || line.startsWith('- ')) {
       // Folded continuation: a line break is a space, each blank line a newline.
-      if (!inSequence && last && !line.trimStart().startsWith('- ')) last[1] += (blanks > 0 ? '\n'.repeat(blanks) : ' ') + line.trim();
+      if (!inSequence && last && !line.trimStart().startsWith('- '))
+        last[1] += (blanks > 0 ? '\n'.repeat(blanks) : ' ') + line.trim();
       blanks = 0;
       continue;
     }
     blanks = 0;
     if (line.startsWith('#')) continue;
     const match = /^([^:\s][^:]*):(?:\s(.*)|)$/.exec(line);
-    if (!match || match[1] === undefined) throw new TrackingError(`${file}:${index + 1}: expected 'key: value', got '${line}'`);
+    if (!match || match[1] === undefined)
+      throw new TrackingError(`${file}:${index + 1}: expected 'key: value', got '${line}'`);
     const value = match[2] ?? '';
     inSequence = value.trim() === '';
     entries.push([match[1], value]);

@@ -12,32 +12,56 @@ import type { RunStatus } from './base.js';
  * `{key, value}` as MLflow's `RunTag`, `Param` and `ExperimentTag`.
  * @example { key: 'mlflow.runName', value: 'seed-1' }
  */
-export interface KeyValueJson { key: string; value: string }
+export interface KeyValueJson {
+  key: string;
+  value: string;
+}
 /**
  * MLflow's `Metric`. Int64 fields may come back as strings; NaN/±Infinity travel as `"NaN"`, `"Infinity"`.
  * @example { key: 'loss', value: 'NaN', timestamp: 1718000000000, step: 3 }
  */
-export interface MetricJson { key: string; value: number | string; timestamp: number | string; step?: number | string }
+export interface MetricJson {
+  key: string;
+  value: number | string;
+  timestamp: number | string;
+  step?: number | string;
+}
 /**
  * MLflow's `RunInfo`.
  * @example (await client.call('runs/get', { run_id })).run.info.status // → 'FINISHED'
  */
 export interface RunInfoJson {
-  run_id?: string; run_uuid?: string; run_name?: string; experiment_id: string; user_id?: string;
-  status: RunStatus; start_time?: number | string; end_time?: number | string; artifact_uri: string; lifecycle_stage?: string;
+  run_id?: string;
+  run_uuid?: string;
+  run_name?: string;
+  experiment_id: string;
+  user_id?: string;
+  status: RunStatus;
+  start_time?: number | string;
+  end_time?: number | string;
+  artifact_uri: string;
+  lifecycle_stage?: string;
 }
 /**
  * MLflow's `Run`.
  * @example (await client.call('runs/get', { run_id })).run.data?.metrics // → [{ key: 'acc', value: 0.9, … }]
  */
-export interface RunJson { info: RunInfoJson; data?: { metrics?: MetricJson[]; params?: KeyValueJson[]; tags?: KeyValueJson[] } }
+export interface RunJson {
+  info: RunInfoJson;
+  data?: { metrics?: MetricJson[]; params?: KeyValueJson[]; tags?: KeyValueJson[] };
+}
 /**
  * MLflow's `Experiment`.
  * @example (await client.call('experiments/get-by-name', { experiment_name: 'x' })).experiment.experiment_id // → '1'
  */
 export interface ExperimentJson {
-  experiment_id: string; name: string; artifact_location?: string; lifecycle_stage?: string;
-  last_update_time?: number | string; creation_time?: number | string; tags?: KeyValueJson[];
+  experiment_id: string;
+  name: string;
+  artifact_location?: string;
+  lifecycle_stage?: string;
+  last_update_time?: number | string;
+  creation_time?: number | string;
+  tags?: KeyValueJson[];
 }
 
 /**
@@ -45,9 +69,15 @@ export interface ExperimentJson {
  * @example type Req = MlflowEndpoints['runs/log-batch']['request']; // { run_id: string; metrics?: MetricJson[]; … }
  */
 export interface MlflowEndpoints {
-  'experiments/get-by-name': { method: 'GET'; request: { experiment_name: string }; response: { experiment: ExperimentJson } };
+  'experiments/get-by-name': {
+    method: 'GET';
+    request: { experiment_name: string };
+    response: { experiment: ExperimentJson };
+  };
   'experiments/create': {
-    method: 'POST'; request: { name: string; artifact_location?: string; tags?: KeyValueJson[] }; response: { experiment_id: string };
+    method: 'POST';
+    request: { name: string; artifact_location?: string; tags?: KeyValueJson[] };
+    response: { experiment_id: string };
   };
   'runs/create': {
     method: 'POST';
@@ -55,23 +85,31 @@ export interface MlflowEndpoints {
     response: { run: RunJson };
   };
   'runs/update': {
-    method: 'POST'; request: { run_id: string; status: RunStatus; end_time?: number; run_name?: string }; response: { run_info: RunInfoJson };
+    method: 'POST';
+    request: { run_id: string; status: RunStatus; end_time?: number; run_name?: string };
+    response: { run_info: RunInfoJson };
   };
   'runs/log-batch': {
-    method: 'POST'; request: { run_id: string; metrics?: MetricJson[]; params?: KeyValueJson[]; tags?: KeyValueJson[] };
+    method: 'POST';
+    request: { run_id: string; metrics?: MetricJson[]; params?: KeyValueJson[]; tags?: KeyValueJson[] };
     response: Record<string, never>;
   };
   'runs/get': { method: 'GET'; request: { run_id: string }; response: { run: RunJson } };
   'runs/search': {
     method: 'POST';
     request: {
-      experiment_ids: string[]; filter?: string; run_view_type?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
-      max_results?: number; order_by?: string[]; page_token?: string;
+      experiment_ids: string[];
+      filter?: string;
+      run_view_type?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+      max_results?: number;
+      order_by?: string[];
+      page_token?: string;
     };
     response: { runs?: RunJson[]; next_page_token?: string };
   };
   'metrics/get-history': {
-    method: 'GET'; request: { run_id: string; metric_key: string; max_results?: number; page_token?: string };
+    method: 'GET';
+    request: { run_id: string; metric_key: string; max_results?: number; page_token?: string };
     response: { metrics?: MetricJson[]; next_page_token?: string };
   };
 }
@@ -86,8 +124,14 @@ export type MlflowEndpoint = keyof MlflowEndpoints;
  * @example ENDPOINT_METHODS['runs/get'] // → 'GET'
  */
 export const ENDPOINT_METHODS: { readonly [E in MlflowEndpoint]: MlflowEndpoints[E]['method'] } = Object.freeze({
-  'experiments/get-by-name': 'GET', 'experiments/create': 'POST', 'runs/create': 'POST', 'runs/update': 'POST',
-  'runs/log-batch': 'POST', 'runs/get': 'GET', 'runs/search': 'POST', 'metrics/get-history': 'GET',
+  'experiments/get-by-name': 'GET',
+  'experiments/create': 'POST',
+  'runs/create': 'POST',
+  'runs/update': 'POST',
+  'runs/log-batch': 'POST',
+  'runs/get': 'GET',
+  'runs/search': 'POST',
+  'metrics/get-history': 'GET',
 });
 
 /** Statuses worth retrying (MLflow's own client retries these). */
@@ -134,7 +178,11 @@ export class MlflowRestClient {
   }
 
   /** A client for `baseUrl` with credentials from the standard MLflow environment variables. */
-  static fromEnv(baseUrl: string, env: NodeJS.ProcessEnv = process.env, overrides: Partial<RestClientOptions> = {}): MlflowRestClient {
+  static fromEnv(
+    baseUrl: string,
+    env: NodeJS.ProcessEnv = process.env,
+    overrides: Partial<RestClientOptions> = {},
+  ): MlflowRestClient {
     return new MlflowRestClient({
       baseUrl,
       token: env.MLFLOW_TRACKING_TOKEN,
@@ -145,7 +193,10 @@ export class MlflowRestClient {
   }
 
   /** Calls `/api/2.0/mlflow/<endpoint>`: GET requests go as a query string, POST requests as a JSON body. */
-  async call<E extends MlflowEndpoint>(endpoint: E, request: MlflowEndpoints[E]['request']): Promise<MlflowEndpoints[E]['response']> {
+  async call<E extends MlflowEndpoint>(
+    endpoint: E,
+    request: MlflowEndpoints[E]['request'],
+  ): Promise<MlflowEndpoints[E]['response']> {
     const method = ENDPOINT_METHODS[endpoint];
     let path = `/api/2.0/mlflow/${endpoint}`;
     let body: string | undefined;
@@ -163,12 +214,21 @@ export class MlflowRestClient {
 
   /** Uploads one artifact through the server's artifact proxy (`PUT /api/2.0/mlflow-artifacts/artifacts/<path>`). */
   async putArtifact(path: string, data: Uint8Array, contentType: string): Promise<void> {
-    const encoded = path.split('/').filter((p) => p !== '').map(encodeURIComponent).join('/');
+    const encoded = path
+      .split('/')
+      .filter((p) => p !== '')
+      .map(encodeURIComponent)
+      .join('/');
     await this.send('PUT', `/api/2.0/mlflow-artifacts/artifacts/${encoded}`, data, contentType);
   }
 
   /** One request with retries; resolves to the parsed JSON object (`{}` for an empty body). */
-  private async send(method: string, path: string, body: string | Uint8Array | undefined, contentType: string): Promise<object> {
+  private async send(
+    method: string,
+    path: string,
+    body: string | Uint8Array | undefined,
+    contentType: string,
+  ): Promise<object> {
     const { maxRetries = 5, backoffMs = 500, timeoutMs = 120_000 } = this.options;
     const where = `MLflow ${method} ${path.split('?')[0]}`;
     for (let attempt = 0; ; attempt++) {
@@ -189,13 +249,20 @@ export class MlflowRestClient {
       const retryable = response === undefined || RETRY_STATUS.has(response.status);
       if (!retryable || attempt >= maxRetries) {
         if (response === undefined) {
-          throw new TrackingError(`${where} failed after ${attempt + 1} attempts: ${describe(failure)}`, { endpoint: path });
+          throw new TrackingError(`${where} failed after ${attempt + 1} attempts: ${describe(failure)}`, {
+            endpoint: path,
+          });
         }
         return this.parse(response, where, path);
       }
       const retryAfter = Number(response?.headers.get('retry-after'));
-      const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoffMs * 2 ** attempt * (1 + Math.random() / 4);
-      log.debug(`${where}: ${response ? `HTTP ${response.status}` : describe(failure)}; retry ${attempt + 1}/${maxRetries} in ${Math.round(delay)} ms`);
+      const delay =
+        Number.isFinite(retryAfter) && retryAfter > 0
+          ? retryAfter * 1000
+          : backoffMs * 2 ** attempt * (1 + Math.random() / 4);
+      log.debug(
+        `${where}: ${response ? `HTTP ${response.status}` : describe(failure)}; retry ${attempt + 1}/${maxRetries} in ${Math.round(delay)} ms`,
+      );
       await response?.body?.cancel();
       await new Promise((done) => setTimeout(done, Math.min(delay, 60_000)));
     }
@@ -207,16 +274,20 @@ export class MlflowRestClient {
     try {
       if (text.trim() !== '') json = JSON.parse(text);
     } catch {
-      if (response.ok) throw new TrackingError(`${where}: expected a JSON response, got '${text.slice(0, 200)}'`, { endpoint: path });
+      if (response.ok)
+        throw new TrackingError(`${where}: expected a JSON response, got '${text.slice(0, 200)}'`, { endpoint: path });
     }
     if (!response.ok) {
       const code = field(json, 'error_code');
       const message = field(json, 'message') ?? text.slice(0, 500);
       throw new TrackingError(`${where} failed: HTTP ${response.status}${code ? ` ${code}` : ''}: ${message}`, {
-        endpoint: path, status: response.status, ...(code ? { errorCode: code } : {}),
+        endpoint: path,
+        status: response.status,
+        ...(code ? { errorCode: code } : {}),
       });
     }
-    if (typeof json !== 'object' || json === null) throw new TrackingError(`${where}: expected a JSON object, got '${text.slice(0, 200)}'`);
+    if (typeof json !== 'object' || json === null)
+      throw new TrackingError(`${where}: expected a JSON object, got '${text.slice(0, 200)}'`);
     return json;
   }
 }

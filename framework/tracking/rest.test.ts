@@ -34,7 +34,9 @@ describe('RestTracker against an MLflow REST stub', () => {
     assert.deepEqual(stub.violations, []);
     const paths = stub.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`);
     assert.deepEqual(paths.slice(0, 3), [
-      'GET /api/2.0/mlflow/experiments/get-by-name', 'POST /api/2.0/mlflow/experiments/create', 'POST /api/2.0/mlflow/runs/create',
+      'GET /api/2.0/mlflow/experiments/get-by-name',
+      'POST /api/2.0/mlflow/experiments/create',
+      'POST /api/2.0/mlflow/runs/create',
     ]);
     const create = stub.requests[2]?.body ?? {};
     assert.equal(create.run_name, 'seed-1');
@@ -45,8 +47,14 @@ describe('RestTracker against an MLflow REST stub', () => {
     assert.equal(sentTags['mlflow.source.type'], 'LOCAL');
     assert.equal(sentTags.task, 'eprstmt');
 
-    const batch = stub.requests.find((r) => r.path.endsWith('log-batch') && Array.isArray(r.body.metrics) && (r.body.metrics as unknown[]).length === 2);
-    assert.deepEqual((batch?.body.metrics as { value: unknown }[]).map((m) => m.value), [0.75, 'NaN']);
+    const batch = stub.requests.find(
+      (r) =>
+        r.path.endsWith('log-batch') && Array.isArray(r.body.metrics) && (r.body.metrics as unknown[]).length === 2,
+    );
+    assert.deepEqual(
+      (batch?.body.metrics as { value: unknown }[]).map((m) => m.value),
+      [0.75, 'NaN'],
+    );
     const update = stub.requests.at(-1);
     assert.equal(update?.path, '/api/2.0/mlflow/runs/update');
     assert.equal(update?.body.status, 'FINISHED');
@@ -59,10 +67,20 @@ describe('RestTracker against an MLflow REST stub', () => {
     assert.equal(record.metrics['train/loss'], 1 / 3);
     assert.equal(record.metrics['dev/acc'], 0.75);
     const history = await tracker.getMetricHistory(run.runId, 'train/loss');
-    assert.deepEqual(history.map((p) => [p.step, p.value]), [[0, 1], [1, 0.5], [2, 1 / 3]]);
+    assert.deepEqual(
+      history.map((p) => [p.step, p.value]),
+      [
+        [0, 1],
+        [1, 0.5],
+        [2, 1 / 3],
+      ],
+    );
 
     const listed = await tracker.listRuns('pet-eprstmt');
-    assert.deepEqual(listed.map((r) => r.info.runId), [run.runId]);
+    assert.deepEqual(
+      listed.map((r) => r.info.runId),
+      [run.runId],
+    );
     assert.deepEqual(await tracker.listRuns('no-such-experiment'), []);
     assert.deepEqual(stub.violations, []);
   });
@@ -73,18 +91,35 @@ describe('RestTracker against an MLflow REST stub', () => {
     const before = stub.requests.length;
     const params = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`p${i}`, i]));
     const tags = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`t${i}`, `v${i}`]));
-    const metrics = Array.from({ length: 2500 }, (_, i) => ({ key: `m${i % 7}`, value: i, timestamp: 1_700_000_000_000 + i, step: i }));
-    await run.logBatch({ metrics, params: Object.entries(params).map(([key, value]) => ({ key, value: String(value) })),
-      tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
+    const metrics = Array.from({ length: 2500 }, (_, i) => ({
+      key: `m${i % 7}`,
+      value: i,
+      timestamp: 1_700_000_000_000 + i,
+      step: i,
+    }));
+    await run.logBatch({
+      metrics,
+      params: Object.entries(params).map(([key, value]) => ({ key, value: String(value) })),
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+    });
     const batches = stub.requests.slice(before).map((r) => r.body);
     const count = (b: Record<string, unknown>, k: string) => (b[k] as unknown[]).length;
     for (const b of batches) {
       assert.ok(count(b, 'params') <= 100 && count(b, 'tags') <= 100 && count(b, 'metrics') <= 1000);
       assert.ok(count(b, 'params') + count(b, 'tags') + count(b, 'metrics') <= 1000);
     }
-    assert.equal(batches.reduce((s, b) => s + count(b, 'metrics'), 0), 2500);
-    assert.equal(batches.reduce((s, b) => s + count(b, 'params'), 0), 250);
-    assert.equal(batches.reduce((s, b) => s + count(b, 'tags'), 0), 150);
+    assert.equal(
+      batches.reduce((s, b) => s + count(b, 'metrics'), 0),
+      2500,
+    );
+    assert.equal(
+      batches.reduce((s, b) => s + count(b, 'params'), 0),
+      250,
+    );
+    assert.equal(
+      batches.reduce((s, b) => s + count(b, 'tags'), 0),
+      150,
+    );
     assert.equal(batches.length, 3);
     assert.deepEqual(stub.violations, []);
     assert.equal((await tracker.getMetricHistory(run.runId, 'm0')).length, 358);
@@ -100,16 +135,25 @@ describe('RestTracker against an MLflow REST stub', () => {
     assert.equal((await tracker.getRun(run.runId)).metrics.loss, 0.5);
 
     stub.failNext(10, 503);
-    await assert.rejects(run.logMetric('loss', 0.4, 2), (e: unknown) =>
-      e instanceof TrackingError && /POST \/api\/2\.0\/mlflow\/runs\/log-batch failed: HTTP 503 TEMPORARILY_UNAVAILABLE/.test(e.message));
+    await assert.rejects(
+      run.logMetric('loss', 0.4, 2),
+      (e: unknown) =>
+        e instanceof TrackingError &&
+        /POST \/api\/2\.0\/mlflow\/runs\/log-batch failed: HTTP 503 TEMPORARILY_UNAVAILABLE/.test(e.message),
+    );
     stub.failNext(0, 503);
   });
 
   test('server errors carry error_code and message; bad keys fail before any request', async () => {
     const tracker = new RestTracker(stub.url, FAST, {});
-    await assert.rejects(tracker.getRun('0123456789abcdef0123456789abcdef'), (e: unknown) =>
-      e instanceof TrackingError && e.details.errorCode === 'RESOURCE_DOES_NOT_EXIST' && e.details.status === 404 &&
-      e.message.includes('GET /api/2.0/mlflow/runs/get'));
+    await assert.rejects(
+      tracker.getRun('0123456789abcdef0123456789abcdef'),
+      (e: unknown) =>
+        e instanceof TrackingError &&
+        e.details.errorCode === 'RESOURCE_DOES_NOT_EXIST' &&
+        e.details.status === 404 &&
+        e.message.includes('GET /api/2.0/mlflow/runs/get'),
+    );
     const run = await tracker.startRun({ experimentName: 'pet-eprstmt' });
     await run.logParams({ lr: 0.1 });
     await assert.rejects(run.logParams({ lr: 0.2 }), /INVALID_PARAMETER_VALUE: Changing param values is not allowed/);
@@ -147,21 +191,31 @@ describe('the MLflow stub itself', () => {
   test('rejects requests that break the REST reference', async () => {
     const stub = await startMlflowStub();
     try {
-      const post = (path: string, body: object) => fetch(`${stub.url}/api/2.0/mlflow/${path}`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      const post = (path: string, body: object) =>
+        fetch(`${stub.url}/api/2.0/mlflow/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const bad = await post('runs/log-batch', {
+        run_id: 'x',
+        metrics: [{ key: 'a', value: 1, timestamp: 1.5, step: 0 }],
       });
-      const bad = await post('runs/log-batch', { run_id: 'x', metrics: [{ key: 'a', value: 1, timestamp: 1.5, step: 0 }] });
       assert.equal(bad.status, 400);
       assert.match(await bad.text(), /"error_code":"INVALID_PARAMETER_VALUE"/);
       await post('runs/log-batch', { metrics: [] });
       await post('runs/update', { run_id: 'x', status: 'DONE' });
-      await fetch(`${stub.url}/api/2.0/mlflow/runs/get`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await fetch(`${stub.url}/api/2.0/mlflow/runs/get`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       assert.deepEqual(stub.violations, [
         'runs/log-batch: field \'metrics\' is not metric[]: [{"key":"a","value":1,"timestamp":1.5,"step":0}]',
-        'runs/log-batch: missing required field \'run_id\'',
+        "runs/log-batch: missing required field 'run_id'",
         'runs/update: field \'status\' is not status: "DONE"',
         'runs/get: method POST, expected GET',
-        'runs/get: missing required field \'run_id\'',
+        "runs/get: missing required field 'run_id'",
       ]);
     } finally {
       await stub.close();
@@ -177,7 +231,10 @@ describe('RestTracker auth', () => {
       await (await tracker.startRun({ experimentName: 'auth' })).end();
       assert.ok(stub.requests.every((r) => r.headers.authorization === 'Bearer s3cret'));
       const anonymous = new RestTracker(stub.url, FAST, {});
-      await assert.rejects(anonymous.startRun({}), (e: unknown) => e instanceof TrackingError && e.details.status === 401);
+      await assert.rejects(
+        anonymous.startRun({}),
+        (e: unknown) => e instanceof TrackingError && e.details.status === 401,
+      );
     } finally {
       await stub.close();
     }
@@ -187,7 +244,10 @@ describe('RestTracker auth', () => {
     const expected = `Basic ${Buffer.from('alice:pa:ss').toString('base64')}`;
     const stub = await startMlflowStub({ authorization: expected });
     try {
-      const tracker = new RestTracker(stub.url, FAST, { MLFLOW_TRACKING_USERNAME: 'alice', MLFLOW_TRACKING_PASSWORD: 'pa:ss' });
+      const tracker = new RestTracker(stub.url, FAST, {
+        MLFLOW_TRACKING_USERNAME: 'alice',
+        MLFLOW_TRACKING_PASSWORD: 'pa:ss',
+      });
       const run = await tracker.startRun({});
       await run.logText('hello', 'notes.txt');
       await run.end('KILLED');

@@ -8,7 +8,16 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { ConfigError, TrackingError } from '../errors.js';
 import { Run, Tracker } from './base.js';
-import type { EndStatus, KeyValue, LogBatch, MetricPoint, RunRecord, RunStatus, StartRunOptions, TrackerConfig } from './base.js';
+import type {
+  EndStatus,
+  KeyValue,
+  LogBatch,
+  MetricPoint,
+  RunRecord,
+  RunStatus,
+  StartRunOptions,
+  TrackerConfig,
+} from './base.js';
 import { SYSTEM_TAGS, currentUser, defaultRunTags, randomRunName } from './context.js';
 import { localPathFromUri } from './file-store.js';
 import { MlflowRestClient } from './rest-client.js';
@@ -16,8 +25,16 @@ import type { MetricJson, RestClientOptions, RunJson } from './rest-client.js';
 import { BATCH_LIMITS, validateExperimentName, validateKey, validateRunId } from './validation.js';
 
 const CONTENT_TYPES: Record<string, string> = {
-  '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg', '.svg': 'image/svg+xml', '.txt': 'text/plain',
-  '.md': 'text/markdown', '.log': 'text/plain', '.csv': 'text/csv', '.html': 'text/html', '.yaml': 'application/yaml',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.txt': 'text/plain',
+  '.md': 'text/markdown',
+  '.log': 'text/plain',
+  '.csv': 'text/csv',
+  '.html': 'text/html',
+  '.yaml': 'application/yaml',
 };
 
 /** NaN and ±Infinity are not JSON numbers; protobuf's JSON mapping spells them as strings. */
@@ -76,7 +93,11 @@ export class RestTracker extends Tracker {
   readonly client: MlflowRestClient;
   private readonly experimentIds = new Map<string, Promise<string>>();
 
-  constructor(readonly uri: string, options: Partial<RestClientOptions> = {}, env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    readonly uri: string,
+    options: Partial<RestClientOptions> = {},
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     super();
     if (!/^https?:\/\//.test(uri)) throw new ConfigError(`RestTracker needs an http(s) URL, got '${uri}'`);
     this.client = MlflowRestClient.fromEnv(uri, env, options);
@@ -133,7 +154,11 @@ export class RestTracker extends Tracker {
     const tags = Object.entries(defaultRunTags(runName, options.tags)).map(([key, value]) => ({ key, value }));
     for (const tag of tags) validateKey('tag', tag.key);
     const { run } = await this.client.call('runs/create', {
-      experiment_id: experimentId, user_id: currentUser(), run_name: runName, start_time: Date.now(), tags,
+      experiment_id: experimentId,
+      user_id: currentUser(),
+      run_name: runName,
+      start_time: Date.now(),
+      tags,
     });
     return new RestRun(this.client, runIdOf(run.info), run.info.artifact_uri);
   }
@@ -150,7 +175,9 @@ export class RestTracker extends Tracker {
     let pageToken: string | undefined;
     do {
       const page = await this.client.call('metrics/get-history', {
-        run_id: runId, metric_key: key, ...(pageToken ? { page_token: pageToken } : {}),
+        run_id: runId,
+        metric_key: key,
+        ...(pageToken ? { page_token: pageToken } : {}),
       });
       points.push(...(page.metrics ?? []).map(metricFromJson));
       pageToken = page.next_page_token || undefined;
@@ -165,8 +192,11 @@ export class RestTracker extends Tracker {
     let pageToken: string | undefined;
     do {
       const page = await this.client.call('runs/search', {
-        experiment_ids: [experimentId], run_view_type: 'ACTIVE_ONLY', max_results: 1000,
-        order_by: ['attributes.start_time DESC'], ...(pageToken ? { page_token: pageToken } : {}),
+        experiment_ids: [experimentId],
+        run_view_type: 'ACTIVE_ONLY',
+        max_results: 1000,
+        order_by: ['attributes.start_time DESC'],
+        ...(pageToken ? { page_token: pageToken } : {}),
       });
       runs.push(...(page.runs ?? []).map(runRecordFromJson));
       pageToken = page.next_page_token || undefined;
@@ -180,7 +210,11 @@ export class RestTracker extends Tracker {
  * @example await run.logArtifact('out/confusion.png', 'plots') // PUT …/mlflow-artifacts/artifacts/<exp>/<run>/artifacts/plots/confusion.png
  */
 export class RestRun extends Run {
-  constructor(private readonly client: MlflowRestClient, readonly runId: string, readonly artifactUri: string) {
+  constructor(
+    private readonly client: MlflowRestClient,
+    readonly runId: string,
+    readonly artifactUri: string,
+  ) {
     super();
   }
 
@@ -200,7 +234,12 @@ export class RestRun extends Run {
   private async sendBatch(batch: LogBatch): Promise<void> {
     const request = {
       run_id: this.runId,
-      metrics: batch.metrics.map((m) => ({ key: m.key, value: metricValueJson(m.value), timestamp: m.timestamp, step: m.step })),
+      metrics: batch.metrics.map((m) => ({
+        key: m.key,
+        value: metricValueJson(m.value),
+        timestamp: m.timestamp,
+        step: m.step,
+      })),
       params: batch.params,
       tags: batch.tags,
     };
@@ -208,8 +247,16 @@ export class RestRun extends Run {
     if (count > 1 && Buffer.byteLength(JSON.stringify(request)) > BATCH_LIMITS.bytes) {
       const half = (list: readonly unknown[]) => Math.ceil(list.length / 2);
       const [hm, hp, ht] = [half(batch.metrics), half(batch.params), half(batch.tags)];
-      await this.sendBatch({ metrics: batch.metrics.slice(0, hm), params: batch.params.slice(0, hp), tags: batch.tags.slice(0, ht) });
-      await this.sendBatch({ metrics: batch.metrics.slice(hm), params: batch.params.slice(hp), tags: batch.tags.slice(ht) });
+      await this.sendBatch({
+        metrics: batch.metrics.slice(0, hm),
+        params: batch.params.slice(0, hp),
+        tags: batch.tags.slice(0, ht),
+      });
+      await this.sendBatch({
+        metrics: batch.metrics.slice(hm),
+        params: batch.params.slice(hp),
+        tags: batch.tags.slice(ht),
+      });
       return;
     }
     await this.client.call('runs/log-batch', request);
@@ -224,7 +271,11 @@ export class RestRun extends Run {
     if (uri.startsWith('mlflow-artifacts:')) {
       // mlflow-artifacts:/<exp>/<run>/artifacts or mlflow-artifacts://host:port/<exp>/<run>/artifacts
       const path = uri.slice('mlflow-artifacts:'.length).replace(/^\/\/[^/]*/, '');
-      await this.client.putArtifact(`${path}/${dest}`, data, CONTENT_TYPES[extname(dest).toLowerCase()] ?? 'application/octet-stream');
+      await this.client.putArtifact(
+        `${path}/${dest}`,
+        data,
+        CONTENT_TYPES[extname(dest).toLowerCase()] ?? 'application/octet-stream',
+      );
       return;
     }
     const local = localPathFromUri(uri);
@@ -239,7 +290,11 @@ export class RestRun extends Run {
   }
 
   async end(status: EndStatus = 'FINISHED'): Promise<void> {
-    const update: { run_id: string; status: RunStatus; end_time: number } = { run_id: this.runId, status, end_time: Date.now() };
+    const update: { run_id: string; status: RunStatus; end_time: number } = {
+      run_id: this.runId,
+      status,
+      end_time: Date.now(),
+    };
     await this.client.call('runs/update', update);
   }
 }

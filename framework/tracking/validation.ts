@@ -76,7 +76,9 @@ export function validateKey(kind: KeyKind, key: string): void {
 export function validateValue(kind: 'param' | 'tag', key: string, value: string): void {
   const limit = kind === 'param' ? LENGTH_LIMITS.paramValue : LENGTH_LIMITS.tagValue;
   if (value.length > limit) {
-    throw new TrackingError(`${kind} '${key}' value has length ${value.length}, which exceeds MLflow's limit of ${limit}`);
+    throw new TrackingError(
+      `${kind} '${key}' value has length ${value.length}, which exceeds MLflow's limit of ${limit}`,
+    );
   }
 }
 
@@ -91,7 +93,9 @@ export function validateMetric(key: string, value: number, timestamp: number, st
     throw new TrackingError(`Got invalid value ${String(value)} for metric '${key}': expected a number`);
   }
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
-    throw new TrackingError(`Got invalid timestamp ${timestamp} for metric '${key}': expected a non-negative integer (ms)`);
+    throw new TrackingError(
+      `Got invalid timestamp ${timestamp} for metric '${key}': expected a non-negative integer (ms)`,
+    );
   }
   if (!Number.isSafeInteger(step)) {
     throw new TrackingError(`Got invalid step ${step} for metric '${key}': expected an integer`);

@@ -50,7 +50,11 @@ export function saveTrainerCheckpoint(dir: string, ckpt: TrainerCheckpoint): voi
 
 /** Reads the newest complete checkpoint at `dir` (or its `.old` twin after a crash mid-swap); undefined if none. */
 export function loadTrainerCheckpoint(dir: string): TrainerCheckpoint | undefined {
-  const source = existsSync(join(dir, 'state.json')) ? dir : existsSync(join(`${dir}.old`, 'state.json')) ? `${dir}.old` : undefined;
+  const source = existsSync(join(dir, 'state.json'))
+    ? dir
+    : existsSync(join(`${dir}.old`, 'state.json'))
+      ? `${dir}.old`
+      : undefined;
   if (!source) return undefined;
   let state: TrainerState;
   try {

@@ -26,7 +26,11 @@ export function evaluate<E, B>(objective: Objective<E, B>, examples: E[], batchS
  * Predictions (argmax) and accuracy against each example's label, from label scores computed elsewhere (e.g. ONNX Runtime).
  * @example evaluationOf(objective, dev, [[0.1, 0.9]]).predictions; // → [1]
  */
-export function evaluationOf<E>(objective: Pick<Objective<E, unknown>, 'labelOf'>, examples: readonly E[], scores: number[][]): Evaluation {
+export function evaluationOf<E>(
+  objective: Pick<Objective<E, unknown>, 'labelOf'>,
+  examples: readonly E[],
+  scores: number[][],
+): Evaluation {
   const predictions = scores.map(argmax);
   let correct = 0;
   let labelled = 0;

@@ -3,4 +3,9 @@ export { evaluate, argmax, type Evaluation } from './evaluate.js';
 export type { Objective } from './objective.js';
 export { ProgressBar, formatDuration } from './progress.js';
 export { SeededRandom, epochOrder } from './rng.js';
-export { loadTrainerCheckpoint, saveTrainerCheckpoint, type TrainerCheckpoint, type TrainerState } from './checkpoint.js';
+export {
+  loadTrainerCheckpoint,
+  saveTrainerCheckpoint,
+  type TrainerCheckpoint,
+  type TrainerState,
+} from './checkpoint.js';

@@ -7,7 +7,11 @@ export class ProgressBar {
   private lastPrint = 0;
   private readonly tty = process.stderr.isTTY === true;
 
-  constructor(private readonly label: string, private readonly total: number, private readonly options: { everyMs?: number; enabled?: boolean } = {}) {}
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    private readonly options: { everyMs?: number; enabled?: boolean } = {},
+  ) {}
 
   update(done: number, fields: Record<string, string | number> = {}): void {
     if (this.options.enabled === false) return;
@@ -21,7 +25,9 @@ export class ProgressBar {
     const bar = '█'.repeat(Math.round(fraction * width)).padEnd(width, '░');
     const elapsed = (now - this.start) / 1000;
     const eta = done > 0 ? (elapsed / done) * (this.total - done) : NaN;
-    const extra = Object.entries(fields).map(([k, v]) => `${k} ${typeof v === 'number' ? formatNumber(v) : v}`).join('  ');
+    const extra = Object.entries(fields)
+      .map(([k, v]) => `${k} ${typeof v === 'number' ? formatNumber(v) : v}`)
+      .join('  ');
     const line = `${this.label} ${bar} ${done}/${this.total}  ${extra}  elapsed ${formatDuration(elapsed)}  ETA ${formatDuration(eta)}`;
     process.stderr.write(this.tty ? `\r\x1b[K${line}${last ? '\n' : ''}` : `${line}\n`);
   }

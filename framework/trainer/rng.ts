@@ -39,6 +39,9 @@ export function epochOrder(size: number, seed: number, epoch: number): number[] 
  */
 export function sampleFixed<T>(examples: readonly T[], max: number | undefined, seed: number): T[] {
   if (max === undefined || max >= examples.length) return [...examples];
-  const chosen = new SeededRandom(seed).shuffle([...examples.keys()]).slice(0, max).sort((a, b) => a - b);
+  const chosen = new SeededRandom(seed)
+    .shuffle([...examples.keys()])
+    .slice(0, max)
+    .sort((a, b) => a - b);
   return chosen.map((i) => examples[i]!);
 }

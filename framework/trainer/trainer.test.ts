@@ -13,24 +13,58 @@ import { SeededRandom } from './rng.js';
 import { Trainer, type TrainerOptions } from './trainer.js';
 import { ConfigError } from '../errors.js';
 
-interface Ex { x: number[]; y: number }
-interface Batch { x: tf.Tensor; y: tf.Tensor }
+interface Ex {
+  x: number[];
+  y: number;
+}
+interface Batch {
+  x: tf.Tensor;
+  y: tf.Tensor;
+}
 
 /** Softmax regression with dropout on its input: small, but exercises every trainer path. */
 class LinearObjective implements Objective<Ex, Batch> {
   readonly w = tf.tidy(() => tf.variable(tf.zeros([4, 3])));
   readonly b = tf.tidy(() => tf.variable(tf.zeros([3])));
-  paramGroups() { return [{ params: [this.w, this.b], lr: 0.1, weightDecay: 0 }]; }
-  makeBatch(examples: Ex[]): Batch { return { x: tf.tensor2d(examples.map((e) => e.x)), y: tf.tensor1d(examples.map((e) => e.y), 'int32') }; }
-  disposeBatch(b: Batch) { tf.dispose([b.x, b.y]); }
-  loss(b: Batch, seed: number) { return softmaxCrossEntropy(tf.add(tf.matMul(dropout(b.x, 0.1, seed), this.w), this.b), b.y) as tf.Scalar; }
-  scores(b: Batch) { return tf.tidy(() => tf.add(tf.matMul(b.x, this.w), this.b).arraySync() as number[][]); }
-  labelOf(e: Ex) { return e.y; }
-  snapshot() {
-    return new Map<string, HostTensor>([['w', { dtype: 'float32', shape: [4, 3], data: this.w.dataSync() as Float32Array }], ['b', { dtype: 'float32', shape: [3], data: this.b.dataSync() as Float32Array }]]);
+  paramGroups() {
+    return [{ params: [this.w, this.b], lr: 0.1, weightDecay: 0 }];
   }
-  restore(m: ReadonlyMap<string, HostTensor>) { tf.tidy(() => { this.w.assign(tf.tensor(m.get('w')!.data as Float32Array, [4, 3])); this.b.assign(tf.tensor(m.get('b')!.data as Float32Array, [3])); }); }
-  dispose() { tf.dispose([this.w, this.b]); }
+  makeBatch(examples: Ex[]): Batch {
+    return {
+      x: tf.tensor2d(examples.map((e) => e.x)),
+      y: tf.tensor1d(
+        examples.map((e) => e.y),
+        'int32',
+      ),
+    };
+  }
+  disposeBatch(b: Batch) {
+    tf.dispose([b.x, b.y]);
+  }
+  loss(b: Batch, seed: number) {
+    return softmaxCrossEntropy(tf.add(tf.matMul(dropout(b.x, 0.1, seed), this.w), this.b), b.y) as tf.Scalar;
+  }
+  scores(b: Batch) {
+    return tf.tidy(() => tf.add(tf.matMul(b.x, this.w), this.b).arraySync() as number[][]);
+  }
+  labelOf(e: Ex) {
+    return e.y;
+  }
+  snapshot() {
+    return new Map<string, HostTensor>([
+      ['w', { dtype: 'float32', shape: [4, 3], data: this.w.dataSync() as Float32Array }],
+      ['b', { dtype: 'float32', shape: [3], data: this.b.dataSync() as Float32Array }],
+    ]);
+  }
+  restore(m: ReadonlyMap<string, HostTensor>) {
+    tf.tidy(() => {
+      this.w.assign(tf.tensor(m.get('w')!.data as Float32Array, [4, 3]));
+      this.b.assign(tf.tensor(m.get('b')!.data as Float32Array, [3]));
+    });
+  }
+  dispose() {
+    tf.dispose([this.w, this.b]);
+  }
 }
 
 function data(n: number, seed: number): Ex[] {
@@ -69,7 +103,12 @@ test('resuming after a kill reproduces the uninterrupted run', async () => {
   const full = await new Trainer(straight, base).fit(train, dev);
 
   const killed = new LinearObjective();
-  const partial = await new Trainer(killed, { ...base, checkpointDir: dir, checkpointEvery: 1, stopAfterSteps: 29 }).fit(train, dev);
+  const partial = await new Trainer(killed, {
+    ...base,
+    checkpointDir: dir,
+    checkpointEvery: 1,
+    stopAfterSteps: 29,
+  }).fit(train, dev);
   assert.ok(partial.interrupted);
   killed.dispose();
   const resumed = new LinearObjective();
@@ -87,31 +126,59 @@ test('resume refuses a checkpoint of other settings, data or identity, naming th
   await useBackend('cpu');
   const dir = join(mkdtempSync(join(tmpdir(), 'fewprompt-trainer-')), 'ckpt');
   const first = new LinearObjective();
-  await new Trainer(first, { ...base, checkpointDir: dir, checkpointEvery: 1, stopAfterSteps: 5, identity: { split: '0', template: 'A' } }).fit(train, dev);
+  await new Trainer(first, {
+    ...base,
+    checkpointDir: dir,
+    checkpointEvery: 1,
+    stopAfterSteps: 5,
+    identity: { split: '0', template: 'A' },
+  }).fit(train, dev);
   first.dispose();
   const cases: [Partial<TrainerOptions<Ex>>, Ex[], RegExp][] = [
-    [{ identity: { split: '1', template: 'A' } }, train, /another configuration \(split "0" → "1"\); resume with the same settings, pass --resume-force/],
+    [
+      { identity: { split: '1', template: 'A' } },
+      train,
+      /another configuration \(split "0" → "1"\); resume with the same settings, pass --resume-force/,
+    ],
     [{ identity: { split: '0', template: 'B' }, seed: 8 }, train, /template "A" → "B", seed 7 → 8/],
     [{ identity: { split: '0', template: 'A' } }, data(96, 5), /training or dev examples/],
   ];
   for (const [change, examples, message] of cases) {
     const o = new LinearObjective();
-    await assert.rejects(new Trainer(o, { ...base, checkpointDir: dir, resume: true, ...change }).fit(examples, dev), (e: Error) => e instanceof ConfigError && message.test(e.message));
+    await assert.rejects(
+      new Trainer(o, { ...base, checkpointDir: dir, resume: true, ...change }).fit(examples, dev),
+      (e: Error) => e instanceof ConfigError && message.test(e.message),
+    );
     o.dispose();
   }
   const forced = new LinearObjective();
-  const r = await new Trainer(forced, { ...base, checkpointDir: dir, resume: true, resumeForce: true, identity: { split: '1', template: 'A' } }).fit(train, dev);
+  const r = await new Trainer(forced, {
+    ...base,
+    checkpointDir: dir,
+    resume: true,
+    resumeForce: true,
+    identity: { split: '1', template: 'A' },
+  }).fit(train, dev);
   assert.ok(r.steps > 5, 'continued from the checkpoint');
   forced.dispose();
 });
 
 test('checkpointMinSeconds: evaluations write a checkpoint only that often', async () => {
   await useBackend('cpu');
-  for (const [seconds, written] of [[0, true], [3600, false]] as const) {
+  for (const [seconds, written] of [
+    [0, true],
+    [3600, false],
+  ] as const) {
     const dir = join(mkdtempSync(join(tmpdir(), 'fewprompt-trainer-')), 'ckpt');
     const o = new LinearObjective();
-    const r = await new Trainer(o, { ...base, epochs: 2, checkpointDir: dir, checkpointMinSeconds: seconds }).fit(train, dev);
-    assert.ok(r.history.some((h) => h.dev !== undefined), 'evaluated');
+    const r = await new Trainer(o, { ...base, epochs: 2, checkpointDir: dir, checkpointMinSeconds: seconds }).fit(
+      train,
+      dev,
+    );
+    assert.ok(
+      r.history.some((h) => h.dev !== undefined),
+      'evaluated',
+    );
     assert.equal(existsSync(join(dir, 'state.json')), written, `checkpointMinSeconds ${seconds}`);
     o.dispose();
   }

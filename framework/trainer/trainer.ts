@@ -81,7 +81,10 @@ export interface FitResult {
  * result.bestDev; // → 0.85 (dev accuracy of the restored best weights)
  */
 export class Trainer<E, B> {
-  constructor(readonly objective: Objective<E, B>, readonly options: TrainerOptions<E>) {
+  constructor(
+    readonly objective: Objective<E, B>,
+    readonly options: TrainerOptions<E>,
+  ) {
     if (!(options.batchSize >= 1)) throw new ConfigError(`batchSize must be ≥ 1, got ${options.batchSize}`);
     if (options.epochs === undefined && options.maxSteps === undefined) throw new ConfigError('set epochs or maxSteps');
   }
@@ -93,11 +96,34 @@ export class Trainer<E, B> {
     const stepsPerEpoch = Math.max(1, Math.ceil(train.length / (o.batchSize * accumulation)));
     const totalSteps = o.maxSteps ?? stepsPerEpoch * (o.epochs ?? 1);
     const evalEvery = o.evalEvery ?? stepsPerEpoch;
-    const schedule = lrSchedule({ kind: o.schedule ?? 'linear', warmupSteps: Math.round((o.warmupRatio ?? 0) * totalSteps), totalSteps });
-    const optimizer = new AdamW(this.objective.paramGroups().map((g) => ({ ...g, weightDecay: g.weightDecay ?? o.weightDecay ?? 0 })), { maxGradNorm: o.maxGradNorm ?? 1, eps: o.adamEps ?? 1e-8 });
-    const identity = runIdentity(o, this.objective.paramGroups().map((g) => g.lr), train, dev);
+    const schedule = lrSchedule({
+      kind: o.schedule ?? 'linear',
+      warmupSteps: Math.round((o.warmupRatio ?? 0) * totalSteps),
+      totalSteps,
+    });
+    const optimizer = new AdamW(
+      this.objective.paramGroups().map((g) => ({ ...g, weightDecay: g.weightDecay ?? o.weightDecay ?? 0 })),
+      { maxGradNorm: o.maxGradNorm ?? 1, eps: o.adamEps ?? 1e-8 },
+    );
+    const identity = runIdentity(
+      o,
+      this.objective.paramGroups().map((g) => g.lr),
+      train,
+      dev,
+    );
     const fingerprint = createHash('sha1').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
-    let state: TrainerState = { step: 0, epoch: 0, offset: 0, bestMetric: -Infinity, bestStep: -1, evalsWithoutImprovement: 0, history: [], optimizerStep: 0, fingerprint, identity };
+    let state: TrainerState = {
+      step: 0,
+      epoch: 0,
+      offset: 0,
+      bestMetric: -Infinity,
+      bestStep: -1,
+      evalsWithoutImprovement: 0,
+      history: [],
+      optimizerStep: 0,
+      fingerprint,
+      identity,
+    };
     let best: Map<string, HostTensor> | undefined;
 
     if (o.resume && o.checkpointDir) {
@@ -106,23 +132,31 @@ export class Trainer<E, B> {
         if (ckpt.state.fingerprint !== fingerprint) {
           const diff = identityDiff(ckpt.state.identity, identity);
           if (!o.resumeForce) {
-            throw new ConfigError(`${o.checkpointDir}: the checkpoint was written by another configuration (${diff}); `
-              + 'resume with the same settings, pass --resume-force to continue with these, or remove it');
+            throw new ConfigError(
+              `${o.checkpointDir}: the checkpoint was written by another configuration (${diff}); ` +
+                'resume with the same settings, pass --resume-force to continue with these, or remove it',
+            );
           }
-          log.warn(`${o.checkpointDir}: resuming a checkpoint of another configuration (${diff}) as --resume-force asks`);
+          log.warn(
+            `${o.checkpointDir}: resuming a checkpoint of another configuration (${diff}) as --resume-force asks`,
+          );
         }
         state = { ...ckpt.state, fingerprint, identity };
         this.objective.restore(ckpt.weights);
         best = ckpt.best.size > 0 ? ckpt.best : undefined;
         const slots = [...new Set([...ckpt.optimizer.keys()].map((k) => Number(k.split('.')[1])))].map((index) => ({
-          index, m: ckpt.optimizer.get(`m.${index}`)!.data as Float32Array, v: ckpt.optimizer.get(`v.${index}`)!.data as Float32Array,
+          index,
+          m: ckpt.optimizer.get(`m.${index}`)!.data as Float32Array,
+          v: ckpt.optimizer.get(`v.${index}`)!.data as Float32Array,
         }));
         optimizer.loadState(state.optimizerStep, slots);
       }
     }
 
     let interrupted = false;
-    const onSigint = () => { interrupted = true; };
+    const onSigint = () => {
+      interrupted = true;
+    };
     const sigint = o.handleSigint ?? o.checkpointDir !== undefined;
     if (sigint) process.on('SIGINT', onSigint);
     const save = () => {
@@ -133,7 +167,12 @@ export class Trainer<E, B> {
         optTensors.set(`m.${s.index}`, { dtype: 'float32', shape: s.shape, data: s.m });
         optTensors.set(`v.${s.index}`, { dtype: 'float32', shape: s.shape, data: s.v });
       }
-      saveTrainerCheckpoint(o.checkpointDir, { state: { ...state, optimizerStep: opt.step }, weights: this.objective.snapshot(), best: best ?? new Map(), optimizer: optTensors });
+      saveTrainerCheckpoint(o.checkpointDir, {
+        state: { ...state, optimizerStep: opt.step },
+        weights: this.objective.snapshot(),
+        best: best ?? new Map(),
+        optimizer: optTensors,
+      });
       lastSave = Date.now();
     };
     let lastSave = Date.now();
@@ -150,7 +189,10 @@ export class Trainer<E, B> {
           const indices = order.slice(state.offset, state.offset + o.batchSize);
           state.offset += o.batchSize;
           if (indices.length === 0) break;
-          const batch = this.objective.makeBatch(indices.map((i) => train[i]!), true);
+          const batch = this.objective.makeBatch(
+            indices.map((i) => train[i]!),
+            true,
+          );
           const seed = (o.seed * 1_000_003 + state.step * 97 + micro) >>> 0;
           const { value, grads: g } = tf.variableGrads(() => this.objective.loss(batch, seed));
           this.objective.disposeBatch(batch);
@@ -159,15 +201,28 @@ export class Trainer<E, B> {
           value.dispose();
           if (!grads) grads = g;
           else {
-            for (const [k, t] of Object.entries(g)) { const prev = grads[k]; grads[k] = prev ? tf.add(prev, t) : t; if (prev) { prev.dispose(); t.dispose(); } }
+            for (const [k, t] of Object.entries(g)) {
+              const prev = grads[k];
+              grads[k] = prev ? tf.add(prev, t) : t;
+              if (prev) {
+                prev.dispose();
+                t.dispose();
+              }
+            }
           }
           if (state.offset >= train.length) break;
         }
-        if (state.offset >= train.length) { state.epoch++; state.offset = 0; }
+        if (state.offset >= train.length) {
+          state.epoch++;
+          state.offset = 0;
+        }
         if (!grads) continue;
         if (micros > 1) {
           // Accumulated gradients are sums of per-micro-batch means: average them.
-          for (const [k, t] of Object.entries(grads)) { grads[k] = tf.div(t, micros); t.dispose(); }
+          for (const [k, t] of Object.entries(grads)) {
+            grads[k] = tf.div(t, micros);
+            t.dispose();
+          }
         }
         const lrScale = schedule(state.step);
         optimizer.step(grads, lrScale);
@@ -178,7 +233,9 @@ export class Trainer<E, B> {
         state.history.push({ step: state.step, loss: lastLoss, lr });
         await o.run?.logMetrics({ loss: lastLoss, lr }, state.step);
         if (state.step % evalEvery === 0 || state.step === totalSteps) {
-          const accuracy = o.devAccuracy ? await o.devAccuracy(dev) : evaluate(this.objective, dev, o.batchSize * 2).accuracy;
+          const accuracy = o.devAccuracy
+            ? await o.devAccuracy(dev)
+            : evaluate(this.objective, dev, o.batchSize * 2).accuracy;
           state.history.push({ step: state.step, dev: accuracy });
           await o.run?.logMetrics({ dev_accuracy: accuracy }, state.step);
           if (accuracy > state.bestMetric) {
@@ -197,7 +254,14 @@ export class Trainer<E, B> {
         bar.update(state.step, { loss: lastLoss, lr, dev: state.bestMetric === -Infinity ? '-' : state.bestMetric });
         // Signals are delivered from the event loop's macrotask queue: let a pending SIGINT run its handler.
         if (sigint) await new Promise((resolve) => setImmediate(resolve));
-        if (o.stopAfterSteps !== undefined && state.step >= o.stopAfterSteps) return { bestDev: state.bestMetric, bestStep: state.bestStep, steps: state.step, history: state.history, interrupted: true };
+        if (o.stopAfterSteps !== undefined && state.step >= o.stopAfterSteps)
+          return {
+            bestDev: state.bestMetric,
+            bestStep: state.bestStep,
+            steps: state.step,
+            history: state.history,
+            interrupted: true,
+          };
       }
       if (interrupted) save();
     } finally {
@@ -205,7 +269,13 @@ export class Trainer<E, B> {
       optimizer.dispose();
     }
     if (best) this.objective.restore(best);
-    return { bestDev: state.bestMetric, bestStep: state.bestStep, steps: state.step, history: state.history, interrupted };
+    return {
+      bestDev: state.bestMetric,
+      bestStep: state.bestStep,
+      steps: state.step,
+      history: state.history,
+      interrupted,
+    };
   }
 }
 
@@ -215,9 +285,38 @@ export class Trainer<E, B> {
  * caller's identity fields.
  */
 function runIdentity<E>(o: TrainerOptions<E>, lrs: number[], train: E[], dev: E[]): Record<string, unknown> {
-  const { epochs, maxSteps, batchSize, gradientAccumulation, evalEvery, earlyStoppingPatience, seed, schedule, warmupRatio, weightDecay, maxGradNorm, adamEps } = o;
-  const data = createHash('sha1').update(JSON.stringify([train, dev])).digest('hex').slice(0, 16);
-  const trainer = { epochs, maxSteps, batchSize, gradientAccumulation, evalEvery, earlyStoppingPatience, seed, schedule, warmupRatio, weightDecay, maxGradNorm, adamEps };
+  const {
+    epochs,
+    maxSteps,
+    batchSize,
+    gradientAccumulation,
+    evalEvery,
+    earlyStoppingPatience,
+    seed,
+    schedule,
+    warmupRatio,
+    weightDecay,
+    maxGradNorm,
+    adamEps,
+  } = o;
+  const data = createHash('sha1')
+    .update(JSON.stringify([train, dev]))
+    .digest('hex')
+    .slice(0, 16);
+  const trainer = {
+    epochs,
+    maxSteps,
+    batchSize,
+    gradientAccumulation,
+    evalEvery,
+    earlyStoppingPatience,
+    seed,
+    schedule,
+    warmupRatio,
+    weightDecay,
+    maxGradNorm,
+    adamEps,
+  };
   // JSON round trip: undefined fields drop out, so a saved identity compares equal to a fresh one.
   return JSON.parse(JSON.stringify({ ...o.identity, ...trainer, lrs, data })) as Record<string, unknown>;
 }
@@ -226,6 +325,10 @@ function runIdentity<E>(o: TrainerOptions<E>, lrs: number[], train: E[], dev: E[
 function identityDiff(saved: Record<string, unknown> | undefined, now: Record<string, unknown>): string {
   if (!saved) return 'it predates recorded settings';
   const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v).slice(0, 60));
-  const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])].filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]));
-  return keys.map((k) => `${k === 'data' ? 'training or dev examples' : k} ${show(saved[k])} → ${show(now[k])}`).join(', ');
+  const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])].filter(
+    (k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]),
+  );
+  return keys
+    .map((k) => `${k === 'data' ? 'training or dev examples' : k} ${show(saved[k])} → ${show(now[k])}`)
+    .join(', ');
 }

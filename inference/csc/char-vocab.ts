@@ -21,10 +21,13 @@ export class CharVocab {
   private readonly ids = new Map<string, number>();
 
   constructor(readonly tokens: readonly string[]) {
-    tokens.forEach((t, i) => { if (!this.ids.has(t)) this.ids.set(t, i); });
+    tokens.forEach((t, i) => {
+      if (!this.ids.has(t)) this.ids.set(t, i);
+    });
     const need = (t: string): number => {
       const id = this.ids.get(t);
-      if (id === undefined) throw new TokenizerError(`character vocabulary has no ${t} token (${tokens.length} entries)`);
+      if (id === undefined)
+        throw new TokenizerError(`character vocabulary has no ${t} token (${tokens.length} entries)`);
       return id;
     };
     this.pad = need('[PAD]');
@@ -36,7 +39,11 @@ export class CharVocab {
   /** Reads a `vocab.txt` (one token per line). */
   static read(file: string): CharVocab {
     let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch { throw new TokenizerError(`vocabulary file ${file} not found`); }
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new TokenizerError(`vocabulary file ${file} not found`);
+    }
     const tokens = text.split(/\r?\n/);
     if (tokens[tokens.length - 1] === '') tokens.pop();
     return new CharVocab(tokens);

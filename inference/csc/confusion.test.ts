@@ -5,7 +5,10 @@ import { CharVocab } from './char-vocab.js';
 import { ConfusionSet, isHanzi } from './confusion.js';
 
 test('pinyin lines are symmetric, stroke groups pairwise, observed pairs one-way', () => {
-  const c = new ConfusionSet().addPinyin('#汉字\t同音同调\t同音异调\n境\t竟静\t景\n').addStroke('拙\t茁\t绌\n').addPairs([['他', '她']]);
+  const c = new ConfusionSet()
+    .addPinyin('#汉字\t同音同调\t同音异调\n境\t竟静\t景\n')
+    .addStroke('拙\t茁\t绌\n')
+    .addPairs([['他', '她']]);
   assert.deepEqual([...c.candidates('境')].sort(), ['景', '竟', '静'].sort());
   assert.deepEqual([...c.candidates('竟')], ['境']);
   assert.deepEqual([...c.candidates('拙')].sort(), ['绌', '茁'].sort());
@@ -23,7 +26,10 @@ test('serialize → parse round trip', () => {
 });
 
 test('bad lines name the line', () => {
-  assert.throws(() => ConfusionSet.parse('境\t竟\nabc\n', 'c.txt'), (e: Error) => e instanceof DataError && /c.txt:2: expected 'char<TAB>candidates'/.test(e.message));
+  assert.throws(
+    () => ConfusionSet.parse('境\t竟\nabc\n', 'c.txt'),
+    (e: Error) => e instanceof DataError && /c.txt:2: expected 'char<TAB>candidates'/.test(e.message),
+  );
   assert.throws(() => new ConfusionSet().addPinyin('x\ty\n', 'p.txt'), /p.txt:1/);
 });
 

@@ -56,8 +56,15 @@ export class ConfusionSet {
     text.split(/\r?\n/).forEach((line, i) => {
       if (line === '' || line.startsWith('#')) return;
       const [key, ...groups] = line.split('\t');
-      if (key === undefined || !isHanzi(key)) throw new DataError(`${name}:${i + 1}: expected a character then tab-separated candidates, got '${line.slice(0, 30)}'`);
-      for (const group of groups) for (const ch of group) { this.add(key, ch); this.add(ch, key); }
+      if (key === undefined || !isHanzi(key))
+        throw new DataError(
+          `${name}:${i + 1}: expected a character then tab-separated candidates, got '${line.slice(0, 30)}'`,
+        );
+      for (const group of groups)
+        for (const ch of group) {
+          this.add(key, ch);
+          this.add(ch, key);
+        }
     });
     return this;
   }
@@ -79,7 +86,10 @@ export class ConfusionSet {
 
   /** Our `confusion.txt`: one `char<TAB>candidates` line per character, sorted. */
   serialize(): string {
-    return [...this.table.keys()].sort().map((k) => `${k}\t${[...this.table.get(k)!].sort().join('')}\n`).join('');
+    return [...this.table.keys()]
+      .sort()
+      .map((k) => `${k}\t${[...this.table.get(k)!].sort().join('')}\n`)
+      .join('');
   }
 
   /**

@@ -92,8 +92,13 @@ export function decide(text: string, scores: readonly CharScore[], t: Thresholds
  * // → [{ source: '遇到逆竟时，我们必须勇于面对', target: '遇到逆境时，我们必须勇于面对', errors: [{ position: 3, correction: { 竟: '境' } }] }]
  */
 export class Corrector {
-  private constructor(readonly manifest: CscManifest, readonly vocab: CharVocab, readonly confusion: ConfusionSet,
-    private readonly session: InferenceSession, private readonly ort: Ort) {}
+  private constructor(
+    readonly manifest: CscManifest,
+    readonly vocab: CharVocab,
+    readonly confusion: ConfusionSet,
+    private readonly session: InferenceSession,
+    private readonly ort: Ort,
+  ) {}
 
   /** Reads a model directory; `threads` sets ORT's intra-op threads. */
   static async load(dir: string, options: { threads?: number } = {}): Promise<Corrector> {
@@ -104,23 +109,33 @@ export class Corrector {
     };
     const manifestFile = need('csc.json');
     let manifest: CscManifest;
-    try { manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as CscManifest; } catch (error) {
+    try {
+      manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as CscManifest;
+    } catch (error) {
       throw new BundleError(`${manifestFile}: not valid JSON (${(error as Error).message})`);
     }
-    if (manifest.format !== 'fewprompt-csc' || manifest.formatVersion !== 1) throw new BundleError(`${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected fewprompt-csc v1`);
-    if (!Number.isInteger(manifest.maxSeqLen) || manifest.maxSeqLen < 3) throw new BundleError(`${manifestFile}: maxSeqLen must be an integer ≥ 3, got ${String(manifest.maxSeqLen)}`);
+    if (manifest.format !== 'fewprompt-csc' || manifest.formatVersion !== 1)
+      throw new BundleError(
+        `${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected fewprompt-csc v1`,
+      );
+    if (!Number.isInteger(manifest.maxSeqLen) || manifest.maxSeqLen < 3)
+      throw new BundleError(`${manifestFile}: maxSeqLen must be an integer ≥ 3, got ${String(manifest.maxSeqLen)}`);
     const vocab = CharVocab.read(need('vocab.txt'));
     const confusion = ConfusionSet.parse(readFileSync(need('confusion.txt'), 'utf8'), join(dir, 'confusion.txt'));
     const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(need('model.onnx'), {
-      graphOptimizationLevel: 'all', executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      executionProviders: ['cpu'],
       ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     });
     return new Corrector(manifest, vocab, confusion, session, ort);
   }
 
   /** Corrects every text with the manifest's thresholds for `mode`. */
-  async correct(texts: readonly string[], options: { mode?: CandidateMode; batchSize?: number; thresholds?: Thresholds } = {}): Promise<CorrectionResult[]> {
+  async correct(
+    texts: readonly string[],
+    options: { mode?: CandidateMode; batchSize?: number; thresholds?: Thresholds } = {},
+  ): Promise<CorrectionResult[]> {
     const mode = options.mode ?? 'confusion';
     const t = options.thresholds ?? this.manifest.thresholds[mode];
     const scores = await this.score(texts, mode, options.batchSize);
@@ -129,7 +144,8 @@ export class Corrector {
 
   /** Per-character network scores (for {@link decide}; tuning thresholds needs them once). */
   async score(texts: readonly string[], mode: CandidateMode = 'confusion', batchSize = 32): Promise<CharScore[][]> {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
     const width = this.manifest.maxSeqLen - 2;
     const windows = texts.flatMap((text, owner) => {
       const chars = Array.from(text);
@@ -141,8 +157,13 @@ export class Corrector {
     const results: CharScore[][] = new Array<CharScore[]>(windows.length);
     for (let at = 0; at < order.length; at += batchSize) {
       const chunk = order.slice(at, at + batchSize);
-      const scored = await this.run(chunk.map((i) => windows[i]!.chars), mode);
-      chunk.forEach((i, k) => { results[i] = scored[k]!; });
+      const scored = await this.run(
+        chunk.map((i) => windows[i]!.chars),
+        mode,
+      );
+      chunk.forEach((i, k) => {
+        results[i] = scored[k]!;
+      });
     }
     const out: CharScore[][] = texts.map(() => []);
     windows.forEach((w, i) => out[w.owner]!.push(...results[i]!));
@@ -154,10 +175,12 @@ export class Corrector {
     if (rows.every((r) => r.length === 0)) return rows.map(() => []);
     const seq = Math.max(...rows.map((r) => r.length)) + 2;
     const ids = rows.map((r) => Int32Array.from(r, (c) => this.vocab.id(c)));
-    const cands = rows.map((r, b) => r.map((c, t) => {
-      if (mode === 'vocab' || !isHanzi(c) || ids[b]![t] === this.vocab.unk) return [] as number[];
-      return [...this.confusion.candidates(c)].map((x) => this.vocab.id(x)).filter((id) => id !== this.vocab.unk);
-    }));
+    const cands = rows.map((r, b) =>
+      r.map((c, t) => {
+        if (mode === 'vocab' || !isHanzi(c) || ids[b]![t] === this.vocab.unk) return [] as number[];
+        return [...this.confusion.candidates(c)].map((x) => this.vocab.id(x)).filter((id) => id !== this.vocab.unk);
+      }),
+    );
     const width = 1 + Math.max(0, ...cands.flatMap((r) => r.map((c) => c.length)));
     const n = rows.length;
     const inputIds = new Int32Array(n * seq);
@@ -178,27 +201,36 @@ export class Corrector {
     });
     const T = (data: Int32Array, dims: number[]) => new this.ort.Tensor('int32', data, dims);
     const out = await this.session.run({
-      input_ids: T(inputIds, [n, seq]), token_type_ids: T(new Int32Array(n * seq), [n, seq]), position_ids: T(positions, [n, seq]),
-      attention_mask: T(mask, [n, seq]), candidate_ids: T(candidateIds, [n, seq, width]),
+      input_ids: T(inputIds, [n, seq]),
+      token_type_ids: T(new Int32Array(n * seq), [n, seq]),
+      position_ids: T(positions, [n, seq]),
+      attention_mask: T(mask, [n, seq]),
+      candidate_ids: T(candidateIds, [n, seq, width]),
     });
     const detect = out['detect_prob']!.data as Float32Array;
     const logp = out['candidate_logprobs']!.data as Float32Array;
     const topLogp = out['top_logprob']!.data as Float32Array;
     const topId = out['top_id']!.data as BigInt64Array;
-    return rows.map((r, b) => r.map((char, t): CharScore => {
-      const at = b * seq + t + 1;
-      const sourceLogprob = logp[at * width]!;
-      const base = { char, detect: detect[at]!, sourceLogprob };
-      if (!isHanzi(char) || ids[b]![t] === this.vocab.unk) return { ...base, bestLogprob: -Infinity };
-      if (mode === 'vocab') {
-        const best = this.vocab.tokens[Number(topId[at])]!;
-        return best === char || !isHanzi(best) ? { ...base, bestLogprob: -Infinity } : { ...base, best, bestLogprob: topLogp[at]! };
-      }
-      const list = cands[b]![t]!;
-      let k = -1;
-      for (let j = 0; j < list.length; j++) if (k < 0 || logp[at * width + 1 + j]! > logp[at * width + 1 + k]!) k = j;
-      return k < 0 ? { ...base, bestLogprob: -Infinity } : { ...base, best: this.vocab.tokens[list[k]!]!, bestLogprob: logp[at * width + 1 + k]! };
-    }));
+    return rows.map((r, b) =>
+      r.map((char, t): CharScore => {
+        const at = b * seq + t + 1;
+        const sourceLogprob = logp[at * width]!;
+        const base = { char, detect: detect[at]!, sourceLogprob };
+        if (!isHanzi(char) || ids[b]![t] === this.vocab.unk) return { ...base, bestLogprob: -Infinity };
+        if (mode === 'vocab') {
+          const best = this.vocab.tokens[Number(topId[at])]!;
+          return best === char || !isHanzi(best)
+            ? { ...base, bestLogprob: -Infinity }
+            : { ...base, best, bestLogprob: topLogp[at]! };
+        }
+        const list = cands[b]![t]!;
+        let k = -1;
+        for (let j = 0; j < list.length; j++) if (k < 0 || logp[at * width + 1 + j]! > logp[at * width + 1 + k]!) k = j;
+        return k < 0
+          ? { ...base, bestLogprob: -Infinity }
+          : { ...base, best: this.vocab.tokens[list[k]!]!, bestLogprob: logp[at * width + 1 + k]! };
+      }),
+    );
   }
 
   async release(): Promise<void> {

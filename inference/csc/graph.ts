@@ -35,7 +35,9 @@ class CscBertGraph extends BertGraph {
     const shape = dims ?? (value instanceof Float32Array ? [value.length] : value.shape);
     const scope = this.g.scope;
     this.g.scope = 'cast/';
-    const out = this.g.op('Cast', [this.g.init(`${name}.f16`, shape, f32ToF16(data))], { attributes: { to: OnnxType.FLOAT } });
+    const out = this.g.op('Cast', [this.g.init(`${name}.f16`, shape, f32ToF16(data))], {
+      attributes: { to: OnnxType.FLOAT },
+    });
     this.g.scope = scope;
     return out;
   }
@@ -47,26 +49,44 @@ class CscBertGraph extends BertGraph {
  * const bytes = buildCscGraph(state, config, { precision: 'int8' });
  * await ort.InferenceSession.create(bytes);
  */
-export function buildCscGraph(state: ReadonlyMap<string, HostTensor>, config: BertConfig, options: { precision?: Precision; fusion?: Fusion } = {}): Uint8Array {
+export function buildCscGraph(
+  state: ReadonlyMap<string, HostTensor>,
+  config: BertConfig,
+  options: { precision?: Precision; fusion?: Fusion } = {},
+): Uint8Array {
   const g = new GraphBuilder('fewprompt-csc');
   const w = new WeightReader(state, 'CSC checkpoint');
-  const bert = new CscBertGraph(g, config, w, { fusion: options.fusion ?? 'contrib', precision: options.precision ?? 'fp32' });
+  const bert = new CscBertGraph(g, config, w, {
+    fusion: options.fusion ?? 'contrib',
+    precision: options.precision ?? 'fp32',
+  });
   const hidden = bert.encode(); // [B, S, H]
   const candidates = g.input('candidate_ids', OnnxType.INT32, ['batch', 'seq', 'candidates']);
   g.scope = 'detect/';
   const h = config.hiddenSize;
   const dw = w.get(DETECT_WEIGHT);
-  const logit = g.op('Add', [g.op('MatMul', [hidden, bert.weight('detect.weight', dw.data, [h, 1])]), bert.weight('detect.bias', w.get(DETECT_BIAS).data)]);
+  const logit = g.op('Add', [
+    g.op('MatMul', [hidden, bert.weight('detect.weight', dw.data, [h, 1])]),
+    bert.weight('detect.bias', w.get(DETECT_BIAS).data),
+  ]);
   g.op('Sigmoid', [g.op('Squeeze', [logit, g.ints('last', [2])])], { names: ['detect_prob'] });
   g.output('detect_prob', OnnxType.FLOAT, ['batch', 'seq']);
   g.scope = 'correct/';
-  const logits = g.op('Add', [g.op('MatMul', [mlmTransform(bert, hidden), g.op('Transpose', [bert.wordEmbeddings], { attributes: { perm: [1, 0] } })]),
-    bert.weight('decoder.bias', w.get('cls.predictions.bias').data)]); // [B, S, V]
+  const logits = g.op('Add', [
+    g.op('MatMul', [
+      mlmTransform(bert, hidden),
+      g.op('Transpose', [bert.wordEmbeddings], { attributes: { perm: [1, 0] } }),
+    ]),
+    bert.weight('decoder.bias', w.get('cls.predictions.bias').data),
+  ]); // [B, S, V]
   const logprobs = g.op('LogSoftmax', [logits], { attributes: { axis: -1 } });
   const index = g.op('Cast', [candidates], { attributes: { to: OnnxType.INT64 } });
   g.op('GatherElements', [logprobs, index], { attributes: { axis: 2 }, names: ['candidate_logprobs'] });
   g.output('candidate_logprobs', OnnxType.FLOAT, ['batch', 'seq', 'candidates']);
-  g.opMulti('TopK', [logprobs, g.init('k', [1], BigInt64Array.of(1n))], { attributes: { axis: -1 }, names: ['top_logprob', 'top_id'] });
+  g.opMulti('TopK', [logprobs, g.init('k', [1], BigInt64Array.of(1n))], {
+    attributes: { axis: -1 },
+    names: ['top_logprob', 'top_id'],
+  });
   g.output('top_logprob', OnnxType.FLOAT, ['batch', 'seq', 1]);
   g.output('top_id', OnnxType.INT64, ['batch', 'seq', 1]);
   g.scope = '';
@@ -77,16 +97,35 @@ export function buildCscGraph(state: ReadonlyMap<string, HostTensor>, config: Be
 function mlmTransform(bert: BertGraph, x: string): string {
   const g = bert.g;
   const t = 'cls.predictions.transform';
-  const y = g.op('Add', [g.op('MatMul', [x, bert.weight(`${t}.dense.weight`, bert.w.linear(`${t}.dense`))]), bert.weight(`${t}.dense.bias`, bert.w.bias(`${t}.dense`))]);
+  const y = g.op('Add', [
+    g.op('MatMul', [x, bert.weight(`${t}.dense.weight`, bert.w.linear(`${t}.dense`))]),
+    bert.weight(`${t}.dense.bias`, bert.w.bias(`${t}.dense`)),
+  ]);
   let act: string;
   if (bert.config.hiddenAct === 'relu') {
     act = g.op('Relu', [y]);
   } else if (bert.config.hiddenAct === 'gelu') {
-    act = g.op('Mul', [g.op('Mul', [y, g.scalar('half', 0.5)]), g.op('Add', [g.op('Erf', [g.op('Div', [y, g.scalar('sqrt2', Math.SQRT2)])]), g.scalar('one', 1)])]);
+    act = g.op('Mul', [
+      g.op('Mul', [y, g.scalar('half', 0.5)]),
+      g.op('Add', [g.op('Erf', [g.op('Div', [y, g.scalar('sqrt2', Math.SQRT2)])]), g.scalar('one', 1)]),
+    ]);
   } else {
-    const inner = g.op('Mul', [g.op('Add', [y, g.op('Mul', [g.op('Pow', [y, g.scalar('three', 3)]), g.scalar('gelu_c', 0.044715)])]), g.scalar('k', Math.sqrt(2 / Math.PI))]);
-    act = g.op('Mul', [g.op('Mul', [y, g.scalar('half', 0.5)]), g.op('Add', [g.op('Tanh', [inner]), g.scalar('one', 1)])]);
+    const inner = g.op('Mul', [
+      g.op('Add', [y, g.op('Mul', [g.op('Pow', [y, g.scalar('three', 3)]), g.scalar('gelu_c', 0.044715)])]),
+      g.scalar('k', Math.sqrt(2 / Math.PI)),
+    ]);
+    act = g.op('Mul', [
+      g.op('Mul', [y, g.scalar('half', 0.5)]),
+      g.op('Add', [g.op('Tanh', [inner]), g.scalar('one', 1)]),
+    ]);
   }
-  return g.op('LayerNormalization', [act, bert.weight(`${t}.LayerNorm.weight`, bert.w.get(`${t}.LayerNorm.weight`)), bert.weight(`${t}.LayerNorm.bias`, bert.w.get(`${t}.LayerNorm.bias`))],
-    { attributes: { axis: -1, epsilon: { float: bert.config.layerNormEps } } });
+  return g.op(
+    'LayerNormalization',
+    [
+      act,
+      bert.weight(`${t}.LayerNorm.weight`, bert.w.get(`${t}.LayerNorm.weight`)),
+      bert.weight(`${t}.LayerNorm.bias`, bert.w.get(`${t}.LayerNorm.bias`)),
+    ],
+    { attributes: { axis: -1, epsilon: { float: bert.config.layerNormEps } } },
+  );
 }

@@ -47,8 +47,12 @@ export class BertGraph {
   /** The word-embedding initializer (after `encode()`); the tied MLM decoder reuses it instead of storing a second copy. */
   wordEmbeddings = '';
 
-  constructor(readonly g: GraphBuilder, readonly config: BertConfig, readonly w: WeightReader,
-    readonly options: { readonly fusion: Fusion; readonly precision: Precision; readonly softRows?: FloatWeight }) {}
+  constructor(
+    readonly g: GraphBuilder,
+    readonly config: BertConfig,
+    readonly w: WeightReader,
+    readonly options: { readonly fusion: Fusion; readonly precision: Precision; readonly softRows?: FloatWeight },
+  ) {}
 
   /** A float initializer (float16 + Cast under `fp16`). */
   weight(name: string, value: FloatWeight | Float32Array, dims?: readonly number[]): string {
@@ -57,7 +61,9 @@ export class BertGraph {
     if (this.options.precision !== 'fp16') return this.g.init(name, shape, data);
     const scope = this.g.scope;
     this.g.scope = 'cast/';
-    const out = this.g.op('Cast', [this.g.init(`${name}.f16`, shape, f32ToF16(data))], { attributes: { to: OnnxType.FLOAT } });
+    const out = this.g.op('Cast', [this.g.init(`${name}.f16`, shape, f32ToF16(data))], {
+      attributes: { to: OnnxType.FLOAT },
+    });
     this.g.scope = scope;
     return out;
   }
@@ -78,7 +84,12 @@ export class BertGraph {
   /** Graph inputs, embeddings, every layer → [batch, seq, hidden]. */
   encode(): string {
     const g = this.g;
-    const [ids, types, positions, mask] = ENCODER_INPUTS.map((n) => g.input(n, OnnxType.INT32, ['batch', 'seq'])) as [string, string, string, string];
+    const [ids, types, positions, mask] = ENCODER_INPUTS.map((n) => g.input(n, OnnxType.INT32, ['batch', 'seq'])) as [
+      string,
+      string,
+      string,
+      string,
+    ];
     g.scope = 'embeddings/';
     let x = this.embeddings(ids, types, positions);
     g.scope = 'mask/';
@@ -99,17 +110,30 @@ export class BertGraph {
     this.wordEmbeddings = word;
     // P-Tuning: the prompt encoder's output rows follow the vocabulary, so soft slots are plain ids V + k to the
     // embedding lookup, while the MLM decoder (wordEmbeddings) keeps the V vocabulary rows.
-    const input = this.options.softRows ? g.op('Concat', [word, this.weight('prompt.soft_embeddings', this.options.softRows)], { attributes: { axis: 0 } }) : word;
+    const input = this.options.softRows
+      ? g.op('Concat', [word, this.weight('prompt.soft_embeddings', this.options.softRows)], {
+          attributes: { axis: 0 },
+        })
+      : word;
     const pos = this.weight(`${e}.position_embeddings.weight`, this.w.get(`${e}.position_embeddings.weight`));
     const type = this.weight(`${e}.token_type_embeddings.weight`, this.w.get(`${e}.token_type_embeddings.weight`));
     const gamma = this.weight(`${e}.LayerNorm.weight`, this.w.get(`${e}.LayerNorm.weight`));
     const beta = this.weight(`${e}.LayerNorm.bias`, this.w.get(`${e}.LayerNorm.bias`));
     if (this.options.fusion === 'contrib') {
       // Second output (mask_index) unused: the Attention nodes take the raw [batch, seq] mask, which allows any padding layout.
-      return g.opMulti('EmbedLayerNormalization', [ids, types, input, pos, type, gamma, beta, '', positions], { domain: MS_DOMAIN, outputs: 2, attributes: { epsilon: { float: c.layerNormEps } } })[0]!;
+      return g.opMulti('EmbedLayerNormalization', [ids, types, input, pos, type, gamma, beta, '', positions], {
+        domain: MS_DOMAIN,
+        outputs: 2,
+        attributes: { epsilon: { float: c.layerNormEps } },
+      })[0]!;
     }
-    const sum = g.op('Add', [g.op('Add', [g.op('Gather', [input, ids]), g.op('Gather', [pos, positions])]), g.op('Gather', [type, types])]);
-    return g.op('LayerNormalization', [sum, gamma, beta], { attributes: { axis: -1, epsilon: { float: c.layerNormEps } } });
+    const sum = g.op('Add', [
+      g.op('Add', [g.op('Gather', [input, ids]), g.op('Gather', [pos, positions])]),
+      g.op('Gather', [type, types]),
+    ]);
+    return g.op('LayerNormalization', [sum, gamma, beta], {
+      attributes: { axis: -1, epsilon: { float: c.layerNormEps } },
+    });
   }
 
   /** Additive attention mask [batch, 1, 1, seq]: 0 where attended, -1e9 at padding (as the tfjs encoder). */
@@ -120,8 +144,15 @@ export class BertGraph {
   }
 
   private layerNorm(x: string, prefix: string): string {
-    return this.g.op('LayerNormalization', [x, this.weight(`${prefix}.weight`, this.w.get(`${prefix}.weight`)), this.weight(`${prefix}.bias`, this.w.get(`${prefix}.bias`))],
-      { attributes: { axis: -1, epsilon: { float: this.config.layerNormEps } } });
+    return this.g.op(
+      'LayerNormalization',
+      [
+        x,
+        this.weight(`${prefix}.weight`, this.w.get(`${prefix}.weight`)),
+        this.weight(`${prefix}.bias`, this.w.get(`${prefix}.bias`)),
+      ],
+      { attributes: { axis: -1, epsilon: { float: this.config.layerNormEps } } },
+    );
   }
 
   /** The activation in standard ops (bias already added). */
@@ -152,16 +183,27 @@ export class BertGraph {
     const heads = c.numAttentionHeads;
     const headDim = c.hiddenSize / heads;
     const p = `encoder.layer.${i}`;
-    const lin = (input: string, name: string) => this.matmul(input, `${p}.${name}`, this.w.linear(`${p}.${name}`), this.w.bias(`${p}.${name}`));
+    const lin = (input: string, name: string) =>
+      this.matmul(input, `${p}.${name}`, this.w.linear(`${p}.${name}`), this.w.bias(`${p}.${name}`));
     const split = g.ints('split_heads', [0, 0, heads, headDim]);
-    const project = (name: string, perm: number[]) => g.op('Transpose', [g.op('Reshape', [lin(x, name), split])], { attributes: { perm } });
+    const project = (name: string, perm: number[]) =>
+      g.op('Transpose', [g.op('Reshape', [lin(x, name), split])], { attributes: { perm } });
     const q = project('attention.self.query', [0, 2, 1, 3]);
     const kT = project('attention.self.key', [0, 2, 3, 1]);
     const v = project('attention.self.value', [0, 2, 1, 3]);
-    const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, kT]), g.scalar('attn_scale', 1 / Math.sqrt(headDim))]), maskBias]);
+    const scores = g.op('Add', [
+      g.op('Mul', [g.op('MatMul', [q, kT]), g.scalar('attn_scale', 1 / Math.sqrt(headDim))]),
+      maskBias,
+    ]);
     const probs = g.op('Softmax', [scores], { attributes: { axis: -1 } });
-    const context = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { attributes: { perm: [0, 2, 1, 3] } }), g.ints('merge_heads', [0, 0, c.hiddenSize])]);
-    const h1 = this.layerNorm(g.op('Add', [lin(context, 'attention.output.dense'), x]), `${p}.attention.output.LayerNorm`);
+    const context = g.op('Reshape', [
+      g.op('Transpose', [g.op('MatMul', [probs, v])], { attributes: { perm: [0, 2, 1, 3] } }),
+      g.ints('merge_heads', [0, 0, c.hiddenSize]),
+    ]);
+    const h1 = this.layerNorm(
+      g.op('Add', [lin(context, 'attention.output.dense'), x]),
+      `${p}.attention.output.LayerNorm`,
+    );
     const inter = this.activation(lin(h1, 'intermediate.dense'));
     return this.layerNorm(g.op('Add', [lin(inter, 'output.dense'), h1]), `${p}.output.LayerNorm`);
   }
@@ -172,31 +214,54 @@ export class BertGraph {
     const p = `encoder.layer.${i}`;
     const s = `${p}.attention.self`;
     const qkv = concatColumns([this.w.linear(`${s}.query`), this.w.linear(`${s}.key`), this.w.linear(`${s}.value`)]);
-    const qkvBias = Float32Array.from([...this.w.bias(`${s}.query`), ...this.w.bias(`${s}.key`), ...this.w.bias(`${s}.value`)]);
+    const qkvBias = Float32Array.from([
+      ...this.w.bias(`${s}.query`),
+      ...this.w.bias(`${s}.key`),
+      ...this.w.bias(`${s}.value`),
+    ]);
     let attn: string;
     if (this.options.precision === 'int8') {
       // QAttention: the int8 QKV projection and attention in one kernel, on the input quantised once (uint8, per
       // tensor) — the same arithmetic as DynamicQuantizeMatMul + Split + MultiHeadAttention, 11–14% faster end to end.
       const [xq, xScale, xZero] = g.opMulti('DynamicQuantizeLinear', [x], { outputs: 3 }) as [string, string, string];
       const wq = quantizeColumns(qkv.data, qkv.shape[0]!, qkv.shape[1]!);
-      attn = g.op('QAttention', [xq, g.init(`${s}.qkv.q`, qkv.shape, wq.values), g.init(`${s}.qkv.bias`, [qkvBias.length], qkvBias), xScale, g.init(`${s}.qkv.scale`, [wq.cols], wq.scales), mask, xZero],
-        { domain: MS_DOMAIN, attributes: { num_heads: c.numAttentionHeads } });
+      attn = g.op(
+        'QAttention',
+        [
+          xq,
+          g.init(`${s}.qkv.q`, qkv.shape, wq.values),
+          g.init(`${s}.qkv.bias`, [qkvBias.length], qkvBias),
+          xScale,
+          g.init(`${s}.qkv.scale`, [wq.cols], wq.scales),
+          mask,
+          xZero,
+        ],
+        { domain: MS_DOMAIN, attributes: { num_heads: c.numAttentionHeads } },
+      );
     } else {
-      attn = g.op('Attention', [x, this.weight(`${s}.qkv.weight`, qkv), this.weight(`${s}.qkv.bias`, qkvBias), mask], { domain: MS_DOMAIN, attributes: { num_heads: c.numAttentionHeads } });
+      attn = g.op('Attention', [x, this.weight(`${s}.qkv.weight`, qkv), this.weight(`${s}.qkv.bias`, qkvBias), mask], {
+        domain: MS_DOMAIN,
+        attributes: { num_heads: c.numAttentionHeads },
+      });
     }
     // Residual + LayerNorm as Add + LayerNormalization, not SkipLayerNormalization: on ORT 1.30's CPU kernels the
     // fused op measured 7–17% slower end to end (bench/inference/profile.ts). Sessions load these graphs at the
     // 'basic' level (RUNTIME_OPTIMIZATION), since 'extended' would fuse the pair back.
-    const residualNorm = (dense: string, input: string, skip: string, norm: string) => this.layerNorm(g.op('Add', [this.matmul(input, dense, this.w.linear(dense), this.w.bias(dense)), skip]), norm);
+    const residualNorm = (dense: string, input: string, skip: string, norm: string) =>
+      this.layerNorm(g.op('Add', [this.matmul(input, dense, this.w.linear(dense), this.w.bias(dense)), skip]), norm);
     const h1 = residualNorm(`${p}.attention.output.dense`, attn, x, `${p}.attention.output.LayerNorm`);
     const inter = `${p}.intermediate.dense`;
-    const act = this.fusedActivation(this.matmul(h1, inter, this.w.linear(inter)), this.weight(`${inter}.bias`, this.w.bias(inter)));
+    const act = this.fusedActivation(
+      this.matmul(h1, inter, this.w.linear(inter)),
+      this.weight(`${inter}.bias`, this.w.bias(inter)),
+    );
     return residualNorm(`${p}.output.dense`, act, h1, `${p}.output.LayerNorm`);
   }
 }
 
 /** Throws a `ConfigError` listing the valid values when `value` is not one of them. */
 export function checkChoice<T extends string>(what: string, value: string, valid: readonly T[]): T {
-  if (!(valid as readonly string[]).includes(value)) throw new ConfigError(`${what} must be one of ${valid.join(', ')}; got '${value}'`);
+  if (!(valid as readonly string[]).includes(value))
+    throw new ConfigError(`${what} must be one of ${valid.join(', ')}; got '${value}'`);
   return value as T;
 }

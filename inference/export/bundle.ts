@@ -84,41 +84,83 @@ export interface GraphOptions {
 }
 
 /** The classifier graph from config + weights; returns the ONNX bytes and node counts. */
-export function buildClassifierGraph(spec: RunSpec, config: BertConfig, weights: WeightReader, methodWeights: WeightReader, tokenizer: BertTokenizer,
-  options: GraphOptions = {}): { bytes: Uint8Array; nodesPerLayer: number; nodes: number; verbalizer?: ManualVerbalizer; template?: PromptTemplate } {
+export function buildClassifierGraph(
+  spec: RunSpec,
+  config: BertConfig,
+  weights: WeightReader,
+  methodWeights: WeightReader,
+  tokenizer: BertTokenizer,
+  options: GraphOptions = {},
+): {
+  bytes: Uint8Array;
+  nodesPerLayer: number;
+  nodes: number;
+  verbalizer?: ManualVerbalizer;
+  template?: PromptTemplate;
+} {
   const g = new GraphBuilder(`fewprompt-${spec.method}`);
   let verbalizer: ManualVerbalizer | undefined;
   let template: PromptTemplate | undefined;
   let softRows: FloatWeight | undefined;
   if (spec.method === 'pet' || spec.method === 'ptuning') {
-    if (spec.template === undefined || spec.labelWords === undefined) throw new ExportError(`${spec.dir}: a ${spec.method} export needs the template and the label words`);
+    if (spec.template === undefined || spec.labelWords === undefined)
+      throw new ExportError(`${spec.dir}: a ${spec.method} export needs the template and the label words`);
     template = PromptTemplate.fromString(spec.template, { requireMask: true, maxSeqLen: spec.maxSeqLen, tokenizer });
     verbalizer = new ManualVerbalizer({ labelWords: spec.labelWords, numMasks: template.numMasks }, tokenizer);
     if (spec.method === 'ptuning') softRows = softPromptRows(template, tokenizer, methodWeights, config.hiddenSize);
   } else if (spec.method === 'efl') {
     if (spec.template === undefined) throw new ExportError(`${spec.dir}: an EFL export needs the pair template`);
     const missing = spec.labels.filter((l) => spec.descriptions?.[l] === undefined);
-    if (missing.length > 0) throw new ExportError(`${spec.dir}: an EFL export needs a description for every label; missing: ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new ExportError(
+        `${spec.dir}: an EFL export needs a description for every label; missing: ${missing.join(', ')}`,
+      );
     template = PromptTemplate.fromString(spec.template, { maxSeqLen: spec.maxSeqLen, tokenizer });
   }
-  const bert = new BertGraph(g, config, weights, { fusion: options.fusion ?? 'contrib', precision: options.precision ?? 'fp32', ...(softRows ? { softRows } : {}) });
+  const bert = new BertGraph(g, config, weights, {
+    fusion: options.fusion ?? 'contrib',
+    precision: options.precision ?? 'fp32',
+    ...(softRows ? { softRows } : {}),
+  });
   const hidden = bert.encode();
   if (verbalizer) petHead(bert, hidden, verbalizer, spec.labels);
   else finetuneHead(bert, hidden, methodWeights, spec.method === 'efl' ? 2 : spec.labels.length); // EFL: (not entail, entail) per pair
   const counts = g.countByScope();
-  return { bytes: g.encode(), nodesPerLayer: counts.get('layer.0') ?? 0, nodes: g.nodes.length, ...(verbalizer ? { verbalizer } : {}), ...(template ? { template } : {}) };
+  return {
+    bytes: g.encode(),
+    nodesPerLayer: counts.get('layer.0') ?? 0,
+    nodes: g.nodes.length,
+    ...(verbalizer ? { verbalizer } : {}),
+    ...(template ? { template } : {}),
+  };
 }
 
 /**
  * P-Tuning's soft prompt as it enters the encoder: the trained embeddings through the trained prompt encoder
  * (LSTM / MLP), computed once here — at inference the prompt is a constant table of rows [soft tokens, hidden].
  */
-export function softPromptRows(template: PromptTemplate, tokenizer: BertTokenizer, methodWeights: WeightReader, hiddenSize: number): FloatWeight {
+export function softPromptRows(
+  template: PromptTemplate,
+  tokenizer: BertTokenizer,
+  methodWeights: WeightReader,
+  hiddenSize: number,
+): FloatWeight {
   const table = template.softTableFor(tokenizer);
   if (table.initTokenIds.length === 0) throw new ExportError('a P-Tuning export needs a template with soft tokens');
-  const encoder = new PromptEncoder(table.encoder, hiddenSize, table.hiddenSize ?? hiddenSize, () => undefined as never);
+  const encoder = new PromptEncoder(
+    table.encoder,
+    hiddenSize,
+    table.hiddenSize ?? hiddenSize,
+    () => undefined as never,
+  );
   const tensor = (w: FloatWeight) => tf.tensor(w.data, [...w.shape], 'float32');
-  const rows = tidyRead(() => encoder.encode(tensor(methodWeights.get('method.prompt.embeddings')), (name) => tensor(methodWeights.get(`method.prompt.encoder.${name}`))), (t) => t.dataSync() as Float32Array);
+  const rows = tidyRead(
+    () =>
+      encoder.encode(tensor(methodWeights.get('method.prompt.embeddings')), (name) =>
+        tensor(methodWeights.get(`method.prompt.encoder.${name}`)),
+      ),
+    (t) => t.dataSync() as Float32Array,
+  );
   return { data: Float32Array.from(rows), shape: [table.initTokenIds.length, hiddenSize] };
 }
 
@@ -137,24 +179,43 @@ export function readJson(path: string, what: string): Record<string, unknown> {
  * @example
  * readRunSpec('/tmp/run-pet', { labelWords: { Negative: ['不'], Positive: ['很'] } }).method; // → 'pet'
  */
-export function readRunSpec(dir: string, overrides: { labelWords?: Record<string, string[]>; descriptions?: Record<string, string>; textFields?: string[] } = {}): RunSpec {
+export function readRunSpec(
+  dir: string,
+  overrides: {
+    labelWords?: Record<string, string[]>;
+    descriptions?: Record<string, string>;
+    textFields?: string[];
+  } = {},
+): RunSpec {
   const m = readJson(join(dir, 'method.json'), `run ${dir}`);
   const kind = String(m['kind']);
-  if (!(EXPORT_METHODS as readonly string[]).includes(kind)) throw new ExportError(`run ${dir}: method '${kind}' cannot be exported yet; supported: ${EXPORT_METHODS.join(', ')}`);
+  if (!(EXPORT_METHODS as readonly string[]).includes(kind))
+    throw new ExportError(
+      `run ${dir}: method '${kind}' cannot be exported yet; supported: ${EXPORT_METHODS.join(', ')}`,
+    );
   const labels = m['labels'];
-  if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string')) throw new ExportError(`run ${dir}: method.json has no 'labels' list`);
+  if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string'))
+    throw new ExportError(`run ${dir}: method.json has no 'labels' list`);
   const words = (m['labelWords'] as Record<string, string[]> | undefined) ?? overrides.labelWords;
   const descriptions = (m['descriptions'] as Record<string, string> | undefined) ?? overrides.descriptions;
   return {
-    dir, method: kind as ExportMethod, labels: labels as string[], maxSeqLen: Number(m['maxSeqLen'] ?? 128),
+    dir,
+    method: kind as ExportMethod,
+    labels: labels as string[],
+    maxSeqLen: Number(m['maxSeqLen'] ?? 128),
     ...(typeof m['template'] === 'string' ? { template: m['template'] } : {}),
-    ...(words ? { labelWords: words } : {}), ...(descriptions ? { descriptions } : {}), ...(overrides.textFields ? { textFields: overrides.textFields } : {}),
+    ...(words ? { labelWords: words } : {}),
+    ...(descriptions ? { descriptions } : {}),
+    ...(overrides.textFields ? { textFields: overrides.textFields } : {}),
   };
 }
 
 function packageVersion(): string {
   try {
-    return String((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown');
+    return String(
+      (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string })
+        .version ?? 'unknown',
+    );
   } catch {
     return 'unknown';
   }
@@ -185,8 +246,10 @@ export async function writeBundleDir<T>(out: string, fill: (dir: string) => Prom
     return await writeDirAtomic(out, fill);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC') throw new ExportError(`${out}: no space left on the device; the previous bundle (if any) is unchanged`);
-    if (code === 'EACCES' || code === 'EROFS') throw new ExportError(`${out}: cannot write there (${code}); the previous bundle (if any) is unchanged`);
+    if (code === 'ENOSPC')
+      throw new ExportError(`${out}: no space left on the device; the previous bundle (if any) is unchanged`);
+    if (code === 'EACCES' || code === 'EROFS')
+      throw new ExportError(`${out}: cannot write there (${code}); the previous bundle (if any) is unchanged`);
     throw error;
   }
 }
@@ -194,31 +257,60 @@ export async function writeBundleDir<T>(out: string, fill: (dir: string) => Prom
 /** The bundle files written into `out` (an existing directory). */
 export async function writeBundle(spec: RunSpec, out: string, options: GraphOptions): Promise<BundleManifest> {
   const modelDir = join(spec.dir, 'model');
-  if (!existsSync(modelDir)) throw new ExportError(`run ${spec.dir}: no model/ directory (train with --out, which saves the model)`);
+  if (!existsSync(modelDir))
+    throw new ExportError(`run ${spec.dir}: no model/ directory (train with --out, which saves the model)`);
   const config = readBertConfig(modelDir);
   const tokenizer = await BertTokenizer.fromPretrained(modelDir);
   const methodFile = join(spec.dir, 'method.safetensors');
   const methodWeights = new WeightReader(existsSync(methodFile) ? readSafetensors(methodFile) : new Map(), methodFile);
-  const graph = buildClassifierGraph(spec, config, new WeightReader(loadStateDict(modelDir), modelDir), methodWeights, tokenizer, options);
+  const graph = buildClassifierGraph(
+    spec,
+    config,
+    new WeightReader(loadStateDict(modelDir), modelDir),
+    methodWeights,
+    tokenizer,
+    options,
+  );
   mkdirSync(join(out, 'tokenizer'), { recursive: true });
   writeFileSync(join(out, 'model.onnx'), graph.bytes);
   await tokenizer.save(join(out, 'tokenizer'));
-  for (const f of ['vocab.txt']) if (existsSync(join(modelDir, f))) copyFileSync(join(modelDir, f), join(out, 'tokenizer', f));
+  for (const f of ['vocab.txt'])
+    if (existsSync(join(modelDir, f))) copyFileSync(join(modelDir, f), join(out, 'tokenizer', f));
   const metricsFile = join(spec.dir, 'metrics.json');
   const manifest: BundleManifest = {
-    format: 'fewprompt-bundle', formatVersion: BUNDLE_FORMAT_VERSION, fewpromptVersion: packageVersion(), createdAt: new Date().toISOString(),
-    method: spec.method, labels: spec.labels,
-    textFields: spec.textFields ?? (templateFields(graph.template).filter((f) => f !== EFL_PAIR_FIELD).length > 0 ? templateFields(graph.template).filter((f) => f !== EFL_PAIR_FIELD) : ['text_a']),
-    ...(spec.method === 'efl' ? { pairs: { field: EFL_PAIR_FIELD, texts: spec.labels.map((l) => spec.descriptions![l]!) } } : {}),
+    format: 'fewprompt-bundle',
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    fewpromptVersion: packageVersion(),
+    createdAt: new Date().toISOString(),
+    method: spec.method,
+    labels: spec.labels,
+    textFields:
+      spec.textFields ??
+      (templateFields(graph.template).filter((f) => f !== EFL_PAIR_FIELD).length > 0
+        ? templateFields(graph.template).filter((f) => f !== EFL_PAIR_FIELD)
+        : ['text_a']),
+    ...(spec.method === 'efl'
+      ? { pairs: { field: EFL_PAIR_FIELD, texts: spec.labels.map((l) => spec.descriptions![l]!) } }
+      : {}),
     maxSeqLen: Math.min(spec.maxSeqLen, config.maxPositionEmbeddings - config.positionOffset),
-    ...(graph.template ? { template: graph.template.getConfig() } : {}), ...(graph.verbalizer ? { verbalizer: graph.verbalizer.getConfig() } : {}),
+    ...(graph.template ? { template: graph.template.getConfig() } : {}),
+    ...(graph.verbalizer ? { verbalizer: graph.verbalizer.getConfig() } : {}),
     model: {
-      file: 'model.onnx', precision: options.precision ?? 'fp32', fusion: options.fusion ?? 'contrib', positionOffset: config.positionOffset,
+      file: 'model.onnx',
+      precision: options.precision ?? 'fp32',
+      fusion: options.fusion ?? 'contrib',
+      positionOffset: config.positionOffset,
       ...(spec.method === 'ptuning' ? { softTokenOffset: config.vocabSize } : {}),
-      maxPositionEmbeddings: config.maxPositionEmbeddings, hiddenSize: config.hiddenSize, numHiddenLayers: config.numHiddenLayers,
-      nodesPerLayer: graph.nodesPerLayer, nodes: graph.nodes,
+      maxPositionEmbeddings: config.maxPositionEmbeddings,
+      hiddenSize: config.hiddenSize,
+      numHiddenLayers: config.numHiddenLayers,
+      nodesPerLayer: graph.nodesPerLayer,
+      nodes: graph.nodes,
     },
-    source: { run: spec.dir, ...(existsSync(metricsFile) ? { metrics: readJson(metricsFile, `run ${spec.dir}`) } : {}) },
+    source: {
+      run: spec.dir,
+      ...(existsSync(metricsFile) ? { metrics: readJson(metricsFile, `run ${spec.dir}`) } : {}),
+    },
   };
   writeFileSync(join(out, 'bundle.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

@@ -25,7 +25,10 @@ import { WeightReader } from './weights.js';
  * await exportCompactBundle(readRunSpec('runs/sentiment'), 'models/taskflow/sentiment-analysis');
  */
 export async function exportCompactBundle(spec: RunSpec, out: string): Promise<BundleManifest> {
-  if (spec.method !== 'pet' && spec.method !== 'finetune') throw new ExportError(`${spec.dir}: compact bundles support pet and finetune runs, not ${spec.method}; use exportBundle (--precision int8)`);
+  if (spec.method !== 'pet' && spec.method !== 'finetune')
+    throw new ExportError(
+      `${spec.dir}: compact bundles support pet and finetune runs, not ${spec.method}; use exportBundle (--precision int8)`,
+    );
   return writeBundleDir(out, (dir) => writeCompact(spec, dir));
 }
 
@@ -36,14 +39,32 @@ async function writeCompact(spec: RunSpec, out: string): Promise<BundleManifest>
   const tokenizer = await BertTokenizer.fromPretrained(modelDir);
   const methodFile = join(spec.dir, 'method.safetensors');
   const g = new GraphBuilder(`fewprompt-${spec.method}`);
-  const bert = new Int8EmbeddingBertGraph(g, config, new WeightReader(loadStateDict(modelDir), modelDir), { fusion: 'contrib', precision: 'int8' });
+  const bert = new Int8EmbeddingBertGraph(g, config, new WeightReader(loadStateDict(modelDir), modelDir), {
+    fusion: 'contrib',
+    precision: 'int8',
+  });
   const hidden = bert.encode();
   if (spec.method === 'pet') {
-    if (spec.template === undefined || spec.labelWords === undefined) throw new ExportError(`${spec.dir}: a PET export needs the template and the label words`);
-    const template = PromptTemplate.fromString(spec.template, { requireMask: true, maxSeqLen: spec.maxSeqLen, tokenizer });
-    petHead(bert, hidden, new ManualVerbalizer({ labelWords: spec.labelWords, numMasks: template.numMasks }, tokenizer), spec.labels);
+    if (spec.template === undefined || spec.labelWords === undefined)
+      throw new ExportError(`${spec.dir}: a PET export needs the template and the label words`);
+    const template = PromptTemplate.fromString(spec.template, {
+      requireMask: true,
+      maxSeqLen: spec.maxSeqLen,
+      tokenizer,
+    });
+    petHead(
+      bert,
+      hidden,
+      new ManualVerbalizer({ labelWords: spec.labelWords, numMasks: template.numMasks }, tokenizer),
+      spec.labels,
+    );
   } else {
-    finetuneHead(bert, hidden, new WeightReader(existsSync(methodFile) ? readSafetensors(methodFile) : new Map(), methodFile), spec.labels.length);
+    finetuneHead(
+      bert,
+      hidden,
+      new WeightReader(existsSync(methodFile) ? readSafetensors(methodFile) : new Map(), methodFile),
+      spec.labels.length,
+    );
   }
   writeFileSync(join(out, 'model.onnx'), g.encode());
   const written = JSON.parse(readFileSync(join(out, 'bundle.json'), 'utf8')) as BundleManifest;

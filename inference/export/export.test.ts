@@ -13,7 +13,10 @@ import { exportBundle, readRunSpec } from './bundle.js';
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-export-'));
 const models: BertModel[] = [];
 before(() => useBackend('cpu'));
-after(() => { for (const m of models) m.dispose(); rmSync(root, { recursive: true, force: true }); });
+after(() => {
+  for (const m of models) m.dispose();
+  rmSync(root, { recursive: true, force: true });
+});
 
 function argmax(row: ArrayLike<number>): number {
   let best = 0;
@@ -25,21 +28,28 @@ function compare(ref: number[][], got: Float32Array[]): { worst: number; agree: 
   let worst = 0;
   let agree = 0;
   ref.forEach((r, i) => {
-    r.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - got[i]![j]!)); });
+    r.forEach((v, j) => {
+      worst = Math.max(worst, Math.abs(v - got[i]![j]!));
+    });
     if (argmax(r) === argmax(got[i]!)) agree++;
   });
   return { worst, agree: agree / ref.length };
 }
 
 /** 60 short reviews: every sample text, cut at several lengths. */
-const MANY = SAMPLE_TEXTS.flatMap((t) => [4, 7, 10, 13, 16, 20, 24, 30, 36, 60].map((n) => [...t].slice(0, n).join('')));
+const MANY = SAMPLE_TEXTS.flatMap((t) =>
+  [4, 7, 10, 13, 16, 20, 24, 30, 36, 60].map((n) => [...t].slice(0, n).join('')),
+);
 
 test('PET export: FP32 scores match tfjs within 1e-4 with identical labels, fused (11 nodes/layer) and unfused (34)', async () => {
   const run = join(root, 'pet');
   const { model, tokenizer } = await writeTinyRun(run, 'pet');
   models.push(model);
   const ref = tfjsPetScores(model, tokenizer, MANY, 48);
-  for (const [fusion, nodes] of [['contrib', 11], ['none', 34]] as const) {
+  for (const [fusion, nodes] of [
+    ['contrib', 11],
+    ['none', 34],
+  ] as const) {
     const manifest = await exportBundle(readRunSpec(run), join(root, `pet-${fusion}`), { fusion });
     assert.equal(manifest.model.nodesPerLayer, nodes);
     assert.deepEqual(manifest.textFields, ['sentence']);
@@ -70,13 +80,18 @@ test('INT8 and FP16 exports: labels agree with FP32 on the tiny model, probabili
   const run = join(root, 'pet');
   const fp32 = await loadClassifier(join(root, 'pet-contrib'));
   const base = await fp32.predict(MANY);
-  for (const [precision, nodes, maxProbDiff, minAgree] of [['int8', 10, 0.05, 0.95], ['fp16', 11, 1e-3, 1]] as const) {
+  for (const [precision, nodes, maxProbDiff, minAgree] of [
+    ['int8', 10, 0.05, 0.95],
+    ['fp16', 11, 1e-3, 1],
+  ] as const) {
     const manifest = await exportBundle(readRunSpec(run), join(root, `pet-${precision}`), { precision });
     assert.equal(manifest.model.nodesPerLayer, nodes);
     const clf = await loadClassifier(join(root, `pet-${precision}`));
     const got = await clf.predict(MANY);
     const agree = got.filter((p, i) => p.label === base[i]!.label).length / MANY.length;
-    const diff = Math.max(...got.map((p, i) => Math.abs(p.probabilities['Positive']! - base[i]!.probabilities['Positive']!)));
+    const diff = Math.max(
+      ...got.map((p, i) => Math.abs(p.probabilities['Positive']! - base[i]!.probabilities['Positive']!)),
+    );
     assert.ok(agree >= minAgree, `${precision}: label agreement ${agree}`);
     assert.ok(diff < maxProbDiff, `${precision}: max probability difference ${diff}`);
     await clf.release();
@@ -103,7 +118,15 @@ test('export and load errors name the run, the method and the bundle', async () 
   const run = join(root, 'unknown-method');
   await writeTinyRun(run, 'pet').then(({ model }) => models.push(model));
   writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'warp', labels: ['a'], maxSeqLen: 8 }));
-  assert.throws(() => readRunSpec(run), (e: unknown) => e instanceof ExportError && /method 'warp' cannot be exported yet; supported: pet, ptuning, efl, finetune/.test(e.message));
+  assert.throws(
+    () => readRunSpec(run),
+    (e: unknown) =>
+      e instanceof ExportError &&
+      /method 'warp' cannot be exported yet; supported: pet, ptuning, efl, finetune/.test(e.message),
+  );
   assert.throws(() => readRunSpec(join(root, 'nope')), ExportError);
-  await assert.rejects(loadClassifier(root), (e: unknown) => e instanceof BundleError && /not a fewprompt bundle/.test(e.message));
+  await assert.rejects(
+    loadClassifier(root),
+    (e: unknown) => e instanceof BundleError && /not a fewprompt bundle/.test(e.message),
+  );
 });

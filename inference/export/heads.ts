@@ -24,17 +24,34 @@ function mlmTransform(bert: BertGraph, x: string): string {
   const g = bert.g;
   const t = 'cls.predictions.transform';
   const dense = bert.w.linear(`${t}.dense`);
-  const y = g.op('Add', [g.op('MatMul', [x, bert.weight(`${t}.dense.weight`, dense)]), bert.weight(`${t}.dense.bias`, bert.w.bias(`${t}.dense`))]);
+  const y = g.op('Add', [
+    g.op('MatMul', [x, bert.weight(`${t}.dense.weight`, dense)]),
+    bert.weight(`${t}.dense.bias`, bert.w.bias(`${t}.dense`)),
+  ]);
   const act = bert.config.hiddenAct === 'relu' ? g.op('Relu', [y]) : gelu(bert, y, bert.config.hiddenAct === 'gelu');
-  return g.op('LayerNormalization', [act, bert.weight(`${t}.LayerNorm.weight`, bert.w.get(`${t}.LayerNorm.weight`)), bert.weight(`${t}.LayerNorm.bias`, bert.w.get(`${t}.LayerNorm.bias`))],
-    { attributes: { axis: -1, epsilon: { float: bert.config.layerNormEps } } });
+  return g.op(
+    'LayerNormalization',
+    [
+      act,
+      bert.weight(`${t}.LayerNorm.weight`, bert.w.get(`${t}.LayerNorm.weight`)),
+      bert.weight(`${t}.LayerNorm.bias`, bert.w.get(`${t}.LayerNorm.bias`)),
+    ],
+    { attributes: { axis: -1, epsilon: { float: bert.config.layerNormEps } } },
+  );
 }
 
 function gelu(bert: BertGraph, x: string, exact: boolean): string {
   const g = bert.g;
   const half = g.op('Mul', [x, g.scalar('half', 0.5)]);
-  if (exact) return g.op('Mul', [half, g.op('Add', [g.op('Erf', [g.op('Div', [x, g.scalar('sqrt2', Math.SQRT2)])]), g.scalar('one', 1)])]);
-  const inner = g.op('Mul', [g.op('Add', [x, g.op('Mul', [g.op('Pow', [x, g.scalar('three', 3)]), g.scalar('gelu_c', 0.044715)])]), g.scalar('k', Math.sqrt(2 / Math.PI))]);
+  if (exact)
+    return g.op('Mul', [
+      half,
+      g.op('Add', [g.op('Erf', [g.op('Div', [x, g.scalar('sqrt2', Math.SQRT2)])]), g.scalar('one', 1)]),
+    ]);
+  const inner = g.op('Mul', [
+    g.op('Add', [x, g.op('Mul', [g.op('Pow', [x, g.scalar('three', 3)]), g.scalar('gelu_c', 0.044715)])]),
+    g.scalar('k', Math.sqrt(2 / Math.PI)),
+  ]);
   return g.op('Mul', [half, g.op('Add', [g.op('Tanh', [inner]), g.scalar('one', 1)])]);
 }
 
@@ -43,13 +60,21 @@ function gelu(bert: BertGraph, x: string, exact: boolean): string {
  * @example
  * petHead(bert, bert.encode(), verbalizer, ['Negative', 'Positive']);
  */
-export function petHead(bert: BertGraph, hidden: string, verbalizer: ManualVerbalizer, labels: readonly string[]): void {
+export function petHead(
+  bert: BertGraph,
+  hidden: string,
+  verbalizer: ManualVerbalizer,
+  labels: readonly string[],
+): void {
   const g = bert.g;
   g.scope = 'head/';
   const c = bert.config;
   const masks = verbalizer.numMasks;
   const positions = g.input('mask_positions', OnnxType.INT32, ['batch', masks]);
-  const index = g.op('Unsqueeze', [g.op('Cast', [positions], { attributes: { to: OnnxType.INT64 } }), g.ints('last_axis', [-1])]);
+  const index = g.op('Unsqueeze', [
+    g.op('Cast', [positions], { attributes: { to: OnnxType.INT64 } }),
+    g.ints('last_axis', [-1]),
+  ]);
   const maskHidden = g.op('GatherND', [hidden, index], { attributes: { batch_dims: 1 } }); // [B, M, H]
   const rows = g.op('Reshape', [mlmTransform(bert, maskHidden), g.ints('rows', [-1, c.hiddenSize])]); // [B·M, H]
   const ids = verbalizer.tokenIds;
@@ -58,31 +83,62 @@ export function petHead(bert: BertGraph, hidden: string, verbalizer: ManualVerba
   const decoderBias = bert.w.get('cls.predictions.bias').data;
   let tokenScores: string; // [B·M, K]
   if (verbalizer.normalize === 'vocab') {
-    const logits = g.op('Gemm', [rows, bert.wordEmbeddings, bert.weight('decoder.bias', decoderBias)], { attributes: { transB: 1 } });
-    tokenScores = g.op('Gather', [g.op('LogSoftmax', [logits], { attributes: { axis: -1 } }), g.init('label_token_ids', [k], Int32Array.from(ids))], { attributes: { axis: 1 } });
+    const logits = g.op('Gemm', [rows, bert.wordEmbeddings, bert.weight('decoder.bias', decoderBias)], {
+      attributes: { transB: 1 },
+    });
+    tokenScores = g.op(
+      'Gather',
+      [
+        g.op('LogSoftmax', [logits], { attributes: { axis: -1 } }),
+        g.init('label_token_ids', [k], Int32Array.from(ids)),
+      ],
+      { attributes: { axis: 1 } },
+    );
   } else {
     const h = c.hiddenSize;
     const picked = new Float32Array(k * h);
     ids.forEach((id, j) => picked.set(word.data.subarray(id * h, (id + 1) * h), j * h));
     const w = transpose(picked, k, h); // [H, K]
-    tokenScores = g.op('Add', [g.op('MatMul', [rows, bert.weight('decoder.label_rows', w, [h, k])]), bert.weight('decoder.label_bias', Float32Array.from(ids, (id) => decoderBias[id]!))]);
+    tokenScores = g.op('Add', [
+      g.op('MatMul', [rows, bert.weight('decoder.label_rows', w, [h, k])]),
+      bert.weight(
+        'decoder.label_bias',
+        Float32Array.from(ids, (id) => decoderBias[id]!),
+      ),
+    ]);
   }
   // Per mask m and word n, the score of word n's m-th token: flat column m·K + column(token).
   const column = new Map(ids.map((id, j) => [id, j]));
   const words = verbalizer.words;
   const gather = Array.from({ length: masks }, (_, m) => words.map((wd) => m * k + column.get(wd.ids[m]!)!)).flat();
   const flat = g.op('Reshape', [tokenScores, g.ints('per_example', [-1, masks * k])]);
-  let perMask = g.op('Reshape', [g.op('Gather', [flat, g.init('word_columns', [gather.length], Int32Array.from(gather))], { attributes: { axis: 1 } }), g.ints('mask_words', [-1, masks, words.length])]);
+  let perMask = g.op('Reshape', [
+    g.op('Gather', [flat, g.init('word_columns', [gather.length], Int32Array.from(gather))], {
+      attributes: { axis: 1 },
+    }),
+    g.ints('mask_words', [-1, masks, words.length]),
+  ]);
   if (verbalizer.normalize === 'label-words') perMask = g.op('LogSoftmax', [perMask], { attributes: { axis: -1 } });
   const wordScores = g.op('ReduceSum', [perMask, g.ints('mask_axis', [1])], { attributes: { keepdims: 0 } }); // [B, N]
   const order = labels.map((l) => {
     const i = verbalizer.labels.indexOf(l);
-    if (i < 0) throw new ConfigError(`label '${l}' has no label words; the verbalizer has ${verbalizer.labels.join(', ')}`);
+    if (i < 0)
+      throw new ConfigError(`label '${l}' has no label words; the verbalizer has ${verbalizer.labels.join(', ')}`);
     return i;
   });
   const columns = order.map((l) => words.flatMap((wd, i) => (wd.label === l ? [i] : [])));
   if (verbalizer.aggregate === 'max') {
-    const perLabel = columns.map((cols) => g.op('ReduceMax', [g.op('Gather', [wordScores, g.init('label_words', [cols.length], Int32Array.from(cols))], { attributes: { axis: 1 } })], { attributes: { axes: [1], keepdims: 1 } }));
+    const perLabel = columns.map((cols) =>
+      g.op(
+        'ReduceMax',
+        [
+          g.op('Gather', [wordScores, g.init('label_words', [cols.length], Int32Array.from(cols))], {
+            attributes: { axis: 1 },
+          }),
+        ],
+        { attributes: { axes: [1], keepdims: 1 } },
+      ),
+    );
     g.op('Concat', perLabel, { attributes: { axis: 1 }, names: ['scores'] });
   } else {
     const weights = new Float32Array(words.length * labels.length);
@@ -90,7 +146,9 @@ export function petHead(bert: BertGraph, hidden: string, verbalizer: ManualVerba
       const use = verbalizer.aggregate === 'first' ? cols.slice(0, 1) : cols;
       for (const i of use) weights[i * labels.length + l] = 1 / use.length;
     });
-    g.op('MatMul', [wordScores, g.init('word_to_label', [words.length, labels.length], weights)], { names: ['scores'] });
+    g.op('MatMul', [wordScores, g.init('word_to_label', [words.length, labels.length], weights)], {
+      names: ['scores'],
+    });
   }
   g.output('scores', OnnxType.FLOAT, ['batch', labels.length]);
   g.scope = '';
@@ -106,11 +164,24 @@ export function finetuneHead(bert: BertGraph, hidden: string, method: WeightRead
   g.scope = 'head/';
   let cls = g.op('Gather', [hidden, g.init('cls_index', [], Int32Array.of(0))], { attributes: { axis: 1 } }); // [B, H]
   if (bert.w.has('pooler.dense.weight')) {
-    cls = g.op('Tanh', [g.op('Add', [g.op('MatMul', [cls, bert.weight('pooler.dense.weight', bert.w.linear('pooler.dense'))]), bert.weight('pooler.dense.bias', bert.w.bias('pooler.dense'))])]);
+    cls = g.op('Tanh', [
+      g.op('Add', [
+        g.op('MatMul', [cls, bert.weight('pooler.dense.weight', bert.w.linear('pooler.dense'))]),
+        bert.weight('pooler.dense.bias', bert.w.bias('pooler.dense')),
+      ]),
+    ]);
   }
   const w = method.get('method.classifier.weight'); // stored [H, C] (x·W), not Hugging Face's [out, in]
-  if (w.shape[1] !== numLabels) throw new ConfigError(`classifier has ${w.shape[1]} outputs but the run has ${numLabels} labels`);
-  g.op('Add', [g.op('MatMul', [cls, bert.weight('classifier.weight', w)]), bert.weight('classifier.bias', method.get('method.classifier.bias'))], { names: ['scores'] });
+  if (w.shape[1] !== numLabels)
+    throw new ConfigError(`classifier has ${w.shape[1]} outputs but the run has ${numLabels} labels`);
+  g.op(
+    'Add',
+    [
+      g.op('MatMul', [cls, bert.weight('classifier.weight', w)]),
+      bert.weight('classifier.bias', method.get('method.classifier.bias')),
+    ],
+    { names: ['scores'] },
+  );
   g.output('scores', OnnxType.FLOAT, ['batch', numLabels]);
   g.scope = '';
 }
@@ -124,23 +195,43 @@ export function finetuneHead(bert: BertGraph, hidden: string, method: WeightRead
  * tokenClassificationHead(bert, bert.encode(), methodWeights, 21);
  * tokenClassificationHead(bert, bert.encode(), methodWeights, 21, { tags: lac.vocab.tags, size: 32 }); // + input lac_tag_ids
  */
-export function tokenClassificationHead(bert: BertGraph, hidden: string, method: WeightReader, numTags: number, lacTags?: LacTagFeatures): void {
+export function tokenClassificationHead(
+  bert: BertGraph,
+  hidden: string,
+  method: WeightReader,
+  numTags: number,
+  lacTags?: LacTagFeatures,
+): void {
   const g = bert.g;
   g.scope = 'head/';
   const w = method.get('method.classifier.weight'); // [H (+ size), T]
-  if (w.shape[1] !== numTags) throw new ConfigError(`tag layer has ${w.shape[1]} outputs but the run has ${numTags} tags`);
+  if (w.shape[1] !== numTags)
+    throw new ConfigError(`tag layer has ${w.shape[1]} outputs but the run has ${numTags} tags`);
   const inputs = bert.config.hiddenSize + (lacTags?.size ?? 0);
-  if (w.shape[0] !== inputs) throw new ConfigError(`tag layer reads ${w.shape[0]} inputs; expected ${inputs} (hidden ${bert.config.hiddenSize}${lacTags ? ` + LAC tag embedding ${lacTags.size}` : ''})`);
+  if (w.shape[0] !== inputs)
+    throw new ConfigError(
+      `tag layer reads ${w.shape[0]} inputs; expected ${inputs} (hidden ${bert.config.hiddenSize}${lacTags ? ` + LAC tag embedding ${lacTags.size}` : ''})`,
+    );
   let features = hidden;
   if (lacTags) {
     const table = method.get('method.lac_tag_embedding');
     const rows = lacTags.tags.length + 2;
-    if (table.shape[0] !== rows || table.shape[1] !== lacTags.size) throw new ConfigError(`method.lac_tag_embedding is [${table.shape.join(', ')}]; expected [${rows}, ${lacTags.size}] (tags + padding + unknown, size)`);
+    if (table.shape[0] !== rows || table.shape[1] !== lacTags.size)
+      throw new ConfigError(
+        `method.lac_tag_embedding is [${table.shape.join(', ')}]; expected [${rows}, ${lacTags.size}] (tags + padding + unknown, size)`,
+      );
     const ids = g.input('lac_tag_ids', OnnxType.INT32, ['batch', 'seq']);
     const tagVectors = g.op('Gather', [bert.weight('lac_tag_embedding', table), ids], { attributes: { axis: 0 } }); // [B, S, size]
     features = g.op('Concat', [hidden, tagVectors], { attributes: { axis: -1 } });
   }
-  g.op('Add', [g.op('MatMul', [features, bert.weight('classifier.weight', w)]), bert.weight('classifier.bias', method.get('method.classifier.bias'))], { names: ['scores'] });
+  g.op(
+    'Add',
+    [
+      g.op('MatMul', [features, bert.weight('classifier.weight', w)]),
+      bert.weight('classifier.bias', method.get('method.classifier.bias')),
+    ],
+    { names: ['scores'] },
+  );
   g.output('scores', OnnxType.FLOAT, ['batch', 'seq', numTags]);
   g.scope = '';
 }

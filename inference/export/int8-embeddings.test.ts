@@ -14,7 +14,10 @@ import { quantizeRows } from './int8-embeddings.js';
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-int8-emb-'));
 const models: BertModel[] = [];
 before(() => useBackend('cpu'));
-after(() => { for (const m of models) m.dispose(); rmSync(root, { recursive: true, force: true }); });
+after(() => {
+  for (const m of models) m.dispose();
+  rmSync(root, { recursive: true, force: true });
+});
 
 test('quantizeRows: one scale per row, every value within half a step', () => {
   const rows = 3;
@@ -44,8 +47,14 @@ test('compact bundle (int8 word embeddings): smaller file, same labels as the IN
     assert.equal(manifest.model.precision, 'int8');
     const size = (d: string) => statSync(join(root, d, 'model.onnx')).size;
     // The tiny model's table is 21,128 × 32: float32 2.7 MB, int8 0.7 MB.
-    assert.ok(size(`${method}-compact`) < size(`${method}-int8`) - 1.5e6, `${method}: ${size(`${method}-compact`)} vs ${size(`${method}-int8`)} bytes`);
-    const [base, compact] = [await loadClassifier(join(root, `${method}-int8`)), await loadClassifier(join(root, `${method}-compact`))];
+    assert.ok(
+      size(`${method}-compact`) < size(`${method}-int8`) - 1.5e6,
+      `${method}: ${size(`${method}-compact`)} vs ${size(`${method}-int8`)} bytes`,
+    );
+    const [base, compact] = [
+      await loadClassifier(join(root, `${method}-int8`)),
+      await loadClassifier(join(root, `${method}-compact`)),
+    ];
     const [a, b] = [await base.predict(MANY), await compact.predict(MANY)];
     const agree = b.filter((p, i) => p.label === a[i]!.label).length / MANY.length;
     const diff = Math.max(...b.map((p, i) => Math.abs(p.score - a[i]!.score)));

@@ -25,7 +25,8 @@ export function quantizeRows(w: Float32Array, rows: number, cols: number): { val
     for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(w[r * cols + c]!));
     const scale = max === 0 ? 1 : max / 127;
     scales[r] = scale;
-    for (let c = 0; c < cols; c++) values[r * cols + c] = Math.max(-127, Math.min(127, Math.round(w[r * cols + c]! / scale)));
+    for (let c = 0; c < cols; c++)
+      values[r * cols + c] = Math.max(-127, Math.min(127, Math.round(w[r * cols + c]! / scale)));
   }
   return { values, scales };
 }
@@ -38,13 +39,16 @@ export function quantizeRows(w: Float32Array, rows: number, cols: number): { val
  */
 export class Int8EmbeddingBertGraph extends BertGraph {
   override weight(name: string, value: FloatWeight | Float32Array, dims?: readonly number[]): string {
-    if (name !== WORD_EMBEDDINGS || value instanceof Float32Array || value.shape.length !== 2) return super.weight(name, value, dims);
+    if (name !== WORD_EMBEDDINGS || value instanceof Float32Array || value.shape.length !== 2)
+      return super.weight(name, value, dims);
     const [rows, cols] = value.shape as [number, number];
     const q = quantizeRows(value.data, rows, cols);
     const g = this.g;
     const scope = g.scope;
     g.scope = 'dequantize/';
-    const asFloat = g.op('Cast', [g.init(`${name}.int8`, [rows, cols], q.values)], { attributes: { to: OnnxType.FLOAT } });
+    const asFloat = g.op('Cast', [g.init(`${name}.int8`, [rows, cols], q.values)], {
+      attributes: { to: OnnxType.FLOAT },
+    });
     const out = g.op('Mul', [asFloat, g.init(`${name}.row_scale`, [rows, 1], q.scales)]);
     g.scope = scope;
     return out;

@@ -29,7 +29,10 @@ test('quantizeColumns: round-trip error is at most half a step in every column, 
   const back = dequantize(q);
   for (let k = 0; k < w.length; k++) {
     const j = k % cols;
-    assert.ok(Math.abs(back[k]! - w[k]!) <= q.scales[j]! / 2 + 1e-9, `entry ${k}: |${back[k]} - ${w[k]}| > ${q.scales[j]! / 2}`);
+    assert.ok(
+      Math.abs(back[k]! - w[k]!) <= q.scales[j]! / 2 + 1e-9,
+      `entry ${k}: |${back[k]} - ${w[k]}| > ${q.scales[j]! / 2}`,
+    );
   }
   assert.ok(Math.max(...Array.from(q.values, Math.abs)) <= 63);
 });
@@ -43,7 +46,11 @@ test('DynamicQuantizeMatMul on our weights matches the float product within the 
   const q = quantizeColumns(w, k, n);
   const g = new GraphBuilder('dqmm');
   const x = g.input('a', OnnxType.FLOAT, ['m', k]);
-  g.op('DynamicQuantizeMatMul', [x, g.init('w', [k, n], q.values), g.init('s', [n], q.scales), '', g.init('b', [n], bias)], { domain: MS_DOMAIN, names: ['y'] });
+  g.op(
+    'DynamicQuantizeMatMul',
+    [x, g.init('w', [k, n], q.values), g.init('s', [n], q.scales), '', g.init('b', [n], bias)],
+    { domain: MS_DOMAIN, names: ['y'] },
+  );
   g.output('y', OnnxType.FLOAT, ['m', n]);
   const session = await ort.InferenceSession.create(g.encode());
   const { y } = await session.run({ a: new ort.Tensor('float32', a, [m, k]) });

@@ -27,8 +27,10 @@ export interface QuantizedMatrix {
  * q.scales; // → [1/63, 4/63];  q.values → [63, -47, 16, 63]
  */
 export function quantizeColumns(w: Float32Array, rows: number, cols: number, qmax = 63): QuantizedMatrix {
-  if (w.length !== rows * cols) throw new ShapeError(`quantizeColumns: [${rows}, ${cols}] needs ${rows * cols} values, got ${w.length}`);
-  if (!Number.isInteger(qmax) || qmax < 1 || qmax > 127) throw new ShapeError(`quantizeColumns: qmax must be an integer in 1..127, got ${qmax}`);
+  if (w.length !== rows * cols)
+    throw new ShapeError(`quantizeColumns: [${rows}, ${cols}] needs ${rows * cols} values, got ${w.length}`);
+  if (!Number.isInteger(qmax) || qmax < 1 || qmax > 127)
+    throw new ShapeError(`quantizeColumns: qmax must be an integer in 1..127, got ${qmax}`);
   const scales = new Float32Array(cols);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {

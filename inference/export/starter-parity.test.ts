@@ -13,12 +13,23 @@ import { exportBundle, readRunSpec } from './bundle.js';
 
 const STARTER = fileURLToPath(new URL('../../../shared/models/zh-mini-starter', import.meta.url));
 
-test('real weights (zh-mini-starter, when ../shared has it): PET FP32 export matches tfjs (cpu backend) within 1e-4', { skip: !existsSync(join(STARTER, 'model.safetensors')) && 'no ../shared/models/zh-mini-starter' }, async () => {
+test('real weights (zh-mini-starter, when ../shared has it): PET FP32 export matches tfjs (cpu backend) within 1e-4', {
+  skip: !existsSync(join(STARTER, 'model.safetensors')) && 'no ../shared/models/zh-mini-starter',
+}, async () => {
   await useBackend('cpu');
   const run = mkdtempSync(join(tmpdir(), 'fewprompt-starter-'));
   try {
     cpSync(STARTER, join(run, 'model'), { recursive: true });
-    writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'pet', maxSeqLen: 128, template: TINY_TEMPLATE, labels: TINY_LABELS, labelWords: TINY_LABEL_WORDS }));
+    writeFileSync(
+      join(run, 'method.json'),
+      JSON.stringify({
+        kind: 'pet',
+        maxSeqLen: 128,
+        template: TINY_TEMPLATE,
+        labels: TINY_LABELS,
+        labelWords: TINY_LABEL_WORDS,
+      }),
+    );
     await exportBundle(readRunSpec(run), join(run, 'bundle'));
     const { model, dir } = await loadPretrained(join(run, 'model'), { parts: { pooler: false, mlmHead: true } });
     const tokenizer = await BertTokenizer.fromPretrained(dir);

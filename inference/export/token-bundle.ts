@@ -52,30 +52,40 @@ export interface TokenBundleManifest {
   readonly source: { readonly run: string; readonly metrics?: Record<string, unknown> };
 }
 
-
 /**
  * Exports a token-classification run.
  * @example
  * const m = await exportTokenBundle('/work/runs/ner/final', 'models/taskflow/ner-accurate', { precision: 'int8' });
  * m.tags.length; // → 21
  */
-export async function exportTokenBundle(run: string, out: string, options: { precision?: Precision } = {}): Promise<TokenBundleManifest> {
+export async function exportTokenBundle(
+  run: string,
+  out: string,
+  options: { precision?: Precision } = {},
+): Promise<TokenBundleManifest> {
   return writeBundleDir(out, (dir) => writeTokenBundle(run, dir, options));
 }
 
-async function writeTokenBundle(run: string, out: string, options: { precision?: Precision }): Promise<TokenBundleManifest> {
+async function writeTokenBundle(
+  run: string,
+  out: string,
+  options: { precision?: Precision },
+): Promise<TokenBundleManifest> {
   const precision = options.precision ?? 'fp32';
   const spec = readJson(join(run, 'method.json'), `run ${run}`);
-  if (spec['kind'] !== 'token-classification') throw new ExportError(`run ${run}: method.json kind is '${String(spec['kind'])}', expected 'token-classification'`);
+  if (spec['kind'] !== 'token-classification')
+    throw new ExportError(`run ${run}: method.json kind is '${String(spec['kind'])}', expected 'token-classification'`);
   const tags = spec['tags'];
-  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) throw new ExportError(`run ${run}: method.json has no 'tags' list`);
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string'))
+    throw new ExportError(`run ${run}: method.json has no 'tags' list`);
   const modelDir = join(run, 'model');
   if (!existsSync(modelDir)) throw new ExportError(`run ${run}: no model/ directory`);
   const methodFile = join(run, 'method.safetensors');
   if (!existsSync(methodFile)) throw new ExportError(`run ${run}: no method.safetensors (the tag layer)`);
   let lacTags: LacTagFeatures | undefined;
   try {
-    lacTags = spec['lacTags'] === undefined ? undefined : checkLacTagFeatures(spec['lacTags'], `run ${run}: method.json`);
+    lacTags =
+      spec['lacTags'] === undefined ? undefined : checkLacTagFeatures(spec['lacTags'], `run ${run}: method.json`);
   } catch (error) {
     throw new ExportError((error as Error).message);
   }
@@ -83,17 +93,37 @@ async function writeTokenBundle(run: string, out: string, options: { precision?:
   const tokenizer = await BertTokenizer.fromPretrained(modelDir);
   const g = new GraphBuilder('fewprompt-token-classification');
   const Graph = precision === 'int8' ? Int8EmbeddingBertGraph : BertGraph;
-  const bert = new Graph(g, config, new WeightReader(loadStateDict(modelDir), modelDir), { fusion: 'contrib', precision });
-  tokenClassificationHead(bert, bert.encode(), new WeightReader(readSafetensors(methodFile), methodFile), tags.length, lacTags);
+  const bert = new Graph(g, config, new WeightReader(loadStateDict(modelDir), modelDir), {
+    fusion: 'contrib',
+    precision,
+  });
+  tokenClassificationHead(
+    bert,
+    bert.encode(),
+    new WeightReader(readSafetensors(methodFile), methodFile),
+    tags.length,
+    lacTags,
+  );
   mkdirSync(join(out, 'tokenizer'), { recursive: true });
   writeFileSync(join(out, 'model.onnx'), g.encode());
   await tokenizer.save(join(out, 'tokenizer'));
   const metricsFile = join(run, 'metrics.json');
   const manifest: TokenBundleManifest = {
-    format: TOKEN_BUNDLE_FORMAT, formatVersion: TOKEN_BUNDLE_FORMAT_VERSION, createdAt: new Date().toISOString(), method: 'token-classification',
-    tags: tags as string[], maxSeqLen: Math.min(Number(spec['maxSeqLen'] ?? 128), config.maxPositionEmbeddings - config.positionOffset),
+    format: TOKEN_BUNDLE_FORMAT,
+    formatVersion: TOKEN_BUNDLE_FORMAT_VERSION,
+    createdAt: new Date().toISOString(),
+    method: 'token-classification',
+    tags: tags as string[],
+    maxSeqLen: Math.min(Number(spec['maxSeqLen'] ?? 128), config.maxPositionEmbeddings - config.positionOffset),
     ...(lacTags ? { lacTags } : {}),
-    model: { file: 'model.onnx', precision, positionOffset: config.positionOffset, hiddenSize: config.hiddenSize, numHiddenLayers: config.numHiddenLayers, nodes: g.nodes.length },
+    model: {
+      file: 'model.onnx',
+      precision,
+      positionOffset: config.positionOffset,
+      hiddenSize: config.hiddenSize,
+      numHiddenLayers: config.numHiddenLayers,
+      nodes: g.nodes.length,
+    },
     source: { run, ...(existsSync(metricsFile) ? { metrics: readJson(metricsFile, `run ${run}`) } : {}) },
   };
   writeFileSync(join(out, 'bundle.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -18,7 +18,10 @@ export interface FloatWeight {
  * w.linear('encoder.layer.0.attention.self.query').shape; // → [256, 256] ([in, out])
  */
 export class WeightReader {
-  constructor(private readonly state: ReadonlyMap<string, HostTensor>, private readonly source = 'state dict') {}
+  constructor(
+    private readonly state: ReadonlyMap<string, HostTensor>,
+    private readonly source = 'state dict',
+  ) {}
 
   has(name: string): boolean {
     return this.state.has(name);
@@ -28,7 +31,8 @@ export class WeightReader {
   get(name: string): FloatWeight {
     const t = this.state.get(name);
     if (t === undefined) throw new CheckpointError(`${this.source}: missing weight '${name}'`);
-    if (t.dtype !== 'float32') throw new CheckpointError(`${this.source}: weight '${name}' is ${t.dtype}, expected float32`);
+    if (t.dtype !== 'float32')
+      throw new CheckpointError(`${this.source}: weight '${name}' is ${t.dtype}, expected float32`);
     return { shape: t.shape, data: t.data };
   }
 
@@ -62,7 +66,10 @@ export function concatColumns(parts: readonly FloatWeight[]): FloatWeight {
   const out = new Float32Array(rows * total);
   for (let r = 0; r < rows; r++) {
     let at = r * total;
-    parts.forEach((p, i) => { out.set(p.data.subarray(r * widths[i]!, (r + 1) * widths[i]!), at); at += widths[i]!; });
+    parts.forEach((p, i) => {
+      out.set(p.data.subarray(r * widths[i]!, (r + 1) * widths[i]!), at);
+      at += widths[i]!;
+    });
   }
   return { shape: [rows, total], data: out };
 }

@@ -34,14 +34,21 @@ export interface TextGeneration {
  * (await gen.generate(['深山不见人'], out.result.args))[0].continuation === out.continuation; // → true
  */
 export class TextGenerator {
-  private constructor(readonly config: GptConfig, readonly vocab: CharVocab, private readonly ort: Ort, private readonly session: InferenceSession) {}
+  private constructor(
+    readonly config: GptConfig,
+    readonly vocab: CharVocab,
+    private readonly ort: Ort,
+    private readonly session: InferenceSession,
+  ) {}
 
   /** Loads a GPT directory (config.json, vocab.txt, model.safetensors) onto ONNX Runtime. */
   static async load(dir: string, options: { threads?: number } = {}): Promise<TextGenerator> {
     const { config, vocab, weights } = readGptDir(dir);
     const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(buildGptGraph(config, new WeightReader(weights, dir)), {
-      graphOptimizationLevel: 'all', executionProviders: ['cpu'], ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+      graphOptimizationLevel: 'all',
+      executionProviders: ['cpu'],
+      ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     });
     return new TextGenerator(config, vocab, ort, session);
   }
@@ -60,16 +67,28 @@ export class TextGenerator {
    * Continues each text (each starts from [BOS]); the stop token, when reached, ends the continuation
    * and is included in it. Pass a result's `args` back to reproduce it.
    */
-  async generate(texts: readonly string[], options: TextGenerationOptions | GenerationArgs = {}): Promise<TextGeneration[]> {
+  async generate(
+    texts: readonly string[],
+    options: TextGenerationOptions | GenerationArgs = {},
+  ): Promise<TextGeneration[]> {
     const args = this.resolve(options);
     const prompts = texts.map((t) => [this.vocab.bos, ...this.vocab.encode(t)]);
     prompts.forEach((p, i) => {
-      if (p.length >= this.config.maxPositions) throw new TaskInputError(`text ${i} has ${p.length - 1} characters; this model reads at most ${this.config.maxPositions - 2}`);
+      if (p.length >= this.config.maxPositions)
+        throw new TaskInputError(
+          `text ${i} has ${p.length - 1} characters; this model reads at most ${this.config.maxPositions - 2}`,
+        );
     });
     const room = this.config.maxPositions - Math.max(0, ...prompts.map((p) => p.length));
-    const run = await generate(new OrtCachedSource(this.ort, this.session, this.config), prompts, { ...args, maxOutLen: Math.max(1, Math.min(args.maxOutLen, room)) });
+    const run = await generate(new OrtCachedSource(this.ort, this.session, this.config), prompts, {
+      ...args,
+      maxOutLen: Math.max(1, Math.min(args.maxOutLen, room)),
+    });
     return run.results.map((result, i) => {
-      const stop = result.finished && result.args.eosTokenId !== this.vocab.eos ? (this.vocab.tokens[result.args.eosTokenId] ?? '') : '';
+      const stop =
+        result.finished && result.args.eosTokenId !== this.vocab.eos
+          ? (this.vocab.tokens[result.args.eosTokenId] ?? '')
+          : '';
       return { text: texts[i]!, continuation: this.vocab.decode(result.tokens) + stop, result: { ...result, args } };
     });
   }

@@ -16,7 +16,12 @@ import { OnnxType } from '../../framework/onnx/proto.js';
 import { concatColumns, WeightReader } from '../export/weights.js';
 
 /** Graph input/output names of layer i's cache. */
-export const cacheNames = (i: number) => ({ pastKey: `past_key_${i}`, pastValue: `past_value_${i}`, presentKey: `present_key_${i}`, presentValue: `present_value_${i}` });
+export const cacheNames = (i: number) => ({
+  pastKey: `past_key_${i}`,
+  pastValue: `past_value_${i}`,
+  presentKey: `present_key_${i}`,
+  presentValue: `present_value_${i}`,
+});
 
 /**
  * Builds the cached-decoding graph from a GPT's weights (canonical names, Linear weights [out, in]).
@@ -32,11 +37,22 @@ export function buildGptGraph(c: GptConfig, w: WeightReader): Uint8Array {
   const positions = g.input('position_ids', OnnxType.INT32, ['batch', 'seq']);
   const mask = g.input('attention_mask', OnnxType.INT32, ['batch', 'total']);
   const scalar64 = (name: string, v: number) => g.init(name, [], BigInt64Array.of(BigInt(v)));
-  const norm = (x: string, name: string) => g.op('LayerNormalization', [x, g.init(`${name}.weight`, [c.hiddenSize], w.get(`${name}.weight`).data), g.init(`${name}.bias`, [c.hiddenSize], w.get(`${name}.bias`).data)],
-    { attributes: { axis: -1, epsilon: { float: c.layerNormEps } } });
+  const norm = (x: string, name: string) =>
+    g.op(
+      'LayerNormalization',
+      [
+        x,
+        g.init(`${name}.weight`, [c.hiddenSize], w.get(`${name}.weight`).data),
+        g.init(`${name}.bias`, [c.hiddenSize], w.get(`${name}.bias`).data),
+      ],
+      { attributes: { axis: -1, epsilon: { float: c.layerNormEps } } },
+    );
   const linear = (x: string, name: string) => {
     const lw = w.linear(name);
-    return g.op('Add', [g.op('MatMul', [x, g.init(`${name}.weight`, lw.shape, lw.data)]), g.init(`${name}.bias`, [lw.shape[1]!], w.bias(name))]);
+    return g.op('Add', [
+      g.op('MatMul', [x, g.init(`${name}.weight`, lw.shape, lw.data)]),
+      g.init(`${name}.bias`, [lw.shape[1]!], w.bias(name)),
+    ]);
   };
 
   g.scope = 'mask/';
@@ -47,15 +63,25 @@ export function buildGptGraph(c: GptConfig, w: WeightReader): Uint8Array {
   const one = scalar64('step', 1);
   const queryPos = g.op('Unsqueeze', [g.op('Range', [past, total, one]), g.ints('axis1', [1])]);
   const keyPos = g.op('Unsqueeze', [g.op('Range', [scalar64('zero', 0), total, one]), g.ints('axis0', [0])]);
-  const causal = g.op('Where', [g.op('LessOrEqual', [keyPos, queryPos]), g.scalar('zero_f', 0), g.scalar('neg_inf', -1e9)]);
-  const pad = g.op('Mul', [g.op('Sub', [g.scalar('one_f', 1), g.op('Cast', [mask], { attributes: { to: OnnxType.FLOAT } })]), g.scalar('neg_inf_b', -1e9)]);
+  const causal = g.op('Where', [
+    g.op('LessOrEqual', [keyPos, queryPos]),
+    g.scalar('zero_f', 0),
+    g.scalar('neg_inf', -1e9),
+  ]);
+  const pad = g.op('Mul', [
+    g.op('Sub', [g.scalar('one_f', 1), g.op('Cast', [mask], { attributes: { to: OnnxType.FLOAT } })]),
+    g.scalar('neg_inf_b', -1e9),
+  ]);
   const bias = g.op('Add', [causal, g.op('Unsqueeze', [pad, g.ints('axes12', [1, 2])])]);
 
   g.scope = 'embeddings/';
   const wte = w.get('wte.weight');
   const wteName = g.init('wte.weight', wte.shape, wte.data);
   const wpe = w.get('wpe.weight');
-  let x = g.op('Add', [g.op('Gather', [wteName, ids]), g.op('Gather', [g.init('wpe.weight', wpe.shape, wpe.data), positions])]);
+  let x = g.op('Add', [
+    g.op('Gather', [wteName, ids]),
+    g.op('Gather', [g.init('wpe.weight', wpe.shape, wpe.data), positions]),
+  ]);
   if (c.normalization === 'post') x = norm(x, 'ln_emb');
 
   const splitHeads = g.ints('split_heads', [0, 0, heads, headDim]);
@@ -69,16 +95,39 @@ export function buildGptGraph(c: GptConfig, w: WeightReader): Uint8Array {
     const pastV = g.input(names.pastValue, OnnxType.FLOAT, ['batch', heads, 'past', headDim]);
     const a = c.normalization === 'pre' ? norm(x, `${p}.ln_1`) : x;
     const qkvW = concatColumns([w.linear(`${p}.attn.query`), w.linear(`${p}.attn.key`), w.linear(`${p}.attn.value`)]);
-    const qkvB = Float32Array.from([...w.bias(`${p}.attn.query`), ...w.bias(`${p}.attn.key`), ...w.bias(`${p}.attn.value`)]);
-    const qkv = g.op('Add', [g.op('MatMul', [a, g.init(`${p}.attn.qkv.weight`, qkvW.shape, qkvW.data)]), g.init(`${p}.attn.qkv.bias`, [qkvB.length], qkvB)]);
-    const [q, k, v] = g.opMulti('Split', [qkv, qkvSplit], { outputs: 3, attributes: { axis: 2 } }) as [string, string, string];
-    const toHeads = (t: string) => g.op('Transpose', [g.op('Reshape', [t, splitHeads])], { attributes: { perm: [0, 2, 1, 3] } });
+    const qkvB = Float32Array.from([
+      ...w.bias(`${p}.attn.query`),
+      ...w.bias(`${p}.attn.key`),
+      ...w.bias(`${p}.attn.value`),
+    ]);
+    const qkv = g.op('Add', [
+      g.op('MatMul', [a, g.init(`${p}.attn.qkv.weight`, qkvW.shape, qkvW.data)]),
+      g.init(`${p}.attn.qkv.bias`, [qkvB.length], qkvB),
+    ]);
+    const [q, k, v] = g.opMulti('Split', [qkv, qkvSplit], { outputs: 3, attributes: { axis: 2 } }) as [
+      string,
+      string,
+      string,
+    ];
+    const toHeads = (t: string) =>
+      g.op('Transpose', [g.op('Reshape', [t, splitHeads])], { attributes: { perm: [0, 2, 1, 3] } });
     const keys = g.op('Concat', [pastK, toHeads(k)], { attributes: { axis: 2 }, names: [names.presentKey] });
     const values = g.op('Concat', [pastV, toHeads(v)], { attributes: { axis: 2 }, names: [names.presentValue] });
     g.output(keys, OnnxType.FLOAT, ['batch', heads, 'total', headDim]);
     g.output(values, OnnxType.FLOAT, ['batch', heads, 'total', headDim]);
-    const scores = g.op('Add', [g.op('MatMul', [g.op('Mul', [toHeads(q), g.scalar('scale', 1 / Math.sqrt(headDim))]), g.op('Transpose', [keys], { attributes: { perm: [0, 1, 3, 2] } })]), bias]);
-    const context = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [g.op('Softmax', [scores], { attributes: { axis: -1 } }), values])], { attributes: { perm: [0, 2, 1, 3] } }), mergeHeads]);
+    const scores = g.op('Add', [
+      g.op('MatMul', [
+        g.op('Mul', [toHeads(q), g.scalar('scale', 1 / Math.sqrt(headDim))]),
+        g.op('Transpose', [keys], { attributes: { perm: [0, 1, 3, 2] } }),
+      ]),
+      bias,
+    ]);
+    const context = g.op('Reshape', [
+      g.op('Transpose', [g.op('MatMul', [g.op('Softmax', [scores], { attributes: { axis: -1 } }), values])], {
+        attributes: { perm: [0, 2, 1, 3] },
+      }),
+      mergeHeads,
+    ]);
     const attnOut = linear(context, `${p}.attn.output`);
     const h1 = c.normalization === 'pre' ? g.op('Add', [x, attnOut]) : norm(g.op('Add', [x, attnOut]), `${p}.ln_1`);
     const inner = linear(c.normalization === 'pre' ? norm(h1, `${p}.ln_2`) : h1, `${p}.mlp.fc_in`);
@@ -88,7 +137,10 @@ export function buildGptGraph(c: GptConfig, w: WeightReader): Uint8Array {
   g.scope = 'head/';
   if (c.normalization === 'pre') x = norm(x, 'ln_f');
   const last = g.op('Gather', [x, g.op('Sub', [seq, one])], { attributes: { axis: 1 } }); // [batch, hidden]
-  g.op('Gemm', [last, wteName, g.init('lm_head.bias', [c.vocabSize], w.get('lm_head.bias').data)], { attributes: { transB: 1 }, names: ['logits'] });
+  g.op('Gemm', [last, wteName, g.init('lm_head.bias', [c.vocabSize], w.get('lm_head.bias').data)], {
+    attributes: { transB: 1 },
+    names: ['logits'],
+  });
   g.output('logits', OnnxType.FLOAT, ['batch', c.vocabSize]);
   return g.encode({ producerVersion: 'fewprompt' });
 }
@@ -109,7 +161,11 @@ export function exportGptOnnx(modelDir: string, file: string): number {
 function activation(g: GraphBuilder, x: string, act: GptConfig['hiddenAct']): string {
   if (act === 'relu') return g.op('Relu', [x]);
   const half = g.op('Mul', [x, g.scalar('half', 0.5)]);
-  if (act === 'gelu') return g.op('Mul', [half, g.op('Add', [g.op('Erf', [g.op('Div', [x, g.scalar('sqrt2', Math.SQRT2)])]), g.scalar('one_g', 1)])]);
+  if (act === 'gelu')
+    return g.op('Mul', [
+      half,
+      g.op('Add', [g.op('Erf', [g.op('Div', [x, g.scalar('sqrt2', Math.SQRT2)])]), g.scalar('one_g', 1)]),
+    ]);
   const cube = g.op('Mul', [g.op('Pow', [x, g.scalar('three', 3)]), g.scalar('gelu_c', 0.044715)]);
   const inner = g.op('Mul', [g.op('Add', [x, cube]), g.scalar('sqrt_2_over_pi', Math.sqrt(2 / Math.PI))]);
   return g.op('Mul', [half, g.op('Add', [g.op('Tanh', [inner]), g.scalar('one_t', 1)])]);

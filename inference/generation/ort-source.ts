@@ -19,11 +19,24 @@ export class OrtCachedSource implements LogitsSource {
   private mask: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private lastPosition: number[] = [];
 
-  constructor(private readonly ort: Ort, private readonly session: InferenceSession, readonly config: GptConfig) {}
+  constructor(
+    private readonly ort: Ort,
+    private readonly session: InferenceSession,
+    readonly config: GptConfig,
+  ) {}
 
-  get vocabSize(): number { return this.config.vocabSize; }
+  get vocabSize(): number {
+    return this.config.vocabSize;
+  }
 
-  private async run(ids: Int32Array, positions: Int32Array, mask: Int32Array, rows: number, seq: number, past: OrtTensor[]): Promise<Float32Array> {
+  private async run(
+    ids: Int32Array,
+    positions: Int32Array,
+    mask: Int32Array,
+    rows: number,
+    seq: number,
+    past: OrtTensor[],
+  ): Promise<Float32Array> {
     const ort = this.ort;
     const feeds: Record<string, OrtTensor> = {
       input_ids: new ort.Tensor('int32', ids, [rows, seq]),
@@ -51,7 +64,14 @@ export class OrtCachedSource implements LogitsSource {
     const packed = leftPad(prompts, c.padTokenId);
     const empty = new this.ort.Tensor('float32', new Float32Array(0), [prompts.length, c.numHeads, 0, headDim]);
     this.lastPosition = packed.lengths.map((n) => n - 1);
-    return this.run(packed.ids, packed.positions, packed.mask, prompts.length, packed.width, Array.from({ length: 2 * c.numLayers }, () => empty));
+    return this.run(
+      packed.ids,
+      packed.positions,
+      packed.mask,
+      prompts.length,
+      packed.width,
+      Array.from({ length: 2 * c.numLayers }, () => empty),
+    );
   }
 
   async step(parents: readonly number[], tokens: readonly number[]): Promise<Float32Array> {
@@ -60,7 +80,10 @@ export class OrtCachedSource implements LogitsSource {
     const identity = rows === oldRows && parents.every((p, r) => p === r);
     const total = this.mask.length / oldRows;
     const mask = new Int32Array(rows * (total + 1));
-    parents.forEach((p, r) => { mask.set(this.mask.subarray(p * total, (p + 1) * total), r * (total + 1)); mask[r * (total + 1) + total] = 1; });
+    parents.forEach((p, r) => {
+      mask.set(this.mask.subarray(p * total, (p + 1) * total), r * (total + 1));
+      mask[r * (total + 1) + total] = 1;
+    });
     const past = identity ? this.cache : this.cache.map((t) => gatherRows(this.ort, t, parents));
     const positions = Int32Array.from(parents, (p) => this.lastPosition[p]! + 1);
     this.lastPosition = [...positions];

@@ -20,11 +20,22 @@ export type ConvertDtype = StorageDtype | 'mixed';
  * convertPaddleLac('../shared/models/lac_small', 'inference/lac/model', 'f16'); // 22
  */
 export function convertPaddleLac(from: string, to: string, dtype: ConvertDtype = 'f16'): number {
-  if (!isPaddleLacDir(from)) throw new CheckpointError(`${from}: not a PaddlePaddle LAC directory (expected model_baseline/crfw, word.dic, tag.dic)`);
+  if (!isPaddleLacDir(from))
+    throw new CheckpointError(
+      `${from}: not a PaddlePaddle LAC directory (expected model_baseline/crfw, word.dic, tag.dic)`,
+    );
   const weights = importPaddleLac(from);
   const pick = (name: string): StorageDtype => (dtype === 'mixed' ? (name === 'embedding' ? 'f16' : 'f32') : dtype);
-  saveLacWeights(to, weights, `converted from ${basename(resolve(from))} (PaddlePaddle LoDTensor files) by fewprompt`, pick);
-  const copy = (file: string) => { copyFileSync(join(from, file), join(to, file)); chmodSync(join(to, file), 0o644); };
+  saveLacWeights(
+    to,
+    weights,
+    `converted from ${basename(resolve(from))} (PaddlePaddle LoDTensor files) by fewprompt`,
+    pick,
+  );
+  const copy = (file: string) => {
+    copyFileSync(join(from, file), join(to, file));
+    chmodSync(join(to, file), 0o644);
+  };
   for (const file of ['word.dic', 'tag.dic']) copy(file);
   for (const file of readdirSync(from)) if (/^(COPYRIGHT|LICEN[CS]E)/i.test(file)) copy(file);
   return 4 * 2 * weights.layers.length + 6;
@@ -45,7 +56,9 @@ export function defaultHomePath(): string {
 export function resolveLacModelDir(taskPath: string, homePath = defaultHomePath()): string {
   if (existsSync(join(taskPath, 'lac.json'))) return taskPath;
   if (!isPaddleLacDir(taskPath)) {
-    throw new CheckpointError(`${taskPath}: neither a converted LAC model (lac.json) nor a PaddlePaddle LAC directory (model_baseline/crfw)`);
+    throw new CheckpointError(
+      `${taskPath}: neither a converted LAC model (lac.json) nor a PaddlePaddle LAC directory (model_baseline/crfw)`,
+    );
   }
   const hash = createHash('sha256');
   for (const dir of [taskPath, join(taskPath, 'model_baseline')]) {

@@ -10,7 +10,12 @@ export class LinearChainCrf {
   private readonly incoming: Float64Array;
   private scores = new Float64Array(0);
 
-  constructor(readonly numTags: number, readonly start: Float32Array, readonly end: Float32Array, transitions: Float32Array) {
+  constructor(
+    readonly numTags: number,
+    readonly start: Float32Array,
+    readonly end: Float32Array,
+    transitions: Float32Array,
+  ) {
     const L = numTags;
     this.incoming = new Float64Array(L * L);
     for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) this.incoming[j * L + i] = transitions[i * L + j]!;
@@ -44,8 +49,22 @@ export class LinearChainCrf {
       const row = (from + t) * L;
       let j = 0;
       for (; j < L8; j += 8) {
-        const c0 = j * L, c1 = c0 + L, c2 = c1 + L, c3 = c2 + L, c4 = c3 + L, c5 = c4 + L, c6 = c5 + L, c7 = c6 + L;
-        let m0 = -Infinity, m1 = -Infinity, m2 = -Infinity, m3 = -Infinity, m4 = -Infinity, m5 = -Infinity, m6 = -Infinity, m7 = -Infinity;
+        const c0 = j * L,
+          c1 = c0 + L,
+          c2 = c1 + L,
+          c3 = c2 + L,
+          c4 = c3 + L,
+          c5 = c4 + L,
+          c6 = c5 + L,
+          c7 = c6 + L;
+        let m0 = -Infinity,
+          m1 = -Infinity,
+          m2 = -Infinity,
+          m3 = -Infinity,
+          m4 = -Infinity,
+          m5 = -Infinity,
+          m6 = -Infinity,
+          m7 = -Infinity;
         for (let i = 0; i < L; i++) {
           const a = scores[prev + i]!;
           m0 = Math.max(m0, a + incoming[c0 + i]!);
@@ -77,7 +96,10 @@ export class LinearChainCrf {
     const last = (length - 1) * L;
     for (let j = 0; j < L; j++) {
       const score = scores[last + j]! + this.end[j]!;
-      if (score > best) { best = score; out[at + length - 1] = j; }
+      if (score > best) {
+        best = score;
+        out[at + length - 1] = j;
+      }
     }
     for (let t = length - 1; t > 0; t--) {
       const prev = (t - 1) * L;
@@ -86,7 +108,10 @@ export class LinearChainCrf {
       let top = -Infinity;
       for (let i = 0; i < L; i++) {
         const score = scores[prev + i]! + incoming[col + i]!;
-        if (score > top) { top = score; arg = i; }
+        if (score > top) {
+          top = score;
+          arg = i;
+        }
       }
       out[at + t - 1] = arg;
     }

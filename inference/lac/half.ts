@@ -24,12 +24,12 @@ export function floatToHalf(value: number): number {
     const half = 1 << (shift - 1);
     let result = mantissa >>> shift;
     const rest = mantissa & ((1 << shift) - 1);
-    if (rest > half || (rest === half && (result & 1))) result++;
+    if (rest > half || (rest === half && result & 1)) result++;
     return sign | result;
   }
   let result = (e << 10) | (mantissa >>> 13);
   const rest = mantissa & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (result & 1))) result++;
+  if (rest > 0x1000 || (rest === 0x1000 && result & 1)) result++;
   return sign | result;
 }
 

@@ -10,7 +10,15 @@ import type { GruDirection, LacWeights } from './weights.js';
  * @example
  * matmulBias(new Float32Array([1, 2]), new Float32Array([3, 4]), new Float32Array([0.5]), 1, 2, 1); // Float32Array [ 11.5 ]
  */
-export function matmulBias(x: Float32Array, w: Float32Array, bias: Float32Array, n: number, k: number, m: number, out = new Float32Array(n * m)): Float32Array {
+export function matmulBias(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array,
+  n: number,
+  k: number,
+  m: number,
+  out = new Float32Array(n * m),
+): Float32Array {
   for (let i = 0; i < n; i++) {
     const row = i * m;
     for (let j = 0; j < m; j++) out[row + j] = bias[j]!;
@@ -33,8 +41,16 @@ function sigmoid(x: number): number {
  * Runs one GRU direction over every sequence. `gates` holds the input projections [N, 3H]
  * (update | reset | candidate); the hidden states go to `out` [N, outStride] at column `outColumn`.
  */
-export function gruDirection(gates: Float32Array, offsets: Int32Array, g: GruDirection, h: number, reverse: boolean,
-  out: Float32Array, outStride: number, outColumn: number): void {
+export function gruDirection(
+  gates: Float32Array,
+  offsets: Int32Array,
+  g: GruDirection,
+  h: number,
+  reverse: boolean,
+  out: Float32Array,
+  outStride: number,
+  outColumn: number,
+): void {
   const state = new Float32Array(h);
   const resetState = new Float32Array(h);
   const ur = new Float32Array(2 * h);

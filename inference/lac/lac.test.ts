@@ -5,8 +5,14 @@ import { Lac, SHIPPED_LAC_MODEL } from './lac.js';
 import { JsLacBackend } from './backend.js';
 import { OnnxLacBackend } from './onnx-backend.js';
 
-interface ParityCase { text: string; tags: string[]; emissions_row0: number[] }
-const parity = JSON.parse(readFileSync(new URL('./fixtures/parity.json', import.meta.url), 'utf8')) as { cases: ParityCase[] };
+interface ParityCase {
+  text: string;
+  tags: string[];
+  emissions_row0: number[];
+}
+const parity = JSON.parse(readFileSync(new URL('./fixtures/parity.json', import.meta.url), 'utf8')) as {
+  cases: ParityCase[];
+};
 
 // The numpy reference mapped only full-width forms; its parity runs with that normalisation.
 const js = await Lac.load(SHIPPED_LAC_MODEL, { backend: 'js', normalization: 'width' });
@@ -19,19 +25,30 @@ test('shipped model reproduces the numpy reference tags (both backends)', async 
       const ids = lac.vocab.encode(chars, 'width');
       const em = await lac.backend.emissions(ids, Int32Array.of(0, ids.length));
       const row0 = [...em.subarray(0, 57)];
-      row0.forEach((v, j) => assert.ok(Math.abs(v - c.emissions_row0[j]!) < 2e-2, `${lac.backend.kind} ${c.text} emission[0][${j}] ${v} vs ${c.emissions_row0[j]}`));
+      row0.forEach((v, j) =>
+        assert.ok(
+          Math.abs(v - c.emissions_row0[j]!) < 2e-2,
+          `${lac.backend.kind} ${c.text} emission[0][${j}] ${v} vs ${c.emissions_row0[j]}`,
+        ),
+      );
       const { words, tags } = (await lac.analyze([c.text]))[0]!;
       const expected = c.tags.map((t) => t.split('-')[0]);
       assert.equal(words.join(''), c.text);
       assert.equal(tags.length, c.tags.filter((t, i) => t.endsWith('-B') || i === 0).length, c.text);
-      assert.deepEqual(tags, expected.filter((_, i) => c.tags[i]!.endsWith('-B') || i === 0));
+      assert.deepEqual(
+        tags,
+        expected.filter((_, i) => c.tags[i]!.endsWith('-B') || i === 0),
+      );
     }
   }
 });
 
 test('ONNX and TypeScript backends agree on a padded batch', async (t) => {
   const onnx = await OnnxLacBackend.create(js.weights);
-  if (!onnx) { t.skip('onnxruntime-node not loadable here'); return; }
+  if (!onnx) {
+    t.skip('onnxruntime-node not loadable here');
+    return;
+  }
   const texts = ['三亚是一个美丽的城市', '好', '李小龙在1970年去了香港。他很开心！'];
   const chars = texts.map((s) => [...s]);
   const offsets = Int32Array.from([0, 10, 11, 30]);
@@ -73,7 +90,39 @@ test('user dictionary forces words and tags', async () => {
 
 test("every CJK and full-width punctuation mark is tagged w (LAC's normalisation reaches its trained ASCII rows)", async () => {
   const lac = await Lac.load();
-  const marks = ['。', '，', '、', '；', '：', '！', '？', '…', '—', '“', '”', '‘', '’', '「', '」', '『', '』', '【', '】', '〔', '〕', '（', '）', '《', '》', '〈', '〉', '〖', '〗', '﹐', '﹒'];
+  const marks = [
+    '。',
+    '，',
+    '、',
+    '；',
+    '：',
+    '！',
+    '？',
+    '…',
+    '—',
+    '“',
+    '”',
+    '‘',
+    '’',
+    '「',
+    '」',
+    '『',
+    '』',
+    '【',
+    '】',
+    '〔',
+    '〕',
+    '（',
+    '）',
+    '《',
+    '》',
+    '〈',
+    '〉',
+    '〖',
+    '〗',
+    '﹐',
+    '﹒',
+  ];
   for (const mark of marks) {
     const [result] = await lac.analyze([`他来了${mark}我们走吧${mark}`]);
     const tagsOf = result!.words.map((w, i) => [w, result!.tags[i]] as const).filter(([w]) => w.includes(mark));

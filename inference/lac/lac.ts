@@ -56,15 +56,26 @@ export const MAX_DEFAULT_WORKERS = 4;
 /** Calls with fewer characters than this stay on the calling thread (a round trip costs ~0.1 ms). */
 const MIN_PARALLEL_CHARS = 256;
 
-interface Chunk { readonly text: number; readonly positions: Int32Array; readonly ids: Int32Array }
+interface Chunk {
+  readonly text: number;
+  readonly positions: Int32Array;
+  readonly ids: Int32Array;
+}
 
 /** A loaded LAC model. */
 export class Lac {
   private pool: LacWorkerPool | undefined;
 
-  private constructor(readonly weights: LacWeights, readonly vocab: LacVocab, private readonly tagger: LacTagger,
-    readonly batchSize: number, readonly userDict: UserDict | undefined, readonly dir: string, private workers: number,
-    readonly normalization: LacNormalization) {}
+  private constructor(
+    readonly weights: LacWeights,
+    readonly vocab: LacVocab,
+    private readonly tagger: LacTagger,
+    readonly batchSize: number,
+    readonly userDict: UserDict | undefined,
+    readonly dir: string,
+    private workers: number,
+    readonly normalization: LacNormalization,
+  ) {}
 
   /** The in-thread backend (network only). */
   get backend(): LacBackend {
@@ -80,21 +91,35 @@ export class Lac {
    */
   static async load(dir = SHIPPED_LAC_MODEL, options: LacOptions = {}): Promise<Lac> {
     const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize must be a positive integer, got ${String(batchSize)}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ConfigError(`batchSize must be a positive integer, got ${String(batchSize)}`);
     const workers = options.workers ?? defaultWorkers();
-    if (!Number.isInteger(workers) || workers < 0) throw new ConfigError(`workers must be a non-negative integer, got ${String(workers)}`);
+    if (!Number.isInteger(workers) || workers < 0)
+      throw new ConfigError(`workers must be a non-negative integer, got ${String(workers)}`);
     const kind = options.backend ?? 'auto';
-    if (!['auto', 'onnx', 'js'].includes(kind)) throw new ConfigError(`LAC backend must be one of auto, onnx, js; got '${kind}'`);
+    if (!['auto', 'onnx', 'js'].includes(kind))
+      throw new ConfigError(`LAC backend must be one of auto, onnx, js; got '${kind}'`);
     const weights = loadLacWeights(dir);
     const vocab = LacVocab.fromDir(dir);
     if (vocab.tags.length !== weights.config.numTags) {
-      throw new ConfigError(`${dir}: tag.dic has ${vocab.tags.length} tags but the model emits ${weights.config.numTags}`);
+      throw new ConfigError(
+        `${dir}: tag.dic has ${vocab.tags.length} tags but the model emits ${weights.config.numTags}`,
+      );
     }
-    const tagger = await LacTagger.create(weights, { backend: kind, ...(options.threads === undefined ? {} : { threads: options.threads }) });
+    const tagger = await LacTagger.create(weights, {
+      backend: kind,
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+    });
     const dict = options.userDict;
-    const userDict = dict === undefined || dict instanceof UserDict ? dict : typeof dict === 'string' ? UserDict.fromFile(dict) : new UserDict(dict);
+    const userDict =
+      dict === undefined || dict instanceof UserDict
+        ? dict
+        : typeof dict === 'string'
+          ? UserDict.fromFile(dict)
+          : new UserDict(dict);
     const normalization = options.normalization ?? 'lac';
-    if (!['lac', 'width', 'none'].includes(normalization)) throw new ConfigError(`LAC normalization must be lac, width or none; got '${String(normalization)}'`);
+    if (!['lac', 'width', 'none'].includes(normalization))
+      throw new ConfigError(`LAC normalization must be lac, width or none; got '${String(normalization)}'`);
     return new Lac(weights, vocab, tagger, batchSize, userDict, dir, workers, normalization);
   }
 
@@ -133,22 +158,28 @@ export class Lac {
     const charTags: (string | undefined)[][] = chars.map((c) => new Array<string | undefined>(c.length));
     const chunks = chars.flatMap((c, i) => this.chunk(c, i));
     const order = chunks.map((_, i) => i).sort((a, b) => chunks[a]!.ids.length - chunks[b]!.ids.length);
-    let work = batches(order.map((i) => chunks[i]!), this.batchSize);
+    let work = batches(
+      order.map((i) => chunks[i]!),
+      this.batchSize,
+    );
     const total = chunks.reduce((n, c) => n + c.ids.length, 0);
     const parallel = this.workers > 0 && total >= MIN_PARALLEL_CHARS;
     if (parallel) work = spread(work, this.workers);
-    const store = (batch: readonly Chunk[], offsets: Int32Array, tags: Int32Array): void => batch.forEach((c, j) => {
-      const target = charTags[c.text]!;
-      for (let k = 0; k < c.ids.length; k++) target[c.positions[k]!] = this.vocab.tags[tags[offsets[j]! + k]!];
-    });
+    const store = (batch: readonly Chunk[], offsets: Int32Array, tags: Int32Array): void =>
+      batch.forEach((c, j) => {
+        const target = charTags[c.text]!;
+        for (let k = 0; k < c.ids.length; k++) target[c.positions[k]!] = this.vocab.tags[tags[offsets[j]! + k]!];
+      });
     if (parallel && work.length > 1) {
       const pool = (this.pool ??= new LacWorkerPool(this.dir, this.tagger.backend.kind, this.workers));
       // Largest first, so the last job to finish is a small one.
       work.sort((a, b) => charCount(b) - charCount(a));
-      await Promise.all(work.map(async (batch) => {
-        const { ids, offsets } = pack(batch);
-        store(batch, offsets, await pool.tag(ids, offsets));
-      }));
+      await Promise.all(
+        work.map(async (batch) => {
+          const { ids, offsets } = pack(batch);
+          store(batch, offsets, await pool.tag(ids, offsets));
+        }),
+      );
     } else {
       for (const batch of work) {
         const { ids, offsets } = pack(batch);
@@ -162,18 +193,30 @@ export class Lac {
   /** Non-whitespace characters of one text as model inputs of at most MAX_CHUNK characters. */
   private chunk(chars: readonly string[], text: number): Chunk[] {
     const positions: number[] = [];
-    chars.forEach((ch, i) => { if (!WHITESPACE.test(ch)) positions.push(i); });
+    chars.forEach((ch, i) => {
+      if (!WHITESPACE.test(ch)) positions.push(i);
+    });
     const out: Chunk[] = [];
     let start = 0;
     while (start < positions.length) {
       let end = Math.min(positions.length, start + MAX_CHUNK);
       if (end < positions.length) {
         for (let k = end - 1; k > start + MAX_CHUNK / 2; k--) {
-          if (SENTENCE_END.has(chars[positions[k]!]!)) { end = k + 1; break; }
+          if (SENTENCE_END.has(chars[positions[k]!]!)) {
+            end = k + 1;
+            break;
+          }
         }
       }
       const slice = Int32Array.from(positions.slice(start, end));
-      out.push({ text, positions: slice, ids: this.vocab.encode(Array.from(slice, (p) => chars[p]!), this.normalization) });
+      out.push({
+        text,
+        positions: slice,
+        ids: this.vocab.encode(
+          Array.from(slice, (p) => chars[p]!),
+          this.normalization,
+        ),
+      });
       start = end;
     }
     return out;
@@ -221,12 +264,14 @@ function spread(work: Chunk[][], workers: number): Chunk[][] {
   const share = out.reduce((n, b) => n + charCount(b), 0) / workers;
   while (out.length < 4 * workers) {
     let widest = -1;
-    for (let i = 0; i < out.length; i++) if (out[i]!.length > 1 && (widest < 0 || charCount(out[i]!) > charCount(out[widest]!))) widest = i;
+    for (let i = 0; i < out.length; i++)
+      if (out[i]!.length > 1 && (widest < 0 || charCount(out[i]!) > charCount(out[widest]!))) widest = i;
     if (widest < 0 || (out.length >= workers && charCount(out[widest]!) <= share)) break;
     const batch = out[widest]!;
     const half = charCount(batch) / 2;
     let cut = 1;
-    for (let n = batch[0]!.ids.length; cut < batch.length - 1 && n + batch[cut]!.ids.length <= half; cut++) n += batch[cut]!.ids.length;
+    for (let n = batch[0]!.ids.length; cut < batch.length - 1 && n + batch[cut]!.ids.length <= half; cut++)
+      n += batch[cut]!.ids.length;
     out.splice(widest, 1, batch.slice(0, cut), batch.slice(cut));
   }
   return out;
@@ -235,7 +280,9 @@ function spread(work: Chunk[][], workers: number): Chunk[][] {
 /** Chunk ids laid end to end with their offsets. */
 function pack(batch: readonly Chunk[]): { ids: Int32Array; offsets: Int32Array } {
   const offsets = new Int32Array(batch.length + 1);
-  batch.forEach((c, j) => { offsets[j + 1] = offsets[j]! + c.ids.length; });
+  batch.forEach((c, j) => {
+    offsets[j + 1] = offsets[j]! + c.ids.length;
+  });
   const ids = new Int32Array(offsets[batch.length]!);
   batch.forEach((c, j) => ids.set(c.ids, offsets[j]!));
   return { ids, offsets };
@@ -257,9 +304,15 @@ function assemble(chars: readonly string[], tags: readonly (string | undefined)[
   let previous: string | undefined;
   for (let i = 0; i < chars.length; i++) {
     const tag = tags[i];
-    if (tag === undefined) { previous = undefined; continue; }
+    if (tag === undefined) {
+      previous = undefined;
+      continue;
+    }
     const starts = previous === undefined || tag.endsWith('-B') || (tag === 'O' && previous !== 'O');
-    if (starts) { words.push(chars[i]!); out.push(typeOf(tag)); } else words[words.length - 1] += chars[i]!;
+    if (starts) {
+      words.push(chars[i]!);
+      out.push(typeOf(tag));
+    } else words[words.length - 1] += chars[i]!;
     previous = tag;
   }
   return { words, tags: out };

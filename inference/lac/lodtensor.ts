@@ -34,19 +34,27 @@ export function readLoDTensor(bytes: Uint8Array, name: string): PaddleTensor {
   let offset = 0;
   const need = (n: number, what: string) => {
     if (offset + n > bytes.byteLength) {
-      throw new CheckpointError(`${name}: truncated LoDTensor file: need ${n} bytes for ${what} at offset ${offset}, file has ${bytes.byteLength}`);
+      throw new CheckpointError(
+        `${name}: truncated LoDTensor file: need ${n} bytes for ${what} at offset ${offset}, file has ${bytes.byteLength}`,
+      );
     }
   };
   need(4, 'version');
-  const version = view.getUint32(offset, true); offset += 4;
-  if (version !== 0) throw new CheckpointError(`${name}: LoDTensor version ${version}, expected 0 (not a PaddlePaddle persisted tensor?)`);
+  const version = view.getUint32(offset, true);
+  offset += 4;
+  if (version !== 0)
+    throw new CheckpointError(
+      `${name}: LoDTensor version ${version}, expected 0 (not a PaddlePaddle persisted tensor?)`,
+    );
   need(8, 'lod level');
-  const lodLevel = Number(view.getBigUint64(offset, true)); offset += 8;
+  const lodLevel = Number(view.getBigUint64(offset, true));
+  offset += 8;
   if (lodLevel > 16) throw new CheckpointError(`${name}: implausible lod_level ${lodLevel} (expected 0..16)`);
   const lod: number[][] = [];
   for (let level = 0; level < lodLevel; level++) {
     need(8, `lod level ${level} size`);
-    const size = Number(view.getBigUint64(offset, true)); offset += 8;
+    const size = Number(view.getBigUint64(offset, true));
+    offset += 8;
     if (size % 8 !== 0) throw new CheckpointError(`${name}: lod level ${level} has ${size} bytes, not a multiple of 8`);
     need(size, `lod level ${level}`);
     const offsets: number[] = [];
@@ -55,25 +63,38 @@ export function readLoDTensor(bytes: Uint8Array, name: string): PaddleTensor {
     offset += size;
   }
   need(4, 'tensor version');
-  const tensorVersion = view.getUint32(offset, true); offset += 4;
+  const tensorVersion = view.getUint32(offset, true);
+  offset += 4;
   if (tensorVersion !== 0) throw new CheckpointError(`${name}: tensor version ${tensorVersion}, expected 0`);
   need(4, 'tensor description size');
-  const descSize = view.getInt32(offset, true); offset += 4;
-  if (descSize < 0 || descSize > 4096) throw new CheckpointError(`${name}: tensor description size ${descSize}, expected 0..4096`);
+  const descSize = view.getInt32(offset, true);
+  offset += 4;
+  if (descSize < 0 || descSize > 4096)
+    throw new CheckpointError(`${name}: tensor description size ${descSize}, expected 0..4096`);
   need(descSize, 'tensor description');
   const { dataType, dims } = parseTensorDesc(bytes.subarray(offset, offset + descSize), name);
   offset += descSize;
   const dtype = DTYPES[dataType];
-  if (!dtype) throw new CheckpointError(`${name}: data type ${dataType} is not supported; expected one of FP16 (4), FP32 (5), FP64 (6)`);
+  if (!dtype)
+    throw new CheckpointError(
+      `${name}: data type ${dataType} is not supported; expected one of FP16 (4), FP32 (5), FP64 (6)`,
+    );
   const count = dims.reduce((a, b) => a * b, 1);
   const expected = count * dtype.bytes;
   if (bytes.byteLength - offset !== expected) {
-    throw new CheckpointError(`${name}: ${dtype.name} tensor of shape [${dims.join(', ')}] needs ${expected} data bytes, file has ${bytes.byteLength - offset}`);
+    throw new CheckpointError(
+      `${name}: ${dtype.name} tensor of shape [${dims.join(', ')}] needs ${expected} data bytes, file has ${bytes.byteLength - offset}`,
+    );
   }
   const data = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     const at = offset + i * dtype.bytes;
-    data[i] = dtype.bytes === 4 ? view.getFloat32(at, true) : dtype.bytes === 8 ? view.getFloat64(at, true) : halfToFloat(view.getUint16(at, true));
+    data[i] =
+      dtype.bytes === 4
+        ? view.getFloat32(at, true)
+        : dtype.bytes === 8
+          ? view.getFloat64(at, true)
+          : halfToFloat(view.getUint16(at, true));
   }
   return { name, dims, data, lod };
 }
@@ -105,10 +126,16 @@ function parseTensorDesc(desc: Uint8Array, name: string): { dataType: number; di
       const end = pos + size;
       while (pos < end) dims.push(varint());
     } else if (wire === 0) varint();
-    else if (wire === 2) { const size = varint(); pos += size; }
-    else throw new CheckpointError(`${name}: unexpected protobuf wire type ${wire} (field ${field}) in tensor description`);
+    else if (wire === 2) {
+      const size = varint();
+      pos += size;
+    } else
+      throw new CheckpointError(
+        `${name}: unexpected protobuf wire type ${wire} (field ${field}) in tensor description`,
+      );
   }
   if (dataType < 0) throw new CheckpointError(`${name}: tensor description has no data_type`);
-  if (dims.some((d) => d < 0)) throw new CheckpointError(`${name}: tensor has an unknown (negative) dimension: [${dims.join(', ')}]`);
+  if (dims.some((d) => d < 0))
+    throw new CheckpointError(`${name}: tensor has an unknown (negative) dimension: [${dims.join(', ')}]`);
   return { dataType, dims };
 }

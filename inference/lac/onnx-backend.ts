@@ -17,14 +17,29 @@ import type { GruDirection, LacWeights } from './weights.js';
 type Ort = typeof import('onnxruntime-node');
 
 /** Transposes a row-major [rows, cols] block into `out` at `at`, optionally negated. */
-function transposeInto(src: Float32Array, rows: number, cols: number, colFrom: number, colTo: number, out: Float32Array, at: number, sign: number): void {
+function transposeInto(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  colFrom: number,
+  colTo: number,
+  out: Float32Array,
+  at: number,
+  sign: number,
+): void {
   for (let c = colFrom; c < colTo; c++) {
     for (let r = 0; r < rows; r++) out[at + (c - colFrom) * rows + r] = sign * src[r * cols + c]!;
   }
 }
 
 /** ONNX GRU W [2, 3H, in], R [2, 3H, H], B [2, 6H] from the two Paddle directions. */
-function gruInitializers(g: GraphBuilder, prefix: string, dirs: readonly GruDirection[], inDim: number, h: number): string[] {
+function gruInitializers(
+  g: GraphBuilder,
+  prefix: string,
+  dirs: readonly GruDirection[],
+  inDim: number,
+  h: number,
+): string[] {
   const W = new Float32Array(2 * 3 * h * inDim);
   const R = new Float32Array(2 * 3 * h * h);
   const B = new Float32Array(2 * 6 * h);
@@ -37,7 +52,11 @@ function gruInitializers(g: GraphBuilder, prefix: string, dirs: readonly GruDire
       for (let j = 0; j < h; j++) B[d * 6 * h + gate * h + j] = sign * g.inputBias[gate * h + j]!;
     }
   });
-  return [g.init(`${prefix}.W`, [2, 3 * h, inDim], W), g.init(`${prefix}.R`, [2, 3 * h, h], R), g.init(`${prefix}.B`, [2, 6 * h], B)];
+  return [
+    g.init(`${prefix}.W`, [2, 3 * h, inDim], W),
+    g.init(`${prefix}.R`, [2, 3 * h, h], R),
+    g.init(`${prefix}.B`, [2, 6 * h], B),
+  ];
 }
 
 /**
@@ -53,10 +72,14 @@ export function buildLacOnnx(w: LacWeights): Uint8Array {
   const lengths = g.input('lengths', OnnxType.INT32, ['batch']);
   const embedding = g.init('embedding', [vocabSize, e], w.embedding);
   const mergeShape = g.ints('merge_shape', [0, 0, 2 * h]);
-  let x = g.op('Transpose', [g.op('Gather', [embedding, ids], { attributes: { axis: 0 } })], { attributes: { perm: [1, 0, 2] } });
+  let x = g.op('Transpose', [g.op('Gather', [embedding, ids], { attributes: { axis: 0 } })], {
+    attributes: { perm: [1, 0, 2] },
+  });
   w.layers.forEach((layer, i) => {
     const [W, R, B] = gruInitializers(g, `gru${i}`, [layer.forward, layer.backward], i === 0 ? e : 2 * h, h);
-    const y = g.op('GRU', [x, W, R, B, lengths], { attributes: { hidden_size: h, direction: 'bidirectional', linear_before_reset: 0 } });
+    const y = g.op('GRU', [x, W, R, B, lengths], {
+      attributes: { hidden_size: h, direction: 'bidirectional', linear_before_reset: 0 },
+    });
     const yt = g.op('Transpose', [y], { attributes: { perm: [0, 2, 1, 3] } }); // [T, 2, B, H] → [T, B, 2, H]
     x = g.op('Reshape', [yt, mergeShape]); // → [T, B, 2H]
   });
@@ -72,7 +95,9 @@ export async function loadOrt(): Promise<Ort | undefined> {
   try {
     return await import('onnxruntime-node');
   } catch (error) {
-    log.warn(`onnxruntime-node unavailable (${(error as Error).message.split('\n')[0]}); LAC falls back to the TypeScript kernels`);
+    log.warn(
+      `onnxruntime-node unavailable (${(error as Error).message.split('\n')[0]}); LAC falls back to the TypeScript kernels`,
+    );
     return undefined;
   }
 }
@@ -86,7 +111,11 @@ export async function loadOrt(): Promise<Ort | undefined> {
 export class OnnxLacBackend implements LacBackend {
   readonly kind = 'onnx';
 
-  private constructor(private readonly ort: Ort, private readonly session: InferenceSession, private readonly numTags: number) {}
+  private constructor(
+    private readonly ort: Ort,
+    private readonly session: InferenceSession,
+    private readonly numTags: number,
+  ) {}
 
   /** Releases the ORT session (before a worker thread exits: native teardown mid-session can abort the process). */
   async release(): Promise<void> {
@@ -98,7 +127,10 @@ export class OnnxLacBackend implements LacBackend {
     const ort = await loadOrt();
     if (!ort) return undefined;
     const session = await ort.InferenceSession.create(buildLacOnnx(w), {
-      intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential',
+      intraOpNumThreads: options.threads ?? 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
     });
     return new OnnxLacBackend(ort, session, w.config.numTags);
   }
@@ -121,7 +153,8 @@ export class OnnxLacBackend implements LacBackend {
       lengths: new this.ort.Tensor('int32', lengths, [batch]),
     });
     const scores = result['emissions']!.data as Float32Array;
-    for (let b = 0; b < batch; b++) out.set(scores.subarray(b * longest * L, (b * longest + lengths[b]!) * L), offsets[b]! * L);
+    for (let b = 0; b < batch; b++)
+      out.set(scores.subarray(b * longest * L, (b * longest + lengths[b]!) * L), offsets[b]! * L);
     return out;
   }
 }

@@ -27,19 +27,22 @@ export function importPaddleLac(dir: string): LacWeights {
     const t = readLoDTensor(readFileSync(path), path);
     // Paddle stores biases as [1, n] or [n].
     const dims = rank === 1 ? [t.dims.reduce((a, b) => a * b, 1)] : t.dims;
-    if (dims.length !== rank) throw new CheckpointError(`${path}: rank ${t.dims.length} [${t.dims.join(', ')}], expected rank ${rank}`);
+    if (dims.length !== rank)
+      throw new CheckpointError(`${path}: rank ${t.dims.length} [${t.dims.join(', ')}], expected rank ${rank}`);
     return { ...t, dims };
   };
   const emb = read('word_emb', 2);
   const [vocabSize, embeddingDim] = emb.dims as [number, number];
   const crf = read('crfw', 2);
   const numTags = crf.dims[1]!;
-  if (crf.dims[0] !== numTags + 2) throw new CheckpointError(`crfw: shape [${crf.dims.join(', ')}], expected [numTags + 2, numTags]`);
+  if (crf.dims[0] !== numTags + 2)
+    throw new CheckpointError(`crfw: shape [${crf.dims.join(', ')}], expected [numTags + 2, numTags]`);
   const gru0 = read('gru_0.w_0', 2);
   const hiddenDim = gru0.dims[0]!;
   const h = hiddenDim;
   const expect = (t: PaddleTensor, shape: number[]) => {
-    if (t.dims.join(',') !== shape.join(',')) throw new CheckpointError(`${t.name}: shape [${t.dims.join(', ')}], expected [${shape.join(', ')}]`);
+    if (t.dims.join(',') !== shape.join(','))
+      throw new CheckpointError(`${t.name}: shape [${t.dims.join(', ')}], expected [${shape.join(', ')}]`);
     return t.data;
   };
   const direction = (fc: number, gru: number, inDim: number): GruDirection => {

@@ -30,7 +30,10 @@ export class LacTagger {
     await this.backend.release?.();
   }
 
-  constructor(readonly backend: LacBackend, weights: LacWeights) {
+  constructor(
+    readonly backend: LacBackend,
+    weights: LacWeights,
+  ) {
     this.crf = new LinearChainCrf(weights.config.numTags, weights.crfStart, weights.crfEnd, weights.crfTransitions);
   }
 
@@ -39,7 +42,8 @@ export class LacTagger {
     let backend: LacBackend | undefined;
     if (options.backend !== 'js') {
       backend = await OnnxLacBackend.create(weights, options.threads === undefined ? {} : { threads: options.threads });
-      if (!backend && options.backend === 'onnx') throw new ConfigError("LAC backend 'onnx' requested but onnxruntime-node could not be loaded");
+      if (!backend && options.backend === 'onnx')
+        throw new ConfigError("LAC backend 'onnx' requested but onnxruntime-node could not be loaded");
     }
     return new LacTagger(backend ?? new JsLacBackend(weights), weights);
   }
@@ -52,7 +56,8 @@ export class LacTagger {
   async tag(ids: Int32Array, offsets: Int32Array): Promise<Int32Array> {
     const emissions = await this.backend.emissions(ids, offsets);
     const out = new Int32Array(ids.length);
-    for (let b = 0; b + 1 < offsets.length; b++) this.crf.decodeInto(emissions, offsets[b]!, offsets[b + 1]! - offsets[b]!, out, offsets[b]!);
+    for (let b = 0; b + 1 < offsets.length; b++)
+      this.crf.decodeInto(emissions, offsets[b]!, offsets[b + 1]! - offsets[b]!, out, offsets[b]!);
     return out;
   }
 }

@@ -13,7 +13,10 @@ export interface UserDictItem {
   readonly pieces: readonly { readonly end: number; readonly tag?: string }[];
 }
 
-interface TrieNode { readonly next: Map<string, TrieNode>; item?: UserDictItem }
+interface TrieNode {
+  readonly next: Map<string, TrieNode>;
+  item?: UserDictItem;
+}
 
 function collect(node: TrieNode, out: UserDictItem[]): UserDictItem[] {
   if (node.item) out.push(node.item);
@@ -39,7 +42,10 @@ export class UserDict {
       let node = this.root;
       for (const ch of Array.from(item.phrase)) {
         let child = node.next.get(ch);
-        if (!child) { child = { next: new Map() }; node.next.set(ch, child); }
+        if (!child) {
+          child = { next: new Map() };
+          node.next.set(ch, child);
+        }
         node = child;
       }
       if (!node.item) size++;
@@ -88,7 +94,10 @@ export class UserDict {
         if (!node) break;
         if (node.item) found = node.item;
       }
-      if (found) { out.push([i, found]); i += Array.from(found.phrase).length; } else i++;
+      if (found) {
+        out.push([i, found]);
+        i += Array.from(found.phrase).length;
+      } else i++;
     }
     return out;
   }
@@ -127,7 +136,8 @@ function parseLine(line: string, where: string): UserDictItem | undefined {
     const slash = token.lastIndexOf('/');
     const word = slash >= 1 ? token.slice(0, slash) : token;
     const tag = slash >= 1 && slash < token.length - 1 ? token.slice(slash + 1) : undefined;
-    if (tag !== undefined && !/^[A-Za-z_][\w]*$/.test(tag)) throw new DataError(`${where}: tag '${tag}' in '${token}' must be letters, digits or _ (e.g. LOC, n, SEASON)`);
+    if (tag !== undefined && !/^[A-Za-z_][\w]*$/.test(tag))
+      throw new DataError(`${where}: tag '${tag}' in '${token}' must be letters, digits or _ (e.g. LOC, n, SEASON)`);
     phrase += word;
     pieces.push(tag ? { end: Array.from(phrase).length, tag } : { end: Array.from(phrase).length });
   }

@@ -14,13 +14,58 @@ import { CheckpointError } from '../../framework/errors.js';
  * passed through, 。 came out as a verb or a name.
  */
 const LAC_REPLACEMENTS: Readonly<Record<string, string>> = {
-  '\u3000': ' ', '、': ',', '。': '.', '—': '-', '‖': '|', '…': '.', '‘': "'", '’': "'", '“': '"', '”': '"',
-  '〔': '(', '〕': ')', '〈': '<', '〉': '>', '「': "'", '」': "'", '『': '"', '』': '"', '〖': '[', '〗': ']',
-  '【': '[', '】': ']', '∶': ':', '￣': '~', '〝': '"', '〞': '"',
-  '﹐': ',', '﹑': ',', '﹒': '.', '﹔': ';', '﹕': ':', '﹖': '?', '﹗': '!', '﹙': '(', '﹚': ')', '﹛': '{',
+  '\u3000': ' ',
+  '、': ',',
+  '。': '.',
+  '—': '-',
+  '‖': '|',
+  '…': '.',
+  '‘': "'",
+  '’': "'",
+  '“': '"',
+  '”': '"',
+  '〔': '(',
+  '〕': ')',
+  '〈': '<',
+  '〉': '>',
+  '「': "'",
+  '」': "'",
+  '『': '"',
+  '』': '"',
+  '〖': '[',
+  '〗': ']',
+  '【': '[',
+  '】': ']',
+  '∶': ':',
+  '￣': '~',
+  '〝': '"',
+  '〞': '"',
+  '﹐': ',',
+  '﹑': ',',
+  '﹒': '.',
+  '﹔': ';',
+  '﹕': ':',
+  '﹖': '?',
+  '﹗': '!',
+  '﹙': '(',
+  '﹚': ')',
+  '﹛': '{',
   // LAC's table maps ﹜ to '{' as well (sic); the model learnt it so.
-  '﹜': '{', '﹝': '[', '﹞': ']', '﹟': '#', '﹠': '&', '﹡': '*', '﹢': '+', '﹣': '-', '﹤': '<', '﹥': '>', '﹦': '=',
-  '﹨': '\\', '﹩': '$', '﹪': '%', '﹫': '@',
+  '﹜': '{',
+  '﹝': '[',
+  '﹞': ']',
+  '﹟': '#',
+  '﹠': '&',
+  '﹡': '*',
+  '﹢': '+',
+  '﹣': '-',
+  '﹤': '<',
+  '﹥': '>',
+  '﹦': '=',
+  '﹨': '\\',
+  '﹩': '$',
+  '﹪': '%',
+  '﹫': '@',
 };
 
 /**
@@ -65,7 +110,8 @@ function readDic(path: string): Map<number, string> {
     const parts = line.replace(/\r$/, '').split('\t');
     if (parts.length !== 2) return; // LAC's reader skips malformed lines the same way
     const id = Number(parts[0]);
-    if (!Number.isInteger(id) || id < 0) throw new CheckpointError(`${path}:${i + 1}: id '${parts[0]}' is not a non-negative integer`);
+    if (!Number.isInteger(id) || id < 0)
+      throw new CheckpointError(`${path}:${i + 1}: id '${parts[0]}' is not a non-negative integer`);
     out.set(id, parts[1]!);
   });
   return out;
@@ -77,7 +123,10 @@ export class LacVocab {
   /** Id of the `OOV` entry, used for every character not in `word.dic`. */
   readonly oovId: number;
 
-  private constructor(words: Map<number, string>, readonly tags: readonly string[]) {
+  private constructor(
+    words: Map<number, string>,
+    readonly tags: readonly string[],
+  ) {
     this.ids = new Map([...words].map(([id, w]) => [w, id]));
     const oov = this.ids.get('OOV');
     if (oov === undefined) throw new CheckpointError("word.dic has no 'OOV' entry");
@@ -95,7 +144,8 @@ export class LacVocab {
     const tags: string[] = [];
     for (let i = 0; i < tagMap.size; i++) {
       const tag = tagMap.get(i);
-      if (tag === undefined) throw new CheckpointError(`${join(dir, 'tag.dic')}: tag ids must be 0..${tagMap.size - 1}; ${i} is missing`);
+      if (tag === undefined)
+        throw new CheckpointError(`${join(dir, 'tag.dic')}: tag ids must be 0..${tagMap.size - 1}; ${i} is missing`);
       tags.push(tag);
     }
     return new LacVocab(readDic(join(dir, 'word.dic')), tags);
@@ -109,7 +159,12 @@ export class LacVocab {
   encode(chars: readonly string[], normalization: LacNormalization = 'lac'): Int32Array {
     const out = new Int32Array(chars.length);
     for (let i = 0; i < chars.length; i++) {
-      const char = normalization === 'lac' ? lacNormalize(chars[i]!) : normalization === 'width' ? widthOnly(chars[i]!) : chars[i]!;
+      const char =
+        normalization === 'lac'
+          ? lacNormalize(chars[i]!)
+          : normalization === 'width'
+            ? widthOnly(chars[i]!)
+            : chars[i]!;
       out[i] = this.ids.get(char) ?? this.oovId;
     }
     return out;

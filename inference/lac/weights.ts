@@ -44,7 +44,11 @@ export interface LacWeights {
 /** Storage type of one tensor in `lac.bin`. */
 export type StorageDtype = 'f16' | 'f32';
 
-interface TensorEntry { readonly dtype: StorageDtype; readonly shape: readonly number[]; readonly offset: number }
+interface TensorEntry {
+  readonly dtype: StorageDtype;
+  readonly shape: readonly number[];
+  readonly offset: number;
+}
 
 /** Contents of `lac.json`. */
 export interface LacModelFile {
@@ -60,14 +64,26 @@ function entries(w: LacWeights): [string, Float32Array, number[]][] {
   const { vocabSize: v, embeddingDim: e, hiddenDim: h, numTags: t } = w.config;
   const out: [string, Float32Array, number[]][] = [['embedding', w.embedding, [v, e]]];
   w.layers.forEach((layer, i) => {
-    for (const [dir, g] of [['forward', layer.forward], ['backward', layer.backward]] as const) {
+    for (const [dir, g] of [
+      ['forward', layer.forward],
+      ['backward', layer.backward],
+    ] as const) {
       const p = `bigru.${i}.${dir}`;
-      out.push([`${p}.input_weight`, g.inputWeight, [i === 0 ? e : 2 * h, 3 * h]], [`${p}.input_bias`, g.inputBias, [3 * h]],
-        [`${p}.gate_weight`, g.gateWeight, [h, 2 * h]], [`${p}.candidate_weight`, g.candidateWeight, [h, h]]);
+      out.push(
+        [`${p}.input_weight`, g.inputWeight, [i === 0 ? e : 2 * h, 3 * h]],
+        [`${p}.input_bias`, g.inputBias, [3 * h]],
+        [`${p}.gate_weight`, g.gateWeight, [h, 2 * h]],
+        [`${p}.candidate_weight`, g.candidateWeight, [h, h]],
+      );
     }
   });
-  out.push(['emission.weight', w.emissionWeight, [2 * h, t]], ['emission.bias', w.emissionBias, [t]],
-    ['crf.start', w.crfStart, [t]], ['crf.end', w.crfEnd, [t]], ['crf.transitions', w.crfTransitions, [t, t]]);
+  out.push(
+    ['emission.weight', w.emissionWeight, [2 * h, t]],
+    ['emission.bias', w.emissionBias, [t]],
+    ['crf.start', w.crfStart, [t]],
+    ['crf.end', w.crfEnd, [t]],
+    ['crf.transitions', w.crfTransitions, [t, t]],
+  );
   return out;
 }
 
@@ -76,7 +92,12 @@ function entries(w: LacWeights): [string, Float32Array, number[]][] {
  * @example
  * saveLacWeights('inference/lac/model', weights, 'jieba 0.42.1 lac_small', () => 'f16');
  */
-export function saveLacWeights(dir: string, w: LacWeights, source: string, dtypeOf: (name: string) => StorageDtype): void {
+export function saveLacWeights(
+  dir: string,
+  w: LacWeights,
+  source: string,
+  dtypeOf: (name: string) => StorageDtype,
+): void {
   const tensors: Record<string, TensorEntry> = {};
   const chunks: Uint8Array[] = [];
   let offset = 0;
@@ -112,7 +133,9 @@ export function loadLacWeights(dir: string): LacWeights {
     throw new CheckpointError(`cannot read LAC model index ${jsonPath}: ${(error as Error).message}`);
   }
   if (file.format !== 'fewprompt-lac' || file.version !== 1) {
-    throw new CheckpointError(`${jsonPath}: format ${String(file.format)} v${String(file.version)}, expected fewprompt-lac v1`);
+    throw new CheckpointError(
+      `${jsonPath}: format ${String(file.format)} v${String(file.version)}, expected fewprompt-lac v1`,
+    );
   }
   const bin = readFileSync(join(dir, 'lac.bin'));
   const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
@@ -120,30 +143,43 @@ export function loadLacWeights(dir: string): LacWeights {
     const entry = file.tensors[name];
     if (!entry) throw new CheckpointError(`${jsonPath}: missing tensor '${name}'`);
     if (entry.shape.join(',') !== shape.join(',')) {
-      throw new CheckpointError(`${jsonPath}: tensor '${name}' has shape [${entry.shape.join(', ')}], expected [${shape.join(', ')}]`);
+      throw new CheckpointError(
+        `${jsonPath}: tensor '${name}' has shape [${entry.shape.join(', ')}], expected [${shape.join(', ')}]`,
+      );
     }
     const n = shape.reduce((a, b) => a * b, 1);
     const size = entry.dtype === 'f16' ? 2 : 4;
-    if (entry.offset + n * size > bin.byteLength) throw new CheckpointError(`${dir}/lac.bin: too short for tensor '${name}'`);
+    if (entry.offset + n * size > bin.byteLength)
+      throw new CheckpointError(`${dir}/lac.bin: too short for tensor '${name}'`);
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) {
-      out[i] = size === 2 ? halfToFloat(view.getUint16(entry.offset + 2 * i, true)) : view.getFloat32(entry.offset + 4 * i, true);
+      out[i] =
+        size === 2
+          ? halfToFloat(view.getUint16(entry.offset + 2 * i, true))
+          : view.getFloat32(entry.offset + 4 * i, true);
     }
     return out;
   };
   const c = file.config;
   const h = c.hiddenDim;
   const direction = (p: string, inDim: number): GruDirection => ({
-    inputWeight: get(`${p}.input_weight`, [inDim, 3 * h]), inputBias: get(`${p}.input_bias`, [3 * h]),
-    gateWeight: get(`${p}.gate_weight`, [h, 2 * h]), candidateWeight: get(`${p}.candidate_weight`, [h, h]),
+    inputWeight: get(`${p}.input_weight`, [inDim, 3 * h]),
+    inputBias: get(`${p}.input_bias`, [3 * h]),
+    gateWeight: get(`${p}.gate_weight`, [h, 2 * h]),
+    candidateWeight: get(`${p}.candidate_weight`, [h, h]),
   });
   const layers = Array.from({ length: c.layers }, (_, i) => ({
     forward: direction(`bigru.${i}.forward`, i === 0 ? c.embeddingDim : 2 * h),
     backward: direction(`bigru.${i}.backward`, i === 0 ? c.embeddingDim : 2 * h),
   }));
   return {
-    config: c, embedding: get('embedding', [c.vocabSize, c.embeddingDim]), layers,
-    emissionWeight: get('emission.weight', [2 * h, c.numTags]), emissionBias: get('emission.bias', [c.numTags]),
-    crfStart: get('crf.start', [c.numTags]), crfEnd: get('crf.end', [c.numTags]), crfTransitions: get('crf.transitions', [c.numTags, c.numTags]),
+    config: c,
+    embedding: get('embedding', [c.vocabSize, c.embeddingDim]),
+    layers,
+    emissionWeight: get('emission.weight', [2 * h, c.numTags]),
+    emissionBias: get('emission.bias', [c.numTags]),
+    crfStart: get('crf.start', [c.numTags]),
+    crfEnd: get('crf.end', [c.numTags]),
+    crfTransitions: get('crf.transitions', [c.numTags, c.numTags]),
   };
 }

@@ -8,11 +8,21 @@ import { LacTagger } from './tagger.js';
 import { loadLacWeights } from './weights.js';
 
 /** What the pool passes as `workerData` (`host` is read by the boot script). */
-export interface LacWorkerData { readonly host: string; readonly dir: string; readonly backend: LacBackendKind }
+export interface LacWorkerData {
+  readonly host: string;
+  readonly dir: string;
+  readonly backend: LacBackendKind;
+}
 /** A job: sequences laid end to end, as {@link LacTagger.tag} takes them. */
-export interface LacJob { readonly id: number; readonly ids: Int32Array; readonly offsets: Int32Array }
+export interface LacJob {
+  readonly id: number;
+  readonly ids: Int32Array;
+  readonly offsets: Int32Array;
+}
 /** A job's answer. */
-export type LacJobReply = { readonly id: number; readonly tags: Int32Array } | { readonly id: number; readonly error: string };
+export type LacJobReply =
+  | { readonly id: number; readonly tags: Int32Array }
+  | { readonly id: number; readonly error: string };
 
 const data = workerData as LacWorkerData;
 const port = parentPort!;
@@ -23,7 +33,10 @@ let queue = Promise.resolve();
 port.on('message', (job: LacJob | { readonly close: true }) => {
   if ('close' in job) {
     // Graceful exit: finish queued work, release the ORT session, then let the thread end by itself.
-    queue = queue.then(async () => { await tagger.release(); port.close(); });
+    queue = queue.then(async () => {
+      await tagger.release();
+      port.close();
+    });
     return;
   }
   queue = queue.then(async () => {

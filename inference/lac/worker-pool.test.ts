@@ -43,7 +43,8 @@ test('worker threads give exactly the serial tags on the fixture sentences', asy
     try {
       assert.deepEqual(await parallel.analyze(texts), expected, `batchSize ${batchSize}`);
       // Calls of 32 texts, as Taskflow's users make them, split each call across both workers.
-      for (let i = 0; i < texts.length; i += 32) assert.deepEqual(await parallel.analyze(texts.slice(i, i + 32)), expected.slice(i, i + 32));
+      for (let i = 0; i < texts.length; i += 32)
+        assert.deepEqual(await parallel.analyze(texts.slice(i, i + 32)), expected.slice(i, i + 32));
     } finally {
       await parallel.close();
     }
@@ -63,7 +64,7 @@ test('close() ends every worker and later calls run on the calling thread', asyn
   await assert.rejects(pool.tag(ids, offsets), /closed/);
 });
 
-test('a process that never calls close() still exits (idle workers are unref\'d)', () => {
+test("a process that never calls close() still exits (idle workers are unref'd)", () => {
   const script = `import { Lac } from ${JSON.stringify(new URL('./lac.ts', import.meta.url).href)};
     const lac = await Lac.load(undefined, { workers: 2 });
     const out = await lac.analyze(${JSON.stringify(sentences.slice(0, 64))});
@@ -71,7 +72,10 @@ test('a process that never calls close() still exits (idle workers are unref\'d)
   const dir = mkdtempSync(join(tmpdir(), 'lac-pool-'));
   writeFileSync(join(dir, 'main.mts'), script);
   const child = spawnSync(process.execPath, ['--import', 'tsx', join(dir, 'main.mts')], {
-    cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8', timeout: 120_000, env: { ...process.env, FEWPROMPT_LOG: 'warn' },
+    cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, FEWPROMPT_LOG: 'warn' },
   });
   rmSync(dir, { recursive: true, force: true });
   assert.equal(child.signal, null, `child did not exit by itself: ${child.stderr}`);

@@ -8,8 +8,16 @@ import { Worker } from 'node:worker_threads';
 import type { LacBackendKind } from './backend.js';
 import type { LacJob, LacJobReply, LacWorkerData } from './worker-host.js';
 
-interface Pending { readonly job: LacJob; resolve(tags: Int32Array): void; reject(error: Error): void }
-interface Slot { readonly worker: Worker; current: Pending | undefined; exited: boolean }
+interface Pending {
+  readonly job: LacJob;
+  resolve(tags: Int32Array): void;
+  reject(error: Error): void;
+}
+interface Slot {
+  readonly worker: Worker;
+  current: Pending | undefined;
+  exited: boolean;
+}
 
 /**
  * Worker threads that tag batches in parallel.
@@ -25,14 +33,20 @@ export class LacWorkerPool {
   private closed = false;
 
   /** Starts `size` workers that load the model in `dir` with `backend`. */
-  constructor(dir: string, backend: LacBackendKind, readonly size: number) {
+  constructor(
+    dir: string,
+    backend: LacBackendKind,
+    readonly size: number,
+  ) {
     const boot = new URL('./worker-boot.mjs', import.meta.url);
     const host = new URL('./worker-host.ts', import.meta.url).href;
     this.slots = Array.from({ length: size }, () => {
       const worker = new Worker(boot, { workerData: { host, dir, backend } satisfies LacWorkerData });
       const slot: Slot = { worker, current: undefined, exited: false };
       worker.on('message', (reply: LacJobReply) => this.settle(slot, reply));
-      worker.on('error', (error: unknown) => this.fail(slot, error instanceof Error ? error : new Error(String(error))));
+      worker.on('error', (error: unknown) =>
+        this.fail(slot, error instanceof Error ? error : new Error(String(error))),
+      );
       worker.on('exit', (code) => {
         slot.exited = true;
         this.fail(slot, new Error(`LAC worker exited with code ${code}`));
@@ -72,11 +86,21 @@ export class LacWorkerPool {
     for (const p of this.queue.splice(0)) p.reject(new Error('LacWorkerPool closed'));
     // Ask each worker to release its ORT session and exit; terminate() only as a fallback, since tearing a thread
     // down under a live native session can abort the whole process ("terminate called … Napi::Error").
-    await Promise.all(this.slots.map((s) => new Promise<void>((resolve) => {
-      const fallback = setTimeout(() => { void s.worker.terminate().then(() => resolve()); }, 5_000);
-      s.worker.once('exit', () => { clearTimeout(fallback); resolve(); });
-      s.worker.postMessage({ close: true });
-    })));
+    await Promise.all(
+      this.slots.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            const fallback = setTimeout(() => {
+              void s.worker.terminate().then(() => resolve());
+            }, 5_000);
+            s.worker.once('exit', () => {
+              clearTimeout(fallback);
+              resolve();
+            });
+            s.worker.postMessage({ close: true });
+          }),
+      ),
+    );
   }
 
   private pump(): void {

@@ -61,14 +61,30 @@ export interface ParserBundleSpec {
 export async function writeParserBundle(dir: string, spec: ParserBundleSpec): Promise<ParserManifest> {
   const fusion = spec.fusion ?? 'contrib';
   const maxTokens = Math.min(spec.maxTokens, spec.config.maxPositionEmbeddings - spec.config.positionOffset);
-  const { bytes, nodes } = buildParserGraph(spec.config, new WeightReader(spec.weights, 'parser weights'), spec.head, { precision: spec.precision, fusion });
+  const { bytes, nodes } = buildParserGraph(spec.config, new WeightReader(spec.weights, 'parser weights'), spec.head, {
+    precision: spec.precision,
+    fusion,
+  });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'model.onnx'), bytes);
   await spec.tokenizer.save(join(dir, 'tokenizer'));
   const c = spec.config;
   const manifest: ParserManifest = {
-    format: 'fewprompt-parser', formatVersion: PARSER_FORMAT_VERSION, createdAt: new Date().toISOString(), head: spec.head, maxTokens,
-    model: { file: 'model.onnx', precision: spec.precision, fusion, positionOffset: c.positionOffset, hiddenSize: c.hiddenSize, numHiddenLayers: c.numHiddenLayers, vocabSize: c.vocabSize, nodes },
+    format: 'fewprompt-parser',
+    formatVersion: PARSER_FORMAT_VERSION,
+    createdAt: new Date().toISOString(),
+    head: spec.head,
+    maxTokens,
+    model: {
+      file: 'model.onnx',
+      precision: spec.precision,
+      fusion,
+      positionOffset: c.positionOffset,
+      hiddenSize: c.hiddenSize,
+      numHiddenLayers: c.numHiddenLayers,
+      vocabSize: c.vocabSize,
+      nodes,
+    },
     source: spec.source,
   };
   writeFileSync(join(dir, 'parser.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -86,10 +102,15 @@ export function readParserManifest(dir: string): ParserManifest {
     throw new BundleError(`${file}: not valid JSON (${(error as Error).message})`);
   }
   if (manifest.format !== 'fewprompt-parser' || manifest.formatVersion !== PARSER_FORMAT_VERSION) {
-    throw new BundleError(`${file}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected fewprompt-parser v${PARSER_FORMAT_VERSION}`);
+    throw new BundleError(
+      `${file}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected fewprompt-parser v${PARSER_FORMAT_VERSION}`,
+    );
   }
-  if (!Array.isArray(manifest.head?.labels) || manifest.head.labels.length === 0) throw new BundleError(`${file}: field head.labels must be a non-empty list`);
-  if (!Number.isInteger(manifest.maxTokens) || manifest.maxTokens < 3) throw new BundleError(`${file}: field maxTokens must be an integer ≥ 3, got ${String(manifest.maxTokens)}`);
-  if (!existsSync(join(dir, manifest.model?.file ?? 'model.onnx'))) throw new BundleError(`${dir}: model.onnx is missing`);
+  if (!Array.isArray(manifest.head?.labels) || manifest.head.labels.length === 0)
+    throw new BundleError(`${file}: field head.labels must be a non-empty list`);
+  if (!Number.isInteger(manifest.maxTokens) || manifest.maxTokens < 3)
+    throw new BundleError(`${file}: field maxTokens must be an integer ≥ 3, got ${String(manifest.maxTokens)}`);
+  if (!existsSync(join(dir, manifest.model?.file ?? 'model.onnx')))
+    throw new BundleError(`${dir}: model.onnx is missing`);
   return manifest;
 }

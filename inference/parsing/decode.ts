@@ -13,10 +13,16 @@ export interface DecodedTree {
  * @example
  * decodeTree(arc, rel, { b: 0, nodes: 3, labels: 2, words: 2 }); // { heads: [2, 0], rels: [1, 0] }
  */
-export function decodeTree(arc: Float32Array, rel: Float32Array, at: { b: number; nodes: number; labels: number; words: number }): DecodedTree {
+export function decodeTree(
+  arc: Float32Array,
+  rel: Float32Array,
+  at: { b: number; nodes: number; labels: number; words: number },
+): DecodedTree {
   const { b, nodes, labels, words } = at;
   const n = words + 1;
-  const scores = Array.from({ length: n }, (_, d) => Array.from({ length: n }, (_, h) => arc[(b * nodes + d) * nodes + h]!));
+  const scores = Array.from({ length: n }, (_, d) =>
+    Array.from({ length: n }, (_, h) => arc[(b * nodes + d) * nodes + h]!),
+  );
   const tree = maxSpanningTree(scores);
   const heads: number[] = [];
   const rels: number[] = [];
@@ -26,7 +32,10 @@ export function decodeTree(arc: Float32Array, rel: Float32Array, at: { b: number
     let bestScore = -Infinity;
     for (let r = 0; r < labels; r++) {
       const s = rel[((b * nodes + d) * labels + r) * nodes + h]!;
-      if (s > bestScore) { bestScore = s; best = r; }
+      if (s > bestScore) {
+        bestScore = s;
+        best = r;
+      }
     }
     heads.push(h);
     rels.push(best);

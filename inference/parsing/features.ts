@@ -21,8 +21,10 @@ export interface ParseFeatureBatch {
   readonly width: number;
   /** Nodes per row including the root (the longest sentence's words + 1). */
   readonly nodes: number;
-  readonly feeds: Record<'input_ids' | 'token_type_ids' | 'position_ids' | 'attention_mask' | 'word_index', { data: Int32Array; dims: number[] }>
-    & { tag_ids?: { data: Int32Array; dims: number[] } };
+  readonly feeds: Record<
+    'input_ids' | 'token_type_ids' | 'position_ids' | 'attention_mask' | 'word_index',
+    { data: Int32Array; dims: number[] }
+  > & { tag_ids?: { data: Int32Array; dims: number[] } };
 }
 
 /**
@@ -33,7 +35,11 @@ export interface ParseFeatureBatch {
  * f.batch([f.row(['百度', '是'])]).feeds.word_index.dims; // [1, 3]
  */
 export class ParseFeaturizer {
-  constructor(readonly tokenizer: BertTokenizer, readonly maxTokens: number, readonly positionOffset = 0) {}
+  constructor(
+    readonly tokenizer: BertTokenizer,
+    readonly maxTokens: number,
+    readonly positionOffset = 0,
+  ) {}
 
   /** Token ids of one word (at least one: `[UNK]` when the tokenizer keeps nothing). */
   pieces(word: string): number[] {
@@ -43,7 +49,10 @@ export class ParseFeaturizer {
 
   /** Tokens of a sentence, or undefined when it needs more than `maxTokens`. */
   tryRow(words: readonly string[], tagIds?: readonly number[]): ParseRow | undefined {
-    if (tagIds && tagIds.length !== words.length + 1) throw new TaskInputError(`${tagIds.length} tag ids for ${words.length} words; expected ${words.length + 1} (the root first)`);
+    if (tagIds && tagIds.length !== words.length + 1)
+      throw new TaskInputError(
+        `${tagIds.length} tag ids for ${words.length} words; expected ${words.length + 1} (the root first)`,
+      );
     const ids = [this.tokenizer.clsId];
     const starts = [0];
     for (const w of words) {
@@ -58,7 +67,10 @@ export class ParseFeaturizer {
   /** Tokens of a sentence; a `TaskInputError` when it is over the limit. */
   row(words: readonly string[], tagIds?: readonly number[]): ParseRow {
     const row = this.tryRow(words, tagIds);
-    if (!row) throw new TaskInputError(`a sentence of ${words.length} words needs more than ${this.maxTokens} tokens, the parser's limit; split it first`);
+    if (!row)
+      throw new TaskInputError(
+        `a sentence of ${words.length} words needs more than ${this.maxTokens} tokens, the parser's limit; split it first`,
+      );
     return row;
   }
 
@@ -78,16 +90,23 @@ export class ParseFeaturizer {
       ids.set(r.ids, b * width);
       for (let t = 0; t < width; t++) positions[b * width + t] = t + this.positionOffset;
       mask.fill(1, b * width, b * width + r.ids.length);
-      r.starts.forEach((s, i) => { index[b * nodes + i] = b * width + s; });
+      r.starts.forEach((s, i) => {
+        index[b * nodes + i] = b * width + s;
+      });
       if (r.tagIds) tags.set(r.tagIds, b * nodes);
       for (let i = r.starts.length; i < nodes; i++) index[b * nodes + i] = b * width; // padding nodes read [CLS]
     });
     const dims = [size, width];
     return {
-      size, width, nodes,
+      size,
+      width,
+      nodes,
       feeds: {
-        input_ids: { data: ids, dims }, token_type_ids: { data: types, dims }, position_ids: { data: positions, dims },
-        attention_mask: { data: mask, dims }, word_index: { data: index, dims: [size, nodes] },
+        input_ids: { data: ids, dims },
+        token_type_ids: { data: types, dims },
+        position_ids: { data: positions, dims },
+        attention_mask: { data: mask, dims },
+        word_index: { data: index, dims: [size, nodes] },
         ...(tagged ? { tag_ids: { data: tags, dims: [size, nodes] } } : {}),
       },
     };

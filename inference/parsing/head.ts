@@ -30,7 +30,7 @@ export interface ParserHeadConfig {
 
 /** Width the MLPs read: the encoder's, plus the tag embedding's when tags are used. */
 export function parserInputSize(hidden: number, head: ParserHeadConfig): number {
-  return hidden + (head.tags ? head.tagSize ?? 0 : 0);
+  return hidden + (head.tags ? (head.tagSize ?? 0) : 0);
 }
 
 /** Names and shapes of the head's weights for an encoder of width `hidden`. */
@@ -38,13 +38,19 @@ export function parserHeadShapes(hidden: number, head: ParserHeadConfig): Map<st
   const { arcSize: a, relSize: r } = head;
   const n = head.labels.length;
   const d = parserInputSize(hidden, head);
-  if (head.tags && !(Number.isInteger(head.tagSize) && head.tagSize! > 0)) throw new ConfigError(`parser head: tagSize must be a positive integer with tags, got ${String(head.tagSize)}`);
-  if (head.maxDistance !== undefined && !(Number.isInteger(head.maxDistance) && head.maxDistance > 0)) throw new ConfigError(`parser head: maxDistance must be a positive integer, got ${String(head.maxDistance)}`);
+  if (head.tags && !(Number.isInteger(head.tagSize) && head.tagSize! > 0))
+    throw new ConfigError(`parser head: tagSize must be a positive integer with tags, got ${String(head.tagSize)}`);
+  if (head.maxDistance !== undefined && !(Number.isInteger(head.maxDistance) && head.maxDistance > 0))
+    throw new ConfigError(`parser head: maxDistance must be a positive integer, got ${String(head.maxDistance)}`);
   const shapes = new Map<string, number[]>([
-    ['parser.arc_dep.weight', [d, a]], ['parser.arc_dep.bias', [a]],
-    ['parser.arc_head.weight', [d, a]], ['parser.arc_head.bias', [a]],
-    ['parser.rel_dep.weight', [d, r]], ['parser.rel_dep.bias', [r]],
-    ['parser.rel_head.weight', [d, r]], ['parser.rel_head.bias', [r]],
+    ['parser.arc_dep.weight', [d, a]],
+    ['parser.arc_dep.bias', [a]],
+    ['parser.arc_head.weight', [d, a]],
+    ['parser.arc_head.bias', [a]],
+    ['parser.rel_dep.weight', [d, r]],
+    ['parser.rel_dep.bias', [r]],
+    ['parser.rel_head.weight', [d, r]],
+    ['parser.rel_head.bias', [r]],
     ['parser.arc_biaffine', [a + 1, a]],
     ['parser.rel_biaffine', [r + 1, n * (r + 1)]],
   ]);

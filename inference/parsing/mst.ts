@@ -24,7 +24,10 @@ export function maxSpanningTree(scores: readonly (readonly number[])[]): number[
       const single = s.map((row, d) => row.map((v, h) => (h === 0 && d !== root ? -Infinity : v)));
       const tree = chuLiuEdmonds(single);
       const total = treeScore(single, tree);
-      if (total > best) { best = total; heads = tree; }
+      if (total > best) {
+        best = total;
+        heads = tree;
+      }
     }
   }
   if (n > 0) heads[0] = -1;
@@ -47,7 +50,11 @@ function findCycle(heads: readonly number[]): number[] | undefined {
     if (state[start] !== 0) continue;
     const path: number[] = [];
     let v = start;
-    while (state[v] === 0) { state[v] = 1; path.push(v); v = heads[v]!; }
+    while (state[v] === 0) {
+      state[v] = 1;
+      path.push(v);
+      v = heads[v]!;
+    }
     if (state[v] === 1) return path.slice(path.indexOf(v));
     for (const p of path) state[p] = 2;
   }
@@ -75,16 +82,25 @@ function chuLiuEdmonds(s: readonly (readonly number[])[]): number[] {
   const enterFrom = new Array<number>(c).fill(-1); // for a kept head h: the cycle node it enters through
   const leaveTo = new Array<number>(c).fill(-1); // for a kept dependent d: the cycle node heading it
   kept.forEach((d, i) => {
-    kept.forEach((h, j) => { sub[i]![j] = s[d]![h]!; });
+    kept.forEach((h, j) => {
+      sub[i]![j] = s[d]![h]!;
+    });
     let best = -Infinity;
-    for (const h of cycle) if (s[d]![h]! > best) { best = s[d]![h]!; leaveTo[i] = h; }
+    for (const h of cycle)
+      if (s[d]![h]! > best) {
+        best = s[d]![h]!;
+        leaveTo[i] = h;
+      }
     sub[i]![c] = best;
   });
   kept.forEach((h, j) => {
     let best = -Infinity;
     for (const d of cycle) {
       const gain = s[d]![h]! - s[d]![heads[d]!]!;
-      if (gain > best) { best = gain; enterFrom[j] = d; }
+      if (gain > best) {
+        best = gain;
+        enterFrom[j] = d;
+      }
     }
     sub[c]![j] = best + cycleScore;
   });

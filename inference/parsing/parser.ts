@@ -52,7 +52,13 @@ export class DependencyParser {
   private lac: Promise<Lac> | undefined;
   private readonly ownsLac: boolean;
 
-  private constructor(readonly manifest: ParserManifest, private readonly session: InferenceSession, private readonly ort: Ort, readonly featurizer: ParseFeaturizer, lac: Lac | undefined) {
+  private constructor(
+    readonly manifest: ParserManifest,
+    private readonly session: InferenceSession,
+    private readonly ort: Ort,
+    readonly featurizer: ParseFeaturizer,
+    lac: Lac | undefined,
+  ) {
     this.tagVocab = manifest.head.tags ? new TagVocab(manifest.head.tags) : undefined;
     this.lac = lac ? Promise.resolve(lac) : undefined;
     this.ownsLac = !lac;
@@ -61,17 +67,29 @@ export class DependencyParser {
   static async load(dir: string, options: ParserLoadOptions = {}): Promise<DependencyParser> {
     const manifest = readParserManifest(dir);
     const tokenizer = await BertTokenizer.fromPretrained(join(dir, 'tokenizer'));
-    if (tokenizer.vocabSize !== manifest.model.vocabSize) throw new BundleError(`${dir}: tokenizer has ${tokenizer.vocabSize} tokens, parser.json says model.vocabSize ${manifest.model.vocabSize}`);
+    if (tokenizer.vocabSize !== manifest.model.vocabSize)
+      throw new BundleError(
+        `${dir}: tokenizer has ${tokenizer.vocabSize} tokens, parser.json says model.vocabSize ${manifest.model.vocabSize}`,
+      );
     const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(join(dir, manifest.model.file), {
-      graphOptimizationLevel: 'all', executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      executionProviders: ['cpu'],
       ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     });
     const inputs = new Set(session.inputNames);
     if (Boolean(manifest.head.tags) !== inputs.has('tag_ids')) {
-      throw new BundleError(`${dir}: parser.json ${manifest.head.tags ? 'lists' : 'has no'} head.tags but the graph ${inputs.has('tag_ids') ? 'has' : 'lacks'} a tag_ids input`);
+      throw new BundleError(
+        `${dir}: parser.json ${manifest.head.tags ? 'lists' : 'has no'} head.tags but the graph ${inputs.has('tag_ids') ? 'has' : 'lacks'} a tag_ids input`,
+      );
     }
-    return new DependencyParser(manifest, session, ort, new ParseFeaturizer(tokenizer, manifest.maxTokens, manifest.model.positionOffset), options.lac);
+    return new DependencyParser(
+      manifest,
+      session,
+      ort,
+      new ParseFeaturizer(tokenizer, manifest.maxTokens, manifest.model.positionOffset),
+      options.lac,
+    );
   }
 
   /** Relation labels, in score order. */
@@ -82,8 +100,13 @@ export class DependencyParser {
   /** Raw graph outputs of one batch. */
   async scores(batch: ParseFeatureBatch): Promise<{ arc: Float32Array; rel: Float32Array }> {
     const inputs = new Set(this.session.inputNames);
-    if (inputs.has('tag_ids') && !batch.feeds.tag_ids) throw new ConfigError('this parser reads word tags: build the rows with tag ids');
-    const feeds = Object.fromEntries(Object.entries(batch.feeds).filter(([k]) => inputs.has(k)).map(([k, v]) => [k, new this.ort.Tensor('int32', v!.data, v!.dims)]));
+    if (inputs.has('tag_ids') && !batch.feeds.tag_ids)
+      throw new ConfigError('this parser reads word tags: build the rows with tag ids');
+    const feeds = Object.fromEntries(
+      Object.entries(batch.feeds)
+        .filter(([k]) => inputs.has(k))
+        .map(([k, v]) => [k, new this.ort.Tensor('int32', v!.data, v!.dims)]),
+    );
     const out = await this.session.run(feeds);
     const arc = out['arc_scores'];
     const rel = out['rel_scores'];
@@ -97,9 +120,12 @@ export class DependencyParser {
    */
   async parse(sentences: readonly (readonly string[])[], options: ParseOptions = {}): Promise<Parse[]> {
     const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
     const tags = this.tagVocab ? await this.wordTags(sentences, options.tags) : undefined;
-    const rows = sentences.map((words, i) => (words.length === 0 ? undefined : this.featurizer.row(words, tags ? this.tagVocab!.ids(tags[i]!) : undefined)));
+    const rows = sentences.map((words, i) =>
+      words.length === 0 ? undefined : this.featurizer.row(words, tags ? this.tagVocab!.ids(tags[i]!) : undefined),
+    );
     const order = rows.flatMap((r, i) => (r ? [i] : [])).sort((a, b) => rows[a]!.ids.length - rows[b]!.ids.length);
     const out: Parse[] = sentences.map(() => ({ heads: [], deprels: [] }));
     const labels = this.labels;
@@ -108,7 +134,12 @@ export class DependencyParser {
       const batch = this.featurizer.batch(chunk.map((i) => rows[i]!));
       const { arc, rel } = await this.scores(batch);
       chunk.forEach((i, b) => {
-        const tree = decodeTree(arc, rel, { b, nodes: batch.nodes, labels: labels.length, words: sentences[i]!.length });
+        const tree = decodeTree(arc, rel, {
+          b,
+          nodes: batch.nodes,
+          labels: labels.length,
+          words: sentences[i]!.length,
+        });
         out[i] = { heads: tree.heads, deprels: tree.rels.map((r) => labels[r]!) };
       });
     }
@@ -116,10 +147,17 @@ export class DependencyParser {
   }
 
   /** The given word tags (checked against the words), or LAC's. */
-  private async wordTags(sentences: readonly (readonly string[])[], given: readonly (readonly string[])[] | undefined): Promise<readonly (readonly string[])[]> {
+  private async wordTags(
+    sentences: readonly (readonly string[])[],
+    given: readonly (readonly string[])[] | undefined,
+  ): Promise<readonly (readonly string[])[]> {
     if (given) {
-      if (given.length !== sentences.length) throw new ConfigError(`tags: ${given.length} lists for ${sentences.length} sentences`);
-      given.forEach((t, i) => { if (t.length !== sentences[i]!.length) throw new ConfigError(`tags[${i}]: ${t.length} tags for ${sentences[i]!.length} words`); });
+      if (given.length !== sentences.length)
+        throw new ConfigError(`tags: ${given.length} lists for ${sentences.length} sentences`);
+      given.forEach((t, i) => {
+        if (t.length !== sentences[i]!.length)
+          throw new ConfigError(`tags[${i}]: ${t.length} tags for ${sentences[i]!.length} words`);
+      });
       return given;
     }
     this.lac ??= Lac.load(undefined, { workers: 0 });

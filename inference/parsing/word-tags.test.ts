@@ -4,7 +4,10 @@ import { Lac } from '../lac/lac.js';
 import { lacWordTags, TagVocab, wordTagsFromCharacters } from './word-tags.js';
 
 test('a word takes the type of the first tagged character; whitespace-only words get none', () => {
-  assert.deepEqual(wordTagsFromCharacters(['百度', '是', ' ', '公司'], ['ORG-B', 'ORG-I', 'v-B', undefined, 'n-B', 'n-I']), ['ORG', 'v', '', 'n']);
+  assert.deepEqual(
+    wordTagsFromCharacters(['百度', '是', ' ', '公司'], ['ORG-B', 'ORG-I', 'v-B', undefined, 'n-B', 'n-I']),
+    ['ORG', 'v', '', 'n'],
+  );
   // A word that starts inside a LAC word takes that word's type.
   assert.deepEqual(wordTagsFromCharacters(['高', '科技'], ['n-B', 'n-I', 'n-I']), ['n', 'n']);
 });
@@ -16,7 +19,7 @@ test('TagVocab: root first, unknown tags → 1, duplicates refused', () => {
   assert.throws(() => new TagVocab(['n', 'n']), /duplicates/);
 });
 
-test('LAC word tags: for LAC\'s own words the same as analyze(); for other segmentations the containing word\'s type', async () => {
+test("LAC word tags: for LAC's own words the same as analyze(); for other segmentations the containing word's type", async () => {
   const lac = await Lac.load(undefined, { workers: 0 });
   const [own] = await lac.analyze(['百度是一家高科技公司']);
   assert.deepEqual(await lacWordTags(lac, [own!.words]), [own!.tags]);

@@ -26,7 +26,10 @@ export function wordTagsFromCharacters(words: readonly string[], charTags: reado
     let tag = '';
     for (let k = at; k < at + n; k++) {
       const t = charTags[k];
-      if (t !== undefined) { tag = typeOf(t); break; }
+      if (t !== undefined) {
+        tag = typeOf(t);
+        break;
+      }
     }
     at += n;
     return tag;

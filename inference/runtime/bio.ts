@@ -30,10 +30,12 @@ export function spansToTagIds(length: number, spans: readonly TaggedSpan[], tags
   const ids = new Array<number>(length).fill(0);
   const index = new Map(tags.map((t, i) => [t, i]));
   for (const s of spans) {
-    if (s.start < 0 || s.end > length || s.start >= s.end) throw new ConfigError(`span [${s.start}, ${s.end}) does not fit a sequence of ${length}`);
+    if (s.start < 0 || s.end > length || s.start >= s.end)
+      throw new ConfigError(`span [${s.start}, ${s.end}) does not fit a sequence of ${length}`);
     const b = index.get(`B-${s.type}`);
     const i = index.get(`I-${s.type}`);
-    if (b === undefined || i === undefined) throw new ConfigError(`entity type '${s.type}' has no tags; tags: ${tags.join(', ')}`);
+    if (b === undefined || i === undefined)
+      throw new ConfigError(`entity type '${s.type}' has no tags; tags: ${tags.join(', ')}`);
     if (ids.slice(s.start, s.end).some((t) => t !== 0)) continue;
     ids[s.start] = b;
     ids.fill(i, s.start + 1, s.end);
@@ -75,9 +77,12 @@ export function tagIdsToSpans(ids: readonly number[], tags: readonly string[]): 
  * entityF1([[{ start: 0, end: 2, type: 'name' }]], [[{ start: 0, end: 2, type: 'name' }, { start: 3, end: 4, type: 'game' }]]);
  * // { precision: 0.5, recall: 1, f1: 0.667, predicted: 2, gold: 1, correct: 1 }
  */
-export function entityF1(gold: readonly (readonly TaggedSpan[])[], predicted: readonly (readonly TaggedSpan[])[]):
-  { precision: number; recall: number; f1: number; predicted: number; gold: number; correct: number } {
-  if (gold.length !== predicted.length) throw new ConfigError(`entityF1: ${gold.length} gold sequences but ${predicted.length} predicted`);
+export function entityF1(
+  gold: readonly (readonly TaggedSpan[])[],
+  predicted: readonly (readonly TaggedSpan[])[],
+): { precision: number; recall: number; f1: number; predicted: number; gold: number; correct: number } {
+  if (gold.length !== predicted.length)
+    throw new ConfigError(`entityF1: ${gold.length} gold sequences but ${predicted.length} predicted`);
   let correct = 0;
   let g = 0;
   let p = 0;
@@ -91,7 +96,14 @@ export function entityF1(gold: readonly (readonly TaggedSpan[])[], predicted: re
   });
   const precision = p === 0 ? 0 : correct / p;
   const recall = g === 0 ? 0 : correct / g;
-  return { precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall), predicted: p, gold: g, correct };
+  return {
+    precision,
+    recall,
+    f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
+    predicted: p,
+    gold: g,
+    correct,
+  };
 }
 
 /**
@@ -104,7 +116,9 @@ export function entityF1(gold: readonly (readonly TaggedSpan[])[], predicted: re
 export function viterbiTagIds(scores: ArrayLike<number>, length: number, tags: readonly string[]): number[] {
   const k = tags.length;
   if (scores.length < length * k) throw new ConfigError(`viterbiTagIds: ${scores.length} scores for ${length} × ${k}`);
-  const allowed = tags.map((to) => tags.map((from) => !to.startsWith('I-') || from === to || from === `B-${to.slice(2)}`));
+  const allowed = tags.map((to) =>
+    tags.map((from) => !to.startsWith('I-') || from === to || from === `B-${to.slice(2)}`),
+  );
   const logSoftmax = (t: number) => {
     let max = -Infinity;
     for (let j = 0; j < k; j++) max = Math.max(max, scores[t * k + j]!);
@@ -122,7 +136,11 @@ export function viterbiTagIds(scores: ArrayLike<number>, length: number, tags: r
     const next = emit.map((e, j) => {
       let arg = -1;
       let value = -Infinity;
-      for (let i = 0; i < k; i++) if (allowed[j]![i] && best[i]! > value) { value = best[i]!; arg = i; }
+      for (let i = 0; i < k; i++)
+        if (allowed[j]![i] && best[i]! > value) {
+          value = best[i]!;
+          arg = i;
+        }
       from[j] = arg;
       return value + e;
     });

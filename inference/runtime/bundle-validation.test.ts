@@ -33,12 +33,19 @@ const editManifest = (dir: string, change: (m: Record<string, unknown>) => void)
 
 test('a truncated, empty or random model.onnx is one line naming the file, not an ONNX Runtime trace', async () => {
   const model = readFileSync(join(good, 'model.onnx'));
-  const cases: [string, Buffer][] = [['truncated', model.subarray(0, model.length >> 1)], ['empty', Buffer.alloc(0)], ['random', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24))]];
+  const cases: [string, Buffer][] = [
+    ['truncated', model.subarray(0, model.length >> 1)],
+    ['empty', Buffer.alloc(0)],
+    ['random', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24))],
+  ];
   for (const [name, bytes] of cases) {
     const dir = variant(name, (d) => writeFileSync(join(d, 'model.onnx'), bytes));
     await assert.rejects(loadClassifier(dir), (e: Error) => {
       assert.equal(e.name, 'BundleError', name);
-      assert.match(e.message, new RegExp(`${name}/model\\.onnx: ONNX Runtime cannot load it \\(.*\\); re-export the bundle$`));
+      assert.match(
+        e.message,
+        new RegExp(`${name}/model\\.onnx: ONNX Runtime cannot load it \\(.*\\); re-export the bundle$`),
+      );
       assert.ok(!e.message.includes('\n'), `${name}: one line`);
       return true;
     });
@@ -46,14 +53,33 @@ test('a truncated, empty or random model.onnx is one line naming the file, not a
 });
 
 test('bundle.json labels must match the graph and be usable; model.file stays inside the bundle', async () => {
-  const three = variant('three-labels', (d) => editManifest(d, (m) => { m['labels'] = ['a', 'b', 'c']; }));
+  const three = variant('three-labels', (d) =>
+    editManifest(d, (m) => {
+      m['labels'] = ['a', 'b', 'c'];
+    }),
+  );
   await assert.rejects(loadClassifier(three), /the graph scores 2 labels, bundle.json lists 3 \(a, b, c\)/);
-  const none = variant('no-labels', (d) => editManifest(d, (m) => { m['labels'] = []; }));
+  const none = variant('no-labels', (d) =>
+    editManifest(d, (m) => {
+      m['labels'] = [];
+    }),
+  );
   await assert.rejects(loadClassifier(none), /labels must be at least two distinct non-empty strings, got \[\]/);
-  const twice = variant('same-label', (d) => editManifest(d, (m) => { m['labels'] = ['a', 'a']; }));
+  const twice = variant('same-label', (d) =>
+    editManifest(d, (m) => {
+      m['labels'] = ['a', 'a'];
+    }),
+  );
   await assert.rejects(loadClassifier(twice), /at least two distinct/);
-  const outside = variant('outside', (d) => editManifest(d, (m) => { (m['model'] as Record<string, unknown>)['file'] = '../../../../etc/passwd'; }));
-  await assert.rejects(loadClassifier(outside), /model\.file '\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd' points outside the bundle/);
+  const outside = variant('outside', (d) =>
+    editManifest(d, (m) => {
+      (m['model'] as Record<string, unknown>)['file'] = '../../../../etc/passwd';
+    }),
+  );
+  await assert.rejects(
+    loadClassifier(outside),
+    /model\.file '\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd' points outside the bundle/,
+  );
   const clf = await loadClassifier(good);
   assert.equal((await clf.predict(['很好用'])).length, 1);
 });
@@ -65,9 +91,15 @@ test('a failed export leaves the previous bundle whole and no temporary files be
   await assert.rejects(exportBundle(broken, target), /no model\/ directory/);
   assert.deepEqual(readFileSync(join(target, 'model.onnx')), before);
   assert.equal((await (await loadClassifier(target)).predict(['好'])).length, 1);
-  assert.deepEqual(readdirSync(root).filter((f) => f.includes('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(root).filter((f) => f.includes('.tmp')),
+    [],
+  );
   // A successful export replaces it whole.
   await exportBundle(readRunSpec(join(root, 'run')), target);
   assert.ok(existsSync(join(target, 'bundle.json')));
-  assert.deepEqual(readdirSync(root).filter((f) => f.includes('.tmp') || f.includes('.old')), []);
+  assert.deepEqual(
+    readdirSync(root).filter((f) => f.includes('.tmp') || f.includes('.old')),
+    [],
+  );
 });

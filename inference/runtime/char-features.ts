@@ -21,7 +21,11 @@ export function textChars(text: string): string[] {
  * charTokenIds(tokenizer, ['浙', 'A', ' ']); // [3851, 143, 100]
  */
 export function charTokenIds(tokenizer: BertTokenizer, chars: readonly string[]): number[] {
-  return chars.map((c) => (c.trim() === '' ? tokenizer.unkId : tokenizer.tokenToId(c.toLowerCase()) ?? tokenizer.tokenToId(c) ?? tokenizer.unkId));
+  return chars.map((c) =>
+    c.trim() === ''
+      ? tokenizer.unkId
+      : (tokenizer.tokenToId(c.toLowerCase()) ?? tokenizer.tokenToId(c) ?? tokenizer.unkId),
+  );
 }
 
 /**
@@ -37,7 +41,10 @@ export function charWindows(chars: readonly string[], size: number): { start: nu
     let end = Math.min(chars.length, start + size);
     if (end < chars.length) {
       for (let i = end - 1; i >= start + Math.floor(size / 2); i--) {
-        if ('。！？；!?;'.includes(chars[i]!)) { end = i + 1; break; }
+        if ('。！？；!?;'.includes(chars[i]!)) {
+          end = i + 1;
+          break;
+        }
       }
     }
     out.push({ start, end });

@@ -49,10 +49,12 @@ export interface PredictOptions {
 
 /** `file` of bundle.json resolved inside `dir`; a path that leaves the bundle (`../`, absolute) is refused. */
 function bundlePath(dir: string, file: unknown, manifestFile: string): string {
-  if (typeof file !== 'string' || file === '') throw new BundleError(`${manifestFile}: model.file must be a file name inside the bundle`);
+  if (typeof file !== 'string' || file === '')
+    throw new BundleError(`${manifestFile}: model.file must be a file name inside the bundle`);
   const root = resolve(dir);
   const path = resolve(root, file);
-  if (isAbsolute(file) || !path.startsWith(root + sep)) throw new BundleError(`${manifestFile}: model.file '${file}' points outside the bundle`);
+  if (isAbsolute(file) || !path.startsWith(root + sep))
+    throw new BundleError(`${manifestFile}: model.file '${file}' points outside the bundle`);
   return path;
 }
 
@@ -64,9 +66,11 @@ function checkScoresWidth(session: InferenceSession, manifest: BundleManifest, m
   const meta = session.outputMetadata?.find((m) => m.name === 'scores');
   if (!meta) throw new BundleError(`${modelFile}: the graph has no "scores" output`);
   if (!meta.isTensor) return;
-  const width = manifest.pairs ? meta.shape.at(-1) === 2 ? meta.shape.at(-2) : undefined : meta.shape.at(-1);
+  const width = manifest.pairs ? (meta.shape.at(-1) === 2 ? meta.shape.at(-2) : undefined) : meta.shape.at(-1);
   if (typeof width === 'number' && width > 0 && !manifest.pairs && width !== manifest.labels.length) {
-    throw new BundleError(`${modelFile}: the graph scores ${width} labels, bundle.json lists ${manifest.labels.length} (${manifest.labels.join(', ')})`);
+    throw new BundleError(
+      `${modelFile}: the graph scores ${width} labels, bundle.json lists ${manifest.labels.length} (${manifest.labels.join(', ')})`,
+    );
   }
 }
 
@@ -89,7 +93,13 @@ export class Classifier {
   readonly labels: readonly string[];
   readonly splitter: AutoSplitter;
 
-  private constructor(readonly manifest: BundleManifest, readonly session: InferenceSession, private readonly ort: Ort, readonly featurizer: Featurizer, split: SplitOptions) {
+  private constructor(
+    readonly manifest: BundleManifest,
+    readonly session: InferenceSession,
+    private readonly ort: Ort,
+    readonly featurizer: Featurizer,
+    split: SplitOptions,
+  ) {
     this.labels = manifest.labels;
     this.splitter = new AutoSplitter((t) => featurizer.fits(t), split);
   }
@@ -97,7 +107,10 @@ export class Classifier {
   /** Reads `bundle.json`, the tokenizer and the graph. */
   static async load(dir: string, options: LoadOptions = {}): Promise<Classifier> {
     const manifestFile = join(dir, 'bundle.json');
-    if (!existsSync(manifestFile)) throw new BundleError(`${dir}: not a fewprompt bundle (no bundle.json); create one with 'fewprompt export --run DIR --out ${dir}'`);
+    if (!existsSync(manifestFile))
+      throw new BundleError(
+        `${dir}: not a fewprompt bundle (no bundle.json); create one with 'fewprompt export --run DIR --out ${dir}'`,
+      );
     let manifest: BundleManifest;
     try {
       manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as BundleManifest;
@@ -105,24 +118,41 @@ export class Classifier {
       throw new BundleError(`${manifestFile}: not valid JSON (${(error as Error).message})`);
     }
     if (manifest.format !== 'fewprompt-bundle' || manifest.formatVersion !== BUNDLE_FORMAT_VERSION) {
-      throw new BundleError(`${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected fewprompt-bundle v${BUNDLE_FORMAT_VERSION}`);
+      throw new BundleError(
+        `${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected fewprompt-bundle v${BUNDLE_FORMAT_VERSION}`,
+      );
     }
     const labels: unknown = manifest.labels;
-    if (!Array.isArray(labels) || labels.length < 2 || labels.some((l) => typeof l !== 'string' || l === '') || new Set(labels).size !== labels.length) {
-      throw new BundleError(`${manifestFile}: labels must be at least two distinct non-empty strings, got ${JSON.stringify(labels)?.slice(0, 200)}`);
+    if (
+      !Array.isArray(labels) ||
+      labels.length < 2 ||
+      labels.some((l) => typeof l !== 'string' || l === '') ||
+      new Set(labels).size !== labels.length
+    ) {
+      throw new BundleError(
+        `${manifestFile}: labels must be at least two distinct non-empty strings, got ${JSON.stringify(labels)?.slice(0, 200)}`,
+      );
     }
     const modelFile = bundlePath(dir, manifest.model?.file, manifestFile);
     if (!existsSync(modelFile)) throw new BundleError(`${dir}: ${manifest.model.file} is missing`);
     const tokenizer = await BertTokenizer.fromPretrained(join(dir, 'tokenizer'));
-    const template = manifest.template ? PromptTemplate.fromConfig({ ...manifest.template, maxSeqLen: manifest.maxSeqLen }, tokenizer) : undefined;
-    const featurizer = new Featurizer(tokenizer, { maxSeqLen: manifest.maxSeqLen, positionOffset: manifest.model.positionOffset, textFields: manifest.textFields, ...(template ? { template } : {}),
+    const template = manifest.template
+      ? PromptTemplate.fromConfig({ ...manifest.template, maxSeqLen: manifest.maxSeqLen }, tokenizer)
+      : undefined;
+    const featurizer = new Featurizer(tokenizer, {
+      maxSeqLen: manifest.maxSeqLen,
+      positionOffset: manifest.model.positionOffset,
+      textFields: manifest.textFields,
+      ...(template ? { template } : {}),
       ...(manifest.model.softTokenOffset !== undefined ? { softTokenOffset: manifest.model.softTokenOffset } : {}),
-      ...(manifest.pairs ? { pairs: manifest.pairs } : {}) });
+      ...(manifest.pairs ? { pairs: manifest.pairs } : {}),
+    });
     const ort = await import('onnxruntime-node');
     let session: InferenceSession;
     try {
       session = await ort.InferenceSession.create(modelFile, {
-        graphOptimizationLevel: options.graphOptimization ?? RUNTIME_OPTIMIZATION[manifest.model.fusion] ?? 'all', executionProviders: ['cpu'],
+        graphOptimizationLevel: options.graphOptimization ?? RUNTIME_OPTIMIZATION[manifest.model.fusion] ?? 'all',
+        executionProviders: ['cpu'],
         ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
         ...(options.optimizedModelPath ? { optimizedModelFilePath: options.optimizedModelPath } : {}),
       });
@@ -137,22 +167,28 @@ export class Classifier {
 
   /** Runs one padded batch; returns label scores per row. */
   async run(batch: FeatureBatch): Promise<Float32Array[]> {
-    const feeds = Object.fromEntries(Object.entries(batch.feeds).map(([k, v]) => [k, new this.ort.Tensor('int32', v.data, v.dims)]));
+    const feeds = Object.fromEntries(
+      Object.entries(batch.feeds).map(([k, v]) => [k, new this.ort.Tensor('int32', v.data, v.dims)]),
+    );
     const out = (await this.session.run(feeds))['scores'];
     if (!out) throw new BundleError('the graph has no "scores" output');
     const data = out.data as Float32Array;
     const c = this.labels.length;
     const expected = batch.size * c * (this.manifest.pairs ? 2 : 1);
     if (data.length !== expected) {
-      throw new BundleError(`the graph returned ${data.length} scores for ${batch.size} inputs; bundle.json's ${c} labels need ${expected}`);
+      throw new BundleError(
+        `the graph returned ${data.length} scores for ${batch.size} inputs; bundle.json's ${c} labels need ${expected}`,
+      );
     }
     if (this.manifest.pairs) {
       // EFL: rows are (input, label description) pairs with (not entail, entail) logits; a label's score is log P(entail).
-      return Array.from({ length: batch.size }, (_, i) => Float32Array.from({ length: c }, (_, l) => {
-        const [no, yes] = [data[(i * c + l) * 2]!, data[(i * c + l) * 2 + 1]!];
-        const top = Math.max(no, yes);
-        return yes - top - Math.log(Math.exp(no - top) + Math.exp(yes - top));
-      }));
+      return Array.from({ length: batch.size }, (_, i) =>
+        Float32Array.from({ length: c }, (_, l) => {
+          const [no, yes] = [data[(i * c + l) * 2]!, data[(i * c + l) * 2 + 1]!];
+          const top = Math.max(no, yes);
+          return yes - top - Math.log(Math.exp(no - top) + Math.exp(yes - top));
+        }),
+      );
     }
     return Array.from({ length: batch.size }, (_, i) => data.slice(i * c, (i + 1) * c));
   }
@@ -168,20 +204,25 @@ export class Classifier {
    */
   async predict(inputs: readonly ClassifierInput[], options: PredictOptions = {}): Promise<Prediction[]> {
     const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
     const field = this.manifest.textFields[0] ?? '';
     const windows = inputs.map((input) => {
       if (typeof input === 'string') return this.splitter.split(input);
       const text = input[field];
       return text === undefined ? [input] : this.splitter.split(text).map((w) => ({ ...input, [field]: w }));
     });
-    const flat = windows.flatMap((ws, i) => ws.map((w) => ({ input: w as ClassifierInput, owner: i, length: this.featurizer.row(w).ids.length })));
+    const flat = windows.flatMap((ws, i) =>
+      ws.map((w) => ({ input: w as ClassifierInput, owner: i, length: this.featurizer.row(w).ids.length })),
+    );
     const order = flat.map((_, i) => i).sort((a, b) => flat[a]!.length - flat[b]!.length);
     const probs: number[][] = new Array<number[]>(flat.length);
     for (let at = 0; at < order.length; at += batchSize) {
       const chunk = order.slice(at, at + batchSize);
       const scores = await this.run(this.featurizer.batch(chunk.map((i) => flat[i]!.input)));
-      chunk.forEach((i, k) => { probs[i] = softmax(scores[k]!); });
+      chunk.forEach((i, k) => {
+        probs[i] = softmax(scores[k]!);
+      });
     }
     let next = 0;
     return inputs.map((input, i) => {
@@ -190,7 +231,9 @@ export class Classifier {
       const best = joined.indexOf(Math.max(...joined));
       return {
         text: typeof input === 'string' ? input : String(input[field] ?? JSON.stringify(input)),
-        label: this.labels[best]!, score: joined[best]!, windows: own.length,
+        label: this.labels[best]!,
+        score: joined[best]!,
+        windows: own.length,
         probabilities: Object.fromEntries(this.labels.map((l, j) => [l, joined[j]!])),
       };
     });

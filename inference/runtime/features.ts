@@ -24,13 +24,19 @@ export type ClassifierInput = string | Readonly<Record<string, string>>;
  * f.batch(['很好用', '太差了']).feeds.input_ids.dims; // → [2, 16]
  */
 export class Featurizer {
-  constructor(readonly tokenizer: BertTokenizer, readonly options: {
-    readonly maxSeqLen: number; readonly positionOffset: number; readonly textFields: readonly string[]; readonly template?: PromptTemplate;
-    /** P-Tuning bundles: soft slot k is fed as id `softTokenOffset + k` instead of its placeholder. */
-    readonly softTokenOffset?: number;
-    /** EFL bundles: each input becomes one row per text, put in `field` (the label descriptions). */
-    readonly pairs?: { readonly field: string; readonly texts: readonly string[] };
-  }) {
+  constructor(
+    readonly tokenizer: BertTokenizer,
+    readonly options: {
+      readonly maxSeqLen: number;
+      readonly positionOffset: number;
+      readonly textFields: readonly string[];
+      readonly template?: PromptTemplate;
+      /** P-Tuning bundles: soft slot k is fed as id `softTokenOffset + k` instead of its placeholder. */
+      readonly softTokenOffset?: number;
+      /** EFL bundles: each input becomes one row per text, put in `field` (the label descriptions). */
+      readonly pairs?: { readonly field: string; readonly texts: readonly string[] };
+    },
+  ) {
     this.longestPair = options.pairs?.texts.reduce((a, b) => (b.length > a.length ? b : a), '');
   }
 
@@ -45,7 +51,8 @@ export class Featurizer {
   private fields(input: ClassifierInput): Record<string, string> {
     if (typeof input !== 'string') return { ...input };
     const field = this.options.textFields[0];
-    if (field === undefined) throw new ConfigError('this bundle names no text field; pass records of its template fields');
+    if (field === undefined)
+      throw new ConfigError('this bundle names no text field; pass records of its template fields');
     return { [field]: input };
   }
 
@@ -53,7 +60,10 @@ export class Featurizer {
    * Token rows of one input, and how many tokens truncation removed (0 when it fits). EFL: the input paired
    * with its longest description, or with `pairText`.
    */
-  row(input: ClassifierInput, pairText?: string): { ids: number[]; types: number[]; positions: number[]; masks: number[]; removed: number } {
+  row(
+    input: ClassifierInput,
+    pairText?: string,
+  ): { ids: number[]; types: number[]; positions: number[]; masks: number[]; removed: number } {
     const { template, maxSeqLen, textFields, pairs } = this.options;
     if (template) {
       const fields = this.fields(input);
@@ -61,14 +71,39 @@ export class Featurizer {
       const c = template.compile(fields, this.tokenizer, { maxSeqLen });
       const offset = this.options.softTokenOffset;
       const ids = offset === undefined ? c.inputIds : [...c.inputIds];
-      if (offset !== undefined) c.softPositions.forEach((p, k) => { ids[p] = offset + c.softIds[k]!; });
-      return { ids, types: c.tokenTypeIds, positions: c.positionIds, masks: c.maskPositions, removed: c.truncated.reduce((n, t) => n + t.removedTokens, 0) };
+      if (offset !== undefined)
+        c.softPositions.forEach((p, k) => {
+          ids[p] = offset + c.softIds[k]!;
+        });
+      return {
+        ids,
+        types: c.tokenTypeIds,
+        positions: c.positionIds,
+        masks: c.maskPositions,
+        removed: c.truncated.reduce((n, t) => n + t.removedTokens, 0),
+      };
     }
     const f = this.fields(input);
-    const [a, b] = [f[textFields[0] ?? ''] ?? Object.values(f)[0] ?? '', textFields[1] === undefined ? undefined : f[textFields[1]]];
+    const [a, b] = [
+      f[textFields[0] ?? ''] ?? Object.values(f)[0] ?? '',
+      textFields[1] === undefined ? undefined : f[textFields[1]],
+    ];
     const full = this.tokenizer.encode(a, b === undefined ? {} : { pair: b });
-    const enc = full.inputIds.length <= maxSeqLen ? full : this.tokenizer.encode(a, { maxLength: maxSeqLen, truncation: 'longest_first', ...(b === undefined ? {} : { pair: b }) });
-    return { ids: enc.inputIds, types: enc.tokenTypeIds, positions: enc.inputIds.map((_, i) => i), masks: [], removed: full.inputIds.length - enc.inputIds.length };
+    const enc =
+      full.inputIds.length <= maxSeqLen
+        ? full
+        : this.tokenizer.encode(a, {
+            maxLength: maxSeqLen,
+            truncation: 'longest_first',
+            ...(b === undefined ? {} : { pair: b }),
+          });
+    return {
+      ids: enc.inputIds,
+      types: enc.tokenTypeIds,
+      positions: enc.inputIds.map((_, i) => i),
+      masks: [],
+      removed: full.inputIds.length - enc.inputIds.length,
+    };
   }
 
   /** Whether an input fits the model without truncation. */
@@ -89,12 +124,18 @@ export class Featurizer {
     rows.forEach((r, b) => {
       ids.set(r.ids, b * width);
       types.set(r.types, b * width);
-      positions.set(r.positions.map((p) => p + off), b * width);
+      positions.set(
+        r.positions.map((p) => p + off),
+        b * width,
+      );
       mask.fill(1, b * width, b * width + r.ids.length);
     });
     const dims = [rows.length, width];
     const feeds: FeatureBatch['feeds'] = {
-      input_ids: { data: ids, dims }, token_type_ids: { data: types, dims }, position_ids: { data: positions, dims }, attention_mask: { data: mask, dims },
+      input_ids: { data: ids, dims },
+      token_type_ids: { data: types, dims },
+      position_ids: { data: positions, dims },
+      attention_mask: { data: mask, dims },
     };
     if (this.options.template && this.options.template.numMasks > 0) {
       const m = rows[0]?.masks.length ?? 0;

@@ -15,8 +15,14 @@ test('LacCharTagVocab: padding 0, unknown / untagged 1, then the tags in order; 
 
 test('checkLacTagFeatures: a tag list and a positive width', () => {
   assert.deepEqual(checkLacTagFeatures({ tags: ['n-B'], size: 8 }, 'x'), { tags: ['n-B'], size: 8 });
-  assert.throws(() => checkLacTagFeatures({ tags: [], size: 8 }, 'method.json'), (e: Error) => e instanceof ConfigError && /method.json: lacTags.tags/.test(e.message));
-  assert.throws(() => checkLacTagFeatures({ tags: ['n-B'], size: 0 }, 'x'), /lacTags.size must be a positive integer, got 0/);
+  assert.throws(
+    () => checkLacTagFeatures({ tags: [], size: 8 }, 'method.json'),
+    (e: Error) => e instanceof ConfigError && /method.json: lacTags.tags/.test(e.message),
+  );
+  assert.throws(
+    () => checkLacTagFeatures({ tags: ['n-B'], size: 0 }, 'x'),
+    /lacTags.size must be a positive integer, got 0/,
+  );
   assert.throws(() => checkLacTagFeatures({ tags: ['a', 'a'], size: 2 }, 'x'), /duplicates/);
 });
 

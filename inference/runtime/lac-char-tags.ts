@@ -29,11 +29,20 @@ export interface LacTagFeatures {
  */
 export function checkLacTagFeatures(value: unknown, where: string): LacTagFeatures {
   const f = value as Partial<LacTagFeatures> | null;
-  if (typeof f !== 'object' || f === null || !Array.isArray(f.tags) || f.tags.length === 0 || f.tags.some((t) => typeof t !== 'string')) {
-    throw new ConfigError(`${where}: lacTags.tags must be a non-empty list of LAC tags, got ${JSON.stringify(f?.tags)}`);
+  if (
+    typeof f !== 'object' ||
+    f === null ||
+    !Array.isArray(f.tags) ||
+    f.tags.length === 0 ||
+    f.tags.some((t) => typeof t !== 'string')
+  ) {
+    throw new ConfigError(
+      `${where}: lacTags.tags must be a non-empty list of LAC tags, got ${JSON.stringify(f?.tags)}`,
+    );
   }
   if (new Set(f.tags).size !== f.tags.length) throw new ConfigError(`${where}: lacTags.tags has duplicates`);
-  if (!Number.isInteger(f.size) || f.size! < 1) throw new ConfigError(`${where}: lacTags.size must be a positive integer, got ${String(f.size)}`);
+  if (!Number.isInteger(f.size) || f.size! < 1)
+    throw new ConfigError(`${where}: lacTags.size must be a positive integer, got ${String(f.size)}`);
   return { tags: f.tags, size: f.size! };
 }
 
@@ -60,7 +69,7 @@ export class LacCharTagVocab {
   ids(charTags: readonly (string | undefined)[]): number[] {
     return Array.from({ length: charTags.length }, (_, i) => {
       const t = charTags[i];
-      return t === undefined ? UNKNOWN_LAC_TAG_ID : this.index.get(t) ?? UNKNOWN_LAC_TAG_ID;
+      return t === undefined ? UNKNOWN_LAC_TAG_ID : (this.index.get(t) ?? UNKNOWN_LAC_TAG_ID);
     });
   }
 

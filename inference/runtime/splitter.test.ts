@@ -24,9 +24,19 @@ test('AutoSplitter: whole sentences are packed greedily, and a sentence too long
 });
 
 test('AutoSplitter.join: mean (default), max and first', () => {
-  const w = [[0.2, 0.8], [0.6, 0.4], [1, 0]];
-  assert.deepEqual(AutoSplitter.join(w, 'mean').map((v) => +v.toFixed(6)), [0.6, 0.4]);
+  const w = [
+    [0.2, 0.8],
+    [0.6, 0.4],
+    [1, 0],
+  ];
+  assert.deepEqual(
+    AutoSplitter.join(w, 'mean').map((v) => +v.toFixed(6)),
+    [0.6, 0.4],
+  );
   assert.deepEqual(AutoSplitter.join(w, 'max'), [1, 0.8]);
   assert.deepEqual(AutoSplitter.join(w, 'first'), [0.2, 0.8]);
-  assert.throws(() => new AutoSplitter(() => true, { aggregate: 'median' as 'mean' }), /must be one of mean, max, first; got 'median'/);
+  assert.throws(
+    () => new AutoSplitter(() => true, { aggregate: 'median' as 'mean' }),
+    /must be one of mean, max, first; got 'median'/,
+  );
 });

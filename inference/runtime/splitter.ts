@@ -30,9 +30,13 @@ export class AutoSplitter {
   readonly aggregate: WindowAggregate;
   private readonly boundary: RegExp;
 
-  constructor(private readonly fits: (text: string) => boolean, options: SplitOptions = {}) {
+  constructor(
+    private readonly fits: (text: string) => boolean,
+    options: SplitOptions = {},
+  ) {
     this.aggregate = options.aggregate ?? 'mean';
-    if (!WINDOW_AGGREGATES.includes(this.aggregate)) throw new ConfigError(`split aggregate must be one of ${WINDOW_AGGREGATES.join(', ')}; got '${this.aggregate}'`);
+    if (!WINDOW_AGGREGATES.includes(this.aggregate))
+      throw new ConfigError(`split aggregate must be one of ${WINDOW_AGGREGATES.join(', ')}; got '${this.aggregate}'`);
     const delimiters = options.delimiters ?? '。！？；!?;';
     const escaped = [...delimiters].map((c) => c.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&')).join('');
     this.boundary = new RegExp(`[^${escaped}\\n]*(?:[${escaped}]+|\\n+|$)`, 'gu');
@@ -49,10 +53,16 @@ export class AutoSplitter {
     const windows: string[] = [];
     let current = '';
     for (const sentence of this.sentences(text)) {
-      if (current !== '' && this.fits(current + sentence)) { current += sentence; continue; }
+      if (current !== '' && this.fits(current + sentence)) {
+        current += sentence;
+        continue;
+      }
       if (current !== '') windows.push(current);
       current = '';
-      if (this.fits(sentence)) { current = sentence; continue; }
+      if (this.fits(sentence)) {
+        current = sentence;
+        continue;
+      }
       const pieces = this.cut(sentence);
       windows.push(...pieces.slice(0, -1));
       current = pieces[pieces.length - 1] ?? '';
@@ -71,7 +81,8 @@ export class AutoSplitter {
       let hi = chars.length - from;
       while (lo < hi) {
         const mid = Math.ceil((lo + hi) / 2);
-        if (this.fits(chars.slice(from, from + mid).join(''))) lo = mid; else hi = mid - 1;
+        if (this.fits(chars.slice(from, from + mid).join(''))) lo = mid;
+        else hi = mid - 1;
       }
       out.push(chars.slice(from, from + lo).join(''));
       from += lo;

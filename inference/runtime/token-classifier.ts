@@ -53,7 +53,13 @@ export class TokenClassifier {
   private lac: Promise<Lac> | undefined;
   private readonly ownsLac: boolean;
 
-  private constructor(readonly manifest: TokenBundleManifest, private readonly session: InferenceSession, private readonly ort: Ort, readonly tokenizer: BertTokenizer, lac: Lac | undefined) {
+  private constructor(
+    readonly manifest: TokenBundleManifest,
+    private readonly session: InferenceSession,
+    private readonly ort: Ort,
+    readonly tokenizer: BertTokenizer,
+    lac: Lac | undefined,
+  ) {
     this.tags = manifest.tags;
     this.lacVocab = manifest.lacTags ? new LacCharTagVocab(manifest.lacTags.tags) : undefined;
     this.lac = lac ? Promise.resolve(lac) : undefined;
@@ -63,7 +69,8 @@ export class TokenClassifier {
   /** Reads `bundle.json`, the tokenizer and the graph. */
   static async load(dir: string, options: TokenClassifierOptions = {}): Promise<TokenClassifier> {
     const manifestFile = join(dir, 'bundle.json');
-    if (!existsSync(manifestFile)) throw new BundleError(`${dir}: not a fewprompt token-classification bundle (no bundle.json)`);
+    if (!existsSync(manifestFile))
+      throw new BundleError(`${dir}: not a fewprompt token-classification bundle (no bundle.json)`);
     let manifest: TokenBundleManifest;
     try {
       manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as TokenBundleManifest;
@@ -71,10 +78,16 @@ export class TokenClassifier {
       throw new BundleError(`${manifestFile}: not valid JSON (${(error as Error).message})`);
     }
     if (manifest.format !== TOKEN_BUNDLE_FORMAT || manifest.formatVersion !== TOKEN_BUNDLE_FORMAT_VERSION) {
-      throw new BundleError(`${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected ${TOKEN_BUNDLE_FORMAT} v${TOKEN_BUNDLE_FORMAT_VERSION}`);
+      throw new BundleError(
+        `${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected ${TOKEN_BUNDLE_FORMAT} v${TOKEN_BUNDLE_FORMAT_VERSION}`,
+      );
     }
-    if (!Array.isArray(manifest.tags) || manifest.tags[0] !== 'O') throw new BundleError(`${manifestFile}: field 'tags' must be a list starting with 'O'`);
-    if (!Number.isInteger(manifest.maxSeqLen) || manifest.maxSeqLen < 3) throw new BundleError(`${manifestFile}: field 'maxSeqLen' must be an integer ≥ 3, got ${String(manifest.maxSeqLen)}`);
+    if (!Array.isArray(manifest.tags) || manifest.tags[0] !== 'O')
+      throw new BundleError(`${manifestFile}: field 'tags' must be a list starting with 'O'`);
+    if (!Number.isInteger(manifest.maxSeqLen) || manifest.maxSeqLen < 3)
+      throw new BundleError(
+        `${manifestFile}: field 'maxSeqLen' must be an integer ≥ 3, got ${String(manifest.maxSeqLen)}`,
+      );
     if (manifest.lacTags !== undefined) {
       try {
         checkLacTagFeatures(manifest.lacTags, manifestFile);
@@ -87,13 +100,16 @@ export class TokenClassifier {
     const tokenizer = await BertTokenizer.fromPretrained(join(dir, 'tokenizer'));
     const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(modelFile, {
-      graphOptimizationLevel: RUNTIME_OPTIMIZATION.contrib, executionProviders: ['cpu'], // token bundles are always fused
+      graphOptimizationLevel: RUNTIME_OPTIMIZATION.contrib,
+      executionProviders: ['cpu'], // token bundles are always fused
       ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     });
     const reads = session.inputNames.includes('lac_tag_ids');
     if (reads !== (manifest.lacTags !== undefined)) {
       await session.release();
-      throw new BundleError(`${dir}: bundle.json ${manifest.lacTags ? 'lists' : 'has no'} lacTags but the graph ${reads ? 'has' : 'lacks'} a lac_tag_ids input`);
+      throw new BundleError(
+        `${dir}: bundle.json ${manifest.lacTags ? 'lists' : 'has no'} lacTags but the graph ${reads ? 'has' : 'lacks'} a lac_tag_ids input`,
+      );
     }
     return new TokenClassifier(manifest, session, ort, tokenizer, options.lac);
   }
@@ -105,12 +121,20 @@ export class TokenClassifier {
    * @example
    * const [s] = await ner.scoreRows([[3851, 1555]]); // Float32Array of 2 × 21 logits
    */
-  async scoreRows(rows: readonly (readonly number[])[], lacTagIds?: readonly (readonly number[])[]): Promise<Float32Array[]> {
+  async scoreRows(
+    rows: readonly (readonly number[])[],
+    lacTagIds?: readonly (readonly number[])[],
+  ): Promise<Float32Array[]> {
     if (rows.length === 0) return [];
-    if (this.lacVocab && !lacTagIds) throw new ConfigError('this bundle reads LAC tags: pass lacTagIds (LacCharTagVocab.textIds) with the rows');
+    if (this.lacVocab && !lacTagIds)
+      throw new ConfigError('this bundle reads LAC tags: pass lacTagIds (LacCharTagVocab.textIds) with the rows');
     if (lacTagIds) {
-      if (lacTagIds.length !== rows.length) throw new ConfigError(`lacTagIds: ${lacTagIds.length} rows for ${rows.length} rows of characters`);
-      lacTagIds.forEach((t, i) => { if (t.length !== rows[i]!.length) throw new ConfigError(`lacTagIds[${i}]: ${t.length} ids for ${rows[i]!.length} characters`); });
+      if (lacTagIds.length !== rows.length)
+        throw new ConfigError(`lacTagIds: ${lacTagIds.length} rows for ${rows.length} rows of characters`);
+      lacTagIds.forEach((t, i) => {
+        if (t.length !== rows[i]!.length)
+          throw new ConfigError(`lacTagIds[${i}]: ${t.length} ids for ${rows[i]!.length} characters`);
+      });
     }
     const width = Math.max(...rows.map((r) => r.length)) + 2;
     const size = rows.length;
@@ -127,7 +151,13 @@ export class TokenClassifier {
     });
     const dims = [size, width];
     const t = (data: Int32Array) => new this.ort.Tensor('int32', data, dims);
-    const feeds = { input_ids: t(ids), token_type_ids: t(new Int32Array(size * width)), position_ids: t(positions), attention_mask: t(mask), ...(this.lacVocab ? { lac_tag_ids: t(lacIds) } : {}) };
+    const feeds = {
+      input_ids: t(ids),
+      token_type_ids: t(new Int32Array(size * width)),
+      position_ids: t(positions),
+      attention_mask: t(mask),
+      ...(this.lacVocab ? { lac_tag_ids: t(lacIds) } : {}),
+    };
     const out = (await this.session.run(feeds))['scores'];
     if (!out) throw new BundleError('the graph has no "scores" output');
     const scores = out.data as Float32Array;
@@ -139,7 +169,11 @@ export class TokenClassifier {
    * Tag ids of character rows ({@link scoreRows} decoded): the best valid BIO sequence (`viterbi`,
    * default) or each character's top tag (`argmax`, what training's accuracy sees).
    */
-  async tagRows(rows: readonly (readonly number[])[], decode: TagDecoding = 'viterbi', lacTagIds?: readonly (readonly number[])[]): Promise<number[][]> {
+  async tagRows(
+    rows: readonly (readonly number[])[],
+    decode: TagDecoding = 'viterbi',
+    lacTagIds?: readonly (readonly number[])[],
+  ): Promise<number[][]> {
     const k = this.tags.length;
     return (await this.scoreRows(rows, lacTagIds)).map((scores, b) => {
       const n = rows[b]!.length;
@@ -157,24 +191,46 @@ export class TokenClassifier {
    * @example
    * await ner.predict(['叶老桂认为'], { batchSize: 32 }); // → [[{ start: 0, end: 3, text: '叶老桂', type: 'name' }]]
    */
-  async predict(texts: readonly string[], options: { batchSize?: number; decode?: TagDecoding } = {}): Promise<Entity[][]> {
+  async predict(
+    texts: readonly string[],
+    options: { batchSize?: number; decode?: TagDecoding } = {},
+  ): Promise<Entity[][]> {
     const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
     const chars = texts.map(textChars);
     const lacIds = this.lacVocab ? await this.lacVocab.textIds(await this.loadLac(), texts) : undefined;
-    const windows = chars.flatMap((cs, owner) => charWindows(cs, this.manifest.maxSeqLen - 2).map((w) => ({
-      owner, ...w, ids: charTokenIds(this.tokenizer, cs.slice(w.start, w.end)), lac: lacIds ? lacIds[owner]!.slice(w.start, w.end) : [],
-    })));
+    const windows = chars.flatMap((cs, owner) =>
+      charWindows(cs, this.manifest.maxSeqLen - 2).map((w) => ({
+        owner,
+        ...w,
+        ids: charTokenIds(this.tokenizer, cs.slice(w.start, w.end)),
+        lac: lacIds ? lacIds[owner]!.slice(w.start, w.end) : [],
+      })),
+    );
     const order = windows.map((_, i) => i).sort((a, b) => windows[a]!.ids.length - windows[b]!.ids.length);
     const tagged: number[][] = new Array<number[]>(windows.length);
     for (let at = 0; at < order.length; at += batchSize) {
       const chunk = order.slice(at, at + batchSize);
-      const result = await this.tagRows(chunk.map((i) => windows[i]!.ids), options.decode, lacIds ? chunk.map((i) => windows[i]!.lac) : undefined);
-      chunk.forEach((i, j) => { tagged[i] = result[j]!; });
+      const result = await this.tagRows(
+        chunk.map((i) => windows[i]!.ids),
+        options.decode,
+        lacIds ? chunk.map((i) => windows[i]!.lac) : undefined,
+      );
+      chunk.forEach((i, j) => {
+        tagged[i] = result[j]!;
+      });
     }
     const perText = chars.map(() => [] as number[]);
     windows.forEach((w, i) => perText[w.owner]!.push(...tagged[i]!));
-    return perText.map((ids, i) => tagIdsToSpans(ids, this.tags).map((s) => ({ start: s.start, end: s.end, text: chars[i]!.slice(s.start, s.end).join(''), type: s.type })));
+    return perText.map((ids, i) =>
+      tagIdsToSpans(ids, this.tags).map((s) => ({
+        start: s.start,
+        end: s.end,
+        text: chars[i]!.slice(s.start, s.end).join(''),
+        type: s.type,
+      })),
+    );
   }
 
   /** The given LAC, or the shipped one (loaded once, on first use). */

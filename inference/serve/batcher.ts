@@ -43,7 +43,10 @@ export class MicroBatcher<I, O> {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly run: (items: I[]) => Promise<O[]>, private readonly options: BatcherOptions = {}) {
+  constructor(
+    private readonly run: (items: I[]) => Promise<O[]>,
+    private readonly options: BatcherOptions = {},
+  ) {
     this.maxBatch = options.maxBatch ?? 32;
     this.maxWaitMs = options.maxWaitMs ?? 5;
   }
@@ -51,7 +54,12 @@ export class MicroBatcher<I, O> {
   /** Queues items; resolves with their results in order. */
   submit(items: readonly I[]): Promise<O[]> {
     const pending: Pending<I, O>[] = [];
-    const results = items.map((item) => new Promise<O>((resolve, reject) => { pending.push({ item, resolve, reject }); }));
+    const results = items.map(
+      (item) =>
+        new Promise<O>((resolve, reject) => {
+          pending.push({ item, resolve, reject });
+        }),
+    );
     if (pending.length > 0) this.requests.push(pending);
     this.waiting += pending.length;
     this.inFlight += items.length;
@@ -64,12 +72,19 @@ export class MicroBatcher<I, O> {
 
   /** Resolves once every submitted item has been answered. */
   drain(): Promise<void> {
-    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => { this.idleWaiters.push(resolve); });
+    return this.inFlight === 0
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          this.idleWaiters.push(resolve);
+        });
   }
 
   private schedule(): void {
     if (this.running) return; // the running batch reschedules when it ends
-    if (this.waiting >= this.maxBatch) { this.flush(); return; }
+    if (this.waiting >= this.maxBatch) {
+      this.flush();
+      return;
+    }
     if (this.waiting > 0 && this.timer === undefined) this.timer = setTimeout(() => this.flush(), this.maxWaitMs);
   }
 
@@ -80,7 +95,7 @@ export class MicroBatcher<I, O> {
     const batch: Pending<I, O>[] = [];
     const served = new Set<Pending<I, O>[]>();
     let spent = 0;
-    for (let progress = true; progress && batch.length < this.maxBatch && spent < budget;) {
+    for (let progress = true; progress && batch.length < this.maxBatch && spent < budget; ) {
       progress = false;
       for (const request of this.requests) {
         if (request.length === 0 || batch.length >= this.maxBatch || spent >= budget) continue;
@@ -100,17 +115,22 @@ export class MicroBatcher<I, O> {
   }
 
   private flush(): void {
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     if (this.running || this.waiting === 0) return;
     const batch = this.take();
     this.options.onBatch?.(batch.length);
-    this.running = this.run(batch.map((p) => p.item)).then(
-      (out) => batch.forEach((p, i) => p.resolve(out[i]!)),
-      (error: unknown) => batch.forEach((p) => p.reject(error)),
-    ).finally(() => {
-      this.running = undefined;
-      // Texts that arrived during the run have waited long enough: send them now.
-      if (this.waiting > 0) this.flush();
-    });
+    this.running = this.run(batch.map((p) => p.item))
+      .then(
+        (out) => batch.forEach((p, i) => p.resolve(out[i]!)),
+        (error: unknown) => batch.forEach((p) => p.reject(error)),
+      )
+      .finally(() => {
+        this.running = undefined;
+        // Texts that arrived during the run have waited long enough: send them now.
+        if (this.waiting > 0) this.flush();
+      });
   }
 }

@@ -21,10 +21,14 @@ export class Histogram {
   observe(value: number): void {
     this.sum += value;
     this.count++;
-    this.buckets.forEach((b, i) => { if (value <= b) this.counts[i]!++; });
+    this.buckets.forEach((b, i) => {
+      if (value <= b) this.counts[i]!++;
+    });
   }
 
-  get total(): number { return this.count; }
+  get total(): number {
+    return this.count;
+  }
 
   /** Exposition lines for metric `name` with extra `labels` (e.g. `model="a"`). */
   render(name: string, labels = ''): string[] {
@@ -78,13 +82,17 @@ export class ServerMetrics {
 
   render(): string {
     const lines = [
-      '# HELP fewprompt_requests_total Requests served, by model and HTTP status.', '# TYPE fewprompt_requests_total counter',
+      '# HELP fewprompt_requests_total Requests served, by model and HTTP status.',
+      '# TYPE fewprompt_requests_total counter',
       ...[...this.requests].map(([k, v]) => `fewprompt_requests_total{${k}} ${v}`),
-      '# HELP fewprompt_request_errors_total Requests answered with a 4xx or 5xx status.', '# TYPE fewprompt_request_errors_total counter',
+      '# HELP fewprompt_request_errors_total Requests answered with a 4xx or 5xx status.',
+      '# TYPE fewprompt_request_errors_total counter',
       ...[...this.errors].map(([k, v]) => `fewprompt_request_errors_total{${k}} ${v}`),
-      '# HELP fewprompt_request_duration_seconds Request latency, body read to response written.', '# TYPE fewprompt_request_duration_seconds histogram',
+      '# HELP fewprompt_request_duration_seconds Request latency, body read to response written.',
+      '# TYPE fewprompt_request_duration_seconds histogram',
       ...[...this.latency].flatMap(([k, h]) => h.render('fewprompt_request_duration_seconds', k)),
-      '# HELP fewprompt_batch_size Texts per model call after micro-batching.', '# TYPE fewprompt_batch_size histogram',
+      '# HELP fewprompt_batch_size Texts per model call after micro-batching.',
+      '# TYPE fewprompt_batch_size histogram',
       ...[...this.batches].flatMap(([k, h]) => h.render('fewprompt_batch_size', k)),
     ];
     return `${lines.join('\n')}\n`;

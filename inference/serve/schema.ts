@@ -16,7 +16,10 @@ export type PredictRequest = typeof PredictRequest.infer;
  * parsePredictRequest('{"texts": ["很好"]}', { maxTexts: 64, maxTextChars: 10000 }); // → { texts: ['很好'] }
  * parsePredictRequest('{"texts": [1]}', …); // throws RequestError 400 'texts[0] must be a string (was a number)', path 'texts.0'
  */
-export function parsePredictRequest(body: string, limits: { maxTexts: number; maxTextChars: number; maxRequestChars?: number }): PredictRequest {
+export function parsePredictRequest(
+  body: string,
+  limits: { maxTexts: number; maxTextChars: number; maxRequestChars?: number },
+): PredictRequest {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -28,13 +31,27 @@ export function parsePredictRequest(body: string, limits: { maxTexts: number; ma
     const first = parsed[0];
     throw new RequestError(parsed.summary.replace(/\n/g, '; '), 400, first ? first.path.join('.') : '');
   }
-  if (parsed.texts.length > limits.maxTexts) throw new RequestError(`too many texts: ${parsed.texts.length}, at most ${limits.maxTexts} per request`, 413, 'texts');
+  if (parsed.texts.length > limits.maxTexts)
+    throw new RequestError(
+      `too many texts: ${parsed.texts.length}, at most ${limits.maxTexts} per request`,
+      413,
+      'texts',
+    );
   const long = parsed.texts.findIndex((t) => t.length > limits.maxTextChars);
-  if (long >= 0) throw new RequestError(`texts[${long}] has ${parsed.texts[long]!.length} characters, at most ${limits.maxTextChars}`, 413, `texts.${long}`);
+  if (long >= 0)
+    throw new RequestError(
+      `texts[${long}] has ${parsed.texts[long]!.length} characters, at most ${limits.maxTextChars}`,
+      413,
+      `texts.${long}`,
+    );
   // The request's compute budget: the model's work grows with the characters, however they are split into texts.
   const total = parsed.texts.reduce((n, t) => n + t.length, 0);
   if (limits.maxRequestChars !== undefined && total > limits.maxRequestChars) {
-    throw new RequestError(`the texts hold ${total} characters, at most ${limits.maxRequestChars} per request; send them in several requests`, 413, 'texts');
+    throw new RequestError(
+      `the texts hold ${total} characters, at most ${limits.maxRequestChars} per request; send them in several requests`,
+      413,
+      'texts',
+    );
   }
   return parsed;
 }

@@ -28,11 +28,25 @@ function fakeModel(delayMs: number): ServedModel & { calls: string[][] } {
 
 function post(port: number, path: string, body: string): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -43,23 +57,35 @@ test('serve a real bundle: predict, /v1/models, /healthz and Prometheus /metrics
   const { model } = await writeTinyRun(join(root, 'run'), 'pet');
   model.dispose();
   await exportBundle(readRunSpec(join(root, 'run')), join(root, 'bundle'));
-  const server = new PredictionServer({ eprstmt: classifierModel(await loadClassifier(join(root, 'bundle'))) }, { port: 0 });
+  const server = new PredictionServer(
+    { eprstmt: classifierModel(await loadClassifier(join(root, 'bundle'))) },
+    { port: 0 },
+  );
   const port = await server.listen();
   const r = await post(port, '/v1/models/eprstmt:predict', JSON.stringify({ texts: ['很好用', '太差了'] }));
   assert.equal(r.status, 200);
   const predictions = r.json['predictions'] as { text: string; label: string; score: number }[];
-  assert.deepEqual(predictions.map((p) => Object.keys(p)), [['text', 'label', 'score'], ['text', 'label', 'score']]);
+  assert.deepEqual(
+    predictions.map((p) => Object.keys(p)),
+    [
+      ['text', 'label', 'score'],
+      ['text', 'label', 'score'],
+    ],
+  );
   assert.equal(predictions[0]!.text, '很好用');
   const health = await fetch(`http://127.0.0.1:${port}/healthz`);
   assert.deepEqual(await health.json(), { status: 'ok', models: ['eprstmt'] });
-  const models = await (await fetch(`http://127.0.0.1:${port}/v1/models`)).json() as { models: Record<string, { labels: string[] }> };
+  const models = (await (await fetch(`http://127.0.0.1:${port}/v1/models`)).json()) as {
+    models: Record<string, { labels: string[] }>;
+  };
   assert.deepEqual(models.models['eprstmt']!.labels, ['Negative', 'Positive']);
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   assert.match(metrics, /^# HELP fewprompt_requests_total/m);
   assert.match(metrics, /^fewprompt_requests_total\{model="eprstmt",code="200"\} 1$/m);
   assert.match(metrics, /^fewprompt_request_duration_seconds_bucket\{model="eprstmt",le="\+Inf"\} 1$/m);
   assert.match(metrics, /^fewprompt_batch_size_sum\{model="eprstmt"\} 2$/m);
-  for (const line of metrics.trim().split('\n')) assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+-]+)$/, line);
+  for (const line of metrics.trim().split('\n'))
+    assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+-]+)$/, line);
   await server.close();
 });
 
@@ -92,10 +118,17 @@ test('micro-batching: concurrent requests share model calls (maxBatch, maxWaitMs
   const model = fakeModel(30);
   const server = new PredictionServer({ m: model }, { port: 0, maxBatch: 8, maxWaitMs: 20 });
   const port = await server.listen();
-  const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => post(port, '/v1/models/m:predict', JSON.stringify({ texts: [`t${i}`] }))));
-  assert.ok(replies.every((r, i) => r.status === 200 && (r.json['predictions'] as { text: string }[])[0]!.text === `t${i}`));
+  const replies = await Promise.all(
+    Array.from({ length: 12 }, (_, i) => post(port, '/v1/models/m:predict', JSON.stringify({ texts: [`t${i}`] }))),
+  );
+  assert.ok(
+    replies.every((r, i) => r.status === 200 && (r.json['predictions'] as { text: string }[])[0]!.text === `t${i}`),
+  );
   assert.equal(model.calls.flat().length, 12);
-  assert.ok(model.calls.length <= 3, `12 concurrent texts took ${model.calls.length} model calls: ${JSON.stringify(model.calls.map((c) => c.length))}`);
+  assert.ok(
+    model.calls.length <= 3,
+    `12 concurrent texts took ${model.calls.length} model calls: ${JSON.stringify(model.calls.map((c) => c.length))}`,
+  );
   assert.ok(model.calls.every((c) => c.length <= 8));
   assert.equal(server.metrics.batchCount, model.calls.length);
   await server.close();
@@ -119,7 +152,8 @@ test('unknown model names share one metrics label, malformed percent-encoding is
   const server = new PredictionServer({ m: fakeModel(0) }, { port: 0 });
   const port = await server.listen();
   const before = server.metrics.render().split('\n').length;
-  for (let i = 0; i < 50; i++) assert.equal((await post(port, `/v1/models/random-${i}-${Math.random()}:predict`, '{"texts":["a"]}')).status, 404);
+  for (let i = 0; i < 50; i++)
+    assert.equal((await post(port, `/v1/models/random-${i}-${Math.random()}:predict`, '{"texts":["a"]}')).status, 404);
   const lines = server.metrics.render().split('\n');
   assert.ok(lines.length < before + 40, `metrics grew from ${before} to ${lines.length} lines for 50 unknown names`);
   assert.match(lines.join('\n'), /fewprompt_requests_total\{model="\(unknown\)",code="404"\} 50/);
@@ -135,9 +169,15 @@ test('listen errors are one line naming the port: in use, out of range', async (
   const first = new PredictionServer({ m: fakeModel(0) }, { port: 0 });
   const port = await first.listen();
   const second = new PredictionServer({ m: fakeModel(0) }, { port });
-  await assert.rejects(second.listen(), { name: 'ConfigError', message: `port ${port} on 127.0.0.1 is already in use; pick another --port (0 = any free port)` });
+  await assert.rejects(second.listen(), {
+    name: 'ConfigError',
+    message: `port ${port} on 127.0.0.1 is already in use; pick another --port (0 = any free port)`,
+  });
   const third = new PredictionServer({ m: fakeModel(0) }, { port: 70000 });
-  await assert.rejects(third.listen(), { name: 'ConfigError', message: '--port 70000 is not a port; expected 0 to 65535' });
+  await assert.rejects(third.listen(), {
+    name: 'ConfigError',
+    message: '--port 70000 is not a port; expected 0 to 65535',
+  });
   await first.close();
 });
 
@@ -147,7 +187,13 @@ test('drain: requests arriving meanwhile get 503, and a client trickling a body 
   const port = await server.listen();
   const inFlight = post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['slow'] }));
   // A client that sends half a body and then nothing.
-  const trickle = request({ host: '127.0.0.1', port, path: '/v1/models/m:predict', method: 'POST', headers: { 'content-length': 1000 } });
+  const trickle = request({
+    host: '127.0.0.1',
+    port,
+    path: '/v1/models/m:predict',
+    method: 'POST',
+    headers: { 'content-length': 1000 },
+  });
   trickle.on('error', () => {});
   trickle.write('{"texts": [');
   await new Promise((r) => setTimeout(r, 50));
@@ -163,9 +209,25 @@ test('drain: requests arriving meanwhile get 503, and a client trickling a body 
 test('API key on every route but /healthz (Bearer or X-API-Key); request bodies that are not UTF-8 are a 400', async () => {
   const server = new PredictionServer({ m: fakeModel(0) }, { port: 0, apiKey: 's3cret' });
   const port = await server.listen();
-  const call = (headers: Record<string, string>, body: Buffer | string = '{"texts":["a"]}', path = '/v1/models/m:predict') =>
+  const call = (
+    headers: Record<string, string>,
+    body: Buffer | string = '{"texts":["a"]}',
+    path = '/v1/models/m:predict',
+  ) =>
     new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-length': Buffer.byteLength(body), ...headers } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'POST',
+          headers: { 'content-length': Buffer.byteLength(body), ...headers },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -173,7 +235,12 @@ test('API key on every route but /healthz (Bearer or X-API-Key); request bodies 
   assert.equal(await call({ authorization: 'Bearer wrong' }), 401);
   assert.equal(await call({ authorization: 'Bearer s3cret' }), 200);
   assert.equal(await call({ 'x-api-key': 's3cret' }), 200);
-  const health = await new Promise<number>((resolve) => request({ host: '127.0.0.1', port, path: '/healthz' }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).end());
+  const health = await new Promise<number>((resolve) =>
+    request({ host: '127.0.0.1', port, path: '/healthz' }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).end(),
+  );
   assert.equal(health, 200);
   assert.equal(await call({ 'x-api-key': 's3cret' }, Buffer.from([0x7b, 0x22, 0x74, 0xff, 0xfe, 0x22, 0x7d])), 400);
   await server.close();
@@ -190,14 +257,23 @@ test('fair scheduling: one-text requests are answered while a maximal request is
       return texts.map((t) => ({ length: t.length }));
     },
   };
-  const server = new PredictionServer({ m: model }, { port: 0, maxWaitMs: 1, maxTextChars: 20_000, maxRequestChars: 100_000, maxBodyBytes: 1 << 22 });
+  const server = new PredictionServer(
+    { m: model },
+    { port: 0, maxWaitMs: 1, maxTextChars: 20_000, maxRequestChars: 100_000, maxBodyBytes: 1 << 22 },
+  );
   const port = await server.listen();
-  const big = post(port, '/v1/models/m:predict', JSON.stringify({ texts: Array.from({ length: 5 }, () => '长'.repeat(20_000)) }));
+  const big = post(
+    port,
+    '/v1/models/m:predict',
+    JSON.stringify({ texts: Array.from({ length: 5 }, () => '长'.repeat(20_000)) }),
+  );
   await new Promise((r) => setTimeout(r, 20));
   const bigStarted = Date.now();
   const latencies: number[] = [];
   let bigDone = 0;
-  void big.then(() => { bigDone = Date.now() - bigStarted; });
+  void big.then(() => {
+    bigDone = Date.now() - bigStarted;
+  });
   for (let i = 0; i < 6; i++) {
     const t0 = Date.now();
     const r = await post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['短'] }));
@@ -206,9 +282,16 @@ test('fair scheduling: one-text requests are answered while a maximal request is
   }
   assert.equal((await big).status, 200);
   // Each 20,000-character text is one 200 ms call; a small request waits for at most the call in flight.
-  assert.ok(Math.max(...latencies) < 450, `one-text latencies ${latencies.join(', ')} ms (the big request took ${bigDone} ms)`);
+  assert.ok(
+    Math.max(...latencies) < 450,
+    `one-text latencies ${latencies.join(', ')} ms (the big request took ${bigDone} ms)`,
+  );
   assert.ok(calls.filter((c) => c >= 20_000).length === 5, 'the big texts went one per call');
-  const over = await post(port, '/v1/models/m:predict', JSON.stringify({ texts: Array.from({ length: 6 }, () => '长'.repeat(20_000)) }));
+  const over = await post(
+    port,
+    '/v1/models/m:predict',
+    JSON.stringify({ texts: Array.from({ length: 6 }, () => '长'.repeat(20_000)) }),
+  );
   assert.deepEqual([over.status, over.json['path']], [413, 'texts']);
   assert.match(String(over.json['error']), /120000 characters, at most 100000 per request/);
   await server.close();

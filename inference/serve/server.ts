@@ -66,8 +66,15 @@ export interface ServerOptions {
  */
 export function classifierModel(clf: Classifier): ServedModel {
   return {
-    predict: async (texts) => (await clf.predict(texts, { batchSize: 64 })).map((p) => ({ text: p.text, label: p.label, score: p.score })),
-    describe: () => ({ kind: 'classifier', method: clf.manifest.method, labels: clf.labels, precision: clf.manifest.model.precision, maxSeqLen: clf.manifest.maxSeqLen }),
+    predict: async (texts) =>
+      (await clf.predict(texts, { batchSize: 64 })).map((p) => ({ text: p.text, label: p.label, score: p.score })),
+    describe: () => ({
+      kind: 'classifier',
+      method: clf.manifest.method,
+      labels: clf.labels,
+      precision: clf.manifest.model.precision,
+      maxSeqLen: clf.manifest.maxSeqLen,
+    }),
     release: () => clf.release(),
   };
 }
@@ -88,18 +95,31 @@ export class PredictionServer {
   private idle: (() => void)[] = [];
   private readonly limits: { maxBodyBytes: number; maxTexts: number; maxTextChars: number; maxRequestChars: number };
 
-  constructor(private readonly models: Readonly<Record<string, ServedModel>>, private readonly options: ServerOptions = {}) {
+  constructor(
+    private readonly models: Readonly<Record<string, ServedModel>>,
+    private readonly options: ServerOptions = {},
+  ) {
     this.limits = {
-      maxBodyBytes: options.maxBodyBytes ?? 1 << 20, maxTexts: options.maxTexts ?? 256, maxTextChars: options.maxTextChars ?? 20000,
+      maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
+      maxTexts: options.maxTexts ?? 256,
+      maxTextChars: options.maxTextChars ?? 20000,
       maxRequestChars: options.maxRequestChars ?? 100_000,
     };
     for (const [name, model] of Object.entries(models)) {
-      this.batchers.set(name, new MicroBatcher((texts: string[]) => model.predict(texts), {
-        maxBatch: options.maxBatch ?? 32, maxWaitMs: options.maxWaitMs ?? 5, onBatch: (n) => this.metrics.batch(name, n),
-        cost: (text) => (text as string).length, maxBatchCost: options.maxBatchChars ?? 8192,
-      }));
+      this.batchers.set(
+        name,
+        new MicroBatcher((texts: string[]) => model.predict(texts), {
+          maxBatch: options.maxBatch ?? 32,
+          maxWaitMs: options.maxWaitMs ?? 5,
+          onBatch: (n) => this.metrics.batch(name, n),
+          cost: (text) => (text as string).length,
+          maxBatchCost: options.maxBatchChars ?? 8192,
+        }),
+      );
     }
-    this.http = createServer((req, res) => { void this.handle(req, res); });
+    this.http = createServer((req, res) => {
+      void this.handle(req, res);
+    });
     this.http.keepAliveTimeout = 5000;
   }
 
@@ -127,7 +147,9 @@ export class PredictionServer {
   async close(): Promise<void> {
     this.closing = true;
     this.http.closeIdleConnections();
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, 1000 * (this.options.drainSeconds ?? 10)).unref());
+    const deadline = new Promise<void>((resolve) =>
+      setTimeout(resolve, 1000 * (this.options.drainSeconds ?? 10)).unref(),
+    );
     const drained = (async () => {
       if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
       await Promise.all([...this.batchers.values()].map((b) => b.drain()));
@@ -153,20 +175,30 @@ export class PredictionServer {
 
   private send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), ...(this.closing ? { connection: 'close' } : {}) });
+    res.writeHead(status, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(text),
+      ...(this.closing ? { connection: 'close' } : {}),
+    });
     res.end(text);
   }
 
   private readBody(req: IncomingMessage): Promise<string> {
     const max = this.limits.maxBodyBytes;
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > max) return Promise.reject(new RequestError(`request body of ${declared} bytes exceeds the ${max}-byte limit`, 413));
+    if (declared > max)
+      return Promise.reject(new RequestError(`request body of ${declared} bytes exceeds the ${max}-byte limit`, 413));
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > max) { req.removeAllListeners('data'); req.resume(); reject(new RequestError(`request body exceeds the ${max}-byte limit`, 413)); return; }
+        if (size > max) {
+          req.removeAllListeners('data');
+          req.resume();
+          reject(new RequestError(`request body exceeds the ${max}-byte limit`, 413));
+          return;
+        }
         chunks.push(c);
       });
       req.on('end', () => {
@@ -199,7 +231,9 @@ export class PredictionServer {
         this.send(res, 200, this.metrics.render(), 'text/plain; version=0.0.4');
         counted = false; // scrapes are not requests of a model
       } else if (req.method === 'GET' && url.pathname === '/v1/models') {
-        this.send(res, 200, { models: Object.fromEntries(Object.entries(this.models).map(([n, m]) => [n, m.describe?.() ?? {}])) });
+        this.send(res, 200, {
+          models: Object.fromEntries(Object.entries(this.models).map(([n, m]) => [n, m.describe?.() ?? {}])),
+        });
       } else if (predict) {
         const name = decodeModelName(predict[1]!);
         // Metrics label only served models: every unknown name is counted under one label (no unbounded series).
@@ -207,16 +241,26 @@ export class PredictionServer {
         if (req.method !== 'POST') throw new RequestError(`use POST for ${url.pathname}`, 405);
         if (this.closing) throw new RequestError('server is shutting down', 503);
         const batcher = this.batchers.get(name);
-        if (!batcher) throw new RequestError(`unknown model '${name.slice(0, 200)}'; mounted: ${Object.keys(this.models).join(', ')}`, 404);
+        if (!batcher)
+          throw new RequestError(
+            `unknown model '${name.slice(0, 200)}'; mounted: ${Object.keys(this.models).join(', ')}`,
+            404,
+          );
         const body = parsePredictRequest(await this.readBody(req), this.limits);
         this.send(res, 200, { model, predictions: await batcher.submit(body.texts) });
       } else {
-        throw new RequestError(`no route for ${req.method} ${url.pathname}; try POST /v1/models/NAME:predict, GET /healthz, GET /metrics`, 404);
+        throw new RequestError(
+          `no route for ${req.method} ${url.pathname}; try POST /v1/models/NAME:predict, GET /healthz, GET /metrics`,
+          404,
+        );
       }
     } catch (error) {
       status = error instanceof RequestError ? error.status : 500;
       const message = error instanceof Error ? error.message : String(error);
-      this.send(res, status, { error: message, ...(error instanceof RequestError && error.path !== undefined ? { path: error.path } : {}) });
+      this.send(res, status, {
+        error: message,
+        ...(error instanceof RequestError && error.path !== undefined ? { path: error.path } : {}),
+      });
     } finally {
       if (counted) this.metrics.request(model, status, (performance.now() - t0) / 1000);
       this.active--;
@@ -240,13 +284,21 @@ function decodeModelName(raw: string): string {
 /** Node's listen errors as one line that names the address and says what to do. */
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
   switch (error.code) {
-    case 'EADDRINUSE': return new ConfigError(`port ${port} on ${host} is already in use; pick another --port (0 = any free port)`);
-    case 'EACCES': return new ConfigError(`no permission to listen on ${host}:${port} (ports below 1024 need privileges); pick another --port`);
-    case 'EADDRNOTAVAIL': return new ConfigError(`--host ${host} is not an address of this machine`);
+    case 'EADDRINUSE':
+      return new ConfigError(`port ${port} on ${host} is already in use; pick another --port (0 = any free port)`);
+    case 'EACCES':
+      return new ConfigError(
+        `no permission to listen on ${host}:${port} (ports below 1024 need privileges); pick another --port`,
+      );
+    case 'EADDRNOTAVAIL':
+      return new ConfigError(`--host ${host} is not an address of this machine`);
     case 'ENOTFOUND':
-    case 'EAI_AGAIN': return new ConfigError(`--host ${host} does not resolve to an address`);
-    case 'ERR_SOCKET_BAD_PORT': return new ConfigError(`--port ${port} is not a port; expected 0 to 65535`);
-    default: return new ConfigError(`cannot listen on ${host}:${port}: ${error.message.split('\n')[0]}`);
+    case 'EAI_AGAIN':
+      return new ConfigError(`--host ${host} does not resolve to an address`);
+    case 'ERR_SOCKET_BAD_PORT':
+      return new ConfigError(`--port ${port} is not a port; expected 0 to 65535`);
+    default:
+      return new ConfigError(`cannot listen on ${host}:${port}: ${error.message.split('\n')[0]}`);
   }
 }
 

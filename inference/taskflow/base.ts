@@ -44,14 +44,22 @@ export type ModeTable = Readonly<Record<string, string>>;
  * resolveConfig('word_segmentation', { base: 'lac', fast: 'jieba' }, 'base', { mode: 'fast' });
  * // { task: 'word_segmentation', mode: 'fast', model: 'jieba', batchSize: 32 }
  */
-export function resolveConfig(task: string, modes: ModeTable, defaultMode: string, options: TaskflowOptions): TaskConfig {
+export function resolveConfig(
+  task: string,
+  modes: ModeTable,
+  defaultMode: string,
+  options: TaskflowOptions,
+): TaskConfig {
   const mode = options.mode ?? defaultMode;
   const model = modes[mode];
   if (model === undefined) throw new UnknownKindError(`mode for task '${task}'`, mode, Object.keys(modes));
-  if (options.model !== undefined && options.model !== model) throw new UnknownKindError(`model for ${task} mode '${mode}'`, options.model, [model]);
+  if (options.model !== undefined && options.model !== model)
+    throw new UnknownKindError(`model for ${task} mode '${mode}'`, options.model, [model]);
   const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize must be a positive integer, got ${String(batchSize)}`);
-  if (options.entityOnly !== undefined && task !== 'ner') throw new ConfigError(`entityOnly applies to the 'ner' task only, not '${task}'`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ConfigError(`batchSize must be a positive integer, got ${String(batchSize)}`);
+  if (options.entityOnly !== undefined && task !== 'ner')
+    throw new ConfigError(`entityOnly applies to the 'ner' task only, not '${task}'`);
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   return { ...defined, task, mode, model, batchSize };
 }

@@ -10,7 +10,7 @@ const SEED = '百度是一家高科技公司';
 const shipped = existsSync(join(SHIPPED_PARSER, 'parser.json'));
 const skip = shipped ? false : `no shipped parser at ${SHIPPED_PARSER} (train it with scripts/train-dep-parser.ts)`;
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
 function isTree(heads: readonly number[]): boolean {
   if (heads.filter((h) => h === 0).length !== 1) return false;
@@ -26,7 +26,7 @@ test('the result type is inferred from the task name', () => {
   assert.ok(ok);
 });
 
-test('seed example: LAC words, one tree, UD relations (the shipped model\'s answer)', { skip }, async () => {
+test("seed example: LAC words, one tree, UD relations (the shipped model's answer)", { skip }, async () => {
   const dp = Taskflow('dependency_parsing');
   const result = await dp(SEED);
   assert.deepEqual(result.word, ['百度', '是', '一家', '高科技', '公司']);
@@ -37,8 +37,13 @@ test('seed example: LAC words, one tree, UD relations (the shipped model\'s answ
   // (PaddleNLP's DDParser, on another treebank convention, roots it at 是).
   assert.deepEqual(result.head, [5, 5, 5, 5, 0]);
   assert.deepEqual(result.deprel, ['nsubj', 'cop', 'nummod', 'nmod', 'root']);
-  const labels = (JSON.parse(readFileSync(join(SHIPPED_PARSER, 'parser.json'), 'utf8')) as { head: { labels: string[] } }).head.labels;
-  assert.ok(result.deprel.every((l) => labels.includes(l)), result.deprel.join(','));
+  const labels = (
+    JSON.parse(readFileSync(join(SHIPPED_PARSER, 'parser.json'), 'utf8')) as { head: { labels: string[] } }
+  ).head.labels;
+  assert.ok(
+    result.deprel.every((l) => labels.includes(l)),
+    result.deprel.join(','),
+  );
   await dp.close();
 });
 
@@ -61,7 +66,10 @@ test('fromSegments parses words as given, the same as through LAC', { skip }, as
   const [custom] = await task.fromSegments([['百度', '是', '一家', '高', '科技', '公司']]);
   assert.equal(custom!.head.length, 6);
   assert.ok(isTree(custom!.head));
-  await assert.rejects(task.fromSegments([['百度', '']]), (e: Error) => e instanceof TaskInputError && /segments\[0\]\[1\] must be a non-empty string/.test(e.message));
+  await assert.rejects(
+    task.fromSegments([['百度', '']]),
+    (e: Error) => e instanceof TaskInputError && /segments\[0\]\[1\] must be a non-empty string/.test(e.message),
+  );
   await task.close();
 });
 
@@ -70,7 +78,12 @@ test('config round trip; a missing bundle is a BundleError naming the path', asy
   assert.deepEqual(config, { task: 'dependency_parsing', mode: 'base', model: 'biaffine-gsd', batchSize: 4 });
   assert.deepEqual(JSON.parse(JSON.stringify(config)), config);
   if (shipped) assert.deepEqual((await DependencyParsingTask.fromConfig(config)).getConfig(), config);
-  await assert.rejects(DependencyParsingTask.fromConfig(DependencyParsingTask.configure({ taskPath: '/no/such/parser' })),
-    (e: Error) => e instanceof BundleError && /\/no\/such\/parser/.test(e.message));
-  assert.throws(() => Taskflow('dependency_parsing', { mode: 'fast' }), /unknown mode for task 'dependency_parsing' 'fast'; valid: base/);
+  await assert.rejects(
+    DependencyParsingTask.fromConfig(DependencyParsingTask.configure({ taskPath: '/no/such/parser' })),
+    (e: Error) => e instanceof BundleError && /\/no\/such\/parser/.test(e.message),
+  );
+  assert.throws(
+    () => Taskflow('dependency_parsing', { mode: 'fast' }),
+    /unknown mode for task 'dependency_parsing' 'fast'; valid: base/,
+  );
 });

@@ -36,7 +36,10 @@ export class DependencyParsingTask extends Task<DependencyParse> {
   static readonly modes = { base: 'biaffine-gsd' } as const;
   private lac: Promise<Lac> | undefined;
 
-  private constructor(config: TaskConfig, private readonly parser: DependencyParser) {
+  private constructor(
+    config: TaskConfig,
+    private readonly parser: DependencyParser,
+  ) {
     super(config);
   }
 
@@ -48,22 +51,33 @@ export class DependencyParsingTask extends Task<DependencyParse> {
   /** Loads the parser bundle (`taskPath`, else the shipped one); LAC loads on the first text. */
   static async fromConfig(config: TaskConfig): Promise<DependencyParsingTask> {
     const dir = config.taskPath ?? SHIPPED_PARSER;
-    if (!existsSync(dir)) throw new BundleError(`dependency_parsing: no parser bundle at ${dir}; train one with scripts/train-dep-parser.ts --bundle DIR and pass taskPath`);
+    if (!existsSync(dir))
+      throw new BundleError(
+        `dependency_parsing: no parser bundle at ${dir}; train one with scripts/train-dep-parser.ts --bundle DIR and pass taskPath`,
+      );
     return new DependencyParsingTask(config, await DependencyParser.load(dir));
   }
 
   private segmenter(): Promise<Lac> {
     const { batchSize, userDict, backend, workers } = this.config;
     this.lac ??= loadLac({
-      task: 'word_segmentation', mode: 'base', model: 'lac', batchSize,
-      ...(userDict === undefined ? {} : { userDict }), ...(backend === undefined ? {} : { backend }), ...(workers === undefined ? {} : { workers }),
+      task: 'word_segmentation',
+      mode: 'base',
+      model: 'lac',
+      batchSize,
+      ...(userDict === undefined ? {} : { userDict }),
+      ...(backend === undefined ? {} : { backend }),
+      ...(workers === undefined ? {} : { workers }),
     });
     return this.lac;
   }
 
   async run(texts: readonly string[]): Promise<DependencyParse[]> {
     const analysed = await (await this.segmenter()).analyze(texts);
-    return this.parseWords(analysed.map((r) => r.words), analysed.map((r) => r.tags));
+    return this.parseWords(
+      analysed.map((r) => r.words),
+      analysed.map((r) => r.tags),
+    );
   }
 
   /**
@@ -76,7 +90,8 @@ export class DependencyParsingTask extends Task<DependencyParse> {
     segments.forEach((words, i) => {
       if (!Array.isArray(words)) throw new TaskInputError(`segments[${i}] is not an array of words`);
       words.forEach((w, k) => {
-        if (typeof w !== 'string' || w.trim() === '') throw new TaskInputError(`segments[${i}][${k}] must be a non-empty string, got ${JSON.stringify(w)}`);
+        if (typeof w !== 'string' || w.trim() === '')
+          throw new TaskInputError(`segments[${i}][${k}] must be a non-empty string, got ${JSON.stringify(w)}`);
       });
     });
     const tags = this.parser.tagVocab ? await lacWordTags(await this.segmenter(), segments) : undefined;
@@ -84,8 +99,14 @@ export class DependencyParsingTask extends Task<DependencyParse> {
   }
 
   /** Parses words (with LAC's tags when the bundle reads them). */
-  private async parseWords(segments: readonly (readonly string[])[], tags: readonly (readonly string[])[] | undefined): Promise<DependencyParse[]> {
-    const parses = await this.parser.parse(segments, { batchSize: this.config.batchSize, ...(tags && this.parser.tagVocab ? { tags } : {}) });
+  private async parseWords(
+    segments: readonly (readonly string[])[],
+    tags: readonly (readonly string[])[] | undefined,
+  ): Promise<DependencyParse[]> {
+    const parses = await this.parser.parse(segments, {
+      batchSize: this.config.batchSize,
+      ...(tags && this.parser.tagVocab ? { tags } : {}),
+    });
     return parses.map((p, i) => ({ word: [...segments[i]!], head: p.heads, deprel: p.deprels }));
   }
 

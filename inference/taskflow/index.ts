@@ -10,7 +10,15 @@ import { SentimentAnalysisTask } from './sentiment-analysis.js';
 import { TextCorrectionTask } from './text-correction.js';
 import { WordSegmentationTask } from './word-segmentation.js';
 
-export const TASKS = [WordSegmentationTask, PosTaggingTask, NerTask, TextCorrectionTask, DependencyParsingTask, SentimentAnalysisTask, PoetryGenerationTask] as const;
+export const TASKS = [
+  WordSegmentationTask,
+  PosTaggingTask,
+  NerTask,
+  TextCorrectionTask,
+  DependencyParsingTask,
+  SentimentAnalysisTask,
+  PoetryGenerationTask,
+] as const;
 
 const seen = new Set<string>();
 for (const t of TASKS) {
@@ -24,5 +32,13 @@ export type TaskClass = (typeof TASKS)[number];
 export type TaskName = TaskClass['kind'];
 
 export { Task, type TaskConfig, type TaskflowOptions } from './base.js';
-export { DependencyParsingTask, NerTask, PoetryGenerationTask, PosTaggingTask, SentimentAnalysisTask, TextCorrectionTask, WordSegmentationTask };
+export {
+  DependencyParsingTask,
+  NerTask,
+  PoetryGenerationTask,
+  PosTaggingTask,
+  SentimentAnalysisTask,
+  TextCorrectionTask,
+  WordSegmentationTask,
+};
 export { Taskflow, type TaskflowPipeline, type TaskOutput } from './taskflow.js';

@@ -27,9 +27,13 @@ test('accurate mode through taskPath: [span, type] pairs whose spans are substri
     // A tag layer that favours B-name / I-name strongly enough that random features still produce entities.
     const w = Float32Array.from({ length: h * tags.length }, (_, i) => Math.sin(i * 1.3));
     const b = Float32Array.from(tags, (t) => (t === 'O' ? -1 : t.endsWith('name') ? 1 : 0));
-    writeSafetensors(join(run, 'method.safetensors'), new Map([
-      ['method.classifier.weight', { dtype: 'float32', shape: [h, tags.length], data: w }], ['method.classifier.bias', { dtype: 'float32', shape: [tags.length], data: b }],
-    ]));
+    writeSafetensors(
+      join(run, 'method.safetensors'),
+      new Map([
+        ['method.classifier.weight', { dtype: 'float32', shape: [h, tags.length], data: w }],
+        ['method.classifier.bias', { dtype: 'float32', shape: [tags.length], data: b }],
+      ]),
+    );
     writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'token-classification', tags, maxSeqLen: 16 }));
     await exportTokenBundle(run, join(root, 'bundle'), { precision: 'int8' });
     const flow = Taskflow('ner', { mode: 'accurate', taskPath: join(root, 'bundle') });
@@ -41,20 +45,43 @@ test('accurate mode through taskPath: [span, type] pairs whose spans are substri
       assert.ok(text.includes(span), span);
       assert.ok(type === 'name' || type === 'address');
     }
-    await assert.rejects(Taskflow('ner', { mode: 'accurate', taskPath: join(root, 'nowhere') })('好'), (e: Error) => e instanceof BundleError && /no model bundle at/.test(e.message));
+    await assert.rejects(
+      Taskflow('ner', { mode: 'accurate', taskPath: join(root, 'nowhere') })('好'),
+      (e: Error) => e instanceof BundleError && /no model bundle at/.test(e.message),
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 });
 
-test('shipped accurate model: what it answers', { skip: existsSync(join(SHIPPED_NER_ACCURATE_MODEL, 'bundle.json')) ? false : 'models/taskflow/ner-accurate is not installed' }, async () => {
+test('shipped accurate model: what it answers', {
+  skip: existsSync(join(SHIPPED_NER_ACCURATE_MODEL, 'bundle.json'))
+    ? false
+    : 'models/taskflow/ner-accurate is not installed',
+}, async () => {
   // The examples of its MODEL_CARD.md (dev F1 0.53): people and places found; the company span runs on
   // over the department (CLUENER's gold company is 浙商银行).
   const flow = Taskflow('ner', { mode: 'accurate' });
-  assert.deepEqual(await flow(['浙商银行企业信贷部叶老桂博士则从另一个角度对五道门槛进行了解读', '李小龙在1970年去了香港。', '彭小军认为，国内银行现在走的是台湾的发卡模式']), [
-    [['浙商银行企业信贷部', 'company'], ['叶老桂', 'name']],
-    [['李小龙', 'name'], ['香港', 'address']],
-    [['彭小军', 'name'], ['台湾', 'address']],
-  ]);
+  assert.deepEqual(
+    await flow([
+      '浙商银行企业信贷部叶老桂博士则从另一个角度对五道门槛进行了解读',
+      '李小龙在1970年去了香港。',
+      '彭小军认为，国内银行现在走的是台湾的发卡模式',
+    ]),
+    [
+      [
+        ['浙商银行企业信贷部', 'company'],
+        ['叶老桂', 'name'],
+      ],
+      [
+        ['李小龙', 'name'],
+        ['香港', 'address'],
+      ],
+      [
+        ['彭小军', 'name'],
+        ['台湾', 'address'],
+      ],
+    ],
+  );
   await flow.close();
 });

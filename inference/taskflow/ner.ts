@@ -31,7 +31,10 @@ export class NerTask extends Task<[string, string][]> {
   static readonly kind = 'ner';
   static readonly modes = { fast: 'lac', accurate: 'fewprompt-cluener' } as const;
 
-  private constructor(config: TaskConfig, private readonly engine: Lac | TokenClassifier) {
+  private constructor(
+    config: TaskConfig,
+    private readonly engine: Lac | TokenClassifier,
+  ) {
     super(config);
   }
 
@@ -44,7 +47,10 @@ export class NerTask extends Task<[string, string][]> {
   static async fromConfig(config: TaskConfig): Promise<NerTask> {
     if (config.mode !== 'accurate') return new NerTask(config, await loadLac(config));
     const dir = config.taskPath ?? SHIPPED_NER_ACCURATE_MODEL;
-    if (!existsSync(join(dir, 'bundle.json'))) throw new BundleError(`ner (accurate): no model bundle at ${dir}; pass taskPath (a bundle from scripts/train-ner.ts)`);
+    if (!existsSync(join(dir, 'bundle.json')))
+      throw new BundleError(
+        `ner (accurate): no model bundle at ${dir}; pass taskPath (a bundle from scripts/train-ner.ts)`,
+      );
     return new NerTask(config, await loadTokenClassifier(dir));
   }
 
@@ -55,12 +61,16 @@ export class NerTask extends Task<[string, string][]> {
   async run(texts: readonly string[]): Promise<[string, string][][]> {
     const { engine } = this;
     if (engine instanceof TokenClassifier) {
-      return (await engine.predict(texts, { batchSize: this.config.batchSize })).map((entities) => entities.map((e): [string, string] => [e.text, e.type]));
+      return (await engine.predict(texts, { batchSize: this.config.batchSize })).map((entities) =>
+        entities.map((e): [string, string] => [e.text, e.type]),
+      );
     }
     const entityOnly = this.config.entityOnly === true;
-    return (await engine.analyze(texts)).map((r) => r.words.flatMap((w, i): [string, string][] => {
-      const tag = r.tags[i]!;
-      return entityOnly && !LAC_ENTITY_TYPES.includes(tag) ? [] : [[w, tag]];
-    }));
+    return (await engine.analyze(texts)).map((r) =>
+      r.words.flatMap((w, i): [string, string][] => {
+        const tag = r.tags[i]!;
+        return entityOnly && !LAC_ENTITY_TYPES.includes(tag) ? [] : [[w, tag]];
+      }),
+    );
   }
 }

@@ -40,7 +40,10 @@ export class PoetryGenerationTask extends Task<PoetryResult> {
   static readonly kind = 'poetry_generation';
   static readonly modes = { sampling: 'poetry-gpt-zh', beam_search: 'poetry-gpt-zh', greedy: 'poetry-gpt-zh' } as const;
 
-  private constructor(config: TaskConfig, private readonly generator: TextGenerator) {
+  private constructor(
+    config: TaskConfig,
+    private readonly generator: TextGenerator,
+  ) {
     super(config);
   }
 
@@ -52,7 +55,10 @@ export class PoetryGenerationTask extends Task<PoetryResult> {
   /** Loads the model a config names. */
   static async fromConfig(config: TaskConfig): Promise<PoetryGenerationTask> {
     const dir = config.taskPath ?? SHIPPED_POETRY_MODEL;
-    if (!existsSync(dir)) throw new TaskInputError(`poetry_generation: model directory ${dir} not found (ship models/poetry-gpt-zh or pass taskPath)`);
+    if (!existsSync(dir))
+      throw new TaskInputError(
+        `poetry_generation: model directory ${dir} not found (ship models/poetry-gpt-zh or pass taskPath)`,
+      );
     return new PoetryGenerationTask(config, await TextGenerator.load(dir));
   }
 
@@ -67,8 +73,13 @@ export class PoetryGenerationTask extends Task<PoetryResult> {
     const args = this.args;
     for (let k = 0; k < todo.length; k += this.config.batchSize) {
       const batch = todo.slice(k, k + this.config.batchSize);
-      const generated = await this.generator.generate(batch.map((x) => x.t), args);
-      generated.forEach((g, j) => { answers[batch[j]!.i] = g.continuation; });
+      const generated = await this.generator.generate(
+        batch.map((x) => x.t),
+        args,
+      );
+      generated.forEach((g, j) => {
+        answers[batch[j]!.i] = g.continuation;
+      });
     }
     return texts.map((text, i) => ({ text, answer: answers[i]! }));
   }

@@ -14,7 +14,10 @@ export class PosTaggingTask extends Task<[string, string][]> {
   static readonly kind = 'pos_tagging';
   static readonly modes = { base: 'lac' } as const;
 
-  private constructor(config: TaskConfig, private readonly lac: Lac) {
+  private constructor(
+    config: TaskConfig,
+    private readonly lac: Lac,
+  ) {
     super(config);
   }
 

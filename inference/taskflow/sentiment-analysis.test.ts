@@ -12,10 +12,13 @@ import { Taskflow, type TaskOutput } from './index.js';
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-sentiment-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
 test('result type: {text, label: positive | negative, score}', () => {
-  const ok: Equal<TaskOutput<'sentiment_analysis'>, { readonly text: string; readonly label: 'positive' | 'negative'; readonly score: number }> = true;
+  const ok: Equal<
+    TaskOutput<'sentiment_analysis'>,
+    { readonly text: string; readonly label: 'positive' | 'negative'; readonly score: number }
+  > = true;
   assert.ok(ok);
 });
 
@@ -39,13 +42,34 @@ test('any polarity bundle through taskPath: Taskflow shape, one result per text'
 });
 
 test('a missing bundle is a BundleError naming the path', async () => {
-  await assert.rejects(Taskflow('sentiment_analysis', { taskPath: join(root, 'nowhere') })('好'), (e: Error) => e instanceof BundleError && /no model bundle at .*nowhere/.test(e.message));
-  assert.throws(() => Taskflow('sentiment_analysis', { mode: 'large' }), /unknown mode for task 'sentiment_analysis' 'large'; valid: base/);
+  await assert.rejects(
+    Taskflow('sentiment_analysis', { taskPath: join(root, 'nowhere') })('好'),
+    (e: Error) => e instanceof BundleError && /no model bundle at .*nowhere/.test(e.message),
+  );
+  assert.throws(
+    () => Taskflow('sentiment_analysis', { mode: 'large' }),
+    /unknown mode for task 'sentiment_analysis' 'large'; valid: base/,
+  );
 });
 
-test('shipped model: what it answers', { skip: existsSync(join(SHIPPED_SENTIMENT_MODEL, 'bundle.json')) ? false : 'models/taskflow/sentiment-analysis is not installed' }, async () => {
-  const results = await Taskflow('sentiment_analysis')(['这个产品用起来真的很流畅，我非常喜欢', '房间太小，服务态度很差，不会再来了', '物流很快，质量很好']);
-  assert.deepEqual(results.map((r) => r.label), ['positive', 'negative', 'positive']);
+test('shipped model: what it answers', {
+  skip: existsSync(join(SHIPPED_SENTIMENT_MODEL, 'bundle.json'))
+    ? false
+    : 'models/taskflow/sentiment-analysis is not installed',
+}, async () => {
+  const results = await Taskflow('sentiment_analysis')([
+    '这个产品用起来真的很流畅，我非常喜欢',
+    '房间太小，服务态度很差，不会再来了',
+    '物流很快，质量很好',
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.label),
+    ['positive', 'negative', 'positive'],
+  );
   // The model card's answers (0.904, 0.944, 0.959); a little slack because INT8 quantises activations per batch.
-  for (const [i, expected] of [0.904, 0.944, 0.959].entries()) assert.ok(Math.abs(results[i]!.score - expected) < 0.02, `score ${results[i]!.score} for text ${i}, expected ≈ ${expected}`);
+  for (const [i, expected] of [0.904, 0.944, 0.959].entries())
+    assert.ok(
+      Math.abs(results[i]!.score - expected) < 0.02,
+      `score ${results[i]!.score} for text ${i}, expected ≈ ${expected}`,
+    );
 });

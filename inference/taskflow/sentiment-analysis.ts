@@ -12,11 +12,18 @@ import { loadClassifier, type Classifier } from '../runtime/classifier.js';
 import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
 
 /** Where the shipped sentiment bundle lives. */
-export const SHIPPED_SENTIMENT_MODEL = fileURLToPath(new URL('../../models/taskflow/sentiment-analysis', import.meta.url));
+export const SHIPPED_SENTIMENT_MODEL = fileURLToPath(
+  new URL('../../models/taskflow/sentiment-analysis', import.meta.url),
+);
 
 /** A bundle label → Taskflow's label: ChnSentiCorp's `0`/`1` and FewCLUE EPRSTMT's `Negative`/`Positive`. */
 const POLARITY: Readonly<Record<string, 'positive' | 'negative'>> = {
-  0: 'negative', 1: 'positive', Negative: 'negative', Positive: 'positive', negative: 'negative', positive: 'positive',
+  0: 'negative',
+  1: 'positive',
+  Negative: 'negative',
+  Positive: 'positive',
+  negative: 'negative',
+  positive: 'positive',
 };
 
 /** One result. */
@@ -37,7 +44,10 @@ export class SentimentAnalysisTask extends Task<SentimentResult> {
   static readonly kind = 'sentiment_analysis';
   static readonly modes = { base: 'fewprompt-chnsenticorp' } as const;
 
-  private constructor(config: TaskConfig, private readonly classifier: Classifier) {
+  private constructor(
+    config: TaskConfig,
+    private readonly classifier: Classifier,
+  ) {
     super(config);
   }
 
@@ -49,10 +59,16 @@ export class SentimentAnalysisTask extends Task<SentimentResult> {
   /** Loads the shipped bundle, or the one `taskPath` names (its labels must be a polarity pair). */
   static async fromConfig(config: TaskConfig): Promise<SentimentAnalysisTask> {
     const dir = config.taskPath ?? SHIPPED_SENTIMENT_MODEL;
-    if (!existsSync(join(dir, 'bundle.json'))) throw new BundleError(`sentiment_analysis: no model bundle at ${dir}; pass taskPath (a bundle from 'fewprompt export')`);
+    if (!existsSync(join(dir, 'bundle.json')))
+      throw new BundleError(
+        `sentiment_analysis: no model bundle at ${dir}; pass taskPath (a bundle from 'fewprompt export')`,
+      );
     const classifier = await loadClassifier(dir);
     const unknown = classifier.labels.filter((l) => POLARITY[l] === undefined);
-    if (unknown.length > 0) throw new BundleError(`${dir}: labels ${unknown.join(', ')} are not polarities; expected two of ${Object.keys(POLARITY).join(', ')}`);
+    if (unknown.length > 0)
+      throw new BundleError(
+        `${dir}: labels ${unknown.join(', ')} are not polarities; expected two of ${Object.keys(POLARITY).join(', ')}`,
+      );
     return new SentimentAnalysisTask(config, classifier);
   }
 

@@ -25,7 +25,12 @@ export interface TaskflowPipeline<Out> {
 
 function findTask(name: string): TaskClass {
   const found = TASKS.find((t) => t.kind === name);
-  if (!found) throw new UnknownKindError('Taskflow task', name, TASKS.map((t) => t.kind));
+  if (!found)
+    throw new UnknownKindError(
+      'Taskflow task',
+      name,
+      TASKS.map((t) => t.kind),
+    );
   return found;
 }
 
@@ -33,7 +38,8 @@ function checkInput(input: unknown): readonly string[] {
   if (typeof input === 'string') return [input];
   if (Array.isArray(input)) {
     input.forEach((item, i) => {
-      if (typeof item !== 'string') throw new TaskInputError(`Taskflow input [${i}] is ${describe(item)}; expected a string`);
+      if (typeof item !== 'string')
+        throw new TaskInputError(`Taskflow input [${i}] is ${describe(item)}; expected a string`);
     });
     return input as readonly string[];
   }
@@ -69,6 +75,8 @@ export function Taskflow<K extends TaskName>(task: K, options: TaskflowOptions =
     const results = (await (await loading).run(texts)) as TaskOutput<K>[];
     return typeof input === 'string' ? results[0]! : results;
   }
-  const close = async (): Promise<void> => { if (loading) await (await loading).close(); };
+  const close = async (): Promise<void> => {
+    if (loading) await (await loading).close();
+  };
   return Object.assign(pipeline, { config, close });
 }

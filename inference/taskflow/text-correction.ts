@@ -24,7 +24,10 @@ export class TextCorrectionTask extends Task<CorrectionResult> {
   static readonly kind = 'text_correction';
   static readonly modes = { confusion: 'fewprompt-csc-mini', vocab: 'fewprompt-csc-mini' } as const;
 
-  private constructor(config: TaskConfig, private readonly corrector: Corrector) {
+  private constructor(
+    config: TaskConfig,
+    private readonly corrector: Corrector,
+  ) {
     super(config);
   }
 

@@ -14,7 +14,10 @@ export class WordSegmentationTask extends Task<string[]> {
   static readonly kind = 'word_segmentation';
   static readonly modes = { base: 'lac', fast: 'jieba' } as const;
 
-  private constructor(config: TaskConfig, private readonly engine: Lac | FastSegmenter) {
+  private constructor(
+    config: TaskConfig,
+    private readonly engine: Lac | FastSegmenter,
+  ) {
     super(config);
   }
 

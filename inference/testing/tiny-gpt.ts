@@ -11,7 +11,19 @@ import { useBackend } from '../../framework/testing/backends.js';
 export async function tinyGptDir(): Promise<string> {
   await useBackend('cpu');
   const vocab = new CharVocab([...CHAR_SPECIALS, ...'，。山人月光明不见深床前白日'.split('')]);
-  const model = GptModel.create({ ...GPT_DEFAULTS, vocabSize: vocab.size, hiddenSize: 16, numLayers: 2, numHeads: 2, intermediateSize: 32, maxPositions: 24, initializerRange: 0.5 }, 4);
+  const model = GptModel.create(
+    {
+      ...GPT_DEFAULTS,
+      vocabSize: vocab.size,
+      hiddenSize: 16,
+      numLayers: 2,
+      numHeads: 2,
+      intermediateSize: 32,
+      maxPositions: 24,
+      initializerRange: 0.5,
+    },
+    4,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'fewprompt-gpt-'));
   saveGpt(model, vocab, dir, { dtype: 'F16' });
   model.dispose();

@@ -20,7 +20,13 @@ export const VOCAB_FILE = fileURLToPath(new URL('../../models/vocab/bert-base-ch
 
 /** A 2-layer, 32-wide BERT; a larger init range than training's 0.02 so random label scores are decisive. */
 export const TINY_CONFIG: BertConfig = {
-  ...BERT_DEFAULTS, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 64, maxPositionEmbeddings: 64, initializerRange: 0.1,
+  ...BERT_DEFAULTS,
+  hiddenSize: 32,
+  numHiddenLayers: 2,
+  numAttentionHeads: 2,
+  intermediateSize: 64,
+  maxPositionEmbeddings: 64,
+  initializerRange: 0.1,
 };
 
 export const TINY_TEMPLATE = "{'text': 'sentence'}这句话表示我{'mask'}满意。";
@@ -28,51 +34,114 @@ export const TINY_LABEL_WORDS = { Negative: ['不'], Positive: ['很'] };
 export const TINY_LABELS = ['Negative', 'Positive'];
 
 /** Writes a run directory for `method` under `dir`; returns the (still live) model and tokenizer for reference scoring. */
-export async function writeTinyRun(dir: string, method: 'pet' | 'finetune', seed = 1): Promise<{ model: BertModel; tokenizer: BertTokenizer; classifier?: { w: Float32Array; b: Float32Array } }> {
+export async function writeTinyRun(
+  dir: string,
+  method: 'pet' | 'finetune',
+  seed = 1,
+): Promise<{ model: BertModel; tokenizer: BertTokenizer; classifier?: { w: Float32Array; b: Float32Array } }> {
   const model = BertModel.create(TINY_CONFIG, { pooler: true, mlmHead: true }, seed);
   const tokenizer = BertTokenizer.fromVocabFile(VOCAB_FILE);
   savePretrained(model, join(dir, 'model'));
   await tokenizer.save(join(dir, 'model'));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'method.json'), JSON.stringify({ kind: method, task: { type: 'eprstmt' }, maxSeqLen: 48, template: TINY_TEMPLATE, labels: TINY_LABELS, ...(method === 'pet' ? { labelWords: TINY_LABEL_WORDS } : {}) }));
+  writeFileSync(
+    join(dir, 'method.json'),
+    JSON.stringify({
+      kind: method,
+      task: { type: 'eprstmt' },
+      maxSeqLen: 48,
+      template: TINY_TEMPLATE,
+      labels: TINY_LABELS,
+      ...(method === 'pet' ? { labelWords: TINY_LABEL_WORDS } : {}),
+    }),
+  );
   writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ testAccuracy: 0.5 }));
   if (method === 'pet') return { model, tokenizer };
   const h = TINY_CONFIG.hiddenSize;
   const w = Float32Array.from({ length: h * 2 }, (_, i) => Math.sin(i * 1.7) * 0.5);
   const b = Float32Array.of(0.1, -0.1);
-  writeSafetensors(join(dir, 'method.safetensors'), new Map([
-    ['method.classifier.weight', { dtype: 'float32', shape: [h, 2], data: w }], ['method.classifier.bias', { dtype: 'float32', shape: [2], data: b }],
-  ]));
+  writeSafetensors(
+    join(dir, 'method.safetensors'),
+    new Map([
+      ['method.classifier.weight', { dtype: 'float32', shape: [h, 2], data: w }],
+      ['method.classifier.bias', { dtype: 'float32', shape: [2], data: b }],
+    ]),
+  );
   return { model, tokenizer, classifier: { w, b } };
 }
 
 /** tfjs PET label scores [n, labels] (task label order), as `PetMethod.logits` in eval mode. */
-export function tfjsPetScores(model: BertModel, tokenizer: BertTokenizer, texts: readonly string[], maxSeqLen: number,
-  labelWords: Record<string, string[]> = TINY_LABEL_WORDS, template = TINY_TEMPLATE): number[][] {
+export function tfjsPetScores(
+  model: BertModel,
+  tokenizer: BertTokenizer,
+  texts: readonly string[],
+  maxSeqLen: number,
+  labelWords: Record<string, string[]> = TINY_LABEL_WORDS,
+  template = TINY_TEMPLATE,
+): number[][] {
   const t = PromptTemplate.fromString(template, { requireMask: true, maxSeqLen, tokenizer });
   const v = new ManualVerbalizer({ labelWords, numMasks: t.numMasks }, tokenizer);
-  const c = t.collate(texts.map((text) => t.compile({ sentence: text }, tokenizer)), tokenizer.padId);
+  const c = t.collate(
+    texts.map((text) => t.compile({ sentence: text }, tokenizer)),
+    tokenizer.padId,
+  );
   const int2d = (rows: number[][]) => tf.tensor2d(rows, [rows.length, rows[0]!.length], 'int32');
-  return tidyRead(() => {
-    const hidden = model.encode({ inputIds: int2d(c.inputIds), tokenTypeIds: int2d(c.tokenTypeIds), attentionMask: int2d(c.attentionMask), positionIds: int2d(c.positionIds) });
-    const scores = v.labelScoresFromHidden(model, hidden, int2d(c.maskPositions));
-    return tf.gather(scores, tf.tensor1d(TINY_LABELS.map((l) => v.labelIndex(l)), 'int32'), 1);
-  }, (t) => t.arraySync() as number[][]);
+  return tidyRead(
+    () => {
+      const hidden = model.encode({
+        inputIds: int2d(c.inputIds),
+        tokenTypeIds: int2d(c.tokenTypeIds),
+        attentionMask: int2d(c.attentionMask),
+        positionIds: int2d(c.positionIds),
+      });
+      const scores = v.labelScoresFromHidden(model, hidden, int2d(c.maskPositions));
+      return tf.gather(
+        scores,
+        tf.tensor1d(
+          TINY_LABELS.map((l) => v.labelIndex(l)),
+          'int32',
+        ),
+        1,
+      );
+    },
+    (t) => t.arraySync() as number[][],
+  );
 }
 
 /** tfjs fine-tuning logits [n, labels], as `FinetuneMethod.logits` in eval mode. */
-export function tfjsFinetuneScores(model: BertModel, tokenizer: BertTokenizer, texts: string[], maxSeqLen: number, classifier: { w: Float32Array; b: Float32Array }): number[][] {
+export function tfjsFinetuneScores(
+  model: BertModel,
+  tokenizer: BertTokenizer,
+  texts: string[],
+  maxSeqLen: number,
+  classifier: { w: Float32Array; b: Float32Array },
+): number[][] {
   const enc = tokenizer.encodeBatch(texts, { maxLength: maxSeqLen, truncation: 'longest_first', padding: 'longest' });
   const int2d = (rows: number[][]) => tf.tensor2d(rows, [rows.length, rows[0]!.length], 'int32');
-  return tidyRead(() => {
-    const hidden = model.encode({ inputIds: int2d(enc.map((e) => e.inputIds)), tokenTypeIds: int2d(enc.map((e) => e.tokenTypeIds)), attentionMask: int2d(enc.map((e) => e.attentionMask)) });
-    const out = dense(model.pool(hidden), tf.tensor2d(classifier.w, [classifier.w.length / classifier.b.length, classifier.b.length]), tf.tensor1d(classifier.b));
-    return out;
-  }, (t) => t.arraySync() as number[][]);
+  return tidyRead(
+    () => {
+      const hidden = model.encode({
+        inputIds: int2d(enc.map((e) => e.inputIds)),
+        tokenTypeIds: int2d(enc.map((e) => e.tokenTypeIds)),
+        attentionMask: int2d(enc.map((e) => e.attentionMask)),
+      });
+      const out = dense(
+        model.pool(hidden),
+        tf.tensor2d(classifier.w, [classifier.w.length / classifier.b.length, classifier.b.length]),
+        tf.tensor1d(classifier.b),
+      );
+      return out;
+    },
+    (t) => t.arraySync() as number[][],
+  );
 }
 
 /** A few reviews of mixed length (one long enough to be truncated at maxSeqLen 48). */
 export const SAMPLE_TEXTS = [
-  '很好用，物流也快', '质量太差了，不推荐购买', '一般般吧', '包装破损，客服态度还不错，总体满意',
-  '这款手机的屏幕非常清晰，电池续航也很长。拍照效果出色！唯一的缺点是有点重；价格也偏高。总的来说还是值得购买的，推荐给大家。', '差评',
+  '很好用，物流也快',
+  '质量太差了，不推荐购买',
+  '一般般吧',
+  '包装破损，客服态度还不错，总体满意',
+  '这款手机的屏幕非常清晰，电池续航也很长。拍照效果出色！唯一的缺点是有点重；价格也偏高。总的来说还是值得购买的，推荐给大家。',
+  '差评',
 ];

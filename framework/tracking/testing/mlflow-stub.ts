@@ -11,63 +11,100 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 type FieldType = 'string' | 'int64' | 'int32' | 'kv[]' | 'metric[]' | 'string[]' | 'status' | 'view';
-interface Spec { method: 'GET' | 'POST'; fields: Record<string, { type: FieldType; required?: boolean }> }
+interface Spec {
+  method: 'GET' | 'POST';
+  fields: Record<string, { type: FieldType; required?: boolean }>;
+}
 
 /** Request fields per endpoint, from https://mlflow.org/docs/latest/rest-api.html. */
 const SPECS: Record<string, Spec> = {
   'experiments/get-by-name': { method: 'GET', fields: { experiment_name: { type: 'string', required: true } } },
   'experiments/create': {
-    method: 'POST', fields: { name: { type: 'string', required: true }, artifact_location: { type: 'string' }, tags: { type: 'kv[]' } },
+    method: 'POST',
+    fields: { name: { type: 'string', required: true }, artifact_location: { type: 'string' }, tags: { type: 'kv[]' } },
   },
   'runs/create': {
     method: 'POST',
     fields: {
-      experiment_id: { type: 'string' }, user_id: { type: 'string' }, run_name: { type: 'string' },
-      start_time: { type: 'int64' }, tags: { type: 'kv[]' },
+      experiment_id: { type: 'string' },
+      user_id: { type: 'string' },
+      run_name: { type: 'string' },
+      start_time: { type: 'int64' },
+      tags: { type: 'kv[]' },
     },
   },
   'runs/update': {
     method: 'POST',
-    fields: { run_id: { type: 'string', required: true }, status: { type: 'status' }, end_time: { type: 'int64' }, run_name: { type: 'string' } },
+    fields: {
+      run_id: { type: 'string', required: true },
+      status: { type: 'status' },
+      end_time: { type: 'int64' },
+      run_name: { type: 'string' },
+    },
   },
   'runs/log-batch': {
     method: 'POST',
-    fields: { run_id: { type: 'string', required: true }, metrics: { type: 'metric[]' }, params: { type: 'kv[]' }, tags: { type: 'kv[]' } },
+    fields: {
+      run_id: { type: 'string', required: true },
+      metrics: { type: 'metric[]' },
+      params: { type: 'kv[]' },
+      tags: { type: 'kv[]' },
+    },
   },
   'runs/get': { method: 'GET', fields: { run_id: { type: 'string', required: true } } },
   'runs/search': {
     method: 'POST',
     fields: {
-      experiment_ids: { type: 'string[]' }, filter: { type: 'string' }, run_view_type: { type: 'view' },
-      max_results: { type: 'int32' }, order_by: { type: 'string[]' }, page_token: { type: 'string' },
+      experiment_ids: { type: 'string[]' },
+      filter: { type: 'string' },
+      run_view_type: { type: 'view' },
+      max_results: { type: 'int32' },
+      order_by: { type: 'string[]' },
+      page_token: { type: 'string' },
     },
   },
   'metrics/get-history': {
     method: 'GET',
     fields: {
-      run_id: { type: 'string', required: true }, metric_key: { type: 'string', required: true },
-      max_results: { type: 'int32' }, page_token: { type: 'string' },
+      run_id: { type: 'string', required: true },
+      metric_key: { type: 'string', required: true },
+      max_results: { type: 'int32' },
+      page_token: { type: 'string' },
     },
   },
 };
 
 const STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isInt = (v: unknown, get: boolean) => (get && typeof v === 'string' ? /^-?\d+$/.test(v) : Number.isSafeInteger(v));
+const isInt = (v: unknown, get: boolean) =>
+  get && typeof v === 'string' ? /^-?\d+$/.test(v) : Number.isSafeInteger(v);
 const isDouble = (v: unknown) => typeof v === 'number' || v === 'NaN' || v === 'Infinity' || v === '-Infinity';
 const isKv = (v: unknown) => isObject(v) && typeof v.key === 'string' && typeof v.value === 'string';
-const isMetric = (v: unknown) => isObject(v) && typeof v.key === 'string' && isDouble(v.value) &&
-  isInt(v.timestamp, false) && Number(v.timestamp) >= 0 && isInt(v.step, false);
+const isMetric = (v: unknown) =>
+  isObject(v) &&
+  typeof v.key === 'string' &&
+  isDouble(v.value) &&
+  isInt(v.timestamp, false) &&
+  Number(v.timestamp) >= 0 &&
+  isInt(v.step, false);
 
 function checkField(type: FieldType, value: unknown, get: boolean): boolean {
   switch (type) {
-    case 'string': return typeof value === 'string';
-    case 'int64': case 'int32': return isInt(value, get);
-    case 'status': return typeof value === 'string' && STATUSES.includes(value);
-    case 'view': return value === 'ACTIVE_ONLY' || value === 'DELETED_ONLY' || value === 'ALL';
-    case 'string[]': return Array.isArray(value) && value.every((v) => typeof v === 'string');
-    case 'kv[]': return Array.isArray(value) && value.every(isKv);
-    case 'metric[]': return Array.isArray(value) && value.every(isMetric);
+    case 'string':
+      return typeof value === 'string';
+    case 'int64':
+    case 'int32':
+      return isInt(value, get);
+    case 'status':
+      return typeof value === 'string' && STATUSES.includes(value);
+    case 'view':
+      return value === 'ACTIVE_ONLY' || value === 'DELETED_ONLY' || value === 'ALL';
+    case 'string[]':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    case 'kv[]':
+      return Array.isArray(value) && value.every(isKv);
+    case 'metric[]':
+      return Array.isArray(value) && value.every(isMetric);
   }
 }
 
@@ -75,8 +112,19 @@ function checkField(type: FieldType, value: unknown, get: boolean): boolean {
  * One request as the stub saw it.
  * @example stub.requests[0] // → { method: 'GET', path: '/api/2.0/mlflow/experiments/get-by-name?experiment_name=x', … }
  */
-export interface RecordedRequest { method: string; path: string; headers: IncomingMessage['headers']; body: Record<string, unknown>; raw: Buffer }
-interface StubRun { info: Record<string, unknown>; metrics: Record<string, unknown>[]; params: Map<string, string>; tags: Map<string, string> }
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Record<string, unknown>;
+  raw: Buffer;
+}
+interface StubRun {
+  info: Record<string, unknown>;
+  metrics: Record<string, unknown>[];
+  params: Map<string, string>;
+  tags: Map<string, string>;
+}
 
 /**
  * Behaviour switches for a test.
@@ -109,18 +157,27 @@ export interface MlflowStub {
  * @example const stub = await startMlflowStub(); new RestTracker(stub.url); … await stub.close();
  */
 export async function startMlflowStub(options: StubOptions = {}): Promise<MlflowStub> {
-  const experiments = new Map<string, { experiment_id: string; name: string; lifecycle_stage: string; artifact_location: string }>();
+  const experiments = new Map<
+    string,
+    { experiment_id: string; name: string; lifecycle_stage: string; artifact_location: string }
+  >();
   const runs = new Map<string, StubRun>();
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
   const artifacts: MlflowStub['artifacts'] = new Map();
   let failures = { count: 0, status: 503 };
-  experiments.set('0', { experiment_id: '0', name: 'Default', lifecycle_stage: 'active', artifact_location: 'mlflow-artifacts:/0' });
+  experiments.set('0', {
+    experiment_id: '0',
+    name: 'Default',
+    lifecycle_stage: 'active',
+    artifact_location: 'mlflow-artifacts:/0',
+  });
 
   const send = (res: ServerResponse, status: number, body: object) => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
-  const fail = (res: ServerResponse, status: number, code: string, message: string) => send(res, status, { error_code: code, message });
+  const fail = (res: ServerResponse, status: number, code: string, message: string) =>
+    send(res, status, { error_code: code, message });
   const runJson = (run: StubRun) => ({
     info: run.info,
     data: {
@@ -134,27 +191,43 @@ export async function startMlflowStub(options: StubOptions = {}): Promise<Mlflow
     const url = new URL(req.path, 'http://stub');
     if (url.pathname.startsWith('/api/2.0/mlflow-artifacts/artifacts/')) {
       if (req.method !== 'PUT') return fail(res, 405, 'BAD_REQUEST', `artifact upload must be PUT, got ${req.method}`);
-      artifacts.set(decodeURIComponent(url.pathname.slice('/api/2.0/mlflow-artifacts/artifacts/'.length)),
-        { body: req.raw, contentType: req.headers['content-type'] });
+      artifacts.set(decodeURIComponent(url.pathname.slice('/api/2.0/mlflow-artifacts/artifacts/'.length)), {
+        body: req.raw,
+        contentType: req.headers['content-type'],
+      });
       return send(res, 200, {});
     }
     const endpoint = url.pathname.replace(/^\/api\/2\.0\/mlflow\//, '');
     const spec = SPECS[endpoint];
-    if (!spec || !url.pathname.startsWith('/api/2.0/mlflow/')) return fail(res, 404, 'ENDPOINT_NOT_FOUND', `no endpoint ${url.pathname}`);
+    if (!spec || !url.pathname.startsWith('/api/2.0/mlflow/'))
+      return fail(res, 404, 'ENDPOINT_NOT_FOUND', `no endpoint ${url.pathname}`);
     const get = spec.method === 'GET';
     const body: Record<string, unknown> = get ? Object.fromEntries(url.searchParams) : req.body;
     const problems: string[] = [];
     if (req.method !== spec.method) problems.push(`${endpoint}: method ${req.method}, expected ${spec.method}`);
-    if (!get && req.headers['content-type'] !== 'application/json') problems.push(`${endpoint}: content-type ${req.headers['content-type']}`);
+    if (!get && req.headers['content-type'] !== 'application/json')
+      problems.push(`${endpoint}: content-type ${req.headers['content-type']}`);
     for (const [name, field] of Object.entries(spec.fields)) {
-      if (body[name] === undefined) { if (field.required) problems.push(`${endpoint}: missing required field '${name}'`); continue; }
-      if (!checkField(field.type, body[name], get)) problems.push(`${endpoint}: field '${name}' is not ${field.type}: ${JSON.stringify(body[name])}`);
+      if (body[name] === undefined) {
+        if (field.required) problems.push(`${endpoint}: missing required field '${name}'`);
+        continue;
+      }
+      if (!checkField(field.type, body[name], get))
+        problems.push(`${endpoint}: field '${name}' is not ${field.type}: ${JSON.stringify(body[name])}`);
     }
-    for (const name of Object.keys(body)) if (!(name in spec.fields)) problems.push(`${endpoint}: unknown field '${name}'`);
+    for (const name of Object.keys(body))
+      if (!(name in spec.fields)) problems.push(`${endpoint}: unknown field '${name}'`);
     if (endpoint === 'runs/log-batch') {
       const n = (k: string) => (Array.isArray(body[k]) ? (body[k] as unknown[]).length : 0);
-      if (n('metrics') > 1000 || n('params') > 100 || n('tags') > 100 || n('metrics') + n('params') + n('tags') > 1000) {
-        problems.push(`runs/log-batch: over limits (${n('metrics')} metrics, ${n('params')} params, ${n('tags')} tags)`);
+      if (
+        n('metrics') > 1000 ||
+        n('params') > 100 ||
+        n('tags') > 100 ||
+        n('metrics') + n('params') + n('tags') > 1000
+      ) {
+        problems.push(
+          `runs/log-batch: over limits (${n('metrics')} metrics, ${n('params')} params, ${n('tags')} tags)`,
+        );
       }
     }
     if (problems.length > 0) {
@@ -162,30 +235,52 @@ export async function startMlflowStub(options: StubOptions = {}): Promise<Mlflow
       return fail(res, 400, 'INVALID_PARAMETER_VALUE', problems.join('; '));
     }
     const run = typeof body.run_id === 'string' ? runs.get(body.run_id) : undefined;
-    if (typeof body.run_id === 'string' && !run) return fail(res, 404, 'RESOURCE_DOES_NOT_EXIST', `Run '${body.run_id}' not found`);
+    if (typeof body.run_id === 'string' && !run)
+      return fail(res, 404, 'RESOURCE_DOES_NOT_EXIST', `Run '${body.run_id}' not found`);
     switch (endpoint) {
       case 'experiments/get-by-name': {
         const found = [...experiments.values()].find((e) => e.name === body.experiment_name);
-        return found ? send(res, 200, { experiment: found })
-          : fail(res, 404, 'RESOURCE_DOES_NOT_EXIST', `Could not find experiment with name '${String(body.experiment_name)}'`);
+        return found
+          ? send(res, 200, { experiment: found })
+          : fail(
+              res,
+              404,
+              'RESOURCE_DOES_NOT_EXIST',
+              `Could not find experiment with name '${String(body.experiment_name)}'`,
+            );
       }
       case 'experiments/create': {
         if ([...experiments.values()].some((e) => e.name === body.name)) {
           return fail(res, 400, 'RESOURCE_ALREADY_EXISTS', `Experiment '${String(body.name)}' already exists.`);
         }
         const id = String(experiments.size);
-        experiments.set(id, { experiment_id: id, name: String(body.name), lifecycle_stage: 'active', artifact_location: `mlflow-artifacts:/${id}` });
+        experiments.set(id, {
+          experiment_id: id,
+          name: String(body.name),
+          lifecycle_stage: 'active',
+          artifact_location: `mlflow-artifacts:/${id}`,
+        });
         return send(res, 200, { experiment_id: id });
       }
       case 'runs/create': {
         const expId = String(body.experiment_id ?? '0');
-        if (!experiments.has(expId)) return fail(res, 404, 'RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${expId} exists`);
+        if (!experiments.has(expId))
+          return fail(res, 404, 'RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${expId} exists`);
         const runId = randomUUID().replaceAll('-', '');
-        const tags = new Map((body.tags as { key: string; value: string }[] | undefined ?? []).map((t) => [t.key, t.value]));
+        const tags = new Map(
+          ((body.tags as { key: string; value: string }[] | undefined) ?? []).map((t) => [t.key, t.value]),
+        );
         const root = options.artifactRoot ?? `mlflow-artifacts:/${expId}`;
         const info = {
-          run_uuid: runId, run_id: runId, run_name: body.run_name, experiment_id: expId, user_id: body.user_id,
-          status: 'RUNNING', start_time: body.start_time, artifact_uri: `${root}/${runId}/artifacts`, lifecycle_stage: 'active',
+          run_uuid: runId,
+          run_id: runId,
+          run_name: body.run_name,
+          experiment_id: expId,
+          user_id: body.user_id,
+          status: 'RUNNING',
+          start_time: body.start_time,
+          artifact_uri: `${root}/${runId}/artifacts`,
+          lifecycle_stage: 'active',
         };
         const created: StubRun = { info, metrics: [], params: new Map(), tags };
         runs.set(runId, created);
@@ -195,11 +290,17 @@ export async function startMlflowStub(options: StubOptions = {}): Promise<Mlflow
         for (const p of (body.params as { key: string; value: string }[] | undefined) ?? []) {
           const old = run?.params.get(p.key);
           if (old !== undefined && old !== p.value) {
-            return fail(res, 400, 'INVALID_PARAMETER_VALUE', `Changing param values is not allowed. Param with key='${p.key}'`);
+            return fail(
+              res,
+              400,
+              'INVALID_PARAMETER_VALUE',
+              `Changing param values is not allowed. Param with key='${p.key}'`,
+            );
           }
           run?.params.set(p.key, p.value);
         }
-        for (const t of (body.tags as { key: string; value: string }[] | undefined) ?? []) run?.tags.set(t.key, t.value);
+        for (const t of (body.tags as { key: string; value: string }[] | undefined) ?? [])
+          run?.tags.set(t.key, t.value);
         run?.metrics.push(...((body.metrics as Record<string, unknown>[] | undefined) ?? []));
         return send(res, 200, {});
       }
@@ -212,12 +313,16 @@ export async function startMlflowStub(options: StubOptions = {}): Promise<Mlflow
         return send(res, 200, { metrics: run?.metrics.filter((m) => m.key === body.metric_key) ?? [] });
       case 'runs/search': {
         const ids = (body.experiment_ids as string[] | undefined) ?? [];
-        const all = [...runs.values()].filter((r) => ids.includes(String(r.info.experiment_id)))
+        const all = [...runs.values()]
+          .filter((r) => ids.includes(String(r.info.experiment_id)))
           .sort((a, b) => Number(b.info.start_time) - Number(a.info.start_time));
         const max = Number(body.max_results ?? 1000);
         const offset = Number(body.page_token ?? 0);
         const page = all.slice(offset, offset + max).map(runJson);
-        return send(res, 200, { runs: page, ...(offset + max < all.length ? { next_page_token: String(offset + max) } : {}) });
+        return send(res, 200, {
+          runs: page,
+          ...(offset + max < all.length ? { next_page_token: String(offset + max) } : {}),
+        });
       }
     }
   }
@@ -235,7 +340,13 @@ export async function startMlflowStub(options: StubOptions = {}): Promise<Mlflow
       } catch {
         violations.push(`${req.url}: body is not JSON`);
       }
-      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, raw };
+      const recorded: RecordedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        raw,
+      };
       requests.push(recorded);
       if (failures.count > 0) {
         failures.count--;
@@ -254,7 +365,9 @@ export async function startMlflowStub(options: StubOptions = {}): Promise<Mlflow
     requests,
     violations,
     artifacts,
-    failNext(count, status) { failures = { count, status }; },
+    failNext(count, status) {
+      failures = { count, status };
+    },
     close: () => new Promise<void>((done, reject) => server.close((e) => (e ? reject(e) : done()))),
   };
 }
@@ -263,7 +376,11 @@ function latest(metrics: Record<string, unknown>[]): Record<string, unknown>[] {
   const best = new Map<string, Record<string, unknown>>();
   for (const m of metrics) {
     const b = best.get(String(m.key));
-    if (!b || Number(m.step) > Number(b.step) || (Number(m.step) === Number(b.step) && Number(m.timestamp) >= Number(b.timestamp))) {
+    if (
+      !b ||
+      Number(m.step) > Number(b.step) ||
+      (Number(m.step) === Number(b.step) && Number(m.timestamp) >= Number(b.timestamp))
+    ) {
       best.set(String(m.key), m);
     }
   }
