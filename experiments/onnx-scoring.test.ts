@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { parseExperimentConfig } from './config/experiment.js';
 import { tf } from '../framework/backend/tf.js';
 import { loadPretrained } from '../framework/model/pretrained.js';
@@ -13,10 +13,10 @@ import { workerEnv } from './suite/suite.js';
 import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './suite/testing/tiny-model.js';
 
 let model = '';
-before(async () => {
+beforeAll(async () => {
   model = await saveTinyModel();
 });
-after(() => rmSync(model, { recursive: true, force: true }));
+afterAll(() => rmSync(model, { recursive: true, force: true }));
 
 const run = (task: string, method: string, evalEngine: 'tfjs' | 'onnx') =>
   runExperiment(
@@ -24,7 +24,8 @@ const run = (task: string, method: string, evalEngine: 'tfjs' | 'onnx') =>
     { progress: false },
   );
 
-// Label scores of every example, tfjs method vs the exported bundle on ORT (random weights: scores spread, argmaxes differ).
+// Label scores of every example, tfjs method vs the exported
+// bundle on ORT (random weights: scores spread, argmaxes differ).
 for (const [task, method] of [
   ['tnews', 'pet'],
   ['csl', 'ptuning'],
@@ -69,7 +70,8 @@ test("runExperiment with evalEngine onnx scores test_public on ORT, with the tfj
   assert.equal(viaOnnx.testAccuracy, viaTfjs.testAccuracy);
 });
 
-test('EFL on IFLYTEK with evalEngine onnx: dev (119 pairs per example) and test scored on ORT, same numbers as tfjs', async () => {
+test(`EFL on IFLYTEK with evalEngine onnx: dev (119 pairs per example) and test scored on ORT, \
+same numbers as tfjs`, async () => {
   const [viaTfjs, viaOnnx] = [await run('iflytek', 'efl', 'tfjs'), await run('iflytek', 'efl', 'onnx')];
   assert.equal(viaOnnx.evalEngine, 'onnx');
   assert.deepEqual(viaOnnx.history, viaTfjs.history, 'losses and dev accuracies step by step');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { BertModel } from '../framework/model/bert.js';
 import { savePretrained } from '../framework/model/pretrained.js';
@@ -66,7 +66,8 @@ test('runExperiment with scoreTest false never loads test_public (dev-only selec
   }
 });
 
-test('a model with fewer positions than maxSeqLen trains on truncated inputs (Hugging Face truncates to model_max_length)', async () => {
+test(`a model with fewer positions than maxSeqLen trains on truncated inputs \
+(Hugging Face truncates to model_max_length)`, async () => {
   // A tiny model with 64 positions: maxSeqLen 128 used to fail every run with "sequence length 92 exceeds …".
   const model = mkdtempSync(join(tmpdir(), 'fewprompt-64pos-'));
   const bert = BertModel.create(

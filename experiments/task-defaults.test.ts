@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { parseTemplate } from '../templates/index.js';
 import { FEWCLUE_TASKS, getTask } from '../datasets/index.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { initBackend } from '../framework/backend/select.js';
 import { resolvePretrainConfig } from '../framework/pretrain/config.js';
 import { pretrain } from '../framework/pretrain/pretrain.js';
@@ -12,16 +12,17 @@ import { batchCalibratedAccuracy, zeroShotProbe } from './zero-shot-probe.js';
 
 let model = '';
 const root = mkdtempSync(join(tmpdir(), 'zero-shot-probe-'));
-before(async () => {
+beforeAll(async () => {
   await initBackend();
   model = await saveTinyModel();
 });
-after(() => {
+afterAll(() => {
   rmSync(model, { recursive: true, force: true });
   rmSync(root, { recursive: true, force: true });
 });
 
-test('zero-shot probe inside pretraining: dev accuracy and top-answer share per task at every evaluation, same training losses as without it', async () => {
+test(`zero-shot probe inside pretraining: dev accuracy and top-answer share per task at every evaluation, \
+same training losses as without it`, async () => {
   writeFileSync(
     join(root, 'corpus.txt'),
     `${Array.from({ length: 80 }, (_, i) => `物流很快质量很好第${i}次购买还会再来这家店`).join('\n')}\n`,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { TemplateSyntaxError } from '../framework/errors.js';
 import type { BlockSpec, TemplateBlock } from './blocks.js';
 import { cls, hard, mask, options, sep, soft, template, text, toTemplateString } from './builder.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, TemplateSyntaxError } from '../framework/errors.js';
 import { BertTokenizer } from '../framework/tokenizer/index.js';
@@ -30,7 +30,8 @@ test('PET template: Chinese, Latin and digits; ids, types, positions, masks', ()
 
 test('P-Tuning: soft init from text, soft_id sharing, [UNK] placeholders, soft table', () => {
   const src =
-    "{'soft': '请判断'}{'text': 'a'}{'soft_id': 1, 'length': 2, 'encoder': 'lstm', 'hidden_size': 64}{'mask'}{'soft_id': 1}";
+    "{'soft': '请判断'}{'text': 'a'}{'soft_id': 1, 'length': 2, 'encoder': 'lstm', 'hidden_size': 64}" +
+    "{'mask'}{'soft_id': 1}";
   const t = PromptTemplate.fromString(src, { tokenizer: tok });
   assert.equal(t.kind, 'soft');
   assert.deepEqual(t.softTable, { initTokenIds: [...ids('请 判 断'), -1, -1], encoder: 'lstm', hiddenSize: 64 });
@@ -106,7 +107,8 @@ test('truncation: longest first, only truncate text, never masks/soft/prompt; re
   );
 });
 
-test('truncate: False text and hard text are kept; too long even fully truncated → error naming template and lengths', () => {
+test(`truncate: False text and hard text are kept; too long even fully truncated → error naming template and \
+lengths`, () => {
   const t = PromptTemplate.fromString("{'text': 'a', 'truncate': False}{'text': 'b'}这句话{'mask'}");
   const c = t.compile({ a: '一二三', b: '甲乙丙丁' }, tok, { maxSeqLen: 9 });
   assert.equal(tokens(c.inputIds), '[CLS] 一 二 三 这 句 话 [MASK] [SEP]');

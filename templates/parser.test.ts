@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { TemplateSyntaxError } from '../framework/errors.js';
 import type { TemplateBlock } from './blocks.js';
 import { parseTemplate, type ParseOptions } from './parser.js';
@@ -27,7 +27,7 @@ function fails(src: string, offset: number, message: RegExp, opts?: ParseOptions
   );
 }
 
-describe('parseTemplate: block kinds', () => {
+describe('parseTemplate: text, hard and mask blocks', () => {
   it('parses a PET template with bare hard text, a text field and a mask, with offsets', () => {
     assert.deepEqual(blocks("“{'text': 'text_a'}”这句话是{'mask'}面的。"), [
       { kind: 'hard', text: '“', truncate: false, addSpace: false, offset: 0 },
@@ -68,7 +68,9 @@ describe('parseTemplate: block kinds', () => {
     }
     assert.deepEqual(one("{'mask': None, 'length': 2}"), { kind: 'mask', length: 2, addSpace: false, offset: 0 });
   });
+});
 
+describe('parseTemplate: soft, sep, cls and options blocks', () => {
   it('reads every soft form', () => {
     assert.deepEqual(one("{'soft'}"), {
       kind: 'soft',
@@ -116,7 +118,8 @@ describe('parseTemplate: block kinds', () => {
   it('resolves soft_id sharing: the first block defines, later ones reuse (length null)', () => {
     assert.deepEqual(
       blocks(
-        "{'soft_id': 1, 'length': 2}{'text': 'a'}{'soft_id': 1}{'soft': '文本', 'soft_id': 2}{'soft': None, 'soft_id': 2}",
+        "{'soft_id': 1, 'length': 2}{'text': 'a'}{'soft_id': 1}" +
+          "{'soft': '文本', 'soft_id': 2}{'soft': None, 'soft_id': 2}",
       ),
       [
         { kind: 'soft', init: null, length: 2, encoder: 'none', softId: 1, addSpace: false, offset: 0 },

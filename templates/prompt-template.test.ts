@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, TemplateSyntaxError, UnknownKindError } from '../framework/errors.js';
 import { BertTokenizer } from '../framework/tokenizer/index.js';

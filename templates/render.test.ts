@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { TemplateSyntaxError } from '../framework/errors.js';
 import { parseTemplate } from './parser.js';
 import { renderTemplate, segmentsToText, softTokenLayout } from './render.js';
@@ -39,7 +39,8 @@ describe('renderTemplate', () => {
 
   it('makes token_type sticky and carries positions, as in the UTC template', () => {
     const t =
-      "{'options': 'choices', 'add_omask': True, 'position': 0, 'token_type': 1}{'sep': None, 'token_type': 0, 'position': 0}{'text': 'text_a'}{'sep': None, 'token_type': 1}{'text': 'text_b'}";
+      "{'options': 'choices', 'add_omask': True, 'position': 0, 'token_type': 1}" +
+      "{'sep': None, 'token_type': 0, 'position': 0}{'text': 'text_a'}{'sep': None, 'token_type': 1}{'text': 'text_b'}";
     const segs = renderTemplate(t, { choices: ['正向', '负向'], text_a: '很好', text_b: '' });
     assert.deepEqual(
       segs.map((s) => [s.kind, s.tokenType, s.position]),
@@ -96,7 +97,8 @@ describe('renderTemplate', () => {
 describe('soft tokens', () => {
   it('numbers soft tokens from 1 in block order, one per init token, padding to length', () => {
     const t = parseTemplate(
-      "{'soft': '请判断'}{'text': 'a'}{'soft': None, 'length': 2}{'soft': '逻辑关系', 'length': 6, 'encoder': 'lstm'}{'soft': '很长的文本', 'length': 2}",
+      "{'soft': '请判断'}{'text': 'a'}{'soft': None, 'length': 2}" +
+        "{'soft': '逻辑关系', 'length': 6, 'encoder': 'lstm'}{'soft': '很长的文本', 'length': 2}",
     );
     assert.deepEqual(softTokenLayout(t), {
       ids: [[1, 2, 3], null, [4, 5], [6, 7, 8, 9, 10, 11], [12, 13, 14, 15, 16]],
@@ -107,7 +109,8 @@ describe('soft tokens', () => {
 
   it('shares ids between blocks with the same soft_id', () => {
     const t = parseTemplate(
-      "{'soft_id': 1, 'length': 2}{'text': 'a'}{'soft': '文本', 'soft_id': 2}{'soft_id': 1}{'soft_id': 2, 'encoder': 'mlp'}{'soft'}",
+      "{'soft_id': 1, 'length': 2}{'text': 'a'}{'soft': '文本', 'soft_id': 2}" +
+        "{'soft_id': 1}{'soft_id': 2, 'encoder': 'mlp'}{'soft'}",
     );
     assert.deepEqual(softTokenLayout(t).ids, [[1, 2], null, [3, 4], [1, 2], [3, 4], [5]]);
     const segs = renderTemplate(t, { a: 'x' });
@@ -149,6 +152,6 @@ describe('soft tokens', () => {
   });
 
   it('rejects init text with no tokens', () => {
-    failsAt(() => softTokenLayout(parseTemplate("{'mask'}{'soft': '   '}")), 8, /soft init text '   ' has no tokens/);
+    failsAt(() => softTokenLayout(parseTemplate("{'mask'}{'soft': '   '}")), 8, /soft init text ' {3}' has no tokens/);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { tf } from '../framework/backend/tf.js';
 import { VerbalizerError } from '../framework/errors.js';
 import { EflDescriptions } from './efl.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { tf } from '../framework/backend/tf.js';
 import { ShapeError, UnknownKindError, VerbalizerError } from '../framework/errors.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { tf } from '../framework/backend/tf.js';
 import { readSafetensors } from '../framework/checkpoint/safetensors.js';
@@ -23,7 +23,8 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 
 for (const backend of TEST_BACKENDS) {
-  test(`restrictedMaskLogits equals gathered full mlmLogits on ${backend} (raw and vocab log-softmax); no leaks`, async () => {
+  test(`restrictedMaskLogits equals gathered full mlmLogits on ${backend} (raw and vocab log-softmax); no \
+leaks`, async () => {
     await useBackend(backend);
     const model = BertModel.fromStateDict(config, weights);
     const inputIds = tf.tensor2d(

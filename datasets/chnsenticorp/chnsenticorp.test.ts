@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,9 +36,8 @@ test('a bad label names the file and line', () => {
   );
 });
 
-test('ChnSentiCorp from ../shared: 9,600 / 1,200 / 1,200', {
-  skip: existsSync(SHARED) ? false : `${SHARED} not present (shared data is not part of a clone)`,
-}, () => {
+test('ChnSentiCorp from ../shared: 9,600 / 1,200 / 1,200', (ctx) => {
+  if (!existsSync(SHARED)) ctx.skip(`${SHARED} not present (shared data is not part of a clone)`);
   const task = chnSentiCorpTask(SHARED);
   assert.deepEqual(
     [task.load('train').length, task.load('dev').length, task.load('test_public').length],

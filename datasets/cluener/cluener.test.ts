@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,9 +64,8 @@ test('bad records name the file, line and field', () => {
   );
 });
 
-test('CLUENER dev from ../shared: 1,343 sentences, 3,072 entities', {
-  skip: existsSync(SHARED) ? false : `${SHARED} not present (shared data is not part of a clone)`,
-}, () => {
+test('CLUENER dev from ../shared: 1,343 sentences, 3,072 entities', (ctx) => {
+  if (!existsSync(SHARED)) ctx.skip(`${SHARED} not present (shared data is not part of a clone)`);
   const dev = loadCluener(SHARED);
   assert.equal(dev.length, 1343);
   assert.equal(

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { DataError, UnknownKindError, ConfigError } from '../../framework/errors.js';
@@ -53,7 +53,7 @@ for (const cls of FEWCLUE_TASKS) {
 test('EPRSTMT is bundled: loads with no data dir; its unlabeled file as a 1,000-example sample', (t) => {
   const saved = process.env['FEWCLUE_DIR'];
   delete process.env['FEWCLUE_DIR'];
-  t.after(() => {
+  t.onTestFinished(() => {
     if (saved !== undefined) process.env['FEWCLUE_DIR'] = saved;
   });
   const task = new EprstmtTask();
@@ -76,7 +76,7 @@ test('EPRSTMT is bundled: loads with no data dir; its unlabeled file as a 1,000-
 test('other tasks need a data dir; the error says how and names the path looked at', (t) => {
   const saved = process.env['FEWCLUE_DIR'];
   delete process.env['FEWCLUE_DIR'];
-  t.after(() => {
+  t.onTestFinished(() => {
     if (saved === undefined) delete process.env['FEWCLUE_DIR'];
     else process.env['FEWCLUE_DIR'] = saved;
   });

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,10 @@ const SHARED = fileURLToPath(new URL('../../../shared/fewclue/', import.meta.url
 const HAVE = existsSync(SHARED);
 const SKIP = `no FewCLUE copy at ${SHARED} (only in a project checkout)`;
 
-/** Expected sizes, as in datasets/fewclue/README.md: [train_0..4, train_few_all, dev_0..4, dev_few_all, test_public, test, unlabeled]. */
+/**
+ * Expected sizes, as in datasets/fewclue/README.md: [train_0..4,
+ * train_few_all, dev_0..4, dev_few_all, test_public, test, unlabeled].
+ */
 const COUNTS: Record<string, readonly (number | null)[]> = {
   eprstmt: [32, 32, 32, 32, 32, 160, 32, 32, 32, 32, 32, 160, 610, 753, 19565],
   csldcp: [536, 536, 536, 536, 536, 2036, 536, 536, 536, 536, 536, 2068, 1784, 2999, null],

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { DataError } from '../../framework/errors.js';
 import { CustomTask, loadCsv, loadJsonl, loadTsv, taskFromConfig, type CustomTaskOptions } from '../index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fewprompt-datasets-'));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function file(name: string, text: string): string {
   const p = join(dir, name);

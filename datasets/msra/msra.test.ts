@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,9 +88,8 @@ test('chunkExample cuts after punctuation, never inside an entity, and re-bases 
   );
 });
 
-test('the shared MSRA zip: 55k sentences of three types', {
-  skip: existsSync(SHARED) ? false : `${SHARED} not present`,
-}, () => {
+test('the shared MSRA zip: 55k sentences of three types', (ctx) => {
+  if (!existsSync(SHARED)) ctx.skip(`${SHARED} not present`);
   const all = loadMsraBio(SHARED);
   assert.ok(all.length > 50000, `${all.length} sentences`);
   const types = new Set(all.flatMap((x) => x.entities.map((s) => s.type)));

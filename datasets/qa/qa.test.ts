@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { DataError } from '../../framework/errors.js';
 import { cmrcExactMatch, cmrcF1, cmrcScore, mixedSegmentation } from './cmrc-metric.js';
@@ -44,7 +44,8 @@ test('CMRC metric on hand-made cases: characters as tokens, words between, punct
   assert.equal(score.unanswered, 1);
 });
 
-test('SQuAD reader: offsets checked (an off-by-one start is found by search), 1:1 conversion, bad answers named', () => {
+test(`SQuAD reader: offsets checked (an off-by-one start is found by search), 1:1 conversion, \
+bad answers named`, () => {
   const file = fileURLToPath(new URL('./fixtures/mini-squad.json', import.meta.url));
   const raw = readSquad(file);
   assert.equal(raw.length, 2);

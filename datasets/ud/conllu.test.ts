@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,11 @@ test('reads the GSDSimp fixture: ids, texts, words, one root each', () => {
 
 test('multi-word tokens and empty nodes are skipped', () => {
   const text =
-    '1-2\t他们\t_\t_\t_\t_\t_\t_\t_\t_\n1\t他\t_\tPRON\t_\t_\t3\tnsubj\t_\t_\n2\t们\t_\tPART\t_\t_\t1\tcase\t_\t_\n3\t来\t_\tVERB\t_\t_\t0\troot\t_\t_\n3.1\t去\t_\tVERB\t_\t_\t_\t_\t_\t_\n';
+    '1-2\t他们\t_\t_\t_\t_\t_\t_\t_\t_\n' +
+    '1\t他\t_\tPRON\t_\t_\t3\tnsubj\t_\t_\n' +
+    '2\t们\t_\tPART\t_\t_\t1\tcase\t_\t_\n' +
+    '3\t来\t_\tVERB\t_\t_\t0\troot\t_\t_\n' +
+    '3.1\t去\t_\tVERB\t_\t_\t_\t_\t_\t_\n';
   assert.deepEqual(
     parseConllu(text)[0]!.words.map((w) => [w.form, w.head]),
     [
@@ -51,9 +55,8 @@ test('malformed lines name the source, line and field', () => {
   assert.throws(() => readConllu('/no/such/file.conllu'), /\/no\/such\/file\.conllu: cannot read/);
 });
 
-test('the shared UD files have the documented counts', {
-  skip: existsSync(SHARED_DEV) && existsSync(SHARED_TRAIN) ? false : 'needs ../shared/ud',
-}, () => {
+test('the shared UD files have the documented counts', (ctx) => {
+  if (!(existsSync(SHARED_DEV) && existsSync(SHARED_TRAIN))) ctx.skip('needs ../shared/ud');
   const dev = readConllu(SHARED_DEV);
   const train = readConllu(SHARED_TRAIN);
   assert.equal(dev.length, 500);

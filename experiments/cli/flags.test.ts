@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../framework/errors.js';
 import { suiteInputFromFlags } from './fewclue.js';
@@ -33,7 +33,8 @@ test('fewclue flags: train options pass through to every run, --no-predict-test 
   assert.deepEqual(configFromFlags({ task: 'tnews' }), { task: 'tnews' });
 });
 
-test('serve: numbers out of range are refused before any model loads (--max-batch 0 used to hang the server)', async () => {
+test(`serve: numbers out of range are refused before any model loads \
+(--max-batch 0 used to hang the server)`, async () => {
   const { serveCommand } = await import('./serve.js');
   for (const [flag, value, range] of [
     ['--max-batch', '0', '1 to 4096'],

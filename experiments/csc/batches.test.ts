@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { Rng } from '../../framework/pretrain/rng.js';
 import { errorPositions } from '../../datasets/sighan/sighan.js';

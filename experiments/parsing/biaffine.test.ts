@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,7 +113,8 @@ test('learns a toy treebank through the Trainer (UAS and LAS ≥ 95% on held-out
   parser.dispose();
 });
 
-test('with word tags and the distance bias: learns the toy treebank too; a tagged head refuses rows without tags', async () => {
+test(`with word tags and the distance bias: learns the toy treebank too; \
+a tagged head refuses rows without tags`, async () => {
   const { parser, featurizer } = await setup(3, TAGGED_HEAD);
   await new Trainer(parser, { epochs: 12, batchSize: 1, seed: 1, progress: false }).fit(
     buckets(featurizer, toy(160, 5), 16, true),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { confusionMatrix, renderRunReport } from './run-report.js';
 
 test('confusion matrix counts and an HTML report with curve and matrix', () => {

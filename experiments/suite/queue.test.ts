@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { Queue } from 'bullmq';
 import { redisConnection, runOnQueue } from './queue.js';
 import { ResultStore } from './store.js';
@@ -94,10 +94,11 @@ const exited = (p: ChildProcess) =>
     else p.once('exit', () => resolve());
   });
 
-test('BullMQ queue: two `fewprompt worker --queue` processes; one is SIGKILLed mid-job and its job finishes on the other', {
-  skip,
+test(`BullMQ queue: two \`fewprompt worker --queue\` processes; one is SIGKILLed mid-job \
+and its job finishes on the other`, {
   timeout: 120_000,
-}, async () => {
+}, async (ctx) => {
+  if (skip) ctx.skip(skip);
   const redis = await redisUrl();
   const model = await saveTinyModel();
   const dir = mkdtempSync(join(tmpdir(), 'fewprompt-queue-'));
@@ -210,9 +211,9 @@ async function startRedis(port: number): Promise<ChildProcess> {
 }
 
 test('Redis killed and restarted empty mid-run: no finished result is lost and the suite completes the rest', {
-  skip: hasRedisServer ? false : 'needs redis-server (.ci/run installs it)',
   timeout: 180_000,
-}, async () => {
+}, async (ctx) => {
+  if (!hasRedisServer) ctx.skip('needs redis-server (.ci/run installs it)');
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let redis = await startRedis(port);

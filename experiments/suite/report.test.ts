@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { expandJobs, parseSplits, parseVariants } from './jobs.js';
 import { buildReport, formatCell, meanStd, renderMarkdown, writeReport } from './report.js';
 import type { JobRecord } from './store.js';
@@ -65,7 +65,8 @@ test('meanStd: sample standard deviation', () => {
   assert.ok(Number.isNaN(meanStd([]).mean));
 });
 
-test('buildReport: per task × variant mean ± std over splits, overall = mean of task means, missing jobs listed', () => {
+test(`buildReport: per task × variant mean ± std over splits, overall = mean of task means, \
+missing jobs listed`, () => {
   const report = buildReport(jobs, records, [{ id: 'csl/pet+rdrop/2', reason: 'boom', attempts: 2 }]);
   assert.deepEqual(report.variants, ['pet', 'pet+rdrop']);
   const cell = (task: string, variant: string) => report.cells.find((c) => c.task === task && c.variant === variant)!;

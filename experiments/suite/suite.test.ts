@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { ResultStore } from './store.js';
 import { runSuite } from './suite.js';
 import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './testing/tiny-model.js';
@@ -14,11 +14,11 @@ const tempDir = (prefix: string) => {
   temp.push(d);
   return d;
 };
-before(async () => {
+beforeAll(async () => {
   model = await saveTinyModel();
   temp.push(model);
 });
-after(() => {
+afterAll(() => {
   for (const d of temp) rmSync(d, { recursive: true, force: true });
 });
 
@@ -64,7 +64,8 @@ test('in-process suite on the bundled EPRSTMT is resumable job by job', async ()
   );
 });
 
-test('local pool: 2 worker processes run real jobs; a worker that dies mid-job has its job retried in a fresh one', async () => {
+test(`local pool: 2 worker processes run real jobs; a worker that dies mid-job \
+has its job retried in a fresh one`, async () => {
   const out = tempDir('fewprompt-pool-');
   const crashDir = tempDir('fewprompt-crash-');
   // FEWPROMPT_TEST_CRASH_ONCE: each job's first attempt exits the child with status 1 (see child-process.ts).
@@ -118,7 +119,8 @@ test('local pool: 2 worker processes run real jobs; a worker that dies mid-job h
   assert.deepEqual(failing.report.missing, ['csl/pet/0']);
 });
 
-test('local pool: a job that traps inside WebAssembly takes its worker down with it; the retry and the next job get fresh workers', async () => {
+test(`local pool: a job that traps inside WebAssembly takes its worker down with it; \
+the retry and the next job get fresh workers`, async () => {
   const out = tempDir('fewprompt-pool-');
   const trapDir = tempDir('fewprompt-trap-');
   // FEWPROMPT_TEST_WASM_TRAP_ONCE: each job's first attempt throws a RuntimeError (see child-process.ts).

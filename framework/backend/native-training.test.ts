@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { DEFAULT_MODEL_DIR } from '../model/default.js';
 import { loadPretrained } from '../model/pretrained.js';
 import { BertModel } from '../model/bert.js';
@@ -49,7 +49,8 @@ async function twentySteps(backend: 'wasm' | 'native'): Promise<{ losses: number
   return { losses, tensors };
 }
 
-test("20 training steps of the shipped model: the native backend gives the wasm path's losses, and no tensor leaks", async () => {
+test(`20 training steps of the shipped model: the native backend gives the wasm path's losses, and no tensor \
+leaks`, async () => {
   const wasm = await twentySteps('wasm');
   const native = await twentySteps('native');
   for (let i = 0; i < 20; i++) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { useBackend } from '../testing/backends.js';
 import { NATIVE_KERNEL_ROUTES, NATIVE_MIN_ELEMENTS, nativeKernelSessionCount } from './native-kernels.js';
 import { tf } from './tf.js';

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { GraphBuilder } from '../onnx/graph.js';
 import { OnnxType } from '../onnx/proto.js';
 import { NativeSession, ORT_BINDING_MODULE, loadOrtBinding, nativeThreads } from './ort-binding.js';
 
-test(`${ORT_BINDING_MODULE} still has the shape the native backend uses (fails here, naming the module, if not)`, () => {
+test(`${ORT_BINDING_MODULE} still has the shape the native backend uses (fails here, naming the module, if \
+not)`, () => {
   const binding = loadOrtBinding();
   assert.equal(typeof binding.InferenceSession, 'function');
   const g = new GraphBuilder('probe');

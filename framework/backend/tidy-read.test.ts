@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { hostNumbersIn, STRICT_TIDY_LIMIT, tf, tidyRead } from './tf.js';
 
 test('tidyRead: the result read to the host, every tensor (intermediate or returned) disposed', () => {
@@ -73,9 +73,9 @@ test('no source returns .dataSync() / .arraySync() from a tf.tidy', () => {
   assert.deepEqual(offenders, [], 'use tidyRead(fn, read) instead');
 });
 
-test('strict tidy (the test runner sets FEWPROMPT_STRICT_TIDY=1): a tidy returning a large host array throws, one returning tensors does not', {
-  skip: process.env['FEWPROMPT_STRICT_TIDY'] !== '1' ? 'FEWPROMPT_STRICT_TIDY is not 1 (npm test sets it)' : false,
-}, () => {
+test(`strict tidy (the test runner sets FEWPROMPT_STRICT_TIDY=1): a tidy returning a large host array throws, one \
+returning tensors does not`, (ctx) => {
+  if (process.env['FEWPROMPT_STRICT_TIDY'] !== '1') ctx.skip('FEWPROMPT_STRICT_TIDY is not 1 (npm test sets it)');
   const big = tf.zeros([STRICT_TIDY_LIMIT + 1]);
   // The read happens in a helper, where the source scan cannot see it.
   const readAll = (t: tf.Tensor) => t.dataSync();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { tf } from './tf.js';
 import { useBackend } from '../testing/backends.js';
 

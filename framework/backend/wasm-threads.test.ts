@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { wasmThreadsFromEnv } from './wasm-threads.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -15,7 +15,8 @@ const probe = (threads: string) => {
   assert.equal(
     r.status,
     0,
-    `probe with ${threads} thread(s) exited with ${r.status} (signal ${r.signal}; a timeout means its pthreads kept it alive): ${r.stderr}`,
+    `probe with ${threads} thread(s) exited with ${r.status} ` +
+      `(signal ${r.signal}; a timeout means its pthreads kept it alive): ${r.stderr}`,
   );
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as {
     backend: string;
@@ -25,7 +26,8 @@ const probe = (threads: string) => {
   };
 };
 
-test('wasm threads: the threaded build runs under Node with 2 threads, gives the single-threaded results bit for bit, and lets the process exit', () => {
+test(`wasm threads: the threaded build runs under Node with 2 threads, gives the single-threaded results bit for bit, \
+and lets the process exit`, () => {
   const [one, two] = [probe('1'), probe('2')];
   assert.deepEqual([one.backend, one.threads], ['wasm', 1]);
   assert.deepEqual([two.backend, two.threads], ['wasm', 2]);

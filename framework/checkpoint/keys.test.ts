@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { CheckpointError } from '../errors.js';
 import { hostTensor } from './host-tensor.js';
 import { bertForMaskedLMKey, canonicalKey, renameKeys } from './keys.js';

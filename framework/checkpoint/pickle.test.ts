@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { CheckpointError } from '../errors.js';
 import { PyDict, PyGlobal, PyTuple, unpickle } from './pickle.js';
 
@@ -17,7 +17,8 @@ test('protocol 4: FRAME, MEMOIZE, SHORT_BINUNICODE, ints, LONG1, floats, tuples,
   // pickle.dumps({'k': [1, -2, 3.5, 2**70, -(2**40), True, None, (1,2,3), 'é', b'xy']}, protocol=4)
   const v = unpickle(
     hex(
-      '80049543000000000000007d948c016b945d94284b014afeffffff47400c0000000000008a090000000000000000408a060000000000ff884e4b014b024b0387948c02c3a994430278799465732e',
+      '80049543000000000000007d948c016b945d94284b014afeffffff47400c0000000000008a09000000000000' +
+        '0000408a060000000000ff884e4b014b024b0387948c02c3a994430278799465732e',
     ),
     { globals: {} },
   );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { unzipSync, zipSync } from 'fflate';
 import { CheckpointError } from '../errors.js';
 import type { HostTensor } from './host-tensor.js';

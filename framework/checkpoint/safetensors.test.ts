@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { CheckpointError } from '../errors.js';
 import { hostTensor, type HostTensor } from './host-tensor.js';
 import { encodeSafetensors, parseSafetensors, readSafetensors, writeSafetensors } from './safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fewprompt-st-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Builds a raw safetensors file from a header object and a data section. */
 function raw(header: unknown, data = new Uint8Array(0)): Uint8Array {

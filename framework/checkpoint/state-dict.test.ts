@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { CheckpointError } from '../errors.js';
 import type { HostTensor } from './host-tensor.js';
 import { matchStateDict } from './match.js';
@@ -12,7 +12,7 @@ import { findWeightFile, loadStateDict, saveStateDict } from './state-dict.js';
 const TINY = new URL('./fixtures/tiny-bert', import.meta.url).pathname;
 const SHARED_MODEL = new URL('../../../shared/models/zh-mini-starter', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-sd-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 const fresh = (name: string) => {
   const dir = join(root, name);
   mkdirSync(dir);
@@ -86,7 +86,10 @@ test('bad shard indexes and empty directories are clear errors', () => {
   writeFileSync(join(empty, 'config.json'), '{}');
   assert.throws(
     () => loadStateDict(empty),
-    /no weights found; looked for model\.safetensors, .*pytorch_model\.bin\.index\.json; the directory holds config\.json/,
+    new RegExp(
+      String.raw`no weights found; looked for model\.safetensors, .*pytorch_model\.bin\.index\.json; ` +
+        String.raw`the directory holds config\.json`,
+    ),
   );
 });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { mixSeed } from '../pretrain/rng.js';
 import type { LogitsSource } from './base.js';

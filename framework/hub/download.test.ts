@@ -4,12 +4,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { downloadFile, type DownloadProgress } from './download.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fewprompt-dl-'));
 const servers: Server[] = [];
-after(() => {
+afterAll(() => {
   for (const s of servers) {
     s.closeAllConnections();
     s.close();

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { loadStateDict } from '../checkpoint/state-dict.js';
 import { ConfigError, DownloadError } from '../errors.js';
 import { COMPLETE_MARKER, readMarker } from './cache.js';
@@ -82,7 +82,7 @@ function startStub(): Promise<void> {
   );
 }
 
-before(async () => {
+beforeAll(async () => {
   // A port that was just free: nothing listens there, so any request to it fails.
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -90,7 +90,7 @@ before(async () => {
   await new Promise((resolve) => probe.close(resolve));
   await startStub();
 });
-after(() => {
+afterAll(() => {
   server.closeAllConnections();
   server.close();
   rmSync(home, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { tf, type Tensor } from '../backend/tf.js';
 import { readSafetensors } from '../checkpoint/safetensors.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { BERT_DEFAULTS, bertConfigFromJson, bertParameterCount } from './config.js';
 
@@ -11,7 +11,8 @@ const base = {
   intermediate_size: 1024,
 };
 
-test('config.json with absurd sizes is refused at once, naming the field (not a minute of allocation, then an OOM)', () => {
+test(`config.json with absurd sizes is refused at once, naming the field (not a minute of allocation, then an \
+OOM)`, () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ num_hidden_layers: 1e9 }, /num_hidden_layers must be an integer from 1 to 256, got 1000000000/],
     [{ vocab_size: 1e12 }, /vocab_size must be an integer from 1 to 1,000,000, got 1000000000000/],

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { tf } from '../backend/tf.js';
 import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
 import { useBackend } from '../testing/backends.js';
@@ -69,7 +69,8 @@ function maxRelDiff(a: Float32Array, b: Float32Array): number {
 
 for (const act of ['gelu', 'gelu_new', 'relu'] as const) {
   for (const training of [true, false]) {
-    test(`fused encoder layer (${act}, dropout ${training ? 'on' : 'off'}) matches the tfjs layer: loss and every gradient`, async () => {
+    test(`fused encoder layer (${act}, dropout ${training ? 'on' : 'off'}) matches the tfjs layer: loss and every \
+gradient`, async () => {
       await useBackend('native');
       const before = tf.memory().numTensors;
       const model = BertModel.create(small(act), { pooler: false, mlmHead: true }, 3);

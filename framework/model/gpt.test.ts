@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { tf } from '../backend/tf.js';
 import { ConfigError } from '../errors.js';
 import { generate } from '../generation/generate.js';
@@ -68,7 +68,8 @@ for (const norm of ['pre', 'post'] as const) {
   });
 }
 
-test('naive and cached tfjs sources give the same generations (left-padded batches, beams reordering the cache)', async () => {
+test(`naive and cached tfjs sources give the same generations (left-padded batches, beams reordering the \
+cache)`, async () => {
   await useBackend('cpu');
   const model = GptModel.create(tiny('pre'), 5);
   const before = tf.memory().numTensors;

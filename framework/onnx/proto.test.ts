@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder, MS_DOMAIN } from './graph.js';
 import { OnnxType, readGraphSummary } from './proto.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { tf } from '../backend/tf.js';
 import { useBackend } from '../testing/backends.js';
 import { softmaxCrossEntropy } from './cross-entropy.js';
@@ -20,7 +20,8 @@ async function lossAndGrad(backend: 'cpu' | 'native'): Promise<{ loss: number; g
   return out;
 }
 
-test('softmax cross-entropy on the native backend (one ORT call) equals the tfjs form: value, gradient, ignored rows', async () => {
+test(`softmax cross-entropy on the native backend (one ORT call) equals the tfjs form: value, gradient, ignored \
+rows`, async () => {
   const want = await lossAndGrad('cpu');
   const got = await lossAndGrad('native');
   assert.ok(Math.abs(got.loss - want.loss) < 1e-5, `loss ${got.loss} vs ${want.loss}`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { tf, type Tensor } from '../backend/tf.js';
 import { readSafetensors } from '../checkpoint/safetensors.js';
@@ -22,7 +22,8 @@ function ints(t: ReturnType<typeof readSafetensors> extends Map<string, infer V>
 }
 
 for (const stateOn of ['device', 'host'] as const)
-  test(`AdamW (moments on ${stateOn}) + warm-up/decay schedule + clipping match torch.optim.AdamW over 5 steps`, async () => {
+  test(`AdamW (moments on ${stateOn}) + warm-up/decay schedule + clipping match torch.optim.AdamW over 5 \
+steps`, async () => {
     await useBackend('wasm');
     const before = tf.memory().numTensors;
     const config = readBertConfig(`${FIXTURES}tiny-bert`);

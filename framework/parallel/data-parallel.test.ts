@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { tf } from '../backend/tf.js';
 import { initBackend } from '../backend/select.js';
 import { BERT_DEFAULTS } from '../model/config.js';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { Cleaner, fnv1a, normalizeLight } from './clean.js';
 
 test('light normalisation keeps Chinese punctuation, folds full-width alphanumerics', () => {

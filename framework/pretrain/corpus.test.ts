@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { detectFormat, readCorpus, readFileDocuments, resolveCorpusFiles } from './corpus.js';
 import { DataError } from '../errors.js';
@@ -63,7 +63,8 @@ test('globs resolve sorted, honour excludes, and stream every file', async () =>
   await assert.rejects(resolveCorpusFiles([{ path: `${dir}*.nothing` }]), DataError);
 });
 
-test('evaluation-set readers for decontamination: JSON records (an array, or objects back to back), UD CoNLL-U, one character a line', async () => {
+test(`evaluation-set readers for decontamination: JSON records (an array, or objects back to back), UD CoNLL-U, one \
+character a line`, async () => {
   assert.equal(detectFormat(fx('eval/sighan.json')), 'json-records');
   assert.deepEqual(await all('eval/sighan.json', 'json-records', { fields: ['original_text', 'correct_text'] }), [
     '我跟我朋唷打算去法国。',

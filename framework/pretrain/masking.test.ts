@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { maskChunk, type MaskVocab } from './masking.js';
 import { Rng } from './rng.js';
 
@@ -48,7 +48,8 @@ for (const wholeWord of [false, true]) {
     const rate = chosen / candidates;
     assert.ok(Math.abs(rate - 0.15) < 0.01, `masking rate ${rate}`);
     assert.ok(Math.abs(masked / chosen - 0.8) < 0.02, `[MASK] share ${masked / chosen}`);
-    assert.ok(Math.abs(random / chosen - 0.1) < 0.02, `random share ${random / chosen}`); // a random token equal to the original counts as kept (1/95)
+    // a random token equal to the original counts as kept (1/95)
+    assert.ok(Math.abs(random / chosen - 0.1) < 0.02, `random share ${random / chosen}`);
     assert.ok(Math.abs(kept / chosen - 0.1) < 0.02, `kept share ${kept / chosen}`);
   });
 }

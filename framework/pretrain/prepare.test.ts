@@ -2,14 +2,15 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { prepareData } from './prepare.js';
 
 const fx = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...'物流很快包装好叫爸那你我，。'];
 
-test('prepareData with decontaminate: corpus documents equal to a test text are never trained on, and counted', async () => {
+test(`prepareData with decontaminate: corpus documents equal to a test text are never trained on, and \
+counted`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fewprompt-decon-'));
   try {
     // A FewCLUE-like test file holding one of the corpus fixture's sentences.

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { tf } from '../backend/tf.js';
 import { loadStateDict } from '../checkpoint/state-dict.js';
 import { useBackend } from '../testing/backends.js';
@@ -15,7 +15,7 @@ import { Rng } from './rng.js';
 import { SPECIAL_TOKENS, writeVocab } from './vocab.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pretrain-test-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 // A tiny corpus over 60 characters, so the vocabulary (65 entries) and model stay tiny.
 const CHARS = [
@@ -141,7 +141,8 @@ test('shardBatch splits rows and re-bases masked positions', () => {
   );
 });
 
-test('gradient accumulation: four micro-batches give the one-pass loss and gradients (no dropout), one micro-batch is the plain pass', async () => {
+test(`gradient accumulation: four micro-batches give the one-pass loss and gradients (no dropout), one micro-batch is \
+the plain pass`, async () => {
   await useBackend('cpu');
   const model = BertModel.create(
     {
@@ -182,7 +183,8 @@ test('gradient accumulation: four micro-batches give the one-pass loss and gradi
   model.dispose();
 });
 
-test('gradient accumulation in pretraining: resume is exact; bad combinations are refused naming the fields', async () => {
+test(`gradient accumulation in pretraining: resume is exact; bad combinations are refused naming the \
+fields`, async () => {
   await useBackend('cpu');
   await assertResumeExact('accum', { gradientAccumulation: 2, maxSteps: 4, evalEvery: 2 });
   assert.throws(

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { TokenizerError } from '../errors.js';
 import { WordPiece } from './wordpiece.js';

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TrackingError } from '../errors.js';
 import { FileStoreTracker } from './file-store.js';
@@ -11,14 +11,15 @@ import { parseMetaYaml } from './meta-yaml.js';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one suite of tests sharing one store directory
 describe('FileStoreTracker', () => {
   let tmp: string;
   let root: string;
-  before(async () => {
+  beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'fewprompt-mlruns-'));
     root = join(tmp, 'mlruns');
   });
-  after(() => rm(tmp, { recursive: true, force: true }));
+  afterAll(() => rm(tmp, { recursive: true, force: true }));
 
   test('a run is logged and read back', async () => {
     const tracker = new FileStoreTracker(root);
@@ -89,9 +90,12 @@ describe('FileStoreTracker', () => {
     assert.match(
       runningMeta,
       new RegExp(
-        `^artifact_uri: ${rootUri}/${expId}/${run.runId}/artifacts\ndeleted_time: null\nend_time: null\nentry_point_name: ''\n` +
-          `experiment_id: '${expId}'\nlifecycle_stage: active\nrun_id: ${run.runId}\nrun_name: r1\nrun_uuid: ${run.runId}\n` +
-          `source_name: ''\nsource_type: 4\nsource_version: ''\nstart_time: \\d{13}\nstatus: 1\ntags: \\[\\]\nuser_id: \\S+\n$`,
+        `^artifact_uri: ${rootUri}/${expId}/${run.runId}/artifacts\n` +
+          "deleted_time: null\nend_time: null\nentry_point_name: ''\n" +
+          `experiment_id: '${expId}'\nlifecycle_stage: active\nrun_id: ${run.runId}\n` +
+          `run_name: r1\nrun_uuid: ${run.runId}\n` +
+          "source_name: ''\nsource_type: 4\nsource_version: ''\n" +
+          'start_time: \\d{13}\nstatus: 1\ntags: \\[\\]\nuser_id: \\S+\n$',
       ),
     );
     assert.deepEqual((await readdir(runDir)).sort(), ['artifacts', 'meta.yaml', 'metrics', 'params', 'tags']);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { pathToFileURL } from 'node:url';
 import { UnknownKindError } from '../errors.js';
 import { FileStoreTracker, NullTracker, RestTracker, TRACKERS, createTracker, trackerFromConfig } from './index.js';

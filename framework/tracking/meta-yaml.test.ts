@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { metricLine, parseMetricFile, pythonFloat } from './file-store-layout.js';
 import { emitMetaYaml, parseMetaYaml } from './meta-yaml.js';
 import type { MetaRecord } from './meta-yaml.js';
@@ -54,7 +54,9 @@ const TRICKY = [
   'seed=1, lr=1e-5',
 ];
 
-/** PyYAML's `safe_dump(..., default_flow_style=False, allow_unicode=True)` of each record, or undefined without PyYAML. */
+/**
+ * PyYAML's `safe_dump(..., default_flow_style=False, allow_unicode=True)` of each record, or undefined without PyYAML.
+ */
 function pyyamlDump(records: MetaRecord[]): string[] | undefined {
   const script =
     'import sys, json, yaml\nfor r in json.load(sys.stdin):\n' +

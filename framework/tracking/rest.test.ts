@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { TrackingError } from '../errors.js';
 import { RestTracker } from './rest.js';
 import { startMlflowStub } from './testing/mlflow-stub.js';
@@ -11,14 +11,15 @@ import type { MlflowStub } from './testing/mlflow-stub.js';
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 const FAST = { backoffMs: 1, maxRetries: 3 };
 
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one suite of tests sharing one stub server
 describe('RestTracker against an MLflow REST stub', () => {
   let stub: MlflowStub;
   let tmp: string;
-  before(async () => {
+  beforeAll(async () => {
     stub = await startMlflowStub();
     tmp = await mkdtemp(join(tmpdir(), 'fewprompt-rest-'));
   });
-  after(async () => {
+  afterAll(async () => {
     await stub.close();
     await rm(tmp, { recursive: true, force: true });
   });
@@ -51,8 +52,9 @@ describe('RestTracker against an MLflow REST stub', () => {
       (r) =>
         r.path.endsWith('log-batch') && Array.isArray(r.body.metrics) && (r.body.metrics as unknown[]).length === 2,
     );
+    assert.ok(batch, 'no log-batch request with the two dev metrics');
     assert.deepEqual(
-      (batch?.body.metrics as { value: unknown }[]).map((m) => m.value),
+      (batch.body.metrics as { value: unknown }[]).map((m) => m.value),
       [0.75, 'NaN'],
     );
     const update = stub.requests.at(-1);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { tf } from '../backend/tf.js';
 import type { HostTensor } from '../checkpoint/host-tensor.js';
 import { dropout } from '../ops/dropout.js';
@@ -122,7 +122,8 @@ test('resuming after a kill reproduces the uninterrupted run', async () => {
   resumed.dispose();
 });
 
-test('resume refuses a checkpoint of other settings, data or identity, naming the fields; --resume-force continues', async () => {
+test(`resume refuses a checkpoint of other settings, data or identity, naming the fields; --resume-force \
+continues`, async () => {
   await useBackend('cpu');
   const dir = join(mkdtempSync(join(tmpdir(), 'fewprompt-trainer-')), 'ckpt');
   const first = new LinearObjective();
@@ -194,7 +195,8 @@ test('early stopping and best-on-dev restoration', async () => {
   o.dispose();
 });
 
-test('a real SIGINT mid-run (no tracker) checkpoints and stops: the loop yields to the event loop every step', async () => {
+test(`a real SIGINT mid-run (no tracker) checkpoints and stops: the loop yields to the event loop every \
+step`, async () => {
   await useBackend('cpu');
   const obj = new LinearObjective();
   const dir = mkdtempSync(join(tmpdir(), 'trainer-sigint-'));

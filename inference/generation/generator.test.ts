@@ -3,12 +3,13 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { exportGptOnnx } from './gpt-graph.js';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { TaskInputError } from '../../framework/errors.js';
 import { tinyGptDir } from '../testing/tiny-gpt.js';
 import { TextGenerator } from './generator.js';
 
-test('TextGenerator: results carry their arguments and reproduce from them; stop text ends the continuation', async () => {
+test(`TextGenerator: results carry their arguments and reproduce from them; stop text ends the \
+continuation`, async () => {
   const dir = await tinyGptDir();
   try {
     const gen = await TextGenerator.load(dir);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { generate } from '../../framework/generation/generate.js';
 import { TfjsCachedSource, TfjsNaiveSource } from '../../framework/generation/tfjs-source.js';
@@ -33,7 +33,8 @@ for (const [norm, act] of [
   ['pre', 'gelu'],
   ['post', 'gelu_new'],
 ] as const) {
-  test(`ONNX cached graph (${norm}-LN, ${act}) matches tfjs: logits of prefill and steps, and every strategy's output`, async () => {
+  test(`ONNX cached graph (${norm}-LN, ${act}) matches tfjs: logits of prefill and steps, and every strategy's \
+output`, async () => {
     await useBackend('cpu');
     const config = tiny(norm, act);
     const model = GptModel.create(config, 11);

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Lac, SHIPPED_LAC_MODEL } from './lac.js';
@@ -88,7 +88,8 @@ test('user dictionary forces words and tags', async () => {
   assert.equal(r!.tags[4], 'SCENE');
 });
 
-test("every CJK and full-width punctuation mark is tagged w (LAC's normalisation reaches its trained ASCII rows)", async () => {
+test(`every CJK and full-width punctuation mark is tagged w (LAC's normalisation reaches its trained ASCII \
+rows)`, async () => {
   const lac = await Lac.load();
   const marks = [
     '。',

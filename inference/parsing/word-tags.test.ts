@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { Lac } from '../lac/lac.js';
 import { lacWordTags, TagVocab, wordTagsFromCharacters } from './word-tags.js';
@@ -19,7 +19,8 @@ test('TagVocab: root first, unknown tags → 1, duplicates refused', () => {
   assert.throws(() => new TagVocab(['n', 'n']), /duplicates/);
 });
 
-test("LAC word tags: for LAC's own words the same as analyze(); for other segmentations the containing word's type", async () => {
+test(`LAC word tags: for LAC's own words the same as analyze(); for other segmentations the containing word's \
+type`, async () => {
   const lac = await Lac.load(undefined, { workers: 0 });
   const [own] = await lac.analyze(['百度是一家高科技公司']);
   assert.deepEqual(await lacWordTags(lac, [own!.words]), [own!.tags]);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { AutoSplitter } from './splitter.js';
 
-test('AutoSplitter: a fitting text is one window; a long one splits on 。！？； into windows that fit, keeping every character', () => {
+test(`AutoSplitter: a fitting text is one window; a long one splits on 。！？； into windows that fit, keeping every \
+character`, () => {
   const fits = (t: string) => [...t].length <= 8;
   const s = new AutoSplitter(fits);
   assert.deepEqual(s.split('很好用'), ['很好用']);

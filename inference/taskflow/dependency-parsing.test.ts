@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +26,8 @@ test('the result type is inferred from the task name', () => {
   assert.ok(ok);
 });
 
-test("seed example: LAC words, one tree, UD relations (the shipped model's answer)", { skip }, async () => {
+test("seed example: LAC words, one tree, UD relations (the shipped model's answer)", async (ctx) => {
+  if (skip) ctx.skip(skip);
   const dp = Taskflow('dependency_parsing');
   const result = await dp(SEED);
   assert.deepEqual(result.word, ['百度', '是', '一家', '高科技', '公司']);
@@ -47,7 +48,8 @@ test("seed example: LAC words, one tree, UD relations (the shipped model's answe
   await dp.close();
 });
 
-test('an array gives one parse per text; every parse is a tree; empty text gives empty lists', { skip }, async () => {
+test('an array gives one parse per text; every parse is a tree; empty text gives empty lists', async (ctx) => {
+  if (skip) ctx.skip(skip);
   const texts = ['三亚是一个美丽的城市', '李小龙在1970年去了香港。', '', '我爱北京天安门，天安门上太阳升。'];
   const results = await Taskflow('dependency_parsing', { batchSize: 2 })(texts);
   assert.equal(results.length, 4);
@@ -59,7 +61,8 @@ test('an array gives one parse per text; every parse is a tree; empty text gives
   assert.deepEqual(results[0]!.word, ['三亚', '是', '一个', '美丽', '的', '城市']);
 });
 
-test('fromSegments parses words as given, the same as through LAC', { skip }, async () => {
+test('fromSegments parses words as given, the same as through LAC', async (ctx) => {
+  if (skip) ctx.skip(skip);
   const task = await DependencyParsingTask.fromConfig(DependencyParsingTask.configure({}));
   const [fromWords] = await task.fromSegments([['百度', '是', '一家', '高科技', '公司']]);
   assert.deepEqual(fromWords, (await task.run([SEED]))[0]);

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,11 +54,9 @@ test('accurate mode through taskPath: [span, type] pairs whose spans are substri
   }
 });
 
-test('shipped accurate model: what it answers', {
-  skip: existsSync(join(SHIPPED_NER_ACCURATE_MODEL, 'bundle.json'))
-    ? false
-    : 'models/taskflow/ner-accurate is not installed',
-}, async () => {
+test('shipped accurate model: what it answers', async (ctx) => {
+  if (!existsSync(join(SHIPPED_NER_ACCURATE_MODEL, 'bundle.json')))
+    ctx.skip('models/taskflow/ner-accurate is not installed');
   // The examples of its MODEL_CARD.md (dev F1 0.53): people and places found; the company span runs on
   // over the department (CLUENER's gold company is 浙商银行).
   const flow = Taskflow('ner', { mode: 'accurate' });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { tinyGptDir } from '../testing/tiny-gpt.js';
 import { PoetryGenerationTask, SHIPPED_POETRY_MODEL } from './poetry-generation.js';
 
-test('poetry_generation on a tiny model: {text, answer} per text, deterministic in every mode, config round trip', async () => {
+test(`poetry_generation on a tiny model: {text, answer} per text, deterministic in every mode, config round \
+trip`, async () => {
   const dir = await tinyGptDir();
   try {
     for (const mode of Object.keys(PoetryGenerationTask.modes)) {
@@ -41,9 +42,8 @@ test('poetry_generation on a tiny model: {text, answer} per text, deterministic 
   }
 });
 
-test('shipped model: the seed example gets a 5-character line with its punctuation', {
-  skip: existsSync(SHIPPED_POETRY_MODEL) ? false : `needs ${SHIPPED_POETRY_MODEL}`,
-}, async () => {
+test('shipped model: the seed example gets a 5-character line with its punctuation', async (ctx) => {
+  if (!existsSync(SHIPPED_POETRY_MODEL)) ctx.skip(`needs ${SHIPPED_POETRY_MODEL}`);
   const task = await PoetryGenerationTask.fromConfig(PoetryGenerationTask.configure({}));
   const [out] = await task.run(['深山不见人']);
   assert.equal(out!.text, '深山不见人');

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,9 +135,8 @@ test('config round trip for every registered task', async () => {
   });
 });
 
-test('taskPath in PaddlePaddle layout is converted once into homePath', {
-  skip: existsSync(SHARED_LAC) ? false : `needs ${SHARED_LAC}`,
-}, async () => {
+test('taskPath in PaddlePaddle layout is converted once into homePath', async (ctx) => {
+  if (!existsSync(SHARED_LAC)) ctx.skip(`needs ${SHARED_LAC}`);
   const home = mkdtempSync(join(tmpdir(), 'fewprompt-home-'));
   try {
     assert.deepEqual(await Taskflow('word_segmentation', { taskPath: SHARED_LAC, homePath: home })(SEED), [

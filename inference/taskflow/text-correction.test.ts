@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,9 +28,9 @@ test('text_correction: result type, modes, and a clear error for a missing model
   );
 });
 
-test('shipped model: Taskflow shape on the seed examples (answers are reported in the README, not asserted)', {
-  skip: !SHIPPED && 'models/taskflow/text-correction not present',
-}, async () => {
+test(`shipped model: Taskflow shape on the seed examples (answers are reported in the README, not \
+asserted)`, async (ctx) => {
+  if (!SHIPPED) ctx.skip('models/taskflow/text-correction not present');
   const flow = Taskflow('text_correction');
   const results = await flow(SEEDS);
   results.forEach((r, i) => {
