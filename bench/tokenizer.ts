@@ -152,7 +152,8 @@ writeFileSync(join(out, 'tokenizer.json'), `${JSON.stringify(result, null, 2)}\n
 const md = [
   `# Tokenizer throughput`,
   '',
-  `${result.sentences} ${source} sentences (mean ${result.meanChars} chars), bert-base-chinese vocab, truncation at 512; ` +
+  `${result.sentences} ${source} sentences (mean ${result.meanChars} chars), ` +
+    'bert-base-chinese vocab, truncation at 512; ' +
     `Node ${result.node}, ${result.cpu} (${result.cores} cores, shared). Median of 3 runs after a warm-up. ` +
     `"ours ×" is fewprompt single-text throughput over the row's.`,
   '',

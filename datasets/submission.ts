@@ -37,7 +37,8 @@ export function toSubmission(task: TaskDefinition, predictions: readonly Predict
   predictions.forEach((p, i) => {
     if (!task.labels.includes(p.label)) {
       throw new DataError(
-        `prediction ${i} (id ${JSON.stringify(p.id)}): label '${p.label}' is not a ${task.kind} label; expected one of: ${task.labels.join(', ')}`,
+        `prediction ${i} (id ${JSON.stringify(p.id)}): label '${p.label}' is not a ${task.kind} label; ` +
+          `expected one of: ${task.labels.join(', ')}`,
       );
     }
     if (seen.has(p.id)) throw new DataError(`prediction ${i}: id ${JSON.stringify(p.id)} is predicted twice`);

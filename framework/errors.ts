@@ -97,13 +97,19 @@ export class JobError extends FewpromptError {
   }
 }
 
-/** A training run cannot be exported (unknown method, missing files); the message names the run directory and what is missing. */
+/**
+ * A training run cannot be exported (unknown method, missing
+ * files); the message names the run directory and what is missing.
+ */
 export class ExportError extends FewpromptError {}
 
 /** An exported bundle is missing, incomplete or from an incompatible format version; names the bundle and the file. */
 export class BundleError extends FewpromptError {}
 
-/** A served request was refused: `status` is the HTTP status (400 malformed, 404 unknown model, 413 too large); `path` names the offending field. */
+/**
+ * A served request was refused: `status` is the HTTP status (400 malformed, 404 unknown model, 413 too large); `path`
+ * names the offending field.
+ */
 export class RequestError extends FewpromptError {
   constructor(
     message: string,

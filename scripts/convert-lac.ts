@@ -2,7 +2,10 @@
  * Converts Baidu LAC (PaddlePaddle LoDTensor files, e.g. jieba's `lac_small`) into the model
  * shipped under `inference/lac/model/`.
  *
- *   npx tsx scripts/convert-lac.ts [--from ../shared/models/lac_small] [--to inference/lac/model] [--dtype mixed|f16|f32]   (mixed = F16 embedding, F32 elsewhere: identical tags on SXU; all-F16 changes 3 of 3654 sentences)
+ *   npx tsx scripts/convert-lac.ts [--from ../shared/models/lac_small] [--to inference/lac/model] \
+ *     [--dtype mixed|f16|f32]
+ *
+ * (mixed = F16 embedding, F32 elsewhere: identical tags on SXU; all-F16 changes 3 of 3654 sentences)
  */
 import { parseArgs } from 'node:util';
 import { convertPaddleLac, type ConvertDtype } from '../inference/lac/convert.js';

@@ -59,7 +59,8 @@ if (existsSync('/usr/bin/python3')) {
     '/usr/bin/python3',
     [
       '-c',
-      'import sys, json, jieba\njieba.setLogLevel(60)\nprint(json.dumps([list(jieba.cut(l)) for l in json.load(sys.stdin)]))',
+      'import sys, json, jieba\njieba.setLogLevel(60)\n' +
+        'print(json.dumps([list(jieba.cut(l)) for l in json.load(sys.stdin)]))',
     ],
     { input: JSON.stringify(texts), encoding: 'utf8', maxBuffer: 1 << 28 },
   );
@@ -77,7 +78,8 @@ writeFileSync(`${values.out}.json`, JSON.stringify(report, null, 1) + '\n');
 const md = [
   `# Word segmentation on ${report.file}`,
   '',
-  `${report.sentences} sentences, ${report.words} gold words (SIGHAN-2008 SXU standard; LAC follows its own standard, so lower scores are expected and not tuned away).`,
+  `${report.sentences} sentences, ${report.words} gold words (SIGHAN-2008 SXU standard; ` +
+    'LAC follows its own standard, so lower scores are expected and not tuned away).',
   '',
   '| segmenter | precision | recall | F1 |',
   '|---|---|---|---|',

@@ -91,7 +91,8 @@ const md = [
   '|---|---|---|---:|---:|---:|',
   ...paired.map(
     (p) =>
-      `| ${p.task} | ${p.splits.join(', ')} | ${p.diffs.map((d) => (d >= 0 ? '+' : '') + d.toFixed(2)).join(', ')} | ${(p.mean >= 0 ? '+' : '') + p.mean.toFixed(2)} | ${p.aWins} | ${p.bWins} |`,
+      `| ${p.task} | ${p.splits.join(', ')} | ${p.diffs.map((d) => (d >= 0 ? '+' : '') + d.toFixed(2)).join(', ')} ` +
+      `| ${(p.mean >= 0 ? '+' : '') + p.mean.toFixed(2)} | ${p.aWins} | ${p.bWins} |`,
   ),
   '',
 ].join('\n');

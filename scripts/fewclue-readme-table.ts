@@ -34,8 +34,10 @@ console.log(
     `|---|${'---:|'.repeat(2 * columns.length)}`,
     ...tasks.map(
       (t) =>
-        `| ${t} | ${columns.map(([v]) => cell(split0, t, v, 1)).join(' | ')} | ${columns.map(([v]) => cell(grid, t, v, 5)).join(' | ')} |`,
+        `| ${t} | ${columns.map(([v]) => cell(split0, t, v, 1)).join(' | ')} ` +
+        `| ${columns.map(([v]) => cell(grid, t, v, 5)).join(' | ')} |`,
     ),
-    `| **overall** | ${columns.map(([v]) => overall(split0, v)).join(' | ')} | ${columns.map(([v]) => overall(grid, v)).join(' | ')} |`,
+    `| **overall** | ${columns.map(([v]) => overall(split0, v)).join(' | ')} ` +
+      `| ${columns.map(([v]) => overall(grid, v)).join(' | ')} |`,
   ].join('\n'),
 );

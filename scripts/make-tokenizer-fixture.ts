@@ -36,6 +36,26 @@ function ranges(codePoints: number[]): string {
   return out.map(([a, b]) => (a === b ? a.toString(16) : `${a.toString(16)}-${b.toString(16)}`)).join(',');
 }
 
+/**
+ * A range list as a TypeScript string expression that keeps lines under 120 characters: `'a,b'` when it is
+ * short, else ` +`-joined pieces of at most 110 characters, each ending at a comma, one per indented line.
+ * @example rangesLiteral('1-8,b-c'); // → " '1-8,b-c'"
+ */
+function rangesLiteral(list: string, width = 110): string {
+  const parts: string[] = [];
+  let current = '';
+  for (const piece of list.match(/[^,]+,?/g) ?? []) {
+    if (current !== '' && current.length + piece.length > width) {
+      parts.push(current);
+      current = '';
+    }
+    current += piece;
+  }
+  parts.push(current);
+  if (parts.length === 1) return ` '${parts[0]}'`;
+  return `\n${parts.map((p) => `  '${p}'`).join(' +\n')}`;
+}
+
 /** Reads the reference's control / punctuation / non-spacing-mark sets off its normalizer and pre-tokenizer. */
 function makeTables(): void {
   const clean = ref.bertNormalizer({
@@ -78,20 +98,21 @@ function makeTables(): void {
  */
 
 /** Removed by text clean-up (besides U+0000 and U+FFFD): control, format, private-use characters. */
-export const CONTROL = '${ranges(control)}';
+export const CONTROL =${rangesLiteral(ranges(control))};
 
 /** Split off as punctuation by the pre-tokenizer (ASCII punctuation included). */
-export const PUNCTUATION = '${ranges(punctuation)}';
+export const PUNCTUATION =${rangesLiteral(ranges(punctuation))};
 
 /** Non-spacing marks, dropped after NFD when accents are stripped. */
-export const NONSPACING_MARK = '${ranges(nonspacing)}';
+export const NONSPACING_MARK =${rangesLiteral(ranges(nonspacing))};
 
 /** Code points the crate's NFD changes (others are left alone, whatever the local ICU knows). */
-export const DECOMPOSABLE = '${ranges(decomposable)}';
+export const DECOMPOSABLE =${rangesLiteral(ranges(decomposable))};
 `,
   );
   console.log(
-    `wrote ${file}: ${control.length} control, ${punctuation.length} punctuation, ${nonspacing.length} marks, ${decomposable.length} decomposable`,
+    `wrote ${file}: ${control.length} control, ${punctuation.length} punctuation, ` +
+      `${nonspacing.length} marks, ${decomposable.length} decomposable`,
   );
 }
 

@@ -2,7 +2,8 @@
  * Packages a finished `fewprompt pretrain` run as the shipped model: copies weights (F16), config and
  * vocab into `models/<name>/`, draws the loss curve (SVG, and PNG when `rsvg-convert` is installed),
  * and writes MODEL_CARD.md from the run's MLflow metrics, its state and the cloze-probe results.
- *   npx tsx scripts/model-card.ts --run RUN_DIR --mlruns MLRUNS_DIR --out models/fewprompt-zh-mini [--probes bench/results/cloze-probes.json]
+ *   npx tsx scripts/model-card.ts --run RUN_DIR --mlruns MLRUNS_DIR --out models/fewprompt-zh-mini \
+ *     [--probes bench/results/cloze-probes.json]
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -84,6 +85,10 @@ const probes =
     : [];
 const first = heldout[0];
 const last = heldout[heldout.length - 1];
+const probeLine = probes.length
+  ? '- Cloze probes (20 everyday sentences, [bench/results/cloze-probes.md](../../bench/results/cloze-probes.md)): ' +
+    `${probes.map((p) => `${p.model.split('/').pop()}: top-1 ${p.top1}/20, top-5 ${p.top5}/20`).join('; ')}.`
+  : '';
 const card = `# fewprompt-zh-mini
 
 fewprompt's default masked language model: a small Chinese BERT (Hugging Face layout: \`config.json\`, \`vocab.txt\`,
@@ -92,11 +97,17 @@ fewprompt's own \`fewprompt pretrain\` pipeline (tfjs, WebAssembly backend, 1 CP
 \`zh-mini-starter\` (shared/models, itself ~1 h of PyTorch on 2 cores).
 
 ## Recipe
-- Architecture: ${JSON.stringify(state.config['model'])}, bert-base-chinese vocabulary (21,128), max length ${String(state.config['maxSeqLen'])}.
-- Objective: masked LM, 15% of tokens (80/10/10), whole-word masking with jieba segmentation, dynamic per step; documents packed into ${String(state.config['maxSeqLen'])}-token chunks.
-- Optimiser: AdamW lr ${String(state.config['lr'])}, warm-up ${String(state.config['warmupSteps'])} steps, ${String(state.config['schedule'])} decay, batch ${String(state.config['batchSize'])}, weight decay ${String(state.config['weightDecay'])}, clip 1.0; seed ${String(state.config['seed'])}.
-- Steps ${state.step}, tokens seen ${state.tokensSeen.toLocaleString('en')}, wall time ${(state.elapsedSeconds / 60).toFixed(1)} min (this stage; the starter's hour comes before it).
-- Exact command: \`node bin/fewprompt.mjs pretrain --config scripts/pretrain-zh-mini.json\` (resumable with \`--resume\`).
+- Architecture: ${JSON.stringify(state.config['model'])}, bert-base-chinese vocabulary (21,128), \
+max length ${String(state.config['maxSeqLen'])}.
+- Objective: masked LM, 15% of tokens (80/10/10), whole-word masking with jieba segmentation, dynamic per step; \
+documents packed into ${String(state.config['maxSeqLen'])}-token chunks.
+- Optimiser: AdamW lr ${String(state.config['lr'])}, warm-up ${String(state.config['warmupSteps'])} steps, \
+${String(state.config['schedule'])} decay, batch ${String(state.config['batchSize'])}, \
+weight decay ${String(state.config['weightDecay'])}, clip 1.0; seed ${String(state.config['seed'])}.
+- Steps ${state.step}, tokens seen ${state.tokensSeen.toLocaleString('en')}, \
+wall time ${(state.elapsedSeconds / 60).toFixed(1)} min (this stage; the starter's hour comes before it).
+- Exact command: \`node bin/fewprompt.mjs pretrain --config scripts/pretrain-zh-mini.json\` \
+(resumable with \`--resume\`).
 
 ## Corpus (from \`../shared\`; never FewCLUE \`test\` / \`test_public\` texts)
 | source | licence |
@@ -108,9 +119,12 @@ fewprompt's own \`fewprompt pretrain\` pipeline (tfjs, WebAssembly backend, 1 CP
 | FewCLUE train/dev/unlabeled texts (CLUEbenchmark/FewCLUE) | research use |
 
 ## Results
-- Held-out MLM accuracy (1% of documents held out, whole-word masking, ${'same chunks before and after'}): ${first ? first.value.toFixed(4) : '?'} at the start (= the starter) → ${last ? last.value.toFixed(4) : '?'} at step ${last?.step ?? '?'}.
-${probes.length ? `- Cloze probes (20 everyday sentences, [bench/results/cloze-probes.md](../../bench/results/cloze-probes.md)): ${probes.map((p) => `${p.model.split('/').pop()}: top-1 ${p.top1}/20, top-5 ${p.top5}/20`).join('; ')}.` : ''}
-- Loss curve (blue: training loss per logging window; red: held-out MLM accuracy): ${png ? '![loss curve](loss-curve.png)' : '[loss-curve.svg](loss-curve.svg)'}
+- Held-out MLM accuracy (1% of documents held out, whole-word masking, ${'same chunks before and after'}): \
+${first ? first.value.toFixed(4) : '?'} at the start (= the starter) → ${last ? last.value.toFixed(4) : '?'} \
+at step ${last?.step ?? '?'}.
+${probeLine}
+- Loss curve (blue: training loss per logging window; red: held-out MLM accuracy): \
+${png ? '![loss curve](loss-curve.png)' : '[loss-curve.svg](loss-curve.svg)'}
 
 ## Limits
 Small and briefly trained: 2 CPU cores, no GPU. It is a default that makes every feature work out of the box, not a

@@ -6,7 +6,8 @@
  *
  * opencc-js is needed only here (not at run time); install it outside the repository:
  *   npm install --prefix /work/runs/poetry/deps opencc-js
- *   npx tsx scripts/prepare-poetry.ts --corpus ../shared/corpora/tang_poetry --out /work/runs/poetry/data --opencc /work/runs/poetry/deps/node_modules/opencc-js
+ *   npx tsx scripts/prepare-poetry.ts --corpus ../shared/corpora/tang_poetry --out /work/runs/poetry/data \
+ *     --opencc /work/runs/poetry/deps/node_modules/opencc-js
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';

@@ -74,10 +74,14 @@ const shown = VARIANTS.filter((v) => tasks.some((t) => cell(t, v)));
 const lines = [
   "# Self-training on unlabeled data (PET's semi-supervised stage)",
   '',
-  'test_public accuracy (%), mean ± std over splits 0–4 (a count in brackets when fewer ran); 600 fixed-seed test examples,',
-  '≤ 60 steps for the first model, then 200 self-training steps on 32 labelled + 1,000 soft-labelled unlabeled examples',
-  "(softmax(scores / 2); never a test text). Plain and R-Drop columns are the grid's and the R-Drop runs' records. A",
-  "self-trained run's teacher is the plain run of the same method and split (same code, seed and data: where a teacher was",
+  'test_public accuracy (%), mean ± std over splits 0–4 (a count in brackets when fewer ran); ' +
+    '600 fixed-seed test examples,',
+  '≤ 60 steps for the first model, then 200 self-training steps on 32 labelled + ' +
+    '1,000 soft-labelled unlabeled examples',
+  "(softmax(scores / 2); never a test text). Plain and R-Drop columns are the grid's and the R-Drop runs' records. " +
+    'A',
+  "self-trained run's teacher is the plain run of the same method and split " +
+    '(same code, seed and data: where a teacher was',
   'scored on test, it equals the plain record).',
   '',
   `| task | ${shown.join(' | ')} |`,
@@ -121,7 +125,8 @@ for (const t of tasks) {
     if (!p || p.splits.length === 0) continue;
     pairs.push({ task: t, a, b, ...p });
     lines.push(
-      `| ${t} | ${a} − ${b} | ${p.diffs.map((d) => (d >= 0 ? '+' : '') + d.toFixed(2)).join(', ')} | ${(p.mean >= 0 ? '+' : '') + p.mean.toFixed(2)} | ${p.wins} | ${p.losses} |`,
+      `| ${t} | ${a} − ${b} | ${p.diffs.map((d) => (d >= 0 ? '+' : '') + d.toFixed(2)).join(', ')} ` +
+        `| ${(p.mean >= 0 ? '+' : '') + p.mean.toFixed(2)} | ${p.wins} | ${p.losses} |`,
     );
   }
 }
@@ -129,6 +134,15 @@ lines.push('');
 writeFileSync(`${values.out}.md`, lines.join('\n'));
 writeFileSync(
   `${values.out}.json`,
-  `${JSON.stringify({ cells: Object.fromEntries(tasks.map((t) => [t, Object.fromEntries([...(acc.get(t) ?? new Map()).keys()].map((v) => [v, cell(t, v)]))])), paired: pairs }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      cells: Object.fromEntries(
+        tasks.map((t) => [t, Object.fromEntries([...(acc.get(t) ?? new Map()).keys()].map((v) => [v, cell(t, v)]))]),
+      ),
+      paired: pairs,
+    },
+    null,
+    2,
+  )}\n`,
 );
 console.log(lines.join('\n'));

@@ -5,7 +5,8 @@
  * the `poetry_generation` task, on the first line of every held-out poem, how often the answer has the
  * right form (，+ as many characters as the first line + 。) and how often it copies the real second line,
  * plus the answers for a fixed list of first lines.
- *   npx tsx scripts/ship-poetry-gpt.ts --run /work/runs/poetry/final --data /work/runs/poetry/data --out models/poetry-gpt-zh
+ *   npx tsx scripts/ship-poetry-gpt.ts --run /work/runs/poetry/final --data /work/runs/poetry/data \
+ *     --out models/poetry-gpt-zh
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';

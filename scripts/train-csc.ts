@@ -3,7 +3,8 @@
  * models/taskflow/text-correction/MODEL_CARD.md).
  *
  *   npx tsx scripts/train-csc.ts --out /work/runs/csc/final --max-minutes 40 --max-steps 450
- *   npx tsx scripts/train-csc.ts --out /work/runs/csc/final --phases export,eval --export-to models/taskflow/text-correction
+ *   npx tsx scripts/train-csc.ts --out /work/runs/csc/final --phases export,eval \
+ *     --export-to models/taskflow/text-correction
  *
  * Phases: `train` (writes OUT/model, OUT/dev.json, OUT/train.json), `export` (OUT/model → ONNX model
  * directory, thresholds tuned on the held-out dev slice; written to OUT/export and, with --export-to, there too),
@@ -11,7 +12,8 @@
  *
  * Options (defaults in brackets): --model DIR [shipped default encoder] --data DIR [../shared]
  * --phases LIST [train,export,eval] --max-steps N [450] --max-minutes N [40] --batch-size N [32] --lr X [3e-4]
- * --max-seq-len N [128] --synthetic N [8000] --keep-rate X [0.15] --crop N [0: whole sentences] --seed N [42] --precision fp32|fp16|int8 [int8]
+ * --max-seq-len N [128] --synthetic N [8000] --keep-rate X [0.15] --crop N [0: whole sentences] --seed N [42]
+ * --precision fp32|fp16|int8 [int8]
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -3,7 +3,8 @@
  * Simplified) from the default pretrained encoder, scores UAS/LAS on GSDSimp dev (tfjs, then the
  * exported bundle on ONNX Runtime) and writes the bundle.
  *
- *   nice -n 10 npx tsx scripts/train-dep-parser.ts --out /work/runs/dep-parsing/run --bundle models/taskflow/dependency-parsing
+ *   nice -n 10 npx tsx scripts/train-dep-parser.ts --out /work/runs/dep-parsing/run \
+ *     --bundle models/taskflow/dependency-parsing
  *   npx tsx scripts/train-dep-parser.ts --out RUN --bundle DIR --export-only     # re-export a finished run
  */
 import { createHash } from 'node:crypto';
@@ -111,7 +112,8 @@ if (o['export-only']) {
   );
   const tokenizer = trimmedTokenizer(fullTokenizer, vocab);
   log(
-    `train ${train.length} sentences, ${labels.length} relations; vocabulary ${vocab.tokens.length} tokens (corpus coverage ${(100 * vocab.coverage).toFixed(2)}%)`,
+    `train ${train.length} sentences, ${labels.length} relations; vocabulary ${vocab.tokens.length} tokens ` +
+      `(corpus coverage ${(100 * vocab.coverage).toFixed(2)}%)`,
   );
 
   const config: BertConfig = { ...readBertConfig(o.model), vocabSize: vocab.tokens.length };

@@ -118,7 +118,8 @@ const fit = values['from-checkpoint']
     }).fit(train, []);
 const trainSeconds = values['from-checkpoint'] ? NaN : (Date.now() - t0) / 1000;
 console.log(
-  `trained ${fit.steps} steps (${((fit.steps * batchSize) / train.length).toFixed(2)} epochs) in ${trainSeconds.toFixed(0)} s`,
+  `trained ${fit.steps} steps (${((fit.steps * batchSize) / train.length).toFixed(2)} epochs) ` +
+    `in ${trainSeconds.toFixed(0)} s`,
 );
 
 mkdirSync(out, { recursive: true });
@@ -130,7 +131,18 @@ writeSafetensors(
 );
 writeFileSync(
   join(out, 'method.json'),
-  `${JSON.stringify({ kind: TokenClassificationMethod.kind, dataset: msraSteps > 0 ? 'msra (encoder, first) + cluener2020' : 'cluener2020', types: [...CLUENER_TYPES], tags, maxSeqLen, ...(lacTags ? { lacTags } : {}) }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      kind: TokenClassificationMethod.kind,
+      dataset: msraSteps > 0 ? 'msra (encoder, first) + cluener2020' : 'cluener2020',
+      types: [...CLUENER_TYPES],
+      tags,
+      maxSeqLen,
+      ...(lacTags ? { lacTags } : {}),
+    },
+    null,
+    2,
+  )}\n`,
 );
 writeFileSync(join(out, 'history.json'), `${JSON.stringify(fit.history)}\n`);
 method.dispose();
@@ -214,7 +226,8 @@ async function trainOnMsra(): Promise<number> {
   msra.dispose(); // its tag layer; the encoder (shared `model`) keeps what it learnt
   writeFileSync(join(out, 'history-msra.json'), `${JSON.stringify(result.history)}\n`);
   console.log(
-    `MSRA: ${result.steps} steps on ${msraTrain.length} of ${pieces.length} pieces in ${((Date.now() - t) / 1000).toFixed(0)} s`,
+    `MSRA: ${result.steps} steps on ${msraTrain.length} of ${pieces.length} pieces ` +
+      `in ${((Date.now() - t) / 1000).toFixed(0)} s`,
   );
   return (Date.now() - t) / 1000;
 }

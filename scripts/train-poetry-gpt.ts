@@ -2,9 +2,11 @@
  * Trains the poetry GPT with fewprompt's Trainer on the output of scripts/prepare-poetry.ts.
  * Each poem becomes `[BOS] body [EOS]`; whole poems are packed greedily into rows of at most `--seq + 1`
  * tokens (the rest padded, no loss there), and position ids restart at each [BOS] — every poem is trained
- * at the positions it has at generation time, which makes line length and punctuation a matter of position. Dev = next-character accuracy at seeded random positions of the
- * held-out poems; at the end, held-out loss/perplexity over every token of the held-out poems.
- *   nice -n 10 npx tsx scripts/train-poetry-gpt.ts --data /work/runs/poetry/data --out /work/runs/poetry/model --steps 900
+ * at the positions it has at generation time, which makes line length and punctuation a matter of position. Dev =
+ * next-character accuracy at seeded random positions of the held-out poems; at the end, held-out loss/perplexity over
+ * every token of the held-out poems.
+ *   nice -n 10 npx tsx scripts/train-poetry-gpt.ts --data /work/runs/poetry/data --out /work/runs/poetry/model \
+ *     --steps 900
  * SIGINT (or `timeout -s INT`) stops training with a checkpoint; the best-on-dev weights are evaluated and saved.
  * `--resume` continues from the checkpoint exactly; `--finalize` only evaluates and writes out the last checkpoint.
  */

@@ -36,7 +36,10 @@ export interface TemplateConfig {
 export interface CompiledExample {
   readonly inputIds: number[];
   readonly tokenTypeIds: number[];
-  /** Position ids, 0-based (`[CLS]` is 0); a block's `position` attribute restarts the count. Add the model's `positionOffset` yourself. */
+  /**
+   * Position ids, 0-based (`[CLS]` is 0); a block's `position` attribute restarts the count. Add the model's
+   * `positionOffset` yourself.
+   */
   readonly positionIds: number[];
   readonly attentionMask: number[];
   /** Token index of every mask slot, in template order. */
@@ -45,7 +48,10 @@ export interface CompiledExample {
   readonly softPositions: number[];
   /** Row of the template's soft table for each soft slot (aligned with `softPositions`), 0-based. */
   readonly softIds: number[];
-  /** Text that truncation removed: one entry per cut segment (`field` is the example field, or `hard@offset` / `options@offset`). */
+  /**
+   * Text that truncation removed: one entry per cut segment (`field`
+   * is the example field, or `hard@offset` / `options@offset`).
+   */
   readonly truncated: { readonly field: string; readonly block: number; readonly removedTokens: number }[];
 }
 

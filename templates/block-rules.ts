@@ -69,7 +69,7 @@ export function buildBlock(entries: readonly Entry[], ctx: BlockContext): Templa
   }
   const kinds = kindEntries.map((e) => (e.key === 'soft_id' ? 'soft' : e.key));
   const kind = kinds[0] as BlockKind;
-  const clash = kindEntries.find((e, i) => kinds[i] !== kind);
+  const clash = kindEntries.find((_, i) => kinds[i] !== kind);
   if (clash !== undefined) {
     lx.fail(
       `conflicting keys '${kindEntries[0]?.key}' and '${clash.key}': a block is exactly one of ${KIND_KEYS.join(', ')}`,
@@ -173,13 +173,15 @@ function buildSoft(
       const offset = idEntry === undefined ? ctx.offset : idEntry.keyOffset;
       if (init !== null) {
         ctx.lexer.fail(
-          `conflicting keys 'soft' and 'soft_id': soft_id ${softId} is already defined at offset ${definedAt}, so this block reuses its tokens and cannot set init text`,
+          `conflicting keys 'soft' and 'soft_id': soft_id ${softId} is already defined at offset ${definedAt}, ` +
+            'so this block reuses its tokens and cannot set init text',
           offset,
         );
       }
       if (given !== undefined) {
         ctx.lexer.fail(
-          `conflicting keys 'length' and 'soft_id': soft_id ${softId} is already defined at offset ${definedAt} and keeps that block's length`,
+          `conflicting keys 'length' and 'soft_id': soft_id ${softId} is already defined at offset ${definedAt} ` +
+            "and keeps that block's length",
           get('length')?.keyOffset ?? offset,
         );
       }

@@ -14,7 +14,9 @@ export interface BlockAttributes {
   readonly tokenType?: 0 | 1;
 }
 
-/** `{'text': 'text_a'}`: the example's field `field`; cut first when the input is too long (`truncate`, default true). */
+/**
+ * `{'text': 'text_a'}`: the example's field `field`; cut first when the input is too long (`truncate`, default true).
+ */
 export interface TextBlock extends BlockAttributes {
   readonly kind: 'text';
   readonly field: string;
@@ -78,7 +80,8 @@ export interface ClsBlock extends BlockAttributes {
  * Where an `options` block takes its candidates from: a literal list, or an example field.
  *
  * @example
- * // {'options': ['是', '否']} => { from: 'list', values: ['是', '否'] };  {'options': 'choices'} => { from: 'field', field: 'choices' }
+ * // {'options': ['是', '否']} => { from: 'list', values: ['是', '否'] }
+ * // {'options': 'choices'} => { from: 'field', field: 'choices' }
  */
 export type OptionsSource =
   | { readonly from: 'list'; readonly values: readonly string[] }
@@ -111,7 +114,8 @@ export type BlockSpec = TextBlock | HardBlock | MaskBlock | SoftBlock | SepBlock
  * One parsed block; `offset` is the character offset of its `{` (or first character of bare text).
  *
  * @example
- * parseTemplate("好{'mask': None, 'length': 2}").blocks[1]; // => { kind: 'mask', length: 2, addSpace: false, offset: 1 }
+ * parseTemplate("好{'mask': None, 'length': 2}").blocks[1];
+ * // => { kind: 'mask', length: 2, addSpace: false, offset: 1 }
  */
 export type TemplateBlock = BlockSpec & { readonly offset: number };
 
@@ -136,7 +140,8 @@ export type BlockKind = (typeof BLOCK_KINDS)[number];
  * messages at render time). Built by `parseTemplate` or by `template()...build()`.
  *
  * @example
- * parseTemplate("{'text': 'a'}{'mask'}"); // => { source: "{'text': 'a'}{'mask'}", blocks: [ {kind: 'text', …, offset: 0}, {kind: 'mask', …, offset: 13} ] }
+ * parseTemplate("{'text': 'a'}{'mask'}");
+ * // => { source: "{'text': 'a'}{'mask'}", blocks: [ {kind: 'text', …, offset: 0}, {kind: 'mask', …, offset: 13} ] }
  */
 export interface ParsedTemplate {
   readonly source: string;

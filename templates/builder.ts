@@ -127,7 +127,9 @@ export function cls(o: CommonOptions = {}): ClsBlock {
  * Candidate labels written into the input: a literal list or the name of an example field.
  *
  * @example
- * options('choices', { addOmask: true }); // => { kind: 'options', source: { from: 'field', field: 'choices' }, addOmask: true, truncate: false, addSpace: false }
+ * options('choices', { addOmask: true });
+ * // => { kind: 'options', source: { from: 'field', field: 'choices' }, addOmask: true, truncate: false,
+ * //      addSpace: false }
  */
 export function options(source: string | readonly string[], o: OptionsOptions = {}): OptionsBlock {
   return {
@@ -290,6 +292,7 @@ function printBlock(b: BlockSpec): string {
 
 /** Single-quoted Python string literal with the escapes `lexer.ts` reads back. */
 function quote(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what gets escaped here
   const escaped = s.replace(/[\\'\n\r\t]|[\x00-\x1f\x7f]/g, (ch) => {
     switch (ch) {
       case '\\':

@@ -139,7 +139,8 @@ function truncate(parts: Part[], maxSeqLen: number, source: string): CompiledExa
       .filter((p) => !p.seg.truncate && p.ids.length > 0)
       .map((p) => `${p.seg.kind}@${p.seg.offset}: ${p.ids.length}`);
     throw new TemplateSyntaxError(
-      `template "${source}" does not fit maxSeqLen ${maxSeqLen}: it needs ${total} tokens, and even with every truncatable text ` +
+      `template "${source}" does not fit maxSeqLen ${maxSeqLen}: it needs ${total} tokens, ` +
+        'and even with every truncatable text ' +
         `segment emptied ${fixed} remain ([CLS] + [SEP] + ${kinds.join(', ')})`,
       0,
       source,

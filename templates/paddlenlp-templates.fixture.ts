@@ -83,7 +83,8 @@ export const PUBLISHED_TEMPLATES: readonly { readonly from: string; readonly tem
   {
     from: 'docs/advanced_guide/prompt.md (options)',
     template:
-      "{'options': './data/label.txt'}{'sep'}下边两句话间的逻辑关系是什么？{'text': 'text_a'}{'sep': None, 'token_type': 1}{'text': 'text_b'}",
+      "{'options': './data/label.txt'}{'sep'}下边两句话间的逻辑关系是什么？{'text': 'text_a'}" +
+      "{'sep': None, 'token_type': 1}{'text': 'text_b'}",
   },
   {
     from: 'docs/advanced_guide/prompt.md (SoftTemplate 1)',
@@ -96,7 +97,8 @@ export const PUBLISHED_TEMPLATES: readonly { readonly from: string; readonly tem
   {
     from: 'docs/advanced_guide/prompt.md (SoftTemplate 3)',
     template:
-      "{'text': 'text_a'}{'sep'}{'text': 'text_b'}{'soft': '请判断：', 'length': 15, 'encoder': 'lstm', 'hidden_size': 100}{'mask'}",
+      "{'text': 'text_a'}{'sep'}{'text': 'text_b'}" +
+      "{'soft': '请判断：', 'length': 15, 'encoder': 'lstm', 'hidden_size': 100}{'mask'}",
   },
   {
     from: 'docs/advanced_guide/prompt.md (SoftTemplate 4)',
@@ -115,11 +117,13 @@ export const PUBLISHED_TEMPLATES: readonly { readonly from: string; readonly tem
   {
     from: 'paddlenlp/prompt/template.py (UTCTemplate)',
     template:
-      "{'options': 'choices', 'add_omask': True, 'position': 0, 'token_type': 1}{'sep': None, 'token_type': 0, 'position': 0}{'text': 'text_a'}{'sep': None, 'token_type': 1}{'text': 'text_b'}",
+      "{'options': 'choices', 'add_omask': True, 'position': 0, 'token_type': 1}" +
+      "{'sep': None, 'token_type': 0, 'position': 0}{'text': 'text_a'}{'sep': None, 'token_type': 1}{'text': 'text_b'}",
   },
   {
     from: 'applications/zero_shot_text_classification/run_train.py',
     template:
-      "{'text': 'question'}{'sep': None, 'token_type': 1}{'options': 'choices', 'add_omask': True}{'cls': None, 'token_type': 0, 'position': 0}{'text': 'text_a'}{'sep': None, 'token_type': 1}{'text': 'text_b'}",
+      "{'text': 'question'}{'sep': None, 'token_type': 1}{'options': 'choices', 'add_omask': True}" +
+      "{'cls': None, 'token_type': 0, 'position': 0}{'text': 'text_a'}{'sep': None, 'token_type': 1}{'text': 'text_b'}",
   },
 ];

@@ -17,7 +17,10 @@ import { buildBlock, type Entry } from './block-rules.js';
 export interface ParseOptions {
   /** Fail unless the template has a `{'mask'}` block (PET, P-Tuning); default false. */
   readonly requireMask?: boolean;
-  /** Fail unless the template reads at least one example field (`text`, or `options` from a field), as PaddleNLP does; default false. */
+  /**
+   * Fail unless the template reads at least one example field (`text`,
+   * or `options` from a field), as PaddleNLP does; default false.
+   */
   readonly requireText?: boolean;
 }
 

@@ -71,7 +71,8 @@ export class PromptTemplate {
    *
    * @example
    * PromptTemplate.fromString("{'mask'}{'soft'}{'text': 'sentence'}").kind; // => 'soft'
-   * PromptTemplate.fromString("{'soft'}{'text': 'a'}", { kind: 'manual' }); // throws TemplateSyntaxError: a 'manual' template cannot have soft tokens …
+   * PromptTemplate.fromString("{'soft'}{'text': 'a'}", { kind: 'manual' });
+   * // throws TemplateSyntaxError: a 'manual' template cannot have soft tokens …
    */
   static fromString(source: string, options: PromptTemplateOptions = {}): PromptTemplate {
     const parsed = parseTemplate(source, options);
@@ -151,7 +152,8 @@ export class PromptTemplate {
       if (b.encoder !== 'none') {
         if (encoder !== 'none' && encoder !== b.encoder) {
           throw new TemplateSyntaxError(
-            `soft blocks use different encoders ('${encoder}' at offset ${encoderAt}, '${b.encoder}' here); one template has one encoder`,
+            `soft blocks use different encoders ('${encoder}' at offset ${encoderAt}, '${b.encoder}' here); ` +
+              'one template has one encoder',
             b.offset,
             this.source,
           );
@@ -177,7 +179,8 @@ export class PromptTemplate {
    * Render an example into typed segments (soft ids counted with this tokenizer).
    *
    * @example
-   * PromptTemplate.fromString("{'text': 'a'}很{'mask'}").segments({ a: '好' }, tok).map((s) => s.kind); // => ['text', 'hard', 'mask']
+   * PromptTemplate.fromString("{'text': 'a'}很{'mask'}").segments({ a: '好' }, tok).map((s) => s.kind);
+   * // => ['text', 'hard', 'mask']
    */
   segments(example: Readonly<Record<string, unknown>>, tokenizer: BertTokenizer): Segment[] {
     return renderTemplate(this.parsed, example, { layout: this.layout(tokenizer) });

@@ -87,7 +87,10 @@ export interface SoftLayout {
   readonly tableSize: number;
 }
 
-/** Counts tokens of soft init text; the default counts characters, which is what Chinese BERT tokenizers do for CJK text. */
+/**
+ * Counts tokens of soft init text; the default counts characters,
+ * which is what Chinese BERT tokenizers do for CJK text.
+ */
 export type TokenCounter = (text: string) => number;
 
 const countChars: TokenCounter = (t) => Array.from(t.replace(/\s+/g, '')).length;

@@ -41,7 +41,8 @@ export function tokenizeLabelWords(
 ): TokenizedLabelWords {
   if (typeof labelWords !== 'object' || labelWords === null || Array.isArray(labelWords)) {
     throw new VerbalizerError(
-      `labelWords must be an object mapping each label to its words, got ${Array.isArray(labelWords) ? 'an array' : typeof labelWords}`,
+      'labelWords must be an object mapping each label to its words, ' +
+        `got ${Array.isArray(labelWords) ? 'an array' : typeof labelWords}`,
     );
   }
   if (numMasks !== undefined && (!Number.isInteger(numMasks) || numMasks < 1)) {
@@ -74,7 +75,8 @@ export function tokenizeLabelWords(
       }
       if (numMasks !== undefined && ids.length !== numMasks) {
         throw new VerbalizerError(
-          `label '${label}': word '${word}' tokenizes to ${ids.length} tokens (${tokens.join(' ')}), expected ${numMasks} (the template's mask count)`,
+          `label '${label}': word '${word}' tokenizes to ${ids.length} tokens (${tokens.join(' ')}), ` +
+            `expected ${numMasks} (the template's mask count)`,
         );
       }
       words.push({ label: l, word, ids });

@@ -148,7 +148,8 @@ export class ManualVerbalizer extends Verbalizer {
   }
 
   /**
-   * Label scores straight from encoder output: restricted logits at the masks (`inputNormalization`), then `labelScores`.
+   * Label scores straight from encoder output: restricted logits
+   * at the masks (`inputNormalization`), then `labelScores`.
    *
    * @example
    * v.labelScoresFromHidden(model, model.encode(inputs), maskPositions); // [B, numLabels]

@@ -28,7 +28,8 @@ export type MaskLogitsNormalization = 'none' | 'vocab';
 export function gatherMaskHidden(hidden: Tensor, maskPositions: Tensor): Tensor {
   if (hidden.rank !== 3 || maskPositions.rank !== 2 || maskPositions.shape[0] !== hidden.shape[0]) {
     throw new ShapeError(
-      `expected hidden [B, T, H] and maskPositions [B, M] with the same B, got [${hidden.shape.join(', ')}] and [${maskPositions.shape.join(', ')}]`,
+      'expected hidden [B, T, H] and maskPositions [B, M] with the same B, ' +
+        `got [${hidden.shape.join(', ')}] and [${maskPositions.shape.join(', ')}]`,
     );
   }
   const [batch, seq, size] = hidden.shape as [number, number, number];

@@ -51,7 +51,9 @@ export class SoftVerbalizer extends Verbalizer {
   private readonly weights: Map<string, Variable>;
   private readonly config: { hiddenSize: number; hiddenAct: string; layerNormEps: number };
 
-  /** Without `model`, the head starts random (hidden size etc. from `shape`); load trained weights with `setWeights`. */
+  /**
+   * Without `model`, the head starts random (hidden size etc. from `shape`); load trained weights with `setWeights`.
+   */
   constructor(
     args: { readonly labelWords: LabelWords },
     tokenizer: BertTokenizer,
@@ -87,7 +89,8 @@ export class SoftVerbalizer extends Verbalizer {
       }
       const p = (name: string): Tensor => model.params.get(name);
       const emb = p('embeddings.word_embeddings.weight');
-      const columns = firstWords.map((ids) => tf.mean(tf.gather(emb, tf.tensor1d([...ids], 'int32')), 0)); // token mean, as PaddleNLP
+      // token mean, as PaddleNLP
+      const columns = firstWords.map((ids) => tf.mean(tf.gather(emb, tf.tensor1d([...ids], 'int32')), 0));
       return [
         p('cls.predictions.transform.dense.weight'),
         p('cls.predictions.transform.dense.bias'),
@@ -165,7 +168,9 @@ export class SoftVerbalizer extends Verbalizer {
    * JSON-safe config (no weights).
    *
    * @example
-   * v.getConfig(); // => { type: 'soft', labelWords: { 正面: ['好'], 负面: ['差'] }, hiddenSize: 32, hiddenAct: 'gelu', layerNormEps: 1e-12 }
+   * v.getConfig();
+   * // => { type: 'soft', labelWords: { 正面: ['好'], 负面: ['差'] }, hiddenSize: 32, hiddenAct: 'gelu', layerNormEps: 1e-12
+   * //   }
    */
   getConfig(): SoftVerbalizerConfig {
     return { type: 'soft', labelWords: structuredClone(this.labelWords), ...this.config };

@@ -1,8 +1,9 @@
 /**
  * bench/engine/memory: does the native backend's memory stay flat over a long run? Trains the shipped 4 × 256 config
  * (MLM, batch 8 × 128, AdamW) for --steps steps (200) on the native backend, recording the process's RSS and the live
- * tensor count every 10 steps, in a child process started as training commands start (bin/training-process.mjs). Passes when RSS after the warm-up grows by less than 5% and the tensor count
- * is constant. Writes bench/results/engine-memory.json and .md.
+ * tensor count every 10 steps, in a child process started as training commands start (bin/training-process.mjs). Passes
+ * when RSS after the warm-up grows by less than 5% and the tensor count is constant. Writes
+ * bench/results/engine-memory.json and .md.
  *
  *   npx tsx bench/engine/memory.ts [--steps 200]
  */
@@ -43,7 +44,8 @@ if (values.child) {
     if (i % 10 === 0) {
       samples.push({ step: i, rssMb: process.memoryUsage().rss / 2 ** 20, tensors: tf.memory().numTensors, stepMs });
       process.stderr.write(
-        `step ${i}: RSS ${samples.at(-1)!.rssMb.toFixed(0)} MB, ${samples.at(-1)!.tensors} tensors, ${stepMs.toFixed(0)} ms\n`,
+        `step ${i}: RSS ${samples.at(-1)!.rssMb.toFixed(0)} MB, ${samples.at(-1)!.tensors} tensors, ` +
+          `${stepMs.toFixed(0)} ms\n`,
       );
     }
   }
@@ -79,8 +81,10 @@ writeFileSync(
   `# bench/engine/memory
 
 Native backend, shipped 4 × 256 config, MLM batch 8 × 128 (a new batch each step), AdamW, ${steps} steps in one process
-started as training commands start. RSS from step ${first.step} to ${last.step}: ${first.rssMb.toFixed(0)} → ${last.rssMb.toFixed(0)} MB
-(${(100 * growth).toFixed(1)}%); live tensors ${tensorsFlat ? `constant at ${first.tensors}` : 'NOT constant'}. **${pass ? 'Flat' : 'Growing'}.**
+started as training commands start. RSS from step ${first.step} to ${last.step}: \
+${first.rssMb.toFixed(0)} → ${last.rssMb.toFixed(0)} MB
+(${(100 * growth).toFixed(1)}%); live tensors ${tensorsFlat ? `constant at ${first.tensors}` : 'NOT constant'}. \
+**${pass ? 'Flat' : 'Growing'}.**
 
 | step | RSS (MB) | live tensors | step (ms) |
 |---|---|---|---|
@@ -88,6 +92,7 @@ ${rows.join('\n')}
 `,
 );
 console.log(
-  `RSS ${first.rssMb.toFixed(0)} → ${last.rssMb.toFixed(0)} MB (${(100 * growth).toFixed(1)}%), tensors ${tensorsFlat ? 'flat' : 'growing'}: ${pass ? 'PASS' : 'FAIL'}`,
+  `RSS ${first.rssMb.toFixed(0)} → ${last.rssMb.toFixed(0)} MB (${(100 * growth).toFixed(1)}%), ` +
+    `tensors ${tensorsFlat ? 'flat' : 'growing'}: ${pass ? 'PASS' : 'FAIL'}`,
 );
 process.exitCode = pass ? 0 : 1;

@@ -2,7 +2,7 @@ import { tf, type Tensor } from '../../framework/backend/tf.js';
 import { BertModel } from '../../framework/model/bert.js';
 import { BERT_DEFAULTS, type BertConfig } from '../../framework/model/config.js';
 import { softmaxCrossEntropy } from '../../framework/ops/cross-entropy.js';
-import { AdamW } from '../../framework/optim/adamw.js';
+import type { AdamW } from '../../framework/optim/adamw.js';
 
 /** Bench configs from the engine issue: vocab 21,128, batch 8 × 128 training, 32 × 128 inference. */
 export const BENCH_CONFIGS: Record<'tiny' | 'base', BertConfig> = {

@@ -3,11 +3,12 @@
  * (32 × 128) for the tiny (4/256/4/1024, the shipped config) and base (12/768/12/3072) configs, vocab 21,128, on the
  * native backend (ORT kernels + fused encoder layers), on wasm (one process, and two data-parallel workers), and —
  * when Debian's python3-torch is installed — PyTorch at the same thread count, in the same run, with ratios. Every
- * row runs in its own process (its peak RSS is its own), started as the CLI starts training (bin/training-process.mjs). For the
- * native rows it also reports where the step's time goes (per ORT graph, and the rest: tfjs tape, JS kernels,
+ * row runs in its own process (its peak RSS is its own), started as the CLI starts training (bin/training-process.mjs).
+ * For the native rows it also reports where the step's time goes (per ORT graph, and the rest: tfjs tape, JS kernels,
  * dropout masks, AdamW). Writes bench/results/engine.json and engine.md.
  *
- *   npx tsx bench/engine/run.ts [--configs tiny,base] [--backends native,wasm,wasm-dp] [--steps 5] [--warmup 3] [--threads 2]
+ *   npx tsx bench/engine/run.ts [--configs tiny,base] [--backends native,wasm,wasm-dp] [--steps 5] [--warmup 3] \
+ *     [--threads 2]
  *   (child mode, internal: --child BACKEND:CONFIG)
  */
 import { execFileSync } from 'node:child_process';
@@ -258,11 +259,14 @@ const ref = (config: string) => rows.find((r) => r.config === config && r.backen
 const fmt = (x?: number) => (x === undefined ? '—' : x.toFixed(0));
 const ratio = (ours?: number, theirs?: number) => (ours && theirs ? (theirs / ours).toFixed(2) : '—');
 const table = [
-  '| config | backend | train step (ms) | speed vs PyTorch | inference 32×128 (ms) | speed vs PyTorch | peak RSS (MB) | note |',
+  '| config | backend | train step (ms) | speed vs PyTorch ' +
+    '| inference 32×128 (ms) | speed vs PyTorch | peak RSS (MB) | note |',
   '|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.config} | ${r.backend} | ${fmt(r.trainStepMs)} | ${ratio(r.trainStepMs, ref(r.config)?.trainStepMs)} | ${fmt(r.inferBatchMs)} | ${ratio(r.inferBatchMs, ref(r.config)?.inferBatchMs)} | ${fmt(r.peakRssMb)} | ${r.note ?? ''} |`,
+      `| ${r.config} | ${r.backend} | ${fmt(r.trainStepMs)} | ${ratio(r.trainStepMs, ref(r.config)?.trainStepMs)} ` +
+      `| ${fmt(r.inferBatchMs)} | ${ratio(r.inferBatchMs, ref(r.config)?.inferBatchMs)} ` +
+      `| ${fmt(r.peakRssMb)} | ${r.note ?? ''} |`,
   ),
 ];
 const breakdowns = rows
@@ -279,12 +283,16 @@ const breakdowns = rows
       '',
     ].join('\n'),
   );
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average ${loadStart.map((x) => x.toFixed(2)).join(' ')} at start`;
+const machine =
+  `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ` +
+  `load average ${loadStart.map((x) => x.toFixed(2)).join(' ')} at start`;
 mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
-writeFileSync(
-  new URL('../results/engine.json', import.meta.url),
-  `${JSON.stringify({ date: new Date().toISOString(), machine, threads: Number(threads), steps, rows, torch }, null, 2)}\n`,
+const json = JSON.stringify(
+  { date: new Date().toISOString(), machine, threads: Number(threads), steps, rows, torch },
+  null,
+  2,
 );
+writeFileSync(new URL('../results/engine.json', import.meta.url), `${json}\n`);
 /** The standing explanation under the table (kept here so a rerun does not drop it). */
 const HOW = `## How the native backend gets there
 The \`native\` backend is tfjs's CPU backend (tensors in ordinary host memory: no 4 GiB wasm heap, so base size trains
@@ -294,7 +302,8 @@ through the binding's synchronous session (\`framework/backend/native.ts\`, \`na
 session per kernel pattern. Each BERT encoder layer is one fused ONNX graph forward (returning the activations its
 backward needs) and one backward (\`framework/model/bert-layer-graphs.ts\`): two ORT calls a layer instead of ~120
 tfjs kernels. Dropout masks come from a counter-based hash (2 ns an element; tfjs's seeded alea took 30) and AdamW
-runs as one host loop per parameter. Training processes start with \`--single-threaded-gc\` and glibc's malloc told to keep freed memory
+runs as one host loop per parameter. Training processes start with \`--single-threaded-gc\` and glibc's malloc \
+told to keep freed memory
 (\`bin/training-process.mjs\`): every ORT output is a fresh host buffer; V8's concurrent GC threads otherwise
 compete with ORT's threads for the two cores, and fresh pages cost ~2.6 ms a MB on these VMs.
 
@@ -308,7 +317,10 @@ the next measurable gains; MLAS itself runs the layer graphs at 100–250 GFLOP/
 `;
 writeFileSync(
   new URL('../results/engine.md', import.meta.url),
-  `# bench/engine\n\n${machine}; batch 8 × 128 MLM training (15% masked, AdamW), 32 × 128 inference; ${threads} threads everywhere; medians of ${steps} after ${warmup} warm-up steps; each row in its own process; "speed vs PyTorch" = PyTorch time / ours (1.00 = as fast).\n\n${table.join('\n')}\n\n## Where the time goes (native)\n\n${breakdowns.join('\n')}\n${HOW}`,
+  `# bench/engine\n\n${machine}; batch 8 × 128 MLM training (15% masked, AdamW), 32 × 128 inference; ` +
+    `${threads} threads everywhere; medians of ${steps} after ${warmup} warm-up steps; each row in its own process; ` +
+    `"speed vs PyTorch" = PyTorch time / ours (1.00 = as fast).\n\n${table.join('\n')}\n\n` +
+    `## Where the time goes (native)\n\n${breakdowns.join('\n')}\n${HOW}`,
 );
 console.log(table.join('\n'));
 console.log(breakdowns.join('\n'));

@@ -78,8 +78,9 @@ interface Cell {
   rounds: number[];
 }
 const cells: Cell[] = [];
+// warm-up: wasm kernels, ORT graph optimisation
 for (const make of Object.values(engines))
-  await generate(make(), [[vocab.bos, ...vocab.encode(FIRST_LINES[0]!)]], { maxOutLen: 4, eosTokenId: vocab.eos }); // warm-up: wasm kernels, ORT graph optimisation
+  await generate(make(), [[vocab.bos, ...vocab.encode(FIRST_LINES[0]!)]], { maxOutLen: 4, eosTokenId: vocab.eos });
 for (const batch of values.batches!.split(',').map(Number)) {
   for (const beam of values.beams!.split(',').map(Number)) {
     const prompts = Array.from({ length: batch }, (_, i) => [
@@ -111,7 +112,8 @@ for (const batch of values.batches!.split(',').map(Number)) {
         const same = out.filter((t, i) => t.join() === reference![i]!.join()).length;
         if (same !== out.length)
           console.warn(
-            `${name} batch ${batch} beam ${beam}: ${out.length - same} of ${out.length} sequences differ from the first engine's (float summation order)`,
+            `${name} batch ${batch} beam ${beam}: ${out.length - same} of ${out.length} sequences differ ` +
+              "from the first engine's (float summation order)",
           );
       }
     }
@@ -164,13 +166,19 @@ const get = (engine: string, batch: number, beam: number) =>
 const lines = [
   '# Generation speed: naive tfjs vs cached tfjs vs cached ONNX Runtime',
   '',
-  `Model \`${values.model}\` (${config.numLayers} layers, hidden ${config.hiddenSize}, ${config.numHeads} heads, vocab ${config.vocabSize}, ${setup.params.toLocaleString('en')} parameters, ${config.normalization}-LN).`,
-  `Prompts: [BOS] + a 5-character line (6 tokens); ${tokens} tokens generated per prompt (EOS held back so every engine generates the same number).`,
-  `Beam 1 = greedy, beam 4 = beam search; tokens/s counts returned sequences (batch × ${tokens}). Median of ${rounds} rounds, engines taking turns.`,
-  `tfjs backend: ${backend} (one thread); ONNX Runtime CPU provider, ${threads} intra-op thread(s). Machine: ${machine.cpu}, ${machine.cores} cores shared with other jobs`,
-  `(load average at the end ${machine.loadAverageAtEnd.join(' / ')}), so wall-clock numbers are noisy; tokens per CPU-second are steadier.`,
+  `Model \`${values.model}\` (${config.numLayers} layers, hidden ${config.hiddenSize}, ${config.numHeads} heads, ` +
+    `vocab ${config.vocabSize}, ${setup.params.toLocaleString('en')} parameters, ${config.normalization}-LN).`,
+  `Prompts: [BOS] + a 5-character line (6 tokens); ${tokens} tokens generated per prompt ` +
+    '(EOS held back so every engine generates the same number).',
+  `Beam 1 = greedy, beam 4 = beam search; tokens/s counts returned sequences (batch × ${tokens}). ` +
+    `Median of ${rounds} rounds, engines taking turns.`,
+  `tfjs backend: ${backend} (one thread); ONNX Runtime CPU provider, ${threads} intra-op thread(s). ` +
+    `Machine: ${machine.cpu}, ${machine.cores} cores shared with other jobs`,
+  `(load average at the end ${machine.loadAverageAtEnd.join(' / ')}), so wall-clock numbers are noisy; ` +
+    'tokens per CPU-second are steadier.',
   '',
-  '| batch | beam | tfjs naive tok/s | tfjs cached tok/s | ORT cached tok/s | cached/naive (tfjs) | ORT/naive | ORT/tfjs cached | ORT/naive per CPU-s |',
+  '| batch | beam | tfjs naive tok/s | tfjs cached tok/s | ORT cached tok/s ' +
+    '| cached/naive (tfjs) | ORT/naive | ORT/tfjs cached | ORT/naive per CPU-s |',
   '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 ];
 for (const batch of values.batches!.split(',').map(Number)) {
@@ -180,15 +188,19 @@ for (const batch of values.batches!.split(',').map(Number)) {
     const o = get('ORT cached', batch, beam)!;
     const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
     lines.push(
-      `| ${batch} | ${beam} | ${n.tokensPerSecond} | ${c.tokensPerSecond} | ${o.tokensPerSecond} | ${ratio(c.tokensPerSecond, n.tokensPerSecond)} | ${ratio(o.tokensPerSecond, n.tokensPerSecond)} | ${ratio(o.tokensPerSecond, c.tokensPerSecond)} | ${ratio(o.tokensPerCpuSecond, n.tokensPerCpuSecond)} |`,
+      `| ${batch} | ${beam} | ${n.tokensPerSecond} | ${c.tokensPerSecond} | ${o.tokensPerSecond} ` +
+        `| ${ratio(c.tokensPerSecond, n.tokensPerSecond)} | ${ratio(o.tokensPerSecond, n.tokensPerSecond)} ` +
+        `| ${ratio(o.tokensPerSecond, c.tokensPerSecond)} | ${ratio(o.tokensPerCpuSecond, n.tokensPerCpuSecond)} |`,
     );
   }
 }
 lines.push(
   '',
-  'Reference: the seed (PaddleNLP FasterGeneration) claims about 10× over naive decoding at small batch, on its GPU kernels.',
+  'Reference: the seed (PaddleNLP FasterGeneration) claims about 10× over naive decoding at small batch, ' +
+    'on its GPU kernels.',
   '',
-  `Reproduce: \`nice -n 10 npx tsx bench/generation/run.ts --model ${values.model} --tokens ${tokens} --rounds ${rounds} --threads ${threads}\``,
+  `Reproduce: \`nice -n 10 npx tsx bench/generation/run.ts --model ${values.model} --tokens ${tokens} ` +
+    `--rounds ${rounds} --threads ${threads}\``,
   '',
 );
 writeFileSync(`${values.out}.md`, lines.join('\n'));

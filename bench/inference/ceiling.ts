@@ -65,7 +65,10 @@ export async function matmulCeiling(
   };
 }
 
-/** Best-of-runs GFLOP/s of an [m, k]·[k, n] product in each precision, `seconds` each after a warm-up, spinning thread pool. */
+/**
+ * Best-of-runs GFLOP/s of an [m, k]·[k, n] product in each
+ * precision, `seconds` each after a warm-up, spinning thread pool.
+ */
 export async function matmulRate(threads: number, shape: MatMulShape, seconds = 1): Promise<MatMulRate> {
   const { m, k, n } = shape;
   const w = Float32Array.from({ length: k * n }, (_, i) => Math.sin(i) * 0.05);

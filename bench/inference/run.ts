@@ -2,8 +2,8 @@
  * bench/inference: one process, the same weights everywhere — ONNX Runtime with our fused graph (FP32
  * and INT8), the unfused standard-op graph (ORT optimisation 'basic': no fusions) and the unfused graph
  * after ORT's own optimiser ('all'), tfjs (wasm, the best backend installed here), and PyTorch eager
- * (Debian python3-torch, OMP_WAIT_POLICY=PASSIVE, OPENBLAS_THREAD_TIMEOUT=4) — PET scoring (encoder + MLM head at one mask,
- * vocabulary log-softmax) at batch 1, 8, 32 × length 128, for the default model and a base-size config.
+ * (Debian python3-torch, OMP_WAIT_POLICY=PASSIVE, OPENBLAS_THREAD_TIMEOUT=4) — PET scoring (encoder + MLM head at one
+ * mask, vocabulary log-softmax) at batch 1, 8, 32 × length 128, for the default model and a base-size config.
  * Engines take turns batch by batch (round robin), so load from other processes falls on all alike; none
  * spins between runs (a spinning pool steals the cores from the engine after it). Afterwards ORT (fused FP32,
  * INT8) and PyTorch run alone with their default spinning thread pools.
@@ -30,10 +30,12 @@ import { savePretrained } from '../../framework/model/pretrained.js';
 import { useBackend } from '../../framework/testing/backends.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { RUNTIME_OPTIMIZATION, type Fusion, type Precision } from '../../inference/export/bert-graph.js';
+import { petHead } from '../../experiments/methods/index.js';
 import { buildClassifierGraph, type RunSpec } from '../../inference/export/bundle.js';
 import { WeightReader } from '../../inference/export/weights.js';
 import { readGraphSummary } from '../../framework/onnx/proto.js';
 import { encoderFlopsPerText, matmulCeiling, type Ceiling } from './ceiling.js';
+import { cell, renderMarkdown, type Cell } from './report.js';
 
 const { values } = parseArgs({
   options: {
@@ -69,38 +71,13 @@ const TINY: BertConfig = {
 };
 const SPEC: RunSpec = {
   dir: 'bench',
-  method: 'pet',
+  kind: 'pet',
   labels: ['Negative', 'Positive'],
   maxSeqLen: seq,
   template: "{'text': 'sentence'}这句话表示我{'mask'}满意。",
   labelWords: { Negative: ['不'], Positive: ['很'] },
 };
 
-interface Cell {
-  engine: string;
-  batch: number;
-  runs: number;
-  p50: number;
-  p99: number;
-  textsPerSecond: number;
-  note?: string;
-}
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
-function cell(engine: string, batch: number, times: number[], note?: string): Cell {
-  const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  return {
-    engine,
-    batch,
-    runs: times.length,
-    p50: +pct(times, 50).toFixed(1),
-    p99: +pct(times, 99).toFixed(1),
-    textsPerSecond: +((1000 * batch) / mean).toFixed(1),
-    ...(note ? { note } : {}),
-  };
-}
 function inputs(b: number): { ids: Int32Array; mask: Int32Array; positions: Int32Array } {
   const ids = new Int32Array(b * seq).map((_, i) => (i % seq === 0 ? 101 : 1000 + ((i * 7919) % 6000)));
   return { ids, mask: new Int32Array(b * seq).fill(1), positions: new Int32Array(b * seq).map((_, i) => i % seq) };
@@ -128,13 +105,19 @@ const sessionOptions = (
   extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
   ...(optimized ? { optimizedModelFilePath: optimized } : {}),
 });
-/** No engine spins between runs in the round robin: a spinning thread pool would steal the cores from the engine after it. */
+/**
+ * No engine spins between runs in the round robin: a spinning
+ * thread pool would steal the cores from the engine after it.
+ */
 const NON_SPINNING_TORCH_ENV = { OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_THREAD_TIMEOUT: '4' };
 
 if (values.render) {
   writeFileSync(
     join(values.out, 'inference.md'),
-    renderMarkdown(JSON.parse(readFileSync(join(values.out, 'inference.json'), 'utf8')) as Record<string, unknown>),
+    renderMarkdown(JSON.parse(readFileSync(join(values.out, 'inference.json'), 'utf8')) as Record<string, unknown>, {
+      threads,
+      seq,
+    }),
   );
   process.exit(0);
 }
@@ -168,7 +151,7 @@ async function optimisedPerLayer(
     const model = BertModel.create(small, { pooler: false, mlmHead: true }, 1);
     const w = new WeightReader(model.stateDict());
     model.dispose();
-    const { bytes } = buildClassifierGraph(SPEC, small, w, new WeightReader(new Map()), tokenizer, {
+    const { bytes } = buildClassifierGraph(SPEC, petHead, small, w, new WeightReader(new Map()), tokenizer, {
       fusion,
       precision,
     });
@@ -186,7 +169,10 @@ async function optimisedPerLayer(
   };
 }
 
-/** PyTorch as a worker process (torch_reference.py with BATCHES 0): one run per request; undefined without python3-torch. */
+/**
+ * PyTorch as a worker process (torch_reference.py with BATCHES
+ * 0): one run per request; undefined without python3-torch.
+ */
 async function torchWorker(
   modelDir: string,
 ): Promise<{ run: (b: number) => Promise<unknown>; close: () => Promise<unknown> } | undefined> {
@@ -227,7 +213,8 @@ for (const name of values.configs.split(',')) {
   savePretrained(model, modelDir);
   const weights = new WeightReader(loadStateDict(modelDir));
   console.error(
-    `[bench] ${name}: ${config.numHiddenLayers} layers × ${config.hiddenSize} (${useStarter ? values.starter : 'random weights'})`,
+    `[bench] ${name}: ${config.numHiddenLayers} layers × ${config.hiddenSize} ` +
+      `(${useStarter ? values.starter : 'random weights'})`,
   );
   const cells: Cell[] = [];
   const nodeCounts: Record<string, unknown> = {};
@@ -243,7 +230,7 @@ for (const name of values.configs.split(',')) {
   ];
   const spinningGraphs = new Map<string, Uint8Array>();
   for (const [engine, fusion, precision, level] of graphs) {
-    const graph = buildClassifierGraph(SPEC, config, weights, new WeightReader(new Map()), tokenizer, {
+    const graph = buildClassifierGraph(SPEC, petHead, config, weights, new WeightReader(new Map()), tokenizer, {
       fusion,
       precision,
     });
@@ -291,7 +278,8 @@ for (const name of values.configs.split(',')) {
   });
   const torch = await torchWorker(modelDir);
   if (torch) engines.push({ name: 'pytorch-eager', run: torch.run, close: torch.close });
-  const failed = new Map<string, string>(); // engine → why it stopped (tfjs-wasm runs out of its 4 GiB heap on base × 32)
+  // engine → why it stopped (tfjs-wasm runs out of its 4 GiB heap on base × 32)
+  const failed = new Map<string, string>();
   const attempt = async (e: (typeof engines)[number], b: number): Promise<number | undefined> => {
     const t0 = performance.now();
     try {
@@ -419,130 +407,8 @@ mkdirSync(values.out, { recursive: true });
 const previous = existsSync(join(values.out, 'inference.json'))
   ? (JSON.parse(readFileSync(join(values.out, 'inference.json'), 'utf8')) as { configs?: Record<string, unknown> })
   : {};
-report['configs'] = { ...(previous.configs ?? {}), ...(report['configs'] as Record<string, unknown>) }; // configs run separately accumulate
+// configs run separately accumulate
+report['configs'] = { ...(previous.configs ?? {}), ...(report['configs'] as Record<string, unknown>) };
 writeFileSync(join(values.out, 'inference.json'), `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(join(values.out, 'inference.md'), renderMarkdown(report));
-console.log(renderMarkdown(report));
-
-function renderMarkdown(r: Record<string, unknown>): string {
-  const lines = [
-    `# Inference benchmark`,
-    '',
-    `Generated by \`bench/inference/run.ts\` on ${String(r['cpu'])}, Node ${String(r['node'])}, onnxruntime-node ${String(r['ort'])}, ${String(r['torch'] ?? 'PyTorch')}; ${threads} threads everywhere; sequence length ${seq}; load average at start ${JSON.stringify(r['loadAverageAtStart'])}, at end ${JSON.stringify(r['loadAverageAtEnd'])}.`,
-    '',
-    'Round robin: engines take turns batch by batch, none spinning between runs (ORT `allow_spinning=0`; PyTorch `OMP_WAIT_POLICY=PASSIVE`, `OPENBLAS_THREAD_TIMEOUT=4`), so load falls on all alike and no engine steals the cores from the next. "Measured alone": each with its default spinning thread pool, the way a dedicated server runs it.',
-    '',
-  ];
-  const top = r['ceiling'] as Ceiling | undefined;
-  if (top)
-    lines.push(
-      `Ceiling: the encoder's matrix products alone (${top.shapes.map((x) => `${x.m}×${x.k}·${x.k}×${x.n}`).join(', ')}) in ONNX Runtime on ${threads} threads reach at best **${top.fp32Gflops} GFLOP/s in FP32** (MatMul) and **${top.int8Gflops} GFLOP/s in INT8** (DynamicQuantizeMatMul). An encoder is nearly all such products, so "GFLOP/s" below (encoder FLOPs per text × texts/s) says how close each engine runs to what this CPU can do; no FP32 engine can pass the FP32 ceiling.`,
-      '',
-    );
-  const ratio = (a?: Cell, b?: Cell) =>
-    a && b && a.runs > 0 && b.runs > 0 ? `${(a.textsPerSecond / b.textsPerSecond).toFixed(2)}×` : '—';
-  for (const [name, c] of Object.entries(
-    r['configs'] as Record<
-      string,
-      {
-        layers: number;
-        hidden: number;
-        weights: string;
-        flopsPerText?: number;
-        cells: Cell[];
-        nodeCounts: Record<
-          string,
-          { exportedPerLayer: number; afterOrtOptimiser?: { perLayer: number; ops: Record<string, number> } }
-        >;
-      }
-    >,
-  )) {
-    const find = (engine: string, batch: number) => c.cells.find((x) => x.engine === engine && x.batch === batch);
-    lines.push(
-      `## ${name}: ${c.layers} layers × ${c.hidden} (${c.weights})`,
-      '',
-      '| engine | nodes per layer (exported) | as ORT runs it | ops per layer as ORT runs it |',
-      '|---|---|---|---|',
-    );
-    for (const [e, n] of Object.entries(c.nodeCounts))
-      lines.push(
-        `| ${e} | ${n.exportedPerLayer} | ${n.afterOrtOptimiser?.perLayer ?? '—'} | ${
-          n.afterOrtOptimiser
-            ? Object.entries(n.afterOrtOptimiser.ops)
-                .map(([op, k]) => `${op.replace('com.microsoft:', 'ms:')}×${k}`)
-                .join(', ')
-            : '(basic level: as exported)'
-        } |`,
-      );
-    const bs = [...new Set(c.cells.map((x) => x.batch))];
-    lines.push(
-      '',
-      'Goals (issue 5): fused FP32 ≥ 3× PyTorch eager; INT8 ≥ 2× fused FP32 and ≥ 5× PyTorch.',
-      '',
-      '| batch | FP32 / PyTorch | INT8 / FP32 | INT8 / PyTorch | alone: FP32 / best PyTorch | alone: INT8 / FP32 | alone: INT8 / best PyTorch |',
-      '|---|---|---|---|---|---|---|',
-    );
-    const torchAlone = (b: number) =>
-      [
-        find('pytorch-eager (OMP default wait policy, measured alone)', b),
-        find('pytorch-eager (PASSIVE, measured alone)', b),
-      ]
-        .filter((x): x is Cell => x !== undefined && x.runs > 0)
-        .sort((x, y) => y.textsPerSecond - x.textsPerSecond)[0];
-    for (const b of bs) {
-      const [f, q, t] = [find('ort-fused-fp32', b), find('ort-int8', b), find('pytorch-eager', b)];
-      const [fa, qa, ta] = [
-        find('ort-fused-fp32 (spinning, measured alone)', b),
-        find('ort-int8 (spinning, measured alone)', b),
-        torchAlone(b),
-      ];
-      lines.push(
-        `| ${b} | ${ratio(f, t)} | ${ratio(q, f)} | ${ratio(q, t)} | ${ratio(fa, ta)} | ${ratio(qa, fa)} | ${ratio(qa, ta)} |`,
-      );
-    }
-    if (top && c.flopsPerText) {
-      // What 3× the round-robin PyTorch would take, as a share of the FP32 ceiling: over 100% cannot be reached in FP32.
-      const need = bs
-        .map((b) => {
-          const t = find('pytorch-eager', b);
-          return t && t.runs > 0
-            ? `batch ${b}: ${(((3 * t.textsPerSecond * c.flopsPerText!) / 1e9 / top.fp32Gflops) * 100).toFixed(0)}%`
-            : undefined;
-        })
-        .filter(Boolean);
-      if (need.length > 0)
-        lines.push('', `FP32 at 3× PyTorch would run at this share of the FP32 ceiling — ${need.join(', ')}.`);
-      const needInt8 = bs
-        .map((b) => {
-          const t = find('pytorch-eager', b);
-          return t && t.runs > 0
-            ? `batch ${b}: ${(((5 * t.textsPerSecond * c.flopsPerText!) / 1e9 / top.int8Gflops) * 100).toFixed(0)}%`
-            : undefined;
-        })
-        .filter(Boolean);
-      if (needInt8.length > 0)
-        lines.push('', `INT8 at 5× PyTorch would run at this share of the INT8 ceiling — ${needInt8.join(', ')}.`);
-    }
-    const gflops = (cl: Cell) =>
-      c.flopsPerText
-        ? `${((cl.textsPerSecond * c.flopsPerText) / 1e9).toFixed(1)}${top ? ` (${(((cl.textsPerSecond * c.flopsPerText) / 1e9 / (cl.engine.startsWith('ort-int8') ? top.int8Gflops : top.fp32Gflops)) * 100).toFixed(0)}%)` : ''}`
-        : '—';
-    lines.push(
-      '',
-      '| engine | batch | p50 ms | p99 ms | texts/s | GFLOP/s (% of its ceiling: INT8 for ort-int8, else FP32) | vs PyTorch (round robin; alone: the faster PyTorch alone) | runs |',
-      '|---|---|---|---|---|---|---|---|',
-    );
-    for (const cl of c.cells) {
-      const torch = cl.engine.includes('measured alone') ? torchAlone(cl.batch) : find('pytorch-eager', cl.batch);
-      if (cl.runs === 0) {
-        lines.push(`| ${cl.engine} | ${cl.batch} | — | — | — | — | — (${cl.note ?? 'no runs'}) | 0 |`);
-        continue;
-      }
-      lines.push(
-        `| ${cl.engine} | ${cl.batch} | ${cl.p50} | ${cl.p99} | ${cl.textsPerSecond} | ${gflops(cl)} | ${ratio(cl, torch)} | ${cl.runs} |`,
-      );
-    }
-    lines.push('');
-  }
-  return `${lines.join('\n')}\n`;
-}
+writeFileSync(join(values.out, 'inference.md'), renderMarkdown(report, { threads, seq }));
+console.log(renderMarkdown(report, { threads, seq }));

@@ -68,9 +68,13 @@ const md = [
   `|---|---|${results.map(() => '---').join('|')}|`,
   ...CLOZE_PROBES.map(
     ([text, expected], i) =>
-      `| ${text} | ${expected} | ${results.map((r) => r.probes[i]!.top5.map((t) => (t === expected ? `**${t}**` : t)).join(' ')).join(' | ')} |`,
+      `| ${text} | ${expected} | ${results
+        .map((r) => r.probes[i]!.top5.map((t) => (t === expected ? `**${t}**` : t)).join(' '))
+        .join(' | ')} |`,
   ),
-  `| **hits** | | ${results.map((r) => `top-1 ${r.top1}/${CLOZE_PROBES.length}, top-5 ${r.top5}/${CLOZE_PROBES.length}`).join(' | ')} |`,
+  `| **hits** | | ${results
+    .map((r) => `top-1 ${r.top1}/${CLOZE_PROBES.length}, top-5 ${r.top5}/${CLOZE_PROBES.length}`)
+    .join(' | ')} |`,
   '',
 ].join('\n');
 mkdirSync(new URL('../results/', import.meta.url), { recursive: true });

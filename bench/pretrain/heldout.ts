@@ -53,19 +53,22 @@ for (const dir of dirs) {
   model.dispose();
   rows.push({ model: dir, first200, all });
   console.log(
-    `${dir}: 200 chunks acc ${first200.accuracy.toFixed(4)} loss ${first200.loss.toFixed(3)}; all ${all.chunks} chunks acc ${all.accuracy.toFixed(4)} loss ${all.loss.toFixed(3)}`,
+    `${dir}: 200 chunks acc ${first200.accuracy.toFixed(4)} loss ${first200.loss.toFixed(3)}; ` +
+      `all ${all.chunks} chunks acc ${all.accuracy.toFixed(4)} loss ${all.loss.toFixed(3)}`,
   );
 }
 const md = [
   '# Held-out masked-LM accuracy (same chunks, character masking 15%, fixed masks)',
   '',
-  `Corpus of \`scripts/pretrain-zh-mini.json\`: ${data.heldout.size} held-out chunks of ${config.maxSeqLen} tokens (1% of documents by content hash).`,
+  `Corpus of \`scripts/pretrain-zh-mini.json\`: ${data.heldout.size} held-out chunks of ${config.maxSeqLen} tokens ` +
+    '(1% of documents by content hash).',
   '',
   '| model | acc (first 200 chunks) | loss (200) | acc (all chunks) | loss (all) | predictions (all) |',
   '|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${basename(r.model)} | ${r.first200.accuracy.toFixed(4)} | ${r.first200.loss.toFixed(3)} | ${r.all.accuracy.toFixed(4)} | ${r.all.loss.toFixed(3)} | ${r.all.predictions} |`,
+      `| ${basename(r.model)} | ${r.first200.accuracy.toFixed(4)} | ${r.first200.loss.toFixed(3)} ` +
+      `| ${r.all.accuracy.toFixed(4)} | ${r.all.loss.toFixed(3)} | ${r.all.predictions} |`,
   ),
   '',
 ].join('\n');

@@ -384,7 +384,8 @@ writeFileSync(
     '|---|---|---|---|',
     ...cases.map(
       (c) =>
-        `| ${c.name} | ${c.expected.replaceAll('|', '\\|')} | ${c.got.replaceAll('|', '\\|')} | ${c.pass ? 'pass' : '**FAIL**'} |`,
+        `| ${c.name} | ${c.expected.replaceAll('|', '\\|')} | ${c.got.replaceAll('|', '\\|')} ` +
+        `| ${c.pass ? 'pass' : '**FAIL**'} |`,
     ),
     '',
   ].join('\n'),

@@ -179,7 +179,8 @@ await measure('@node-rs/jieba cut(text, hmm) direct', 1, texts, (b) => b.map((t)
 
 if (existsSync('/usr/bin/python3')) {
   const code =
-    'import sys, json, time, jieba\njieba.setLogLevel(60)\nts = json.load(sys.stdin)\njieba.initialize()\nlist(jieba.cut(ts[0]))\n' +
+    'import sys, json, time, jieba\njieba.setLogLevel(60)\nts = json.load(sys.stdin)\n' +
+    'jieba.initialize()\nlist(jieba.cut(ts[0]))\n' +
     's = time.perf_counter()\nfor t in ts: list(jieba.cut(t))\nprint(time.perf_counter() - s)';
   const py = spawnSync('/usr/bin/python3', ['-c', code], { input: JSON.stringify(texts), encoding: 'utf8' });
   if (py.status === 0)
@@ -242,9 +243,11 @@ function round1(x: number): number {
 const autogroup =
   existsSync('/proc/sys/kernel/sched_autogroup_enabled') &&
   readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1';
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()
-  .map((l) => l.toFixed(1))
-  .join(' / ')} at the end (the cores are shared)`;
+const machine =
+  `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ` +
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')} at the end (the cores are shared)`;
 writeFileSync(
   'bench/results/taskflow.json',
   JSON.stringify({ file: values.file, machine, autogroup, date: new Date().toISOString(), limit, rows }, null, 1) +
@@ -263,36 +266,51 @@ writeFileSync(
       ', the text_correction rows the first ' +
       cscTexts.length +
       '.',
-    `The two ONNX Runtime variants and the network-only row are the median of ${values.rounds} alternating rounds (chars/s of each round in the JSON).`,
-    'With worker threads, a call with several batches (or one batch of ≥ 256 characters, split in two) is shared among the workers, each with its own',
-    'one-thread ORT session running network and CRF; a one-text call (batch 1) stays on the calling thread, so both batch-1 rows do the same work.',
+    `The two ONNX Runtime variants and the network-only row are the median of ${values.rounds} alternating rounds ` +
+      '(chars/s of each round in the JSON).',
+    'With worker threads, a call with several batches (or one batch of ≥ 256 characters, split in two) ' +
+      'is shared among the workers, each with its own',
+    'one-thread ORT session running network and CRF; a one-text call (batch 1) stays on the calling thread, ' +
+      'so both batch-1 rows do the same work.',
     '',
-    '"cores used" is this process\'s CPU time (all threads) over wall time: below 1 for a one-thread row means it waited for a core.',
+    '"cores used" is this process\'s CPU time (all threads) over wall time: ' +
+      'below 1 for a one-thread row means it waited for a core.',
     '',
     '| what | batch | texts | chars | seconds | chars/s | cores used |',
     '|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.batch} | ${r.texts} | ${r.chars} | ${r.seconds} | ${r.charsPerSecond.toLocaleString('en-US')} | ${r.coresUsed ?? ''} |`,
+        `| ${r.name} | ${r.batch} | ${r.texts} | ${r.chars} | ${r.seconds} ` +
+        `| ${r.charsPerSecond.toLocaleString('en-US')} | ${r.coresUsed ?? ''} |`,
     ),
     '',
     '## How close to the machine',
     '',
     'Counted in CPU time (all threads), so that what other processes take from the shared cores does not enter:',
-    `LAC costs ${(flopsPerChar / 1e6).toFixed(2)} MFLOP per character (two bidirectional GRU layers, input and recurrent products, plus the emission layer).`,
-    `ORT's one-thread MatMul does ${round1(gemm.large)} GFLOP per CPU-second on a [1024, 256] × [256, 384] product (a whole batch's input projection)`,
-    `and ${round1(gemm.step)} on [32, 128] × [128, 384] (one GRU time step at batch 32), so ${cores} cores doing nothing but LAC's products`,
-    `at the large-product rate would give ${Math.round(ceiling).toLocaleString('en-US')} chars/s: that is the machine's limit for LAC.`,
-    `Per CPU-second, the network alone does ${limit.charsPerCpuSecond.network.toLocaleString('en-US')} characters (${limit.networkGflopsPerCpuSecond} GFLOP/s;`,
+    `LAC costs ${(flopsPerChar / 1e6).toFixed(2)} MFLOP per character ` +
+      '(two bidirectional GRU layers, input and recurrent products, plus the emission layer).',
+    `ORT's one-thread MatMul does ${round1(gemm.large)} GFLOP per CPU-second on a [1024, 256] × [256, 384] product ` +
+      "(a whole batch's input projection)",
+    `and ${round1(gemm.step)} on [32, 128] × [128, 384] (one GRU time step at batch 32), ` +
+      `so ${cores} cores doing nothing but LAC's products`,
+    `at the large-product rate would give ${Math.round(ceiling).toLocaleString('en-US')} chars/s: ` +
+      "that is the machine's limit for LAC.",
+    `Per CPU-second, the network alone does ${limit.charsPerCpuSecond.network.toLocaleString('en-US')} characters ` +
+      `(${limit.networkGflopsPerCpuSecond} GFLOP/s;`,
     'its recurrent half is a chain of small per-step products), and LAC end to end at batch 32',
-    `${limit.charsPerCpuSecond.serial.toLocaleString('en-US')} on the calling thread and ${limit.charsPerCpuSecond.parallel.toLocaleString('en-US')} with workers (CRF decoding, chunking and word`,
-    `assembly added; the workers also pay for messages and smaller batches). With ${cores} free cores the workers would reach about`,
-    `${cores} × ${limit.charsPerCpuSecond.parallel.toLocaleString('en-US')} chars/s less the calling thread's share, i.e. ${Math.round((100 * cores * limit.charsPerCpuSecond.parallel) / ceiling)}% of the limit at most;`,
+    `${limit.charsPerCpuSecond.serial.toLocaleString('en-US')} on the calling thread and ` +
+      `${limit.charsPerCpuSecond.parallel.toLocaleString('en-US')} with workers (CRF decoding, chunking and word`,
+    'assembly added; the workers also pay for messages and smaller batches). ' +
+      `With ${cores} free cores the workers would reach about`,
+    `${cores} × ${limit.charsPerCpuSecond.parallel.toLocaleString('en-US')} chars/s less the calling thread's share, ` +
+      `i.e. ${Math.round((100 * cores * limit.charsPerCpuSecond.parallel) / ceiling)}% of the limit at most;`,
     'the wall-clock rows above are what this run could get from the shared machine ("cores used").',
     ...(autogroup
       ? [
-          'This kernel schedules by session (autogroup): the CPU is shared equally among busy sessions whatever their thread',
-          'counts, so while another session keeps a core busy the worker threads cannot give this process more than one core.',
+          'This kernel schedules by session (autogroup): ' +
+            'the CPU is shared equally among busy sessions whatever their thread',
+          'counts, so while another session keeps a core busy ' +
+            'the worker threads cannot give this process more than one core.',
         ]
       : []),
     '',

@@ -80,7 +80,8 @@ async function bench(
     };
     rows.push(row);
     console.log(
-      `${task} batch ${batch}: ${row.charsPerSecond} chars/s (rounds ${row.rounds.join(', ')}), cores used ${row.coresUsed}`,
+      `${task} batch ${batch}: ${row.charsPerSecond} chars/s (rounds ${row.rounds.join(', ')}), ` +
+        `cores used ${row.coresUsed}`,
     );
   }
 }
@@ -101,9 +102,11 @@ if (existsSync(join(SHIPPED_NER_ACCURATE_MODEL, 'bundle.json'))) {
   );
 }
 
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()
-  .map((l) => l.toFixed(1))
-  .join(' / ')} at the end (the cores are shared)`;
+const machine =
+  `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ` +
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')} at the end (the cores are shared)`;
 writeFileSync(
   'bench/results/taskflow-models.json',
   `${JSON.stringify({ machine, date: new Date().toISOString(), rows }, null, 1)}\n`,
@@ -114,14 +117,17 @@ writeFileSync(
     '# Taskflow throughput: tasks on our encoder',
     '',
     `${machine}. Median of ${values.rounds} rounds (chars/s of each round in the JSON);`,
-    'ONNX Runtime with its default threads. "cores used" is CPU time over wall time: on a machine shared with other jobs it shows how much',
-    'CPU the run actually got. Sentiment texts are split into 96-token windows (median review: 213 characters, about 3 windows).',
+    'ONNX Runtime with its default threads. "cores used" is CPU time over wall time: ' +
+      'on a machine shared with other jobs it shows how much',
+    'CPU the run actually got. Sentiment texts are split into 96-token windows ' +
+      '(median review: 213 characters, about 3 windows).',
     '',
     '| task | texts | batch | chars | seconds | chars/s | cores used |',
     '|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.task} | ${r.texts} | ${r.batch} | ${r.chars} | ${r.seconds} | ${r.charsPerSecond.toLocaleString('en-US')} | ${r.coresUsed} |`,
+        `| ${r.task} | ${r.texts} | ${r.batch} | ${r.chars} | ${r.seconds} ` +
+        `| ${r.charsPerSecond.toLocaleString('en-US')} | ${r.coresUsed} |`,
     ),
     '',
   ].join('\n'),

@@ -117,13 +117,15 @@ function parseExample(json: string, where: string, id: number): NerExample {
             (e as number) >= text.length
           ) {
             throw new DataError(
-              `${where}: field 'label.${type}.${entity}': offsets ${JSON.stringify(pair)} are not inside the text (length ${text.length})`,
+              `${where}: field 'label.${type}.${entity}': offsets ${JSON.stringify(pair)} ` +
+                `are not inside the text (length ${text.length})`,
             );
           }
           const span = { start: s as number, end: (e as number) + 1, type };
           if (text.slice(span.start, span.end) !== entity)
             throw new DataError(
-              `${where}: field 'label.${type}.${entity}': offsets ${JSON.stringify(pair)} cover '${text.slice(span.start, span.end)}'`,
+              `${where}: field 'label.${type}.${entity}': offsets ${JSON.stringify(pair)} ` +
+                `cover '${text.slice(span.start, span.end)}'`,
             );
           entities.push(span);
         }

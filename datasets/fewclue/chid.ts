@@ -77,7 +77,8 @@ export class ChidTask extends FewClueTask {
     const blank = content.indexOf(IDIOM_BLANK);
     if (blank < 0 || content.indexOf(IDIOM_BLANK, blank + 1) >= 0) {
       throw new DataError(
-        `${at(where)}: field 'content' must hold exactly one ${IDIOM_BLANK}, found ${content.split(IDIOM_BLANK).length - 1}`,
+        `${at(where)}: field 'content' must hold exactly one ${IDIOM_BLANK}, ` +
+          `found ${content.split(IDIOM_BLANK).length - 1}`,
       );
     }
     return {

@@ -85,7 +85,8 @@ export class CluewscTask extends FewClueTask {
       const i = k === '1' ? spans.span1_index : spans.span2_index;
       if (text.slice(i, i + s.length) !== s) {
         throw new DataError(
-          `${at(where)}: field 'target.span${k}_index' = ${i} does not point at span${k}_text '${s}' (the text there is '${text.slice(i, i + s.length)}')`,
+          `${at(where)}: field 'target.span${k}_index' = ${i} does not point at span${k}_text '${s}' ` +
+            `(the text there is '${text.slice(i, i + s.length)}')`,
         );
       }
     }

@@ -22,7 +22,8 @@ export class EprstmtTask extends FewClueTask {
   readonly labelNames = { Negative: '差评', Positive: '好评' };
   readonly textFields = ['sentence'] as const;
   readonly defaults: TaskDefaults = {
-    // PaddleNLP's first EPRSTMT pattern; of its six, the best mean dev accuracy over splits 0-4 (bench/results/fewclue-patterns-eprstmt.md).
+    // PaddleNLP's first EPRSTMT pattern; of its six, the best mean dev accuracy over splits 0-4
+    // (bench/results/fewclue-patterns-eprstmt.md).
     pet: { template: "{'text': 'sentence'}我{'mask'}喜欢。", verbalizer: { Negative: ['不'], Positive: ['很'] } },
     ptuning: {
       template: "{'mask'}{'soft': None, 'length': 6}{'text': 'sentence'}",

@@ -88,8 +88,9 @@ export abstract class FewClueTask extends TaskDefinition {
     if (root === undefined) {
       if (this.bundledDir !== undefined) return this.bundledDir;
       throw new DataError(
-        `FewCLUE task '${this.kind}' is not bundled with the package: pass --data-dir <FewCLUE root> (dataDir) or set ` +
-          `${FEWCLUE_DIR_ENV}, so that <root>/${this.kind}/train_0.json exists (no dataDir was given and ${FEWCLUE_DIR_ENV} is unset)`,
+        `FewCLUE task '${this.kind}' is not bundled with the package: ` +
+          `pass --data-dir <FewCLUE root> (dataDir) or set ${FEWCLUE_DIR_ENV}, ` +
+          `so that <root>/${this.kind}/train_0.json exists (no dataDir was given and ${FEWCLUE_DIR_ENV} is unset)`,
       );
     }
     const dir = resolve(root, this.kind);
@@ -127,7 +128,8 @@ export abstract class FewClueTask extends TaskDefinition {
           throw new DataError(`${at(where)}: missing field '${this.labelKey}' in a labelled part (${part})`);
         if (!this.labels.includes(ex.label)) {
           throw new DataError(
-            `${at(where)}: field '${this.labelKey}' has label '${ex.label}', expected one of: ${this.labels.join(', ')}`,
+            `${at(where)}: field '${this.labelKey}' has label '${ex.label}', ` +
+              `expected one of: ${this.labels.join(', ')}`,
           );
         }
       }
@@ -145,20 +147,26 @@ export abstract class FewClueTask extends TaskDefinition {
    * @example
    * EprstmtTask.fromConfig({ type: 'eprstmt' }).kind; // => 'eprstmt'
    */
-  static fromConfig<T extends FewClueTask>(
-    this: { new (options?: FewClueTaskOptions): T; readonly kind: string },
-    config: FewClueTaskConfig,
-  ): T {
-    if (config.type !== this.kind)
-      throw new ConfigError(`config type '${config.type}' does not match task '${this.kind}'`);
-    if (config.dataDir !== undefined && typeof config.dataDir !== 'string') {
-      throw new ConfigError(`task '${this.kind}': dataDir must be a string, got ${typeof config.dataDir}`);
-    }
-    return new this(config.dataDir === undefined ? {} : { dataDir: config.dataDir });
+  static fromConfig<T extends FewClueTask>(this: FewClueTaskClass<T>, config: FewClueTaskConfig): T {
+    // `this` is the subclass that fromConfig was called on: its kind is the one checked.
+    // biome-ignore lint/complexity/noThisInStatic: polymorphic `this` in a static method
+    return taskFromConfig(this, config);
   }
 
   /** One JSON record → an example; `labelled` says whether this part carries labels. */
   protected abstract parse(record: Readonly<Record<string, unknown>>, where: Where, labelled: boolean): Example;
+}
+
+/** A concrete FewCLUE task class: what `fromConfig` is called on. */
+type FewClueTaskClass<T extends FewClueTask> = { new (options?: FewClueTaskOptions): T; readonly kind: string };
+
+/** `fromConfig` of the class `cls` (the subclass it was called on, so its own `kind` is checked). */
+function taskFromConfig<T extends FewClueTask>(cls: FewClueTaskClass<T>, config: FewClueTaskConfig): T {
+  if (config.type !== cls.kind) throw new ConfigError(`config type '${config.type}' does not match task '${cls.kind}'`);
+  if (config.dataDir !== undefined && typeof config.dataDir !== 'string') {
+    throw new ConfigError(`task '${cls.kind}': dataDir must be a string, got ${typeof config.dataDir}`);
+  }
+  return new cls(config.dataDir === undefined ? {} : { dataDir: config.dataDir });
 }
 
 function nonEmpty(s: string | undefined): string | undefined {

@@ -9,7 +9,10 @@ import { DataError } from '../../framework/errors.js';
 import type { Example } from '../base.js';
 import { mapRecord, type RecordOptions, type Where } from './record.js';
 
-/** Options for {@link loadCsv}; `fields` maps example fields to header names, or to column indices when `header` is false. */
+/**
+ * Options for {@link loadCsv}; `fields` maps example fields to
+ * header names, or to column indices when `header` is false.
+ */
 export interface CsvOptions extends RecordOptions {
   /** Column delimiter; default `,`. */
   readonly delimiter?: string;
@@ -35,7 +38,8 @@ interface ParsedRow {
  *
  * @example
  * // reviews.csv:  label,review\n1,"好,很好"\n
- * readCsvRecords('reviews.csv')[0]; // => { record: { label: '1', review: '好,很好' }, where: { file: 'reviews.csv', line: 2 } }
+ * readCsvRecords('reviews.csv')[0];
+ * // => { record: { label: '1', review: '好,很好' }, where: { file: 'reviews.csv', line: 2 } }
  */
 export function readCsvRecords(path: string, options: Omit<CsvOptions, 'fields' | 'labels'> = {}): CsvRecord[] {
   let text: string;

@@ -107,7 +107,11 @@ export function checkLabel(label: string, labels: readonly string[] | undefined,
  * Turn one record into an {@link Example} by a {@link FieldMapping}.
  *
  * @example
- * mapRecord({ sentence: '好', label: 'Positive', id: 7 }, { fields: { text_a: 'sentence', label: 'label' } }, { file: 'a.jsonl', line: 1 });
+ * mapRecord(
+ *   { sentence: '好', label: 'Positive', id: 7 },
+ *   { fields: { text_a: 'sentence', label: 'label' } },
+ *   { file: 'a.jsonl', line: 1 },
+ * );
  * // => { id: 7, fields: { text_a: '好' }, label: 'Positive' }
  */
 export function mapRecord(record: Readonly<Record<string, unknown>>, options: RecordOptions, where: Where): Example {

@@ -91,8 +91,10 @@ const BREAK_AFTER = new Set(['。', '！', '？', '；', '，', '、', '：', '!
  * mark that fits (else at the last position that cuts no entity, else at `maxChars`), with the entities
  * re-based; an entity longer than `maxChars` is dropped from its piece rather than cut.
  * @example
- * chunkExample({ id: 0, text: '我在北京，你在上海。', entities: [{ start: 2, end: 4, type: 'LOC' }, { start: 7, end: 9, type: 'LOC' }] }, 6);
- * // [{ text: '我在北京，', entities: [{ start: 2, end: 4, … }] }, { text: '你在上海。', entities: [{ start: 2, end: 4, … }] }]
+ * const entities = [{ start: 2, end: 4, type: 'LOC' }, { start: 7, end: 9, type: 'LOC' }];
+ * chunkExample({ id: 0, text: '我在北京，你在上海。', entities }, 6);
+ * // [{ text: '我在北京，', entities: [{ start: 2, end: 4, … }] },
+ * //  { text: '你在上海。', entities: [{ start: 2, end: 4, … }] }]
  */
 export function chunkExample(example: NerExample, maxChars: number): { text: string; entities: EntitySpan[] }[] {
   if (!Number.isInteger(maxChars) || maxChars < 1)

@@ -82,7 +82,9 @@ export function parseSighanTruth(input: string, truth: string, inputName = 'inpu
 
 /**
  * SpellGCN's merged training files (`sighan13-15_train_input.txt`, `…_truth.txt`).
- * @example readSighanTruthFiles('../shared/csc/sighan13-15_train_input.txt', '../shared/csc/sighan13-15_train_truth.txt').length // → 10052
+ * @example
+ * readSighanTruthFiles('../shared/csc/sighan13-15_train_input.txt',
+ * '../shared/csc/sighan13-15_train_truth.txt').length // → 10052
  */
 export function readSighanTruthFiles(inputFile: string, truthFile: string): CscPair[] {
   return parseSighanTruth(readText(inputFile), readText(truthFile), inputFile, truthFile);
@@ -91,7 +93,8 @@ export function readSighanTruthFiles(inputFile: string, truthFile: string): CscP
 /**
  * Parses pycorrector's JSON list; `wrong_ids` is checked only for range (the data has a few that
  * disagree with the text difference, which is what counts).
- * @example parseSighanJson('[{"id":"a","original_text":"朋唷","wrong_ids":[1],"correct_text":"朋友"}]') // → [{ id: 'a', source: '朋唷', target: '朋友' }]
+ * @example parseSighanJson('[{"id":"a","original_text":"朋唷","wrong_ids":[1],"correct_text":"朋友"}]')
+ * // → [{ id: 'a', source: '朋唷', target: '朋友' }]
  */
 export function parseSighanJson(text: string, name = 'json'): CscPair[] {
   let data: unknown;
@@ -112,7 +115,8 @@ export function parseSighanJson(text: string, name = 'json'): CscPair[] {
       throw new DataError(`${where}.correct_text: expected a string, got ${typeof target}`);
     if (Array.from(source).length !== Array.from(target).length) {
       throw new DataError(
-        `${where}: original_text has ${Array.from(source).length} characters but correct_text ${Array.from(target).length}`,
+        `${where}: original_text has ${Array.from(source).length} characters ` +
+          `but correct_text ${Array.from(target).length}`,
       );
     }
     return { id: String(rec['id'] ?? i), source, target };

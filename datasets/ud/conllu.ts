@@ -25,7 +25,10 @@ export interface ConlluSentence {
  * Parses CoNLL-U text.
  * @example
  * parseConllu('1\t百度\t_\tPROPN\tNNP\t_\t2\tnsubj\t_\t_\n2\t是\t_\tVERB\tVC\t_\t0\troot\t_\t_\n');
- * // [{ id: '1', words: [{ form: '百度', upos: 'PROPN', head: 2, deprel: 'nsubj' }, { form: '是', upos: 'VERB', head: 0, deprel: 'root' }] }]
+ * // [{ id: '1', words: [
+ * //   { form: '百度', upos: 'PROPN', head: 2, deprel: 'nsubj' },
+ * //   { form: '是', upos: 'VERB', head: 0, deprel: 'root' },
+ * // ] }]
  */
 export function parseConllu(text: string, source = 'CoNLL-U text'): ConlluSentence[] {
   const sentences: ConlluSentence[] = [];
@@ -39,7 +42,8 @@ export function parseConllu(text: string, source = 'CoNLL-U text'): ConlluSenten
     words.forEach((w, i) => {
       if (w.head > words.length)
         throw new DataError(
-          `${source}: sentence at line ${firstLine}: word ${i + 1} has HEAD ${w.head}, but the sentence has ${words.length} words`,
+          `${source}: sentence at line ${firstLine}: word ${i + 1} has HEAD ${w.head}, ` +
+            `but the sentence has ${words.length} words`,
         );
     });
     if (!words.some((w) => w.head === 0))

@@ -61,7 +61,10 @@ export function systemErrorLine(error: unknown): string | undefined {
   const where = e.path ? ` (${e.path})` : '';
   switch (e.code) {
     case 'ENOSPC':
-      return `no space left on the device${where}; the last complete checkpoint or file is still in place — free space and rerun (with --resume where the command has it)`;
+      return (
+        `no space left on the device${where}; the last complete checkpoint or file is still in place — ` +
+        'free space and rerun (with --resume where the command has it)'
+      );
     case 'EDQUOT':
       return `disk quota exceeded${where}; the last complete checkpoint or file is still in place`;
     case 'EACCES':

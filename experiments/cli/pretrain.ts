@@ -25,7 +25,8 @@ Masked-LM pretraining (continued from --init, or from scratch) with resumable ch
 data:
   --corpus GLOB         file or glob; repeatable (format from the extension: .txt lines, .jsonl/.json, .csv, .tsv)
   --corpus-format F     force one format for every --corpus: ${CORPUS_FORMATS.join(', ')}
-  --field A,B           JSONL text fields (default: text, sentence, sentence1, sentence2, content, abst, context, review, title)
+  --field A,B           JSONL text fields (default: text, sentence, sentence1, sentence2, content, abst, context, \
+review, title)
   --column NAME|INDEX   CSV/TSV text column (default: review/text/content/… for CSV, 0 for TSV)
   --exclude GLOB        leave matching files out; repeatable (e.g. '**/test*.json')
   --decontaminate GLOB  never train on a document equal to a text of these files (JSONL/CSV/…, the --field list);
@@ -45,14 +46,16 @@ training:
   --schedule linear|cosine|constant  --max-steps N (10000; also the decay length)  --max-grad-norm X (1)
   --workers N           data-parallel worker threads, sharing the cores (batch must divide by N); on the native
                         backend one thread with every core is usually faster (wasm: one core per worker)
-  --grad-accum N        micro-batches per step on this thread (a batch of --batch-size rows, 1/N of it in memory at a time)
+  --grad-accum N        micro-batches per step on this thread (a batch of --batch-size rows, 1/N of it in memory \
+at a time)
   --max-minutes M       stop (with a checkpoint) after M minutes of this invocation; --resume continues
   --checkpoint-minutes M (10)  --eval-every N (500)  --eval-chunks N (200)  --log-every N (10)
   --wwm / --no-wwm      whole-word masking with jieba (default on)   --mask-probability X (0.15)
   --seed N (42)  --save-dtype F32|F16  --experiment NAME (pretrain)  --no-track  --no-progress
   --resume              continue from DIR/checkpoint; reproduces the uninterrupted run
   --probe TASKS         at every evaluation, also zero-shot PET on these FewCLUE tasks' dev_few_all (≤ 240 each; e.g.
-                        eprstmt,bustm,csl,tnews): accuracy, share of the top answer and batch-calibrated accuracy, logged as
+                        eprstmt,bustm,csl,tnews): accuracy, share of the top answer and batch-calibrated accuracy, \
+logged as
                         probe_* (not stored in the config)
   --probe-data-dir DIR  FewCLUE data for --probe (default FEWCLUE_DIR; eprstmt is bundled)`;
 
@@ -259,9 +262,12 @@ export const pretrainCommand: Command = {
       });
       const acc = result.heldout ? result.heldout.accuracy.toFixed(4) : '-';
       console.log(
-        `${result.completed ? 'done' : 'stopped'} at step ${result.step}/${config.maxSteps}: ${result.tokensSeen} tokens, ` +
-          `${Math.round(result.tokensPerSecond)} tok/s, held-out MLM acc ${acc}${result.initialHeldout ? ` (start ${result.initialHeldout.accuracy.toFixed(4)})` : ''}` +
-          `${result.completed ? `; model in ${config.out}` : `; continue with: fewprompt pretrain --resume --out ${config.out}`}`,
+        `${result.completed ? 'done' : 'stopped'} at step ${result.step}/${config.maxSteps}: ` +
+          `${result.tokensSeen} tokens, ${Math.round(result.tokensPerSecond)} tok/s, held-out MLM acc ${acc}` +
+          `${result.initialHeldout ? ` (start ${result.initialHeldout.accuracy.toFixed(4)})` : ''}` +
+          (result.completed
+            ? `; model in ${config.out}`
+            : `; continue with: fewprompt pretrain --resume --out ${config.out}`),
       );
       return 0;
     } finally {

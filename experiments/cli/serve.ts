@@ -107,7 +107,8 @@ export const serveCommand: Command = {
     };
     if (!isLoopback(options.host) && options.apiKey === undefined) {
       log.warn(
-        `--host ${options.host} is reachable from other machines and no --api-key is set: anyone who can reach it can use the models`,
+        `--host ${options.host} is reachable from other machines and no --api-key is set: ` +
+          'anyone who can reach it can use the models',
       );
     }
     const models: Record<string, ServedModel> = {};
@@ -131,7 +132,8 @@ export const serveCommand: Command = {
     const server = new PredictionServer(models, options);
     const port = await server.listen();
     log.info(
-      `serving ${Object.keys(models).join(', ')} on http://${values.host ?? '127.0.0.1'}:${port} (POST /v1/models/NAME:predict, GET /healthz, GET /metrics)`,
+      `serving ${Object.keys(models).join(', ')} on http://${values.host ?? '127.0.0.1'}:${port} ` +
+        '(POST /v1/models/NAME:predict, GET /healthz, GET /metrics)',
     );
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

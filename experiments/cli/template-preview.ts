@@ -78,14 +78,16 @@ export const templateCommand: Command = {
     }
     if (typeof example !== 'object' || example === null || Array.isArray(example)) {
       throw new ConfigError(
-        `--example must be a JSON object of fields, e.g. '{"text_a": "很好"}', got ${Array.isArray(example) ? 'an array' : typeof example}`,
+        `--example must be a JSON object of fields, e.g. '{"text_a": "很好"}', ` +
+          `got ${Array.isArray(example) ? 'an array' : typeof example}`,
       );
     }
     const tokenizer = await BertTokenizer.fromPretrained(values.model ?? DEFAULT_MODEL);
     const template = PromptTemplate.fromString(values.template);
     const compiled = template.compile(Object.fromEntries(Object.entries(example)), tokenizer, { maxSeqLen });
     console.log(
-      `template: ${template.source} (${template.kind}, ${template.numMasks} masks, ${compiled.softPositions.length} soft slots)`,
+      `template: ${template.source} (${template.kind}, ${template.numMasks} masks, ` +
+        `${compiled.softPositions.length} soft slots)`,
     );
     console.log(formatPreview(compiled, tokenizer, maxSeqLen));
     return 0;

@@ -4,7 +4,7 @@
  * sample of the right ones. Batches group sentences of similar length (little padding) and come in a
  * seeded random order.
  */
-import { Rng } from '../../framework/pretrain/rng.js';
+import type { Rng } from '../../framework/pretrain/rng.js';
 import type { CscPair } from '../../datasets/sighan/sighan.js';
 import type { CharVocab } from '../../inference/csc/char-vocab.js';
 import type { CscBatch } from './model.js';
@@ -20,7 +20,8 @@ export interface EncodedPair {
  * sentence longer than `crop.chars` is cut to one window of that length instead, placed at random
  * but always holding its first error: local context is what corrects most spelling errors, and
  * short rows put more errors into each second of training.
- * @example encodePairs([{ id: 'a', source: '朋唷', target: '朋友' }], vocab, 126) // → [{ source: [id(朋), id(唷)], target: [id(朋), id(友)] }]
+ * @example encodePairs([{ id: 'a', source: '朋唷', target: '朋友' }], vocab, 126)
+ * // → [{ source: [id(朋), id(唷)], target: [id(朋), id(友)] }]
  */
 export function encodePairs(
   pairs: readonly CscPair[],

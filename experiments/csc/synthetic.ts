@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DataError } from '../../framework/errors.js';
-import { Rng } from '../../framework/pretrain/rng.js';
+import type { Rng } from '../../framework/pretrain/rng.js';
 import type { CscPair } from '../../datasets/sighan/sighan.js';
 import { isHanzi, type ConfusionSet } from '../../inference/csc/confusion.js';
 

@@ -14,7 +14,7 @@ import { loadStateDict, saveStateDict } from '../../framework/checkpoint/state-d
 import { ConfigError } from '../../framework/errors.js';
 import { log } from '../../framework/log.js';
 import { BertModel } from '../../framework/model/bert.js';
-import { bertConfigToJson, readBertConfig } from '../../framework/model/config.js';
+import { bertConfigToJson, readBertConfig, type BertConfig } from '../../framework/model/config.js';
 import { AdamW } from '../../framework/optim/adamw.js';
 import { lrSchedule } from '../../framework/optim/schedule.js';
 import { Rng } from '../../framework/pretrain/rng.js';
@@ -28,7 +28,7 @@ import {
 import { errorPositions, readSighanTruthFiles, type CscPair } from '../../datasets/sighan/sighan.js';
 import { CharVocab } from '../../inference/csc/char-vocab.js';
 import { ConfusionSet } from '../../inference/csc/confusion.js';
-import { buildCscBatch, encodePairs, epochBatches } from './batches.js';
+import { buildCscBatch, encodePairs, epochBatches, type EncodedPair } from './batches.js';
 import { CscModel } from './model.js';
 import { corrupt, readCorpusSentences } from './synthetic.js';
 
@@ -77,6 +77,54 @@ export function charTokens(vocab: readonly string[]): string[] {
  */
 export async function trainCsc(config: CscTrainConfig): Promise<CscTrainResult> {
   const rng = new Rng(config.seed);
+  const { tokens, vocab, bertConfig, csc } = loadCscModel(config);
+  const data = prepareCscData(config, tokens, rng);
+  const encoded = encodePairs(
+    data.pairs,
+    vocab,
+    config.maxSeqLen - 2,
+    config.cropChars > 0 ? { chars: config.cropChars, rng } : undefined,
+  );
+  const opt = new AdamW(
+    [
+      ...csc.bert.params.decayGroups(config.lr, 0.01),
+      { params: [csc.detectW, csc.detectB], lr: config.lr, weightDecay: 0 },
+    ],
+    { maxGradNorm: 1 },
+  );
+  const schedule = lrSchedule({
+    kind: 'linear',
+    warmupSteps: Math.round(config.maxSteps * 0.05),
+    totalSteps: config.maxSteps,
+  });
+  const modelDir = join(config.out, 'model');
+  mkdirSync(config.out, { recursive: true });
+  writeFileSync(join(config.out, 'dev.json'), JSON.stringify(data.devSet));
+  const run: CscRun = {
+    config,
+    modelDir,
+    csc,
+    bertConfig,
+    tokens,
+    data,
+    base: baseModelInfo(config.model),
+    started: Date.now(),
+    losses: [],
+  };
+  const steps = runSteps(run, { opt, schedule, encoded, vocab, rng });
+  saveRun(run, steps);
+  opt.dispose();
+  csc.dispose();
+  return { steps, minutes: (Date.now() - run.started) / 60000, losses: run.losses, dir: modelDir };
+}
+
+/** The pretrained MLM with its vocabulary pruned to single characters, wrapped with a fresh detection head. */
+function loadCscModel(config: CscTrainConfig): {
+  tokens: string[];
+  vocab: CharVocab;
+  bertConfig: BertConfig;
+  csc: CscModel;
+} {
   const baseVocab = readVocab(join(config.model, 'vocab.txt'));
   const tokens = charTokens(baseVocab);
   const vocab = new CharVocab(tokens);
@@ -92,7 +140,25 @@ export async function trainCsc(config: CscTrainConfig): Promise<CscTrainResult> 
     config.seed,
   );
   const csc = CscModel.wrap(BertModel.fromStateDict(bertConfig, state, { mlmHead: true, pooler: false }));
+  return { tokens, vocab, bertConfig, csc };
+}
 
+/** The training and dev pairs, and the confusion set (pinyin, stroke and the SIGHAN training errors). */
+interface CscData {
+  /** SIGHAN training pairs (all but every `devEvery`-th). */
+  readonly train: CscPair[];
+  /** Clean targets of a `cleanSighanRate` share of them. */
+  readonly clean: CscPair[];
+  readonly synthetic: CscPair[];
+  /** What is trained on: `train`, `clean` and `synthetic`. */
+  readonly pairs: CscPair[];
+  /** The held-out SIGHAN pairs plus the clean version of half of them. */
+  readonly devSet: CscPair[];
+  readonly confusion: ConfusionSet;
+}
+
+/** Splits SIGHAN into train and dev, builds the confusion set, and makes the clean and synthetic pairs. */
+function prepareCscData(config: CscTrainConfig, tokens: readonly string[], rng: Rng): CscData {
   const sighan = readSighanTruthFiles(config.sighanInput, config.sighanTruth);
   const dev = sighan.filter((_, i) => i % config.devEvery === 0);
   const train = sighan.filter((_, i) => i % config.devEvery !== 0);
@@ -120,53 +186,74 @@ export async function trainCsc(config: CscTrainConfig): Promise<CscTrainResult> 
     ...dev.filter((_, i) => i % 2 === 0).map((p) => ({ id: `${p.id}-clean`, source: p.target, target: p.target })),
   ];
   log.info(
-    `csc data: ${train.length} SIGHAN + ${clean.length} clean SIGHAN + ${synthetic.length} synthetic (from ${sentences.length} corpus sentences); dev ${devSet.length}; confusion ${confusion.size} chars; vocab ${tokens.length}`,
+    `csc data: ${train.length} SIGHAN + ${clean.length} clean SIGHAN + ${synthetic.length} synthetic ` +
+      `(from ${sentences.length} corpus sentences); dev ${devSet.length}; confusion ${confusion.size} chars; ` +
+      `vocab ${tokens.length}`,
   );
+  return { train, clean, synthetic, pairs, devSet, confusion };
+}
 
-  const encoded = encodePairs(
-    pairs,
-    vocab,
-    config.maxSeqLen - 2,
-    config.cropChars > 0 ? { chars: config.cropChars, rng } : undefined,
-  );
-  const lengths = encoded.map((e) => e.source.length);
-  const opt = new AdamW(
-    [
-      ...csc.bert.params.decayGroups(config.lr, 0.01),
-      { params: [csc.detectW, csc.detectB], lr: config.lr, weightDecay: 0 },
-    ],
-    { maxGradNorm: 1 },
-  );
-  const schedule = lrSchedule({
-    kind: 'linear',
-    warmupSteps: Math.round(config.maxSteps * 0.05),
-    totalSteps: config.maxSteps,
-  });
-  const modelDir = join(config.out, 'model');
-  mkdirSync(config.out, { recursive: true });
-  writeFileSync(join(config.out, 'dev.json'), JSON.stringify(devSet));
-  const save = (step: number): void => {
-    saveStateDict(modelDir, csc.stateDict() as ReadonlyMap<string, HostTensor>, { dtype: 'F32' });
-    writeFileSync(join(modelDir, 'config.json'), `${JSON.stringify(bertConfigToJson(bertConfig), null, 2)}\n`);
-    writeVocab(join(modelDir, 'vocab.txt'), tokens);
-    writeFileSync(join(modelDir, 'confusion.txt'), confusion.serialize());
-    writeFileSync(
-      join(config.out, 'train.json'),
-      `${JSON.stringify({ config, base, step, minutes: (Date.now() - started) / 60000, losses, data: { sighan: train.length, cleanSighan: clean.length, synthetic: synthetic.length, dev: devSet.length } }, null, 2)}\n`,
-    );
-  };
-
-  const baseFile = join(config.model, 'model.safetensors');
-  const base = {
-    dir: config.model,
+/** The base model `train.json` records: its directory, weights hash and pretraining state. */
+function baseModelInfo(model: string): { dir: string; sha256: string | undefined; trainingState: unknown } {
+  const baseFile = join(model, 'model.safetensors');
+  return {
+    dir: model,
     sha256: existsSync(baseFile) ? createHash('sha256').update(readFileSync(baseFile)).digest('hex') : undefined,
-    trainingState: existsSync(join(config.model, 'training_state.json'))
-      ? (JSON.parse(readFileSync(join(config.model, 'training_state.json'), 'utf8')) as unknown)
+    trainingState: existsSync(join(model, 'training_state.json'))
+      ? (JSON.parse(readFileSync(join(model, 'training_state.json'), 'utf8')) as unknown)
       : undefined,
   };
-  const started = Date.now();
+}
+
+/** One training run: what `saveRun` writes, and the losses logged so far (a mean per 20 steps). */
+interface CscRun {
+  readonly config: CscTrainConfig;
+  readonly modelDir: string;
+  readonly csc: CscModel;
+  readonly bertConfig: BertConfig;
+  readonly tokens: readonly string[];
+  readonly data: CscData;
+  readonly base: ReturnType<typeof baseModelInfo>;
+  /** When training started (ms). */
+  readonly started: number;
+  readonly losses: number[];
+}
+
+/** Writes the model directory (weights, config, vocabulary, confusion set) and `train.json`. */
+function saveRun(run: CscRun, step: number): void {
+  const { config, modelDir, data } = run;
+  saveStateDict(modelDir, run.csc.stateDict() as ReadonlyMap<string, HostTensor>, { dtype: 'F32' });
+  writeFileSync(join(modelDir, 'config.json'), `${JSON.stringify(bertConfigToJson(run.bertConfig), null, 2)}\n`);
+  writeVocab(join(modelDir, 'vocab.txt'), run.tokens);
+  writeFileSync(join(modelDir, 'confusion.txt'), data.confusion.serialize());
+  const report = {
+    config,
+    base: run.base,
+    step,
+    minutes: (Date.now() - run.started) / 60000,
+    losses: run.losses,
+    data: {
+      sighan: data.train.length,
+      cleanSighan: data.clean.length,
+      synthetic: data.synthetic.length,
+      dev: data.devSet.length,
+    },
+  };
+  writeFileSync(join(config.out, 'train.json'), `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/**
+ * The optimisation loop: epochs of length-bucketed batches until maxSteps or maxMinutes, the loss logged as a mean
+ * per 20 steps, the run saved every 10 minutes. Returns the steps run.
+ */
+function runSteps(
+  run: CscRun,
+  t: { opt: AdamW; schedule: (step: number) => number; encoded: EncodedPair[]; vocab: CharVocab; rng: Rng },
+): number {
+  const { config, csc, started, losses } = run;
+  const { opt, schedule, encoded, vocab, rng } = t;
+  const lengths = encoded.map((e) => e.source.length);
   let lastSave = started;
-  const losses: number[] = [];
   let step = 0;
   let window: number[] = [];
   let windowDet = 0;
@@ -194,7 +281,8 @@ export async function trainCsc(config: CscTrainConfig): Promise<CscTrainResult> 
         const mean = window.reduce((a, b) => a + b, 0) / window.length;
         losses.push(mean);
         log.info(
-          `csc step ${step} epoch ${epoch} loss ${mean.toFixed(4)} (detect ${(windowDet / 20).toFixed(4)}, correct ${(windowCor / 20).toFixed(4)}) ${((Date.now() - windowStart) / 20000).toFixed(2)} s/step`,
+          `csc step ${step} epoch ${epoch} loss ${mean.toFixed(4)} (detect ${(windowDet / 20).toFixed(4)}, ` +
+            `correct ${(windowCor / 20).toFixed(4)}) ${((Date.now() - windowStart) / 20000).toFixed(2)} s/step`,
         );
         window = [];
         windowDet = 0;
@@ -202,13 +290,10 @@ export async function trainCsc(config: CscTrainConfig): Promise<CscTrainResult> 
         windowStart = Date.now();
       }
       if (Date.now() - lastSave >= 10 * 60_000) {
-        save(step);
+        saveRun(run, step);
         lastSave = Date.now();
       }
     }
   }
-  save(step);
-  opt.dispose();
-  csc.dispose();
-  return { steps: step, minutes: (Date.now() - started) / 60000, losses, dir: modelDir };
+  return step;
 }

@@ -1,6 +1,7 @@
 // PET with its semi-supervised stage: a PET model trained on 32 labelled reviews soft-labels unlabeled ones
 // (softmax(scores / 2)), then a new PET model from the same pretrained weights trains on both.
-// (`fewprompt train --unlabeled 1000` does the same in one command.) Run: npx tsx experiments/examples/05-pet-self-training.ts
+// (`fewprompt train --unlabeled 1000` does the same in one command.) Run: npx tsx
+// experiments/examples/05-pet-self-training.ts
 import {
   BertTokenizer,
   PetMethod,

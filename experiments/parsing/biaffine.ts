@@ -65,7 +65,12 @@ export interface BiaffineParserOptions {
 /**
  * Trains with the framework's {@link Objective} contract (one bucket = one optimiser step).
  * @example
- * const parser = new BiaffineParser(model, featurizer, { head: { arcSize: 128, relSize: 64, labels }, lr: 1e-4, headLr: 1e-3, seed: 42 });
+ * const parser = new BiaffineParser(model, featurizer, {
+ *   head: { arcSize: 128, relSize: 64, labels },
+ *   lr: 1e-4,
+ *   headLr: 1e-3,
+ *   seed: 42,
+ * });
  * await new Trainer(parser, { epochs: 4, batchSize: 1, seed: 42 }).fit(buckets, []);
  */
 export class BiaffineParser implements Objective<ParseBucket, ParseTensors> {

@@ -35,15 +35,29 @@ export function trainingCurveSvg(
   const lossPath = path(losses.map((h) => [x(h.step), yLoss(h.loss!)]));
   const devPath = path(devs.map((h) => [x(h.step), yAcc(h.dev!)]));
   const ticks = [0, 0.25, 0.5, 0.75, 1];
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">
+  const tickMarks = ticks
+    .map(
+      (t) =>
+        `<text x="${pad.l - 4}" y="${yLoss(t * maxLoss) + 4}" text-anchor="end" fill="#1f77b4">` +
+        `${(t * maxLoss).toFixed(2)}</text>` +
+        `<text x="${width - pad.r + 4}" y="${yAcc(t) + 4}" fill="#d62728">${t.toFixed(2)}</text>` +
+        `<line x1="${pad.l}" x2="${width - pad.r}" y1="${yAcc(t)}" y2="${yAcc(t)}" stroke="#eee"/>`,
+    )
+    .join('\n');
+  const dots = devs
+    .map((h) => `<circle cx="${x(h.step).toFixed(1)}" cy="${yAcc(h.dev!).toFixed(1)}" r="3" fill="#d62728"/>`)
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" \
+font-family="sans-serif" font-size="11">
 <rect width="${width}" height="${height}" fill="white"/>
 <line x1="${pad.l}" y1="${height - pad.b}" x2="${width - pad.r}" y2="${height - pad.b}" stroke="#888"/>
-${ticks.map((t) => `<text x="${pad.l - 4}" y="${yLoss(t * maxLoss) + 4}" text-anchor="end" fill="#1f77b4">${(t * maxLoss).toFixed(2)}</text><text x="${width - pad.r + 4}" y="${yAcc(t) + 4}" fill="#d62728">${t.toFixed(2)}</text><line x1="${pad.l}" x2="${width - pad.r}" y1="${yAcc(t)}" y2="${yAcc(t)}" stroke="#eee"/>`).join('\n')}
+${tickMarks}
 <text x="${width / 2}" y="${height - 6}" text-anchor="middle">step (max ${maxStep})</text>
 <path d="${lossPath}" fill="none" stroke="#1f77b4" stroke-width="1.5"/>
 <path d="${devPath}" fill="none" stroke="#d62728" stroke-width="2"/>
-${devs.map((h) => `<circle cx="${x(h.step).toFixed(1)}" cy="${yAcc(h.dev!).toFixed(1)}" r="3" fill="#d62728"/>`).join('')}
-<text x="${pad.l + 6}" y="${height - pad.b - 8}" fill="#1f77b4">${labels.loss}</text><text x="${pad.l + 120}" y="${height - pad.b - 8}" fill="#d62728">${labels.dev}</text>
+${dots}
+<text x="${pad.l + 6}" y="${height - pad.b - 8}" fill="#1f77b4">${labels.loss}</text>\
+<text x="${pad.l + 120}" y="${height - pad.b - 8}" fill="#d62728">${labels.dev}</text>
 </svg>`;
 }
 
@@ -68,11 +82,13 @@ export function renderRunReport(input: RunReportInput): string {
   const metrics = Object.entries(input.metrics)
     .map(
       ([k, v]) =>
-        `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : v)}</td></tr>`,
+        `<tr><th>${esc(k)}</th>` +
+        `<td>${esc(typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : v)}</td></tr>`,
     )
     .join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(input.title)}</title>
-<style>body{font-family:sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head>
+<style>body{font-family:sans-serif;margin:24px}table{border-collapse:collapse}\
+td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head>
 <body><h1>${esc(input.title)}</h1><table>${metrics}</table>
 <h2>Training curve</h2>${trainingCurveSvg(input.history)}
 <h2>Confusion matrix (test; rows = gold, columns = predicted)</h2>

@@ -3,7 +3,7 @@ import type { SuiteReport } from './report.js';
 /** Bar colours per variant, in order (colour-blind-safe Okabe–Ito palette). */
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
 
-const escape = (s: string) =>
+const escapeXml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
@@ -23,7 +23,8 @@ export function renderChartSvg(report: SuiteReport): string {
   const height = top + plotH + 70;
   const y = (pct: number) => top + plotH - (Math.max(0, Math.min(100, pct)) / 100) * plotH;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+      'font-family="sans-serif" font-size="11">',
     `<title>FewCLUE test_public accuracy (%)</title>`,
   ];
   for (let t = 0; t <= 100; t += 20) {
@@ -42,25 +43,30 @@ export function renderChartSvg(report: SuiteReport): string {
       if (!stat) return;
       const x = x0 + v * bar;
       const std = 'std' in stat ? stat.std : 0;
+      const title = escapeXml(`${group} ${variant}: ${stat.mean.toFixed(2)}${std > 0 ? ` ± ${std.toFixed(2)}` : ''}`);
       parts.push(
-        `<rect x="${x}" y="${y(stat.mean).toFixed(1)}" width="${bar - 2}" height="${(top + plotH - y(stat.mean)).toFixed(1)}" fill="${PALETTE[v % PALETTE.length]}"><title>${escape(`${group} ${variant}: ${stat.mean.toFixed(2)}${std > 0 ? ` ± ${std.toFixed(2)}` : ''}`)}</title></rect>`,
+        `<rect x="${x}" y="${y(stat.mean).toFixed(1)}" width="${bar - 2}" ` +
+          `height="${(top + plotH - y(stat.mean)).toFixed(1)}" fill="${PALETTE[v % PALETTE.length]}">` +
+          `<title>${title}</title></rect>`,
       );
       if (std > 0) {
         const cx = x + (bar - 2) / 2;
         parts.push(
-          `<line x1="${cx}" x2="${cx}" y1="${y(stat.mean + std).toFixed(1)}" y2="${y(stat.mean - std).toFixed(1)}" stroke="#333"/>`,
+          `<line x1="${cx}" x2="${cx}" y1="${y(stat.mean + std).toFixed(1)}" ` +
+            `y2="${y(stat.mean - std).toFixed(1)}" stroke="#333"/>`,
         );
       }
     });
     parts.push(
-      `<text x="${x0 + (report.variants.length * bar) / 2}" y="${top + plotH + 14}" text-anchor="middle"${group === 'overall' ? ' font-weight="bold"' : ''}>${escape(group)}</text>`,
+      `<text x="${x0 + (report.variants.length * bar) / 2}" y="${top + plotH + 14}" text-anchor="middle"` +
+        `${group === 'overall' ? ' font-weight="bold"' : ''}>${escapeXml(group)}</text>`,
     );
   });
   report.variants.forEach((variant, v) => {
     const x = left + v * 110;
     parts.push(
       `<rect x="${x}" y="${height - 24}" width="10" height="10" fill="${PALETTE[v % PALETTE.length]}"/>`,
-      `<text x="${x + 14}" y="${height - 15}">${escape(variant)}</text>`,
+      `<text x="${x + 14}" y="${height - 15}">${escapeXml(variant)}</text>`,
     );
   });
   parts.push('</svg>');
@@ -78,7 +84,7 @@ export function renderHtml(report: SuiteReport): string {
     return c ? (c.n > 1 ? `${c.mean.toFixed(2)} ± ${c.std.toFixed(2)}` : c.mean.toFixed(2)) : '–';
   };
   const rows = report.tasks.map(
-    (task) => `<tr><th>${escape(task)}</th>${report.variants.map((v) => `<td>${cell(task, v)}</td>`).join('')}</tr>`,
+    (task) => `<tr><th>${escapeXml(task)}</th>${report.variants.map((v) => `<td>${cell(task, v)}</td>`).join('')}</tr>`,
   );
   const overall = `<tr class="overall"><th>overall</th>${report.variants
     .map((v) => {
@@ -86,17 +92,21 @@ export function renderHtml(report: SuiteReport): string {
       return `<td>${o ? `${o.mean.toFixed(2)}${o.complete ? '' : ` (${o.tasks}/${report.tasks.length})`}` : '–'}</td>`;
     })
     .join('')}</tr>`;
+  const failedItems = report.failed.map((f) => `<li><code>${escapeXml(f.id)}</code>: ${escapeXml(f.reason)}</li>`);
+  const failed = report.failed.length > 0 ? `<h2>Failed jobs</h2><ul>${failedItems.join('')}</ul>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>FewCLUE suite report</title>
-<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}th{text-align:left}tr.overall{font-weight:bold}</style>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
+td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}th{text-align:left}tr.overall{font-weight:bold}</style>
 </head><body>
 <h1>FewCLUE suite report</h1>
-<p>Model <code>${escape(report.model)}</code>, splits ${escape(report.splits.join(', '))}: test_public accuracy (%), mean ± std over splits; overall = mean over tasks.</p>
-<table><thead><tr><th>task</th>${report.variants.map((v) => `<th>${escape(v)}</th>`).join('')}</tr></thead>
+<p>Model <code>${escapeXml(report.model)}</code>, splits ${escapeXml(report.splits.join(', '))}: \
+test_public accuracy (%), mean ± std over splits; overall = mean over tasks.</p>
+<table><thead><tr><th>task</th>${report.variants.map((v) => `<th>${escapeXml(v)}</th>`).join('')}</tr></thead>
 <tbody>
 ${[...rows, overall].join('\n')}
 </tbody></table>
-${renderChartSvg(report)}${report.failed.length > 0 ? `<h2>Failed jobs</h2><ul>${report.failed.map((f) => `<li><code>${escape(f.id)}</code>: ${escape(f.reason)}</li>`).join('')}</ul>` : ''}
+${renderChartSvg(report)}${failed}
 </body></html>
 `;
 }

@@ -119,7 +119,8 @@ export class JobChild {
       this.exited = true; // the child exits after this message; the next job needs a fresh one
       pending.reject(
         new JobError(
-          `job ${message.id}: ${message.message} (WebAssembly trap: worker process ${this.child.pid} exits, a fresh one takes the next job)`,
+          `job ${message.id}: ${message.message} ` +
+            `(WebAssembly trap: worker process ${this.child.pid} exits, a fresh one takes the next job)`,
           message.id,
           { retryable: message.retryable, crashed: true },
         ),
@@ -177,7 +178,8 @@ export function serveJobsOverIpc(): Promise<number> {
   const raw = process.send?.bind(process);
   if (!raw)
     throw new ConfigError(
-      'fewprompt worker --local talks to its suite coordinator over IPC; start it with --queue redis://HOST:PORT instead',
+      'fewprompt worker --local talks to its suite coordinator over IPC; ' +
+        'start it with --queue redis://HOST:PORT instead',
     );
   const send = (m: ToParent): boolean => raw(m);
   return new Promise((resolve) => {

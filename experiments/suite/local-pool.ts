@@ -63,7 +63,8 @@ export async function runInProcess(jobs: readonly SuiteJob[], options: ExecutorO
  * mid-job is replaced by a fresh one and its job is retried (up to `maxAttempts` starts); a job whose run
  * threw a typed fewprompt error (bad config/data) is not retried, since it would fail the same way.
  * @example
- * const failed = await runLocalPool(jobs, { workers: 2, runsDir: 'out/runs', onResult: (r) => store.write(r) }); // → []
+ * const failed = await runLocalPool(jobs, { workers: 2, runsDir:
+ * 'out/runs', onResult: (r) => store.write(r) }); // → []
  */
 export async function runLocalPool(
   jobs: readonly SuiteJob[],
@@ -87,7 +88,8 @@ export async function runLocalPool(
           const retry = (!(error instanceof JobError) || error.retryable) && attempt < maxAttempts;
           if (retry) {
             log.warn(
-              `${reason}; retrying (attempt ${attempt + 1} of ${maxAttempts})${error instanceof JobError && error.crashed ? ' in a fresh worker' : ''}`,
+              `${reason}; retrying (attempt ${attempt + 1} of ${maxAttempts})` +
+                `${error instanceof JobError && error.crashed ? ' in a fresh worker' : ''}`,
             );
             queue.unshift({ job, attempt: attempt + 1 });
           } else {

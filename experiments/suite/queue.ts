@@ -17,7 +17,8 @@ export const DEFAULT_QUEUE_NAME = 'fewprompt-fewclue';
  * BullMQ connection options for a `redis://[user:password@]host:port[/db]` (or `rediss://`) URL.
  * @example
  * redisConnection('redis://10.0.0.5:6379/2'); // → { host: '10.0.0.5', port: 6379, db: 2, maxRetriesPerRequest: null }
- * redisConnection('http://x');                // throws ConfigError: "--queue 'http://x': expected redis://HOST:PORT[/DB] or rediss://…"
+ * redisConnection('http://x');
+ * // throws ConfigError: "--queue 'http://x': expected redis://HOST:PORT[/DB] or rediss://…"
  */
 export function redisConnection(url: string): ConnectionOptions {
   let parsed: URL;
@@ -104,7 +105,11 @@ export interface QueueOptions {
  * failed for good, handing results to `onResult` as they arrive. A job left `failed` by an earlier suite
  * is retried; one left from a different config is replaced. Workers: `fewprompt worker --queue URL`.
  * @example
- * const failed = await runOnQueue(jobs, { url: 'redis://127.0.0.1:6379', runsDir: 'out/runs', onResult: (r) => store.write(r) });
+ * const failed = await runOnQueue(jobs, {
+ *   url: 'redis://127.0.0.1:6379',
+ *   runsDir: 'out/runs',
+ *   onResult: (r) => store.write(r),
+ * });
  */
 export async function runOnQueue(
   jobs: readonly SuiteJob[],
@@ -193,7 +198,8 @@ export async function runOnQueue(
       if (pending.size === 0) break;
       if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) {
         throw new JobError(
-          `gave up after ${options.timeoutMs} ms waiting for ${pending.size} queue jobs (${[...pending.keys()].slice(0, 5).join(', ')}…); are workers running?`,
+          `gave up after ${options.timeoutMs} ms waiting for ${pending.size} queue jobs ` +
+            `(${[...pending.keys()].slice(0, 5).join(', ')}…); are workers running?`,
           [...pending.keys()][0]!,
         );
       }
@@ -216,7 +222,8 @@ function storeResult(resultsDir: unknown, record: JobRecord): void {
     new ResultStore(resultsDir).write(record);
   } catch (error) {
     log.warn(
-      `queue worker: could not write ${record.job.id}'s result to ${resultsDir} (${(error as Error).message}); the coordinator will`,
+      `queue worker: could not write ${record.job.id}'s result to ${resultsDir} (${(error as Error).message}); ` +
+        'the coordinator will',
     );
   }
 }
@@ -227,7 +234,10 @@ export interface QueueWorkerOptions {
   name?: string;
   /** Per-job artefacts go under `runsDir/<job-id>/` on this machine. */
   runsDir: string;
-  /** How long a job's lock lives without renewal: a killed worker's job returns to the queue after about this long (default 30 s). */
+  /**
+   * How long a job's lock lives without renewal: a killed worker's
+   * job returns to the queue after about this long (default 30 s).
+   */
   lockMs?: number;
   onEvent?: (event: 'started' | 'finished' | 'failed', jobId: string, detail: string) => void;
 }

@@ -139,8 +139,10 @@ export function renderMarkdown(report: SuiteReport): string {
   const lines = [
     '# FewCLUE suite report',
     '',
-    `Model: \`${report.model}\` · splits: ${report.splits.join(', ')} · test_public accuracy (%), mean ± std over splits` +
-      `${report.maxSteps === undefined ? '' : ` · max ${report.maxSteps} steps per run`}${report.testExamples > 0 ? ` · up to ${report.testExamples} test examples per run` : ''}.`,
+    `Model: \`${report.model}\` · splits: ${report.splits.join(', ')} · ` +
+      'test_public accuracy (%), mean ± std over splits' +
+      `${report.maxSteps === undefined ? '' : ` · max ${report.maxSteps} steps per run`}` +
+      `${report.testExamples > 0 ? ` · up to ${report.testExamples} test examples per run` : ''}.`,
     '',
     `| task | ${report.variants.join(' | ')} |`,
     `|---|${report.variants.map(() => '---:|').join('')}`,

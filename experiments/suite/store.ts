@@ -64,7 +64,9 @@ export class ResultStore {
     return join(this.dir, 'results', `${jobId}.json`);
   }
 
-  /** The stored record of `jobId`, or undefined when the job has not finished. A damaged file is a DataError naming it. */
+  /**
+   * The stored record of `jobId`, or undefined when the job has not finished. A damaged file is a DataError naming it.
+   */
   read(jobId: string): JobRecord | undefined {
     const file = this.path(jobId);
     if (!existsSync(file)) return undefined;
@@ -100,7 +102,8 @@ export class ResultStore {
         .filter((k) => JSON.stringify(stored[k]) !== JSON.stringify(wanted[k]))
         .map((k) => `${k}: ${JSON.stringify(stored[k])} → ${JSON.stringify(wanted[k])}`);
       throw new ConfigError(
-        `${this.path(job.id)} holds a result of a different config (${fields.join(', ')}); use another --out or delete the file`,
+        `${this.path(job.id)} holds a result of a different config (${fields.join(', ')}); ` +
+          'use another --out or delete the file',
       );
     }
     return true;

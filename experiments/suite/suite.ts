@@ -71,7 +71,8 @@ export function parseSuiteOptions(input: unknown, source = 'suite options'): Sui
       throw new ConfigError(`${source}: train.${f} is set by the suite; use tasks / methods / splits / rdrop instead`);
   if (o.queue !== undefined && o.workers !== undefined && o.workers > 1)
     throw new ConfigError(
-      `${source}: workers (${o.workers}) and queue are exclusive; start queue workers with 'fewprompt worker --queue ${o.queue}'`,
+      `${source}: workers (${o.workers}) and queue are exclusive; ` +
+        `start queue workers with 'fewprompt worker --queue ${o.queue}'`,
     );
   return {
     out: o.out,
@@ -117,7 +118,14 @@ export interface SuiteOutcome {
  * `out/results/`, runs the rest (in-process, `workers` child processes, or over a BullMQ `queue`),
  * stores each result as it arrives, and writes `report.md`, `report.json`, `report.html`, `chart.svg`.
  * @example
- * const outcome = await runSuite({ out: 'runs/fewclue', tasks: ['eprstmt'], methods: ['pet', 'efl'], splits: '0-4', workers: 2, train: { model: 'models/zh-mini' } });
+ * const outcome = await runSuite({
+ *   out: 'runs/fewclue',
+ *   tasks: ['eprstmt'],
+ *   methods: ['pet', 'efl'],
+ *   splits: '0-4',
+ *   workers: 2,
+ *   train: { model: 'models/zh-mini' },
+ * });
  * outcome.report.overall; // → [{ variant: 'pet', mean: 61.2, tasks: 1, complete: true }, …]
  */
 export async function runSuite(
@@ -146,7 +154,8 @@ export async function runSuite(
       store.write(record);
       ran.push(record.job.id);
       log.info(
-        `suite: ${record.job.id} done: test_public ${(100 * record.result.testAccuracy).toFixed(2)} (${ran.length + skipped.length}/${jobs.length})`,
+        `suite: ${record.job.id} done: test_public ${(100 * record.result.testAccuracy).toFixed(2)} ` +
+          `(${ran.length + skipped.length}/${jobs.length})`,
       );
     },
     onStart: (job, attempt) => log.info(`suite: ${job.id} started${attempt > 1 ? ` (attempt ${attempt})` : ''}`),

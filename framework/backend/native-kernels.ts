@@ -12,7 +12,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { GraphBuilder } from '../onnx/graph.js';
 import { OnnxType, type OnnxTypeCode } from '../onnx/proto.js';
 import { NativeSession, type NativeTensor } from './ort-binding.js';
-import { tf } from './tf.js';
+import type { tf } from './tf.js';
 
 /** Inputs with fewer elements than this (all together) stay on the CPU kernel: a call costs ~10 µs. */
 export const NATIVE_MIN_ELEMENTS = 2048;

@@ -54,7 +54,10 @@ function numeric(values: tf.backend_util.BackendValues): ArrayLike<number> {
   throw new Error('UnsortedSegmentSum: string tensors are not supported');
 }
 
-/** Registers the scatter-add `UnsortedSegmentSum` on `backendName` ('wasm', or 'cpu' and the native backend built on it). */
+/**
+ * Registers the scatter-add `UnsortedSegmentSum` on `backendName`
+ * ('wasm', or 'cpu' and the native backend built on it).
+ */
 export function registerSegmentSum(backendName: 'wasm' | 'cpu' | 'native'): void {
   if (tf.getKernel('UnsortedSegmentSum', backendName) !== undefined)
     tf.unregisterKernel('UnsortedSegmentSum', backendName);

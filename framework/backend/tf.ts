@@ -41,7 +41,8 @@ export const STRICT_TIDY_LIMIT = 10_000;
 
 /**
  * How many host numbers `value` holds where tf.tidy would walk them: a typed array's length, an array's numbers and
- * the lengths of the arrays in it, the same for a plain object's values (two levels, enough for `{ scores: number[][] }`).
+ * the lengths of the arrays in it, the same for a plain object's values (two levels, enough for
+ * `{ scores: number[][] }`).
  * @example hostNumbersIn({ scores: [[1, 2], [3, 4]], t: tf.ones([9]) }); // → 4
  */
 export function hostNumbersIn(value: unknown, depth = 0): number {
@@ -70,7 +71,8 @@ if (process.env['FEWPROMPT_STRICT_TIDY'] === '1') {
     const n = hostNumbersIn(result);
     if (n > STRICT_TIDY_LIMIT) {
       throw new Error(
-        `tf.tidy returned ${n} host numbers (limit ${STRICT_TIDY_LIMIT}); tidy walks each one looking for tensors — read them outside with tidyRead(fn, read)`,
+        `tf.tidy returned ${n} host numbers (limit ${STRICT_TIDY_LIMIT}); tidy walks each one looking for tensors — ` +
+          'read them outside with tidyRead(fn, read)',
       );
     }
     return result;

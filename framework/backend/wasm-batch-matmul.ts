@@ -100,7 +100,8 @@ function kernel({
   const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
   if (k !== kb)
     throw new Error(
-      `matMul: inner dimensions ${k} and ${kb} of shapes [${a.shape}] and [${b.shape}] (transposeA=${transposeA}, transposeB=${transposeB}) do not match`,
+      `matMul: inner dimensions ${k} and ${kb} of shapes [${a.shape}] and [${b.shape}] ` +
+        `(transposeA=${transposeA}, transposeB=${transposeB}) do not match`,
     );
   const outerA = a.shape.slice(0, -2);
   const outerB = b.shape.slice(0, -2);

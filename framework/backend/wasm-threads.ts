@@ -22,7 +22,8 @@ const require = createRequire(import.meta.url);
 
 /** The worker script's Blob branch, replaced because the factory is `require`d up front. */
 const BLOB_IMPORT =
-  'if(typeof e.data.urlOrBlob=="string"){importScripts(e.data.urlOrBlob)}else{var objectUrl=URL.createObjectURL(e.data.urlOrBlob);importScripts(objectUrl);URL.revokeObjectURL(objectUrl)}';
+  'if(typeof e.data.urlOrBlob=="string"){importScripts(e.data.urlOrBlob)}else{' +
+  'var objectUrl=URL.createObjectURL(e.data.urlOrBlob);importScripts(objectUrl);URL.revokeObjectURL(objectUrl)}';
 
 /**
  * Threads for the wasm backend: `FEWPROMPT_WASM_THREADS`, else every core (at most 4, XNNPACK's useful range
@@ -63,7 +64,8 @@ export async function activateThreadedWasm(threads: number): Promise<boolean> {
   // tfjs escapes the script's "\n" sequences the same way before making its Blob.
   writeFileSync(
     workerFile,
-    `var WasmBackendModuleThreadedSimd = require(${JSON.stringify(factory)});\n${wasmWorkerContents.replace(BLOB_IMPORT, '').replace(/\n/g, '\\n')}`,
+    `var WasmBackendModuleThreadedSimd = require(${JSON.stringify(factory)});\n` +
+      wasmWorkerContents.replace(BLOB_IMPORT, '').replace(/\n/g, '\\n'),
   );
 
   const createObjectURL = URL.createObjectURL.bind(URL);

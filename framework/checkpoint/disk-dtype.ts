@@ -92,7 +92,8 @@ export type FloatDiskDType = 'F32' | 'F16' | 'BF16';
  * Encodes a tensor's elements as little-endian bytes; float32 data is written as `floatAs`.
  *
  * @example
- * encodeElements({ dtype: 'float32', shape: [1], data: new Float32Array([1]) }, 'F16'); // → { dtype: 'F16', bytes: Uint8Array [0x00, 0x3c] }
+ * encodeElements({ dtype: 'float32', shape: [1], data: new Float32Array([1]) }, 'F16');
+ * // → { dtype: 'F16', bytes: Uint8Array [0x00, 0x3c] }
  */
 export function encodeElements(tensor: HostTensor, floatAs: FloatDiskDType): { dtype: DiskDType; bytes: Uint8Array } {
   if (!littleEndian) throw new CheckpointError('checkpoint I/O needs a little-endian host');

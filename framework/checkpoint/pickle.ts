@@ -68,56 +68,367 @@ type StackItem = PyValue | typeof MARK;
  *
  * @example
  * // pickle.dumps({'a': 1}, protocol=2)
- * const v = unpickle(new Uint8Array([0x80, 2, 0x7d, 0x71, 0, 0x58, 1, 0, 0, 0, 0x61, 0x71, 1, 0x4b, 1, 0x73, 0x2e]), { globals: {} });
+ * const bytes = new Uint8Array([0x80, 2, 0x7d, 0x71, 0, 0x58, 1, 0, 0, 0, 0x61, 0x71, 1, 0x4b, 1, 0x73, 0x2e]);
+ * const v = unpickle(bytes, { globals: {} });
  * v instanceof PyDict && v.entries.get('a'); // → 1
  */
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
-  const name = options.name ?? '<pickle>';
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const stack: StackItem[] = [];
-  const marks: number[] = [];
-  const memo = new Map<number, PyValue>();
-  let pos = 0;
-  let opStart = 0;
+  return new Unpickler(bytes, options).run();
+}
 
-  const fail = (what: string): never => {
-    throw new CheckpointError(`${name}: cannot unpickle: ${what} (at byte ${opStart})`);
-  };
-  const need = (n: number) => {
-    if (n < 0 || pos + n > bytes.length) fail(`truncated: needs ${n} more bytes, ${bytes.length - pos} left`);
-  };
-  const u8 = () => (need(1), bytes[pos++] ?? 0);
-  const u16 = () => (need(2), (pos += 2), view.getUint16(pos - 2, true));
-  const u32 = () => (need(4), (pos += 4), view.getUint32(pos - 4, true));
-  const i32 = () => (need(4), (pos += 4), view.getInt32(pos - 4, true));
-  const u64 = () => (need(8), (pos += 8), Number(view.getBigUint64(pos - 8, true)));
-  const take = (n: number) => (need(n), (pos += n), bytes.subarray(pos - n, pos));
-  const utf8 = (n: number) => new TextDecoder('utf-8', { fatal: true }).decode(take(n));
-  const line = () => {
-    const end = bytes.indexOf(0x0a, pos);
-    if (end < 0) fail('unterminated text line');
-    const text = new TextDecoder('latin1').decode(bytes.subarray(pos, end));
-    pos = end + 1;
+/** One unpickling pass over `bytes`: the pickle machine's stack, marks and memo, and a read position. */
+class Unpickler {
+  private readonly name: string;
+  private readonly view: DataView;
+  private readonly stack: StackItem[] = [];
+  private readonly marks: number[] = [];
+  private readonly memo = new Map<number, PyValue>();
+  private pos = 0;
+  private opStart = 0;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly options: UnpickleOptions,
+  ) {
+    this.name = options.name ?? '<pickle>';
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  run(): PyValue {
+    for (;;) {
+      this.opStart = this.pos;
+      const op = this.u8();
+      if (op === 0x2e) {
+        // STOP
+        const result = this.pop();
+        if (this.stack.length !== 0) this.fail(`STOP with ${this.stack.length} items left on the stack`);
+        return result;
+      }
+      const done =
+        this.protocolOp(op) || this.containerOp(op) || this.itemOp(op) || this.scalarOp(op) || this.memoOp(op);
+      if (!done && !this.objectOp(op)) {
+        this.fail(
+          `unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} ` +
+            `('${String.fromCharCode(op)}'); only the opcodes torch.save emits are read`,
+        );
+      }
+    }
+  }
+
+  /** PROTO, FRAME and MARK; false for any other opcode. */
+  private protocolOp(op: number): boolean {
+    switch (op) {
+      case 0x80: {
+        const v = this.u8();
+        if (v > 5) this.fail(`pickle protocol ${v} is newer than 5`);
+        return true;
+      } // PROTO
+      case 0x95:
+        this.u64();
+        return true; // FRAME: a length hint only
+      case 0x28:
+        this.marks.push(this.stack.length);
+        this.stack.push(MARK);
+        return true; // MARK
+      default:
+        return false;
+    }
+  }
+
+  /** Opcodes that build a tuple, list or dict; false for any other opcode. */
+  private containerOp(op: number): boolean {
+    const stack = this.stack;
+    switch (op) {
+      case 0x29:
+        stack.push(new PyTuple([]));
+        return true; // EMPTY_TUPLE
+      case 0x5d:
+        stack.push([]);
+        return true; // EMPTY_LIST
+      case 0x7d:
+        stack.push(new PyDict());
+        return true; // EMPTY_DICT
+      case 0x74:
+        stack.push(new PyTuple(this.popMark()));
+        return true; // TUPLE
+      case 0x85:
+        stack.push(new PyTuple([this.pop()]));
+        return true; // TUPLE1
+      case 0x86: {
+        const b = this.pop();
+        stack.push(new PyTuple([this.pop(), b]));
+        return true;
+      } // TUPLE2
+      case 0x87: {
+        const c = this.pop();
+        const b = this.pop();
+        stack.push(new PyTuple([this.pop(), b, c]));
+        return true;
+      } // TUPLE3
+      case 0x6c:
+        stack.push(this.popMark());
+        return true; // LIST
+      case 0x64: {
+        const d = new PyDict();
+        this.setItems(d, this.popMark());
+        stack.push(d);
+        return true;
+      } // DICT
+      default:
+        return false;
+    }
+  }
+
+  /** Opcodes that add items to the list or dict on top of the stack; false for any other opcode. */
+  private itemOp(op: number): boolean {
+    switch (op) {
+      case 0x61: {
+        const v = this.pop();
+        this.appendItems(this.top(), [v]);
+        return true;
+      } // APPEND
+      case 0x65: {
+        const items = this.popMark();
+        this.appendItems(this.top(), items);
+        return true;
+      } // APPENDS
+      case 0x73: {
+        const v = this.pop();
+        const k = this.pop();
+        this.setItems(this.top(), [k, v]);
+        return true;
+      } // SETITEM
+      case 0x75: {
+        const items = this.popMark();
+        this.setItems(this.top(), items);
+        return true;
+      } // SETITEMS
+      default:
+        return false;
+    }
+  }
+
+  /** None, booleans, integers, floats, strings and bytes; false for any other opcode. */
+  private scalarOp(op: number): boolean {
+    const stack = this.stack;
+    switch (op) {
+      case 0x4e:
+        stack.push(null);
+        return true; // NONE
+      case 0x88:
+        stack.push(true);
+        return true; // NEWTRUE
+      case 0x89:
+        stack.push(false);
+        return true; // NEWFALSE
+      case 0x4a:
+        stack.push(this.i32());
+        return true; // BININT
+      case 0x4b:
+        stack.push(this.u8());
+        return true; // BININT1
+      case 0x4d:
+        stack.push(this.u16());
+        return true; // BININT2
+      case 0x8a:
+        stack.push(decodeLong(this.take(this.u8())));
+        return true; // LONG1
+      case 0x8b:
+        stack.push(decodeLong(this.take(this.u32())));
+        return true; // LONG4
+      case 0x47:
+        this.need(8);
+        stack.push(this.view.getFloat64(this.pos, false));
+        this.pos += 8;
+        return true; // BINFLOAT (big-endian)
+      default:
+        return this.textOp(op);
+    }
+  }
+
+  /** Unicode strings, byte strings and bytes; false for any other opcode. */
+  private textOp(op: number): boolean {
+    const stack = this.stack;
+    switch (op) {
+      case 0x58:
+        stack.push(this.utf8(this.u32()));
+        return true; // BINUNICODE
+      case 0x8c:
+        stack.push(this.utf8(this.u8()));
+        return true; // SHORT_BINUNICODE
+      case 0x8d:
+        stack.push(this.utf8(this.u64()));
+        return true; // BINUNICODE8
+      case 0x54:
+        stack.push(new TextDecoder('latin1').decode(this.take(this.i32())));
+        return true; // BINSTRING
+      case 0x55:
+        stack.push(new TextDecoder('latin1').decode(this.take(this.u8())));
+        return true; // SHORT_BINSTRING
+      case 0x42:
+        stack.push(this.take(this.u32()).slice());
+        return true; // BINBYTES
+      case 0x43:
+        stack.push(this.take(this.u8()).slice());
+        return true; // SHORT_BINBYTES
+      default:
+        return false;
+    }
+  }
+
+  /** The memo's PUT and GET opcodes; false for any other opcode. */
+  private memoOp(op: number): boolean {
+    switch (op) {
+      case 0x71:
+        this.memo.set(this.u8(), this.top());
+        return true; // BINPUT
+      case 0x72:
+        this.memo.set(this.u32(), this.top());
+        return true; // LONG_BINPUT
+      case 0x94:
+        this.memo.set(this.memo.size, this.top());
+        return true; // MEMOIZE
+      case 0x68:
+        this.stack.push(this.memoGet(this.u8()));
+        return true; // BINGET
+      case 0x6a:
+        this.stack.push(this.memoGet(this.u32()));
+        return true; // LONG_BINGET
+      default:
+        return false;
+    }
+  }
+
+  /** Globals, persistent ids, REDUCE and BUILD; false for any other opcode. */
+  private objectOp(op: number): boolean {
+    switch (op) {
+      case 0x63: {
+        const module = this.line();
+        this.stack.push(this.global(module, this.line()));
+        return true;
+      } // GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
+        const attr = this.pop();
+        const module = this.pop();
+        if (typeof module !== 'string' || typeof attr !== 'string') this.fail('STACK_GLOBAL needs two strings');
+        this.stack.push(this.global(String(module), String(attr)));
+        return true;
+      }
+      case 0x51: {
+        // BINPERSID
+        const pid = this.pop();
+        if (!this.options.persistentLoad) this.fail('persistent ids are not allowed here');
+        this.stack.push(this.options.persistentLoad ? this.options.persistentLoad(pid) : null);
+        return true;
+      }
+      case 0x52:
+        this.reduce();
+        return true; // REDUCE
+      case 0x62: {
+        // BUILD: only dicts carry state in a state dict (OrderedDict._metadata)
+        const state = this.pop();
+        const target = this.top();
+        if (!(target instanceof PyDict)) return this.fail(`BUILD on ${describe(target)} is not supported`);
+        target.state = state;
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** REDUCE: calls a whitelisted global's handler with the argument tuple. */
+  private reduce(): void {
+    const args = this.pop();
+    const callable = this.pop();
+    if (!(callable instanceof PyGlobal)) this.fail(`REDUCE on ${describe(callable)}, not a global`);
+    if (!(args instanceof PyTuple)) this.fail(`REDUCE of ${callable.qualifiedName} with ${describe(args)} arguments`);
+    const handler = this.options.globals[callable.qualifiedName];
+    if (typeof handler !== 'function') this.fail(`'${callable.qualifiedName}' may be referenced but not called`);
+    try {
+      this.stack.push(handler(args.items));
+    } catch (error) {
+      if (error instanceof CheckpointError) throw error;
+      this.fail(`${callable.qualifiedName}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private fail(what: string): never {
+    throw new CheckpointError(`${this.name}: cannot unpickle: ${what} (at byte ${this.opStart})`);
+  }
+
+  private need(n: number): void {
+    if (n < 0 || this.pos + n > this.bytes.length)
+      this.fail(`truncated: needs ${n} more bytes, ${this.bytes.length - this.pos} left`);
+  }
+
+  /** Checks that `n` more bytes are there, moves past them and returns where they start. */
+  private advance(n: number): number {
+    this.need(n);
+    this.pos += n;
+    return this.pos - n;
+  }
+
+  private u8(): number {
+    this.need(1);
+    return this.bytes[this.pos++] ?? 0;
+  }
+
+  private u16(): number {
+    return this.view.getUint16(this.advance(2), true);
+  }
+
+  private u32(): number {
+    return this.view.getUint32(this.advance(4), true);
+  }
+
+  private i32(): number {
+    return this.view.getInt32(this.advance(4), true);
+  }
+
+  private u64(): number {
+    return Number(this.view.getBigUint64(this.advance(8), true));
+  }
+
+  private take(n: number): Uint8Array {
+    const start = this.advance(n);
+    return this.bytes.subarray(start, start + n);
+  }
+
+  private utf8(n: number): string {
+    return new TextDecoder('utf-8', { fatal: true }).decode(this.take(n));
+  }
+
+  private line(): string {
+    const end = this.bytes.indexOf(0x0a, this.pos);
+    if (end < 0) this.fail('unterminated text line');
+    const text = new TextDecoder('latin1').decode(this.bytes.subarray(this.pos, end));
+    this.pos = end + 1;
     return text;
-  };
-  const pop = (): PyValue => {
-    const top = stack.pop();
-    if (top === undefined || top === MARK) return fail('stack underflow');
+  }
+
+  private pop(): PyValue {
+    const top = this.stack.pop();
+    if (top === undefined || top === MARK) return this.fail('stack underflow');
     return top;
-  };
-  const top = (): PyValue => {
-    const value = stack[stack.length - 1];
-    if (value === undefined || value === MARK) return fail('stack underflow');
+  }
+
+  private top(): PyValue {
+    const value = this.stack[this.stack.length - 1];
+    if (value === undefined || value === MARK) return this.fail('stack underflow');
     return value;
-  };
-  const popMark = (): PyValue[] => {
-    const at = marks.pop();
-    if (at === undefined) return fail('no MARK on the stack');
-    const items = stack.splice(at);
+  }
+
+  private popMark(): PyValue[] {
+    const at = this.marks.pop();
+    if (at === undefined) return this.fail('no MARK on the stack');
+    const items = this.stack.splice(at);
     items.shift();
     return items.filter((v): v is PyValue => v !== MARK);
-  };
-  const toKey = (value: PyValue): PyKey => {
+  }
+
+  private toKey(value: PyValue): PyKey {
     if (
       value === null ||
       typeof value === 'boolean' ||
@@ -127,226 +438,35 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
     ) {
       return value;
     }
-    return fail(`unsupported dict key of type ${describe(value)}`);
-  };
-  const setItems = (target: PyValue, items: PyValue[]) => {
-    if (!(target instanceof PyDict)) return fail(`SETITEMS on ${describe(target)}, not a dict`);
-    for (let i = 0; i + 1 < items.length; i += 2) target.entries.set(toKey(items[i] ?? null), items[i + 1] ?? null);
-  };
-  const appendItems = (target: PyValue, items: PyValue[]) => {
-    if (!Array.isArray(target)) return fail(`APPENDS on ${describe(target)}, not a list`);
+    return this.fail(`unsupported dict key of type ${describe(value)}`);
+  }
+
+  private setItems(target: PyValue, items: PyValue[]): void {
+    if (!(target instanceof PyDict)) this.fail(`SETITEMS on ${describe(target)}, not a dict`);
+    for (let i = 0; i + 1 < items.length; i += 2)
+      target.entries.set(this.toKey(items[i] ?? null), items[i + 1] ?? null);
+  }
+
+  private appendItems(target: PyValue, items: PyValue[]): void {
+    if (!Array.isArray(target)) this.fail(`APPENDS on ${describe(target)}, not a list`);
     target.push(...items);
-  };
-  const global = (module: string, attr: string): PyGlobal => {
+  }
+
+  private global(module: string, attr: string): PyGlobal {
     const qualified = `${module}.${attr}`;
-    if (!(qualified in options.globals)) {
-      fail(
-        `refusing global '${qualified}': only ${Object.keys(options.globals).join(', ') || 'none'} are allowed ` +
+    if (!(qualified in this.options.globals)) {
+      this.fail(
+        `refusing global '${qualified}': only ${Object.keys(this.options.globals).join(', ') || 'none'} are allowed ` +
           '(is this a plain state dict saved with torch.save?)',
       );
     }
     return new PyGlobal(module, attr);
-  };
-  const memoGet = (index: number) => {
-    const value = memo.get(index);
-    if (value === undefined) fail(`memo slot ${index} is empty`);
-    return value ?? null;
-  };
+  }
 
-  for (;;) {
-    opStart = pos;
-    const op = u8();
-    switch (op) {
-      case 0x80: {
-        const v = u8();
-        if (v > 5) fail(`pickle protocol ${v} is newer than 5`);
-        break;
-      } // PROTO
-      case 0x95:
-        u64();
-        break; // FRAME: a length hint only
-      case 0x2e: {
-        // STOP
-        const result = pop();
-        if (stack.length !== 0) fail(`STOP with ${stack.length} items left on the stack`);
-        return result;
-      }
-      case 0x28:
-        marks.push(stack.length);
-        stack.push(MARK);
-        break; // MARK
-      case 0x29:
-        stack.push(new PyTuple([]));
-        break; // EMPTY_TUPLE
-      case 0x5d:
-        stack.push([]);
-        break; // EMPTY_LIST
-      case 0x7d:
-        stack.push(new PyDict());
-        break; // EMPTY_DICT
-      case 0x74:
-        stack.push(new PyTuple(popMark()));
-        break; // TUPLE
-      case 0x85:
-        stack.push(new PyTuple([pop()]));
-        break; // TUPLE1
-      case 0x86: {
-        const b = pop();
-        stack.push(new PyTuple([pop(), b]));
-        break;
-      } // TUPLE2
-      case 0x87: {
-        const c = pop();
-        const b = pop();
-        stack.push(new PyTuple([pop(), b, c]));
-        break;
-      } // TUPLE3
-      case 0x6c:
-        stack.push(popMark());
-        break; // LIST
-      case 0x64: {
-        const d = new PyDict();
-        setItems(d, popMark());
-        stack.push(d);
-        break;
-      } // DICT
-      case 0x61: {
-        const v = pop();
-        appendItems(top(), [v]);
-        break;
-      } // APPEND
-      case 0x65: {
-        const items = popMark();
-        appendItems(top(), items);
-        break;
-      } // APPENDS
-      case 0x73: {
-        const v = pop();
-        const k = pop();
-        setItems(top(), [k, v]);
-        break;
-      } // SETITEM
-      case 0x75: {
-        const items = popMark();
-        setItems(top(), items);
-        break;
-      } // SETITEMS
-      case 0x4e:
-        stack.push(null);
-        break; // NONE
-      case 0x88:
-        stack.push(true);
-        break; // NEWTRUE
-      case 0x89:
-        stack.push(false);
-        break; // NEWFALSE
-      case 0x4a:
-        stack.push(i32());
-        break; // BININT
-      case 0x4b:
-        stack.push(u8());
-        break; // BININT1
-      case 0x4d:
-        stack.push(u16());
-        break; // BININT2
-      case 0x8a:
-        stack.push(decodeLong(take(u8())));
-        break; // LONG1
-      case 0x8b:
-        stack.push(decodeLong(take(u32())));
-        break; // LONG4
-      case 0x47:
-        need(8);
-        stack.push(view.getFloat64(pos, false));
-        pos += 8;
-        break; // BINFLOAT (big-endian)
-      case 0x58:
-        stack.push(utf8(u32()));
-        break; // BINUNICODE
-      case 0x8c:
-        stack.push(utf8(u8()));
-        break; // SHORT_BINUNICODE
-      case 0x8d:
-        stack.push(utf8(u64()));
-        break; // BINUNICODE8
-      case 0x54:
-        stack.push(new TextDecoder('latin1').decode(take(i32())));
-        break; // BINSTRING
-      case 0x55:
-        stack.push(new TextDecoder('latin1').decode(take(u8())));
-        break; // SHORT_BINSTRING
-      case 0x42:
-        stack.push(take(u32()).slice());
-        break; // BINBYTES
-      case 0x43:
-        stack.push(take(u8()).slice());
-        break; // SHORT_BINBYTES
-      case 0x71:
-        memo.set(u8(), top());
-        break; // BINPUT
-      case 0x72:
-        memo.set(u32(), top());
-        break; // LONG_BINPUT
-      case 0x94:
-        memo.set(memo.size, top());
-        break; // MEMOIZE
-      case 0x68:
-        stack.push(memoGet(u8()));
-        break; // BINGET
-      case 0x6a:
-        stack.push(memoGet(u32()));
-        break; // LONG_BINGET
-      case 0x63: {
-        const module = line();
-        stack.push(global(module, line()));
-        break;
-      } // GLOBAL
-      case 0x93: {
-        // STACK_GLOBAL
-        const attr = pop();
-        const module = pop();
-        if (typeof module !== 'string' || typeof attr !== 'string') fail('STACK_GLOBAL needs two strings');
-        stack.push(global(String(module), String(attr)));
-        break;
-      }
-      case 0x51: {
-        // BINPERSID
-        const pid = pop();
-        if (!options.persistentLoad) fail('persistent ids are not allowed here');
-        stack.push(options.persistentLoad ? options.persistentLoad(pid) : null);
-        break;
-      }
-      case 0x52: {
-        // REDUCE
-        const args = pop();
-        const callable = pop();
-        if (!(callable instanceof PyGlobal)) return fail(`REDUCE on ${describe(callable)}, not a global`);
-        if (!(args instanceof PyTuple))
-          return fail(`REDUCE of ${callable.qualifiedName} with ${describe(args)} arguments`);
-        const handler = options.globals[callable.qualifiedName];
-        if (typeof handler !== 'function') return fail(`'${callable.qualifiedName}' may be referenced but not called`);
-        try {
-          stack.push(handler(args.items));
-        } catch (error) {
-          if (error instanceof CheckpointError) throw error;
-          fail(`${callable.qualifiedName}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-        break;
-      }
-      case 0x62: {
-        // BUILD: only dicts carry state in a state dict (OrderedDict._metadata)
-        const state = pop();
-        const target = top();
-        if (!(target instanceof PyDict)) return fail(`BUILD on ${describe(target)} is not supported`);
-        target.state = state;
-        break;
-      }
-      default:
-        fail(
-          `unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} ` +
-            `('${String.fromCharCode(op)}'); only the opcodes torch.save emits are read`,
-        );
-    }
+  private memoGet(index: number): PyValue {
+    const value = this.memo.get(index);
+    if (value === undefined) this.fail(`memo slot ${index} is empty`);
+    return value ?? null;
   }
 }
 

@@ -102,7 +102,8 @@ export function readPytorchBin(
         declared += entry.originalSize;
         if (declared > budget) {
           throw new CheckpointError(
-            `${name}: zip entries declare ${declared} bytes, more than ${budget} for a ${bytes.length}-byte archive (a zip bomb?)`,
+            `${name}: zip entries declare ${declared} bytes, ` +
+              `more than ${budget} for a ${bytes.length}-byte archive (a zip bomb?)`,
           );
         }
         return true;
@@ -138,7 +139,8 @@ export function readPytorchBin(
     const expected = ref.numel * ITEMSIZE[ref.dtype];
     if (raw.length < expected) {
       throw new CheckpointError(
-        `${name}: tensor '${key}': storage data/${ref.key} has ${raw.length} bytes, ${ref.dtype} x ${ref.numel} needs ${expected}`,
+        `${name}: tensor '${key}': storage data/${ref.key} has ${raw.length} bytes, ` +
+          `${ref.dtype} x ${ref.numel} needs ${expected}`,
       );
     }
     const decoded = decodeElements(ref.dtype, maybeSwap(raw.subarray(0, expected), ITEMSIZE[ref.dtype], bigEndian));
@@ -246,7 +248,8 @@ function materialise(ref: TensorRef, storage: HostTensor, what: string): HostTen
     throw new CheckpointError(`${what}: size ${formatShape(size)} and stride ${formatShape(stride)} differ in rank`);
   if (size.some((d) => d < 0) || stride.some((s) => s < 0) || offset < 0) {
     throw new CheckpointError(
-      `${what}: negative size, stride or offset (size ${formatShape(size)}, stride ${formatShape(stride)}, offset ${offset})`,
+      `${what}: negative size, stride or offset ` +
+        `(size ${formatShape(size)}, stride ${formatShape(stride)}, offset ${offset})`,
     );
   }
   const last = n === 0 ? offset : size.reduce((acc, d, i) => acc + (d - 1) * (stride[i] ?? 0), offset);

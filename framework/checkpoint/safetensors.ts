@@ -139,7 +139,8 @@ export function encodeSafetensors(
     if (key === '__metadata__') throw new CheckpointError(`'__metadata__' cannot be a tensor name`);
     if (tensor.data.length !== numel(tensor.shape)) {
       throw new CheckpointError(
-        `tensor '${key}': shape ${formatShape(tensor.shape)} needs ${numel(tensor.shape)} elements, data has ${tensor.data.length}`,
+        `tensor '${key}': shape ${formatShape(tensor.shape)} needs ${numel(tensor.shape)} elements, ` +
+          `data has ${tensor.data.length}`,
       );
     }
     const { dtype, bytes } = encodeElements(tensor, options.dtype ?? 'F32');
@@ -159,7 +160,8 @@ export function encodeSafetensors(
  * Writes tensors as a `.safetensors` file, atomically (temp file + rename).
  *
  * @example
- * writeSafetensors('/tmp/head.safetensors', new Map([['classifier.bias', { dtype: 'float32', shape: [2], data: new Float32Array([0, 1]) }]]), { dtype: 'F16' });
+ * const bias = { dtype: 'float32', shape: [2], data: new Float32Array([0, 1]) };
+ * writeSafetensors('/tmp/head.safetensors', new Map([['classifier.bias', bias]]), { dtype: 'F16' });
  * readSafetensors('/tmp/head.safetensors').get('classifier.bias')?.data; // → Float32Array [0, 1]
  */
 export function writeSafetensors(

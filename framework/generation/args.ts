@@ -21,7 +21,8 @@ export const GENERATION_DEFAULTS: Omit<GenerationArgs, 'seed' | 'eosTokenId'> = 
 /**
  * Fills defaults and validates; the result is JSON-safe and fully determines a run.
  * @example
- * resolveGenerationArgs({ strategy: 'sampling', topP: 0.9, eosTokenId: 3 }).seed; // → a drawn 32-bit seed, e.g. 2810346811
+ * resolveGenerationArgs({ strategy: 'sampling', topP: 0.9, eosTokenId: 3 }).seed;
+ * // → a drawn 32-bit seed, e.g. 2810346811
  */
 export function resolveGenerationArgs(options: GenerationOptions): GenerationArgs {
   const args: GenerationArgs = {

@@ -24,7 +24,10 @@ export interface LogitsSource {
 }
 
 export const STRATEGIES = ['greedy', 'sampling', 'beam_search', 't2t_beam_search'] as const;
-/** `greedy`: argmax; `sampling`: top-k / top-p with temperature; `beam_search`; `t2t_beam_search` (Tensor2Tensor's alive/finished sets). */
+/**
+ * `greedy`: argmax; `sampling`: top-k / top-p with temperature;
+ * `beam_search`; `t2t_beam_search` (Tensor2Tensor's alive/finished sets).
+ */
 export type Strategy = (typeof STRATEGIES)[number];
 
 /**
@@ -45,9 +48,15 @@ export interface GenerationArgs {
   temperature: number;
   /** Beam searches: beams per prompt. */
   beamSize: number;
-  /** Beam searches: GNMT length penalty ((5 + len) / 6)^alpha divides a finished hypothesis's log-probability (0 = none). */
+  /**
+   * Beam searches: GNMT length penalty ((5 + len) / 6)^alpha
+   * divides a finished hypothesis's log-probability (0 = none).
+   */
   alpha: number;
-  /** Beam searches: sibling penalty (Li et al. 2016, as FasterTransformer's `diversity_rate`): a beam's k-th best child loses k·rate. */
+  /**
+   * Beam searches: sibling penalty (Li et al. 2016, as FasterTransformer's
+   * `diversity_rate`): a beam's k-th best child loses k·rate.
+   */
   diversityRate: number;
   /** Seed of the sampling streams (each prompt's stream depends only on the seed and the prompt). */
   seed: number;

@@ -15,7 +15,8 @@ interface Hypothesis {
  * best live beam, scored at its current length, cannot beat the worst of them; at `maxOutLen` the live
  * beams are scored as unfinished hypotheses. Returns the best hypothesis per prompt.
  * @example
- * const { results } = await beamSearch(source, [[2, 17]], resolveGenerationArgs({ strategy: 'beam_search', beamSize: 4, alpha: 0.6, eosTokenId: 3 }));
+ * const args = resolveGenerationArgs({ strategy: 'beam_search', beamSize: 4, alpha: 0.6, eosTokenId: 3 });
+ * const { results } = await beamSearch(source, [[2, 17]], args);
  */
 export async function beamSearch(
   source: LogitsSource,

@@ -18,7 +18,8 @@ export function maskedRow(
   if (generated < args.minOutLen) row[args.eosTokenId] = -Infinity;
   if (!row.some((v) => v > -Infinity))
     throw new ConfigError(
-      `no token may follow at output position ${generated}: every token is banned${generated < args.minOutLen ? ` and EOS is held back by minOutLen ${args.minOutLen}` : ''}`,
+      `no token may follow at output position ${generated}: every token is banned` +
+        `${generated < args.minOutLen ? ` and EOS is held back by minOutLen ${args.minOutLen}` : ''}`,
     );
   return row;
 }

@@ -15,7 +15,8 @@ export function promptRng(seed: number, prompt: readonly number[]): Rng {
  * Greedy decoding (`strategy: 'greedy'`: the argmax token each step) and top-k / top-p sampling with
  * temperature (`'sampling'`). Rows that emit EOS leave the batch.
  * @example
- * const { results } = await sampleSearch(source, [[2, 17]], resolveGenerationArgs({ strategy: 'sampling', topK: 10, seed: 1, eosTokenId: 3 }));
+ * const args = resolveGenerationArgs({ strategy: 'sampling', topK: 10, seed: 1, eosTokenId: 3 });
+ * const { results } = await sampleSearch(source, [[2, 17]], args);
  * results[0].tokens; // → e.g. [41, 8, 230]; the same on every run with seed 1
  */
 export async function sampleSearch(

@@ -16,7 +16,8 @@ interface Finished {
  * (no alive beam can still overtake it: log-probabilities only fall). Returns the best finished
  * hypothesis, or the best alive one when none finished.
  * @example
- * const { results, steps } = await t2tBeamSearch(source, [[2, 17]], resolveGenerationArgs({ strategy: 't2t_beam_search', beamSize: 4, alpha: 0.6, eosTokenId: 3 }));
+ * const args = resolveGenerationArgs({ strategy: 't2t_beam_search', beamSize: 4, alpha: 0.6, eosTokenId: 3 });
+ * const { results, steps } = await t2tBeamSearch(source, [[2, 17]], args);
  */
 export async function t2tBeamSearch(
   source: LogitsSource,

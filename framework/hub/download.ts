@@ -42,8 +42,11 @@ const REPO_LEVEL_ERRORS = new Set(['RepoNotFound', 'RevisionNotFound', 'GatedRep
  * `optional` file; anything else that fails is a `DownloadError` naming the URL and the status.
  *
  * @example
- * await downloadFile('https://huggingface.co/bert-base-chinese/resolve/main/config.json', '/tmp/config.json'); // → true
- * await downloadFile('https://huggingface.co/bert-base-chinese/resolve/main/tokenizer.json', '/tmp/t.json', { optional: true }); // → false if absent
+ * await downloadFile('https://huggingface.co/bert-base-chinese/resolve/main/config.json', '/tmp/config.json');
+ * // → true
+ * const url = 'https://huggingface.co/bert-base-chinese/resolve/main/tokenizer.json';
+ * await downloadFile(url, '/tmp/t.json', { optional: true });
+ * // → false if absent
  */
 export async function downloadFile(url: string, dest: string, options: DownloadOptions = {}): Promise<boolean> {
   const origin = new URL(url);
@@ -74,7 +77,8 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
         : '';
     const where = current.href === url ? '' : ` (redirected to ${current.href})`;
     throw new DownloadError(
-      `GET ${url}${where}: HTTP ${status} ${response.statusMessage ?? ''}${code ? ` [${code}]` : ''}${hint}${body ? `: ${body}` : ''}`,
+      `GET ${url}${where}: HTTP ${status} ${response.statusMessage ?? ''}${code ? ` [${code}]` : ''}` +
+        `${hint}${body ? `: ${body}` : ''}`,
     );
   }
 }

@@ -71,7 +71,8 @@ export async function resolveModel(idOrPath: string, options: ResolveModelOption
   const endpoint = (options.endpoint ?? process.env['HF_ENDPOINT'] ?? 'https://huggingface.co').replace(/\/+$/, '');
   const token = options.token ?? process.env['HF_TOKEN'] ?? process.env['HUGGING_FACE_HUB_TOKEN'];
   const urlOf = (file: string) =>
-    `${endpoint}/${idOrPath}/resolve/${encodeURIComponent(revision)}/${file.split('/').map(encodeURIComponent).join('/')}`;
+    `${endpoint}/${idOrPath}/resolve/${encodeURIComponent(revision)}/` +
+    file.split('/').map(encodeURIComponent).join('/');
   const present: string[] = [];
   const absent: string[] = [];
   const knownAbsent = new Set(marker?.absent ?? []);

@@ -19,7 +19,9 @@ export interface BertInputs {
   tokenTypeIds?: Tensor;
   attentionMask?: Tensor;
   positionIds?: Tensor;
-  /** Word embeddings to use instead of looking up `inputIds` ([batch, seq, hidden]); P-Tuning splices soft prompts here. */
+  /**
+   * Word embeddings to use instead of looking up `inputIds` ([batch, seq, hidden]); P-Tuning splices soft prompts here.
+   */
   inputsEmbeds?: Tensor;
 }
 
@@ -138,7 +140,9 @@ export class BertModel {
     return training ? dropout(normed, c.hiddenDropoutProb, seed()) : normed;
   }
 
-  /** One transformer block: self-attention with padding mask, residual + LayerNorm, feed-forward, residual + LayerNorm. */
+  /**
+   * One transformer block: self-attention with padding mask, residual + LayerNorm, feed-forward, residual + LayerNorm.
+   */
   private layer(
     i: number,
     x: Tensor,
@@ -280,7 +284,9 @@ export class BertModel {
     return tf.tanh(dense(first, this.p('pooler.dense.weight'), this.p('pooler.dense.bias')));
   }
 
-  /** MLM head on selected hidden states [n, hidden] → vocabulary logits [n, vocab] (decoder tied to word embeddings). */
+  /**
+   * MLM head on selected hidden states [n, hidden] → vocabulary logits [n, vocab] (decoder tied to word embeddings).
+   */
   mlmLogits(hidden: Tensor): Tensor {
     if (!this.parts.mlmHead) throw new ShapeError('this model was built without an MLM head');
     const c = this.config;

@@ -64,7 +64,13 @@ const SNAKE: Record<string, keyof BertConfig> = {
 /**
  * Reads a Hugging Face `config.json` object into a validated {@link BertConfig}.
  * @example
- * bertConfigFromJson({ model_type: 'bert', hidden_size: 256, num_hidden_layers: 4, num_attention_heads: 4, intermediate_size: 1024 })
+ * bertConfigFromJson({
+ *   model_type: 'bert',
+ *   hidden_size: 256,
+ *   num_hidden_layers: 4,
+ *   num_attention_heads: 4,
+ *   intermediate_size: 1024,
+ * })
  * // → { modelType: 'bert', hiddenSize: 256, numHiddenLayers: 4, …defaults }
  */
 export function bertConfigFromJson(json: Record<string, unknown>, source = 'config.json'): BertConfig {
@@ -133,7 +139,8 @@ export function validateBertConfig(config: BertConfig, source = 'config'): void 
   const params = bertParameterCount(config);
   if (params > MAX_PARAMETERS) {
     throw new ConfigError(
-      `${source}: these sizes make ${(params / 1e9).toFixed(1)}B parameters; at most ${MAX_PARAMETERS / 1e9}B are supported`,
+      `${source}: these sizes make ${(params / 1e9).toFixed(1)}B parameters; ` +
+        `at most ${MAX_PARAMETERS / 1e9}B are supported`,
     );
   }
   for (const key of ['layerNormEps', 'initializerRange'] as const) {

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { HIDDEN_ACTS, type HiddenAct } from './config.js';
 
-/** Where each block's LayerNorm sits: before the sub-layer (GPT-2) or after the residual sum (BERT, the original Transformer). */
+/**
+ * Where each block's LayerNorm sits: before the sub-layer (GPT-2)
+ * or after the residual sum (BERT, the original Transformer).
+ */
 export const NORMALIZATIONS = ['pre', 'post'] as const;
 export type Normalization = (typeof NORMALIZATIONS)[number];
 
@@ -21,7 +24,10 @@ export interface GptConfig {
   dropout: number;
   layerNormEps: number;
   initializerRange: number;
-  /** `pre`: x + f(LN(x)) and a final LayerNorm (stable to train from scratch); `post`: LN(x + f(x)) with an embedding LayerNorm. */
+  /**
+   * `pre`: x + f(LN(x)) and a final LayerNorm (stable to train from
+   * scratch); `post`: LN(x + f(x)) with an embedding LayerNorm.
+   */
   normalization: Normalization;
   padTokenId: number;
   bosTokenId: number;
@@ -67,7 +73,8 @@ export const GPT_MODEL_TYPE = 'fewprompt-gpt';
 /**
  * Reads a config.json object into a validated {@link GptConfig}.
  * @example
- * gptConfigFromJson({ model_type: 'fewprompt-gpt', vocab_size: 5000, normalization: 'post' }).normalization; // → 'post'
+ * gptConfigFromJson({ model_type: 'fewprompt-gpt', vocab_size:
+ * 5000, normalization: 'post' }).normalization; // → 'post'
  */
 export function gptConfigFromJson(json: Record<string, unknown>, source = 'config.json'): GptConfig {
   if (json['model_type'] !== GPT_MODEL_TYPE)

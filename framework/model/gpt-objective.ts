@@ -6,7 +6,10 @@ import type { ParamGroup } from '../optim/adamw.js';
 import type { Objective } from '../trainer/objective.js';
 import type { GptModel } from './gpt.js';
 
-/** A batch of token sequences: inputs [batch, seq], next-token labels [batch·seq] (−1 at padding), last input position per row. */
+/**
+ * A batch of token sequences: inputs [batch, seq], next-token
+ * labels [batch·seq] (−1 at padding), last input position per row.
+ */
 export interface LmBatch {
   inputIds: tf.Tensor;
   /** Position ids [batch, seq] restarting at each `resetPositionsAt` token (absent: 0, 1, 2, … per row). */

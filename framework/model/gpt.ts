@@ -25,7 +25,9 @@ export interface GptInputs {
   attentionMask?: Tensor;
 }
 
-/** What a forward call returns: hidden states [batch, seq, hidden] and the cache extended by this call's keys/values. */
+/**
+ * What a forward call returns: hidden states [batch, seq, hidden] and the cache extended by this call's keys/values.
+ */
 export interface GptOutput {
   hidden: Tensor;
   present: KvCache;
@@ -92,7 +94,8 @@ export class GptModel {
   }
 
   /**
-   * Additive attention bias [batch | 1, 1, seq, past + seq]: query t sees key j iff j ≤ past + t and the key is not padding.
+   * Additive attention bias [batch | 1, 1, seq, past + seq]: query
+   * t sees key j iff j ≤ past + t and the key is not padding.
    */
   static attentionBias(seq: number, past: number, attentionMask?: Tensor): Tensor {
     const total = past + seq;

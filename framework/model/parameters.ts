@@ -93,7 +93,7 @@ export class ParameterStore {
     }
     for (const [name, spec] of this.specs) {
       const t = state.get(name);
-      if (!t || t.dtype !== 'float32') continue;
+      if (t?.dtype !== 'float32') continue;
       tf.tidy(() => {
         const hf = tf.tensor(t.data, t.shape, 'float32');
         this.get(name).assign(spec.linear ? tf.transpose(hf) : hf);

@@ -128,9 +128,13 @@ function writeValueInfo(w: BinaryWriter, field: number, v: OnnxValueInfo): void 
 /**
  * Serialises a model to ONNX protobuf bytes (IR version 8).
  * @example
- * const bytes = encodeModel({ graphName: 'add', nodes: [{ op: 'Add', inputs: ['a', 'b'], outputs: ['c'] }], initializers: [],
+ * const bytes = encodeModel({
+ *   graphName: 'add',
+ *   nodes: [{ op: 'Add', inputs: ['a', 'b'], outputs: ['c'] }],
+ *   initializers: [],
  *   inputs: [{ name: 'a', type: OnnxType.FLOAT, dims: [2] }, { name: 'b', type: OnnxType.FLOAT, dims: [2] }],
- *   outputs: [{ name: 'c', type: OnnxType.FLOAT, dims: [2] }] });
+ *   outputs: [{ name: 'c', type: OnnxType.FLOAT, dims: [2] }],
+ * });
  * await ort.InferenceSession.create(bytes); // runs c = a + b
  */
 export function encodeModel(model: OnnxModel): Uint8Array {
@@ -182,7 +186,10 @@ export function encodeModel(model: OnnxModel): Uint8Array {
   return w.finish();
 }
 
-/** What `readGraphSummary` finds: each node's op type (prefixed `domain:` outside the default domain), the initializer count and opsets. */
+/**
+ * What `readGraphSummary` finds: each node's op type (prefixed `domain:`
+ * outside the default domain), the initializer count and opsets.
+ */
 export interface GraphSummary {
   readonly ops: string[];
   readonly initializers: number;

@@ -43,7 +43,11 @@ export interface MomentSlot {
  * AdamW with decoupled weight decay (Loshchilov & Hutter), matching `torch.optim.AdamW`:
  * p ← p·(1 − lr·wd); m, v moment updates; p ← p − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε).
  * @example
- * const opt = new AdamW([{ params: decay, lr: 5e-5, weightDecay: 0.01 }, { params: noDecay, lr: 5e-5, weightDecay: 0 }], { maxGradNorm: 1 });
+ * const groups = [
+ *   { params: decay, lr: 5e-5, weightDecay: 0.01 },
+ *   { params: noDecay, lr: 5e-5, weightDecay: 0 },
+ * ];
+ * const opt = new AdamW(groups, { maxGradNorm: 1 });
  * const { gradNorm } = opt.step(grads, 0.5); // lr multiplier from the schedule
  */
 export class AdamW {

@@ -20,12 +20,14 @@ interface Failed {
  * holds its own wasm instance and model replica, computes the gradient of its shard of the batch, and
  * writes it into shared memory; this thread averages the gradients (weighted by loss terms), and the
  * caller's optimiser updates the coordinator's replica, whose weights are then published back.
+ * `_Spec` is the replica spec type that `create` was given; only callers' annotations use it.
  * @example
- * const dp = await DataParallel.create({ module: new URL('./mlm-replica.ts', import.meta.url).href, spec, workers: 2 });
+ * const module = new URL('./mlm-replica.ts', import.meta.url).href;
+ * const dp = await DataParallel.create({ module, spec, workers: 2 });
  * const { loss, grads } = await dp.gradients([shardA, shardB], seed);
  * optimizer.step(grads); tf.dispose(Object.values(grads)); dp.publish();
  */
-export class DataParallel<Spec, Shard> {
+export class DataParallel<_Spec, Shard> {
   private version = 0;
   private readonly params: Float32Array;
   private readonly grads: Float32Array[];

@@ -27,7 +27,8 @@ export function assertSameLayout(a: ParamLayout, b: ParamLayout, where: string):
   ) {
     const i = a.names.findIndex((n, j) => n !== b.names[j] || a.shapes[j]!.join() !== b.shapes[j]?.join());
     throw new ConfigError(
-      `${where}: replica parameters differ from the coordinator's (first difference at #${i}: ${a.names[i]} [${a.shapes[i]}] vs ${b.names[i]} [${b.shapes[i]}])`,
+      `${where}: replica parameters differ from the coordinator's ` +
+        `(first difference at #${i}: ${a.names[i]} [${a.shapes[i]}] vs ${b.names[i]} [${b.shapes[i]}])`,
     );
   }
 }

@@ -71,7 +71,10 @@ export function maskedLogits(
 
 /**
  * One forward/backward pass: mean cross-entropy over masked positions and gradients of every trainable variable.
- * @example const { loss, grads } = mlmLossAndGrads(model, batch, 7); opt.step(grads, lrScale); tf.dispose(Object.values(grads));
+ * @example
+ * const { loss, grads } = mlmLossAndGrads(model, batch, 7);
+ * opt.step(grads, lrScale);
+ * tf.dispose(Object.values(grads));
  */
 export function mlmLossAndGrads(
   model: BertModel,
@@ -170,7 +173,8 @@ export const EVAL_MASK_SEED = 20240;
 /**
  * MLM accuracy (argmax = original token) over the first `chunks` held-out chunks, character masking at
  * 15% with fixed seeds: the protocol of the starter's model card (0.1409 on 200 chunks).
- * @example evaluateHeldout(model, data.heldout, vocab, { chunks: 200, batchSize: 32 }) // → { accuracy: 0.14, loss: 6.1, predictions: 3800, chunks: 200 }
+ * @example evaluateHeldout(model, data.heldout, vocab, { chunks: 200, batchSize: 32 })
+ * // → { accuracy: 0.14, loss: 6.1, predictions: 3800, chunks: 200 }
  */
 export function evaluateHeldout(
   model: BertModel,

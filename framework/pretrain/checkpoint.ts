@@ -38,7 +38,8 @@ export function checkpointDir(out: string): string {
 
 /**
  * Writes a checkpoint atomically (temp folder, then rename over the old one).
- * @example saveCheckpoint('runs/zh', model, opt, vocab, state); // runs/zh/checkpoint/{model.safetensors, optimizer.safetensors, vocab.txt, state.json}
+ * @example saveCheckpoint('runs/zh', model, opt, vocab, state);
+ * // runs/zh/checkpoint/{model.safetensors, optimizer.safetensors, vocab.txt, state.json}
  */
 export function saveCheckpoint(
   out: string,

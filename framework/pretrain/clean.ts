@@ -74,7 +74,8 @@ function isAsciiAlnum(cp: number): boolean {
  * @example
  * const cleaner = new Cleaner({ minChars: 2 });
  * ['好吃', '好吃', 'x', 'ＯＫ了'].map((t) => cleaner.clean(t)); // → ['好吃', undefined, undefined, 'OK了']
- * cleaner.counts; // → { read: 4, empty: 0, tooShort: 1, tooLong: 0, duplicates: 1, contaminated: 0, kept: 2, keptChars: 5 }
+ * cleaner.counts;
+ * // → { read: 4, empty: 0, tooShort: 1, tooLong: 0, duplicates: 1, contaminated: 0, kept: 2, keptChars: 5 }
  */
 export class Cleaner {
   readonly counts: CleanCounts = {

@@ -176,11 +176,13 @@ export function resolvePretrainConfig(partial: PretrainConfigInput, source = 'pr
     fail(`batchSize ${config.batchSize} must be a multiple of workers ${config.workers} (one equal shard per worker)`);
   if (config.batchSize % config.gradientAccumulation !== 0)
     fail(
-      `batchSize ${config.batchSize} must be a multiple of gradientAccumulation ${config.gradientAccumulation} (equal micro-batches)`,
+      `batchSize ${config.batchSize} must be a multiple of gradientAccumulation ${config.gradientAccumulation} ` +
+        '(equal micro-batches)',
     );
   if (config.gradientAccumulation > 1 && config.workers > 1)
     fail(
-      `gradientAccumulation ${config.gradientAccumulation} and workers ${config.workers}: use one or the other (workers already split each batch)`,
+      `gradientAccumulation ${config.gradientAccumulation} and workers ${config.workers}: ` +
+        'use one or the other (workers already split each batch)',
     );
   if (config.saveDtype !== 'F32' && config.saveDtype !== 'F16')
     fail(`saveDtype must be F32 or F16, got ${String(config.saveDtype)}`);

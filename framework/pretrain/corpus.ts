@@ -87,8 +87,9 @@ export async function resolveCorpusFiles(
 
 /**
  * The format of a file from its extension; `.json` is JSONL when its first line is a whole object, records (an
- * array, or pretty-printed objects one after another) when it starts with `[` or a lone `{`, SQuAD otherwise; `.conllu` is Universal Dependencies (`# text =` lines);
- * `.conll` / `.bio` are one character a line with its tag (sentences joined).
+ * array, or pretty-printed objects one after another) when it starts with `[` or a lone `{`, SQuAD otherwise; `.conllu`
+ * is Universal Dependencies (`# text =` lines); `.conll` / `.bio` are one character a line with its tag (sentences
+ * joined).
  * @example detectFormat('thucnews_train.txt') // → 'lines'
  */
 export function detectFormat(file: string): CorpusFormat {

@@ -23,7 +23,8 @@ export interface DataOrderState {
  * const order = new DataOrder(10, 7);
  * order.next(4);                               // → [{ index: 3, epoch: 0 }, …] 4 indices of epoch 0's permutation
  * const again = DataOrder.fromState(order.state());
- * again.next(8);                               // → the same 8 as order.next(8): the last 6 of epoch 0, then 2 of epoch 1
+ * again.next(8);
+ * // → the same 8 as order.next(8): the last 6 of epoch 0, then 2 of epoch 1
  */
 export class DataOrder {
   private epochValue = 0;

@@ -10,7 +10,9 @@ import type { Rng } from './rng.js';
 export interface MaskingOptions {
   /** Fraction of tokens to predict. Default 0.15. */
   probability?: number;
-  /** Of the chosen tokens: fraction replaced by [MASK] (default 0.8) and by a random token (default 0.1); the rest stay. */
+  /**
+   * Of the chosen tokens: fraction replaced by [MASK] (default 0.8) and by a random token (default 0.1); the rest stay.
+   */
   maskFraction?: number;
   randomFraction?: number;
   /** Choose whole words (units of `wordStart`) rather than single tokens. */
@@ -58,7 +60,8 @@ export function resolveMasking(options: MaskingOptions = {}): Required<MaskingOp
  * @example
  * const vocab = { maskId: 4, randomIds: Int32Array.of(5, 6, 7), isSpecial: (id: number) => id < 5 };
  * maskChunk(Int32Array.of(2, 5, 6, 7, 5, 6, 3), undefined, vocab, new Rng(1), { probability: 0.4 });
- * // → { inputIds: [2, 5, 4, 7, 4, 6, 3], positions: [2, 4], labels: [6, 5] } (positions sorted; exact picks depend on the seed)
+ * // → { inputIds: [2, 5, 4, 7, 4, 6, 3], positions: [2, 4], labels: [6, 5] }
+ * //   (positions sorted; exact picks depend on the seed)
  */
 export function maskChunk(
   ids: Int32Array,

@@ -33,9 +33,11 @@ export async function loadJieba(): Promise<Segmenter | undefined> {
 }
 
 /**
- * - `bert`: the base vocabulary as is (bert-base-chinese: 21,128 entries; a starting model's embeddings load unchanged).
+ * - `bert`: the base vocabulary as is (bert-base-chinese: 21,128 entries; a starting model's embeddings load
+ *   unchanged).
  * - `corpus`: the base vocabulary pruned to the special tokens, every single character, and every other
- *   piece the corpus uses ≥ `minCount` times (≈ 10k with bert-base-chinese; rows are carried over from the starting model).
+ *   piece the corpus uses ≥ `minCount` times (≈ 10k with bert-base-chinese; rows are carried over from the starting
+ *   model).
  */
 export const VOCAB_KINDS = ['bert', 'corpus'] as const;
 export type VocabKind = (typeof VOCAB_KINDS)[number];
@@ -78,7 +80,11 @@ export interface PreparedData {
 /**
  * Runs the whole data pipeline in memory (tokens are Int32: ~45 MB for the 11M-token shared corpus).
  * @example
- * const data = await prepareData({ sources: [{ path: 'corpora/*.csv' }], baseVocab: readVocab(vocabTxt), maxSeqLen: 128 });
+ * const data = await prepareData({
+ *   sources: [{ path: 'corpora/*.csv' }],
+ *   baseVocab: readVocab(vocabTxt),
+ *   maxSeqLen: 128,
+ * });
  * data.train.size; // → chunks of 126 tokens
  * data.counts;     // → { read, duplicates, kept, trainTokens, … }
  */
@@ -135,7 +141,8 @@ export async function prepareData(options: PrepareOptions): Promise<PreparedData
   const heldout = new PackedCorpus(tokens.heldout, ws(streams.heldout), options.maxSeqLen, special);
   if (train.size === 0)
     throw new ConfigError(
-      `the corpus gives no training chunk of ${options.maxSeqLen} tokens (${tokens.train.length} tokens after cleaning)`,
+      `the corpus gives no training chunk of ${options.maxSeqLen} tokens ` +
+        `(${tokens.train.length} tokens after cleaning)`,
     );
   return {
     vocab,
@@ -155,7 +162,10 @@ export async function prepareData(options: PrepareOptions): Promise<PreparedData
   };
 }
 
-/** Single characters (CJK, punctuation, letters, with or without `##`) are kept in a pruned vocabulary so no text loses coverage. */
+/**
+ * Single characters (CJK, punctuation, letters, with or without
+ * `##`) are kept in a pruned vocabulary so no text loses coverage.
+ */
 function keepSingleCharacters(token: string): boolean {
   const t = token.startsWith('##') ? token.slice(2) : token;
   if ([...t].length !== 1) return false;

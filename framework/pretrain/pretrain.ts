@@ -30,7 +30,7 @@ import {
 import { loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
 import type { PretrainConfig } from './config.js';
 import { DataOrder } from './data-order.js';
-import type { MaskVocab } from './masking.js';
+import type { MaskingOptions, MaskVocab } from './masking.js';
 import { loadJieba, prepareData, type PreparedData } from './prepare.js';
 import { ProgressBar } from './progress.js';
 import { mixSeed } from './rng.js';
@@ -77,61 +77,330 @@ export interface PretrainResult {
 
 const DROPOUT_SALT = 0x64726f70;
 
+/** `tokenizer_config.json` of the written model. */
+const TOKENIZER_CONFIG = { tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 512 };
+
 /**
  * Runs (or resumes) pretraining per `config`; writes the model to `config.out` when maxSteps is reached.
  * @example
  * await initBackend();
- * const r = await pretrain(resolvePretrainConfig({ corpus: [{ path: 'corpora/*.txt' }], out: 'runs/zh', init: 'models/zh-mini-starter', maxSteps: 2000 }));
+ * const r = await pretrain(resolvePretrainConfig({
+ *   corpus: [{ path: 'corpora/*.txt' }], out: 'runs/zh', init: 'models/zh-mini-starter', maxSteps: 2000,
+ * }));
  * r.heldout?.accuracy; // → e.g. 0.19
  */
 export async function pretrain(config: PretrainConfig, options: PretrainOptions = {}): Promise<PretrainResult> {
-  const now = options.now ?? Date.now;
-  const ckpt: LoadedCheckpoint | undefined = options.resume ? loadCheckpoint(config.out) : undefined;
-  const baseVocab = readVocab(config.init !== undefined ? join(config.init, 'vocab.txt') : (config.vocabFile ?? ''));
-  const data =
-    options.data ??
-    (await prepareData({
-      sources: config.corpus,
-      ...(config.decontaminate ? { decontaminate: config.decontaminate } : {}),
-      baseVocab,
-      vocab: config.vocab,
-      minCount: config.minCount,
-      clean: config.clean,
-      maxSeqLen: config.maxSeqLen,
-      heldoutPercent: config.heldoutPercent,
-      segmenter: config.wwm ? await loadJieba() : undefined,
-      maxDocuments: config.maxDocuments,
-    }));
-  log.info(
-    `pretrain data: ${JSON.stringify(data.counts)}; vocab ${data.vocab.length}; ${data.train.size} train / ${data.heldout.size} held-out chunks of ${config.maxSeqLen}`,
-  );
-  if (ckpt) {
-    if (ckpt.state.dataFingerprint !== data.train.fingerprint()) {
-      throw new CheckpointError(
-        `resume: the corpus gives different training data (${data.train.fingerprint()}) than the checkpoint (${ckpt.state.dataFingerprint}); same files and options are needed`,
+  const session = await PretrainSession.open(config, options);
+  const { data, run } = session.parts;
+  const initialHeldout = session.step === 0 && data.heldout.size > 0 ? await session.evaluate() : undefined;
+  session.heldout = initialHeldout;
+  if (initialHeldout)
+    log.info(
+      `held-out before training: acc ${initialHeldout.accuracy.toFixed(4)}, ` +
+        `loss ${initialHeldout.loss.toFixed(3)} (${initialHeldout.predictions} predictions)`,
+    );
+
+  mkdirSync(config.out, { recursive: true });
+  const bar = new ProgressBar(process.stderr, options.progress ?? true);
+  session.startClock();
+  try {
+    const completed = await session.train(bar);
+    bar.done();
+    if (completed) await session.finish(initialHeldout);
+    await run.end('FINISHED');
+    const { step, tokensSeen, losses, heldout, tokensPerSecond } = session;
+    return { step, tokensSeen, losses, initialHeldout, heldout, completed, tokensPerSecond };
+  } catch (error) {
+    bar.done();
+    await run.end('FAILED').catch(() => undefined);
+    throw error;
+  } finally {
+    await session.close();
+  }
+}
+
+/** What a pretraining invocation trains with, from {@link PretrainSession.open}. */
+interface SessionParts {
+  readonly config: PretrainConfig;
+  readonly options: PretrainOptions;
+  /** Clock in ms. */
+  readonly now: () => number;
+  readonly data: PreparedData;
+  readonly model: BertModel;
+  /** Data-parallel workers (`config.workers` > 1). */
+  readonly dp: DataParallel<MlmReplicaSpec, MlmShard> | undefined;
+  readonly opt: AdamW;
+  /** Learning-rate multiplier of each step. */
+  readonly schedule: (step: number) => number;
+  readonly order: DataOrder;
+  readonly maskVocab: MaskVocab;
+  readonly run: Run;
+}
+
+/**
+ * One invocation of {@link pretrain}: the model, optimiser, data order and tracking run, and the counters that
+ * checkpoints save (step, tokens seen, elapsed seconds, last loss) beside the window of steps being logged.
+ */
+class PretrainSession {
+  step: number;
+  tokensSeen: number;
+  /** Training seconds, summed over invocations. */
+  elapsed: number;
+  lastLoss: number | undefined;
+  /** Training loss of every step this invocation ran. */
+  readonly losses: number[] = [];
+  heldout: HeldoutMetrics | undefined;
+  tokensPerSecond = 0;
+  private secondsPerStep = 0;
+  private started = 0;
+  private lastCheckpoint = 0;
+  /** The steps since metrics were last logged: when they began, their tokens, how many. */
+  private windowStart = 0;
+  private windowTokens = 0;
+  private windowSteps = 0;
+  private readonly masking: MaskingOptions;
+
+  private constructor(
+    readonly parts: SessionParts,
+    ckpt: LoadedCheckpoint | undefined,
+  ) {
+    this.masking = { probability: parts.config.maskProbability, wholeWord: parts.config.wwm };
+    this.step = ckpt?.state.step ?? 0;
+    this.tokensSeen = ckpt?.state.tokensSeen ?? 0;
+    this.elapsed = ckpt?.state.elapsedSeconds ?? 0;
+    this.lastLoss = ckpt?.state.lastLoss;
+  }
+
+  /**
+   * Reads the data (or takes `options.data`) and builds the model, workers, optimiser, schedule and data order,
+   * from `config.out/checkpoint` when resuming (refused when the data or vocabulary differ); starts the tracking run.
+   */
+  static async open(config: PretrainConfig, options: PretrainOptions): Promise<PretrainSession> {
+    const now = options.now ?? Date.now;
+    const ckpt: LoadedCheckpoint | undefined = options.resume ? loadCheckpoint(config.out) : undefined;
+    const baseVocab = readVocab(config.init !== undefined ? join(config.init, 'vocab.txt') : (config.vocabFile ?? ''));
+    const data = options.data ?? (await readCorpus(config, baseVocab));
+    log.info(
+      `pretrain data: ${JSON.stringify(data.counts)}; vocab ${data.vocab.length}; ` +
+        `${data.train.size} train / ${data.heldout.size} held-out chunks of ${config.maxSeqLen}`,
+    );
+    if (ckpt) checkResumable(ckpt, data);
+    const model = buildModel(config, data.vocab, baseVocab, ckpt);
+    const dp = config.workers > 1 ? await startWorkers(model, config.workers) : undefined;
+    const opt = new AdamW(model.params.decayGroups(config.lr, config.weightDecay), { maxGradNorm: config.maxGradNorm });
+    if (ckpt) opt.loadState(ckpt.optimizer.step, ckpt.optimizer.slots);
+    const schedule = lrSchedule({
+      kind: config.schedule,
+      warmupSteps: config.warmupSteps,
+      totalSteps: config.maxSteps,
+    });
+    const order = ckpt ? DataOrder.fromState(ckpt.state.dataOrder) : new DataOrder(data.train.size, config.seed);
+    const maskVocab: MaskVocab = {
+      maskId: data.tokenizer.special.mask,
+      isSpecial: (id) => data.tokenizer.isSpecial(id),
+      randomIds: Int32Array.from(data.vocab.keys()).filter((id) => !data.tokenizer.isSpecial(id)),
+    };
+    const run = await startRun(config, data, ckpt);
+    return new PretrainSession({ config, options, now, data, model, dp, opt, schedule, order, maskVocab, run }, ckpt);
+  }
+
+  /** Starts the clocks of the time limit, the checkpoint interval and the first logging window. */
+  startClock(): void {
+    const { now } = this.parts;
+    this.started = now();
+    this.lastCheckpoint = now();
+    this.windowStart = now();
+  }
+
+  /**
+   * Trains until maxSteps (true), or until the time limit, a stop request or `haltAfterStep` ends this invocation
+   * with a checkpoint (false). Checkpoints every `checkpointMinutes` on the way.
+   */
+  async train(bar: ProgressBar): Promise<boolean> {
+    const { config, options, now, order } = this.parts;
+    while (true) {
+      if (this.step >= config.maxSteps) return true;
+      const overTime = config.maxMinutes !== undefined && now() - this.started >= config.maxMinutes * 60_000;
+      if (overTime || options.shouldStop?.()) {
+        this.checkpoint();
+        return false;
+      }
+      const loss = await this.trainStep();
+      if (this.step % config.evalEvery === 0 && this.step < config.maxSteps) this.heldout = await this.evaluate();
+      options.onStep?.(this.step, loss);
+      // Let a pending SIGINT handler run (signals arrive as macrotasks; a loop of awaited microtasks never sees them).
+      await new Promise((resolve) => setImmediate(resolve));
+      bar.update({
+        step: this.step,
+        total: config.maxSteps,
+        tokensPerSecond: this.tokensPerSecond,
+        loss,
+        accuracy: this.heldout?.accuracy,
+        epoch: order.progress,
+        secondsPerStep: this.secondsPerStep,
+      });
+      if (options.haltAfterStep !== undefined && this.step >= options.haltAfterStep && this.step < config.maxSteps) {
+        this.checkpoint();
+        return false;
+      }
+      if (now() - this.lastCheckpoint >= config.checkpointMinutes * 60_000) {
+        this.checkpoint();
+        this.lastCheckpoint = now();
+      }
+    }
+  }
+
+  /**
+   * One optimiser step on the next batch of the data order (masks and dropout seeded by the step), then the
+   * counters, and the logged metrics when a window is full. Returns the step's loss.
+   */
+  private async trainStep(): Promise<number> {
+    const { config, now, data, model, dp, opt, schedule, order, maskVocab } = this.parts;
+    const tStep = now();
+    const batch = buildBatch(data.train, order.next(config.batchSize), maskVocab, config.seed, this.masking);
+    model.train();
+    const dropoutSeed = (mixSeed(config.seed, DROPOUT_SALT, this.step) % 2147483646) + 1;
+    const { loss, grads } = dp
+      ? await dp.gradients(shardBatch(batch, dp.size), dropoutSeed)
+      : accumulatedLossAndGrads(model, batch, config.gradientAccumulation, dropoutSeed);
+    const { gradNorm } = opt.step(grads, schedule(this.step));
+    tf.dispose(Object.values(grads));
+    dp?.publish();
+    if (!Number.isFinite(loss))
+      throw new ConfigError(`loss became ${loss} at step ${this.step}; lower lr (${config.lr}) or check the data`);
+    this.step++;
+    this.tokensSeen += batch.inputIds.length;
+    this.losses.push(loss);
+    this.lastLoss = loss;
+    this.elapsed += (now() - tStep) / 1000;
+    this.windowTokens += batch.inputIds.length;
+    this.windowSteps++;
+    if (this.windowSteps >= config.logEvery || this.step === config.maxSteps) await this.logWindow(gradNorm);
+    return loss;
+  }
+
+  /** Logs the window's mean loss, the learning rate, the last gradient norm and throughput; starts a new window. */
+  private async logWindow(gradNorm: number): Promise<void> {
+    const { config, now, schedule, order, run } = this.parts;
+    const seconds = Math.max(1e-3, (now() - this.windowStart) / 1000);
+    this.tokensPerSecond = this.windowTokens / seconds;
+    this.secondsPerStep = seconds / this.windowSteps;
+    const recent = this.losses.slice(-this.windowSteps);
+    await run.logMetrics(
+      {
+        loss: recent.reduce((a, b) => a + b, 0) / recent.length,
+        lr: config.lr * schedule(this.step - 1),
+        grad_norm: gradNorm,
+        tokens_per_s: this.tokensPerSecond,
+        epoch: order.progress,
+      },
+      this.step,
+    );
+    this.windowStart = now();
+    this.windowTokens = 0;
+    this.windowSteps = 0;
+  }
+
+  /** Held-out MLM accuracy and loss (and the probe's metrics), logged at the current step. */
+  async evaluate(): Promise<HeldoutMetrics> {
+    const { config, options, data, model, maskVocab, run } = this.parts;
+    // Evaluation runs on this thread: at most 32 chunks per forward pass (batch 128 overflows tfjs-wasm's kernels).
+    const evalOpts = {
+      chunks: config.evalChunks,
+      batchSize: Math.min(config.batchSize, 32),
+      probability: config.maskProbability,
+    };
+    model.eval();
+    const m = evaluateHeldout(model, data.heldout, maskVocab, evalOpts);
+    await run.logMetrics({ heldout_mlm_accuracy: m.accuracy, heldout_loss: m.loss }, this.step);
+    if (options.probe) {
+      const probe = await options.probe(model, data.vocab);
+      await run.logMetrics(Object.fromEntries(Object.entries(probe).map(([k, v]) => [`probe_${k}`, v])), this.step);
+      log.info(
+        `step ${this.step}: held-out acc ${m.accuracy.toFixed(4)}; probe ${Object.entries(probe)
+          .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+          .join(', ')}`,
       );
     }
-    if (ckpt.vocab.length !== data.vocab.length || ckpt.vocab.some((t, i) => t !== data.vocab[i]))
-      throw new CheckpointError("resume: the vocabulary differs from the checkpoint's");
+    return m;
   }
-  const model = buildModel(config, data.vocab, baseVocab, ckpt);
-  const dp = config.workers > 1 ? await startWorkers(model, config.workers) : undefined;
-  const opt = new AdamW(model.params.decayGroups(config.lr, config.weightDecay), { maxGradNorm: config.maxGradNorm });
-  if (ckpt) opt.loadState(ckpt.optimizer.step, ckpt.optimizer.slots);
-  const schedule = lrSchedule({ kind: config.schedule, warmupSteps: config.warmupSteps, totalSteps: config.maxSteps });
-  const order = ckpt ? DataOrder.fromState(ckpt.state.dataOrder) : new DataOrder(data.train.size, config.seed);
-  const maskVocab: MaskVocab = {
-    maskId: data.tokenizer.special.mask,
-    isSpecial: (id) => data.tokenizer.isSpecial(id),
-    randomIds: Int32Array.from(data.vocab.keys()).filter((id) => !data.tokenizer.isSpecial(id)),
-  };
-  const masking = { probability: config.maskProbability, wholeWord: config.wwm };
-  // Evaluation runs on this thread: at most 32 chunks per forward pass (batch 128 overflows tfjs-wasm's kernels).
-  const evalOpts = {
-    chunks: config.evalChunks,
-    batchSize: Math.min(config.batchSize, 32),
-    probability: config.maskProbability,
-  };
+
+  /** Writes `config.out/checkpoint`: weights, Adam moments, vocabulary, data order and counters. */
+  private checkpoint(): void {
+    const { config, data, model, opt, order } = this.parts;
+    saveCheckpoint(config.out, model, opt, data.vocab, {
+      step: this.step,
+      tokensSeen: this.tokensSeen,
+      dataOrder: order.state(),
+      dataFingerprint: data.train.fingerprint(),
+      elapsedSeconds: this.elapsed,
+      lastLoss: this.lastLoss,
+      config,
+    });
+  }
+
+  /**
+   * At maxSteps: the final held-out evaluation and checkpoint, then the model, vocabulary, tokenizer config and
+   * training report in `config.out`.
+   */
+  async finish(initialHeldout: HeldoutMetrics | undefined): Promise<void> {
+    const { config, data, model, run } = this.parts;
+    this.heldout = data.heldout.size > 0 ? await this.evaluate() : undefined;
+    this.checkpoint();
+    savePretrained(model, config.out, { dtype: config.saveDtype });
+    writeVocab(join(config.out, 'vocab.txt'), data.vocab);
+    writeFileSync(join(config.out, 'tokenizer_config.json'), `${JSON.stringify(TOKENIZER_CONFIG, null, 2)}\n`);
+    const statePath = writeTrainingState(config.out, {
+      step: this.step,
+      tokensSeen: this.tokensSeen,
+      elapsed: this.elapsed,
+      heldout: this.heldout,
+      initialHeldout: initialHeldout,
+      data,
+      config,
+    });
+    await run.logArtifact(statePath);
+  }
+
+  /** Stops the workers and frees the optimiser and the model. */
+  async close(): Promise<void> {
+    const { dp, opt, model } = this.parts;
+    await dp?.close();
+    opt.dispose();
+    model.dispose();
+  }
+}
+
+/** Reads, cleans, tokenizes and packs `config.corpus` (with jieba word boundaries for whole-word masking). */
+async function readCorpus(config: PretrainConfig, baseVocab: string[]): Promise<PreparedData> {
+  return prepareData({
+    sources: config.corpus,
+    ...(config.decontaminate ? { decontaminate: config.decontaminate } : {}),
+    baseVocab,
+    vocab: config.vocab,
+    minCount: config.minCount,
+    clean: config.clean,
+    maxSeqLen: config.maxSeqLen,
+    heldoutPercent: config.heldoutPercent,
+    segmenter: config.wwm ? await loadJieba() : undefined,
+    maxDocuments: config.maxDocuments,
+  });
+}
+
+/** Refuses to resume a checkpoint written from other training data or with another vocabulary. */
+function checkResumable(ckpt: LoadedCheckpoint, data: PreparedData): void {
+  if (ckpt.state.dataFingerprint !== data.train.fingerprint()) {
+    throw new CheckpointError(
+      `resume: the corpus gives different training data (${data.train.fingerprint()}) than the checkpoint ` +
+        `(${ckpt.state.dataFingerprint}); same files and options are needed`,
+    );
+  }
+  if (ckpt.vocab.length !== data.vocab.length || ckpt.vocab.some((t, i) => t !== data.vocab[i]))
+    throw new CheckpointError("resume: the vocabulary differs from the checkpoint's");
+}
+
+/** The tracking run (MLflow when `config.track`), with the config and data counts as parameters. */
+async function startRun(config: PretrainConfig, data: PreparedData, ckpt: LoadedCheckpoint | undefined): Promise<Run> {
   const tracker = config.track ? createTracker() : new NullTracker();
   const run: Run = await tracker.startRun({
     experimentName: config.experimentName,
@@ -145,159 +414,7 @@ export async function pretrain(config: PretrainConfig, options: PretrainOptions 
     heldout_chunks: data.heldout.size,
     ...flatParams(data.counts, 'data'),
   });
-
-  let step = ckpt?.state.step ?? 0;
-  let tokensSeen = ckpt?.state.tokensSeen ?? 0;
-  let elapsed = ckpt?.state.elapsedSeconds ?? 0;
-  const losses: number[] = [];
-  let lastLoss = ckpt?.state.lastLoss;
-  let heldout: HeldoutMetrics | undefined;
-  const evaluate = async (): Promise<HeldoutMetrics> => {
-    model.eval();
-    const m = evaluateHeldout(model, data.heldout, maskVocab, evalOpts);
-    await run.logMetrics({ heldout_mlm_accuracy: m.accuracy, heldout_loss: m.loss }, step);
-    if (options.probe) {
-      const probe = await options.probe(model, data.vocab);
-      await run.logMetrics(Object.fromEntries(Object.entries(probe).map(([k, v]) => [`probe_${k}`, v])), step);
-      log.info(
-        `step ${step}: held-out acc ${m.accuracy.toFixed(4)}; probe ${Object.entries(probe)
-          .map(([k, v]) => `${k} ${v.toFixed(4)}`)
-          .join(', ')}`,
-      );
-    }
-    return m;
-  };
-  const initialHeldout = step === 0 && data.heldout.size > 0 ? await evaluate() : undefined;
-  heldout = initialHeldout;
-  if (initialHeldout)
-    log.info(
-      `held-out before training: acc ${initialHeldout.accuracy.toFixed(4)}, loss ${initialHeldout.loss.toFixed(3)} (${initialHeldout.predictions} predictions)`,
-    );
-
-  const checkpoint = (): void => {
-    saveCheckpoint(config.out, model, opt, data.vocab, {
-      step,
-      tokensSeen,
-      dataOrder: order.state(),
-      dataFingerprint: data.train.fingerprint(),
-      elapsedSeconds: elapsed,
-      lastLoss,
-      config,
-    });
-  };
-  mkdirSync(config.out, { recursive: true });
-  const bar = new ProgressBar(process.stderr, options.progress ?? true);
-  const started = now();
-  let lastCheckpoint = now();
-  let windowStart = now();
-  let windowTokens = 0;
-  let windowSteps = 0;
-  let tokensPerSecond = 0;
-  let secondsPerStep = 0;
-  let completed = false;
-  try {
-    while (true) {
-      if (step >= config.maxSteps) {
-        completed = true;
-        break;
-      }
-      const overTime = config.maxMinutes !== undefined && now() - started >= config.maxMinutes * 60_000;
-      if (overTime || options.shouldStop?.()) {
-        checkpoint();
-        break;
-      }
-      const tStep = now();
-      const batch = buildBatch(data.train, order.next(config.batchSize), maskVocab, config.seed, masking);
-      model.train();
-      const dropoutSeed = (mixSeed(config.seed, DROPOUT_SALT, step) % 2147483646) + 1;
-      const { loss, grads } = dp
-        ? await dp.gradients(shardBatch(batch, dp.size), dropoutSeed)
-        : accumulatedLossAndGrads(model, batch, config.gradientAccumulation, dropoutSeed);
-      const { gradNorm } = opt.step(grads, schedule(step));
-      tf.dispose(Object.values(grads));
-      dp?.publish();
-      if (!Number.isFinite(loss))
-        throw new ConfigError(`loss became ${loss} at step ${step}; lower lr (${config.lr}) or check the data`);
-      step++;
-      tokensSeen += batch.inputIds.length;
-      losses.push(loss);
-      lastLoss = loss;
-      elapsed += (now() - tStep) / 1000;
-      windowTokens += batch.inputIds.length;
-      windowSteps++;
-      if (windowSteps >= config.logEvery || step === config.maxSteps) {
-        const seconds = Math.max(1e-3, (now() - windowStart) / 1000);
-        tokensPerSecond = windowTokens / seconds;
-        secondsPerStep = seconds / windowSteps;
-        const recent = losses.slice(-windowSteps);
-        await run.logMetrics(
-          {
-            loss: recent.reduce((a, b) => a + b, 0) / recent.length,
-            lr: config.lr * schedule(step - 1),
-            grad_norm: gradNorm,
-            tokens_per_s: tokensPerSecond,
-            epoch: order.progress,
-          },
-          step,
-        );
-        windowStart = now();
-        windowTokens = 0;
-        windowSteps = 0;
-      }
-      if (step % config.evalEvery === 0 && step < config.maxSteps) heldout = await evaluate();
-      options.onStep?.(step, loss);
-      // Let a pending SIGINT handler run (signals arrive as macrotasks; a loop of awaited microtasks never sees them).
-      await new Promise((resolve) => setImmediate(resolve));
-      bar.update({
-        step,
-        total: config.maxSteps,
-        tokensPerSecond,
-        loss,
-        accuracy: heldout?.accuracy,
-        epoch: order.progress,
-        secondsPerStep,
-      });
-      if (options.haltAfterStep !== undefined && step >= options.haltAfterStep && step < config.maxSteps) {
-        checkpoint();
-        break;
-      }
-      if (now() - lastCheckpoint >= config.checkpointMinutes * 60_000) {
-        checkpoint();
-        lastCheckpoint = now();
-      }
-    }
-    bar.done();
-    if (completed) {
-      heldout = data.heldout.size > 0 ? await evaluate() : undefined;
-      checkpoint();
-      savePretrained(model, config.out, { dtype: config.saveDtype });
-      writeVocab(join(config.out, 'vocab.txt'), data.vocab);
-      writeFileSync(
-        join(config.out, 'tokenizer_config.json'),
-        `${JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 512 }, null, 2)}\n`,
-      );
-      const statePath = writeTrainingState(config.out, {
-        step,
-        tokensSeen,
-        elapsed,
-        heldout,
-        initialHeldout: initialHeldout,
-        data,
-        config,
-      });
-      await run.logArtifact(statePath);
-    }
-    await run.end('FINISHED');
-    return { step, tokensSeen, losses, initialHeldout, heldout, completed, tokensPerSecond };
-  } catch (error) {
-    bar.done();
-    await run.end('FAILED').catch(() => undefined);
-    throw error;
-  } finally {
-    await dp?.close();
-    opt.dispose();
-    model.dispose();
-  }
+  return run;
 }
 
 /**
@@ -326,7 +443,10 @@ async function startWorkers(model: BertModel, workers: number): Promise<DataPara
   });
 }
 
-/** Splits a batch into `n` equal row shards (plain arrays for the workers), masked positions re-based to each shard's rows. */
+/**
+ * Splits a batch into `n` equal row shards (plain arrays for the workers), masked positions re-based to each shard's
+ * rows.
+ */
 export function shardBatch(batch: HostBatch, n: number): MlmShard[] {
   return splitBatch(batch, n).map((b) => ({
     batch: b.batch,

@@ -22,13 +22,22 @@ export interface ProgressFigures {
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
   const s = Math.round(seconds);
-  return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  const minutes = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  return `${Math.floor(s / 3600)}:${minutes}:${String(s % 60).padStart(2, '0')}`;
 }
 
 /**
  * The bar's text.
  * @example
- * progressLine({ step: 50, total: 100, tokensPerSecond: 812, loss: 6.2, accuracy: 0.15, epoch: 0.4, secondsPerStep: 4 })
+ * progressLine({
+ *   step: 50,
+ *   total: 100,
+ *   tokensPerSecond: 812,
+ *   loss: 6.2,
+ *   accuracy: 0.15,
+ *   epoch: 0.4,
+ *   secondsPerStep: 4,
+ * })
  * // → '[##########..........]  50/100 ep 0.40 | 812 tok/s | loss 6.200 | acc 0.150 | ETA 0:03:20'
  */
 export function progressLine(f: ProgressFigures, width = 20): string {
@@ -36,8 +45,10 @@ export function progressLine(f: ProgressFigures, width = 20): string {
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
   const digits = String(f.total).length;
   return (
-    `${bar} ${String(f.step).padStart(digits)}/${f.total} ep ${f.epoch.toFixed(2)} | ${Math.round(f.tokensPerSecond)} tok/s | ` +
-    `loss ${f.loss === undefined ? '-' : f.loss.toFixed(3)} | acc ${f.accuracy === undefined ? '-' : f.accuracy.toFixed(3)} | ` +
+    `${bar} ${String(f.step).padStart(digits)}/${f.total} ep ${f.epoch.toFixed(2)} | ` +
+    `${Math.round(f.tokensPerSecond)} tok/s | ` +
+    `loss ${f.loss === undefined ? '-' : f.loss.toFixed(3)} | ` +
+    `acc ${f.accuracy === undefined ? '-' : f.accuracy.toFixed(3)} | ` +
     `ETA ${formatDuration((f.total - f.step) * f.secondsPerStep)}`
   );
 }

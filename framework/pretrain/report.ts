@@ -10,7 +10,8 @@ import type { PreparedData } from './prepare.js';
 
 /**
  * Flattens nested values into `a.b` keys with string/number/boolean values (MLflow params).
- * @example flatParams({ lr: 5e-4, model: { layers: 4 }, corpus: [{ path: 'a.txt' }] }) // → { lr: 0.0005, 'model.layers': 4, corpus: '[{"path":"a.txt"}]' }
+ * @example flatParams({ lr: 5e-4, model: { layers: 4 }, corpus: [{ path: 'a.txt' }] })
+ * // → { lr: 0.0005, 'model.layers': 4, corpus: '[{"path":"a.txt"}]' }
  */
 export function flatParams(value: object, prefix = ''): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
@@ -37,7 +38,8 @@ export interface TrainingStateInput {
 
 /**
  * Writes `OUT/training_state.json` and returns its path.
- * @example writeTrainingState('runs/zh', input) // → 'runs/zh/training_state.json' with { steps, tokens_seen, heldout_mlm_accuracy, … }
+ * @example writeTrainingState('runs/zh', input)
+ * // → 'runs/zh/training_state.json' with { steps, tokens_seen, heldout_mlm_accuracy, … }
  */
 export function writeTrainingState(out: string, s: TrainingStateInput): string {
   const c = s.config;
@@ -54,7 +56,8 @@ export function writeTrainingState(out: string, s: TrainingStateInput): string {
     vocab_size: s.data.vocab.length,
     data: s.data.counts,
     config:
-      `L${c.model.layers} H${c.model.hidden} A${c.model.heads} I${c.model.ffn}${c.init ? ` from ${c.init}` : ''}, ${c.vocab} vocab (${s.data.vocab.length}), ` +
+      `L${c.model.layers} H${c.model.hidden} A${c.model.heads} I${c.model.ffn}${c.init ? ` from ${c.init}` : ''}, ` +
+      `${c.vocab} vocab (${s.data.vocab.length}), ` +
       `seq ${c.maxSeqLen}, batch ${c.batchSize}, AdamW lr ${c.lr} warmup ${c.warmupSteps} ${c.schedule}, ` +
       `${c.wwm ? 'whole-word (jieba)' : 'char'} masking ${c.maskProbability * 100}% 80/10/10`,
     pretrain_config: c,

@@ -50,7 +50,11 @@ export interface PruneOptions {
  * base order. With bert-base-chinese this drops the ~7,000 `##字` entries BERT's tokenizer never emits
  * for Chinese (CJK characters are always split) and rare English pieces: the MLM head shrinks with it.
  * @example
- * pruneVocab(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', '的', '##的', '了'], Uint32Array.of(0, 0, 0, 0, 0, 9, 0, 1), { minCount: 2 })
+ * pruneVocab(
+ *   ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', '的', '##的', '了'],
+ *   Uint32Array.of(0, 0, 0, 0, 0, 9, 0, 1),
+ *   { minCount: 2 },
+ * )
  * // → ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', '的']
  */
 export function pruneVocab(base: readonly string[], counts: Uint32Array, options: PruneOptions = {}): string[] {
@@ -67,7 +71,8 @@ export function pruneVocab(base: readonly string[], counts: Uint32Array, options
 
 /**
  * A from-scratch character vocabulary: special tokens, then characters seen ≥ minCount times, most frequent first.
- * @example charVocab(new Map([['的', 9], ['了', 3], ['鬱', 1]]), 2) // → ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', '的', '了']
+ * @example charVocab(new Map([['的', 9], ['了', 3], ['鬱', 1]]), 2)
+ * // → ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', '的', '了']
  */
 export function charVocab(charCounts: ReadonlyMap<string, number>, minCount: number): string[] {
   const chars = [...charCounts]

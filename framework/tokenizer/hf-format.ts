@@ -228,7 +228,8 @@ export function parseTokenizerJson(json: unknown, file: string, specials: Specia
   const model = json.model;
   if (!isObject(model) || model.type !== 'WordPiece' || !isObject(model.vocab)) {
     throw new TokenizerError(
-      `${file}: 'model' must be {type: 'WordPiece', vocab: {...}}, got type ${JSON.stringify(isObject(model) ? model.type : model)}`,
+      `${file}: 'model' must be {type: 'WordPiece', vocab: {...}}, ` +
+        `got type ${JSON.stringify(isObject(model) ? model.type : model)}`,
     );
   }
   const vocab: string[] = [];

@@ -66,7 +66,8 @@ export function truncate(
   if (target === undefined) throw new TokenizerError(`truncation '${strategy}' needs a pair; got a single text`);
   if (target.ids.length <= toRemove) {
     throw new TokenizerError(
-      `truncation '${strategy}' must remove ${toRemove} tokens to fit maxLength ${maxLength}, but that segment has only ${target.ids.length}; use 'longest_first'`,
+      `truncation '${strategy}' must remove ${toRemove} tokens to fit maxLength ${maxLength}, ` +
+        `but that segment has only ${target.ids.length}; use 'longest_first'`,
     );
   }
   cut(target, target.ids.length - toRemove);

@@ -51,7 +51,12 @@ export interface KeyValue {
 }
 /**
  * What one `Run.logBatch` call writes.
- * @example await run.logBatch({ metrics: [{ key: 'loss', value: 0.7, timestamp: Date.now(), step: 0 }], params: [], tags: [] });
+ * @example
+ * await run.logBatch({
+ *   metrics: [{ key: 'loss', value: 0.7, timestamp: Date.now(), step: 0 }],
+ *   params: [],
+ *   tags: [],
+ * });
  */
 export interface LogBatch {
   metrics: MetricPoint[];

@@ -5,7 +5,8 @@
  * mlruns/
  *   .trash/                        deleted experiments
  *   0/meta.yaml                    the Default experiment
- *   <experiment_id>/meta.yaml      artifact_location, creation_time, experiment_id, last_update_time, lifecycle_stage, name
+ *   <experiment_id>/meta.yaml      artifact_location, creation_time, experiment_id, last_update_time, lifecycle_stage,
+ *                                  name
  *   <experiment_id>/<run_id>/meta.yaml   run info; status as int (RUNNING=1 … KILLED=5)
  *                          metrics/<key>  lines "timestamp value step" (keys with '/' are subfolders)
  *                          params/<key>   the value, no newline
@@ -16,6 +17,7 @@
  * experiment directories are claimed with `mkdir`, which only one process can win.
  */
 import { randomBytes } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TrackingError } from '../errors.js';
@@ -44,7 +46,9 @@ export const SOURCE_TYPE_LOCAL = 4;
 
 /**
  * An experiment as stored in its `meta.yaml`.
- * @example { experimentId: '0', name: 'Default', artifactLocation: 'file:///…/mlruns/0', lifecycleStage: 'active', creationTime: 1718000000000 }
+ * @example
+ * { experimentId: '0', name: 'Default', artifactLocation: 'file:///…/mlruns/0', lifecycleStage: 'active',
+ *   creationTime: 1718000000000 }
  */
 export interface ExperimentMeta {
   experimentId: string;
@@ -196,7 +200,7 @@ export async function runDirs(experimentDir: string): Promise<string[]> {
  */
 export async function readKeyFiles(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { recursive: true, withFileTypes: true });
   } catch (error) {
@@ -256,7 +260,8 @@ const SPECIAL_FLOATS: Record<string, number> = {
 
 /**
  * Parses a metric file; a last line without `\n` is a concurrent append in progress and is skipped.
- * @example parseMetricFile('acc', '1718000000000 1.0 3\n', file) // → [{ key: 'acc', value: 1, timestamp: 1718000000000, step: 3 }]
+ * @example parseMetricFile('acc', '1718000000000 1.0 3\n', file)
+ * // → [{ key: 'acc', value: 1, timestamp: 1718000000000, step: 3 }]
  */
 export function parseMetricFile(key: string, text: string, file: string): MetricPoint[] {
   const lines = text.split('\n');

@@ -16,13 +16,26 @@ export type MetaValue = string | number | boolean | null | readonly [];
  */
 export type MetaRecord = Record<string, MetaValue>;
 
+/** `^(?:a|b|…)$` from its alternatives (written out separately where one line would not hold the pattern). */
+const anchoredAlternatives = (alternatives: readonly string[]) => new RegExp(`^(?:${alternatives.join('|')})$`);
+
 /** PyYAML's implicit resolvers (YAML 1.1): a string matching one of these must be quoted to stay a string. */
 const RESOLVERS = [
   /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
-  /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+  anchoredAlternatives([
+    String.raw`[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?`,
+    String.raw`\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?`,
+    String.raw`[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*`,
+    String.raw`[-+]?\.(?:inf|Inf|INF)`,
+    String.raw`\.(?:nan|NaN|NAN)`,
+  ]),
   /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
   /^(?:~|null|Null|NULL|<<|=)$/,
-  /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/,
+  anchoredAlternatives([
+    '[0-9]{4}-[0-9]{2}-[0-9]{2}',
+    String.raw`[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?` +
+      String.raw`(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?`,
+  ]),
 ];
 /**
  * Characters PyYAML (allow_unicode) cannot write unescaped, including line breaks — U+2028 and U+2029 among them:
@@ -88,7 +101,7 @@ function parseScalar(raw: string, where: string): MetaValue {
       // YAML's \N \L \P escapes (line breaks PyYAML writes escaped) have no JSON form: turn them back first.
       const json = text.replace(
         /\\(.)/gs,
-        (escape, c: string) => ({ N: '\u0085', L: '\u2028', P: '\u2029' })[c] ?? escape,
+        (sequence, c: string) => ({ N: '\u0085', L: '\u2028', P: '\u2029' })[c] ?? sequence,
       );
       const parsed: unknown = JSON.parse(json);
       if (typeof parsed === 'string') return parsed;

@@ -261,7 +261,8 @@ export class MlflowRestClient {
           ? retryAfter * 1000
           : backoffMs * 2 ** attempt * (1 + Math.random() / 4);
       log.debug(
-        `${where}: ${response ? `HTTP ${response.status}` : describe(failure)}; retry ${attempt + 1}/${maxRetries} in ${Math.round(delay)} ms`,
+        `${where}: ${response ? `HTTP ${response.status}` : describe(failure)}; ` +
+          `retry ${attempt + 1}/${maxRetries} in ${Math.round(delay)} ms`,
       );
       await response?.body?.cancel();
       await new Promise((done) => setTimeout(done, Math.min(delay, 60_000)));

@@ -207,7 +207,8 @@ export class RestTracker extends Tracker {
 
 /**
  * A run on a tracking server; created by {@link RestTracker.startRun}.
- * @example await run.logArtifact('out/confusion.png', 'plots') // PUT …/mlflow-artifacts/artifacts/<exp>/<run>/artifacts/plots/confusion.png
+ * @example await run.logArtifact('out/confusion.png', 'plots')
+ * // PUT …/mlflow-artifacts/artifacts/<exp>/<run>/artifacts/plots/confusion.png
  */
 export class RestRun extends Run {
   constructor(

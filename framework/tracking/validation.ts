@@ -47,7 +47,8 @@ export function pythonNormpath(path: string): string {
 /**
  * Throws unless `key` is a valid MLflow metric/param/tag name: only letters, digits, `_ - . /` and spaces,
  * and a path that normalizes to itself (no `..`, `//`, leading or trailing `/`), at most 250 characters.
- * @example validateKey('metric', 'dev/acc') // ok; validateKey('metric', 'acc@1') throws "Invalid metric name: 'acc@1'…"
+ * @example validateKey('metric', 'dev/acc')
+ * // ok; validateKey('metric', 'acc@1') throws "Invalid metric name: 'acc@1'…"
  */
 export function validateKey(kind: KeyKind, key: string): void {
   const label = KIND_LABEL[kind];

@@ -23,7 +23,8 @@ export function evaluate<E, B>(objective: Objective<E, B>, examples: E[], batchS
 }
 
 /**
- * Predictions (argmax) and accuracy against each example's label, from label scores computed elsewhere (e.g. ONNX Runtime).
+ * Predictions (argmax) and accuracy against each example's label,
+ * from label scores computed elsewhere (e.g. ONNX Runtime).
  * @example evaluationOf(objective, dev, [[0.1, 0.9]]).predictions; // → [1]
  */
 export function evaluationOf<E>(

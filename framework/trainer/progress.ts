@@ -28,7 +28,9 @@ export class ProgressBar {
     const extra = Object.entries(fields)
       .map(([k, v]) => `${k} ${typeof v === 'number' ? formatNumber(v) : v}`)
       .join('  ');
-    const line = `${this.label} ${bar} ${done}/${this.total}  ${extra}  elapsed ${formatDuration(elapsed)}  ETA ${formatDuration(eta)}`;
+    const line =
+      `${this.label} ${bar} ${done}/${this.total}  ${extra}  ` +
+      `elapsed ${formatDuration(elapsed)}  ETA ${formatDuration(eta)}`;
     process.stderr.write(this.tty ? `\r\x1b[K${line}${last ? '\n' : ''}` : `${line}\n`);
   }
 }

@@ -34,7 +34,8 @@ export function epochOrder(size: number, seed: number, epoch: number): number[] 
 }
 
 /**
- * At most `max` of `examples`, a fixed-seed sample kept in file order (not the first N: some files are grouped by label).
+ * At most `max` of `examples`, a fixed-seed sample kept in file
+ * order (not the first N: some files are grouped by label).
  * @example sampleFixed(['a', 'b', 'c', 'd'], 2, 7); // → two of them, the same two every time
  */
 export function sampleFixed<T>(examples: readonly T[], max: number | undefined, seed: number): T[] {

@@ -92,6 +92,43 @@ export class Trainer<E, B> {
   async fit(train: E[], dev: E[]): Promise<FitResult> {
     const o = this.options;
     if (train.length === 0) throw new ConfigError('no training examples');
+    const ctx = this.startFit(train, dev);
+    const onSigint = () => {
+      ctx.interrupted = true;
+    };
+    const sigint = o.handleSigint ?? o.checkpointDir !== undefined;
+    if (sigint) process.on('SIGINT', onSigint);
+    ctx.lastSave = Date.now();
+
+    const bar = new ProgressBar(o.label ?? 'train', ctx.totalSteps, { enabled: o.progress ?? true });
+    try {
+      while (ctx.state.step < ctx.totalSteps && !ctx.interrupted) {
+        const stepped = await this.optimizerStep(ctx);
+        if (!stepped) continue;
+        const { state } = ctx;
+        if (state.step % ctx.evalEvery === 0 || state.step === ctx.totalSteps) {
+          if (await this.evaluateStep(ctx)) break;
+        } else if (o.checkpointEvery && state.step % o.checkpointEvery === 0) {
+          this.save(ctx);
+        }
+        const { loss, lr } = stepped;
+        bar.update(state.step, { loss, lr, dev: state.bestMetric === -Infinity ? '-' : state.bestMetric });
+        // Signals are delivered from the event loop's macrotask queue: let a pending SIGINT run its handler.
+        if (sigint) await new Promise((resolve) => setImmediate(resolve));
+        if (o.stopAfterSteps !== undefined && state.step >= o.stopAfterSteps) return fitResult(state, true);
+      }
+      if (ctx.interrupted) this.save(ctx);
+    } finally {
+      if (sigint) process.off('SIGINT', onSigint);
+      ctx.optimizer.dispose();
+    }
+    if (ctx.best) this.objective.restore(ctx.best);
+    return fitResult(ctx.state, ctx.interrupted);
+  }
+
+  /** The run's plan, optimiser and initial state: fresh, or from the checkpoint when resuming. */
+  private startFit(train: E[], dev: E[]): FitContext<E> {
+    const o = this.options;
     const accumulation = o.gradientAccumulation ?? 1;
     const stepsPerEpoch = Math.max(1, Math.ceil(train.length / (o.batchSize * accumulation)));
     const totalSteps = o.maxSteps ?? stepsPerEpoch * (o.epochs ?? 1);
@@ -112,171 +149,209 @@ export class Trainer<E, B> {
       dev,
     );
     const fingerprint = createHash('sha1').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
-    let state: TrainerState = {
-      step: 0,
-      epoch: 0,
-      offset: 0,
-      bestMetric: -Infinity,
-      bestStep: -1,
-      evalsWithoutImprovement: 0,
-      history: [],
-      optimizerStep: 0,
-      fingerprint,
-      identity,
+    const ctx: FitContext<E> = {
+      train,
+      dev,
+      accumulation,
+      totalSteps,
+      evalEvery,
+      schedule,
+      optimizer,
+      state: {
+        step: 0,
+        epoch: 0,
+        offset: 0,
+        bestMetric: -Infinity,
+        bestStep: -1,
+        evalsWithoutImprovement: 0,
+        history: [],
+        optimizerStep: 0,
+        fingerprint,
+        identity,
+      },
+      best: undefined,
+      lastSave: 0,
+      interrupted: false,
     };
-    let best: Map<string, HostTensor> | undefined;
+    if (o.resume && o.checkpointDir) this.resumeFrom(ctx, o.checkpointDir, fingerprint, identity);
+    return ctx;
+  }
 
-    if (o.resume && o.checkpointDir) {
-      const ckpt = loadTrainerCheckpoint(o.checkpointDir);
-      if (ckpt) {
-        if (ckpt.state.fingerprint !== fingerprint) {
-          const diff = identityDiff(ckpt.state.identity, identity);
-          if (!o.resumeForce) {
-            throw new ConfigError(
-              `${o.checkpointDir}: the checkpoint was written by another configuration (${diff}); ` +
-                'resume with the same settings, pass --resume-force to continue with these, or remove it',
-            );
-          }
-          log.warn(
-            `${o.checkpointDir}: resuming a checkpoint of another configuration (${diff}) as --resume-force asks`,
-          );
-        }
-        state = { ...ckpt.state, fingerprint, identity };
-        this.objective.restore(ckpt.weights);
-        best = ckpt.best.size > 0 ? ckpt.best : undefined;
-        const slots = [...new Set([...ckpt.optimizer.keys()].map((k) => Number(k.split('.')[1])))].map((index) => ({
-          index,
-          m: ckpt.optimizer.get(`m.${index}`)!.data as Float32Array,
-          v: ckpt.optimizer.get(`v.${index}`)!.data as Float32Array,
-        }));
-        optimizer.loadState(state.optimizerStep, slots);
+  /**
+   * Continues from the checkpoint in `dir`, if there is one: state, weights, best weights and Adam moments. A
+   * checkpoint of another configuration is refused unless `resumeForce` is set.
+   */
+  private resumeFrom(ctx: FitContext<E>, dir: string, fingerprint: string, identity: Record<string, unknown>): void {
+    const ckpt = loadTrainerCheckpoint(dir);
+    if (!ckpt) return;
+    if (ckpt.state.fingerprint !== fingerprint) {
+      const diff = identityDiff(ckpt.state.identity, identity);
+      if (!this.options.resumeForce) {
+        throw new ConfigError(
+          `${dir}: the checkpoint was written by another configuration (${diff}); ` +
+            'resume with the same settings, pass --resume-force to continue with these, or remove it',
+        );
+      }
+      log.warn(`${dir}: resuming a checkpoint of another configuration (${diff}) as --resume-force asks`);
+    }
+    ctx.state = { ...ckpt.state, fingerprint, identity };
+    this.objective.restore(ckpt.weights);
+    ctx.best = ckpt.best.size > 0 ? ckpt.best : undefined;
+    const slots = [...new Set([...ckpt.optimizer.keys()].map((k) => Number(k.split('.')[1])))].map((index) => ({
+      index,
+      m: ckpt.optimizer.get(`m.${index}`)!.data as Float32Array,
+      v: ckpt.optimizer.get(`v.${index}`)!.data as Float32Array,
+    }));
+    ctx.optimizer.loadState(ctx.state.optimizerStep, slots);
+  }
+
+  /**
+   * One optimiser step: the accumulated micro-batch gradients (averaged), AdamW at the scheduled learning rate,
+   * the history entry and tracked metrics. Undefined when the epoch had no batch left (nothing was stepped).
+   */
+  private async optimizerStep(ctx: FitContext<E>): Promise<{ loss: number; lr: number } | undefined> {
+    const { state } = ctx;
+    const { grads, lossSum, micros } = this.accumulateGradients(ctx);
+    if (!grads) return undefined;
+    if (micros > 1) {
+      // Accumulated gradients are sums of per-micro-batch means: average them.
+      for (const [k, t] of Object.entries(grads)) {
+        grads[k] = tf.div(t, micros);
+        t.dispose();
       }
     }
+    const lrScale = ctx.schedule(state.step);
+    ctx.optimizer.step(grads, lrScale);
+    tf.dispose(Object.values(grads));
+    state.step++;
+    const loss = lossSum / micros;
+    const lr = (this.objective.paramGroups()[0]?.lr ?? 0) * lrScale;
+    state.history.push({ step: state.step, loss, lr });
+    await this.options.run?.logMetrics({ loss, lr }, state.step);
+    return { loss, lr };
+  }
 
-    let interrupted = false;
-    const onSigint = () => {
-      interrupted = true;
-    };
-    const sigint = o.handleSigint ?? o.checkpointDir !== undefined;
-    if (sigint) process.on('SIGINT', onSigint);
-    const save = () => {
-      if (!o.checkpointDir) return;
-      const opt = optimizer.state();
-      const optTensors = new Map<string, HostTensor>();
-      for (const s of opt.slots) {
-        optTensors.set(`m.${s.index}`, { dtype: 'float32', shape: s.shape, data: s.m });
-        optTensors.set(`v.${s.index}`, { dtype: 'float32', shape: s.shape, data: s.v });
-      }
-      saveTrainerCheckpoint(o.checkpointDir, {
-        state: { ...state, optimizerStep: opt.step },
-        weights: this.objective.snapshot(),
-        best: best ?? new Map(),
-        optimizer: optTensors,
-      });
-      lastSave = Date.now();
-    };
-    let lastSave = Date.now();
-
-    const bar = new ProgressBar(o.label ?? 'train', totalSteps, { enabled: o.progress ?? true });
-    let lastLoss = NaN;
-    try {
-      while (state.step < totalSteps && !interrupted) {
-        const order = epochOrder(train.length, o.seed, state.epoch);
-        let lossSum = 0;
-        let micros = 0;
-        let grads: Record<string, tf.Tensor> | undefined;
-        for (let micro = 0; micro < accumulation; micro++) {
-          const indices = order.slice(state.offset, state.offset + o.batchSize);
-          state.offset += o.batchSize;
-          if (indices.length === 0) break;
-          const batch = this.objective.makeBatch(
-            indices.map((i) => train[i]!),
-            true,
-          );
-          const seed = (o.seed * 1_000_003 + state.step * 97 + micro) >>> 0;
-          const { value, grads: g } = tf.variableGrads(() => this.objective.loss(batch, seed));
-          this.objective.disposeBatch(batch);
-          lossSum += value.dataSync()[0]!;
-          micros++;
-          value.dispose();
-          if (!grads) grads = g;
-          else {
-            for (const [k, t] of Object.entries(g)) {
-              const prev = grads[k];
-              grads[k] = prev ? tf.add(prev, t) : t;
-              if (prev) {
-                prev.dispose();
-                t.dispose();
-              }
-            }
-          }
-          if (state.offset >= train.length) break;
-        }
-        if (state.offset >= train.length) {
-          state.epoch++;
-          state.offset = 0;
-        }
-        if (!grads) continue;
-        if (micros > 1) {
-          // Accumulated gradients are sums of per-micro-batch means: average them.
-          for (const [k, t] of Object.entries(grads)) {
-            grads[k] = tf.div(t, micros);
+  /**
+   * Runs up to `gradientAccumulation` micro-batches from the epoch's seeded order and sums their gradients; moves
+   * on to the next epoch when this one is used up.
+   */
+  private accumulateGradients(ctx: FitContext<E>): {
+    grads: Record<string, tf.Tensor> | undefined;
+    lossSum: number;
+    micros: number;
+  } {
+    const o = this.options;
+    const { state, train } = ctx;
+    const order = epochOrder(train.length, o.seed, state.epoch);
+    let lossSum = 0;
+    let micros = 0;
+    let grads: Record<string, tf.Tensor> | undefined;
+    for (let micro = 0; micro < ctx.accumulation; micro++) {
+      const indices = order.slice(state.offset, state.offset + o.batchSize);
+      state.offset += o.batchSize;
+      if (indices.length === 0) break;
+      const batch = this.objective.makeBatch(
+        indices.map((i) => train[i]!),
+        true,
+      );
+      const seed = (o.seed * 1_000_003 + state.step * 97 + micro) >>> 0;
+      const { value, grads: g } = tf.variableGrads(() => this.objective.loss(batch, seed));
+      this.objective.disposeBatch(batch);
+      lossSum += value.dataSync()[0]!;
+      micros++;
+      value.dispose();
+      if (!grads) grads = g;
+      else {
+        for (const [k, t] of Object.entries(g)) {
+          const prev = grads[k];
+          grads[k] = prev ? tf.add(prev, t) : t;
+          if (prev) {
+            prev.dispose();
             t.dispose();
           }
         }
-        const lrScale = schedule(state.step);
-        optimizer.step(grads, lrScale);
-        tf.dispose(Object.values(grads));
-        state.step++;
-        lastLoss = lossSum / micros;
-        const lr = (this.objective.paramGroups()[0]?.lr ?? 0) * lrScale;
-        state.history.push({ step: state.step, loss: lastLoss, lr });
-        await o.run?.logMetrics({ loss: lastLoss, lr }, state.step);
-        if (state.step % evalEvery === 0 || state.step === totalSteps) {
-          const accuracy = o.devAccuracy
-            ? await o.devAccuracy(dev)
-            : evaluate(this.objective, dev, o.batchSize * 2).accuracy;
-          state.history.push({ step: state.step, dev: accuracy });
-          await o.run?.logMetrics({ dev_accuracy: accuracy }, state.step);
-          if (accuracy > state.bestMetric) {
-            state.bestMetric = accuracy;
-            state.bestStep = state.step;
-            state.evalsWithoutImprovement = 0;
-            best = this.objective.snapshot();
-          } else {
-            state.evalsWithoutImprovement++;
-          }
-          if (Date.now() - lastSave >= (o.checkpointMinSeconds ?? 0) * 1000) save();
-          if (o.earlyStoppingPatience !== undefined && state.evalsWithoutImprovement >= o.earlyStoppingPatience) break;
-        } else if (o.checkpointEvery && state.step % o.checkpointEvery === 0) {
-          save();
-        }
-        bar.update(state.step, { loss: lastLoss, lr, dev: state.bestMetric === -Infinity ? '-' : state.bestMetric });
-        // Signals are delivered from the event loop's macrotask queue: let a pending SIGINT run its handler.
-        if (sigint) await new Promise((resolve) => setImmediate(resolve));
-        if (o.stopAfterSteps !== undefined && state.step >= o.stopAfterSteps)
-          return {
-            bestDev: state.bestMetric,
-            bestStep: state.bestStep,
-            steps: state.step,
-            history: state.history,
-            interrupted: true,
-          };
       }
-      if (interrupted) save();
-    } finally {
-      if (sigint) process.off('SIGINT', onSigint);
-      optimizer.dispose();
+      if (state.offset >= train.length) break;
     }
-    if (best) this.objective.restore(best);
-    return {
-      bestDev: state.bestMetric,
-      bestStep: state.bestStep,
-      steps: state.step,
-      history: state.history,
-      interrupted,
-    };
+    if (state.offset >= train.length) {
+      state.epoch++;
+      state.offset = 0;
+    }
+    return { grads, lossSum, micros };
   }
+
+  /**
+   * Scores dev, keeps the best weights so far, and checkpoints (at most every `checkpointMinSeconds`). True when
+   * early stopping ends the run.
+   */
+  private async evaluateStep(ctx: FitContext<E>): Promise<boolean> {
+    const o = this.options;
+    const { state } = ctx;
+    const accuracy = o.devAccuracy
+      ? await o.devAccuracy(ctx.dev)
+      : evaluate(this.objective, ctx.dev, o.batchSize * 2).accuracy;
+    state.history.push({ step: state.step, dev: accuracy });
+    await o.run?.logMetrics({ dev_accuracy: accuracy }, state.step);
+    if (accuracy > state.bestMetric) {
+      state.bestMetric = accuracy;
+      state.bestStep = state.step;
+      state.evalsWithoutImprovement = 0;
+      ctx.best = this.objective.snapshot();
+    } else {
+      state.evalsWithoutImprovement++;
+    }
+    if (Date.now() - ctx.lastSave >= (o.checkpointMinSeconds ?? 0) * 1000) this.save(ctx);
+    return o.earlyStoppingPatience !== undefined && state.evalsWithoutImprovement >= o.earlyStoppingPatience;
+  }
+
+  /** Writes a checkpoint to `checkpointDir` (none when unset): state, weights, best weights, Adam moments. */
+  private save(ctx: FitContext<E>): void {
+    const dir = this.options.checkpointDir;
+    if (!dir) return;
+    const opt = ctx.optimizer.state();
+    const optTensors = new Map<string, HostTensor>();
+    for (const s of opt.slots) {
+      optTensors.set(`m.${s.index}`, { dtype: 'float32', shape: s.shape, data: s.m });
+      optTensors.set(`v.${s.index}`, { dtype: 'float32', shape: s.shape, data: s.v });
+    }
+    saveTrainerCheckpoint(dir, {
+      state: { ...ctx.state, optimizerStep: opt.step },
+      weights: this.objective.snapshot(),
+      best: ctx.best ?? new Map(),
+      optimizer: optTensors,
+    });
+    ctx.lastSave = Date.now();
+  }
+}
+
+/** What one `fit` call works with: its plan, its optimiser, and the state that checkpoints save. */
+interface FitContext<E> {
+  readonly train: E[];
+  readonly dev: E[];
+  /** Micro-batches per optimiser step. */
+  readonly accumulation: number;
+  readonly totalSteps: number;
+  readonly evalEvery: number;
+  /** Learning-rate scale of each step. */
+  readonly schedule: (step: number) => number;
+  readonly optimizer: AdamW;
+  state: TrainerState;
+  /** Weights of the best dev evaluation so far. */
+  best: Map<string, HostTensor> | undefined;
+  /** When the last checkpoint was written (ms since the epoch). */
+  lastSave: number;
+  /** Set on SIGINT: the run saves and stops after the current step. */
+  interrupted: boolean;
+}
+
+function fitResult(state: TrainerState, interrupted: boolean): FitResult {
+  return {
+    bestDev: state.bestMetric,
+    bestStep: state.bestStep,
+    steps: state.step,
+    history: state.history,
+    interrupted,
+  };
 }
 
 /**

@@ -116,7 +116,8 @@ export class Corrector {
     }
     if (manifest.format !== 'fewprompt-csc' || manifest.formatVersion !== 1)
       throw new BundleError(
-        `${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected fewprompt-csc v1`,
+        `${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, ` +
+          'expected fewprompt-csc v1',
       );
     if (!Number.isInteger(manifest.maxSeqLen) || manifest.maxSeqLen < 3)
       throw new BundleError(`${manifestFile}: maxSeqLen must be an integer ≥ 3, got ${String(manifest.maxSeqLen)}`);

@@ -2,8 +2,9 @@
 
 /**
  * CRF parameters: start/end scores [L] and transitions [L, L] (from → to). The forward pass keeps
- * only the running maxima (branch-free, eight target tags at a time: independent chains the CPU overlaps); back-pointers are recomputed
- * along the best path alone, which costs L operations per step instead of L² stored arg-maxes.
+ * only the running maxima (branch-free, eight target tags at a time: independent chains the CPU overlaps);
+ * back-pointers are recomputed along the best path alone, which costs L operations per step instead of L² stored
+ * arg-maxes.
  */
 export class LinearChainCrf {
   /** Transitions transposed to [to, from] so the inner max runs over contiguous memory. */
@@ -25,7 +26,9 @@ export class LinearChainCrf {
    * Best tag path for one sequence whose emissions [length, L] start at row `from` of `emissions`.
    * Ties go to the lowest tag id, as in PaddlePaddle.
    * @example
-   * new LinearChainCrf(2, new Float32Array(2), new Float32Array(2), new Float32Array(4)).decode(new Float32Array([0, 1]), 0, 1); // Int32Array [ 1 ]
+   * const crf = new LinearChainCrf(2, new Float32Array(2), new Float32Array(2), new Float32Array(4));
+   * crf.decode(new Float32Array([0, 1]), 0, 1);
+   * // Int32Array [ 1 ]
    */
   decode(emissions: Float32Array, from: number, length: number): Int32Array {
     return this.decodeInto(emissions, from, length, new Int32Array(length), 0);

@@ -8,7 +8,8 @@ import type { GruDirection, LacWeights } from './weights.js';
 /**
  * out[n, m] = x[n, k] · w[k, m] + bias[m] (row-major, i-p-j order so the inner loop is contiguous).
  * @example
- * matmulBias(new Float32Array([1, 2]), new Float32Array([3, 4]), new Float32Array([0.5]), 1, 2, 1); // Float32Array [ 11.5 ]
+ * matmulBias(new Float32Array([1, 2]), new Float32Array([3, 4]),
+ * new Float32Array([0.5]), 1, 2, 1); // Float32Array [ 11.5 ]
  */
 export function matmulBias(
   x: Float32Array,

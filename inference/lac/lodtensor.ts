@@ -35,7 +35,8 @@ export function readLoDTensor(bytes: Uint8Array, name: string): PaddleTensor {
   const need = (n: number, what: string) => {
     if (offset + n > bytes.byteLength) {
       throw new CheckpointError(
-        `${name}: truncated LoDTensor file: need ${n} bytes for ${what} at offset ${offset}, file has ${bytes.byteLength}`,
+        `${name}: truncated LoDTensor file: need ${n} bytes for ${what} at offset ${offset}, ` +
+          `file has ${bytes.byteLength}`,
       );
     }
   };
@@ -83,7 +84,8 @@ export function readLoDTensor(bytes: Uint8Array, name: string): PaddleTensor {
   const expected = count * dtype.bytes;
   if (bytes.byteLength - offset !== expected) {
     throw new CheckpointError(
-      `${name}: ${dtype.name} tensor of shape [${dims.join(', ')}] needs ${expected} data bytes, file has ${bytes.byteLength - offset}`,
+      `${name}: ${dtype.name} tensor of shape [${dims.join(', ')}] needs ${expected} data bytes, ` +
+        `file has ${bytes.byteLength - offset}`,
     );
   }
   const data = new Float32Array(count);

@@ -96,7 +96,8 @@ export async function loadOrt(): Promise<Ort | undefined> {
     return await import('onnxruntime-node');
   } catch (error) {
     log.warn(
-      `onnxruntime-node unavailable (${(error as Error).message.split('\n')[0]}); LAC falls back to the TypeScript kernels`,
+      `onnxruntime-node unavailable (${(error as Error).message.split('\n')[0]}); ` +
+        'LAC falls back to the TypeScript kernels',
     );
     return undefined;
   }

@@ -122,7 +122,8 @@ export function saveLacWeights(
 /**
  * Reads `lac.json` + `lac.bin` from `dir`.
  * @example
- * loadLacWeights('inference/lac/model').config; // { vocabSize: 20941, embeddingDim: 128, hiddenDim: 128, layers: 2, numTags: 57 }
+ * loadLacWeights('inference/lac/model').config;
+ * // { vocabSize: 20941, embeddingDim: 128, hiddenDim: 128, layers: 2, numTags: 57 }
  */
 export function loadLacWeights(dir: string): LacWeights {
   const jsonPath = join(dir, 'lac.json');

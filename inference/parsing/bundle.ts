@@ -56,7 +56,15 @@ export interface ParserBundleSpec {
 /**
  * Writes a bundle; returns its manifest.
  * @example
- * await writeParserBundle('models/taskflow/dependency-parsing', { config, weights, head, tokenizer, maxTokens: 256, precision: 'fp16', source: {} });
+ * await writeParserBundle('models/taskflow/dependency-parsing', {
+ *   config,
+ *   weights,
+ *   head,
+ *   tokenizer,
+ *   maxTokens: 256,
+ *   precision: 'fp16',
+ *   source: {},
+ * });
  */
 export async function writeParserBundle(dir: string, spec: ParserBundleSpec): Promise<ParserManifest> {
   const fusion = spec.fusion ?? 'contrib';
@@ -103,7 +111,8 @@ export function readParserManifest(dir: string): ParserManifest {
   }
   if (manifest.format !== 'fewprompt-parser' || manifest.formatVersion !== PARSER_FORMAT_VERSION) {
     throw new BundleError(
-      `${file}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected fewprompt-parser v${PARSER_FORMAT_VERSION}`,
+      `${file}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, ` +
+        `expected fewprompt-parser v${PARSER_FORMAT_VERSION}`,
     );
   }
   if (!Array.isArray(manifest.head?.labels) || manifest.head.labels.length === 0)

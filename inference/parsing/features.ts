@@ -69,7 +69,8 @@ export class ParseFeaturizer {
     const row = this.tryRow(words, tagIds);
     if (!row)
       throw new TaskInputError(
-        `a sentence of ${words.length} words needs more than ${this.maxTokens} tokens, the parser's limit; split it first`,
+        `a sentence of ${words.length} words needs more than ${this.maxTokens} tokens, ` +
+          "the parser's limit; split it first",
       );
     return row;
   }

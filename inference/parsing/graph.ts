@@ -54,7 +54,8 @@ function distanceBias(g: GraphBuilder, wordIndex: string, maxDistance: number, w
 /**
  * Builds the graph from encoder weights (canonical names) and head weights (`parser.*`, see head.ts).
  * @example
- * const { bytes, nodes } = buildParserGraph(config, new WeightReader(state), head, { precision: 'fp16', fusion: 'contrib' });
+ * const options = { precision: 'fp16', fusion: 'contrib' };
+ * const { bytes, nodes } = buildParserGraph(config, new WeightReader(state), head, options);
  */
 export function buildParserGraph(
   config: BertConfig,
@@ -101,8 +102,10 @@ export function buildParserGraph(
     ? g.op('Add', [biaffine({}), distanceBias(g, wordIndex, head.maxDistance, weights)], { names: ['arc_scores'] })
     : biaffine({ names: ['arc_scores'] });
   const relWidth = head.relSize + 1;
-  const perLabel = g.op('Reshape', [affine(relDep, 'parser.rel_biaffine'), g.ints('per_label', [0, -1, relWidth])]); // [B, W·L, r+1]
-  const headWithOne = g.op('Pad', [relHead, g.ints('append_one', [0, 0, 0, 0, 0, 1]), g.scalar('one', 1)]); // [B, W, r+1]
+  // [B, W·L, r+1]
+  const perLabel = g.op('Reshape', [affine(relDep, 'parser.rel_biaffine'), g.ints('per_label', [0, -1, relWidth])]);
+  // [B, W, r+1]
+  const headWithOne = g.op('Pad', [relHead, g.ints('append_one', [0, 0, 0, 0, 0, 1]), g.scalar('one', 1)]);
   const rel = g.op('MatMul', [perLabel, transposeLast(headWithOne)], { names: ['rel_scores'] });
   g.scope = '';
   g.output(arc, OnnxType.FLOAT, ['batch', 'nodes', 'nodes']);

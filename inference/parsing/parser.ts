@@ -44,7 +44,8 @@ export interface ParseOptions {
  * @example
  * const parser = await DependencyParser.load('models/taskflow/dependency-parsing');
  * await parser.parse([['百度', '是', '一家', '高科技', '公司']]);
- * // → [{ heads: [5, 5, 5, 5, 0], deprels: ['nsubj', 'cop', 'nummod', 'nmod', 'root'] }] (what the shipped model answers)
+ * // → [{ heads: [5, 5, 5, 5, 0], deprels: ['nsubj', 'cop', 'nummod', 'nmod', 'root'] }]
+ * //   (what the shipped model answers)
  */
 export class DependencyParser {
   /** The tag vocabulary when the bundle reads LAC word tags. */
@@ -69,7 +70,8 @@ export class DependencyParser {
     const tokenizer = await BertTokenizer.fromPretrained(join(dir, 'tokenizer'));
     if (tokenizer.vocabSize !== manifest.model.vocabSize)
       throw new BundleError(
-        `${dir}: tokenizer has ${tokenizer.vocabSize} tokens, parser.json says model.vocabSize ${manifest.model.vocabSize}`,
+        `${dir}: tokenizer has ${tokenizer.vocabSize} tokens, ` +
+          `parser.json says model.vocabSize ${manifest.model.vocabSize}`,
       );
     const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(join(dir, manifest.model.file), {
@@ -80,7 +82,8 @@ export class DependencyParser {
     const inputs = new Set(session.inputNames);
     if (Boolean(manifest.head.tags) !== inputs.has('tag_ids')) {
       throw new BundleError(
-        `${dir}: parser.json ${manifest.head.tags ? 'lists' : 'has no'} head.tags but the graph ${inputs.has('tag_ids') ? 'has' : 'lacks'} a tag_ids input`,
+        `${dir}: parser.json ${manifest.head.tags ? 'lists' : 'has no'} head.tags ` +
+          `but the graph ${inputs.has('tag_ids') ? 'has' : 'lacks'} a tag_ids input`,
       );
     }
     return new DependencyParser(

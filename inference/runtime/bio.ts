@@ -74,7 +74,8 @@ export function tagIdsToSpans(ids: readonly number[], tags: readonly string[]): 
 /**
  * Exact-match entity precision, recall and F1 (span and type both equal), micro-averaged.
  * @example
- * entityF1([[{ start: 0, end: 2, type: 'name' }]], [[{ start: 0, end: 2, type: 'name' }, { start: 3, end: 4, type: 'game' }]]);
+ * const gold = [[{ start: 0, end: 2, type: 'name' }]];
+ * entityF1(gold, [[{ start: 0, end: 2, type: 'name' }, { start: 3, end: 4, type: 'game' }]]);
  * // { precision: 0.5, recall: 1, f1: 0.667, predicted: 2, gold: 1, correct: 1 }
  */
 export function entityF1(
@@ -111,7 +112,8 @@ export function entityF1(
  * Viterbi over log-softmax scores where `I-x` may only follow `B-x` or `I-x` (never start a sequence).
  * Unlike the per-character argmax it cannot produce stray `I-` tags, the usual fix for a tagger without a CRF.
  * @example
- * viterbiTagIds(Float32Array.of(0, 0, 1, 0, 0, 2), 2, bioTags(['name'])); // [1, 2] (argmax would give the stray [2, 2])
+ * viterbiTagIds(Float32Array.of(0, 0, 1, 0, 0, 2), 2, bioTags(['name']));
+ * // [1, 2] (argmax would give the stray [2, 2])
  */
 export function viterbiTagIds(scores: ArrayLike<number>, length: number, tags: readonly string[]): number[] {
   const k = tags.length;

@@ -33,7 +33,10 @@ export interface Prediction {
 export interface LoadOptions {
   /** ORT intra-op threads (default: ORT's choice, all cores). */
   readonly threads?: number;
-  /** ORT graph optimisation (default: `basic` for our fused graphs, which are optimised already; `all` for unfused ones). */
+  /**
+   * ORT graph optimisation (default: `basic` for our fused
+   * graphs, which are optimised already; `all` for unfused ones).
+   */
   readonly graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Where ORT writes the optimised graph (to inspect what it fused). */
   readonly optimizedModelPath?: string;
@@ -69,7 +72,8 @@ function checkScoresWidth(session: InferenceSession, manifest: BundleManifest, m
   const width = manifest.pairs ? (meta.shape.at(-1) === 2 ? meta.shape.at(-2) : undefined) : meta.shape.at(-1);
   if (typeof width === 'number' && width > 0 && !manifest.pairs && width !== manifest.labels.length) {
     throw new BundleError(
-      `${modelFile}: the graph scores ${width} labels, bundle.json lists ${manifest.labels.length} (${manifest.labels.join(', ')})`,
+      `${modelFile}: the graph scores ${width} labels, ` +
+        `bundle.json lists ${manifest.labels.length} (${manifest.labels.join(', ')})`,
     );
   }
 }
@@ -119,7 +123,8 @@ export class Classifier {
     }
     if (manifest.format !== 'fewprompt-bundle' || manifest.formatVersion !== BUNDLE_FORMAT_VERSION) {
       throw new BundleError(
-        `${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected fewprompt-bundle v${BUNDLE_FORMAT_VERSION}`,
+        `${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, ` +
+          `expected fewprompt-bundle v${BUNDLE_FORMAT_VERSION}`,
       );
     }
     const labels: unknown = manifest.labels;
@@ -130,7 +135,8 @@ export class Classifier {
       new Set(labels).size !== labels.length
     ) {
       throw new BundleError(
-        `${manifestFile}: labels must be at least two distinct non-empty strings, got ${JSON.stringify(labels)?.slice(0, 200)}`,
+        `${manifestFile}: labels must be at least two distinct non-empty strings, ` +
+          `got ${JSON.stringify(labels)?.slice(0, 200)}`,
       );
     }
     const modelFile = bundlePath(dir, manifest.model?.file, manifestFile);
@@ -181,7 +187,8 @@ export class Classifier {
       );
     }
     if (this.manifest.pairs) {
-      // EFL: rows are (input, label description) pairs with (not entail, entail) logits; a label's score is log P(entail).
+      // EFL: rows are (input, label description) pairs with (not
+      // entail, entail) logits; a label's score is log P(entail).
       return Array.from({ length: batch.size }, (_, i) =>
         Float32Array.from({ length: c }, (_, l) => {
           const [no, yes] = [data[(i * c + l) * 2]!, data[(i * c + l) * 2 + 1]!];

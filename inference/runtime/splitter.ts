@@ -6,7 +6,10 @@
  */
 import { ConfigError } from '../../framework/errors.js';
 
-/** How window probabilities join: `mean` (default) averages them; `max` takes each label's best window; `first` keeps the first window only. */
+/**
+ * How window probabilities join: `mean` (default) averages them; `max`
+ * takes each label's best window; `first` keeps the first window only.
+ */
 export type WindowAggregate = 'mean' | 'max' | 'first';
 export const WINDOW_AGGREGATES: readonly WindowAggregate[] = ['mean', 'max', 'first'];
 

@@ -79,7 +79,8 @@ export class TokenClassifier {
     }
     if (manifest.format !== TOKEN_BUNDLE_FORMAT || manifest.formatVersion !== TOKEN_BUNDLE_FORMAT_VERSION) {
       throw new BundleError(
-        `${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, expected ${TOKEN_BUNDLE_FORMAT} v${TOKEN_BUNDLE_FORMAT_VERSION}`,
+        `${manifestFile}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, ` +
+          `expected ${TOKEN_BUNDLE_FORMAT} v${TOKEN_BUNDLE_FORMAT_VERSION}`,
       );
     }
     if (!Array.isArray(manifest.tags) || manifest.tags[0] !== 'O')
@@ -108,7 +109,8 @@ export class TokenClassifier {
     if (reads !== (manifest.lacTags !== undefined)) {
       await session.release();
       throw new BundleError(
-        `${dir}: bundle.json ${manifest.lacTags ? 'lists' : 'has no'} lacTags but the graph ${reads ? 'has' : 'lacks'} a lac_tag_ids input`,
+        `${dir}: bundle.json ${manifest.lacTags ? 'lists' : 'has no'} lacTags ` +
+          `but the graph ${reads ? 'has' : 'lacks'} a lac_tag_ids input`,
       );
     }
     return new TokenClassifier(manifest, session, ort, tokenizer, options.lac);

@@ -57,20 +57,20 @@ export class ServerMetrics {
 
   /** One finished request (`model` '' for requests that named none). */
   request(model: string, status: number, seconds: number): void {
-    const key = `model="${escape(model)}",code="${status}"`;
+    const key = `model="${escapeLabel(model)}",code="${status}"`;
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
     if (status >= 400) {
-      const e = `model="${escape(model)}"`;
+      const e = `model="${escapeLabel(model)}"`;
       this.errors.set(e, (this.errors.get(e) ?? 0) + 1);
     }
-    const l = `model="${escape(model)}"`;
+    const l = `model="${escapeLabel(model)}"`;
     if (!this.latency.has(l)) this.latency.set(l, new Histogram(LATENCY_BUCKETS));
     this.latency.get(l)!.observe(seconds);
   }
 
   /** One model call with `size` texts (a micro-batch). */
   batch(model: string, size: number): void {
-    const l = `model="${escape(model)}"`;
+    const l = `model="${escapeLabel(model)}"`;
     if (!this.batches.has(l)) this.batches.set(l, new Histogram(BATCH_BUCKETS));
     this.batches.get(l)!.observe(size);
   }
@@ -99,6 +99,6 @@ export class ServerMetrics {
   }
 }
 
-function escape(value: string): string {
+function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

@@ -14,7 +14,8 @@ export type PredictRequest = typeof PredictRequest.infer;
  * path) or 413 (more texts than `maxTexts`, or a text longer than `maxTextChars`).
  * @example
  * parsePredictRequest('{"texts": ["很好"]}', { maxTexts: 64, maxTextChars: 10000 }); // → { texts: ['很好'] }
- * parsePredictRequest('{"texts": [1]}', …); // throws RequestError 400 'texts[0] must be a string (was a number)', path 'texts.0'
+ * parsePredictRequest('{"texts": [1]}', …);
+ * // throws RequestError 400 'texts[0] must be a string (was a number)', path 'texts.0'
  */
 export function parsePredictRequest(
   body: string,
@@ -48,7 +49,8 @@ export function parsePredictRequest(
   const total = parsed.texts.reduce((n, t) => n + t.length, 0);
   if (limits.maxRequestChars !== undefined && total > limits.maxRequestChars) {
     throw new RequestError(
-      `the texts hold ${total} characters, at most ${limits.maxRequestChars} per request; send them in several requests`,
+      `the texts hold ${total} characters, at most ${limits.maxRequestChars} per request; ` +
+        'send them in several requests',
       413,
       'texts',
     );

@@ -35,7 +35,10 @@ export interface ServerOptions {
   readonly maxBodyBytes?: number;
   /** Most texts per request (default 256). */
   readonly maxTexts?: number;
-  /** Longest text in characters (default 20 000; longer texts are split by the model, but a limit keeps one request from holding the model). */
+  /**
+   * Longest text in characters (default 20 000; longer texts are split
+   * by the model, but a limit keeps one request from holding the model).
+   */
   readonly maxTextChars?: number;
   /** Micro-batching: most texts per model call (default 32) and longest wait (default 5 ms). */
   readonly maxBatch?: number;

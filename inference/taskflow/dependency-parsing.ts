@@ -28,7 +28,8 @@ export interface DependencyParse {
  * @example
  * const task = await DependencyParsingTask.fromConfig(DependencyParsingTask.configure({}));
  * await task.run(['百度是一家高科技公司']);
- * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [5, 5, 5, 5, 0], deprel: ['nsubj', 'cop', 'nummod', 'nmod', 'root'] }]
+ * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [5, 5, 5, 5, 0],
+ * //    deprel: ['nsubj', 'cop', 'nummod', 'nmod', 'root'] }]
  * // (the shipped model's answer: UD's analysis, 公司 the root and 是 its copula; see its model card)
  */
 export class DependencyParsingTask extends Task<DependencyParse> {
@@ -53,7 +54,8 @@ export class DependencyParsingTask extends Task<DependencyParse> {
     const dir = config.taskPath ?? SHIPPED_PARSER;
     if (!existsSync(dir))
       throw new BundleError(
-        `dependency_parsing: no parser bundle at ${dir}; train one with scripts/train-dep-parser.ts --bundle DIR and pass taskPath`,
+        `dependency_parsing: no parser bundle at ${dir}; ` +
+          'train one with scripts/train-dep-parser.ts --bundle DIR and pass taskPath',
       );
     return new DependencyParsingTask(config, await DependencyParser.load(dir));
   }
@@ -84,7 +86,8 @@ export class DependencyParsingTask extends Task<DependencyParse> {
    * Parses words as given (PaddleNLP's `from_segments`); empty words are refused.
    * @example
    * await task.fromSegments([['百度', '是', '一家', '高科技', '公司']]);
-   * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [5, 5, 5, 5, 0], deprel: ['nsubj', 'cop', 'nummod', 'nmod', 'root'] }]
+   * // [{ word: ['百度', '是', '一家', '高科技', '公司'], head: [5, 5, 5, 5, 0],
+   * //    deprel: ['nsubj', 'cop', 'nummod', 'nmod', 'root'] }]
    */
   async fromSegments(segments: readonly (readonly string[])[]): Promise<DependencyParse[]> {
     segments.forEach((words, i) => {

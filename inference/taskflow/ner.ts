@@ -43,7 +43,10 @@ export class NerTask extends Task<[string, string][]> {
     return resolveConfig(NerTask.kind, NerTask.modes, 'fast', options);
   }
 
-  /** Loads the model a config names (`taskPath`: a LAC model in `fast` mode, a token-classification bundle in `accurate`). */
+  /**
+   * Loads the model a config names (`taskPath`: a LAC model in
+   * `fast` mode, a token-classification bundle in `accurate`).
+   */
   static async fromConfig(config: TaskConfig): Promise<NerTask> {
     if (config.mode !== 'accurate') return new NerTask(config, await loadLac(config));
     const dir = config.taskPath ?? SHIPPED_NER_ACCURATE_MODEL;

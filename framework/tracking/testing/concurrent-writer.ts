@@ -1,7 +1,8 @@
 /**
- * Child process for the file-store concurrency test: `node --import tsx concurrent-writer.ts <root> <tag> <runs> <steps>`
- * starts `runs` runs spread over experiments `race-0…race-2` of the store at `<root>`, each logging
- * `steps` metric values and a few params, and prints the run ids as JSON.
+ * Child process for the file-store concurrency test:
+ * `node --import tsx concurrent-writer.ts <root> <tag> <runs> <steps>` starts `runs` runs spread over experiments
+ * `race-0…race-2` of the store at `<root>`, each logging `steps` metric values and a few params, and prints the run ids
+ * as JSON.
  */
 import { FileStoreTracker } from '../file-store.js';
 
