@@ -45,9 +45,15 @@ export {
   EflMethod,
   FinetuneMethod,
   createMethod,
-  METHOD_KINDS,
+  getMethod,
+  methodFromConfig,
+  methodKinds,
+  registerMethod,
+  type MethodDefinition,
   type MethodSetup,
 } from './experiments/methods/index.js';
+export { exportRun } from './experiments/export-run.js';
+export { exportBundle, readRunSpec, type ClassifierHead, type MethodSpec } from './inference/export/bundle.js';
 export { parseExperimentConfig, type ExperimentConfig } from './experiments/config/experiment.js';
 export { runExperiment, type ExperimentResult } from './experiments/run-experiment.js';
 export {

@@ -57,7 +57,10 @@ export interface LoadOptions {
  * of one verbalizer have the same number of characters, which equals the template's mask count.
  *
  * @example
- * const pet: MaskedPrompt = { template: "{'text': 'sentence'}这句话表示我{'mask'}满意。", verbalizer: { Negative: ['不'], Positive: ['很'] } };
+ * const pet: MaskedPrompt = {
+ *   template: "{'text': 'sentence'}这句话表示我{'mask'}满意。",
+ *   verbalizer: { Negative: ['不'], Positive: ['很'] },
+ * };
  */
 export interface MaskedPrompt {
   readonly template: string;
@@ -78,7 +81,10 @@ export function labelWordsOf(verbalizer: MaskedPrompt['verbalizer']): Record<str
  * description, and the model scores each filled pair as entailed or not.
  *
  * @example
- * const efl: EflPrompt = { template: "这表达了{'text': 'candidate_label'}的情感。{'text': 'sentence'}", descriptions: { Negative: '不满意', Positive: '满意' } };
+ * const efl: EflPrompt = {
+ *   template: "这表达了{'text': 'candidate_label'}的情感。{'text': 'sentence'}",
+ *   descriptions: { Negative: '不满意', Positive: '满意' },
+ * };
  */
 export interface EflPrompt {
   readonly template: string;
@@ -152,6 +158,11 @@ export abstract class TaskDefinition {
   readonly multipleChoice?: MultipleChoice;
 
   /** Load one part of the data; throws `DataError` naming the file and line of a bad record. */
+  /** Whether the task has data for `part` (FewCLUE tasks have every part; a custom task the files it was given). */
+  hasPart(_part: Part): boolean {
+    return true;
+  }
+
   abstract load(part: Part, options?: LoadOptions): Example[];
 
   /** JSON-safe config; `fromConfig(getConfig())` rebuilds an equal task. */

@@ -28,7 +28,10 @@ export type CustomFormat = 'jsonl' | 'csv' | 'tsv';
  *   fields: { label: 'label', text_a: 'review' }, labels: ['0', '1'],
  *   defaults: {
  *     pet: { template: "{'text': 'text_a'}这家酒店{'mask'}好。", verbalizer: { '0': ['不'], '1': ['很'] } },
- *     ptuning: { template: "{'mask'}{'soft': None, 'length': 6}{'text': 'text_a'}", verbalizer: { '0': ['不'], '1': ['很'] } },
+ *     ptuning: {
+ *       template: "{'mask'}{'soft': None, 'length': 6}{'text': 'text_a'}",
+ *       verbalizer: { '0': ['不'], '1': ['很'] },
+ *     },
  *     efl: { template: "这是一条{'text': 'candidate_label'}。{'text': 'text_a'}", descriptions: { '0': '差评', '1': '好评' } },
  *   },
  * };
@@ -89,13 +92,15 @@ export class CustomTask extends TaskDefinition {
    * Load a configured part; `options` (split, dataDir) do not apply to custom files.
    *
    * @example
-   * task.load('unlabeled'); // throws DataError: custom task 'hotel' has no file for 'unlabeled'; configured: train, test_public
+   * task.load('unlabeled');
+   * // throws DataError: custom task 'hotel' has no file for 'unlabeled'; configured: train, test_public
    */
   load(part: Part, _options: LoadOptions = {}): Example[] {
     const path = this.options.files[part];
     if (path === undefined) {
       throw new DataError(
-        `custom task '${this.options.name}' has no file for '${part}'; configured: ${Object.keys(this.options.files).join(', ')}`,
+        `custom task '${this.options.name}' has no file for '${part}'; ` +
+          `configured: ${Object.keys(this.options.files).join(', ')}`,
       );
     }
     const labelled = part !== 'test' && part !== 'unlabeled';
@@ -115,6 +120,10 @@ export class CustomTask extends TaskDefinition {
       case 'tsv':
         return loadTsv(path, csv);
     }
+  }
+
+  override hasPart(part: Part): boolean {
+    return this.options.files[part] !== undefined;
   }
 
   getConfig(): CustomTaskConfig {

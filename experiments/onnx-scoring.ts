@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate, evaluationOf, type Evaluation } from '../framework/trainer/evaluate.js';
-import { exportBundle, readRunSpec } from '../inference/export/bundle.js';
+import { exportRun } from './export-run.js';
 import { loadClassifier, type Classifier } from '../inference/runtime/classifier.js';
 import type { ClassifierInput } from '../inference/runtime/features.js';
-import { labelWordsOf, type Example, type TaskDefinition } from '../datasets/base.js';
+import type { Example, TaskDefinition } from '../datasets/base.js';
 import { log } from '../framework/log.js';
 import { fieldText } from './methods/base.js';
 import { writeTrainedRun, type TrainedRun } from './run-files.js';
@@ -76,14 +76,7 @@ export class OnnxScorer {
     const dir = mkdtempSync(join(tmpdir(), 'fewprompt-ort-eval-'));
     try {
       await writeTrainedRun(join(dir, 'run'), run);
-      const { task, config } = run;
-      const words = task.defaults[config.method === 'ptuning' ? 'ptuning' : 'pet'].verbalizer;
-      const spec = readRunSpec(join(dir, 'run'), {
-        labelWords: labelWordsOf(words),
-        descriptions: { ...task.defaults.efl.descriptions },
-        textFields: [...task.textFields],
-      });
-      await exportBundle(spec, join(dir, 'bundle'));
+      await exportRun(join(dir, 'run'), join(dir, 'bundle'));
       const classifier = await loadClassifier(
         join(dir, 'bundle'),
         options.threads === undefined ? {} : { threads: options.threads },
@@ -95,7 +88,9 @@ export class OnnxScorer {
     }
   }
 
-  /** The bundle's input for an example: template methods read the fields as training did; fine-tuning the joined texts. */
+  /**
+   * The bundle's input for an example: template methods read the fields as training did; fine-tuning the joined texts.
+   */
   private input(e: Example): ClassifierInput {
     if (this.run.config.method !== 'finetune') return e.fields as unknown as ClassifierInput;
     return Object.fromEntries(this.run.task.textFields.map((f) => [f, fieldText(e.fields[f])]));
@@ -164,7 +159,8 @@ export class OnnxEngine {
       this.verdict !== 'failed' && dev.length * scoringRowsPerExample(config.method, task) >= ONNX_DEV_MIN_ROWS;
     if (this.scoresDev)
       log.info(
-        `${label}: dev (${dev.length * scoringRowsPerExample(config.method, task)} encoder rows) is scored on ONNX Runtime as well as test`,
+        `${label}: dev (${dev.length * scoringRowsPerExample(config.method, task)} encoder rows) ` +
+          'is scored on ONNX Runtime as well as test',
       );
   }
 
@@ -190,7 +186,9 @@ export class OnnxEngine {
       const check = await scorer.agreesWithTfjs(sample);
       if (!check.ok) {
         log.warn(
-          `${this.label}: the exported model's scores differ from the trained model's by up to ${check.worst.toPrecision(3)} (scores up to ${check.scale.toPrecision(3)}) on ${sample.length} dev examples; scoring on tfjs instead`,
+          `${this.label}: the exported model's scores differ from the trained model's ` +
+            `by up to ${check.worst.toPrecision(3)} (scores up to ${check.scale.toPrecision(3)}) ` +
+            `on ${sample.length} dev examples; scoring on tfjs instead`,
         );
         this.verdict = 'failed';
         await scorer.release();

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '../framework/backend/select.js';
-import { tf } from '../framework/backend/tf.js';
 import { ConfigError } from '../framework/errors.js';
 import { log } from '../framework/log.js';
 import { modelOrDefault } from '../framework/model/default.js';
@@ -14,13 +13,12 @@ import { evaluate } from '../framework/trainer/evaluate.js';
 import { sampleFixed } from '../framework/trainer/rng.js';
 import { Trainer, type FitResult, type TrainerOptions } from '../framework/trainer/trainer.js';
 import { getTask, TASK_KINDS, type FewClueKind } from '../datasets/index.js';
-import { toSubmission, submissionFileName } from '../datasets/submission.js';
+import { CustomTask, type CustomTaskConfig } from '../datasets/custom-task.js';
 import type { Example, TaskDefinition } from '../datasets/base.js';
 import type { ExperimentConfig } from './config/experiment.js';
 import { splitForRowBudget, TRAIN_TOKEN_BUDGET, type Method, type MethodBatch } from './methods/base.js';
-import { createMethod } from './methods/index.js';
+import { getMethod } from './methods/registry.js';
 import { OnnxEngine, type EvalEngine, type OnnxScorer } from './onnx-scoring.js';
-import { renderRunReport } from './report/run-report.js';
 import {
   DEFAULT_SELF_TRAIN_STEPS,
   DEFAULT_SOFT_LABEL_TEMPERATURE,
@@ -28,11 +26,10 @@ import {
   softLabels,
   summarizePseudoLabels,
   unlabeledPool,
-  loadIfPresent,
   type PseudoLabelSummary,
 } from './self-training.js';
-import { resolvedPrompt, writeTrainedRun } from './run-files.js';
-import { variantName } from './suite/jobs.js';
+import { resolvedPrompt, writeRunOutputs, writeTrainedRun } from './run-files.js';
+import { variantName } from './variant.js';
 
 /** What one run produced. */
 export interface ExperimentResult {
@@ -86,8 +83,12 @@ function isFewClueKind(kind: string): kind is FewClueKind {
   return (TASK_KINDS as readonly string[]).includes(kind);
 }
 
-/** The task named by a config (FewCLUE kinds; data from `dataDir`, `FEWCLUE_DIR` or the bundled EPRSTMT). */
-export function taskFor(config: Pick<ExperimentConfig, 'task' | 'dataDir'>): TaskDefinition {
+/**
+ * The task of a config: its `customTask` (the user's files), else a FewCLUE kind (data from `dataDir`, `FEWCLUE_DIR`
+ * or the bundled EPRSTMT).
+ */
+export function taskFor(config: Pick<ExperimentConfig, 'task' | 'dataDir' | 'customTask'>): TaskDefinition {
+  if (config.customTask !== undefined) return CustomTask.fromConfig(config.customTask as CustomTaskConfig);
   if (!isFewClueKind(config.task))
     throw new ConfigError(`unknown task '${config.task}'; valid: ${TASK_KINDS.join(', ')}`);
   return getTask(config.task, config.dataDir === undefined ? {} : { dataDir: config.dataDir });
@@ -116,34 +117,17 @@ export function sampleTestExamples<T>(examples: readonly T[], max: number | unde
  * r.testAccuracy; // → 0.81
  */
 export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<ExperimentResult> {
+  const definition = getMethod(config.method); // an unknown method fails before any loading
   await initBackend();
   const task = taskFor(config);
   const train = task.load('train', { split: config.split });
   const dev = task.load('dev', { split: config.split });
-  const scoreTest = options.scoreTest ?? true;
+  const scoreTest = (options.scoreTest ?? true) && task.hasPart('test_public');
   const testPublic = scoreTest ? sampleTestExamples(task.load('test_public'), config.maxTestExamples) : [];
   const { model, dir } = await loadPretrained(modelOrDefault(config.model), { parts: { pooler: true, mlmHead: true } });
   const tokenizer = await BertTokenizer.fromPretrained(dir);
-  // As Hugging Face truncates to model_max_length: a model with fewer positions than maxSeqLen gets shorter inputs.
-  const positions = model.config.maxPositionEmbeddings - model.config.positionOffset;
-  const maxSeqLen = Math.min(config.maxSeqLen, positions);
-  if (maxSeqLen < config.maxSeqLen)
-    log.warn(
-      `maxSeqLen ${config.maxSeqLen} is more than the model's ${positions} positions; inputs are truncated to ${maxSeqLen}`,
-    );
-  const method = createMethod(
-    config.method,
-    {
-      model,
-      tokenizer,
-      task,
-      maxSeqLen,
-      lr: config.lr,
-      promptLr: config.promptLr,
-      weightDecay: config.weightDecay,
-      rdropAlpha: config.rdropAlpha,
-      seed: config.seed,
-    },
+  const method = definition.create(
+    { ...methodSetupOf(config), model, tokenizer, task, maxSeqLen: fittedMaxSeqLen(config, model.config) },
     {
       template: config.template,
       labelWords: config.labelWords,
@@ -152,75 +136,22 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     },
   );
   const selfTrain = (config.unlabeled ?? 0) > 0;
-  if (selfTrain && !method.supportsSoftTargets)
-    throw new ConfigError(
-      `unlabeled: self-training needs a method that scores each example once per label (pet, ptuning, finetune), not ${config.method}`,
-    );
-  const { pool, removed } = selfTrain ? unlabeledPool(task, config.unlabeled!, config.seed) : { pool: [], removed: 0 };
-  if (removed > 0)
-    log.info(
-      `${task.kind}: ${removed} unlabeled examples left out of self-training: their texts are also test_public / test texts`,
-    );
-  const label = `${task.kind}/${variantName({ method: config.method, rdrop: config.rdropAlpha > 0, unlabeled: selfTrain })}/${config.split}`;
-  // The prompt as used (defaults filled in), so runs with different prompts can be compared in MLflow's UI.
-  const prompt = resolvedPrompt(config, task);
-  await options.run?.logParams({
-    ...config,
-    model: modelOrDefault(config.model),
-    template: prompt.template,
-    labelWords: prompt.labelWords ? JSON.stringify(prompt.labelWords) : undefined,
-    descriptions: prompt.descriptions ? JSON.stringify(prompt.descriptions) : undefined,
-  });
-  // Several encoder rows per example (EFL pairs, CHID candidates): micro-batches that fit the wasm heap.
-  const rowsPerExample = train.reduce((most, e) => Math.max(most, method.trainingRowsPerExample(e)), 1);
-  const steps = splitForRowBudget(config.batchSize, config.gradientAccumulation, rowsPerExample, maxSeqLen);
-  if (steps.batchSize !== config.batchSize) {
-    log.info(
-      `${task.kind}/${config.method}: ${rowsPerExample} encoder rows per example, so each batch of ${config.batchSize} runs as ${steps.gradientAccumulation / config.gradientAccumulation} micro-batches of ≤ ${steps.batchSize} (≤ ${TRAIN_TOKEN_BUDGET} tokens)`,
-    );
-  }
+  const pool = selfTrain ? selfTrainingPool(config, task, method) : [];
+  const variant = variantName({ method: config.method, rdrop: config.rdropAlpha > 0, unlabeled: selfTrain });
+  const label = `${task.kind}/${variant}/${config.split}`;
+  await logRunParams(options.run, config, task);
   const t0 = Date.now();
   let onnx: OnnxScorer | undefined;
   const engine = new OnnxEngine({ model, tokenizer, method, config, task }, dev, label);
-  const trainerOptions: TrainerOptions<Example> = {
-    ...(engine.scoresDev ? { devAccuracy: (d: Example[]) => engine.devAccuracy(d) } : {}),
-    epochs: config.epochs,
-    maxSteps: config.maxSteps,
-    batchSize: steps.batchSize,
-    gradientAccumulation: steps.gradientAccumulation,
-    evalEvery: config.evalEvery,
-    earlyStoppingPatience: config.earlyStoppingPatience,
-    seed: config.seed,
-    warmupRatio: config.warmupRatio,
-    weightDecay: config.weightDecay,
-    label,
-    progress: options.progress,
-    run: options.run,
-    checkpointDir: options.out ? join(options.out, 'checkpoint') : undefined,
-    resume: options.resume,
-    checkpointMinSeconds: options.checkpointMinSeconds,
-    identity: resumeIdentity(config, task, dir),
-    ...(options.resumeForce ? { resumeForce: true } : {}),
-  };
+  const trainerOptions = trainerOptionsFor({ config, options, method, train, label, engine, identityDir: dir });
   const pretrained = selfTrain ? method.snapshot() : undefined;
   try {
     let fit: FitResult = await new Trainer(method, trainerOptions).fit(train, dev);
     let selfTraining: ExperimentResult['selfTraining'];
-    if (pretrained)
-      ({ fit, selfTraining } = await selfTrainStage({
-        method,
-        engine,
-        config,
-        label,
-        pool,
-        pretrained,
-        teacher: fit,
-        train,
-        dev,
-        testPublic,
-        trainerOptions,
-        out: options.out,
-      }));
+    if (pretrained) {
+      const stage = { method, engine, config, label, pool, pretrained, teacher: fit, train, dev, testPublic };
+      ({ fit, selfTraining } = await selfTrainStage({ ...stage, trainerOptions, out: options.out }));
+    }
     const trainSeconds = (Date.now() - t0) / 1000;
     const t1 = Date.now();
     onnx = scoreTest ? await engine.scorer() : undefined;
@@ -245,51 +176,24 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       { dev_accuracy_best: fit.bestDev, ...(scoreTest ? { test_public_accuracy: test.accuracy } : {}) },
       fit.steps,
     );
+    const testLine = scoreTest
+      ? `test_public ${test.accuracy.toFixed(4)} on ${testPublic.length} examples`
+      : 'test_public not scored';
     log.info(
-      `${label}: dev ${fit.bestDev.toFixed(4)} (step ${fit.bestStep}), ${scoreTest ? `test_public ${test.accuracy.toFixed(4)} on ${testPublic.length} examples` : 'test_public not scored'}, ${trainSeconds.toFixed(0)} s`,
+      `${label}: dev ${fit.bestDev.toFixed(4)} (step ${fit.bestStep}), ${testLine}, ${trainSeconds.toFixed(0)} s`,
     );
     if (options.out) {
-      mkdirSync(options.out, { recursive: true });
-      const { history, ...metrics } = result;
-      writeFileSync(join(options.out, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-      writeFileSync(join(options.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-      writeFileSync(join(options.out, 'history.json'), `${JSON.stringify(history)}\n`);
-      writeFileSync(
-        join(options.out, 'test_public.predictions.jsonl'),
-        testPublic
-          .map((e, i) => JSON.stringify({ id: e.id, label: task.labels[test.predictions[i]!], gold: e.label }))
-          .join('\n') + '\n',
-      );
-      writeFileSync(
-        join(options.out, 'report.html'),
-        renderRunReport({
-          title: label,
-          history,
-          labels: task.labels,
-          gold: testPublic.map((e) => method.labelOf(e) ?? -1),
-          predicted: test.predictions,
-          metrics: {
-            dev_accuracy_best: fit.bestDev,
-            test_public_accuracy: test.accuracy,
-            best_step: fit.bestStep,
-            steps: fit.steps,
-            train_seconds: trainSeconds,
-          },
-        }),
-      );
-      await options.run?.logArtifact(join(options.out, 'report.html'));
-      // test.json is 2-5× test_public's size (IFLYTEK EFL: 2,600 × 119 pairs), the bulk of a run's scoring time.
-      const unlabeled = config.predictTest ? loadIfPresent(task, 'test') : [];
-      if (unlabeled.length > 0) {
-        const predicted = (await score(unlabeled)).predictions;
-        writeFileSync(
-          join(options.out, submissionFileName(task)),
-          toSubmission(
-            task,
-            unlabeled.map((e, i) => ({ id: e.id, label: task.labels[predicted[i]!]! })),
-          ),
-        );
-      }
+      await writeRunOutputs(options.out, {
+        config,
+        task,
+        label,
+        result,
+        testPublic,
+        test,
+        method,
+        score,
+        run: options.run,
+      });
       if (options.saveModel) await writeTrainedRun(options.out, { model, tokenizer, method, config, task });
       // A finished run needs its checkpoint no more (135 MB for the shipped model); export reads model/ and method.*.
       if (!options.keepCheckpoint) {
@@ -303,6 +207,97 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     method.dispose();
     model.dispose();
   }
+}
+
+/** The unlabeled examples self-training soft-labels (none that are also test texts). */
+function selfTrainingPool(config: ExperimentConfig, task: TaskDefinition, method: Method<MethodBatch>): Example[] {
+  if (!method.supportsSoftTargets)
+    throw new ConfigError(
+      `unlabeled: self-training needs a method that scores each example once per label; ${config.method} does not`,
+    );
+  const { pool, removed } = unlabeledPool(task, config.unlabeled!, config.seed);
+  if (removed > 0)
+    log.info(
+      `${task.kind}: ${removed} unlabeled examples left out of self-training: ` +
+        'their texts are also test_public / test texts',
+    );
+  return pool;
+}
+
+/** The method setup fields a config decides. */
+function methodSetupOf(config: ExperimentConfig) {
+  const { lr, promptLr, weightDecay, rdropAlpha, seed } = config;
+  return { lr, promptLr, weightDecay, rdropAlpha, seed };
+}
+
+/** As Hugging Face truncates to model_max_length: a model with fewer positions than maxSeqLen gets shorter inputs. */
+function fittedMaxSeqLen(config: ExperimentConfig, model: { maxPositionEmbeddings: number; positionOffset: number }) {
+  const positions = model.maxPositionEmbeddings - model.positionOffset;
+  const maxSeqLen = Math.min(config.maxSeqLen, positions);
+  if (maxSeqLen < config.maxSeqLen)
+    log.warn(
+      `maxSeqLen ${config.maxSeqLen} is more than the model's ${positions} positions; ` +
+        `inputs are truncated to ${maxSeqLen}`,
+    );
+  return maxSeqLen;
+}
+
+/** The config as MLflow params, with the prompt as used (defaults filled in) so runs' prompts compare in the UI. */
+async function logRunParams(run: Run | undefined, config: ExperimentConfig, task: TaskDefinition): Promise<void> {
+  const prompt = resolvedPrompt(config, task);
+  await run?.logParams({
+    ...config,
+    model: modelOrDefault(config.model),
+    template: prompt.template,
+    labelWords: prompt.labelWords ? JSON.stringify(prompt.labelWords) : undefined,
+    descriptions: prompt.descriptions ? JSON.stringify(prompt.descriptions) : undefined,
+    // MLflow caps a param at 6,000 characters; the task's files, fields and labels fit.
+    customTask: config.customTask ? JSON.stringify(config.customTask).slice(0, 6000) : undefined,
+  });
+}
+
+/** The trainer's options for a run: batch layout within the token budget, dev scoring, checkpoints, resume identity. */
+function trainerOptionsFor(r: {
+  config: ExperimentConfig;
+  options: RunOptions;
+  method: Method<MethodBatch>;
+  train: Example[];
+  label: string;
+  engine: OnnxEngine;
+  identityDir: string;
+}): TrainerOptions<Example> {
+  const { config, options, method, engine } = r;
+  // Several encoder rows per example (EFL pairs, CHID candidates): micro-batches that fit the wasm heap.
+  const rowsPerExample = r.train.reduce((most, e) => Math.max(most, method.trainingRowsPerExample(e)), 1);
+  const maxSeqLen = method.setup.maxSeqLen;
+  const steps = splitForRowBudget(config.batchSize, config.gradientAccumulation, rowsPerExample, maxSeqLen);
+  if (steps.batchSize !== config.batchSize) {
+    const micro = steps.gradientAccumulation / config.gradientAccumulation;
+    log.info(
+      `${method.setup.task.kind}/${config.method}: ${rowsPerExample} encoder rows per example, so each batch of ` +
+        `${config.batchSize} runs as ${micro} micro-batches of ≤ ${steps.batchSize} (≤ ${TRAIN_TOKEN_BUDGET} tokens)`,
+    );
+  }
+  return {
+    ...(engine.scoresDev ? { devAccuracy: (d: Example[]) => engine.devAccuracy(d) } : {}),
+    epochs: config.epochs,
+    maxSteps: config.maxSteps,
+    batchSize: steps.batchSize,
+    gradientAccumulation: steps.gradientAccumulation,
+    evalEvery: config.evalEvery,
+    earlyStoppingPatience: config.earlyStoppingPatience,
+    seed: config.seed,
+    warmupRatio: config.warmupRatio,
+    weightDecay: config.weightDecay,
+    label: r.label,
+    progress: options.progress,
+    run: options.run,
+    checkpointDir: options.out ? join(options.out, 'checkpoint') : undefined,
+    resume: options.resume,
+    checkpointMinSeconds: options.checkpointMinSeconds,
+    identity: resumeIdentity(config, method.setup.task, r.identityDir),
+    ...(options.resumeForce ? { resumeForce: true } : {}),
+  };
 }
 
 /**
@@ -340,7 +335,9 @@ async function selfTrainStage(s: {
   const soft = softLabels(scores, config.softLabelTemperature ?? DEFAULT_SOFT_LABEL_TEMPERATURE);
   const pseudoLabels = summarizePseudoLabels(soft);
   log.info(
-    `${s.label}: teacher dev ${s.teacher.bestDev.toFixed(4)}; ${pool.length} unlabeled examples pseudo-labelled, label shares ${pseudoLabels.labelShare.map((x) => x.toFixed(2)).join('/')}, mean confidence ${pseudoLabels.meanConfidence.toFixed(3)}`,
+    `${s.label}: teacher dev ${s.teacher.bestDev.toFixed(4)}; ${pool.length} unlabeled examples pseudo-labelled, ` +
+      `label shares ${pseudoLabels.labelShare.map((x) => x.toFixed(2)).join('/')}, ` +
+      `mean confidence ${pseudoLabels.meanConfidence.toFixed(3)}`,
   );
   method.restore(s.pretrained);
   const objective = new SoftTargetObjective(method, new Map(pool.map((e, i) => [e, soft[i]!])), scores[0]?.length ?? 0);
@@ -348,7 +345,8 @@ async function selfTrainStage(s: {
     ...s.trainerOptions,
     epochs: undefined,
     maxSteps: config.selfTrainSteps ?? DEFAULT_SELF_TRAIN_STEPS,
-    // Dev as often as the labelled-only stage sees it (an epoch of the few-shot train set), not once per epoch of the pool.
+    // Dev as often as the labelled-only stage sees it (an epoch of the few-shot train set), not once per epoch of
+    // the pool.
     evalEvery:
       config.evalEvery ?? Math.max(1, Math.ceil(s.train.length / (config.batchSize * config.gradientAccumulation))),
     checkpointDir: s.out ? join(s.out, 'checkpoint-self-train') : undefined,

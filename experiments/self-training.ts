@@ -9,7 +9,10 @@ import { softmax } from '../inference/runtime/classifier.js';
 import type { Example, Part, TaskDefinition } from '../datasets/base.js';
 import { fieldText, type Method, type MethodBatch } from './methods/base.js';
 
-/** Steps of the self-training stage when the config does not say (≈ 1.5 epochs of 1,000 pseudo-labelled examples at batch 8). */
+/**
+ * Steps of the self-training stage when the config does not say
+ * (≈ 1.5 epochs of 1,000 pseudo-labelled examples at batch 8).
+ */
 export const DEFAULT_SELF_TRAIN_STEPS = 200;
 /** PET's temperature for the teacher's soft labels (Schick & Schütze 2021, §3.2: T = 2). */
 export const DEFAULT_SOFT_LABEL_TEMPERATURE = 2;
@@ -59,7 +62,8 @@ export interface PseudoLabelSummary {
 
 /**
  * Counts of a teacher's soft labels: the label shares show a teacher that answers one label for everything.
- * @example summarizePseudoLabels([[0.9, 0.1], [0.4, 0.6]]); // → { examples: 2, labelShare: [0.5, 0.5], meanConfidence: 0.75 }
+ * @example summarizePseudoLabels([[0.9, 0.1], [0.4, 0.6]]);
+ * // → { examples: 2, labelShare: [0.5, 0.5], meanConfidence: 0.75 }
  */
 export function summarizePseudoLabels(soft: readonly (readonly number[])[]): PseudoLabelSummary {
   const width = soft[0]?.length ?? 0;
@@ -74,7 +78,10 @@ export function summarizePseudoLabels(soft: readonly (readonly number[])[]): Pse
   return { examples: soft.length, labelShare: counts.map((c) => c / n), meanConfidence: confidence / n };
 }
 
-/** A method's batch with a target distribution per example (one-hot for labelled examples, the teacher's soft label otherwise). */
+/**
+ * A method's batch with a target distribution per example (one-hot
+ * for labelled examples, the teacher's soft label otherwise).
+ */
 export type SoftTargetBatch<B extends MethodBatch> = B & { softTargets: Tensor };
 
 /**
@@ -93,7 +100,8 @@ export class SoftTargetObjective<B extends MethodBatch> implements Objective<Exa
   ) {
     if (!method.supportsSoftTargets)
       throw new ConfigError(
-        'self-training on unlabeled data needs a method that scores each example once per label (pet, ptuning, finetune); efl scores (example, label) pairs',
+        `self-training on unlabeled data needs a method that scores each example once per label; ` +
+          `${method.kind} does not`,
       );
     for (const [example, row] of soft) {
       if (row.length !== width)

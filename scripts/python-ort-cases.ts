@@ -1,10 +1,12 @@
 // Builds bundles (tiny random PET/finetune runs + the default model as a PET run) and records, per bundle, the int32
-// feeds and the scores onnxruntime-node gives; scripts/check-python-ort.py then checks Python onnxruntime gives the same.
+// feeds and the scores onnxruntime-node gives; scripts/check-python-ort.py then checks Python onnxruntime gives the
+// same.
 //   npx tsx scripts/python-ort-cases.ts OUT_DIR && python3 scripts/check-python-ort.py OUT_DIR
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '../framework/backend/select.js';
-import { exportBundle, readRunSpec } from '../inference/export/bundle.js';
+import { exportRun } from '../experiments/export-run.js';
+import { METHOD_SPEC_VERSION } from '../inference/export/method-spec.js';
 import { loadClassifier } from '../inference/runtime/classifier.js';
 import {
   SAMPLE_TEXTS,
@@ -27,8 +29,10 @@ cpSync('models/fewprompt-zh-mini', join(mini, 'model'), { recursive: true });
 writeFileSync(
   join(mini, 'method.json'),
   JSON.stringify({
+    formatVersion: METHOD_SPEC_VERSION,
     kind: 'pet',
     task: { type: 'eprstmt' },
+    textFields: ['sentence'],
     maxSeqLen: 128,
     template: TINY_TEMPLATE,
     labels: TINY_LABELS,
@@ -42,7 +46,7 @@ const cases: unknown[] = [];
 for (const [name, dir] of Object.entries(runs)) {
   for (const precision of name === 'mini-pet' ? (['int8', 'fp16'] as const) : (['fp32', 'fp16', 'int8'] as const)) {
     const out = join(root, `${name}-${precision}`);
-    await exportBundle(readRunSpec(dir), out, { precision });
+    await exportRun(dir, out, { precision });
     const clf = await loadClassifier(out);
     const batch = (
       clf as unknown as {

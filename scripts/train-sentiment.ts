@@ -25,11 +25,10 @@ import { BertTokenizer } from '../framework/tokenizer/index.js';
 import { loadTrainerCheckpoint } from '../framework/trainer/checkpoint.js';
 import { Trainer } from '../framework/trainer/trainer.js';
 import { chnSentiCorpTask } from '../datasets/chnsenticorp/chnsenticorp.js';
-import { labelWordsOf, type Example } from '../datasets/base.js';
+import type { Example } from '../datasets/base.js';
 import { createMethod } from '../experiments/methods/index.js';
 import { checkChoice, PRECISIONS } from '../inference/export/bert-graph.js';
-import { exportBundle, readRunSpec } from '../inference/export/bundle.js';
-import { exportCompactBundle } from '../inference/export/compact-bundle.js';
+import { exportRun } from '../experiments/export-run.js';
 import { loadClassifier } from '../inference/runtime/classifier.js';
 import { numberFlag } from '../experiments/cli/flags.js';
 
@@ -67,7 +66,8 @@ const task = chnSentiCorpTask(values.data);
 const train = task.load('train');
 const devAll = task.load('dev');
 const test = task.load('test_public');
-// Checkpoint selection on a fixed, seeded slice of dev (tfjs scoring of all 1,200 at each evaluation would cost more than the training).
+// Checkpoint selection on a fixed, seeded slice of dev (tfjs scoring
+// of all 1,200 at each evaluation would cost more than the training).
 const devSlice = seededSample(devAll, devLimit, seed);
 const modelDir = modelOrDefault(values.model);
 const { model, dir } = await loadPretrained(modelDir, { parts: { pooler: true, mlmHead: true } });
@@ -87,7 +87,8 @@ const fit = values['from-checkpoint']
     }).fit(train, devSlice);
 const trainSeconds = values['from-checkpoint'] ? NaN : (Date.now() - t0) / 1000;
 console.log(
-  `trained ${fit.steps} steps in ${trainSeconds.toFixed(0)} s; best dev-slice accuracy ${fit.bestDev.toFixed(4)} at step ${fit.bestStep}`,
+  `trained ${fit.steps} steps in ${trainSeconds.toFixed(0)} s; ` +
+    `best dev-slice accuracy ${fit.bestDev.toFixed(4)} at step ${fit.bestStep}`,
 );
 
 mkdirSync(out, { recursive: true });
@@ -95,32 +96,16 @@ savePretrained(model, join(out, 'model'));
 await tokenizer.save(join(out, 'model'));
 const own = new Map([...m.snapshot()].filter(([k]) => k.startsWith('method.')));
 if (own.size > 0) writeSafetensors(join(out, 'method.safetensors'), own);
-const defaults = task.defaults.pet;
-writeFileSync(
-  join(out, 'method.json'),
-  `${JSON.stringify(
-    {
-      kind: method,
-      task: task.getConfig(),
-      maxSeqLen,
-      labels: task.labels,
-      template: defaults.template,
-      labelWords: labelWordsOf(defaults.verbalizer),
-    },
-    null,
-    2,
-  )}\n`,
-);
+writeFileSync(join(out, 'method.json'), `${JSON.stringify(m.getConfig(), null, 2)}\n`);
 m.dispose();
 model.dispose();
 
 // Score the exported bundle (what Taskflow serves) on every dev and test example.
 const bundle = join(out, values.compact ? 'bundle-compact' : `bundle-${precision}`);
-const exportRun = () =>
-  values.compact
-    ? exportCompactBundle(readRunSpec(out, { textFields: ['text_a'] }), bundle)
-    : exportBundle(readRunSpec(out, { textFields: ['text_a'] }), bundle, { precision });
-await exportRun();
+const exportOptions = values.compact
+  ? ({ precision: 'int8', fusion: 'contrib', wordEmbeddings: 'int8-rows' } as const)
+  : { precision };
+await exportRun(out, bundle, exportOptions);
 const clf = await loadClassifier(bundle);
 const accuracy = async (examples: Example[]): Promise<number> => {
   const preds = await clf.predict(
@@ -159,7 +144,7 @@ const metrics = {
 writeFileSync(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
 writeFileSync(join(out, 'history.json'), `${JSON.stringify(fit.history)}\n`);
 // Re-export so bundle.json carries the final metrics.
-await exportRun();
+await exportRun(out, bundle, exportOptions);
 console.log(JSON.stringify(metrics));
 
 function seededSample<T>(items: readonly T[], n: number, s: number): T[] {

@@ -17,6 +17,7 @@ import { BertModel } from '../../framework/model/bert.js';
 import { BERT_DEFAULTS, readBertConfig, type BertConfig } from '../../framework/model/config.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { RUNTIME_OPTIMIZATION, type Fusion, type Precision } from '../../inference/export/bert-graph.js';
+import { petHead } from '../../experiments/methods/index.js';
 import { buildClassifierGraph, type RunSpec } from '../../inference/export/bundle.js';
 import { WeightReader } from '../../inference/export/weights.js';
 
@@ -46,7 +47,7 @@ const BASE: BertConfig = {
 };
 const SPEC: RunSpec = {
   dir: 'bench',
-  method: 'pet',
+  kind: 'pet',
   labels: ['Negative', 'Positive'],
   maxSeqLen: seq,
   template: "{'text': 'sentence'}这句话表示我{'mask'}满意。",
@@ -79,7 +80,8 @@ const feeds = {
 };
 
 console.log(
-  `${values.config}: ${config.numHiddenLayers} layers × ${config.hiddenSize}, batch ${batch} × ${seq}, ${threads} threads, ${runs} profiled runs`,
+  `${values.config}: ${config.numHiddenLayers} layers × ${config.hiddenSize}, batch ${batch} × ${seq}, ` +
+    `${threads} threads, ${runs} profiled runs`,
 );
 for (const engine of values.engines.split(',')) {
   const [fusion, precision, level] =
@@ -87,7 +89,7 @@ for (const engine of values.engines.split(',')) {
     (() => {
       throw new Error(`unknown engine '${engine}'; valid: ${Object.keys(GRAPHS).join(', ')}`);
     })();
-  const { bytes } = buildClassifierGraph(SPEC, config, weights, new WeightReader(new Map()), tokenizer, {
+  const { bytes } = buildClassifierGraph(SPEC, petHead, config, weights, new WeightReader(new Map()), tokenizer, {
     fusion,
     precision,
   });

@@ -4,16 +4,42 @@ import { ConfigError } from '../../framework/errors.js';
 import { renderMarkdown } from '../suite/report.js';
 import { parseSuiteOptions } from '../suite/suite.js';
 import type { Command } from './command.js';
+import { cliOptions } from '../config/options.js';
 import { TRAIN_FLAGS, configFromFlags } from './train.js';
 
-const usage = `usage: fewprompt fewclue --model DIR [--tasks eprstmt,csl,…] [--methods pet,ptuning,efl,finetune] [--splits 0-4] [options]
+/** Train flags the suite sets itself (per job) or that mean nothing for a suite. */
+const SUITE_OWNED = new Set([
+  'task',
+  'method',
+  'split',
+  'resume',
+  'resume-force',
+  'keep-checkpoint',
+  'no-progress',
+  'save-model',
+  'config',
+  'train',
+  'dev',
+  'test',
+  'text-field',
+  'text-pair-field',
+  'label-field',
+  'id-field',
+  'labels',
+  'task-name',
+]);
+
+const usage = `usage: fewprompt fewclue --model DIR [--tasks eprstmt,csl,…] [--methods pet,ptuning,efl,finetune] \
+[--splits 0-4] [options]
 
 Trains and evaluates every task × method × split and writes a report under --out: test_public accuracy
 per task × method (mean ± std over splits), the overall FewCLUE score, as report.md, report.json,
 report.html and chart.svg. Resumable: results/<task>/<method>/<split>.json per finished job; a rerun
 with the same options skips them.
-  --tasks LIST          comma-separated FewCLUE tasks (default: all nine; non-bundled ones need --data-dir or FEWCLUE_DIR)
-  --methods LIST        pet, ptuning, efl, finetune, each optionally METHOD+rdrop, METHOD+unlabeled (self-training
+  --tasks LIST          comma-separated FewCLUE tasks (default: all nine; non-bundled ones need --data-dir or \
+FEWCLUE_DIR)
+  --methods LIST        pet, ptuning, efl, finetune (or registered methods), each optionally METHOD+rdrop, \
+METHOD+unlabeled (self-training
                         on the task's unlabeled part; needs --unlabeled N), METHOD+rdrop+unlabeled (default pet)
   --splits SPEC         0-4 | 0,2 | few_all (default 0-4)
   --rdrop ALPHA         also run every method with R-Drop (reported as METHOD+rdrop)
@@ -25,24 +51,19 @@ with the same options skips them.
   --no-track            do not log runs to MLflow
   --no-predict-test     skip each run's test.json submission predictions (test_public is still scored)
   --json                print report.json instead of the markdown table
-Every 'fewprompt train' option passes through to each run: --model --data-dir --epochs --max-steps --lr
---prompt-lr --batch-size --seed --max-seq-len --eval-every --early-stopping --negative-num
---max-test-examples --grad-accum --template --eval-engine --no-predict-test
---unlabeled --self-train-steps --soft-label-temperature (these three reach +unlabeled variants only)`;
+Every 'fewprompt train' option passes through to each run (--unlabeled, --self-train-steps and
+--soft-label-temperature reach +unlabeled variants only):
+${cliOptions()
+  .filter((o) => !SUITE_OWNED.has(o.flag))
+  .map((o) => `--${o.flag}`)
+  .join(' ')
+  .replace(/(.{1,110})( |$)/g, '$1\n')
+  .trimEnd()}`;
 
-/** Train flags that pass through to every run (the suite sets task/method/split itself). */
-const {
-  task: _task,
-  method: _method,
-  split: _split,
-  resume: _resume,
-  'resume-force': _resumeForce,
-  'keep-checkpoint': _keep,
-  'no-progress': _noProgress,
-  'save-model': _saveModel,
-  config: _config,
-  ...PASS_THROUGH
-} = TRAIN_FLAGS;
+/** Train flags that pass through to every run. */
+const PASS_THROUGH = Object.fromEntries(
+  Object.entries(TRAIN_FLAGS).filter(([flag]) => !SUITE_OWNED.has(flag)),
+) as Record<string, { type: 'string' | 'boolean' }>;
 
 const FLAGS = {
   ...PASS_THROUGH,
@@ -53,6 +74,7 @@ const FLAGS = {
   workers: { type: 'string' },
   queue: { type: 'string' },
   'queue-name': { type: 'string' },
+  json: { type: 'boolean' },
 } as const;
 
 function parseFlags(args: string[]) {
@@ -78,7 +100,8 @@ function readConfigFile(path: string): Record<string, unknown> {
 
 /**
  * Flags → suite options input (validated by `parseSuiteOptions`, whose errors name the field).
- * @example suiteInputFromFlags({ tasks: 'eprstmt', 'max-steps': '2' }); // → { out: 'runs/fewclue', tasks: ['eprstmt'], train: { maxSteps: 2 } }
+ * @example suiteInputFromFlags({ tasks: 'eprstmt', 'max-steps': '2' });
+ * // → { out: 'runs/fewclue', tasks: ['eprstmt'], train: { maxSteps: 2 } }
  */
 export function suiteInputFromFlags(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
   const input: Record<string, unknown> = {
@@ -120,7 +143,8 @@ export const fewclueCommand: Command = {
     if (values.json) console.log(JSON.stringify(outcome.report, null, 2));
     else console.log(renderMarkdown(outcome.report));
     console.error(
-      `fewclue: ${outcome.ran.length} run, ${outcome.skipped.length} resumed, ${outcome.failed.length} failed; report: ${outcome.files.markdown}, ${outcome.files.html}`,
+      `fewclue: ${outcome.ran.length} run, ${outcome.skipped.length} resumed, ${outcome.failed.length} failed; ` +
+        `report: ${outcome.files.markdown}, ${outcome.files.html}`,
     );
     return outcome.failed.length > 0 || outcome.report.missing.length > 0 ? 1 : 0;
   },

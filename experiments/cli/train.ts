@@ -1,56 +1,43 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
 import { NullTracker, createTracker } from '../../framework/tracking/index.js';
 import { parseExperimentConfig } from '../config/experiment.js';
-import { variantName } from '../suite/jobs.js';
+import { cliOptions, helpLines, optionHelp } from '../config/options.js';
+import { customTaskFromFlags, TASK_FILE_FLAGS, TASK_FILE_HELP } from './task-files.js';
+import { variantName } from '../variant.js';
 import type { Command } from './command.js';
 import { optionalNumberFlag } from './flags.js';
 
-const usage = `usage: fewprompt train [--config FILE.json] [--task eprstmt] [--method pet|ptuning|efl|finetune] [options]
+const usage = `usage: fewprompt train [--config FILE.json] [--task eprstmt] [--method KIND] [options]
 
 Trains one task × method × split, picks the best checkpoint on dev, and prints test_public accuracy.
 With no options: PET on the bundled EPRSTMT with the shipped default model.
-  --model DIR|ORG/NAME   model (default: shipped fewprompt-zh-mini)
-  --split 0..4|few_all   FewCLUE split (default 0)      --data-dir DIR  FewCLUE root (or FEWCLUE_DIR)
-  --epochs N  --max-steps N  --batch-size N  --lr X  --prompt-lr X  --rdrop ALPHA  --seed N
-  --max-seq-len N  --eval-every N  --early-stopping N  --template T  --negative-num N  --max-test-examples N
-  --grad-accum N         micro-batches per optimiser step (the same flag as pretrain's)
-  --unlabeled N          self-training (PET's semi-supervised stage): the trained model soft-labels N examples of
-                         the task's unlabeled part, then a new model trains on labelled + pseudo-labelled examples
-  --self-train-steps N   steps of that stage (default 200)   --soft-label-temperature T  (default 2)
-  --out DIR              write config, metrics, predictions, submission file (and --save-model: the model)
-  --resume               continue from DIR/checkpoint after an interruption (refused, naming the fields, if the
-                         checkpoint was written by other settings, data or model)
-  --resume-force         resume even so (an intentional change of settings)
-  --keep-checkpoint      keep DIR/checkpoint after the run finished (default: removed; export needs only DIR/model)
-  --no-predict-test      skip predicting test.json for the submission file (with --out)
-  --eval-engine E        tfjs (default) or onnx: score test_public/test.json on ONNX Runtime through the exported
-                         model (5-8× faster on CPU; checked against tfjs's dev accuracy, tfjs if they differ)
-  --no-track             do not log to MLflow (default: MLFLOW_TRACKING_URI or ./mlruns)
-  --no-progress          no progress bar (logs and CI)
-  --json                 print the result as JSON`;
+${helpLines([
+  { head: '--config FILE.json', help: 'experiment config (every option below by its field name); flags override it' },
+  { head: '--task NAME', help: 'FewCLUE task (default eprstmt)' },
+])}
+Your own data (CSV, TSV or JSONL; instead of --task):
+${helpLines(TASK_FILE_HELP)}
+Options:
+${optionHelp()}
+${helpLines([
+  { head: '--out DIR', help: 'write config, metrics, predictions, submission file (and --save-model: the model)' },
+  { head: '--save-model', help: 'also write the trained model and method.json under --out (what export reads)' },
+  {
+    head: '--resume',
+    help:
+      'continue from DIR/checkpoint after an interruption (refused, naming the fields, if the checkpoint was ' +
+      'written by other settings, data or model)',
+  },
+  { head: '--resume-force', help: 'resume even so (an intentional change of settings)' },
+  { head: '--keep-checkpoint', help: 'keep DIR/checkpoint after the run finished (default: removed)' },
+  { head: '--no-track', help: 'do not log to MLflow (default: MLFLOW_TRACKING_URI or ./mlruns)' },
+  { head: '--no-progress', help: 'no progress bar (logs and CI)' },
+  { head: '--json', help: 'print the result as JSON' },
+])}`;
 
-const NUMERIC: Record<string, string> = {
-  epochs: 'epochs',
-  'max-steps': 'maxSteps',
-  'batch-size': 'batchSize',
-  lr: 'lr',
-  'prompt-lr': 'promptLr',
-  rdrop: 'rdropAlpha',
-  seed: 'seed',
-  'max-seq-len': 'maxSeqLen',
-  'eval-every': 'evalEvery',
-  'early-stopping': 'earlyStoppingPatience',
-  'negative-num': 'negativeNum',
-  'max-test-examples': 'maxTestExamples',
-  'grad-accum': 'gradientAccumulation',
-  unlabeled: 'unlabeled',
-  'self-train-steps': 'selfTrainSteps',
-  'soft-label-temperature': 'softLabelTemperature',
-};
-
-/** Flags → experiment config fields (numbers parsed; arktype validates the rest). */
+/** Flags → experiment config fields (numbers and JSON parsed; arktype validates the rest). */
 export function configFromFlags(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
   let config: Record<string, unknown> = {};
   if (typeof values['config'] === 'string') {
@@ -60,38 +47,44 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
       throw new ConfigError(`--config ${values['config']}: ${(error as Error).message}`);
     }
   }
-  for (const key of ['task', 'method', 'model', 'split', 'template'] as const)
-    if (typeof values[key] === 'string') config[key] = values[key];
-  if (typeof values['data-dir'] === 'string') config['dataDir'] = values['data-dir'];
-  for (const [flag, field] of Object.entries(NUMERIC)) {
-    const n = optionalNumberFlag(values, flag);
-    if (n !== undefined) config[field] = n;
+  if (typeof values['task'] === 'string') config['task'] = values['task'];
+  const custom = customTaskFromFlags(values);
+  if (custom) Object.assign(config, { task: custom.getConfig().name, customTask: custom.getConfig() });
+  for (const o of cliOptions()) {
+    const value = values[o.flag];
+    if (value === undefined) continue;
+    if (o.kind === 'negated-switch') config[o.field] = false;
+    else if (o.kind === 'number') config[o.field] = optionalNumberFlag(values, o.flag);
+    else if (o.kind === 'json') config[o.field] = jsonFlag(o.flag, String(value));
+    else config[o.field] = value;
   }
-  if (values['no-predict-test'] === true) config['predictTest'] = false;
-  if (typeof values['eval-engine'] === 'string') config['evalEngine'] = values['eval-engine'];
   return config;
+}
+
+function jsonFlag(flag: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`--${flag} must be JSON: ${(error as Error).message}`);
+  }
 }
 
 export const TRAIN_FLAGS = {
   config: { type: 'string' },
   task: { type: 'string' },
-  method: { type: 'string' },
-  model: { type: 'string' },
-  split: { type: 'string' },
-  'data-dir': { type: 'string' },
-  template: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'boolean' },
   'resume-force': { type: 'boolean' },
   'keep-checkpoint': { type: 'boolean' },
   'save-model': { type: 'boolean' },
   'no-track': { type: 'boolean' },
-  'no-predict-test': { type: 'boolean' },
-  'eval-engine': { type: 'string' },
   json: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
-  ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, { type: 'string' }])),
-} as const;
+  ...TASK_FILE_FLAGS,
+  ...Object.fromEntries(
+    cliOptions().map((o) => [o.flag, { type: o.kind === 'negated-switch' ? 'boolean' : 'string' }] as const),
+  ),
+} as const satisfies ParseArgsOptionsConfig;
 
 /** `fewprompt train`: the main job. */
 export const trainCommand: Command = {
@@ -130,7 +123,9 @@ export const trainCommand: Command = {
         });
         const teacher = result.selfTraining?.teacher.testAccuracy;
         console.log(
-          `${result.task} ${variant} split ${result.split}: dev accuracy ${(100 * result.devAccuracy).toFixed(2)}, test_public accuracy ${(100 * result.testAccuracy).toFixed(2)} (${result.testExamples} examples, ${result.trainSeconds.toFixed(0)} s training)` +
+          `${result.task} ${variant} split ${result.split}: dev accuracy ${(100 * result.devAccuracy).toFixed(2)}, ` +
+            `test_public accuracy ${(100 * result.testAccuracy).toFixed(2)} ` +
+            `(${result.testExamples} examples, ${result.trainSeconds.toFixed(0)} s training)` +
             (teacher === undefined ? '' : `; before self-training ${(100 * teacher).toFixed(2)}`),
         );
       }

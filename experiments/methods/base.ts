@@ -6,7 +6,9 @@ import { softmaxCrossEntropy, softTargetCrossEntropy } from '../../framework/ops
 import type { ParamGroup } from '../../framework/optim/adamw.js';
 import type { BertTokenizer } from '../../framework/tokenizer/index.js';
 import type { Objective } from '../../framework/trainer/objective.js';
+import { METHOD_SPEC_VERSION, type MethodSpec } from '../../inference/export/method-spec.js';
 import type { Example, FieldValue, TaskDefinition } from '../../datasets/base.js';
+import type { ResolvedPrompt } from './definition.js';
 
 /** Everything a method is built from. */
 export interface MethodSetup {
@@ -92,11 +94,34 @@ export interface MethodBatch {
  * compares with `targets`) and the batch layout.
  */
 export abstract class Method<B extends MethodBatch> implements Objective<Example, B> {
+  /** The method's registry name (`method.json`'s `kind`). */
+  abstract readonly kind: string;
+  /** The prompt as trained, the task's defaults filled in (none for methods without one). */
+  readonly prompt: ResolvedPrompt = {};
   /** Parameters the method adds to the encoder (heads, soft prompts, prompt encoders), by name. */
   protected readonly own = new Map<string, Variable>();
   private readonly rdrop = new RDropLoss('mean');
 
   constructor(readonly setup: MethodSetup) {}
+
+  /**
+   * What `method.json` records: kind, labels, input limit, and the prompt exactly as trained. `fromConfig` in
+   * registry.ts rebuilds an equal method from it.
+   * @example
+   * new PetMethod(setup).getConfig().labelWords; // → { Negative: ['不'], Positive: ['很'] }
+   */
+  getConfig(): MethodSpec {
+    const { task, maxSeqLen } = this.setup;
+    return {
+      formatVersion: METHOD_SPEC_VERSION,
+      kind: this.kind,
+      task: task.getConfig(),
+      maxSeqLen,
+      labels: [...task.labels],
+      textFields: [...task.textFields],
+      ...structuredClone(this.prompt),
+    };
+  }
 
   abstract makeBatch(examples: Example[], training: boolean): B;
   /** Logits the loss compares with `batch.targets` (rows × classes). */
@@ -123,17 +148,23 @@ export abstract class Method<B extends MethodBatch> implements Objective<Example
 
   /**
    * Whether `logits` has a row per example and a column per task label, so that soft targets (a teacher's
-   * probabilities, {@link softLoss}) apply. EFL's rows are (example, label) pairs: it overrides this with false.
+   * probabilities, {@link softLoss}) apply. EFL's rows are (example, label) pairs: it declares false. Static, so the
+   * method registry (and the suite's `+unlabeled` check) can read it without building a method.
    */
+  static readonly softTargets: boolean = true;
+
   get supportsSoftTargets(): boolean {
-    return true;
+    return (this.constructor as typeof Method<MethodBatch>).softTargets;
   }
 
   loss(batch: B, seed: number): tf.Scalar {
     return this.lossAgainst(batch, seed, (logits) => softmaxCrossEntropy(logits, batch.targets));
   }
 
-  /** The loss against target distributions [examples, labels] instead of `batch.targets` (self-training on soft pseudo-labels). */
+  /**
+   * The loss against target distributions [examples, labels] instead of `batch.targets` (self-training on soft
+   * pseudo-labels).
+   */
   softLoss(batch: B, targets: Tensor, seed: number): tf.Scalar {
     return this.lossAgainst(batch, seed, (logits) => softTargetCrossEntropy(logits, targets));
   }

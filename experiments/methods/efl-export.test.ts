@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { writeSafetensors } from '../../framework/checkpoint/safetensors.js';
 import { ExportError } from '../../framework/errors.js';
 import { BertModel } from '../../framework/model/bert.js';
@@ -10,15 +10,15 @@ import { savePretrained } from '../../framework/model/pretrained.js';
 import { useBackend } from '../../framework/testing/backends.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { getTask } from '../../datasets/index.js';
-import { exportBundle, readRunSpec } from '../../inference/export/bundle.js';
 import { loadClassifier } from '../../inference/runtime/classifier.js';
 import { SAMPLE_TEXTS, TINY_CONFIG, VOCAB_FILE } from '../../inference/testing/tiny-run.js';
-import { EflMethod } from './efl.js';
+import { exportRun } from '../export-run.js';
+import { EflMethod } from './efl/method.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-efl-export-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-test('EFL export: each text is paired with every label description; log P(entail) per label matches the tfjs method', async () => {
+test('EFL export: each text is paired with every label description; log P(entail) per label matches tfjs', async () => {
   await useBackend('cpu');
   const model = BertModel.create(TINY_CONFIG, { pooler: true, mlmHead: true }, 4);
   const tokenizer = BertTokenizer.fromVocabFile(VOCAB_FILE);
@@ -32,20 +32,21 @@ test('EFL export: each text is paired with every label description; log P(entail
     join(run, 'method.safetensors'),
     new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))),
   );
-  writeFileSync(
-    join(run, 'method.json'),
-    JSON.stringify({ kind: 'efl', maxSeqLen: 48, template: task.defaults.efl.template, labels: task.labels }),
-  );
+  writeFileSync(join(run, 'method.json'), JSON.stringify({ ...method.getConfig(), descriptions: undefined }));
   await assert.rejects(
-    exportBundle(readRunSpec(run), join(root, 'nope')),
+    exportRun(run, join(root, 'nope')),
     (e: unknown) =>
       e instanceof ExportError && /description for every label; missing: Negative, Positive/.test(e.message),
   );
 
   const examples = SAMPLE_TEXTS.map((t, i) => ({ id: i, fields: { sentence: t } }));
   const ref = method.scores(method.makeBatch(examples, false));
-  const manifest = await exportBundle(readRunSpec(run, { descriptions }), join(root, 'bundle'));
-  assert.deepEqual(manifest.pairs, { field: 'candidate_label', texts: [descriptions.Negative, descriptions.Positive] });
+  writeFileSync(join(run, 'method.json'), JSON.stringify(method.getConfig()));
+  const manifest = await exportRun(run, join(root, 'bundle'));
+  assert.deepEqual(manifest.pairs, {
+    field: 'candidate_label',
+    texts: [descriptions.Negative, descriptions.Positive],
+  });
   assert.deepEqual(manifest.textFields, ['sentence']);
   const clf = await loadClassifier(join(root, 'bundle'));
   const got = await clf.scores(SAMPLE_TEXTS);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { tf } from '../../framework/backend/tf.js';
 import { BertModel } from '../../framework/model/bert.js';
@@ -8,11 +8,11 @@ import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { evaluate } from '../../framework/trainer/evaluate.js';
 import { Trainer } from '../../framework/trainer/trainer.js';
 import { SyntheticCueTask, TINY_RANDOM_CONFIG } from '../testing/synthetic-task.js';
-import { FinetuneMethod } from './finetune.js';
+import { FinetuneMethod } from './finetune/method.js';
 
 const VOCAB = fileURLToPath(new URL('../../models/vocab/bert-base-chinese/vocab.txt', import.meta.url));
 
-test('fine-tuning a tiny random BERT learns the lexical-cue task (≥ 95% on held-out data), R-Drop included', async () => {
+test('fine-tuning a tiny random BERT learns the lexical-cue task (≥ 95% held out), R-Drop included', async () => {
   await useBackend('wasm');
   const tokenizer = BertTokenizer.fromVocabFile(VOCAB);
   const task = new SyntheticCueTask({ train: 64, dev: 32, test_public: 64 });
@@ -38,46 +38,53 @@ test('fine-tuning a tiny random BERT learns the lexical-cue task (≥ 95% on hel
   }
 });
 
-test('multiple-choice fine-tuning (CHID, a row per candidate) scores eval batches in chunks of SCORE_ROWS exactly as one example at a time', async () => {
-  const { getTask } = await import('../../datasets/index.js');
-  const { SCORE_ROWS } = await import('./base.js');
-  await useBackend('wasm');
-  const tokenizer = BertTokenizer.fromVocabFile(VOCAB);
-  const task = getTask('chid', {
-    dataDir: fileURLToPath(new URL('../../datasets/fewclue/fixtures/', import.meta.url)),
-  });
-  const examples = [...task.load('train', { split: '0' }), ...task.load('test_public')].slice(0, 8);
-  const model = BertModel.create(TINY_RANDOM_CONFIG, { pooler: true, mlmHead: false }, 3);
-  const method = new FinetuneMethod({ model, tokenizer, task, maxSeqLen: 64, lr: 1e-3, seed: 5 });
-  const batch = method.makeBatch(examples);
-  assert.ok(
-    batch.tensors[0]!.shape[0]! > SCORE_ROWS,
-    `${batch.tensors[0]!.shape[0]} rows: the batch must need several passes`,
-  );
-  const together = method.scores(batch);
-  method.disposeBatch(batch);
-  const alone = examples.map((e) => {
-    const b = method.makeBatch([e]);
-    const s = method.scores(b)[0]!;
-    method.disposeBatch(b);
-    return s;
-  });
-  together.forEach((row, i) =>
-    row.forEach((x, j) =>
-      assert.ok(Math.abs(x - alone[i]![j]!) < 1e-5, `example ${i} candidate ${j}: ${x} vs ${alone[i]![j]}`),
-    ),
-  );
-  method.dispose();
-  model.dispose();
-});
+test(
+  'multiple-choice fine-tuning (CHID, a row per candidate) scores eval batches in chunks of SCORE_ROWS ' +
+    'exactly as one example at a time',
+  async () => {
+    const { getTask } = await import('../../datasets/index.js');
+    const { SCORE_ROWS } = await import('./base.js');
+    await useBackend('wasm');
+    const tokenizer = BertTokenizer.fromVocabFile(VOCAB);
+    const task = getTask('chid', {
+      dataDir: fileURLToPath(new URL('../../datasets/fewclue/fixtures/', import.meta.url)),
+    });
+    const examples = [...task.load('train', { split: '0' }), ...task.load('test_public')].slice(0, 8);
+    const model = BertModel.create(TINY_RANDOM_CONFIG, { pooler: true, mlmHead: false }, 3);
+    const method = new FinetuneMethod({ model, tokenizer, task, maxSeqLen: 64, lr: 1e-3, seed: 5 });
+    const batch = method.makeBatch(examples);
+    assert.ok(
+      batch.tensors[0]!.shape[0]! > SCORE_ROWS,
+      `${batch.tensors[0]!.shape[0]} rows: the batch must need several passes`,
+    );
+    const together = method.scores(batch);
+    method.disposeBatch(batch);
+    const alone = examples.map((e) => {
+      const b = method.makeBatch([e]);
+      const s = method.scores(b)[0]!;
+      method.disposeBatch(b);
+      return s;
+    });
+    together.forEach((row, i) =>
+      row.forEach((x, j) =>
+        assert.ok(Math.abs(x - alone[i]![j]!) < 1e-5, `example ${i} candidate ${j}: ${x} vs ${alone[i]![j]}`),
+      ),
+    );
+    method.dispose();
+    model.dispose();
+  },
+);
 
-test('splitForRowBudget keeps a training micro-batch within the token budget and the examples per optimiser step', async () => {
+test('splitForRowBudget keeps a micro-batch within the token budget and the examples per optimiser step', async () => {
   const { splitForRowBudget, TRAIN_TOKEN_BUDGET } = await import('./base.js');
   assert.deepEqual(splitForRowBudget(8, 1, 1, 128), { batchSize: 8, gradientAccumulation: 1 });
-  assert.deepEqual(splitForRowBudget(8, 1, 7, 128), { batchSize: 4, gradientAccumulation: 2 }); // CHID: 56 rows → 2 × 28
+  // CHID: 56 rows → 2 × 28
+  assert.deepEqual(splitForRowBudget(8, 1, 7, 128), { batchSize: 4, gradientAccumulation: 2 });
   assert.deepEqual(splitForRowBudget(8, 2, 7, 128), { batchSize: 4, gradientAccumulation: 4 });
-  assert.deepEqual(splitForRowBudget(32, 1, 2, 128), { batchSize: 16, gradientAccumulation: 2 }); // EFL, one negative
-  assert.deepEqual(splitForRowBudget(4, 1, 100, 128), { batchSize: 1, gradientAccumulation: 4 }); // never below one example
+  // EFL, one negative
+  assert.deepEqual(splitForRowBudget(32, 1, 2, 128), { batchSize: 16, gradientAccumulation: 2 });
+  // Never below one example.
+  assert.deepEqual(splitForRowBudget(4, 1, 100, 128), { batchSize: 1, gradientAccumulation: 4 });
   for (const [b, rows] of [
     [8, 7],
     [16, 3],

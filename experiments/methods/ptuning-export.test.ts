@@ -2,27 +2,27 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { writeSafetensors } from '../../framework/checkpoint/safetensors.js';
 import { BertModel } from '../../framework/model/bert.js';
 import { savePretrained } from '../../framework/model/pretrained.js';
 import { useBackend } from '../../framework/testing/backends.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { getTask } from '../../datasets/index.js';
-import { exportBundle, readRunSpec } from '../../inference/export/bundle.js';
 import { loadClassifier } from '../../inference/runtime/classifier.js';
 import { SAMPLE_TEXTS, TINY_CONFIG, TINY_LABEL_WORDS, VOCAB_FILE } from '../../inference/testing/tiny-run.js';
-import { PTuningMethod } from './ptuning.js';
+import { exportRun } from '../export-run.js';
+import { PTuningMethod } from './ptuning/method.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-ptuning-export-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 // Soft tokens before (random init) and after the text (initialised from words), through one LSTM prompt encoder.
 const TEMPLATE =
   "{'soft': None, 'length': 3, 'encoder': 'lstm'}{'text': 'sentence'}{'soft': '这句话'}表示我{'mask'}满意。";
 
 for (const precision of ['fp32', 'int8'] as const) {
-  test(`P-Tuning export (${precision}): the prompt encoder's rows ride on the vocabulary; scores match the tfjs method`, async () => {
+  test(`P-Tuning export (${precision}): prompt encoder rows ride on the vocabulary; scores match tfjs`, async () => {
     await useBackend('cpu');
     const model = BertModel.create(TINY_CONFIG, { pooler: true, mlmHead: true }, 3);
     const tokenizer = BertTokenizer.fromVocabFile(VOCAB_FILE);
@@ -38,20 +38,11 @@ for (const precision of ['fp32', 'int8'] as const) {
       join(run, 'method.safetensors'),
       new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))),
     );
-    writeFileSync(
-      join(run, 'method.json'),
-      JSON.stringify({
-        kind: 'ptuning',
-        maxSeqLen: 48,
-        template: TEMPLATE,
-        labels: task.labels,
-        labelWords: TINY_LABEL_WORDS,
-      }),
-    );
+    writeFileSync(join(run, 'method.json'), JSON.stringify(method.getConfig()));
     const examples = SAMPLE_TEXTS.map((t, i) => ({ id: i, fields: { sentence: t } }));
     const ref = method.scores(method.makeBatch(examples));
 
-    const manifest = await exportBundle(readRunSpec(run), join(root, `bundle-${precision}`), { precision });
+    const manifest = await exportRun(run, join(root, `bundle-${precision}`), { precision });
     assert.equal(manifest.method, 'ptuning');
     assert.equal(manifest.model.softTokenOffset, TINY_CONFIG.vocabSize);
     const clf = await loadClassifier(join(root, `bundle-${precision}`));

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,13 +17,13 @@ import { Lac } from '../../inference/lac/lac.js';
 import { bioTags, entityF1, tagIdsToSpans } from '../../inference/runtime/bio.js';
 import { charTokenIds } from '../../inference/runtime/char-features.js';
 import { LacCharTagVocab } from '../../inference/runtime/lac-char-tags.js';
-import { loadTokenClassifier } from '../../inference/runtime/token-classifier.js';
+import { loadTokenClassifier, type TokenClassifier } from '../../inference/runtime/token-classifier.js';
 import { TINY_CONFIG } from '../../inference/testing/tiny-run.js';
 import { TokenClassificationMethod, type TokenExample } from './token-classification.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-ner-'));
-before(() => useBackend('wasm'));
-after(() => rmSync(root, { recursive: true, force: true }));
+beforeAll(() => useBackend('wasm'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const TYPES = ['name', 'address'];
 const TAGS = bioTags(TYPES);
@@ -69,6 +69,88 @@ function synthetic(n: number, seed: number, names = NAMES, places = PLACES): Ner
   });
 }
 
+/** Entities of tag ids, strict BIO: an I- tag continues only an entity of its type that ends right before it. */
+function strictSpans(ids: readonly number[]): { start: number; end: number; type: string }[] {
+  const spans: { start: number; end: number; type: string }[] = [];
+  ids.forEach((id, i) => {
+    const tag = TAGS[id]!;
+    if (tag.startsWith('B-')) spans.push({ start: i, end: i + 1, type: tag.slice(2) });
+    else if (tag.startsWith('I-') && spans.at(-1)?.end === i && spans.at(-1)?.type === tag.slice(2))
+      spans.at(-1)!.end = i + 1;
+  });
+  return spans;
+}
+
+/** Writes a training run's folder as the CLI does: model and tokenizer, the method's weights, `method.json`. */
+async function writeRun(
+  run: string,
+  model: BertModel,
+  tokenizer: BertTokenizer,
+  method: TokenClassificationMethod,
+  spec: Record<string, unknown>,
+): Promise<void> {
+  savePretrained(model, join(run, 'model'));
+  await tokenizer.save(join(run, 'model'));
+  writeSafetensors(
+    join(run, 'method.safetensors'),
+    new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))),
+  );
+  writeFileSync(join(run, 'method.json'), JSON.stringify(spec));
+}
+
+/**
+ * Exports `run` at `precision` and checks the bundle against tfjs's tags of `dev`: character tags agree, `predict`
+ * gives the entities of its tags at their offsets, and a text longer than the window is tagged in windows.
+ */
+async function checkExportedTagger(
+  run: string,
+  precision: 'fp32' | 'int8',
+  tokenizer: BertTokenizer,
+  dev: NerExample[],
+  tagged: number[][],
+): Promise<void> {
+  const bundle = join(root, `bundle-${precision}`);
+  const manifest = await exportTokenBundle(run, bundle, { precision });
+  assert.deepEqual(manifest.tags, TAGS);
+  assert.equal(manifest.lacTags, undefined); // a bundle without LAC features, as before they existed
+  const ner = await loadTokenClassifier(bundle);
+  assert.equal(ner.lacVocab, undefined);
+  // The characters tfjs tagged (texts cut at maxSeqLen − 2), one row each.
+  const rows = dev.map((e, i) =>
+    Array.from(e.text)
+      .slice(0, tagged[i]!.length)
+      .map((c) => tokenizer.tokenToId(c) ?? tokenizer.unkId),
+  );
+  const gotRows = await ner.tagRows(rows, 'argmax');
+  const got = gotRows.flat();
+  const same = got.filter((t, i) => t === tagged.flat()[i]).length / got.length;
+  assert.ok(
+    same >= (precision === 'fp32' ? 0.99 : 0.97),
+    `${precision}: ${(100 * same).toFixed(1)}% of character tags agree with tfjs`,
+  );
+  // predict = windows + tagRows + BIO decoding, with each entity's text at its offsets.
+  const whole = dev.flatMap((e, i) => (rows[i]!.length === Array.from(e.text).length ? [i] : []));
+  assert.ok(whole.length > 0);
+  const predicted = await ner.predict(
+    whole.map((i) => dev[i]!.text),
+    { decode: 'argmax' },
+  );
+  whole.forEach((i, k) =>
+    assert.deepEqual(
+      predicted[k],
+      tagIdsToSpans(gotRows[i]!, TAGS).map((sp) => ({ ...sp, text: dev[i]!.text.slice(sp.start, sp.end) })),
+    ),
+  );
+  // A text longer than the window is tagged in windows and joined.
+  const long = dev
+    .slice(0, 4)
+    .map((e) => e.text)
+    .join('。');
+  const [joined] = await ner.predict([long]);
+  assert.ok(joined!.length >= 4 && joined!.every((e) => long.slice(e.start, e.end) === e.text));
+  await ner.release();
+}
+
 test('token classification learns a lexical NER task; the exported bundle tags as tfjs does', async () => {
   const model = BertModel.create(CONFIG, {}, 3);
   const tokenizer = tinyTokenizer();
@@ -87,70 +169,14 @@ test('token classification learns a lexical NER task; the exported bundle tags a
   const tagged = method.tag(dev);
   const f1 = entityF1(
     dev.map((e) => e.entities),
-    tagged.map((ids) => {
-      const spans: { start: number; end: number; type: string }[] = [];
-      ids.forEach((id, i) => {
-        const tag = TAGS[id]!;
-        if (tag.startsWith('B-')) spans.push({ start: i, end: i + 1, type: tag.slice(2) });
-        else if (tag.startsWith('I-') && spans.at(-1)?.end === i && spans.at(-1)?.type === tag.slice(2))
-          spans.at(-1)!.end = i + 1;
-      });
-      return spans;
-    }),
+    tagged.map((ids) => strictSpans(ids)),
   ).f1;
   assert.ok(f1 >= 0.9, `dev entity F1 ${f1.toFixed(3)} < 0.9`);
 
   const run = join(root, 'run');
-  savePretrained(model, join(run, 'model'));
-  await tokenizer.save(join(run, 'model'));
-  writeSafetensors(
-    join(run, 'method.safetensors'),
-    new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))),
-  );
-  writeFileSync(join(run, 'method.json'), JSON.stringify({ kind: 'token-classification', tags: TAGS, maxSeqLen: 48 }));
+  await writeRun(run, model, tokenizer, method, { kind: 'token-classification', tags: TAGS, maxSeqLen: 48 });
   writeFileSync(join(run, 'metrics.json'), JSON.stringify({ f1 }));
-  for (const precision of ['fp32', 'int8'] as const) {
-    const bundle = join(root, `bundle-${precision}`);
-    const manifest = await exportTokenBundle(run, bundle, { precision });
-    assert.deepEqual(manifest.tags, TAGS);
-    assert.equal(manifest.lacTags, undefined); // a bundle without LAC features, as before they existed
-    const ner = await loadTokenClassifier(bundle);
-    assert.equal(ner.lacVocab, undefined);
-    // The characters tfjs tagged (texts cut at maxSeqLen − 2), one row each.
-    const rows = dev.map((e, i) =>
-      Array.from(e.text)
-        .slice(0, tagged[i]!.length)
-        .map((c) => tokenizer.tokenToId(c) ?? tokenizer.unkId),
-    );
-    const gotRows = await ner.tagRows(rows, 'argmax');
-    const got = gotRows.flat();
-    const same = got.filter((t, i) => t === tagged.flat()[i]).length / got.length;
-    assert.ok(
-      same >= (precision === 'fp32' ? 0.99 : 0.97),
-      `${precision}: ${(100 * same).toFixed(1)}% of character tags agree with tfjs`,
-    );
-    // predict = windows + tagRows + BIO decoding, with each entity's text at its offsets.
-    const whole = dev.flatMap((e, i) => (rows[i]!.length === Array.from(e.text).length ? [i] : []));
-    assert.ok(whole.length > 0);
-    const predicted = await ner.predict(
-      whole.map((i) => dev[i]!.text),
-      { decode: 'argmax' },
-    );
-    whole.forEach((i, k) =>
-      assert.deepEqual(
-        predicted[k],
-        tagIdsToSpans(gotRows[i]!, TAGS).map((sp) => ({ ...sp, text: dev[i]!.text.slice(sp.start, sp.end) })),
-      ),
-    );
-    // A text longer than the window is tagged in windows and joined.
-    const long = dev
-      .slice(0, 4)
-      .map((e) => e.text)
-      .join('。');
-    const [joined] = await ner.predict([long]);
-    assert.ok(joined!.length >= 4 && joined!.every((e) => long.slice(e.start, e.end) === e.text));
-    await ner.release();
-  }
+  for (const precision of ['fp32', 'int8'] as const) await checkExportedTagger(run, precision, tokenizer, dev, tagged);
   assert.ok(
     statSync(join(root, 'bundle-int8', 'model.onnx')).size < statSync(join(root, 'bundle-fp32', 'model.onnx')).size / 2,
   );
@@ -180,7 +206,10 @@ function f1Of(gold: readonly NerExample[], tagged: readonly number[][]): number 
   ).f1;
 }
 
-/** Stand-in LAC tags for the learning test: B/I of the entity type, else O (the only cue: entities are filler characters). */
+/**
+ * Stand-in LAC tags for the learning test: B/I of the entity type, else O (the only cue: entities are filler
+ * characters).
+ */
 const FAKE_LAC = new LacCharTagVocab(['name-B', 'name-I', 'address-B', 'address-I', 'O']);
 function withFakeLac(examples: NerExample[]): TokenExample[] {
   return examples.map((e) => {
@@ -191,7 +220,7 @@ function withFakeLac(examples: NerExample[]): TokenExample[] {
   });
 }
 
-test('with LAC tag features: entities that only the tags reveal are learned; examples without tag ids are refused', async () => {
+test('LAC tag features: entities only the tags reveal are learned; examples without tag ids are refused', async () => {
   const model = BertModel.create(CONFIG, {}, 3);
   const tokenizer = tinyTokenizer();
   const method = new TokenClassificationMethod({
@@ -250,12 +279,12 @@ test('a training step and tagging leave no tensors behind (with and without LAC 
   }
 });
 
-test('LAC tag features in the bundle: ONNX Runtime scores = tfjs scores (FP32); the runtime tags with LAC itself', async () => {
-  const lac = await Lac.load(undefined, { workers: 0 });
-  const vocab = new LacCharTagVocab(lac.vocab.tags);
-  const model = BertModel.create(CONFIG, {}, 11);
-  const tokenizer = tinyTokenizer();
-  const lacTags = { tags: lac.vocab.tags, size: 6 };
+/** A method that reads LAC tags, its tag layer given unit-scale weights so that the LAC columns move the scores. */
+function unitScaleLacMethod(
+  model: BertModel,
+  tokenizer: BertTokenizer,
+  lacTags: { tags: readonly string[]; size: number },
+): TokenClassificationMethod {
   const method = new TokenClassificationMethod({
     model,
     tokenizer,
@@ -265,7 +294,6 @@ test('LAC tag features in the bundle: ONNX Runtime scores = tfjs scores (FP32); 
     seed: 2,
     lacTags,
   });
-  // A tag layer with unit-scale weights, so the LAC columns move the scores visibly.
   const weights = method.snapshot();
   const w = weights.get('method.classifier.weight')!;
   weights.set('method.classifier.weight', {
@@ -274,6 +302,76 @@ test('LAC tag features in the bundle: ONNX Runtime scores = tfjs scores (FP32); 
     data: Float32Array.from({ length: w.data.length }, (_, i) => Math.sin(1.7 * i)),
   });
   method.restore(weights);
+  return method;
+}
+
+/**
+ * The bundle's scores of `rows` with the examples' LAC ids equal `reference` (tfjs, FP32) and change without them;
+ * tagging rows without LAC ids, or with too few, is refused.
+ */
+async function checkLacScores(
+  ner: TokenClassifier,
+  rows: number[][],
+  examples: TokenExample[],
+  reference: Float32Array,
+): Promise<void> {
+  const got = await ner.scoreRows(
+    rows,
+    examples.map((e) => e.lacTagIds!),
+  );
+  const flat = Float32Array.from(got.flatMap((r) => Array.from(r)));
+  assert.equal(flat.length, reference.length);
+  const maxDiff = flat.reduce((m, x, i) => Math.max(m, Math.abs(x - reference[i]!)), 0);
+  assert.ok(maxDiff < 1e-4, `max |Δ| ${maxDiff}`);
+  // Without the LAC columns the scores differ: the graph reads its lac_tag_ids input.
+  const zeroed = await ner.scoreRows(rows.slice(0, 1), [rows[0]!.map(() => 1)]);
+  assert.ok(zeroed[0]!.some((x, i) => Math.abs(x - got[0]![i]!) > 1e-3));
+  await assert.rejects(ner.tagRows(rows), (e: Error) => e instanceof ConfigError && /reads LAC tags/.test(e.message));
+  await assert.rejects(ner.tagRows(rows.slice(0, 1), 'argmax', [[2]]), /lacTagIds\[0\]: 1 ids/);
+}
+
+/** predict runs LAC itself: the same entities as tagging with the ids computed here, also across windows. */
+async function checkLacPredict(
+  ner: TokenClassifier,
+  rows: number[][],
+  examples: TokenExample[],
+  texts: string[],
+): Promise<void> {
+  const tagged = await ner.tagRows(
+    rows,
+    'viterbi',
+    examples.map((e) => e.lacTagIds!),
+  );
+  const predicted = await ner.predict(texts);
+  texts.forEach((t, i) =>
+    assert.deepEqual(
+      predicted[i],
+      tagIdsToSpans(tagged[i]!, TAGS).map((sp) => ({ ...sp, text: t.slice(sp.start, sp.end) })),
+    ),
+  );
+  const long = texts.slice(0, 3).join('。');
+  const [joined] = await ner.predict([long]);
+  assert.ok(joined!.every((e) => long.slice(e.start, e.end) === e.text));
+}
+
+/** A bundle.json that drops lacTags no longer matches its graph. */
+async function checkManifestWithoutLacTags(bundle: string): Promise<void> {
+  const manifestFile = join(bundle, 'bundle.json');
+  const { lacTags: _dropped, ...plain } = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
+  writeFileSync(manifestFile, JSON.stringify(plain));
+  await assert.rejects(
+    loadTokenClassifier(bundle),
+    (e: Error) => e instanceof BundleError && /has no lacTags but the graph has a lac_tag_ids input/.test(e.message),
+  );
+}
+
+test('LAC tag features in a bundle: ONNX Runtime scores = tfjs (FP32); the runtime tags with LAC itself', async () => {
+  const lac = await Lac.load(undefined, { workers: 0 });
+  const vocab = new LacCharTagVocab(lac.vocab.tags);
+  const model = BertModel.create(CONFIG, {}, 11);
+  const tokenizer = tinyTokenizer();
+  const lacTags = { tags: lac.vocab.tags, size: 6 };
+  const method = unitScaleLacMethod(model, tokenizer, lacTags);
   const texts = synthetic(8, 4).map((e) => e.text.slice(0, 22)); // within one window (maxSeqLen − 2)
   const examples: TokenExample[] = (await vocab.textIds(lac, texts)).map((lacTagIds, id) => ({
     id,
@@ -285,16 +383,7 @@ test('LAC tag features in the bundle: ONNX Runtime scores = tfjs scores (FP32); 
   const reference = tf.tidy(() => method.logits(batch, false, 0).dataSync() as Float32Array);
   method.disposeBatch(batch);
   const run = join(root, 'run-lac');
-  savePretrained(model, join(run, 'model'));
-  await tokenizer.save(join(run, 'model'));
-  writeSafetensors(
-    join(run, 'method.safetensors'),
-    new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.'))),
-  );
-  writeFileSync(
-    join(run, 'method.json'),
-    JSON.stringify({ kind: 'token-classification', tags: TAGS, maxSeqLen: 24, lacTags }),
-  );
+  await writeRun(run, model, tokenizer, method, { kind: 'token-classification', tags: TAGS, maxSeqLen: 24, lacTags });
   try {
     const bundle = join(root, 'bundle-lac');
     const manifest = await exportTokenBundle(run, bundle, { precision: 'fp32' });
@@ -302,49 +391,15 @@ test('LAC tag features in the bundle: ONNX Runtime scores = tfjs scores (FP32); 
     const ner = await loadTokenClassifier(bundle, { lac });
     assert.deepEqual(ner.lacVocab?.tags, lac.vocab.tags);
     const rows = texts.map((t) => charTokenIds(tokenizer, Array.from(t)));
-    const got = await ner.scoreRows(
-      rows,
-      examples.map((e) => e.lacTagIds!),
-    );
-    const flat = Float32Array.from(got.flatMap((r) => Array.from(r)));
-    assert.equal(flat.length, reference.length);
-    const maxDiff = flat.reduce((m, x, i) => Math.max(m, Math.abs(x - reference[i]!)), 0);
-    assert.ok(maxDiff < 1e-4, `max |Δ| ${maxDiff}`);
-    // Without the LAC columns the scores differ: the graph reads its lac_tag_ids input.
-    const zeroed = await ner.scoreRows(rows.slice(0, 1), [rows[0]!.map(() => 1)]);
-    assert.ok(zeroed[0]!.some((x, i) => Math.abs(x - got[0]![i]!) > 1e-3));
-    await assert.rejects(ner.tagRows(rows), (e: Error) => e instanceof ConfigError && /reads LAC tags/.test(e.message));
-    await assert.rejects(ner.tagRows(rows.slice(0, 1), 'argmax', [[2]]), /lacTagIds\[0\]: 1 ids/);
-    // predict runs LAC itself: the same entities as tagging with the ids computed here, also across windows.
-    const tagged = await ner.tagRows(
-      rows,
-      'viterbi',
-      examples.map((e) => e.lacTagIds!),
-    );
-    const predicted = await ner.predict(texts);
-    texts.forEach((t, i) =>
-      assert.deepEqual(
-        predicted[i],
-        tagIdsToSpans(tagged[i]!, TAGS).map((sp) => ({ ...sp, text: t.slice(sp.start, sp.end) })),
-      ),
-    );
-    const long = texts.slice(0, 3).join('。');
-    const [joined] = await ner.predict([long]);
-    assert.ok(joined!.every((e) => long.slice(e.start, e.end) === e.text));
+    await checkLacScores(ner, rows, examples, reference);
+    await checkLacPredict(ner, rows, examples, texts);
     await ner.release();
     // INT8 with LAC features loads and runs (own LAC, loaded on first use and closed by release).
     await exportTokenBundle(run, join(root, 'bundle-lac-int8'), { precision: 'int8' });
     const int8 = await loadTokenClassifier(join(root, 'bundle-lac-int8'));
     assert.equal((await int8.predict(texts.slice(0, 2))).length, 2);
     await int8.release();
-    // A bundle.json that drops lacTags no longer matches its graph.
-    const manifestFile = join(bundle, 'bundle.json');
-    const { lacTags: _dropped, ...plain } = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
-    writeFileSync(manifestFile, JSON.stringify(plain));
-    await assert.rejects(
-      loadTokenClassifier(bundle),
-      (e: Error) => e instanceof BundleError && /has no lacTags but the graph has a lac_tag_ids input/.test(e.message),
-    );
+    await checkManifestWithoutLacTags(bundle);
   } finally {
     method.dispose();
     model.dispose();

@@ -37,7 +37,10 @@ export interface TokenClassificationSetup {
   readonly headLr?: number;
   readonly weightDecay?: number;
   readonly seed: number;
-  /** LAC character tags as features (absent: hidden states only, as older runs). Examples must then carry `lacTagIds`. */
+  /**
+   * LAC character tags as features (absent: hidden states only, as older runs). Examples must then carry
+   * `lacTagIds`.
+   */
   readonly lacTags?: LacTagFeatures;
 }
 
@@ -58,7 +61,9 @@ export interface TokenBatch {
 
 /**
  * @example
- * const method = new TokenClassificationMethod({ model, tokenizer, tags: bioTags(CLUENER_TYPES), maxSeqLen: 64, lr: 1e-4, seed: 42 });
+ * const method = new TokenClassificationMethod({
+ *   model, tokenizer, tags: bioTags(CLUENER_TYPES), maxSeqLen: 64, lr: 1e-4, seed: 42,
+ * });
  * await new Trainer(method, { maxSteps: 1000, batchSize: 32, seed: 42 }).fit(train, []);
  * method.tag(dev.slice(0, 1)); // [[0, 0, 13, 14, 14, 0, …]]
  * // With LAC's character tags as features (examples then carry lacTagIds, LacCharTagVocab.textIds):
@@ -159,7 +164,8 @@ export class TokenClassificationMethod implements Objective<TokenExample, TokenB
     const hidden = model.encode({ inputIds, tokenTypeIds, attentionMask }, { training, seed });
     const chars = BertModel.gatherPositions(hidden, positions); // [N, H]
     if (this.lacEmbedding && !batch.lacTagIds) throw new ConfigError('this method reads LAC tags: the batch has none');
-    const rows = this.lacEmbedding ? tf.concat([chars, tf.gather(this.lacEmbedding, batch.lacTagIds!)], 1) : chars; // [N, H (+ size)]
+    // [N, H (+ size)]
+    const rows = this.lacEmbedding ? tf.concat([chars, tf.gather(this.lacEmbedding, batch.lacTagIds!)], 1) : chars;
     return dense(training ? dropout(rows, model.config.hiddenDropoutProb, seed + 17) : rows, this.weight, this.bias);
   }
 

@@ -1,30 +1,24 @@
 import { type } from 'arktype';
 import { ConfigError } from '../../framework/errors.js';
-import { labelWordsOf } from '../../datasets/base.js';
 import { getTask, TASK_KINDS, type FewClueKind } from '../../datasets/index.js';
+import { getMethod, methodKinds } from '../methods/registry.js';
+import { type Variant, variantName } from '../variant.js';
+import { resolvedPrompt } from '../run-files.js';
 import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput } from '../config/experiment.js';
 
-/** The training methods a suite can run (the experiment config's `method` values). */
-export const SUITE_METHODS = ['pet', 'ptuning', 'efl', 'finetune'] as const;
-export type SuiteMethod = (typeof SUITE_METHODS)[number];
+/** A training method a suite can run: any registered method's kind (experiments/methods/registry.ts). */
+export type SuiteMethod = string;
+
+export { type Variant, variantName } from '../variant.js';
 
 /** The FewCLUE splits: five fixed few-shot splits and their union. */
 export const SUITE_SPLITS = ['0', '1', '2', '3', '4', 'few_all'] as const;
 export type SuiteSplit = (typeof SUITE_SPLITS)[number];
 
-/**
- * A method as the report shows it: `pet`, `pet+rdrop` (the same method trained with R-Drop), `pet+unlabeled`
- * (then self-trained on the task's unlabeled part, the config's `unlabeled` field), `pet+rdrop+unlabeled`.
- */
-export interface Variant {
-  method: SuiteMethod;
-  rdrop: boolean;
-  /** Self-training on unlabeled data; absent = false. */
-  unlabeled?: boolean;
-}
-
 /** Methods that can self-train on soft pseudo-labels (a row of logits per example; EFL's rows are label pairs). */
-const SELF_TRAINING_METHODS: readonly SuiteMethod[] = ['pet', 'ptuning', 'finetune'];
+function selfTrainingMethods(): string[] {
+  return methodKinds().filter((kind) => getMethod(kind).softTargets);
+}
 
 /** The experiment fields of self-training: kept in a job's config only for `+unlabeled` variants. */
 const SELF_TRAINING_FIELDS = ['unlabeled', 'selfTrainSteps', 'softLabelTemperature'] as const;
@@ -49,18 +43,12 @@ export interface JobGrid {
   variants: readonly Variant[];
   splits: readonly SuiteSplit[];
   rdropAlpha?: number;
-  /** Every other experiment field; `unlabeled`, `selfTrainSteps`, `softLabelTemperature` reach `+unlabeled` variants only. */
+  /**
+   * Every other experiment field; `unlabeled`, `selfTrainSteps`,
+   * `softLabelTemperature` reach `+unlabeled` variants only.
+   */
   base?: Omit<ExperimentConfigInput, 'task' | 'method' | 'split' | 'rdropAlpha'>;
   track?: boolean;
-}
-
-/**
- * A variant's report name.
- * @example variantName({ method: 'pet', rdrop: true }); // → 'pet+rdrop'
- * @example variantName({ method: 'pet', rdrop: false, unlabeled: true }); // → 'pet+unlabeled'
- */
-export function variantName(v: Variant): string {
-  return `${v.method}${v.rdrop ? '+rdrop' : ''}${v.unlabeled ? '+unlabeled' : ''}`;
 }
 
 /**
@@ -69,7 +57,8 @@ export function variantName(v: Variant): string {
  * parseSplits('0-4');        // → ['0', '1', '2', '3', '4']
  * parseSplits('0,2');        // → ['0', '2']
  * parseSplits('few_all');    // → ['few_all']
- * parseSplits('3-7');        // throws ConfigError: "--splits '3-7': split 7 is out of range; valid: 0..4, ranges like 0-4, few_all"
+ * parseSplits('3-7');
+ * // throws ConfigError: "--splits '3-7': split 7 is out of range; valid: 0..4, ranges like 0-4, few_all"
  */
 export function parseSplits(spec: string): SuiteSplit[] {
   const valid = 'valid: 0..4, ranges like 0-4, few_all';
@@ -101,7 +90,7 @@ export function parseSplits(spec: string): SuiteSplit[] {
 }
 
 function isMethod(name: string): name is SuiteMethod {
-  return (SUITE_METHODS as readonly string[]).includes(name);
+  return methodKinds().includes(name);
 }
 
 /**
@@ -113,7 +102,8 @@ function isMethod(name: string): name is SuiteMethod {
  * parseVariants(['pet'], 0.1);          // → [{method:'pet',rdrop:false}, {method:'pet',rdrop:true}]
  * parseVariants(['pet+rdrop'], 0.1);    // → [{method:'pet',rdrop:true}]
  * parseVariants(['pet+unlabeled'], undefined, 1000); // → [{method:'pet',rdrop:false,unlabeled:true}]
- * parseVariants(['bert']);              // throws ConfigError: "--methods: unknown method 'bert'; valid: pet, ptuning, efl, finetune"
+ * parseVariants(['bert']);
+ * // throws ConfigError: "--methods: unknown method 'bert'; valid: pet, ptuning, efl, finetune"
  */
 export function parseVariants(methods: readonly string[], rdropAlpha?: number, unlabeled?: number): Variant[] {
   let out: Variant[] = [];
@@ -128,24 +118,26 @@ export function parseVariants(methods: readonly string[], rdropAlpha?: number, u
     const method = rdrop ? rest.slice(0, -'+rdrop'.length) : rest;
     if (!isMethod(method))
       throw new ConfigError(
-        `--methods: unknown method '${method}'; valid: ${SUITE_METHODS.join(', ')} (each optionally with +rdrop and/or +unlabeled)`,
+        `--methods: unknown method '${method}'; valid: ${methodKinds().join(', ')} ` +
+          '(each optionally with +rdrop and/or +unlabeled)',
       );
     if (rdrop && !(rdropAlpha !== undefined && rdropAlpha > 0))
       throw new ConfigError(`--methods: '${name}' needs --rdrop ALPHA > 0 (was ${rdropAlpha ?? 'unset'})`);
     if (selfTrain && !(unlabeled !== undefined && unlabeled > 0))
       throw new ConfigError(`--methods: '${name}' needs --unlabeled N > 0 (was ${unlabeled ?? 'unset'})`);
-    if (selfTrain && !SELF_TRAINING_METHODS.includes(method))
+    if (selfTrain && !getMethod(method).softTargets)
       throw new ConfigError(
-        `--methods: '${name}': self-training needs a method that scores each example once per label (${SELF_TRAINING_METHODS.join(', ')}); efl scores (example, label) pairs`,
+        `--methods: '${name}': self-training needs a method that scores each example once per label ` +
+          `(${selfTrainingMethods().join(', ')}); ${method} does not`,
       );
     const v: Variant = selfTrain ? { method, rdrop, unlabeled: true } : { method, rdrop };
     if (!out.some((o) => same(o, v))) out.push(v);
   }
-  if (out.length === 0) throw new ConfigError(`--methods: no methods given; valid: ${SUITE_METHODS.join(', ')}`);
+  if (out.length === 0) throw new ConfigError(`--methods: no methods given; valid: ${methodKinds().join(', ')}`);
   if (rdropAlpha !== undefined && rdropAlpha > 0 && !out.some((v) => v.rdrop))
     out = out.flatMap((v) => [v, { ...v, rdrop: true }]);
   if (unlabeled !== undefined && unlabeled > 0 && !out.some((v) => v.unlabeled)) {
-    out = out.flatMap((v) => (SELF_TRAINING_METHODS.includes(v.method) ? [v, { ...v, unlabeled: true }] : [v]));
+    out = out.flatMap((v) => (getMethod(v.method).softTargets ? [v, { ...v, unlabeled: true }] : [v]));
   }
   return out;
 }
@@ -154,7 +146,12 @@ export function parseVariants(methods: readonly string[], rdropAlpha?: number, u
  * Every task × variant × split as a validated job, task by task (so an interrupted suite leaves whole
  * tasks finished). Each config goes through `parseExperimentConfig`, so a bad field fails before any run.
  * @example
- * expandJobs({ tasks: ['eprstmt'], variants: parseVariants(['pet']), splits: parseSplits('0-1'), base: { maxSteps: 2 } })
+ * expandJobs({
+ *   tasks: ['eprstmt'],
+ *   variants: parseVariants(['pet']),
+ *   splits: parseSplits('0-1'),
+ *   base: { maxSteps: 2 },
+ * })
  *   .map((j) => j.id); // → ['eprstmt/pet/0', 'eprstmt/pet/1']
  */
 export function expandJobs(grid: JobGrid): SuiteJob[] {
@@ -186,19 +183,12 @@ export function expandJobs(grid: JobGrid): SuiteJob[] {
  * pattern did), and a result of the old default must not pass for a job of the new one. Fine-tuning and
  * custom tasks are returned unchanged.
  * @example
- * withPinnedPrompt(parseExperimentConfig({ task: 'eprstmt', method: 'pet' })).template; // → "{'text': 'sentence'}我{'mask'}喜欢。"
+ * withPinnedPrompt(parseExperimentConfig({ task: 'eprstmt', method: 'pet' })).template;
+ * // → "{'text': 'sentence'}我{'mask'}喜欢。"
  */
 export function withPinnedPrompt(config: ExperimentConfig): ExperimentConfig {
-  if (config.method === 'finetune' || !(TASK_KINDS as readonly string[]).includes(config.task)) return config;
-  const defaults = getTask(config.task as FewClueKind).defaults;
-  if (config.method === 'efl') {
-    const { template, descriptions } = defaults.efl;
-    const pinned = config.descriptions ?? (Object.keys(descriptions).length > 0 ? { ...descriptions } : undefined);
-    return { ...config, template: config.template ?? template, ...(pinned ? { descriptions: pinned } : {}) };
-  }
-  const { template, verbalizer } = defaults[config.method];
-  const labelWords = config.labelWords ?? (Object.keys(verbalizer).length > 0 ? labelWordsOf(verbalizer) : undefined);
-  return { ...config, template: config.template ?? template, ...(labelWords ? { labelWords } : {}) };
+  if (!(TASK_KINDS as readonly string[]).includes(config.task)) return config;
+  return { ...config, ...resolvedPrompt(config, getTask(config.task as FewClueKind)) };
 }
 
 const SuiteJobSchema = type({

@@ -16,7 +16,7 @@
 import { f32ToF16 } from '../../framework/checkpoint/half.js';
 import { ConfigError } from '../../framework/errors.js';
 import type { BertConfig } from '../../framework/model/config.js';
-import { GraphBuilder, MS_DOMAIN } from '../../framework/onnx/graph.js';
+import { type GraphBuilder, MS_DOMAIN } from '../../framework/onnx/graph.js';
 import { OnnxType } from '../../framework/onnx/proto.js';
 import { quantizeColumns } from './quantize.js';
 import { concatColumns, type FloatWeight, type WeightReader } from './weights.js';
@@ -44,7 +44,9 @@ export const ENCODER_INPUTS = ['input_ids', 'token_type_ids', 'position_ids', 'a
  * const hidden = bert.encode(); // [batch, seq, hidden]
  */
 export class BertGraph {
-  /** The word-embedding initializer (after `encode()`); the tied MLM decoder reuses it instead of storing a second copy. */
+  /**
+   * The word-embedding initializer (after `encode()`); the tied MLM decoder reuses it instead of storing a second copy.
+   */
   wordEmbeddings = '';
 
   constructor(
@@ -120,7 +122,8 @@ export class BertGraph {
     const gamma = this.weight(`${e}.LayerNorm.weight`, this.w.get(`${e}.LayerNorm.weight`));
     const beta = this.weight(`${e}.LayerNorm.bias`, this.w.get(`${e}.LayerNorm.bias`));
     if (this.options.fusion === 'contrib') {
-      // Second output (mask_index) unused: the Attention nodes take the raw [batch, seq] mask, which allows any padding layout.
+      // Second output (mask_index) unused: the Attention nodes take
+      // the raw [batch, seq] mask, which allows any padding layout.
       return g.opMulti('EmbedLayerNormalization', [ids, types, input, pos, type, gamma, beta, '', positions], {
         domain: MS_DOMAIN,
         outputs: 2,

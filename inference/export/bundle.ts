@@ -18,16 +18,16 @@ import { ExportError } from '../../framework/errors.js';
 import { readBertConfig, type BertConfig } from '../../framework/model/config.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import type { TemplateConfig } from '../../templates/base.js';
-import { PromptEncoder, PromptTemplate } from '../../templates/index.js';
-import { ManualVerbalizer, type ManualVerbalizerConfig } from '../../verbalizers/index.js';
+import { PromptEncoder, type PromptTemplate } from '../../templates/index.js';
+import type { ManualVerbalizer, ManualVerbalizerConfig } from '../../verbalizers/index.js';
 import { GraphBuilder } from '../../framework/onnx/graph.js';
 import { BertGraph, type Fusion, type Precision } from './bert-graph.js';
-import { finetuneHead, petHead } from './heads.js';
+import { Int8EmbeddingBertGraph } from './int8-embeddings.js';
+import { readJson, type RunSpec } from './method-spec.js';
 import { WeightReader, type FloatWeight } from './weights.js';
 
-/** Methods the exporter supports. */
-export const EXPORT_METHODS = ['pet', 'ptuning', 'efl', 'finetune'] as const;
-export type ExportMethod = (typeof EXPORT_METHODS)[number];
+export { readJson, readRunSpec, type MethodSpec, type RunSpec } from './method-spec.js';
+
 export const BUNDLE_FORMAT_VERSION = 1;
 
 /** `bundle.json`. */
@@ -36,14 +36,18 @@ export interface BundleManifest {
   readonly formatVersion: number;
   readonly fewpromptVersion: string;
   readonly createdAt: string;
-  readonly method: ExportMethod;
+  /** The training method's kind (`pet`, `ptuning`, `efl`, `finetune`, or a registered one). */
+  readonly method: string;
   readonly labels: string[];
   /** Fields a text fills, in order (one text → the first; pairs → the first two). */
   readonly textFields: string[];
   readonly maxSeqLen: number;
   readonly template?: TemplateConfig;
   readonly verbalizer?: ManualVerbalizerConfig;
-  /** EFL: every input is paired with each label's description (in label order) through `field`; scores = log P(entail). */
+  /**
+   * EFL: every input is paired with each label's description (in label order) through `field`; scores =
+   * log P(entail).
+   */
   readonly pairs?: { readonly field: string; readonly texts: string[] };
   readonly model: {
     readonly file: 'model.onnx';
@@ -57,82 +61,64 @@ export interface BundleManifest {
     readonly numHiddenLayers: number;
     readonly nodesPerLayer: number;
     readonly nodes: number;
+    readonly wordEmbeddings?: 'int8-rows';
   };
   readonly source: { readonly run: string; readonly metrics?: Record<string, unknown> };
-}
-
-/** The template field EFL fills with each label's description (as the training method does). */
-export const EFL_PAIR_FIELD = 'candidate_label';
-
-/** What a run directory holds, resolved. */
-export interface RunSpec {
-  readonly dir: string;
-  readonly method: ExportMethod;
-  readonly labels: string[];
-  readonly maxSeqLen: number;
-  readonly template?: string;
-  readonly labelWords?: Record<string, string[]>;
-  /** EFL: label → description sentence. */
-  readonly descriptions?: Record<string, string>;
-  readonly textFields?: string[];
 }
 
 /** Options of {@link buildClassifierGraph} and {@link exportBundle}. */
 export interface GraphOptions {
   readonly precision?: Precision;
   readonly fusion?: Fusion;
+  /** `int8-rows`: the word-embedding table in int8 rows with a scale each (about a third of the file). */
+  readonly wordEmbeddings?: 'float' | 'int8-rows';
 }
 
-/** The classifier graph from config + weights; returns the ONNX bytes and node counts. */
+/** What a method's export head is given. */
+export interface HeadContext {
+  readonly spec: RunSpec;
+  readonly config: BertConfig;
+  readonly tokenizer: BertTokenizer;
+  /** The method's own trained weights (`method.safetensors`), by name. */
+  readonly methodWeights: WeightReader;
+}
+
+/** What a method's head contributes to an export: how inputs are laid out, and the graph after the encoder. */
+export interface HeadPlan {
+  readonly template?: PromptTemplate;
+  readonly verbalizer?: ManualVerbalizer;
+  /** P-Tuning: soft-prompt rows appended to the vocabulary (slot k is fed as id `vocabSize + k`). */
+  readonly softRows?: FloatWeight;
+  /** EFL: every input is paired with each label's text through template field `field`. */
+  readonly pairs?: { readonly field: string; readonly texts: string[] };
+  /** Adds the head on the encoder's output `hidden`; it must end in output `scores` float [batch, labels]. */
+  emit(bert: BertGraph, hidden: string): void;
+}
+
+/** A method's export head (each method folder in experiments/methods owns one). */
+export type ClassifierHead = (context: HeadContext) => HeadPlan;
+
+/** The classifier graph from config + weights and the method's head; returns the ONNX bytes and node counts. */
 export function buildClassifierGraph(
   spec: RunSpec,
+  head: ClassifierHead,
   config: BertConfig,
   weights: WeightReader,
   methodWeights: WeightReader,
   tokenizer: BertTokenizer,
   options: GraphOptions = {},
-): {
-  bytes: Uint8Array;
-  nodesPerLayer: number;
-  nodes: number;
-  verbalizer?: ManualVerbalizer;
-  template?: PromptTemplate;
-} {
-  const g = new GraphBuilder(`fewprompt-${spec.method}`);
-  let verbalizer: ManualVerbalizer | undefined;
-  let template: PromptTemplate | undefined;
-  let softRows: FloatWeight | undefined;
-  if (spec.method === 'pet' || spec.method === 'ptuning') {
-    if (spec.template === undefined || spec.labelWords === undefined)
-      throw new ExportError(`${spec.dir}: a ${spec.method} export needs the template and the label words`);
-    template = PromptTemplate.fromString(spec.template, { requireMask: true, maxSeqLen: spec.maxSeqLen, tokenizer });
-    verbalizer = new ManualVerbalizer({ labelWords: spec.labelWords, numMasks: template.numMasks }, tokenizer);
-    if (spec.method === 'ptuning') softRows = softPromptRows(template, tokenizer, methodWeights, config.hiddenSize);
-  } else if (spec.method === 'efl') {
-    if (spec.template === undefined) throw new ExportError(`${spec.dir}: an EFL export needs the pair template`);
-    const missing = spec.labels.filter((l) => spec.descriptions?.[l] === undefined);
-    if (missing.length > 0)
-      throw new ExportError(
-        `${spec.dir}: an EFL export needs a description for every label; missing: ${missing.join(', ')}`,
-      );
-    template = PromptTemplate.fromString(spec.template, { maxSeqLen: spec.maxSeqLen, tokenizer });
-  }
-  const bert = new BertGraph(g, config, weights, {
+): { bytes: Uint8Array; nodesPerLayer: number; nodes: number; plan: HeadPlan } {
+  const g = new GraphBuilder(`fewprompt-${spec.kind}`);
+  const plan = head({ spec, config, tokenizer, methodWeights });
+  const Graph = options.wordEmbeddings === 'int8-rows' ? Int8EmbeddingBertGraph : BertGraph;
+  const bert = new Graph(g, config, weights, {
     fusion: options.fusion ?? 'contrib',
     precision: options.precision ?? 'fp32',
-    ...(softRows ? { softRows } : {}),
+    ...(plan.softRows ? { softRows: plan.softRows } : {}),
   });
-  const hidden = bert.encode();
-  if (verbalizer) petHead(bert, hidden, verbalizer, spec.labels);
-  else finetuneHead(bert, hidden, methodWeights, spec.method === 'efl' ? 2 : spec.labels.length); // EFL: (not entail, entail) per pair
+  plan.emit(bert, bert.encode());
   const counts = g.countByScope();
-  return {
-    bytes: g.encode(),
-    nodesPerLayer: counts.get('layer.0') ?? 0,
-    nodes: g.nodes.length,
-    ...(verbalizer ? { verbalizer } : {}),
-    ...(template ? { template } : {}),
-  };
+  return { bytes: g.encode(), nodesPerLayer: counts.get('layer.0') ?? 0, nodes: g.nodes.length, plan };
 }
 
 /**
@@ -164,52 +150,6 @@ export function softPromptRows(
   return { data: Float32Array.from(rows), shape: [table.initTokenIds.length, hiddenSize] };
 }
 
-/** A JSON object file of a run, or an ExportError naming the run and the file. */
-export function readJson(path: string, what: string): Record<string, unknown> {
-  if (!existsSync(path)) throw new ExportError(`${what}: ${path} does not exist`);
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new ExportError(`${what}: ${path} is not valid JSON (${(error as Error).message})`);
-  }
-}
-
-/**
- * Reads `method.json` of a run; `overrides` supply what it leaves to the task's defaults (label words, text fields).
- * @example
- * readRunSpec('/tmp/run-pet', { labelWords: { Negative: ['不'], Positive: ['很'] } }).method; // → 'pet'
- */
-export function readRunSpec(
-  dir: string,
-  overrides: {
-    labelWords?: Record<string, string[]>;
-    descriptions?: Record<string, string>;
-    textFields?: string[];
-  } = {},
-): RunSpec {
-  const m = readJson(join(dir, 'method.json'), `run ${dir}`);
-  const kind = String(m['kind']);
-  if (!(EXPORT_METHODS as readonly string[]).includes(kind))
-    throw new ExportError(
-      `run ${dir}: method '${kind}' cannot be exported yet; supported: ${EXPORT_METHODS.join(', ')}`,
-    );
-  const labels = m['labels'];
-  if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string'))
-    throw new ExportError(`run ${dir}: method.json has no 'labels' list`);
-  const words = (m['labelWords'] as Record<string, string[]> | undefined) ?? overrides.labelWords;
-  const descriptions = (m['descriptions'] as Record<string, string> | undefined) ?? overrides.descriptions;
-  return {
-    dir,
-    method: kind as ExportMethod,
-    labels: labels as string[],
-    maxSeqLen: Number(m['maxSeqLen'] ?? 128),
-    ...(typeof m['template'] === 'string' ? { template: m['template'] } : {}),
-    ...(words ? { labelWords: words } : {}),
-    ...(descriptions ? { descriptions } : {}),
-    ...(overrides.textFields ? { textFields: overrides.textFields } : {}),
-  };
-}
-
 function packageVersion(): string {
   try {
     return String(
@@ -221,20 +161,28 @@ function packageVersion(): string {
   }
 }
 
-/** Text fields a template reads, in order. */
-function templateFields(template: PromptTemplate | undefined): string[] {
-  if (!template) return [];
-  return template.parsed.blocks.flatMap((b) => (b.kind === 'text' ? [b.field] : []));
+/** Text fields the head's template reads, in order, less the pair field; `text_a` without a template. */
+function textFieldsOf(plan: HeadPlan): string[] {
+  const fields = (plan.template?.parsed.blocks ?? []).flatMap((b) =>
+    b.kind === 'text' && b.field !== plan.pairs?.field ? [b.field] : [],
+  );
+  return fields.length > 0 ? fields : ['text_a'];
 }
 
 /**
- * Exports a run as a bundle directory.
+ * Exports a run as a bundle directory through its method's head (`exportRun` in experiments/ looks the head up by the
+ * run's kind).
  * @example
- * const manifest = await exportBundle(readRunSpec('/tmp/run-pet', { labelWords }), '/tmp/bundle', { precision: 'int8' });
+ * const manifest = await exportBundle(readRunSpec('/tmp/run-pet'), petHead, '/tmp/bundle', { precision: 'int8' });
  * manifest.model.nodesPerLayer; // → 10 (fused, int8)
  */
-export async function exportBundle(spec: RunSpec, out: string, options: GraphOptions = {}): Promise<BundleManifest> {
-  return writeBundleDir(out, (dir) => writeBundle(spec, dir, options));
+export async function exportBundle(
+  spec: RunSpec,
+  head: ClassifierHead,
+  out: string,
+  options: GraphOptions = {},
+): Promise<BundleManifest> {
+  return writeBundleDir(out, (dir) => writeBundle(spec, head, dir, options));
 }
 
 /**
@@ -255,7 +203,12 @@ export async function writeBundleDir<T>(out: string, fill: (dir: string) => Prom
 }
 
 /** The bundle files written into `out` (an existing directory). */
-export async function writeBundle(spec: RunSpec, out: string, options: GraphOptions): Promise<BundleManifest> {
+export async function writeBundle(
+  spec: RunSpec,
+  head: ClassifierHead,
+  out: string,
+  options: GraphOptions,
+): Promise<BundleManifest> {
   const modelDir = join(spec.dir, 'model');
   if (!existsSync(modelDir))
     throw new ExportError(`run ${spec.dir}: no model/ directory (train with --out, which saves the model)`);
@@ -265,12 +218,14 @@ export async function writeBundle(spec: RunSpec, out: string, options: GraphOpti
   const methodWeights = new WeightReader(existsSync(methodFile) ? readSafetensors(methodFile) : new Map(), methodFile);
   const graph = buildClassifierGraph(
     spec,
+    head,
     config,
     new WeightReader(loadStateDict(modelDir), modelDir),
     methodWeights,
     tokenizer,
     options,
   );
+  const { plan } = graph;
   mkdirSync(join(out, 'tokenizer'), { recursive: true });
   writeFileSync(join(out, 'model.onnx'), graph.bytes);
   await tokenizer.save(join(out, 'tokenizer'));
@@ -282,30 +237,25 @@ export async function writeBundle(spec: RunSpec, out: string, options: GraphOpti
     formatVersion: BUNDLE_FORMAT_VERSION,
     fewpromptVersion: packageVersion(),
     createdAt: new Date().toISOString(),
-    method: spec.method,
+    method: spec.kind,
     labels: spec.labels,
-    textFields:
-      spec.textFields ??
-      (templateFields(graph.template).filter((f) => f !== EFL_PAIR_FIELD).length > 0
-        ? templateFields(graph.template).filter((f) => f !== EFL_PAIR_FIELD)
-        : ['text_a']),
-    ...(spec.method === 'efl'
-      ? { pairs: { field: EFL_PAIR_FIELD, texts: spec.labels.map((l) => spec.descriptions![l]!) } }
-      : {}),
+    textFields: spec.textFields ?? textFieldsOf(plan),
+    ...(plan.pairs ? { pairs: plan.pairs } : {}),
     maxSeqLen: Math.min(spec.maxSeqLen, config.maxPositionEmbeddings - config.positionOffset),
-    ...(graph.template ? { template: graph.template.getConfig() } : {}),
-    ...(graph.verbalizer ? { verbalizer: graph.verbalizer.getConfig() } : {}),
+    ...(plan.template ? { template: plan.template.getConfig() } : {}),
+    ...(plan.verbalizer ? { verbalizer: plan.verbalizer.getConfig() } : {}),
     model: {
       file: 'model.onnx',
       precision: options.precision ?? 'fp32',
       fusion: options.fusion ?? 'contrib',
       positionOffset: config.positionOffset,
-      ...(spec.method === 'ptuning' ? { softTokenOffset: config.vocabSize } : {}),
+      ...(plan.softRows ? { softTokenOffset: config.vocabSize } : {}),
       maxPositionEmbeddings: config.maxPositionEmbeddings,
       hiddenSize: config.hiddenSize,
       numHiddenLayers: config.numHiddenLayers,
       nodesPerLayer: graph.nodesPerLayer,
       nodes: graph.nodes,
+      ...(options.wordEmbeddings === 'int8-rows' ? { wordEmbeddings: 'int8-rows' as const } : {}),
     },
     source: {
       run: spec.dir,

@@ -1,8 +1,8 @@
 /**
- * Classification heads on the exported encoder; each ends in `scores` float [batch, labels], in
- * the bundle's label order.
+ * Graph heads on the exported encoder, the building blocks of the methods' export heads (each method folder in
+ * experiments/methods picks its own); each ends in `scores` float [batch, labels], in the bundle's label order.
  *
- * PET: the hidden states at the mask positions go through the MLM transform, then
+ * Masked-LM label words (PET, P-Tuning): the hidden states at the mask positions go through the MLM transform, then
  * - `normalize: 'vocab'` (PaddleNLP's PET, the default): the full tied decoder [M, V] and a
  *   LogSoftmax over the vocabulary, then the label-word columns — exactly the tfjs scores (the
  *   normaliser differs per mask, so dropping it would change the scores, though not the ranking);
@@ -10,7 +10,7 @@
  * - `label-words` / `none`: only the label-word rows of the decoder ([H, K], tiny).
  * Then the verbalizer's aggregation: sum over masks, then mean / max / first over a label's words.
  *
- * Fine-tuning: `[CLS]` → pooler (tanh dense, when the model has one) → linear classifier.
+ * `[CLS]` classifier (fine-tuning, EFL): `[CLS]` → pooler (tanh dense, when the model has one) → linear classifier.
  */
 import { ConfigError } from '../../framework/errors.js';
 import type { ManualVerbalizer } from '../../verbalizers/manual.js';
@@ -56,11 +56,12 @@ function gelu(bert: BertGraph, x: string, exact: boolean): string {
 }
 
 /**
- * PET head: adds input `mask_positions` int32 [batch, masks] and output `scores` [batch, labels].
+ * Label-word scores at the masks (PET's and P-Tuning's head, as `ManualVerbalizer.labelScoresFromHidden` in tfjs):
+ * adds input `mask_positions` int32 [batch, masks] and output `scores` [batch, labels].
  * @example
- * petHead(bert, bert.encode(), verbalizer, ['Negative', 'Positive']);
+ * maskedLmLabelHead(bert, bert.encode(), verbalizer, ['Negative', 'Positive']);
  */
-export function petHead(
+export function maskedLmLabelHead(
   bert: BertGraph,
   hidden: string,
   verbalizer: ManualVerbalizer,
@@ -155,11 +156,12 @@ export function petHead(
 }
 
 /**
- * Fine-tuning head: `[CLS]` (through the pooler when present) → classifier; output `scores` (logits).
+ * `[CLS]` (through the pooler when present) → the method's linear classifier (`method.classifier.*`); output
+ * `scores` (logits).
  * @example
- * finetuneHead(bert, bert.encode(), methodWeights, 2);
+ * clsClassifierHead(bert, bert.encode(), methodWeights, 2);
  */
-export function finetuneHead(bert: BertGraph, hidden: string, method: WeightReader, numLabels: number): void {
+export function clsClassifierHead(bert: BertGraph, hidden: string, method: WeightReader, numLabels: number): void {
   const g = bert.g;
   g.scope = 'head/';
   let cls = g.op('Gather', [hidden, g.init('cls_index', [], Int32Array.of(0))], { attributes: { axis: 1 } }); // [B, H]
@@ -193,7 +195,8 @@ export function finetuneHead(bert: BertGraph, hidden: string, method: WeightRead
  * `runtime/lac-char-tags.ts`) and the layer reads `[hidden; method.lac_tag_embedding[id]]`.
  * @example
  * tokenClassificationHead(bert, bert.encode(), methodWeights, 21);
- * tokenClassificationHead(bert, bert.encode(), methodWeights, 21, { tags: lac.vocab.tags, size: 32 }); // + input lac_tag_ids
+ * // + input lac_tag_ids:
+ * tokenClassificationHead(bert, bert.encode(), methodWeights, 21, { tags: lac.vocab.tags, size: 32 });
  */
 export function tokenClassificationHead(
   bert: BertGraph,
@@ -210,7 +213,8 @@ export function tokenClassificationHead(
   const inputs = bert.config.hiddenSize + (lacTags?.size ?? 0);
   if (w.shape[0] !== inputs)
     throw new ConfigError(
-      `tag layer reads ${w.shape[0]} inputs; expected ${inputs} (hidden ${bert.config.hiddenSize}${lacTags ? ` + LAC tag embedding ${lacTags.size}` : ''})`,
+      `tag layer reads ${w.shape[0]} inputs; expected ${inputs} (hidden ${bert.config.hiddenSize}` +
+        `${lacTags ? ` + LAC tag embedding ${lacTags.size}` : ''})`,
     );
   let features = hidden;
   if (lacTags) {
@@ -218,10 +222,12 @@ export function tokenClassificationHead(
     const rows = lacTags.tags.length + 2;
     if (table.shape[0] !== rows || table.shape[1] !== lacTags.size)
       throw new ConfigError(
-        `method.lac_tag_embedding is [${table.shape.join(', ')}]; expected [${rows}, ${lacTags.size}] (tags + padding + unknown, size)`,
+        `method.lac_tag_embedding is [${table.shape.join(', ')}]; expected [${rows}, ${lacTags.size}] ` +
+          '(tags + padding + unknown, size)',
       );
     const ids = g.input('lac_tag_ids', OnnxType.INT32, ['batch', 'seq']);
-    const tagVectors = g.op('Gather', [bert.weight('lac_tag_embedding', table), ids], { attributes: { axis: 0 } }); // [B, S, size]
+    // [B, S, size]
+    const tagVectors = g.op('Gather', [bert.weight('lac_tag_embedding', table), ids], { attributes: { axis: 0 } });
     features = g.op('Concat', [hidden, tagVectors], { attributes: { axis: -1 } });
   }
   g.op(

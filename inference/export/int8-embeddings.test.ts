@@ -2,19 +2,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { BertModel } from '../../framework/model/bert.js';
 import { useBackend } from '../../framework/testing/backends.js';
 import { loadClassifier } from '../runtime/classifier.js';
-import { SAMPLE_TEXTS, writeTinyRun } from '../testing/tiny-run.js';
-import { exportBundle, readRunSpec } from './bundle.js';
-import { exportCompactBundle } from './compact-bundle.js';
+import { exportTinyRun, SAMPLE_TEXTS, writeTinyRun } from '../testing/tiny-run.js';
 import { quantizeRows } from './int8-embeddings.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-int8-emb-'));
 const models: BertModel[] = [];
-before(() => useBackend('cpu'));
-after(() => {
+beforeAll(() => useBackend('cpu'));
+afterAll(() => {
   for (const m of models) m.dispose();
   rmSync(root, { recursive: true, force: true });
 });
@@ -38,12 +36,16 @@ test('quantizeRows: one scale per row, every value within half a step', () => {
 /** Short reviews cut at several lengths. */
 const MANY = SAMPLE_TEXTS.flatMap((t) => [4, 8, 12, 20, 30].map((n) => [...t].slice(0, n).join('')));
 
-test('compact bundle (int8 word embeddings): smaller file, same labels as the INT8 bundle, probabilities close', async () => {
+test(`compact bundle (int8 word embeddings): smaller file, same labels as the INT8 bundle, probabilities \
+close`, async () => {
   for (const method of ['pet', 'finetune'] as const) {
     const run = join(root, method);
     models.push((await writeTinyRun(run, method)).model);
-    await exportBundle(readRunSpec(run), join(root, `${method}-int8`), { precision: 'int8' });
-    const manifest = await exportCompactBundle(readRunSpec(run), join(root, `${method}-compact`));
+    await exportTinyRun(run, join(root, `${method}-int8`), { precision: 'int8' });
+    const manifest = await exportTinyRun(run, join(root, `${method}-compact`), {
+      precision: 'int8',
+      wordEmbeddings: 'int8-rows',
+    });
     assert.equal(manifest.model.precision, 'int8');
     const size = (d: string) => statSync(join(root, d, 'model.onnx')).size;
     // The tiny model's table is 21,128 × 32: float32 2.7 MB, int8 0.7 MB.

@@ -15,7 +15,8 @@ const WORD_EMBEDDINGS = 'embeddings.word_embeddings.weight';
 /**
  * Rows of `w` [rows, cols] as int8 with one float scale per row (max |row| / 127).
  * @example
- * quantizeRows(Float32Array.of(1, -0.5, 0, 0.25), 2, 2); // { values: Int8Array [127, -63, 0, 127], scales: [1/127, 0.25/127] }
+ * quantizeRows(Float32Array.of(1, -0.5, 0, 0.25), 2, 2);
+ * // { values: Int8Array [127, -63, 0, 127], scales: [1/127, 0.25/127] }
  */
 export function quantizeRows(w: Float32Array, rows: number, cols: number): { values: Int8Array; scales: Float32Array } {
   const values = new Int8Array(rows * cols);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder, MS_DOMAIN } from '../../framework/onnx/graph.js';
 import { OnnxType } from '../../framework/onnx/proto.js';
@@ -20,11 +20,13 @@ test('quantizeColumns: a known matrix quantises to the expected int8 values and 
   assert.throws(() => quantizeColumns(new Float32Array(4), 2, 2, 200), /qmax must be an integer in 1\.\.127/);
 });
 
-test('quantizeColumns: round-trip error is at most half a step in every column, and columns of very different size keep their precision', () => {
+test(`quantizeColumns: round-trip error is at most half a step in every column, and columns of very different size \
+keep their precision`, () => {
   const rand = lcg(7);
   const rows = 64;
   const cols = 16;
-  const w = Float32Array.from({ length: rows * cols }, (_, k) => rand() * (k % cols === 0 ? 100 : 0.01)); // column 0 is 10^4 × larger
+  // column 0 is 10^4 × larger
+  const w = Float32Array.from({ length: rows * cols }, (_, k) => rand() * (k % cols === 0 ? 100 : 0.01));
   const q = quantizeColumns(w, rows, cols);
   const back = dequantize(q);
   for (let k = 0; k < w.length; k++) {

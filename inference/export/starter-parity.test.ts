@@ -3,19 +3,25 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { loadPretrained } from '../../framework/model/pretrained.js';
 import { useBackend } from '../../framework/testing/backends.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { loadClassifier } from '../runtime/classifier.js';
-import { SAMPLE_TEXTS, TINY_LABEL_WORDS, TINY_LABELS, TINY_TEMPLATE, tfjsPetScores } from '../testing/tiny-run.js';
-import { exportBundle, readRunSpec } from './bundle.js';
+import {
+  exportTinyRun,
+  SAMPLE_TEXTS,
+  TINY_LABEL_WORDS,
+  TINY_LABELS,
+  TINY_TEMPLATE,
+  tfjsPetScores,
+} from '../testing/tiny-run.js';
 
 const STARTER = fileURLToPath(new URL('../../../shared/models/zh-mini-starter', import.meta.url));
 
-test('real weights (zh-mini-starter, when ../shared has it): PET FP32 export matches tfjs (cpu backend) within 1e-4', {
-  skip: !existsSync(join(STARTER, 'model.safetensors')) && 'no ../shared/models/zh-mini-starter',
-}, async () => {
+test(`real weights (zh-mini-starter, when ../shared has it): PET FP32 export matches tfjs (cpu backend) within \
+1e-4`, async (ctx) => {
+  if (!existsSync(join(STARTER, 'model.safetensors'))) ctx.skip('no ../shared/models/zh-mini-starter');
   await useBackend('cpu');
   const run = mkdtempSync(join(tmpdir(), 'fewprompt-starter-'));
   try {
@@ -30,7 +36,7 @@ test('real weights (zh-mini-starter, when ../shared has it): PET FP32 export mat
         labelWords: TINY_LABEL_WORDS,
       }),
     );
-    await exportBundle(readRunSpec(run), join(run, 'bundle'));
+    await exportTinyRun(run, join(run, 'bundle'));
     const { model, dir } = await loadPretrained(join(run, 'model'), { parts: { pooler: false, mlmHead: true } });
     const tokenizer = await BertTokenizer.fromPretrained(dir);
     const ref = tfjsPetScores(model, tokenizer, SAMPLE_TEXTS, 128);

@@ -1,21 +1,30 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { useBackend } from '../../framework/testing/backends.js';
-import { exportBundle, readRunSpec } from '../export/bundle.js';
-import { writeTinyRun } from '../testing/tiny-run.js';
+import { exportTinyRun, writeTinyRun } from '../testing/tiny-run.js';
 import { loadClassifier } from './classifier.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-bundle-check-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 await useBackend('cpu');
 const { model } = await writeTinyRun(join(root, 'run'), 'pet');
 model.dispose();
 const good = join(root, 'good');
-await exportBundle(readRunSpec(join(root, 'run')), good);
+await exportTinyRun(join(root, 'run'), good);
 
 /** A copy of the good bundle with `edit` applied to it. */
 function variant(name: string, edit: (dir: string) => void): string {
@@ -87,8 +96,10 @@ test('bundle.json labels must match the graph and be usable; model.file stays in
 test('a failed export leaves the previous bundle whole and no temporary files behind', async () => {
   const target = variant('re-export', () => {});
   const before = readFileSync(join(target, 'model.onnx'));
-  const broken = { ...readRunSpec(join(root, 'run')), dir: join(root, 'no-such-run') };
-  await assert.rejects(exportBundle(broken, target), /no model\/ directory/);
+  const broken = join(root, 'no-model');
+  mkdirSync(broken, { recursive: true });
+  copyFileSync(join(root, 'run', 'method.json'), join(broken, 'method.json'));
+  await assert.rejects(exportTinyRun(broken, target), /no model\/ directory/);
   assert.deepEqual(readFileSync(join(target, 'model.onnx')), before);
   assert.equal((await (await loadClassifier(target)).predict(['好'])).length, 1);
   assert.deepEqual(
@@ -96,7 +107,7 @@ test('a failed export leaves the previous bundle whole and no temporary files be
     [],
   );
   // A successful export replaces it whole.
-  await exportBundle(readRunSpec(join(root, 'run')), target);
+  await exportTinyRun(join(root, 'run'), target);
   assert.ok(existsSync(join(target, 'bundle.json')));
   assert.deepEqual(
     readdirSync(root).filter((f) => f.includes('.tmp') || f.includes('.old')),

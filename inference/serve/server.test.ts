@@ -3,15 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { useBackend } from '../../framework/testing/backends.js';
-import { exportBundle, readRunSpec } from '../export/bundle.js';
 import { loadClassifier } from '../runtime/classifier.js';
-import { writeTinyRun } from '../testing/tiny-run.js';
+import { exportTinyRun, writeTinyRun } from '../testing/tiny-run.js';
 import { classifierModel, PredictionServer, type ServedModel } from './server.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-serve-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A model that answers `len:<text>` after `delayMs`, recording every call's batch. */
 function fakeModel(delayMs: number): ServedModel & { calls: string[][] } {
@@ -56,7 +55,7 @@ test('serve a real bundle: predict, /v1/models, /healthz and Prometheus /metrics
   await useBackend('cpu');
   const { model } = await writeTinyRun(join(root, 'run'), 'pet');
   model.dispose();
-  await exportBundle(readRunSpec(join(root, 'run')), join(root, 'bundle'));
+  await exportTinyRun(join(root, 'run'), join(root, 'bundle'));
   const server = new PredictionServer(
     { eprstmt: classifierModel(await loadClassifier(join(root, 'bundle'))) },
     { port: 0 },
@@ -89,7 +88,8 @@ test('serve a real bundle: predict, /v1/models, /healthz and Prometheus /metrics
   await server.close();
 });
 
-test('bad requests: 400 with the field path, 413 for oversize bodies and too many texts, 404 unknown model; the server keeps serving', async () => {
+test(`bad requests: 400 with the field path, 413 for oversize bodies and too many texts, 404 unknown model; the server \
+keeps serving`, async () => {
   const server = new PredictionServer({ m: fakeModel(0) }, { port: 0, maxBodyBytes: 2000, maxTexts: 4 });
   const port = await server.listen();
   const bad = await post(port, '/v1/models/m:predict', '{"texts": [');
@@ -181,7 +181,8 @@ test('listen errors are one line naming the port: in use, out of range', async (
   await first.close();
 });
 
-test('drain: requests arriving meanwhile get 503, and a client trickling a body cannot outlive the deadline', async () => {
+test(`drain: requests arriving meanwhile get 503, and a client trickling a body cannot outlive the \
+deadline`, async () => {
   const model = fakeModel(400);
   const server = new PredictionServer({ m: model }, { port: 0, maxWaitMs: 1, drainSeconds: 1 });
   const port = await server.listen();
@@ -206,7 +207,8 @@ test('drain: requests arriving meanwhile get 503, and a client trickling a body 
   assert.ok(Date.now() - t0 < 3000, `close took ${Date.now() - t0} ms with a trickling client`);
 });
 
-test('API key on every route but /healthz (Bearer or X-API-Key); request bodies that are not UTF-8 are a 400', async () => {
+test(`API key on every route but /healthz (Bearer or X-API-Key); request bodies that are not UTF-8 are a \
+400`, async () => {
   const server = new PredictionServer({ m: fakeModel(0) }, { port: 0, apiKey: 's3cret' });
   const port = await server.listen();
   const call = (
@@ -246,7 +248,8 @@ test('API key on every route but /healthz (Bearer or X-API-Key); request bodies 
   await server.close();
 });
 
-test('fair scheduling: one-text requests are answered while a maximal request is still running; a request over the budget is a 413', async () => {
+test(`fair scheduling: one-text requests are answered while a maximal request is still running; a request over the \
+budget is a 413`, async () => {
   // A model whose call time grows with its characters (1 ms per 100), as a real one does with windows.
   const calls: number[] = [];
   const model: ServedModel = {

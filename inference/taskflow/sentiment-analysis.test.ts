@@ -1,16 +1,15 @@
-import { test, after } from 'node:test';
+import { test, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BundleError } from '../../framework/errors.js';
-import { exportBundle, readRunSpec } from '../export/bundle.js';
-import { writeTinyRun } from '../testing/tiny-run.js';
+import { exportTinyRun, writeTinyRun } from '../testing/tiny-run.js';
 import { SHIPPED_SENTIMENT_MODEL } from './sentiment-analysis.js';
 import { Taskflow, type TaskOutput } from './index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-sentiment-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
@@ -26,7 +25,7 @@ test('any polarity bundle through taskPath: Taskflow shape, one result per text'
   const run = join(root, 'run');
   const { model } = await writeTinyRun(run, 'finetune');
   model.dispose();
-  await exportBundle(readRunSpec(run), join(root, 'bundle'), { precision: 'int8' });
+  await exportTinyRun(run, join(root, 'bundle'), { precision: 'int8' });
   const flow = Taskflow('sentiment_analysis', { taskPath: join(root, 'bundle') });
   const results = await flow(['很好用', '太差了', '']);
   assert.equal(results.length, 3);
@@ -52,11 +51,9 @@ test('a missing bundle is a BundleError naming the path', async () => {
   );
 });
 
-test('shipped model: what it answers', {
-  skip: existsSync(join(SHIPPED_SENTIMENT_MODEL, 'bundle.json'))
-    ? false
-    : 'models/taskflow/sentiment-analysis is not installed',
-}, async () => {
+test('shipped model: what it answers', async (ctx) => {
+  if (!existsSync(join(SHIPPED_SENTIMENT_MODEL, 'bundle.json')))
+    ctx.skip('models/taskflow/sentiment-analysis is not installed');
   const results = await Taskflow('sentiment_analysis')([
     '这个产品用起来真的很流畅，我非常喜欢',
     '房间太小，服务态度很差，不会再来了',

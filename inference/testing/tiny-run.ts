@@ -15,6 +15,15 @@ import { dense } from '../../framework/ops/matmul.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { PromptTemplate } from '../../templates/index.js';
 import { ManualVerbalizer } from '../../verbalizers/index.js';
+import {
+  exportBundle,
+  readRunSpec,
+  type BundleManifest,
+  type ClassifierHead,
+  type GraphOptions,
+} from '../export/bundle.js';
+import { clsClassifierHead, maskedLmLabelHead } from '../export/heads.js';
+import { METHOD_SPEC_VERSION } from '../export/method-spec.js';
 
 export const VOCAB_FILE = fileURLToPath(new URL('../../models/vocab/bert-base-chinese/vocab.txt', import.meta.url));
 
@@ -33,7 +42,9 @@ export const TINY_TEMPLATE = "{'text': 'sentence'}这句话表示我{'mask'}满�
 export const TINY_LABEL_WORDS = { Negative: ['不'], Positive: ['很'] };
 export const TINY_LABELS = ['Negative', 'Positive'];
 
-/** Writes a run directory for `method` under `dir`; returns the (still live) model and tokenizer for reference scoring. */
+/**
+ * Writes a run directory for `method` under `dir`; returns the (still live) model and tokenizer for reference scoring.
+ */
 export async function writeTinyRun(
   dir: string,
   method: 'pet' | 'finetune',
@@ -47,12 +58,13 @@ export async function writeTinyRun(
   writeFileSync(
     join(dir, 'method.json'),
     JSON.stringify({
+      formatVersion: METHOD_SPEC_VERSION,
       kind: method,
       task: { type: 'eprstmt' },
       maxSeqLen: 48,
-      template: TINY_TEMPLATE,
       labels: TINY_LABELS,
-      ...(method === 'pet' ? { labelWords: TINY_LABEL_WORDS } : {}),
+      textFields: ['sentence'],
+      ...(method === 'pet' ? { template: TINY_TEMPLATE, labelWords: TINY_LABEL_WORDS } : {}),
     }),
   );
   writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ testAccuracy: 0.5 }));
@@ -68,6 +80,34 @@ export async function writeTinyRun(
     ]),
   );
   return { model, tokenizer, classifier: { w, b } };
+}
+
+/**
+ * Export heads for the tiny runs, from the same graph building blocks as PET's and fine-tuning's own heads
+ * (experiments/methods/{pet,finetune}/head.ts, which inference/ may not import): inference's tests need bundles.
+ */
+const TINY_HEADS: Record<'pet' | 'finetune', ClassifierHead> = {
+  pet: ({ spec, tokenizer }) => {
+    const template = PromptTemplate.fromString(spec.template!, {
+      requireMask: true,
+      maxSeqLen: spec.maxSeqLen,
+      tokenizer,
+    });
+    const verbalizer = new ManualVerbalizer({ labelWords: spec.labelWords!, numMasks: template.numMasks }, tokenizer);
+    return { template, verbalizer, emit: (bert, hidden) => maskedLmLabelHead(bert, hidden, verbalizer, spec.labels) };
+  },
+  finetune: ({ spec, methodWeights }) => ({
+    emit: (bert, hidden) => clsClassifierHead(bert, hidden, methodWeights, spec.labels.length),
+  }),
+};
+
+/**
+ * Exports a run written by {@link writeTinyRun} (or one with the same method.json) to `out`.
+ * @example await exportTinyRun(join(root, 'run'), join(root, 'bundle'), { precision: 'int8' });
+ */
+export async function exportTinyRun(run: string, out: string, options: GraphOptions = {}): Promise<BundleManifest> {
+  const spec = readRunSpec(run);
+  return exportBundle(spec, TINY_HEADS[spec.kind as 'pet' | 'finetune'], out, options);
 }
 
 /** tfjs PET label scores [n, labels] (task label order), as `PetMethod.logits` in eval mode. */

@@ -1,8 +1,8 @@
-import { tf, type Tensor } from '../../framework/backend/tf.js';
-import type { SoftTable } from '../../templates/base.js';
-import type { MethodSetup } from './base.js';
-import { PetMethod, type PromptBatch, type PromptMethodOptions } from './pet.js';
-import { PromptEncoder } from '../../templates/prompt-encoder.js';
+import { tf, type Tensor } from '../../../framework/backend/tf.js';
+import type { SoftTable } from '../../../templates/base.js';
+import type { MethodSetup } from '../base.js';
+import { PetMethod, type PromptBatch, type PromptMethodOptions } from '../pet/method.js';
+import { PromptEncoder } from '../../../templates/prompt-encoder.js';
 
 /**
  * P-Tuning (Liu et al., 2021): the template's soft tokens are continuous embeddings — initialised from the
@@ -13,7 +13,7 @@ import { PromptEncoder } from '../../templates/prompt-encoder.js';
  * const pt = new PTuningMethod({ model, tokenizer, task, maxSeqLen: 128, lr: 1e-5, promptLr: 3e-4, seed: 42 });
  */
 export class PTuningMethod extends PetMethod {
-  static override readonly kind: string = 'ptuning';
+  override readonly kind: string = 'ptuning';
   readonly softTable: SoftTable;
   private readonly encoder: PromptEncoder;
 

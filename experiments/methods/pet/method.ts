@@ -1,19 +1,40 @@
-import { tf, type Tensor } from '../../framework/backend/tf.js';
-import { ConfigError } from '../../framework/errors.js';
-import { PromptTemplate } from '../../templates/index.js';
-import type { CompiledBatch } from '../../templates/base.js';
-import { ManualVerbalizer, restrictedMaskLogits, type LabelWordNormalization } from '../../verbalizers/index.js';
-import { labelWordsOf, type Example } from '../../datasets/base.js';
-import { Method, int2d, type MethodBatch, type MethodSetup } from './base.js';
+import { tf, type Tensor } from '../../../framework/backend/tf.js';
+import { ConfigError } from '../../../framework/errors.js';
+import { PromptTemplate } from '../../../templates/index.js';
+import type { CompiledBatch } from '../../../templates/base.js';
+import { ManualVerbalizer, restrictedMaskLogits, type LabelWordNormalization } from '../../../verbalizers/index.js';
+import { labelWordsOf, type Example, type TaskDefinition } from '../../../datasets/base.js';
+import { Method, int2d, type MethodBatch, type MethodSetup } from '../base.js';
+import type { PromptChoice, ResolvedPrompt } from '../definition.js';
 
 /** Options of the masked-LM prompt methods (PET, P-Tuning). */
 export interface PromptMethodOptions {
   /** Template in the PaddleNLP-style DSL; default: the task's own. */
   template?: string;
-  /** Label key → label words; default: the task's own. Ignored for multiple-choice tasks (the candidates are the words). */
+  /**
+   * Label key → label words; default: the task's own. Ignored for multiple-choice tasks (the candidates are the
+   * words).
+   */
   labelWords?: Record<string, string[]>;
   /** How label-word scores are normalised (verbalizer option); default 'vocab', PaddleNLP's PET. */
   normalize?: LabelWordNormalization;
+}
+
+/**
+ * A masked-LM prompt method's prompt: the choice's template and label words, else the task's defaults for `defaults`
+ * (multiple-choice tasks have no fixed words: each example's candidates are scored).
+ * @example maskedLmPrompt({}, getTask('eprstmt'), 'pet').labelWords; // → { Negative: ['不'], Positive: ['很'] }
+ */
+export function maskedLmPrompt(
+  choice: PromptChoice,
+  task: TaskDefinition,
+  defaults: 'pet' | 'ptuning',
+): ResolvedPrompt {
+  const d = task.defaults[defaults];
+  const labelWords = task.multipleChoice
+    ? undefined
+    : (choice.labelWords ?? (Object.keys(d.verbalizer).length > 0 ? labelWordsOf(d.verbalizer) : undefined));
+  return { template: choice.template ?? d.template, ...(labelWords ? { labelWords } : {}) };
 }
 
 export interface PromptBatch extends MethodBatch {
@@ -30,14 +51,15 @@ export interface PromptBatch extends MethodBatch {
  * const pet = new PetMethod({ model, tokenizer, task, maxSeqLen: 128, lr: 1e-5, seed: 42 });
  */
 export class PetMethod extends Method<PromptBatch> {
-  static readonly kind: string = 'pet';
+  readonly kind: string = 'pet';
   readonly template: PromptTemplate;
   readonly verbalizer: ManualVerbalizer | undefined;
+  override readonly prompt: ResolvedPrompt;
 
   constructor(setup: MethodSetup, options: PromptMethodOptions = {}, defaults: 'pet' | 'ptuning' = 'pet') {
     super(setup);
-    const d = setup.task.defaults[defaults];
-    this.template = PromptTemplate.fromString(options.template ?? d.template, {
+    this.prompt = maskedLmPrompt(options, setup.task, defaults);
+    this.template = PromptTemplate.fromString(this.prompt.template!, {
       requireMask: true,
       maxSeqLen: setup.maxSeqLen,
       tokenizer: setup.tokenizer,
@@ -46,14 +68,18 @@ export class PetMethod extends Method<PromptBatch> {
     if (setup.task.multipleChoice) {
       if (numMasks !== setup.task.multipleChoice.wordLength) {
         throw new ConfigError(
-          `task ${setup.task.kind}: candidates are ${setup.task.multipleChoice.wordLength} characters but the template has ${numMasks} masks`,
+          `task ${setup.task.kind}: candidates are ${setup.task.multipleChoice.wordLength} characters ` +
+            `but the template has ${numMasks} masks`,
         );
       }
       this.verbalizer = undefined;
     } else {
-      const labelWords = options.labelWords ?? labelWordsOf(d.verbalizer);
       this.verbalizer = new ManualVerbalizer(
-        { labelWords, numMasks, ...(options.normalize ? { normalize: options.normalize } : {}) },
+        {
+          labelWords: this.prompt.labelWords ?? {},
+          numMasks,
+          ...(options.normalize ? { normalize: options.normalize } : {}),
+        },
         setup.tokenizer,
       );
       const missing = setup.task.labels.filter((l) => !this.verbalizer!.labels.includes(l));

@@ -1,8 +1,8 @@
-import { tf, type Tensor } from '../../framework/backend/tf.js';
-import { dropout } from '../../framework/ops/dropout.js';
-import { dense } from '../../framework/ops/matmul.js';
-import type { Example } from '../../datasets/base.js';
-import { Method, fieldText, inRowChunks, int2d, type MethodBatch, type MethodSetup } from './base.js';
+import { tf, type Tensor } from '../../../framework/backend/tf.js';
+import { dropout } from '../../../framework/ops/dropout.js';
+import { dense } from '../../../framework/ops/matmul.js';
+import type { Example } from '../../../datasets/base.js';
+import { Method, fieldText, inRowChunks, int2d, type MethodBatch, type MethodSetup } from '../base.js';
 
 interface FinetuneBatch extends MethodBatch {
   /** Rows per example: 1 for classification, the candidate count for multiple choice. */
@@ -19,7 +19,7 @@ interface FinetuneBatch extends MethodBatch {
  * await new Trainer(method, { epochs: 10, batchSize: 8, seed: 42 }).fit(train, dev);
  */
 export class FinetuneMethod extends Method<FinetuneBatch> {
-  static readonly kind = 'finetune';
+  readonly kind: string = 'finetune';
   private readonly outputs: number;
 
   constructor(setup: MethodSetup) {

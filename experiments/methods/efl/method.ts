@@ -1,12 +1,29 @@
-import { tf, tidyRead, type Tensor } from '../../framework/backend/tf.js';
-import { ConfigError } from '../../framework/errors.js';
-import { dropout } from '../../framework/ops/dropout.js';
-import { dense } from '../../framework/ops/matmul.js';
-import { SeededRandom } from '../../framework/trainer/rng.js';
-import { PromptTemplate } from '../../templates/index.js';
-import { EflDescriptions } from '../../verbalizers/index.js';
-import type { Example } from '../../datasets/base.js';
-import { Method, inRowChunks, int2d, type MethodBatch, type MethodSetup } from './base.js';
+import { tf, tidyRead, type Tensor } from '../../../framework/backend/tf.js';
+import { ConfigError } from '../../../framework/errors.js';
+import { dropout } from '../../../framework/ops/dropout.js';
+import { dense } from '../../../framework/ops/matmul.js';
+import { SeededRandom } from '../../../framework/trainer/rng.js';
+import { PromptTemplate } from '../../../templates/index.js';
+import { EflDescriptions } from '../../../verbalizers/index.js';
+import type { Example, TaskDefinition } from '../../../datasets/base.js';
+import { Method, inRowChunks, int2d, type MethodBatch, type MethodSetup } from '../base.js';
+import type { PromptChoice, ResolvedPrompt } from '../definition.js';
+
+/** The template field EFL fills with each label's description (or each multiple-choice candidate). */
+export const EFL_PAIR_FIELD = 'candidate_label';
+
+/**
+ * EFL's prompt: the choice's pair template and descriptions, else the task's EFL defaults (multiple-choice tasks pair
+ * with each example's candidates instead of descriptions).
+ * @example eflPrompt({}, getTask('eprstmt')).descriptions; // → { Negative: '不满意', Positive: '满意' }
+ */
+export function eflPrompt(choice: PromptChoice, task: TaskDefinition): ResolvedPrompt {
+  const d = task.defaults.efl;
+  const descriptions = task.multipleChoice
+    ? undefined
+    : (choice.descriptions ?? (Object.keys(d.descriptions).length > 0 ? { ...d.descriptions } : undefined));
+  return { template: choice.template ?? d.template, ...(descriptions ? { descriptions } : {}) };
+}
 
 export interface EflOptions {
   /** Pair template with a `candidate_label` text field; default: the task's EFL template. */
@@ -31,7 +48,8 @@ interface EflBatch extends MethodBatch {
  * const efl = new EflMethod({ model, tokenizer, task, maxSeqLen: 128, lr: 1e-5, seed: 42 }, { negativeNum: 2 });
  */
 export class EflMethod extends Method<EflBatch> {
-  static readonly kind = 'efl';
+  readonly kind: string = 'efl';
+  override readonly prompt: ResolvedPrompt;
   readonly template: PromptTemplate;
   readonly descriptions: EflDescriptions | undefined;
   readonly negativeNum: number;
@@ -39,14 +57,14 @@ export class EflMethod extends Method<EflBatch> {
 
   constructor(setup: MethodSetup, options: EflOptions = {}) {
     super(setup);
-    const d = setup.task.defaults.efl;
-    this.template = PromptTemplate.fromString(options.template ?? d.template, {
+    this.prompt = eflPrompt(options, setup.task);
+    this.template = PromptTemplate.fromString(this.prompt.template!, {
       maxSeqLen: setup.maxSeqLen,
       tokenizer: setup.tokenizer,
     });
     this.descriptions = setup.task.multipleChoice
       ? undefined
-      : new EflDescriptions({ descriptions: options.descriptions ?? { ...d.descriptions } });
+      : new EflDescriptions({ descriptions: this.prompt.descriptions ?? {} });
     if (this.descriptions) {
       const missing = setup.task.labels.filter((l) => !this.descriptions!.labels.includes(l));
       if (missing.length > 0)
@@ -92,7 +110,7 @@ export class EflMethod extends Method<EflBatch> {
       }
       perExample = chosen.length;
       for (const i of chosen) {
-        compiled.push(this.template.compile({ ...e.fields, candidate_label: texts[i]! }, tokenizer));
+        compiled.push(this.template.compile({ ...e.fields, [EFL_PAIR_FIELD]: texts[i]! }, tokenizer));
         targets.push(training ? (i === gold ? 1 : 0) : (gold ?? -1));
       }
     }
@@ -105,9 +123,7 @@ export class EflMethod extends Method<EflBatch> {
   }
 
   /** Pair rows, not a row per example: soft pseudo-labels over the task's labels do not map onto them. */
-  override get supportsSoftTargets(): boolean {
-    return false;
-  }
+  static override readonly softTargets: boolean = false;
 
   /** Pair logits [rows, 2] (not-entail, entail). */
   logits(batch: EflBatch, training: boolean, seed: number): Tensor {
@@ -128,7 +144,10 @@ export class EflMethod extends Method<EflBatch> {
     return dense(features, this.own.get('classifier.weight')!, this.own.get('classifier.bias')!);
   }
 
-  /** log P(entail) of every label's (or candidate's) pair → [examples, labels]; the encoder sees at most SCORE_ROWS pairs at a time. */
+  /**
+   * log P(entail) of every label's (or candidate's) pair → [examples, labels]; the encoder sees at most SCORE_ROWS
+   * pairs at a time.
+   */
   override scores(batch: EflBatch): number[][] {
     return tidyRead(
       () => {
