@@ -52,8 +52,10 @@ for (const v of VERBALIZERS) {
  * Build a verbalizer from its config (`type` picks the kind); `model` initialises a `soft` head.
  *
  * @example
- * verbalizerFromConfig({ type: 'manual', labelWords: { 正面: ['好'], 负面: ['差'] }, numMasks: 1 }, tok).labels; // => ['正面', '负面']
- * verbalizerFromConfig({ type: 'knowledgeable' }, tok); // throws UnknownKindError: unknown verbalizer 'knowledgeable'; valid: manual, soft, efl
+ * verbalizerFromConfig({ type: 'manual', labelWords: { 正面: ['好'], 负面: ['差'] }, numMasks: 1 }, tok).labels;
+ * // => ['正面', '负面']
+ * verbalizerFromConfig({ type: 'knowledgeable' }, tok);
+ * // throws UnknownKindError: unknown verbalizer 'knowledgeable'; valid: manual, soft, efl
  */
 export function verbalizerFromConfig(
   config: VerbalizerConfig,

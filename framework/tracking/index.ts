@@ -65,7 +65,8 @@ export function trackerConfigForUri(uri: string | undefined): TrackerConfig {
   if (scheme !== undefined && scheme.toLowerCase() !== 'file' && !/^[a-z]:[\\/]/i.test(value)) {
     throw new TrackingError(
       `MLFLOW_TRACKING_URI '${value}': fewprompt writes to an MLflow server (http(s)://…, e.g. 'mlflow server ` +
-        `--backend-store-uri ${value}' and MLFLOW_TRACKING_URI=http://127.0.0.1:5000) or to a file store (a path or file:…)`,
+        `--backend-store-uri ${value}' and MLFLOW_TRACKING_URI=http://127.0.0.1:5000) ` +
+        'or to a file store (a path or file:…)',
     );
   }
   return { type: FileStoreTracker.kind, uri: value };
