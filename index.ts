@@ -53,6 +53,15 @@ export {
   type MethodSetup,
 } from './experiments/methods/index.js';
 export { exportRun } from './experiments/export-run.js';
+export {
+  Classifier,
+  loadClassifier,
+  type LoadOptions,
+  type Prediction,
+  type PredictOptions,
+} from './inference/runtime/index.js';
+export { PredictionServer, classifierModel, type ServedModel, type ServerOptions } from './inference/serve/server.js';
+export { customTaskFromFiles, type CustomFilesSpec } from './datasets/custom-files.js';
 export { exportBundle, readRunSpec, type ClassifierHead, type MethodSpec } from './inference/export/bundle.js';
 export { parseExperimentConfig, type ExperimentConfig } from './experiments/config/experiment.js';
 export { runExperiment, type ExperimentResult } from './experiments/run-experiment.js';

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The `fewprompt` command. Sources are TypeScript, loaded through tsx so there is no build step to forget.
+// The `fewprompt` command. In a checkout it runs the TypeScript sources through tsx (no build step to forget); the
+// npm package ships the compiled dist/ instead (scripts/build.mjs) and no sources.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TRAINING_NODE_FLAGS, trainingEnv } from './training-process.mjs';
 
@@ -41,8 +43,12 @@ if (respawn && typeof process.execve === 'function') {
     setInterval(() => {
       if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL');
     }, 250).unref();
-  const { register } = await import('tsx/esm/api');
-  register();
-  const { main } = await import('../experiments/cli/main.ts');
+  const sources = new URL('../experiments/cli/main.ts', import.meta.url);
+  let main;
+  if (existsSync(sources)) {
+    const { register } = await import('tsx/esm/api');
+    register();
+    ({ main } = await import(sources.href));
+  } else ({ main } = await import('../dist/experiments/cli/main.js'));
   process.exitCode = await main(args);
 }

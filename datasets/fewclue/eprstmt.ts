@@ -1,11 +1,7 @@
-/**
- * EPRSTMT (E-commerce Product Review Sentiment): is a product review positive or negative? Ships
- * inside the package (`eprstmt/data/`; `unlabeled.json` as a 1,000-example sample), so it loads with no data dir.
- */
-import { fileURLToPath } from 'node:url';
 import type { Example, TaskDefaults } from '../base.js';
 import { readId, requireString, type Where } from '../generic/record.js';
 import { FewClueTask } from './fewclue-task.js';
+import { packagePath } from '../../framework/package-paths.js';
 
 /**
  * EPRSTMT: `sentence` → `Negative` | `Positive`. Defaults: see `eprstmt/README.md`.
@@ -35,7 +31,7 @@ export class EprstmtTask extends FewClueTask {
     },
   };
   protected readonly submissionFile = 'eprstmt_predict.json';
-  protected override readonly bundledDir = fileURLToPath(new URL('./eprstmt/data/', import.meta.url));
+  protected override readonly bundledDir = packagePath('datasets/fewclue/eprstmt/data/');
 
   protected parse(r: Readonly<Record<string, unknown>>, where: Where, labelled: boolean): Example {
     return {

@@ -1,11 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { PromptTemplate, type CompiledExample } from '../../templates/index.js';
 import type { Command } from './command.js';
+import { packagePath } from '../../framework/package-paths.js';
 
-const DEFAULT_MODEL = fileURLToPath(new URL('../../models/vocab/bert-base-chinese', import.meta.url));
+const DEFAULT_MODEL = packagePath('models/vocab/bert-base-chinese');
 
 const usage = `usage: fewprompt template preview --template T --example JSON [--model DIR] [--max-seq-len N]
 

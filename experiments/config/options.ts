@@ -179,7 +179,9 @@ export function cliOptions(): CliOption[] {
 /**
  * `--help` lines: `  --flag ARG  help` with the help wrapped under one column; `extra` rows (flags that are not
  * experiment options) are laid out the same way.
- * @example helpLines([{ head: '--out DIR', help: 'where to write' }]); // → '  --out DIR                 where to write'
+ * @example
+ * helpLines([{ head: '--out DIR', help: 'where to write' }]);
+ * // → '  --out DIR                 where to write'
  */
 export function helpLines(extra: readonly { head: string; help: string }[] = [], column = 28, width = 118): string {
   return extra.map(({ head, help }) => wrapHelp(`  ${head}`, help, column, width)).join('\n');

@@ -88,7 +88,7 @@ const clsLinear: MethodDefinition = {
   head: clsLinearHead,
 };
 
-test('a method registered from a test file goes through train → export → predict, the bundle matching tfjs', async () => {
+test('a method registered from a test file: train → export → predict, the bundle matching tfjs', async () => {
   const unregister = registerMethod(clsLinear);
   try {
     assert.ok(methodKinds().includes('cls_linear'));

@@ -2,13 +2,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { TRAINING_NODE_FLAGS, trainingEnv } from '../../bin/training-process.mjs';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, JobError } from '../../framework/errors.js';
 import type { ExperimentResult } from '../run-experiment.js';
 import { executeJob, isRetryable, workerName } from './execute.js';
 import { parseSuiteJob, type SuiteJob } from './jobs.js';
+import { packagePath } from '../../framework/package-paths.js';
 
-const BIN = fileURLToPath(new URL('../../bin/fewprompt.mjs', import.meta.url));
+const BIN = packagePath('bin/fewprompt.mjs');
 
 /** Parent → child. */
 type ToChild = { type: 'run'; job: SuiteJob; runsDir: string; attempt: number } | { type: 'stop' };

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package-paths.js';
 
 /** The model fewprompt ships and uses when `--model` is not given (pretrained by `fewprompt pretrain`). */
 export const DEFAULT_MODEL_NAME = 'fewprompt-zh-mini';
 
 /** Absolute path of the shipped default model directory inside the package. */
-export const DEFAULT_MODEL_DIR = fileURLToPath(new URL(`../../models/${DEFAULT_MODEL_NAME}`, import.meta.url));
+export const DEFAULT_MODEL_DIR = packagePath('models', DEFAULT_MODEL_NAME);
 
 /** `--model` as given, else the shipped default (when it is installed). */
 export function modelOrDefault(model: string | undefined): string {

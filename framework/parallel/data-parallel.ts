@@ -4,6 +4,7 @@ import { tf, type Tensor } from '../backend/tf.js';
 import { ConfigError, FewpromptError } from '../errors.js';
 import { makeLayout, type ParamLayout } from './layout.js';
 import type { Replica, ReplicaModule } from './replica.js';
+import { moduleUrl } from '../package-paths.js';
 
 interface Done {
   type: 'done';
@@ -65,8 +66,8 @@ export class DataParallel<_Spec, Shard> {
     const layout = makeLayout(replica.variables().map((v) => ({ name: v.name, shape: [...v.variable.shape] })));
     const paramsBuffer = new SharedArrayBuffer(layout.total * 4);
     const gradBuffers = Array.from({ length: options.workers }, () => new SharedArrayBuffer(layout.total * 4));
-    const boot = new URL('./worker-boot.mjs', import.meta.url);
-    const host = new URL('./host.ts', import.meta.url).href;
+    const boot = new URL('../workers/worker-boot.mjs', import.meta.url);
+    const host = moduleUrl('./host.ts', import.meta.url);
     // Workers divide the cores: each native backend gets cores ÷ workers intra-op threads (unless set explicitly).
     const share = String(Math.max(1, Math.floor(availableParallelism() / options.workers)));
     const env = { ...process.env, FEWPROMPT_THREADS: process.env['FEWPROMPT_THREADS'] ?? share };

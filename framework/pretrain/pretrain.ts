@@ -36,6 +36,7 @@ import { ProgressBar } from './progress.js';
 import { mixSeed } from './rng.js';
 import { readVocab, remapVocabState, vocabMapping, writeVocab } from './vocab.js';
 import { flatParams, writeTrainingState } from './report.js';
+import { moduleUrl } from '../package-paths.js';
 
 export interface PretrainOptions {
   /** Continue from `config.out/checkpoint`. */
@@ -436,7 +437,7 @@ async function startWorkers(model: BertModel, workers: number): Promise<DataPara
   const spec: MlmReplicaSpec = { config: model.config };
   log.info(`pretrain: ${workers} data-parallel workers`);
   return DataParallel.create<MlmReplicaSpec, MlmShard>({
-    module: new URL('../parallel/mlm-replica.ts', import.meta.url).href,
+    module: moduleUrl('../parallel/mlm-replica.ts', import.meta.url),
     spec,
     workers,
     coordinator,

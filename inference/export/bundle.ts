@@ -25,6 +25,7 @@ import { BertGraph, type Fusion, type Precision } from './bert-graph.js';
 import { Int8EmbeddingBertGraph } from './int8-embeddings.js';
 import { readJson, type RunSpec } from './method-spec.js';
 import { WeightReader, type FloatWeight } from './weights.js';
+import { packagePath } from '../../framework/package-paths.js';
 
 export { readJson, readRunSpec, type MethodSpec, type RunSpec } from './method-spec.js';
 
@@ -153,8 +154,7 @@ export function softPromptRows(
 function packageVersion(): string {
   try {
     return String(
-      (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string })
-        .version ?? 'unknown',
+      (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version?: string }).version ?? 'unknown',
     );
   } catch {
     return 'unknown';

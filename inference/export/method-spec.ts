@@ -52,7 +52,8 @@ export function readJson(path: string, what: string): Record<string, unknown> {
  * Validates a parsed `method.json`; errors name the file and the field. A file without `maxSeqLen` (version 0)
  * gets 128, what training used then.
  * @example
- * parseMethodSpec({ kind: 'pet', maxSeqLen: 64, labels: ['Negative', 'Positive'] }, 'runs/a/method.json').kind; // → 'pet'
+ * parseMethodSpec({ kind: 'pet', maxSeqLen: 64, labels: ['Negative', 'Positive'] }, 'runs/a/method.json').kind;
+ * // → 'pet'
  */
 export function parseMethodSpec(input: unknown, source: string): MethodSpec {
   const withDefaults =

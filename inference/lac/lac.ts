@@ -4,7 +4,6 @@
  * apply the user dictionary, and assemble words from the `TYPE-B/I` tags.
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../framework/errors.js';
 import type { LacBackend, LacBackendKind } from './backend.js';
 import { LacTagger } from './tagger.js';
@@ -12,9 +11,10 @@ import { typeOf, UserDict } from './user-dict.js';
 import { LacVocab, type LacNormalization } from './vocab.js';
 import { loadLacWeights, type LacWeights } from './weights.js';
 import { LacWorkerPool } from './worker-pool.js';
+import { packagePath } from '../../framework/package-paths.js';
 
 /** The converted `lac_small` model shipped in the package. */
-export const SHIPPED_LAC_MODEL = fileURLToPath(new URL('./model/', import.meta.url));
+export const SHIPPED_LAC_MODEL = packagePath('inference/lac/model/');
 
 /** Options of {@link Lac.load}. */
 export interface LacOptions {

@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { LacBackendKind } from './backend.js';
 import type { LacJob, LacJobReply, LacWorkerData } from './worker-host.js';
+import { moduleUrl } from '../../framework/package-paths.js';
 
 interface Pending {
   readonly job: LacJob;
@@ -38,8 +39,8 @@ export class LacWorkerPool {
     backend: LacBackendKind,
     readonly size: number,
   ) {
-    const boot = new URL('./worker-boot.mjs', import.meta.url);
-    const host = new URL('./worker-host.ts', import.meta.url).href;
+    const boot = new URL('../../framework/workers/worker-boot.mjs', import.meta.url);
+    const host = moduleUrl('./worker-host.ts', import.meta.url);
     this.slots = Array.from({ length: size }, () => {
       const worker = new Worker(boot, { workerData: { host, dir, backend } satisfies LacWorkerData });
       const slot: Slot = { worker, current: undefined, exited: false };

@@ -3,16 +3,16 @@
  * Chinese GSD) over LAC's words; every result is a tree (maximum spanning tree decoding).
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { BundleError, TaskInputError } from '../../framework/errors.js';
 import type { Lac } from '../lac/lac.js';
 import { DependencyParser } from '../parsing/parser.js';
 import { lacWordTags } from '../parsing/word-tags.js';
 import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
 import { loadLac } from './lac-tasks.js';
+import { packagePath } from '../../framework/package-paths.js';
 
 /** The shipped parser bundle. */
-export const SHIPPED_PARSER = fileURLToPath(new URL('../../models/taskflow/dependency-parsing/', import.meta.url));
+export const SHIPPED_PARSER = packagePath('models/taskflow/dependency-parsing/');
 
 /** PaddleNLP's result shape: the words, each word's 1-based head (0 = root) and its relation (UD labels). */
 export interface DependencyParse {

@@ -8,15 +8,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BundleError } from '../../framework/errors.js';
 import type { Lac } from '../lac/lac.js';
 import { loadTokenClassifier, TokenClassifier } from '../runtime/token-classifier.js';
 import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
 import { LAC_ENTITY_TYPES, loadLac } from './lac-tasks.js';
+import { packagePath } from '../../framework/package-paths.js';
 
 /** Where the shipped `accurate` model (a token-classification bundle) lives. */
-export const SHIPPED_NER_ACCURATE_MODEL = fileURLToPath(new URL('../../models/taskflow/ner-accurate', import.meta.url));
+export const SHIPPED_NER_ACCURATE_MODEL = packagePath('models/taskflow/ner-accurate');
 
 /**
  * Named-entity recognition as PaddleNLP's `ner`: `[span, type]` pairs. In `fast` mode non-entity words

@@ -5,14 +5,14 @@
  * the answer runs until the model ends the sentence with '。' (or `maxOutLen` characters).
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { GenerationArgs } from '../../framework/generation/base.js';
 import { TaskInputError } from '../../framework/errors.js';
 import { TextGenerator, type TextGenerationOptions } from '../generation/generator.js';
 import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
+import { packagePath } from '../../framework/package-paths.js';
 
 /** The model directory shipped in the package. */
-export const SHIPPED_POETRY_MODEL = fileURLToPath(new URL('../../models/poetry-gpt-zh', import.meta.url));
+export const SHIPPED_POETRY_MODEL = packagePath('models/poetry-gpt-zh');
 
 /** One result: the input line and the generated continuation (punctuation included). */
 export interface PoetryResult {

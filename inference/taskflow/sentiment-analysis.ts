@@ -6,15 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BundleError } from '../../framework/errors.js';
 import { loadClassifier, type Classifier } from '../runtime/classifier.js';
 import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
+import { packagePath } from '../../framework/package-paths.js';
 
 /** Where the shipped sentiment bundle lives. */
-export const SHIPPED_SENTIMENT_MODEL = fileURLToPath(
-  new URL('../../models/taskflow/sentiment-analysis', import.meta.url),
-);
+export const SHIPPED_SENTIMENT_MODEL = packagePath('models/taskflow/sentiment-analysis');
 
 /** A bundle label → Taskflow's label: ChnSentiCorp's `0`/`1` and FewCLUE EPRSTMT's `Negative`/`Positive`. */
 const POLARITY: Readonly<Record<string, 'positive' | 'negative'>> = {

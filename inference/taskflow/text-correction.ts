@@ -1,15 +1,9 @@
-/**
- * `text_correction`: Chinese spelling correction in PaddleNLP Taskflow's shape,
- * `{source, target, errors: [{position, correction: {wrong: right}}]}` (positions in characters).
- * The model (models/taskflow/text-correction, trained by scripts/train-csc.ts) is our small encoder
- * with ERNIE-CSC's two heads — detection and masked-LM correction — on ONNX Runtime.
- */
-import { fileURLToPath } from 'node:url';
 import { Corrector, type CandidateMode, type CorrectionResult } from '../csc/corrector.js';
 import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
+import { packagePath } from '../../framework/package-paths.js';
 
 /** The model directory shipped in the package. */
-export const SHIPPED_CSC_MODEL = fileURLToPath(new URL('../../models/taskflow/text-correction', import.meta.url));
+export const SHIPPED_CSC_MODEL = packagePath('models/taskflow/text-correction');
 
 /**
  * Spelling correction. Modes: `confusion` (default; a character may only become one of its
