@@ -33,7 +33,7 @@ console.log(JSON.stringify({ method: config.method, words, label: first?.label, 
 
 // The npm package as a user gets it: built (prepack), packed, installed into an empty project, used from plain Node
 // and typechecked by tsc with `tsc --init`'s defaults.
-test('the packed package installs into a fresh project, imports in plain Node, runs Taskflow and a predict', async () => {
+test('packed, installed into a fresh project: imports in plain Node, runs Taskflow and a predict', async () => {
   const pack = run('npm', ['pack', '--pack-destination', root, '--json'], ROOT);
   assert.equal(pack.status, 0, pack.out.slice(-2000));
   const tarball = readdirSync(root).find((f) => f.endsWith('.tgz'))!;

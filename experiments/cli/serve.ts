@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
 import { log } from '../../framework/log.js';
 import { loadClassifier } from '../../inference/runtime/index.js';
-import { classifierModel, PredictionServer, type ServedModel } from '../../inference/serve/server.js';
+import { classifierModel, PredictionServer, type ServedModel, taskflowModel } from '../../inference/serve/server.js';
 import { Taskflow, TASKS, type TaskName } from '../../inference/taskflow/index.js';
 import type { Command } from './command.js';
 
@@ -121,11 +121,7 @@ export const serveCommand: Command = {
       const [task, mode] = spec.split(':') as [string, string | undefined];
       if (!TASKS.some((t) => t.kind === task))
         throw new ConfigError(`unknown Taskflow task '${task}'; valid: ${TASKS.map((t) => t.kind).join(', ')}`);
-      const flow = Taskflow(task as TaskName, mode === undefined ? {} : { mode });
-      models[name] = {
-        predict: async (texts) => flow(texts) as Promise<unknown[]>,
-        describe: () => ({ kind: 'taskflow', task, mode: flow.config.mode }),
-      };
+      models[name] = taskflowModel(Taskflow(task as TaskName, mode === undefined ? {} : { mode }), task);
     }
     if (Object.keys(models).length === 0)
       throw new ConfigError(`serve needs at least one --bundle NAME=DIR or --taskflow NAME=TASK\n${usage}`);

@@ -3,6 +3,7 @@
  * HTTP on node:http.
  *
  *     POST /v1/models/NAME:predict   {"texts": [...]} → {"model", "predictions": [...]}
+ *     GET  /                         the playground: a page to try the mounted models in a browser
  *     GET  /v1/models                names and descriptions of the mounted models
  *     GET  /healthz                  {"status": "ok"} (503 "draining" during shutdown)
  *     GET  /metrics                  Prometheus text: requests, errors, latency and batch-size histograms
@@ -19,6 +20,7 @@ import type { Classifier } from '../runtime/classifier.js';
 import { MicroBatcher } from './batcher.js';
 import { ServerMetrics } from './metrics.js';
 import { parsePredictRequest } from './schema.js';
+import { PLAYGROUND_HTML } from './playground.js';
 
 /** Anything the server can mount: texts in, one JSON-safe result per text out. */
 export interface ServedModel {
@@ -70,7 +72,12 @@ export interface ServerOptions {
 export function classifierModel(clf: Classifier): ServedModel {
   return {
     predict: async (texts) =>
-      (await clf.predict(texts, { batchSize: 64 })).map((p) => ({ text: p.text, label: p.label, score: p.score })),
+      (await clf.predict(texts, { batchSize: 64 })).map((p) => ({
+        text: p.text,
+        label: p.label,
+        score: p.score,
+        probabilities: p.probabilities,
+      })),
     describe: () => ({
       kind: 'classifier',
       method: clf.manifest.method,
@@ -79,6 +86,21 @@ export function classifierModel(clf: Classifier): ServedModel {
       maxSeqLen: clf.manifest.maxSeqLen,
     }),
     release: () => clf.release(),
+  };
+}
+
+/**
+ * A served Taskflow task: its own output per text (segments, tags, entities, parses, corrections…).
+ * @example
+ * new PredictionServer({ seg: taskflowModel(Taskflow('word_segmentation'), 'word_segmentation') });
+ */
+export function taskflowModel(
+  flow: ((texts: string[]) => Promise<unknown>) & { config: { mode?: string } },
+  task: string,
+): ServedModel {
+  return {
+    predict: async (texts) => (await flow(texts)) as unknown[],
+    describe: () => ({ kind: 'taskflow', task, mode: flow.config.mode }),
   };
 }
 
@@ -224,6 +246,12 @@ export class PredictionServer {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const predict = /^\/v1\/models\/([^/:]+):predict$/.exec(url.pathname);
+      // The playground page is static (it asks for the key itself): served without one, like /healthz.
+      if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) {
+        this.send(res, 200, PLAYGROUND_HTML, 'text/html; charset=utf-8');
+        counted = false;
+        return;
+      }
       if (url.pathname !== '/healthz' && !this.authorized(req)) {
         throw new RequestError('missing or wrong API key: send Authorization: Bearer KEY or X-API-Key: KEY', 401);
       }
