@@ -21,7 +21,11 @@ const biomeOk = biome.status === 0;
 if (biome.error) console.error(`check-style: could not run biome: ${biome.error.message}`);
 else if (!biomeOk) process.stderr.write(`${biome.stdout}${biome.stderr}`);
 
-const listed = spawnSync('git', ['ls-files', '-z', '--', '*.ts', '*.mjs'], { cwd: root, encoding: 'utf8' });
+const listed = spawnSync(
+  'git',
+  ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '*.ts', '*.mjs'],
+  { cwd: root, encoding: 'utf8' },
+);
 if (listed.status !== 0) {
   console.error(`check-style: git ls-files failed: ${listed.stderr.trim()}`);
   process.exit(1);

@@ -149,7 +149,12 @@ async function run(event) {
 }
 
 $('#form').addEventListener('submit', run);
-$('#auth').addEventListener('submit', (e) => { e.preventDefault(); apiKey = $('#key').value; $('#auth').hidden = true; loadModels(); });
+$('#auth').addEventListener('submit', (e) => {
+  e.preventDefault();
+  apiKey = $('#key').value;
+  $('#auth').hidden = true;
+  loadModels();
+});
 loadModels();
 `;
 
