@@ -63,14 +63,23 @@ test('serve a real bundle: predict, /v1/models, /healthz and Prometheus /metrics
   const port = await server.listen();
   const r = await post(port, '/v1/models/eprstmt:predict', JSON.stringify({ texts: ['很好用', '太差了'] }));
   assert.equal(r.status, 200);
-  const predictions = r.json['predictions'] as { text: string; label: string; score: number }[];
+  const predictions = r.json['predictions'] as {
+    text: string;
+    label: string;
+    score: number;
+    probabilities: Record<string, number>;
+  }[];
   assert.deepEqual(
     predictions.map((p) => Object.keys(p)),
     [
-      ['text', 'label', 'score'],
-      ['text', 'label', 'score'],
+      ['text', 'label', 'score', 'probabilities'],
+      ['text', 'label', 'score', 'probabilities'],
     ],
   );
+  for (const p of predictions) {
+    assert.deepEqual(Object.keys(p.probabilities), ['Negative', 'Positive']);
+    assert.ok(Math.abs(p.probabilities[p.label]! - p.score) < 1e-6, 'score is the predicted label\'s probability');
+  }
   assert.equal(predictions[0]!.text, '很好用');
   const health = await fetch(`http://127.0.0.1:${port}/healthz`);
   assert.deepEqual(await health.json(), { status: 'ok', models: ['eprstmt'] });
