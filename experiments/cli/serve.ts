@@ -10,7 +10,8 @@ import type { Command } from './command.js';
 const usage = `usage: fewprompt serve --bundle NAME=DIR … [--taskflow NAME=TASK[:MODE] …] [--port P]
 
 Serves exported bundles (and Taskflow tasks) over HTTP:
-  POST /v1/models/NAME:predict  {"texts": [...]}  → {"model", "predictions": [{"text","label","score","probabilities"}, …]}
+  POST /v1/models/NAME:predict  {"texts": [...]}
+                                → {"model", "predictions": [{"text","label","score","probabilities"}, …]}
   GET  /v1/models, GET /healthz, GET /metrics (Prometheus)
 Concurrent requests are micro-batched. SIGINT/SIGTERM drain in-flight requests, then exit.
   --bundle NAME=DIR     mount a bundle from 'fewprompt export' (repeatable)

@@ -78,7 +78,7 @@ test('serve a real bundle: predict, /v1/models, /healthz and Prometheus /metrics
   );
   for (const p of predictions) {
     assert.deepEqual(Object.keys(p.probabilities), ['Negative', 'Positive']);
-    assert.ok(Math.abs(p.probabilities[p.label]! - p.score) < 1e-6, 'score is the predicted label\'s probability');
+    assert.ok(Math.abs(p.probabilities[p.label]! - p.score) < 1e-6, "score is the predicted label's probability");
   }
   assert.equal(predictions[0]!.text, '很好用');
   const health = await fetch(`http://127.0.0.1:${port}/healthz`);
