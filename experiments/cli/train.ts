@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
-import { NullTracker, createTracker } from '../../framework/tracking/index.js';
-import { parseExperimentConfig } from '../config/experiment.js';
 import { cliOptions, helpLines, optionHelp } from '../config/options.js';
 import { customTaskFromFlags, TASK_FILE_FLAGS, TASK_FILE_HELP } from './task-files.js';
 import { variantName } from '../variant.js';
@@ -92,6 +90,9 @@ export const trainCommand: Command = {
   usage,
   async run(args) {
     const { values } = parseArgs({ args, options: TRAIN_FLAGS, strict: true });
+    // Loaded here, not at the top: `train --help` must not wait for arktype, tracking or the training code.
+    const { parseExperimentConfig } = await import('../config/experiment.js');
+    const { NullTracker, createTracker } = await import('../../framework/tracking/index.js');
     const config = parseExperimentConfig(
       { task: 'eprstmt', ...configFromFlags(values) },
       typeof values.config === 'string' ? values.config : 'flags',

@@ -8,6 +8,7 @@ import type { BertTokenizer } from '../../framework/tokenizer/index.js';
 import type { Objective } from '../../framework/trainer/objective.js';
 import { METHOD_SPEC_VERSION, type MethodSpec } from '../../inference/export/method-spec.js';
 import type { Example, FieldValue, TaskDefinition } from '../../datasets/base.js';
+import { ConfigError } from '../../framework/errors.js';
 import type { ResolvedPrompt } from './definition.js';
 
 /** Everything a method is built from. */
@@ -81,6 +82,15 @@ export function splitForRowBudget(
   return { batchSize: Math.ceil(batchSize / parts), gradientAccumulation: gradientAccumulation * parts };
 }
 
+/** One result of {@link Method.predict}. */
+export interface MethodPrediction {
+  readonly text: string;
+  readonly label: string;
+  /** The predicted label's probability. */
+  readonly score: number;
+  readonly probabilities: Record<string, number>;
+}
+
 /** The tensors of one batch as every method builds them. */
 export interface MethodBatch {
   tensors: Tensor[];
@@ -138,6 +148,44 @@ export abstract class Method<B extends MethodBatch> implements Objective<Example
       () => this.logits(batch, false, 0),
       (t) => t.arraySync() as number[][],
     );
+  }
+
+  /**
+   * Labels for texts, in-process after training (as `loadClassifier(bundle).predict` does from an export): a string
+   * fills the task's first text field, an object names the fields (sentence pairs). Probabilities are the softmax of
+   * the method's label scores.
+   * @example
+   * method.predict(['物流很快，很满意'])[0]; // → { text: '物流很快，很满意', label: 'Positive', score: 0.91, probabilities: {…} }
+   */
+  predict(inputs: readonly (string | Readonly<Record<string, string>>)[], batchSize = 32): MethodPrediction[] {
+    const { task } = this.setup;
+    if (task.multipleChoice)
+      throw new ConfigError(`task ${task.kind}: predict needs a fixed label set; score candidates with evaluate()`);
+    const first = task.textFields[0]!;
+    const examples: Example[] = inputs.map((x, id) => ({
+      id,
+      fields: typeof x === 'string' ? { [first]: x } : { ...x },
+    }));
+    const out: MethodPrediction[] = [];
+    for (let i = 0; i < examples.length; i += batchSize) {
+      const batch = this.makeBatch(examples.slice(i, i + batchSize), false);
+      for (const row of this.scores(batch)) {
+        const top = Math.max(...row);
+        const exp = row.map((v) => Math.exp(v - top));
+        const sum = exp.reduce((a, b) => a + b, 0);
+        const probabilities = Object.fromEntries(task.labels.map((label, k) => [label, exp[k]! / sum]));
+        const best = row.indexOf(top);
+        const e = examples[out.length]!;
+        out.push({
+          text: fieldText(e.fields[first]),
+          label: task.labels[best]!,
+          score: exp[best]! / sum,
+          probabilities,
+        });
+      }
+      this.disposeBatch(batch);
+    }
+    return out;
   }
 
   labelOf(example: Example): number | undefined {

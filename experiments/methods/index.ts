@@ -1,4 +1,4 @@
-export { Method, type MethodSetup, type MethodBatch } from './base.js';
+export { Method, type MethodBatch, type MethodPrediction, type MethodSetup } from './base.js';
 export type { MethodDefinition, MethodOptions, PromptChoice, ResolvedPrompt } from './definition.js';
 export { createMethod, getMethod, methodFromConfig, methodKinds, registerMethod } from './registry.js';
 export { pet, PetMethod, petHead, maskedLmPrompt, type PromptMethodOptions } from './pet/index.js';

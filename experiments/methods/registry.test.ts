@@ -121,18 +121,12 @@ test('a method registered from a test file: train → export → predict, the bu
     const tokenizer = await BertTokenizer.fromPretrained(trained.dir);
     const method = methodFromConfig(spec, { model: trained.model, tokenizer, task, lr: 1e-4, seed: 1 });
     method.restore(new Map([...trained.model.stateDict(), ...readSafetensors(join(out, 'run', 'method.safetensors'))]));
-    const scores = method.scores(
-      method.makeBatch(
-        texts.map((t, i) => ({ id: i, fields: { sentence: t } })),
-        false,
-      ),
-    );
+    // method.predict: the same labels and probabilities in-process.
+    const inProcess = method.predict(texts);
     for (const [i, p] of predictions.entries()) {
-      const logits = scores[i]!;
-      const z = logits.map((v) => Math.exp(v - Math.max(...logits)));
-      const sum = z.reduce((a, b) => a + b, 0);
-      for (const [j, label] of task.labels.entries())
-        assert.ok(Math.abs(p.probabilities[label]! - z[j]! / sum) < 1e-4, `text ${i}, ${label}`);
+      assert.equal(inProcess[i]!.label, p.label, `text ${i}`);
+      for (const label of task.labels)
+        assert.ok(Math.abs(p.probabilities[label]! - inProcess[i]!.probabilities[label]!) < 1e-4, `text ${i} ${label}`);
     }
     method.dispose();
     trained.model.dispose();
