@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { TrackingError } from '../errors.js';
 import type { MetricPoint, RunInfo, RunStatus } from './base.js';
 import { RUN_STATUS_CODE } from './base.js';
@@ -63,9 +63,28 @@ export interface ExperimentMeta {
  * @example await writeFileAtomic('mlruns/0/meta.yaml', emitMetaYaml(record));
  */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = atomicTempPath(path);
   await writeFile(tmp, data, 'utf8');
   await rename(tmp, path);
+}
+
+/** Folders whose every file MLflow reads as a record (a tag, a param, a metric). */
+const RECORD_FOLDERS = new Set(['tags', 'params', 'metrics']);
+
+/**
+ * Where {@link writeFileAtomic} stages `path`: beside it, except for a file of `tags/`, `params/` or `metrics/`,
+ * whose temp file goes one folder up (the run's folder) — MLflow reads every file in those folders, so a temp file
+ * left there by a crash would show as a phantom tag. Same file system either way, so the rename stays atomic.
+ * @example atomicTempPath('mlruns/0/abc/tags/note'); // → 'mlruns/0/abc/.tags-note.<pid>.<random>.tmp'
+ */
+export function atomicTempPath(path: string): string {
+  const unique = `${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  // Names with '/' (MLflow allows them) nest below the record folder: look for it among the ancestors.
+  for (let folder = dirname(path); dirname(folder) !== folder; folder = dirname(folder)) {
+    if (RECORD_FOLDERS.has(basename(folder)))
+      return join(dirname(folder), `.${basename(folder)}-${basename(path)}.${unique}`);
+  }
+  return `${path}.${unique}`;
 }
 
 /**
