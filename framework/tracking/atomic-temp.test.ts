@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { test } from 'vitest';
 import { atomicTempPath, writeFileAtomic } from './file-store-layout.js';
 
-test('temp files of tags, params and metrics are staged outside those folders (no phantom tag after a crash)', async () => {
+test('temp files of tags, params, metrics stage outside those folders (no phantom tag after a crash)', async () => {
   const run = join('mlruns', '0', 'abc');
   for (const kind of ['tags', 'params', 'metrics']) {
     const tmp = atomicTempPath(join(run, kind, 'mlflow.runName'));
