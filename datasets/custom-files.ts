@@ -162,7 +162,8 @@ export function customTaskFromFiles(spec: CustomFilesSpec): CustomTask {
 function nameOf(train: string): string {
   const stem = basename(train, extname(train));
   const name = /^(train|training)([_-].*)?$/i.test(stem) ? basename(dirname(train)) : stem;
-  return name.replace(/[^\w.-]/g, '_') || 'custom';
+  // Suite job ids, result paths and report columns use the name: lower-case letters, digits and '_'.
+  return name.toLowerCase().replace(/[^a-z0-9_]/g, '_') || 'custom';
 }
 
 /** The distinct labels of a file, sorted. */

@@ -18,15 +18,6 @@ const SUITE_OWNED = new Set([
   'no-progress',
   'save-model',
   'config',
-  'train',
-  'dev',
-  'test',
-  'text-field',
-  'text-pair-field',
-  'label-field',
-  'id-field',
-  'labels',
-  'task-name',
 ]);
 
 const usage = `usage: fewprompt fewclue --model DIR [--tasks eprstmt,csl,…] [--methods pet,ptuning,efl,finetune] \
@@ -38,6 +29,9 @@ report.html and chart.svg. Resumable: results/<task>/<method>/<split>.json per f
 with the same options skips them.
   --tasks LIST          comma-separated FewCLUE tasks (default: all nine; non-bundled ones need --data-dir or \
 FEWCLUE_DIR)
+  --train FILE --dev FILE --text-field NAME --label-field NAME [--test FILE] [--labels SPEC]
+                        instead of --tasks: your own data, as 'fewprompt train' reads it; the grid is its methods \
+and variants
   --methods LIST        pet, ptuning, efl, finetune (or registered methods), each optionally METHOD+rdrop, \
 METHOD+unlabeled (self-training
                         on the task's unlabeled part; needs --unlabeled N), METHOD+rdrop+unlabeled (default pet)
@@ -109,7 +103,12 @@ export function suiteInputFromFlags(values: Record<string, string | boolean | un
     ...(typeof values['config'] === 'string' ? readConfigFile(values['config']) : {}),
   };
   const { config: _config, ...trainValues } = values;
-  const { rdropAlpha, ...train } = configFromFlags(trainValues);
+  const { rdropAlpha, task, ...train } = configFromFlags(trainValues);
+  // Your own data (--train … --dev …): a grid over methods and variants of that one task.
+  if (train['customTask'] !== undefined) {
+    input['tasks'] = [task];
+    input['splits'] = '0';
+  }
   const fileTrain = input['train'];
   input['train'] = { ...(fileTrain !== null && typeof fileTrain === 'object' ? fileTrain : {}), ...train };
   if (rdropAlpha !== undefined) input['rdrop'] = rdropAlpha;

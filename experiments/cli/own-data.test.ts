@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, test } from 'vitest';
-import { saveTinyModel } from '../suite/testing/tiny-model.js';
+import { saveTinyModel } from '../../framework/testing/tiny-bert.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DATA = join(ROOT, 'experiments/examples/data/reviews');
@@ -87,6 +87,25 @@ test("your own CSV: train → export → predict → serve, the README's command
   const body = (await response.json()) as { predictions: { label: string }[] };
   assert.ok(['neg', 'pos'].includes(body.predictions[0]!.label));
   server.kill('SIGTERM');
+  rmSync(model, { recursive: true, force: true });
+});
+
+test('your own CSV through the suite: a grid of methods on that task, with its report', async () => {
+  const model = await saveTinyModel();
+  const out = join(root, 'suite');
+  const suite = fewprompt([
+    'fewclue',
+    ...['--train', join(DATA, 'train.csv'), '--dev', join(DATA, 'dev.csv'), '--test', join(DATA, 'test.csv')],
+    ...['--text-field', 'review', '--label-field', 'label', '--labels', 'neg=差,pos=好'],
+    ...['--methods', 'pet,finetune', '--model', model, '--max-steps', '1', '--max-test-examples', '8'],
+    ...['--out', out, '--no-track'],
+  ]);
+  assert.equal(suite.status, 0, suite.stderr.slice(-2000));
+  for (const method of ['pet', 'finetune'])
+    assert.ok(existsSync(join(out, 'results', 'reviews', method, '0.json')), `${method} result stored`);
+  const report = readFileSync(join(out, 'report.md'), 'utf8');
+  assert.match(report, /reviews/);
+  assert.match(report, /finetune/);
   rmSync(model, { recursive: true, force: true });
 });
 

@@ -60,10 +60,13 @@ const SUITE_FIELDS = ['task', 'method', 'split', 'rdropAlpha'] as const;
 export function parseSuiteOptions(input: unknown, source = 'suite options'): SuiteOptions {
   const o = SuiteOptionsSchema(input);
   if (o instanceof type.errors) throw new ConfigError(`${source}: ${o.summary.replace(/\n/g, '; ')}`);
-  const tasks = o.tasks ?? [...TASK_KINDS];
+  // A suite over the user's own task (train.customTask): that task only, under its name.
+  const custom = (o.train as { customTask?: { name?: unknown } } | undefined)?.customTask?.name;
+  const valid = typeof custom === 'string' ? [custom] : [...TASK_KINDS];
+  const tasks = o.tasks ?? valid;
   tasks.forEach((t, i) => {
-    if (!(TASK_KINDS as readonly string[]).includes(t))
-      throw new ConfigError(`${source}: tasks[${i}]: unknown task '${t}'; valid: ${TASK_KINDS.join(', ')}`);
+    if (!valid.includes(t))
+      throw new ConfigError(`${source}: tasks[${i}]: unknown task '${t}'; valid: ${valid.join(', ')}`);
   });
   const train = { ...o.train };
   for (const f of SUITE_FIELDS)
