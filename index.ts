@@ -50,6 +50,7 @@ export {
   methodKinds,
   registerMethod,
   type MethodDefinition,
+  type MethodPrediction,
   type MethodSetup,
 } from './experiments/methods/index.js';
 export { exportRun } from './experiments/export-run.js';
@@ -73,8 +74,8 @@ export {
   type PseudoLabelSummary,
 } from './experiments/self-training.js';
 export { Taskflow } from './inference/taskflow/index.js';
-export { DependencyParsingTask, type DependencyParse } from './inference/taskflow/dependency-parsing.js';
-export { DependencyParser, type Parse } from './inference/parsing/parser.js';
+export { DependencyParsingTask, type DependencyParse } from './inference/taskflow/dependency-parsing/task.js';
+export { DependencyParser, type Parse } from './inference/taskflow/dependency-parsing/parser.js';
 export { TextGenerator, type TextGeneration, type TextGenerationOptions } from './inference/generation/generator.js';
 export { OrtCachedSource } from './inference/generation/ort-source.js';
 export { buildGptGraph, exportGptOnnx } from './inference/generation/gpt-graph.js';

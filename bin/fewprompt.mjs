@@ -9,7 +9,7 @@ import { TRAINING_NODE_FLAGS, trainingEnv } from './training-process.mjs';
 // Training commands need Node flags and malloc settings that only take effect at start-up (training-process.mjs):
 // they restart the process once with them (the suite's worker processes are forked with them).
 // FEWPROMPT_NO_RESPAWN=1 keeps the first process (debuggers, profilers).
-const TRAINING_COMMANDS = new Set(['train', 'pretrain', 'fewclue']);
+const TRAINING_COMMANDS = new Set(['train', 'pretrain', 'fewclue', 'taskflow-train']);
 const args = process.argv.slice(2);
 const respawn =
   TRAINING_COMMANDS.has(args[0]) &&

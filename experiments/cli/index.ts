@@ -36,6 +36,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./taskflow.js')).taskflowCommand,
   },
   {
+    name: 'taskflow-train',
+    summary: "train a Taskflow task's own model with its family's recipe (dependency_parsing)",
+    load: async () => (await import('./taskflow-train.js')).taskflowTrainCommand,
+  },
+  {
     name: 'pretrain',
     summary: 'masked-LM pretraining on a corpus, with resumable checkpoints',
     load: async () => (await import('./pretrain.js')).pretrainCommand,

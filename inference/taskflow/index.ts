@@ -2,7 +2,7 @@
  * Every Taskflow task. Add a task by adding its file and one entry to `TASKS`; the task names,
  * the CLI's list and `Taskflow()`'s result types all come from this array.
  */
-import { DependencyParsingTask } from './dependency-parsing.js';
+import { DependencyParsingTask } from './dependency-parsing/task.js';
 import { NerTask } from './ner.js';
 import { PoetryGenerationTask } from './poetry-generation.js';
 import { PosTaggingTask } from './pos-tagging.js';

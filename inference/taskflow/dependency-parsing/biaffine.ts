@@ -3,22 +3,17 @@
  * for the root) → arc and relation MLPs → biaffine arc scores and per-label relation scores. Loss =
  * cross-entropy over each word's head + cross-entropy over its relation at the gold head.
  */
-import { tf, tidyRead, type Tensor, type Variable } from '../../framework/backend/tf.js';
-import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
-import { ConfigError } from '../../framework/errors.js';
-import { BertModel } from '../../framework/model/bert.js';
-import { softmaxCrossEntropy } from '../../framework/ops/cross-entropy.js';
-import { dropout } from '../../framework/ops/dropout.js';
-import { dense } from '../../framework/ops/matmul.js';
-import type { ParamGroup } from '../../framework/optim/adamw.js';
-import type { Objective } from '../../framework/trainer/objective.js';
-import type { ParseFeaturizer, ParseRow } from '../../inference/parsing/features.js';
-import {
-  distanceIndex as distanceIndexOf,
-  LEAKY_SLOPE,
-  parserHeadShapes,
-  type ParserHeadConfig,
-} from '../../inference/parsing/head.js';
+import { tf, tidyRead, type Tensor, type Variable } from '../../../framework/backend/tf.js';
+import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
+import { ConfigError } from '../../../framework/errors.js';
+import { BertModel } from '../../../framework/model/bert.js';
+import { softmaxCrossEntropy } from '../../../framework/ops/cross-entropy.js';
+import { dropout } from '../../../framework/ops/dropout.js';
+import { dense } from '../../../framework/ops/matmul.js';
+import type { ParamGroup } from '../../../framework/optim/adamw.js';
+import type { Objective } from '../../../framework/trainer/objective.js';
+import type { ParseFeaturizer, ParseRow } from './features.js';
+import { distanceIndex as distanceIndexOf, LEAKY_SLOPE, parserHeadShapes, type ParserHeadConfig } from './head.js';
 
 /** A batch of sentences as the trainer sees one example: rows of similar length, with gold trees. */
 export interface ParseBucket {

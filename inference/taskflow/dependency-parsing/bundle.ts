@@ -7,12 +7,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
-import { BundleError } from '../../framework/errors.js';
-import type { BertConfig } from '../../framework/model/config.js';
-import type { BertTokenizer } from '../../framework/tokenizer/index.js';
-import type { Fusion, Precision } from '../export/bert-graph.js';
-import { WeightReader } from '../export/weights.js';
+import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
+import { BundleError } from '../../../framework/errors.js';
+import type { BertConfig } from '../../../framework/model/config.js';
+import type { BertTokenizer } from '../../../framework/tokenizer/index.js';
+import type { Fusion, Precision } from '../../export/bert-graph.js';
+import { WeightReader } from '../../export/weights.js';
 import { buildParserGraph } from './graph.js';
 import type { ParserHeadConfig } from './head.js';
 

@@ -2,7 +2,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DataError } from '../../framework/errors.js';
+import { DataError } from '../../../framework/errors.js';
 import { parseConllu, readConllu } from './conllu.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/gsdsimp-dev-head.conllu', import.meta.url));

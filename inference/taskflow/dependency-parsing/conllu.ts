@@ -4,7 +4,7 @@
  * has neither. Malformed lines throw a `DataError` naming the file, line and field.
  */
 import { readFileSync } from 'node:fs';
-import { DataError } from '../../framework/errors.js';
+import { DataError } from '../../../framework/errors.js';
 
 /** One syntactic word. `head` is 1-based (0 = the root), as in the file. */
 export interface ConlluWord {

@@ -3,8 +3,8 @@
  * punctuation included), without punctuation (gold UPOS `PUNCT`, the older convention), and LAS with
  * CoNLL 2018's label rule (universal part only, subtypes after ':' ignored) next to the full labels.
  */
-import type { ConlluSentence } from '../../datasets/ud/conllu.js';
-import type { Parse } from '../../inference/parsing/parser.js';
+import type { ConlluSentence } from './conllu.js';
+import type { Parse } from './parser.js';
 
 /** Attachment scores in percent. */
 export interface AttachmentScores {

@@ -3,8 +3,8 @@
  * `[CLS] pieces of word 1 … pieces of word n [SEP]`; a word is represented by its first piece and the
  * root by `[CLS]`. `word_index` holds flat positions (row · width + token) into the encoder output.
  */
-import { TaskInputError } from '../../framework/errors.js';
-import type { BertTokenizer } from '../../framework/tokenizer/index.js';
+import { TaskInputError } from '../../../framework/errors.js';
+import type { BertTokenizer } from '../../../framework/tokenizer/index.js';
 
 /** One sentence as token ids and the token position of each node (0 = `[CLS]` = the root). */
 export interface ParseRow {

@@ -3,11 +3,11 @@
  * MLPs → `arc_scores` [batch, nodes, nodes] (dependent × head) and `rel_scores`
  * [batch, nodes · labels, nodes] (dependent × label × head). The MST decoding runs on the host.
  */
-import type { BertConfig } from '../../framework/model/config.js';
-import { BertGraph, type Fusion, type Precision } from '../export/bert-graph.js';
-import type { FloatWeight, WeightReader } from '../export/weights.js';
-import { GraphBuilder } from '../../framework/onnx/graph.js';
-import { OnnxType } from '../../framework/onnx/proto.js';
+import type { BertConfig } from '../../../framework/model/config.js';
+import { BertGraph, type Fusion, type Precision } from '../../export/bert-graph.js';
+import type { FloatWeight, WeightReader } from '../../export/weights.js';
+import { GraphBuilder } from '../../../framework/onnx/graph.js';
+import { OnnxType } from '../../../framework/onnx/proto.js';
 import { LEAKY_SLOPE, type ParserHeadConfig } from './head.js';
 
 /** Options of {@link buildParserGraph}. */

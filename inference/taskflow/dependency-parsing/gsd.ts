@@ -5,7 +5,7 @@
  * renamed them (see {@link harmonizeRelation}); heads are kept as annotated.
  */
 import * as OpenCC from 'opencc-js';
-import type { ConlluSentence, ConlluWord } from '../../datasets/ud/conllu.js';
+import type { ConlluSentence, ConlluWord } from './conllu.js';
 
 /** UD v2.0 GSD relation → the GSDSimp name, where the revision only renamed it. */
 export const RELATION_RENAMES: Readonly<Record<string, string>> = {

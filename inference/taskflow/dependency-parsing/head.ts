@@ -10,7 +10,7 @@
  * - with `maxDistance` K: `parser.arc_distance` [2K + 1], a learned bias on `s_arc[d, h]` by the signed
  *   distance `h − d` clipped to [−K, K] (a prior the biaffine product learns only slowly from positions).
  */
-import { ConfigError } from '../../framework/errors.js';
+import { ConfigError } from '../../../framework/errors.js';
 
 /** What the head is built from (JSON-safe; stored in the bundle). */
 export interface ParserHeadConfig {

@@ -2,13 +2,15 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BundleError, TaskInputError } from '../../framework/errors.js';
-import { DependencyParsingTask, SHIPPED_PARSER } from './dependency-parsing.js';
-import { Taskflow, type TaskOutput } from './index.js';
+import { BundleError, TaskInputError } from '../../../framework/errors.js';
+import { DependencyParsingTask, SHIPPED_PARSER } from './task.js';
+import { Taskflow, type TaskOutput } from '../index.js';
 
 const SEED = '百度是一家高科技公司';
 const shipped = existsSync(join(SHIPPED_PARSER, 'parser.json'));
-const skip = shipped ? false : `no shipped parser at ${SHIPPED_PARSER} (train it with scripts/train-dep-parser.ts)`;
+const skip = shipped
+  ? false
+  : `no shipped parser at ${SHIPPED_PARSER} (train it with fewprompt taskflow-train dependency_parsing)`;
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 

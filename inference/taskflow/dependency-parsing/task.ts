@@ -3,13 +3,13 @@
  * Chinese GSD) over LAC's words; every result is a tree (maximum spanning tree decoding).
  */
 import { existsSync } from 'node:fs';
-import { BundleError, TaskInputError } from '../../framework/errors.js';
-import type { Lac } from '../lac/lac.js';
-import { DependencyParser } from '../parsing/parser.js';
-import { lacWordTags } from '../parsing/word-tags.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
-import { loadLac } from './lac-tasks.js';
-import { packagePath } from '../../framework/package-paths.js';
+import { BundleError, TaskInputError } from '../../../framework/errors.js';
+import type { Lac } from '../../lac/lac.js';
+import { DependencyParser } from './parser.js';
+import { lacWordTags } from './word-tags.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from '../base.js';
+import { loadLac } from '../lac-tasks.js';
+import { packagePath } from '../../../framework/package-paths.js';
 
 /** The shipped parser bundle. */
 export const SHIPPED_PARSER = packagePath('models/taskflow/dependency-parsing/');
@@ -24,7 +24,7 @@ export interface DependencyParse {
 /**
  * Dependency parsing as PaddleNLP's `Taskflow('dependency_parsing')`: texts are segmented by LAC
  * (`userDict` applies), or passed as words with {@link DependencyParsingTask.fromSegments}.
- * `taskPath` loads another parser bundle (`scripts/train-dep-parser.ts --bundle DIR`).
+ * `taskPath` loads another parser bundle (`fewprompt taskflow-train dependency_parsing --bundle DIR`).
  * @example
  * const task = await DependencyParsingTask.fromConfig(DependencyParsingTask.configure({}));
  * await task.run(['百度是一家高科技公司']);
@@ -55,7 +55,7 @@ export class DependencyParsingTask extends Task<DependencyParse> {
     if (!existsSync(dir))
       throw new BundleError(
         `dependency_parsing: no parser bundle at ${dir}; ` +
-          'train one with scripts/train-dep-parser.ts --bundle DIR and pass taskPath',
+          'train one with fewprompt taskflow-train dependency_parsing --bundle DIR and pass taskPath',
       );
     return new DependencyParsingTask(config, await DependencyParser.load(dir));
   }

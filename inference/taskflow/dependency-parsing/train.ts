@@ -1,133 +1,122 @@
 /**
- * Trains the `dependency_parsing` biaffine parser on UD Chinese GSD (v2.0 train, Traditional →
- * Simplified) from the default pretrained encoder, scores UAS/LAS on GSDSimp dev (tfjs, then the
- * exported bundle on ONNX Runtime) and writes the bundle.
+ * The `dependency_parsing` training recipe: the biaffine parser (biaffine.ts) on UD Chinese GSD (v2.0 train,
+ * Traditional → Simplified; gsd.ts) from a pretrained encoder with a trimmed vocabulary (vocab-trim.ts), scored by
+ * UAS/LAS on GSDSimp dev (evaluate.ts) with tfjs and, with `bundle`, as the exported bundle on ONNX Runtime.
  *
- *   nice -n 10 npx tsx scripts/train-dep-parser.ts --out /work/runs/dep-parsing/run \
+ *   nice -n 10 fewprompt taskflow-train dependency_parsing --out /work/runs/dep-parsing/run \
  *     --bundle models/taskflow/dependency-parsing
- *   npx tsx scripts/train-dep-parser.ts --out RUN --bundle DIR --export-only     # re-export a finished run
+ *   fewprompt taskflow-train dependency_parsing --out RUN --bundle DIR --export-only     # re-export a finished run
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { initBackend } from '../framework/backend/select.js';
-import type { HostTensor } from '../framework/checkpoint/host-tensor.js';
-import { readSafetensors, writeSafetensors } from '../framework/checkpoint/safetensors.js';
-import { loadStateDict } from '../framework/checkpoint/state-dict.js';
-import { BertModel } from '../framework/model/bert.js';
-import { readBertConfig, type BertConfig } from '../framework/model/config.js';
-import { DEFAULT_MODEL_DIR } from '../framework/model/default.js';
-import { typeOf } from '../inference/lac/user-dict.js';
-import { BertTokenizer } from '../framework/tokenizer/index.js';
-import { Trainer } from '../framework/trainer/trainer.js';
-import { readConllu, type ConlluSentence } from '../datasets/ud/conllu.js';
-import { BiaffineParser, type ParseBucket } from '../experiments/parsing/biaffine.js';
-import { attachmentScores } from '../experiments/parsing/evaluate.js';
-import { simplifyTraining } from '../experiments/parsing/gsd.js';
-import { trimEmbeddings, trimmedTokenizer, trimVocab } from '../experiments/parsing/vocab-trim.js';
-import { writeParserBundle } from '../inference/parsing/bundle.js';
-import { decodeTree } from '../inference/parsing/decode.js';
-import { ParseFeaturizer, type ParseRow } from '../inference/parsing/features.js';
-import { lacWordTags, TagVocab } from '../inference/parsing/word-tags.js';
-import { Lac } from '../inference/lac/lac.js';
-import type { ParserHeadConfig } from '../inference/parsing/head.js';
-import { DependencyParser, type Parse } from '../inference/parsing/parser.js';
-import type { Precision } from '../inference/export/bert-graph.js';
+import { initBackend } from '../../../framework/backend/select.js';
+import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
+import { readSafetensors, writeSafetensors } from '../../../framework/checkpoint/safetensors.js';
+import { loadStateDict } from '../../../framework/checkpoint/state-dict.js';
+import { log as logger } from '../../../framework/log.js';
+import { BertModel } from '../../../framework/model/bert.js';
+import { readBertConfig, type BertConfig } from '../../../framework/model/config.js';
+import { BertTokenizer } from '../../../framework/tokenizer/index.js';
+import { Trainer, type FitResult } from '../../../framework/trainer/trainer.js';
+import { Lac } from '../../lac/lac.js';
+import { typeOf } from '../../lac/user-dict.js';
+import { BiaffineParser, type ParseBucket } from './biaffine.js';
+import { writeParserBundle } from './bundle.js';
+import { readConllu, type ConlluSentence } from './conllu.js';
+import { decodeTree } from './decode.js';
+import { attachmentScores, type AttachmentScores } from './evaluate.js';
+import { ParseFeaturizer, type ParseRow } from './features.js';
+import { simplifyTraining } from './gsd.js';
+import type { ParserHeadConfig } from './head.js';
+import { DependencyParser, type Parse } from './parser.js';
+import { resolveTrainOptions, type DependencyParserTrainOptions } from './train-options.js';
+import { trimEmbeddings, trimmedTokenizer, trimVocab, type TrimmedVocab } from './vocab-trim.js';
+import { lacWordTags, TagVocab } from './word-tags.js';
 
-const { values: o } = parseArgs({
-  options: {
-    train: { type: 'string', default: '../shared/ud/zh-ud-train-v2.0-traditional.conllu' },
-    dev: { type: 'string', default: '../shared/ud/zh_gsdsimp-ud-dev.conllu' },
-    model: { type: 'string', default: DEFAULT_MODEL_DIR },
-    out: { type: 'string', default: 'runs/dep-parsing' },
-    bundle: { type: 'string' },
-    epochs: { type: 'string', default: '3' },
-    'max-steps': { type: 'string' },
-    'max-tokens': { type: 'string', default: '128' },
-    'batch-tokens': { type: 'string', default: '2048' },
-    'max-sentences': { type: 'string', default: '48' },
-    lr: { type: 'string', default: '1e-4' },
-    'head-lr': { type: 'string', default: '1e-3' },
-    'arc-size': { type: 'string', default: '128' },
-    'rel-size': { type: 'string', default: '64' },
-    'tag-size': { type: 'string', default: '32' },
-    'max-distance': { type: 'string', default: '10' },
-    'vocab-size': { type: 'string', default: '8000' },
-    'vocab-corpus': {
-      type: 'string',
-      multiple: true,
-      default: [
-        '../shared/corpora/clue_corpus_small_sampled.txt',
-        '../shared/corpora/thucnews_train.txt',
-        '../shared/corpora/waimai_10k.csv',
-      ],
-    },
-    limit: { type: 'string' },
-    'dev-limit': { type: 'string' },
-    seed: { type: 'string', default: '42' },
-    precision: { type: 'string', default: 'fp16' },
-    resume: { type: 'boolean', default: false },
-    'export-only': { type: 'boolean', default: false },
-  },
-});
-const num = (k: keyof typeof o): number => Number(o[k] as string);
-const started = Date.now();
-const log = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}\n`);
-mkdirSync(o.out, { recursive: true });
-await initBackend();
-
-const fullTokenizer = await BertTokenizer.fromPretrained(o.model);
-const dev = readConllu(o.dev).slice(0, o['dev-limit'] ? num('dev-limit') : undefined);
-const weightsFile = join(o.out, 'parser.safetensors');
-const metaFile = join(o.out, 'parser-run.json');
-
-interface RunMeta {
+/** `OUT/parser-run.json`: what exporting a finished run needs (config, head, vocabulary) and how it was trained. */
+export interface ParserRunMeta {
   config: BertConfig;
   head: ParserHeadConfig;
   vocab: string[];
   train: Record<string, unknown>;
-  devTfjs?: unknown;
+  devTfjs?: AttachmentScores;
 }
 
-let meta: RunMeta;
-let weights: Map<string, HostTensor>;
-if (o['export-only']) {
-  meta = JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta;
-  weights = readSafetensors(weightsFile);
-} else {
-  const train = simplifyTraining(readConllu(o.train)).slice(0, o.limit ? num('limit') : undefined);
+/** What {@link trainDependencyParser} returns (the same numbers as `OUT/metrics.json`). */
+export interface DependencyParserTrainResult {
+  readonly out: string;
+  /** Dev scores of the training graph (tfjs), as recorded in the run. */
+  readonly devTfjs?: AttachmentScores;
+  /** The bundle written, when `bundle` was given, and its dev scores on ONNX Runtime. */
+  readonly bundle?: string;
+  readonly devOnnx?: AttachmentScores;
+}
+
+/** Where progress goes (default: the framework logger at info level, each line with the seconds elapsed). */
+export interface TrainHooks {
+  readonly log?: (message: string) => void;
+}
+
+type Options = DependencyParserTrainOptions;
+type Log = (message: string) => void;
+interface RunFiles {
+  readonly weights: string;
+  readonly meta: string;
+}
+
+/**
+ * Trains (or with `exportOnly` reloads) a parser run in `out`, then with `bundle` writes the ONNX bundle there and
+ * scores it on dev. Every option unset takes its default from `DEPENDENCY_PARSER_SETTINGS` (train-options.ts).
+ * @example
+ * const result = await trainDependencyParser({ out: 'runs/dep-parsing', bundle: 'runs/dep-parsing/bundle' });
+ * result.devOnnx; // { uas: 42.46, las: 26.16, … } for the shipped model's recipe (MODEL_CARD.md)
+ */
+export async function trainDependencyParser(
+  options: Partial<Options> = {},
+  hooks: TrainHooks = {},
+): Promise<DependencyParserTrainResult> {
+  const o = resolveTrainOptions(options);
+  const started = Date.now();
+  const write = hooks.log ?? logger.info;
+  const log: Log = (msg) => write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
+  mkdirSync(o.out, { recursive: true });
+  await initBackend();
+
+  const fullTokenizer = await BertTokenizer.fromPretrained(o.model);
+  const dev = readConllu(o.dev).slice(0, o.devLimit || undefined);
+  const files: RunFiles = { weights: join(o.out, 'parser.safetensors'), meta: join(o.out, 'parser-run.json') };
+  const run = o.exportOnly
+    ? {
+        meta: JSON.parse(readFileSync(files.meta, 'utf8')) as ParserRunMeta,
+        weights: readSafetensors(files.weights),
+      }
+    : await trainRun(o, files, fullTokenizer, dev, log, started);
+  if (o.bundle === undefined) return { out: o.out, devTfjs: run.meta.devTfjs };
+  const devOnnx = await exportAndScore(o, o.bundle, run, fullTokenizer, dev, log);
+  return { out: o.out, devTfjs: run.meta.devTfjs, bundle: o.bundle, devOnnx };
+}
+
+/** Trains the parser; writes its weights and `parser-run.json` (with the tfjs dev scores). */
+async function trainRun(
+  o: Options,
+  files: RunFiles,
+  fullTokenizer: BertTokenizer,
+  dev: readonly ConlluSentence[],
+  log: Log,
+  started: number,
+): Promise<{ meta: ParserRunMeta; weights: Map<string, HostTensor> }> {
+  const train = simplifyTraining(readConllu(o.train)).slice(0, o.limit || undefined);
   const labels = [...new Set(train.flatMap((s) => s.words.map((w) => w.deprel)))].sort();
-  const corpusLines = function* (): Generator<string> {
-    for (const f of o['vocab-corpus'])
-      if (existsSync(f))
-        yield* readFileSync(f, 'utf8')
-          .split(/\r?\n/)
-          .filter((l) => l.length > 0);
-  };
-  const vocab = trimVocab(
-    fullTokenizer,
-    { required: train.map((s) => s.words.map((w) => w.form).join('')), corpus: corpusLines() },
-    num('vocab-size'),
-  );
-  const tokenizer = trimmedTokenizer(fullTokenizer, vocab);
+  const { vocab, tokenizer, config, model } = trimmedEncoder(o, fullTokenizer, train);
   log(
     `train ${train.length} sentences, ${labels.length} relations; vocabulary ${vocab.tokens.length} tokens ` +
       `(corpus coverage ${(100 * vocab.coverage).toFixed(2)}%)`,
   );
-
-  const config: BertConfig = { ...readBertConfig(o.model), vocabSize: vocab.tokens.length };
-  const state = loadStateDict(o.model);
-  state.set(
-    'embeddings.word_embeddings.weight',
-    trimEmbeddings(state.get('embeddings.word_embeddings.weight')!, vocab),
-  );
-  const model = BertModel.fromStateDict(config, state, { pooler: false, mlmHead: false });
-  const featurizer = new ParseFeaturizer(tokenizer, num('max-tokens'));
-  // LAC's part of speech per word (word-tags.ts), as at run time; --tag-size 0 trains without it.
+  const featurizer = new ParseFeaturizer(tokenizer, o.maxTokens);
+  // LAC's part of speech per word (word-tags.ts), as at run time; tagSize 0 trains without it.
   const lac = await Lac.load(undefined, { workers: 0 });
-  const lacTags =
-    num('tag-size') > 0 ? new TagVocab([...new Set(lac.vocab.tags.map((t) => typeOf(t)))].sort()) : undefined;
+  const lacTags = o.tagSize > 0 ? new TagVocab([...new Set(lac.vocab.tags.map((t) => typeOf(t)))].sort()) : undefined;
   const trainTags = lacTags
     ? await lacWordTags(
         lac,
@@ -135,21 +124,15 @@ if (o['export-only']) {
       )
     : undefined;
   const head: ParserHeadConfig = {
-    arcSize: num('arc-size'),
-    relSize: num('rel-size'),
+    arcSize: o.arcSize,
+    relSize: o.relSize,
     labels,
-    ...(lacTags ? { tags: lacTags.tags, tagSize: num('tag-size') } : {}),
-    ...(num('max-distance') > 0 ? { maxDistance: num('max-distance') } : {}),
+    ...(lacTags ? { tags: lacTags.tags, tagSize: o.tagSize } : {}),
+    ...(o.maxDistance > 0 ? { maxDistance: o.maxDistance } : {}),
   };
   log(`head: ${JSON.stringify({ ...head, labels: labels.length, tags: head.tags?.length })}`);
-  const parser = new BiaffineParser(model, featurizer, {
-    head,
-    lr: num('lr'),
-    headLr: num('head-lr'),
-    seed: num('seed'),
-  });
+  const parser = new BiaffineParser(model, featurizer, { head, lr: o.lr, headLr: o.headLr, seed: o.seed });
 
-  // Token-budget buckets of similar length (one optimiser step each), as supar/DDParser batch.
   const rows = train
     .map((s, i) => ({
       s,
@@ -159,7 +142,75 @@ if (o['export-only']) {
       ),
     }))
     .filter((x): x is { s: ConlluSentence; row: ParseRow } => x.row !== undefined);
+  const buckets = lengthBuckets(rows, labels, o);
   const skipped = train.length - rows.length;
+  log(`${rows.length} sentences in ${buckets.length} buckets (${skipped} over ${o.maxTokens} tokens skipped)`);
+
+  const trainerOptions = {
+    epochs: o.epochs,
+    ...(o.maxSteps ? { maxSteps: o.maxSteps } : {}),
+    batchSize: 1,
+    seed: o.seed,
+    warmupRatio: 0.1,
+    checkpointDir: join(o.out, 'checkpoint'),
+    resume: o.resume,
+    label: 'parser',
+  };
+  const fit = await new Trainer(parser, trainerOptions).fit(buckets, []);
+  log(`trained ${fit.steps} steps${fit.interrupted ? ' (interrupted)' : ''}`);
+  const weights = parser.snapshot();
+  writeSafetensors(files.weights, weights);
+
+  const devTfjs = attachmentScores(dev, await parseDevTfjs(parser, tokenizer, config, dev, lac, lacTags, labels));
+  log(`dev (tfjs): ${JSON.stringify(devTfjs)}`);
+  const counts = { sentences: train.length, used: rows.length, skipped, buckets: buckets.length };
+  const meta: ParserRunMeta = {
+    config,
+    head,
+    vocab: [...vocab.tokens],
+    devTfjs,
+    train: trainRecord(o, counts, fit, vocab, started),
+  };
+  writeFileSync(files.meta, `${JSON.stringify(meta, null, 1)}\n`);
+  model.dispose();
+  parser.dispose();
+  await lac.close();
+  return { meta, weights };
+}
+
+/** The encoder with the trimmed vocabulary: every token of the training sentences, then the corpus's most frequent. */
+function trimmedEncoder(o: Options, fullTokenizer: BertTokenizer, train: readonly ConlluSentence[]) {
+  const vocab = trimVocab(
+    fullTokenizer,
+    { required: train.map((s) => s.words.map((w) => w.form).join('')), corpus: corpusLines(o.vocabCorpus) },
+    o.vocabSize,
+  );
+  const tokenizer = trimmedTokenizer(fullTokenizer, vocab);
+  const config: BertConfig = { ...readBertConfig(o.model), vocabSize: vocab.tokens.length };
+  const state = loadStateDict(o.model);
+  state.set(
+    'embeddings.word_embeddings.weight',
+    trimEmbeddings(state.get('embeddings.word_embeddings.weight')!, vocab),
+  );
+  const model = BertModel.fromStateDict(config, state, { pooler: false, mlmHead: false });
+  return { vocab, tokenizer, config, model };
+}
+
+/** The non-empty lines of the vocabulary corpus files that exist. */
+function* corpusLines(files: readonly string[]): Generator<string> {
+  for (const f of files)
+    if (existsSync(f))
+      yield* readFileSync(f, 'utf8')
+        .split(/\r?\n/)
+        .filter((l) => l.length > 0);
+}
+
+/** Token-budget buckets of similar length (one optimiser step each), as supar/DDParser batch. */
+function lengthBuckets(
+  rows: { s: ConlluSentence; row: ParseRow }[],
+  labels: readonly string[],
+  o: Options,
+): ParseBucket[] {
   rows.sort((a, b) => a.row.ids.length - b.row.ids.length);
   const buckets: ParseBucket[] = [];
   let cur: typeof rows = [];
@@ -173,32 +224,24 @@ if (o['export-only']) {
     cur = [];
   };
   for (const x of rows) {
-    if (
-      cur.length > 0 &&
-      ((cur.length + 1) * x.row.ids.length > num('batch-tokens') || cur.length >= num('max-sentences'))
-    )
+    if (cur.length > 0 && ((cur.length + 1) * x.row.ids.length > o.batchTokens || cur.length >= o.maxSentences))
       flush();
     cur.push(x);
   }
   flush();
-  log(`${rows.length} sentences in ${buckets.length} buckets (${skipped} over ${num('max-tokens')} tokens skipped)`);
+  return buckets;
+}
 
-  const trainerOptions = {
-    epochs: num('epochs'),
-    ...(o['max-steps'] ? { maxSteps: num('max-steps') } : {}),
-    batchSize: 1,
-    seed: num('seed'),
-    warmupRatio: 0.1,
-    checkpointDir: join(o.out, 'checkpoint'),
-    resume: o.resume,
-    label: 'parser',
-  };
-  const fit = await new Trainer(parser, trainerOptions).fit(buckets, []);
-  log(`trained ${fit.steps} steps${fit.interrupted ? ' (interrupted)' : ''}`);
-  weights = parser.snapshot();
-  writeSafetensors(weightsFile, weights);
-
-  // Dev with tfjs (the training graph), up to the encoder's position limit.
+/** Dev parses with tfjs (the training graph), up to the encoder's position limit. */
+async function parseDevTfjs(
+  parser: BiaffineParser,
+  tokenizer: BertTokenizer,
+  config: BertConfig,
+  dev: readonly ConlluSentence[],
+  lac: Lac,
+  lacTags: TagVocab | undefined,
+  labels: readonly string[],
+): Promise<Parse[]> {
   const evalFeaturizer = new ParseFeaturizer(tokenizer, config.maxPositionEmbeddings);
   const parses: Parse[] = [];
   const devTags = lacTags
@@ -227,74 +270,81 @@ if (o['export-only']) {
       parses.push({ heads: t.heads, deprels: t.rels.map((r) => labels[r]!) });
     });
   }
-  const devTfjs = attachmentScores(dev, parses);
-  log(`dev (tfjs): ${JSON.stringify(devTfjs)}`);
-  const lossTail = fit.history.filter((h) => h.loss !== undefined).slice(-20);
-  meta = {
-    config,
-    head,
-    vocab: [...vocab.tokens],
-    devTfjs,
-    train: {
-      file: o.train,
-      sentences: train.length,
-      used: rows.length,
-      skippedOverMaxTokens: skipped,
-      buckets: buckets.length,
-      epochs: num('epochs'),
-      steps: fit.steps,
-      maxTokens: num('max-tokens'),
-      tagSize: num('tag-size'),
-      maxDistance: num('max-distance'),
-      tags: "LAC (shipped lac_small), type of the first character's tag",
-      batchTokens: num('batch-tokens'),
-      maxSentences: num('max-sentences'),
-      lr: num('lr'),
-      headLr: num('head-lr'),
-      seed: num('seed'),
-      warmupRatio: 0.1,
-      schedule: 'linear',
-      mlpDropout: 0.33,
-      vocabSize: vocab.tokens.length,
-      vocabCorpusCoverage: vocab.coverage,
-      vocabCorpus: o['vocab-corpus'],
-      encoder: o.model,
-      encoderSha256: createHash('sha256')
-        .update(readFileSync(join(o.model, 'model.safetensors')))
-        .digest('hex'),
-      finalLoss: lossTail.reduce((a, h) => a + h.loss!, 0) / Math.max(1, lossTail.length),
-      wallSeconds: Math.round((Date.now() - started) / 1000),
-      lossCurve: fit.history
-        .filter((h) => h.loss !== undefined)
-        .map((h) => [h.step, Math.round(h.loss! * 1000) / 1000]),
-    },
-  };
-  writeFileSync(metaFile, `${JSON.stringify(meta, null, 1)}\n`);
-  model.dispose();
-  parser.dispose();
-  await lac.close();
+  return parses;
 }
 
-if (o.bundle) {
+/** `parser-run.json`'s `train`: the data, the settings, the encoder and the loss curve. */
+function trainRecord(
+  o: Options,
+  counts: { sentences: number; used: number; skipped: number; buckets: number },
+  fit: FitResult,
+  vocab: TrimmedVocab,
+  started: number,
+): Record<string, unknown> {
+  const lossTail = fit.history.filter((h) => h.loss !== undefined).slice(-20);
+  return {
+    file: o.train,
+    sentences: counts.sentences,
+    used: counts.used,
+    skippedOverMaxTokens: counts.skipped,
+    buckets: counts.buckets,
+    epochs: o.epochs,
+    steps: fit.steps,
+    maxTokens: o.maxTokens,
+    tagSize: o.tagSize,
+    maxDistance: o.maxDistance,
+    tags: "LAC (shipped lac_small), type of the first character's tag",
+    batchTokens: o.batchTokens,
+    maxSentences: o.maxSentences,
+    lr: o.lr,
+    headLr: o.headLr,
+    seed: o.seed,
+    warmupRatio: 0.1,
+    schedule: 'linear',
+    mlpDropout: 0.33,
+    vocabSize: vocab.tokens.length,
+    vocabCorpusCoverage: vocab.coverage,
+    vocabCorpus: o.vocabCorpus,
+    encoder: o.model,
+    encoderSha256: createHash('sha256')
+      .update(readFileSync(join(o.model, 'model.safetensors')))
+      .digest('hex'),
+    finalLoss: lossTail.reduce((a, h) => a + h.loss!, 0) / Math.max(1, lossTail.length),
+    wallSeconds: Math.round((Date.now() - started) / 1000),
+    lossCurve: fit.history.filter((h) => h.loss !== undefined).map((h) => [h.step, Math.round(h.loss! * 1000) / 1000]),
+  };
+}
+
+/** Writes the bundle, scores it on dev with ONNX Runtime, records the scores in `parser.json` and `metrics.json`. */
+async function exportAndScore(
+  o: Options,
+  dir: string,
+  run: { meta: ParserRunMeta; weights: Map<string, HostTensor> },
+  fullTokenizer: BertTokenizer,
+  dev: readonly ConlluSentence[],
+  log: Log,
+): Promise<AttachmentScores> {
+  const { meta } = run;
   const tokenizer = BertTokenizer.fromVocab(meta.vocab, fullTokenizer.spec.normalizer, fullTokenizer.spec.specials);
-  await writeParserBundle(o.bundle, {
+  await writeParserBundle(dir, {
     config: meta.config,
-    weights,
+    weights: run.weights,
     head: meta.head,
     tokenizer,
     maxTokens: meta.config.maxPositionEmbeddings,
-    precision: o.precision as Precision,
+    precision: o.precision,
     source: { train: { ...meta.train, lossCurve: undefined }, dev: { file: o.dev, tfjs: meta.devTfjs } },
   });
-  const parser = await DependencyParser.load(o.bundle);
+  const parser = await DependencyParser.load(dir);
   const t0 = Date.now();
   const parses = await parser.parse(dev.map((s) => s.words.map((w) => w.form)));
   const devOnnx = attachmentScores(dev, parses);
   log(`dev (ONNX ${o.precision}, ${((Date.now() - t0) / 1000).toFixed(1)}s): ${JSON.stringify(devOnnx)}`);
   await parser.release();
-  const manifestFile = join(o.bundle, 'parser.json');
+  const manifestFile = join(dir, 'parser.json');
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { source: { dev: Record<string, unknown> } };
   manifest.source.dev['onnx'] = devOnnx;
   writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(o.out, 'metrics.json'), `${JSON.stringify({ devTfjs: meta.devTfjs, devOnnx }, null, 1)}\n`);
+  return devOnnx;
 }

@@ -1,7 +1,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { BertTokenizer } from '../../framework/tokenizer/index.js';
-import { ParseFeaturizer } from '../../inference/parsing/features.js';
+import { BertTokenizer } from '../../../framework/tokenizer/index.js';
+import { ParseFeaturizer } from './features.js';
 import { harmonizeRelation, simplifyTraining } from './gsd.js';
 import { trimEmbeddings, trimmedTokenizer, trimVocab } from './vocab-trim.js';
 

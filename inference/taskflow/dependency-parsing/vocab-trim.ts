@@ -5,9 +5,9 @@
  * token becomes `[UNK]`. Training uses the trimmed vocabulary too, so training and the shipped model see
  * the same ids.
  */
-import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
-import { ConfigError } from '../../framework/errors.js';
-import { BertTokenizer } from '../../framework/tokenizer/index.js';
+import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
+import { ConfigError } from '../../../framework/errors.js';
+import { BertTokenizer } from '../../../framework/tokenizer/index.js';
 
 /** The kept tokens and, for each, its row in the original vocabulary. */
 export interface TrimmedVocab {

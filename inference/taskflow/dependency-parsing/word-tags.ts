@@ -4,9 +4,9 @@
  * segmented elsewhere (treebanks, `fromSegments`) the type of the LAC word they start in. Training and
  * run time derive tags the same way, so the parser sees one distribution.
  */
-import { ConfigError } from '../../framework/errors.js';
-import type { Lac } from '../lac/lac.js';
-import { typeOf } from '../lac/user-dict.js';
+import { ConfigError } from '../../../framework/errors.js';
+import type { Lac } from '../../lac/lac.js';
+import { typeOf } from '../../lac/user-dict.js';
 
 /** Tag id of the root node. */
 export const ROOT_TAG_ID = 0;

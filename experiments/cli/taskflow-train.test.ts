@@ -1,0 +1,79 @@
+import { afterEach, test, vi } from 'vitest';
+import assert from 'node:assert/strict';
+import { ConfigError } from '../../framework/errors.js';
+import { DEPENDENCY_PARSER_SETTINGS } from '../../inference/taskflow/dependency-parsing/train-options.js';
+import { main } from './main.js';
+import { TRAINABLE_TASKS, taskflowTrainCommand, trainOptionsFromFlags } from './taskflow-train.js';
+
+const parsing = TRAINABLE_TASKS.find((t) => t.kind === 'dependency_parsing')!;
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+test('--help lists each trainable task and every setting of its table as a flag, with its default', () => {
+  const usage = taskflowTrainCommand.usage;
+  assert.match(usage, /^ {2}dependency_parsing +biaffine parser/m);
+  for (const key of Object.keys(DEPENDENCY_PARSER_SETTINGS)) {
+    const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    assert.match(usage, new RegExp(`^ {2}--${flag}\\b`, 'm'), flag);
+  }
+  assert.match(usage, /--max-tokens N +training sentences over this many tokens are skipped \(default 128\)/);
+  assert.match(usage, /--precision fp32\|fp16\|int8\s+the bundle's weights \(default fp16\)/);
+});
+
+test("scripts/train-dep-parser.ts's flags parse to the recipe's options (numbers, repeated files, switches)", () => {
+  const options = trainOptionsFromFlags(parsing, [
+    ...['--train', 't.conllu', '--dev', 'd.conllu', '--model', 'M', '--out', 'RUN', '--bundle', 'B'],
+    ...['--epochs', '4', '--max-steps', '10', '--max-tokens', '96', '--batch-tokens', '1024', '--max-sentences', '32'],
+    ...['--lr', '5e-4', '--head-lr', '5e-3', '--arc-size', '64', '--rel-size', '32', '--tag-size', '0'],
+    ...['--max-distance', '0', '--vocab-size', '4000', '--vocab-corpus', 'a.txt', '--vocab-corpus', 'b.txt'],
+    ...['--limit', '100', '--dev-limit', '50', '--seed', '7', '--precision', 'int8', '--resume', '--export-only'],
+  ]);
+  assert.deepEqual(options, {
+    train: 't.conllu',
+    dev: 'd.conllu',
+    model: 'M',
+    out: 'RUN',
+    bundle: 'B',
+    epochs: 4,
+    maxSteps: 10,
+    maxTokens: 96,
+    batchTokens: 1024,
+    maxSentences: 32,
+    lr: 5e-4,
+    headLr: 5e-3,
+    arcSize: 64,
+    relSize: 32,
+    tagSize: 0,
+    maxDistance: 0,
+    vocabSize: 4000,
+    vocabCorpus: ['a.txt', 'b.txt'],
+    limit: 100,
+    devLimit: 50,
+    seed: 7,
+    precision: 'int8',
+    resume: true,
+    exportOnly: true,
+  });
+  assert.deepEqual(trainOptionsFromFlags(parsing, []), {});
+});
+
+test('bad flags are refused before anything loads: numbers, choices, unknown flags, unknown tasks', async () => {
+  assert.throws(
+    () => trainOptionsFromFlags(parsing, ['--epochs', 'four']),
+    (e: Error) => e instanceof ConfigError && e.message === "--epochs must be a number, got 'four'",
+  );
+  assert.throws(
+    () => trainOptionsFromFlags(parsing, ['--precision', 'fp8']),
+    (e: Error) => e instanceof ConfigError && /--precision must be one of fp32, fp16, int8; got 'fp8'/.test(e.message),
+  );
+  assert.throws(() => trainOptionsFromFlags(parsing, ['--epoch', '3']), /Unknown option '--epoch'/);
+  const errors: string[] = [];
+  vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+  assert.equal(await main(['taskflow-train', 'sentiment_analysis']), 2);
+  assert.equal(await main(['taskflow-train', '--epochs', '3']), 2);
+  assert.equal(await main(['taskflow-train', 'dependency_parsing', '--lr', 'fast']), 2);
+  assert.match(errors[0]!, /unknown trainable Taskflow task 'sentiment_analysis'; valid: dependency_parsing/);
+  assert.match(errors[1]!, /taskflow-train needs a TASK first \(dependency_parsing\)/);
+  assert.match(errors[2]!, /--lr must be a number, got 'fast'/);
+});

@@ -1,0 +1,100 @@
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { ConfigError, UnknownKindError } from '../../framework/errors.js';
+import {
+  DEPENDENCY_PARSER_SETTINGS,
+  type DependencyParserTrainOptions,
+  type TrainSetting,
+} from '../../inference/taskflow/dependency-parsing/train-options.js';
+import { helpLines } from '../config/options.js';
+import type { Command } from './command.js';
+import { optionalNumberFlag } from './flags.js';
+
+/**
+ * A Taskflow family that trains its own model: its settings table (flags and `--help` derive from it) and its
+ * recipe, whose code loads only when it runs. Add a family here when its folder has a `train.ts`.
+ */
+export interface TrainableTask {
+  readonly kind: string;
+  readonly summary: string;
+  readonly settings: Readonly<Record<string, TrainSetting>>;
+  /** Trains with the options parsed from the flags (absent ones take the table's defaults); one line of result. */
+  train(options: Record<string, unknown>): Promise<string>;
+}
+
+const pct = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(2));
+
+export const TRAINABLE_TASKS: readonly TrainableTask[] = [
+  {
+    kind: 'dependency_parsing',
+    summary: 'biaffine parser on UD Chinese GSD (inference/taskflow/dependency-parsing/)',
+    settings: DEPENDENCY_PARSER_SETTINGS,
+    async train(options) {
+      const { trainDependencyParser } = await import('../../inference/taskflow/dependency-parsing/train.js');
+      const r = await trainDependencyParser(options as Partial<DependencyParserTrainOptions>);
+      const onnx = r.devOnnx
+        ? `; bundle ${r.bundle} (ONNX Runtime): UAS ${pct(r.devOnnx.uas)}, LAS ${pct(r.devOnnx.las)}`
+        : '';
+      return `dependency_parsing → ${r.out}: dev UAS ${pct(r.devTfjs?.uas)}, LAS ${pct(r.devTfjs?.las)} (tfjs)${onnx}`;
+    },
+  },
+];
+
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+function settingHelp(key: string, s: TrainSetting): { head: string; help: string } {
+  const shown = Array.isArray(s.default) ? s.default.join(', ') : s.default;
+  const help = s.type === 'boolean' || shown === undefined ? s.help : `${s.help} (default ${shown})`;
+  return { head: `--${kebab(key)}${s.arg ? ` ${s.arg}` : ''}`, help };
+}
+
+const usage = `usage: fewprompt taskflow-train TASK [options]
+
+Trains a Taskflow task's model with its family's recipe (inference/taskflow/<family>/train.ts) and, with --bundle,
+writes the bundle that Taskflow(TASK, { taskPath }) loads. The shipped models and how they were trained: each
+family's README.md and models/taskflow/<family>/MODEL_CARD.md.
+${helpLines(TRAINABLE_TASKS.map((t) => ({ head: t.kind, help: t.summary })))}
+${TRAINABLE_TASKS.map(
+  (t) => `
+${t.kind} options:
+${helpLines(Object.entries(t.settings).map(([key, s]) => settingHelp(key, s)))}`,
+).join('')}`;
+
+/** The family's flags → its options: numbers checked, choices checked, absent flags left out. */
+export function trainOptionsFromFlags(task: TrainableTask, args: string[]): Record<string, unknown> {
+  const settings = Object.entries(task.settings);
+  const flags: ParseArgsOptionsConfig = Object.fromEntries(
+    settings.map(([key, s]) => [
+      kebab(key),
+      s.type === 'boolean'
+        ? { type: 'boolean' }
+        : { type: 'string', ...(s.type === 'strings' ? { multiple: true } : {}) },
+    ]),
+  );
+  const { values } = parseArgs({ args, options: flags, strict: true });
+  const options: Record<string, unknown> = {};
+  for (const [key, s] of settings) {
+    const flag = kebab(key);
+    const value = values[flag];
+    if (value === undefined) continue;
+    if (s.choices && !s.choices.includes(String(value)))
+      throw new ConfigError(`--${flag} must be one of ${s.choices.join(', ')}; got '${String(value)}'`);
+    options[key] = s.type === 'number' ? optionalNumberFlag(values, flag) : value;
+  }
+  return options;
+}
+
+/** `fewprompt taskflow-train`: a Taskflow family's training recipe. */
+export const taskflowTrainCommand: Command = {
+  name: 'taskflow-train',
+  usage,
+  async run(args) {
+    const [kind, ...rest] = args;
+    const kinds = TRAINABLE_TASKS.map((t) => t.kind);
+    if (kind === undefined || kind.startsWith('-'))
+      throw new ConfigError(`taskflow-train needs a TASK first (${kinds.join(', ')})\n${usage}`);
+    const task = TRAINABLE_TASKS.find((t) => t.kind === kind);
+    if (!task) throw new UnknownKindError('trainable Taskflow task', kind, kinds);
+    console.log(await task.train(trainOptionsFromFlags(task, rest)));
+    return 0;
+  },
+};
