@@ -24,6 +24,8 @@ export default defineConfig({
     pool: 'forks',
     // Two test files at once (a 2-core machine); wasm-threads.test.ts starts its own threaded processes.
     maxWorkers: 2,
+    // Test-only checks in every test process: strict tidy (framework/backend/testing/strict-tidy.ts).
+    setupFiles: ['./scripts/vitest-setup.ts'],
     // Progress as files finish, then every skipped test with its reason (scripts/test-summary-reporter.ts).
     reporters: ['default', './scripts/test-summary-reporter.ts'],
     testTimeout: 300_000,
@@ -35,8 +37,6 @@ export default defineConfig({
       FEWPROMPT_LOG: process.env['FEWPROMPT_LOG'] ?? 'warn',
       // One wasm thread per test process: two files run at once.
       FEWPROMPT_WASM_THREADS: process.env['FEWPROMPT_WASM_THREADS'] ?? '1',
-      // A tf.tidy returning large host arrays throws (framework/backend/tf.ts).
-      FEWPROMPT_STRICT_TIDY: '1',
       GLIBC_TUNABLES: trainingEnv(process.env)['GLIBC_TUNABLES'],
     },
   },

@@ -10,7 +10,8 @@ import { createMethod } from './methods/index.js';
 import { OnnxScorer, ortThreadsFromEnv } from './onnx-scoring.js';
 import { runExperiment, taskFor } from './run-experiment.js';
 import { workerEnv } from './suite/suite.js';
-import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './suite/testing/tiny-model.js';
+import { saveTinyModel } from '../framework/testing/tiny-bert.js';
+import { FIXTURES_DIR, TINY_TRAIN } from './testing/fixtures.js';
 
 let model = '';
 beforeAll(async () => {

@@ -3,14 +3,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'vitest';
-import { fileURLToPath } from 'node:url';
-import { BertModel } from '../framework/model/bert.js';
-import { savePretrained } from '../framework/model/pretrained.js';
-import { BertTokenizer } from '../framework/tokenizer/index.js';
+import { saveTinyModel, TINY_RANDOM_CONFIG } from '../framework/testing/tiny-bert.js';
 import { parseExperimentConfig } from './config/experiment.js';
-import { TINY_RANDOM_CONFIG } from './testing/synthetic-task.js';
 import { runExperiment, sampleTestExamples } from './run-experiment.js';
-import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './suite/testing/tiny-model.js';
+import { FIXTURES_DIR, TINY_TRAIN } from './testing/fixtures.js';
 
 test('sampleTestExamples: a fixed-seed sample in file order, not a prefix of a label-grouped file', () => {
   // 15 labels × 40 examples, grouped by label as FewCLUE's TNEWS test_public is.
@@ -69,17 +65,7 @@ test('runExperiment with scoreTest false never loads test_public (dev-only selec
 test(`a model with fewer positions than maxSeqLen trains on truncated inputs \
 (Hugging Face truncates to model_max_length)`, async () => {
   // A tiny model with 64 positions: maxSeqLen 128 used to fail every run with "sequence length 92 exceeds …".
-  const model = mkdtempSync(join(tmpdir(), 'fewprompt-64pos-'));
-  const bert = BertModel.create(
-    { ...TINY_RANDOM_CONFIG, maxPositionEmbeddings: 64 },
-    { pooler: true, mlmHead: true },
-    7,
-  );
-  savePretrained(bert, model);
-  bert.dispose();
-  await BertTokenizer.fromVocabFile(
-    fileURLToPath(new URL('../models/vocab/bert-base-chinese/vocab.txt', import.meta.url)),
-  ).save(model);
+  const model = await saveTinyModel({ config: { ...TINY_RANDOM_CONFIG, maxPositionEmbeddings: 64 } });
   try {
     const config = parseExperimentConfig({
       task: 'csl',

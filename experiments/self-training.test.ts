@@ -10,7 +10,8 @@ import { parseExperimentConfig } from './config/experiment.js';
 import { runExperiment } from './run-experiment.js';
 import { getTask } from '../datasets/index.js';
 import { softLabels, summarizePseudoLabels, unlabeledPool } from './self-training.js';
-import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './suite/testing/tiny-model.js';
+import { saveTinyModel } from '../framework/testing/tiny-bert.js';
+import { FIXTURES_DIR, TINY_TRAIN } from './testing/fixtures.js';
 
 test('softLabels: softmax of scores / T; T > 1 flattens; T must be positive', () => {
   const [row] = softLabels([[2, 0]], 2);

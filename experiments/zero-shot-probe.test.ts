@@ -7,7 +7,8 @@ import { initBackend } from '../framework/backend/select.js';
 import { resolvePretrainConfig } from '../framework/pretrain/config.js';
 import { pretrain } from '../framework/pretrain/pretrain.js';
 import { getTask } from '../datasets/index.js';
-import { FIXTURES_DIR, saveTinyModel } from './suite/testing/tiny-model.js';
+import { saveTinyModel } from '../framework/testing/tiny-bert.js';
+import { FIXTURES_DIR } from './testing/fixtures.js';
 import { batchCalibratedAccuracy, zeroShotProbe } from './zero-shot-probe.js';
 
 let model = '';

@@ -5,8 +5,9 @@ import { serveJobsOverIpc } from '../suite/child-process.js';
 import { startQueueWorker } from '../suite/queue.js';
 import type { Command } from './command.js';
 
-const usage = `usage: fewprompt worker --queue redis://HOST:PORT[/DB] [--queue-name NAME] [--out DIR] [--lock-ms N]
-       fewprompt worker --local
+const usage = `usage: fewprompt worker --queue redis://HOST:PORT[/DB] [--queue-name NAME] [--out DIR] [--lock-ms N] \
+[--setup MODULE]
+       fewprompt worker --local [--setup MODULE]
 
 Serves FewCLUE suite jobs ('fewprompt fewclue --queue …') from a BullMQ queue on Redis, one at a time,
 each in a child process. Start one per machine (or per core budget); stop with Ctrl-C / SIGTERM, which
@@ -16,6 +17,8 @@ another worker runs it. Model and --data-dir paths in the jobs must exist on thi
   --queue-name NAME  queue name (default fewprompt-fewclue)
   --out DIR          per-job artefacts (metrics, predictions, checkpoints) (default fewprompt-worker)
   --lock-ms N        job lock duration in ms (default 30000): how soon a dead worker's job is retried
+  --setup MODULE     a module each job process imports first, e.g. one that registers your methods
+                     (registerMethod); its exported beforeJob(job, attempt), if any, runs before each job
   --local            internal: serve jobs over IPC for 'fewprompt fewclue --workers N'`;
 
 const FLAGS = {
@@ -24,6 +27,7 @@ const FLAGS = {
   out: { type: 'string' },
   'lock-ms': { type: 'string' },
   local: { type: 'boolean' },
+  setup: { type: 'string' },
 } as const;
 
 function parseFlags(args: string[]) {
@@ -36,7 +40,7 @@ export const workerCommand: Command = {
   usage,
   async run(args) {
     const { values } = parseFlags(args);
-    if (values.local) return serveJobsOverIpc();
+    if (values.local) return serveJobsOverIpc(values.setup);
     if (values.queue === undefined)
       throw new ConfigError('worker needs --queue redis://HOST:PORT (or --local, used internally by --workers)');
     const lockMs = values['lock-ms'] === undefined ? undefined : Number(values['lock-ms']);
@@ -48,6 +52,7 @@ export const workerCommand: Command = {
       runsDir: join(values.out ?? 'fewprompt-worker', 'runs'),
       ...(name === undefined ? {} : { name }),
       ...(lockMs === undefined ? {} : { lockMs }),
+      ...(values.setup === undefined ? {} : { setup: values.setup }),
       onEvent: (event, id, detail) => console.log(`${event} ${id} (${detail})`),
     });
     try {

@@ -4,13 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, tidyRead } from '../../framework/backend/tf.js';
-import { BertModel } from '../../framework/model/bert.js';
 import { readVocab } from '../../framework/pretrain/vocab.js';
+import { createTinyModel, TINY_DECISIVE_CONFIG, VOCAB_FILE } from '../../framework/testing/tiny-bert.js';
 import { CharVocab } from '../../inference/csc/char-vocab.js';
 import { ConfusionSet } from '../../inference/csc/confusion.js';
 import { Corrector, decide, type CscManifest } from '../../inference/csc/corrector.js';
 import { buildCscGraph } from '../../inference/csc/graph.js';
-import { TINY_CONFIG, VOCAB_FILE } from '../../inference/testing/tiny-run.js';
 import { CscModel } from './model.js';
 import { charTokens } from './train.js';
 
@@ -19,8 +18,8 @@ const TEXTS = ['遇到逆竟时，我们必须勇于面对', '人生就是如此
 /** A random tiny CSC model written as an exported model directory; returns tfjs references. */
 function writeModel(dir: string, precision: 'fp32' | 'int8', maxSeqLen = 64) {
   const tokens = charTokens(readVocab(VOCAB_FILE));
-  const config = { ...TINY_CONFIG, vocabSize: tokens.length };
-  const csc = CscModel.wrap(BertModel.create(config, { pooler: false, mlmHead: true }, 3));
+  const config = { ...TINY_DECISIVE_CONFIG, vocabSize: tokens.length };
+  const csc = CscModel.wrap(createTinyModel(3, config, { pooler: false }));
   csc.detectW.assign(tf.randomNormal([config.hiddenSize, 1], 0, 0.5, 'float32', 9));
   const confusion = new ConfusionSet().addPinyin('境\t竟静\t景\n竟\t境\t\n').addStroke('拙\t茁\t绌\n');
   writeFileSync(join(dir, 'model.onnx'), buildCscGraph(csc.stateDict(), config, { precision }));

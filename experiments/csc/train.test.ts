@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../framework/backend/select.js';
 import { tf } from '../../framework/backend/tf.js';
-import { BertModel } from '../../framework/model/bert.js';
 import { savePretrained } from '../../framework/model/pretrained.js';
+import { createTinyModel, TINY_DECISIVE_CONFIG, VOCAB_FILE } from '../../framework/testing/tiny-bert.js';
 import { Taskflow } from '../../inference/taskflow/index.js';
-import { TINY_CONFIG, VOCAB_FILE } from '../../inference/testing/tiny-run.js';
 import { exportAndEvaluate } from './evaluate.js';
 import { trainCsc } from './train.js';
 
@@ -20,7 +19,7 @@ test('train → export → evaluate → Taskflow, end to end on fixtures with a 
   const root = mkdtempSync(join(tmpdir(), 'csc-train-'));
   try {
     const base = join(root, 'base');
-    const model = BertModel.create(TINY_CONFIG, { pooler: false, mlmHead: true }, 5);
+    const model = createTinyModel(5, TINY_DECISIVE_CONFIG, { pooler: false });
     savePretrained(model, base);
     model.dispose();
     copyFileSync(VOCAB_FILE, join(base, 'vocab.txt'));

@@ -1,24 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { BertModel } from '../../framework/model/bert.js';
-import { savePretrained } from '../../framework/model/pretrained.js';
-import { BertTokenizer } from '../../framework/tokenizer/index.js';
-import { TINY_RANDOM_CONFIG } from '../testing/synthetic-task.js';
+import { saveTinyModel } from '../../framework/testing/tiny-bert.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 test('every numbered example runs end to end on a tiny random model', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fewprompt-examples-'));
-  const model = BertModel.create(TINY_RANDOM_CONFIG, { pooler: true, mlmHead: true }, 1);
-  savePretrained(model, dir);
-  model.dispose();
-  await BertTokenizer.fromVocabFile(join(ROOT, 'models/vocab/bert-base-chinese/vocab.txt')).save(dir);
+  const dir = await saveTinyModel({ seed: 1 });
   const examples = readdirSync(HERE)
     .filter((f) => /^\d\d-.*\.ts$/.test(f))
     .sort();

@@ -11,7 +11,8 @@ import { useBackend } from '../../framework/testing/backends.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { getTask } from '../../datasets/index.js';
 import { loadClassifier } from '../../inference/runtime/classifier.js';
-import { SAMPLE_TEXTS, TINY_CONFIG, VOCAB_FILE } from '../../inference/testing/tiny-run.js';
+import { TINY_DECISIVE_CONFIG, VOCAB_FILE } from '../../framework/testing/tiny-bert.js';
+import { SAMPLE_TEXTS } from '../../inference/testing/tiny-run.js';
 import { exportRun } from '../export-run.js';
 import { EflMethod } from './efl/method.js';
 
@@ -20,7 +21,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 test('EFL export: each text is paired with every label description; log P(entail) per label matches tfjs', async () => {
   await useBackend('cpu');
-  const model = BertModel.create(TINY_CONFIG, { pooler: true, mlmHead: true }, 4);
+  const model = BertModel.create(TINY_DECISIVE_CONFIG, { pooler: true, mlmHead: true }, 4);
   const tokenizer = BertTokenizer.fromVocabFile(VOCAB_FILE);
   const task = getTask('eprstmt');
   const descriptions = { Negative: '这是一条差评。', Positive: '这是一条好评，我很满意。' };

@@ -7,7 +7,8 @@ import { useBackend } from '../../framework/testing/backends.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { evaluate } from '../../framework/trainer/evaluate.js';
 import { Trainer } from '../../framework/trainer/trainer.js';
-import { SyntheticCueTask, TINY_RANDOM_CONFIG } from '../testing/synthetic-task.js';
+import { TINY_RANDOM_CONFIG } from '../../framework/testing/tiny-bert.js';
+import { SyntheticCueTask } from '../testing/synthetic-task.js';
 import { FinetuneMethod } from './finetune/method.js';
 
 const VOCAB = fileURLToPath(new URL('../../models/vocab/bert-base-chinese/vocab.txt', import.meta.url));

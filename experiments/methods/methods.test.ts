@@ -5,7 +5,8 @@ import { BertModel } from '../../framework/model/bert.js';
 import { useBackend } from '../../framework/testing/backends.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { learnCue } from '../testing/learn-cue.js';
-import { SyntheticCueTask, TINY_RANDOM_CONFIG } from '../testing/synthetic-task.js';
+import { TINY_RANDOM_CONFIG } from '../../framework/testing/tiny-bert.js';
+import { SyntheticCueTask } from '../testing/synthetic-task.js';
 import { PetMethod } from './pet/method.js';
 
 const VOCAB = fileURLToPath(new URL('../../models/vocab/bert-base-chinese/vocab.txt', import.meta.url));

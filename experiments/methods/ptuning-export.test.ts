@@ -10,7 +10,8 @@ import { useBackend } from '../../framework/testing/backends.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { getTask } from '../../datasets/index.js';
 import { loadClassifier } from '../../inference/runtime/classifier.js';
-import { SAMPLE_TEXTS, TINY_CONFIG, TINY_LABEL_WORDS, VOCAB_FILE } from '../../inference/testing/tiny-run.js';
+import { TINY_DECISIVE_CONFIG, VOCAB_FILE } from '../../framework/testing/tiny-bert.js';
+import { SAMPLE_TEXTS, TINY_LABEL_WORDS } from '../../inference/testing/tiny-run.js';
 import { exportRun } from '../export-run.js';
 import { PTuningMethod } from './ptuning/method.js';
 
@@ -24,7 +25,7 @@ const TEMPLATE =
 for (const precision of ['fp32', 'int8'] as const) {
   test(`P-Tuning export (${precision}): prompt encoder rows ride on the vocabulary; scores match tfjs`, async () => {
     await useBackend('cpu');
-    const model = BertModel.create(TINY_CONFIG, { pooler: true, mlmHead: true }, 3);
+    const model = BertModel.create(TINY_DECISIVE_CONFIG, { pooler: true, mlmHead: true }, 3);
     const tokenizer = BertTokenizer.fromVocabFile(VOCAB_FILE);
     const task = getTask('eprstmt');
     const method = new PTuningMethod(
@@ -44,7 +45,7 @@ for (const precision of ['fp32', 'int8'] as const) {
 
     const manifest = await exportRun(run, join(root, `bundle-${precision}`), { precision });
     assert.equal(manifest.method, 'ptuning');
-    assert.equal(manifest.model.softTokenOffset, TINY_CONFIG.vocabSize);
+    assert.equal(manifest.model.softTokenOffset, TINY_DECISIVE_CONFIG.vocabSize);
     const clf = await loadClassifier(join(root, `bundle-${precision}`));
     const got = await clf.scores(SAMPLE_TEXTS);
     let worst = 0;

@@ -9,6 +9,7 @@ import { BundleError, ConfigError } from '../../framework/errors.js';
 import { BertModel } from '../../framework/model/bert.js';
 import { savePretrained } from '../../framework/model/pretrained.js';
 import { useBackend } from '../../framework/testing/backends.js';
+import { TINY_DECISIVE_CONFIG } from '../../framework/testing/tiny-bert.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { Trainer } from '../../framework/trainer/trainer.js';
 import type { NerExample } from '../../datasets/cluener/cluener.js';
@@ -18,7 +19,6 @@ import { bioTags, entityF1, tagIdsToSpans } from '../../inference/runtime/bio.js
 import { charTokenIds } from '../../inference/runtime/char-features.js';
 import { LacCharTagVocab } from '../../inference/runtime/lac-char-tags.js';
 import { loadTokenClassifier, type TokenClassifier } from '../../inference/runtime/token-classifier.js';
-import { TINY_CONFIG } from '../../inference/testing/tiny-run.js';
 import { TokenClassificationMethod, type TokenExample } from './token-classification.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-ner-'));
@@ -40,7 +40,7 @@ const VOCAB = [
   '。',
   ...new Set([...FILLER, ...NAMES.join(''), ...PLACES.join('')]),
 ];
-const CONFIG = { ...TINY_CONFIG, vocabSize: VOCAB.length };
+const CONFIG = { ...TINY_DECISIVE_CONFIG, vocabSize: VOCAB.length };
 
 function tinyTokenizer(): BertTokenizer {
   const file = join(root, 'vocab.txt');

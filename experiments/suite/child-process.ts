@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { TRAINING_NODE_FLAGS, trainingEnv } from '../../bin/training-process.mjs';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ConfigError, JobError } from '../../framework/errors.js';
 import type { ExperimentResult } from '../run-experiment.js';
 import { executeJob, isRetryable, workerName } from './execute.js';
@@ -55,10 +55,13 @@ export class JobChild {
     });
   }
 
-  /** Starts a child and waits until it is ready for jobs. */
-  static spawn(env: NodeJS.ProcessEnv = process.env): Promise<JobChild> {
+  /**
+   * Starts a child and waits until it is ready for jobs; `setup` is a {@link WorkerSetup} module the child imports
+   * first (`fewprompt worker --local --setup MODULE`).
+   */
+  static spawn(env: NodeJS.ProcessEnv = process.env, setup?: string): Promise<JobChild> {
     const { NODE_TEST_CONTEXT: _testContext, ...childEnv } = env;
-    const child = fork(BIN, ['worker', '--local'], {
+    const child = fork(BIN, ['worker', '--local', ...(setup === undefined ? [] : ['--setup', setup])], {
       execArgv: [...TRAINING_NODE_FLAGS],
       env: trainingEnv(childEnv),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -145,36 +148,34 @@ export function isWasmTrap(error: unknown): boolean {
 }
 
 /**
- * Test hooks, read only in a worker child (never in the coordinator), so tests can exercise crash
- * recovery without flaky timing:
- * - `FEWPROMPT_TEST_CRASH_ONCE=DIR`: the first time any child starts job X it creates the marker
- *   `DIR/<X with / as __>.crashed` and exits with status 1; a retry sees the marker and runs normally.
- * - `FEWPROMPT_TEST_WASM_TRAP_ONCE=DIR`: the same, but the first attempt throws an error named `RuntimeError`, as a
- *   WebAssembly trap does.
- * - `FEWPROMPT_TEST_JOB_DELAY_MS=N`: sleep N ms before each job, so a test can kill a worker mid-job.
+ * What a worker setup module (`fewprompt worker --setup MODULE`, `runSuite`'s `workerSetup`) may export. Each job
+ * process imports it before its first job: register custom methods there (`registerMethod`) so that jobs in worker
+ * processes find them. `beforeJob`, if exported, then runs before each job, as part of it: what it throws fails the
+ * job (tests inject crashes and traps this way: experiments/suite/testing/job-faults.ts).
  */
-async function applyTestHooks(job: SuiteJob): Promise<void> {
-  const firstTime = (dir: string, suffix: string): boolean => {
-    const marker = join(dir, `${job.id.replaceAll('/', '__')}.${suffix}`);
-    if (existsSync(marker)) return false;
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(marker, `${workerName()}\n`);
-    return true;
-  };
-  const crashDir = process.env.FEWPROMPT_TEST_CRASH_ONCE;
-  if (crashDir && firstTime(crashDir, 'crashed')) process.exit(1);
-  const trapDir = process.env.FEWPROMPT_TEST_WASM_TRAP_ONCE;
-  if (trapDir && firstTime(trapDir, 'trapped'))
-    throw Object.assign(new Error('memory access out of bounds (test hook)'), { name: 'RuntimeError' });
-  const delay = Number(process.env.FEWPROMPT_TEST_JOB_DELAY_MS ?? 0);
-  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+export interface WorkerSetup {
+  beforeJob?: (job: SuiteJob, attempt: number) => void | Promise<void>;
 }
 
 /**
- * The child side (`fewprompt worker --local`): announces itself, then runs each job it is sent until
- * told to stop or its parent goes away (a killed parent must not leave an orphan training on).
+ * Imports a {@link WorkerSetup} module: a path (from the working directory) or a `file:` URL.
+ * @example const { beforeJob } = await importWorkerSetup('my-methods.js'); // beforeJob → undefined
  */
-export function serveJobsOverIpc(): Promise<number> {
+export async function importWorkerSetup(module: string): Promise<WorkerSetup> {
+  const url = module.startsWith('file:') ? module : pathToFileURL(resolve(module)).href;
+  const exports = (await import(url)) as Record<string, unknown>;
+  const beforeJob = exports['beforeJob'];
+  if (beforeJob !== undefined && typeof beforeJob !== 'function')
+    throw new ConfigError(`worker setup ${module}: 'beforeJob' must be a function, got ${typeof beforeJob}`);
+  return { beforeJob: beforeJob as WorkerSetup['beforeJob'] };
+}
+
+/**
+ * The child side (`fewprompt worker --local [--setup MODULE]`): imports the setup module, announces itself, then runs
+ * each job it is sent until told to stop or its parent goes away (a killed parent must not leave an orphan training
+ * on).
+ */
+export async function serveJobsOverIpc(setup?: string): Promise<number> {
   const raw = process.send?.bind(process);
   if (!raw)
     throw new ConfigError(
@@ -182,6 +183,7 @@ export function serveJobsOverIpc(): Promise<number> {
         'start it with --queue redis://HOST:PORT instead',
     );
   const send = (m: ToParent): boolean => raw(m);
+  const { beforeJob } = setup === undefined ? {} : await importWorkerSetup(setup);
   return new Promise((resolve) => {
     process.on('disconnect', () => process.exit(1));
     process.on('message', (message: ToChild) => {
@@ -196,7 +198,7 @@ export function serveJobsOverIpc(): Promise<number> {
         try {
           const job = parseSuiteJob(message.job, 'IPC job');
           id = job.id;
-          await applyTestHooks(job);
+          await beforeJob?.(job, message.attempt);
           const result = await executeJob(job, { runsDir: message.runsDir });
           send({ type: 'done', id, result, worker: workerName() });
         } catch (error) {

@@ -68,7 +68,7 @@ export async function runInProcess(jobs: readonly SuiteJob[], options: ExecutorO
  */
 export async function runLocalPool(
   jobs: readonly SuiteJob[],
-  options: ExecutorOptions & { workers: number; env?: NodeJS.ProcessEnv },
+  options: ExecutorOptions & { workers: number; env?: NodeJS.ProcessEnv; setup?: string },
 ): Promise<FailedJob[]> {
   const maxAttempts = options.maxAttempts ?? 2;
   const queue = jobs.map((job) => ({ job, attempt: 1 }));
@@ -78,7 +78,7 @@ export async function runLocalPool(
     try {
       for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
         const { job, attempt } = item;
-        if (!child?.alive) child = await JobChild.spawn(options.env);
+        if (!child?.alive) child = await JobChild.spawn(options.env, options.setup);
         options.onStart?.(job, attempt);
         try {
           const { result, worker } = await child.run(job, options.runsDir, attempt);

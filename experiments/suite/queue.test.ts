@@ -10,7 +10,9 @@ import { Queue } from 'bullmq';
 import { redisConnection, runOnQueue } from './queue.js';
 import { ResultStore } from './store.js';
 import { runSuite } from './suite.js';
-import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './testing/tiny-model.js';
+import { JOB_FAULTS } from './testing/job-faults.js';
+import { saveTinyModel } from '../../framework/testing/tiny-bert.js';
+import { FIXTURES_DIR, TINY_TRAIN } from '../testing/fixtures.js';
 
 const BIN = fileURLToPath(new URL('../../bin/fewprompt.mjs', import.meta.url));
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
@@ -49,21 +51,18 @@ async function redisUrl(): Promise<{ url: string; stop: () => void }> {
   return { url: `redis://127.0.0.1:${port}`, stop: () => server.kill('SIGTERM') };
 }
 
-/** A `fewprompt worker --queue` process whose stdout lines are collected. */
+/** A `fewprompt worker --queue` process (jobs wait 1.5 s: testing/job-faults.ts) whose stdout lines are collected. */
 function startWorker(
   url: string,
   queueName: string,
   out: string,
 ): { proc: ChildProcess; lines: string[]; waitFor: (re: RegExp) => Promise<string> } {
   const { NODE_TEST_CONTEXT: _ctx, ...env } = process.env;
-  const proc = spawn(
-    process.execPath,
-    [BIN, 'worker', '--queue', url, '--queue-name', queueName, '--out', out, '--lock-ms', '2000'],
-    {
-      env: { ...env, FEWPROMPT_LOG: 'warn', FEWPROMPT_TEST_JOB_DELAY_MS: '1500' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const args = ['worker', '--queue', url, '--queue-name', queueName, '--out', out, '--lock-ms', '2000'];
+  const proc = spawn(process.execPath, [BIN, ...args, '--setup', JOB_FAULTS], {
+    env: { ...env, FEWPROMPT_LOG: 'warn', FEWPROMPT_TEST_JOB_DELAY_MS: '1500' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
   let buffer = '';

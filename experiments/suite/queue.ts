@@ -239,6 +239,8 @@ export interface QueueWorkerOptions {
    * job returns to the queue after about this long (default 30 s).
    */
   lockMs?: number;
+  /** A worker setup module each job process imports first (see `WorkerSetup` in child-process.ts). */
+  setup?: string;
   onEvent?: (event: 'started' | 'finished' | 'failed', jobId: string, detail: string) => void;
 }
 
@@ -267,7 +269,7 @@ export function startQueueWorker(options: QueueWorkerOptions): { ready: Promise<
       }
       const attempt = bull.attemptsStarted;
       options.onEvent?.('started', job.id, `attempt ${attempt}`);
-      if (!child?.alive) child = await JobChild.spawn();
+      if (!child?.alive) child = await JobChild.spawn(process.env, options.setup);
       try {
         const { result, worker: name } = await child.run(job, options.runsDir, attempt);
         storeResult(bull.data.resultsDir, {

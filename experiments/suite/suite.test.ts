@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, test } from 'vitest';
 import { ResultStore } from './store.js';
 import { runSuite } from './suite.js';
-import { FIXTURES_DIR, saveTinyModel, TINY_TRAIN } from './testing/tiny-model.js';
+import { JOB_FAULTS } from './testing/job-faults.js';
+import { saveTinyModel } from '../../framework/testing/tiny-bert.js';
+import { FIXTURES_DIR, TINY_TRAIN } from '../testing/fixtures.js';
 
 let model = '';
 const temp: string[] = [];
@@ -68,7 +70,7 @@ test(`local pool: 2 worker processes run real jobs; a worker that dies mid-job \
 has its job retried in a fresh one`, async () => {
   const out = tempDir('fewprompt-pool-');
   const crashDir = tempDir('fewprompt-crash-');
-  // FEWPROMPT_TEST_CRASH_ONCE: each job's first attempt exits the child with status 1 (see child-process.ts).
+  // FEWPROMPT_TEST_CRASH_ONCE: each job's first attempt exits the child with status 1 (testing/job-faults.ts).
   const env = { ...process.env, FEWPROMPT_TEST_CRASH_ONCE: crashDir };
   const outcome = await runSuite(
     {
@@ -80,7 +82,7 @@ has its job retried in a fresh one`, async () => {
       track: false,
       train: { ...TINY_TRAIN, model, dataDir: FIXTURES_DIR },
     },
-    { env },
+    { env, workerSetup: JOB_FAULTS },
   );
   assert.deepEqual(outcome.failed, []);
   assert.deepEqual(outcome.ran.sort(), ['csl/pet/0', 'eprstmt/pet/0']);
@@ -112,7 +114,7 @@ has its job retried in a fresh one`, async () => {
       track: false,
       train: { ...TINY_TRAIN, model, dataDir: FIXTURES_DIR },
     },
-    { env: { ...process.env, FEWPROMPT_TEST_CRASH_ONCE: crash2 } },
+    { env: { ...process.env, FEWPROMPT_TEST_CRASH_ONCE: crash2 }, workerSetup: JOB_FAULTS },
   );
   assert.equal(failing.failed.length, 1);
   assert.match(failing.failed[0]!.reason, /job csl\/pet\/0: worker process \d+ died \(exit code 1\)/);
@@ -123,7 +125,7 @@ test(`local pool: a job that traps inside WebAssembly takes its worker down with
 the retry and the next job get fresh workers`, async () => {
   const out = tempDir('fewprompt-pool-');
   const trapDir = tempDir('fewprompt-trap-');
-  // FEWPROMPT_TEST_WASM_TRAP_ONCE: each job's first attempt throws a RuntimeError (see child-process.ts).
+  // FEWPROMPT_TEST_WASM_TRAP_ONCE: each job's first attempt throws a RuntimeError (testing/job-faults.ts).
   const outcome = await runSuite(
     {
       out,
@@ -134,7 +136,7 @@ the retry and the next job get fresh workers`, async () => {
       track: false,
       train: { ...TINY_TRAIN, model, dataDir: FIXTURES_DIR },
     },
-    { env: { ...process.env, FEWPROMPT_TEST_WASM_TRAP_ONCE: trapDir } },
+    { env: { ...process.env, FEWPROMPT_TEST_WASM_TRAP_ONCE: trapDir }, workerSetup: JOB_FAULTS },
   );
   assert.deepEqual(outcome.failed, []);
   assert.equal(readdirSync(trapDir).length, 2, 'every job trapped once');

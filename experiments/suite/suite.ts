@@ -133,7 +133,12 @@ export interface SuiteOutcome {
  */
 export async function runSuite(
   input: SuiteOptionsInput | SuiteOptions,
-  hooks: { env?: NodeJS.ProcessEnv; queueTimeoutMs?: number } = {},
+  hooks: {
+    env?: NodeJS.ProcessEnv;
+    queueTimeoutMs?: number;
+    /** With `workers` > 1: a module each worker process imports first (`WorkerSetup` in child-process.ts). */
+    workerSetup?: string;
+  } = {},
 ): Promise<SuiteOutcome> {
   const options = parseSuiteOptions(input);
   const jobs = suiteJobs(options);
@@ -179,6 +184,7 @@ export async function runSuite(
         ...executor,
         workers: options.workers,
         env: workerEnv(hooks.env ?? process.env, options.workers),
+        setup: hooks.workerSetup,
       });
     else failed = await runInProcess(todo, executor);
   }

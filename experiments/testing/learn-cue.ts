@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { tf } from '../../framework/backend/tf.js';
-import { BertModel } from '../../framework/model/bert.js';
 import { useBackend } from '../../framework/testing/backends.js';
-import { BertTokenizer } from '../../framework/tokenizer/index.js';
+import { createTinyModel, tinyTokenizer } from '../../framework/testing/tiny-bert.js';
 import { evaluate } from '../../framework/trainer/evaluate.js';
 import { Trainer } from '../../framework/trainer/trainer.js';
 import type { Method, MethodBatch, MethodSetup } from '../methods/base.js';
-import { SyntheticCueTask, TINY_RANDOM_CONFIG } from './synthetic-task.js';
-
-const VOCAB = fileURLToPath(new URL('../../models/vocab/bert-base-chinese/vocab.txt', import.meta.url));
+import { SyntheticCueTask } from './synthetic-task.js';
 
 /**
  * Trains `make(setup)` on the synthetic cue task from a tiny random BERT and returns test accuracy; asserts that
@@ -23,10 +19,10 @@ export async function learnCue(
   options: { lr?: number; rdropAlpha?: number; epochs?: number } = {},
 ): Promise<number> {
   await useBackend('wasm');
-  const tokenizer = BertTokenizer.fromVocabFile(VOCAB);
+  const tokenizer = tinyTokenizer();
   const task = new SyntheticCueTask({ train: 96, dev: 32, test_public: 64 });
   const before = tf.memory().numTensors;
-  const model = BertModel.create(TINY_RANDOM_CONFIG, { pooler: true, mlmHead: true }, 3);
+  const model = createTinyModel(3);
   const method = make({
     model,
     tokenizer,

@@ -68,6 +68,3 @@ export class SyntheticCueTask extends TaskDefinition {
     return { type: this.kind, sizes: this.sizes, seed: this.seed };
   }
 }
-
-// Declared in framework/ (its wasm-threads probe uses it too; framework imports nothing above it).
-export { TINY_RANDOM_CONFIG } from '../../framework/testing/tiny-bert.js';

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'vitest';
-import { hostNumbersIn, STRICT_TIDY_LIMIT, tf, tidyRead } from './tf.js';
+import { hostNumbersIn, STRICT_TIDY_LIMIT } from './testing/strict-tidy.js';
+import { tf, tidyRead } from './tf.js';
 
 test('tidyRead: the result read to the host, every tensor (intermediate or returned) disposed', () => {
   const before = tf.memory().numTensors;
@@ -73,9 +74,8 @@ test('no source returns .dataSync() / .arraySync() from a tf.tidy', () => {
   assert.deepEqual(offenders, [], 'use tidyRead(fn, read) instead');
 });
 
-test(`strict tidy (the test runner sets FEWPROMPT_STRICT_TIDY=1): a tidy returning a large host array throws, one \
-returning tensors does not`, (ctx) => {
-  if (process.env['FEWPROMPT_STRICT_TIDY'] !== '1') ctx.skip('FEWPROMPT_STRICT_TIDY is not 1 (npm test sets it)');
+test(`strict tidy (every test process: scripts/vitest-setup.ts enables it): a tidy returning a large host array \
+throws, one returning tensors does not`, () => {
   const big = tf.zeros([STRICT_TIDY_LIMIT + 1]);
   // The read happens in a helper, where the source scan cannot see it.
   const readAll = (t: tf.Tensor) => t.dataSync();

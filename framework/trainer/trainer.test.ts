@@ -10,7 +10,8 @@ import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
 import { useBackend } from '../testing/backends.js';
 import type { Objective } from './objective.js';
 import { SeededRandom } from './rng.js';
-import { Trainer, type TrainerOptions } from './trainer.js';
+import { loadTrainerCheckpoint } from './checkpoint.js';
+import { Trainer, type StepInfo, type TrainerOptions } from './trainer.js';
 import { ConfigError } from '../errors.js';
 
 interface Ex {
@@ -102,14 +103,16 @@ test('resuming after a kill reproduces the uninterrupted run', async () => {
   const straight = new LinearObjective();
   const full = await new Trainer(straight, base).fit(train, dev);
 
+  // Killed after step 29 (its checkpoint written): a throwing onStep ends fit at once, writing nothing more.
   const killed = new LinearObjective();
-  const partial = await new Trainer(killed, {
-    ...base,
-    checkpointDir: dir,
-    checkpointEvery: 1,
-    stopAfterSteps: 29,
-  }).fit(train, dev);
-  assert.ok(partial.interrupted);
+  const onStep: TrainerOptions<Ex>['onStep'] = ({ step }) => {
+    if (step === 29) throw new Error('killed');
+  };
+  await assert.rejects(
+    new Trainer(killed, { ...base, checkpointDir: dir, checkpointEvery: 1, onStep }).fit(train, dev),
+    /killed/,
+  );
+  assert.equal(loadTrainerCheckpoint(dir)?.state.step, 29);
   killed.dispose();
   const resumed = new LinearObjective();
   const rest = await new Trainer(resumed, { ...base, checkpointDir: dir, resume: true }).fit(train, dev);
@@ -131,7 +134,7 @@ continues`, async () => {
     ...base,
     checkpointDir: dir,
     checkpointEvery: 1,
-    stopAfterSteps: 5,
+    onStep: ({ step }) => (step === 5 ? 'stop' : undefined),
     identity: { split: '0', template: 'A' },
   }).fit(train, dev);
   first.dispose();
@@ -162,6 +165,32 @@ continues`, async () => {
   }).fit(train, dev);
   assert.ok(r.steps > 5, 'continued from the checkpoint');
   forced.dispose();
+});
+
+test(`onStep sees each step's loss and learning rate; 'stop' ends the run as SIGINT does: a checkpoint that resume \
+continues from`, async () => {
+  await useBackend('cpu');
+  const dir = join(mkdtempSync(join(tmpdir(), 'fewprompt-trainer-')), 'ckpt');
+  const seen: StepInfo[] = [];
+  const first = new LinearObjective();
+  // evalEvery 6 and no checkpointEvery: before step 6 only the stop writes a checkpoint.
+  const stopped = await new Trainer(first, {
+    ...base,
+    checkpointDir: dir,
+    onStep: (s) => {
+      seen.push(s);
+      return s.step === 5 ? 'stop' : undefined;
+    },
+  }).fit(train, dev);
+  first.dispose();
+  assert.deepEqual([stopped.interrupted, stopped.steps], [true, 5]);
+  assert.deepEqual(seen, stopped.history);
+  assert.equal(loadTrainerCheckpoint(dir)?.state.step, 5);
+  const resumed = new LinearObjective();
+  const rest = await new Trainer(resumed, { ...base, checkpointDir: dir, resume: true }).fit(train, dev);
+  assert.deepEqual([rest.interrupted, rest.steps], [false, 72]);
+  assert.deepEqual(rest.history.slice(0, 5), stopped.history);
+  resumed.dispose();
 });
 
 test('checkpointMinSeconds: evaluations write a checkpoint only that often', async () => {

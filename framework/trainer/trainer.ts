@@ -60,8 +60,25 @@ export interface TrainerOptions<E = unknown> {
   run?: Run;
   /** Save a checkpoint and stop on SIGINT (default on when checkpointDir is set). */
   handleSigint?: boolean;
-  /** Test hook: stop (as if killed) after this many optimiser steps, without a final checkpoint. */
-  stopAfterSteps?: number;
+  /**
+   * Called after each optimiser step (after that step's evaluation or checkpoint; not after one whose evaluation
+   * stopped the run early) with its training loss and learning rate: for custom logging, or to end the run early.
+   * Returning `'stop'` stops as SIGINT does: a checkpoint (when `checkpointDir` is set) that `resume` continues from,
+   * the best weights restored, and
+   * `interrupted` in the result. An exception thrown here ends `fit` with it, writing nothing more.
+   * @example onStep: ({ step, loss }) => (loss < 0.01 || step >= budget ? 'stop' : undefined)
+   */
+  onStep?: (step: StepInfo) => 'stop' | undefined | Promise<'stop' | undefined>;
+}
+
+/** One finished optimiser step, as {@link TrainerOptions.onStep} sees it. */
+export interface StepInfo {
+  /** Optimiser steps so far (1 after the first). */
+  step: number;
+  /** Mean training loss of the step's micro-batches. */
+  loss: number;
+  /** The learning rate the step used (the first parameter group's). */
+  lr: number;
 }
 
 export interface FitResult {
@@ -115,7 +132,7 @@ export class Trainer<E, B> {
         bar.update(state.step, { loss, lr, dev: state.bestMetric === -Infinity ? '-' : state.bestMetric });
         // Signals are delivered from the event loop's macrotask queue: let a pending SIGINT run its handler.
         if (sigint) await new Promise((resolve) => setImmediate(resolve));
-        if (o.stopAfterSteps !== undefined && state.step >= o.stopAfterSteps) return fitResult(state, true);
+        if ((await o.onStep?.({ step: state.step, loss, lr })) === 'stop') ctx.interrupted = true;
       }
       if (ctx.interrupted) this.save(ctx);
     } finally {
@@ -340,7 +357,7 @@ interface FitContext<E> {
   best: Map<string, HostTensor> | undefined;
   /** When the last checkpoint was written (ms since the epoch). */
   lastSave: number;
-  /** Set on SIGINT: the run saves and stops after the current step. */
+  /** Set on SIGINT or when `onStep` says stop: the run saves and stops after the current step. */
   interrupted: boolean;
 }
 

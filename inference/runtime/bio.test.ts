@@ -1,8 +1,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../framework/errors.js';
-import { BertTokenizer } from '../../framework/tokenizer/index.js';
-import { VOCAB_FILE } from '../testing/tiny-run.js';
+import { tinyTokenizer } from '../../framework/testing/tiny-bert.js';
 import { bioTags, entityF1, spansToTagIds, tagIdsToSpans, viterbiTagIds } from './bio.js';
 import { charTokenIds, charWindows, textChars } from './char-features.js';
 
@@ -66,7 +65,7 @@ test('entity F1: exact span and type', () => {
 });
 
 test('characters: one vocabulary id each, lower-cased, whitespace and unknowns → [UNK]', () => {
-  const tok = BertTokenizer.fromVocabFile(VOCAB_FILE);
+  const tok = tinyTokenizer();
   const chars = textChars('CSOL生化 😀');
   assert.equal(chars.length, 8);
   const ids = charTokenIds(tok, chars);

@@ -5,12 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSafetensors } from '../../framework/checkpoint/safetensors.js';
 import { BundleError } from '../../framework/errors.js';
-import { BertModel } from '../../framework/model/bert.js';
-import { savePretrained } from '../../framework/model/pretrained.js';
-import { BertTokenizer } from '../../framework/tokenizer/index.js';
+import { saveTinyModel, TINY_DECISIVE_CONFIG } from '../../framework/testing/tiny-bert.js';
 import { exportTokenBundle } from '../export/token-bundle.js';
 import { bioTags } from '../runtime/bio.js';
-import { TINY_CONFIG, VOCAB_FILE } from '../testing/tiny-run.js';
 import { SHIPPED_NER_ACCURATE_MODEL } from './ner.js';
 import { Taskflow } from './index.js';
 
@@ -18,12 +15,9 @@ test('accurate mode through taskPath: [span, type] pairs whose spans are substri
   const root = mkdtempSync(join(tmpdir(), 'fewprompt-ner-accurate-'));
   try {
     const run = join(root, 'run');
-    const model = BertModel.create(TINY_CONFIG, {}, 7);
-    savePretrained(model, join(run, 'model'));
-    model.dispose();
-    await BertTokenizer.fromVocabFile(VOCAB_FILE).save(join(run, 'model'));
+    await saveTinyModel({ dir: join(run, 'model'), seed: 7, config: TINY_DECISIVE_CONFIG });
     const tags = bioTags(['name', 'address']);
-    const h = TINY_CONFIG.hiddenSize;
+    const h = TINY_DECISIVE_CONFIG.hiddenSize;
     // A tag layer that favours B-name / I-name strongly enough that random features still produce entities.
     const w = Float32Array.from({ length: h * tags.length }, (_, i) => Math.sin(i * 1.3));
     const b = Float32Array.from(tags, (t) => (t === 'O' ? -1 : t.endsWith('name') ? 1 : 0));

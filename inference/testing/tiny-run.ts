@@ -5,14 +5,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tf, tidyRead } from '../../framework/backend/tf.js';
 import { writeSafetensors } from '../../framework/checkpoint/safetensors.js';
-import { BertModel } from '../../framework/model/bert.js';
-import { BERT_DEFAULTS, type BertConfig } from '../../framework/model/config.js';
+import type { BertModel } from '../../framework/model/bert.js';
 import { savePretrained } from '../../framework/model/pretrained.js';
 import { dense } from '../../framework/ops/matmul.js';
-import { BertTokenizer } from '../../framework/tokenizer/index.js';
+import { createTinyModel, TINY_DECISIVE_CONFIG, tinyTokenizer } from '../../framework/testing/tiny-bert.js';
+import type { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { PromptTemplate } from '../../templates/index.js';
 import { ManualVerbalizer } from '../../verbalizers/index.js';
 import {
@@ -25,33 +24,21 @@ import {
 import { clsClassifierHead, maskedLmLabelHead } from '../export/heads.js';
 import { METHOD_SPEC_VERSION } from '../export/method-spec.js';
 
-export const VOCAB_FILE = fileURLToPath(new URL('../../models/vocab/bert-base-chinese/vocab.txt', import.meta.url));
-
-/** A 2-layer, 32-wide BERT; a larger init range than training's 0.02 so random label scores are decisive. */
-export const TINY_CONFIG: BertConfig = {
-  ...BERT_DEFAULTS,
-  hiddenSize: 32,
-  numHiddenLayers: 2,
-  numAttentionHeads: 2,
-  intermediateSize: 64,
-  maxPositionEmbeddings: 64,
-  initializerRange: 0.1,
-};
-
 export const TINY_TEMPLATE = "{'text': 'sentence'}这句话表示我{'mask'}满意。";
 export const TINY_LABEL_WORDS = { Negative: ['不'], Positive: ['很'] };
 export const TINY_LABELS = ['Negative', 'Positive'];
 
 /**
- * Writes a run directory for `method` under `dir`; returns the (still live) model and tokenizer for reference scoring.
+ * Writes a run directory for `method` under `dir` on the decisive tiny BERT (framework/testing/tiny-bert.ts);
+ * returns the (still live) model and tokenizer for reference scoring.
  */
 export async function writeTinyRun(
   dir: string,
   method: 'pet' | 'finetune',
   seed = 1,
 ): Promise<{ model: BertModel; tokenizer: BertTokenizer; classifier?: { w: Float32Array; b: Float32Array } }> {
-  const model = BertModel.create(TINY_CONFIG, { pooler: true, mlmHead: true }, seed);
-  const tokenizer = BertTokenizer.fromVocabFile(VOCAB_FILE);
+  const model = createTinyModel(seed, TINY_DECISIVE_CONFIG);
+  const tokenizer = tinyTokenizer();
   savePretrained(model, join(dir, 'model'));
   await tokenizer.save(join(dir, 'model'));
   mkdirSync(dir, { recursive: true });
@@ -69,7 +56,7 @@ export async function writeTinyRun(
   );
   writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ testAccuracy: 0.5 }));
   if (method === 'pet') return { model, tokenizer };
-  const h = TINY_CONFIG.hiddenSize;
+  const h = TINY_DECISIVE_CONFIG.hiddenSize;
   const w = Float32Array.from({ length: h * 2 }, (_, i) => Math.sin(i * 1.7) * 0.5);
   const b = Float32Array.of(0.1, -0.1);
   writeSafetensors(
