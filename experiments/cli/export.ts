@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
 import { log } from '../../framework/log.js';
 import { checkChoice, FUSIONS, PRECISIONS } from '../../inference/export/bert-graph.js';
-import { exportRun } from '../export-run.js';
 import type { Command } from './command.js';
 
 const usage = `usage: fewprompt export --run DIR --out BUNDLE [--precision fp32|fp16|int8] [--fusion contrib|none]
@@ -35,6 +34,8 @@ export const exportCommand: Command = {
     const precision = checkChoice('--precision', values.precision, PRECISIONS);
     const fusion = checkChoice('--fusion', values.fusion, FUSIONS);
     const t0 = Date.now();
+    // Loaded here: `export --help` must not wait for tfjs and the methods.
+    const { exportRun } = await import('../export-run.js');
     const manifest = await exportRun(values.run, values.out, { precision, fusion });
     log.info(
       `exported ${manifest.method} run ${values.run} → ${values.out} (${precision}, ${fusion}: ` +

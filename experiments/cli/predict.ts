@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, DataError } from '../../framework/errors.js';
-import { loadClassifier, WINDOW_AGGREGATES, type WindowAggregate } from '../../inference/runtime/index.js';
+import { WINDOW_AGGREGATES, type WindowAggregate } from '../../inference/runtime/splitter.js';
 import type { Command } from './command.js';
 
 const usage = `usage: fewprompt predict --bundle DIR [--json] TEXT… | --input FILE
@@ -53,6 +53,8 @@ export const predictCommand: Command = {
     if (!(WINDOW_AGGREGATES as readonly string[]).includes(join))
       throw new ConfigError(`--split-join must be one of ${WINDOW_AGGREGATES.join(', ')}; got '${join}'`);
     const threads = values.threads === undefined ? undefined : Number(values.threads);
+    // Loaded here: `predict --help` must not wait for ONNX Runtime.
+    const { loadClassifier } = await import('../../inference/runtime/index.js');
     const clf = await loadClassifier(values.bundle, {
       split: { aggregate: join as WindowAggregate },
       ...(threads ? { threads } : {}),
