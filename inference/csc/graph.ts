@@ -19,6 +19,7 @@ import { BertGraph, type Fusion, type Precision } from '../export/bert-graph.js'
 import { WeightReader, type FloatWeight } from '../export/weights.js';
 import { GraphBuilder } from '../../framework/onnx/graph.js';
 import { OnnxType } from '../../framework/onnx/proto.js';
+import { mlmTransform } from '../export/heads.js';
 
 /** Detection-head weight names in a CSC state dict (Linear layout: weight [1, hidden], bias [1]). */
 export const DETECT_WEIGHT = 'csc.detect.weight';
@@ -91,41 +92,4 @@ export function buildCscGraph(
   g.output('top_id', OnnxType.INT64, ['batch', 'seq', 1]);
   g.scope = '';
   return g.encode({ metadata: { 'fewprompt.task': 'text_correction' } });
-}
-
-/** Masked-LM transform (dense → activation → LayerNorm) on [.., H], in standard ops. */
-function mlmTransform(bert: BertGraph, x: string): string {
-  const g = bert.g;
-  const t = 'cls.predictions.transform';
-  const y = g.op('Add', [
-    g.op('MatMul', [x, bert.weight(`${t}.dense.weight`, bert.w.linear(`${t}.dense`))]),
-    bert.weight(`${t}.dense.bias`, bert.w.bias(`${t}.dense`)),
-  ]);
-  let act: string;
-  if (bert.config.hiddenAct === 'relu') {
-    act = g.op('Relu', [y]);
-  } else if (bert.config.hiddenAct === 'gelu') {
-    act = g.op('Mul', [
-      g.op('Mul', [y, g.scalar('half', 0.5)]),
-      g.op('Add', [g.op('Erf', [g.op('Div', [y, g.scalar('sqrt2', Math.SQRT2)])]), g.scalar('one', 1)]),
-    ]);
-  } else {
-    const inner = g.op('Mul', [
-      g.op('Add', [y, g.op('Mul', [g.op('Pow', [y, g.scalar('three', 3)]), g.scalar('gelu_c', 0.044715)])]),
-      g.scalar('k', Math.sqrt(2 / Math.PI)),
-    ]);
-    act = g.op('Mul', [
-      g.op('Mul', [y, g.scalar('half', 0.5)]),
-      g.op('Add', [g.op('Tanh', [inner]), g.scalar('one', 1)]),
-    ]);
-  }
-  return g.op(
-    'LayerNormalization',
-    [
-      act,
-      bert.weight(`${t}.LayerNorm.weight`, bert.w.get(`${t}.LayerNorm.weight`)),
-      bert.weight(`${t}.LayerNorm.bias`, bert.w.get(`${t}.LayerNorm.bias`)),
-    ],
-    { attributes: { axis: -1, epsilon: { float: bert.config.layerNormEps } } },
-  );
 }

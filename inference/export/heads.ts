@@ -19,8 +19,11 @@ import { OnnxType } from '../../framework/onnx/proto.js';
 import type { BertGraph } from './bert-graph.js';
 import { transpose, type WeightReader } from './weights.js';
 
-/** Masked-LM transform (dense → activation → LayerNorm) on [.., H] rows, in standard ops. */
-function mlmTransform(bert: BertGraph, x: string): string {
+/**
+ * Masked-LM transform (dense → activation → LayerNorm) on [.., H] rows, in standard ops: the label-word head's and the
+ * spelling corrector's graph (inference/csc/graph.ts) both read the MLM head through it.
+ */
+export function mlmTransform(bert: BertGraph, x: string): string {
   const g = bert.g;
   const t = 'cls.predictions.transform';
   const dense = bert.w.linear(`${t}.dense`);
