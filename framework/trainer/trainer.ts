@@ -371,44 +371,33 @@ function fitResult(state: TrainerState, interrupted: boolean): FitResult {
   };
 }
 
+/** The trainer options that change a run's trajectory (and so its resume identity). */
+const TRAJECTORY_OPTIONS = [
+  'epochs',
+  'maxSteps',
+  'batchSize',
+  'gradientAccumulation',
+  'evalEvery',
+  'earlyStoppingPatience',
+  'seed',
+  'schedule',
+  'warmupRatio',
+  'weightDecay',
+  'maxGradNorm',
+  'adamEps',
+] as const satisfies readonly (keyof TrainerOptions)[];
+
 /**
  * What identifies a training run for resuming: every option that changes the trajectory (not where checkpoints go or
  * how progress shows), the learning rate of each parameter group, a hash of the training and dev examples, and the
  * caller's identity fields.
  */
 function runIdentity<E>(o: TrainerOptions<E>, lrs: number[], train: E[], dev: E[]): Record<string, unknown> {
-  const {
-    epochs,
-    maxSteps,
-    batchSize,
-    gradientAccumulation,
-    evalEvery,
-    earlyStoppingPatience,
-    seed,
-    schedule,
-    warmupRatio,
-    weightDecay,
-    maxGradNorm,
-    adamEps,
-  } = o;
   const data = createHash('sha1')
     .update(JSON.stringify([train, dev]))
     .digest('hex')
     .slice(0, 16);
-  const trainer = {
-    epochs,
-    maxSteps,
-    batchSize,
-    gradientAccumulation,
-    evalEvery,
-    earlyStoppingPatience,
-    seed,
-    schedule,
-    warmupRatio,
-    weightDecay,
-    maxGradNorm,
-    adamEps,
-  };
+  const trainer = Object.fromEntries(TRAJECTORY_OPTIONS.map((k) => [k, o[k]]));
   // JSON round trip: undefined fields drop out, so a saved identity compares equal to a fresh one.
   return JSON.parse(JSON.stringify({ ...o.identity, ...trainer, lrs, data })) as Record<string, unknown>;
 }
