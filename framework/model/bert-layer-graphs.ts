@@ -37,7 +37,8 @@ export const LAYER_PARAMS = [
   'output.LayerNorm.weight',
   'output.LayerNorm.bias',
 ] as const;
-const PARAM_INPUTS = [
+/** The layer's parameters as graph inputs, in feed order (the fused layer feeds them in this order too). */
+export const PARAM_INPUTS = [
   'wq',
   'bq',
   'wk',

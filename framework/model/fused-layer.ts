@@ -9,30 +9,13 @@ import { customGrad } from '../ops/custom-grad.js';
 import { dropoutMask } from '../ops/dropout.js';
 import {
   BACKWARD_OUTPUTS,
+  PARAM_INPUTS,
   SAVED,
   layerBackwardGraph,
   layerForwardGraph,
   type LayerGraphSpec,
 } from './bert-layer-graphs.js';
 
-const PARAM_FEEDS = [
-  'wq',
-  'bq',
-  'wk',
-  'bk',
-  'wv',
-  'bv',
-  'wo',
-  'bo',
-  'g1',
-  'be1',
-  'wi',
-  'bi',
-  'wf',
-  'bf',
-  'g2',
-  'be2',
-] as const;
 const MASK_FEEDS = ['mask_attn', 'mask_attn_out', 'mask_ffn_out'] as const;
 
 const sessions = new Map<string, NativeSession>();
@@ -107,7 +90,7 @@ export function fusedEncoderLayer(
   const masks = dropout ? dropoutMasks(x, spec.heads, dropout) : [];
   const feeds = (xi: Tensor, mb: Tensor, ps: readonly Tensor[]): Record<string, NativeTensor> => {
     const out: Record<string, NativeTensor> = { x: feed(xi), mask_bias: feed(mb) };
-    PARAM_FEEDS.forEach((n, i) => {
+    PARAM_INPUTS.forEach((n, i) => {
       out[n] = feed(ps[i]!);
     });
     masks.forEach((m, i) => {
@@ -132,11 +115,11 @@ export function fusedEncoderLayer(
       value: toTensor(out['y']!),
       gradFunc: (dy, kept) => {
         const [xs, ...rest] = kept;
-        const pk = rest.slice(0, PARAM_FEEDS.length);
-        const mk = rest.slice(PARAM_FEEDS.length, PARAM_FEEDS.length + masks.length);
-        const sk = rest.slice(PARAM_FEEDS.length + masks.length);
+        const pk = rest.slice(0, PARAM_INPUTS.length);
+        const mk = rest.slice(PARAM_INPUTS.length, PARAM_INPUTS.length + masks.length);
+        const sk = rest.slice(PARAM_INPUTS.length + masks.length);
         const bwd: Record<string, NativeTensor> = { dy: feed(dy), x: feed(xs!) };
-        PARAM_FEEDS.forEach((n, i) => {
+        PARAM_INPUTS.forEach((n, i) => {
           if (n.startsWith('w') || n.startsWith('g')) bwd[n] = feed(pk[i]!);
         });
         mk.forEach((m, i) => {
