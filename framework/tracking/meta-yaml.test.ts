@@ -5,6 +5,7 @@ import { metricLine, parseMetricFile, pythonFloat } from './file-store-layout.js
 import { emitMetaYaml, parseMetaYaml } from './meta-yaml.js';
 import type { MetaRecord } from './meta-yaml.js';
 import { pythonNormpath } from './validation.js';
+import { TrackingError } from '../errors.js';
 
 const TRICKY = [
   'pet-eprstmt',
@@ -52,7 +53,19 @@ const TRICKY = [
   '😀 emoji',
   'ends:',
   'seed=1, lr=1e-5',
+  'y',
+  'N',
+  '1.5e+3',
+  '0o17',
+  '12:30:00',
+  '.',
+  'tab\there',
+  'c1\u0080x',
+  'ctl\u0001x',
+  'bom\ufeffx',
 ];
+/** Names PyYAML quotes in another (equally valid) style: its reader gives the same string for both. */
+const STYLE_ONLY = new Set(["'quoted'", '---x', '...', 'line\nbreak']);
 
 /**
  * PyYAML's `safe_dump(..., default_flow_style=False, allow_unicode=True)` of each record, or undefined without PyYAML.
@@ -67,6 +80,16 @@ function pyyamlDump(records: MetaRecord[]): string[] | undefined {
     .trim()
     .split('\n')
     .map((line) => String(JSON.parse(line)));
+}
+
+/** PyYAML's `safe_load` of each text (an error's first line in place of a record), or undefined without PyYAML. */
+function pyyamlLoad(texts: string[]): unknown[] | undefined {
+  const script =
+    'import sys, json, yaml\ndef load(t):\n    try: return yaml.safe_load(t)\n' +
+    '    except yaml.YAMLError as e: return str(e).splitlines()[0]\n' +
+    'print(json.dumps([load(t) for t in json.load(sys.stdin)]))';
+  const py = spawnSync('python3', ['-c', script], { input: JSON.stringify(texts), encoding: 'utf8' });
+  return py.status === 0 ? (JSON.parse(py.stdout) as unknown[]) : undefined;
 }
 
 const RUN_META: MetaRecord = {
@@ -117,17 +140,17 @@ describe('meta.yaml', () => {
     assert.deepEqual(parseMetaYaml(emitMetaYaml(RUN_META)), RUN_META);
   });
 
-  test('is byte-identical to PyYAML safe_dump, and reads PyYAML output back', (t) => {
+  test("PyYAML reads what we write as written, we read what PyYAML writes; the bytes are PyYAML's", (t) => {
     const records: MetaRecord[] = [RUN_META, ...TRICKY.map((name) => ({ experiment_id: '0', name }))];
     const dumps = pyyamlDump(records);
     if (!dumps) {
       t.skip('python3 with PyYAML is not available');
       return;
     }
+    assert.deepEqual(pyyamlLoad(records.map(emitMetaYaml)), records);
     records.forEach((record, i) => {
-      // PyYAML writes a multi-line string single-quoted over several lines; we write it double-quoted on one.
-      if (String(record.name).includes('\n')) assert.deepEqual(parseMetaYaml(dumps[i] ?? ''), record);
-      else assert.equal(emitMetaYaml(record), dumps[i], JSON.stringify(record));
+      assert.deepEqual(parseMetaYaml(dumps[i] ?? ''), record, JSON.stringify(record));
+      if (!STYLE_ONLY.has(String(record.name))) assert.equal(emitMetaYaml(record), dumps[i], JSON.stringify(record));
     });
     const long = {
       name: `${'很长的实验名 '.repeat(20)}end`,
@@ -196,12 +219,24 @@ test('pythonNormpath matches posixpath.normpath', () => {
 test('U+2028, U+2029 and U+0085 (line breaks to YAML) are escaped: PyYAML reads the same string back', () => {
   const names = ['para\u2028graph', 'line\u2029sep', 'nel\u0085x'];
   const texts = names.map((name) => emitMetaYaml({ experiment_id: '0', name }));
+  assert.deepEqual(texts[0], 'experiment_id: \'0\'\nname: "para\\Lgraph"\n');
   for (const [i, text] of texts.entries()) {
     assert.ok(!/[\u0085\u2028\u2029]/.test(text), `raw line break written for ${JSON.stringify(names[i])}`);
     assert.equal(parseMetaYaml(text)['name'], names[i]);
   }
-  const script = 'import sys, json, yaml\nprint(json.dumps([yaml.safe_load(t)["name"] for t in json.load(sys.stdin)]))';
-  const py = spawnSync('python3', ['-c', script], { input: JSON.stringify(texts), encoding: 'utf8' });
-  if (py.status !== 0) return; // no PyYAML here: our own reader checked above
-  assert.deepEqual(JSON.parse(py.stdout) as string[], names);
+  const loaded = pyyamlLoad(texts);
+  if (loaded === undefined) return; // no PyYAML here: our own reader checked above
+  assert.deepEqual(
+    loaded.map((r) => (r as MetaRecord)['name']),
+    names,
+  );
+});
+
+test('a malformed meta.yaml is a TrackingError naming the file', () => {
+  assert.throws(
+    () => parseMetaYaml("name: 'unterminated\n", 'mlruns/0/meta.yaml'),
+    (e: Error) => e instanceof TrackingError && e.message.startsWith('mlruns/0/meta.yaml: '),
+  );
+  assert.throws(() => parseMetaYaml('- a\n- b\n', 'm.yaml'), /m\.yaml: expected a mapping/);
+  assert.deepEqual(parseMetaYaml('tags:\n- a\n- b\nname: x\n'), { tags: [], name: 'x' }, 'legacy tag lists');
 });

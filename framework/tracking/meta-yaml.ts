@@ -1,8 +1,9 @@
 /**
- * The flat YAML of MLflow's `meta.yaml` files: one `key: scalar` per line, keys sorted, written the way
- * PyYAML's `safe_dump(default_flow_style=False, allow_unicode=True)` does. Only what those files hold is
- * supported: strings, integers, booleans, `null` and the empty list `[]`.
+ * The flat YAML of MLflow's `meta.yaml` files, through the `yaml` package with PyYAML's YAML 1.1 rules: keys sorted,
+ * one `key: scalar` per line, strings quoted where PyYAML would read them as something else. MLflow reads these files
+ * with PyYAML (`safe_load`), so what we write must mean the same there; PyYAML's own output reads back here too.
  */
+import { parse, type ScalarTag, stringify, type Tags } from 'yaml';
 import { TrackingError } from '../errors.js';
 
 /**
@@ -16,139 +17,110 @@ export type MetaValue = string | number | boolean | null | readonly [];
  */
 export type MetaRecord = Record<string, MetaValue>;
 
-/** `^(?:a|b|…)$` from its alternatives (written out separately where one line would not hold the pattern). */
-const anchoredAlternatives = (alternatives: readonly string[]) => new RegExp(`^(?:${alternatives.join('|')})$`);
-
-/** PyYAML's implicit resolvers (YAML 1.1): a string matching one of these must be quoted to stay a string. */
-const RESOLVERS = [
-  /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
-  anchoredAlternatives([
-    String.raw`[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?`,
-    String.raw`\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?`,
-    String.raw`[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*`,
-    String.raw`[-+]?\.(?:inf|Inf|INF)`,
-    String.raw`\.(?:nan|NaN|NAN)`,
-  ]),
-  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
-  /^(?:~|null|Null|NULL|<<|=)$/,
-  anchoredAlternatives([
-    '[0-9]{4}-[0-9]{2}-[0-9]{2}',
-    String.raw`[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?` +
-      String.raw`(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?`,
-  ]),
-];
+const TAG = 'tag:yaml.org,2002:';
+/** PyYAML's implicit booleans (the `yaml` package's YAML 1.1 schema also takes `y`/`n`; PyYAML reads them as text). */
+const PYYAML_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const PYYAML_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+/** PyYAML's implicit floats other than .inf/.nan and sexagesimals: a dot is required (`1e5` is text to PyYAML). */
+const PYYAML_FLOAT = /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?)$/;
 /**
- * Characters PyYAML (allow_unicode) cannot write unescaped, including line breaks — U+2028 and U+2029 among them:
- * PyYAML reads them as line breaks, so written plain they broke the file (and MLflow's whole run list with it).
+ * Characters PyYAML reads as line breaks (U+0085, U+2028, U+2029), refuses raw (C1 controls, U+FFFE/U+FFFF) or
+ * escapes itself (the byte-order mark).
  */
-const SPECIAL = /[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
-
-/** PyYAML's `analyze_scalar` for one-line strings in block context: may `text` be written unquoted? */
-function allowsPlain(text: string): boolean {
-  if (text === '' || text.startsWith(' ') || text.endsWith(' ') || /^(?:---|\.\.\.)/.test(text)) return false;
-  const chars = [...text];
-  for (const [i, ch] of chars.entries()) {
-    const followedBySpace = i + 1 >= chars.length || chars[i + 1] === ' ' || chars[i + 1] === '\t';
-    if (i === 0 && '#,[]{}&*!|>\'"%@`'.includes(ch)) return false;
-    if ((ch === ':' || (i === 0 && (ch === '?' || ch === '-'))) && followedBySpace) return false;
-    if (ch === '#' && i > 0 && (chars[i - 1] === ' ' || chars[i - 1] === '\t')) return false;
-  }
-  return !RESOLVERS.some((re) => re.test(text));
-}
-
-function scalar(value: MetaValue): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return '[]';
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new TrackingError(`meta.yaml holds integers only; got ${value}`);
-    return String(value);
-  }
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  return quote(String(value));
-}
-
-const YAML_BREAK_ESCAPES: Readonly<Record<string, string>> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
-
-function quote(text: string): string {
-  // JSON's escapes are YAML double-quoted escapes too; JSON leaves U+0085, U+2028 and U+2029 raw, which YAML reads as
-  // line breaks: PyYAML escapes them as \N, \L and \P.
-  if (SPECIAL.test(text)) return JSON.stringify(text).replace(/[\u0085\u2028\u2029]/g, (c) => YAML_BREAK_ESCAPES[c]!);
-  return allowsPlain(text) ? text : `'${text.replaceAll("'", "''")}'`;
-}
+const UNWRITABLE_RAW = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/g;
+/** What only a double-quoted scalar holds for PyYAML: the above, and tabs (PyYAML's scanner refuses a plain one). */
+const NEEDS_DOUBLE_QUOTES = /[\t\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+const ESCAPES: Readonly<Record<string, string>> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
 
 /**
- * Serializes a flat mapping with sorted keys.
+ * A double-quoted scalar with every character of {@link UNWRITABLE_RAW} escaped. The `yaml` package starts its
+ * double-quoted form from `JSON.stringify`, which leaves them raw: written so, U+2028 in a run name made PyYAML — and
+ * so MLflow's whole run list — fail. JSON's escapes are YAML double-quoted escapes too.
+ */
+function escapedDoubleQuoted(text: string): string {
+  return JSON.stringify(text).replace(UNWRITABLE_RAW, (c) => {
+    const code = c.charCodeAt(0);
+    const hex = code.toString(16).toUpperCase();
+    return ESCAPES[c] ?? (code < 0x100 ? `\\x${hex}` : `\\u${hex}`);
+  });
+}
+
+/** The `yaml` package's YAML 1.1 tags, resolving plain scalars as PyYAML's SafeLoader does. */
+function pyyamlTags(tags: Tags): Tags {
+  const pyFloat: ScalarTag = {
+    identify: (value) => typeof value === 'number',
+    default: true,
+    tag: `${TAG}float`,
+    test: PYYAML_FLOAT,
+    resolve: (text) => Number.parseFloat(text.replace(/_/g, '')),
+  };
+  // `=` and `<<` are PyYAML's value and merge keys: written plain, safe_load refuses them.
+  const reserved: ScalarTag = { default: true, tag: `${TAG}value`, test: /^(?:=|<<)$/, resolve: (text) => text };
+  const adapted = tags.flatMap((t): Tags => {
+    if (typeof t === 'string' || t.tag === `${TAG}merge`) return [];
+    if (t.tag === `${TAG}float` && t.format === 'EXP') return []; // pyFloat covers the exponent form
+    if (t.tag === `${TAG}float` && t.format === undefined && !t.test?.source.includes('inf')) return [pyFloat];
+    if (t.tag === `${TAG}bool`) return [{ ...t, test: t.identify?.(true) ? PYYAML_TRUE : PYYAML_FALSE } as ScalarTag];
+    if (t.tag !== `${TAG}str` || t.collection !== undefined) return [t];
+    const str: ScalarTag = t;
+    return [
+      {
+        ...str,
+        stringify: (item, ctx, onComment, onChompKeep) =>
+          NEEDS_DOUBLE_QUOTES.test(String(item.value))
+            ? escapedDoubleQuoted(String(item.value))
+            : str.stringify!(item, ctx, onComment, onChompKeep),
+      },
+    ];
+  });
+  return [...adapted, reserved];
+}
+
+/** The options PyYAML's `safe_dump(default_flow_style=False, allow_unicode=True)` output corresponds to. */
+const YAML_OPTIONS = {
+  version: '1.1',
+  customTags: pyyamlTags,
+  sortMapEntries: true,
+  singleQuote: true,
+  lineWidth: 0,
+  nullStr: 'null',
+  flowCollectionPadding: false,
+} as const;
+
+/**
+ * Serializes a flat mapping with sorted keys, as PyYAML writes it (strings quoted where PyYAML would read them as
+ * another type; long lines are not folded).
  * @example emitMetaYaml({ name: 'Default', experiment_id: '0', tags: [] })
  * // → "experiment_id: '0'\nname: Default\ntags: []\n"
  */
 export function emitMetaYaml(record: MetaRecord): string {
-  return Object.keys(record)
-    .sort()
-    .map((key) => `${key}: ${scalar(record[key] ?? null)}\n`)
-    .join('');
-}
-
-function parseScalar(raw: string, where: string): MetaValue {
-  const text = raw.trim();
-  if (text === '' || text === '~' || text === 'null' || text === 'Null' || text === 'NULL') return null;
-  if (text === '[]') return [];
-  if (text.startsWith("'")) {
-    if (!text.endsWith("'") || text.length < 2) throw new TrackingError(`${where}: unterminated quoted string`);
-    return text.slice(1, -1).replaceAll("''", "'");
+  for (const [key, value] of Object.entries(record)) {
+    if (typeof value === 'number' && !Number.isSafeInteger(value))
+      throw new TrackingError(`meta.yaml holds integers only; got ${key}: ${value}`);
   }
-  if (text.startsWith('"')) {
-    try {
-      // YAML's \N \L \P escapes (line breaks PyYAML writes escaped) have no JSON form: turn them back first.
-      const json = text.replace(
-        /\\(.)/gs,
-        (sequence, c: string) => ({ N: '\u0085', L: '\u2028', P: '\u2029' })[c] ?? sequence,
-      );
-      const parsed: unknown = JSON.parse(json);
-      if (typeof parsed === 'string') return parsed;
-    } catch {
-      /* fall through to the error below */
-    }
-    throw new TrackingError(`${where}: unsupported double-quoted string ${text}`);
-  }
-  if (/^[-+]?[0-9]+$/.test(text)) return Number(text);
-  if (/^(?:true|True|TRUE)$/.test(text)) return true;
-  if (/^(?:false|False|FALSE)$/.test(text)) return false;
-  return text;
+  return stringify(record, YAML_OPTIONS);
 }
 
 /**
- * Parses a flat `meta.yaml`, including PyYAML's folded continuation lines for long scalars. Block
- * sequences (legacy `tags:` lists) are skipped.
+ * Parses a `meta.yaml` (PyYAML's folded long lines included). Sequences (legacy `tags:` lists) read as `[]`.
  * @example parseMetaYaml("experiment_id: '0'\nname: Default\n") // → { experiment_id: '0', name: 'Default' }
  */
 export function parseMetaYaml(text: string, file = 'meta.yaml'): MetaRecord {
-  const entries: [string, string][] = [];
-  let inSequence = false;
-  let blanks = 0;
-  for (const [index, line] of text.split(/\r?\n/).entries()) {
-    if (line.trim() === '') {
-      blanks++;
-      continue;
-    }
-    const last = entries[entries.length - 1];
-    if (/^\s/.test(line) || line.startsWith('- ')) {
-      // Folded continuation: a line break is a space, each blank line a newline.
-      if (!inSequence && last && !line.trimStart().startsWith('- '))
-        last[1] += (blanks > 0 ? '\n'.repeat(blanks) : ' ') + line.trim();
-      blanks = 0;
-      continue;
-    }
-    blanks = 0;
-    if (line.startsWith('#')) continue;
-    const match = /^([^:\s][^:]*):(?:\s(.*)|)$/.exec(line);
-    if (!match || match[1] === undefined)
-      throw new TrackingError(`${file}:${index + 1}: expected 'key: value', got '${line}'`);
-    const value = match[2] ?? '';
-    inSequence = value.trim() === '';
-    entries.push([match[1], value]);
+  let parsed: unknown;
+  try {
+    parsed = parse(text, YAML_OPTIONS);
+  } catch (error) {
+    throw new TrackingError(`${file}: ${(error as Error).message.split('\n')[0]}`);
   }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new TrackingError(`${file}: expected a mapping of 'key: value' lines`);
   const record: MetaRecord = {};
-  for (const [key, value] of entries) record[key] = parseScalar(value, `${file} '${key}'`);
+  for (const [key, value] of Object.entries(parsed)) {
+    if (Array.isArray(value)) record[key] = [];
+    else if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) record[key] = value as MetaValue;
+    else throw new TrackingError(`${file}: '${key}' holds ${String(value)}, not a scalar`);
+  }
   return record;
 }
 
