@@ -90,10 +90,10 @@ test('serve a real bundle: predict, /v1/models, /healthz and Prometheus /metrics
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   assert.match(metrics, /^# HELP fewprompt_requests_total/m);
   assert.match(metrics, /^fewprompt_requests_total\{model="eprstmt",code="200"\} 1$/m);
-  assert.match(metrics, /^fewprompt_request_duration_seconds_bucket\{model="eprstmt",le="\+Inf"\} 1$/m);
+  assert.match(metrics, /^fewprompt_request_duration_seconds_bucket\{le="\+Inf",model="eprstmt"\} 1$/m);
   assert.match(metrics, /^fewprompt_batch_size_sum\{model="eprstmt"\} 2$/m);
   for (const line of metrics.trim().split('\n'))
-    assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+-]+)$/, line);
+    assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+-]+|)$/, line); // blank lines separate metrics
   await server.close();
 });
 
@@ -119,7 +119,7 @@ keeps serving`, async () => {
   assert.match(String(unknown.json['error']), /unknown model 'nope'; mounted: m/);
   const ok = await post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['abc'] }));
   assert.deepEqual(ok.json['predictions'], [{ text: 'abc', length: 3 }]);
-  assert.match(server.metrics.render(), /fewprompt_request_errors_total\{model="m"\} 5/);
+  assert.match(await server.metrics.render(), /fewprompt_request_errors_total\{model="m"\} 5/);
   await server.close();
 });
 
@@ -160,10 +160,10 @@ test('graceful shutdown: in-flight requests finish, new connections are refused'
 test('unknown model names share one metrics label, malformed percent-encoding is a 400, not a 500', async () => {
   const server = new PredictionServer({ m: fakeModel(0) }, { port: 0 });
   const port = await server.listen();
-  const before = server.metrics.render().split('\n').length;
+  const before = (await server.metrics.render()).split('\n').length;
   for (let i = 0; i < 50; i++)
     assert.equal((await post(port, `/v1/models/random-${i}-${Math.random()}:predict`, '{"texts":["a"]}')).status, 404);
-  const lines = server.metrics.render().split('\n');
+  const lines = (await server.metrics.render()).split('\n');
   assert.ok(lines.length < before + 40, `metrics grew from ${before} to ${lines.length} lines for 50 unknown names`);
   assert.match(lines.join('\n'), /fewprompt_requests_total\{model="\(unknown\)",code="404"\} 50/);
   for (const path of ['/v1/models/%E0%A4%A:predict', '/v1/models/%ZZ:predict']) {

@@ -259,7 +259,7 @@ export class PredictionServer {
         status = this.closing ? 503 : 200;
         this.send(res, status, { status: this.closing ? 'draining' : 'ok', models: Object.keys(this.models) });
       } else if (req.method === 'GET' && url.pathname === '/metrics') {
-        this.send(res, 200, this.metrics.render(), 'text/plain; version=0.0.4');
+        this.send(res, 200, await this.metrics.render(), this.metrics.contentType);
         counted = false; // scrapes are not requests of a model
       } else if (req.method === 'GET' && url.pathname === '/v1/models') {
         this.send(res, 200, {
