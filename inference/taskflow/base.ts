@@ -2,7 +2,10 @@
  * Taskflow's building blocks: the options every task accepts, its JSON-safe config, and the
  * abstract {@link Task} each task file implements (one file per task, listed in `index.ts`).
  */
-import { ConfigError, UnknownKindError } from '../../framework/errors.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BundleError, ConfigError, UnknownKindError } from '../../framework/errors.js';
+import { packagePath } from '../../framework/package-paths.js';
 import type { LacBackendKind } from '../lac/backend.js';
 
 /** Options of `Taskflow(task, options)` (PaddleNLP's names in camelCase). */
@@ -62,6 +65,48 @@ export function resolveConfig(
     throw new ConfigError(`entityOnly applies to the 'ner' task only, not '${task}'`);
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   return { ...defined, task, mode, model, batchSize };
+}
+
+/**
+ * A model a task loads from its own directory, which the git repository holds and the npm package leaves out (the
+ * package carries only the default encoder and LAC).
+ */
+export interface TaskModel {
+  /** The task (and mode) for messages, e.g. `ner (accurate)`. */
+  readonly task: string;
+  /** The directory in the git repository, relative to its root, e.g. `models/taskflow/ner-accurate`. */
+  readonly path: string;
+  /** A file every complete model directory holds, e.g. `bundle.json`. */
+  readonly marker: string;
+  /** What the directory holds, for messages: `model bundle`, `parser bundle`, `model directory`. */
+  readonly what: string;
+  /** How to make another one, for a `taskPath` that holds none, e.g. `a bundle from 'fewprompt export'`. */
+  readonly makeOne: string;
+}
+
+/**
+ * The directory to load `model` from: `taskPath` when given, else the model's place in the package. A missing model
+ * is one line: for the shipped one, where to get it (the git repository) and where to put it.
+ * @example
+ * taskModelDir({ task: 'sentiment_analysis', path: 'models/taskflow/sentiment-analysis', marker: 'bundle.json',
+ *   what: 'model bundle', makeOne: "a bundle from 'fewprompt export'" }, undefined);
+ * // → '/…/node_modules/fewprompt/models/taskflow/sentiment-analysis', or throws BundleError:
+ * // "sentiment_analysis: model not installed (no bundle.json in /…/models/taskflow/sentiment-analysis); the npm
+ * //  package leaves it out: copy models/taskflow/sentiment-analysis/ there from the fewprompt git repository
+ * //  (README: Taskflow models), or pass taskPath (--task-path)"
+ */
+export function taskModelDir(model: TaskModel, taskPath: string | undefined): string {
+  const dir = taskPath ?? packagePath(model.path);
+  if (existsSync(join(dir, model.marker))) return dir;
+  if (taskPath !== undefined)
+    throw new BundleError(
+      `${model.task}: no ${model.what} at ${dir} (no ${model.marker}); taskPath takes ${model.makeOne}`,
+    );
+  throw new BundleError(
+    `${model.task}: model not installed (no ${model.marker} in ${dir}); the npm package leaves it out: ` +
+      `copy ${model.path}/ there from the fewprompt git repository (README: Taskflow models), ` +
+      'or pass taskPath (--task-path)',
+  );
 }
 
 /** One Taskflow task: turns a batch of texts into one output per text. */

@@ -6,17 +6,23 @@
  *   position, scene), entities only; the head also reads LAC's tag of each character
  *   (`models/taskflow/ner-accurate/`, see its MODEL_CARD.md).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { BundleError } from '../../framework/errors.js';
 import type { Lac } from '../lac/lac.js';
 import { loadTokenClassifier, TokenClassifier } from '../runtime/token-classifier.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from './base.js';
+import { TASK_CATALOG } from './catalog.js';
 import { LAC_ENTITY_TYPES, loadLac } from './lac-tasks.js';
 import { packagePath } from '../../framework/package-paths.js';
 
-/** Where the shipped `accurate` model (a token-classification bundle) lives. */
-export const SHIPPED_NER_ACCURATE_MODEL = packagePath('models/taskflow/ner-accurate');
+/** The `accurate` model (a token-classification bundle): in the git repository, not in the npm package. */
+const ACCURATE_MODEL: TaskModel = {
+  task: 'ner (accurate)',
+  path: 'models/taskflow/ner-accurate',
+  marker: 'bundle.json',
+  what: 'model bundle',
+  makeOne: 'a bundle from scripts/train-ner.ts',
+};
+/** Where the shipped `accurate` model lives. */
+export const SHIPPED_NER_ACCURATE_MODEL = packagePath(ACCURATE_MODEL.path);
 
 /**
  * Named-entity recognition as PaddleNLP's `ner`: `[span, type]` pairs. In `fast` mode non-entity words
@@ -29,7 +35,7 @@ export const SHIPPED_NER_ACCURATE_MODEL = packagePath('models/taskflow/ner-accur
  */
 export class NerTask extends Task<[string, string][]> {
   static readonly kind = 'ner';
-  static readonly modes = { fast: 'lac', accurate: 'fewprompt-cluener' } as const;
+  static readonly modes = TASK_CATALOG.ner.modes;
 
   private constructor(
     config: TaskConfig,
@@ -40,7 +46,7 @@ export class NerTask extends Task<[string, string][]> {
 
   /** Validated config with defaults (mode `fast`; `accurate` = our CLUENER token classifier). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(NerTask.kind, NerTask.modes, 'fast', options);
+    return resolveConfig(NerTask.kind, NerTask.modes, TASK_CATALOG.ner.defaultMode, options);
   }
 
   /**
@@ -49,12 +55,7 @@ export class NerTask extends Task<[string, string][]> {
    */
   static async fromConfig(config: TaskConfig): Promise<NerTask> {
     if (config.mode !== 'accurate') return new NerTask(config, await loadLac(config));
-    const dir = config.taskPath ?? SHIPPED_NER_ACCURATE_MODEL;
-    if (!existsSync(join(dir, 'bundle.json')))
-      throw new BundleError(
-        `ner (accurate): no model bundle at ${dir}; pass taskPath (a bundle from scripts/train-ner.ts)`,
-      );
-    return new NerTask(config, await loadTokenClassifier(dir));
+    return new NerTask(config, await loadTokenClassifier(taskModelDir(ACCURATE_MODEL, config.taskPath)));
   }
 
   override async close(): Promise<void> {

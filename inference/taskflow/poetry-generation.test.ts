@@ -35,7 +35,7 @@ trip`, async () => {
     );
     await assert.rejects(
       PoetryGenerationTask.fromConfig(PoetryGenerationTask.configure({ taskPath: `${dir}-missing` })),
-      /model directory .*-missing not found/,
+      /no model directory at .*-missing \(no config\.json\)/,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

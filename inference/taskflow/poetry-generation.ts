@@ -4,15 +4,22 @@
  * quatrains and regulated verse) is our small character-level GPT on ONNX Runtime with cached decoding;
  * the answer runs until the model ends the sentence with '。' (or `maxOutLen` characters).
  */
-import { existsSync } from 'node:fs';
 import type { GenerationArgs } from '../../framework/generation/base.js';
-import { TaskInputError } from '../../framework/errors.js';
 import { TextGenerator, type TextGenerationOptions } from '../generation/generator.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from './base.js';
+import { TASK_CATALOG } from './catalog.js';
 import { packagePath } from '../../framework/package-paths.js';
 
-/** The model directory shipped in the package. */
-export const SHIPPED_POETRY_MODEL = packagePath('models/poetry-gpt-zh');
+/** The shipped model: in the git repository, not in the npm package. */
+const MODEL: TaskModel = {
+  task: 'poetry_generation',
+  path: 'models/poetry-gpt-zh',
+  marker: 'config.json',
+  what: 'model directory',
+  makeOne: 'a GPT directory from scripts/train-poetry-gpt.ts',
+};
+/** Where the shipped model directory lives. */
+export const SHIPPED_POETRY_MODEL = packagePath(MODEL.path);
 
 /** One result: the input line and the generated continuation (punctuation included). */
 export interface PoetryResult {
@@ -38,7 +45,7 @@ export const POETRY_DECODING: Readonly<Record<string, TextGenerationOptions>> = 
  */
 export class PoetryGenerationTask extends Task<PoetryResult> {
   static readonly kind = 'poetry_generation';
-  static readonly modes = { sampling: 'poetry-gpt-zh', beam_search: 'poetry-gpt-zh', greedy: 'poetry-gpt-zh' } as const;
+  static readonly modes = TASK_CATALOG.poetry_generation.modes;
 
   private constructor(
     config: TaskConfig,
@@ -49,17 +56,17 @@ export class PoetryGenerationTask extends Task<PoetryResult> {
 
   /** Validated config with defaults (mode `sampling`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(PoetryGenerationTask.kind, PoetryGenerationTask.modes, 'sampling', options);
+    return resolveConfig(
+      PoetryGenerationTask.kind,
+      PoetryGenerationTask.modes,
+      TASK_CATALOG.poetry_generation.defaultMode,
+      options,
+    );
   }
 
   /** Loads the model a config names. */
   static async fromConfig(config: TaskConfig): Promise<PoetryGenerationTask> {
-    const dir = config.taskPath ?? SHIPPED_POETRY_MODEL;
-    if (!existsSync(dir))
-      throw new TaskInputError(
-        `poetry_generation: model directory ${dir} not found (ship models/poetry-gpt-zh or pass taskPath)`,
-      );
-    return new PoetryGenerationTask(config, await TextGenerator.load(dir));
+    return new PoetryGenerationTask(config, await TextGenerator.load(taskModelDir(MODEL, config.taskPath)));
   }
 
   /** The generation arguments this task uses (the seed included). */

@@ -1,6 +1,7 @@
 /** `pos_tagging`: LAC's 24 part-of-speech tags plus PER/LOC/ORG/TIME. */
 import type { Lac } from '../lac/lac.js';
 import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
+import { TASK_CATALOG } from './catalog.js';
 import { loadLac } from './lac-tasks.js';
 
 /**
@@ -12,7 +13,7 @@ import { loadLac } from './lac-tasks.js';
  */
 export class PosTaggingTask extends Task<[string, string][]> {
   static readonly kind = 'pos_tagging';
-  static readonly modes = { base: 'lac' } as const;
+  static readonly modes = TASK_CATALOG.pos_tagging.modes;
 
   private constructor(
     config: TaskConfig,
@@ -23,7 +24,7 @@ export class PosTaggingTask extends Task<[string, string][]> {
 
   /** Validated config with defaults (mode `base`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(PosTaggingTask.kind, PosTaggingTask.modes, 'base', options);
+    return resolveConfig(PosTaggingTask.kind, PosTaggingTask.modes, TASK_CATALOG.pos_tagging.defaultMode, options);
   }
 
   /** Loads the model a config names. */

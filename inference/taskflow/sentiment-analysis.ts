@@ -4,15 +4,22 @@
  * MODEL_CARD.md) is our default encoder trained on ChnSentiCorp and exported as an INT8 bundle; long
  * texts are split into windows and their probabilities averaged (AutoSplitter).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { BundleError } from '../../framework/errors.js';
 import { loadClassifier, type Classifier } from '../runtime/classifier.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from './base.js';
+import { TASK_CATALOG } from './catalog.js';
 import { packagePath } from '../../framework/package-paths.js';
 
+/** The shipped sentiment bundle: in the git repository, not in the npm package. */
+const MODEL: TaskModel = {
+  task: 'sentiment_analysis',
+  path: 'models/taskflow/sentiment-analysis',
+  marker: 'bundle.json',
+  what: 'model bundle',
+  makeOne: "a bundle from 'fewprompt export'",
+};
 /** Where the shipped sentiment bundle lives. */
-export const SHIPPED_SENTIMENT_MODEL = packagePath('models/taskflow/sentiment-analysis');
+export const SHIPPED_SENTIMENT_MODEL = packagePath(MODEL.path);
 
 /** A bundle label → Taskflow's label: ChnSentiCorp's `0`/`1` and FewCLUE EPRSTMT's `Negative`/`Positive`. */
 const POLARITY: Readonly<Record<string, 'positive' | 'negative'>> = {
@@ -40,7 +47,7 @@ export interface SentimentResult {
  */
 export class SentimentAnalysisTask extends Task<SentimentResult> {
   static readonly kind = 'sentiment_analysis';
-  static readonly modes = { base: 'fewprompt-chnsenticorp' } as const;
+  static readonly modes = TASK_CATALOG.sentiment_analysis.modes;
 
   private constructor(
     config: TaskConfig,
@@ -51,16 +58,17 @@ export class SentimentAnalysisTask extends Task<SentimentResult> {
 
   /** Validated config with defaults (mode `base`; `taskPath` = another sentiment bundle). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(SentimentAnalysisTask.kind, SentimentAnalysisTask.modes, 'base', options);
+    return resolveConfig(
+      SentimentAnalysisTask.kind,
+      SentimentAnalysisTask.modes,
+      TASK_CATALOG.sentiment_analysis.defaultMode,
+      options,
+    );
   }
 
   /** Loads the shipped bundle, or the one `taskPath` names (its labels must be a polarity pair). */
   static async fromConfig(config: TaskConfig): Promise<SentimentAnalysisTask> {
-    const dir = config.taskPath ?? SHIPPED_SENTIMENT_MODEL;
-    if (!existsSync(join(dir, 'bundle.json')))
-      throw new BundleError(
-        `sentiment_analysis: no model bundle at ${dir}; pass taskPath (a bundle from 'fewprompt export')`,
-      );
+    const dir = taskModelDir(MODEL, config.taskPath);
     const classifier = await loadClassifier(dir);
     const unknown = classifier.labels.filter((l) => POLARITY[l] === undefined);
     if (unknown.length > 0)

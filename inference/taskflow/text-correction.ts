@@ -1,9 +1,18 @@
 import { Corrector, type CandidateMode, type CorrectionResult } from '../csc/corrector.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from './base.js';
+import { TASK_CATALOG } from './catalog.js';
 import { packagePath } from '../../framework/package-paths.js';
 
-/** The model directory shipped in the package. */
-export const SHIPPED_CSC_MODEL = packagePath('models/taskflow/text-correction');
+/** The shipped model: in the git repository, not in the npm package. */
+const MODEL: TaskModel = {
+  task: 'text_correction',
+  path: 'models/taskflow/text-correction',
+  marker: 'csc.json',
+  what: 'model directory',
+  makeOne: 'a directory from scripts/train-csc.ts',
+};
+/** Where the shipped model directory lives. */
+export const SHIPPED_CSC_MODEL = packagePath(MODEL.path);
 
 /**
  * Spelling correction. Modes: `confusion` (default; a character may only become one of its
@@ -16,7 +25,7 @@ export const SHIPPED_CSC_MODEL = packagePath('models/taskflow/text-correction');
  */
 export class TextCorrectionTask extends Task<CorrectionResult> {
   static readonly kind = 'text_correction';
-  static readonly modes = { confusion: 'fewprompt-csc-mini', vocab: 'fewprompt-csc-mini' } as const;
+  static readonly modes = TASK_CATALOG.text_correction.modes;
 
   private constructor(
     config: TaskConfig,
@@ -27,12 +36,17 @@ export class TextCorrectionTask extends Task<CorrectionResult> {
 
   /** Validated config with defaults (mode `confusion`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(TextCorrectionTask.kind, TextCorrectionTask.modes, 'confusion', options);
+    return resolveConfig(
+      TextCorrectionTask.kind,
+      TextCorrectionTask.modes,
+      TASK_CATALOG.text_correction.defaultMode,
+      options,
+    );
   }
 
   /** Loads the model a config names. */
   static async fromConfig(config: TaskConfig): Promise<TextCorrectionTask> {
-    return new TextCorrectionTask(config, await Corrector.load(config.taskPath ?? SHIPPED_CSC_MODEL));
+    return new TextCorrectionTask(config, await Corrector.load(taskModelDir(MODEL, config.taskPath)));
   }
 
   async run(texts: readonly string[]): Promise<CorrectionResult[]> {

@@ -1,6 +1,7 @@
 /** `word_segmentation`: `base` = LAC (default), `fast` = jieba dictionary + HMM. */
 import { Lac } from '../lac/lac.js';
 import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
+import { TASK_CATALOG } from './catalog.js';
 import { FastSegmenter } from './jieba-fast.js';
 import { loadLac } from './lac-tasks.js';
 
@@ -12,7 +13,7 @@ import { loadLac } from './lac-tasks.js';
  */
 export class WordSegmentationTask extends Task<string[]> {
   static readonly kind = 'word_segmentation';
-  static readonly modes = { base: 'lac', fast: 'jieba' } as const;
+  static readonly modes = TASK_CATALOG.word_segmentation.modes;
 
   private constructor(
     config: TaskConfig,
@@ -23,7 +24,12 @@ export class WordSegmentationTask extends Task<string[]> {
 
   /** Validated config with defaults (mode `base`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(WordSegmentationTask.kind, WordSegmentationTask.modes, 'base', options);
+    return resolveConfig(
+      WordSegmentationTask.kind,
+      WordSegmentationTask.modes,
+      TASK_CATALOG.word_segmentation.defaultMode,
+      options,
+    );
   }
 
   /** Loads the model a config names. */

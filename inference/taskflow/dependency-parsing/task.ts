@@ -2,17 +2,25 @@
  * `dependency_parsing`: a biaffine parser (DDParser's architecture on our small BERT, trained on UD
  * Chinese GSD) over LAC's words; every result is a tree (maximum spanning tree decoding).
  */
-import { existsSync } from 'node:fs';
-import { BundleError, TaskInputError } from '../../../framework/errors.js';
+import { TaskInputError } from '../../../framework/errors.js';
 import type { Lac } from '../../lac/lac.js';
 import { DependencyParser } from './parser.js';
 import { lacWordTags } from './word-tags.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from '../base.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
+import { TASK_CATALOG } from '../catalog.js';
 import { loadLac } from '../lac-tasks.js';
 import { packagePath } from '../../../framework/package-paths.js';
 
+/** The shipped parser bundle: in the git repository, not in the npm package. */
+const MODEL: TaskModel = {
+  task: 'dependency_parsing',
+  path: 'models/taskflow/dependency-parsing',
+  marker: 'parser.json',
+  what: 'parser bundle',
+  makeOne: "a bundle from 'fewprompt taskflow-train dependency_parsing --bundle DIR'",
+};
 /** The shipped parser bundle. */
-export const SHIPPED_PARSER = packagePath('models/taskflow/dependency-parsing/');
+export const SHIPPED_PARSER = packagePath(`${MODEL.path}/`);
 
 /** PaddleNLP's result shape: the words, each word's 1-based head (0 = root) and its relation (UD labels). */
 export interface DependencyParse {
@@ -34,7 +42,7 @@ export interface DependencyParse {
  */
 export class DependencyParsingTask extends Task<DependencyParse> {
   static readonly kind = 'dependency_parsing';
-  static readonly modes = { base: 'biaffine-gsd' } as const;
+  static readonly modes = TASK_CATALOG.dependency_parsing.modes;
   private lac: Promise<Lac> | undefined;
 
   private constructor(
@@ -46,18 +54,17 @@ export class DependencyParsingTask extends Task<DependencyParse> {
 
   /** Validated config with defaults (mode `base`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(DependencyParsingTask.kind, DependencyParsingTask.modes, 'base', options);
+    return resolveConfig(
+      DependencyParsingTask.kind,
+      DependencyParsingTask.modes,
+      TASK_CATALOG.dependency_parsing.defaultMode,
+      options,
+    );
   }
 
   /** Loads the parser bundle (`taskPath`, else the shipped one); LAC loads on the first text. */
   static async fromConfig(config: TaskConfig): Promise<DependencyParsingTask> {
-    const dir = config.taskPath ?? SHIPPED_PARSER;
-    if (!existsSync(dir))
-      throw new BundleError(
-        `dependency_parsing: no parser bundle at ${dir}; ` +
-          'train one with fewprompt taskflow-train dependency_parsing --bundle DIR and pass taskPath',
-      );
-    return new DependencyParsingTask(config, await DependencyParser.load(dir));
+    return new DependencyParsingTask(config, await DependencyParser.load(taskModelDir(MODEL, config.taskPath)));
   }
 
   private segmenter(): Promise<Lac> {
