@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
 import { log } from '../../framework/log.js';
-import { checkChoice, FUSIONS, PRECISIONS } from '../../inference/export/bert-graph.js';
+import { checkChoice, FUSIONS, PRECISIONS } from '../../inference/export/choices.js';
 import type { Command } from './command.js';
 
 const usage = `usage: fewprompt export --run DIR --out BUNDLE [--precision fp32|fp16|int8] [--fusion contrib|none]
@@ -15,20 +15,20 @@ the source run's metrics. Load it with loadClassifier(), 'fewprompt predict' or 
                    quantisation of every encoder MatMul, per-column int8 weights)
   --fusion F       contrib (default: ORT's fused com.microsoft kernels) or none (standard ops)`;
 
+const FLAGS = {
+  run: { type: 'string' },
+  out: { type: 'string' },
+  precision: { type: 'string', default: 'fp32' },
+  fusion: { type: 'string', default: 'contrib' },
+} as const;
+
 /** `fewprompt export`. */
 export const exportCommand: Command = {
   name: 'export',
   usage,
+  options: FLAGS,
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        run: { type: 'string' },
-        out: { type: 'string' },
-        precision: { type: 'string', default: 'fp32' },
-        fusion: { type: 'string', default: 'contrib' },
-      },
-    });
+    const { values } = parseArgs({ args, options: FLAGS });
     if (values.run === undefined || values.out === undefined)
       throw new ConfigError(`export needs --run DIR and --out BUNDLE\n${usage}`);
     const precision = checkChoice('--precision', values.precision, PRECISIONS);

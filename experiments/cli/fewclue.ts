@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
-import { renderMarkdown } from '../suite/report.js';
-import { parseSuiteOptions } from '../suite/suite.js';
 import type { Command } from './command.js';
 import { cliOptions } from '../config/options.js';
 import { TRAIN_FLAGS, configFromFlags } from './train.js';
@@ -30,6 +28,7 @@ with the same options skips them.
   --tasks LIST          comma-separated FewCLUE tasks (default: all nine; non-bundled ones need --data-dir or \
 FEWCLUE_DIR)
   --train FILE --dev FILE --text-field NAME --label-field NAME [--test FILE] [--labels SPEC]
+      [--text-pair-field NAME] [--id-field NAME] [--task-name NAME]
                         instead of --tasks: your own data, as 'fewprompt train' reads it; the grid is its methods \
 and variants
   --methods LIST        pet, ptuning, efl, finetune (or registered methods), each optionally METHOD+rdrop, \
@@ -131,13 +130,16 @@ export function suiteInputFromFlags(values: Record<string, string | boolean | un
 export const fewclueCommand: Command = {
   name: 'fewclue',
   usage,
+  options: FLAGS,
   async run(args) {
     const { values } = parseFlags(args);
+    // Loaded here: `fewclue --help` must not wait for the suite (tfjs, arktype, BullMQ).
+    const { parseSuiteOptions, runSuite } = await import('../suite/suite.js');
+    const { renderMarkdown } = await import('../suite/report.js');
     const options = parseSuiteOptions(
       suiteInputFromFlags(values),
       typeof values.config === 'string' ? values.config : 'flags',
     );
-    const { runSuite } = await import('../suite/suite.js');
     const outcome = await runSuite(options);
     if (values.json) console.log(JSON.stringify(outcome.report, null, 2));
     else console.log(renderMarkdown(outcome.report));

@@ -1,10 +1,5 @@
 import { parseArgs } from 'node:util';
-import { initBackend } from '../../framework/backend/select.js';
 import { ConfigError } from '../../framework/errors.js';
-import { modelOrDefault } from '../../framework/model/default.js';
-import { loadPretrained } from '../../framework/model/pretrained.js';
-import { fillMask } from '../../framework/pipelines/fill-mask.js';
-import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import type { Command } from './command.js';
 
 const usage = `usage: fewprompt fill-mask [--model DIR|ORG/NAME] [--top-k K] [--json] TEXT
@@ -15,24 +10,29 @@ Predicts the tokens at each [MASK] of TEXT (Hugging Face's fill-mask pipeline).
   --json    JSON output: for one mask an array [{"token", "token_id", "score"}, …], best first;
             for several masks an array of such arrays`;
 
+const FLAGS = {
+  model: { type: 'string' },
+  'top-k': { type: 'string', default: '5' },
+  json: { type: 'boolean', default: false },
+} as const;
+
 /** `fewprompt fill-mask`. */
 export const fillMaskCommand: Command = {
   name: 'fill-mask',
   usage,
+  options: FLAGS,
   async run(args) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        model: { type: 'string' },
-        'top-k': { type: 'string', default: '5' },
-        json: { type: 'boolean', default: false },
-      },
-    });
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: FLAGS });
     if (positionals.length === 0) throw new ConfigError(`fill-mask needs a TEXT with [MASK]\n${usage}`);
     const topK = Number(values['top-k']);
     if (!Number.isInteger(topK) || topK < 1)
       throw new ConfigError(`--top-k must be a positive integer, got '${values['top-k']}'`);
+    // Loaded here: `fill-mask --help` must not wait for tfjs.
+    const { initBackend } = await import('../../framework/backend/select.js');
+    const { modelOrDefault } = await import('../../framework/model/default.js');
+    const { loadPretrained } = await import('../../framework/model/pretrained.js');
+    const { fillMask } = await import('../../framework/pipelines/fill-mask.js');
+    const { BertTokenizer } = await import('../../framework/tokenizer/index.js');
     await initBackend();
     const { model, dir } = await loadPretrained(modelOrDefault(values.model));
     const tokenizer = await BertTokenizer.fromPretrained(dir);

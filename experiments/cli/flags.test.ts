@@ -1,4 +1,4 @@
-import { test } from 'vitest';
+import { test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../framework/errors.js';
 import { suiteInputFromFlags } from './fewclue.js';
@@ -68,4 +68,21 @@ test('operating-system errors (a full disk, a path it may not write) are one lin
   });
   assert.equal(systemErrorLine(denied), 'permission denied (/root/x)');
   assert.equal(systemErrorLine(new TypeError('a bug')), undefined, 'bugs keep their stack');
+});
+
+test('pretrain: --data-parallel N; --workers N (its old name) still works, with a one-line warning', async () => {
+  const { pretrainInputFromFlags } = await import('./pretrain.js');
+  assert.equal(pretrainInputFromFlags(['--data-parallel', '2']).workers, 2);
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    assert.equal(pretrainInputFromFlags(['--workers', '3']).workers, 3);
+    assert.equal(stderr.mock.calls.length, 1);
+    assert.match(
+      String(stderr.mock.calls[0]?.[0]),
+      /^\[fewprompt\] pretrain: --workers is deprecated, use --data-parallel/,
+    );
+  } finally {
+    stderr.mockRestore();
+  }
+  assert.throws(() => pretrainInputFromFlags(['--workers', '2', '--data-parallel', '2']), /give --data-parallel only/);
 });

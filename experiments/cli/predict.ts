@@ -15,23 +15,22 @@ Texts longer than the model's limit are split on sentence boundaries and the win
   --threads N       ONNX Runtime intra-op threads (default: all cores)
   --split-join J    how a split text's windows join: ${WINDOW_AGGREGATES.join(', ')} (default mean)`;
 
+const FLAGS = {
+  bundle: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  input: { type: 'string' },
+  'batch-size': { type: 'string', default: '32' },
+  threads: { type: 'string' },
+  'split-join': { type: 'string', default: 'mean' },
+} as const;
+
 /** `fewprompt predict`. */
 export const predictCommand: Command = {
   name: 'predict',
   usage,
+  options: FLAGS,
   async run(args) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        bundle: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        input: { type: 'string' },
-        'batch-size': { type: 'string', default: '32' },
-        threads: { type: 'string' },
-        'split-join': { type: 'string', default: 'mean' },
-      },
-    });
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: FLAGS });
     if (values.bundle === undefined) throw new ConfigError(`predict needs --bundle DIR\n${usage}`);
     const texts = [...positionals];
     if (values.input !== undefined) {

@@ -1,19 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { initBackend } from '../../framework/backend/select.js';
 import { ConfigError } from '../../framework/errors.js';
-import {
-  CORPUS_FORMATS,
-  pretrain,
-  readCheckpointState,
-  resolvePretrainConfig,
-  type CorpusFormat,
-  type CorpusSource,
-  type PretrainConfig,
-  type PretrainConfigInput,
+import { log } from '../../framework/log.js';
+import { CORPUS_FORMATS } from '../../framework/pretrain/corpus.js';
+import type {
+  CorpusFormat,
+  CorpusSource,
+  PretrainConfig,
+  PretrainConfigInput,
+  PretrainProbe,
 } from '../../framework/pretrain/index.js';
-import { getTask, TASK_KINDS, type FewClueKind } from '../../datasets/index.js';
-import { zeroShotProbe } from '../zero-shot-probe.js';
 import type { Command } from './command.js';
 import { optionalNumberFlag } from './flags.js';
 
@@ -44,8 +40,10 @@ model and vocabulary:
 training:
   --max-seq-len N (128)  --batch-size N (32)  --lr X (5e-4)  --weight-decay X (0.01)  --warmup N (300)
   --schedule linear|cosine|constant  --max-steps N (10000; also the decay length)  --max-grad-norm X (1)
-  --workers N           data-parallel worker threads, sharing the cores (batch must divide by N); on the native
-                        backend one thread with every core is usually faster (wasm: one core per worker)
+  --data-parallel N     N model replicas on worker threads, each taking 1/N of a batch and sharing the cores (batch
+                        must divide by N); on the native backend one replica with every core is usually faster (wasm:
+                        one core each). Was --workers (still accepted, with a warning: fewclue's --workers are
+                        processes)
   --grad-accum N        micro-batches per step on this thread (a batch of --batch-size rows, 1/N of it in memory \
 at a time)
   --max-minutes M       stop (with a checkpoint) after M minutes of this invocation; --resume continues
@@ -91,7 +89,8 @@ const OPTIONS = {
   'max-steps': { type: 'string' },
   'max-grad-norm': { type: 'string' },
   'max-minutes': { type: 'string' },
-  workers: { type: 'string' },
+  'data-parallel': { type: 'string' },
+  workers: { type: 'string' }, // the old spelling of --data-parallel
   'grad-accum': { type: 'string' },
   'checkpoint-minutes': { type: 'string' },
   'eval-every': { type: 'string' },
@@ -112,6 +111,14 @@ const OPTIONS = {
 
 const num = optionalNumberFlag;
 
+/** `--data-parallel N`, or its old spelling `--workers N` with a one-line warning (fewclue's workers are processes). */
+function dataParallelFlag(v: Readonly<Record<string, unknown>>): number | undefined {
+  if (v['workers'] === undefined) return num(v, 'data-parallel');
+  if (v['data-parallel'] !== undefined) throw new ConfigError('give --data-parallel only (--workers is its old name)');
+  log.warn('pretrain: --workers is deprecated, use --data-parallel (the same: model replicas on worker threads)');
+  return num(v, 'workers');
+}
+
 function readConfigFile(path: string): PretrainConfigInput {
   try {
     const json: unknown = JSON.parse(readFileSync(path, 'utf8'));
@@ -124,7 +131,14 @@ function readConfigFile(path: string): PretrainConfigInput {
   }
 }
 
-/** Flags → partial config (only what was given, so a config file's values survive). */
+/**
+ * Flags → partial config (only what was given, so a config file's values survive).
+ * @example pretrainInputFromFlags(['--data-parallel', '2', '--lr', '1e-4']); // → { lr: 0.0001, workers: 2 }
+ */
+export function pretrainInputFromFlags(args: string[]): PretrainConfigInput {
+  return fromFlags(parse(args).values);
+}
+
 function fromFlags(v: ReturnType<typeof parse>['values']): PretrainConfigInput {
   const out: PretrainConfigInput = {};
   const set = <K extends keyof PretrainConfigInput>(key: K, value: PretrainConfigInput[K] | undefined): void => {
@@ -166,7 +180,7 @@ function fromFlags(v: ReturnType<typeof parse>['values']): PretrainConfigInput {
   set('maxSteps', num(v, 'max-steps'));
   set('maxGradNorm', num(v, 'max-grad-norm'));
   set('maxMinutes', num(v, 'max-minutes'));
-  set('workers', num(v, 'workers'));
+  set('workers', dataParallelFlag(v));
   set('gradientAccumulation', num(v, 'grad-accum'));
   set('checkpointMinutes', num(v, 'checkpoint-minutes'));
   set('evalEvery', num(v, 'eval-every'));
@@ -199,10 +213,28 @@ function parse(args: string[]) {
   return parseArgs({ args, allowPositionals: false, options: OPTIONS });
 }
 
+/** `--probe TASKS`: zero-shot PET on these FewCLUE tasks at every evaluation. */
+async function probeFromFlag(tasks: string, dataDir: string | undefined): Promise<PretrainProbe> {
+  const { getTask, TASK_KINDS } = await import('../../datasets/index.js');
+  const { zeroShotProbe } = await import('../zero-shot-probe.js');
+  return zeroShotProbe(
+    tasks
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean)
+      .map((kind) => {
+        if (!(TASK_KINDS as readonly string[]).includes(kind))
+          throw new ConfigError(`--probe: unknown task '${kind}'; valid: ${TASK_KINDS.join(', ')}`);
+        return getTask(kind as (typeof TASK_KINDS)[number], dataDir === undefined ? {} : { dataDir });
+      }),
+  );
+}
+
 /** `fewprompt pretrain`. */
 export const pretrainCommand: Command = {
   name: 'pretrain',
   usage,
+  options: OPTIONS,
   async run(args) {
     const { values } = parse(args);
     const flags = fromFlags(values);
@@ -213,6 +245,9 @@ export const pretrainCommand: Command = {
       model: { ...file.model, ...flags.model },
       clean: { ...file.clean, ...flags.clean },
     };
+    // Loaded here, not at the top: `pretrain --help` must not wait for tfjs.
+    const { pretrain, readCheckpointState, resolvePretrainConfig } = await import('../../framework/pretrain/index.js');
+    const { initBackend } = await import('../../framework/backend/select.js');
     if (values.resume) {
       const out = flags.out ?? file.out;
       if (out === undefined) throw new ConfigError(`--resume needs --out DIR (the run's output directory)\n${usage}`);
@@ -238,22 +273,7 @@ export const pretrainCommand: Command = {
     process.on('SIGINT', onSigint);
     try {
       const probe =
-        values.probe === undefined
-          ? undefined
-          : zeroShotProbe(
-              values.probe
-                .split(',')
-                .map((k) => k.trim())
-                .filter(Boolean)
-                .map((kind) => {
-                  if (!(TASK_KINDS as readonly string[]).includes(kind))
-                    throw new ConfigError(`--probe: unknown task '${kind}'; valid: ${TASK_KINDS.join(', ')}`);
-                  return getTask(
-                    kind as FewClueKind,
-                    values['probe-data-dir'] === undefined ? {} : { dataDir: values['probe-data-dir'] },
-                  );
-                }),
-            );
+        values.probe === undefined ? undefined : await probeFromFlag(values.probe, values['probe-data-dir']);
       const result = await pretrain(config, {
         resume: values.resume ?? false,
         shouldStop: () => stop,

@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
 import { log } from '../../framework/log.js';
-import { loadClassifier } from '../../inference/runtime/index.js';
-import { classifierModel, PredictionServer, type ServedModel, taskflowModel } from '../../inference/serve/server.js';
-import { Taskflow, TASKS, type TaskName } from '../../inference/taskflow/index.js';
+import type { ServedModel } from '../../inference/serve/server.js';
+import { isTaskName, TASK_NAMES } from '../../inference/taskflow/catalog.js';
 import type { Command } from './command.js';
 
 const usage = `usage: fewprompt serve --bundle NAME=DIR … [--taskflow NAME=TASK[:MODE] …] [--port P]
@@ -15,7 +14,7 @@ Serves exported bundles (and Taskflow tasks) over HTTP:
   GET  /v1/models, GET /healthz, GET /metrics (Prometheus)
 Concurrent requests are micro-batched. SIGINT/SIGTERM drain in-flight requests, then exit.
   --bundle NAME=DIR     mount a bundle from 'fewprompt export' (repeatable)
-  --taskflow NAME=TASK[:MODE]  mount a Taskflow task (${TASKS.map((t) => t.kind).join(', ')}; repeatable),
+  --taskflow NAME=TASK[:MODE]  mount a Taskflow task (${TASK_NAMES.join(', ')}; repeatable),
                         in its default mode or MODE (e.g. ner:accurate)
   --port P              0–65535, default 8080 (0: any free port);  --host H  default 127.0.0.1
   --max-batch N         texts per model call, 1–4096 (default 32);  --max-wait-ms N  0–60000, default 5
@@ -68,30 +67,30 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
+const FLAGS = {
+  bundle: { type: 'string', multiple: true },
+  taskflow: { type: 'string', multiple: true },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'max-batch': { type: 'string' },
+  'max-wait-ms': { type: 'string' },
+  'max-texts': { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  threads: { type: 'string' },
+  'api-key': { type: 'string' },
+  'api-key-file': { type: 'string' },
+  'drain-seconds': { type: 'string' },
+  'max-request-chars': { type: 'string' },
+  'max-batch-chars': { type: 'string' },
+} as const;
+
 /** `fewprompt serve`. */
 export const serveCommand: Command = {
   name: 'serve',
   usage,
+  options: FLAGS,
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        bundle: { type: 'string', multiple: true },
-        taskflow: { type: 'string', multiple: true },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'max-batch': { type: 'string' },
-        'max-wait-ms': { type: 'string' },
-        'max-texts': { type: 'string' },
-        'max-body-bytes': { type: 'string' },
-        threads: { type: 'string' },
-        'api-key': { type: 'string' },
-        'api-key-file': { type: 'string' },
-        'drain-seconds': { type: 'string' },
-        'max-request-chars': { type: 'string' },
-        'max-batch-chars': { type: 'string' },
-      },
-    });
+    const { values } = parseArgs({ args, options: FLAGS });
     // Every number is checked before any model loads: a bad flag fails in milliseconds, not after the loads.
     const threads = intInRange(values.threads, '--threads', 0, 0, 1024);
     const options = {
@@ -112,17 +111,24 @@ export const serveCommand: Command = {
           'anyone who can reach it can use the models',
       );
     }
+    const bundles = pairs(values.bundle, '--bundle');
+    const tasks = pairs(values.taskflow, '--taskflow').map(([name, spec]) => {
+      const [task, mode] = spec.split(':') as [string, string | undefined];
+      if (!isTaskName(task)) throw new ConfigError(`unknown Taskflow task '${task}'; valid: ${TASK_NAMES.join(', ')}`);
+      return { name, task, mode };
+    });
+    // Loaded here: `serve --help` and a bad flag must not wait for ONNX Runtime and the Taskflow tasks.
+    const { loadClassifier } = await import('../../inference/runtime/index.js');
+    const { classifierModel, PredictionServer, taskflowModel } = await import('../../inference/serve/server.js');
+    const { Taskflow } = await import('../../inference/taskflow/index.js');
     const models: Record<string, ServedModel> = {};
-    for (const [name, dir] of pairs(values.bundle, '--bundle')) {
+    for (const [name, dir] of bundles) {
       if (models[name]) throw new ConfigError(`model name '${name}' is mounted twice`);
       models[name] = classifierModel(await loadClassifier(dir, threads > 0 ? { threads } : {}));
     }
-    for (const [name, spec] of pairs(values.taskflow, '--taskflow')) {
+    for (const { name, task, mode } of tasks) {
       if (models[name]) throw new ConfigError(`model name '${name}' is mounted twice`);
-      const [task, mode] = spec.split(':') as [string, string | undefined];
-      if (!TASKS.some((t) => t.kind === task))
-        throw new ConfigError(`unknown Taskflow task '${task}'; valid: ${TASKS.map((t) => t.kind).join(', ')}`);
-      models[name] = taskflowModel(Taskflow(task as TaskName, mode === undefined ? {} : { mode }), task);
+      models[name] = taskflowModel(Taskflow(task, mode === undefined ? {} : { mode }), task);
     }
     if (Object.keys(models).length === 0)
       throw new ConfigError(`serve needs at least one --bundle NAME=DIR or --taskflow NAME=TASK\n${usage}`);

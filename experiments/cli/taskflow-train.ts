@@ -59,18 +59,22 @@ ${t.kind} options:
 ${helpLines(Object.entries(t.settings).map(([key, s]) => settingHelp(key, s)))}`,
 ).join('')}`;
 
-/** The family's flags → its options: numbers checked, choices checked, absent flags left out. */
-export function trainOptionsFromFlags(task: TrainableTask, args: string[]): Record<string, unknown> {
-  const settings = Object.entries(task.settings);
-  const flags: ParseArgsOptionsConfig = Object.fromEntries(
-    settings.map(([key, s]) => [
+/** A family's flag table (parseArgs), from its settings. */
+function flagsOf(task: TrainableTask): ParseArgsOptionsConfig {
+  return Object.fromEntries(
+    Object.entries(task.settings).map(([key, s]) => [
       kebab(key),
       s.type === 'boolean'
         ? { type: 'boolean' }
         : { type: 'string', ...(s.type === 'strings' ? { multiple: true } : {}) },
     ]),
   );
-  const { values } = parseArgs({ args, options: flags, strict: true });
+}
+
+/** The family's flags → its options: numbers checked, choices checked, absent flags left out. */
+export function trainOptionsFromFlags(task: TrainableTask, args: string[]): Record<string, unknown> {
+  const settings = Object.entries(task.settings);
+  const { values } = parseArgs({ args, options: flagsOf(task), strict: true });
   const options: Record<string, unknown> = {};
   for (const [key, s] of settings) {
     const flag = kebab(key);
@@ -87,6 +91,7 @@ export function trainOptionsFromFlags(task: TrainableTask, args: string[]): Reco
 export const taskflowTrainCommand: Command = {
   name: 'taskflow-train',
   usage,
+  options: Object.assign({}, ...TRAINABLE_TASKS.map(flagsOf)) as ParseArgsOptionsConfig,
   async run(args) {
     const [kind, ...rest] = args;
     const kinds = TRAINABLE_TASKS.map((t) => t.kind);

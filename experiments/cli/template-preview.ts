@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
-import { BertTokenizer } from '../../framework/tokenizer/index.js';
-import { PromptTemplate, type CompiledExample } from '../../templates/index.js';
+import type { BertTokenizer } from '../../framework/tokenizer/index.js';
+import type { CompiledExample } from '../../templates/index.js';
 import type { Command } from './command.js';
 import { packagePath } from '../../framework/package-paths.js';
 
@@ -38,10 +38,18 @@ export function formatPreview(compiled: CompiledExample, tokenizer: BertTokenize
   ].join('\n');
 }
 
+const FLAGS = {
+  template: { type: 'string' },
+  example: { type: 'string' },
+  model: { type: 'string' },
+  'max-seq-len': { type: 'string' },
+} as const;
+
 /** `fewprompt template preview`: see how a template and an example compile, before training on them. */
 export const templateCommand: Command = {
   name: 'template',
   usage,
+  options: FLAGS,
   async run(args) {
     const [sub, ...rest] = args;
     if (sub !== 'preview')
@@ -53,15 +61,7 @@ export const templateCommand: Command = {
       'max-seq-len'?: string | undefined;
     };
     try {
-      ({ values } = parseArgs({
-        args: rest,
-        options: {
-          template: { type: 'string' },
-          example: { type: 'string' },
-          model: { type: 'string' },
-          'max-seq-len': { type: 'string' },
-        },
-      }));
+      ({ values } = parseArgs({ args: rest, options: FLAGS }));
     } catch (error) {
       throw new ConfigError(`template preview: ${(error as Error).message}\n${usage}`);
     }
@@ -82,6 +82,9 @@ export const templateCommand: Command = {
           `got ${Array.isArray(example) ? 'an array' : typeof example}`,
       );
     }
+    // Loaded here: `template --help` must not wait for the tokenizer and template modules.
+    const { BertTokenizer } = await import('../../framework/tokenizer/index.js');
+    const { PromptTemplate } = await import('../../templates/index.js');
     const tokenizer = await BertTokenizer.fromPretrained(values.model ?? DEFAULT_MODEL);
     const template = PromptTemplate.fromString(values.template);
     const compiled = template.compile(Object.fromEntries(Object.entries(example)), tokenizer, { maxSeqLen });

@@ -88,6 +88,7 @@ export const TRAIN_FLAGS = {
 export const trainCommand: Command = {
   name: 'train',
   usage,
+  options: TRAIN_FLAGS,
   async run(args) {
     const { values } = parseArgs({ args, options: TRAIN_FLAGS, strict: true });
     // Loaded here, not at the top: `train --help` must not wait for arktype, tracking or the training code.

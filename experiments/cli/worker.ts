@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { ConfigError } from '../../framework/errors.js';
-import { serveJobsOverIpc } from '../suite/child-process.js';
-import { startQueueWorker } from '../suite/queue.js';
 import type { Command } from './command.js';
 
 const usage = `usage: fewprompt worker --queue redis://HOST:PORT[/DB] [--queue-name NAME] [--out DIR] [--lock-ms N] \
@@ -38,9 +36,12 @@ function parseFlags(args: string[]) {
 export const workerCommand: Command = {
   name: 'worker',
   usage,
+  options: FLAGS,
   async run(args) {
     const { values } = parseFlags(args);
-    if (values.local) return serveJobsOverIpc(values.setup);
+    // Loaded here: `worker --help` must not wait for BullMQ and the suite.
+    if (values.local) return (await import('../suite/child-process.js')).serveJobsOverIpc(values.setup);
+    const { startQueueWorker } = await import('../suite/queue.js');
     if (values.queue === undefined)
       throw new ConfigError('worker needs --queue redis://HOST:PORT (or --local, used internally by --workers)');
     const lockMs = values['lock-ms'] === undefined ? undefined : Number(values['lock-ms']);

@@ -14,17 +14,14 @@
  * int8 weights (see quantize.ts).
  */
 import { f32ToF16 } from '../../framework/checkpoint/half.js';
-import { ConfigError } from '../../framework/errors.js';
 import type { BertConfig } from '../../framework/model/config.js';
 import { type GraphBuilder, MS_DOMAIN } from '../../framework/onnx/graph.js';
 import { OnnxType } from '../../framework/onnx/proto.js';
 import { quantizeColumns } from './quantize.js';
 import { concatColumns, type FloatWeight, type WeightReader } from './weights.js';
+import type { Fusion, Precision } from './choices.js';
 
-export const FUSIONS = ['none', 'contrib'] as const;
-export type Fusion = (typeof FUSIONS)[number];
-export const PRECISIONS = ['fp32', 'fp16', 'int8'] as const;
-export type Precision = (typeof PRECISIONS)[number];
+export { checkChoice, FUSIONS, type Fusion, PRECISIONS, type Precision } from './choices.js';
 
 /**
  * The ORT graph-optimisation level to load a graph of each fusion at. Ours are fused already: ORT's 'extended'
@@ -260,11 +257,4 @@ export class BertGraph {
     );
     return residualNorm(`${p}.output.dense`, act, h1, `${p}.output.LayerNorm`);
   }
-}
-
-/** Throws a `ConfigError` listing the valid values when `value` is not one of them. */
-export function checkChoice<T extends string>(what: string, value: string, valid: readonly T[]): T {
-  if (!(valid as readonly string[]).includes(value))
-    throw new ConfigError(`${what} must be one of ${valid.join(', ')}; got '${value}'`);
-  return value as T;
 }

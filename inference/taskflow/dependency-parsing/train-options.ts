@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../../../framework/errors.js';
 import { DEFAULT_MODEL_DIR } from '../../../framework/model/default.js';
-import { PRECISIONS } from '../../export/bert-graph.js';
+import { PRECISIONS } from '../../export/choices.js';
 
 /** One setting: how it is read, its default (absent: unset unless given) and one line of help. */
 export interface TrainSetting {
