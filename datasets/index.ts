@@ -20,8 +20,6 @@ export * from './submission.js';
 export { loadJsonl, readJsonlRecords, type JsonlRecord } from './generic/jsonl.js';
 export { loadCsv, loadTsv, readCsvRecords, type CsvOptions, type CsvRecord } from './generic/csv.js';
 export { mapRecord, type FieldMapping, type RecordOptions, type Where } from './generic/record.js';
-export { readSquad, type QaExample, type SquadOptions } from './qa/squad.js';
-export { cmrcExactMatch, cmrcF1, cmrcScore, mixedSegmentation } from './qa/cmrc-metric.js';
 
 type TaskClass = (typeof FEWCLUE_TASKS)[number];
 /** The task class registered under a kind. */

@@ -3,7 +3,7 @@
  * `{ data: [{ paragraphs: [{ context, qas: [{ id, question, answers: [{ text, answer_start }] }] }] }] }`.
  */
 import { readFileSync } from 'node:fs';
-import { DataError } from '../../framework/errors.js';
+import { DataError } from '../../../framework/errors.js';
 
 /** One question over one passage, with every gold answer (character offsets into `context`). */
 export interface QaExample {
@@ -18,7 +18,9 @@ export interface QaExample {
 export interface SquadOptions {
   /**
    * Applied to context, question and answers alike (e.g. Traditional → Simplified for DRCD with opencc-js). It must map
-   * characters one to one, so answer offsets stay valid; a conversion that changes lengths is refused per example.
+   * characters one to one, so answer offsets stay valid: a context whose length it changes (a phrase rule, a character
+   * outside the BMP) is converted character by character instead, keeping the characters whose conversion would change
+   * the length. Answers are located in the original context and read back from the converted one.
    */
   readonly convert?: (text: string) => string;
   /**
@@ -47,26 +49,39 @@ export function readSquad(file: string, options: SquadOptions = {}): QaExample[]
   for (const article of data as { paragraphs?: unknown }[]) {
     for (const paragraph of (article.paragraphs ?? []) as { context?: unknown; qas?: unknown }[]) {
       if (typeof paragraph.context !== 'string') throw new DataError(`${file}: a paragraph has no context string`);
-      const context = convert(paragraph.context);
+      const original = paragraph.context;
+      const context = convertSameLength(original, convert);
       for (const qa of (paragraph.qas ?? []) as { id?: unknown; question?: unknown; answers?: unknown }[]) {
         const id = String(qa.id);
         if (typeof qa.question !== 'string') throw new DataError(`${file}: question ${id} has no question text`);
-        if (context.length !== paragraph.context.length)
-          throw new DataError(`${file}: question ${id}: the conversion changed the context's length`);
         const answers = ((qa.answers ?? []) as { text?: unknown; answer_start?: unknown }[]).map((a) => {
           if (typeof a.text !== 'string') throw new DataError(`${file}: question ${id}: an answer has no text`);
-          const text = convert(a.text).trim();
+          const text = a.text.trim();
           const given = typeof a.answer_start === 'number' ? a.answer_start : -1;
-          const start = context.startsWith(text, given) ? given : nearest(context, text, given);
-          if (start < 0 && !options.allowUnlocated)
+          const start = original.startsWith(text, given) ? given : nearest(original, text, given);
+          if (start >= 0) return { text: context.slice(start, start + text.length), start };
+          if (!options.allowUnlocated)
             throw new DataError(`${file}: question ${id}: answer '${text}' is not in its context`);
-          return { text, start };
+          return { text: convert(text), start };
         });
         out.push({ id, question: convert(qa.question), context, answers });
       }
     }
   }
   return out;
+}
+
+/**
+ * `text` converted with its length (in UTF-16 units, the offsets' unit) kept: whole, else character by character,
+ * keeping a character whose conversion has another length (OpenCC turns 勣 into 𪟝, outside the BMP).
+ */
+function convertSameLength(text: string, convert: (text: string) => string): string {
+  const whole = convert(text);
+  if (whole.length === text.length) return whole;
+  return Array.from(text, (c) => {
+    const d = convert(c);
+    return d.length === c.length ? d : c;
+  }).join('');
 }
 
 /** The occurrence of `text` in `context` closest to `hint`; -1 when there is none. */

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { DataError } from '../../framework/errors.js';
-import { cmrcExactMatch, cmrcF1, cmrcScore, mixedSegmentation } from './cmrc-metric.js';
+import { DataError } from '../../../framework/errors.js';
+import { cmrcExactMatch, cmrcF1, cmrcScore, mixedSegmentation } from './evaluate.js';
 import { readSquad } from './squad.js';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-4, `${a} vs ${b}`);
@@ -94,4 +94,16 @@ bad answers named`, () => {
     [{ text: '丁', start: -1 }],
     'evaluation keeps gold strings',
   );
+});
+
+test('a length-changing conversion goes character by character; answers read back from the converted text', () => {
+  const file = fileURLToPath(new URL('./fixtures/mini-squad.json', import.meta.url));
+  // A phrase rule that turns two characters into one, and a one-to-one character rule.
+  const convert = (t: string) => t.replace(/漢斯/g, '汉').replace(/陸/g, '陆');
+  const [first] = readSquad(file, { convert });
+  assert.equal(first!.context.slice(0, 7), '陆特和漢斯雷頓');
+  assert.equal(first!.answers[0]!.text, '陆特和漢斯雷頓');
+  // A character whose conversion has another length is kept as it is.
+  const [kept] = readSquad(file, { convert: (t) => t.replace(/陸/g, '𪟝').replace(/漢/g, '汉') });
+  assert.equal(kept!.answers[0]!.text, '陸特和汉斯雷頓');
 });
