@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, test } from 'vitest';
+import { COMMANDS } from '../experiments/cli/index.js';
 import { exportTinyRun, writeTinyRun } from '../inference/testing/tiny-run.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -46,6 +47,11 @@ test('packed, installed into a fresh project: imports in plain Node, runs Taskfl
     unwanted.filter((f) => !f.endsWith('.d.ts')),
     [],
   );
+  // The Taskflow models other than LAC's stay in the git repository (README: Taskflow models).
+  assert.deepEqual(
+    listing.filter((f) => /^package\/models\/(taskflow|poetry-gpt-zh)\//.test(f)),
+    [],
+  );
 
   const bundleRun = join(root, 'run');
   (await writeTinyRun(bundleRun, 'pet')).model.dispose();
@@ -80,6 +86,21 @@ test('packed, installed into a fresh project: imports in plain Node, runs Taskfl
   assert.deepEqual(result['words'], ['三亚', '是', '一个', '美丽', '的', '城市']);
   assert.ok(['Negative', 'Positive'].includes(String(result['label'])));
   assert.equal(result['runtime'], 'function');
+
+  // Every --help answers from the installed package (bench/package/run.ts times them), and a Taskflow task whose
+  // model the package leaves out fails with one line saying where to get it.
+  const bin = join(project, 'node_modules/fewprompt/bin/fewprompt.mjs');
+  for (const command of ['', ...COMMANDS.map((c) => c.name)]) {
+    const help = run(process.execPath, [bin, ...(command ? [command] : []), '--help'], project);
+    assert.equal(help.status, 0, `${command} --help: ${help.out.slice(-1000)}`);
+  }
+  const missing = spawnSync(process.execPath, [bin, 'taskflow', 'sentiment_analysis', '很好'], {
+    cwd: project,
+    encoding: 'utf8',
+  });
+  assert.equal(missing.status, 2, missing.stderr);
+  assert.match(missing.stderr, /^fewprompt taskflow: sentiment_analysis: model not installed [^\n]*\n$/);
+  assert.match(missing.stderr, /copy models\/taskflow\/sentiment-analysis\/ there from the fewprompt git repository/);
   console.log(
     `package: ${(size / 1e6).toFixed(1)} MB (default model weights ${(weights / 1e6).toFixed(1)} MB), ` +
       `consumer script ${Date.now() - started} ms`,
