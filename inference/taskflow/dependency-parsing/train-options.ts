@@ -4,20 +4,11 @@
  * (`maxTokens` → `--max-tokens`) and `--help` from it. The defaults are the recipe's; the shipped model's own
  * values are in models/taskflow/dependency-parsing/MODEL_CARD.md.
  */
-import { ConfigError } from '../../../framework/errors.js';
 import { DEFAULT_MODEL_DIR } from '../../../framework/model/default.js';
 import { PRECISIONS } from '../../export/choices.js';
+import { resolveSettings, type SettingsValues, type TrainSetting } from '../train-settings.js';
 
-/** One setting: how it is read, its default (absent: unset unless given) and one line of help. */
-export interface TrainSetting {
-  readonly type: 'string' | 'number' | 'boolean' | 'strings';
-  readonly default?: string | number | boolean | readonly string[];
-  /** The only values allowed (a `string` setting). */
-  readonly choices?: readonly string[];
-  /** What the value is called in `--help` (FILE, DIR, N, X…). */
-  readonly arg?: string;
-  readonly help: string;
-}
+export type { TrainSetting } from '../train-settings.js';
 
 export const DEPENDENCY_PARSER_SETTINGS = {
   train: {
@@ -94,23 +85,8 @@ export const DEPENDENCY_PARSER_SETTINGS = {
   },
 } as const satisfies Record<string, TrainSetting>;
 
-type Settings = typeof DEPENDENCY_PARSER_SETTINGS;
-type ValueOf<S> = S extends { type: 'number' }
-  ? number
-  : S extends { type: 'boolean' }
-    ? boolean
-    : S extends { type: 'strings' }
-      ? readonly string[]
-      : S extends { choices: readonly (infer C)[] }
-        ? C
-        : string;
-
 /** What {@link DEPENDENCY_PARSER_SETTINGS} declares: the settings with a default are always set. */
-export type DependencyParserTrainOptions = {
-  readonly [K in keyof Settings as Settings[K] extends { default: unknown } ? K : never]: ValueOf<Settings[K]>;
-} & {
-  readonly [K in keyof Settings as Settings[K] extends { default: unknown } ? never : K]?: ValueOf<Settings[K]>;
-};
+export type DependencyParserTrainOptions = SettingsValues<typeof DEPENDENCY_PARSER_SETTINGS>;
 
 /**
  * The options with the table's defaults filled in; a value outside a setting's choices is a ConfigError.
@@ -119,13 +95,5 @@ export type DependencyParserTrainOptions = {
  * resolveTrainOptions({ precision: 'fp8' as 'fp16' }); // throws ConfigError: precision must be one of fp32, fp16, int8
  */
 export function resolveTrainOptions(options: Partial<DependencyParserTrainOptions> = {}): DependencyParserTrainOptions {
-  const resolved: Record<string, unknown> = {};
-  for (const [key, setting] of Object.entries(DEPENDENCY_PARSER_SETTINGS) as [string, TrainSetting][]) {
-    const value = (options as Record<string, unknown>)[key] ?? setting.default;
-    if (value === undefined) continue;
-    if (setting.choices && !setting.choices.includes(String(value)))
-      throw new ConfigError(`${key} must be one of ${setting.choices.join(', ')}; got '${String(value)}'`);
-    resolved[key] = value;
-  }
-  return resolved as DependencyParserTrainOptions;
+  return resolveSettings(DEPENDENCY_PARSER_SETTINGS, options);
 }
