@@ -76,6 +76,11 @@ export {
 export { Taskflow } from './inference/taskflow/index.js';
 export { DependencyParsingTask, type DependencyParse } from './inference/taskflow/dependency-parsing/task.js';
 export { DependencyParser, type Parse } from './inference/taskflow/dependency-parsing/parser.js';
+export { QuestionAnsweringTask } from './inference/taskflow/question-answering/task.js';
+export { QuestionAnswerer, type QaInput, type AnswerOptions } from './inference/taskflow/question-answering/reader.js';
+export type { QaAnswer } from './inference/taskflow/question-answering/decode.js';
+export { readSquad, type QaExample } from './inference/taskflow/question-answering/squad.js';
+export { cmrcExactMatch, cmrcF1, cmrcScore } from './inference/taskflow/question-answering/evaluate.js';
 export { TextGenerator, type TextGeneration, type TextGenerationOptions } from './inference/generation/generator.js';
 export { OrtCachedSource } from './inference/generation/ort-source.js';
 export { buildGptGraph, exportGptOnnx } from './inference/generation/gpt-graph.js';

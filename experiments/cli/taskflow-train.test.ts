@@ -2,10 +2,12 @@ import { afterEach, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../framework/errors.js';
 import { DEPENDENCY_PARSER_SETTINGS } from '../../inference/taskflow/dependency-parsing/train-options.js';
+import { QUESTION_ANSWERING_SETTINGS } from '../../inference/taskflow/question-answering/train-options.js';
 import { main } from './main.js';
 import { TRAINABLE_TASKS, taskflowTrainCommand, trainOptionsFromFlags } from './taskflow-train.js';
 
 const parsing = TRAINABLE_TASKS.find((t) => t.kind === 'dependency_parsing')!;
+const reading = TRAINABLE_TASKS.find((t) => t.kind === 'question_answering')!;
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -13,12 +15,31 @@ afterEach(() => {
 test('--help lists each trainable task and every setting of its table as a flag, with its default', () => {
   const usage = taskflowTrainCommand.usage;
   assert.match(usage, /^ {2}dependency_parsing +biaffine parser/m);
-  for (const key of Object.keys(DEPENDENCY_PARSER_SETTINGS)) {
+  assert.match(usage, /^ {2}question_answering +span reader on CMRC 2018 trial and DRCD/m);
+  for (const key of [...Object.keys(DEPENDENCY_PARSER_SETTINGS), ...Object.keys(QUESTION_ANSWERING_SETTINGS)]) {
     const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     assert.match(usage, new RegExp(`^ {2}--${flag}\\b`, 'm'), flag);
   }
   assert.match(usage, /--max-tokens N +training sentences over this many tokens are skipped \(default 128\)/);
   assert.match(usage, /--precision fp32\|fp16\|int8\s+the bundle's weights \(default fp16\)/);
+  assert.match(usage, /question_answering options:[\s\S]*--max-seq-len N +tokens per window.*\(default 256\)/);
+});
+
+test('question_answering: repeated training files, the time limit and the window settings parse', () => {
+  const options = trainOptionsFromFlags(reading, [
+    ...['--train', 'a.json', '--train', 'b.json', '--train-traditional', 'c.json', '--max-minutes', '30'],
+    ...['--max-seq-len', '384', '--doc-stride', '128', '--threshold', '0.1', '--precision', 'int8', '--resume'],
+  ]);
+  assert.deepEqual(options, {
+    train: ['a.json', 'b.json'],
+    trainTraditional: ['c.json'],
+    maxMinutes: 30,
+    maxSeqLen: 384,
+    docStride: 128,
+    threshold: 0.1,
+    precision: 'int8',
+    resume: true,
+  });
 });
 
 test("scripts/train-dep-parser.ts's flags parse to the recipe's options (numbers, repeated files, switches)", () => {
@@ -74,6 +95,6 @@ test('bad flags are refused before anything loads: numbers, choices, unknown fla
   assert.equal(await main(['taskflow-train', '--epochs', '3']), 2);
   assert.equal(await main(['taskflow-train', 'dependency_parsing', '--lr', 'fast']), 2);
   assert.match(errors[0]!, /unknown trainable Taskflow task 'sentiment_analysis'; valid: dependency_parsing/);
-  assert.match(errors[1]!, /taskflow-train needs a TASK first \(dependency_parsing\)/);
+  assert.match(errors[1]!, /taskflow-train needs a TASK first \(dependency_parsing, question_answering\)/);
   assert.match(errors[2]!, /--lr must be a number, got 'fast'/);
 });

@@ -3,8 +3,12 @@ import { ConfigError, UnknownKindError } from '../../framework/errors.js';
 import {
   DEPENDENCY_PARSER_SETTINGS,
   type DependencyParserTrainOptions,
-  type TrainSetting,
 } from '../../inference/taskflow/dependency-parsing/train-options.js';
+import {
+  QUESTION_ANSWERING_SETTINGS,
+  type QuestionAnsweringTrainOptions,
+} from '../../inference/taskflow/question-answering/train-options.js';
+import type { TrainSetting } from '../../inference/taskflow/train-settings.js';
 import { helpLines } from '../config/options.js';
 import type { Command } from './command.js';
 import { optionalNumberFlag } from './flags.js';
@@ -35,6 +39,21 @@ export const TRAINABLE_TASKS: readonly TrainableTask[] = [
         ? `; bundle ${r.bundle} (ONNX Runtime): UAS ${pct(r.devOnnx.uas)}, LAS ${pct(r.devOnnx.las)}`
         : '';
       return `dependency_parsing → ${r.out}: dev UAS ${pct(r.devTfjs?.uas)}, LAS ${pct(r.devTfjs?.las)} (tfjs)${onnx}`;
+    },
+  },
+  {
+    kind: 'question_answering',
+    summary:
+      'span reader on CMRC 2018 trial and DRCD, scored on CMRC 2018 dev (inference/taskflow/question-answering/)',
+    settings: QUESTION_ANSWERING_SETTINGS,
+    async train(options) {
+      const { trainQuestionAnswering } = await import('../../inference/taskflow/question-answering/train.js');
+      const r = await trainQuestionAnswering(options as Partial<QuestionAnsweringTrainOptions>);
+      const tfjs = r.devTfjs ? `dev (tfjs, ${r.devTfjs.total}) EM ${pct(r.devTfjs.em)}, F1 ${pct(r.devTfjs.f1)}` : '';
+      const onnx = r.devOnnx
+        ? `; bundle ${r.bundle} (ONNX Runtime, ${r.devOnnx.total}): EM ${pct(r.devOnnx.em)}, F1 ${pct(r.devOnnx.f1)}`
+        : '';
+      return `question_answering → ${r.out}: ${tfjs}${onnx}`;
     },
   },
 ];

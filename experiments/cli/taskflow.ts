@@ -6,11 +6,16 @@ import { isTaskName, TASK_NAMES, taskModesHelp } from '../../inference/taskflow/
 import type { Command } from './command.js';
 
 const usage = `usage: fewprompt taskflow TASK [--mode M] [--json] TEXT… | --input FILE
+       fewprompt taskflow question_answering --question Q --context TEXT | --context-file FILE
 
 Runs a Taskflow task (PaddleNLP's one-line API) on each TEXT, or on each line of FILE.
   TASK            ${taskModesHelp().join('; ')}
   --mode M        task variant (word_segmentation: base = LAC, fast = jieba)
-  --input FILE    one text per line (UTF-8); output is JSONL, one result per line
+  --input FILE    one text per line (UTF-8); output is JSONL, one result per line (question_answering: one JSON
+                  object {"question": …, "context": …} per line)
+  --question Q    question_answering: the question …
+  --context TEXT  … and the passage that answers it,
+  --context-file FILE  or the passage read from FILE (UTF-8); the answer: {"answer", "start", "end", "score"}
   --json          JSONL output for TEXT arguments too
   --user-dict F   forced words, LAC customisation format (word/TAG pieces separated by spaces)
   --entity-only   ner: keep only PER/LOC/ORG/TIME spans
@@ -38,7 +43,50 @@ const FLAGS = {
   'task-path': { type: 'string' },
   'home-path': { type: 'string' },
   backend: { type: 'string' },
+  question: { type: 'string' },
+  context: { type: 'string' },
+  'context-file': { type: 'string' },
 } as const;
+
+type Values = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof FLAGS }>>['values'];
+
+/** The lines of `--input FILE` (a last empty line dropped). */
+function inputLines(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8')
+      .split(/\r?\n/)
+      .filter((line, i, all) => i < all.length - 1 || line !== '');
+  } catch (error) {
+    throw new DataError(`cannot read --input ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** question_answering's inputs: --question with --context or --context-file, or JSON lines of --input. */
+function questionInputs(values: Values, texts: readonly string[]): { question: string; context: string }[] {
+  const { question, context, input } = values;
+  const file = values['context-file'];
+  if (texts.length > 0)
+    throw new ConfigError('question_answering takes --question and --context (or --context-file), not TEXT arguments');
+  if (input !== undefined) {
+    if (question !== undefined || context !== undefined || file !== undefined)
+      throw new ConfigError('give --input FILE or --question with --context, not both');
+    return inputLines(input).map((line, i) => {
+      try {
+        return JSON.parse(line) as { question: string; context: string };
+      } catch {
+        throw new DataError(`--input ${input} line ${i + 1}: not a JSON object {"question": …, "context": …}`);
+      }
+    });
+  }
+  if (question === undefined || (context === undefined) === (file === undefined))
+    throw new ConfigError(`question_answering needs --question and one of --context or --context-file\n${usage}`);
+  if (file === undefined) return [{ question, context: context! }];
+  try {
+    return [{ question, context: readFileSync(file, 'utf8') }];
+  } catch (error) {
+    throw new DataError(`cannot read --context-file ${file}: ${(error as Error).message}`);
+  }
+}
 
 /** `fewprompt taskflow`. */
 export const taskflowCommand: Command = {
@@ -63,22 +111,18 @@ export const taskflowCommand: Command = {
       ...(values['home-path'] === undefined ? {} : { homePath: values['home-path'] }),
       ...(backend === undefined ? {} : { backend }),
     };
-    if (values.input !== undefined) {
+    const asks = task === 'question_answering';
+    if (!asks && ['question', 'context', 'context-file'].some((k) => values[k as keyof Values] !== undefined))
+      throw new ConfigError('--question, --context and --context-file apply to question_answering only');
+    const inputs: unknown[] = asks ? questionInputs(values, texts) : texts;
+    if (!asks && values.input !== undefined) {
       if (texts.length > 0) throw new ConfigError('give TEXT arguments or --input FILE, not both');
-      try {
-        texts.push(
-          ...readFileSync(values.input, 'utf8')
-            .split(/\r?\n/)
-            .filter((line, i, all) => i < all.length - 1 || line !== ''),
-        );
-      } catch (error) {
-        throw new DataError(`cannot read --input ${values.input}: ${(error as Error).message}`);
-      }
-    } else if (texts.length === 0) {
+      inputs.push(...inputLines(values.input));
+    } else if (inputs.length === 0) {
       throw new ConfigError(`taskflow ${task} needs TEXT arguments or --input FILE\n${usage}`);
     }
     const { Taskflow } = await import('../../inference/taskflow/index.js'); // here: --help loads no task
-    const results: unknown[] = await Taskflow(task, options)(texts);
+    const results: unknown[] = await (Taskflow(task, options) as (inputs: unknown[]) => Promise<unknown[]>)(inputs);
     const jsonl = values.json || values.input !== undefined;
     for (const result of results) console.log(jsonl ? JSON.stringify(result) : show(result));
     return 0;

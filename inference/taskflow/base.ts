@@ -109,16 +109,20 @@ export function taskModelDir(model: TaskModel, taskPath: string | undefined): st
   );
 }
 
-/** One Taskflow task: turns a batch of texts into one output per text. */
-export abstract class Task<Out> {
+/**
+ * One Taskflow task: turns a batch of inputs into one output per input. Inputs are texts, except for tasks that
+ * take records (`question_answering`: `{ question, context }`), which declare `In` and check it with a static
+ * `checkInput(item, what)`.
+ */
+export abstract class Task<Out, In = string> {
   protected constructor(protected readonly config: TaskConfig) {}
 
   /**
-   * Runs the task on every text.
+   * Runs the task on every input.
    * @example
    * await task.run(['三亚是一个美丽的城市']); // [['三亚', '是', '一个', '美丽', '的', '城市']]
    */
-  abstract run(texts: readonly string[]): Promise<Out[]>;
+  abstract run(inputs: readonly In[]): Promise<Out[]>;
 
   /**
    * The task's JSON-safe config.

@@ -31,6 +31,7 @@ export const TASK_CATALOG = {
     modes: { sampling: 'poetry-gpt-zh', beam_search: 'poetry-gpt-zh', greedy: 'poetry-gpt-zh' },
     defaultMode: 'sampling',
   },
+  question_answering: { modes: { base: 'fewprompt-span-reader' }, defaultMode: 'base' },
 } as const satisfies Readonly<Record<string, TaskInfo>>;
 
 /** A task name of the catalog. */

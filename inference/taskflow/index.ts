@@ -6,6 +6,7 @@ import { DependencyParsingTask } from './dependency-parsing/task.js';
 import { NerTask } from './ner.js';
 import { PoetryGenerationTask } from './poetry-generation.js';
 import { PosTaggingTask } from './pos-tagging.js';
+import { QuestionAnsweringTask } from './question-answering/task.js';
 import { SentimentAnalysisTask } from './sentiment-analysis.js';
 import { TextCorrectionTask } from './text-correction.js';
 import { WordSegmentationTask } from './word-segmentation.js';
@@ -18,6 +19,7 @@ export const TASKS = [
   DependencyParsingTask,
   SentimentAnalysisTask,
   PoetryGenerationTask,
+  QuestionAnsweringTask,
 ] as const;
 
 const seen = new Set<string>();
@@ -37,8 +39,9 @@ export {
   NerTask,
   PoetryGenerationTask,
   PosTaggingTask,
+  QuestionAnsweringTask,
   SentimentAnalysisTask,
   TextCorrectionTask,
   WordSegmentationTask,
 };
-export { Taskflow, type TaskflowPipeline, type TaskOutput } from './taskflow.js';
+export { Taskflow, type TaskflowPipeline, type TaskInput, type TaskOutput } from './taskflow.js';

@@ -115,6 +115,7 @@ test('config round trip for every registered task', async () => {
       'dependency_parsing',
       'sentiment_analysis',
       'poetry_generation',
+      'question_answering',
     ],
   );
   for (const [cls, options] of [

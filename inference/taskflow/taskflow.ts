@@ -6,14 +6,18 @@ import { TaskInputError, UnknownKindError } from '../../framework/errors.js';
 import type { Task, TaskConfig, TaskflowOptions } from './base.js';
 import { TASKS, type TaskClass, type TaskName } from './index.js';
 
-/** The per-text result type of a task, e.g. `string[]` for `word_segmentation`. */
-export type TaskOutput<K extends TaskName> =
-  Awaited<ReturnType<Extract<TaskClass, { kind: K }>['fromConfig']>> extends Task<infer O> ? O : never;
+type TaskInstance<K extends TaskName> = Awaited<ReturnType<Extract<TaskClass, { kind: K }>['fromConfig']>>;
+
+/** The per-input result type of a task, e.g. `string[]` for `word_segmentation`. */
+export type TaskOutput<K extends TaskName> = TaskInstance<K> extends Task<infer O, infer _I> ? O : never;
+
+/** What a task takes per input: a text, or a record (`question_answering`: `{ question, context }`). */
+export type TaskInput<K extends TaskName> = TaskInstance<K> extends Task<unknown, infer I> ? I : never;
 
 /** What `Taskflow()` returns. */
-export interface TaskflowPipeline<Out> {
-  (text: string): Promise<Out>;
-  (texts: readonly string[]): Promise<Out[]>;
+export interface TaskflowPipeline<Out, In = string> {
+  (input: In): Promise<Out>;
+  (inputs: readonly In[]): Promise<Out[]>;
   /** The task's resolved, JSON-safe config. */
   readonly config: TaskConfig;
   /**
@@ -34,14 +38,20 @@ function findTask(name: string): TaskClass {
   return found;
 }
 
-function checkInput(input: unknown): readonly string[] {
-  if (typeof input === 'string') return [input];
+/** The inputs of one call and whether it was a single one: texts, or the records a task checks itself. */
+function checkInput(taskClass: TaskClass, input: unknown): { items: readonly unknown[]; single: boolean } {
+  if ('checkInput' in taskClass) {
+    if (Array.isArray(input))
+      return { items: input.map((item, i) => taskClass.checkInput(item, `Taskflow input [${i}]`)), single: false };
+    return { items: [taskClass.checkInput(input, 'Taskflow input')], single: true };
+  }
+  if (typeof input === 'string') return { items: [input], single: true };
   if (Array.isArray(input)) {
     input.forEach((item, i) => {
       if (typeof item !== 'string')
         throw new TaskInputError(`Taskflow input [${i}] is ${describe(item)}; expected a string`);
     });
-    return input as readonly string[];
+    return { items: input, single: false };
   }
   throw new TaskInputError(`Taskflow input is ${describe(input)}; expected a string or an array of strings`);
 }
@@ -63,17 +73,20 @@ function describe(value: unknown): string {
  * await seg(manyTexts); // several batches: shared among worker threads, one per core
  * await seg.close(); // ends them
  */
-export function Taskflow<K extends TaskName>(task: K, options: TaskflowOptions = {}): TaskflowPipeline<TaskOutput<K>> {
+export function Taskflow<K extends TaskName>(
+  task: K,
+  options: TaskflowOptions = {},
+): TaskflowPipeline<TaskOutput<K>, TaskInput<K>> {
   const taskClass = findTask(task);
   const config = taskClass.configure(options);
-  let loading: Promise<Task<unknown>> | undefined;
-  async function pipeline(text: string): Promise<TaskOutput<K>>;
-  async function pipeline(texts: readonly string[]): Promise<TaskOutput<K>[]>;
-  async function pipeline(input: string | readonly string[]): Promise<TaskOutput<K> | TaskOutput<K>[]> {
-    const texts = checkInput(input);
+  let loading: Promise<Task<unknown, unknown>> | undefined;
+  async function pipeline(input: TaskInput<K>): Promise<TaskOutput<K>>;
+  async function pipeline(inputs: readonly TaskInput<K>[]): Promise<TaskOutput<K>[]>;
+  async function pipeline(input: unknown): Promise<TaskOutput<K> | TaskOutput<K>[]> {
+    const { items, single } = checkInput(taskClass, input);
     loading ??= taskClass.fromConfig(config);
-    const results = (await (await loading).run(texts)) as TaskOutput<K>[];
-    return typeof input === 'string' ? results[0]! : results;
+    const results = (await (await loading).run(items)) as TaskOutput<K>[];
+    return single ? results[0]! : results;
   }
   const close = async (): Promise<void> => {
     if (loading) await (await loading).close();

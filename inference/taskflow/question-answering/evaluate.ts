@@ -140,3 +140,37 @@ export function cmrcScore(
   const n = Math.max(gold.length, 1);
   return { em: (100 * em) / n, f1: (100 * f1) / n, total: gold.length, unanswered };
 }
+
+/** EM and F1 (percentages) of a reader's answers, and how many it left empty. */
+export interface QaScores {
+  readonly em: number;
+  readonly f1: number;
+  readonly total: number;
+  /** Answers left empty: no span scored at least the threshold (each counts 0, as a wrong answer). */
+  readonly empty: number;
+}
+
+/**
+ * CMRC 2018's EM and F1 of answers to `gold` (in order), an answer scoring below `threshold` counting as empty.
+ * @example scoreAnswers(dev, answers, 0.02); // → { em: 12.3, f1: 30.1, total: 3219, empty: 41 }
+ */
+export function scoreAnswers(
+  gold: readonly { id: string; answers: readonly { text: string }[] }[],
+  answers: readonly { answer: string; score: number }[],
+  threshold = 0,
+): QaScores {
+  const predictions: Record<string, string> = {};
+  let empty = 0;
+  gold.forEach((q, i) => {
+    const a = answers[i]!;
+    const text = a.score < threshold ? '' : a.answer;
+    if (text === '') empty++;
+    predictions[q.id] = text;
+  });
+  const score = cmrcScore(
+    gold.map((q) => ({ id: q.id, answers: q.answers.map((a) => a.text) })),
+    predictions,
+  );
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return { em: round(score.em), f1: round(score.f1), total: score.total, empty };
+}
