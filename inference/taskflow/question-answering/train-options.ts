@@ -69,6 +69,12 @@ export const QUESTION_ANSWERING_SETTINGS = {
     default: 0.02,
     help: "the bundle's no-answer threshold: a best span scoring below X (p(start)·p(end)) answers empty",
   },
+  negativeRate: {
+    type: 'number',
+    arg: 'X',
+    default: 1,
+    help: 'share of the windows without the answer trained on (seeded); below 1 a short run covers more questions',
+  },
   checkpointEvery: { type: 'number', arg: 'N', default: 200, help: 'write a checkpoint every N optimiser steps' },
   limit: { type: 'number', arg: 'N', help: 'the first N training questions only (smoke runs)' },
   devLimit: { type: 'number', arg: 'N', help: 'the first N dev questions only' },

@@ -101,3 +101,19 @@ test('recipe: stops at a time limit, resumes, scores dev with tfjs and ONNX, wri
   assert.deepEqual(again, { ...result, bundle: join(out, 'again') });
   assert.ok(existsSync(join(out, 'again', 'qa.json')));
 });
+
+test('training windows: every window holding the answer, a seeded share of the others', async () => {
+  const { QaFeaturizer } = await import('./features.js');
+  const { trainWindows } = await import('./corpus.js');
+  const { tinyTokenizer } = await import('../../../framework/testing/tiny-bert.js');
+  const featurizer = new QaFeaturizer(tinyTokenizer(), { maxSeqLen: 24, docStride: 4, maxQuestionTokens: 8 });
+  const examples = readSquad(fixture('train-mini.json'));
+  const all = trainWindows(featurizer, examples, { maxAnswerTokens: 16 });
+  const some = trainWindows(featurizer, examples, { maxAnswerTokens: 16, negativeRate: 0.3, seed: 1 });
+  const positives = (w: typeof all) => w.windows.filter((x) => x.start > 0).length;
+  assert.equal(positives(some), positives(all));
+  assert.ok(some.windows.length < all.windows.length && some.windows.length > positives(all));
+  assert.deepEqual(trainWindows(featurizer, examples, { maxAnswerTokens: 16, negativeRate: 0.3, seed: 1 }), some);
+  // A 4-token cap keeps 上海, 紫禁城 and 竹子, and drops the four longer answers (六千三百公里, …).
+  assert.equal(trainWindows(featurizer, examples, { maxAnswerTokens: 4 }).unfit, 4);
+});

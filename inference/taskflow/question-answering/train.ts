@@ -83,7 +83,7 @@ export async function trainQuestionAnswering(
   if (!o.exportOnly) {
     writeSafetensors(files.weights, run.weights);
     writeFileSync(files.meta, `${JSON.stringify(run.meta, null, 1)}\n`);
-  }
+  } else run.meta.decode = { ...run.meta.decode, threshold: o.threshold }; // a re-export may move the threshold
   if (o.bundle === undefined) return { out: o.out, devTfjs: run.meta.devTfjs };
   const scored = await exportAndScore(o, o.bundle, run, dev, log);
   return { out: o.out, devTfjs: run.meta.devTfjs, bundle: o.bundle, ...scored };
@@ -104,7 +104,11 @@ async function trainRun(o: Options, dev: readonly QaExample[], log: Log, started
   const featurizer = new QaFeaturizer(tokenizer, windows);
   const set = readQaTraining(o.train, o.trainTraditional, readSquad(o.dev, { allowUnlocated: true }));
   const examples = set.examples.slice(0, o.limit || undefined);
-  const data = trainWindows(featurizer, examples, o.maxAnswerTokens);
+  const data = trainWindows(featurizer, examples, {
+    maxAnswerTokens: o.maxAnswerTokens,
+    negativeRate: o.negativeRate,
+    seed: o.seed,
+  });
   const positives = data.windows.filter((w) => w.start > 0).length;
   log(
     `train: ${set.read} questions read, ${set.contaminated} dropped (passage shares ${OVERLAP_CHARS} characters ` +
@@ -177,6 +181,7 @@ function trainRecord(
     maxMinutes: o.maxMinutes,
     steps: fit.steps,
     stoppedEarly: fit.interrupted,
+    negativeRate: o.negativeRate,
     batchSize: o.batchSize,
     lr: o.lr,
     headLr: o.headLr,
