@@ -47,6 +47,7 @@ export function writeTrainingState(out: string, s: TrainingStateInput): string {
     steps: s.step,
     tokens_seen: s.tokensSeen,
     heldout_mlm_accuracy: s.heldout?.accuracy,
+    heldout_mlm_accuracy_shuffled: s.heldout?.accuracyShuffled,
     heldout_loss: s.heldout?.loss,
     heldout_chunks: s.heldout?.chunks,
     heldout_mlm_accuracy_at_start: s.initialHeldout?.accuracy,
