@@ -15,7 +15,8 @@ Serves exported bundles (and Taskflow tasks) over HTTP:
 Concurrent requests are micro-batched. SIGINT/SIGTERM drain in-flight requests, then exit.
   --bundle NAME=DIR     mount a bundle from 'fewprompt export' (repeatable)
   --taskflow NAME=TASK[:MODE]  mount a Taskflow task (${TASK_NAMES.join(', ')}; repeatable),
-                        in its default mode or MODE (e.g. ner:accurate)
+                        in its default mode or MODE (e.g. ner:accurate); question_answering takes
+                        {"inputs": [{"question": …, "context": …}, …]} → answers {"answer","start","end","score"}
   --port P              0–65535, default 8080 (0: any free port);  --host H  default 127.0.0.1
   --max-batch N         texts per model call, 1–4096 (default 32);  --max-wait-ms N  0–60000, default 5
   --max-texts N         texts per request, 1–100000 (default 256);  --max-body-bytes N  default 1048576
@@ -119,8 +120,10 @@ export const serveCommand: Command = {
     });
     // Loaded here: `serve --help` and a bad flag must not wait for ONNX Runtime and the Taskflow tasks.
     const { loadClassifier } = await import('../../inference/runtime/index.js');
-    const { classifierModel, PredictionServer, taskflowModel } = await import('../../inference/serve/server.js');
-    const { Taskflow } = await import('../../inference/taskflow/index.js');
+    const { classifierModel, PredictionServer, recordTaskflowModel, taskflowModel } = await import(
+      '../../inference/serve/server.js'
+    );
+    const { Taskflow, TASKS } = await import('../../inference/taskflow/index.js');
     const models: Record<string, ServedModel> = {};
     for (const [name, dir] of bundles) {
       if (models[name]) throw new ConfigError(`model name '${name}' is mounted twice`);
@@ -128,7 +131,13 @@ export const serveCommand: Command = {
     }
     for (const { name, task, mode } of tasks) {
       if (models[name]) throw new ConfigError(`model name '${name}' is mounted twice`);
-      models[name] = taskflowModel(Taskflow(task, mode === undefined ? {} : { mode }), task);
+      const taskOptions = mode === undefined ? {} : { mode };
+      const taskClass = TASKS.find((t) => t.kind === task)!;
+      // A task that takes records (question_answering) is served on {"inputs": [...]}, each checked before queueing.
+      models[name] =
+        'checkInput' in taskClass
+          ? recordTaskflowModel(Taskflow(taskClass.kind, taskOptions), task, taskClass.checkInput)
+          : taskflowModel(Taskflow(task, taskOptions), task);
     }
     if (Object.keys(models).length === 0)
       throw new ConfigError(`serve needs at least one --bundle NAME=DIR or --taskflow NAME=TASK\n${usage}`);

@@ -3,6 +3,7 @@
  * HTTP on node:http.
  *
  *     POST /v1/models/NAME:predict   {"texts": [...]} → {"model", "predictions": [...]}
+ *                                    ({"inputs": [{...}]} for a model that takes records: question_answering)
  *     GET  /                         the playground: a page to try the mounted models in a browser
  *     GET  /v1/models                names and descriptions of the mounted models
  *     GET  /healthz                  {"status": "ok"} (503 "draining" during shutdown)
@@ -19,7 +20,7 @@ import { ConfigError, RequestError } from '../../framework/errors.js';
 import type { Classifier } from '../runtime/classifier.js';
 import { MicroBatcher } from './batcher.js';
 import { ServerMetrics } from './metrics.js';
-import { parsePredictRequest } from './schema.js';
+import { parsePredictRequest, type RecordCheck } from './schema.js';
 import { PLAYGROUND_HTML } from './playground.js';
 
 /** Anything the server can mount: texts in, one JSON-safe result per text out. */
@@ -27,6 +28,12 @@ export interface ServedModel {
   predict(texts: string[]): Promise<unknown[]>;
   describe?(): Record<string, unknown>;
   release?(): Promise<void>;
+  /**
+   * A model that takes records instead of texts (`question_answering`: `{"question", "context"}`): requests send them
+   * as `{"inputs": [...]}`, each checked here before it is queued (what it throws is the 400's message), then carried
+   * to `predict` as its JSON text.
+   */
+  readonly checkRecord?: RecordCheck;
 }
 
 /** Options of {@link PredictionServer}. */
@@ -101,6 +108,26 @@ export function taskflowModel(
   return {
     predict: async (texts) => (await flow(texts)) as unknown[],
     describe: () => ({ kind: 'taskflow', task, mode: flow.config.mode }),
+  };
+}
+
+/**
+ * A served Taskflow task that takes records (`question_answering`), served on `{"inputs": [...]}`: `check` is the
+ * task's input check (`QuestionAnsweringTask.checkInput`), run on each record before it is queued.
+ * @example
+ * const qa = Taskflow('question_answering');
+ * new PredictionServer({ qa: recordTaskflowModel(qa, 'question_answering', QuestionAnsweringTask.checkInput) });
+ */
+export function recordTaskflowModel<In>(
+  flow: ((inputs: In[]) => Promise<unknown>) & { config: { mode?: string } },
+  task: string,
+  check: (item: unknown, path: string) => In,
+): ServedModel {
+  return {
+    predict: async (texts) =>
+      (await flow(texts.map((t, i) => check(JSON.parse(t) as unknown, `inputs.${i}`)))) as unknown[],
+    describe: () => ({ kind: 'taskflow', task, mode: flow.config.mode, input: 'records' }),
+    checkRecord: check,
   };
 }
 
@@ -277,7 +304,7 @@ export class PredictionServer {
             `unknown model '${name.slice(0, 200)}'; mounted: ${Object.keys(this.models).join(', ')}`,
             404,
           );
-        const body = parsePredictRequest(await this.readBody(req), this.limits);
+        const body = parsePredictRequest(await this.readBody(req), this.limits, this.models[name]?.checkRecord);
         this.send(res, 200, { model, predictions: await batcher.submit(body.texts) });
       } else {
         throw new RequestError(
