@@ -1,6 +1,7 @@
 /**
  * `Taskflow(task, options)`: PaddleNLP's one-line API. Returns a callable that takes a string (→ one
- * result) or an array of strings (→ one result each); the model loads on the first call.
+ * result) or an array of strings (→ one result each) — for `question_answering` a `{ question, context }` record or
+ * an array of them; the model loads on the first call.
  */
 import { TaskInputError, UnknownKindError } from '../../framework/errors.js';
 import type { Task, TaskConfig, TaskflowOptions } from './base.js';
@@ -69,6 +70,8 @@ function describe(value: unknown): string {
  * await Taskflow('pos_tagging')(['三亚是一个美丽的城市']);
  * // [[['三亚', 'LOC'], ['是', 'v'], ['一个', 'm'], ['美丽', 'a'], ['的', 'u'], ['城市', 'n']]]
  * await Taskflow('ner', { entityOnly: true })('三亚是一个美丽的城市'); // [['三亚', 'LOC']]
+ * await Taskflow('question_answering')({ question: '长江在哪里注入东海？', context: '…最后在上海注入东海。' });
+ * // { answer: '上海', start: …, end: …, score: … } (a record task: it takes { question, context }, or a list)
  * const seg = Taskflow('word_segmentation');
  * await seg(manyTexts); // several batches: shared among worker threads, one per core
  * await seg.close(); // ends them

@@ -12,13 +12,13 @@ import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { writeDirAtomic } from '../../../framework/checkpoint/atomic.js';
 import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
-import { BundleError } from '../../../framework/errors.js';
+import { BundleError, ConfigError } from '../../../framework/errors.js';
 import type { BertConfig } from '../../../framework/model/config.js';
 import type { BertTokenizer } from '../../../framework/tokenizer/index.js';
 import type { Fusion, Precision } from '../../export/choices.js';
 import { WeightReader } from '../../export/weights.js';
 import type { SpanDecodeOptions } from './decode.js';
-import { checkWindowOptions, type QaWindowOptions } from './features.js';
+import { checkWindowOptions, type QaWindowOptions, typesNeeded } from './features.js';
 import { buildQaGraph } from './graph.js';
 
 export const QA_FORMAT_VERSION = 1;
@@ -74,6 +74,11 @@ export async function writeQaBundle(dir: string, spec: QaBundleSpec): Promise<Qa
   const fusion = spec.fusion ?? 'contrib';
   const c = spec.config;
   checkWindowOptions(spec.windows, c.maxPositionEmbeddings - c.positionOffset);
+  if (c.typeVocabSize < typesNeeded(spec.windows))
+    throw new ConfigError(
+      `windows of tokenTypes '${spec.windows.tokenTypes}' need ${typesNeeded(spec.windows)} token types; ` +
+        `the encoder has ${c.typeVocabSize}`,
+    );
   const { bytes, nodes } = buildQaGraph(c, new WeightReader(spec.weights, 'reader weights'), {
     precision: spec.precision,
     fusion,

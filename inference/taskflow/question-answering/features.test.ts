@@ -109,3 +109,15 @@ test('decode: best p(start)·p(end) over windows, answer-length cap, no answer b
     score: 0,
   });
 });
+
+test("tokenTypes 'match': passage tokens found in the question are type 2 (not [UNK], not the last [SEP])", () => {
+  const f = new QaFeaturizer(tokenizer, { maxSeqLen: 16, docStride: 8, maxQuestionTokens: 4, tokenTypes: 'match' });
+  const [w] = f.windows('乙丁🀄', '甲乙丙丁🀄');
+  const types = [...f.batch([w!]).feeds.token_type_ids.data];
+  // [CLS] 乙 丁 [UNK] [SEP] 甲 乙 丙 丁 [UNK] [SEP]
+  assert.deepEqual(types.slice(0, 11), [0, 0, 0, 0, 0, 1, 2, 1, 2, 1, 1]);
+  assert.throws(
+    () => checkWindowOptions({ maxSeqLen: 16, docStride: 4, maxQuestionTokens: 4, tokenTypes: 'words' as 'match' }, 64),
+    /tokenTypes must be one of segment, match; got 'words'/,
+  );
+});

@@ -3,7 +3,9 @@
  * `[CLS] question [SEP] piece of the passage [SEP]`, the question first (token type 0) and the passage piece second
  * (type 1). A passage longer than one window is covered by overlapping windows that start every `docStride` passage
  * tokens (BERT's SQuAD recipe), so an answer shorter than the overlap lies whole in at least one of them; the reader
- * takes the best span over all of a question's windows (decode.ts).
+ * takes the best span over all of a question's windows (decode.ts). With `tokenTypes: 'match'` a passage token that
+ * also occurs in the question gets a third token type (DrQA's exact-match feature): it tells a weak encoder where the
+ * question's words are in the passage, which pretrained attention would otherwise have to find.
  */
 import { ConfigError, TaskInputError } from '../../../framework/errors.js';
 import type { BertTokenizer } from '../../../framework/tokenizer/index.js';
@@ -16,6 +18,21 @@ export interface QaWindowOptions {
   readonly docStride: number;
   /** Question tokens kept (the rest is cut): a long question must not leave the passage no room. */
   readonly maxQuestionTokens: number;
+  /**
+   * `segment` (absent: the same): BERT's types, question 0 and passage 1; `match`: a passage token that occurs in the
+   * question is type 2 (the encoder needs three token types).
+   */
+  readonly tokenTypes?: TokenTypes;
+}
+
+/** How windows fill `token_type_ids`. */
+export const TOKEN_TYPES = ['segment', 'match'] as const;
+/** A value of {@link TOKEN_TYPES}. */
+export type TokenTypes = (typeof TOKEN_TYPES)[number];
+
+/** Token types an encoder needs for windows of `options`. */
+export function typesNeeded(options: QaWindowOptions): number {
+  return options.tokenTypes === 'match' ? 3 : 2;
 }
 
 /** One window of one question over its passage. */
@@ -48,6 +65,8 @@ export function checkWindowOptions(o: QaWindowOptions, maxPositions: number): vo
       throw new ConfigError(`${key} must be a positive integer, got ${o[key]}`);
   if (o.maxSeqLen > maxPositions)
     throw new ConfigError(`maxSeqLen ${o.maxSeqLen} exceeds the encoder's ${maxPositions} positions`);
+  if (o.tokenTypes !== undefined && !TOKEN_TYPES.includes(o.tokenTypes))
+    throw new ConfigError(`tokenTypes must be one of ${TOKEN_TYPES.join(', ')}; got '${String(o.tokenTypes)}'`);
   if (o.maxQuestionTokens > o.maxSeqLen - 4)
     throw new ConfigError(
       `maxQuestionTokens ${o.maxQuestionTokens} leaves no passage room in ${o.maxSeqLen}-token windows ` +
@@ -107,7 +126,10 @@ export class QaFeaturizer {
     return [window.contextStart + first, window.contextStart + last];
   }
 
-  /** A padded batch: types 0 up to the passage, 1 from it; positions from `positionOffset`. */
+  /**
+   * A padded batch: types 0 up to the passage, 1 from it (2 on passage tokens found in the question with `match`);
+   * positions from `positionOffset`.
+   */
   batch(windows: readonly QaWindow[]): QaFeatureBatch {
     if (windows.length === 0) throw new TaskInputError('a batch needs at least one window');
     const size = windows.length;
@@ -119,6 +141,11 @@ export class QaFeaturizer {
       const row = b * width;
       ids.set(w.ids, row);
       types.fill(1, row + w.contextStart, row + w.ids.length);
+      if (this.options.tokenTypes === 'match') {
+        const asked = new Set(w.ids.slice(1, w.contextStart - 1));
+        asked.delete(this.tokenizer.unkId);
+        for (let t = w.contextStart; t < w.ids.length - 1; t++) if (asked.has(w.ids[t]!)) types[row + t] = 2;
+      }
       mask.fill(1, row, row + w.ids.length);
       for (let t = 0; t < width; t++) positions[row + t] = t + this.positionOffset;
     });

@@ -4,9 +4,10 @@
  * window's tokens; a window that does not hold the answer points both at `[CLS]` (index 0), as in BERT's SQuAD
  * recipe, so that its best span scores low against the windows that do.
  */
-import { tf, tidyRead, type Tensor, type Variable } from '../../../framework/backend/tf.js';
+import { tf, tidyRead, type Tensor } from '../../../framework/backend/tf.js';
 import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
 import type { BertModel } from '../../../framework/model/bert.js';
+import { ParameterStore } from '../../../framework/model/parameters.js';
 import { softmaxCrossEntropy } from '../../../framework/ops/cross-entropy.js';
 import { dense } from '../../../framework/ops/matmul.js';
 import type { ParamGroup } from '../../../framework/optim/adamw.js';
@@ -52,31 +53,27 @@ export interface SpanExtractorOptions {
  * reader.spanLogits(reader.makeBatch(windows.slice(0, 4))).start.length; // → 4 · width
  */
 export class SpanExtractor implements Objective<QaTrainWindow, QaTensors> {
-  readonly own = new Map<string, Variable>();
+  /** The span head's weights (`qa.*`, head.ts), stored [in, out] as the encoder's. */
+  readonly head: ParameterStore;
 
   constructor(
     readonly model: BertModel,
     readonly featurizer: QaFeaturizer,
     readonly options: SpanExtractorOptions,
   ) {
-    for (const [name, shape] of spanHeadShapes(model.config.hiddenSize)) {
-      const init = tf.tidy(() =>
-        name.endsWith('.bias')
-          ? tf.zeros(shape)
-          : tf.randomNormal(shape, 0, model.config.initializerRange, 'float32', options.seed + 101),
-      );
-      this.own.set(name, tf.variable(init, true)); // unnamed: two readers of one seed may live at once
-      init.dispose();
-    }
-  }
-
-  private w(name: string): Variable {
-    return this.own.get(name)!;
+    const specs = [...spanHeadShapes(model.config.hiddenSize)].map(([name, shape]) => ({
+      name,
+      shape,
+      init: name.endsWith('.bias') ? ('zeros' as const) : ('normal' as const),
+      linear: false,
+      noDecay: true,
+    }));
+    this.head = new ParameterStore(specs, model.config.initializerRange, options.seed + 101);
   }
 
   paramGroups(): ParamGroup[] {
     const groups = this.model.params.decayGroups(this.options.lr, this.options.weightDecay ?? 0.01);
-    groups.push({ params: [...this.own.values()], lr: this.options.headLr, weightDecay: 0 });
+    groups.push({ params: [...this.head.variables.values()], lr: this.options.headLr, weightDecay: 0 });
     return groups;
   }
 
@@ -111,7 +108,7 @@ export class SpanExtractor implements Objective<QaTrainWindow, QaTensors> {
       { inputIds: batch.inputIds, tokenTypeIds: batch.tokenTypeIds, attentionMask: batch.attentionMask },
       { training, seed },
     );
-    const both = dense(hidden, this.w('qa.span.weight'), this.w('qa.span.bias')); // [B, T, 2]
+    const both = dense(hidden, this.head.get('qa.span.weight'), this.head.get('qa.span.bias')); // [B, T, 2]
     const [start, end] = tf.unstack(both, 2) as [Tensor, Tensor];
     return { start: tf.add(start, batch.padBias), end: tf.add(end, batch.padBias) };
   }
@@ -143,23 +140,17 @@ export class SpanExtractor implements Objective<QaTrainWindow, QaTensors> {
   }
 
   snapshot(): Map<string, HostTensor> {
-    const out: Map<string, HostTensor> = this.model.stateDict();
-    for (const [name, v] of this.own)
-      out.set(name, { dtype: 'float32', shape: [...v.shape], data: v.dataSync() as Float32Array });
-    return out;
+    return new Map<string, HostTensor>([...this.model.stateDict(), ...this.head.toHost()]);
   }
 
   restore(weights: ReadonlyMap<string, HostTensor>): void {
-    const encoder = new Map([...weights].filter(([k]) => !k.startsWith(SPAN_HEAD_PREFIX)));
-    this.model.params.load(encoder, { optional: () => false });
-    for (const [name, v] of this.own) {
-      const t = weights.get(name);
-      if (t && t.dtype === 'float32') tf.tidy(() => v.assign(tf.tensor(t.data, v.shape)));
-    }
+    const isHead = (key: string) => key.startsWith(SPAN_HEAD_PREFIX);
+    this.model.params.load(new Map([...weights].filter(([k]) => !isHead(k))));
+    this.head.load(new Map([...weights].filter(([k]) => isHead(k))));
   }
 
+  /** Frees the head's weights (the encoder is the caller's: `model.dispose()`). */
   dispose(): void {
-    for (const v of this.own.values()) v.dispose();
-    this.own.clear();
+    this.head.dispose();
   }
 }

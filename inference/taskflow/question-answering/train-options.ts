@@ -6,6 +6,7 @@
  */
 import { DEFAULT_MODEL_DIR } from '../../../framework/model/default.js';
 import { PRECISIONS } from '../../export/choices.js';
+import { TOKEN_TYPES } from './features.js';
 import { resolveSettings, type SettingsValues, type TrainSetting } from '../train-settings.js';
 
 export const QUESTION_ANSWERING_SETTINGS = {
@@ -57,6 +58,15 @@ export const QUESTION_ANSWERING_SETTINGS = {
   maxSeqLen: { type: 'number', arg: 'N', default: 256, help: 'tokens per window, [CLS] and [SEP]s included' },
   docStride: { type: 'number', arg: 'N', default: 128, help: 'passage tokens between the starts of two windows' },
   maxQuestionTokens: { type: 'number', arg: 'N', default: 64, help: 'question tokens kept (the rest is cut)' },
+  tokenTypes: {
+    type: 'string',
+    arg: TOKEN_TYPES.join('|'),
+    choices: TOKEN_TYPES,
+    default: 'match',
+    help:
+      "segment: BERT's types (question 0, passage 1); match: passage tokens found in the question are type 2 " +
+      "(DrQA's exact-match feature; the encoder's type embeddings gain a row, copied from type 1)",
+  },
   maxAnswerTokens: {
     type: 'number',
     arg: 'N',

@@ -88,7 +88,7 @@ test('recipe: stops at a time limit, resumes, scores dev with tfjs and ONNX, wri
     devOnnxAnswerAll: result.devOnnxAnswerAll,
   });
   const qa = await QuestionAnswerer.load(join(out, 'bundle'));
-  assert.deepEqual(qa.manifest.windows, { maxSeqLen: 48, docStride: 16, maxQuestionTokens: 16 });
+  assert.deepEqual(qa.manifest.windows, { maxSeqLen: 48, docStride: 16, maxQuestionTokens: 16, tokenTypes: 'match' });
   const [answer] = await qa.answer([{ question: '长江在哪里注入东海？', context: '长江最后在上海注入东海。' }]);
   assert.equal(answer!.answer, '长江最后在上海注入东海。'.slice(answer!.start, answer!.end));
   await qa.release();

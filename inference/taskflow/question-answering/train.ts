@@ -14,15 +14,17 @@ import { initBackend } from '../../../framework/backend/select.js';
 import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
 import { readSafetensors, writeSafetensors } from '../../../framework/checkpoint/safetensors.js';
 import { log as logger } from '../../../framework/log.js';
-import type { BertConfig } from '../../../framework/model/config.js';
-import { loadPretrained } from '../../../framework/model/pretrained.js';
+import { loadStateDict } from '../../../framework/checkpoint/state-dict.js';
+import { resolveModel } from '../../../framework/hub/resolve.js';
+import { BertModel } from '../../../framework/model/bert.js';
+import { readBertConfig, type BertConfig } from '../../../framework/model/config.js';
 import { BertTokenizer } from '../../../framework/tokenizer/index.js';
 import { Trainer, type FitResult } from '../../../framework/trainer/trainer.js';
 import { writeQaBundle } from './bundle.js';
 import { readQaTraining, trainWindows, OVERLAP_CHARS } from './corpus.js';
 import { bestAnswer, type QaAnswer, type SpanDecodeOptions, type WindowLogits } from './decode.js';
 import { scoreAnswers, type QaScores } from './evaluate.js';
-import { checkWindowOptions, QaFeaturizer, type QaWindowOptions } from './features.js';
+import { checkWindowOptions, QaFeaturizer, type QaWindowOptions, typesNeeded } from './features.js';
 import { QuestionAnswerer } from './reader.js';
 import { SpanExtractor } from './span-model.js';
 import { readSquad, type QaExample } from './squad.js';
@@ -91,14 +93,14 @@ export async function trainQuestionAnswering(
 
 /** Trains the reader; returns its weights and run record (with the tfjs dev scores). */
 async function trainRun(o: Options, dev: readonly QaExample[], log: Log, started: number): Promise<Run> {
-  const { model, dir } = await loadPretrained(o.model, { parts: { pooler: false, mlmHead: false } });
-  const config = model.config;
   const windows: QaWindowOptions = {
     maxSeqLen: o.maxSeqLen,
     docStride: o.docStride,
     maxQuestionTokens: o.maxQuestionTokens,
+    tokenTypes: o.tokenTypes,
   };
-  checkWindowOptions(windows, config.maxPositionEmbeddings - config.positionOffset);
+  const { model, dir } = await loadEncoder(o.model, windows);
+  const config = model.config;
   const tokenizer = await BertTokenizer.fromPretrained(dir);
   await tokenizer.save(join(o.out, 'tokenizer')); // the export's (exportOnly needs no --model)
   const featurizer = new QaFeaturizer(tokenizer, windows);
@@ -143,6 +145,29 @@ async function trainRun(o: Options, dev: readonly QaExample[], log: Log, started
   return { meta: { config, windows, decode, train, devTfjs }, weights };
 }
 
+/**
+ * The pretrained encoder, without pooler and MLM head, with as many token types as the windows need: a new type's
+ * embedding starts as a copy of type 1's (the passage's), so the pretrained model's outputs are unchanged at first.
+ */
+async function loadEncoder(idOrPath: string, windows: QaWindowOptions): Promise<{ model: BertModel; dir: string }> {
+  const dir = await resolveModel(idOrPath);
+  const pretrained = readBertConfig(dir);
+  const types = Math.max(pretrained.typeVocabSize, typesNeeded(windows));
+  const config: BertConfig = { ...pretrained, typeVocabSize: types };
+  checkWindowOptions(windows, config.maxPositionEmbeddings - config.positionOffset);
+  const state = loadStateDict(dir);
+  const key = 'embeddings.token_type_embeddings.weight';
+  const table = state.get(key);
+  if (table?.dtype === 'float32' && table.shape[0]! < types) {
+    const [rows, hidden] = table.shape as [number, number];
+    const grown = new Float32Array(types * hidden);
+    grown.set(table.data);
+    for (let r = rows; r < types; r++) grown.set(table.data.subarray(hidden * (rows - 1), hidden * rows), r * hidden);
+    state.set(key, { dtype: 'float32', shape: [types, hidden], data: grown });
+  }
+  return { model: BertModel.fromStateDict(config, state, { pooler: false, mlmHead: false }), dir };
+}
+
 /** Answers (threshold 0) with the training graph, `batchSize` windows at a time. */
 function answerWithTfjs(reader: SpanExtractor, examples: readonly QaExample[], maxAnswerTokens: number): QaAnswer[] {
   return examples.map((x) => {
@@ -182,6 +207,7 @@ function trainRecord(
     steps: fit.steps,
     stoppedEarly: fit.interrupted,
     negativeRate: o.negativeRate,
+    tokenTypes: o.tokenTypes,
     batchSize: o.batchSize,
     lr: o.lr,
     headLr: o.headLr,
