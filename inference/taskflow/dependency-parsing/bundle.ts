@@ -5,7 +5,7 @@
  *     BUNDLE/tokenizer/     vocab.txt (the trimmed vocabulary), tokenizer.json, tokenizer_config.json
  *     BUNDLE/parser.json    head config (labels), token limit, graph facts, training source and metrics
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
 import { BundleError } from '../../../framework/errors.js';
@@ -13,6 +13,7 @@ import type { BertConfig } from '../../../framework/model/config.js';
 import type { BertTokenizer } from '../../../framework/tokenizer/index.js';
 import type { Fusion, Precision } from '../../export/bert-graph.js';
 import { WeightReader } from '../../export/weights.js';
+import { graphFacts, readBundleManifest, type GraphFacts } from '../bundle-manifest.js';
 import { buildParserGraph } from './graph.js';
 import type { ParserHeadConfig } from './head.js';
 
@@ -26,16 +27,7 @@ export interface ParserManifest {
   readonly head: ParserHeadConfig;
   /** Most tokens per sentence, `[CLS]` and `[SEP]` included. */
   readonly maxTokens: number;
-  readonly model: {
-    readonly file: 'model.onnx';
-    readonly precision: Precision;
-    readonly fusion: Fusion;
-    readonly positionOffset: number;
-    readonly hiddenSize: number;
-    readonly numHiddenLayers: number;
-    readonly vocabSize: number;
-    readonly nodes: number;
-  };
+  readonly model: GraphFacts;
   /** Where the weights came from and what they scored (free-form, JSON). */
   readonly source: Record<string, unknown>;
 }
@@ -76,23 +68,13 @@ export async function writeParserBundle(dir: string, spec: ParserBundleSpec): Pr
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'model.onnx'), bytes);
   await spec.tokenizer.save(join(dir, 'tokenizer'));
-  const c = spec.config;
   const manifest: ParserManifest = {
     format: 'fewprompt-parser',
     formatVersion: PARSER_FORMAT_VERSION,
     createdAt: new Date().toISOString(),
     head: spec.head,
     maxTokens,
-    model: {
-      file: 'model.onnx',
-      precision: spec.precision,
-      fusion,
-      positionOffset: c.positionOffset,
-      hiddenSize: c.hiddenSize,
-      numHiddenLayers: c.numHiddenLayers,
-      vocabSize: c.vocabSize,
-      nodes,
-    },
+    model: graphFacts(spec.config, spec.precision, fusion, nodes),
     source: spec.source,
   };
   writeFileSync(join(dir, 'parser.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -102,24 +84,16 @@ export async function writeParserBundle(dir: string, spec: ParserBundleSpec): Pr
 /** Reads and checks `parser.json`; a `BundleError` names what is wrong. */
 export function readParserManifest(dir: string): ParserManifest {
   const file = join(dir, 'parser.json');
-  if (!existsSync(file)) throw new BundleError(`${dir}: not a parser bundle (no parser.json)`);
-  let manifest: ParserManifest;
-  try {
-    manifest = JSON.parse(readFileSync(file, 'utf8')) as ParserManifest;
-  } catch (error) {
-    throw new BundleError(`${file}: not valid JSON (${(error as Error).message})`);
-  }
-  if (manifest.format !== 'fewprompt-parser' || manifest.formatVersion !== PARSER_FORMAT_VERSION) {
-    throw new BundleError(
-      `${file}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, ` +
-        `expected fewprompt-parser v${PARSER_FORMAT_VERSION}`,
-    );
-  }
+  const manifest = readBundleManifest<ParserManifest>(
+    dir,
+    'parser.json',
+    'fewprompt-parser',
+    PARSER_FORMAT_VERSION,
+    'parser bundle',
+  );
   if (!Array.isArray(manifest.head?.labels) || manifest.head.labels.length === 0)
     throw new BundleError(`${file}: field head.labels must be a non-empty list`);
   if (!Number.isInteger(manifest.maxTokens) || manifest.maxTokens < 3)
     throw new BundleError(`${file}: field maxTokens must be an integer ≥ 3, got ${String(manifest.maxTokens)}`);
-  if (!existsSync(join(dir, manifest.model?.file ?? 'model.onnx')))
-    throw new BundleError(`${dir}: model.onnx is missing`);
   return manifest;
 }

@@ -8,7 +8,7 @@
  * Written into a temporary sibling that then replaces the directory: a failed export leaves the previous bundle whole,
  * and what else the directory held (its MODEL_CARD.md, curves) is carried over.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDirAtomic } from '../../../framework/checkpoint/atomic.js';
 import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
@@ -19,6 +19,7 @@ import type { Fusion, Precision } from '../../export/choices.js';
 import { WeightReader } from '../../export/weights.js';
 import type { SpanDecodeOptions } from './decode.js';
 import { checkWindowOptions, type QaWindowOptions, typesNeeded } from './features.js';
+import { graphFacts, readBundleManifest, type GraphFacts } from '../bundle-manifest.js';
 import { buildQaGraph } from './graph.js';
 
 export const QA_FORMAT_VERSION = 1;
@@ -34,16 +35,7 @@ export interface QaManifest {
   readonly windows: QaWindowOptions;
   /** The answer-length cap and the no-answer threshold (the task's defaults). */
   readonly decode: SpanDecodeOptions;
-  readonly model: {
-    readonly file: 'model.onnx';
-    readonly precision: Precision;
-    readonly fusion: Fusion;
-    readonly positionOffset: number;
-    readonly hiddenSize: number;
-    readonly numHiddenLayers: number;
-    readonly vocabSize: number;
-    readonly nodes: number;
-  };
+  readonly model: GraphFacts;
   /** Where the weights came from and what they scored (free-form, JSON). */
   readonly source: Record<string, unknown>;
 }
@@ -89,16 +81,7 @@ export async function writeQaBundle(dir: string, spec: QaBundleSpec): Promise<Qa
     createdAt: new Date().toISOString(),
     windows: spec.windows,
     decode: spec.decode,
-    model: {
-      file: 'model.onnx',
-      precision: spec.precision,
-      fusion,
-      positionOffset: c.positionOffset,
-      hiddenSize: c.hiddenSize,
-      numHiddenLayers: c.numHiddenLayers,
-      vocabSize: c.vocabSize,
-      nodes,
-    },
+    model: graphFacts(c, spec.precision, fusion, nodes),
     source: spec.source,
   };
   await writeDirAtomic(dir, async (tmp) => {
@@ -115,18 +98,13 @@ export async function writeQaBundle(dir: string, spec: QaBundleSpec): Promise<Qa
 /** Reads and checks `qa.json`; a `BundleError` names what is wrong. */
 export function readQaManifest(dir: string): QaManifest {
   const file = join(dir, 'qa.json');
-  if (!existsSync(file)) throw new BundleError(`${dir}: not a question-answering bundle (no qa.json)`);
-  let manifest: QaManifest;
-  try {
-    manifest = JSON.parse(readFileSync(file, 'utf8')) as QaManifest;
-  } catch (error) {
-    throw new BundleError(`${file}: not valid JSON (${(error as Error).message})`);
-  }
-  if (manifest.format !== 'fewprompt-qa' || manifest.formatVersion !== QA_FORMAT_VERSION)
-    throw new BundleError(
-      `${file}: format ${String(manifest.format)} v${String(manifest.formatVersion)}, ` +
-        `expected fewprompt-qa v${QA_FORMAT_VERSION}`,
-    );
+  const manifest = readBundleManifest<QaManifest>(
+    dir,
+    'qa.json',
+    'fewprompt-qa',
+    QA_FORMAT_VERSION,
+    'question-answering bundle',
+  );
   try {
     checkWindowOptions(manifest.windows ?? ({} as QaWindowOptions), Number.MAX_SAFE_INTEGER);
   } catch (error) {
@@ -137,7 +115,5 @@ export function readQaManifest(dir: string): QaManifest {
     throw new BundleError(`${file}: decode.maxAnswerTokens must be a positive integer, got ${String(maxAnswerTokens)}`);
   if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1))
     throw new BundleError(`${file}: decode.threshold must be a number in [0, 1], got ${String(threshold)}`);
-  if (!existsSync(join(dir, manifest.model?.file ?? 'model.onnx')))
-    throw new BundleError(`${dir}: model.onnx is missing`);
   return manifest;
 }
