@@ -232,18 +232,39 @@ export class Classifier {
       });
     }
     let next = 0;
-    return inputs.map((input, i) => {
-      const own = windows[i]!.map(() => probs[next++]!);
-      const joined = AutoSplitter.join(own, this.splitter.aggregate);
-      const best = joined.indexOf(Math.max(...joined));
-      return {
-        text: typeof input === 'string' ? input : String(input[field] ?? JSON.stringify(input)),
-        label: this.labels[best]!,
-        score: joined[best]!,
-        windows: own.length,
-        probabilities: Object.fromEntries(this.labels.map((l, j) => [l, joined[j]!])),
-      };
-    });
+    return inputs.map((input, i) =>
+      this.joined(
+        typeof input === 'string' ? input : String(input[field] ?? JSON.stringify(input)),
+        windows[i]!.map(() => probs[next++]!),
+      ),
+    );
+  }
+
+  /**
+   * One text's prediction from the predictions of its windows (`splitter.split(text)`, scored in any batches): what
+   * `predict([text])` gives. Lets a server schedule windows rather than whole texts.
+   * @example
+   * const windows = clf.splitter.split(longText);
+   * clf.join(longText, await clf.predict(windows)); // → { text: longText, label, score, probabilities, windows }
+   */
+  join(text: string, windows: readonly Prediction[]): Prediction {
+    return this.joined(
+      text,
+      windows.map((w) => this.labels.map((l) => w.probabilities[l] ?? 0)),
+    );
+  }
+
+  /** The prediction of per-window label probabilities [windows][labels], joined as the splitter aggregates. */
+  private joined(text: string, own: readonly (readonly number[])[]): Prediction {
+    const joined = AutoSplitter.join(own, this.splitter.aggregate);
+    const best = joined.indexOf(Math.max(...joined));
+    return {
+      text,
+      label: this.labels[best]!,
+      score: joined[best]!,
+      windows: own.length,
+      probabilities: Object.fromEntries(this.labels.map((l, j) => [l, joined[j]!])),
+    };
   }
 
   async release(): Promise<void> {

@@ -74,21 +74,41 @@ export class AutoSplitter {
     return windows;
   }
 
-  /** Cuts a sentence into the longest character prefixes that fit (binary search per piece). */
+  /**
+   * Cuts a sentence into the longest character prefixes that fit. Each piece's search starts from the last piece's
+   * length (the next is usually as long: two probes), galloping up or bisecting down from there, so probes stay about
+   * one window long. (A binary search over the whole rest of the sentence tokenized ~20,000 characters per probe:
+   * cutting one 20,000-character sentence took 0.4 s on the server's thread.)
+   */
   private cut(sentence: string): string[] {
     const chars = [...sentence];
+    const fits = (from: number, n: number) => this.fits(chars.slice(from, from + n).join(''));
     const out: string[] = [];
-    let from = 0;
-    while (from < chars.length) {
-      let lo = 1;
+    let guess = 1;
+    for (let from = 0; from < chars.length; ) {
+      let lo = 1; // a piece takes at least one character, fitting or not
       let hi = chars.length - from;
+      const start = Math.min(guess, hi);
+      if (start > 1 && !fits(from, start)) hi = start - 1;
+      else {
+        lo = start;
+        for (let step = 1; lo < hi; step *= 2) {
+          const probe = Math.min(lo + step, hi);
+          if (!fits(from, probe)) {
+            hi = probe - 1;
+            break;
+          }
+          lo = probe;
+        }
+      }
       while (lo < hi) {
         const mid = Math.ceil((lo + hi) / 2);
-        if (this.fits(chars.slice(from, from + mid).join(''))) lo = mid;
+        if (fits(from, mid)) lo = mid;
         else hi = mid - 1;
       }
       out.push(chars.slice(from, from + lo).join(''));
       from += lo;
+      guess = lo;
     }
     return out;
   }

@@ -129,8 +129,10 @@ export class MicroBatcher<I, O> {
       )
       .finally(() => {
         this.running = undefined;
-        // Texts that arrived during the run have waited long enough: send them now.
-        if (this.waiting > 0) this.flush();
+        // Texts that arrived during the run have waited long enough: send them next — after one turn of the event
+        // loop, so requests whose bytes came in during the run (a model call may block the loop) are read and join
+        // this batch rather than wait for one more call.
+        if (this.waiting > 0) setImmediate(() => this.flush());
       });
   }
 }

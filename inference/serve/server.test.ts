@@ -56,10 +56,8 @@ test('serve a real bundle: predict, /v1/models, /healthz and Prometheus /metrics
   const { model } = await writeTinyRun(join(root, 'run'), 'pet');
   model.dispose();
   await exportTinyRun(join(root, 'run'), join(root, 'bundle'));
-  const server = new PredictionServer(
-    { eprstmt: classifierModel(await loadClassifier(join(root, 'bundle'))) },
-    { port: 0 },
-  );
+  const clf = await loadClassifier(join(root, 'bundle'));
+  const server = new PredictionServer({ eprstmt: classifierModel(clf) }, { port: 0 });
   const port = await server.listen();
   const r = await post(port, '/v1/models/eprstmt:predict', JSON.stringify({ texts: ['很好用', '太差了'] }));
   assert.equal(r.status, 200);
@@ -94,6 +92,19 @@ test('serve a real bundle: predict, /v1/models, /healthz and Prometheus /metrics
   assert.match(metrics, /^fewprompt_batch_size_sum\{model="eprstmt"\} 2$/m);
   for (const line of metrics.trim().split('\n'))
     assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+-]+|)$/, line); // blank lines separate metrics
+  // A long text is batched window by window and joined: the same prediction as the classifier's for the whole text.
+  const long = '物流很快，质量很好。'.repeat(60);
+  const whole = (await clf.predict([long]))[0]!;
+  assert.ok(whole.windows > 1, `${whole.windows} windows`);
+  const served = (
+    (await post(port, '/v1/models/eprstmt:predict', JSON.stringify({ texts: ['差', long] }))).json['predictions'] as {
+      text: string;
+      label: string;
+      score: number;
+    }[]
+  )[1]!;
+  assert.deepEqual([served.text, served.label], [long, whole.label]);
+  assert.ok(Math.abs(served.score - whole.score) < 1e-5, `${served.score} vs ${whole.score}`);
   await server.close();
 });
 
@@ -306,5 +317,44 @@ budget is a 413`, async () => {
   );
   assert.deepEqual([over.status, over.json['path']], [413, 'texts']);
   assert.match(String(over.json['error']), /120000 characters, at most 100000 per request/);
+  await server.close();
+});
+
+test(`a long text is scored in windows, batched like texts: a one-text request waits for one call of windows, not \
+for a whole 20,000-character text (seconds on the shipped model)`, async () => {
+  // A model that splits texts into 100-character pieces, 1 ms per 20 characters a call: a whole 20,000-character text
+  // would hold it for 1 s.
+  const calls: number[] = [];
+  const model: ServedModel = {
+    predict: async (texts) => {
+      const chars = texts.reduce((n, t) => n + t.length, 0);
+      calls.push(chars);
+      await new Promise((r) => setTimeout(r, chars / 20));
+      return texts.map((t) => t.length);
+    },
+    split: (text) => ({
+      pieces: text.match(/.{1,100}/gsu) ?? [''],
+      join: (results) => (results as number[]).reduce((a, b) => a + b, 0),
+    }),
+  };
+  const server = new PredictionServer({ m: model }, { port: 0, maxWaitMs: 1, maxBodyBytes: 1 << 22 });
+  const port = await server.listen();
+  const big = post(
+    port,
+    '/v1/models/m:predict',
+    JSON.stringify({ texts: Array.from({ length: 2 }, () => '长'.repeat(20_000)) }),
+  );
+  await new Promise((r) => setTimeout(r, 50));
+  const latencies: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = Date.now();
+    const r = await post(port, '/v1/models/m:predict', JSON.stringify({ texts: ['短'] }));
+    assert.deepEqual([r.status, r.json['predictions']], [200, [1]]);
+    latencies.push(Date.now() - t0);
+  }
+  const done = await big;
+  assert.deepEqual([done.status, done.json['predictions']], [200, [20_000, 20_000]]);
+  assert.ok(Math.max(...calls) <= 32 * 100, `calls of ${Math.max(...calls)} characters`);
+  assert.ok(Math.max(...latencies) < 600, `one-text latencies ${latencies.join(', ')} ms`);
   await server.close();
 });

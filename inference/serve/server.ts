@@ -17,7 +17,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, RequestError } from '../../framework/errors.js';
-import type { Classifier } from '../runtime/classifier.js';
+import type { Classifier, Prediction } from '../runtime/classifier.js';
 import { MicroBatcher } from './batcher.js';
 import { ServerMetrics } from './metrics.js';
 import { parsePredictRequest, type RecordCheck } from './schema.js';
@@ -26,6 +26,12 @@ import { PLAYGROUND_HTML } from './playground.js';
 /** Anything the server can mount: texts in, one JSON-safe result per text out. */
 export interface ServedModel {
   predict(texts: string[]): Promise<unknown[]>;
+  /**
+   * The pieces a text is scored in (a classifier's windows) and how their results join into the text's. With it the
+   * server batches pieces, not texts: a model call then holds at most `maxBatch` pieces however long one text is (one
+   * 20,000-character text is ~170 windows, a call of seconds that a one-text request had to wait behind).
+   */
+  split?(text: string): { pieces: string[]; join(results: unknown[]): unknown };
   describe?(): Record<string, unknown>;
   release?(): Promise<void>;
   /**
@@ -49,7 +55,9 @@ export interface ServerOptions {
    * by the model, but a limit keeps one request from holding the model).
    */
   readonly maxTextChars?: number;
-  /** Micro-batching: most texts per model call (default 32) and longest wait (default 5 ms). */
+  /**
+   * Micro-batching: most texts (a classifier's windows) per model call (default 32) and longest wait (default 5 ms).
+   */
   readonly maxBatch?: number;
   readonly maxWaitMs?: number;
   /**
@@ -77,14 +85,13 @@ export interface ServerOptions {
  * new PredictionServer({ eprstmt: classifierModel(await loadClassifier('bundles/eprstmt')) });
  */
 export function classifierModel(clf: Classifier): ServedModel {
+  const served = (p: Prediction) => ({ text: p.text, label: p.label, score: p.score, probabilities: p.probabilities });
   return {
-    predict: async (texts) =>
-      (await clf.predict(texts, { batchSize: 64 })).map((p) => ({
-        text: p.text,
-        label: p.label,
-        score: p.score,
-        probabilities: p.probabilities,
-      })),
+    predict: async (texts) => (await clf.predict(texts, { batchSize: 64 })).map(served),
+    split: (text) => {
+      const pieces = clf.splitter.split(text);
+      return { pieces, join: (results) => served(clf.join(text, results as Prediction[])) };
+    },
     describe: () => ({
       kind: 'classifier',
       method: clf.manifest.method,
@@ -213,6 +220,29 @@ export class PredictionServer {
     for (const m of Object.values(this.models)) await m.release?.();
   }
 
+  /**
+   * A request's results. A model that splits texts has its pieces batched (round-robin across requests, like texts),
+   * so a one-text request waits for at most one call of `maxBatch` pieces behind a maximal request.
+   */
+  private async score(name: string, batcher: MicroBatcher<string, unknown>, texts: string[]): Promise<unknown[]> {
+    const split = this.models[name]?.split;
+    if (!split) return batcher.submit(texts);
+    const plans: ReturnType<typeof split>[] = [];
+    let unyielded = 0;
+    for (const text of texts) {
+      plans.push(split(text));
+      // Splitting tokenizes (~0.5 s for a maximal request): let other requests and model calls run every ~10 ms.
+      unyielded += text.length;
+      if (unyielded > 2000) {
+        unyielded = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    const results = await batcher.submit(plans.flatMap((p) => p.pieces));
+    let at = 0;
+    return plans.map((p) => p.join(results.slice(at, (at += p.pieces.length))));
+  }
+
   /** True when the request carries the API key (or none is required). */
   private authorized(req: IncomingMessage): boolean {
     const key = this.options.apiKey;
@@ -305,7 +335,7 @@ export class PredictionServer {
             404,
           );
         const body = parsePredictRequest(await this.readBody(req), this.limits, this.models[name]?.checkRecord);
-        this.send(res, 200, { model, predictions: await batcher.submit(body.texts) });
+        this.send(res, 200, { model, predictions: await this.score(name, batcher, body.texts) });
       } else {
         throw new RequestError(
           `no route for ${req.method} ${url.pathname}; try POST /v1/models/NAME:predict, GET /healthz, GET /metrics`,
