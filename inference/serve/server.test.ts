@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, test } from 'vitest';
@@ -357,4 +358,34 @@ for a whole 20,000-character text (seconds on the shipped model)`, async () => {
   assert.ok(Math.max(...calls) <= 32 * 100, `calls of ${Math.max(...calls)} characters`);
   assert.ok(Math.max(...latencies) < 600, `one-text latencies ${latencies.join(', ')} ms`);
   await server.close();
+});
+
+test(`close(): a request whose bytes arrived before the loop read them is answered 503, not cut — on a fresh \
+connection and on a keep-alive one (idle connections were closed at once, dropping what they carried)`, async () => {
+  const server = new PredictionServer({ m: fakeModel(10) }, { port: 0, drainSeconds: 1 });
+  const port = await server.listen();
+  const payload = JSON.stringify({ texts: ['late'] });
+  const predict =
+    `POST /v1/models/m:predict HTTP/1.1\r\nHost: x\r\n` + `Content-Length: ${payload.length}\r\n\r\n${payload}`;
+  const open = async () => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString()));
+    socket.on('error', () => {});
+    await new Promise((r) => socket.once('connect', r));
+    return { socket, text: () => text, closed: new Promise<void>((r) => socket.once('close', () => r())) };
+  };
+  const fresh = await open();
+  const kept = await open();
+  kept.socket.write(predict);
+  while (!kept.text().includes('"predictions"')) await new Promise((r) => setTimeout(r, 10)); // now idle, kept alive
+  const before = kept.text().length;
+  // Both written in the turn of the event loop that starts close(): the server has read neither request.
+  fresh.socket.write(predict);
+  kept.socket.write(predict);
+  const closing = server.close();
+  await Promise.all([fresh.closed, kept.closed]);
+  assert.match(fresh.text(), /^HTTP\/1\.1 503/);
+  assert.match(kept.text().slice(before), /^HTTP\/1\.1 503/);
+  await closing;
 });

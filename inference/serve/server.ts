@@ -204,12 +204,16 @@ export class PredictionServer {
    * every connection is closed (a client trickling a body cannot keep the server alive) and the models released.
    */
   async close(): Promise<void> {
+    // Idle keep-alive connections are not cut now: one may hold a request the event loop has not read yet (a model
+    // call blocks the loop), which would be dropped unanswered. Requests of the drain get 503 with `connection:
+    // close`; every connection left is closed at the end.
     this.closing = true;
-    this.http.closeIdleConnections();
     const deadline = new Promise<void>((resolve) =>
       setTimeout(resolve, 1000 * (this.options.drainSeconds ?? 10)).unref(),
     );
     const drained = (async () => {
+      // One turn of the event loop first, so requests that have arrived but are not read yet count as in flight.
+      await new Promise((resolve) => setImmediate(resolve));
       if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
       await Promise.all([...this.batchers.values()].map((b) => b.drain()));
     })();
