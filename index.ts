@@ -84,7 +84,8 @@ export { cmrcExactMatch, cmrcF1, cmrcScore } from './inference/taskflow/question
 export { TextGenerator, type TextGeneration, type TextGenerationOptions } from './inference/generation/generator.js';
 export { OrtCachedSource } from './inference/generation/ort-source.js';
 export { buildGptGraph, exportGptOnnx } from './inference/generation/gpt-graph.js';
-export { SentimentAnalysisTask, type SentimentResult } from './inference/taskflow/sentiment-analysis.js';
+export { SentimentAnalysisTask, type SentimentResult } from './inference/taskflow/sentiment-analysis/task.js';
+export { balancedBias, classScores, type ClassScores } from './inference/taskflow/sentiment-analysis/evaluate.js';
 export {
   TokenClassificationMethod,
   type TokenClassificationSetup,

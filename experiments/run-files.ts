@@ -32,14 +32,27 @@ export interface TrainedRun {
  * await writeTrainedRun('runs/pet', { model, tokenizer, method, config, task });
  */
 export async function writeTrainedRun(dir: string, run: TrainedRun): Promise<void> {
-  const { model, tokenizer, method, config } = run;
+  await writeMethodRun(dir, { ...run, modelRef: run.config.model });
+}
+
+/**
+ * {@link writeTrainedRun} for a run without an experiment config (a Taskflow recipe's): `modelRef` is the pretrained
+ * model it started from, recorded in `method.json`.
+ * @example
+ * await writeMethodRun('runs/sentiment/run', { model, tokenizer, method, modelRef: 'models/fewprompt-zh-mini' });
+ */
+export async function writeMethodRun(
+  dir: string,
+  run: Pick<TrainedRun, 'model' | 'tokenizer' | 'method'> & { modelRef?: string | undefined },
+): Promise<void> {
+  const { model, tokenizer, method, modelRef } = run;
   mkdirSync(dir, { recursive: true });
   savePretrained(model, join(dir, 'model'));
   await tokenizer.save(join(dir, 'model'));
   const own = new Map([...method.snapshot()].filter(([k]) => k.startsWith('method.')));
   if (own.size > 0) writeSafetensors(join(dir, 'method.safetensors'), own);
   // The method records its prompt as trained: exporting after a task's defaults change uses the words this run used.
-  const spec: MethodSpec = { ...method.getConfig(), ...(config.model !== undefined ? { model: config.model } : {}) };
+  const spec: MethodSpec = { ...method.getConfig(), ...(modelRef !== undefined ? { model: modelRef } : {}) };
   writeFileSync(join(dir, 'method.json'), `${JSON.stringify(spec, null, 2)}\n`);
 }
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportRun } from '../../experiments/export-run.js';
 import { loadClassifier } from '../../inference/runtime/index.js';
-import { SHIPPED_SENTIMENT_MODEL } from '../../inference/taskflow/sentiment-analysis.js';
+import { SHIPPED_SENTIMENT_MODEL } from '../../inference/taskflow/sentiment-analysis/task.js';
 
 const { values } = parseArgs({
   options: {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ConfigError } from '../../framework/errors.js';
 import { DEPENDENCY_PARSER_SETTINGS } from '../../inference/taskflow/dependency-parsing/train-options.js';
 import { QUESTION_ANSWERING_SETTINGS } from '../../inference/taskflow/question-answering/train-options.js';
+import { SENTIMENT_SETTINGS } from '../../inference/taskflow/sentiment-analysis/train-options.js';
 import { main } from './main.js';
 import { TRAINABLE_TASKS, taskflowTrainCommand, trainOptionsFromFlags } from './taskflow-train.js';
 
@@ -16,7 +17,9 @@ test('--help lists each trainable task and every setting of its table as a flag,
   const usage = taskflowTrainCommand.usage;
   assert.match(usage, /^ {2}dependency_parsing +biaffine parser/m);
   assert.match(usage, /^ {2}question_answering +span reader on CMRC 2018 trial and DRCD/m);
-  for (const key of [...Object.keys(DEPENDENCY_PARSER_SETTINGS), ...Object.keys(QUESTION_ANSWERING_SETTINGS)]) {
+  assert.match(usage, /^ {2}sentiment_analysis +PET on ChnSentiCorp and more review sets/m);
+  const keys = [DEPENDENCY_PARSER_SETTINGS, QUESTION_ANSWERING_SETTINGS, SENTIMENT_SETTINGS].flatMap(Object.keys);
+  for (const key of keys) {
     const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     assert.match(usage, new RegExp(`^ {2}--${flag}\\b`, 'm'), flag);
   }
@@ -91,10 +94,13 @@ test('bad flags are refused before anything loads: numbers, choices, unknown fla
   assert.throws(() => trainOptionsFromFlags(parsing, ['--epoch', '3']), /Unknown option '--epoch'/);
   const errors: string[] = [];
   vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
-  assert.equal(await main(['taskflow-train', 'sentiment_analysis']), 2);
+  assert.equal(await main(['taskflow-train', 'text_correction']), 2);
   assert.equal(await main(['taskflow-train', '--epochs', '3']), 2);
   assert.equal(await main(['taskflow-train', 'dependency_parsing', '--lr', 'fast']), 2);
-  assert.match(errors[0]!, /unknown trainable Taskflow task 'sentiment_analysis'; valid: dependency_parsing/);
-  assert.match(errors[1]!, /taskflow-train needs a TASK first \(dependency_parsing, question_answering\)/);
+  assert.match(errors[0]!, /unknown trainable Taskflow task 'text_correction'; valid: dependency_parsing/);
+  assert.match(
+    errors[1]!,
+    /taskflow-train needs a TASK first \(dependency_parsing, question_answering, sentiment_analysis\)/,
+  );
   assert.match(errors[2]!, /--lr must be a number, got 'fast'/);
 });

@@ -8,6 +8,10 @@ import {
   QUESTION_ANSWERING_SETTINGS,
   type QuestionAnsweringTrainOptions,
 } from '../../inference/taskflow/question-answering/train-options.js';
+import {
+  SENTIMENT_SETTINGS,
+  type SentimentTrainOptions,
+} from '../../inference/taskflow/sentiment-analysis/train-options.js';
 import type { TrainSetting } from '../../inference/taskflow/train-settings.js';
 import { helpLines } from '../config/options.js';
 import type { Command } from './command.js';
@@ -54,6 +58,26 @@ export const TRAINABLE_TASKS: readonly TrainableTask[] = [
         ? `; bundle ${r.bundle} (ONNX Runtime, ${r.devOnnx.total}): EM ${pct(r.devOnnx.em)}, F1 ${pct(r.devOnnx.f1)}`
         : '';
       return `question_answering → ${r.out}: ${tfjs}${onnx}`;
+    },
+  },
+  {
+    kind: 'sentiment_analysis',
+    summary:
+      'PET on ChnSentiCorp and more review sets, balanced, bias chosen on dev (inference/taskflow/sentiment-analysis/)',
+    settings: SENTIMENT_SETTINGS,
+    async train(options) {
+      const { trainSentiment } = await import('../../inference/taskflow/sentiment-analysis/train.js');
+      const { promptSentimentMethod } = await import('../taskflow/sentiment-method.js');
+      const r = await trainSentiment(options as Partial<SentimentTrainOptions>, promptSentimentMethod);
+      const test = r.scores['ChnSentiCorp test'];
+      const recall = test
+        ? `, recall negative ${pct(test.recall[0] * 100)} / positive ${pct(test.recall[1] * 100)}`
+        : '';
+      const ship = r.verdict ? `; ${r.verdict.ship ? 'shipped' : 'not shipped'}: ${r.verdict.reason}` : '';
+      return (
+        `sentiment_analysis → ${r.out} (bundle ${r.bundle}, bias ${r.bias.toFixed(4)}): ChnSentiCorp test ` +
+        `accuracy ${pct(test ? test.accuracy * 100 : undefined)}${recall}${ship}`
+      );
     },
   },
 ];

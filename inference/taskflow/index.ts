@@ -7,7 +7,7 @@ import { NerTask } from './ner.js';
 import { PoetryGenerationTask } from './poetry-generation.js';
 import { PosTaggingTask } from './pos-tagging.js';
 import { QuestionAnsweringTask } from './question-answering/task.js';
-import { SentimentAnalysisTask } from './sentiment-analysis.js';
+import { SentimentAnalysisTask } from './sentiment-analysis/task.js';
 import { TextCorrectionTask } from './text-correction.js';
 import { WordSegmentationTask } from './word-segmentation.js';
 

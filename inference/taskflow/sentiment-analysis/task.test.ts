@@ -1,12 +1,13 @@
 import { test, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BundleError } from '../../framework/errors.js';
-import { exportTinyRun, writeTinyRun } from '../testing/tiny-run.js';
-import { SHIPPED_SENTIMENT_MODEL } from './sentiment-analysis.js';
-import { Taskflow, type TaskOutput } from './index.js';
+import { BundleError } from '../../../framework/errors.js';
+import { exportTinyRun, writeTinyRun } from '../../testing/tiny-run.js';
+import { DECISION_FILE, writeDecision } from './decision.js';
+import { SHIPPED_SENTIMENT_MODEL } from './task.js';
+import { Taskflow, type TaskOutput } from '../index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-sentiment-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -38,6 +39,46 @@ test('any polarity bundle through taskPath: Taskflow shape, one result per text'
   const alone = await flow('很好用');
   assert.equal(alone.label, results[0]!.label);
   assert.ok(Math.abs(alone.score - results[0]!.score) < 0.01);
+});
+
+test("the bundle's decision bias (sentiment.json) moves label and score; a bad file is a BundleError", async () => {
+  const bundle = join(root, 'bundle');
+  const texts = ['很好用', '太差了', '还行吧，一般般'];
+  const plain = await Taskflow('sentiment_analysis', { taskPath: bundle })(texts);
+  const at = async (positiveBias: number) => {
+    writeDecision(bundle, { positiveBias });
+    return Taskflow('sentiment_analysis', { taskPath: bundle })(texts);
+  };
+  try {
+    const zero = await at(0);
+    assert.deepEqual(
+      zero.map((r) => [r.label, r.score.toFixed(6)]),
+      plain.map((r) => [r.label, r.score.toFixed(6)]),
+      'bias 0 is the plain argmax',
+    );
+    assert.deepEqual(
+      (await at(50)).map((r) => r.label),
+      ['positive', 'positive', 'positive'],
+    );
+    const negative = await at(-50);
+    assert.deepEqual(
+      negative.map((r) => r.label),
+      ['negative', 'negative', 'negative'],
+    );
+    assert.ok(negative.every((r) => r.score >= 0.5 && r.score <= 1));
+    // A bias between two margins splits them: the score is the shifted softmax.
+    const margin = Math.log(plain[0]!.score / (1 - plain[0]!.score)) * (plain[0]!.label === 'positive' ? 1 : -1);
+    const [first] = await at(0.5 - margin);
+    assert.equal(first!.label, 'positive');
+    assert.ok(Math.abs(first!.score - 1 / (1 + Math.exp(-0.5))) < 1e-3, `score ${first!.score}`);
+    writeFileSync(join(bundle, DECISION_FILE), '{"format":"fewprompt-sentiment-decision","formatVersion":1}');
+    await assert.rejects(
+      Taskflow('sentiment_analysis', { taskPath: bundle })('好'),
+      (e: Error) => e instanceof BundleError && /sentiment\.json: positiveBias must be a finite number/.test(e.message),
+    );
+  } finally {
+    rmSync(join(bundle, DECISION_FILE), { force: true });
+  }
 });
 
 test('a missing bundle is a BundleError naming the path', async () => {

@@ -1,14 +1,16 @@
 /**
  * `sentiment_analysis`: a review's polarity, PaddleNLP Taskflow's `{text, label, score}` with label
  * `positive` or `negative`. The shipped model (`models/taskflow/sentiment-analysis/`, see its
- * MODEL_CARD.md) is our default encoder trained on ChnSentiCorp and exported as an INT8 bundle; long
- * texts are split into windows and their probabilities averaged (AutoSplitter).
+ * MODEL_CARD.md) is our default encoder trained with PET on a mix of review sets and exported as an INT8 bundle; long
+ * texts are split into windows and their probabilities averaged (AutoSplitter), then the bundle's decision bias
+ * (`sentiment.json`, decision.ts) picks the label.
  */
-import { BundleError } from '../../framework/errors.js';
-import { loadClassifier, type Classifier } from '../runtime/classifier.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from './base.js';
-import { TASK_CATALOG } from './catalog.js';
-import { packagePath } from '../../framework/package-paths.js';
+import { BundleError } from '../../../framework/errors.js';
+import { packagePath } from '../../../framework/package-paths.js';
+import { loadClassifier, type Classifier } from '../../runtime/classifier.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
+import { TASK_CATALOG } from '../catalog.js';
+import { decide, marginOf, readDecisionBias } from './decision.js';
 
 /** The shipped sentiment bundle: in the git repository, not in the npm package. */
 const MODEL: TaskModel = {
@@ -16,13 +18,13 @@ const MODEL: TaskModel = {
   path: 'models/taskflow/sentiment-analysis',
   marker: 'bundle.json',
   what: 'model bundle',
-  makeOne: "a bundle from 'fewprompt export'",
+  makeOne: "a bundle from 'fewprompt taskflow-train sentiment_analysis' or 'fewprompt export'",
 };
 /** Where the shipped sentiment bundle lives. */
 export const SHIPPED_SENTIMENT_MODEL = packagePath(MODEL.path);
 
 /** A bundle label → Taskflow's label: ChnSentiCorp's `0`/`1` and FewCLUE EPRSTMT's `Negative`/`Positive`. */
-const POLARITY: Readonly<Record<string, 'positive' | 'negative'>> = {
+export const POLARITY: Readonly<Record<string, 'positive' | 'negative'>> = {
   0: 'negative',
   1: 'positive',
   Negative: 'negative',
@@ -35,7 +37,7 @@ const POLARITY: Readonly<Record<string, 'positive' | 'negative'>> = {
 export interface SentimentResult {
   readonly text: string;
   readonly label: 'positive' | 'negative';
-  /** Probability of the label (softmax over the two labels). */
+  /** Probability of the label: the softmax over the two labels, shifted by the bundle's decision bias. */
   readonly score: number;
 }
 
@@ -52,6 +54,10 @@ export class SentimentAnalysisTask extends Task<SentimentResult> {
   private constructor(
     config: TaskConfig,
     private readonly classifier: Classifier,
+    /** The bundle's labels for negative and positive. */
+    private readonly labels: { readonly negative: string; readonly positive: string },
+    /** Added to log p(positive) − log p(negative) before deciding (`sentiment.json`; 0 without one). */
+    private readonly bias: number,
   ) {
     super(config);
   }
@@ -69,17 +75,27 @@ export class SentimentAnalysisTask extends Task<SentimentResult> {
   /** Loads the shipped bundle, or the one `taskPath` names (its labels must be a polarity pair). */
   static async fromConfig(config: TaskConfig): Promise<SentimentAnalysisTask> {
     const dir = taskModelDir(MODEL, config.taskPath);
+    const bias = readDecisionBias(dir);
     const classifier = await loadClassifier(dir);
     const unknown = classifier.labels.filter((l) => POLARITY[l] === undefined);
-    if (unknown.length > 0)
+    const negative = classifier.labels.find((l) => POLARITY[l] === 'negative');
+    const positive = classifier.labels.find((l) => POLARITY[l] === 'positive');
+    if (unknown.length > 0 || negative === undefined || positive === undefined || classifier.labels.length !== 2) {
+      await classifier.release();
       throw new BundleError(
-        `${dir}: labels ${unknown.join(', ')} are not polarities; expected two of ${Object.keys(POLARITY).join(', ')}`,
+        `${dir}: labels ${classifier.labels.join(', ')} are not a polarity pair; ` +
+          `expected a negative and a positive one of ${Object.keys(POLARITY).join(', ')}`,
       );
-    return new SentimentAnalysisTask(config, classifier);
+    }
+    return new SentimentAnalysisTask(config, classifier, { negative, positive }, bias);
   }
 
   async run(texts: readonly string[]): Promise<SentimentResult[]> {
     const predictions = await this.classifier.predict(texts, { batchSize: this.config.batchSize });
-    return predictions.map((p, i) => ({ text: texts[i]!, label: POLARITY[p.label]!, score: p.score }));
+    return predictions.map((p, i) => {
+      const margin = marginOf(p.probabilities[this.labels.positive]!, p.probabilities[this.labels.negative]!);
+      const { label, score } = decide(margin, this.bias);
+      return { text: texts[i]!, label: label === 1 ? 'positive' : 'negative', score };
+    });
   }
 }

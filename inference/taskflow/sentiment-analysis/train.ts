@@ -1,0 +1,250 @@
+/**
+ * The `sentiment_analysis` training recipe: a class-balanced, deduplicated mix of review sets (ChnSentiCorp train and
+ * the `extra` sets, decontaminated against ChnSentiCorp dev and test; mix.ts), a prompt method trained on it from a
+ * pretrained encoder, the bundle exported and scored on ONNX Runtime (ChnSentiCorp dev and test, each extra set's
+ * held-out slice), the decision bias chosen on dev so the two classes' recalls are equal, and — with `ship` — the
+ * shipped bundle replaced only if the new one beats it on ChnSentiCorp test with its recalls within `maxRecallGap`.
+ *
+ * The method itself (PET and its export head) lives in experiments/, which inference/ may not import: the caller hands
+ * it in as a {@link SentimentMethod} (`fewprompt taskflow-train sentiment_analysis` passes experiments/taskflow's).
+ *
+ *   nice -n 10 fewprompt taskflow-train sentiment_analysis --out runs/sentiment --max-minutes 40 \
+ *     --ship models/taskflow/sentiment-analysis
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { log as logger } from '../../../framework/log.js';
+import { SeededRandom } from '../../../framework/trainer/rng.js';
+import type { GraphOptions } from '../../export/bundle.js';
+import { readDecisionBias, writeDecision } from './decision.js';
+import { balancedBias, classScores, predictAt, type ClassScores } from './evaluate.js';
+import { buildMix, mixSources, type ReviewMix } from './mix.js';
+import { renderReport } from './report.js';
+import { readReviews, type Review } from './reviews.js';
+import { replaceBundle, scoreBundle, scoresAt, shipVerdict, type ScoredSets, type ShipVerdict } from './score.js';
+import { resolveSentimentTrainOptions, type SentimentTrainOptions } from './train-options.js';
+
+/** What the method is asked to train: the mix, the checkpoint-selection slice, and the trainer's settings. */
+export interface SentimentTrainJob {
+  /** The run directory, in `fewprompt export`'s layout (model/, method.json, …), its checkpoint in `checkpoint/`. */
+  readonly run: string;
+  readonly train: readonly Review[];
+  /** Class-balanced dev reviews that choose the checkpoint. */
+  readonly selection: readonly Review[];
+  /** The mix as TSV files (`label<TAB>text_a`), for the run's task record. */
+  readonly files: { readonly train: string; readonly selection: string };
+  readonly options: SentimentTrainOptions;
+  /** Stop training (with a checkpoint) after this time (ms since the epoch). */
+  readonly deadline: number;
+}
+
+/** What training reports. */
+export interface SentimentFit {
+  readonly steps: number;
+  readonly bestStep: number;
+  /** Selection-slice accuracy of the kept weights. */
+  readonly bestDev: number;
+  readonly interrupted: boolean;
+  readonly history: readonly { step: number; loss?: number; dev?: number }[];
+}
+
+/** A training method for the recipe: trains into a run directory, and exports one as a classifier bundle. */
+export interface SentimentMethod {
+  train(job: SentimentTrainJob): Promise<SentimentFit>;
+  export(run: string, bundle: string, options: GraphOptions): Promise<void>;
+}
+
+/** What {@link trainSentiment} returns (the numbers of `OUT/metrics.json`). */
+export interface SentimentTrainResult {
+  readonly out: string;
+  readonly bundle: string;
+  /** The decision bias chosen on dev. */
+  readonly bias: number;
+  /** Per set (ChnSentiCorp dev / test, each held-out slice) at the chosen bias. */
+  readonly scores: Readonly<Record<string, ClassScores>>;
+  /** With `ship`: the current bundle's scores (at its own bias) and the verdict. */
+  readonly current?: Readonly<Record<string, ClassScores>>;
+  readonly verdict?: ShipVerdict;
+}
+
+/** Where progress goes (default: the framework logger, each line with the seconds elapsed). */
+export interface TrainHooks {
+  readonly log?: (message: string) => void;
+}
+
+/** The set names of the report: ChnSentiCorp's, then `held-out <source>` per extra set. */
+export const CS_DEV = 'ChnSentiCorp dev';
+export const CS_TEST = 'ChnSentiCorp test';
+
+/**
+ * Builds the mix, trains (unless `exportOnly`), exports `OUT/bundle`, chooses its decision bias, scores it, and with
+ * `ship` replaces that bundle if the new one passes the gate. Every option unset takes its default from
+ * `SENTIMENT_SETTINGS` (train-options.ts).
+ * @example
+ * const r = await trainSentiment({ out: 'runs/sentiment', maxMinutes: 40 }, petSentimentMethod);
+ * r.scores['ChnSentiCorp test'].recall; // → [negative recall, positive recall]
+ */
+export async function trainSentiment(
+  options: Partial<SentimentTrainOptions>,
+  method: SentimentMethod,
+  hooks: TrainHooks = {},
+): Promise<SentimentTrainResult> {
+  const o = resolveSentimentTrainOptions(options);
+  const started = Date.now();
+  const write = hooks.log ?? logger.info;
+  const log = (msg: string) => write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
+  mkdirSync(o.out, { recursive: true });
+  const data = prepareData(o, log);
+  const run = join(o.out, 'run');
+  if (!o.exportOnly) {
+    const t0 = Date.now();
+    const deadline = o.maxMinutes === undefined ? Infinity : t0 + o.maxMinutes * 60_000;
+    const { train } = data.mix;
+    const fit = await method.train({ run, train, selection: data.selection, files: data.files, options: o, deadline });
+    // A resumed run adds to the seconds of the calls before it.
+    const before = o.resume ? (readTrainRecord(o.out)?.seconds ?? 0) : 0;
+    const seconds = before + Math.round((Date.now() - t0) / 1000);
+    log(
+      `trained ${fit.steps} steps in ${seconds} s${fit.interrupted ? ' (stopped: time limit or SIGINT)' : ''}; ` +
+        `selection-slice accuracy ${fit.bestDev.toFixed(4)} at step ${fit.bestStep}`,
+    );
+    writeFileSync(join(o.out, 'train.json'), `${JSON.stringify(trainRecord(o, fit, seconds), null, 1)}\n`);
+  }
+  const bundle = join(o.out, 'bundle');
+  const graph: GraphOptions = { precision: o.precision, fusion: 'contrib', wordEmbeddings: o.wordEmbeddings };
+  await method.export(run, bundle, graph);
+  const scored = await scoreBundle(bundle, data.sets);
+  const devNames = o.biasOn === 'chnsenticorp' ? [CS_DEV] : Object.keys(scored).filter((n) => n !== CS_TEST);
+  const pooled = {
+    margins: devNames.flatMap((n) => scored[n]!.margins),
+    gold: devNames.flatMap((n) => scored[n]!.gold),
+  };
+  const bias = balancedBias(pooled.margins, pooled.gold);
+  const devAtBias = classScores(pooled.gold, predictAt(pooled.margins, bias));
+  const chosenOn = `equal recalls on ${devNames.join(' + ')} (${pooled.gold.length} reviews)`;
+  writeDecision(bundle, { positiveBias: bias, chosenOn, dev: { ...devAtBias } });
+  const scores = scoresAt(scored, bias);
+  log(`decision bias ${bias.toFixed(4)} (${chosenOn})`);
+  for (const [name, s] of Object.entries(scores)) log(`${name}: ${oneLine(s)}`);
+  const shipped = o.ship === undefined ? undefined : await shipStep(o, o.ship, bundle, scores, data.sets, log);
+  const result: SentimentTrainResult = { out: o.out, bundle, bias, scores, ...shipped };
+  const record = { bias, chosenOn, scores, atBiasZero: scoresAt(scored, 0), counts: data.mix.counts, ...shipped };
+  writeFileSync(join(o.out, 'metrics.json'), `${JSON.stringify(record, null, 1)}\n`);
+  writeFileSync(join(o.out, 'report.md'), renderReport({ ...record, options: o, train: readTrainRecord(o.out) }));
+  return result;
+}
+
+/** The mix, the evaluation sets and the checkpoint-selection slice, with the mix written to `OUT/mix/`. */
+function prepareData(
+  o: SentimentTrainOptions,
+  log: (msg: string) => void,
+): { mix: ReviewMix; sets: Record<string, Review[]>; selection: Review[]; files: SentimentTrainJob['files'] } {
+  const cut = (reviews: readonly Review[]) => reviews.slice(0, o.limit || undefined);
+  // Decontaminate against every ChnSentiCorp dev and test review, whatever `limit` scores.
+  const [devAll, testAll] = ['dev', 'test'].map((p) => readReviews(join(o.data, `chnsenticorp_${p}.tsv`))) as [
+    Review[],
+    Review[],
+  ];
+  const evaluation = [...devAll, ...testAll].map((r) => r.text);
+  const [dev, test] = [cut(devAll), cut(testAll)];
+  const sources = mixSources([
+    { file: join(o.data, 'chnsenticorp_train.tsv'), holdout: false },
+    ...o.extra.map((file) => ({ file, holdout: true })),
+  ]).map((s) => ({ ...s, reviews: cut(s.reviews) }));
+  const mix = buildMix(sources, evaluation, {
+    devPerClass: o.devPerClass,
+    ...(o.maxPerSource > 0 ? { maxPerSource: o.maxPerSource } : {}),
+    seed: o.seed,
+  });
+  for (const [name, c] of Object.entries(mix.counts)) log(`mix ${name}: ${JSON.stringify(c)}`);
+  const sets: Record<string, Review[]> = { [CS_DEV]: dev, [CS_TEST]: test };
+  for (const [name, slice] of Object.entries(mix.dev)) sets[`held-out ${name}`] = slice;
+  const selection = selectionSlice([dev, ...Object.values(mix.dev)], o.selectionSize, o.seed);
+  const dir = join(o.out, 'mix');
+  mkdirSync(dir, { recursive: true });
+  const files = { train: join(dir, 'train.tsv'), selection: join(dir, 'selection.tsv') };
+  writeTsv(files.train, mix.train);
+  writeTsv(files.selection, selection);
+  for (const [name, slice] of Object.entries(mix.dev)) writeTsv(join(dir, `dev-${name}.tsv`), slice);
+  writeFileSync(join(dir, 'counts.json'), `${JSON.stringify(mix.counts, null, 1)}\n`);
+  log(`mix: ${mix.train.length} training reviews, selection slice ${selection.length}`);
+  return { mix, sets, selection, files };
+}
+
+/** `size` dev reviews, as many of each class from each dev set (seeded). */
+export function selectionSlice(devSets: readonly (readonly Review[])[], size: number, seed: number): Review[] {
+  const per = Math.max(1, Math.floor(size / (2 * devSets.length)));
+  return devSets.flatMap((set, i) => {
+    const random = new SeededRandom((seed * 31 + i) >>> 0);
+    return ([0, 1] as const).flatMap((label) => random.shuffle(set.filter((r) => r.label === label)).slice(0, per));
+  });
+}
+
+function writeTsv(file: string, reviews: readonly Review[]): void {
+  const rows = reviews.map((r) => `${r.label}\t${r.text.replace(/[\t\r\n]+/gu, ' ')}`);
+  writeFileSync(file, `label\ttext_a\n${rows.join('\n')}\n`);
+}
+
+function oneLine(s: ClassScores): string {
+  const p = (x: number) => (x * 100).toFixed(2);
+  return (
+    `accuracy ${p(s.accuracy)}, recall negative ${p(s.recall[0])} / positive ${p(s.recall[1])} ` +
+    `(gap ${s.recallGap.toFixed(2)}), confusion ${JSON.stringify(s.confusion)} of ${s.total}`
+  );
+}
+
+/** Scores the bundle in `target` at its own bias, and replaces it with `bundle` if the gate passes. */
+async function shipStep(
+  o: SentimentTrainOptions,
+  target: string,
+  bundle: string,
+  scores: Record<string, ClassScores>,
+  sets: Record<string, Review[]>,
+  log: (msg: string) => void,
+): Promise<{ current?: Record<string, ClassScores>; verdict: ShipVerdict }> {
+  let current: Record<string, ClassScores> | undefined;
+  try {
+    const scored: ScoredSets = await scoreBundle(target, sets);
+    current = scoresAt(scored, readDecisionBias(target));
+    for (const [name, s] of Object.entries(current)) log(`current ${target}: ${name}: ${oneLine(s)}`);
+  } catch (error) {
+    log(`current ${target}: not scored (${(error as Error).message.split('\n')[0]})`);
+  }
+  const verdict = shipVerdict(scores[CS_TEST]!, current?.[CS_TEST], o.maxRecallGap);
+  if (verdict.ship) await replaceBundle(bundle, target);
+  log(`${verdict.ship ? 'shipped to' : 'not shipped to'} ${target}: ${verdict.reason}`);
+  return { ...(current ? { current } : {}), verdict };
+}
+
+/** `train.json`: the settings, the steps, the time and the curves. */
+export interface TrainRecord {
+  readonly options: SentimentTrainOptions;
+  readonly steps: number;
+  readonly bestStep: number;
+  readonly selectionAccuracy: number;
+  readonly stoppedEarly: boolean;
+  /** Seconds of training, over every call of a resumed run. */
+  readonly seconds: number;
+  readonly devCurve: readonly (readonly [number, number])[];
+  readonly lossCurve: readonly (readonly [number, number])[];
+}
+
+function trainRecord(o: SentimentTrainOptions, fit: SentimentFit, seconds: number): TrainRecord {
+  const losses = fit.history.filter((h) => h.loss !== undefined);
+  return {
+    options: o,
+    steps: fit.steps,
+    bestStep: fit.bestStep,
+    selectionAccuracy: fit.bestDev,
+    stoppedEarly: fit.interrupted,
+    seconds,
+    devCurve: fit.history.flatMap((h) => (h.dev === undefined ? [] : [[h.step, h.dev] as const])),
+    lossCurve: losses.map((h) => [h.step, Math.round(h.loss! * 1000) / 1000] as const),
+  };
+}
+
+/** A run's `train.json` (written by the call that trained), if there is one. */
+function readTrainRecord(out: string): TrainRecord | undefined {
+  const file = join(out, 'train.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as TrainRecord) : undefined;
+}
