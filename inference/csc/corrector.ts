@@ -6,10 +6,13 @@
  *     DIR/confusion.txt   character → confusion set (confusion.ts)
  *     DIR/csc.json        {@link CscManifest}: sequence limit and the decision thresholds
  *
- * A character is corrected when it is a hanzi the vocabulary knows, the detection probability reaches
- * `detect`, and the best other candidate beats the character itself by at least `margin` in
- * log-probability. In mode `confusion` (the default) candidates are the character's confusion set; in
- * mode `vocab` any hanzi of the vocabulary (the MLM's top token).
+ *     DIR/lm.bin …        optional character n-gram models (ngram-format.ts), named by csc.json's `lm` section
+ *
+ * In mode `confusion` (the default) candidates are the character's confusion set; in mode `vocab` any hanzi
+ * of the vocabulary (the MLM's top token). With an `lm` rule for the mode, a candidate replaces a character
+ * when the n-gram models and the network together say the text got better by the rule's threshold
+ * (lm-rule.ts); without one, when the detection probability reaches `detect` and the candidate beats the
+ * character by at least `margin` in the network's log-probability.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +20,8 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { BundleError, ConfigError } from '../../framework/errors.js';
 import { CharVocab } from './char-vocab.js';
 import { ConfusionSet, isHanzi } from './confusion.js';
+import { type CscLmSection, LmEvidence, loadLmSection, networkCandidates } from './lm-rule.js';
+import type { CharLm } from './ngram-lm.js';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -40,6 +45,8 @@ export interface CscManifest {
   readonly precision: string;
   /** Tuned thresholds per candidate mode. */
   readonly thresholds: Readonly<Record<CandidateMode, Thresholds>>;
+  /** The n-gram models and the rules that use them (scripts/build-csc-lm.ts). */
+  readonly lm?: CscLmSection;
   /** Free-form provenance (base model, training recipe). */
   readonly source?: Record<string, unknown>;
 }
@@ -65,6 +72,9 @@ export interface CharScore {
   /** Best candidate other than the character (undefined when it has none). */
   readonly best?: string;
   readonly bestLogprob: number;
+  /** Mode `confusion`: every candidate the network scored, and its ln p (same order). */
+  readonly candidates?: readonly string[];
+  readonly candidateLogprobs?: Float32Array;
 }
 
 /**
@@ -98,6 +108,8 @@ export class Corrector {
     readonly confusion: ConfusionSet,
     private readonly session: InferenceSession,
     private readonly ort: Ort,
+    /** The n-gram models of `manifest.lm`, when it has them. */
+    readonly lm?: CharLm,
   ) {}
 
   /** Reads a model directory; `threads` sets ORT's intra-op threads. */
@@ -129,17 +141,24 @@ export class Corrector {
       executionProviders: ['cpu'],
       ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     });
-    return new Corrector(manifest, vocab, confusion, session, ort);
+    const lm = manifest.lm ? loadLmSection(dir, manifest.lm, manifestFile).lm : undefined;
+    return new Corrector(manifest, vocab, confusion, session, ort, lm);
   }
 
-  /** Corrects every text with the manifest's thresholds for `mode`. */
+  /** Corrects every text: by the manifest's n-gram rule for `mode` when it has one, else by its thresholds. */
   async correct(
     texts: readonly string[],
     options: { mode?: CandidateMode; batchSize?: number; thresholds?: Thresholds } = {},
   ): Promise<CorrectionResult[]> {
     const mode = options.mode ?? 'confusion';
-    const t = options.thresholds ?? this.manifest.thresholds[mode];
     const scores = await this.score(texts, mode, options.batchSize);
+    const rule = options.thresholds ? undefined : this.manifest.lm?.rules[mode];
+    const lm = this.lm;
+    if (rule && lm)
+      return texts.map((text, i) =>
+        LmEvidence.collect(text, lm, networkCandidates(scores[i]!, mode, rule.maxCandidates), rule).decide(rule),
+      );
+    const t = options.thresholds ?? this.manifest.thresholds[mode];
     return texts.map((text, i) => decide(text, scores[i]!, t));
   }
 
@@ -227,9 +246,10 @@ export class Corrector {
         const list = cands[b]![t]!;
         let k = -1;
         for (let j = 0; j < list.length; j++) if (k < 0 || logp[at * width + 1 + j]! > logp[at * width + 1 + k]!) k = j;
-        return k < 0
-          ? { ...base, bestLogprob: -Infinity }
-          : { ...base, best: this.vocab.tokens[list[k]!]!, bestLogprob: logp[at * width + 1 + k]! };
+        if (k < 0) return { ...base, bestLogprob: -Infinity };
+        const candidates = list.map((id) => this.vocab.tokens[id]!);
+        const candidateLogprobs = logp.subarray(at * width + 1, at * width + 1 + list.length);
+        return { ...base, best: candidates[k]!, bestLogprob: logp[at * width + 1 + k]!, candidates, candidateLogprobs };
       }),
     );
   }
