@@ -64,8 +64,8 @@ function describe(value: unknown): string {
  * A loaded reader bundle.
  * @example
  * const reader = await QuestionAnswerer.load('models/taskflow/question-answering');
- * await reader.answer([{ question: '中国的首都是哪里？', context: '北京是中国的首都。' }]);
- * // → [{ answer: '北京', start: 0, end: 2, score: 0.9 }] (the score depends on the model)
+ * await reader.answer([{ question: '长江在哪里注入东海？', context: '…最后在上海注入东海。' }], { threshold: 0 });
+ * // → [{ answer: …, start: …, end: …, score: … }]: answer = context.slice(start, end)
  */
 export class QuestionAnswerer {
   private constructor(

@@ -27,8 +27,12 @@ export const SHIPPED_READER = packagePath(`${MODEL.path}/`);
  * (`fewprompt taskflow-train question_answering --bundle DIR`).
  * @example
  * const qa = Taskflow('question_answering');
- * await qa({ question: '长江在哪里注入东海？', context: '长江发源于唐古拉山脉，最后在上海注入东海。' });
- * // → { answer: '上海', start: 13, end: 15, score: 0.41 } (an answer of the shipped model; see its model card)
+ * await qa({
+ *   question: '长江在哪里注入东海？',
+ *   context: '长江发源于青藏高原的唐古拉山脉，自西向东流经十一个省级行政区，最后在上海注入东海。',
+ * });
+ * // → { answer: '唐古拉山脉', start: 10, end: 15, score: 0.0034 }: the shipped model's answer, and wrong (上海) —
+ * //   it does not read well yet (CMRC 2018 dev EM 2.7 / F1 12.1; its model card says why)
  */
 export class QuestionAnsweringTask extends Task<QaAnswer, QaInput> {
   static readonly kind = 'question_answering';

@@ -76,7 +76,7 @@ export const QUESTION_ANSWERING_SETTINGS = {
   threshold: {
     type: 'number',
     arg: 'X',
-    default: 0.02,
+    default: 0.001,
     help: "the bundle's no-answer threshold: a best span scoring below X (p(start)·p(end)) answers empty",
   },
   negativeRate: {

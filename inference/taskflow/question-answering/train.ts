@@ -65,7 +65,7 @@ type Run = { meta: QaRunMeta; weights: Map<string, HostTensor> };
  * scores it on dev. Every option unset takes its default from `QUESTION_ANSWERING_SETTINGS` (train-options.ts).
  * @example
  * const r = await trainQuestionAnswering({ out: 'runs/qa', maxMinutes: 30, bundle: 'runs/qa/bundle' });
- * r.devOnnx; // → { em: …, f1: …, total: 3219, empty: … } (the shipped model's: its MODEL_CARD.md)
+ * r.devOnnx; // → { em: 2.73, f1: 12.06, total: 3219, empty: 416 } (the shipped model's; its MODEL_CARD.md)
  */
 export async function trainQuestionAnswering(
   options: Partial<Options> = {},
