@@ -38,8 +38,19 @@ export function writeFileAtomic(target: string, chunks: readonly Uint8Array[]): 
     renameSync(temp, target);
   } catch (error) {
     rmSync(temp, { force: true });
-    throw error;
+    throw withPath(error, temp, target);
   }
+}
+
+/**
+ * The error naming the file being written: `writeSync` on a full disk throws ENOSPC with no path, `openSync` names
+ * the hidden temporary file; the CLI's one-line message names the file from `path`.
+ */
+function withPath(error: unknown, temp: string, target: string): unknown {
+  const e = error as NodeJS.ErrnoException;
+  if (error instanceof Error && typeof e.code === 'string' && (e.path === undefined || e.path === temp))
+    e.path = target;
+  return error;
 }
 
 /**
