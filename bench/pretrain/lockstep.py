@@ -14,6 +14,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from order_probe import reference_model  # noqa: E402
+from torch_mlm_reference import mask_batch  # noqa: E402
 
 LR, WARMUP, B, T = 1e-3, 20, 64, 32
 
@@ -29,16 +30,7 @@ def batches(corpus, ids, steps):
     chunks = torch.cat([torch.full((steps * B, 1), ids['[CLS]']), chunks], 1)
     g = torch.Generator().manual_seed(1)
     for s in range(steps):
-        x = chunks[s * B:(s + 1) * B].clone()
-        chosen = (torch.rand(x.shape, generator=g) < 0.15) & (x != ids['[CLS]']) & (x != ids['[SEP]'])
-        labels = x[chosen].clone()
-        r = torch.rand(labels.shape, generator=g)
-        replaced = labels.clone()
-        replaced[r < 0.8] = ids['[MASK]']
-        rand = (r >= 0.8) & (r < 0.9)
-        replaced[rand] = torch.randint(1000, len(ids), (int(rand.sum()),), generator=g)
-        x[chosen] = replaced
-        yield x, chosen.reshape(-1).nonzero().squeeze(1), labels
+        yield mask_batch(chunks[s * B:(s + 1) * B], g, ids)
 
 
 def main():

@@ -23,11 +23,6 @@ _argv, sys.argv = sys.argv, sys.argv[:1]
 from torch_reference import Bert  # noqa: E402  (it reads sys.argv at import)
 sys.argv = _argv
 
-THREADS = int(sys.argv[1])
-LAYERS, HIDDEN, HEADS, FFN = (int(v) for v in sys.argv[2].split(','))
-LR, DROPOUT = float(sys.argv[3]), float(sys.argv[4])
-STEPS, WARMUP = int(os.environ.get('STEPS', 2000)), 200
-BATCH, SEQ = int(os.environ.get('B', 32)), int(os.environ.get('T', 64))
 
 
 def documents():
@@ -68,7 +63,12 @@ def shuffle_context(x, positions):
 
 
 def main():
-    torch.set_num_threads(THREADS)
+    threads = int(sys.argv[1])
+    LAYERS, HIDDEN, HEADS, FFN = (int(v) for v in sys.argv[2].split(','))
+    LR, DROPOUT = float(sys.argv[3]), float(sys.argv[4])
+    STEPS, WARMUP = int(os.environ.get('STEPS', 2000)), 200
+    BATCH, SEQ = int(os.environ.get('B', 32)), int(os.environ.get('T', 64))
+    torch.set_num_threads(threads)
     vocab_path = os.path.join(HERE, '../../models/fewprompt-zh-mini/vocab.txt')
     ids = {t.rstrip('\n'): i for i, t in enumerate(open(vocab_path, encoding='utf8'))}
     docs = documents()
