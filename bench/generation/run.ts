@@ -21,7 +21,7 @@ import type { LogitsSource } from '../../framework/generation/base.js';
 import { generate } from '../../framework/generation/generate.js';
 import { TfjsCachedSource, TfjsNaiveSource } from '../../framework/generation/tfjs-source.js';
 import { GptModel } from '../../framework/model/gpt.js';
-import { readGptDir } from '../../framework/model/gpt-pretrained.js';
+import { readGptDir } from '../../framework/model/gpt-dir.js';
 import { WeightReader } from '../../inference/export/weights.js';
 import { buildGptGraph } from '../../inference/generation/gpt-graph.js';
 import { OrtCachedSource } from '../../inference/generation/ort-source.js';

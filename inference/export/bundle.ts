@@ -23,49 +23,14 @@ import type { ManualVerbalizer, ManualVerbalizerConfig } from '../../verbalizers
 import { GraphBuilder } from '../../framework/onnx/graph.js';
 import { BertGraph, type Fusion, type Precision } from './bert-graph.js';
 import { Int8EmbeddingBertGraph } from './int8-embeddings.js';
+import { BUNDLE_FORMAT_VERSION, type BundleManifest } from './manifest.js';
 import { readJson, type RunSpec } from './method-spec.js';
 import { WeightReader, type FloatWeight } from './weights.js';
 import { packagePath } from '../../framework/package-paths.js';
 
 export { readJson, readRunSpec, type MethodSpec, type RunSpec } from './method-spec.js';
 
-export const BUNDLE_FORMAT_VERSION = 1;
-
-/** `bundle.json`. */
-export interface BundleManifest {
-  readonly format: 'fewprompt-bundle';
-  readonly formatVersion: number;
-  readonly fewpromptVersion: string;
-  readonly createdAt: string;
-  /** The training method's kind (`pet`, `ptuning`, `efl`, `finetune`, or a registered one). */
-  readonly method: string;
-  readonly labels: string[];
-  /** Fields a text fills, in order (one text → the first; pairs → the first two). */
-  readonly textFields: string[];
-  readonly maxSeqLen: number;
-  readonly template?: TemplateConfig;
-  readonly verbalizer?: ManualVerbalizerConfig;
-  /**
-   * EFL: every input is paired with each label's description (in label order) through `field`; scores =
-   * log P(entail).
-   */
-  readonly pairs?: { readonly field: string; readonly texts: string[] };
-  readonly model: {
-    readonly file: 'model.onnx';
-    readonly precision: Precision;
-    readonly fusion: Fusion;
-    readonly positionOffset: number;
-    /** P-Tuning: soft slot k of the template is fed as id `softTokenOffset + k` (rows appended to the vocabulary). */
-    readonly softTokenOffset?: number;
-    readonly maxPositionEmbeddings: number;
-    readonly hiddenSize: number;
-    readonly numHiddenLayers: number;
-    readonly nodesPerLayer: number;
-    readonly nodes: number;
-    readonly wordEmbeddings?: 'int8-rows';
-  };
-  readonly source: { readonly run: string; readonly metrics?: Record<string, unknown> };
-}
+export { BUNDLE_FORMAT_VERSION, type BundleManifest } from './manifest.js';
 
 /** Options of {@link buildClassifierGraph} and {@link exportBundle}. */
 export interface GraphOptions {

@@ -23,34 +23,11 @@ import { BertGraph, type Precision } from './bert-graph.js';
 import { tokenClassificationHead } from './heads.js';
 import { Int8EmbeddingBertGraph } from './int8-embeddings.js';
 import { readJson, writeBundleDir } from './bundle.js';
+import { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from './manifest.js';
 import { WeightReader } from './weights.js';
 import { checkLacTagFeatures, type LacTagFeatures } from '../runtime/lac-char-tags.js';
 
-export const TOKEN_BUNDLE_FORMAT = 'fewprompt-token-bundle';
-export const TOKEN_BUNDLE_FORMAT_VERSION = 1;
-
-/** `bundle.json` of a token-classification bundle. */
-export interface TokenBundleManifest {
-  readonly format: typeof TOKEN_BUNDLE_FORMAT;
-  readonly formatVersion: number;
-  readonly createdAt: string;
-  readonly method: 'token-classification';
-  /** Tag per output column (`O`, `B-<type>`, `I-<type>`, …). */
-  readonly tags: string[];
-  /** Tokens per window, `[CLS]` and `[SEP]` included. */
-  readonly maxSeqLen: number;
-  /** LAC character tags the tag layer reads (graph input `lac_tag_ids`); absent in bundles without them. */
-  readonly lacTags?: LacTagFeatures;
-  readonly model: {
-    readonly file: 'model.onnx';
-    readonly precision: Precision;
-    readonly positionOffset: number;
-    readonly hiddenSize: number;
-    readonly numHiddenLayers: number;
-    readonly nodes: number;
-  };
-  readonly source: { readonly run: string; readonly metrics?: Record<string, unknown> };
-}
+export { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from './manifest.js';
 
 /**
  * Exports a token-classification run.

@@ -8,7 +8,7 @@ import { resolveGenerationArgs, type GenerationOptions } from '../../framework/g
 import type { GenerationArgs, GenerationResult } from '../../framework/generation/base.js';
 import type { CharVocab } from '../../framework/generation/char-vocab.js';
 import { generate } from '../../framework/generation/generate.js';
-import { readGptDir } from '../../framework/model/gpt-pretrained.js';
+import { readGptDir } from '../../framework/model/gpt-dir.js';
 import type { GptConfig } from '../../framework/model/gpt-config.js';
 import { WeightReader } from '../export/weights.js';
 import { buildGptGraph } from './gpt-graph.js';

@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { GptConfig } from '../../framework/model/gpt-config.js';
-import { readGptDir } from '../../framework/model/gpt-pretrained.js';
+import { readGptDir } from '../../framework/model/gpt-dir.js';
 import { GraphBuilder } from '../../framework/onnx/graph.js';
 import { OnnxType } from '../../framework/onnx/proto.js';
 import { concatColumns, WeightReader } from '../export/weights.js';

@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../../framework/errors.js';
 import type { BertTokenizer } from '../../framework/tokenizer/index.js';
-import type { PromptTemplate } from '../../templates/index.js';
+import type { PromptTemplate } from '../../templates/prompt-template.js';
 
 /** A batch ready for `session.run`: name → [batch, width] int32 (mask_positions: [batch, masks]). */
 export interface FeatureBatch {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { BundleError, ConfigError } from '../../framework/errors.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
-import { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from '../export/token-bundle.js';
+import { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from '../export/manifest.js';
 import { RUNTIME_OPTIMIZATION } from '../export/bert-graph.js';
 import { tagIdsToSpans, viterbiTagIds } from './bio.js';
 import { charTokenIds, charWindows, textChars } from './char-features.js';
