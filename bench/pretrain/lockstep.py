@@ -37,7 +37,8 @@ def main():
     torch.set_num_threads(2)
     model_dir, corpus, steps, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     ids = {t.rstrip('\n'): i for i, t in enumerate(open(os.path.join(model_dir, 'vocab.txt'), encoding='utf8'))}
-    model = reference_model(os.path.join(model_dir, 'model.safetensors')).train()
+    # eval(): the reference's Dropout(0.1) modules off (gradients still flow; the model has no batch norm).
+    model = reference_model(os.path.join(model_dir, 'model.safetensors')).eval()
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.01}, {'params': no_decay, 'weight_decay': 0.0}],

@@ -23,7 +23,9 @@ await initBackend();
 const bytes = readFileSync(batchFile);
 const ints = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 const [steps, rows, seq] = [ints[0]!, ints[1]!, ints[2]!];
-const model = BertModel.fromStateDict(readBertConfig(modelDir), loadStateDict(modelDir), { mlmHead: true });
+// No dropout on either side (lockstep.py runs PyTorch's modules in eval mode), whatever config.json says.
+const config = { ...readBertConfig(modelDir), hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 };
+const model = BertModel.fromStateDict(config, loadStateDict(modelDir), { mlmHead: true });
 const opt = new AdamW(model.params.decayGroups(1e-3, 0.01), { maxGradNorm: 1 });
 const schedule = lrSchedule({ kind: 'linear', warmupSteps: 20, totalSteps: steps });
 model.train();
