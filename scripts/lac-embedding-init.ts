@@ -29,9 +29,9 @@ import { savePretrained } from '../framework/model/pretrained.js';
 import { readVocab } from '../framework/pretrain/vocab.js';
 import { SeededRandom } from '../framework/trainer/rng.js';
 import { numberFlag } from '../experiments/cli/flags.js';
-import { SHIPPED_LAC_MODEL } from '../inference/lac/lac.js';
-import { LacVocab } from '../inference/lac/vocab.js';
-import { loadLacWeights } from '../inference/lac/weights.js';
+import { SHIPPED_LAC_MODEL } from '../inference/taskflow/lexical-analysis/lac.js';
+import { LacVocab } from '../inference/taskflow/lexical-analysis/vocab.js';
+import { loadLacWeights } from '../inference/taskflow/lexical-analysis/weights.js';
 
 const { values } = parseArgs({
   options: {

@@ -37,7 +37,7 @@ import { TokenClassificationMethod, type TokenExample } from '../experiments/met
 import { exportTokenBundle } from '../inference/export/token-bundle.js';
 import { bioTags, entityF1 } from '../inference/runtime/bio.js';
 import { loadTokenClassifier } from '../inference/runtime/token-classifier.js';
-import { Lac } from '../inference/lac/lac.js';
+import { Lac } from '../inference/taskflow/lexical-analysis/lac.js';
 import { LacCharTagVocab, type LacTagFeatures } from '../inference/runtime/lac-char-tags.js';
 import { numberFlag } from '../experiments/cli/flags.js';
 

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
-import { Lac } from '../../inference/lac/lac.js';
+import { Lac } from '../../inference/taskflow/lexical-analysis/lac.js';
 import { SHIPPED_PARSER } from '../../inference/taskflow/dependency-parsing/task.js';
 import { SHIPPED_CSC_MODEL } from '../../inference/taskflow/text-correction.js';
 import { Taskflow, type TaskflowPipeline } from '../../inference/taskflow/index.js';

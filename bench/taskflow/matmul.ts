@@ -5,7 +5,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { GraphBuilder } from '../../framework/onnx/graph.js';
 import { OnnxType } from '../../framework/onnx/proto.js';
-import type { LacWeights } from '../../inference/lac/weights.js';
+import type { LacWeights } from '../../inference/taskflow/lexical-analysis/weights.js';
 
 /**
  * Multiply-adds × 2 per character: both GRU directions of every layer (input and recurrent

@@ -14,7 +14,7 @@ import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { Trainer } from '../../framework/trainer/trainer.js';
 import type { NerExample } from '../../datasets/cluener/cluener.js';
 import { exportTokenBundle } from '../../inference/export/token-bundle.js';
-import { Lac } from '../../inference/lac/lac.js';
+import { Lac } from '../../inference/taskflow/lexical-analysis/lac.js';
 import { bioTags, entityF1, tagIdsToSpans } from '../../inference/runtime/bio.js';
 import { charTokenIds } from '../../inference/runtime/char-features.js';
 import { LacCharTagVocab } from '../../inference/runtime/lac-char-tags.js';

@@ -7,7 +7,7 @@
  * sees one distribution.
  */
 import { ConfigError } from '../../framework/errors.js';
-import type { Lac } from '../lac/lac.js';
+import type { Lac } from '../taskflow/lexical-analysis/lac.js';
 
 /** Tag id of padding, `[CLS]` and `[SEP]`. */
 export const PAD_LAC_TAG_ID = 0;

@@ -14,7 +14,7 @@ import { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManif
 import { RUNTIME_OPTIMIZATION } from '../export/bert-graph.js';
 import { tagIdsToSpans, viterbiTagIds } from './bio.js';
 import { charTokenIds, charWindows, textChars } from './char-features.js';
-import { Lac } from '../lac/lac.js';
+import { Lac } from '../taskflow/lexical-analysis/lac.js';
 import { checkLacTagFeatures, LacCharTagVocab, PAD_LAC_TAG_ID } from './lac-char-tags.js';
 
 type Ort = typeof import('onnxruntime-node');

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BundleError, ConfigError, UnknownKindError } from '../../framework/errors.js';
 import { packagePath } from '../../framework/package-paths.js';
-import type { LacBackendKind } from '../lac/backend.js';
+import type { LacBackendKind } from './lexical-analysis/backend.js';
 
 /** Options of `Taskflow(task, options)` (PaddleNLP's names in camelCase). */
 export interface TaskflowOptions {

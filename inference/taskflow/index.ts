@@ -5,11 +5,11 @@
 import { DependencyParsingTask } from './dependency-parsing/task.js';
 import { NerTask } from './ner.js';
 import { PoetryGenerationTask } from './poetry-generation.js';
-import { PosTaggingTask } from './pos-tagging.js';
+import { PosTaggingTask } from './lexical-analysis/pos-tagging.js';
 import { QuestionAnsweringTask } from './question-answering/task.js';
 import { SentimentAnalysisTask } from './sentiment-analysis/task.js';
 import { TextCorrectionTask } from './text-correction.js';
-import { WordSegmentationTask } from './word-segmentation.js';
+import { WordSegmentationTask } from './lexical-analysis/word-segmentation.js';
 
 export const TASKS = [
   WordSegmentationTask,

@@ -6,11 +6,11 @@
  *   position, scene), entities only; the head also reads LAC's tag of each character
  *   (`models/taskflow/ner-accurate/`, see its MODEL_CARD.md).
  */
-import type { Lac } from '../lac/lac.js';
+import type { Lac } from './lexical-analysis/lac.js';
 import { loadTokenClassifier, TokenClassifier } from '../runtime/token-classifier.js';
 import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from './base.js';
 import { TASK_CATALOG } from './catalog.js';
-import { LAC_ENTITY_TYPES, loadLac } from './lac-tasks.js';
+import { lacEntities, loadLac } from './lexical-analysis/load-lac.js';
 import { packagePath } from '../../framework/package-paths.js';
 
 /** The `accurate` model (a token-classification bundle): in the git repository, not in the npm package. */
@@ -69,12 +69,6 @@ export class NerTask extends Task<[string, string][]> {
         entities.map((e): [string, string] => [e.text, e.type]),
       );
     }
-    const entityOnly = this.config.entityOnly === true;
-    return (await engine.analyze(texts)).map((r) =>
-      r.words.flatMap((w, i): [string, string][] => {
-        const tag = r.tags[i]!;
-        return entityOnly && !LAC_ENTITY_TYPES.includes(tag) ? [] : [[w, tag]];
-      }),
-    );
+    return lacEntities(engine, texts, this.config.entityOnly === true);
   }
 }

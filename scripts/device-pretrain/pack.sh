@@ -14,7 +14,7 @@ mkdir -p $T/nm && cp -a node_modules $T/nm/ && (cd $T/nm/node_modules && rm -rf 
 files=$(git ls-files '*.ts' | grep -v '\.test\.ts$' | grep -v '^bench/\|^scripts/')
 node_modules/.bin/esbuild $files --outdir=$T/app/src --outbase=. --format=esm --platform=node --target=node20 --log-level=warning
 (cd $T/app/src && grep -rl '\.ts", import.meta.url' . | xargs sed -i 's/\.ts", import.meta.url/.js", import.meta.url/g'
- printf "import { workerData } from 'node:worker_threads';\nawait import(workerData.host);\n" | tee framework/parallel/worker-boot.mjs > inference/lac/worker-boot.mjs
+ printf "import { workerData } from 'node:worker_threads';\nawait import(workerData.host);\n" | tee framework/parallel/worker-boot.mjs > framework/workers/worker-boot.mjs
  printf "const { pretrainCommand } = await import('./experiments/cli/pretrain.js');\nprocess.on('SIGTERM', () => process.emit('SIGINT'));\nprocess.exitCode = await pretrainCommand.run(process.argv.slice(3));\n" > run.mjs
  cp $R/package.json .)
 (cd $T/app && tar cf - src | xz -9 > $R/devcarry/app.tar.xz)

@@ -7,7 +7,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { BundleError, ConfigError } from '../../../framework/errors.js';
 import { BertTokenizer } from '../../../framework/tokenizer/index.js';
 import { readParserManifest, type ParserManifest } from './bundle.js';
-import { Lac } from '../../lac/lac.js';
+import { Lac } from '../lexical-analysis/lac.js';
 import { decodeTree } from './decode.js';
 import { ParseFeaturizer, type ParseFeatureBatch } from './features.js';
 import { lacWordTags, TagVocab } from './word-tags.js';

@@ -3,12 +3,12 @@
  * Chinese GSD) over LAC's words; every result is a tree (maximum spanning tree decoding).
  */
 import { TaskInputError } from '../../../framework/errors.js';
-import type { Lac } from '../../lac/lac.js';
+import type { Lac } from '../lexical-analysis/lac.js';
 import { DependencyParser } from './parser.js';
 import { lacWordTags } from './word-tags.js';
 import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
 import { TASK_CATALOG } from '../catalog.js';
-import { loadLac } from '../lac-tasks.js';
+import { loadLac } from '../lexical-analysis/load-lac.js';
 import { packagePath } from '../../../framework/package-paths.js';
 
 /** The shipped parser bundle: in the git repository, not in the npm package. */

@@ -1,6 +1,6 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { Lac } from '../../lac/lac.js';
+import { Lac } from '../lexical-analysis/lac.js';
 import { lacWordTags, TagVocab, wordTagsFromCharacters } from './word-tags.js';
 
 test('a word takes the type of the first tagged character; whitespace-only words get none', () => {

@@ -5,8 +5,8 @@
  * run time derive tags the same way, so the parser sees one distribution.
  */
 import { ConfigError } from '../../../framework/errors.js';
-import type { Lac } from '../../lac/lac.js';
-import { typeOf } from '../../lac/user-dict.js';
+import type { Lac } from '../lexical-analysis/lac.js';
+import { typeOf } from '../lexical-analysis/user-dict.js';
 
 /** Tag id of the root node. */
 export const ROOT_TAG_ID = 0;

@@ -6,8 +6,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync }
 import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { homedir } from 'node:os';
-import { CheckpointError } from '../../framework/errors.js';
-import { log } from '../../framework/log.js';
+import { CheckpointError } from '../../../framework/errors.js';
+import { log } from '../../../framework/log.js';
 import { importPaddleLac, isPaddleLacDir } from './paddle-import.js';
 import { saveLacWeights, type StorageDtype } from './weights.js';
 
@@ -17,7 +17,7 @@ export type ConvertDtype = StorageDtype | 'mixed';
 /**
  * Converts `from` (PaddlePaddle layout) into `to`. Returns the tensor count.
  * @example
- * convertPaddleLac('../shared/models/lac_small', 'inference/lac/model', 'f16'); // 22
+ * convertPaddleLac('../shared/models/lac_small', 'inference/taskflow/lexical-analysis/model', 'f16'); // 22
  */
 export function convertPaddleLac(from: string, to: string, dtype: ConvertDtype = 'f16'): number {
   if (!isPaddleLacDir(from))

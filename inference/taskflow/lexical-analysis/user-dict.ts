@@ -5,7 +5,7 @@
  * Matching is leftmost-longest over the text, non-overlapping, as LAC's AC-automaton post-pass.
  */
 import { readFileSync } from 'node:fs';
-import { DataError } from '../../framework/errors.js';
+import { DataError } from '../../../framework/errors.js';
 
 /** One dictionary item: its characters and, per piece, the end offset and optional tag. */
 export interface UserDictItem {

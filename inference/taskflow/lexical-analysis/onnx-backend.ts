@@ -8,10 +8,10 @@
  * weights and bias gives `z = σ(-a) = 1-u`, which makes the two identical.
  */
 import type { InferenceSession } from 'onnxruntime-node';
-import { log } from '../../framework/log.js';
+import { log } from '../../../framework/log.js';
 import type { LacBackend } from './backend.js';
-import { GraphBuilder } from '../../framework/onnx/graph.js';
-import { OnnxType } from '../../framework/onnx/proto.js';
+import { GraphBuilder } from '../../../framework/onnx/graph.js';
+import { OnnxType } from '../../../framework/onnx/proto.js';
 import type { GruDirection, LacWeights } from './weights.js';
 
 type Ort = typeof import('onnxruntime-node');

@@ -1,7 +1,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { CheckpointError } from '../../framework/errors.js';
+import { CheckpointError } from '../../../framework/errors.js';
 import { floatToHalf, halfToFloat } from './half.js';
 import { readLoDTensor } from './lodtensor.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { DataError } from '../../framework/errors.js';
+import { DataError } from '../../../framework/errors.js';
 import { UserDict } from './user-dict.js';
 
 test('parses pieces and tags, skips comments and untagged single characters', () => {

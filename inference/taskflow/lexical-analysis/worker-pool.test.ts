@@ -13,7 +13,7 @@ const CJK = /[\u4e00-\u9fff]/u;
 
 /** Every distinct Chinese string of the shipped FewCLUE fixtures (JSON lines) and its sentences, in file order. */
 function fixtureSentences(): string[] {
-  const root = new URL('../../datasets/fewclue/fixtures/', import.meta.url);
+  const root = new URL('../../../datasets/fewclue/fixtures/', import.meta.url);
   const seen = new Set<string>();
   for (const task of readdirSync(root).sort()) {
     for (const file of readdirSync(new URL(`${task}/`, root)).sort()) {
@@ -72,7 +72,7 @@ test("a process that never calls close() still exits (idle workers are unref'd)"
   const dir = mkdtempSync(join(tmpdir(), 'lac-pool-'));
   writeFileSync(join(dir, 'main.mts'), script);
   const child = spawnSync(process.execPath, ['--import', 'tsx', join(dir, 'main.mts')], {
-    cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    cwd: fileURLToPath(new URL('../../../', import.meta.url)),
     encoding: 'utf8',
     timeout: 120_000,
     env: { ...process.env, FEWPROMPT_LOG: 'warn' },

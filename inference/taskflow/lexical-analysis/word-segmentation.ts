@@ -1,9 +1,9 @@
 /** `word_segmentation`: `base` = LAC (default), `fast` = jieba dictionary + HMM. */
-import { Lac } from '../lac/lac.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
-import { TASK_CATALOG } from './catalog.js';
+import { Lac } from './lac.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from '../base.js';
+import { TASK_CATALOG } from '../catalog.js';
 import { FastSegmenter } from './jieba-fast.js';
-import { loadLac } from './lac-tasks.js';
+import { loadLac } from './load-lac.js';
 
 /**
  * Chinese word segmentation, PaddleNLP's output shape: the words of each text.

@@ -4,7 +4,7 @@
  */
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
-import { UserDict } from '../lac/user-dict.js';
+import { UserDict } from './user-dict.js';
 
 /** Frequency given to user-dictionary words so jieba prefers them (jieba's `suggest_freq` idea). */
 const USER_WORD_FREQ = 1_000_000;

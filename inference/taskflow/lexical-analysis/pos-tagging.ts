@@ -1,8 +1,8 @@
 /** `pos_tagging`: LAC's 24 part-of-speech tags plus PER/LOC/ORG/TIME. */
-import type { Lac } from '../lac/lac.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from './base.js';
-import { TASK_CATALOG } from './catalog.js';
-import { loadLac } from './lac-tasks.js';
+import type { Lac } from './lac.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from '../base.js';
+import { TASK_CATALOG } from '../catalog.js';
+import { loadLac } from './load-lac.js';
 
 /**
  * Part-of-speech tagging, PaddleNLP's output shape: `[word, tag]` pairs per text.

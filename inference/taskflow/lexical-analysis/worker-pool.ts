@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { LacBackendKind } from './backend.js';
 import type { LacJob, LacJobReply, LacWorkerData } from './worker-host.js';
-import { moduleUrl } from '../../framework/package-paths.js';
+import { moduleUrl } from '../../../framework/package-paths.js';
 
 interface Pending {
   readonly job: LacJob;
@@ -39,7 +39,7 @@ export class LacWorkerPool {
     backend: LacBackendKind,
     readonly size: number,
   ) {
-    const boot = new URL('../../framework/workers/worker-boot.mjs', import.meta.url);
+    const boot = new URL('../../../framework/workers/worker-boot.mjs', import.meta.url);
     const host = moduleUrl('./worker-host.ts', import.meta.url);
     this.slots = Array.from({ length: size }, () => {
       const worker = new Worker(boot, { workerData: { host, dir, backend } satisfies LacWorkerData });

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointError } from '../../framework/errors.js';
+import { CheckpointError } from '../../../framework/errors.js';
 
 /**
  * LAC's character replacements beyond the full-width block, as its training applied them (its `q2b` table): CJK and
@@ -136,7 +136,7 @@ export class LacVocab {
   /**
    * Reads `word.dic` and `tag.dic` from `dir`.
    * @example
-   * const vocab = LacVocab.fromDir('inference/lac/model');
+   * const vocab = LacVocab.fromDir('inference/taskflow/lexical-analysis/model');
    * vocab.tags.length; // 57
    */
   static fromDir(dir: string): LacVocab {

@@ -4,17 +4,17 @@
  * apply the user dictionary, and assemble words from the `TYPE-B/I` tags.
  */
 import { availableParallelism } from 'node:os';
-import { ConfigError } from '../../framework/errors.js';
+import { ConfigError } from '../../../framework/errors.js';
 import type { LacBackend, LacBackendKind } from './backend.js';
 import { LacTagger } from './tagger.js';
 import { typeOf, UserDict } from './user-dict.js';
 import { LacVocab, type LacNormalization } from './vocab.js';
 import { loadLacWeights, type LacWeights } from './weights.js';
 import { LacWorkerPool } from './worker-pool.js';
-import { packagePath } from '../../framework/package-paths.js';
+import { packagePath } from '../../../framework/package-paths.js';
 
 /** The converted `lac_small` model shipped in the package. */
-export const SHIPPED_LAC_MODEL = packagePath('inference/lac/model/');
+export const SHIPPED_LAC_MODEL = packagePath('inference/taskflow/lexical-analysis/model/');
 
 /** Options of {@link Lac.load}. */
 export interface LacOptions {

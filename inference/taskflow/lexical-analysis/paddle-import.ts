@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointError } from '../../framework/errors.js';
+import { CheckpointError } from '../../../framework/errors.js';
 import { readLoDTensor, type PaddleTensor } from './lodtensor.js';
 import type { GruDirection, LacWeights } from './weights.js';
 

@@ -4,7 +4,7 @@
  * `u32 tensor version (0)`, `i32 desc size`, a `TensorDesc` protobuf (field 1 `data_type`,
  * field 2 `dims`), then the raw little-endian data.
  */
-import { CheckpointError } from '../../framework/errors.js';
+import { CheckpointError } from '../../../framework/errors.js';
 import { halfToFloat } from './half.js';
 
 /** A dense tensor read from a LoDTensor file; data is always widened/narrowed to float32. */

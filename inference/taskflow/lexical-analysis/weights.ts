@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointError } from '../../framework/errors.js';
+import { CheckpointError } from '../../../framework/errors.js';
 import { floatToHalf, halfToFloat } from './half.js';
 
 /** Sizes of the LAC BiGRU-CRF network. */
@@ -90,7 +90,7 @@ function entries(w: LacWeights): [string, Float32Array, number[]][] {
 /**
  * Writes `lac.json` + `lac.bin` into `dir`. `dtypeOf` picks the storage type per tensor name.
  * @example
- * saveLacWeights('inference/lac/model', weights, 'jieba 0.42.1 lac_small', () => 'f16');
+ * saveLacWeights('inference/taskflow/lexical-analysis/model', weights, 'jieba 0.42.1 lac_small', () => 'f16');
  */
 export function saveLacWeights(
   dir: string,
@@ -122,7 +122,7 @@ export function saveLacWeights(
 /**
  * Reads `lac.json` + `lac.bin` from `dir`.
  * @example
- * loadLacWeights('inference/lac/model').config;
+ * loadLacWeights('inference/taskflow/lexical-analysis/model').config;
  * // { vocabSize: 20941, embeddingDim: 128, hiddenDim: 128, layers: 2, numTags: 57 }
  */
 export function loadLacWeights(dir: string): LacWeights {

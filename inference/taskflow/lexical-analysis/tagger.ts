@@ -2,7 +2,7 @@
  * Network + CRF in one step: character ids in, the best tag id per character out. This is the
  * unit of work the main thread runs in-line or hands to a worker of a {@link LacWorkerPool}.
  */
-import { ConfigError } from '../../framework/errors.js';
+import { ConfigError } from '../../../framework/errors.js';
 import { JsLacBackend, type LacBackend, type LacBackendKind } from './backend.js';
 import { LinearChainCrf } from './crf.js';
 import { OnnxLacBackend } from './onnx-backend.js';
