@@ -89,11 +89,12 @@ export { balancedBias, classScores, type ClassScores } from './inference/taskflo
 export {
   TokenClassificationMethod,
   type TokenClassificationSetup,
-} from './experiments/methods/token-classification.js';
-export { loadCluener, CLUENER_TYPES, type NerExample, type EntitySpan } from './datasets/cluener/cluener.js';
-export { loadMsraBio, chunkExample, MSRA_TYPES } from './datasets/msra/msra.js';
+} from './inference/taskflow/ner/token-classification.js';
+export { loadCluener, CLUENER_TYPES, type NerExample, type EntitySpan } from './inference/taskflow/ner/cluener.js';
+export { loadMsraBio, chunkExample, MSRA_TYPES } from './inference/taskflow/ner/msra.js';
+export { exportTokenBundle, type TokenBundleManifest } from './inference/taskflow/ner/bundle.js';
+export { loadTokenClassifier, TokenClassifier, type Entity } from './inference/taskflow/ner/token-classifier.js';
+export { bioTags, spansToTagIds, tagIdsToSpans } from './inference/taskflow/ner/bio.js';
+export { entityF1 } from './inference/taskflow/ner/evaluate.js';
 export { chnSentiCorpTask } from './datasets/chnsenticorp/chnsenticorp.js';
-export { exportTokenBundle, type TokenBundleManifest } from './inference/export/token-bundle.js';
 export { exportCompactBundle } from './inference/export/compact-bundle.js';
-export { loadTokenClassifier, TokenClassifier, type Entity } from './inference/runtime/token-classifier.js';
-export { bioTags, entityF1, spansToTagIds, tagIdsToSpans } from './inference/runtime/bio.js';

@@ -13,7 +13,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Taskflow } from '../../inference/taskflow/index.js';
-import { SHIPPED_NER_ACCURATE_MODEL } from '../../inference/taskflow/ner.js';
+import { SHIPPED_NER_ACCURATE_MODEL } from '../../inference/taskflow/ner/task.js';
 import { SHIPPED_SENTIMENT_MODEL } from '../../inference/taskflow/sentiment-analysis/task.js';
 
 const { values } = parseArgs({

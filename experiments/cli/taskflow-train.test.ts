@@ -2,6 +2,7 @@ import { afterEach, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../framework/errors.js';
 import { DEPENDENCY_PARSER_SETTINGS } from '../../inference/taskflow/dependency-parsing/train-options.js';
+import { NER_SETTINGS } from '../../inference/taskflow/ner/train-options.js';
 import { QUESTION_ANSWERING_SETTINGS } from '../../inference/taskflow/question-answering/train-options.js';
 import { SENTIMENT_SETTINGS } from '../../inference/taskflow/sentiment-analysis/train-options.js';
 import { main } from './main.js';
@@ -16,9 +17,12 @@ afterEach(() => {
 test('--help lists each trainable task and every setting of its table as a flag, with its default', () => {
   const usage = taskflowTrainCommand.usage;
   assert.match(usage, /^ {2}dependency_parsing +biaffine parser/m);
+  assert.match(usage, /^ {2}ner +mode accurate: token classification with LAC's tags on CLUENER2020/m);
   assert.match(usage, /^ {2}question_answering +span reader on CMRC 2018 trial and DRCD/m);
   assert.match(usage, /^ {2}sentiment_analysis +PET on ChnSentiCorp and more review sets/m);
-  const keys = [DEPENDENCY_PARSER_SETTINGS, QUESTION_ANSWERING_SETTINGS, SENTIMENT_SETTINGS].flatMap(Object.keys);
+  const keys = [DEPENDENCY_PARSER_SETTINGS, NER_SETTINGS, QUESTION_ANSWERING_SETTINGS, SENTIMENT_SETTINGS].flatMap(
+    Object.keys,
+  );
   for (const key of keys) {
     const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     assert.match(usage, new RegExp(`^ {2}--${flag}\\b`, 'm'), flag);
@@ -26,6 +30,24 @@ test('--help lists each trainable task and every setting of its table as a flag,
   assert.match(usage, /--max-tokens N +training sentences over this many tokens are skipped \(default 128\)/);
   assert.match(usage, /--precision fp32\|fp16\|int8\s+the bundle's weights \(default fp16\)/);
   assert.match(usage, /question_answering options:[\s\S]*--max-seq-len N +tokens per window.*\(default 256\)/);
+});
+
+test("ner: scripts/train-ner.ts's flags parse to the recipe's options", () => {
+  const ner = TRAINABLE_TASKS.find((t) => t.kind === 'ner')!;
+  const options = trainOptionsFromFlags(ner, [
+    ...['--msra-steps', '250', '--max-steps', '500', '--batch-size', '32', '--lac-tag-size', '32'],
+    ...['--checkpoint-every', '50', '--out', 'runs/ner-msra', '--msra', 'm.zip', '--from-checkpoint'],
+  ]);
+  assert.deepEqual(options, {
+    out: 'runs/ner-msra',
+    maxSteps: 500,
+    batchSize: 32,
+    checkpointEvery: 50,
+    lacTagSize: 32,
+    msra: 'm.zip',
+    msraSteps: 250,
+    fromCheckpoint: true,
+  });
 });
 
 test('question_answering: repeated training files, the time limit and the window settings parse', () => {
@@ -100,7 +122,7 @@ test('bad flags are refused before anything loads: numbers, choices, unknown fla
   assert.match(errors[0]!, /unknown trainable Taskflow task 'text_correction'; valid: dependency_parsing/);
   assert.match(
     errors[1]!,
-    /taskflow-train needs a TASK first \(dependency_parsing, question_answering, sentiment_analysis\)/,
+    /taskflow-train needs a TASK first \(dependency_parsing, ner, question_answering, sentiment_analysis\)/,
   );
   assert.match(errors[2]!, /--lr must be a number, got 'fast'/);
 });

@@ -4,6 +4,7 @@ import {
   DEPENDENCY_PARSER_SETTINGS,
   type DependencyParserTrainOptions,
 } from '../../inference/taskflow/dependency-parsing/train-options.js';
+import { NER_SETTINGS, type NerTrainOptions } from '../../inference/taskflow/ner/train-options.js';
 import {
   QUESTION_ANSWERING_SETTINGS,
   type QuestionAnsweringTrainOptions,
@@ -43,6 +44,21 @@ export const TRAINABLE_TASKS: readonly TrainableTask[] = [
         ? `; bundle ${r.bundle} (ONNX Runtime): UAS ${pct(r.devOnnx.uas)}, LAS ${pct(r.devOnnx.las)}`
         : '';
       return `dependency_parsing → ${r.out}: dev UAS ${pct(r.devTfjs?.uas)}, LAS ${pct(r.devTfjs?.las)} (tfjs)${onnx}`;
+    },
+  },
+  {
+    kind: 'ner',
+    summary: "mode accurate: token classification with LAC's tags on CLUENER2020, MSRA first (inference/taskflow/ner/)",
+    settings: NER_SETTINGS,
+    async train(options) {
+      const { trainNer } = await import('../../inference/taskflow/ner/train.js');
+      const r = await trainNer(options as Partial<NerTrainOptions>);
+      const f1 = (name: string) => {
+        const s = r.dev[name];
+        return s ? `F1 ${pct(s.f1 * 100)} (P ${pct(s.precision * 100)}, R ${pct(s.recall * 100)})` : '—';
+      };
+      const dev = `CLUENER dev INT8 ${f1('int8')}, FP32 ${f1('fp32')}`;
+      return `ner → ${r.out} (${r.steps} steps; bundle ${r.bundle}): ${dev}`;
     },
   },
   {

@@ -1,11 +1,10 @@
 /**
- * The `bundle.json` manifests of exported bundles: the contract between export (`bundle.ts`, `token-bundle.ts`) and
- * the runtime (`inference/runtime`). Its own module, with type-only imports, so that loading a bundle loads none of
- * the export code (tfjs, the ONNX graph builder, arktype).
+ * The `bundle.json` manifest of exported classifier bundles: the contract between export (`bundle.ts`) and the runtime
+ * (`inference/runtime`). Its own module, with type-only imports, so that loading a bundle loads none of the export
+ * code (tfjs, the ONNX graph builder, arktype). The NER bundle's manifest is `taskflow/ner/manifest.ts`.
  */
 import type { TemplateConfig } from '../../templates/base.js';
 import type { ManualVerbalizerConfig } from '../../verbalizers/index.js';
-import type { LacTagFeatures } from '../runtime/lac-char-tags.js';
 import type { Fusion, Precision } from './choices.js';
 
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -42,32 +41,6 @@ export interface BundleManifest {
     readonly nodesPerLayer: number;
     readonly nodes: number;
     readonly wordEmbeddings?: 'int8-rows';
-  };
-  readonly source: { readonly run: string; readonly metrics?: Record<string, unknown> };
-}
-
-export const TOKEN_BUNDLE_FORMAT = 'fewprompt-token-bundle';
-export const TOKEN_BUNDLE_FORMAT_VERSION = 1;
-
-/** `bundle.json` of a token-classification bundle. */
-export interface TokenBundleManifest {
-  readonly format: typeof TOKEN_BUNDLE_FORMAT;
-  readonly formatVersion: number;
-  readonly createdAt: string;
-  readonly method: 'token-classification';
-  /** Tag per output column (`O`, `B-<type>`, `I-<type>`, …). */
-  readonly tags: string[];
-  /** Tokens per window, `[CLS]` and `[SEP]` included. */
-  readonly maxSeqLen: number;
-  /** LAC character tags the tag layer reads (graph input `lac_tag_ids`); absent in bundles without them. */
-  readonly lacTags?: LacTagFeatures;
-  readonly model: {
-    readonly file: 'model.onnx';
-    readonly precision: Precision;
-    readonly positionOffset: number;
-    readonly hiddenSize: number;
-    readonly numHiddenLayers: number;
-    readonly nodes: number;
   };
   readonly source: { readonly run: string; readonly metrics?: Record<string, unknown> };
 }

@@ -74,7 +74,7 @@ export function resolveConfig(
 export interface TaskModel {
   /** The task (and mode) for messages, e.g. `ner (accurate)`. */
   readonly task: string;
-  /** The directory in the git repository, relative to its root, e.g. `models/taskflow/ner-accurate`. */
+  /** The directory in the git repository, relative to its root, e.g. `models/taskflow/ner`. */
   readonly path: string;
   /** A file every complete model directory holds, e.g. `bundle.json`. */
   readonly marker: string;

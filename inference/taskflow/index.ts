@@ -3,7 +3,7 @@
  * the CLI's list and `Taskflow()`'s result types all come from this array.
  */
 import { DependencyParsingTask } from './dependency-parsing/task.js';
-import { NerTask } from './ner.js';
+import { NerTask } from './ner/task.js';
 import { PoetryGenerationTask } from './poetry-generation.js';
 import { PosTaggingTask } from './lexical-analysis/pos-tagging.js';
 import { QuestionAnsweringTask } from './question-answering/task.js';

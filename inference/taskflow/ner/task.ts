@@ -4,22 +4,22 @@
  * - mode `accurate`: our encoder with a token-classification head trained on CLUENER2020 — ten
  *   fine-grained types (address, book, company, game, government, movie, name, organization,
  *   position, scene), entities only; the head also reads LAC's tag of each character
- *   (`models/taskflow/ner-accurate/`, see its MODEL_CARD.md).
+ *   (`models/taskflow/ner/`, see its MODEL_CARD.md).
  */
-import type { Lac } from './lexical-analysis/lac.js';
-import { loadTokenClassifier, TokenClassifier } from '../runtime/token-classifier.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from './base.js';
-import { TASK_CATALOG } from './catalog.js';
-import { lacEntities, loadLac } from './lexical-analysis/load-lac.js';
-import { packagePath } from '../../framework/package-paths.js';
+import type { Lac } from '../lexical-analysis/lac.js';
+import { loadTokenClassifier, TokenClassifier } from './token-classifier.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
+import { TASK_CATALOG } from '../catalog.js';
+import { lacEntities, loadLac } from '../lexical-analysis/load-lac.js';
+import { packagePath } from '../../../framework/package-paths.js';
 
 /** The `accurate` model (a token-classification bundle): in the git repository, not in the npm package. */
 const ACCURATE_MODEL: TaskModel = {
   task: 'ner (accurate)',
-  path: 'models/taskflow/ner-accurate',
+  path: 'models/taskflow/ner',
   marker: 'bundle.json',
   what: 'model bundle',
-  makeOne: 'a bundle from scripts/train-ner.ts',
+  makeOne: "a bundle from 'fewprompt taskflow-train ner' (OUT/bundle-int8)",
 };
 /** Where the shipped `accurate` model lives. */
 export const SHIPPED_NER_ACCURATE_MODEL = packagePath(ACCURATE_MODEL.path);

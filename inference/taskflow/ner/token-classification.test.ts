@@ -3,22 +3,23 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tf } from '../../framework/backend/tf.js';
-import { writeSafetensors } from '../../framework/checkpoint/safetensors.js';
-import { BundleError, ConfigError } from '../../framework/errors.js';
-import { BertModel } from '../../framework/model/bert.js';
-import { savePretrained } from '../../framework/model/pretrained.js';
-import { useBackend } from '../../framework/testing/backends.js';
-import { TINY_DECISIVE_CONFIG } from '../../framework/testing/tiny-bert.js';
-import { BertTokenizer } from '../../framework/tokenizer/index.js';
-import { Trainer } from '../../framework/trainer/trainer.js';
-import type { NerExample } from '../../datasets/cluener/cluener.js';
-import { exportTokenBundle } from '../../inference/export/token-bundle.js';
-import { Lac } from '../../inference/taskflow/lexical-analysis/lac.js';
-import { bioTags, entityF1, tagIdsToSpans } from '../../inference/runtime/bio.js';
-import { charTokenIds } from '../../inference/runtime/char-features.js';
-import { LacCharTagVocab } from '../../inference/runtime/lac-char-tags.js';
-import { loadTokenClassifier, type TokenClassifier } from '../../inference/runtime/token-classifier.js';
+import { tf } from '../../../framework/backend/tf.js';
+import { writeSafetensors } from '../../../framework/checkpoint/safetensors.js';
+import { BundleError, ConfigError } from '../../../framework/errors.js';
+import { BertModel } from '../../../framework/model/bert.js';
+import { savePretrained } from '../../../framework/model/pretrained.js';
+import { useBackend } from '../../../framework/testing/backends.js';
+import { TINY_DECISIVE_CONFIG } from '../../../framework/testing/tiny-bert.js';
+import { BertTokenizer } from '../../../framework/tokenizer/index.js';
+import { Trainer } from '../../../framework/trainer/trainer.js';
+import type { NerExample } from './cluener.js';
+import { exportTokenBundle } from './bundle.js';
+import { Lac } from '../lexical-analysis/lac.js';
+import { bioTags, tagIdsToSpans } from './bio.js';
+import { entityF1 } from './evaluate.js';
+import { charTokenIds } from './char-features.js';
+import { LacCharTagVocab } from './lac-char-tags.js';
+import { loadTokenClassifier, type TokenClassifier } from './token-classifier.js';
 import { TokenClassificationMethod, type TokenExample } from './token-classification.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fewprompt-ner-'));
@@ -253,9 +254,10 @@ test('LAC tag features: entities only the tags reveal are learned; examples with
   model.dispose();
 });
 
-test('a training step and tagging leave no tensors behind (with and without LAC tags)', async () => {
+test('a training step and tagging leave no tensors behind, nor does the method once disposed (±LAC tags)', async () => {
   for (const lacTags of [undefined, { tags: FAKE_LAC.tags, size: 4 }]) {
     const model = BertModel.create(CONFIG, {}, 3);
+    const created = tf.memory().numTensors;
     const method = new TokenClassificationMethod({
       model,
       tokenizer: tinyTokenizer(),
@@ -275,6 +277,7 @@ test('a training step and tagging leave no tensors behind (with and without LAC 
     method.tag(examples);
     assert.equal(tf.memory().numTensors, before, lacTags ? 'with LAC tags' : 'without');
     method.dispose();
+    assert.equal(tf.memory().numTensors, created, `${lacTags ? 'with' : 'without'} LAC tags: the method's own weights`);
     model.dispose();
   }
 });

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
-import { DataError } from '../../framework/errors.js';
-import type { EntitySpan, NerExample } from '../cluener/cluener.js';
+import { DataError } from '../../../framework/errors.js';
+import type { EntitySpan, NerExample } from './cluener.js';
 
 /** MSRA's three types, in a fixed order (the tag order of models trained on it). */
 export const MSRA_TYPES = ['LOC', 'ORG', 'PER'] as const;

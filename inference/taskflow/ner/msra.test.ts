@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
-import { DataError } from '../../framework/errors.js';
+import { DataError } from '../../../framework/errors.js';
 import { chunkExample, loadMsraBio, MSRA_TYPES } from './msra.js';
 
 const SHARED = '../shared/ner/msra_bio.zip';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DataError } from '../../framework/errors.js';
+import { DataError } from '../../../framework/errors.js';
 import { CLUENER_TYPES, loadCluener } from './cluener.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/cluener_dev_head.json', import.meta.url));

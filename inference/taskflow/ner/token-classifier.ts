@@ -8,13 +8,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
-import { BundleError, ConfigError } from '../../framework/errors.js';
-import { BertTokenizer } from '../../framework/tokenizer/index.js';
-import { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from '../export/manifest.js';
-import { RUNTIME_OPTIMIZATION } from '../export/bert-graph.js';
+import { BundleError, ConfigError } from '../../../framework/errors.js';
+import { BertTokenizer } from '../../../framework/tokenizer/index.js';
+import { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from './manifest.js';
+import { RUNTIME_OPTIMIZATION } from '../../export/bert-graph.js';
 import { tagIdsToSpans, viterbiTagIds } from './bio.js';
 import { charTokenIds, charWindows, textChars } from './char-features.js';
-import { Lac } from '../taskflow/lexical-analysis/lac.js';
+import { Lac } from '../lexical-analysis/lac.js';
 import { checkLacTagFeatures, LacCharTagVocab, PAD_LAC_TAG_ID } from './lac-char-tags.js';
 
 type Ort = typeof import('onnxruntime-node');
@@ -41,7 +41,7 @@ export interface TokenClassifierOptions {
 /**
  * A loaded NER bundle.
  * @example
- * const ner = await loadTokenClassifier('models/taskflow/ner-accurate');
+ * const ner = await loadTokenClassifier('models/taskflow/ner');
  * await ner.predict(['浙商银行企业信贷部叶老桂博士']);
  * // → [[{ start: 0, end: 9, text: '浙商银行企业信贷部', type: 'company' }, { start: 9, end: 12, text: '叶老桂', type: 'name' }]]
  * // (the shipped model; CLUENER's gold company is 浙商银行)
@@ -251,7 +251,7 @@ export class TokenClassifier {
 /**
  * Loads a token-classification bundle (`exportTokenBundle`).
  * @example
- * const ner = await loadTokenClassifier('models/taskflow/ner-accurate', { threads: 2 });
+ * const ner = await loadTokenClassifier('models/taskflow/ner', { threads: 2 });
  */
 export function loadTokenClassifier(bundle: string, options: TokenClassifierOptions = {}): Promise<TokenClassifier> {
   return TokenClassifier.load(bundle, options);

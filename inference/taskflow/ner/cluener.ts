@@ -4,7 +4,7 @@
  * or pretty-printed). 10,748 train / 1,343 dev sentences of at most 50 characters.
  */
 import { readFileSync } from 'node:fs';
-import { DataError } from '../../framework/errors.js';
+import { DataError } from '../../../framework/errors.js';
 
 /** CLUENER's ten entity types, in a fixed order (the tag order of models trained on it). */
 export const CLUENER_TYPES = [

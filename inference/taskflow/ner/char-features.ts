@@ -4,7 +4,7 @@
  * to its vocabulary entry (lower-cased as the uncased BERT Chinese vocabulary expects), whitespace and
  * characters outside the vocabulary to `[UNK]`. Training and inference share this code.
  */
-import type { BertTokenizer } from '../../framework/tokenizer/index.js';
+import type { BertTokenizer } from '../../../framework/tokenizer/index.js';
 
 /**
  * The characters of a text (Unicode code points: offsets count them, as Python's do).

@@ -6,8 +6,8 @@
  * tags in order. Training and run time both tag the whole text with `Lac.tagCharacters`, so the model
  * sees one distribution.
  */
-import { ConfigError } from '../../framework/errors.js';
-import type { Lac } from '../taskflow/lexical-analysis/lac.js';
+import { ConfigError } from '../../../framework/errors.js';
+import type { Lac } from '../lexical-analysis/lac.js';
 
 /** Tag id of padding, `[CLS]` and `[SEP]`. */
 export const PAD_LAC_TAG_ID = 0;

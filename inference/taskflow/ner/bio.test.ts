@@ -1,8 +1,8 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { ConfigError } from '../../framework/errors.js';
-import { tinyTokenizer } from '../../framework/testing/tiny-bert.js';
-import { bioTags, entityF1, spansToTagIds, tagIdsToSpans, viterbiTagIds } from './bio.js';
+import { ConfigError } from '../../../framework/errors.js';
+import { tinyTokenizer } from '../../../framework/testing/tiny-bert.js';
+import { bioTags, spansToTagIds, tagIdsToSpans, viterbiTagIds } from './bio.js';
 import { charTokenIds, charWindows, textChars } from './char-features.js';
 
 const TAGS = bioTags(['name', 'game']);
@@ -42,26 +42,6 @@ test('lenient BIO: a stray I- opens an entity, a type change closes one; overlap
   assert.throws(() => spansToTagIds(2, [{ start: 1, end: 3, type: 'name' }], TAGS), ConfigError);
   assert.throws(() => spansToTagIds(2, [{ start: 0, end: 1, type: 'book' }], TAGS), /entity type 'book' has no tags/);
   assert.throws(() => tagIdsToSpans([7], TAGS), /tag id 7 at position 0/);
-});
-
-test('entity F1: exact span and type', () => {
-  const gold = [
-    [
-      { start: 0, end: 2, type: 'name' },
-      { start: 3, end: 5, type: 'game' },
-    ],
-  ];
-  const predicted = [
-    [
-      { start: 0, end: 2, type: 'name' },
-      { start: 3, end: 5, type: 'name' },
-      { start: 6, end: 7, type: 'game' },
-    ],
-  ];
-  const r = entityF1(gold, predicted);
-  assert.deepEqual([r.correct, r.predicted, r.gold], [1, 3, 2]);
-  assert.ok(Math.abs(r.f1 - 0.4) < 1e-12);
-  assert.equal(entityF1([[]], [[]]).f1, 0);
 });
 
 test('characters: one vocabulary id each, lower-cased, whitespace and unknowns → [UNK]', () => {

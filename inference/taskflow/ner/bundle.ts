@@ -7,32 +7,32 @@
  *
  * The run directory holds `model/` (encoder, Hugging Face layout), `method.safetensors` (the tag layer)
  * and `method.json` (`kind: 'token-classification'`, `tags`, `maxSeqLen`, optional `lacTags`), as
- * `scripts/train-ner.ts` writes it. A run with `lacTags` gives a graph with a second int32 input,
+ * `train.ts` writes it. A run with `lacTags` gives a graph with a second int32 input,
  * `lac_tag_ids` [batch, seq]; the runtime computes it with LAC. Under `int8` the word embeddings are
  * int8 rows too (int8-embeddings.ts).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors } from '../../framework/checkpoint/safetensors.js';
-import { loadStateDict } from '../../framework/checkpoint/state-dict.js';
-import { ExportError } from '../../framework/errors.js';
-import { readBertConfig } from '../../framework/model/config.js';
-import { BertTokenizer } from '../../framework/tokenizer/index.js';
-import { GraphBuilder } from '../../framework/onnx/graph.js';
-import { BertGraph, type Precision } from './bert-graph.js';
-import { tokenClassificationHead } from './heads.js';
-import { Int8EmbeddingBertGraph } from './int8-embeddings.js';
-import { readJson, writeBundleDir } from './bundle.js';
+import { readSafetensors } from '../../../framework/checkpoint/safetensors.js';
+import { loadStateDict } from '../../../framework/checkpoint/state-dict.js';
+import { ExportError } from '../../../framework/errors.js';
+import { readBertConfig } from '../../../framework/model/config.js';
+import { BertTokenizer } from '../../../framework/tokenizer/index.js';
+import { GraphBuilder } from '../../../framework/onnx/graph.js';
+import { BertGraph, type Precision } from '../../export/bert-graph.js';
+import { tokenClassificationHead } from './head.js';
+import { Int8EmbeddingBertGraph } from '../../export/int8-embeddings.js';
+import { readJson, writeBundleDir } from '../../export/bundle.js';
 import { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from './manifest.js';
-import { WeightReader } from './weights.js';
-import { checkLacTagFeatures, type LacTagFeatures } from '../runtime/lac-char-tags.js';
+import { WeightReader } from '../../export/weights.js';
+import { checkLacTagFeatures, type LacTagFeatures } from './lac-char-tags.js';
 
 export { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from './manifest.js';
 
 /**
  * Exports a token-classification run.
  * @example
- * const m = await exportTokenBundle('/work/runs/ner/final', 'models/taskflow/ner-accurate', { precision: 'int8' });
+ * const m = await exportTokenBundle('/work/runs/ner/final', 'models/taskflow/ner', { precision: 'int8' });
  * m.tags.length; // → 21
  */
 export async function exportTokenBundle(

@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeSafetensors } from '../../framework/checkpoint/safetensors.js';
-import { BundleError } from '../../framework/errors.js';
-import { saveTinyModel, TINY_DECISIVE_CONFIG } from '../../framework/testing/tiny-bert.js';
-import { exportTokenBundle } from '../export/token-bundle.js';
-import { bioTags } from '../runtime/bio.js';
-import { SHIPPED_NER_ACCURATE_MODEL } from './ner.js';
-import { Taskflow } from './index.js';
+import { writeSafetensors } from '../../../framework/checkpoint/safetensors.js';
+import { BundleError } from '../../../framework/errors.js';
+import { saveTinyModel, TINY_DECISIVE_CONFIG } from '../../../framework/testing/tiny-bert.js';
+import { exportTokenBundle } from './bundle.js';
+import { bioTags } from './bio.js';
+import { SHIPPED_NER_ACCURATE_MODEL } from './task.js';
+import { Taskflow } from '../index.js';
 
 test('accurate mode through taskPath: [span, type] pairs whose spans are substrings of the text', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'fewprompt-ner-accurate-'));
+  const root = mkdtempSync(join(tmpdir(), 'fewprompt-ner-task-'));
   try {
     const run = join(root, 'run');
     await saveTinyModel({ dir: join(run, 'model'), seed: 7, config: TINY_DECISIVE_CONFIG });
@@ -49,8 +49,7 @@ test('accurate mode through taskPath: [span, type] pairs whose spans are substri
 });
 
 test('shipped accurate model: what it answers', async (ctx) => {
-  if (!existsSync(join(SHIPPED_NER_ACCURATE_MODEL, 'bundle.json')))
-    ctx.skip('models/taskflow/ner-accurate is not installed');
+  if (!existsSync(join(SHIPPED_NER_ACCURATE_MODEL, 'bundle.json'))) ctx.skip('models/taskflow/ner is not installed');
   // The examples of its MODEL_CARD.md (dev F1 0.53): people and places found; the company span runs on
   // over the department (CLUENER's gold company is 浙商银行).
   const flow = Taskflow('ner', { mode: 'accurate' });

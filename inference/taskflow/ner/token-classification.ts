@@ -1,28 +1,37 @@
 /**
  * Token classification (NER): the encoder's hidden state at every character → dropout → a linear layer
  * over BIO tags, cross-entropy per character. Input is one token per character (see
- * `inference/runtime/char-features.ts`), so tags align with character offsets. Implements the trainer's
+ * `char-features.ts`), so tags align with character offsets. Implements the trainer's
  * `Objective`; sequence-level evaluation is {@link TokenClassificationMethod.tag} (the trainer's
  * example accuracy does not apply: examples carry no single label).
  *
  * With `lacTags`, the tag layer reads `[hidden; method.lac_tag_embedding[id]]` per character, the id of
- * LAC's tag of that character (`inference/runtime/lac-char-tags.ts`), which each example carries.
+ * LAC's tag of that character (`lac-char-tags.ts`), which each example carries.
  */
-import { tf, tidyRead, type Tensor, type Variable } from '../../framework/backend/tf.js';
-import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
-import { ConfigError } from '../../framework/errors.js';
-import { BertModel } from '../../framework/model/bert.js';
-import { softmaxCrossEntropy } from '../../framework/ops/cross-entropy.js';
-import { dropout } from '../../framework/ops/dropout.js';
-import { dense } from '../../framework/ops/matmul.js';
-import type { ParamGroup } from '../../framework/optim/adamw.js';
-import type { BertTokenizer } from '../../framework/tokenizer/index.js';
-import type { Objective } from '../../framework/trainer/objective.js';
-import type { NerExample } from '../../datasets/cluener/cluener.js';
-import { spansToTagIds } from '../../inference/runtime/bio.js';
-import { charTokenIds, textChars } from '../../inference/runtime/char-features.js';
-import { checkLacTagFeatures, type LacTagFeatures } from '../../inference/runtime/lac-char-tags.js';
-import { int2d } from './base.js';
+import { tf, tidyRead, type Tensor, type Variable } from '../../../framework/backend/tf.js';
+import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
+import { ConfigError } from '../../../framework/errors.js';
+import { BertModel } from '../../../framework/model/bert.js';
+import { softmaxCrossEntropy } from '../../../framework/ops/cross-entropy.js';
+import { dropout } from '../../../framework/ops/dropout.js';
+import { dense } from '../../../framework/ops/matmul.js';
+import type { ParamGroup } from '../../../framework/optim/adamw.js';
+import type { BertTokenizer } from '../../../framework/tokenizer/index.js';
+import type { Objective } from '../../../framework/trainer/objective.js';
+import type { NerExample } from './cluener.js';
+import { spansToTagIds } from './bio.js';
+import { charTokenIds, textChars } from './char-features.js';
+import { checkLacTagFeatures, type LacTagFeatures } from './lac-char-tags.js';
+
+/** An int32 [rows, columns] tensor. */
+const int2d = (rows: number[][]): Tensor => tf.tensor2d(rows, [rows.length, rows[0]?.length ?? 0], 'int32');
+
+/** A trainable variable of `init`'s values; `init` is disposed (the variable holds its own copy). */
+function trainable(init: Tensor): Variable {
+  const v = tf.variable(init, true);
+  init.dispose();
+  return v;
+}
 
 /** Everything the method is built from. */
 export interface TokenClassificationSetup {
@@ -81,14 +90,13 @@ export class TokenClassificationMethod implements Objective<TokenExample, TokenB
     if (setup.maxSeqLen < 3) throw new ConfigError(`maxSeqLen must be at least 3, got ${setup.maxSeqLen}`);
     const lac = setup.lacTags ? checkLacTagFeatures(setup.lacTags, 'token classification') : undefined;
     const inputs = setup.model.config.hiddenSize + (lac?.size ?? 0);
-    this.weight = tf.variable(
+    this.weight = trainable(
       tf.tidy(() => tf.mul(tf.randomNormal([inputs, setup.tags.length], 0, 1, 'float32', setup.seed + 1), 0.02)),
-      true,
     );
-    this.bias = tf.variable(tf.zeros([setup.tags.length]), true);
+    this.bias = trainable(tf.zeros([setup.tags.length]));
     // Unit-variance rows, the scale of the LayerNorm-ed hidden states they sit beside.
     this.lacEmbedding = lac
-      ? tf.variable(tf.randomNormal([lac.tags.length + 2, lac.size], 0, 1, 'float32', setup.seed + 2), true)
+      ? trainable(tf.randomNormal([lac.tags.length + 2, lac.size], 0, 1, 'float32', setup.seed + 2))
       : undefined;
   }
 

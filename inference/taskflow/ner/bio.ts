@@ -2,7 +2,7 @@
  * The BIO tagging scheme of token-classification models: one tag per character, `B-<type>` opens an
  * entity, `I-<type>` continues it, `O` is outside. Spans are character offsets `[start, end)`.
  */
-import { ConfigError } from '../../framework/errors.js';
+import { ConfigError } from '../../../framework/errors.js';
 
 /** One decoded entity. */
 export interface TaggedSpan {
@@ -69,42 +69,6 @@ export function tagIdsToSpans(ids: readonly number[], tags: readonly string[]): 
   });
   close(ids.length);
   return spans;
-}
-
-/**
- * Exact-match entity precision, recall and F1 (span and type both equal), micro-averaged.
- * @example
- * const gold = [[{ start: 0, end: 2, type: 'name' }]];
- * entityF1(gold, [[{ start: 0, end: 2, type: 'name' }, { start: 3, end: 4, type: 'game' }]]);
- * // { precision: 0.5, recall: 1, f1: 0.667, predicted: 2, gold: 1, correct: 1 }
- */
-export function entityF1(
-  gold: readonly (readonly TaggedSpan[])[],
-  predicted: readonly (readonly TaggedSpan[])[],
-): { precision: number; recall: number; f1: number; predicted: number; gold: number; correct: number } {
-  if (gold.length !== predicted.length)
-    throw new ConfigError(`entityF1: ${gold.length} gold sequences but ${predicted.length} predicted`);
-  let correct = 0;
-  let g = 0;
-  let p = 0;
-  gold.forEach((spans, i) => {
-    const key = (s: TaggedSpan) => `${s.start}:${s.end}:${s.type}`;
-    const want = new Set(spans.map(key));
-    g += want.size;
-    const got = new Set(predicted[i]!.map(key));
-    p += got.size;
-    for (const k of got) if (want.has(k)) correct++;
-  });
-  const precision = p === 0 ? 0 : correct / p;
-  const recall = g === 0 ? 0 : correct / g;
-  return {
-    precision,
-    recall,
-    f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
-    predicted: p,
-    gold: g,
-    correct,
-  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { ConfigError } from '../../framework/errors.js';
-import { Lac } from '../taskflow/lexical-analysis/lac.js';
+import { ConfigError } from '../../../framework/errors.js';
+import { Lac } from '../lexical-analysis/lac.js';
 import { checkLacTagFeatures, LacCharTagVocab, PAD_LAC_TAG_ID, UNKNOWN_LAC_TAG_ID } from './lac-char-tags.js';
 import { textChars } from './char-features.js';
 
