@@ -45,14 +45,17 @@ export interface PretrainOptions {
   data?: PreparedData;
   /** Polled every step; true checkpoints and stops (SIGINT). */
   shouldStop?: () => boolean;
-  /** Checkpoint and stop after this many steps, as if killed right after a checkpoint (resume tests). */
-  haltAfterStep?: number;
   /** Show the progress bar on stderr. Default true. */
   progress?: boolean;
   /** Clock in ms (tests). */
   now?: () => number;
-  /** Called after every step (tests watch `tf.memory()` here). */
-  onStep?: (step: number, loss: number) => void;
+  /**
+   * Called after every step with the steps so far and the step's loss: for custom logging or watching memory, or to
+   * end the invocation early — `'stop'` writes a checkpoint and stops, as SIGINT does (`--resume` continues), as
+   * the `Trainer`'s `onStep` does.
+   * @example onStep: (step) => (step >= budget ? 'stop' : undefined)
+   */
+  onStep?: (step: number, loss: number) => 'stop' | undefined | void;
   /**
    * Extra evaluation at every held-out evaluation, e.g. zero-shot PET on FewCLUE dev sets (`fewprompt pretrain
    * --probe`): how much the model already knows of downstream label words, which held-out MLM accuracy does not
@@ -215,7 +218,7 @@ class PretrainSession {
   }
 
   /**
-   * Trains until maxSteps (true), or until the time limit, a stop request or `haltAfterStep` ends this invocation
+   * Trains until maxSteps (true), or until the time limit, a stop request or `onStep`'s `'stop'` ends this invocation
    * with a checkpoint (false). Checkpoints every `checkpointMinutes` on the way.
    */
   async train(bar: ProgressBar): Promise<boolean> {
@@ -229,7 +232,7 @@ class PretrainSession {
       }
       const loss = await this.trainStep();
       if (this.step % config.evalEvery === 0 && this.step < config.maxSteps) this.heldout = await this.evaluate();
-      options.onStep?.(this.step, loss);
+      const verdict = options.onStep?.(this.step, loss);
       // Let a pending SIGINT handler run (signals arrive as macrotasks; a loop of awaited microtasks never sees them).
       await new Promise((resolve) => setImmediate(resolve));
       bar.update({
@@ -241,7 +244,7 @@ class PretrainSession {
         epoch: order.progress,
         secondsPerStep: this.secondsPerStep,
       });
-      if (options.haltAfterStep !== undefined && this.step >= options.haltAfterStep && this.step < config.maxSteps) {
+      if (verdict === 'stop' && this.step < config.maxSteps) {
         this.checkpoint();
         return false;
       }
