@@ -53,7 +53,10 @@ function config(out: string, extra: Partial<PretrainConfig> = {}): PretrainConfi
 async function assertResumeExact(name: string, extra: Partial<PretrainConfig>): Promise<void> {
   const straight = await pretrain(config(`${name}-straight`, extra), { progress: false });
   assert.ok(straight.completed && straight.losses.every(Number.isFinite));
-  const first = await pretrain(config(`${name}-resumed`, extra), { progress: false, onStep: (step) => (step >= 2 ? 'stop' : undefined) });
+  const first = await pretrain(config(`${name}-resumed`, extra), {
+    progress: false,
+    onStep: (step) => (step >= 2 ? 'stop' : undefined),
+  });
   const second = await pretrain(config(`${name}-resumed`, extra), { progress: false, resume: true });
   assert.deepEqual([...first.losses, ...second.losses], straight.losses);
 }
@@ -65,7 +68,10 @@ for (const backend of ['cpu', 'wasm', 'native'] as const) {
     assert.ok(straight.completed && straight.step === 6 && straight.losses.length === 6);
     assert.ok(straight.heldout && straight.heldout.predictions > 0, 'held-out accuracy computed');
 
-    const first = await pretrain(config(`resumed-${backend}`), { progress: false, onStep: (step) => (step >= 3 ? 'stop' : undefined) });
+    const first = await pretrain(config(`resumed-${backend}`), {
+      progress: false,
+      onStep: (step) => (step >= 3 ? 'stop' : undefined),
+    });
     assert.ok(!first.completed && first.step === 3);
     assert.ok(existsSync(join(root, `resumed-${backend}`, 'checkpoint', 'state.json')));
     const second = await pretrain(config(`resumed-${backend}`), { progress: false, resume: true });
@@ -90,6 +96,7 @@ test('no tensor leaks: tensor count flat across steps and back to the start afte
     progress: false,
     onStep: () => {
       counts.push(tf.memory().numTensors);
+      return undefined;
     },
   });
   assert.equal(new Set(counts).size, 1, `tensor counts per step: ${counts.join(', ')}`);
@@ -99,6 +106,7 @@ test('no tensor leaks: tensor count flat across steps and back to the start afte
     progress: false,
     onStep: () => {
       accumulated.push(tf.memory().numTensors);
+      return undefined;
     },
   });
   assert.equal(

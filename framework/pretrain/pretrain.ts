@@ -55,7 +55,7 @@ export interface PretrainOptions {
    * the `Trainer`'s `onStep` does.
    * @example onStep: (step) => (step >= budget ? 'stop' : undefined)
    */
-  onStep?: (step: number, loss: number) => 'stop' | undefined | void;
+  onStep?: (step: number, loss: number) => 'stop' | undefined;
   /**
    * Extra evaluation at every held-out evaluation, e.g. zero-shot PET on FewCLUE dev sets (`fewprompt pretrain
    * --probe`): how much the model already knows of downstream label words, which held-out MLM accuracy does not
