@@ -70,6 +70,5 @@ export {
   type PretrainConfigInput,
   type PretrainModelSize,
 } from './config.js';
-export { formatDuration, ProgressBar, progressLine, type ProgressFigures } from './progress.js';
 export { flatParams, writeTrainingState } from './report.js';
 export { pretrain, type PretrainOptions, type PretrainProbe, type PretrainResult } from './pretrain.js';

@@ -19,6 +19,7 @@ import { DataParallel } from '../parallel/data-parallel.js';
 import type { MlmReplicaSpec, MlmShard } from '../parallel/mlm-replica.js';
 import type { Replica } from '../parallel/replica.js';
 import { createTracker, NullTracker, type Run } from '../tracking/index.js';
+import { ProgressBar } from '../trainer/progress.js';
 import {
   accumulatedLossAndGrads,
   buildBatch,
@@ -32,7 +33,6 @@ import type { PretrainConfig } from './config.js';
 import { DataOrder } from './data-order.js';
 import type { MaskingOptions, MaskVocab } from './masking.js';
 import { loadJieba, prepareData, type PreparedData } from './prepare.js';
-import { ProgressBar } from './progress.js';
 import { mixSeed } from './rng.js';
 import { readVocab, remapVocabState, vocabMapping, writeVocab } from './vocab.js';
 import { flatParams, writeTrainingState } from './report.js';
@@ -106,7 +106,10 @@ export async function pretrain(config: PretrainConfig, options: PretrainOptions 
     );
 
   mkdirSync(config.out, { recursive: true });
-  const bar = new ProgressBar(process.stderr, options.progress ?? true);
+  const bar = new ProgressBar('pretrain', config.maxSteps, {
+    enabled: options.progress ?? true,
+    startAt: session.step,
+  });
   session.startClock();
   try {
     const completed = await session.train(bar);
@@ -156,7 +159,6 @@ class PretrainSession {
   readonly losses: number[] = [];
   heldout: HeldoutMetrics | undefined;
   tokensPerSecond = 0;
-  private secondsPerStep = 0;
   private started = 0;
   private lastCheckpoint = 0;
   /** The steps since metrics were last logged: when they began, their tokens, how many. */
@@ -235,14 +237,11 @@ class PretrainSession {
       const verdict = options.onStep?.(this.step, loss);
       // Let a pending SIGINT handler run (signals arrive as macrotasks; a loop of awaited microtasks never sees them).
       await new Promise((resolve) => setImmediate(resolve));
-      bar.update({
-        step: this.step,
-        total: config.maxSteps,
-        tokensPerSecond: this.tokensPerSecond,
-        loss,
-        accuracy: this.heldout?.accuracy,
-        epoch: order.progress,
-        secondsPerStep: this.secondsPerStep,
+      bar.update(this.step, {
+        epoch: order.progress.toFixed(2),
+        'tok/s': Math.round(this.tokensPerSecond),
+        loss: loss.toFixed(3),
+        'held-out acc': this.heldout?.accuracy.toFixed(4) ?? '-',
       });
       if (verdict === 'stop' && this.step < config.maxSteps) {
         this.checkpoint();
@@ -289,7 +288,6 @@ class PretrainSession {
     const { config, now, schedule, order, run } = this.parts;
     const seconds = Math.max(1e-3, (now() - this.windowStart) / 1000);
     this.tokensPerSecond = this.windowTokens / seconds;
-    this.secondsPerStep = seconds / this.windowSteps;
     const recent = this.losses.slice(-this.windowSteps);
     await run.logMetrics(
       {

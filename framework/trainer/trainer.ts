@@ -117,7 +117,10 @@ export class Trainer<E, B> {
     if (sigint) process.on('SIGINT', onSigint);
     ctx.lastSave = Date.now();
 
-    const bar = new ProgressBar(o.label ?? 'train', ctx.totalSteps, { enabled: o.progress ?? true });
+    const bar = new ProgressBar(o.label ?? 'train', ctx.totalSteps, {
+      enabled: o.progress ?? true,
+      startAt: ctx.state.step,
+    });
     try {
       while (ctx.state.step < ctx.totalSteps && !ctx.interrupted) {
         const stepped = await this.optimizerStep(ctx);
@@ -136,6 +139,7 @@ export class Trainer<E, B> {
       }
       if (ctx.interrupted) this.save(ctx);
     } finally {
+      bar.done();
       if (sigint) process.off('SIGINT', onSigint);
       ctx.optimizer.dispose();
     }
