@@ -20,7 +20,8 @@ export interface ProgressOptions {
 /**
  * @example
  * const bar = new ProgressBar('pretrain', 50_000, { startAt: 1_313 });
- * bar.update(1_314, { loss: 5.41, 'tok/s': 4511 }); // pretrain ███░░… 1314/50000  loss 5.41  tok/s 4511  elapsed …  ETA …
+ * bar.update(1_314, { loss: 5.41, 'tok/s': 4511 });
+ * // → pretrain ░░░… 1314/50000  loss 5.41  tok/s 4511  elapsed 1s  ETA …
  * bar.done();
  */
 export class ProgressBar {
@@ -65,7 +66,8 @@ export class ProgressBar {
 /**
  * The bar's text: `elapsed` seconds were spent on the steps after `startAt`, which sets the pace of the ETA.
  * @example
- * progressLine('train', 30, 60, { loss: 0.5 }, 30, 0); // → 'train ████████████░░░░░░░░░░░░ 30/60  loss 0.5  elapsed 30s  ETA 30s'
+ * progressLine('train', 30, 60, { loss: 0.5 }, 30, 0);
+ * // → 'train ████████████░░░░░░░░░░░░ 30/60  loss 0.5  elapsed 30s  ETA 30s'
  */
 export function progressLine(
   label: string,
