@@ -1,6 +1,6 @@
 /**
  * Builds the spelling corrector's character n-gram model, chooses its decision rule on the dev slice, and
- * evaluates it on SIGHAN-2015 test (see experiments/csc/lm-*.ts and
+ * evaluates it on SIGHAN-2015 test (see inference/taskflow/text-correction/lm-*.ts and
  * models/taskflow/text-correction/MODEL_CARD.md).
  *
  *   npx tsx scripts/build-csc-lm.ts --out runs/csc-lm --export-to models/taskflow/text-correction
@@ -20,10 +20,15 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../framework/errors.js';
 import { join } from 'node:path';
-import { buildLm, prepareLmCorpus } from '../experiments/csc/lm-build.js';
-import { evaluateLmRules, exportLm, type LmEvalOptions, tuneLmRules } from '../experiments/csc/lm-eval.js';
+import { buildLm, prepareLmCorpus } from '../inference/taskflow/text-correction/lm-build.js';
+import {
+  evaluateLmRules,
+  exportLm,
+  type LmEvalOptions,
+  tuneLmRules,
+} from '../inference/taskflow/text-correction/lm-eval.js';
 import { numberFlag } from '../experiments/cli/flags.js';
-import { SHIPPED_CSC_MODEL } from '../inference/taskflow/text-correction.js';
+import { SHIPPED_CSC_MODEL } from '../inference/taskflow/text-correction/task.js';
 
 const PHASES = ['corpus', 'build', 'tune', 'eval'];
 const { values } = parseArgs({

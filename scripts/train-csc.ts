@@ -1,5 +1,5 @@
 /**
- * Trains, exports and evaluates the `text_correction` Taskflow model (see experiments/csc/ and
+ * Trains, exports and evaluates the `text_correction` Taskflow model (see inference/taskflow/text-correction/ and
  * models/taskflow/text-correction/MODEL_CARD.md).
  *
  *   npx tsx scripts/train-csc.ts --out /work/runs/csc/final --max-minutes 40 --max-steps 450
@@ -52,7 +52,7 @@ if (unknown.length > 0) throw new ConfigError(`--phases: unknown ${unknown.join(
 
 if (phases.includes('train')) {
   await initBackend();
-  const { trainCsc } = await import('../experiments/csc/train.js');
+  const { trainCsc } = await import('../inference/taskflow/text-correction/train.js');
   const r = await trainCsc({
     model: modelOrDefault(values.model),
     out,
@@ -78,7 +78,7 @@ if (phases.includes('train')) {
   log.info(`csc training: ${r.steps} steps in ${r.minutes.toFixed(1)} min → ${r.dir}`);
 }
 if (phases.includes('export') || phases.includes('eval')) {
-  const { exportAndEvaluate } = await import('../experiments/csc/evaluate.js');
+  const { exportAndEvaluate } = await import('../inference/taskflow/text-correction/evaluate.js');
   await exportAndEvaluate({
     run: out,
     data,

@@ -19,7 +19,7 @@ import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
 import { Lac } from '../../inference/taskflow/lexical-analysis/lac.js';
 import { SHIPPED_PARSER } from '../../inference/taskflow/dependency-parsing/task.js';
-import { SHIPPED_CSC_MODEL } from '../../inference/taskflow/text-correction.js';
+import { SHIPPED_CSC_MODEL } from '../../inference/taskflow/text-correction/task.js';
 import { Taskflow, type TaskflowPipeline } from '../../inference/taskflow/index.js';
 import { lacFlopsPerChar, matMulGflops } from './matmul.js';
 

@@ -11,9 +11,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Corrector } from '../../inference/csc/corrector.js';
-import { loadLmSection } from '../../inference/csc/lm-rule.js';
-import { SHIPPED_CSC_MODEL } from '../../inference/taskflow/text-correction.js';
+import { Corrector } from '../../inference/taskflow/text-correction/corrector.js';
+import { loadLmSection } from '../../inference/taskflow/text-correction/lm-rule.js';
+import { SHIPPED_CSC_MODEL } from '../../inference/taskflow/text-correction/task.js';
 
 const { values } = parseArgs({
   options: {

@@ -20,7 +20,7 @@ import { transpose, type WeightReader } from './weights.js';
 
 /**
  * Masked-LM transform (dense → activation → LayerNorm) on [.., H] rows, in standard ops: the label-word head's and the
- * spelling corrector's graph (inference/csc/graph.ts) both read the MLM head through it.
+ * spelling corrector's graph (inference/taskflow/text-correction/graph.ts) both read the MLM head through it.
  */
 export function mlmTransform(bert: BertGraph, x: string): string {
   const g = bert.g;

@@ -8,7 +8,7 @@ import { PoetryGenerationTask } from './poetry-generation.js';
 import { PosTaggingTask } from './lexical-analysis/pos-tagging.js';
 import { QuestionAnsweringTask } from './question-answering/task.js';
 import { SentimentAnalysisTask } from './sentiment-analysis/task.js';
-import { TextCorrectionTask } from './text-correction.js';
+import { TextCorrectionTask } from './text-correction/task.js';
 import { WordSegmentationTask } from './lexical-analysis/word-segmentation.js';
 
 export const TASKS = [
