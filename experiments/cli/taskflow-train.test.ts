@@ -5,6 +5,10 @@ import { DEPENDENCY_PARSER_SETTINGS } from '../../inference/taskflow/dependency-
 import { NER_SETTINGS } from '../../inference/taskflow/ner/train-options.js';
 import { QUESTION_ANSWERING_SETTINGS } from '../../inference/taskflow/question-answering/train-options.js';
 import { SENTIMENT_SETTINGS } from '../../inference/taskflow/sentiment-analysis/train-options.js';
+import {
+  CORRECTION_LM_SETTINGS,
+  TEXT_CORRECTION_SETTINGS,
+} from '../../inference/taskflow/text-correction/train-options.js';
 import { main } from './main.js';
 import { TRAINABLE_TASKS, taskflowTrainCommand, trainOptionsFromFlags } from './taskflow-train.js';
 
@@ -20,9 +24,16 @@ test('--help lists each trainable task and every setting of its table as a flag,
   assert.match(usage, /^ {2}ner +mode accurate: token classification with LAC's tags on CLUENER2020/m);
   assert.match(usage, /^ {2}question_answering +span reader on CMRC 2018 trial and DRCD/m);
   assert.match(usage, /^ {2}sentiment_analysis +PET on ChnSentiCorp and more review sets/m);
-  const keys = [DEPENDENCY_PARSER_SETTINGS, NER_SETTINGS, QUESTION_ANSWERING_SETTINGS, SENTIMENT_SETTINGS].flatMap(
-    Object.keys,
-  );
+  assert.match(usage, /^ {2}text_correction +spelling corrector network/m);
+  assert.match(usage, /^ {2}text_correction_lm +the spelling corrector's character n-gram models/m);
+  const keys = [
+    DEPENDENCY_PARSER_SETTINGS,
+    NER_SETTINGS,
+    QUESTION_ANSWERING_SETTINGS,
+    SENTIMENT_SETTINGS,
+    TEXT_CORRECTION_SETTINGS,
+    CORRECTION_LM_SETTINGS,
+  ].flatMap(Object.keys);
   for (const key of keys) {
     const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     assert.match(usage, new RegExp(`^ {2}--${flag}\\b`, 'm'), flag);
@@ -65,6 +76,29 @@ test('question_answering: repeated training files, the time limit and the window
     precision: 'int8',
     resume: true,
   });
+});
+
+test("text_correction and text_correction_lm: the old scripts' flags parse to the recipes' options", () => {
+  const correction = TRAINABLE_TASKS.find((t) => t.kind === 'text_correction')!;
+  const lm = TRAINABLE_TASKS.find((t) => t.kind === 'text_correction_lm')!;
+  const network = trainOptionsFromFlags(correction, [
+    ...['--out', 'RUN', '--phases', 'export,eval', '--bundle', 'B', '--max-steps', '240', '--batch-size', '48'],
+    ...['--crop', '32', '--keep-rate', '0.2', '--precision', 'fp16', '--resume'],
+  ]);
+  assert.deepEqual(network, {
+    out: 'RUN',
+    bundle: 'B',
+    phases: 'export,eval',
+    maxSteps: 240,
+    batchSize: 48,
+    keepRate: 0.2,
+    crop: 32,
+    precision: 'fp16',
+    resume: true,
+  });
+  const ngram = trainOptionsFromFlags(lm, ['--out', 'L', '--phases', 'tune,eval', '--min-counts', '1,1,2']);
+  assert.deepEqual(ngram, { out: 'L', phases: 'tune,eval', minCounts: '1,1,2' });
+  assert.throws(() => trainOptionsFromFlags(correction, ['--precision', 'fp8']), /one of fp32, fp16, int8/);
 });
 
 test("scripts/train-dep-parser.ts's flags parse to the recipe's options (numbers, repeated files, switches)", () => {
@@ -116,13 +150,13 @@ test('bad flags are refused before anything loads: numbers, choices, unknown fla
   assert.throws(() => trainOptionsFromFlags(parsing, ['--epoch', '3']), /Unknown option '--epoch'/);
   const errors: string[] = [];
   vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
-  assert.equal(await main(['taskflow-train', 'text_correction']), 2);
+  assert.equal(await main(['taskflow-train', 'poetry_generation']), 2);
   assert.equal(await main(['taskflow-train', '--epochs', '3']), 2);
   assert.equal(await main(['taskflow-train', 'dependency_parsing', '--lr', 'fast']), 2);
-  assert.match(errors[0]!, /unknown trainable Taskflow task 'text_correction'; valid: dependency_parsing/);
+  assert.match(errors[0]!, /unknown trainable Taskflow task 'poetry_generation'; valid: dependency_parsing/);
   assert.match(
     errors[1]!,
-    /taskflow-train needs a TASK first \(dependency_parsing, ner, question_answering, sentiment_analysis\)/,
+    /taskflow-train needs a TASK first \(dependency_parsing, ner, question_answering, sentiment_analysis, text_correction,/,
   );
   assert.match(errors[2]!, /--lr must be a number, got 'fast'/);
 });

@@ -13,6 +13,12 @@ import {
   SENTIMENT_SETTINGS,
   type SentimentTrainOptions,
 } from '../../inference/taskflow/sentiment-analysis/train-options.js';
+import {
+  CORRECTION_LM_SETTINGS,
+  type CorrectionLmOptions,
+  TEXT_CORRECTION_SETTINGS,
+  type TextCorrectionTrainOptions,
+} from '../../inference/taskflow/text-correction/train-options.js';
 import type { TrainSetting } from '../../inference/taskflow/train-settings.js';
 import { helpLines } from '../config/options.js';
 import type { Command } from './command.js';
@@ -94,6 +100,37 @@ export const TRAINABLE_TASKS: readonly TrainableTask[] = [
         `sentiment_analysis → ${r.out} (bundle ${r.bundle}, bias ${r.bias.toFixed(4)}): ChnSentiCorp test ` +
         `accuracy ${pct(test ? test.accuracy * 100 : undefined)}${recall}${ship}`
       );
+    },
+  },
+  {
+    kind: 'text_correction',
+    summary:
+      'spelling corrector network on SIGHAN 2013-15 and synthetic errors, scored on SIGHAN-2015 test ' +
+      '(inference/taskflow/text-correction/)',
+    settings: TEXT_CORRECTION_SETTINGS,
+    async train(options) {
+      const { trainTextCorrection } = await import('../../inference/taskflow/text-correction/train.js');
+      const r = await trainTextCorrection(options as Partial<TextCorrectionTrainOptions>);
+      const trained = r.train ? `: ${r.train.steps} steps in ${r.train.minutes.toFixed(1)} min` : '';
+      const f1 = (mode: string) => pct(r.test?.[mode] && r.test[mode].correction.f1 * 100);
+      const test = r.test
+        ? `; SIGHAN-2015 test correction F1 ${f1('confusion')} (confusion), ${f1('vocab')} (vocab)`
+        : '';
+      return `text_correction → ${r.out}${trained}${test}${r.bundle ? `; copied to ${r.bundle}` : ''}`;
+    },
+  },
+  {
+    kind: 'text_correction_lm',
+    summary:
+      "the spelling corrector's character n-gram models and the rule joining them to its network; run after " +
+      'text_correction (inference/taskflow/text-correction/)',
+    settings: CORRECTION_LM_SETTINGS,
+    async train(options) {
+      const { buildCorrectionLm } = await import('../../inference/taskflow/text-correction/lm-train.js');
+      const r = await buildCorrectionLm(options as Partial<CorrectionLmOptions>);
+      const dev = r.choice && r.choice.dev.confusion.correction.f1 * 100;
+      const rule = r.choice ? `; rule chosen on dev, correction F1 ${pct(dev)} (confusion)` : '';
+      return `text_correction_lm → ${r.lm}${rule}${r.bundle ? `; written to ${r.bundle}` : ''}`;
     },
   },
 ];

@@ -45,7 +45,7 @@ export interface CscManifest {
   readonly precision: string;
   /** Tuned thresholds per candidate mode. */
   readonly thresholds: Readonly<Record<CandidateMode, Thresholds>>;
-  /** The n-gram models and the rules that use them (scripts/build-csc-lm.ts). */
+  /** The n-gram models and the rules that use them (lm-train.ts: fewprompt taskflow-train text_correction_lm). */
   readonly lm?: CscLmSection;
   /** Free-form provenance (base model, training recipe). */
   readonly source?: Record<string, unknown>;

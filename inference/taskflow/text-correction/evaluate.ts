@@ -1,5 +1,5 @@
 /**
- * Export and evaluation of a CSC training run (scripts/train-csc.ts phases `export` and `eval`):
+ * Export and evaluation of a CSC training run (train.ts's phases `export` and `eval`):
  * - export: RUN/model → RUN/export (graph.ts's ONNX graph, vocabulary, confusion set, csc.json), with
  *   the decision thresholds chosen on the held-out dev slice (RUN/dev.json) for each candidate mode by
  *   sentence-level correction F1;
@@ -63,16 +63,20 @@ export function tuneThresholds(
   return best!;
 }
 
-/** Runs the requested phases on a run directory. */
-export async function exportAndEvaluate(options: ExportEvalOptions): Promise<void> {
+/** SIGHAN-2015 test metrics of the exported model, by candidate mode (and the ablation without detection gate). */
+export type CscTestMetrics = Record<string, CscMetrics & { thresholds: Thresholds }>;
+
+/** Runs the requested phases on a run directory; the test metrics when `eval` ran. */
+export async function exportAndEvaluate(options: ExportEvalOptions): Promise<CscTestMetrics | undefined> {
   const dir = join(options.run, 'export');
   if (options.phases.includes('export')) await exportRun(options, dir);
-  if (options.phases.includes('eval')) await evaluateRun(options, dir);
+  const test = options.phases.includes('eval') ? await evaluateRun(options, dir) : undefined;
   if (options.exportTo !== undefined) {
     mkdirSync(options.exportTo, { recursive: true });
     for (const f of MODEL_FILES) copyFileSync(join(dir, f), join(options.exportTo, f));
     log.info(`copied the model to ${options.exportTo}`);
   }
+  return test;
 }
 
 /** The `export` phase: RUN/model → `dir`, with thresholds tuned per candidate mode on RUN/dev.json. */
@@ -126,10 +130,10 @@ async function exportRun(options: ExportEvalOptions, dir: string): Promise<void>
 }
 
 /** The `eval` phase: SIGHAN-2015 test through the exported model in `dir` → RUN/eval.json. */
-async function evaluateRun(options: ExportEvalOptions, dir: string): Promise<void> {
+async function evaluateRun(options: ExportEvalOptions, dir: string): Promise<CscTestMetrics> {
   const test = readSighanJson(join(options.data, 'csc/sighan15_test.json'));
   const corrector = await Corrector.load(dir);
-  const rows: Record<string, CscMetrics & { thresholds: Thresholds }> = {};
+  const rows: CscTestMetrics = {};
   for (const mode of MODES) {
     const scores = await corrector.score(
       test.map((p) => p.source),
@@ -167,6 +171,7 @@ async function evaluateRun(options: ExportEvalOptions, dir: string): Promise<voi
   await corrector.release();
   writeFileSync(join(options.run, 'eval.json'), `${JSON.stringify({ test: rows, seeds }, null, 2)}\n`);
   log.info(`seed examples: ${JSON.stringify(seeds)}`);
+  return rows;
 }
 
 function fmt(p: { precision: number; recall: number; f1: number }): string {

@@ -1,5 +1,5 @@
 /**
- * Builds the spelling corrector's character n-gram model (scripts/build-csc-lm.ts phases `corpus` and
+ * Builds the spelling corrector's character n-gram model (lm-train.ts's phases `corpus` and
  * `build`):
  * - corpus: the shared corpora → OUT/corpus/<file>.txt, one sentence per line in the model's alphabet,
  *   decontaminated against SIGHAN-2015 test and the corrector's dev slice (read once, then cached);
@@ -29,7 +29,7 @@ export function lmSources(data: string): CorpusSource[] {
 }
 
 /**
- * The corrector's dev slice, as scripts/train-csc.ts holds it out: every 20th SIGHAN 2013–15 training
+ * The corrector's dev slice, as train.ts holds it out: every 20th SIGHAN 2013–15 training
  * sentence, plus the corrected form of every other one of them as an error-free sentence.
  */
 export function cscDevSet(data: string, devEvery = DEV_EVERY): CscPair[] {
@@ -40,7 +40,7 @@ export function cscDevSet(data: string, devEvery = DEV_EVERY): CscPair[] {
   ];
 }
 
-/** scripts/train-csc.ts holds out every 20th SIGHAN training sentence. */
+/** train.ts (devEvery's default) holds out every 20th SIGHAN training sentence. */
 const DEV_EVERY = 20;
 
 function readSighanTrain(data: string): CscPair[] {

@@ -1,6 +1,6 @@
 /**
  * Chooses the n-gram decision rule on the dev slice and evaluates it on SIGHAN-2015 test
- * (scripts/build-csc-lm.ts phases `tune` and `eval`):
+ * (lm-train.ts's phases `tune` and `eval`):
  * - tune: for the n-gram model alone and for n-gram + network, the rule ({@link LmRule}) with the best
  *   sentence-level correction F1 among those that change at most `maxFpr` of the error-free dev sentences
  *   → OUT/<model>.rule.json (<model>: the model file's name without .bin);
@@ -256,7 +256,7 @@ export function exportLm(options: LmEvalOptions, choice: LmChoice, to: string): 
       build: buildSummary(options.lm),
       maxFpr: options.maxFpr,
       dev: { confusion: choice.dev.confusion, vocab: choice.dev.vocab },
-      command: 'npx tsx scripts/build-csc-lm.ts (see MODEL_CARD.md)',
+      command: 'fewprompt taskflow-train text_correction_lm (see MODEL_CARD.md)',
     },
   };
   writeFileSync(manifestFile, `${JSON.stringify({ ...manifest, lm }, null, 2)}\n`);

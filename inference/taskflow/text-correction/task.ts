@@ -9,7 +9,7 @@ const MODEL: TaskModel = {
   path: 'models/taskflow/text-correction',
   marker: 'csc.json',
   what: 'model directory',
-  makeOne: 'a directory from scripts/train-csc.ts',
+  makeOne: "a directory from 'fewprompt taskflow-train text_correction'",
 };
 /** Where the shipped model directory lives. */
 export const SHIPPED_CSC_MODEL = packagePath(MODEL.path);

@@ -9,8 +9,7 @@ import { tf } from '../../../framework/backend/tf.js';
 import { savePretrained } from '../../../framework/model/pretrained.js';
 import { createTinyModel, TINY_DECISIVE_CONFIG, VOCAB_FILE } from '../../../framework/testing/tiny-bert.js';
 import { Taskflow } from '../index.js';
-import { exportAndEvaluate } from './evaluate.js';
-import { trainCsc } from './train.js';
+import { trainTextCorrection } from './train.js';
 
 const DATA = fileURLToPath(new URL('./fixtures', import.meta.url));
 
@@ -25,31 +24,25 @@ test('train → export → evaluate → Taskflow, end to end on fixtures with a 
     copyFileSync(VOCAB_FILE, join(base, 'vocab.txt'));
     const out = join(root, 'run');
     const before = tf.memory().numTensors;
-    const r = await trainCsc({
+    const r = await trainTextCorrection({
+      data: DATA,
       model: base,
       out,
-      sighanInput: join(DATA, 'csc/sighan13-15_train_input.txt'),
-      sighanTruth: join(DATA, 'csc/sighan13-15_train_truth.txt'),
-      pinyin: join(DATA, 'csc/same_pinyin.txt'),
-      stroke: join(DATA, 'csc/same_stroke.txt'),
-      corpora: ['clue_corpus_small_sampled.txt', 'thucnews_train.txt', 'waimai_10k.csv'].map((f) =>
-        join(DATA, 'corpora', f),
-      ),
       synthetic: 40,
-      cleanSighanRate: 0.35,
       devEvery: 10,
       batchSize: 8,
       lr: 1e-3,
       maxSteps: 4,
       maxMinutes: 5,
       maxSeqLen: 32,
-      keepRate: 0.15,
-      cropChars: 16,
+      crop: 16,
       seed: 1,
+      phases: 'train',
     });
-    assert.equal(r.steps, 4);
+    assert.equal(r.train?.steps, 4);
     assert.equal(tf.memory().numTensors, before, 'training leaks no tensors');
-    await exportAndEvaluate({ run: out, data: DATA, precision: 'int8', phases: ['export', 'eval'] });
+    const tested = await trainTextCorrection({ data: DATA, out, phases: 'export,eval' });
+    assert.equal(tested.test?.['confusion']?.sentences, 12);
     for (const f of ['model.onnx', 'vocab.txt', 'confusion.txt', 'csc.json'])
       assert.ok(existsSync(join(out, 'export', f)), f);
     const evaluation = JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8')) as {

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { initBackend } from '../../../framework/backend/select.js';
 import { tf } from '../../../framework/backend/tf.js';
 import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
 import { loadStateDict, saveStateDict } from '../../../framework/checkpoint/state-dict.js';
@@ -30,7 +31,14 @@ import { CharVocab } from './char-vocab.js';
 import { ConfusionSet } from './confusion.js';
 import { buildCscBatch, encodePairs, epochBatches, type EncodedPair } from './batches.js';
 import { CscModel } from './model.js';
+import { type CscTestMetrics, exportAndEvaluate } from './evaluate.js';
 import { corrupt, readCorpusSentences } from './synthetic.js';
+import {
+  phaseList,
+  resolveTextCorrectionOptions,
+  TRAIN_PHASES,
+  type TextCorrectionTrainOptions,
+} from './train-options.js';
 
 /** Everything a training run needs (all paths explicit; the script fills defaults). */
 export interface CscTrainConfig {
@@ -64,6 +72,62 @@ export interface CscTrainResult {
   readonly minutes: number;
   readonly losses: number[];
   readonly dir: string;
+}
+
+/** What {@link trainTextCorrection} returns. */
+export interface TextCorrectionTrainResult {
+  readonly out: string;
+  /** The training run, when `train` ran. */
+  readonly train?: CscTrainResult;
+  /** SIGHAN-2015 test through the exported model, when `eval` ran. */
+  readonly test?: CscTestMetrics;
+  /** Where the exported model was copied, with `bundle`. */
+  readonly bundle?: string;
+}
+
+/** The corpora synthetic errors are made from, under the data folder's `corpora/`. */
+const SYNTHETIC_CORPORA = ['clue_corpus_small_sampled.txt', 'thucnews_train.txt', 'waimai_10k.csv'];
+
+/**
+ * The `text_correction` recipe: trains the network (OUT/model), exports it with thresholds chosen on the dev slice
+ * (OUT/export; with `bundle` copied there too) and scores it on SIGHAN-2015 test (OUT/eval.json), as `phases` asks.
+ *
+ *   fewprompt taskflow-train text_correction --out runs/csc --phases train --max-minutes 40
+ *   fewprompt taskflow-train text_correction --out runs/csc --phases export,eval \
+ *     --bundle models/taskflow/text-correction
+ * @example (await trainTextCorrection({ out: 'runs/csc', maxSteps: 450 })).test?.confusion?.correction.f1; // 0.107
+ */
+export async function trainTextCorrection(
+  options: Partial<TextCorrectionTrainOptions> = {},
+): Promise<TextCorrectionTrainResult> {
+  const o = resolveTextCorrectionOptions(options);
+  const phases = phaseList(o.phases, TRAIN_PHASES);
+  const data = (...path: string[]) => join(o.data, ...path);
+  let train: CscTrainResult | undefined;
+  if (phases.includes('train')) {
+    await initBackend();
+    train = await trainCsc({
+      ...o,
+      sighanInput: data('csc/sighan13-15_train_input.txt'),
+      sighanTruth: data('csc/sighan13-15_train_truth.txt'),
+      pinyin: data('csc/same_pinyin.txt'),
+      stroke: data('csc/same_stroke.txt'),
+      corpora: SYNTHETIC_CORPORA.map((f) => data('corpora', f)),
+      cropChars: o.crop,
+    });
+  }
+  const exported = phases.includes('export') || phases.includes('eval');
+  const bundle = exported ? o.bundle : undefined;
+  const test = exported
+    ? await exportAndEvaluate({
+        run: o.out,
+        data: o.data,
+        precision: o.precision,
+        phases,
+        ...(bundle === undefined ? {} : { exportTo: bundle }),
+      })
+    : undefined;
+  return { out: o.out, ...(train ? { train } : {}), ...(test ? { test } : {}), ...(bundle ? { bundle } : {}) };
 }
 
 /** Single-character tokens of a vocabulary, after the special tokens. */
