@@ -1,10 +1,9 @@
 /**
  * Sentence pairs → padded training batches for {@link CscModel}: one token per character ([CLS] …
  * [SEP]), detection labels on every character, correction targets on every wrong character and on a
- * sample of the right ones. Batches group sentences of similar length (little padding) and come in a
- * seeded random order.
+ * sample of the right ones. Batches group sentences of similar length (little padding).
  */
-import type { Rng } from '../../../framework/pretrain/rng.js';
+import type { SeededRandom } from '../../../framework/trainer/rng.js';
 import type { CscPair } from './sighan.js';
 import type { CharVocab } from './char-vocab.js';
 import type { CscBatch } from './model.js';
@@ -27,7 +26,7 @@ export function encodePairs(
   pairs: readonly CscPair[],
   vocab: CharVocab,
   maxChars: number,
-  crop?: { chars: number; rng: Rng },
+  crop?: { chars: number; rng: SeededRandom },
 ): EncodedPair[] {
   return pairs.flatMap((p) => {
     const s = vocab.encode(p.source).ids;
@@ -46,18 +45,23 @@ export function encodePairs(
   });
 }
 
+/** A padded batch before the copy sample: every character's target id beside its detection label. */
+export interface PaddedBatch extends Omit<CscBatch, 'correctPositions' | 'correctLabels'> {
+  /** Per char position: the target id. */
+  readonly charTargets: Int32Array;
+}
+
 /**
- * Builds one batch. `keepRate` is the share of right characters whose correction (= copy) is trained.
- * @example buildCscBatch(encoded.slice(0, 32), vocab, 0.15, new Rng(1)).inputIds.length // → 32 · (longest + 2)
+ * Pads rows into one batch: [CLS] chars [SEP] padding, detection labels and targets on every character.
+ * @example padBatch(encoded.slice(0, 32), vocab).inputIds.length // → 32 · (longest + 2)
  */
-export function buildCscBatch(rows: readonly EncodedPair[], vocab: CharVocab, keepRate: number, rng: Rng): CscBatch {
+export function padBatch(rows: readonly EncodedPair[], vocab: CharVocab): PaddedBatch {
   const seq = Math.max(...rows.map((r) => r.source.length)) + 2;
   const inputIds = new Int32Array(rows.length * seq).fill(vocab.pad);
   const attentionMask = new Int32Array(rows.length * seq);
   const charPositions: number[] = [];
   const wrong: number[] = [];
-  const correctPositions: number[] = [];
-  const correctLabels: number[] = [];
+  const charTargets: number[] = [];
   rows.forEach((r, b) => {
     const base = b * seq;
     inputIds[base] = vocab.cls;
@@ -65,14 +69,9 @@ export function buildCscBatch(rows: readonly EncodedPair[], vocab: CharVocab, ke
     inputIds[base + r.source.length + 1] = vocab.sep;
     attentionMask.fill(1, base, base + r.source.length + 2);
     for (let t = 0; t < r.source.length; t++) {
-      const at = base + 1 + t;
-      const isWrong = r.source[t] !== r.target[t];
-      charPositions.push(at);
-      wrong.push(isWrong ? 1 : 0);
-      if (r.target[t] !== vocab.unk && (isWrong || rng.next() < keepRate)) {
-        correctPositions.push(at);
-        correctLabels.push(r.target[t]!);
-      }
+      charPositions.push(base + 1 + t);
+      wrong.push(r.source[t] !== r.target[t] ? 1 : 0);
+      charTargets.push(r.target[t]!);
     }
   });
   return {
@@ -82,17 +81,53 @@ export function buildCscBatch(rows: readonly EncodedPair[], vocab: CharVocab, ke
     attentionMask,
     charPositions: Int32Array.from(charPositions),
     wrong: Float32Array.from(wrong),
+    charTargets: Int32Array.from(charTargets),
+  };
+}
+
+/**
+ * The correction targets: every wrong character, and each right one with probability `keepRate` (its copy). A
+ * target outside the vocabulary (`[UNK]`) is never trained.
+ * @example sampleCorrections(padBatch(rows, vocab), vocab, 0.15, new SeededRandom(1)).correctPositions
+ */
+export function sampleCorrections(batch: PaddedBatch, vocab: CharVocab, keepRate: number, rng: SeededRandom): CscBatch {
+  const correctPositions: number[] = [];
+  const correctLabels: number[] = [];
+  batch.charPositions.forEach((at, i) => {
+    const target = batch.charTargets[i]!;
+    if (target !== vocab.unk && (batch.wrong[i] === 1 || rng.next() < keepRate)) {
+      correctPositions.push(at);
+      correctLabels.push(target);
+    }
+  });
+  const { charTargets: _, ...padded } = batch;
+  return {
+    ...padded,
     correctPositions: Int32Array.from(correctPositions),
     correctLabels: Int32Array.from(correctLabels),
   };
 }
 
 /**
- * One epoch's batches of row indices: shuffled, then sorted by length within windows of 50 batches,
- * then the batches shuffled.
- * @example epochBatches(lengths, 32, new Rng(7)) // → [[812, 4, …], …]
+ * Builds one batch. `keepRate` is the share of right characters whose correction (= copy) is trained.
+ * @example buildCscBatch(encoded.slice(0, 32), vocab, 0.15, new SeededRandom(1)).inputIds.length
+ * // → 32 · (longest + 2)
  */
-export function epochBatches(lengths: readonly number[], batchSize: number, rng: Rng): number[][] {
+export function buildCscBatch(
+  rows: readonly EncodedPair[],
+  vocab: CharVocab,
+  keepRate: number,
+  rng: SeededRandom,
+): CscBatch {
+  return sampleCorrections(padBatch(rows, vocab), vocab, keepRate, rng);
+}
+
+/**
+ * Batches of row indices of similar length, covering every row once: shuffled, then sorted by length within windows
+ * of 50 batches, then the batches shuffled.
+ * @example lengthBuckets(lengths, 32, new SeededRandom(7)) // → [[812, 4, …], …]
+ */
+export function lengthBuckets(lengths: readonly number[], batchSize: number, rng: SeededRandom): number[][] {
   const order = rng.shuffle(Array.from(lengths.keys()));
   const window = batchSize * 50;
   const batches: number[][] = [];

@@ -11,7 +11,7 @@ import { ConfusionSet } from './confusion.js';
 import { Corrector, decide, type CscManifest } from './corrector.js';
 import { buildCscGraph } from './graph.js';
 import { CscModel } from './model.js';
-import { charTokens } from './train.js';
+import { charTokens } from './train-data.js';
 
 const TEXTS = ['遇到逆竟时，我们必须勇于面对', '人生就是如此,经过磨练才能让自己更加拙壮', 'ok', ''];
 

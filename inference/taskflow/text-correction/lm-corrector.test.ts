@@ -12,7 +12,7 @@ import { writeNgramLm } from './ngram-format.js';
 import { estimateKneserNey } from './kneser-ney.js';
 import { encodeCorpus } from './lm-corpus.js';
 import { CscModel } from './model.js';
-import { charTokens } from './train.js';
+import { charTokens } from './train-data.js';
 
 const CORPUS = ['遇到逆境时，我们必须勇于面对。', '逆境使人成长。', '我们必须面对逆境。', '安静的时候。', '竟然是他。'];
 

@@ -8,6 +8,7 @@
  */
 import { tf, type Tensor, type Variable } from '../../../framework/backend/tf.js';
 import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
+import { CheckpointError } from '../../../framework/errors.js';
 import { BertModel } from '../../../framework/model/bert.js';
 import { softmaxCrossEntropy } from '../../../framework/ops/cross-entropy.js';
 import { DETECT_BIAS, DETECT_WEIGHT } from './graph.js';
@@ -28,18 +29,11 @@ export interface CscBatch {
   readonly correctLabels: Int32Array;
 }
 
-/** Loss parts of one step. */
-export interface CscLoss {
-  total: number;
-  detection: number;
-  correction: number;
-}
-
 /**
  * Encoder + MLM head (a `BertModel`) + detection head.
  * @example
  * const csc = CscModel.wrap(model);
- * const { loss, grads } = csc.lossAndGrads(batch, 7);
+ * const { total } = csc.loss(batch, true, 7); // a scalar: detection BCE + correction CE
  */
 export class CscModel {
   private constructor(
@@ -99,20 +93,6 @@ export class CscModel {
     return { total: tf.add(detection, correction), detection, correction };
   }
 
-  /** One forward/backward pass: the loss parts and gradients keyed by variable name. */
-  lossAndGrads(batch: CscBatch, seed: number): { loss: CscLoss; grads: Record<string, Tensor> } {
-    let parts: [Tensor, Tensor] | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const l = this.loss(batch, true, seed);
-      parts = [tf.keep(l.detection), tf.keep(l.correction)];
-      return l.total as tf.Scalar;
-    }, this.variables());
-    const [detection, correction] = parts!.map((t) => t.dataSync()[0]!) as [number, number];
-    const total = value.dataSync()[0]!;
-    tf.dispose([value, ...parts!]);
-    return { loss: { total, detection, correction }, grads };
-  }
-
   /** Host weights: the encoder + MLM head (canonical keys) and the detection head. */
   stateDict(): Map<string, HostTensor> {
     const state: Map<string, HostTensor> = this.bert.stateDict();
@@ -128,6 +108,20 @@ export class CscModel {
       data: new Float32Array(this.detectB.dataSync() as Float32Array),
     });
     return state;
+  }
+
+  /** Assigns the weights of {@link stateDict} (the trainer's best weights, a resumed checkpoint). */
+  restore(state: ReadonlyMap<string, HostTensor>): void {
+    const heads = new Set([DETECT_WEIGHT, DETECT_BIAS]);
+    this.bert.params.load(new Map([...state].filter(([k]) => !heads.has(k))));
+    const w = state.get(DETECT_WEIGHT);
+    const b = state.get(DETECT_BIAS);
+    if (w?.dtype !== 'float32' || b?.dtype !== 'float32')
+      throw new CheckpointError(`the detection head (${DETECT_WEIGHT}, ${DETECT_BIAS}) is missing or not float`);
+    tf.tidy(() => {
+      this.detectW.assign(tf.tensor2d(w.data, [this.bert.config.hiddenSize, 1]));
+      this.detectB.assign(tf.tensor1d(b.data));
+    });
   }
 
   dispose(): void {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DataError } from '../../../framework/errors.js';
-import type { Rng } from '../../../framework/pretrain/rng.js';
+import type { SeededRandom } from '../../../framework/trainer/rng.js';
 import type { CscPair } from './sighan.js';
 import { isHanzi, type ConfusionSet } from './confusion.js';
 
@@ -59,14 +59,15 @@ export function readCorpusSentences(files: readonly string[]): string[] {
 /**
  * Makes errors in `sentence`; `pool` is what random replacements draw from.
  * @example
- * corrupt('我们去公园', 'x', confusion, ['的'], new Rng(1)); // → { id: 'x', source: '我们去公圆', target: '我们去公园' } (for example)
+ * corrupt('我们去公园', 'x', confusion, ['的'], new SeededRandom(1));
+ * // → { id: 'x', source: '我们去公圆', target: '我们去公园' } (for example)
  */
 export function corrupt(
   sentence: string,
   id: string,
   confusion: ConfusionSet,
   pool: readonly string[],
-  rng: Rng,
+  rng: SeededRandom,
   options: CorruptOptions = {},
 ): CscPair {
   const chars = Array.from(sentence);

@@ -67,3 +67,24 @@ test('train → export → evaluate → Taskflow, end to end on fixtures with a 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('maxMinutes stops with a checkpoint; resume continues it to maxSteps', async () => {
+  await initBackend();
+  const root = mkdtempSync(join(tmpdir(), 'csc-resume-'));
+  try {
+    const base = join(root, 'base');
+    const model = createTinyModel(5, TINY_DECISIVE_CONFIG, { pooler: false });
+    savePretrained(model, base);
+    model.dispose();
+    copyFileSync(VOCAB_FILE, join(base, 'vocab.txt'));
+    const options = { data: DATA, model: base, out: join(root, 'run'), synthetic: 20, batchSize: 8 };
+    const run = { ...options, maxSeqLen: 32, maxSteps: 5, seed: 2, phases: 'train' };
+    const stopped = await trainTextCorrection({ ...run, maxMinutes: 0 });
+    assert.deepEqual([stopped.train?.steps, stopped.train?.interrupted], [1, true]);
+    assert.ok(existsSync(join(root, 'run', 'checkpoint')));
+    const resumed = await trainTextCorrection({ ...run, maxMinutes: 5, resume: true });
+    assert.deepEqual([resumed.train?.steps, resumed.train?.interrupted], [5, false]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
