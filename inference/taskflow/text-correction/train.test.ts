@@ -13,15 +13,21 @@ import { trainTextCorrection } from './train.js';
 
 const DATA = fileURLToPath(new URL('./fixtures', import.meta.url));
 
+/** A tiny random masked LM saved as a pretrained model directory under `root`. */
+function tinyBase(root: string): string {
+  const base = join(root, 'base');
+  const model = createTinyModel(5, TINY_DECISIVE_CONFIG, { pooler: false });
+  savePretrained(model, base);
+  model.dispose();
+  copyFileSync(VOCAB_FILE, join(base, 'vocab.txt'));
+  return base;
+}
+
 test('train → export → evaluate → Taskflow, end to end on fixtures with a tiny model', async () => {
   await initBackend();
   const root = mkdtempSync(join(tmpdir(), 'csc-train-'));
   try {
-    const base = join(root, 'base');
-    const model = createTinyModel(5, TINY_DECISIVE_CONFIG, { pooler: false });
-    savePretrained(model, base);
-    model.dispose();
-    copyFileSync(VOCAB_FILE, join(base, 'vocab.txt'));
+    const base = tinyBase(root);
     const out = join(root, 'run');
     const before = tf.memory().numTensors;
     const r = await trainTextCorrection({
@@ -72,11 +78,7 @@ test('maxMinutes stops with a checkpoint; resume continues it to maxSteps', asyn
   await initBackend();
   const root = mkdtempSync(join(tmpdir(), 'csc-resume-'));
   try {
-    const base = join(root, 'base');
-    const model = createTinyModel(5, TINY_DECISIVE_CONFIG, { pooler: false });
-    savePretrained(model, base);
-    model.dispose();
-    copyFileSync(VOCAB_FILE, join(base, 'vocab.txt'));
+    const base = tinyBase(root);
     const options = { data: DATA, model: base, out: join(root, 'run'), synthetic: 20, batchSize: 8 };
     const run = { ...options, maxSeqLen: 32, maxSteps: 5, seed: 2, phases: 'train' };
     const stopped = await trainTextCorrection({ ...run, maxMinutes: 0 });
