@@ -6,6 +6,7 @@
  *   fewprompt taskflow-train text_correction_lm --out runs/csc-lm --bundle models/taskflow/text-correction
  *   fewprompt taskflow-train text_correction_lm --out runs/csc-lm --phases tune,eval   # reuse OUT's models
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../../framework/errors.js';
 import { buildLm, prepareLmCorpus } from './lm-build.js';
@@ -44,6 +45,7 @@ export async function buildCorrectionLm(options: Partial<CorrectionLmOptions> = 
     throw new ConfigError('--bundle needs the tune phase: the rules it writes are chosen there');
   if (phases.includes('eval') && !phases.includes('tune'))
     throw new ConfigError('--phases eval needs tune too: the rules it evaluates are chosen there');
+  mkdirSync(o.out, { recursive: true });
   if (phases.includes('corpus')) await prepareLmCorpus(o.data, o.out);
   if (phases.includes('build')) {
     const build = { out: o.out, data: o.data, order: o.order, minCounts, minCharCount: o.minCharCount };
