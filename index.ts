@@ -81,6 +81,14 @@ export { QuestionAnswerer, type QaInput, type AnswerOptions } from './inference/
 export type { QaAnswer } from './inference/taskflow/question-answering/decode.js';
 export { readSquad, type QaExample } from './inference/taskflow/question-answering/squad.js';
 export { cmrcExactMatch, cmrcF1, cmrcScore } from './inference/taskflow/question-answering/evaluate.js';
+export { TextCorrectionTask } from './inference/taskflow/text-correction/task.js';
+export {
+  Corrector,
+  type CandidateMode,
+  type CorrectionResult,
+} from './inference/taskflow/text-correction/corrector.js';
+export { readSighanJson, readSighanTruthFiles, type CscPair } from './inference/taskflow/text-correction/sighan.js';
+export { sentenceMetrics, type CscMetrics } from './inference/taskflow/text-correction/metrics.js';
 export { TextGenerator, type TextGeneration, type TextGenerationOptions } from './inference/generation/generator.js';
 export { OrtCachedSource } from './inference/generation/ort-source.js';
 export { buildGptGraph, exportGptOnnx } from './inference/generation/gpt-graph.js';
