@@ -112,12 +112,12 @@ export class CscModel {
 
   /** Assigns the weights of {@link stateDict} (the trainer's best weights, a resumed checkpoint). */
   restore(state: ReadonlyMap<string, HostTensor>): void {
-    const heads = new Set([DETECT_WEIGHT, DETECT_BIAS]);
-    this.bert.params.load(new Map([...state].filter(([k]) => !heads.has(k))));
     const w = state.get(DETECT_WEIGHT);
     const b = state.get(DETECT_BIAS);
     if (w?.dtype !== 'float32' || b?.dtype !== 'float32')
       throw new CheckpointError(`the detection head (${DETECT_WEIGHT}, ${DETECT_BIAS}) is missing or not float`);
+    const heads = new Set([DETECT_WEIGHT, DETECT_BIAS]);
+    this.bert.params.load(new Map([...state].filter(([k]) => !heads.has(k))));
     tf.tidy(() => {
       this.detectW.assign(tf.tensor2d(w.data, [this.bert.config.hiddenSize, 1]));
       this.detectB.assign(tf.tensor1d(b.data));

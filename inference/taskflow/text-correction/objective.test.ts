@@ -1,5 +1,6 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
+import { initBackend } from '../../../framework/backend/select.js';
 import { tf } from '../../../framework/backend/tf.js';
 import { readVocab } from '../../../framework/pretrain/vocab.js';
 import { createTinyModel, TINY_DECISIVE_CONFIG, VOCAB_FILE } from '../../../framework/testing/tiny-bert.js';
@@ -27,6 +28,7 @@ function setup(): { objective: CscObjective; buckets: CscBucket[] } {
 }
 
 test('the copy sample follows the step seed; paramGroups hold every variable once; nothing leaks', async () => {
+  await initBackend();
   const before = tf.memory().numTensors;
   const { objective, buckets } = setup();
   const batch = objective.makeBatch([buckets[0]!]);
@@ -54,6 +56,13 @@ test('restore(snapshot()) brings back the weights of both heads and the encoder'
   assert.notDeepEqual(trained.get('csc.detect.bias'), saved.get('csc.detect.bias'));
   objective.restore(saved);
   for (const [name, t] of objective.snapshot()) assert.deepEqual(t, saved.get(name), name);
+  const headless = new Map([...trained].filter(([k]) => k !== 'csc.detect.bias'));
+  assert.throws(
+    () => objective.restore(headless),
+    /the detection head \(csc.detect.weight, csc.detect.bias\) is missing/,
+  );
+  for (const [name, t] of objective.snapshot())
+    assert.deepEqual(t, saved.get(name), `${name} untouched by a failed restore`);
   objective.dispose();
   objective.model.dispose();
 });
