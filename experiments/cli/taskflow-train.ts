@@ -145,8 +145,9 @@ function settingHelp(key: string, s: TrainSetting): { head: string; help: string
 
 const usage = `usage: fewprompt taskflow-train TASK [options]
 
-Trains a Taskflow task's model with its family's recipe (inference/taskflow/<family>/train.ts) and, with --bundle,
-writes the bundle that Taskflow(TASK, { taskPath }) loads. The shipped models and how they were trained: each
+Trains a Taskflow task's model with its family's recipe (inference/taskflow/<family>/train.ts; text_correction_lm,
+the corrector's n-gram models, is text-correction/lm-train.ts) and, with --bundle, writes the bundle that
+Taskflow(TASK, { taskPath }) loads. The shipped models and how they were trained: each
 family's README.md and models/taskflow/<family>/MODEL_CARD.md.
 ${helpLines(TRAINABLE_TASKS.map((t) => ({ head: t.kind, help: t.summary })))}
 ${TRAINABLE_TASKS.map(
