@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BundleError, ConfigError, UnknownKindError } from '../../framework/errors.js';
 import { packagePath } from '../../framework/package-paths.js';
+import { type CatalogTaskName, TASK_CATALOG } from './catalog.js';
 import type { LacBackendKind } from './lexical-analysis/backend.js';
 
 /** Options of `Taskflow(task, options)` (PaddleNLP's names in camelCase). */
@@ -65,6 +66,15 @@ export function resolveConfig(
     throw new ConfigError(`entityOnly applies to the 'ner' task only, not '${task}'`);
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   return { ...defined, task, mode, model, batchSize };
+}
+
+/**
+ * {@link resolveConfig} with the task's modes and default mode from the catalog: what every task's `configure` does.
+ * @example catalogConfig('pos_tagging', { mode: 'fast' }); // { task: 'pos_tagging', mode: 'fast', model: 'jieba', … }
+ */
+export function catalogConfig(task: CatalogTaskName, options: TaskflowOptions): TaskConfig {
+  const { modes, defaultMode } = TASK_CATALOG[task];
+  return resolveConfig(task, modes, defaultMode, options);
 }
 
 /**

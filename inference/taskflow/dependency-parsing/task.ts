@@ -6,7 +6,7 @@ import { TaskInputError } from '../../../framework/errors.js';
 import type { Lac } from '../lexical-analysis/lac.js';
 import { DependencyParser } from './parser.js';
 import { lacWordTags } from './word-tags.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
+import { catalogConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
 import { TASK_CATALOG } from '../catalog.js';
 import { loadLac } from '../lexical-analysis/load-lac.js';
 import { packagePath } from '../../../framework/package-paths.js';
@@ -54,12 +54,7 @@ export class DependencyParsingTask extends Task<DependencyParse> {
 
   /** Validated config with defaults (mode `base`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(
-      DependencyParsingTask.kind,
-      DependencyParsingTask.modes,
-      TASK_CATALOG.dependency_parsing.defaultMode,
-      options,
-    );
+    return catalogConfig(DependencyParsingTask.kind, options);
   }
 
   /** Loads the parser bundle (`taskPath`, else the shipped one); LAC loads on the first text. */

@@ -1,6 +1,6 @@
 /** `pos_tagging`: LAC's 24 part-of-speech tags plus PER/LOC/ORG/TIME. */
 import type { Lac } from './lac.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from '../base.js';
+import { catalogConfig, Task, type TaskConfig, type TaskflowOptions } from '../base.js';
 import { TASK_CATALOG } from '../catalog.js';
 import { loadLac } from './load-lac.js';
 
@@ -24,7 +24,7 @@ export class PosTaggingTask extends Task<[string, string][]> {
 
   /** Validated config with defaults (mode `base`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(PosTaggingTask.kind, PosTaggingTask.modes, TASK_CATALOG.pos_tagging.defaultMode, options);
+    return catalogConfig(PosTaggingTask.kind, options);
   }
 
   /** Loads the model a config names. */

@@ -1,6 +1,6 @@
 /** `word_segmentation`: `base` = LAC (default), `fast` = jieba dictionary + HMM. */
 import { Lac } from './lac.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions } from '../base.js';
+import { catalogConfig, Task, type TaskConfig, type TaskflowOptions } from '../base.js';
 import { TASK_CATALOG } from '../catalog.js';
 import { FastSegmenter } from './jieba-fast.js';
 import { loadLac } from './load-lac.js';
@@ -24,12 +24,7 @@ export class WordSegmentationTask extends Task<string[]> {
 
   /** Validated config with defaults (mode `base`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(
-      WordSegmentationTask.kind,
-      WordSegmentationTask.modes,
-      TASK_CATALOG.word_segmentation.defaultMode,
-      options,
-    );
+    return catalogConfig(WordSegmentationTask.kind, options);
   }
 
   /** Loads the model a config names. */

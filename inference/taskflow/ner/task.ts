@@ -8,7 +8,7 @@
  */
 import type { Lac } from '../lexical-analysis/lac.js';
 import { loadTokenClassifier, TokenClassifier } from './token-classifier.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
+import { catalogConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
 import { TASK_CATALOG } from '../catalog.js';
 import { lacEntities, loadLac } from '../lexical-analysis/load-lac.js';
 import { packagePath } from '../../../framework/package-paths.js';
@@ -46,7 +46,7 @@ export class NerTask extends Task<[string, string][]> {
 
   /** Validated config with defaults (mode `fast`; `accurate` = our CLUENER token classifier). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(NerTask.kind, NerTask.modes, TASK_CATALOG.ner.defaultMode, options);
+    return catalogConfig(NerTask.kind, options);
   }
 
   /**

@@ -4,7 +4,7 @@
  * card). Long passages are read in overlapping windows; below the bundle's threshold the answer is empty.
  */
 import { packagePath } from '../../../framework/package-paths.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
+import { catalogConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
 import { TASK_CATALOG } from '../catalog.js';
 import type { QaAnswer } from './decode.js';
 import { checkQaInput, QuestionAnswerer, type QaInput } from './reader.js';
@@ -47,12 +47,7 @@ export class QuestionAnsweringTask extends Task<QaAnswer, QaInput> {
 
   /** Validated config with defaults (mode `base`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(
-      QuestionAnsweringTask.kind,
-      QuestionAnsweringTask.modes,
-      TASK_CATALOG.question_answering.defaultMode,
-      options,
-    );
+    return catalogConfig(QuestionAnsweringTask.kind, options);
   }
 
   /** Loads the reader bundle (`taskPath`, else the shipped one). */

@@ -8,7 +8,7 @@
 import { BundleError } from '../../../framework/errors.js';
 import { packagePath } from '../../../framework/package-paths.js';
 import { loadClassifier, type Classifier } from '../../runtime/classifier.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
+import { catalogConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
 import { TASK_CATALOG } from '../catalog.js';
 import { decide, marginOf, readDecisionBias } from './decision.js';
 
@@ -64,12 +64,7 @@ export class SentimentAnalysisTask extends Task<SentimentResult> {
 
   /** Validated config with defaults (mode `base`; `taskPath` = another sentiment bundle). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(
-      SentimentAnalysisTask.kind,
-      SentimentAnalysisTask.modes,
-      TASK_CATALOG.sentiment_analysis.defaultMode,
-      options,
-    );
+    return catalogConfig(SentimentAnalysisTask.kind, options);
   }
 
   /** Loads the shipped bundle, or the one `taskPath` names (its labels must be a polarity pair). */

@@ -1,5 +1,5 @@
 import { Corrector, type CandidateMode, type CorrectionResult } from './corrector.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
+import { catalogConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
 import { TASK_CATALOG } from '../catalog.js';
 import { packagePath } from '../../../framework/package-paths.js';
 
@@ -36,12 +36,7 @@ export class TextCorrectionTask extends Task<CorrectionResult> {
 
   /** Validated config with defaults (mode `confusion`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(
-      TextCorrectionTask.kind,
-      TextCorrectionTask.modes,
-      TASK_CATALOG.text_correction.defaultMode,
-      options,
-    );
+    return catalogConfig(TextCorrectionTask.kind, options);
   }
 
   /** Loads the model a config names. */
