@@ -15,15 +15,19 @@ export { AdamW, lrSchedule, GradientAccumulator } from './framework/optim/index.
 export { RDropLoss, softmaxCrossEntropy } from './framework/losses/index.js';
 export { Trainer, evaluate, type TrainerOptions, type FitResult, type Objective } from './framework/trainer/index.js';
 export { fillMask, type FillMaskCandidate } from './framework/pipelines/fill-mask.js';
-export { GptModel, type GptInputs, type GptOutput, type KvCache } from './framework/model/gpt.js';
-export { gptConfigFromJson, readGptConfig, GPT_DEFAULTS, type GptConfig } from './framework/model/gpt-config.js';
-export { CausalLmObjective } from './framework/model/gpt-objective.js';
-export { loadGpt, saveGpt } from './framework/model/gpt-pretrained.js';
+export { GptModel, type GptInputs, type GptOutput, type KvCache } from './inference/taskflow/poetry-generation/gpt.js';
+export {
+  gptConfigFromJson,
+  readGptConfig,
+  GPT_DEFAULTS,
+  type GptConfig,
+} from './inference/taskflow/poetry-generation/gpt-config.js';
+export { CausalLmObjective } from './inference/taskflow/poetry-generation/gpt-objective.js';
+export { loadGpt, saveGpt } from './inference/taskflow/poetry-generation/gpt-pretrained.js';
+export { TfjsCachedSource, TfjsNaiveSource } from './inference/taskflow/poetry-generation/tfjs-source.js';
 export {
   generate,
   resolveGenerationArgs,
-  TfjsCachedSource,
-  TfjsNaiveSource,
   CharVocab,
   STRATEGIES,
   type GenerationArgs,
@@ -89,9 +93,13 @@ export {
 } from './inference/taskflow/text-correction/corrector.js';
 export { readSighanJson, readSighanTruthFiles, type CscPair } from './inference/taskflow/text-correction/sighan.js';
 export { sentenceMetrics, type CscMetrics } from './inference/taskflow/text-correction/metrics.js';
-export { TextGenerator, type TextGeneration, type TextGenerationOptions } from './inference/generation/generator.js';
-export { OrtCachedSource } from './inference/generation/ort-source.js';
-export { buildGptGraph, exportGptOnnx } from './inference/generation/gpt-graph.js';
+export {
+  TextGenerator,
+  type TextGeneration,
+  type TextGenerationOptions,
+} from './inference/taskflow/poetry-generation/generator.js';
+export { OrtCachedSource } from './inference/taskflow/poetry-generation/ort-source.js';
+export { buildGptGraph, exportGptOnnx } from './inference/taskflow/poetry-generation/graph.js';
 export { SentimentAnalysisTask, type SentimentResult } from './inference/taskflow/sentiment-analysis/task.js';
 export { balancedBias, classScores, type ClassScores } from './inference/taskflow/sentiment-analysis/evaluate.js';
 export {

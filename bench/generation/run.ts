@@ -19,12 +19,12 @@ import { initBackend } from '../../framework/backend/select.js';
 import type { GenerationOptions } from '../../framework/generation/args.js';
 import type { LogitsSource } from '../../framework/generation/base.js';
 import { generate } from '../../framework/generation/generate.js';
-import { TfjsCachedSource, TfjsNaiveSource } from '../../framework/generation/tfjs-source.js';
-import { GptModel } from '../../framework/model/gpt.js';
-import { readGptDir } from '../../framework/model/gpt-dir.js';
+import { TfjsCachedSource, TfjsNaiveSource } from '../../inference/taskflow/poetry-generation/tfjs-source.js';
+import { GptModel } from '../../inference/taskflow/poetry-generation/gpt.js';
+import { readGptDir } from '../../inference/taskflow/poetry-generation/gpt-dir.js';
 import { WeightReader } from '../../inference/export/weights.js';
-import { buildGptGraph } from '../../inference/generation/gpt-graph.js';
-import { OrtCachedSource } from '../../inference/generation/ort-source.js';
+import { buildGptGraph } from '../../inference/taskflow/poetry-generation/graph.js';
+import { OrtCachedSource } from '../../inference/taskflow/poetry-generation/ort-source.js';
 
 const { values } = parseArgs({
   options: {

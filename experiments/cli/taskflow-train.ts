@@ -5,6 +5,7 @@ import {
   type DependencyParserTrainOptions,
 } from '../../inference/taskflow/dependency-parsing/train-options.js';
 import { NER_SETTINGS, type NerTrainOptions } from '../../inference/taskflow/ner/train-options.js';
+import { POETRY_SETTINGS, type PoetryTrainOptions } from '../../inference/taskflow/poetry-generation/train-options.js';
 import {
   QUESTION_ANSWERING_SETTINGS,
   type QuestionAnsweringTrainOptions,
@@ -65,6 +66,25 @@ export const TRAINABLE_TASKS: readonly TrainableTask[] = [
       };
       const dev = `CLUENER dev INT8 ${f1('int8')}, FP32 ${f1('fp32')}`;
       return `ner → ${r.out} (${r.steps} steps; bundle ${r.bundle}): ${dev}`;
+    },
+  },
+  {
+    kind: 'poetry_generation',
+    summary: 'character-level GPT on Tang quatrains and regulated verse (inference/taskflow/poetry-generation/)',
+    settings: POETRY_SETTINGS,
+    async train(options) {
+      const { trainPoetryGpt } = await import('../../inference/taskflow/poetry-generation/train.js');
+      const r = await trainPoetryGpt(options as Partial<PoetryTrainOptions>);
+      const t = r.report;
+      const modes = r.evaluation
+        ? `; ${r.ship}: ${Object.entries(r.evaluation.modes)
+            .map(([m, e]) => `${m} distinct ${pct(e.distinctRate * 100)}%, ${e.tripleRepeats} triple repeats`)
+            .join(', ')}`
+        : '';
+      return (
+        `poetry_generation → ${r.out}: ${t.steps} steps, ${t.epochs.toFixed(2)} epochs, held-out loss ` +
+        `${t.heldoutLoss.toFixed(3)} (perplexity ${t.heldoutPerplexity.toFixed(1)})${modes}`
+      );
     },
   },
   {

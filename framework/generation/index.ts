@@ -11,6 +11,5 @@ export { generate } from './generate.js';
 export { sampleSearch, promptRng } from './sampling.js';
 export { beamSearch } from './beam-search.js';
 export { t2tBeamSearch } from './t2t-beam-search.js';
-export { TfjsCachedSource, TfjsNaiveSource } from './tfjs-source.js';
 export { CharVocab, CHAR_SPECIALS } from './char-vocab.js';
 export { leftPad } from './left-pad.js';

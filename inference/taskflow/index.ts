@@ -4,7 +4,7 @@
  */
 import { DependencyParsingTask } from './dependency-parsing/task.js';
 import { NerTask } from './ner/task.js';
-import { PoetryGenerationTask } from './poetry-generation.js';
+import { PoetryGenerationTask } from './poetry-generation/task.js';
 import { PosTaggingTask } from './lexical-analysis/pos-tagging.js';
 import { QuestionAnsweringTask } from './question-answering/task.js';
 import { SentimentAnalysisTask } from './sentiment-analysis/task.js';

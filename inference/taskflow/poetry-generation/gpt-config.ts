@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../errors.js';
-import { HIDDEN_ACTS, type HiddenAct } from './config.js';
+import { ConfigError } from '../../../framework/errors.js';
+import { HIDDEN_ACTS, type HiddenAct } from '../../../framework/model/config.js';
 
 /**
  * Where each block's LayerNorm sits: before the sub-layer (GPT-2)

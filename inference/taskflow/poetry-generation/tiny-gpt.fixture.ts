@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHAR_SPECIALS, CharVocab } from '../../framework/generation/char-vocab.js';
-import { GptModel } from '../../framework/model/gpt.js';
-import { GPT_DEFAULTS } from '../../framework/model/gpt-config.js';
-import { saveGpt } from '../../framework/model/gpt-pretrained.js';
-import { useBackend } from '../../framework/testing/backends.js';
+import { CHAR_SPECIALS, CharVocab } from '../../../framework/generation/char-vocab.js';
+import { GptModel } from './gpt.js';
+import { GPT_DEFAULTS } from './gpt-config.js';
+import { saveGpt } from './gpt-pretrained.js';
+import { useBackend } from '../../../framework/testing/backends.js';
 
 /** A tiny random character GPT saved as a model directory (F16, as shipped). */
 export async function tinyGptDir(): Promise<string> {

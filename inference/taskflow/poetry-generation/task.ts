@@ -4,11 +4,11 @@
  * quatrains and regulated verse) is our small character-level GPT on ONNX Runtime with cached decoding;
  * the answer runs until the model ends the sentence with '。' (or `maxOutLen` characters).
  */
-import type { GenerationArgs } from '../../framework/generation/base.js';
-import { TextGenerator, type TextGenerationOptions } from '../generation/generator.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from './base.js';
-import { TASK_CATALOG } from './catalog.js';
-import { packagePath } from '../../framework/package-paths.js';
+import type { GenerationArgs } from '../../../framework/generation/base.js';
+import { TextGenerator, type TextGenerationOptions } from './generator.js';
+import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
+import { TASK_CATALOG } from '../catalog.js';
+import { packagePath } from '../../../framework/package-paths.js';
 
 /** The shipped model: in the git repository, not in the npm package. */
 const MODEL: TaskModel = {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { tf } from '../backend/tf.js';
-import { ConfigError } from '../errors.js';
-import { generate } from '../generation/generate.js';
-import { TfjsCachedSource, TfjsNaiveSource } from '../generation/tfjs-source.js';
-import { useBackend } from '../testing/backends.js';
-import { Trainer } from '../trainer/trainer.js';
+import { tf } from '../../../framework/backend/tf.js';
+import { ConfigError } from '../../../framework/errors.js';
+import { generate } from '../../../framework/generation/generate.js';
+import { TfjsCachedSource, TfjsNaiveSource } from './tfjs-source.js';
+import { useBackend } from '../../../framework/testing/backends.js';
+import { Trainer } from '../../../framework/trainer/trainer.js';
 import { GptModel } from './gpt.js';
 import { GPT_DEFAULTS, gptConfigFromJson, gptConfigToJson, type GptConfig } from './gpt-config.js';
 import { CausalLmObjective } from './gpt-objective.js';

@@ -1,5 +1,5 @@
 import type { GptConfig } from './gpt-config.js';
-import type { ParameterSpec } from './parameters.js';
+import type { ParameterSpec } from '../../../framework/model/parameters.js';
 
 const linear = (name: string, inDim: number, outDim: number): ParameterSpec[] => [
   { name: `${name}.weight`, shape: [inDim, outDim], init: 'normal', linear: true, noDecay: false },

@@ -1,9 +1,9 @@
-import { tf, tidyRead } from '../backend/tf.js';
-import type { HostTensor } from '../checkpoint/host-tensor.js';
-import { ConfigError } from '../errors.js';
-import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
-import type { ParamGroup } from '../optim/adamw.js';
-import type { Objective } from '../trainer/objective.js';
+import { tf, tidyRead } from '../../../framework/backend/tf.js';
+import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
+import { ConfigError } from '../../../framework/errors.js';
+import { softmaxCrossEntropy } from '../../../framework/ops/cross-entropy.js';
+import type { ParamGroup } from '../../../framework/optim/adamw.js';
+import type { Objective } from '../../../framework/trainer/objective.js';
 import type { GptModel } from './gpt.js';
 
 /**

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { exportGptOnnx } from './gpt-graph.js';
+import { exportGptOnnx } from './graph.js';
 import { test } from 'vitest';
-import { TaskInputError } from '../../framework/errors.js';
-import { tinyGptDir } from '../testing/tiny-gpt.js';
+import { TaskInputError } from '../../../framework/errors.js';
+import { tinyGptDir } from './tiny-gpt.fixture.js';
 import { TextGenerator } from './generator.js';
 
 test(`TextGenerator: results carry their arguments and reproduce from them; stop text ends the \

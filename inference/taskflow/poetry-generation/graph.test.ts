@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { generate } from '../../framework/generation/generate.js';
-import { TfjsCachedSource, TfjsNaiveSource } from '../../framework/generation/tfjs-source.js';
-import { GptModel } from '../../framework/model/gpt.js';
-import { GPT_DEFAULTS, type GptConfig } from '../../framework/model/gpt-config.js';
-import { useBackend } from '../../framework/testing/backends.js';
-import { WeightReader } from '../export/weights.js';
-import { buildGptGraph } from './gpt-graph.js';
+import { generate } from '../../../framework/generation/generate.js';
+import { TfjsCachedSource, TfjsNaiveSource } from './tfjs-source.js';
+import { GptModel } from './gpt.js';
+import { GPT_DEFAULTS, type GptConfig } from './gpt-config.js';
+import { useBackend } from '../../../framework/testing/backends.js';
+import { WeightReader } from '../../export/weights.js';
+import { buildGptGraph } from './graph.js';
 import { OrtCachedSource } from './ort-source.js';
 
 const tiny = (normalization: 'pre' | 'post', hiddenAct: GptConfig['hiddenAct'] = 'gelu'): GptConfig => ({

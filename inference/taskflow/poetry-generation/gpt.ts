@@ -1,13 +1,13 @@
-import { ShapeError } from '../errors.js';
-import { tf, type Tensor } from '../backend/tf.js';
-import type { HostTensor } from '../checkpoint/host-tensor.js';
-import { activation } from '../ops/activations.js';
-import { dropout } from '../ops/dropout.js';
-import { layerNorm } from '../ops/layer-norm.js';
-import { dense } from '../ops/matmul.js';
+import { ShapeError } from '../../../framework/errors.js';
+import { tf, type Tensor } from '../../../framework/backend/tf.js';
+import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
+import { activation } from '../../../framework/ops/activations.js';
+import { dropout } from '../../../framework/ops/dropout.js';
+import { layerNorm } from '../../../framework/ops/layer-norm.js';
+import { dense } from '../../../framework/ops/matmul.js';
 import type { GptConfig } from './gpt-config.js';
 import { gptParameterSpecs } from './gpt-specs.js';
-import { ParameterStore, type HostFloatTensor } from './parameters.js';
+import { ParameterStore, type HostFloatTensor } from '../../../framework/model/parameters.js';
 
 /** Keys and values of earlier positions, one pair per layer, each [batch, heads, past, headDim]. */
 export type KvCache = {

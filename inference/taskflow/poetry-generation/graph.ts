@@ -1,5 +1,5 @@
 /**
- * The GPT of `framework/model/gpt.ts` as one ONNX graph with a key/value cache: past keys/values are
+ * The GPT of `gpt.ts` as one ONNX graph with a key/value cache: past keys/values are
  * graph inputs and the extended ones graph outputs, so a decoding step is one runtime call on one new
  * token per row. Standard opset-17 operators only (Q/K/V as one MatMul + Split, LayerNormalization,
  * erf GELU, the tied LM head as Gemm with transB); the output is the logits at each row's last position.
@@ -9,11 +9,11 @@
  * Outputs: `logits` [batch, vocab]; `present_key_i`, `present_value_i` [batch, heads, past + seq, headDim].
  */
 import { writeFileSync } from 'node:fs';
-import type { GptConfig } from '../../framework/model/gpt-config.js';
-import { readGptDir } from '../../framework/model/gpt-dir.js';
-import { GraphBuilder } from '../../framework/onnx/graph.js';
-import { OnnxType } from '../../framework/onnx/proto.js';
-import { concatColumns, WeightReader } from '../export/weights.js';
+import type { GptConfig } from './gpt-config.js';
+import { readGptDir } from './gpt-dir.js';
+import { GraphBuilder } from '../../../framework/onnx/graph.js';
+import { OnnxType } from '../../../framework/onnx/proto.js';
+import { concatColumns, WeightReader } from '../../export/weights.js';
 
 /** Graph input/output names of layer i's cache. */
 export const cacheNames = (i: number) => ({

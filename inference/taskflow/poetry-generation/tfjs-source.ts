@@ -1,7 +1,7 @@
-import { tf, tidyRead, type Tensor } from '../backend/tf.js';
-import type { GptModel, KvCache } from '../model/gpt.js';
-import type { LogitsSource } from './base.js';
-import { leftPad } from './left-pad.js';
+import { tf, tidyRead, type Tensor } from '../../../framework/backend/tf.js';
+import type { GptModel, KvCache } from './gpt.js';
+import type { LogitsSource } from '../../../framework/generation/base.js';
+import { leftPad } from '../../../framework/generation/left-pad.js';
 
 /**
  * Logits at the last column of a forward pass [rows, 1, vocab]. A tensor, read by the caller outside its

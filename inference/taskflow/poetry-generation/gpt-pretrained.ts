@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeSafetensors } from '../checkpoint/safetensors.js';
-import type { CharVocab } from '../generation/char-vocab.js';
+import { writeSafetensors } from '../../../framework/checkpoint/safetensors.js';
+import type { CharVocab } from '../../../framework/generation/char-vocab.js';
 import { GptModel } from './gpt.js';
 import { gptConfigToJson } from './gpt-config.js';
 import { GPT_FILES, readGptDir } from './gpt-dir.js';

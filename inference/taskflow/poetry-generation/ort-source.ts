@@ -1,8 +1,8 @@
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import type { LogitsSource } from '../../framework/generation/base.js';
-import { leftPad } from '../../framework/generation/left-pad.js';
-import type { GptConfig } from '../../framework/model/gpt-config.js';
-import { cacheNames } from './gpt-graph.js';
+import type { LogitsSource } from '../../../framework/generation/base.js';
+import { leftPad } from '../../../framework/generation/left-pad.js';
+import type { GptConfig } from './gpt-config.js';
+import { cacheNames } from './graph.js';
 
 type Ort = typeof import('onnxruntime-node');
 

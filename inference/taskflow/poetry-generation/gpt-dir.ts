@@ -1,12 +1,12 @@
 /**
  * A generative model directory on disk (config.json, vocab.txt, model.safetensors), read into host arrays. No tfjs:
- * the ONNX runtime (`inference/generation`) reads it as well as training does (`gpt-pretrained.ts`).
+ * the ONNX runtime (`generator.ts`) reads it as well as training does (`gpt-pretrained.ts`).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors } from '../checkpoint/safetensors.js';
-import { CheckpointError } from '../errors.js';
-import { CharVocab } from '../generation/char-vocab.js';
+import { readSafetensors } from '../../../framework/checkpoint/safetensors.js';
+import { CheckpointError } from '../../../framework/errors.js';
+import { CharVocab } from '../../../framework/generation/char-vocab.js';
 import { readGptConfig, type GptConfig } from './gpt-config.js';
 
 /** The files of a generative model directory. */

@@ -3,15 +3,15 @@
  * from the weights at load time by our ONNX writer (nothing but the safetensors file is shipped).
  */
 import type { InferenceSession } from 'onnxruntime-node';
-import { ConfigError, TaskInputError } from '../../framework/errors.js';
-import { resolveGenerationArgs, type GenerationOptions } from '../../framework/generation/args.js';
-import type { GenerationArgs, GenerationResult } from '../../framework/generation/base.js';
-import type { CharVocab } from '../../framework/generation/char-vocab.js';
-import { generate } from '../../framework/generation/generate.js';
-import { readGptDir } from '../../framework/model/gpt-dir.js';
-import type { GptConfig } from '../../framework/model/gpt-config.js';
-import { WeightReader } from '../export/weights.js';
-import { buildGptGraph } from './gpt-graph.js';
+import { ConfigError, TaskInputError } from '../../../framework/errors.js';
+import { resolveGenerationArgs, type GenerationOptions } from '../../../framework/generation/args.js';
+import type { GenerationArgs, GenerationResult } from '../../../framework/generation/base.js';
+import type { CharVocab } from '../../../framework/generation/char-vocab.js';
+import { generate } from '../../../framework/generation/generate.js';
+import { readGptDir } from './gpt-dir.js';
+import type { GptConfig } from './gpt-config.js';
+import { WeightReader } from '../../export/weights.js';
+import { buildGptGraph } from './graph.js';
 import { OrtCachedSource } from './ort-source.js';
 
 type Ort = typeof import('onnxruntime-node');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { test } from 'vitest';
-import { tinyGptDir } from '../testing/tiny-gpt.js';
-import { PoetryGenerationTask, SHIPPED_POETRY_MODEL } from './poetry-generation.js';
+import { tinyGptDir } from './tiny-gpt.fixture.js';
+import { PoetryGenerationTask, SHIPPED_POETRY_MODEL } from './task.js';
 
 test(`poetry_generation on a tiny model: {text, answer} per text, deterministic in every mode, config round \
 trip`, async () => {
