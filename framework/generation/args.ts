@@ -15,6 +15,7 @@ export const GENERATION_DEFAULTS: Omit<GenerationArgs, 'seed' | 'eosTokenId'> = 
   beamSize: 4,
   alpha: 0,
   diversityRate: 0,
+  repetitionPenalty: 1,
   bannedTokenIds: [],
 };
 
@@ -55,6 +56,8 @@ export function resolveGenerationArgs(options: GenerationOptions): GenerationArg
   if (!(args.alpha >= 0) || !Number.isFinite(args.alpha)) fail('alpha', 'a number ≥ 0', args.alpha);
   if (!(args.diversityRate >= 0) || !Number.isFinite(args.diversityRate))
     fail('diversityRate', 'a number ≥ 0', args.diversityRate);
+  if (!(args.repetitionPenalty >= 1) || !Number.isFinite(args.repetitionPenalty))
+    fail('repetitionPenalty', 'a number ≥ 1', args.repetitionPenalty);
   if (args.bannedTokenIds.includes(args.eosTokenId))
     fail('bannedTokenIds', 'free of the EOS token', args.bannedTokenIds);
   return args;

@@ -58,6 +58,12 @@ export interface GenerationArgs {
    * `diversity_rate`): a beam's k-th best child loses k·rate.
    */
   diversityRate: number;
+  /**
+   * Repetition penalty (CTRL, Keskar et al. 2019; PaddleNLP's and Hugging Face's `repetition_penalty`) over the
+   * tokens this continuation has generated so far (not the prompt's): a positive logit is divided by it, a negative
+   * one multiplied (1 = none).
+   */
+  repetitionPenalty: number;
   /** Seed of the sampling streams (each prompt's stream depends only on the seed and the prompt). */
   seed: number;
   /** Token that ends a sequence. */

@@ -24,12 +24,11 @@ export function topCandidates(
   vocab: number,
   beams: readonly Beam[],
   args: GenerationArgs,
-  generated: number,
   k: number,
 ): Candidate[] {
   const all: Candidate[] = [];
   for (const beam of beams) {
-    const row = logSoftmax(maskedRow(logits, beam.row, vocab, args, generated));
+    const row = logSoftmax(maskedRow(logits, beam.row, vocab, args, beam.tokens));
     topIndices(row, k).forEach((id, rank) =>
       all.push({ beam, id, logp: beam.logp + row[id]! - rank * args.diversityRate }),
     );
@@ -61,7 +60,7 @@ export async function runBeamSteps(
     const next: Beam[][] = prompts.map(() => []);
     prompts.forEach((_, p) => {
       if (live[p]!.length === 0) return;
-      const keep = advance(p, topCandidates(logits, source.vocabSize, live[p]!, args, t, 2 * args.beamSize), t + 1);
+      const keep = advance(p, topCandidates(logits, source.vocabSize, live[p]!, args, 2 * args.beamSize), t + 1);
       for (const b of keep) {
         parents.push(b.row);
         tokens.push(b.tokens[b.tokens.length - 1]!);

@@ -5,15 +5,24 @@
 import { ConfigError } from '../errors.js';
 import type { GenerationArgs } from './base.js';
 
-/** Row `r` of a row-major [rows · vocab] logits array, with banned tokens (and EOS before `minOutLen`) at −∞. */
+/**
+ * Row `r` of a row-major [rows · vocab] logits array, with banned tokens (and EOS before `minOutLen`) at −∞ and the
+ * tokens already generated (`tokens`, the row's continuation so far) penalised by `repetitionPenalty`.
+ */
 export function maskedRow(
   all: Float32Array,
   r: number,
   vocab: number,
   args: GenerationArgs,
-  generated: number,
+  tokens: readonly number[],
 ): Float64Array {
+  const generated = tokens.length;
   const row = Float64Array.from(all.subarray(r * vocab, (r + 1) * vocab));
+  if (args.repetitionPenalty !== 1)
+    for (const id of new Set(tokens)) {
+      const v = row[id]!;
+      row[id] = v > 0 ? v / args.repetitionPenalty : v * args.repetitionPenalty;
+    }
   for (const id of args.bannedTokenIds) if (id < vocab) row[id] = -Infinity;
   if (generated < args.minOutLen) row[args.eosTokenId] = -Infinity;
   if (!row.some((v) => v > -Infinity))

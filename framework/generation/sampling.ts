@@ -42,9 +42,9 @@ export async function sampleSearch(
     const tokens: number[] = [];
     const next: number[] = [];
     active.forEach((p, r) => {
-      const row = logSoftmax(maskedRow(logits, r, vocab, args, t));
-      const id = greedy ? argmax(row) : drawFrom(samplingDistribution(row, args), rngs[p]!.next());
       const result = results[p]!;
+      const row = logSoftmax(maskedRow(logits, r, vocab, args, result.tokens));
+      const id = greedy ? argmax(row) : drawFrom(samplingDistribution(row, args), rngs[p]!.next());
       result.score += row[id]!;
       if (id === args.eosTokenId) {
         result.finished = true;

@@ -248,7 +248,7 @@ test('diversityRate penalises siblings: the best children of different beams win
     { tokens: [7], logp: 0, row: 0 },
     { tokens: [8], logp: -0.5, row: 1 },
   ];
-  const plain = topCandidates(logits, 5, beams, args, 1, 2);
+  const plain = topCandidates(logits, 5, beams, args, 2);
   assert.deepEqual(
     plain.map((c) => [c.beam.row, c.id]),
     [
@@ -256,7 +256,7 @@ test('diversityRate penalises siblings: the best children of different beams win
       [0, 3],
     ],
   );
-  const diverse = topCandidates(logits, 5, beams, { ...args, diversityRate: 1 }, 1, 2);
+  const diverse = topCandidates(logits, 5, beams, { ...args, diversityRate: 1 }, 2);
   assert.deepEqual(
     diverse.map((c) => [c.beam.row, c.id]),
     [
@@ -346,4 +346,21 @@ test('a prompt whose every continuation is banned ends at once, empty, in every 
         ),
     );
   }
+});
+
+test('repetition penalty: logits of tokens already generated are divided (> 0) or multiplied (< 0)', async () => {
+  const table = () => [1e-9, 0.05, 0.6, 0.35];
+  const run = (strategy: 'greedy' | 'beam_search', repetitionPenalty: number) =>
+    generate(new TableSource(4, table), [[0]], {
+      strategy,
+      beamSize: 1,
+      maxOutLen: 4,
+      repetitionPenalty,
+      eosTokenId: EOS,
+    });
+  assert.deepEqual((await run('greedy', 1)).results[0]!.tokens, [2, 2, 2, 2]);
+  // log 0.6 · 3 = −1.53 falls below log 0.35 = −1.05 once 2 was generated; then both are seen and 2 leads again.
+  assert.deepEqual((await run('greedy', 3)).results[0]!.tokens, [2, 3, 2, 2]);
+  assert.deepEqual((await run('beam_search', 3)).results[0]!.tokens, [2, 3, 2, 2]);
+  assert.throws(() => resolveGenerationArgs({ repetitionPenalty: 0.5, eosTokenId: EOS }), ConfigError);
 });
