@@ -78,7 +78,7 @@ export const TRAINABLE_TASKS: readonly TrainableTask[] = [
       const t = r.report;
       const modes = r.evaluation
         ? `; ${r.ship}: ${Object.entries(r.evaluation.modes)
-            .map(([m, e]) => `${m} distinct ${pct(e.distinctRate * 100)}%, ${e.tripleRepeats} triple repeats`)
+            .map(([m, e]) => `${m}: distinct ${pct(e.distinctRate * 100)}%, triple repeats ${e.tripleRepeatsHead}`)
             .join(', ')}`
         : '';
       return (

@@ -20,6 +20,7 @@ test('scores: right form, copies of the real second line, distinct answers, trip
     exactSecondLine: 1,
     distinctRate: 1,
     tripleRepeats: 1,
+    tripleRepeatsHead: 1,
   });
   assert.equal(scoreAnswers(poems, ['，不人不不人。', '，不人不不人。']).distinctRate, 0.5);
   const many = Array.from({ length: DISTINCT_LINES + 10 }, (_, i) => (i < DISTINCT_LINES ? `，${i}。` : '，同。'));

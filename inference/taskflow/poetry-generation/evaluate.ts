@@ -39,8 +39,10 @@ export interface ModeScores {
   exactSecondLine: number;
   /** Distinct answers among the first {@link DISTINCT_LINES} (rate 0–1). */
   distinctRate: number;
-  /** Answers in which one character occurs three times or more. */
+  /** Answers in which one character occurs three times or more … */
   tripleRepeats: number;
+  /** … among the first {@link DISTINCT_LINES}. */
+  tripleRepeatsHead: number;
 }
 
 /** The first line of a poem body (up to the first '，'). */
@@ -77,6 +79,7 @@ export function scoreAnswers(poems: readonly string[], answers: readonly string[
     exactSecondLine: answers.filter((a, i) => a === second[i]).length,
     distinctRate: head.length === 0 ? 0 : new Set(head).size / head.length,
     tripleRepeats: answers.filter(repeatsThrice).length,
+    tripleRepeatsHead: head.filter(repeatsThrice).length,
   };
 }
 
