@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, test } from 'vitest';
-import { ConfigError } from '../../../framework/errors.js';
+import { CheckpointError, ConfigError } from '../../../framework/errors.js';
 import { useBackend } from '../../../framework/testing/backends.js';
 import { PoetryGenerationTask } from './task.js';
 import { trainPoetryGpt } from './train.js';
@@ -38,6 +38,7 @@ test('recipe: prepares the data, trains, resumes, finalizes, ships a model the t
     evalEvery: 2,
     devSize: 4,
   } as const;
+  await assert.rejects(trainPoetryGpt({ ...common, finalize: true }, { log: () => {} }), CheckpointError);
   const stopped = await trainPoetryGpt({ ...common, maxMinutes: 0 }, { log: () => {} });
   assert.ok(existsSync(join(root, 'data', 'train.txt')), 'the data was prepared from the corpus');
   assert.deepEqual([stopped.report.steps, stopped.report.interrupted], [1, true], 'the time limit stops it');

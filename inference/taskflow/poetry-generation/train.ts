@@ -15,6 +15,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { initBackend } from '../../../framework/backend/select.js';
 import { readSafetensors } from '../../../framework/checkpoint/safetensors.js';
+import { CheckpointError } from '../../../framework/errors.js';
 import type { CharVocab } from '../../../framework/generation/char-vocab.js';
 import { log as logger } from '../../../framework/log.js';
 import { Rng } from '../../../framework/pretrain/rng.js';
@@ -231,7 +232,7 @@ async function fitRun(
 function finalized(out: string): FitResult {
   const dir = join(out, RUN_FILES.checkpoint);
   const ckpt = loadTrainerCheckpoint(dir);
-  if (!ckpt) throw new Error(`${dir}: no checkpoint to finalize`);
+  if (!ckpt) throw new CheckpointError(`${dir}: no checkpoint to finalize (train first, or check --out)`);
   return {
     bestDev: ckpt.state.bestMetric,
     bestStep: ckpt.state.bestStep,
