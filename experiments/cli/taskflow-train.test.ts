@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ConfigError } from '../../framework/errors.js';
 import { DEPENDENCY_PARSER_SETTINGS } from '../../inference/taskflow/dependency-parsing/train-options.js';
 import { NER_SETTINGS } from '../../inference/taskflow/ner/train-options.js';
+import { POETRY_SETTINGS } from '../../inference/taskflow/poetry-generation/train-options.js';
 import { QUESTION_ANSWERING_SETTINGS } from '../../inference/taskflow/question-answering/train-options.js';
 import { SENTIMENT_SETTINGS } from '../../inference/taskflow/sentiment-analysis/train-options.js';
 import {
@@ -22,6 +23,7 @@ test('--help lists each trainable task and every setting of its table as a flag,
   const usage = taskflowTrainCommand.usage;
   assert.match(usage, /^ {2}dependency_parsing +biaffine parser/m);
   assert.match(usage, /^ {2}ner +mode accurate: token classification with LAC's tags on CLUENER2020/m);
+  assert.match(usage, /^ {2}poetry_generation +character-level GPT on Tang quatrains/m);
   assert.match(usage, /^ {2}question_answering +span reader on CMRC 2018 trial and DRCD/m);
   assert.match(usage, /^ {2}sentiment_analysis +PET on ChnSentiCorp and more review sets/m);
   assert.match(usage, /^ {2}text_correction +spelling corrector network/m);
@@ -29,6 +31,7 @@ test('--help lists each trainable task and every setting of its table as a flag,
   const keys = [
     DEPENDENCY_PARSER_SETTINGS,
     NER_SETTINGS,
+    POETRY_SETTINGS,
     QUESTION_ANSWERING_SETTINGS,
     SENTIMENT_SETTINGS,
     TEXT_CORRECTION_SETTINGS,

@@ -6,7 +6,7 @@
  */
 import type { GenerationArgs } from '../../../framework/generation/base.js';
 import { TextGenerator, type TextGenerationOptions } from './generator.js';
-import { resolveConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
+import { catalogConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
 import { TASK_CATALOG } from '../catalog.js';
 import { packagePath } from '../../../framework/package-paths.js';
 
@@ -68,12 +68,7 @@ export class PoetryGenerationTask extends Task<PoetryResult> {
 
   /** Validated config with defaults (mode `sampling`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return resolveConfig(
-      PoetryGenerationTask.kind,
-      PoetryGenerationTask.modes,
-      TASK_CATALOG.poetry_generation.defaultMode,
-      options,
-    );
+    return catalogConfig(PoetryGenerationTask.kind, options);
   }
 
   /** Loads the model a config names. */
