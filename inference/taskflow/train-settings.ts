@@ -4,6 +4,7 @@
  * `fewprompt taskflow-train <task>` derives its flags (`maxTokens` → `--max-tokens`) and `--help` from it.
  */
 import { ConfigError } from '../../framework/errors.js';
+import { log as logger } from '../../framework/log.js';
 
 /** One setting: how it is read, its default (absent: unset unless given) and one line of help. */
 export interface TrainSetting {
@@ -53,4 +54,19 @@ export function resolveSettings<T extends Record<string, TrainSetting>>(
     resolved[key] = value;
   }
   return resolved as SettingsValues<T>;
+}
+
+/** Where a recipe's progress goes (default: the framework logger at info level). */
+export interface TrainHooks {
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * The recipe's log: each line prefixed with the seconds since `started`, written to `hooks.log` or the framework
+ * logger.
+ * @example const log = elapsedLog({}, Date.now()); log('dev UAS 42.5'); // [fewprompt] [0s] dev UAS 42.5
+ */
+export function elapsedLog(hooks: TrainHooks, started: number): (message: string) => void {
+  const write = hooks.log ?? logger.info;
+  return (message) => write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${message}`);
 }

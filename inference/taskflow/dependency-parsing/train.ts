@@ -14,7 +14,9 @@ import { initBackend } from '../../../framework/backend/select.js';
 import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
 import { readSafetensors, writeSafetensors } from '../../../framework/checkpoint/safetensors.js';
 import { loadStateDict } from '../../../framework/checkpoint/state-dict.js';
-import { log as logger } from '../../../framework/log.js';
+import { elapsedLog, type TrainHooks } from '../train-settings.js';
+
+export type { TrainHooks } from '../train-settings.js';
 import { BertModel } from '../../../framework/model/bert.js';
 import { readBertConfig, type BertConfig } from '../../../framework/model/config.js';
 import { BertTokenizer } from '../../../framework/tokenizer/index.js';
@@ -53,11 +55,6 @@ export interface DependencyParserTrainResult {
   readonly devOnnx?: AttachmentScores;
 }
 
-/** Where progress goes (default: the framework logger at info level, each line with the seconds elapsed). */
-export interface TrainHooks {
-  readonly log?: (message: string) => void;
-}
-
 type Options = DependencyParserTrainOptions;
 type Log = (message: string) => void;
 interface RunFiles {
@@ -78,8 +75,7 @@ export async function trainDependencyParser(
 ): Promise<DependencyParserTrainResult> {
   const o = resolveTrainOptions(options);
   const started = Date.now();
-  const write = hooks.log ?? logger.info;
-  const log: Log = (msg) => write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
+  const log = elapsedLog(hooks, started);
   mkdirSync(o.out, { recursive: true });
   await initBackend();
 

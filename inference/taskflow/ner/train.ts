@@ -18,7 +18,9 @@ import { join } from 'node:path';
 import { initBackend } from '../../../framework/backend/select.js';
 import { writeSafetensors } from '../../../framework/checkpoint/safetensors.js';
 import { ConfigError } from '../../../framework/errors.js';
-import { log as logger } from '../../../framework/log.js';
+import { elapsedLog, type TrainHooks } from '../train-settings.js';
+
+export type { TrainHooks } from '../train-settings.js';
 import type { BertModel } from '../../../framework/model/bert.js';
 import { loadPretrained, savePretrained } from '../../../framework/model/pretrained.js';
 import { BertTokenizer } from '../../../framework/tokenizer/index.js';
@@ -49,11 +51,6 @@ export interface NerTrainResult {
   readonly dev: Readonly<Record<string, DevScores>>;
 }
 
-/** Where progress goes (default: the framework logger, each line with the seconds elapsed). */
-export interface TrainHooks {
-  readonly log?: (message: string) => void;
-}
-
 type Log = (message: string) => void;
 /** What both stages train: the shared encoder, its tokenizer, and LAC when the tag layer reads its tags. */
 interface Stage {
@@ -80,8 +77,7 @@ export async function trainNer(
   if (!Number.isInteger(o.lacTagSize) || o.lacTagSize < 0)
     throw new ConfigError(`lacTagSize must be a non-negative integer, got ${o.lacTagSize}`);
   const started = Date.now();
-  const write = hooks.log ?? logger.info;
-  const log: Log = (msg) => write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
+  const log = elapsedLog(hooks, started);
   mkdirSync(o.out, { recursive: true });
   await initBackend();
   const cluenerTrain = loadCluener(o.train);

@@ -18,6 +18,9 @@ import { readSafetensors } from '../../../framework/checkpoint/safetensors.js';
 import { CheckpointError } from '../../../framework/errors.js';
 import type { CharVocab } from '../../../framework/generation/char-vocab.js';
 import { log as logger } from '../../../framework/log.js';
+import type { TrainHooks } from '../train-settings.js';
+
+export type { TrainHooks } from '../train-settings.js';
 import { Rng } from '../../../framework/pretrain/rng.js';
 import { loadTrainerCheckpoint } from '../../../framework/trainer/checkpoint.js';
 import { Trainer, type FitResult } from '../../../framework/trainer/trainer.js';
@@ -57,11 +60,6 @@ export interface PoetryTrainReport {
   config: GptConfig;
   history: FitResult['history'];
   curve: HeldoutPoint[];
-}
-
-/** Where progress goes (default: the framework logger at info level). */
-export interface TrainHooks {
-  readonly log?: (message: string) => void;
 }
 
 /** The files of a run folder besides the model directory's. */

@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { initBackend } from '../../../framework/backend/select.js';
 import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
 import { readSafetensors, writeSafetensors } from '../../../framework/checkpoint/safetensors.js';
-import { log as logger } from '../../../framework/log.js';
+import { elapsedLog, type TrainHooks } from '../train-settings.js';
+
+export type { TrainHooks } from '../train-settings.js';
 import { loadStateDict } from '../../../framework/checkpoint/state-dict.js';
 import { resolveModel } from '../../../framework/hub/resolve.js';
 import { BertModel } from '../../../framework/model/bert.js';
@@ -51,11 +53,6 @@ export interface QuestionAnsweringTrainResult {
   readonly devOnnxAnswerAll?: QaScores;
 }
 
-/** Where progress goes (default: the framework logger at info level, each line with the seconds elapsed). */
-export interface TrainHooks {
-  readonly log?: (message: string) => void;
-}
-
 type Options = QuestionAnsweringTrainOptions;
 type Log = (message: string) => void;
 type Run = { meta: QaRunMeta; weights: Map<string, HostTensor> };
@@ -73,8 +70,7 @@ export async function trainQuestionAnswering(
 ): Promise<QuestionAnsweringTrainResult> {
   const o = resolveQaTrainOptions(options);
   const started = Date.now();
-  const write = hooks.log ?? logger.info;
-  const log: Log = (msg) => write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
+  const log = elapsedLog(hooks, started);
   mkdirSync(o.out, { recursive: true });
   await initBackend();
   const dev = readSquad(o.dev, { allowUnlocated: true }).slice(0, o.devLimit || undefined);

@@ -14,7 +14,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { log as logger } from '../../../framework/log.js';
+import { elapsedLog, type TrainHooks } from '../train-settings.js';
+
+export type { TrainHooks } from '../train-settings.js';
 import { SeededRandom } from '../../../framework/trainer/rng.js';
 import type { GraphOptions } from '../../export/bundle.js';
 import { readDecisionBias, writeDecision } from './decision.js';
@@ -68,11 +70,6 @@ export interface SentimentTrainResult {
   readonly verdict?: ShipVerdict;
 }
 
-/** Where progress goes (default: the framework logger, each line with the seconds elapsed). */
-export interface TrainHooks {
-  readonly log?: (message: string) => void;
-}
-
 /** The set names of the report: ChnSentiCorp's, then `held-out <source>` per extra set. */
 export const CS_DEV = 'ChnSentiCorp dev';
 export const CS_TEST = 'ChnSentiCorp test';
@@ -94,8 +91,7 @@ export async function trainSentiment(
 ): Promise<SentimentTrainResult> {
   const o = resolveSentimentTrainOptions(options);
   const started = Date.now();
-  const write = hooks.log ?? logger.info;
-  const log = (msg: string) => write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
+  const log = elapsedLog(hooks, started);
   mkdirSync(o.out, { recursive: true });
   const data = prepareData(o, log);
   const run = join(o.out, 'run');
