@@ -152,7 +152,8 @@ async function checkExportedTagger(
   await ner.release();
 }
 
-test('token classification learns a lexical NER task; the exported bundle tags as tfjs does', async () => {
+/** The tiny model, tokenizer and method both learning tests train (seeded; `extra` adds LAC tag features). */
+function learningSetup(extra: { lacTags?: { tags: readonly string[]; size: number } } = {}) {
   const model = BertModel.create(CONFIG, {}, 3);
   const tokenizer = tinyTokenizer();
   const method = new TokenClassificationMethod({
@@ -163,7 +164,13 @@ test('token classification learns a lexical NER task; the exported bundle tags a
     lr: 3e-3,
     headLr: 1e-2,
     seed: 5,
+    ...extra,
   });
+  return { model, tokenizer, method };
+}
+
+test('token classification learns a lexical NER task; the exported bundle tags as tfjs does', async () => {
+  const { model, tokenizer, method } = learningSetup();
   const train = synthetic(96, 1);
   const dev = synthetic(24, 2);
   await new Trainer(method, { maxSteps: 60, batchSize: 16, seed: 1, progress: false }).fit(train, []);
@@ -222,18 +229,7 @@ function withFakeLac(examples: NerExample[]): TokenExample[] {
 }
 
 test('LAC tag features: entities only the tags reveal are learned; examples without tag ids are refused', async () => {
-  const model = BertModel.create(CONFIG, {}, 3);
-  const tokenizer = tinyTokenizer();
-  const method = new TokenClassificationMethod({
-    model,
-    tokenizer,
-    tags: TAGS,
-    maxSeqLen: 48,
-    lr: 3e-3,
-    headLr: 1e-2,
-    seed: 5,
-    lacTags: { tags: FAKE_LAC.tags, size: 8 },
-  });
+  const { model, method } = learningSetup({ lacTags: { tags: FAKE_LAC.tags, size: 8 } });
   // Names and places made of filler characters: nothing lexical tells them apart from the text around them.
   const opaque = (n: number, seed: number) =>
     withFakeLac(synthetic(n, seed, ['我们', '看到', '很多人'], ['那里', '说话', '今天去']));
