@@ -10,7 +10,7 @@ import { BertTokenizer } from '../framework/tokenizer/index.js';
 import type { HostTensor } from '../framework/checkpoint/host-tensor.js';
 import type { Run } from '../framework/tracking/base.js';
 import { evaluate } from '../framework/trainer/evaluate.js';
-import { sampleFixed } from '../framework/trainer/rng.js';
+import { sampleFixed } from '../framework/random.js';
 import { Trainer, type FitResult, type TrainerOptions } from '../framework/trainer/trainer.js';
 import { getTask, TASK_KINDS, type FewClueKind } from '../datasets/index.js';
 import { CustomTask, type CustomTaskConfig } from '../datasets/custom-task.js';
@@ -279,7 +279,7 @@ function trainerOptionsFor(r: {
     );
   }
   return {
-    ...(engine.scoresDev ? { devAccuracy: (d: Example[]) => engine.devAccuracy(d) } : {}),
+    ...(engine.scoresDev ? { evaluate: async (d: Example[]) => ({ score: await engine.devAccuracy(d) }) } : {}),
     epochs: config.epochs,
     maxSteps: config.maxSteps,
     batchSize: steps.batchSize,

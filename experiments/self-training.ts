@@ -4,7 +4,7 @@ import { ConfigError, DataError } from '../framework/errors.js';
 import type { ParamGroup } from '../framework/optim/adamw.js';
 import type { Objective } from '../framework/trainer/objective.js';
 import { argmax } from '../framework/trainer/evaluate.js';
-import { sampleFixed } from '../framework/trainer/rng.js';
+import { sampleFixed } from '../framework/random.js';
 import { softmax } from '../inference/runtime/classifier.js';
 import type { Example, Part, TaskDefinition } from '../datasets/base.js';
 import { fieldText, type Method, type MethodBatch } from './methods/base.js';

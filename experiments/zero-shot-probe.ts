@@ -10,7 +10,7 @@ import type { PretrainProbe } from '../framework/pretrain/index.js';
 import { BertTokenizer } from '../framework/tokenizer/index.js';
 import { evaluate } from '../framework/trainer/evaluate.js';
 import type { Example, TaskDefinition } from '../datasets/base.js';
-import { sampleFixed } from '../framework/trainer/rng.js';
+import { sampleFixed } from '../framework/random.js';
 import { createMethod } from './methods/index.js';
 
 /** Seed of the probe's dev sample. */

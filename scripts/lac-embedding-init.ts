@@ -27,7 +27,7 @@ import { BertModel } from '../framework/model/bert.js';
 import { BERT_DEFAULTS, type BertConfig } from '../framework/model/config.js';
 import { savePretrained } from '../framework/model/pretrained.js';
 import { readVocab } from '../framework/pretrain/vocab.js';
-import { SeededRandom } from '../framework/trainer/rng.js';
+import { SeededRandom } from '../framework/random.js';
 import { numberFlag } from '../experiments/cli/flags.js';
 import { SHIPPED_LAC_MODEL } from '../inference/taskflow/lexical-analysis/lac.js';
 import { LacVocab } from '../inference/taskflow/lexical-analysis/vocab.js';

@@ -51,6 +51,7 @@ at a time)
   --wwm / --no-wwm      whole-word masking with jieba (default on)   --mask-probability X (0.15)
   --seed N (42)  --save-dtype F32|F16  --experiment NAME (pretrain)  --no-track  --no-progress
   --resume              continue from DIR/checkpoint; reproduces the uninterrupted run
+  --resume-force        continue even where the run's settings differ from the checkpoint's (named in the refusal)
   --probe TASKS         at every evaluation, also zero-shot PET on these FewCLUE tasks' dev_few_all (≤ 240 each; e.g.
                         eprstmt,bustm,csl,tnews): accuracy, share of the top answer and batch-calibrated accuracy, \
 logged as
@@ -105,6 +106,7 @@ const OPTIONS = {
   'no-track': { type: 'boolean' },
   'no-progress': { type: 'boolean' },
   resume: { type: 'boolean' },
+  'resume-force': { type: 'boolean' },
   probe: { type: 'string' },
   'probe-data-dir': { type: 'string' },
 } as const;
@@ -276,6 +278,7 @@ export const pretrainCommand: Command = {
         values.probe === undefined ? undefined : await probeFromFlag(values.probe, values['probe-data-dir']);
       const result = await pretrain(config, {
         resume: values.resume ?? false,
+        ...(values['resume-force'] ? { resumeForce: true } : {}),
         shouldStop: () => stop,
         progress: !values['no-progress'],
         ...(probe ? { probe } : {}),

@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../framework/trainer/rng.js';
+import { SeededRandom } from '../../framework/random.js';
 import {
   TaskDefinition,
   type Example,

@@ -1,4 +1,4 @@
-import { mixSeed, Rng } from '../pretrain/rng.js';
+import { mixSeed, SeededRandom } from '../random.js';
 import type { GenerationArgs, GenerationResult, GenerationRun, LogitsSource } from './base.js';
 import { argmax, drawFrom, logSoftmax, maskedRow, samplingDistribution } from './logits.js';
 
@@ -7,8 +7,8 @@ import { argmax, drawFrom, logSoftmax, maskedRow, samplingDistribution } from '.
  * regenerates alone or in any batch (identical prompts in one batch therefore draw identical samples).
  * @example promptRng(42, [2, 17, 9]).next(); // → the same number on every run
  */
-export function promptRng(seed: number, prompt: readonly number[]): Rng {
-  return new Rng(mixSeed(seed, prompt.length, ...prompt));
+export function promptRng(seed: number, prompt: readonly number[]): SeededRandom {
+  return new SeededRandom(mixSeed(seed, prompt.length, ...prompt));
 }
 
 /**

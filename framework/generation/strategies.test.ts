@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { mixSeed } from '../pretrain/rng.js';
+import { mixSeed } from '../random.js';
 import type { LogitsSource } from './base.js';
 import { topCandidates } from './beam-candidates.js';
 import { generate } from './generate.js';

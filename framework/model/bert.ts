@@ -80,20 +80,28 @@ export class BertModel {
       mlmHead: parts.mlmHead ?? state.has('cls.predictions.bias'),
     });
     try {
-      model.params.load(state, {
-        ignore: (k) =>
-          k === 'cls.predictions.decoder.weight' ||
-          k === 'cls.predictions.decoder.bias' ||
-          k === 'embeddings.position_ids' ||
-          (!model.parts.pooler && k.startsWith('pooler.')) ||
-          (!model.parts.mlmHead && k.startsWith('cls.')) ||
-          k.startsWith('cls.seq_relationship'),
-      });
+      model.loadState(state);
     } catch (error) {
       model.dispose(); // a refused checkpoint leaves nothing behind
       throw error;
     }
     return model;
+  }
+
+  /**
+   * Replaces every weight from a canonical-key host state dict (all keys and shapes checked first); the tied decoder
+   * weight, position ids and parts this model lacks (pooler, MLM head, NSP) are ignored.
+   */
+  loadState(state: ReadonlyMap<string, HostTensor>): void {
+    this.params.load(state, {
+      ignore: (k) =>
+        k === 'cls.predictions.decoder.weight' ||
+        k === 'cls.predictions.decoder.bias' ||
+        k === 'embeddings.position_ids' ||
+        (!this.parts.pooler && k.startsWith('pooler.')) ||
+        (!this.parts.mlmHead && k.startsWith('cls.')) ||
+        k.startsWith('cls.seq_relationship'),
+    });
   }
 
   train(): this {

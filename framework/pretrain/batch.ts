@@ -6,7 +6,7 @@ import { BertModel } from '../model/bert.js';
 import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
 import { maskChunk, type MaskingOptions, type MaskVocab } from './masking.js';
 import type { PackedCorpus } from './packing.js';
-import { mixSeed, Rng } from './rng.js';
+import { mixSeed, SeededRandom } from '../random.js';
 
 /** One host-side batch: ids [batch, seq], flat masked positions (b·seq + t) and their original ids. */
 export interface HostBatch {
@@ -21,7 +21,7 @@ export interface HostBatch {
 const MASK_SALT = 0x6d61736b;
 
 /**
- * Masks chunks `picks` of `corpus`; chunk i of epoch e is masked with `Rng(mixSeed(seed, salt, e, i))`,
+ * Masks chunks `picks` of `corpus`; chunk i of epoch e is masked with `SeededRandom(mixSeed(seed, salt, e, i))`,
  * so its masks change every epoch and never depend on batch composition or on resuming.
  * @example
  * const b = buildBatch(data.train, [{ index: 4, epoch: 0 }], vocab, 42, { wholeWord: true });
@@ -44,7 +44,7 @@ export function buildBatch(
       chunk.ids,
       chunk.wordStart,
       vocab,
-      new Rng(mixSeed(seed, MASK_SALT, pick.epoch, pick.index)),
+      new SeededRandom(mixSeed(seed, MASK_SALT, pick.epoch, pick.index)),
       masking,
     );
     inputIds.set(m.inputIds, b * seq);
@@ -118,47 +118,6 @@ export function splitBatch(batch: HostBatch, n: number): HostBatch[] {
   });
 }
 
-/**
- * {@link mlmLossAndGrads} over `microBatches` row slices of `batch`, one after another: the loss and gradients of
- * the whole batch (each slice weighted by its share of masked tokens, as one pass would average them) with the
- * activations of one slice in memory at a time — a large batch within the wasm heap. Slice 0 uses `dropoutSeed`
- * (so 1 slice is exactly `mlmLossAndGrads`), slice i a seed mixed from it.
- * @example const { loss, grads } = accumulatedLossAndGrads(model, batch64, 4, 7); // four passes of 16 rows
- */
-export function accumulatedLossAndGrads(
-  model: BertModel,
-  batch: HostBatch,
-  microBatches: number,
-  dropoutSeed: number,
-): { loss: number; grads: Record<string, Tensor> } {
-  if (microBatches === 1) return mlmLossAndGrads(model, batch, dropoutSeed);
-  const total = batch.labels.length;
-  let loss = 0;
-  let sum: Record<string, Tensor> | undefined;
-  splitBatch(batch, microBatches).forEach((slice, i) => {
-    if (slice.labels.length === 0) return; // no masked token: contributes nothing
-    const seed = i === 0 ? dropoutSeed : (mixSeed(dropoutSeed, MICRO_SALT, i) % 2147483646) + 1;
-    const part = mlmLossAndGrads(model, slice, seed);
-    const weight = slice.labels.length / total;
-    loss += weight * part.loss;
-    if (sum === undefined) {
-      sum = Object.fromEntries(Object.entries(part.grads).map(([k, g]) => [k, tf.tidy(() => g.mul(weight))]));
-    } else {
-      for (const [k, g] of Object.entries(part.grads)) {
-        const previous = sum[k]!;
-        sum[k] = tf.tidy(() => previous.add(g.mul(weight)));
-        previous.dispose();
-      }
-    }
-    tf.dispose(Object.values(part.grads));
-  });
-  if (sum === undefined) throw new RangeError('a batch with no masked token has no MLM loss');
-  return { loss, grads: sum };
-}
-
-/** Salt of micro-batch dropout seeds. */
-const MICRO_SALT = 0x6d696372;
-
 /** Held-out MLM accuracy and loss. */
 export interface HeldoutMetrics {
   accuracy: number;
@@ -182,7 +141,7 @@ const SHUFFLE_SALT = 0x73687566;
 export function shuffleContext(batch: HostBatch, isSpecial: (id: number) => boolean, seed: number): HostBatch {
   const inputIds = batch.inputIds.slice();
   const masked = new Set(batch.positions);
-  const rng = new Rng(mixSeed(seed, SHUFFLE_SALT, 0, 0));
+  const rng = new SeededRandom(mixSeed(seed, SHUFFLE_SALT, 0, 0));
   for (let r = 0; r < batch.batch; r++) {
     const places: number[] = [];
     for (let t = r * batch.seq; t < (r + 1) * batch.seq; t++)

@@ -34,8 +34,7 @@ export {
 } from './vocab.js';
 export { maskChunk, resolveMasking, type MaskedChunk, type MaskingOptions, type MaskVocab } from './masking.js';
 export { PackedCorpus, TokenStream } from './packing.js';
-export { DataOrder, type DataOrderState } from './data-order.js';
-export { mixSeed, Rng } from './rng.js';
+export { mixSeed, SeededRandom } from '../random.js';
 export {
   loadJieba,
   prepareData,
@@ -57,12 +56,12 @@ export {
 } from './batch.js';
 export {
   checkpointDir,
-  loadCheckpoint,
+  PretrainStore,
   readCheckpointState,
-  saveCheckpoint,
-  type LoadedCheckpoint,
+  type PretrainProgress,
   type PretrainState,
 } from './checkpoint.js';
+export { chunkIndices, MlmObjective, shardBatch, type MlmObjectiveParts } from './objective.js';
 export {
   PRETRAIN_DEFAULTS,
   resolvePretrainConfig,

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'vitest';
 import { maskChunk, type MaskVocab } from './masking.js';
-import { Rng } from './rng.js';
+import { SeededRandom } from '../random.js';
 
 const VOCAB: MaskVocab = {
   maskId: 4,
@@ -11,7 +11,7 @@ const VOCAB: MaskVocab = {
 const CLS = 2;
 const SEP = 3;
 
-function chunk(rng: Rng, n = 128): { ids: Int32Array; wordStart: Uint8Array } {
+function chunk(rng: SeededRandom, n = 128): { ids: Int32Array; wordStart: Uint8Array } {
   const ids = Int32Array.from({ length: n }, (_, i) => (i === 0 ? CLS : i === n - 1 ? SEP : 5 + rng.int(95)));
   // words of 1–4 tokens
   const wordStart = new Uint8Array(n).fill(1);
@@ -25,7 +25,7 @@ function chunk(rng: Rng, n = 128): { ids: Int32Array; wordStart: Uint8Array } {
 
 for (const wholeWord of [false, true]) {
   test(`15% chosen, 80/10/10 replacement (${wholeWord ? 'whole-word' : 'token'} masking)`, () => {
-    const data = new Rng(1);
+    const data = new SeededRandom(1);
     let chosen = 0;
     let candidates = 0;
     let masked = 0;
@@ -33,7 +33,7 @@ for (const wholeWord of [false, true]) {
     let kept = 0;
     for (let c = 0; c < 400; c++) {
       const { ids, wordStart } = chunk(data);
-      const m = maskChunk(ids, wordStart, VOCAB, new Rng(100 + c), { wholeWord });
+      const m = maskChunk(ids, wordStart, VOCAB, new SeededRandom(100 + c), { wholeWord });
       candidates += ids.length - 2;
       chosen += m.positions.length;
       assert.ok(!m.positions.includes(0) && !m.positions.includes(ids.length - 1), 'specials never chosen');
@@ -55,25 +55,21 @@ for (const wholeWord of [false, true]) {
 }
 
 test('whole-word masking takes words whole', () => {
-  const data = new Rng(2);
+  const data = new SeededRandom(2);
   for (let c = 0; c < 50; c++) {
     const { ids, wordStart } = chunk(data);
-    const chosen = new Set(maskChunk(ids, wordStart, VOCAB, new Rng(c), { wholeWord: true }).positions);
+    const chosen = new Set(maskChunk(ids, wordStart, VOCAB, new SeededRandom(c), { wholeWord: true }).positions);
     for (let i = 2; i < ids.length - 1; i++)
       if (wordStart[i] === 0) assert.equal(chosen.has(i), chosen.has(i - 1), `word split at ${i}`);
   }
 });
 
 test('deterministic by seed, different across seeds', () => {
-  const { ids, wordStart } = chunk(new Rng(3));
-  const a = maskChunk(ids, wordStart, VOCAB, new Rng(9), { wholeWord: true });
-  assert.deepEqual(maskChunk(ids, wordStart, VOCAB, new Rng(9), { wholeWord: true }), a);
-  assert.notDeepEqual(maskChunk(ids, wordStart, VOCAB, new Rng(10), { wholeWord: true }).positions, a.positions);
-});
-
-test('rng state round trip', () => {
-  const a = new Rng(5);
-  a.next();
-  const b = new Rng(a.state());
-  assert.deepEqual([a.u32(), a.u32()], [b.u32(), b.u32()]);
+  const { ids, wordStart } = chunk(new SeededRandom(3));
+  const a = maskChunk(ids, wordStart, VOCAB, new SeededRandom(9), { wholeWord: true });
+  assert.deepEqual(maskChunk(ids, wordStart, VOCAB, new SeededRandom(9), { wholeWord: true }), a);
+  assert.notDeepEqual(
+    maskChunk(ids, wordStart, VOCAB, new SeededRandom(10), { wholeWord: true }).positions,
+    a.positions,
+  );
 });

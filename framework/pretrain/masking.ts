@@ -5,7 +5,7 @@
  * the random generator, which the trainer seeds per (epoch, chunk) so masks change every epoch.
  */
 import { ConfigError } from '../errors.js';
-import type { Rng } from './rng.js';
+import type { SeededRandom } from '../random.js';
 
 export interface MaskingOptions {
   /** Fraction of tokens to predict. Default 0.15. */
@@ -59,7 +59,7 @@ export function resolveMasking(options: MaskingOptions = {}): Required<MaskingOp
  * taken while they fit in round(15% × tokens) (at least one token), as in Google's `create_pretraining_data.py`.
  * @example
  * const vocab = { maskId: 4, randomIds: Int32Array.of(5, 6, 7), isSpecial: (id: number) => id < 5 };
- * maskChunk(Int32Array.of(2, 5, 6, 7, 5, 6, 3), undefined, vocab, new Rng(1), { probability: 0.4 });
+ * maskChunk(Int32Array.of(2, 5, 6, 7, 5, 6, 3), undefined, vocab, new SeededRandom(1), { probability: 0.4 });
  * // → { inputIds: [2, 5, 4, 7, 4, 6, 3], positions: [2, 4], labels: [6, 5] }
  * //   (positions sorted; exact picks depend on the seed)
  */
@@ -67,7 +67,7 @@ export function maskChunk(
   ids: Int32Array,
   wordStart: Uint8Array | undefined,
   vocab: MaskVocab,
-  rng: Rng,
+  rng: SeededRandom,
   options: MaskingOptions = {},
 ): MaskedChunk {
   const o = resolveMasking(options);

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'vitest';
-import { DataOrder } from './data-order.js';
 import { PackedCorpus, TokenStream } from './packing.js';
 
 test('documents are joined with [SEP] and cut into [CLS] … [SEP] chunks', () => {
@@ -20,27 +19,4 @@ test('documents are joined with [SEP] and cut into [CLS] … [SEP] chunks', () =
     p.fingerprint(),
     new PackedCorpus(Int32Array.from(s.tokens()), undefined, 5, { cls: 2, sep: 3 }).fingerprint(),
   );
-});
-
-test('data order: a permutation per epoch, resumable from its state', () => {
-  const order = new DataOrder(10, 7);
-  const first = order.next(10);
-  assert.deepEqual(
-    first.map((p) => p.index).sort((a, b) => a - b),
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-  );
-  assert.ok(first.every((p) => p.epoch === 0));
-  const second = order.next(10).map((p) => p.index);
-  assert.notDeepEqual(
-    second,
-    first.map((p) => p.index),
-    'a new permutation each epoch',
-  );
-
-  const straight = new DataOrder(10, 7);
-  straight.next(4);
-  const saved = JSON.parse(JSON.stringify(straight.state()));
-  const expected = straight.next(13);
-  assert.deepEqual(DataOrder.fromState(saved).next(13), expected);
-  assert.equal(expected[6]!.epoch, 1);
 });

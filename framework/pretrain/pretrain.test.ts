@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, test } from 'vitest';
@@ -7,11 +7,13 @@ import { tf } from '../backend/tf.js';
 import { loadStateDict } from '../checkpoint/state-dict.js';
 import { useBackend } from '../testing/backends.js';
 import { resolvePretrainConfig, type PretrainConfig } from './config.js';
-import { pretrain, shardBatch } from './pretrain.js';
+import { pretrain } from './pretrain.js';
+import { shardBatch } from './objective.js';
 import { BertModel } from '../model/bert.js';
 import { BERT_DEFAULTS } from '../model/config.js';
-import { accumulatedLossAndGrads, mlmLossAndGrads } from './batch.js';
-import { Rng } from './rng.js';
+import { mlmLossAndGrads, splitBatch } from './batch.js';
+import { GradientSum } from '../trainer/gradient-sum.js';
+import { SeededRandom } from '../random.js';
 import { SPECIAL_TOKENS, writeVocab } from './vocab.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pretrain-test-'));
@@ -21,7 +23,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const CHARS = [
   ...'的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都',
 ];
-const rng = new Rng(3);
+const rng = new SeededRandom(3);
 const lines = Array.from({ length: 120 }, () =>
   Array.from({ length: 8 + rng.int(20) }, () => CHARS[rng.int(CHARS.length)]).join(''),
 );
@@ -55,7 +57,7 @@ async function assertResumeExact(name: string, extra: Partial<PretrainConfig>): 
   assert.ok(straight.completed && straight.losses.every(Number.isFinite));
   const first = await pretrain(config(`${name}-resumed`, extra), {
     progress: false,
-    onStep: (step) => (step >= 2 ? 'stop' : undefined),
+    onStep: (step: number) => (step >= 2 ? 'stop' : undefined),
   });
   const second = await pretrain(config(`${name}-resumed`, extra), { progress: false, resume: true });
   assert.deepEqual([...first.losses, ...second.losses], straight.losses);
@@ -70,7 +72,7 @@ for (const backend of ['cpu', 'wasm', 'native'] as const) {
 
     const first = await pretrain(config(`resumed-${backend}`), {
       progress: false,
-      onStep: (step) => (step >= 3 ? 'stop' : undefined),
+      onStep: (step: number) => (step >= 3 ? 'stop' : undefined),
     });
     assert.ok(!first.completed && first.step === 3);
     assert.ok(existsSync(join(root, `resumed-${backend}`, 'checkpoint', 'state.json')));
@@ -153,8 +155,8 @@ test('shardBatch splits rows and re-bases masked positions', () => {
   );
 });
 
-test(`gradient accumulation: four micro-batches give the one-pass loss and gradients (no dropout), one micro-batch is \
-the plain pass`, async () => {
+test(`gradient accumulation: four micro-batches weighted by masked tokens give the one-pass loss and gradients \
+(no dropout); one micro-batch is the plain pass`, async () => {
   await useBackend('cpu');
   const model = BertModel.create(
     {
@@ -170,8 +172,7 @@ the plain pass`, async () => {
     { mlmHead: true },
     5,
   );
-  model.train();
-  const r = new Rng(11);
+  const r = new SeededRandom(11);
   const batch = {
     inputIds: Int32Array.from({ length: 8 * 12 }, () => 5 + r.int(60)),
     batch: 8,
@@ -180,18 +181,24 @@ the plain pass`, async () => {
     labels: Int32Array.from({ length: 10 }, () => 5 + r.int(60)),
   };
   const whole = mlmLossAndGrads(model, batch, 3);
-  const parts = accumulatedLossAndGrads(model, batch, 4, 3);
-  assert.ok(Math.abs(whole.loss - parts.loss) < 1e-5, `loss ${whole.loss} vs ${parts.loss}`);
+  const sum = new GradientSum(true);
+  for (const slice of splitBatch(batch, 4)) sum.add(mlmLossAndGrads(model, slice, 3), slice.labels.length);
+  const parts = sum.result();
+  assert.equal(parts.divisor, 10);
+  const loss = parts.lossSum / parts.divisor;
+  assert.ok(Math.abs(whole.loss - loss) < 1e-5, `loss ${whole.loss} vs ${loss}`);
   for (const [k, g] of Object.entries(whole.grads)) {
     const a = g.dataSync();
-    const b = parts.grads[k]!.dataSync();
+    const b = parts.grads![k]!.dataSync();
     let worst = 0;
-    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]! / parts.divisor));
     assert.ok(worst < 1e-5, `${k}: max |difference| ${worst}`);
   }
-  const one = accumulatedLossAndGrads(model, batch, 1, 3);
-  assert.equal(one.loss, whole.loss);
-  tf.dispose([...Object.values(whole.grads), ...Object.values(parts.grads), ...Object.values(one.grads)]);
+  const single = new GradientSum(true);
+  single.add(mlmLossAndGrads(model, batch, 3), 10);
+  const one = single.result();
+  assert.deepEqual([one.lossSum, one.divisor], [whole.loss, 1]);
+  tf.dispose([...Object.values(whole.grads), ...Object.values(parts.grads!), ...Object.values(one.grads!)]);
   model.dispose();
 });
 
@@ -204,4 +211,31 @@ fields`, async () => {
     /batchSize 4 must be a multiple of gradientAccumulation 3/,
   );
   assert.throws(() => config('x', { gradientAccumulation: 2, workers: 2 }), /gradientAccumulation 2 and workers 2/);
+});
+
+test(`resume refuses other settings naming them (resumeForce continues) and a checkpoint of the loop before the \
+Trainer, saying how to start from its weights`, async () => {
+  await useBackend('cpu');
+  const first = await pretrain(config('identity'), {
+    progress: false,
+    onStep: (step: number) => (step >= 2 ? 'stop' : undefined),
+  });
+  assert.equal(first.step, 2);
+  await assert.rejects(
+    pretrain(config('identity', { maxSteps: 8 }), { progress: false, resume: true }),
+    /checkpoint: the checkpoint was written by another configuration \(maxSteps 6 → 8\)/,
+  );
+  const forced = await pretrain(config('identity', { maxSteps: 8 }), {
+    progress: false,
+    resume: true,
+    resumeForce: true,
+  });
+  assert.ok(forced.completed && forced.step === 8);
+  const statePath = join(root, 'identity', 'checkpoint', 'state.json');
+  const { format: _format, ...old } = JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>;
+  writeFileSync(statePath, JSON.stringify(old));
+  await assert.rejects(
+    pretrain(config('identity'), { progress: false, resume: true }),
+    /before it ran on the Trainer .*start a new run from its weights with init: '.*identity\/checkpoint'/,
+  );
 });

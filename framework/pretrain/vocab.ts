@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../checkpoint/atomic.js';
 import type { HostTensor } from '../checkpoint/host-tensor.js';
 import { ConfigError, TokenizerError } from '../errors.js';
-import { Rng } from './rng.js';
+import { SeededRandom } from '../random.js';
 
 /** The special tokens every vocabulary built here starts with, in this order. */
 export const SPECIAL_TOKENS: readonly string[] = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
@@ -111,7 +111,7 @@ export function remapVocabState(
   seed: number,
 ): Map<string, HostTensor> {
   const out = new Map(state);
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   for (const key of VOCAB_ROW_KEYS) {
     const t = state.get(key);
     if (!t) continue;
@@ -121,14 +121,9 @@ export function remapVocabState(
     for (let i = 0; i < mapping.length; i++) {
       const from = mapping[i]!;
       if (from >= 0) data.set(t.data.subarray(from * width, (from + 1) * width), i * width);
-      else if (t.shape.length === 2) for (let j = 0; j < width; j++) data[i * width + j] = gaussian(rng) * initRange;
+      else if (t.shape.length === 2) for (let j = 0; j < width; j++) data[i * width + j] = rng.gaussian() * initRange;
     }
     out.set(key, { dtype: 'float32', shape: t.shape.length === 2 ? [mapping.length, width] : [mapping.length], data });
   }
   return out;
-}
-
-function gaussian(rng: Rng): number {
-  const u = Math.max(rng.next(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
 }

@@ -69,3 +69,21 @@ export function loadTrainerCheckpoint(dir: string): TrainerCheckpoint | undefine
     optimizer: readSafetensors(join(source, 'optimizer.safetensors')),
   };
 }
+
+/**
+ * Where a run's checkpoints live and in what layout. The trainer's own layout is {@link directoryStore}; pretraining
+ * keeps its Hugging Face-layout folder with the vocabulary and corpus state beside the weights.
+ */
+export interface CheckpointStore {
+  /** Where the checkpoints are (named in errors). */
+  readonly location: string;
+  /** Writes `ckpt` atomically (a crash leaves the previous checkpoint whole). */
+  save(ckpt: TrainerCheckpoint): void;
+  /** The newest complete checkpoint, or undefined when there is none. */
+  load(): TrainerCheckpoint | undefined;
+}
+
+/** The trainer's checkpoint layout in `dir` (`saveTrainerCheckpoint` / `loadTrainerCheckpoint`). */
+export function directoryStore(dir: string): CheckpointStore {
+  return { location: dir, save: (ckpt) => saveTrainerCheckpoint(dir, ckpt), load: () => loadTrainerCheckpoint(dir) };
+}

@@ -2,7 +2,7 @@ export { Trainer, type FitResult, type TrainerOptions } from './trainer.js';
 export { evaluate, argmax, type Evaluation } from './evaluate.js';
 export type { Objective } from './objective.js';
 export { ProgressBar, formatDuration } from './progress.js';
-export { SeededRandom, epochOrder } from './rng.js';
+export { SeededRandom, epochOrder } from '../random.js';
 export {
   loadTrainerCheckpoint,
   saveTrainerCheckpoint,

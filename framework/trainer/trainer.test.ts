@@ -9,7 +9,7 @@ import { dropout } from '../ops/dropout.js';
 import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
 import { useBackend } from '../testing/backends.js';
 import type { Objective } from './objective.js';
-import { SeededRandom } from './rng.js';
+import { SeededRandom } from '../random.js';
 import { loadTrainerCheckpoint } from './checkpoint.js';
 import { Trainer, type StepInfo, type TrainerOptions } from './trainer.js';
 import { ConfigError } from '../errors.js';
@@ -184,7 +184,11 @@ continues from`, async () => {
   }).fit(train, dev);
   first.dispose();
   assert.deepEqual([stopped.interrupted, stopped.steps], [true, 5]);
-  assert.deepEqual(seen, stopped.history);
+  assert.deepEqual(
+    seen.map(({ step, loss, lr }) => ({ step, loss, lr })),
+    stopped.history,
+  );
+  assert.ok(seen.every((s) => s.gradNorm > 0));
   assert.equal(loadTrainerCheckpoint(dir)?.state.step, 5);
   const resumed = new LinearObjective();
   const rest = await new Trainer(resumed, { ...base, checkpointDir: dir, resume: true }).fit(train, dev);
@@ -193,7 +197,7 @@ continues from`, async () => {
   resumed.dispose();
 });
 
-test('checkpointMinSeconds: evaluations write a checkpoint only that often', async () => {
+test('checkpointMinSeconds: evaluations write a checkpoint only that often; the last step always writes', async () => {
   await useBackend('cpu');
   for (const [seconds, written] of [
     [0, true],
@@ -201,15 +205,23 @@ test('checkpointMinSeconds: evaluations write a checkpoint only that often', asy
   ] as const) {
     const dir = join(mkdtempSync(join(tmpdir(), 'fewprompt-trainer-')), 'ckpt');
     const o = new LinearObjective();
-    const r = await new Trainer(o, { ...base, epochs: 2, checkpointDir: dir, checkpointMinSeconds: seconds }).fit(
-      train,
-      dev,
-    );
+    const afterFirstEval: boolean[] = [];
+    const r = await new Trainer(o, {
+      ...base,
+      epochs: 2,
+      checkpointDir: dir,
+      checkpointMinSeconds: seconds,
+      onStep: ({ step }) => {
+        if (step === 6) afterFirstEval.push(existsSync(join(dir, 'state.json')));
+        return undefined;
+      },
+    }).fit(train, dev);
     assert.ok(
       r.history.some((h) => h.dev !== undefined),
       'evaluated',
     );
-    assert.equal(existsSync(join(dir, 'state.json')), written, `checkpointMinSeconds ${seconds}`);
+    assert.deepEqual(afterFirstEval, [written], `checkpointMinSeconds ${seconds}`);
+    assert.equal(loadTrainerCheckpoint(dir)?.state.step, r.steps, 'the final step wrote a checkpoint');
     o.dispose();
   }
 });

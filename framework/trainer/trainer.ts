@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { tf } from '../backend/tf.js';
 import type { HostTensor } from '../checkpoint/host-tensor.js';
 import { log } from '../log.js';
@@ -6,11 +5,13 @@ import { ConfigError } from '../errors.js';
 import { AdamW } from '../optim/adamw.js';
 import { lrSchedule, type ScheduleKind } from '../optim/schedule.js';
 import type { Run } from '../tracking/base.js';
-import { loadTrainerCheckpoint, saveTrainerCheckpoint, type TrainerState } from './checkpoint.js';
+import { type CheckpointStore, directoryStore, type TrainerState } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
-import type { Objective } from './objective.js';
+import { identityDiff, identityFingerprint, runIdentity } from './identity.js';
+import { GradientSum } from './gradient-sum.js';
+import type { LossAndGrads, Objective } from './objective.js';
 import { ProgressBar } from './progress.js';
-import { epochOrder } from './rng.js';
+import { epochOrder } from '../random.js';
 
 /** How to train. Either `epochs` or `maxSteps` bounds the run (`maxSteps` wins when both are set). */
 export interface TrainerOptions<E = unknown> {
@@ -24,18 +25,26 @@ export interface TrainerOptions<E = unknown> {
   /** Stop after this many evaluations without a better dev score. */
   earlyStoppingPatience?: number;
   /**
-   * Dev accuracy of the current weights (default: `evaluate` with the objective in eval mode). Lets a run score
-   * a large dev set elsewhere, e.g. on ONNX Runtime through an export of the current weights.
+   * Evaluates the current weights at each evaluation (default: dev accuracy by `evaluate` with the objective in eval
+   * mode, as `{ score }`). Lets a run score a large dev set elsewhere (ONNX Runtime through an export of the current
+   * weights), or report metrics that select nothing (pretraining's held-out MLM accuracy and probes).
    */
-  devAccuracy?: (dev: E[]) => number | Promise<number>;
+  evaluate?: (dev: E[], step: number) => EvalReport | Promise<EvalReport>;
   seed: number;
   schedule?: ScheduleKind;
+  /** Warm-up as a fraction of the run's steps… */
   warmupRatio?: number;
+  /** …or as a number of steps (wins when both are set). */
+  warmupSteps?: number;
   weightDecay?: number;
   maxGradNorm?: number;
   adamEps?: number;
-  /** Where checkpoints go; none are written when unset. */
+  /** Where checkpoints go, in the trainer's layout; none are written when neither this nor `checkpointStore` is set. */
   checkpointDir?: string;
+  /** A checkpoint layout of the caller's (wins over `checkpointDir`). */
+  checkpointStore?: CheckpointStore;
+  /** Also write a checkpoint after any step that ends this many seconds after the last one (a time cadence). */
+  checkpointEverySeconds?: number;
   /** Write a checkpoint every N optimiser steps (and at every evaluation, and on SIGINT). */
   checkpointEvery?: number;
   /**
@@ -44,7 +53,12 @@ export interface TrainerOptions<E = unknown> {
    * best weights and Adam moments (≈ 135 MB for the shipped model); SIGINT and `checkpointEvery` still write.
    */
   checkpointMinSeconds?: number;
-  /** Continue from `checkpointDir` if it holds a checkpoint of the same configuration. */
+  /**
+   * Identifies the training and dev data in the resume identity, where hashing the examples says nothing or costs
+   * too much (pretraining's chunk indices: the corpus fingerprint). Default: a hash of the examples.
+   */
+  dataFingerprint?: string;
+  /** Continue from the checkpoint store if it holds a checkpoint of the same configuration. */
   resume?: boolean;
   /**
    * What else defines the run beyond the trainer's own options (task, split, method, template, label words, model…),
@@ -55,10 +69,12 @@ export interface TrainerOptions<E = unknown> {
   resumeForce?: boolean;
   /** Progress bar on stderr (default on). */
   progress?: boolean;
+  /** The fields the progress bar shows after each step (default: loss, learning rate, best dev score). */
+  progressFields?: (step: StepInfo) => Record<string, string | number>;
   label?: string;
   /** Tracking run for per-step metrics. */
   run?: Run;
-  /** Save a checkpoint and stop on SIGINT (default on when checkpointDir is set). */
+  /** Save a checkpoint and stop on SIGINT (default on when checkpoints are written). */
   handleSigint?: boolean;
   /**
    * Called after each optimiser step (after that step's evaluation or checkpoint; not after one whose evaluation
@@ -79,6 +95,17 @@ export interface StepInfo {
   loss: number;
   /** The learning rate the step used (the first parameter group's). */
   lr: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+}
+
+/**
+ * What an evaluation found: `score` (higher is better) selects the best weights and drives early stopping; an
+ * evaluation without one selects nothing. `metrics` are logged (default: `{ dev_accuracy: score }`).
+ */
+export interface EvalReport {
+  score?: number;
+  metrics?: Record<string, number>;
 }
 
 export interface FitResult {
@@ -106,6 +133,12 @@ export class Trainer<E, B> {
     if (options.epochs === undefined && options.maxSteps === undefined) throw new ConfigError('set epochs or maxSteps');
   }
 
+  /** The checkpoint store (`checkpointStore`, or the trainer's layout in `checkpointDir`), if checkpoints are kept. */
+  private get store(): CheckpointStore | undefined {
+    const o = this.options;
+    return o.checkpointStore ?? (o.checkpointDir !== undefined ? directoryStore(o.checkpointDir) : undefined);
+  }
+
   async fit(train: E[], dev: E[]): Promise<FitResult> {
     const o = this.options;
     if (train.length === 0) throw new ConfigError('no training examples');
@@ -113,7 +146,7 @@ export class Trainer<E, B> {
     const onSigint = () => {
       ctx.interrupted = true;
     };
-    const sigint = o.handleSigint ?? o.checkpointDir !== undefined;
+    const sigint = o.handleSigint ?? ctx.store !== undefined;
     if (sigint) process.on('SIGINT', onSigint);
     ctx.lastSave = Date.now();
 
@@ -126,16 +159,20 @@ export class Trainer<E, B> {
         const stepped = await this.optimizerStep(ctx);
         if (!stepped) continue;
         const { state } = ctx;
-        if (state.step % ctx.evalEvery === 0 || state.step === ctx.totalSteps) {
-          if (await this.evaluateStep(ctx)) break;
-        } else if (o.checkpointEvery && state.step % o.checkpointEvery === 0) {
+        const final = state.step === ctx.totalSteps;
+        if (state.step % ctx.evalEvery === 0 || final) {
+          if (await this.evaluateStep(ctx, final)) break;
+        } else if (
+          (o.checkpointEvery && state.step % o.checkpointEvery === 0) ||
+          (o.checkpointEverySeconds !== undefined && Date.now() - ctx.lastSave >= o.checkpointEverySeconds * 1000)
+        ) {
           this.save(ctx);
         }
-        const { loss, lr } = stepped;
-        bar.update(state.step, { loss, lr, dev: state.bestMetric === -Infinity ? '-' : state.bestMetric });
+        const best = state.bestMetric === -Infinity ? '-' : state.bestMetric;
+        bar.update(state.step, o.progressFields?.(stepped) ?? { loss: stepped.loss, lr: stepped.lr, dev: best });
         // Signals are delivered from the event loop's macrotask queue: let a pending SIGINT run its handler.
         if (sigint) await new Promise((resolve) => setImmediate(resolve));
-        if ((await o.onStep?.({ step: state.step, loss, lr })) === 'stop') ctx.interrupted = true;
+        if ((await o.onStep?.(stepped)) === 'stop' && !final) ctx.interrupted = true;
       }
       if (ctx.interrupted) this.save(ctx);
     } finally {
@@ -156,7 +193,7 @@ export class Trainer<E, B> {
     const evalEvery = o.evalEvery ?? stepsPerEpoch;
     const schedule = lrSchedule({
       kind: o.schedule ?? 'linear',
-      warmupSteps: Math.round((o.warmupRatio ?? 0) * totalSteps),
+      warmupSteps: o.warmupSteps ?? Math.round((o.warmupRatio ?? 0) * totalSteps),
       totalSteps,
     });
     const optimizer = new AdamW(
@@ -169,7 +206,7 @@ export class Trainer<E, B> {
       train,
       dev,
     );
-    const fingerprint = createHash('sha1').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
+    const fingerprint = identityFingerprint(identity);
     const ctx: FitContext<E> = {
       train,
       dev,
@@ -178,6 +215,7 @@ export class Trainer<E, B> {
       evalEvery,
       schedule,
       optimizer,
+      store: this.store,
       state: {
         step: 0,
         epoch: 0,
@@ -191,29 +229,36 @@ export class Trainer<E, B> {
         identity,
       },
       best: undefined,
+      order: undefined,
       lastSave: 0,
       interrupted: false,
     };
-    if (o.resume && o.checkpointDir) this.resumeFrom(ctx, o.checkpointDir, fingerprint, identity);
+    if (o.resume && ctx.store) this.resumeFrom(ctx, ctx.store, fingerprint, identity);
     return ctx;
   }
 
   /**
-   * Continues from the checkpoint in `dir`, if there is one: state, weights, best weights and Adam moments. A
+   * Continues from the store's checkpoint, if there is one: state, weights, best weights and Adam moments. A
    * checkpoint of another configuration is refused unless `resumeForce` is set.
    */
-  private resumeFrom(ctx: FitContext<E>, dir: string, fingerprint: string, identity: Record<string, unknown>): void {
-    const ckpt = loadTrainerCheckpoint(dir);
+  private resumeFrom(
+    ctx: FitContext<E>,
+    store: CheckpointStore,
+    fingerprint: string,
+    identity: Record<string, unknown>,
+  ): void {
+    const ckpt = store.load();
     if (!ckpt) return;
     if (ckpt.state.fingerprint !== fingerprint) {
       const diff = identityDiff(ckpt.state.identity, identity);
+      const where = store.location;
       if (!this.options.resumeForce) {
         throw new ConfigError(
-          `${dir}: the checkpoint was written by another configuration (${diff}); ` +
+          `${where}: the checkpoint was written by another configuration (${diff}); ` +
             'resume with the same settings, pass --resume-force to continue with these, or remove it',
         );
       }
-      log.warn(`${dir}: resuming a checkpoint of another configuration (${diff}) as --resume-force asks`);
+      log.warn(`${where}: resuming a checkpoint of another configuration (${diff}) as --resume-force asks`);
     }
     ctx.state = { ...ckpt.state, fingerprint, identity };
     this.objective.restore(ckpt.weights);
@@ -230,43 +275,55 @@ export class Trainer<E, B> {
    * One optimiser step: the accumulated micro-batch gradients (averaged), AdamW at the scheduled learning rate,
    * the history entry and tracked metrics. Undefined when the epoch had no batch left (nothing was stepped).
    */
-  private async optimizerStep(ctx: FitContext<E>): Promise<{ loss: number; lr: number } | undefined> {
+  private async optimizerStep(ctx: FitContext<E>): Promise<StepInfo | undefined> {
     const { state } = ctx;
-    const { grads, lossSum, micros } = this.accumulateGradients(ctx);
+    const { grads, lossSum, divisor } = await this.accumulateGradients(ctx);
     if (!grads) return undefined;
-    if (micros > 1) {
-      // Accumulated gradients are sums of per-micro-batch means: average them.
+    const loss = lossSum / divisor;
+    if (!Number.isFinite(loss)) {
+      tf.dispose(Object.values(grads));
+      throw new ConfigError(`training loss became ${loss} at step ${state.step + 1}; lower the learning rate`);
+    }
+    if (divisor !== 1) {
+      // Accumulated gradients are (weighted) sums of per-micro-batch means: average them.
       for (const [k, t] of Object.entries(grads)) {
-        grads[k] = tf.div(t, micros);
+        grads[k] = tf.div(t, divisor);
         t.dispose();
       }
     }
     const lrScale = ctx.schedule(state.step);
-    ctx.optimizer.step(grads, lrScale);
+    const { gradNorm } = ctx.optimizer.step(grads, lrScale);
     tf.dispose(Object.values(grads));
+    this.objective.afterUpdate?.();
     state.step++;
-    const loss = lossSum / micros;
     const lr = (this.objective.paramGroups()[0]?.lr ?? 0) * lrScale;
     state.history.push({ step: state.step, loss, lr });
     await this.options.run?.logMetrics({ loss, lr }, state.step);
-    return { loss, lr };
+    return { step: state.step, loss, lr, gradNorm };
+  }
+
+  /** The examples' order in the current epoch (computed once per epoch). */
+  private epochOrder(ctx: FitContext<E>): number[] {
+    const { state } = ctx;
+    if (ctx.order?.epoch !== state.epoch)
+      ctx.order = { epoch: state.epoch, indices: epochOrder(ctx.train.length, this.options.seed, state.epoch) };
+    return ctx.order.indices;
   }
 
   /**
-   * Runs up to `gradientAccumulation` micro-batches from the epoch's seeded order and sums their gradients; moves
-   * on to the next epoch when this one is used up.
+   * Runs up to `gradientAccumulation` micro-batches from the epoch's seeded order and sums their gradients (weighted
+   * by the objective's `batchWeight` when it has one); moves on to the next epoch when this one is used up. `divisor`
+   * turns the sums into the step's averages.
    */
-  private accumulateGradients(ctx: FitContext<E>): {
+  private async accumulateGradients(ctx: FitContext<E>): Promise<{
     grads: Record<string, tf.Tensor> | undefined;
     lossSum: number;
-    micros: number;
-  } {
+    divisor: number;
+  }> {
     const o = this.options;
     const { state, train } = ctx;
-    const order = epochOrder(train.length, o.seed, state.epoch);
-    let lossSum = 0;
-    let micros = 0;
-    let grads: Record<string, tf.Tensor> | undefined;
+    const order = this.epochOrder(ctx);
+    const sum = new GradientSum(this.objective.batchWeight !== undefined);
     for (let micro = 0; micro < ctx.accumulation; micro++) {
       const indices = order.slice(state.offset, state.offset + o.batchSize);
       state.offset += o.batchSize;
@@ -274,23 +331,13 @@ export class Trainer<E, B> {
       const batch = this.objective.makeBatch(
         indices.map((i) => train[i]!),
         true,
+        { epoch: state.epoch },
       );
       const seed = (o.seed * 1_000_003 + state.step * 97 + micro) >>> 0;
-      const { value, grads: g } = tf.variableGrads(() => this.objective.loss(batch, seed));
-      this.objective.disposeBatch(batch);
-      lossSum += value.dataSync()[0]!;
-      micros++;
-      value.dispose();
-      if (!grads) grads = g;
-      else {
-        for (const [k, t] of Object.entries(g)) {
-          const prev = grads[k];
-          grads[k] = prev ? tf.add(prev, t) : t;
-          if (prev) {
-            prev.dispose();
-            t.dispose();
-          }
-        }
+      try {
+        sum.add(await this.lossAndGrads(batch, seed), this.objective.batchWeight?.(batch) ?? 1);
+      } finally {
+        this.objective.disposeBatch(batch);
       }
       if (state.offset >= train.length) break;
     }
@@ -298,44 +345,54 @@ export class Trainer<E, B> {
       state.epoch++;
       state.offset = 0;
     }
-    return { grads, lossSum, micros };
+    return sum.result();
+  }
+
+  /** A micro-batch's loss and gradients: the objective's own, or `tf.variableGrads` of its loss. */
+  private async lossAndGrads(batch: B, seed: number): Promise<LossAndGrads> {
+    if (this.objective.lossAndGrads) return this.objective.lossAndGrads(batch, seed);
+    const { value, grads } = tf.variableGrads(() => this.objective.loss(batch, seed));
+    const loss = value.dataSync()[0]!;
+    value.dispose();
+    return { loss, grads };
   }
 
   /**
-   * Scores dev, keeps the best weights so far, and checkpoints (at most every `checkpointMinSeconds`). True when
-   * early stopping ends the run.
+   * Evaluates, keeps the best weights so far when the evaluation has a score, and checkpoints (at most every
+   * `checkpointMinSeconds`, and always at the final step). True when early stopping ends the run.
    */
-  private async evaluateStep(ctx: FitContext<E>): Promise<boolean> {
+  private async evaluateStep(ctx: FitContext<E>, final: boolean): Promise<boolean> {
     const o = this.options;
     const { state } = ctx;
-    const accuracy = o.devAccuracy
-      ? await o.devAccuracy(ctx.dev)
-      : evaluate(this.objective, ctx.dev, o.batchSize * 2).accuracy;
-    state.history.push({ step: state.step, dev: accuracy });
-    await o.run?.logMetrics({ dev_accuracy: accuracy }, state.step);
-    if (accuracy > state.bestMetric) {
-      state.bestMetric = accuracy;
+    const report: EvalReport = o.evaluate
+      ? await o.evaluate(ctx.dev, state.step)
+      : { score: evaluate(this.objective, ctx.dev, o.batchSize * 2).accuracy };
+    const { score } = report;
+    const metrics = report.metrics ?? (score !== undefined ? { dev_accuracy: score } : {});
+    if (score !== undefined) state.history.push({ step: state.step, dev: score });
+    await o.run?.logMetrics(metrics, state.step);
+    if (score !== undefined && score > state.bestMetric) {
+      state.bestMetric = score;
       state.bestStep = state.step;
       state.evalsWithoutImprovement = 0;
       ctx.best = this.objective.snapshot();
-    } else {
+    } else if (score !== undefined) {
       state.evalsWithoutImprovement++;
     }
-    if (Date.now() - ctx.lastSave >= (o.checkpointMinSeconds ?? 0) * 1000) this.save(ctx);
+    if (final || Date.now() - ctx.lastSave >= (o.checkpointMinSeconds ?? 0) * 1000) this.save(ctx);
     return o.earlyStoppingPatience !== undefined && state.evalsWithoutImprovement >= o.earlyStoppingPatience;
   }
 
-  /** Writes a checkpoint to `checkpointDir` (none when unset): state, weights, best weights, Adam moments. */
+  /** Writes a checkpoint to the store (none without one): state, weights, best weights, Adam moments. */
   private save(ctx: FitContext<E>): void {
-    const dir = this.options.checkpointDir;
-    if (!dir) return;
+    if (!ctx.store) return;
     const opt = ctx.optimizer.state();
     const optTensors = new Map<string, HostTensor>();
     for (const s of opt.slots) {
       optTensors.set(`m.${s.index}`, { dtype: 'float32', shape: s.shape, data: s.m });
       optTensors.set(`v.${s.index}`, { dtype: 'float32', shape: s.shape, data: s.v });
     }
-    saveTrainerCheckpoint(dir, {
+    ctx.store.save({
       state: { ...ctx.state, optimizerStep: opt.step },
       weights: this.objective.snapshot(),
       best: ctx.best ?? new Map(),
@@ -356,9 +413,12 @@ interface FitContext<E> {
   /** Learning-rate scale of each step. */
   readonly schedule: (step: number) => number;
   readonly optimizer: AdamW;
+  readonly store: CheckpointStore | undefined;
   state: TrainerState;
   /** Weights of the best dev evaluation so far. */
   best: Map<string, HostTensor> | undefined;
+  /** The current epoch's example order. */
+  order: { epoch: number; indices: number[] } | undefined;
   /** When the last checkpoint was written (ms since the epoch). */
   lastSave: number;
   /** Set on SIGINT or when `onStep` says stop: the run saves and stops after the current step. */
@@ -373,47 +433,4 @@ function fitResult(state: TrainerState, interrupted: boolean): FitResult {
     history: state.history,
     interrupted,
   };
-}
-
-/** The trainer options that change a run's trajectory (and so its resume identity). */
-const TRAJECTORY_OPTIONS = [
-  'epochs',
-  'maxSteps',
-  'batchSize',
-  'gradientAccumulation',
-  'evalEvery',
-  'earlyStoppingPatience',
-  'seed',
-  'schedule',
-  'warmupRatio',
-  'weightDecay',
-  'maxGradNorm',
-  'adamEps',
-] as const satisfies readonly (keyof TrainerOptions)[];
-
-/**
- * What identifies a training run for resuming: every option that changes the trajectory (not where checkpoints go or
- * how progress shows), the learning rate of each parameter group, a hash of the training and dev examples, and the
- * caller's identity fields.
- */
-function runIdentity<E>(o: TrainerOptions<E>, lrs: number[], train: E[], dev: E[]): Record<string, unknown> {
-  const data = createHash('sha1')
-    .update(JSON.stringify([train, dev]))
-    .digest('hex')
-    .slice(0, 16);
-  const trainer = Object.fromEntries(TRAJECTORY_OPTIONS.map((k) => [k, o[k]]));
-  // JSON round trip: undefined fields drop out, so a saved identity compares equal to a fresh one.
-  return JSON.parse(JSON.stringify({ ...o.identity, ...trainer, lrs, data })) as Record<string, unknown>;
-}
-
-/** The fields whose values differ, as `name (saved → now)`; checkpoints from before identities say so. */
-function identityDiff(saved: Record<string, unknown> | undefined, now: Record<string, unknown>): string {
-  if (!saved) return 'it predates recorded settings';
-  const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v).slice(0, 60));
-  const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])].filter(
-    (k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]),
-  );
-  return keys
-    .map((k) => `${k === 'data' ? 'training or dev examples' : k} ${show(saved[k])} → ${show(now[k])}`)
-    .join(', ');
 }

@@ -2,7 +2,7 @@ import { tf, tidyRead, type Tensor } from '../../../framework/backend/tf.js';
 import { ConfigError } from '../../../framework/errors.js';
 import { dropout } from '../../../framework/ops/dropout.js';
 import { dense } from '../../../framework/ops/matmul.js';
-import { SeededRandom } from '../../../framework/trainer/rng.js';
+import { SeededRandom } from '../../../framework/random.js';
 import { PromptTemplate } from '../../../templates/index.js';
 import { EflDescriptions } from '../../../verbalizers/index.js';
 import type { Example, TaskDefinition } from '../../../datasets/base.js';

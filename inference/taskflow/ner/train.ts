@@ -25,7 +25,7 @@ import type { BertModel } from '../../../framework/model/bert.js';
 import { loadPretrained, savePretrained } from '../../../framework/model/pretrained.js';
 import { BertTokenizer } from '../../../framework/tokenizer/index.js';
 import { loadTrainerCheckpoint } from '../../../framework/trainer/checkpoint.js';
-import { SeededRandom } from '../../../framework/trainer/rng.js';
+import { SeededRandom } from '../../../framework/random.js';
 import { Trainer, type FitResult } from '../../../framework/trainer/trainer.js';
 import { Lac } from '../lexical-analysis/lac.js';
 import { bioTags } from './bio.js';

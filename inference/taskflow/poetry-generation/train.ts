@@ -21,7 +21,7 @@ import { log as logger } from '../../../framework/log.js';
 import type { TrainHooks } from '../train-settings.js';
 
 export type { TrainHooks } from '../train-settings.js';
-import { Rng } from '../../../framework/pretrain/rng.js';
+import { SeededRandom } from '../../../framework/random.js';
 import { loadTrainerCheckpoint } from '../../../framework/trainer/checkpoint.js';
 import { Trainer, type FitResult } from '../../../framework/trainer/trainer.js';
 import { GptModel } from './gpt.js';
@@ -101,7 +101,7 @@ export function poetryGptConfig(o: PoetryTrainOptions, vocab: CharVocab): GptCon
 
 /** Seeded random held-out prefixes (at least 2 tokens): the Trainer's dev set, scored by next-token accuracy. */
 function devPrefixes(heldout: readonly number[][], size: number, seed: number): number[][] {
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   return Array.from({ length: size }, () => {
     const poem = heldout[rng.int(heldout.length)]!;
     return poem.slice(0, 2 + rng.int(poem.length - 1));

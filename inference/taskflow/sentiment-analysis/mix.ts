@@ -4,7 +4,7 @@
  * balanced by class (its majority class sampled down to its minority's count, optionally capped), so the mix's prior is
  * 50 / 50 whatever the sources' priors are.
  */
-import { SeededRandom } from '../../../framework/trainer/rng.js';
+import { SeededRandom } from '../../../framework/random.js';
 import { readReviews, reviewKey, sourceName, type Polarity, type Review } from './reviews.js';
 
 /**

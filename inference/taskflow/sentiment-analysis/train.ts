@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { elapsedLog, type TrainHooks } from '../train-settings.js';
 
 export type { TrainHooks } from '../train-settings.js';
-import { SeededRandom } from '../../../framework/trainer/rng.js';
+import { SeededRandom } from '../../../framework/random.js';
 import type { GraphOptions } from '../../export/bundle.js';
 import { readDecisionBias, writeDecision } from './decision.js';
 import { balancedBias, classScores, predictAt, type ClassScores } from './evaluate.js';

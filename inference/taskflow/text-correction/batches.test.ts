@@ -1,6 +1,6 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { SeededRandom } from '../../../framework/trainer/rng.js';
+import { SeededRandom } from '../../../framework/random.js';
 import { errorPositions } from './sighan.js';
 import { CharVocab } from './char-vocab.js';
 import { ConfusionSet } from './confusion.js';

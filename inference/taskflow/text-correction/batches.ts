@@ -3,7 +3,7 @@
  * [SEP]), detection labels on every character, correction targets on every wrong character and on a
  * sample of the right ones. Batches group sentences of similar length (little padding).
  */
-import type { SeededRandom } from '../../../framework/trainer/rng.js';
+import type { SeededRandom } from '../../../framework/random.js';
 import type { CscPair } from './sighan.js';
 import type { CharVocab } from './char-vocab.js';
 import type { CscBatch } from './model.js';

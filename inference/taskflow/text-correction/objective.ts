@@ -8,7 +8,7 @@ import { tf } from '../../../framework/backend/tf.js';
 import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
 import type { ParamGroup } from '../../../framework/optim/adamw.js';
 import type { Objective } from '../../../framework/trainer/objective.js';
-import { SeededRandom } from '../../../framework/trainer/rng.js';
+import { SeededRandom } from '../../../framework/random.js';
 import { type EncodedPair, padBatch, type PaddedBatch, sampleCorrections } from './batches.js';
 import type { CharVocab } from './char-vocab.js';
 import type { CscModel } from './model.js';

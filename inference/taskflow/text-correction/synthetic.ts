@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DataError } from '../../../framework/errors.js';
-import type { SeededRandom } from '../../../framework/trainer/rng.js';
+import type { SeededRandom } from '../../../framework/random.js';
 import type { CscPair } from './sighan.js';
 import { isHanzi, type ConfusionSet } from './confusion.js';
 

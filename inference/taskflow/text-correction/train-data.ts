@@ -14,7 +14,7 @@ import { log } from '../../../framework/log.js';
 import { BertModel } from '../../../framework/model/bert.js';
 import { readBertConfig, type BertConfig } from '../../../framework/model/config.js';
 import { readVocab, remapVocabState, SPECIAL_TOKENS, vocabMapping } from '../../../framework/pretrain/vocab.js';
-import type { SeededRandom } from '../../../framework/trainer/rng.js';
+import type { SeededRandom } from '../../../framework/random.js';
 import { CharVocab } from './char-vocab.js';
 import { ConfusionSet } from './confusion.js';
 import { CscModel } from './model.js';

@@ -11,7 +11,7 @@ import { ConfigError } from '../../../framework/errors.js';
 import { log } from '../../../framework/log.js';
 import { bertConfigToJson, type BertConfig } from '../../../framework/model/config.js';
 import { writeVocab } from '../../../framework/pretrain/vocab.js';
-import { SeededRandom } from '../../../framework/trainer/rng.js';
+import { SeededRandom } from '../../../framework/random.js';
 import { type FitResult, Trainer, type TrainerOptions } from '../../../framework/trainer/trainer.js';
 import { encodePairs, lengthBuckets } from './batches.js';
 import { type CscTestMetrics, exportAndEvaluate } from './evaluate.js';
