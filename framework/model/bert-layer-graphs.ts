@@ -8,15 +8,7 @@
 import { GraphBuilder, MS_DOMAIN } from '../onnx/graph.js';
 import { OnnxType } from '../onnx/proto.js';
 import type { HiddenAct } from './config.js';
-
-/** What a layer graph depends on besides the batch shape. */
-export interface LayerGraphSpec {
-  readonly hidden: number;
-  readonly heads: number;
-  readonly intermediate: number;
-  readonly act: HiddenAct;
-  readonly eps: number;
-}
+import { emitEncoderLayer, type LayerGraphSpec, type LayerProjection } from './encoder-layer.js';
 
 /** Parameter suffixes (after `encoder.layer.i.`) in the order the graphs take them. */
 export const LAYER_PARAMS = [
@@ -83,14 +75,6 @@ function paramDims(spec: LayerGraphSpec): number[][] {
   return [[h, h], [h], [h, h], [h], [h, h], [h], [h, h], [h], [h], [h], [h, f], [f], [f, h], [h], [h], [h]];
 }
 
-/** y = x·W + b for x [B, T, in] (MatMul broadcasts the 2-D weight). */
-const linear = (g: GraphBuilder, x: string, w: string, b: string) => g.op('Add', [g.op('MatMul', [x, w]), b]);
-
-function activation(g: GraphBuilder, act: HiddenAct, x: string): string {
-  if (act === 'relu') return g.op('Relu', [x]);
-  return g.op(act === 'gelu' ? 'Gelu' : 'FastGelu', [x], { domain: MS_DOMAIN });
-}
-
 /** d act(x) / dx, elementwise. */
 function activationGrad(g: GraphBuilder, act: HiddenAct, x: string): string {
   const c = (v: number) => g.scalar('c', v);
@@ -130,69 +114,36 @@ function mergeHeads(g: GraphBuilder, x: string, spec: LayerGraphSpec): string {
 }
 
 /**
- * The forward graph. `dropout`: takes keep-masks (already scaled by 1/(1−p)) `mask_attn` [B, nh, T, T], `mask_attn_out`
- * and `mask_ffn_out` [B, T, H]. `save`: also outputs {@link SAVED}.
+ * The forward graph: {@link emitEncoderLayer} on graph inputs, with ORT's contrib ops. `dropout`: takes keep-masks
+ * (already scaled by 1/(1−p)) `mask_attn` [B, nh, T, T], `mask_attn_out` and `mask_ffn_out` [B, T, H]. `save`: also
+ * outputs {@link SAVED}.
  */
 export function layerForwardGraph(spec: LayerGraphSpec, options: { dropout: boolean; save: boolean }): Uint8Array {
   const g = new GraphBuilder('bert-layer-forward');
-  const headDim = spec.hidden / spec.heads;
   const x = g.input('x', F, BTH);
   const maskBias = g.input('mask_bias', F, ['B', 1, 1, 'T']);
   const masks = options.dropout
-    ? [
+    ? ([
         g.input('mask_attn', F, ['B', spec.heads, 'T', 'T']),
         g.input('mask_attn_out', F, BTH),
         g.input('mask_ffn_out', F, BTH),
-      ]
-    : [];
+      ] as const)
+    : undefined;
   const dims = paramDims(spec);
-  const [wq, bq, wk, bk, wv, bv, wo, bo, g1, be1, wi, bi, wf, bf, g2, be2] = PARAM_INPUTS.map((n, i) =>
-    g.input(n, F, dims[i]!),
-  );
-  const drop = (t: string, k: number) => (options.dropout ? g.op('Mul', [t, masks[k]!]) : t);
-  const qh = splitHeads(g, linear(g, x, wq!, bq!), spec);
-  const kh = splitHeads(g, linear(g, x, wk!, bk!), spec);
-  const vh = splitHeads(g, linear(g, x, wv!, bv!), spec);
-  const scores = g.op('Add', [
-    g.op('FusedMatMul', [qh, kh], {
-      domain: MS_DOMAIN,
-      attributes: { transB: 1, alpha: { float: 1 / Math.sqrt(headDim) } },
-    }),
-    maskBias,
-  ]);
-  const probs = g.op('Softmax', [scores], { attributes: { axis: -1 } });
-  const ctx = mergeHeads(g, g.op('MatMul', [drop(probs, 0), vh]), spec);
-  const s1 = g.op('Add', [drop(linear(g, ctx, wo!, bo!), 1), x]);
-  const [h1, mean1, inv1] = g.opMulti('LayerNormalization', [s1, g1!, be1!], {
-    outputs: 3,
-    attributes: { axis: -1, epsilon: { float: spec.eps } },
+  const inputs = new Map(LAYER_PARAMS.map((name, i) => [name as string, g.input(PARAM_INPUTS[i]!, F, dims[i]!)]));
+  const param = (name: string) => inputs.get(name)!;
+  const linear = (input: string, name: LayerProjection) =>
+    g.op('Add', [g.op('MatMul', [input, param(`${name}.weight`)]), param(`${name}.bias`)]);
+  const values = emitEncoderLayer(g, spec, x, maskBias, {
+    linear,
+    param,
+    contrib: true,
+    stats: true,
+    ...(masks ? { masks } : {}),
   });
-  const pre = linear(g, h1!, wi!, bi!);
-  const inter = activation(g, spec.act, pre);
-  const s2 = g.op('Add', [drop(linear(g, inter, wf!, bf!), 2), h1!]);
-  const [y, mean2, inv2] = g.opMulti('LayerNormalization', [s2, g2!, be2!], {
-    outputs: 3,
-    attributes: { axis: -1, epsilon: { float: spec.eps } },
-  });
-  g.nodes.push({ op: 'Identity', inputs: [y!], outputs: ['y'], name: 'y' });
+  g.nodes.push({ op: 'Identity', inputs: [values.y], outputs: ['y'], name: 'y' });
   g.output('y', F, BTH);
   if (options.save) {
-    const values: Record<(typeof SAVED)[number], string> = {
-      qh,
-      kh,
-      vh,
-      probs,
-      ctx,
-      s1,
-      mean1: mean1!,
-      inv1: inv1!,
-      h1: h1!,
-      pre,
-      inter,
-      s2,
-      mean2: mean2!,
-      inv2: inv2!,
-    };
     for (const name of SAVED) {
       g.nodes.push({ op: 'Identity', inputs: [values[name]], outputs: [`saved_${name}`], name: `saved_${name}` });
       g.output(`saved_${name}`, F);

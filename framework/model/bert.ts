@@ -9,6 +9,7 @@ import { onNativeBackend } from '../backend/native.js';
 import { LAYER_PARAMS } from './bert-layer-graphs.js';
 import { fusedEncoderLayer } from './fused-layer.js';
 import type { BertConfig } from './config.js';
+import { layerSpec } from './encoder-layer.js';
 import type { HostTensor } from '../checkpoint/host-tensor.js';
 import { ParameterStore, type HostFloatTensor } from './parameters.js';
 import { bertParameterSpecs, type BertParts } from './specs.js';
@@ -199,13 +200,6 @@ export class BertModel {
   /** Layer i as one fused op each way on the native backend; the same seeds as {@link layer}, in the same order. */
   private fusedLayer(i: number, x: Tensor, maskBias: Tensor, training: boolean, seed: () => number): Tensor {
     const c = this.config;
-    const spec = {
-      hidden: c.hiddenSize,
-      heads: c.numAttentionHeads,
-      intermediate: c.intermediateSize,
-      act: c.hiddenAct,
-      eps: c.layerNormEps,
-    };
     const params = LAYER_PARAMS.map((n) => this.p(`encoder.layer.${i}.${n}`));
     const dropout = training
       ? {
@@ -214,7 +208,7 @@ export class BertModel {
           seeds: [seed(), seed(), seed()] as const,
         }
       : undefined;
-    return fusedEncoderLayer(spec, x, maskBias, params, dropout);
+    return fusedEncoderLayer(layerSpec(c), x, maskBias, params, dropout);
   }
 
   /** Names of layer i's parameters, in a fixed order (recomputation passes them as explicit inputs). */

@@ -7,14 +7,8 @@ import { tf, type Tensor } from '../backend/tf.js';
 import { NativeSession, type NativeTensor } from '../backend/ort-binding.js';
 import { customGrad } from '../ops/custom-grad.js';
 import { dropoutMask } from '../ops/dropout.js';
-import {
-  BACKWARD_OUTPUTS,
-  PARAM_INPUTS,
-  SAVED,
-  layerBackwardGraph,
-  layerForwardGraph,
-  type LayerGraphSpec,
-} from './bert-layer-graphs.js';
+import { BACKWARD_OUTPUTS, PARAM_INPUTS, SAVED, layerBackwardGraph, layerForwardGraph } from './bert-layer-graphs.js';
+import type { LayerGraphSpec } from './encoder-layer.js';
 
 const MASK_FEEDS = ['mask_attn', 'mask_attn_out', 'mask_ffn_out'] as const;
 

@@ -1,8 +1,9 @@
 /**
  * The BERT encoder as ONNX, two ways:
- * - `fusion: 'none'`: standard opset-17 operators, one node per step of `framework/model/bert.ts`
- *   (34 per layer: separate Q/K/V MatMul+Add, Reshape/Transpose, scores, Softmax, erf-GELU in 5 ops,
- *   residual Add + LayerNormalization). What a generic exporter writes; ORT may fuse parts of it.
+ * - `fusion: 'none'`: standard opset-17 operators, one node per step of `bert.ts`. Each layer is
+ *   {@link emitEncoderLayer} (the forward the fused training layer runs too) without contrib ops: 34 nodes per
+ *   layer (separate Q/K/V MatMul+Add, Reshape/Transpose, scores, Softmax, erf-GELU in 5 ops, residual Add +
+ *   LayerNormalization). What a generic exporter writes; ORT may fuse parts of it.
  * - `fusion: 'contrib'`: ORT's fused `com.microsoft` kernels, emitted directly — EmbedLayerNormalization,
  *   Attention (merged QKV weights) and BiasGelu/FastGelu; residual + LayerNorm stay Add + LayerNormalization
  *   (faster than SkipLayerNormalization on ORT's CPU kernels, measured): 11 nodes per layer; 10 with INT8,
@@ -15,6 +16,7 @@
  */
 import { f32ToF16 } from '../../framework/checkpoint/half.js';
 import type { BertConfig } from '../../framework/model/config.js';
+import { emitEncoderLayer, layerSpec, type LayerProjection } from '../../framework/model/encoder-layer.js';
 import { type GraphBuilder, MS_DOMAIN } from '../../framework/onnx/graph.js';
 import { OnnxType } from '../../framework/onnx/proto.js';
 import { quantizeColumns } from './quantize.js';
@@ -58,6 +60,11 @@ export class BertGraph {
     const data = value instanceof Float32Array ? value : value.data;
     const shape = dims ?? (value instanceof Float32Array ? [value.length] : value.shape);
     if (this.options.precision !== 'fp16') return this.g.init(name, shape, data);
+    return this.float16(name, data, shape);
+  }
+
+  /** A float initializer stored as float16 and cast to float32 at load. */
+  protected float16(name: string, data: Float32Array, shape: readonly number[]): string {
     const scope = this.g.scope;
     this.g.scope = 'cast/';
     const out = this.g.op('Cast', [this.g.init(`${name}.f16`, shape, f32ToF16(data))], {
@@ -155,21 +162,6 @@ export class BertGraph {
     );
   }
 
-  /** The activation in standard ops (bias already added). */
-  private activation(x: string): string {
-    const g = this.g;
-    const act = this.config.hiddenAct;
-    if (act === 'relu') return g.op('Relu', [x]);
-    const half = g.op('Mul', [x, g.scalar('half', 0.5)]);
-    if (act === 'gelu') {
-      const erf = g.op('Erf', [g.op('Div', [x, g.scalar('sqrt2', Math.SQRT2)])]);
-      return g.op('Mul', [half, g.op('Add', [erf, g.scalar('one', 1)])]);
-    }
-    const cube = g.op('Mul', [g.op('Pow', [x, g.scalar('three', 3)]), g.scalar('gelu_c', 0.044715)]);
-    const inner = g.op('Mul', [g.op('Add', [x, cube]), g.scalar('sqrt_2_over_pi', Math.sqrt(2 / Math.PI))]);
-    return g.op('Mul', [half, g.op('Add', [g.op('Tanh', [inner]), g.scalar('one', 1)])]);
-  }
-
   /** The activation fused with the preceding bias. */
   private fusedActivation(x: string, bias: string): string {
     const act = this.config.hiddenAct;
@@ -177,35 +169,13 @@ export class BertGraph {
     return this.g.op(act === 'gelu' ? 'BiasGelu' : 'FastGelu', [x, bias], { domain: MS_DOMAIN });
   }
 
+  /** A standard-op layer: the same forward as the fused training layer's, on this graph's initializers. */
   private layer(i: number, x: string, maskBias: string): string {
-    const g = this.g;
-    const c = this.config;
-    const heads = c.numAttentionHeads;
-    const headDim = c.hiddenSize / heads;
     const p = `encoder.layer.${i}`;
-    const lin = (input: string, name: string) =>
+    const linear = (input: string, name: LayerProjection) =>
       this.matmul(input, `${p}.${name}`, this.w.linear(`${p}.${name}`), this.w.bias(`${p}.${name}`));
-    const split = g.ints('split_heads', [0, 0, heads, headDim]);
-    const project = (name: string, perm: number[]) =>
-      g.op('Transpose', [g.op('Reshape', [lin(x, name), split])], { attributes: { perm } });
-    const q = project('attention.self.query', [0, 2, 1, 3]);
-    const kT = project('attention.self.key', [0, 2, 3, 1]);
-    const v = project('attention.self.value', [0, 2, 1, 3]);
-    const scores = g.op('Add', [
-      g.op('Mul', [g.op('MatMul', [q, kT]), g.scalar('attn_scale', 1 / Math.sqrt(headDim))]),
-      maskBias,
-    ]);
-    const probs = g.op('Softmax', [scores], { attributes: { axis: -1 } });
-    const context = g.op('Reshape', [
-      g.op('Transpose', [g.op('MatMul', [probs, v])], { attributes: { perm: [0, 2, 1, 3] } }),
-      g.ints('merge_heads', [0, 0, c.hiddenSize]),
-    ]);
-    const h1 = this.layerNorm(
-      g.op('Add', [lin(context, 'attention.output.dense'), x]),
-      `${p}.attention.output.LayerNorm`,
-    );
-    const inter = this.activation(lin(h1, 'intermediate.dense'));
-    return this.layerNorm(g.op('Add', [lin(inter, 'output.dense'), h1]), `${p}.output.LayerNorm`);
+    const param = (name: string) => this.weight(`${p}.${name}`, this.w.get(`${p}.${name}`));
+    return emitEncoderLayer(this.g, layerSpec(this.config), x, maskBias, { linear, param, contrib: false }).y;
   }
 
   private fusedLayer(i: number, x: string, mask: string): string {

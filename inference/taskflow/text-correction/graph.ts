@@ -12,7 +12,6 @@
  *   (unrestricted correction).
  * Under `int8` the encoder's MatMuls are int8 and the embedding tables float16 (they are most of the file).
  */
-import { f32ToF16 } from '../../../framework/checkpoint/half.js';
 import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
 import type { BertConfig } from '../../../framework/model/config.js';
 import { BertGraph, type Fusion, type Precision } from '../../export/bert-graph.js';
@@ -33,14 +32,7 @@ class CscBertGraph extends BertGraph {
   override weight(name: string, value: FloatWeight | Float32Array, dims?: readonly number[]): string {
     const data = value instanceof Float32Array ? value : value.data;
     if (this.options.precision !== 'int8' || data.length < HALF_TABLE_SIZE) return super.weight(name, value, dims);
-    const shape = dims ?? (value instanceof Float32Array ? [value.length] : value.shape);
-    const scope = this.g.scope;
-    this.g.scope = 'cast/';
-    const out = this.g.op('Cast', [this.g.init(`${name}.f16`, shape, f32ToF16(data))], {
-      attributes: { to: OnnxType.FLOAT },
-    });
-    this.g.scope = scope;
-    return out;
+    return this.float16(name, data, dims ?? (value instanceof Float32Array ? [value.length] : value.shape));
   }
 }
 
