@@ -22,7 +22,7 @@ import { generate } from '../../framework/generation/generate.js';
 import { TfjsCachedSource, TfjsNaiveSource } from '../../inference/taskflow/poetry-generation/tfjs-source.js';
 import { GptModel } from '../../inference/taskflow/poetry-generation/gpt.js';
 import { readGptDir } from '../../inference/taskflow/poetry-generation/gpt-dir.js';
-import { WeightReader } from '../../inference/export/weights.js';
+import { WeightReader } from '../../framework/onnx/weights.js';
 import { buildGptGraph } from '../../inference/taskflow/poetry-generation/graph.js';
 import { OrtCachedSource } from '../../inference/taskflow/poetry-generation/ort-source.js';
 

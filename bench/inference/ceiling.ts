@@ -6,7 +6,7 @@
  * as a share of it, which says how far a goal such as "FP32 ≥ 3× PyTorch" can be reached at all.
  */
 import * as ort from 'onnxruntime-node';
-import { quantizeColumns } from '../../inference/export/quantize.js';
+import { quantizeColumns } from '../../framework/onnx/quantize.js';
 import { GraphBuilder, MS_DOMAIN } from '../../framework/onnx/graph.js';
 import { OnnxType } from '../../framework/onnx/proto.js';
 

@@ -16,10 +16,11 @@ import { loadStateDict } from '../../framework/checkpoint/state-dict.js';
 import { BertModel } from '../../framework/model/bert.js';
 import { BERT_DEFAULTS, readBertConfig, type BertConfig } from '../../framework/model/config.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
-import { RUNTIME_OPTIMIZATION, type Fusion, type Precision } from '../../inference/export/bert-graph.js';
+import { RUNTIME_OPTIMIZATION } from '../../framework/model/bert-graph.js';
+import type { Fusion, Precision } from '../../framework/onnx/choices.js';
 import { petHead } from '../../experiments/methods/index.js';
 import { buildClassifierGraph, type RunSpec } from '../../inference/export/bundle.js';
-import { WeightReader } from '../../inference/export/weights.js';
+import { WeightReader } from '../../framework/onnx/weights.js';
 
 const { values } = parseArgs({
   options: {

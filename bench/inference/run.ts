@@ -29,10 +29,11 @@ import { BERT_DEFAULTS, readBertConfig, type BertConfig } from '../../framework/
 import { savePretrained } from '../../framework/model/pretrained.js';
 import { useBackend } from '../../framework/testing/backends.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
-import { RUNTIME_OPTIMIZATION, type Fusion, type Precision } from '../../inference/export/bert-graph.js';
+import { RUNTIME_OPTIMIZATION } from '../../framework/model/bert-graph.js';
+import type { Fusion, Precision } from '../../framework/onnx/choices.js';
 import { petHead } from '../../experiments/methods/index.js';
 import { buildClassifierGraph, type RunSpec } from '../../inference/export/bundle.js';
-import { WeightReader } from '../../inference/export/weights.js';
+import { WeightReader } from '../../framework/onnx/weights.js';
 import { readGraphSummary } from '../../framework/onnx/proto.js';
 import { encoderFlopsPerText, matmulCeiling, type Ceiling } from './ceiling.js';
 import { cell, renderMarkdown, type Cell } from './report.js';

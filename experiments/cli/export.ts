@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
 import { log } from '../../framework/log.js';
-import { checkChoice, FUSIONS, PRECISIONS } from '../../inference/export/choices.js';
+import { checkChoice, FUSIONS, PRECISIONS } from '../../framework/onnx/choices.js';
 import type { Command } from './command.js';
 
 const usage = `usage: fewprompt export --run DIR --out BUNDLE [--precision fp32|fp16|int8] [--fusion contrib|none]

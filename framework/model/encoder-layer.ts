@@ -1,10 +1,9 @@
 /**
  * One post-LN BERT encoder layer (`BertModel.layer` in bert.ts) emitted as ONNX nodes: the one ONNX forward of the
  * layer that both the fused training graph (`bert-layer-graphs.ts`) and the exported encoder's standard-op layers
- * (`inference/export/bert-graph.ts`) build on. What differs between them is passed in: how a projection and a
- * LayerNorm parameter become graph values (graph inputs for training; initializers, float16 or int8 for export),
- * whether ORT's contrib ops may be used, the dropout keep-masks and whether the LayerNorms also return their
- * statistics.
+ * (`bert-graph.ts`) build on. What differs between them is passed in: how a projection and a LayerNorm parameter
+ * become graph values (graph inputs for training; initializers, float16 or int8 for export), whether ORT's contrib
+ * ops may be used, the dropout keep-masks and whether the LayerNorms also return their statistics.
  */
 import { type GraphBuilder, MS_DOMAIN } from '../onnx/graph.js';
 import type { BertConfig, HiddenAct } from './config.js';

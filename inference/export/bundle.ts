@@ -20,11 +20,12 @@ import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { PromptEncoder, type PromptTemplate } from '../../templates/index.js';
 import type { ManualVerbalizer } from '../../verbalizers/index.js';
 import { GraphBuilder } from '../../framework/onnx/graph.js';
-import { BertGraph, type Fusion, type Precision } from './bert-graph.js';
+import { BertGraph } from '../../framework/model/bert-graph.js';
+import type { Fusion, Precision } from '../../framework/onnx/choices.js';
 import { Int8EmbeddingBertGraph } from './int8-embeddings.js';
 import { BUNDLE_FORMAT_VERSION, type BundleManifest } from './manifest.js';
 import { readJson, type RunSpec } from './method-spec.js';
-import { WeightReader, type FloatWeight } from './weights.js';
+import { WeightReader, type FloatWeight } from '../../framework/onnx/weights.js';
 import { packagePath } from '../../framework/package-paths.js';
 
 export { readJson, readRunSpec, type MethodSpec, type RunSpec } from './method-spec.js';

@@ -15,8 +15,8 @@
 import { ConfigError } from '../../framework/errors.js';
 import type { ManualVerbalizer } from '../../verbalizers/manual.js';
 import { OnnxType } from '../../framework/onnx/proto.js';
-import type { BertGraph } from './bert-graph.js';
-import { transpose, type WeightReader } from './weights.js';
+import type { BertGraph } from '../../framework/model/bert-graph.js';
+import { transpose, type WeightReader } from '../../framework/onnx/weights.js';
 
 /**
  * Masked-LM transform (dense → activation → LayerNorm) on [.., H] rows, in standard ops: the label-word head's and the

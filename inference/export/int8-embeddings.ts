@@ -7,8 +7,8 @@
  * by row (a lookup) and by the tied PET decoder; a per-row scale bounds each row's error by half a step.
  */
 import { OnnxType } from '../../framework/onnx/proto.js';
-import { BertGraph } from './bert-graph.js';
-import type { FloatWeight } from './weights.js';
+import { BertGraph } from '../../framework/model/bert-graph.js';
+import type { FloatWeight } from '../../framework/onnx/weights.js';
 
 const WORD_EMBEDDINGS = 'embeddings.word_embeddings.weight';
 

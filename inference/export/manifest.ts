@@ -5,7 +5,7 @@
  */
 import type { TemplateConfig } from '../../templates/base.js';
 import type { ManualVerbalizerConfig } from '../../verbalizers/index.js';
-import type { Fusion, Precision } from './choices.js';
+import type { Fusion, Precision } from '../../framework/onnx/choices.js';
 
 export const BUNDLE_FORMAT_VERSION = 1;
 

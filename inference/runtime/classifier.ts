@@ -13,7 +13,7 @@ import { BundleError, ConfigError } from '../../framework/errors.js';
 import { BertTokenizer } from '../../framework/tokenizer/index.js';
 import { PromptTemplate } from '../../templates/prompt-template.js';
 import { BUNDLE_FORMAT_VERSION, type BundleManifest } from '../export/manifest.js';
-import { RUNTIME_OPTIMIZATION } from '../export/bert-graph.js';
+import { RUNTIME_OPTIMIZATION } from '../../framework/model/bert-graph.js';
 import { Featurizer, type ClassifierInput, type FeatureBatch } from './features.js';
 import { AutoSplitter, type SplitOptions } from './splitter.js';
 

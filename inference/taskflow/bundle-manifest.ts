@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BundleError } from '../../framework/errors.js';
 import type { BertConfig } from '../../framework/model/config.js';
-import type { Fusion, Precision } from '../export/choices.js';
+import type { Fusion, Precision } from '../../framework/onnx/choices.js';
 
 /** A bundle's graph: its file and how it was built. */
 export interface GraphFacts {

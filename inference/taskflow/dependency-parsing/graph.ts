@@ -4,8 +4,9 @@
  * [batch, nodes · labels, nodes] (dependent × label × head). The MST decoding runs on the host.
  */
 import type { BertConfig } from '../../../framework/model/config.js';
-import { BertGraph, type Fusion, type Precision } from '../../export/bert-graph.js';
-import type { FloatWeight, WeightReader } from '../../export/weights.js';
+import { BertGraph } from '../../../framework/model/bert-graph.js';
+import type { Fusion, Precision } from '../../../framework/onnx/choices.js';
+import type { FloatWeight, WeightReader } from '../../../framework/onnx/weights.js';
 import { GraphBuilder } from '../../../framework/onnx/graph.js';
 import { OnnxType } from '../../../framework/onnx/proto.js';
 import { LEAKY_SLOPE, type ParserHeadConfig } from './head.js';

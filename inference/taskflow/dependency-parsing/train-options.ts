@@ -5,7 +5,7 @@
  * values are in models/taskflow/dependency-parsing/MODEL_CARD.md.
  */
 import { DEFAULT_MODEL_DIR } from '../../../framework/model/default.js';
-import { PRECISIONS } from '../../export/choices.js';
+import { PRECISIONS } from '../../../framework/onnx/choices.js';
 import { resolveSettings, type SettingsValues, type TrainSetting } from '../train-settings.js';
 
 export type { TrainSetting } from '../train-settings.js';

@@ -19,12 +19,13 @@ import { ExportError } from '../../../framework/errors.js';
 import { readBertConfig } from '../../../framework/model/config.js';
 import { BertTokenizer } from '../../../framework/tokenizer/index.js';
 import { GraphBuilder } from '../../../framework/onnx/graph.js';
-import { BertGraph, type Precision } from '../../export/bert-graph.js';
+import { BertGraph } from '../../../framework/model/bert-graph.js';
+import type { Precision } from '../../../framework/onnx/choices.js';
 import { tokenClassificationHead } from './head.js';
 import { Int8EmbeddingBertGraph } from '../../export/int8-embeddings.js';
 import { readJson, writeBundleDir } from '../../export/bundle.js';
 import { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from './manifest.js';
-import { WeightReader } from '../../export/weights.js';
+import { WeightReader } from '../../../framework/onnx/weights.js';
 import { checkLacTagFeatures, type LacTagFeatures } from './lac-char-tags.js';
 
 export { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from './manifest.js';

@@ -1,12 +1,12 @@
 /**
- * The NER model's ONNX head, after the exported encoder (`inference/export/bert-graph.ts`): the same layer as
+ * The NER model's ONNX head, after the exported encoder (`framework/model/bert-graph.ts`): the same layer as
  * `TokenClassificationMethod.logits` in tfjs (token-classification.ts), with the same weight names
  * (`method.classifier.*`, `method.lac_tag_embedding`).
  */
 import { ConfigError } from '../../../framework/errors.js';
 import { OnnxType } from '../../../framework/onnx/proto.js';
-import type { BertGraph } from '../../export/bert-graph.js';
-import type { WeightReader } from '../../export/weights.js';
+import type { BertGraph } from '../../../framework/model/bert-graph.js';
+import type { WeightReader } from '../../../framework/onnx/weights.js';
 import type { LacTagFeatures } from './lac-char-tags.js';
 
 /**

@@ -3,7 +3,7 @@
  * (`token-classifier.ts`). Its own module, with type-only imports, so that loading a bundle loads none of the export
  * code.
  */
-import type { Precision } from '../../export/choices.js';
+import type { Precision } from '../../../framework/onnx/choices.js';
 import type { LacTagFeatures } from './lac-char-tags.js';
 
 export const TOKEN_BUNDLE_FORMAT = 'fewprompt-token-bundle';

@@ -11,7 +11,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { BundleError, ConfigError } from '../../../framework/errors.js';
 import { BertTokenizer } from '../../../framework/tokenizer/index.js';
 import { TOKEN_BUNDLE_FORMAT, TOKEN_BUNDLE_FORMAT_VERSION, type TokenBundleManifest } from './manifest.js';
-import { RUNTIME_OPTIMIZATION } from '../../export/bert-graph.js';
+import { RUNTIME_OPTIMIZATION } from '../../../framework/model/bert-graph.js';
 import { tagIdsToSpans, viterbiTagIds } from './bio.js';
 import { charTokenIds, charWindows, textChars } from './char-features.js';
 import { Lac } from '../lexical-analysis/lac.js';

@@ -10,7 +10,7 @@ import type { CharVocab } from '../../../framework/generation/char-vocab.js';
 import { generate } from '../../../framework/generation/generate.js';
 import { readGptDir } from './gpt-dir.js';
 import type { GptConfig } from './gpt-config.js';
-import { WeightReader } from '../../export/weights.js';
+import { WeightReader } from '../../../framework/onnx/weights.js';
 import { buildGptGraph } from './graph.js';
 import { OrtCachedSource } from './ort-source.js';
 

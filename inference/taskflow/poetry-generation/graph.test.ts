@@ -6,7 +6,7 @@ import { TfjsCachedSource, TfjsNaiveSource } from './tfjs-source.js';
 import { GptModel } from './gpt.js';
 import { GPT_DEFAULTS, type GptConfig } from './gpt-config.js';
 import { useBackend } from '../../../framework/testing/backends.js';
-import { WeightReader } from '../../export/weights.js';
+import { WeightReader } from '../../../framework/onnx/weights.js';
 import { buildGptGraph } from './graph.js';
 import { OrtCachedSource } from './ort-source.js';
 

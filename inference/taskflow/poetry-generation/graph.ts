@@ -13,7 +13,7 @@ import type { GptConfig } from './gpt-config.js';
 import { readGptDir } from './gpt-dir.js';
 import { GraphBuilder } from '../../../framework/onnx/graph.js';
 import { OnnxType } from '../../../framework/onnx/proto.js';
-import { concatColumns, WeightReader } from '../../export/weights.js';
+import { concatColumns, WeightReader } from '../../../framework/onnx/weights.js';
 
 /** Graph input/output names of layer i's cache. */
 export const cacheNames = (i: number) => ({

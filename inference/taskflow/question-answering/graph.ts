@@ -6,10 +6,10 @@
 import type { BertConfig } from '../../../framework/model/config.js';
 import { GraphBuilder } from '../../../framework/onnx/graph.js';
 import { OnnxType } from '../../../framework/onnx/proto.js';
-import { BertGraph } from '../../export/bert-graph.js';
-import type { Fusion, Precision } from '../../export/choices.js';
+import { BertGraph } from '../../../framework/model/bert-graph.js';
+import type { Fusion, Precision } from '../../../framework/onnx/choices.js';
 import { Int8EmbeddingBertGraph } from '../../export/int8-embeddings.js';
-import type { WeightReader } from '../../export/weights.js';
+import type { WeightReader } from '../../../framework/onnx/weights.js';
 
 /** Options of {@link buildQaGraph}. */
 export interface QaGraphOptions {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { BundleError, ConfigError, TaskInputError } from '../../../framework/errors.js';
 import { BertTokenizer } from '../../../framework/tokenizer/index.js';
-import { RUNTIME_OPTIMIZATION } from '../../export/bert-graph.js';
+import { RUNTIME_OPTIMIZATION } from '../../../framework/model/bert-graph.js';
 import { readQaManifest, type QaManifest } from './bundle.js';
 import { bestAnswer, type QaAnswer, type WindowLogits } from './decode.js';
 import { QaFeaturizer, type QaFeatureBatch, type QaWindow } from './features.js';

@@ -4,7 +4,7 @@
  */
 import { initBackend } from '../../../framework/backend/select.js';
 import { createTinyModel, TINY_DECISIVE_CONFIG, tinyTokenizer } from '../../../framework/testing/tiny-bert.js';
-import type { Fusion, Precision } from '../../export/choices.js';
+import type { Fusion, Precision } from '../../../framework/onnx/choices.js';
 import { writeQaBundle, type QaManifest } from './bundle.js';
 import type { SpanDecodeOptions } from './decode.js';
 import { QaFeaturizer, type QaWindowOptions } from './features.js';

@@ -5,7 +5,7 @@
  * models/taskflow/sentiment-analysis/MODEL_CARD.md.
  */
 import { DEFAULT_MODEL_DIR } from '../../../framework/model/default.js';
-import { PRECISIONS } from '../../export/choices.js';
+import { PRECISIONS } from '../../../framework/onnx/choices.js';
 import { resolveSettings, type SettingsValues, type TrainSetting } from '../train-settings.js';
 
 /** The training methods the recipe can use (registered methods of experiments/ that score one row per review). */

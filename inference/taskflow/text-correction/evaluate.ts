@@ -13,7 +13,7 @@ import { loadStateDict } from '../../../framework/checkpoint/state-dict.js';
 import { log } from '../../../framework/log.js';
 import { readBertConfig } from '../../../framework/model/config.js';
 import { readSighanJson, type CscPair } from './sighan.js';
-import { checkChoice, PRECISIONS } from '../../export/bert-graph.js';
+import { checkChoice, PRECISIONS } from '../../../framework/onnx/choices.js';
 import {
   Corrector,
   decide,

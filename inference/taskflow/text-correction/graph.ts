@@ -14,8 +14,9 @@
  */
 import type { HostTensor } from '../../../framework/checkpoint/host-tensor.js';
 import type { BertConfig } from '../../../framework/model/config.js';
-import { BertGraph, type Fusion, type Precision } from '../../export/bert-graph.js';
-import { WeightReader, type FloatWeight } from '../../export/weights.js';
+import { BertGraph } from '../../../framework/model/bert-graph.js';
+import type { Fusion, Precision } from '../../../framework/onnx/choices.js';
+import { WeightReader, type FloatWeight } from '../../../framework/onnx/weights.js';
 import { GraphBuilder } from '../../../framework/onnx/graph.js';
 import { OnnxType } from '../../../framework/onnx/proto.js';
 import { mlmTransform } from '../../export/heads.js';

@@ -7,7 +7,7 @@
  */
 import { ConfigError } from '../../../framework/errors.js';
 import { DEFAULT_MODEL_DIR } from '../../../framework/model/default.js';
-import { PRECISIONS } from '../../export/choices.js';
+import { PRECISIONS } from '../../../framework/onnx/choices.js';
 import { resolveSettings, type SettingsValues, type TrainSetting } from '../train-settings.js';
 
 /** The network recipe's phases, in the order they run. */

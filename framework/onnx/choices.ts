@@ -1,9 +1,9 @@
 /**
  * The export choices, light enough for `fewprompt export --help` and `taskflow-train --help` (the graph writer that
  * uses them loads protobuf): how the encoder's graph is fused and at which precision its weights are stored
- * (`bert-graph.ts` explains each).
+ * (`framework/model/bert-graph.ts` explains each).
  */
-import { ConfigError } from '../../framework/errors.js';
+import { ConfigError } from '../errors.js';
 
 /**
  * Graph styles: standard operators, or ORT's fused `com.microsoft` kernels.

@@ -2,8 +2,8 @@
  * Float weights of a trained run in host memory, by canonical (Hugging Face) name, with the layout
  * conversions the ONNX graph needs: Linear weights arrive [out, in] and MatMul wants [in, out].
  */
-import type { HostTensor } from '../../framework/checkpoint/host-tensor.js';
-import { CheckpointError } from '../../framework/errors.js';
+import type { HostTensor } from '../checkpoint/host-tensor.js';
+import { CheckpointError } from '../errors.js';
 
 /** A float32 host matrix or vector. */
 export interface FloatWeight {

@@ -9,7 +9,7 @@
  * `reduce_range` choice of ORT's own `quantize_dynamic`, at the cost of one bit of weight precision
  * that per-column scales win back.
  */
-import { ShapeError } from '../../framework/errors.js';
+import { ShapeError } from '../errors.js';
 
 /** A quantised [rows, cols] weight: int8 values and one float scale per column. */
 export interface QuantizedMatrix {

@@ -12,18 +12,16 @@
  *   Load these graphs at {@link RUNTIME_OPTIMIZATION}'s level.
  * Precision: `fp32`; `fp16` stores weights as float16 initializers cast to float32 at load (half the
  * file, same CPU kernels); `int8` runs every encoder MatMul as DynamicQuantizeMatMul on per-column
- * int8 weights (see quantize.ts).
+ * int8 weights (see `framework/onnx/quantize.ts`).
  */
-import { f32ToF16 } from '../../framework/checkpoint/half.js';
-import type { BertConfig } from '../../framework/model/config.js';
-import { emitEncoderLayer, layerSpec, type LayerProjection } from '../../framework/model/encoder-layer.js';
-import { type GraphBuilder, MS_DOMAIN } from '../../framework/onnx/graph.js';
-import { OnnxType } from '../../framework/onnx/proto.js';
-import { quantizeColumns } from './quantize.js';
-import { concatColumns, type FloatWeight, type WeightReader } from './weights.js';
-import type { Fusion, Precision } from './choices.js';
-
-export { checkChoice, FUSIONS, type Fusion, PRECISIONS, type Precision } from './choices.js';
+import { f32ToF16 } from '../checkpoint/half.js';
+import type { Fusion, Precision } from '../onnx/choices.js';
+import { type GraphBuilder, MS_DOMAIN } from '../onnx/graph.js';
+import { OnnxType } from '../onnx/proto.js';
+import { quantizeColumns } from '../onnx/quantize.js';
+import { concatColumns, type FloatWeight, type WeightReader } from '../onnx/weights.js';
+import type { BertConfig } from './config.js';
+import { emitEncoderLayer, layerSpec, type LayerProjection } from './encoder-layer.js';
 
 /**
  * The ORT graph-optimisation level to load a graph of each fusion at. Ours are fused already: ORT's 'extended'

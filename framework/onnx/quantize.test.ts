@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder, MS_DOMAIN } from '../../framework/onnx/graph.js';
-import { OnnxType } from '../../framework/onnx/proto.js';
+import { GraphBuilder, MS_DOMAIN } from './graph.js';
+import { OnnxType } from './proto.js';
 import { dequantize, quantizeColumns } from './quantize.js';
 
 function lcg(seed: number): () => number {
