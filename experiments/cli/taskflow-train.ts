@@ -1,6 +1,13 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { ConfigError, UnknownKindError } from '../../framework/errors.js';
 import {
+  helpLines,
+  type SettingsTable,
+  settingsArgOptions,
+  settingsFromArgs,
+  settingsHelp,
+} from '../../framework/settings.js';
+import {
   DEPENDENCY_PARSER_SETTINGS,
   type DependencyParserTrainOptions,
 } from '../../inference/taskflow/dependency-parsing/train-options.js';
@@ -20,10 +27,7 @@ import {
   TEXT_CORRECTION_SETTINGS,
   type TextCorrectionTrainOptions,
 } from '../../inference/taskflow/text-correction/train-options.js';
-import type { TrainSetting } from '../../inference/taskflow/train-settings.js';
-import { helpLines } from '../config/options.js';
 import type { Command } from './command.js';
-import { optionalNumberFlag } from './flags.js';
 
 /**
  * A Taskflow family that trains its own model: its settings table (flags and `--help` derive from it) and its
@@ -32,7 +36,7 @@ import { optionalNumberFlag } from './flags.js';
 export interface TrainableTask {
   readonly kind: string;
   readonly summary: string;
-  readonly settings: Readonly<Record<string, TrainSetting>>;
+  readonly settings: SettingsTable;
   /** Trains with the options parsed from the flags (absent ones take the table's defaults); one line of result. */
   train(options: Record<string, unknown>): Promise<string>;
 }
@@ -155,14 +159,6 @@ export const TRAINABLE_TASKS: readonly TrainableTask[] = [
   },
 ];
 
-const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-function settingHelp(key: string, s: TrainSetting): { head: string; help: string } {
-  const shown = Array.isArray(s.default) ? s.default.join(', ') : s.default;
-  const help = s.type === 'boolean' || shown === undefined ? s.help : `${s.help} (default ${shown})`;
-  return { head: `--${kebab(key)}${s.arg ? ` ${s.arg}` : ''}`, help };
-}
-
 const usage = `usage: fewprompt taskflow-train TASK [options]
 
 Trains a Taskflow task's model with its family's recipe (inference/taskflow/<family>/train.ts; text_correction_lm,
@@ -173,42 +169,20 @@ ${helpLines(TRAINABLE_TASKS.map((t) => ({ head: t.kind, help: t.summary })))}
 ${TRAINABLE_TASKS.map(
   (t) => `
 ${t.kind} options:
-${helpLines(Object.entries(t.settings).map(([key, s]) => settingHelp(key, s)))}`,
+${helpLines(settingsHelp(t.settings))}`,
 ).join('')}`;
-
-/** A family's flag table (parseArgs), from its settings. */
-function flagsOf(task: TrainableTask): ParseArgsOptionsConfig {
-  return Object.fromEntries(
-    Object.entries(task.settings).map(([key, s]) => [
-      kebab(key),
-      s.type === 'boolean'
-        ? { type: 'boolean' }
-        : { type: 'string', ...(s.type === 'strings' ? { multiple: true } : {}) },
-    ]),
-  );
-}
 
 /** The family's flags → its options: numbers checked, choices checked, absent flags left out. */
 export function trainOptionsFromFlags(task: TrainableTask, args: string[]): Record<string, unknown> {
-  const settings = Object.entries(task.settings);
-  const { values } = parseArgs({ args, options: flagsOf(task), strict: true });
-  const options: Record<string, unknown> = {};
-  for (const [key, s] of settings) {
-    const flag = kebab(key);
-    const value = values[flag];
-    if (value === undefined) continue;
-    if (s.choices && !s.choices.includes(String(value)))
-      throw new ConfigError(`--${flag} must be one of ${s.choices.join(', ')}; got '${String(value)}'`);
-    options[key] = s.type === 'number' ? optionalNumberFlag(values, flag) : value;
-  }
-  return options;
+  const { values } = parseArgs({ args, options: settingsArgOptions(task.settings), strict: true });
+  return settingsFromArgs(task.settings, values);
 }
 
 /** `fewprompt taskflow-train`: a Taskflow family's training recipe. */
 export const taskflowTrainCommand: Command = {
   name: 'taskflow-train',
   usage,
-  options: Object.assign({}, ...TRAINABLE_TASKS.map(flagsOf)) as ParseArgsOptionsConfig,
+  options: Object.assign({}, ...TRAINABLE_TASKS.map((t) => settingsArgOptions(t.settings))) as ParseArgsOptionsConfig,
   async run(args) {
     const [kind, ...rest] = args;
     const kinds = TRAINABLE_TASKS.map((t) => t.kind);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
-import { cliOptions, helpLines, optionHelp } from '../config/options.js';
+import { helpLines } from '../../framework/settings.js';
+import { cliOptions, optionHelp } from '../config/options.js';
 import { customTaskFromFlags, TASK_FILE_FLAGS, TASK_FILE_HELP } from './task-files.js';
 import { variantName } from '../variant.js';
 import type { Command } from './command.js';

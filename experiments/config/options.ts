@@ -4,6 +4,7 @@
  * the run record (MLflow params: the parsed config) all derive from this table — a new hyperparameter is one entry
  * here plus the code that uses it.
  */
+import { helpLines, kebabCase } from '../../framework/settings.js';
 
 /** How an option looks on the command line. */
 export interface OptionFlag {
@@ -155,8 +156,6 @@ export interface CliOption {
   readonly help: string;
 }
 
-const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
 /** Every option that has a flag, with how its value is read. */
 export function cliOptions(): CliOption[] {
   return Object.entries(EXPERIMENT_OPTIONS).flatMap(([field, o]): CliOption[] => {
@@ -166,25 +165,14 @@ export function cliOptions(): CliOption[] {
     if (schema === 'boolean') {
       if (declared.default !== true) throw new Error(`option ${field}: only default-true switches are supported`);
       const help = `do not ${declared.help}`;
-      return [{ field, flag: `no-${declared.flag ?? kebab(field)}`, kind: 'negated-switch', help }];
+      return [{ field, flag: `no-${declared.flag ?? kebabCase(field)}`, kind: 'negated-switch', help }];
     }
     const numeric = schema.includes('number');
     const kind = declared.json ? 'json' : numeric ? 'number' : 'string';
     const arg = declared.arg ?? (numeric ? (schema.includes('integer') ? 'N' : 'X') : 'VALUE');
     const help = declared.default === undefined ? declared.help : `${declared.help} (default ${declared.default})`;
-    return [{ field, flag: declared.flag ?? kebab(field), kind, arg, help }];
+    return [{ field, flag: declared.flag ?? kebabCase(field), kind, arg, help }];
   });
-}
-
-/**
- * `--help` lines: `  --flag ARG  help` with the help wrapped under one column; `extra` rows (flags that are not
- * experiment options) are laid out the same way.
- * @example
- * helpLines([{ head: '--out DIR', help: 'where to write' }]);
- * // → '  --out DIR                 where to write'
- */
-export function helpLines(extra: readonly { head: string; help: string }[] = [], column = 28, width = 118): string {
-  return extra.map(({ head, help }) => wrapHelp(`  ${head}`, help, column, width)).join('\n');
 }
 
 /** `--help` lines of every experiment option (see {@link helpLines}). */
@@ -194,21 +182,4 @@ export function optionHelp(column = 28, width = 118): string {
     column,
     width,
   );
-}
-
-function wrapHelp(head: string, help: string, column: number, width: number): string {
-  const lines: string[] = [];
-  let line = head.length + 1 <= column ? head.padEnd(column) : `${head}\n${' '.repeat(column)}`;
-  let used = column;
-  for (const word of help.split(' ')) {
-    if (used + word.length + 1 > width && used > column) {
-      lines.push(line.trimEnd());
-      line = ' '.repeat(column);
-      used = column;
-    }
-    line += `${word} `;
-    used += word.length + 1;
-  }
-  lines.push(line.trimEnd());
-  return lines.join('\n');
 }

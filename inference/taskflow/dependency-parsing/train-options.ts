@@ -6,9 +6,7 @@
  */
 import { DEFAULT_MODEL_DIR } from '../../../framework/model/default.js';
 import { PRECISIONS } from '../../../framework/onnx/choices.js';
-import { resolveSettings, type SettingsValues, type TrainSetting } from '../train-settings.js';
-
-export type { TrainSetting } from '../train-settings.js';
+import { resolveSettings, type Setting, type SettingsValues } from '../../../framework/settings.js';
 
 export const DEPENDENCY_PARSER_SETTINGS = {
   train: {
@@ -83,7 +81,7 @@ export const DEPENDENCY_PARSER_SETTINGS = {
     default: false,
     help: 're-export a finished run (OUT/parser.safetensors and parser-run.json) to --bundle, without training',
   },
-} as const satisfies Record<string, TrainSetting>;
+} as const satisfies Record<string, Setting>;
 
 /** What {@link DEPENDENCY_PARSER_SETTINGS} declares: the settings with a default are always set. */
 export type DependencyParserTrainOptions = SettingsValues<typeof DEPENDENCY_PARSER_SETTINGS>;

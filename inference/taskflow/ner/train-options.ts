@@ -4,7 +4,7 @@
  * `--help` from it. The shipped model's own values are in models/taskflow/ner/MODEL_CARD.md.
  */
 import { DEFAULT_MODEL_DIR } from '../../../framework/model/default.js';
-import { resolveSettings, type SettingsValues, type TrainSetting } from '../train-settings.js';
+import { resolveSettings, type Setting, type SettingsValues } from '../../../framework/settings.js';
 
 export const NER_SETTINGS = {
   train: {
@@ -74,7 +74,7 @@ export const NER_SETTINGS = {
       "skip training and finish (save, export, score) from OUT/checkpoint's weights: a run cut short keeps its " +
       'last checkpoint',
   },
-} as const satisfies Record<string, TrainSetting>;
+} as const satisfies Record<string, Setting>;
 
 /** What {@link NER_SETTINGS} declares: the settings with a default are always set. */
 export type NerTrainOptions = SettingsValues<typeof NER_SETTINGS>;

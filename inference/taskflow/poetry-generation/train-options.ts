@@ -4,7 +4,7 @@
  * `--eval-every`) and `--help` from it. The shipped model's own values are in models/poetry-gpt-zh/MODEL_CARD.md.
  */
 import { NORMALIZATIONS } from './gpt-config.js';
-import { resolveSettings, type SettingsValues, type TrainSetting } from '../train-settings.js';
+import { resolveSettings, type Setting, type SettingsValues } from '../../../framework/settings.js';
 
 export const POETRY_SETTINGS = {
   corpus: {
@@ -71,7 +71,7 @@ export const POETRY_SETTINGS = {
     default: false,
     help: "no training: evaluate the run's last checkpoint and write it out (and to --ship)",
   },
-} as const satisfies Record<string, TrainSetting>;
+} as const satisfies Record<string, Setting>;
 
 /** What {@link POETRY_SETTINGS} declares: the settings with a default are always set. */
 export type PoetryTrainOptions = SettingsValues<typeof POETRY_SETTINGS>;

@@ -7,7 +7,7 @@
 import { DEFAULT_MODEL_DIR } from '../../../framework/model/default.js';
 import { PRECISIONS } from '../../../framework/onnx/choices.js';
 import { TOKEN_TYPES } from './features.js';
-import { resolveSettings, type SettingsValues, type TrainSetting } from '../train-settings.js';
+import { resolveSettings, type Setting, type SettingsValues } from '../../../framework/settings.js';
 
 export const QUESTION_ANSWERING_SETTINGS = {
   train: {
@@ -108,7 +108,7 @@ export const QUESTION_ANSWERING_SETTINGS = {
     default: false,
     help: 're-export a finished run (OUT/reader.safetensors and reader-run.json) to --bundle, without training',
   },
-} as const satisfies Record<string, TrainSetting>;
+} as const satisfies Record<string, Setting>;
 
 /** What {@link QUESTION_ANSWERING_SETTINGS} declares: the settings with a default are always set. */
 export type QuestionAnsweringTrainOptions = SettingsValues<typeof QUESTION_ANSWERING_SETTINGS>;

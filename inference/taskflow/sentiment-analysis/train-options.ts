@@ -6,7 +6,7 @@
  */
 import { DEFAULT_MODEL_DIR } from '../../../framework/model/default.js';
 import { PRECISIONS } from '../../../framework/onnx/choices.js';
-import { resolveSettings, type SettingsValues, type TrainSetting } from '../train-settings.js';
+import { resolveSettings, type Setting, type SettingsValues } from '../../../framework/settings.js';
 
 /** The training methods the recipe can use (registered methods of experiments/ that score one row per review). */
 export const SENTIMENT_METHODS = ['pet', 'finetune'] as const;
@@ -117,7 +117,7 @@ export const SENTIMENT_SETTINGS = {
     default: false,
     help: 're-export and re-score a finished run (OUT/run), choosing the bias again, without training',
   },
-} as const satisfies Record<string, TrainSetting>;
+} as const satisfies Record<string, Setting>;
 
 /** What {@link SENTIMENT_SETTINGS} declares: the settings with a default are always set. */
 export type SentimentTrainOptions = SettingsValues<typeof SENTIMENT_SETTINGS>;

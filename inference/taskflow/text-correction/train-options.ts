@@ -8,7 +8,7 @@
 import { ConfigError } from '../../../framework/errors.js';
 import { DEFAULT_MODEL_DIR } from '../../../framework/model/default.js';
 import { PRECISIONS } from '../../../framework/onnx/choices.js';
-import { resolveSettings, type SettingsValues, type TrainSetting } from '../train-settings.js';
+import { resolveSettings, type Setting, type SettingsValues } from '../../../framework/settings.js';
 
 /** The network recipe's phases, in the order they run. */
 export const TRAIN_PHASES = ['train', 'export', 'eval'] as const;
@@ -87,7 +87,7 @@ export const TEXT_CORRECTION_SETTINGS = {
     help: "the exported model's weights",
   },
   resume: { type: 'boolean', default: false, help: 'continue from OUT/checkpoint after an interruption' },
-} as const satisfies Record<string, TrainSetting>;
+} as const satisfies Record<string, Setting>;
 
 /** What {@link TEXT_CORRECTION_SETTINGS} declares: the settings with a default are always set. */
 export type TextCorrectionTrainOptions = SettingsValues<typeof TEXT_CORRECTION_SETTINGS>;
@@ -139,7 +139,7 @@ export const CORRECTION_LM_SETTINGS = {
     help: 'share of error-free dev sentences a rule may change',
   },
   maxCandidates: { type: 'number', arg: 'N', default: 10, help: 'candidates per position the rule weighs' },
-} as const satisfies Record<string, TrainSetting>;
+} as const satisfies Record<string, Setting>;
 
 /** What {@link CORRECTION_LM_SETTINGS} declares: the settings with a default are always set. */
 export type CorrectionLmOptions = SettingsValues<typeof CORRECTION_LM_SETTINGS>;
