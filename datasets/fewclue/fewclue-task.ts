@@ -26,6 +26,11 @@ export const FEWCLUE_DIR_ENV = 'FEWCLUE_DIR';
 export interface FewClueTaskOptions {
   /** FewCLUE root; used when `load` gets no `dataDir`. Wins over `FEWCLUE_DIR`. */
   readonly dataDir?: string;
+  /**
+   * The command-line flag that sets the data root, named in "data not found" messages (default `--data-dir`;
+   * `fewprompt pretrain --probe` reads FewCLUE through `--probe-data-dir`). Not part of the task's config.
+   */
+  readonly dataDirFlag?: string;
 }
 
 /** JSON config of a FewCLUE task. */
@@ -62,6 +67,8 @@ export abstract class FewClueTask extends TaskDefinition {
   readonly dataDir?: string;
   /** Folder holding this task's files inside the package, if it ships with it (EPRSTMT). */
   protected readonly bundledDir?: string;
+  /** The flag that sets the data root, for messages (see {@link FewClueTaskOptions.dataDirFlag}). */
+  protected readonly dataDirFlag: string = '--data-dir';
   /** The data's key for the label (`label`, or `answer` for CHID), for messages. */
   protected readonly labelKey: string = 'label';
   /** FewCLUE leaderboard file name; tasks whose test set changed carry an `f` (`cslf_predict.json`). */
@@ -70,6 +77,7 @@ export abstract class FewClueTask extends TaskDefinition {
   constructor(options: FewClueTaskOptions = {}) {
     super();
     if (options.dataDir !== undefined) this.dataDir = options.dataDir;
+    if (options.dataDirFlag !== undefined) this.dataDirFlag = options.dataDirFlag;
   }
 
   get submission(): SubmissionFormat {
@@ -89,7 +97,7 @@ export abstract class FewClueTask extends TaskDefinition {
       if (this.bundledDir !== undefined) return this.bundledDir;
       throw new DataError(
         `FewCLUE task '${this.kind}' is not bundled with the package: ` +
-          `pass --data-dir <FewCLUE root> (dataDir) or set ${FEWCLUE_DIR_ENV}, ` +
+          `pass ${this.dataDirFlag} <FewCLUE root> (dataDir) or set ${FEWCLUE_DIR_ENV}, ` +
           `so that <root>/${this.kind}/train_0.json exists (no dataDir was given and ${FEWCLUE_DIR_ENV} is unset)`,
       );
     }
@@ -98,7 +106,7 @@ export abstract class FewClueTask extends TaskDefinition {
       const from = options.dataDir !== undefined || this.dataDir !== undefined ? 'dataDir' : FEWCLUE_DIR_ENV;
       throw new DataError(
         `FewCLUE task '${this.kind}': data directory ${dir} not found (from ${from}=${root}); ` +
-          `pass --data-dir <FewCLUE root> or set ${FEWCLUE_DIR_ENV} to the folder holding '${this.kind}/'`,
+          `pass ${this.dataDirFlag} <FewCLUE root> or set ${FEWCLUE_DIR_ENV} to the folder holding '${this.kind}/'`,
       );
     }
     return dir;
@@ -116,7 +124,7 @@ export abstract class FewClueTask extends TaskDefinition {
     if (!existsSync(file)) {
       const hint =
         this.bundledDir !== undefined && options.dataDir === undefined && this.dataDir === undefined
-          ? ` (the bundled copy of '${this.kind}' leaves it out; pass --data-dir or set ${FEWCLUE_DIR_ENV})`
+          ? ` (the bundled copy of '${this.kind}' leaves it out; pass ${this.dataDirFlag} or set ${FEWCLUE_DIR_ENV})`
           : '';
       throw new DataError(`FewCLUE task '${this.kind}' has no ${part} file: ${file} not found${hint}`);
     }

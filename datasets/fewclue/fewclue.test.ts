@@ -84,6 +84,13 @@ test('other tasks need a data dir; the error says how and names the path looked 
     () => getTask('csl').load('train'),
     (e: unknown) => e instanceof DataError && /--data-dir/.test(e.message) && /FEWCLUE_DIR/.test(e.message),
   );
+  // `fewprompt pretrain --probe` reads FewCLUE through its own flag; its message names that one.
+  const probed = getTask('csl', { dataDirFlag: '--probe-data-dir' });
+  assert.throws(
+    () => probed.load('train'),
+    (e: unknown) => e instanceof DataError && /pass --probe-data-dir <FewCLUE root>/.test(e.message),
+  );
+  assert.deepEqual(probed.getConfig(), { type: 'csl' }, 'the flag is not part of the config');
   assert.throws(
     () => getTask('csl', { dataDir: '/nowhere' }).load('train'),
     /data directory \/nowhere\/csl not found \(from dataDir=\/nowhere\)/,
