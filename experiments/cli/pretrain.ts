@@ -2,63 +2,71 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
 import { log } from '../../framework/log.js';
+import { PRETRAIN_SETTINGS } from '../../framework/pretrain/config.js';
 import { CORPUS_FORMATS } from '../../framework/pretrain/corpus.js';
-import type {
-  CorpusFormat,
-  CorpusSource,
-  PretrainConfig,
-  PretrainConfigInput,
-  PretrainProbe,
-} from '../../framework/pretrain/index.js';
+import type { CorpusFormat, CorpusSource, PretrainConfigInput, PretrainProbe } from '../../framework/pretrain/index.js';
+import {
+  helpLines,
+  optionalNumberFlag,
+  settingsArgOptions,
+  settingsFromArgs,
+  settingsHelp,
+} from '../../framework/settings.js';
 import type { Command } from './command.js';
-import { optionalNumberFlag } from './flags.js';
 
 const usage = `usage: fewprompt pretrain --corpus GLOB [--corpus GLOB …] --out DIR [options]
        fewprompt pretrain --config FILE.json [options]      (flags override the file)
        fewprompt pretrain --resume --out DIR               (continues DIR/checkpoint with its saved config)
 
 Masked-LM pretraining (continued from --init, or from scratch) with resumable checkpoints.
-data:
-  --corpus GLOB         file or glob; repeatable (format from the extension: .txt lines, .jsonl/.json, .csv, .tsv)
-  --corpus-format F     force one format for every --corpus: ${CORPUS_FORMATS.join(', ')}
-  --field A,B           JSONL text fields (default: text, sentence, sentence1, sentence2, content, abst, context, \
-review, title)
-  --column NAME|INDEX   CSV/TSV text column (default: review/text/content/… for CSV, 0 for TSV)
-  --exclude GLOB        leave matching files out; repeatable (e.g. '**/test*.json')
-  --decontaminate GLOB  never train on a document equal to a text of these files (JSONL/CSV/…, the --field list);
-                        repeatable (e.g. '../shared/fewclue/*/test*.json': FewCLUE's unlabeled files repeat test texts)
-  --normalization N     light (default) | nfkc | none      --min-chars N (5)  --max-chars N (100000)
-  --remove STR          literal text removed from documents; repeatable (e.g. '#idiom#')
-  --max-documents N     read only the first N kept documents (smoke runs)
-  --heldout-percent P   documents held out for MLM accuracy (1)
-model and vocabulary:
-  --init DIR            starting model (Hugging Face layout); its vocab.txt is the base vocabulary
-  --vocab-file FILE     base vocab.txt when there is no --init
-  --vocab bert|corpus   bert: the base vocabulary as is; corpus: pruned to what the corpus uses (smaller MLM head)
-  --min-count N         corpus vocab: minimum uses of a multi-character piece (1)
-  --layers --hidden --heads --ffn   size of a model built from scratch (4, 256, 4, 1024)
-training:
-  --max-seq-len N (128)  --batch-size N (32)  --lr X (5e-4)  --weight-decay X (0.01)  --warmup N (300)
-  --schedule linear|cosine|constant  --max-steps N (10000; also the decay length)  --max-grad-norm X (1)
-  --data-parallel N     N model replicas on worker threads, each taking 1/N of a batch and sharing the cores (batch
-                        must divide by N); on the native backend one replica with every core is usually faster (wasm:
-                        one core each). Was --workers (still accepted, with a warning: fewclue's --workers are
-                        processes)
-  --grad-accum N        micro-batches per step on this thread (a batch of --batch-size rows, 1/N of it in memory \
-at a time)
-  --max-minutes M       stop (with a checkpoint) after M minutes of this invocation; --resume continues
-  --checkpoint-minutes M (10)  --eval-every N (500)  --eval-chunks N (200)  --log-every N (10)
-  --wwm / --no-wwm      whole-word masking with jieba (default on)   --mask-probability X (0.15)
-  --seed N (42)  --save-dtype F32|F16  --experiment NAME (pretrain)  --no-track  --no-progress
-  --resume              continue from DIR/checkpoint; reproduces the uninterrupted run
-  --resume-force        continue even where the run's settings differ from the checkpoint's (named in the refusal)
-  --probe TASKS         at every evaluation, also zero-shot PET on these FewCLUE tasks' dev_few_all (≤ 240 each; e.g.
-                        eprstmt,bustm,csl,tnews): accuracy, share of the top answer and batch-calibrated accuracy, \
-logged as
-                        probe_* (not stored in the config)
-  --probe-data-dir DIR  FewCLUE data for --probe (default FEWCLUE_DIR; eprstmt is bundled)`;
+corpus (a --config file gives corpus and decontaminate as lists of { path, format, fields, column, exclude }):
+${helpLines([
+  {
+    head: '--corpus GLOB',
+    help: 'file or glob; repeatable (format from the extension: .txt lines, .jsonl/.json, .csv, .tsv)',
+  },
+  { head: '--corpus-format F', help: `force one format for every --corpus: ${CORPUS_FORMATS.join(', ')}` },
+  {
+    head: '--field A,B',
+    help: 'JSONL text fields (default: text, sentence, sentence1, sentence2, content, abst, context, review, title)',
+  },
+  { head: '--column NAME|INDEX', help: 'CSV/TSV text column (default: review/text/content/… for CSV, 0 for TSV)' },
+  { head: '--exclude GLOB', help: "leave matching files out; repeatable (e.g. '**/test*.json')" },
+  {
+    head: '--decontaminate GLOB',
+    help:
+      'never train on a document equal to a text of these files (JSONL/CSV/…, the --field list); repeatable ' +
+      "(e.g. '../shared/fewclue/*/test*.json': FewCLUE's unlabeled files repeat test texts)",
+  },
+])}
+settings (each is also the --config JSON key named after it; framework/pretrain/config.ts declares them):
+${helpLines(settingsHelp(PRETRAIN_SETTINGS, { keys: true }))}
+this invocation (not stored in the config):
+${helpLines([
+  { head: '--config FILE.json', help: 'corpus and settings from a JSON file (keys as above); flags override it' },
+  { head: '--resume', help: 'continue from DIR/checkpoint; reproduces the uninterrupted run' },
+  {
+    head: '--resume-force',
+    help: "continue even where the run's settings differ from the checkpoint's (named in the refusal)",
+  },
+  {
+    head: '--probe TASKS',
+    help:
+      "at every evaluation, also zero-shot PET on these FewCLUE tasks' dev_few_all (≤ 240 each; e.g. " +
+      'eprstmt,bustm,csl,tnews): accuracy, share of the top answer and batch-calibrated accuracy, logged as probe_*',
+  },
+  { head: '--probe-data-dir DIR', help: 'FewCLUE data for --probe (default FEWCLUE_DIR; eprstmt is bundled)' },
+  { head: '--no-progress', help: 'no progress bar' },
+  {
+    head: '--workers N',
+    help: "the old name of --data-parallel (accepted with a warning: fewclue's --workers are processes)",
+  },
+])}`;
 
-const OPTIONS = {
+// Not in PRETRAIN_SETTINGS: the corpus flags build every `corpus`/`decontaminate` entry at once (one flag sets a field
+// of each), `--workers` is a deprecated second flag of the `workers` setting (a setting has one), and the rest steer
+// this invocation (which file, resume, probes, the bar) and are not stored in the config.
+const COMMAND_FLAGS = {
   config: { type: 'string' },
   corpus: { type: 'string', multiple: true },
   decontaminate: { type: 'string', multiple: true },
@@ -66,44 +74,7 @@ const OPTIONS = {
   field: { type: 'string' },
   column: { type: 'string' },
   exclude: { type: 'string', multiple: true },
-  normalization: { type: 'string' },
-  'min-chars': { type: 'string' },
-  'max-chars': { type: 'string' },
-  remove: { type: 'string', multiple: true },
-  'max-documents': { type: 'string' },
-  'heldout-percent': { type: 'string' },
-  out: { type: 'string' },
-  init: { type: 'string' },
-  'vocab-file': { type: 'string' },
-  vocab: { type: 'string' },
-  'min-count': { type: 'string' },
-  layers: { type: 'string' },
-  hidden: { type: 'string' },
-  heads: { type: 'string' },
-  ffn: { type: 'string' },
-  'max-seq-len': { type: 'string' },
-  'batch-size': { type: 'string' },
-  lr: { type: 'string' },
-  'weight-decay': { type: 'string' },
-  warmup: { type: 'string' },
-  schedule: { type: 'string' },
-  'max-steps': { type: 'string' },
-  'max-grad-norm': { type: 'string' },
-  'max-minutes': { type: 'string' },
-  'data-parallel': { type: 'string' },
   workers: { type: 'string' }, // the old spelling of --data-parallel
-  'grad-accum': { type: 'string' },
-  'checkpoint-minutes': { type: 'string' },
-  'eval-every': { type: 'string' },
-  'eval-chunks': { type: 'string' },
-  'log-every': { type: 'string' },
-  wwm: { type: 'boolean' },
-  'no-wwm': { type: 'boolean' },
-  'mask-probability': { type: 'string' },
-  seed: { type: 'string' },
-  'save-dtype': { type: 'string' },
-  experiment: { type: 'string' },
-  'no-track': { type: 'boolean' },
   'no-progress': { type: 'boolean' },
   resume: { type: 'boolean' },
   'resume-force': { type: 'boolean' },
@@ -111,14 +82,14 @@ const OPTIONS = {
   'probe-data-dir': { type: 'string' },
 } as const;
 
-const num = optionalNumberFlag;
+const OPTIONS = { ...settingsArgOptions(PRETRAIN_SETTINGS), ...COMMAND_FLAGS };
 
-/** `--data-parallel N`, or its old spelling `--workers N` with a one-line warning (fewclue's workers are processes). */
-function dataParallelFlag(v: Readonly<Record<string, unknown>>): number | undefined {
-  if (v['workers'] === undefined) return num(v, 'data-parallel');
+/** `--workers N`, the old name of `--data-parallel`, with a one-line warning (fewclue's workers are processes). */
+function deprecatedWorkersFlag(v: Readonly<Record<string, unknown>>): number | undefined {
+  if (v['workers'] === undefined) return undefined;
   if (v['data-parallel'] !== undefined) throw new ConfigError('give --data-parallel only (--workers is its old name)');
   log.warn('pretrain: --workers is deprecated, use --data-parallel (the same: model replicas on worker threads)');
-  return num(v, 'workers');
+  return optionalNumberFlag(v, 'workers');
 }
 
 function readConfigFile(path: string): PretrainConfigInput {
@@ -142,10 +113,9 @@ export function pretrainInputFromFlags(args: string[]): PretrainConfigInput {
 }
 
 function fromFlags(v: ReturnType<typeof parse>['values']): PretrainConfigInput {
-  const out: PretrainConfigInput = {};
-  const set = <K extends keyof PretrainConfigInput>(key: K, value: PretrainConfigInput[K] | undefined): void => {
-    if (value !== undefined) out[key] = value;
-  };
+  const out: PretrainConfigInput = settingsFromArgs(PRETRAIN_SETTINGS, v);
+  const workers = deprecatedWorkersFlag(v);
+  if (workers !== undefined) out.workers = workers;
   if (v['corpus-format'] !== undefined && !(CORPUS_FORMATS as readonly string[]).includes(v['corpus-format'])) {
     throw new ConfigError(
       `--corpus-format '${v['corpus-format']}' unknown; expected one of ${CORPUS_FORMATS.join(', ')}`,
@@ -168,46 +138,6 @@ function fromFlags(v: ReturnType<typeof parse>['values']): PretrainConfigInput {
     );
   }
   if (v.decontaminate) out.decontaminate = v.decontaminate.map((path): CorpusSource => ({ path, fields }));
-  set('out', v.out);
-  set('init', v.init);
-  set('vocabFile', v['vocab-file']);
-  set('vocab', v.vocab as PretrainConfig['vocab'] | undefined);
-  set('minCount', num(v, 'min-count'));
-  set('maxSeqLen', num(v, 'max-seq-len'));
-  set('batchSize', num(v, 'batch-size'));
-  set('lr', num(v, 'lr'));
-  set('weightDecay', num(v, 'weight-decay'));
-  set('warmupSteps', num(v, 'warmup'));
-  set('schedule', v.schedule as PretrainConfig['schedule'] | undefined);
-  set('maxSteps', num(v, 'max-steps'));
-  set('maxGradNorm', num(v, 'max-grad-norm'));
-  set('maxMinutes', num(v, 'max-minutes'));
-  set('workers', dataParallelFlag(v));
-  set('gradientAccumulation', num(v, 'grad-accum'));
-  set('checkpointMinutes', num(v, 'checkpoint-minutes'));
-  set('evalEvery', num(v, 'eval-every'));
-  set('evalChunks', num(v, 'eval-chunks'));
-  set('logEvery', num(v, 'log-every'));
-  set('heldoutPercent', num(v, 'heldout-percent'));
-  set('maskProbability', num(v, 'mask-probability'));
-  set('seed', num(v, 'seed'));
-  set('maxDocuments', num(v, 'max-documents'));
-  set('saveDtype', v['save-dtype'] as PretrainConfig['saveDtype'] | undefined);
-  set('experimentName', v.experiment);
-  if (v.wwm) out.wwm = true;
-  if (v['no-wwm']) out.wwm = false;
-  if (v['no-track']) out.track = false;
-  const model = { layers: num(v, 'layers'), hidden: num(v, 'hidden'), heads: num(v, 'heads'), ffn: num(v, 'ffn') };
-  if (Object.values(model).some((x) => x !== undefined))
-    out.model = Object.fromEntries(Object.entries(model).filter(([, x]) => x !== undefined));
-  const clean = {
-    normalization: v.normalization as PretrainConfig['clean']['normalization'],
-    minChars: num(v, 'min-chars'),
-    maxChars: num(v, 'max-chars'),
-    remove: v.remove,
-  };
-  if (Object.values(clean).some((x) => x !== undefined))
-    out.clean = Object.fromEntries(Object.entries(clean).filter(([, x]) => x !== undefined));
   return out;
 }
 
@@ -215,8 +145,12 @@ function parse(args: string[]) {
   return parseArgs({ args, allowPositionals: false, options: OPTIONS });
 }
 
-/** `--probe TASKS`: zero-shot PET on these FewCLUE tasks at every evaluation. */
-async function probeFromFlag(tasks: string, dataDir: string | undefined): Promise<PretrainProbe> {
+/**
+ * `--probe TASKS`: zero-shot PET on these FewCLUE tasks at every evaluation, their dev data read now (from `dataDir`,
+ * `--probe-data-dir`, or FEWCLUE_DIR), so a missing folder fails before training starts.
+ * @example await probeFromFlag('eprstmt', undefined); // → a PretrainProbe over the bundled EPRSTMT's dev_few_all
+ */
+export async function probeFromFlag(tasks: string, dataDir: string | undefined): Promise<PretrainProbe> {
   const { getTask, TASK_KINDS } = await import('../../datasets/index.js');
   const { zeroShotProbe } = await import('../zero-shot-probe.js');
   return zeroShotProbe(
@@ -227,7 +161,8 @@ async function probeFromFlag(tasks: string, dataDir: string | undefined): Promis
       .map((kind) => {
         if (!(TASK_KINDS as readonly string[]).includes(kind))
           throw new ConfigError(`--probe: unknown task '${kind}'; valid: ${TASK_KINDS.join(', ')}`);
-        return getTask(kind as (typeof TASK_KINDS)[number], dataDir === undefined ? {} : { dataDir });
+        const flag = { dataDirFlag: '--probe-data-dir' }; // its "not found" messages name pretrain's flag
+        return getTask(kind as (typeof TASK_KINDS)[number], dataDir === undefined ? flag : { ...flag, dataDir });
       }),
   );
 }

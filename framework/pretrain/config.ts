@@ -1,9 +1,11 @@
 /**
  * Everything a pretraining run is configured by, JSON-safe (it is stored in every checkpoint and
- * logged as MLflow params), with defaults that say why.
+ * logged as MLflow params). Each setting is declared once in {@link PRETRAIN_SETTINGS} (type, default, bounds, help,
+ * flag); the interface below is the typed shape the run reads.
  */
 import { ConfigError } from '../errors.js';
 import { SCHEDULES, type ScheduleKind } from '../optim/schedule.js';
+import { resolveSettingsInput, type Setting } from '../settings.js';
 import { NORMALIZATIONS, type CleanOptions } from './clean.js';
 import { CORPUS_FORMATS, type CorpusSource } from './corpus.js';
 import { VOCAB_KINDS, type VocabKind } from './prepare.js';
@@ -34,7 +36,6 @@ export interface PretrainConfig {
   /** `corpus` vocab: minimum uses for a multi-character piece. */
   minCount: number;
   model: PretrainModelSize;
-  /** 128 as the starter: attention cost grows with its square and short FewCLUE texts need no more. */
   maxSeqLen: number;
   batchSize: number;
   lr: number;
@@ -78,37 +79,103 @@ export interface PretrainConfig {
   gradientAccumulation: number;
 }
 
+/** Every key a flag or config file sets, besides the corpus lists: the table below must declare each one. */
+type PretrainSettingKey =
+  | Exclude<keyof PretrainConfig, 'corpus' | 'decontaminate' | 'model' | 'clean'>
+  | `model.${keyof PretrainModelSize}`
+  | `clean.${keyof CleanOptions}`;
+
+const positive = { type: 'integer', min: 1 } as const;
+
 /**
- * Defaults: the starter's recipe (seq 128, batch 32, lr 5e-4, warm-up 300), 1% held out, 200 eval chunks.
+ * Every pretraining setting, declared once: PRETRAIN_DEFAULTS, resolvePretrainConfig's checks, `fewprompt pretrain`'s
+ * flags and its `--help` derive from this table (framework/settings.ts). The defaults are the starter's recipe (seq
+ * 128, batch 32, lr 5e-4, warm-up 300), 1% held out, 200 eval chunks.
+ */
+export const PRETRAIN_SETTINGS = {
+  out: { type: 'string', arg: 'DIR', help: 'output directory: the model, vocab.txt, training_state.json, checkpoint/' },
+  'clean.normalization': { type: 'string', choices: NORMALIZATIONS, default: 'light', help: 'text normalisation' },
+  'clean.minChars': { type: 'integer', min: 0, default: 5, help: 'drop documents shorter than this (code points)' },
+  'clean.maxChars': { ...positive, default: 100_000, help: 'drop longer documents (usually noise such as tables)' },
+  'clean.dedupe': { type: 'boolean', default: true, help: 'drop exact duplicate documents (after normalisation)' },
+  'clean.remove': {
+    type: 'strings',
+    arg: 'STR',
+    default: [],
+    help: "literal text removed from documents; repeatable (e.g. '#idiom#')",
+  },
+  maxDocuments: { ...positive, help: 'read only the first N kept documents (smoke runs)' },
+  heldoutPercent: {
+    type: 'number',
+    arg: 'P',
+    min: 0,
+    max: 100,
+    default: 1,
+    help: 'documents held out for MLM accuracy',
+  },
+  init: {
+    type: 'string',
+    arg: 'DIR',
+    help: 'starting model (Hugging Face layout); its vocab.txt is the base vocabulary',
+  },
+  vocabFile: { type: 'string', arg: 'FILE', help: 'base vocab.txt when there is no --init' },
+  vocab: {
+    type: 'string',
+    choices: VOCAB_KINDS,
+    default: 'bert',
+    help: 'bert: the base vocabulary as is; corpus: pruned to what the corpus uses (smaller MLM head)',
+  },
+  minCount: { ...positive, default: 1, help: 'corpus vocab: minimum uses of a multi-character piece' },
+  'model.layers': { ...positive, default: 4, help: 'encoder layers of a model built from scratch' },
+  'model.hidden': { ...positive, default: 256, help: 'hidden size of a model built from scratch' },
+  'model.heads': { ...positive, default: 4, help: 'attention heads of a model built from scratch' },
+  'model.ffn': { ...positive, default: 1024, help: 'feed-forward size of a model built from scratch' },
+  // 128 as the starter: attention cost grows with its square and short FewCLUE texts need no more.
+  maxSeqLen: { type: 'integer', min: 8, max: 512, default: 128, help: 'tokens per training chunk' },
+  batchSize: { ...positive, default: 32, help: 'rows per optimisation step' },
+  lr: { type: 'number', above: 0, default: 5e-4, help: 'peak learning rate' },
+  weightDecay: { type: 'number', min: 0, default: 0.01, help: "AdamW's weight decay" },
+  warmupSteps: { type: 'integer', min: 0, default: 300, flag: 'warmup', help: 'learning-rate warm-up steps' },
+  schedule: { type: 'string', choices: SCHEDULES, default: 'linear', help: 'learning-rate decay after the warm-up' },
+  maxSteps: { ...positive, default: 10_000, help: 'optimisation steps; also the length of the learning-rate decay' },
+  maxGradNorm: { type: 'number', above: 0, default: 1, help: 'gradient clipping norm' },
+  maxMinutes: {
+    type: 'number',
+    arg: 'M',
+    above: 0,
+    help: 'stop (with a checkpoint) after M minutes of this invocation; --resume continues',
+  },
+  workers: {
+    ...positive,
+    default: 1,
+    flag: 'data-parallel',
+    help:
+      'N model replicas on worker threads, each taking 1/N of a batch and sharing the cores (batch must divide by ' +
+      'N); on the native backend one replica with every core is usually faster (wasm: one core each)',
+  },
+  gradientAccumulation: {
+    ...positive,
+    default: 1,
+    flag: 'grad-accum',
+    help: 'micro-batches per step on this thread (a batch of --batch-size rows, 1/N of it in memory at a time)',
+  },
+  checkpointMinutes: { type: 'number', arg: 'M', above: 0, default: 10, help: 'minutes between checkpoints' },
+  evalEvery: { ...positive, default: 500, help: 'held-out evaluation every N steps (and at the start and end)' },
+  evalChunks: { ...positive, default: 200, help: 'held-out chunks evaluated' },
+  logEvery: { ...positive, default: 10, help: 'metrics line and MLflow metrics every N steps' },
+  wwm: { type: 'boolean', default: true, help: 'whole-word masking with jieba (character masking without jieba)' },
+  maskProbability: { type: 'number', above: 0, max: 1, default: 0.15, help: 'share of tokens masked' },
+  seed: { type: 'integer', default: 42, help: 'seed of initialisation, data order, masks and dropout' },
+  saveDtype: { type: 'string', choices: ['F32', 'F16'], default: 'F32', help: 'float type of the final weights' },
+  track: { type: 'boolean', default: true, help: 'log to MLflow through createTracker()' },
+  experimentName: { type: 'string', arg: 'NAME', default: 'pretrain', flag: 'experiment', help: 'MLflow experiment' },
+} as const satisfies Record<PretrainSettingKey, Setting>;
+
+/**
+ * Defaults: {@link PRETRAIN_SETTINGS}' defaults (the starter's recipe).
  * @example { ...PRETRAIN_DEFAULTS, corpus: [{ path: 'corpora/*.txt' }], out: 'runs/zh-mini' }
  */
-export const PRETRAIN_DEFAULTS: Omit<PretrainConfig, 'corpus' | 'out'> = {
-  vocab: 'bert',
-  minCount: 1,
-  model: { layers: 4, hidden: 256, heads: 4, ffn: 1024 },
-  maxSeqLen: 128,
-  batchSize: 32,
-  lr: 5e-4,
-  weightDecay: 0.01,
-  warmupSteps: 300,
-  schedule: 'linear',
-  maxSteps: 10_000,
-  checkpointMinutes: 10,
-  evalEvery: 500,
-  evalChunks: 200,
-  heldoutPercent: 1,
-  wwm: true,
-  maskProbability: 0.15,
-  maxGradNorm: 1,
-  seed: 42,
-  clean: { normalization: 'light', minChars: 5, maxChars: 100_000, dedupe: true, remove: [] },
-  track: true,
-  experimentName: 'pretrain',
-  saveDtype: 'F32',
-  logEvery: 10,
-  workers: 1,
-  gradientAccumulation: 1,
-};
+export const PRETRAIN_DEFAULTS = resolveSettingsInput(PRETRAIN_SETTINGS, {}) as Omit<PretrainConfig, 'corpus' | 'out'>;
 
 /** A partial config as a `--config` file or CLI flags give it (model size may be partial too). */
 export type PretrainConfigInput = Partial<Omit<PretrainConfig, 'model'>> & { model?: Partial<PretrainModelSize> };
@@ -118,17 +185,16 @@ export type PretrainConfigInput = Partial<Omit<PretrainConfig, 'model'>> & { mod
  * @example resolvePretrainConfig({ corpus: [{ path: 'a.txt' }], out: 'runs/x', maxSteps: 6 }).batchSize // → 32
  */
 export function resolvePretrainConfig(partial: PretrainConfigInput, source = 'pretrain config'): PretrainConfig {
-  const config: PretrainConfig = {
-    ...PRETRAIN_DEFAULTS,
-    ...partial,
-    corpus: partial.corpus ?? [],
-    out: partial.out ?? '',
-    model: { ...PRETRAIN_DEFAULTS.model, ...partial.model },
-    clean: { ...PRETRAIN_DEFAULTS.clean, ...partial.clean },
-  };
   const fail = (msg: string): never => {
     throw new ConfigError(`${source}: ${msg}`);
   };
+  // Each setting is checked against its declaration; what follows are the checks across fields.
+  const config = {
+    ...partial,
+    corpus: partial.corpus ?? [],
+    out: partial.out ?? '',
+    ...resolveSettingsInput(PRETRAIN_SETTINGS, partial, source),
+  } as PretrainConfig;
   if (config.corpus.length === 0) fail('corpus is empty; give at least one file or glob');
   for (const c of [...config.corpus, ...(config.decontaminate ?? [])]) {
     if (typeof c.path !== 'string' || c.path === '') fail(`corpus entry ${JSON.stringify(c)} needs a path`);
@@ -138,40 +204,8 @@ export function resolvePretrainConfig(partial: PretrainConfigInput, source = 'pr
   if (config.out === '') fail('out (output directory) is required');
   if (config.init === undefined && config.vocabFile === undefined)
     fail('give init (a starting model) or vocabFile (a vocab.txt)');
-  if (!(VOCAB_KINDS as readonly string[]).includes(config.vocab))
-    fail(`vocab '${config.vocab}' unknown; expected one of ${VOCAB_KINDS.join(', ')}`);
-  if (!(SCHEDULES as readonly string[]).includes(config.schedule))
-    fail(`schedule '${config.schedule}' unknown; expected one of ${SCHEDULES.join(', ')}`);
-  if (!(NORMALIZATIONS as readonly string[]).includes(config.clean.normalization ?? 'light'))
-    fail(`normalization '${config.clean.normalization}' unknown; expected one of ${NORMALIZATIONS.join(', ')}`);
-  const positiveInts: (keyof PretrainConfig)[] = [
-    'maxSeqLen',
-    'batchSize',
-    'maxSteps',
-    'evalEvery',
-    'evalChunks',
-    'logEvery',
-    'minCount',
-    'workers',
-    'gradientAccumulation',
-  ];
-  for (const k of positiveInts) {
-    const v = config[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
-      fail(`${k} must be a positive integer, got ${JSON.stringify(v)}`);
-  }
-  for (const [k, v] of Object.entries(config.model))
-    if (!Number.isInteger(v) || v <= 0) fail(`model.${k} must be a positive integer, got ${v}`);
   if (config.model.hidden % config.model.heads !== 0)
     fail(`model.hidden ${config.model.hidden} is not divisible by model.heads ${config.model.heads}`);
-  if (!(config.lr > 0)) fail(`lr must be > 0, got ${config.lr}`);
-  if (!(config.warmupSteps >= 0) || !(config.weightDecay >= 0) || !(config.maxGradNorm > 0))
-    fail('warmupSteps and weightDecay must be ≥ 0 and maxGradNorm > 0');
-  if (!(config.checkpointMinutes > 0)) fail(`checkpointMinutes must be > 0, got ${config.checkpointMinutes}`);
-  if (config.maxMinutes !== undefined && !(config.maxMinutes > 0))
-    fail(`maxMinutes must be > 0, got ${config.maxMinutes}`);
-  if (!(config.maxSeqLen >= 8 && config.maxSeqLen <= 512))
-    fail(`maxSeqLen must be in [8, 512], got ${config.maxSeqLen}`);
   if (config.batchSize % config.workers !== 0)
     fail(`batchSize ${config.batchSize} must be a multiple of workers ${config.workers} (one equal shard per worker)`);
   if (config.batchSize % config.gradientAccumulation !== 0)
@@ -184,7 +218,5 @@ export function resolvePretrainConfig(partial: PretrainConfigInput, source = 'pr
       `gradientAccumulation ${config.gradientAccumulation} and workers ${config.workers}: ` +
         'use one or the other (workers already split each batch)',
     );
-  if (config.saveDtype !== 'F32' && config.saveDtype !== 'F16')
-    fail(`saveDtype must be F32 or F16, got ${String(config.saveDtype)}`);
   return config;
 }

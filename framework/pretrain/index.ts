@@ -64,6 +64,7 @@ export {
 export { chunkIndices, MlmObjective, shardBatch, type MlmObjectiveParts } from './objective.js';
 export {
   PRETRAIN_DEFAULTS,
+  PRETRAIN_SETTINGS,
   resolvePretrainConfig,
   type PretrainConfig,
   type PretrainConfigInput,
