@@ -7,7 +7,8 @@ export interface BertParts {
   mlmHead: boolean;
 }
 
-function linear(name: string, inDim: number, outDim: number): ParameterSpec[] {
+/** A Linear layer's weight ([in, out] here, [out, in] in Hugging Face files) and bias. */
+export function linear(name: string, inDim: number, outDim: number): ParameterSpec[] {
   return [
     { name: `${name}.weight`, shape: [inDim, outDim], init: 'normal', linear: true, noDecay: false },
     { name: `${name}.bias`, shape: [outDim], init: 'zeros', linear: false, noDecay: true },

@@ -33,6 +33,10 @@ test("the defaults derived from the table are the starter's recipe, as they were
     logEvery: 10,
     workers: 1,
     gradientAccumulation: 1,
+    objective: 'mlm',
+    generatorHidden: 64,
+    generatorLayers: 0,
+    discriminatorWeight: 50,
   });
 });
 
@@ -73,6 +77,10 @@ test('a config JSON round-trips through resolvePretrainConfig (the shipped recip
     logEvery: 5,
     workers: 1,
     gradientAccumulation: 2,
+    objective: 'electra',
+    generatorHidden: 128,
+    generatorLayers: 1,
+    discriminatorWeight: 20,
   };
   const config = resolvePretrainConfig(JSON.parse(JSON.stringify(changed)));
   assert.deepEqual(config, changed);

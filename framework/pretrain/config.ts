@@ -77,6 +77,17 @@ export interface PretrainConfig {
    * a time): a large batch with one micro-batch's activations in memory. Not combined with `workers`.
    */
   gradientAccumulation: number;
+  /**
+   * `mlm`: masked LM (the model keeps its MLM head, which PET and P-Tuning score label words with); `electra`:
+   * replaced-token detection with a small generator (`framework/pretrain/electra.ts`; the discriminator ships
+   * without an MLM head, the generator beside it).
+   */
+  objective: 'mlm' | 'electra';
+  /** ELECTRA: the generator's hidden size (heads of 64) and layers (0: as many as the discriminator). */
+  generatorHidden: number;
+  generatorLayers: number;
+  /** ELECTRA: λ, the weight of the discriminator's loss against the generator's. */
+  discriminatorWeight: number;
 }
 
 /** Every key a flag or config file sets, besides the corpus lists: the table below must declare each one. */
@@ -159,6 +170,15 @@ export const PRETRAIN_SETTINGS = {
     flag: 'grad-accum',
     help: 'micro-batches per step on this thread (a batch of --batch-size rows, 1/N of it in memory at a time)',
   },
+  objective: {
+    type: 'string',
+    choices: ['mlm', 'electra'],
+    default: 'mlm',
+    help: 'mlm: masked LM (keeps the MLM head PET scores with); electra: replaced-token detection with a generator',
+  },
+  generatorHidden: { type: 'integer', min: 64, default: 64, help: 'ELECTRA: generator hidden size (heads of 64)' },
+  generatorLayers: { type: 'integer', min: 0, default: 0, help: "ELECTRA: generator layers (0: the model's)" },
+  discriminatorWeight: { type: 'number', above: 0, default: 50, help: "ELECTRA: weight of the discriminator's loss" },
   checkpointMinutes: { type: 'number', arg: 'M', above: 0, default: 10, help: 'minutes between checkpoints' },
   evalEvery: { ...positive, default: 500, help: 'held-out evaluation every N steps (and at the start and end)' },
   evalChunks: { ...positive, default: 200, help: 'held-out chunks evaluated' },
@@ -213,6 +233,9 @@ export function resolvePretrainConfig(partial: PretrainConfigInput, source = 'pr
       `batchSize ${config.batchSize} must be a multiple of gradientAccumulation ${config.gradientAccumulation} ` +
         '(equal micro-batches)',
     );
+  if (config.objective === 'electra' && config.workers > 1)
+    fail(`objective electra runs on this thread; workers ${config.workers} (data parallelism) is for mlm`);
+  if (config.generatorHidden % 64 !== 0) fail(`generatorHidden ${config.generatorHidden} is not a multiple of 64`);
   if (config.gradientAccumulation > 1 && config.workers > 1)
     fail(
       `gradientAccumulation ${config.gradientAccumulation} and workers ${config.workers}: ` +

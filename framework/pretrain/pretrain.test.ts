@@ -239,3 +239,37 @@ Trainer, saying how to start from its weights`, async () => {
     /before it ran on the Trainer .*start a new run from its weights with init: '.*identity\/checkpoint'/,
   );
 });
+
+for (const backend of ['cpu', 'native'] as const) {
+  test(`ELECTRA (${backend}): generator + discriminator train, resume exactly, and save the discriminator without an \
+MLM head and the generator beside it`, async () => {
+    await useBackend(backend);
+    const electra = {
+      objective: 'electra',
+      generatorHidden: 64,
+      generatorLayers: 1,
+      maxSteps: 4,
+      evalEvery: 2,
+    } as const;
+    await assertResumeExact(`electra-${backend}`, electra);
+    const straight = await pretrain(config(`electra-${backend}-again`, electra), { progress: false });
+    assert.ok(straight.completed && straight.heldout === undefined);
+    const m = straight.metrics!;
+    for (const k of ['generator_mlm_accuracy', 'rtd_accuracy', 'rtd_replaced_recall', 'rtd_replaced_share'])
+      assert.ok(m[k]! >= 0 && m[k]! <= 1, `${k} = ${m[k]}`);
+    const disc = loadStateDict(join(root, `electra-${backend}-straight`));
+    assert.ok(![...disc.keys()].some((k) => k.startsWith('cls.') || k.startsWith('generator.')));
+    const generator = loadStateDict(join(root, `electra-${backend}-straight`, 'generator'));
+    assert.ok(generator.has('cls.predictions.bias'));
+    const a = loadStateDict(join(root, `electra-${backend}-resumed`));
+    for (const [key, t] of disc) assert.deepEqual(a.get(key)!.data, t.data, `${key} differs`);
+  });
+}
+
+test('ELECTRA is refused with --probe (no MLM head) and with data-parallel workers', async () => {
+  await assert.rejects(
+    pretrain(config('electra-probe', { objective: 'electra' }), { progress: false, probe: async () => ({}) }),
+    /--probe scores label words with the MLM head/,
+  );
+  assert.throws(() => config('x', { objective: 'electra', workers: 2 }), /objective electra runs on this thread/);
+});

@@ -7,11 +7,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { loadStateDict } from '../checkpoint/state-dict.js';
 import { ConfigError } from '../errors.js';
 import { log } from '../log.js';
-import { BertModel } from '../model/bert.js';
-import { BERT_DEFAULTS, readBertConfig } from '../model/config.js';
+import type { BertModel } from '../model/bert.js';
 import { savePretrained } from '../model/pretrained.js';
 import { DataParallel } from '../parallel/data-parallel.js';
 import type { MlmReplicaSpec, MlmShard } from '../parallel/mlm-replica.js';
@@ -21,10 +19,11 @@ import { type StepInfo, Trainer, type TrainerOptions } from '../trainer/trainer.
 import { evaluateHeldout, type HeldoutMetrics } from './batch.js';
 import { PretrainStore, readCheckpointState } from './checkpoint.js';
 import type { PretrainConfig } from './config.js';
-import type { MaskVocab } from './masking.js';
-import { chunkIndices, MlmObjective } from './objective.js';
+import { ElectraObjective } from './electra.js';
+import { createObjective, buildModel, type PretrainObjective } from './models.js';
+import { chunkIndices } from './objective.js';
 import { loadJieba, prepareData, type PreparedData } from './prepare.js';
-import { readVocab, remapVocabState, vocabMapping, writeVocab } from './vocab.js';
+import { readVocab, writeVocab } from './vocab.js';
 import { flatParams, writeTrainingState } from './report.js';
 import { moduleUrl } from '../package-paths.js';
 
@@ -66,6 +65,8 @@ export interface PretrainResult {
   losses: number[];
   initialHeldout: HeldoutMetrics | undefined;
   heldout: HeldoutMetrics | undefined;
+  /** The last evaluation's metrics (`heldout`'s under their tracked names, or ELECTRA's generator and detection). */
+  metrics: Record<string, number> | undefined;
   /** True when maxSteps was reached and the final model written. */
   completed: boolean;
   tokensPerSecond: number;
@@ -84,6 +85,10 @@ const TOKENIZER_CONFIG = { tokenizer_class: 'BertTokenizer', do_lower_case: true
  * r.heldout?.accuracy; // → e.g. 0.19
  */
 export async function pretrain(config: PretrainConfig, options: PretrainOptions = {}): Promise<PretrainResult> {
+  if (config.objective === 'electra' && options.probe)
+    throw new ConfigError(
+      '--probe scores label words with the MLM head, which the ELECTRA discriminator does not have',
+    );
   const baseVocab = readVocab(config.init !== undefined ? join(config.init, 'vocab.txt') : (config.vocabFile ?? ''));
   const data = options.data ?? (await readCorpus(config, baseVocab));
   log.info(
@@ -94,9 +99,10 @@ export async function pretrain(config: PretrainConfig, options: PretrainOptions 
   const model = buildModel(config, data.vocab, baseVocab, saved?.dir);
   const dp = config.workers > 1 ? await startWorkers(model, config.workers) : undefined;
   let run: Run | undefined;
+  let session: PretrainSession | undefined;
   try {
     run = await startRun(config, data, saved?.state.trainer.step ?? 0);
-    const session = new PretrainSession(config, options, data, model, run, dp);
+    session = new PretrainSession(config, options, data, model, run, dp);
     const result = await session.run(saved === undefined);
     await run.end('FINISHED');
     return result;
@@ -105,6 +111,7 @@ export async function pretrain(config: PretrainConfig, options: PretrainOptions 
     throw error;
   } finally {
     await dp?.close();
+    if (session?.objective instanceof ElectraObjective) session.objective.dispose();
     model.dispose();
   }
 }
@@ -118,7 +125,9 @@ class PretrainSession {
   readonly losses: number[] = [];
   heldout: HeldoutMetrics | undefined;
   tokensPerSecond = 0;
-  private readonly objective: MlmObjective;
+  readonly objective: PretrainObjective;
+  /** The last evaluation's metrics (held-out MLM, or ELECTRA's generator and detection metrics). */
+  metrics: Record<string, number> | undefined;
   private readonly store: PretrainStore;
   private readonly now: () => number;
   private started = 0;
@@ -135,20 +144,7 @@ class PretrainSession {
     dp: DataParallel<MlmReplicaSpec, MlmShard> | undefined,
   ) {
     this.now = options.now ?? Date.now;
-    const vocab: MaskVocab = {
-      maskId: data.tokenizer.special.mask,
-      isSpecial: (id) => data.tokenizer.isSpecial(id),
-      randomIds: Int32Array.from(data.vocab.keys()).filter((id) => !data.tokenizer.isSpecial(id)),
-    };
-    this.objective = new MlmObjective({
-      model,
-      corpus: data.train,
-      vocab,
-      masking: { probability: config.maskProbability, wholeWord: config.wwm },
-      seed: config.seed,
-      paramGroups: model.params.decayGroups(config.lr, config.weightDecay),
-      ...(dp ? { dataParallel: dp } : {}),
-    });
+    this.objective = createObjective(config, data, model, dp);
     this.store = new PretrainStore(config, model.config, data.vocab, data.train.fingerprint(), () => this.progress());
   }
 
@@ -164,14 +160,14 @@ class PretrainSession {
   /** Trains to maxSteps or until stopped; at maxSteps writes the model. `fresh`: evaluate the starting weights. */
   async run(fresh: boolean): Promise<PretrainResult> {
     const { config, data } = this;
-    const initialHeldout = fresh && data.heldout.size > 0 ? await this.evaluate(0) : undefined;
+    if (fresh && data.heldout.size > 0) await this.evaluate(0);
+    const initialHeldout = this.heldout;
     if (initialHeldout)
       log.info(
         `held-out before training: acc ${initialHeldout.accuracy.toFixed(4)} ` +
           `(context shuffled ${initialHeldout.accuracyShuffled?.toFixed(4)}), ` +
           `loss ${initialHeldout.loss.toFixed(3)} (${initialHeldout.predictions} predictions)`,
       );
-    this.heldout = initialHeldout;
     mkdirSync(config.out, { recursive: true });
     this.started = this.now();
     this.window.start = this.started;
@@ -180,7 +176,8 @@ class PretrainSession {
     if (completed) await this.finish(initialHeldout);
     const { tokensSeen } = this.progress();
     const { losses, heldout, tokensPerSecond } = this;
-    return { step: fit.steps, tokensSeen, losses, initialHeldout, heldout, completed, tokensPerSecond };
+    const { metrics } = this;
+    return { step: fit.steps, tokensSeen, losses, initialHeldout, heldout, metrics, completed, tokensPerSecond };
   }
 
   private trainerOptions(): TrainerOptions<number> {
@@ -194,7 +191,7 @@ class PretrainSession {
       schedule: config.schedule,
       warmupSteps: config.warmupSteps,
       maxGradNorm: config.maxGradNorm,
-      evaluate: async (_dev, step) => ({ metrics: heldoutMetrics((this.heldout = await this.evaluate(step))) }),
+      evaluate: async (_dev, step) => ({ metrics: await this.evaluate(step) }),
       checkpointStore: this.store,
       checkpointMinSeconds: config.checkpointMinutes * 60,
       checkpointEverySeconds: config.checkpointMinutes * 60,
@@ -202,7 +199,14 @@ class PretrainSession {
       ...(options.resumeForce ? { resumeForce: true } : {}),
       dataFingerprint: data.train.fingerprint(),
       identity: {
-        objective: 'mlm',
+        objective: config.objective,
+        ...(config.objective === 'electra'
+          ? {
+              generatorHidden: config.generatorHidden,
+              generatorLayers: config.generatorLayers,
+              discriminatorWeight: config.discriminatorWeight,
+            }
+          : {}),
         maxSeqLen: config.maxSeqLen,
         maskProbability: config.maskProbability,
         wwm: config.wwm,
@@ -216,7 +220,8 @@ class PretrainSession {
         epoch: (this.progress().tokensSeen / (config.maxSeqLen * data.train.size)).toFixed(2),
         'tok/s': Math.round(this.tokensPerSecond),
         loss: s.loss.toFixed(3),
-        'held-out acc': this.heldout?.accuracy.toFixed(4) ?? '-',
+        [this.heldout ? 'held-out acc' : 'rtd acc']:
+          (this.heldout?.accuracy ?? this.metrics?.['rtd_accuracy'])?.toFixed(4) ?? '-',
       }),
       onStep: (s) => this.afterStep(s),
     };
@@ -255,8 +260,25 @@ class PretrainSession {
     this.window = { start: this.now(), tokens: 0, steps: 0 };
   }
 
+  /** Held-out metrics at `step`, logged: MLM accuracy and loss (and the probe's), or ELECTRA's. */
+  async evaluate(step: number): Promise<Record<string, number>> {
+    const { config, data } = this;
+    if (this.objective instanceof ElectraObjective) {
+      const m = this.objective.heldout(data.heldout, config.evalChunks, Math.min(config.batchSize, 32));
+      await this.tracking.logMetrics(m, step);
+      log.info(
+        `step ${step}: ${Object.entries(m)
+          .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+          .join(', ')}`,
+      );
+      return (this.metrics = m);
+    }
+    this.heldout = await this.evaluateMlm(step);
+    return (this.metrics = heldoutMetrics(this.heldout));
+  }
+
   /** Held-out MLM accuracy and loss (and the probe's metrics), logged at `step`. */
-  async evaluate(step: number): Promise<HeldoutMetrics> {
+  private async evaluateMlm(step: number): Promise<HeldoutMetrics> {
     const { config, options, data, model } = this;
     const m = evaluateHeldout(model, data.heldout, this.objective.parts.vocab, {
       chunks: config.evalChunks,
@@ -287,8 +309,14 @@ class PretrainSession {
   private async finish(initialHeldout: HeldoutMetrics | undefined): Promise<void> {
     const { config, data, model } = this;
     // A resumed run that was already complete has not evaluated in this invocation.
-    if (!this.heldout && data.heldout.size > 0) this.heldout = await this.evaluate(config.maxSteps);
+    if (!this.metrics && data.heldout.size > 0) await this.evaluate(config.maxSteps);
     savePretrained(model, config.out, { dtype: config.saveDtype });
+    if (this.objective instanceof ElectraObjective) {
+      // The generator beside the discriminator: an MLM of its own, and what a continued ELECTRA run starts from.
+      const dir = join(config.out, 'generator');
+      savePretrained(this.objective.parts.generator, dir, { dtype: config.saveDtype });
+      writeVocab(join(dir, 'vocab.txt'), data.vocab);
+    }
     writeVocab(join(config.out, 'vocab.txt'), data.vocab);
     writeFileSync(join(config.out, 'tokenizer_config.json'), `${JSON.stringify(TOKENIZER_CONFIG, null, 2)}\n`);
     const { tokensSeen, elapsedSeconds } = this.progress();
@@ -373,39 +401,4 @@ async function startWorkers(model: BertModel, workers: number): Promise<DataPara
     workers,
     coordinator,
   });
-}
-
-/**
- * The model to train: from the checkpoint being resumed, from `init` (rows remapped to a pruned vocabulary), or random.
- */
-function buildModel(
-  config: PretrainConfig,
-  vocab: readonly string[],
-  baseVocab: readonly string[],
-  checkpoint: string | undefined,
-): BertModel {
-  // The trainer restores the checkpoint's weights again; building from them keeps its parts (pooler or not).
-  if (checkpoint)
-    return BertModel.fromStateDict(readBertConfig(checkpoint), loadStateDict(checkpoint), { mlmHead: true });
-  if (config.init !== undefined) {
-    const initConfig = readBertConfig(config.init);
-    let state = loadStateDict(config.init);
-    if (vocab.length !== baseVocab.length || vocab.some((t, i) => t !== baseVocab[i])) {
-      state = remapVocabState(state, vocabMapping(baseVocab, vocab), initConfig.initializerRange, config.seed);
-    }
-    return BertModel.fromStateDict({ ...initConfig, vocabSize: vocab.length }, state, { mlmHead: true });
-  }
-  const { layers, hidden, heads, ffn } = config.model;
-  return BertModel.create(
-    {
-      ...BERT_DEFAULTS,
-      numHiddenLayers: layers,
-      hiddenSize: hidden,
-      numAttentionHeads: heads,
-      intermediateSize: ffn,
-      vocabSize: vocab.length,
-    },
-    { pooler: true, mlmHead: true },
-    config.seed,
-  );
 }
