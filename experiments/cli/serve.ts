@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../framework/errors.js';
 import { log } from '../../framework/log.js';
 import type { ServedModel } from '../../inference/serve/server.js';
-import { isTaskName, TASK_NAMES } from '../../inference/taskflow/catalog.js';
+import type { TaskInput, TaskName } from '../../inference/taskflow/index.js';
+import { findTaskflowTask, taskNames } from '../../inference/taskflow/catalog.js';
 import type { Command } from './command.js';
 
 const usage = `usage: fewprompt serve --bundle NAME=DIR … [--taskflow NAME=TASK[:MODE] …] [--port P]
@@ -14,7 +15,7 @@ Serves exported bundles (and Taskflow tasks) over HTTP:
   GET  /v1/models, GET /healthz, GET /metrics (Prometheus)
 Concurrent requests are micro-batched. SIGINT/SIGTERM drain in-flight requests, then exit.
   --bundle NAME=DIR     mount a bundle from 'fewprompt export' (repeatable)
-  --taskflow NAME=TASK[:MODE]  mount a Taskflow task (${TASK_NAMES.join(', ')}; repeatable),
+  --taskflow NAME=TASK[:MODE]  mount a Taskflow task (${taskNames().join(', ')}; repeatable),
                         in its default mode or MODE (e.g. ner:accurate); question_answering takes
                         {"inputs": [{"question": …, "context": …}, …]} → answers {"answer","start","end","score"}
   --port P              0–65535, default 8080 (0: any free port);  --host H  default 127.0.0.1
@@ -115,29 +116,27 @@ export const serveCommand: Command = {
     const bundles = pairs(values.bundle, '--bundle');
     const tasks = pairs(values.taskflow, '--taskflow').map(([name, spec]) => {
       const [task, mode] = spec.split(':') as [string, string | undefined];
-      if (!isTaskName(task)) throw new ConfigError(`unknown Taskflow task '${task}'; valid: ${TASK_NAMES.join(', ')}`);
-      return { name, task, mode };
+      return { name, info: findTaskflowTask(task), mode };
     });
     // Loaded here: `serve --help` and a bad flag must not wait for ONNX Runtime and the Taskflow tasks.
     const { loadClassifier } = await import('../../inference/runtime/index.js');
     const { classifierModel, PredictionServer, recordTaskflowModel, taskflowModel } = await import(
       '../../inference/serve/server.js'
     );
-    const { Taskflow, TASKS } = await import('../../inference/taskflow/index.js');
+    const { Taskflow } = await import('../../inference/taskflow/index.js');
     const models: Record<string, ServedModel> = {};
     for (const [name, dir] of bundles) {
       if (models[name]) throw new ConfigError(`model name '${name}' is mounted twice`);
       models[name] = classifierModel(await loadClassifier(dir, threads > 0 ? { threads } : {}));
     }
-    for (const { name, task, mode } of tasks) {
+    for (const { name, info, mode } of tasks) {
       if (models[name]) throw new ConfigError(`model name '${name}' is mounted twice`);
-      const taskOptions = mode === undefined ? {} : { mode };
-      const taskClass = TASKS.find((t) => t.kind === task)!;
+      const flow = Taskflow(info.kind as TaskName, mode === undefined ? {} : { mode });
+      const taskClass = await info.load();
       // A task that takes records (question_answering) is served on {"inputs": [...]}, each checked before queueing.
-      models[name] =
-        'checkInput' in taskClass
-          ? recordTaskflowModel(Taskflow(taskClass.kind, taskOptions), task, taskClass.checkInput)
-          : taskflowModel(Taskflow(task, taskOptions), task);
+      models[name] = taskClass.checkInput
+        ? recordTaskflowModel(flow, info.kind, (item, path) => taskClass.checkInput!(item, path) as TaskInput<TaskName>)
+        : taskflowModel(flow, info.kind);
     }
     if (Object.keys(models).length === 0)
       throw new ConfigError(`serve needs at least one --bundle NAME=DIR or --taskflow NAME=TASK\n${usage}`);

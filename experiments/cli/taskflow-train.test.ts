@@ -11,17 +11,21 @@ import {
   TEXT_CORRECTION_SETTINGS,
 } from '../../inference/taskflow/text-correction/train-options.js';
 import { main } from './main.js';
-import { TRAINABLE_TASKS, taskflowTrainCommand, trainOptionsFromFlags } from './taskflow-train.js';
+import { findTaskflowRecipe } from '../../inference/taskflow/catalog.js';
+import { taskflowTrainCommand, trainOptionsFromFlags } from './taskflow-train.js';
 
-const parsing = TRAINABLE_TASKS.find((t) => t.kind === 'dependency_parsing')!;
-const reading = TRAINABLE_TASKS.find((t) => t.kind === 'question_answering')!;
+const parsing = findTaskflowRecipe('dependency_parsing');
+const reading = findTaskflowRecipe('question_answering');
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
 test('--help lists each trainable task and every setting of its table as a flag, with its default', () => {
   const usage = taskflowTrainCommand.usage;
-  assert.match(usage, /^ {2}dependency_parsing +biaffine parser/m);
+  assert.match(
+    usage,
+    /^ {2}dependency_parsing +biaffine parser on UD Chinese GSD \(inference\/taskflow\/dependency-parsing\/\)$/m,
+  );
   assert.match(usage, /^ {2}ner +mode accurate: token classification with LAC's tags on CLUENER2020/m);
   assert.match(usage, /^ {2}poetry_generation +character-level GPT on Tang quatrains/m);
   assert.match(usage, /^ {2}question_answering +span reader on CMRC 2018 trial and DRCD/m);
@@ -47,7 +51,7 @@ test('--help lists each trainable task and every setting of its table as a flag,
 });
 
 test("ner: scripts/train-ner.ts's flags parse to the recipe's options", () => {
-  const ner = TRAINABLE_TASKS.find((t) => t.kind === 'ner')!;
+  const ner = findTaskflowRecipe('ner');
   const options = trainOptionsFromFlags(ner, [
     ...['--msra-steps', '250', '--max-steps', '500', '--batch-size', '32', '--lac-tag-size', '32'],
     ...['--checkpoint-every', '50', '--out', 'runs/ner-msra', '--msra', 'm.zip', '--from-checkpoint'],
@@ -82,8 +86,8 @@ test('question_answering: repeated training files, the time limit and the window
 });
 
 test("text_correction and text_correction_lm: the old scripts' flags parse to the recipes' options", () => {
-  const correction = TRAINABLE_TASKS.find((t) => t.kind === 'text_correction')!;
-  const lm = TRAINABLE_TASKS.find((t) => t.kind === 'text_correction_lm')!;
+  const correction = findTaskflowRecipe('text_correction');
+  const lm = findTaskflowRecipe('text_correction_lm');
   const network = trainOptionsFromFlags(correction, [
     ...['--out', 'RUN', '--phases', 'export,eval', '--bundle', 'B', '--max-steps', '240', '--batch-size', '48'],
     ...['--crop', '32', '--keep-rate', '0.2', '--precision', 'fp16', '--resume'],
@@ -156,8 +160,8 @@ test('bad flags are refused before anything loads: numbers, choices, unknown fla
   assert.equal(await main(['taskflow-train', 'pos_tagging']), 2);
   assert.equal(await main(['taskflow-train', '--epochs', '3']), 2);
   assert.equal(await main(['taskflow-train', 'dependency_parsing', '--lr', 'fast']), 2);
-  assert.match(errors[0]!, /unknown trainable Taskflow task 'pos_tagging'; valid: dependency_parsing/);
-  assert.match(errors[1]!, /taskflow-train needs a TASK first \(dependency_parsing, ner, poetry_generation, /);
-  assert.match(errors[1]!, /question_answering, sentiment_analysis, text_correction, text_correction_lm\)/);
+  assert.match(errors[0]!, /unknown trainable Taskflow task 'pos_tagging'; valid: ner, text_correction, /);
+  assert.match(errors[1]!, /taskflow-train needs a TASK first \(ner, text_correction, text_correction_lm, /);
+  assert.match(errors[1]!, /dependency_parsing, sentiment_analysis, poetry_generation, question_answering\)/);
   assert.match(errors[2]!, /--lr must be a number, got 'fast'/);
 });

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { registerTaskflowFamily } from '../../inference/taskflow/catalog.js';
+import { CHAR_COUNT_FAMILY } from '../../inference/taskflow/char-count.fixture.js';
 import { writeTinyReaderBundle } from '../../inference/taskflow/question-answering/tiny-reader.fixture.js';
 import { main } from './main.js';
 
@@ -68,4 +70,36 @@ test('taskflow question_answering: missing or misplaced flags are one-line error
   assert.match(other.err[0]!, /--question, --context and --context-file apply to question_answering only/);
   const unread = await run(['taskflow', 'question_answering', '--question', 'Q', '--context-file', '/no/such/file']);
   assert.match(unread.err[0]!, /cannot read --context-file \/no\/such\/file/);
+});
+
+test('a family registered at run time is in taskflow and taskflow-train: their --help, their runs', async () => {
+  const unregister = registerTaskflowFamily(CHAR_COUNT_FAMILY);
+  try {
+    const counted = await run(['taskflow', 'char_count', '三亚是一个美丽的城市', 'ab']);
+    assert.deepEqual(counted, { code: 0, out: ['10', '2'], err: [] });
+    assert.deepEqual((await run(['taskflow', 'char_count', '--mode', 'bytes', '--json', '三亚'])).out, ['6']);
+    const help = (await run(['taskflow', '--help'])).out.join('\n');
+    assert.match(
+      help,
+      /^ {2}char_count +characters per text \(a toy family registered by the tests\); modes: chars, bytes$/m,
+    );
+    const trained = await run(['taskflow-train', 'char_count', '--times', '3']);
+    assert.deepEqual(trained, { code: 0, out: ['char_count → 30 characters'], err: [] });
+    const trainHelp = (await run(['taskflow-train', '--help'])).out.join('\n');
+    assert.match(
+      trainHelp,
+      /^ {2}char_count +counts the characters of --text --times times \(inference\/taskflow\/char-count\/\)$/m,
+    );
+    assert.match(
+      trainHelp,
+      /char_count options:\n {2}--text VALUE +the text to count \(default 三亚是一个美丽的城市\)/,
+    );
+    const refused = await run(['taskflow-train', 'char_count', '--times', '0']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err[0]!, /^fewprompt taskflow-train: times must be /);
+  } finally {
+    unregister();
+  }
+  const gone = await run(['taskflow', 'char_count', 'ab']);
+  assert.match(gone.err[0]!, /unknown Taskflow task 'char_count'; valid: word_segmentation, /);
 });

@@ -2,14 +2,16 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, DataError } from '../../framework/errors.js';
 import type { TaskflowOptions } from '../../inference/taskflow/base.js';
-import { isTaskName, TASK_NAMES, taskModesHelp } from '../../inference/taskflow/catalog.js';
+import { helpLines } from '../../framework/settings.js';
+import { isTaskName, taskHelpRows, taskNames } from '../../inference/taskflow/catalog.js';
 import type { Command } from './command.js';
 
-const usage = `usage: fewprompt taskflow TASK [--mode M] [--json] TEXT… | --input FILE
+/** The usage text, read when asked: it lists the tasks registered by then. */
+const usage = (): string => `usage: fewprompt taskflow TASK [--mode M] [--json] TEXT… | --input FILE
        fewprompt taskflow question_answering --question Q --context TEXT | --context-file FILE
 
 Runs a Taskflow task (PaddleNLP's one-line API) on each TEXT, or on each line of FILE.
-  TASK            ${taskModesHelp().join('; ')}
+  TASK            a task below
   --mode M        task variant (word_segmentation: base = LAC, fast = jieba)
   --input FILE    one text per line (UTF-8); output is JSONL, one result per line (question_answering: one JSON
                   object {"question": …, "context": …} per line)
@@ -25,7 +27,9 @@ Runs a Taskflow task (PaddleNLP's one-line API) on each TEXT, or on each line of
   --home-path D   where converted models are cached (default ~/.fewprompt)
   --backend B     auto (default), onnx or js
 The npm package carries LAC and jieba (word_segmentation, pos_tagging, ner fast); the other tasks' models are in the
-git repository's models/ folder (README: Taskflow models).`;
+git repository's models/ folder (README: Taskflow models).
+tasks (modes: the default first):
+${helpLines(taskHelpRows(), 22)}`;
 
 function show(result: unknown): string {
   if (!Array.isArray(result))
@@ -79,7 +83,7 @@ function questionInputs(values: Values, texts: readonly string[]): { question: s
     });
   }
   if (question === undefined || (context === undefined) === (file === undefined))
-    throw new ConfigError(`question_answering needs --question and one of --context or --context-file\n${usage}`);
+    throw new ConfigError(`question_answering needs --question and one of --context or --context-file\n${usage()}`);
   if (file === undefined) return [{ question, context: context! }];
   try {
     return [{ question, context: readFileSync(file, 'utf8') }];
@@ -91,13 +95,15 @@ function questionInputs(values: Values, texts: readonly string[]): { question: s
 /** `fewprompt taskflow`. */
 export const taskflowCommand: Command = {
   name: 'taskflow',
-  usage,
+  get usage() {
+    return usage();
+  },
   options: FLAGS,
   async run(args) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: FLAGS });
     const [task, ...texts] = positionals;
-    if (task === undefined) throw new ConfigError(`taskflow needs a TASK\n${usage}`);
-    if (!isTaskName(task)) throw new ConfigError(`unknown Taskflow task '${task}'; valid: ${TASK_NAMES.join(', ')}`);
+    if (task === undefined) throw new ConfigError(`taskflow needs a TASK\n${usage()}`);
+    if (!isTaskName(task)) throw new ConfigError(`unknown Taskflow task '${task}'; valid: ${taskNames().join(', ')}`);
     const backend = values.backend;
     if (backend !== undefined && backend !== 'auto' && backend !== 'onnx' && backend !== 'js') {
       throw new ConfigError(`--backend must be auto, onnx or js; got '${backend}'`);
@@ -119,7 +125,7 @@ export const taskflowCommand: Command = {
       if (texts.length > 0) throw new ConfigError('give TEXT arguments or --input FILE, not both');
       inputs.push(...inputLines(values.input));
     } else if (inputs.length === 0) {
-      throw new ConfigError(`taskflow ${task} needs TEXT arguments or --input FILE\n${usage}`);
+      throw new ConfigError(`taskflow ${task} needs TEXT arguments or --input FILE\n${usage()}`);
     }
     const { Taskflow } = await import('../../inference/taskflow/index.js'); // here: --help loads no task
     const results: unknown[] = await (Taskflow(task, options) as (inputs: unknown[]) => Promise<unknown[]>)(inputs);

@@ -1,12 +1,12 @@
 /**
  * Taskflow's building blocks: the options every task accepts, its JSON-safe config, and the
- * abstract {@link Task} each task file implements (one file per task, listed in `index.ts`).
+ * abstract {@link Task} each task file implements (one file per task, described by its family's `family.ts`).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BundleError, ConfigError, UnknownKindError } from '../../framework/errors.js';
 import { packagePath } from '../../framework/package-paths.js';
-import { type CatalogTaskName, TASK_CATALOG } from './catalog.js';
+import type { TaskflowTask } from './family.js';
 import type { LacBackendKind } from './lexical-analysis/backend.js';
 
 /** Options of `Taskflow(task, options)` (PaddleNLP's names in camelCase). */
@@ -69,12 +69,17 @@ export function resolveConfig(
 }
 
 /**
- * {@link resolveConfig} with the task's modes and default mode from the catalog: what every task's `configure` does.
- * @example catalogConfig('pos_tagging', { mode: 'fast' }); // { task: 'pos_tagging', mode: 'fast', model: 'jieba', … }
+ * {@link resolveConfig} with a task descriptor's kind, modes and default mode: what `Taskflow()` and every task's
+ * `configure` do, without loading the task.
+ * @example
+ * taskConfig(WORD_SEGMENTATION_TASK, { mode: 'fast' });
+ * // { task: 'word_segmentation', mode: 'fast', model: 'jieba', batchSize: 32 }
  */
-export function catalogConfig(task: CatalogTaskName, options: TaskflowOptions): TaskConfig {
-  const { modes, defaultMode } = TASK_CATALOG[task];
-  return resolveConfig(task, modes, defaultMode, options);
+export function taskConfig(
+  task: Pick<TaskflowTask, 'kind' | 'modes' | 'defaultMode'>,
+  options: TaskflowOptions,
+): TaskConfig {
+  return resolveConfig(task.kind, task.modes, task.defaultMode, options);
 }
 
 /**

@@ -1,28 +1,42 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'vitest';
 import { BundleError } from '../../framework/errors.js';
-import { taskModelDir } from './base.js';
-import { isTaskName, TASK_CATALOG, TASK_NAMES, taskModesHelp } from './catalog.js';
-import { TASKS } from './index.js';
+import { staticImportClosure } from '../../framework/testing/static-imports.js';
+import { taskConfig, taskModelDir } from './base.js';
+import { isTaskName, taskflowTasks, taskHelpRows, taskNames } from './catalog.js';
+import type { TaskClass } from './family.js';
+import { FAMILIES } from './families.js';
 
-test("the light catalog names the registry's tasks, in its order, with the same modes and default modes", () => {
+test("each built-in task class agrees with its family's descriptor: kind, modes and default mode", async () => {
   assert.deepEqual(
-    TASK_NAMES,
-    TASKS.map((t) => t.kind),
+    taskNames(),
+    FAMILIES.flatMap((f) => f.tasks.map((t) => t.kind)),
   );
-  for (const t of TASKS) {
-    const info = TASK_CATALOG[t.kind];
-    assert.deepEqual(t.modes, info.modes, t.kind);
-    assert.equal(t.configure({}).mode, info.defaultMode, t.kind);
+  for (const info of taskflowTasks()) {
+    const cls = (await info.load()) as TaskClass & { kind: string; modes: object; configure(options: object): unknown };
+    assert.equal(cls.kind, info.kind);
+    assert.deepEqual(cls.modes, info.modes, info.kind);
+    assert.deepEqual(cls.configure({}), taskConfig(info, {}), info.kind);
   }
   assert.ok(isTaskName('ner') && !isTaskName('toString'));
-  assert.equal(taskModesHelp()[2], 'ner (modes: fast, accurate)');
+  assert.deepEqual(taskHelpRows()[2], {
+    head: 'ner',
+    help: "[span, type] pairs (fast: LAC's PER/LOC/ORG/TIME; accurate: ten CLUENER2020 types); modes: fast, accurate",
+  });
 });
 
-test('the catalog imports nothing (the CLI reads it for --help without loading a task)', () => {
-  const source = readFileSync(new URL('./catalog.ts', import.meta.url), 'utf8');
-  assert.doesNotMatch(source, /^\s*(import|export .* from)\b/m);
+test('the catalog and every family descriptor load no package and no task or recipe code (--help reads them)', () => {
+  const { modules, packages } = staticImportClosure(fileURLToPath(new URL('./catalog.ts', import.meta.url)));
+  assert.deepEqual([...packages.keys()], []);
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const loaded = [...modules].map((m) => relative(here, m));
+  for (const family of FAMILIES) assert.ok(loaded.includes(`${family.name}/family.ts`), family.name);
+  assert.deepEqual(
+    loaded.filter((m) => /(^|\/)(task|train|lm-train|word-segmentation|pos-tagging|index|taskflow)\.ts$/.test(m)),
+    [],
+  );
 });
 
 test('a shipped model that is not installed is one line saying where to get it', () => {

@@ -1,47 +1,33 @@
 /**
- * Every Taskflow task. Add a task by adding its file and one entry to `TASKS`; the task names,
- * the CLI's list and `Taskflow()`'s result types all come from this array.
+ * Taskflow's public API: `Taskflow()`, the task classes, and the registry of families. The families are listed once,
+ * in `families.ts` (`FAMILIES`); a program adds one with `registerTaskflowFamily`. The task names, the CLI's lists and
+ * `Taskflow()`'s result types all derive from the families' descriptors.
  */
-import { DependencyParsingTask } from './dependency-parsing/task.js';
-import { NerTask } from './ner/task.js';
-import { PoetryGenerationTask } from './poetry-generation/task.js';
-import { PosTaggingTask } from './lexical-analysis/pos-tagging.js';
-import { QuestionAnsweringTask } from './question-answering/task.js';
-import { SentimentAnalysisTask } from './sentiment-analysis/task.js';
-import { TextCorrectionTask } from './text-correction/task.js';
-import { WordSegmentationTask } from './lexical-analysis/word-segmentation.js';
-
-export const TASKS = [
-  WordSegmentationTask,
-  PosTaggingTask,
-  NerTask,
-  TextCorrectionTask,
-  DependencyParsingTask,
-  SentimentAnalysisTask,
-  PoetryGenerationTask,
-  QuestionAnsweringTask,
-] as const;
-
-const seen = new Set<string>();
-for (const t of TASKS) {
-  if (seen.has(t.kind)) throw new Error(`duplicate Taskflow task '${t.kind}' in inference/taskflow/index.ts`);
-  seen.add(t.kind);
-}
-
-/** A registered task class. */
-export type TaskClass = (typeof TASKS)[number];
-/** The registered task names. */
-export type TaskName = TaskClass['kind'];
-
-export { Task, type TaskConfig, type TaskflowOptions } from './base.js';
+export { Task, type TaskConfig, type TaskflowOptions, taskConfig } from './base.js';
 export {
-  DependencyParsingTask,
-  NerTask,
-  PoetryGenerationTask,
-  PosTaggingTask,
-  QuestionAnsweringTask,
-  SentimentAnalysisTask,
-  TextCorrectionTask,
-  WordSegmentationTask,
-};
+  findTaskflowTask,
+  isTaskName,
+  registerTaskflowFamily,
+  taskflowRecipes,
+  taskflowTasks,
+  taskNames,
+} from './catalog.js';
+export {
+  type TaskClass,
+  type TaskflowFamily,
+  type TaskflowRecipe,
+  type TaskflowTask,
+  taskflowFamily,
+  taskflowRecipe,
+  taskflowTask,
+} from './family.js';
+export { type CustomTaskflowTasks, FAMILIES, type TaskName } from './families.js';
+export { DependencyParsingTask } from './dependency-parsing/task.js';
+export { NerTask } from './ner/task.js';
+export { PoetryGenerationTask } from './poetry-generation/task.js';
+export { PosTaggingTask } from './lexical-analysis/pos-tagging.js';
+export { QuestionAnsweringTask } from './question-answering/task.js';
+export { SentimentAnalysisTask } from './sentiment-analysis/task.js';
+export { TextCorrectionTask } from './text-correction/task.js';
+export { WordSegmentationTask } from './lexical-analysis/word-segmentation.js';
 export { Taskflow, type TaskflowPipeline, type TaskInput, type TaskOutput } from './taskflow.js';

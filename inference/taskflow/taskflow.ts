@@ -1,19 +1,27 @@
 /**
  * `Taskflow(task, options)`: PaddleNLP's one-line API. Returns a callable that takes a string (→ one
  * result) or an array of strings (→ one result each) — for `question_answering` a `{ question, context }` record or
- * an array of them; the model loads on the first call.
+ * an array of them; the task's code loads on the first call, and its model with it.
  */
-import { TaskInputError, UnknownKindError } from '../../framework/errors.js';
-import type { Task, TaskConfig, TaskflowOptions } from './base.js';
-import { TASKS, type TaskClass, type TaskName } from './index.js';
+import { TaskInputError } from '../../framework/errors.js';
+import { type Task, type TaskConfig, type TaskflowOptions, taskConfig } from './base.js';
+import { findTaskflowTask } from './catalog.js';
+import type { TaskClass } from './family.js';
+import type { TaskInstance, TaskName } from './families.js';
 
-type TaskInstance<K extends TaskName> = Awaited<ReturnType<Extract<TaskClass, { kind: K }>['fromConfig']>>;
-
-/** The per-input result type of a task, e.g. `string[]` for `word_segmentation`. */
-export type TaskOutput<K extends TaskName> = TaskInstance<K> extends Task<infer O, infer _I> ? O : never;
+/** The per-input result type of a task, e.g. `string[]` for `word_segmentation` (for a union: each one's). */
+export type TaskOutput<K extends TaskName> = K extends unknown
+  ? TaskInstance<K> extends Task<infer O, infer _I>
+    ? O
+    : never
+  : never;
 
 /** What a task takes per input: a text, or a record (`question_answering`: `{ question, context }`). */
-export type TaskInput<K extends TaskName> = TaskInstance<K> extends Task<unknown, infer I> ? I : never;
+export type TaskInput<K extends TaskName> = K extends unknown
+  ? TaskInstance<K> extends Task<unknown, infer I>
+    ? I
+    : never
+  : never;
 
 /** What `Taskflow()` returns. */
 export interface TaskflowPipeline<Out, In = string> {
@@ -28,22 +36,11 @@ export interface TaskflowPipeline<Out, In = string> {
   close(): Promise<void>;
 }
 
-function findTask(name: string): TaskClass {
-  const found = TASKS.find((t) => t.kind === name);
-  if (!found)
-    throw new UnknownKindError(
-      'Taskflow task',
-      name,
-      TASKS.map((t) => t.kind),
-    );
-  return found;
-}
-
 /** The inputs of one call and whether it was a single one: texts, or the records a task checks itself. */
 function checkInput(taskClass: TaskClass, input: unknown): { items: readonly unknown[]; single: boolean } {
-  if ('checkInput' in taskClass) {
+  if (taskClass.checkInput) {
     if (Array.isArray(input))
-      return { items: input.map((item, i) => taskClass.checkInput(item, `Taskflow input [${i}]`)), single: false };
+      return { items: input.map((item, i) => taskClass.checkInput!(item, `Taskflow input [${i}]`)), single: false };
     return { items: [taskClass.checkInput(input, 'Taskflow input')], single: true };
   }
   if (typeof input === 'string') return { items: [input], single: true };
@@ -64,7 +61,8 @@ function describe(value: unknown): string {
 }
 
 /**
- * Builds a task. Unknown task, mode or model names throw at once and list the valid ones.
+ * Builds a task of a registered family (`families.ts`, or `registerTaskflowFamily`). Unknown task, mode or model names
+ * throw at once and list the valid ones, from the family's descriptor: nothing loads until the first call.
  * @example
  * await Taskflow('word_segmentation')('三亚是一个美丽的城市'); // ['三亚', '是', '一个', '美丽', '的', '城市']
  * await Taskflow('pos_tagging')(['三亚是一个美丽的城市']);
@@ -80,14 +78,16 @@ export function Taskflow<K extends TaskName>(
   task: K,
   options: TaskflowOptions = {},
 ): TaskflowPipeline<TaskOutput<K>, TaskInput<K>> {
-  const taskClass = findTask(task);
-  const config = taskClass.configure(options);
+  const info = findTaskflowTask(task);
+  const config = taskConfig(info, options);
+  let taskClass: Promise<TaskClass> | undefined;
   let loading: Promise<Task<unknown, unknown>> | undefined;
   async function pipeline(input: TaskInput<K>): Promise<TaskOutput<K>>;
   async function pipeline(inputs: readonly TaskInput<K>[]): Promise<TaskOutput<K>[]>;
   async function pipeline(input: unknown): Promise<TaskOutput<K> | TaskOutput<K>[]> {
-    const { items, single } = checkInput(taskClass, input);
-    loading ??= taskClass.fromConfig(config);
+    const cls = await (taskClass ??= info.load());
+    const { items, single } = checkInput(cls, input);
+    loading ??= cls.fromConfig(config);
     const results = (await (await loading).run(items)) as TaskOutput<K>[];
     return single ? results[0]! : results;
   }

@@ -6,8 +6,8 @@ import { TaskInputError } from '../../../framework/errors.js';
 import type { Lac } from '../lexical-analysis/lac.js';
 import { DependencyParser } from './parser.js';
 import { lacWordTags } from './word-tags.js';
-import { catalogConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
-import { TASK_CATALOG } from '../catalog.js';
+import { Task, type TaskConfig, type TaskflowOptions, taskConfig, type TaskModel, taskModelDir } from '../base.js';
+import { DEPENDENCY_PARSING_TASK } from './family.js';
 import { loadLac } from '../lexical-analysis/load-lac.js';
 import { packagePath } from '../../../framework/package-paths.js';
 
@@ -41,8 +41,8 @@ export interface DependencyParse {
  * // (the shipped model's answer: UD's analysis, 公司 the root and 是 its copula; see its model card)
  */
 export class DependencyParsingTask extends Task<DependencyParse> {
-  static readonly kind = 'dependency_parsing';
-  static readonly modes = TASK_CATALOG.dependency_parsing.modes;
+  static readonly kind = DEPENDENCY_PARSING_TASK.kind;
+  static readonly modes = DEPENDENCY_PARSING_TASK.modes;
   private lac: Promise<Lac> | undefined;
 
   private constructor(
@@ -54,7 +54,7 @@ export class DependencyParsingTask extends Task<DependencyParse> {
 
   /** Validated config with defaults (mode `base`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return catalogConfig(DependencyParsingTask.kind, options);
+    return taskConfig(DEPENDENCY_PARSING_TASK, options);
   }
 
   /** Loads the parser bundle (`taskPath`, else the shipped one); LAC loads on the first text. */

@@ -1,7 +1,7 @@
 /** `pos_tagging`: LAC's 24 part-of-speech tags plus PER/LOC/ORG/TIME. */
 import type { Lac } from './lac.js';
-import { catalogConfig, Task, type TaskConfig, type TaskflowOptions } from '../base.js';
-import { TASK_CATALOG } from '../catalog.js';
+import { Task, type TaskConfig, type TaskflowOptions, taskConfig } from '../base.js';
+import { POS_TAGGING_TASK } from './family.js';
 import { loadLac } from './load-lac.js';
 
 /**
@@ -12,8 +12,8 @@ import { loadLac } from './load-lac.js';
  * // [[['三亚', 'LOC'], ['是', 'v'], ['一个', 'm'], ['美丽', 'a'], ['的', 'u'], ['城市', 'n']]]
  */
 export class PosTaggingTask extends Task<[string, string][]> {
-  static readonly kind = 'pos_tagging';
-  static readonly modes = TASK_CATALOG.pos_tagging.modes;
+  static readonly kind = POS_TAGGING_TASK.kind;
+  static readonly modes = POS_TAGGING_TASK.modes;
 
   private constructor(
     config: TaskConfig,
@@ -24,7 +24,7 @@ export class PosTaggingTask extends Task<[string, string][]> {
 
   /** Validated config with defaults (mode `base`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return catalogConfig(PosTaggingTask.kind, options);
+    return taskConfig(POS_TAGGING_TASK, options);
   }
 
   /** Loads the model a config names. */

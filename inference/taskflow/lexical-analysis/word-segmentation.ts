@@ -1,7 +1,7 @@
 /** `word_segmentation`: `base` = LAC (default), `fast` = jieba dictionary + HMM. */
 import { Lac } from './lac.js';
-import { catalogConfig, Task, type TaskConfig, type TaskflowOptions } from '../base.js';
-import { TASK_CATALOG } from '../catalog.js';
+import { Task, type TaskConfig, type TaskflowOptions, taskConfig } from '../base.js';
+import { WORD_SEGMENTATION_TASK } from './family.js';
 import { FastSegmenter } from './jieba-fast.js';
 import { loadLac } from './load-lac.js';
 
@@ -12,8 +12,8 @@ import { loadLac } from './load-lac.js';
  * await task.run(['三亚是一个美丽的城市']); // [['三亚', '是', '一个', '美丽', '的', '城市']]
  */
 export class WordSegmentationTask extends Task<string[]> {
-  static readonly kind = 'word_segmentation';
-  static readonly modes = TASK_CATALOG.word_segmentation.modes;
+  static readonly kind = WORD_SEGMENTATION_TASK.kind;
+  static readonly modes = WORD_SEGMENTATION_TASK.modes;
 
   private constructor(
     config: TaskConfig,
@@ -24,7 +24,7 @@ export class WordSegmentationTask extends Task<string[]> {
 
   /** Validated config with defaults (mode `base`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return catalogConfig(WordSegmentationTask.kind, options);
+    return taskConfig(WORD_SEGMENTATION_TASK, options);
   }
 
   /** Loads the model a config names. */

@@ -8,8 +8,8 @@
  */
 import type { Lac } from '../lexical-analysis/lac.js';
 import { loadTokenClassifier, TokenClassifier } from './token-classifier.js';
-import { catalogConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
-import { TASK_CATALOG } from '../catalog.js';
+import { Task, type TaskConfig, type TaskflowOptions, taskConfig, type TaskModel, taskModelDir } from '../base.js';
+import { NER_TASK } from './family.js';
 import { lacEntities, loadLac } from '../lexical-analysis/load-lac.js';
 import { packagePath } from '../../../framework/package-paths.js';
 
@@ -34,8 +34,8 @@ export const SHIPPED_NER_ACCURATE_MODEL = packagePath(ACCURATE_MODEL.path);
  * await accurate.run(['浙商银行企业信贷部叶老桂博士']); // [[['浙商银行企业信贷部', 'company'], ['叶老桂', 'name']]]
  */
 export class NerTask extends Task<[string, string][]> {
-  static readonly kind = 'ner';
-  static readonly modes = TASK_CATALOG.ner.modes;
+  static readonly kind = NER_TASK.kind;
+  static readonly modes = NER_TASK.modes;
 
   private constructor(
     config: TaskConfig,
@@ -46,7 +46,7 @@ export class NerTask extends Task<[string, string][]> {
 
   /** Validated config with defaults (mode `fast`; `accurate` = our CLUENER token classifier). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return catalogConfig(NerTask.kind, options);
+    return taskConfig(NER_TASK, options);
   }
 
   /**

@@ -6,8 +6,8 @@
  */
 import type { GenerationArgs } from '../../../framework/generation/base.js';
 import { TextGenerator, type TextGenerationOptions } from './generator.js';
-import { catalogConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
-import { TASK_CATALOG } from '../catalog.js';
+import { Task, type TaskConfig, type TaskflowOptions, taskConfig, type TaskModel, taskModelDir } from '../base.js';
+import { POETRY_GENERATION_TASK } from './family.js';
 import { packagePath } from '../../../framework/package-paths.js';
 
 /** The shipped model: in the git repository, not in the npm package. */
@@ -56,8 +56,8 @@ export const POETRY_DECODING: Readonly<Record<string, TextGenerationOptions>> = 
  * await task.run(['深山不见人']); // → [{ text: '深山不见人', answer: '，春草半如蝉。' }] (shipped model, default mode)
  */
 export class PoetryGenerationTask extends Task<PoetryResult> {
-  static readonly kind = 'poetry_generation';
-  static readonly modes = TASK_CATALOG.poetry_generation.modes;
+  static readonly kind = POETRY_GENERATION_TASK.kind;
+  static readonly modes = POETRY_GENERATION_TASK.modes;
 
   private constructor(
     config: TaskConfig,
@@ -68,7 +68,7 @@ export class PoetryGenerationTask extends Task<PoetryResult> {
 
   /** Validated config with defaults (mode `sampling`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return catalogConfig(PoetryGenerationTask.kind, options);
+    return taskConfig(POETRY_GENERATION_TASK, options);
   }
 
   /** Loads the model a config names. */

@@ -4,8 +4,8 @@
  * card). Long passages are read in overlapping windows; below the bundle's threshold the answer is empty.
  */
 import { packagePath } from '../../../framework/package-paths.js';
-import { catalogConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
-import { TASK_CATALOG } from '../catalog.js';
+import { Task, type TaskConfig, type TaskflowOptions, taskConfig, type TaskModel, taskModelDir } from '../base.js';
+import { QUESTION_ANSWERING_TASK } from './family.js';
 import type { QaAnswer } from './decode.js';
 import { checkQaInput, QuestionAnswerer, type QaInput } from './reader.js';
 
@@ -35,8 +35,8 @@ export const SHIPPED_READER = packagePath(`${MODEL.path}/`);
  * //   it does not read well yet (CMRC 2018 dev EM 2.7 / F1 12.1; its model card says why)
  */
 export class QuestionAnsweringTask extends Task<QaAnswer, QaInput> {
-  static readonly kind = 'question_answering';
-  static readonly modes = TASK_CATALOG.question_answering.modes;
+  static readonly kind = QUESTION_ANSWERING_TASK.kind;
+  static readonly modes = QUESTION_ANSWERING_TASK.modes;
 
   private constructor(
     config: TaskConfig,
@@ -47,7 +47,7 @@ export class QuestionAnsweringTask extends Task<QaAnswer, QaInput> {
 
   /** Validated config with defaults (mode `base`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return catalogConfig(QuestionAnsweringTask.kind, options);
+    return taskConfig(QUESTION_ANSWERING_TASK, options);
   }
 
   /** Loads the reader bundle (`taskPath`, else the shipped one). */

@@ -8,8 +8,8 @@
 import { BundleError } from '../../../framework/errors.js';
 import { packagePath } from '../../../framework/package-paths.js';
 import { loadClassifier, type Classifier } from '../../runtime/classifier.js';
-import { catalogConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
-import { TASK_CATALOG } from '../catalog.js';
+import { Task, type TaskConfig, type TaskflowOptions, taskConfig, type TaskModel, taskModelDir } from '../base.js';
+import { SENTIMENT_ANALYSIS_TASK } from './family.js';
 import { decide, marginOf, readDecisionBias } from './decision.js';
 
 /** The shipped sentiment bundle: in the git repository, not in the npm package. */
@@ -48,8 +48,8 @@ export interface SentimentResult {
  * // [{ text: '房间太小，服务态度很差，不会再来了', label: 'negative', score: 0.944 }]
  */
 export class SentimentAnalysisTask extends Task<SentimentResult> {
-  static readonly kind = 'sentiment_analysis';
-  static readonly modes = TASK_CATALOG.sentiment_analysis.modes;
+  static readonly kind = SENTIMENT_ANALYSIS_TASK.kind;
+  static readonly modes = SENTIMENT_ANALYSIS_TASK.modes;
 
   private constructor(
     config: TaskConfig,
@@ -64,7 +64,7 @@ export class SentimentAnalysisTask extends Task<SentimentResult> {
 
   /** Validated config with defaults (mode `base`; `taskPath` = another sentiment bundle). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return catalogConfig(SentimentAnalysisTask.kind, options);
+    return taskConfig(SENTIMENT_ANALYSIS_TASK, options);
   }
 
   /** Loads the shipped bundle, or the one `taskPath` names (its labels must be a polarity pair). */

@@ -1,6 +1,6 @@
 import { Corrector, type CandidateMode, type CorrectionResult } from './corrector.js';
-import { catalogConfig, Task, type TaskConfig, type TaskflowOptions, type TaskModel, taskModelDir } from '../base.js';
-import { TASK_CATALOG } from '../catalog.js';
+import { Task, type TaskConfig, type TaskflowOptions, taskConfig, type TaskModel, taskModelDir } from '../base.js';
+import { TEXT_CORRECTION_TASK } from './family.js';
 import { packagePath } from '../../../framework/package-paths.js';
 
 /** The shipped model: in the git repository, not in the npm package. */
@@ -24,8 +24,8 @@ export const SHIPPED_CSC_MODEL = packagePath(MODEL.path);
  * // → [{ source: '遇到逆竟时，我们必须勇于面对', target: '遇到逆境时，我们必须勇于面对', errors: [{ position: 3, correction: { 竟: '境' } }] }]
  */
 export class TextCorrectionTask extends Task<CorrectionResult> {
-  static readonly kind = 'text_correction';
-  static readonly modes = TASK_CATALOG.text_correction.modes;
+  static readonly kind = TEXT_CORRECTION_TASK.kind;
+  static readonly modes = TEXT_CORRECTION_TASK.modes;
 
   private constructor(
     config: TaskConfig,
@@ -36,7 +36,7 @@ export class TextCorrectionTask extends Task<CorrectionResult> {
 
   /** Validated config with defaults (mode `confusion`). */
   static configure(options: TaskflowOptions): TaskConfig {
-    return catalogConfig(TextCorrectionTask.kind, options);
+    return taskConfig(TEXT_CORRECTION_TASK, options);
   }
 
   /** Loads the model a config names. */
