@@ -37,7 +37,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'taskflow-train',
-    summary: "train a Taskflow task's own model with its family's recipe (dependency_parsing)",
+    summary: "train a Taskflow task's own model with its family's recipe",
     load: async () => (await import('./taskflow-train.js')).taskflowTrainCommand,
   },
   {
