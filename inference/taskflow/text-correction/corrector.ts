@@ -7,6 +7,7 @@
  *     DIR/csc.json        {@link CscManifest}: sequence limit and the decision thresholds
  *
  *     DIR/lm.bin …        optional character n-gram models (ngram-format.ts), named by csc.json's `lm` section
+ *     DIR/context.bin     optional context model of confusable characters (context-model.ts), ditto
  *
  * In mode `confusion` (the default) candidates are the character's confusion set; in mode `vocab` any hanzi
  * of the vocabulary (the MLM's top token). With an `lm` rule for the mode, a candidate replaces a character
@@ -22,6 +23,7 @@ import { CharVocab } from './char-vocab.js';
 import { ConfusionSet, isHanzi } from './confusion.js';
 import { type CscLmSection, LmEvidence, loadLmSection, networkCandidates } from './lm-rule.js';
 import type { CharLm } from './ngram-lm.js';
+import type { ContextModel } from './context-model.js';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -110,6 +112,8 @@ export class Corrector {
     private readonly ort: Ort,
     /** The n-gram models of `manifest.lm`, when it has them. */
     readonly lm?: CharLm,
+    /** The context model of confusable characters (`manifest.lm.context`), when it has one. */
+    readonly context?: ContextModel,
   ) {}
 
   /** Reads a model directory; `threads` sets ORT's intra-op threads. */
@@ -141,8 +145,8 @@ export class Corrector {
       executionProviders: ['cpu'],
       ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     });
-    const lm = manifest.lm ? loadLmSection(dir, manifest.lm, manifestFile).lm : undefined;
-    return new Corrector(manifest, vocab, confusion, session, ort, lm);
+    const models = manifest.lm ? loadLmSection(dir, manifest.lm, manifestFile) : undefined;
+    return new Corrector(manifest, vocab, confusion, session, ort, models?.lm, models?.context);
   }
 
   /** Corrects every text: by the manifest's n-gram rule for `mode` when it has one, else by its thresholds. */
@@ -156,7 +160,13 @@ export class Corrector {
     const lm = this.lm;
     if (rule && lm)
       return texts.map((text, i) =>
-        LmEvidence.collect(text, lm, networkCandidates(scores[i]!, mode, rule.maxCandidates), rule).decide(rule),
+        LmEvidence.collect(
+          text,
+          lm,
+          networkCandidates(scores[i]!, mode, rule.maxCandidates),
+          rule,
+          this.context,
+        ).decide(rule),
       );
     const t = options.thresholds ?? this.manifest.thresholds[mode];
     return texts.map((text, i) => decide(text, scores[i]!, t));

@@ -99,21 +99,27 @@ export interface LmBuildOptions {
   readonly file?: string;
 }
 
-/** Phase `build`: OUT/corpus/ → OUT/lm.bin (and OUT/lm.json with its statistics). */
-export function buildLm(options: LmBuildOptions): { file: string; bytes: number } {
-  const dir = join(options.out, 'corpus');
+/** The cached sentences of OUT/corpus/ (the corpus phase's), at most `maxCharsPerFile` per file (0: all). */
+export function readCorpusSentences(out: string, maxCharsPerFile: number): string[] {
+  const dir = join(out, 'corpus');
   if (!existsSync(dir)) throw new ConfigError(`${dir} is missing: run the corpus phase first`);
-  const started = Date.now();
   const sentences: string[] = [];
   for (const f of readdirSync(dir).sort()) {
     let chars = 0;
     for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
       if (line === '') continue;
-      if (options.maxCharsPerFile > 0 && chars >= options.maxCharsPerFile) break;
+      if (maxCharsPerFile > 0 && chars >= maxCharsPerFile) break;
       sentences.push(line);
       chars += line.length;
     }
   }
+  return sentences;
+}
+
+/** Phase `build`: OUT/corpus/ → OUT/lm.bin (and OUT/lm.json with its statistics). */
+export function buildLm(options: LmBuildOptions): { file: string; bytes: number } {
+  const started = Date.now();
+  const sentences = readCorpusSentences(options.out, options.maxCharsPerFile);
   // Order-4 codes must stay below 2^53: at most 9,741 tokens.
   const maxSize = Math.floor(2 ** (53 / options.order));
   const { vocab, tokens } = encodeCorpus(sentences, { minCount: options.minCharCount, maxSize });

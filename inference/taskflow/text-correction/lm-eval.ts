@@ -7,7 +7,7 @@
  * - eval: SIGHAN-2015 test through the network alone (today's thresholds), the n-gram model alone, and
  *   both → OUT/<model>.eval.json and a Markdown table OUT/<model>.eval.md.
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { log } from '../../../framework/log.js';
 import { type CscPair, readSighanJson } from './sighan.js';
@@ -25,6 +25,7 @@ import { readNgramLm } from './ngram-format.js';
 import type { CharLm, NgramLm } from './ngram-lm.js';
 import { MixtureLm } from './ngram-mixture.js';
 import type { ConfusionSet } from './confusion.js';
+import { type ContextModel, readContextModel } from './context-model.js';
 import { cscDevSet, domainFile } from './lm-build.js';
 import { type CscMetrics, sentenceMetrics } from './metrics.js';
 
@@ -51,24 +52,41 @@ export function collectEvidence(
   confusion: ConfusionSet,
   kind: EvidenceKind,
   maxCandidates: number,
+  context?: ContextModel,
 ): LmEvidence[] {
   return texts.map((t, i) =>
     LmEvidence.collect(
       t,
       lm,
       kind === 'ngram' ? confusionCandidates(t, confusion) : networkCandidates(scores[i]!, kind, maxCandidates),
+      undefined,
+      context,
     ),
   );
 }
 
-/** The candidate rules: network weights × thresholds × edit limits. */
-export function ruleGrid(kind: EvidenceKind, maxCandidates: number): LmRule[] {
-  const weights = kind === 'ngram' ? [0] : [0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2];
+/**
+ * Weights tried: the network's; with a context model, its two margins' (characters, tags) and, to keep the grid
+ * small, the network weights the rules without one chose (0.1–0.2).
+ */
+const NEURAL_WEIGHTS = [0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2];
+const CONTEXT_WEIGHTS = [0, 0.1, 0.2, 0.3, 0.5];
+const POS_WEIGHTS = [0, 0.25, 0.5, 1];
+const GROUP_BIASES = [0, 1, 2, 3, 4];
+
+/** The candidate rules: weights (of the network and the context model) × thresholds × edit limits. */
+export function ruleGrid(kind: EvidenceKind, maxCandidates: number, context = false): LmRule[] {
+  const neural = kind === 'ngram' ? [0] : context ? NEURAL_WEIGHTS.filter((w) => w <= 0.2) : NEURAL_WEIGHTS;
   const rules: LmRule[] = [];
-  for (const neuralWeight of weights)
-    for (let threshold = -2; threshold <= 16; threshold += 0.25)
-      for (const maxEdits of [1, 2, 3])
-        rules.push({ neuralWeight, threshold, maxEdits, maxCandidates: kind === 'ngram' ? 0 : maxCandidates });
+  for (const neuralWeight of neural)
+    for (const contextWeight of context ? CONTEXT_WEIGHTS : [0])
+      for (const posWeight of context ? POS_WEIGHTS : [0])
+        for (const groupBias of context ? GROUP_BIASES : [0])
+          for (let threshold = -2; threshold <= 16; threshold += 0.25)
+            for (const maxEdits of [1, 2, 3]) {
+              const rule = { neuralWeight, threshold, maxEdits, maxCandidates: kind === 'ngram' ? 0 : maxCandidates };
+              rules.push(context ? { ...rule, contextWeight, posWeight, groupBias } : rule);
+            }
   return rules;
 }
 
@@ -85,14 +103,26 @@ export function tuneRule(
   let best: { rule: LmRule; metrics: CscMetrics } | undefined;
   const key = (m: CscMetrics) => m.correction.f1 * 1000 + m.detection.f1;
   const maxEdits = Math.max(...rules.map((r) => r.maxEdits));
-  const paths = new Map<number, Edit[][]>(); // one greedy sequence per text and network weight
+  // One greedy sequence per text and set of weights; a rule takes its first n edits (n by threshold and limit).
+  const paths = new Map<string, { edits: Edit[][]; targets: string[][] }>();
   for (const rule of rules) {
-    let edits = paths.get(rule.neuralWeight);
-    if (!edits) paths.set(rule.neuralWeight, (edits = evidence.map((e) => e.edits(rule.neuralWeight, maxEdits))));
-    const metrics = sentenceMetrics(
-      pairs,
-      pairs.map((p, i) => applyEdits(p.source, edits[i]!, rule.threshold, rule.maxEdits).target),
-    );
+    const path = `${rule.neuralWeight}/${rule.contextWeight ?? 0}/${rule.posWeight ?? 0}/${rule.groupBias ?? 0}`;
+    let p = paths.get(path);
+    if (!p) {
+      const edits = evidence.map((e) => e.edits(rule.neuralWeight, maxEdits, rule));
+      const targets = pairs.map((q, i) =>
+        Array.from({ length: maxEdits + 1 }, (_, n) => applyEdits(q.source, edits[i]!, -Infinity, n).target),
+      );
+      paths.set(path, (p = { edits, targets }));
+    }
+    const { edits, targets } = p;
+    const outputs = targets.map((t, i) => {
+      const steps = edits[i]!;
+      let n = 0;
+      while (n < rule.maxEdits && n < steps.length && steps[n]!.score >= rule.threshold) n++;
+      return t[n]!;
+    });
+    const metrics = sentenceMetrics(pairs, outputs);
     if (metrics.falsePositiveRate <= maxFpr && (!best || key(metrics) > key(best.metrics))) best = { rule, metrics };
   }
   return best;
@@ -110,10 +140,18 @@ export interface LmEvalOptions {
   readonly maxFpr: number;
   /** Candidates judged per character in mode `confusion`: the network's best this many (0: all). */
   readonly maxCandidates: number;
+  /** The context model of confusable characters (lm-context.ts), when the rules may use it. */
+  readonly context?: string;
 }
 
 /** The network's scores in both modes, and the evidence of every kind (with the time each took). */
-async function scoreSet(corrector: Corrector, lm: CharLm, set: readonly CscPair[], maxCandidates: number) {
+async function scoreSet(
+  corrector: Corrector,
+  lm: CharLm,
+  set: readonly CscPair[],
+  maxCandidates: number,
+  context?: ContextModel,
+) {
   const texts = set.map((p) => p.source);
   const scores = { confusion: await corrector.score(texts, 'confusion'), vocab: await corrector.score(texts, 'vocab') };
   const evidence = {} as Record<EvidenceKind, LmEvidence[]>;
@@ -121,7 +159,7 @@ async function scoreSet(corrector: Corrector, lm: CharLm, set: readonly CscPair[
   for (const kind of KINDS) {
     const started = performance.now();
     const modeScores = scores[kind === 'vocab' ? 'vocab' : 'confusion'];
-    evidence[kind] = collectEvidence(texts, modeScores, lm, corrector.confusion, kind, maxCandidates);
+    evidence[kind] = collectEvidence(texts, modeScores, lm, corrector.confusion, kind, maxCandidates, context);
     ms[kind] = performance.now() - started;
   }
   return { scores, evidence, ms };
@@ -153,6 +191,11 @@ function readModels(options: LmEvalOptions): [NgramLm, NgramLm] {
   return [readNgramLm(readFileSync(options.lm), options.lm), readNgramLm(readFileSync(domain), domain)];
 }
 
+/** The context model options name, if any. */
+function readContext(options: LmEvalOptions): ContextModel | undefined {
+  return options.context === undefined ? undefined : readContextModel(readFileSync(options.context), options.context);
+}
+
 /** Phase `tune`: the in-domain weight with the lowest dev-target perplexity, then the rules → OUT/<model>.rule.json. */
 export async function tuneLmRules(options: LmEvalOptions): Promise<LmChoice> {
   const dev = cscDevSet(options.data);
@@ -168,13 +211,15 @@ export async function tuneLmRules(options: LmEvalOptions): Promise<LmChoice> {
   );
   const lm = new MixtureLm(models, [1 - domainWeight, domainWeight]);
   const corrector = await Corrector.load(options.model);
-  const { evidence } = await scoreSet(corrector, lm, dev, options.maxCandidates);
+  const context = readContext(options);
+  const { evidence } = await scoreSet(corrector, lm, dev, options.maxCandidates, context);
   await corrector.release();
   const rules = {} as Record<EvidenceKind, LmRule>;
   const metrics = {} as Record<EvidenceKind, CscMetrics>;
   const report: Record<string, unknown> = { lm: options.lm, maxFpr: options.maxFpr, devSentences: dev.length, curve };
   for (const kind of KINDS) {
-    const best = tuneRule(dev, evidence[kind], ruleGrid(kind, options.maxCandidates), options.maxFpr);
+    const grid = ruleGrid(kind, options.maxCandidates, context !== undefined);
+    const best = tuneRule(dev, evidence[kind], grid, options.maxFpr);
     if (!best) throw new Error(`no ${kind} rule keeps the dev false-alarm rate within ${options.maxFpr}`);
     rules[kind] = best.rule;
     metrics[kind] = best.metrics;
@@ -191,7 +236,8 @@ export async function evaluateLmRules(options: LmEvalOptions, choice: LmChoice):
   const test = readSighanJson(join(options.data, 'csc/sighan15_test.json'));
   const lm = new MixtureLm(readModels(options), [1 - domainWeight, domainWeight]);
   const corrector = await Corrector.load(options.model);
-  const { scores, evidence, ms } = await scoreSet(corrector, lm, test, options.maxCandidates);
+  const context = readContext(options);
+  const { scores, evidence, ms } = await scoreSet(corrector, lm, test, options.maxCandidates, context);
   const { thresholds } = corrector.manifest;
   await corrector.release();
   const network = (mode: CandidateMode) =>
@@ -239,21 +285,28 @@ function outFile(options: LmEvalOptions, name: string): string {
 }
 
 /**
- * Copies the models into a corrector's model directory (`lm.bin`, `lm.domain.bin`) and writes the `lm` section
- * of its csc.json: the mixture weights and the rules of both Taskflow modes, with their provenance.
+ * Copies the models into a corrector's model directory (`lm.bin`, `lm.domain.bin`, and `context.bin` when a chosen
+ * rule weighs the context model) and writes the `lm` section of its csc.json: the mixture weights and the rules of
+ * both Taskflow modes, with their provenance.
  */
 export function exportLm(options: LmEvalOptions, choice: LmChoice, to: string): void {
   const manifestFile = join(to, 'csc.json');
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as CscManifest;
   copyFileSync(options.lm, join(to, 'lm.bin'));
   copyFileSync(domainFile(options.lm), join(to, 'lm.domain.bin'));
+  const { confusion, vocab } = choice.rules;
+  const context = options.context && (confusion.contextWeight || vocab.contextWeight) ? options.context : undefined;
+  if (context) copyFileSync(context, join(to, 'context.bin'));
+  else rmSync(join(to, 'context.bin'), { force: true });
   const lm: CscLmSection = {
     files: ['lm.bin', 'lm.domain.bin'],
     weights: [Number((1 - choice.domainWeight).toFixed(6)), choice.domainWeight],
+    ...(context ? { context: 'context.bin' } : {}),
     rules: { confusion: choice.rules.confusion, vocab: choice.rules.vocab },
     source: {
       built: options.lm,
       build: buildSummary(options.lm),
+      ...(context ? { context: contextSummary(context) } : {}),
       maxFpr: options.maxFpr,
       dev: { confusion: choice.dev.confusion, vocab: choice.dev.vocab },
       command: 'fewprompt taskflow-train text_correction_lm (see MODEL_CARD.md)',
@@ -261,6 +314,17 @@ export function exportLm(options: LmEvalOptions, choice: LmChoice, to: string): 
   };
   writeFileSync(manifestFile, `${JSON.stringify({ ...manifest, lm }, null, 2)}\n`);
   log.info(`lm export: ${to} (lm.bin, lm.domain.bin, csc.json lm section)`);
+}
+
+/** What lm-context.ts recorded about the context model, less its local paths. */
+function contextSummary(file: string): Record<string, unknown> {
+  const {
+    out: _out,
+    data: _data,
+    file: _file,
+    ...rest
+  } = JSON.parse(readFileSync(file.replace(/\.bin$/, '.json'), 'utf8')) as Record<string, unknown>;
+  return rest;
 }
 
 /** What lm-build.ts recorded about a model, less its local paths. */

@@ -3,11 +3,15 @@
  * when a character n-gram model and the network agree strongly enough that the text gets better.
  *
  *     score(position, candidate) = Δ ln p_ngram(text) + neuralWeight · (ln p_net(candidate) − ln p_net(written))
+ *                                  + contextWeight · (ln P_ctx(candidate) − ln P_ctx(written))
+ *                                  + posWeight · (ln P_pos(candidate) − ln P_pos(written)) + groupBias
  *
  * Δ ln p_ngram is the change of the whole text's n-gram log-probability (only the n-grams that cover the
- * position change). The best-scoring edit is applied when its score reaches `threshold`; the n-gram
- * evidence around it is then recomputed (a neighbour's candidates are judged in the corrected context),
- * and so on, at most `maxEdits` times. Characters the n-gram model does not know are never touched and
+ * position change). The last three terms count only for an edit within one confusable group (的/地/得 …): the
+ * context model's margins (context-model.ts: two characters either side; the tags of the words either side) and
+ * a bias (these confusions are the most common errors). The best-scoring edit is applied when its score reaches
+ * `threshold`; the evidence around it is then recomputed (a neighbour's candidates are judged in the corrected
+ * context), and so on, at most `maxEdits` times. Characters the n-gram model does not know are never touched and
  * never proposed: the model could not judge them.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,6 +19,7 @@ import { join } from 'node:path';
 import { BundleError } from '../../../framework/errors.js';
 import type { CandidateMode, CharScore, CorrectionError, CorrectionResult } from './corrector.js';
 import { isHanzi } from './confusion.js';
+import { type ContextModel, posContexts, readContextModel } from './context-model.js';
 import { readNgramLm } from './ngram-format.js';
 import { type CharLm, type NgramLm, UNK } from './ngram-lm.js';
 import { MixtureLm } from './ngram-mixture.js';
@@ -29,6 +34,12 @@ export interface LmRule {
   readonly maxEdits: number;
   /** Candidates judged per character: the network's best this many (0: all). */
   readonly maxCandidates: number;
+  /** Weight of the context model's margin by characters (absent: 0, or no context model). */
+  readonly contextWeight?: number;
+  /** Weight of the context model's margin by the neighbouring words' part-of-speech tags (absent: 0). */
+  readonly posWeight?: number;
+  /** Added to the score of an edit within a confusable group (absent: 0): these errors are common. */
+  readonly groupBias?: number;
 }
 
 /** Candidates for one position and the network's margin for each (0 when there is no network). */
@@ -49,12 +60,17 @@ export class LmEvidence {
     private readonly text: string,
     private readonly lm: CharLm,
     private readonly tokens: Int32Array,
-    /** Per option: text position, candidate, candidate's n-gram token, network margin, n-gram Δ. */
+    /** Per option: position, candidate, its n-gram token, network margin, n-gram Δ, context margins (chars, tags). */
     private readonly position: Int32Array,
     private readonly chars: readonly string[],
     private readonly token: Int32Array,
     private readonly neural: Float32Array,
     private readonly lmDelta: Float32Array,
+    private readonly context: Float32Array,
+    private readonly pos: Float32Array,
+    /** 1 for an edit within a confusable group of the context model. */
+    private readonly grouped: Uint8Array,
+    private readonly contextModel: ContextModel | undefined,
   ) {}
 
   /**
@@ -67,38 +83,58 @@ export class LmEvidence {
     lm: CharLm,
     candidates: readonly (PositionCandidates | undefined)[],
     rule?: LmRule,
+    contextModel?: ContextModel,
   ): LmEvidence {
     const tokens = lm.encode(text);
     const scored = lm.score(tokens);
     const written = Array.from(text);
-    const position: number[] = [];
-    const chars: string[] = [];
-    const token: number[] = [];
-    const neural: number[] = [];
+    const o = { position: [] as number[], chars: [] as string[], token: [] as number[], neural: [] as number[] };
     const lmDelta: number[] = [];
+    const context: number[] = [];
+    const pos: number[] = [];
+    const grouped: number[] = [];
+    // Tagging costs little (jieba), but nothing at all when the deciding rule does not weigh tags.
+    const tags = contextModel && (!rule || rule.posWeight) ? posContexts(text) : undefined;
     written.forEach((ch, i) => {
       const c = candidates[i];
       if (!c || !isHanzi(ch) || tokens[i + 1] === UNK) return;
       c.chars.forEach((cand, k) => {
         const id = lm.id(cand);
         if (id === UNK || cand === ch) return;
-        position.push(i);
-        chars.push(cand);
-        token.push(id);
-        neural.push(c.neuralMargins[k]!);
-        const floor = rule ? rule.threshold - rule.neuralWeight * c.neuralMargins[k]! : -Infinity;
-        lmDelta.push(Math.log(lm.ratio(scored, i + 1, id, floor)));
+        const ctx = contextModel ? contextModel.margin(written, i, cand) : 0;
+        const byTags = contextModel && tags ? contextModel.posMargin(tags, written, i, cand) : 0;
+        o.position.push(i);
+        o.chars.push(cand);
+        o.token.push(id);
+        o.neural.push(c.neuralMargins[k]!);
+        context.push(ctx);
+        pos.push(byTags);
+        const inGroup = contextModel?.sameGroup(ch, cand) ? 1 : 0;
+        grouped.push(inGroup);
+        const other = rule
+          ? rule.neuralWeight * c.neuralMargins[k]! +
+            (rule.contextWeight ?? 0) * ctx +
+            (rule.posWeight ?? 0) * byTags +
+            (rule.groupBias ?? 0) * inGroup
+          : 0;
+        lmDelta.push(Math.log(lm.ratio(scored, i + 1, id, rule ? rule.threshold - other : -Infinity)));
       });
     });
+    const f32 = (a: number[]) => Float32Array.from(a);
+    const [position, token] = [Int32Array.from(o.position), Int32Array.from(o.token)];
     return new LmEvidence(
       text,
       lm,
       tokens,
-      Int32Array.from(position),
-      chars,
-      Int32Array.from(token),
-      Float32Array.from(neural),
-      Float32Array.from(lmDelta),
+      position,
+      o.chars,
+      token,
+      f32(o.neural),
+      f32(lmDelta),
+      f32(context),
+      f32(pos),
+      Uint8Array.from(grouped),
+      contextModel,
     );
   }
 
@@ -109,24 +145,33 @@ export class LmEvidence {
 
   /** Applies a rule. */
   decide(rule: LmRule): CorrectionResult {
-    return applyEdits(this.text, this.edits(rule.neuralWeight, rule.maxEdits), rule.threshold, rule.maxEdits);
+    const steps = this.edits(rule.neuralWeight, rule.maxEdits, rule);
+    return applyEdits(this.text, steps, rule.threshold, rule.maxEdits);
   }
 
   /**
    * The greedy sequence of edits, best first, whatever their score: the threshold only decides where a rule
    * stops along it, so one sequence serves every threshold.
    */
-  edits(neuralWeight: number, maxEdits: number): Edit[] {
+  edits(neuralWeight: number, maxEdits: number, context: ContextWeights = {}): Edit[] {
+    const { contextWeight = 0, posWeight = 0, groupBias = 0 } = context;
     const steps: Edit[] = [];
     const tokens = Int32Array.from(this.tokens);
     const lmDelta = Float32Array.from(this.lmDelta);
+    const contextMargin = Float32Array.from(this.context);
+    const written = Array.from(this.text);
     const edited = new Set<number>();
     const reach = this.lm.order - 1;
     while (steps.length < maxEdits) {
       let best = -1;
       let bestScore = -Infinity;
       for (let k = 0; k < this.size; k++) {
-        const score = lmDelta[k]! + neuralWeight * this.neural[k]!;
+        const score =
+          lmDelta[k]! +
+          neuralWeight * this.neural[k]! +
+          contextWeight * contextMargin[k]! +
+          posWeight * this.pos[k]! +
+          groupBias * this.grouped[k]!;
         if (score > bestScore && !edited.has(this.position[k]!)) {
           best = k;
           bestScore = score;
@@ -137,16 +182,23 @@ export class LmEvidence {
       steps.push({ position: at, char: this.chars[best]!, score: bestScore });
       edited.add(at);
       tokens[at + 1] = this.token[best]!;
+      written[at] = this.chars[best]!;
       const scored = this.lm.score(tokens);
       for (let k = 0; k < this.size; k++) {
         const p = this.position[k]!;
-        if (Math.abs(p - at) <= reach && !edited.has(p))
-          lmDelta[k] = Math.log(this.lm.ratio(scored, p + 1, this.token[k]!));
+        if (edited.has(p)) continue;
+        if (Math.abs(p - at) <= reach) lmDelta[k] = Math.log(this.lm.ratio(scored, p + 1, this.token[k]!));
+        // The context model sees two characters either side.
+        if (this.contextModel && contextWeight !== 0 && Math.abs(p - at) <= 2)
+          contextMargin[k] = this.contextModel.margin(written, p, this.chars[k]!);
       }
     }
     return steps;
   }
 }
+
+/** The context model's terms of a rule. */
+export type ContextWeights = Pick<LmRule, 'contextWeight' | 'posWeight' | 'groupBias'>;
 
 /** One step of {@link LmEvidence.edits}. */
 export interface Edit {
@@ -182,6 +234,8 @@ export interface CscLmSection {
   readonly files: readonly string[];
   /** Mixture weights, one per file, summing to 1. */
   readonly weights: readonly number[];
+  /** The context model's file in the model directory (context-model.ts), for rules with a `contextWeight`. */
+  readonly context?: string;
   /** The rule of each mode that uses the models (a mode without one decides by the network alone). */
   readonly rules: Partial<Record<CandidateMode, LmRule>>;
   /** Free-form provenance (how the models were built, the dev metrics). */
@@ -192,26 +246,41 @@ export interface CscLmSection {
  * Loads the models an `lm` section names (one-line `BundleError`s for a missing file or a bad rule).
  * @example loadLmSection('models/taskflow/text-correction', manifest.lm, 'csc.json').lm.order // → 4
  */
-export function loadLmSection(dir: string, section: CscLmSection, where: string): { lm: CharLm } {
+export function loadLmSection(
+  dir: string,
+  section: CscLmSection,
+  where: string,
+): { lm: CharLm; context?: ContextModel } {
   if (!Array.isArray(section.files) || section.files.length === 0 || section.files.length !== section.weights?.length)
     throw new BundleError(`${where}: lm needs 'files' and as many 'weights'`);
   const sum = section.weights.reduce((a, b) => a + b, 0);
   if (section.weights.some((w) => !(w >= 0)) || Math.abs(sum - 1) > 1e-6)
     throw new BundleError(`${where}: lm mixture weights must be ≥ 0 and sum to 1, got ${section.weights.join(', ')}`);
   for (const [mode, rule] of Object.entries(section.rules ?? {})) {
-    const ok = rule && [rule.neuralWeight, rule.threshold].every(Number.isFinite) && Number.isInteger(rule.maxEdits);
+    const ok =
+      rule &&
+      [rule.neuralWeight, rule.threshold, rule.contextWeight ?? 0, rule.posWeight ?? 0, rule.groupBias ?? 0].every(
+        Number.isFinite,
+      ) &&
+      Number.isInteger(rule.maxEdits);
     if (!ok || !(Number.isInteger(rule.maxCandidates) && rule.maxCandidates >= 0))
       throw new BundleError(
         `${where}: lm.rules.${mode} needs numbers neuralWeight, threshold, maxEdits and maxCandidates`,
       );
   }
-  const models: NgramLm[] = section.files.map((f) => {
+  const read = (f: string) => {
     const file = join(dir, f);
     if (!existsSync(file)) throw new BundleError(`${where}: lm file ${f} is missing in ${dir}`);
-    return readNgramLm(readFileSync(file), file);
+    return { bytes: readFileSync(file), file };
+  };
+  const models: NgramLm[] = section.files.map((f) => {
+    const { bytes, file } = read(f);
+    return readNgramLm(bytes, file);
   });
+  const context = section.context === undefined ? undefined : read(section.context);
   try {
-    return { lm: models.length === 1 ? models[0]! : new MixtureLm(models, section.weights) };
+    const lm = models.length === 1 ? models[0]! : new MixtureLm(models, section.weights);
+    return context ? { lm, context: readContextModel(context.bytes, context.file) } : { lm };
   } catch (error) {
     throw new BundleError(`${where}: ${(error as Error).message}`);
   }

@@ -1,15 +1,17 @@
 /**
- * The `text_correction_lm` recipe: the corrector's character n-gram models (lm-build.ts) and the rule that joins them
- * to the network, chosen on the dev slice and scored on SIGHAN-2015 test (lm-eval.ts). It runs after the network's
- * recipe (train.ts): the rule is tuned with an exported corrector, by default the shipped one.
+ * The `text_correction_lm` recipe: the corrector's character n-gram models (lm-build.ts), the context model of
+ * confusable characters (lm-context.ts) and the rule that joins them to the network, chosen on the dev slice and
+ * scored on SIGHAN-2015 test (lm-eval.ts). It runs after the network's recipe (train.ts): the rule is tuned with an
+ * exported corrector, by default the shipped one.
  *
  *   fewprompt taskflow-train text_correction_lm --out runs/csc-lm --bundle models/taskflow/text-correction
  *   fewprompt taskflow-train text_correction_lm --out runs/csc-lm --phases tune,eval   # reuse OUT's models
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../../framework/errors.js';
 import { buildLm, prepareLmCorpus } from './lm-build.js';
+import { buildContextModel } from './lm-context.js';
 import { evaluateLmRules, exportLm, type LmChoice, type LmEvalOptions, tuneLmRules } from './lm-eval.js';
 import { SHIPPED_CSC_MODEL } from './task.js';
 import { type CorrectionLmOptions, LM_PHASES, phaseList, resolveCorrectionLmOptions } from './train-options.js';
@@ -34,7 +36,8 @@ function minCountList(list: string): number[] {
 }
 
 /**
- * Runs the requested phases: corpus → build → tune → eval, and with `bundle` writes the models and the rule there.
+ * Runs the requested phases: corpus → build → context → tune → eval, and with `bundle` writes the models and the
+ * rule there.
  * @example await buildCorrectionLm({ out: 'runs/csc-lm', phases: 'tune,eval' }); // → { choice: { rules, … }, … }
  */
 export async function buildCorrectionLm(options: Partial<CorrectionLmOptions> = {}): Promise<CorrectionLmResult> {
@@ -51,6 +54,15 @@ export async function buildCorrectionLm(options: Partial<CorrectionLmOptions> = 
     const build = { out: o.out, data: o.data, order: o.order, minCounts, minCharCount: o.minCharCount };
     buildLm({ ...build, maxCharsPerFile: o.maxCharsPerFile, file: o.file });
   }
+  const context = o.context === '' ? undefined : join(o.out, o.context);
+  if (phases.includes('context')) {
+    if (!context) throw new ConfigError("--phases context needs --context (a file name), not ''");
+    const { out, data, maxCharsPerFile } = o;
+    const counts = { minPairCount: o.contextMinPairs, domainRepeat: o.contextDomainRepeat };
+    buildContextModel({ out, data, maxCharsPerFile, ...counts, beta: o.contextBeta, minCount: o.contextMinCount });
+  }
+  if (context && phases.includes('tune') && !existsSync(context))
+    throw new ConfigError(`${context} is missing: run the context phase first, or pass --context '' for none`);
   const lm = o.lm ?? join(o.out, o.file);
   const evalOptions: LmEvalOptions = {
     out: o.out,
@@ -59,6 +71,7 @@ export async function buildCorrectionLm(options: Partial<CorrectionLmOptions> = 
     lm,
     maxFpr: o.maxFpr,
     maxCandidates: o.maxCandidates,
+    ...(context ? { context } : {}),
   };
   if (!phases.includes('tune')) return { out: o.out, lm };
   const choice = await tuneLmRules(evalOptions);

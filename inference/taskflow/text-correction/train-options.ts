@@ -13,7 +13,7 @@ import { resolveSettings, type Setting, type SettingsValues } from '../../../fra
 /** The network recipe's phases, in the order they run. */
 export const TRAIN_PHASES = ['train', 'export', 'eval'] as const;
 /** The n-gram recipe's phases, in the order they run. */
-export const LM_PHASES = ['corpus', 'build', 'tune', 'eval'] as const;
+export const LM_PHASES = ['corpus', 'build', 'context', 'tune', 'eval'] as const;
 
 const DATA_HELP =
   'shared data folder: csc/ (SIGHAN 2013-15 training pairs, SIGHAN-2015 test, confusion sets) and corpora/';
@@ -114,7 +114,9 @@ export const CORRECTION_LM_SETTINGS = {
     type: 'string',
     arg: 'LIST',
     default: LM_PHASES.join(','),
-    help: 'corpus (decontaminated text → OUT/corpus, once), build (the models), tune (mixture, rule), eval',
+    help:
+      'corpus (decontaminated text → OUT/corpus, once), build (the n-gram models), context (the context model of ' +
+      'confusable characters), tune (mixture, rule), eval',
   },
   order: { type: 'number', arg: 'N', default: 3, help: 'n-gram order' },
   minCounts: {
@@ -139,6 +141,31 @@ export const CORRECTION_LM_SETTINGS = {
     help: 'share of error-free dev sentences a rule may change',
   },
   maxCandidates: { type: 'number', arg: 'N', default: 10, help: 'candidates per position the rule weighs' },
+  context: {
+    type: 'string',
+    arg: 'NAME',
+    default: 'context.bin',
+    help: "the context model of confusable characters in OUT (the context phase's), weighed by the rule; '' for none",
+  },
+  contextMinPairs: {
+    type: 'number',
+    arg: 'N',
+    default: 40,
+    help: 'a wrong → right pair seen N times in the training errors joins its characters into a confusable group',
+  },
+  contextDomainRepeat: {
+    type: 'number',
+    arg: 'N',
+    default: 10,
+    help: "times each corrected training sentence is counted in the context model (the corpus's once)",
+  },
+  contextBeta: { type: 'number', arg: 'X', default: 1, help: "prior strength of the context model's backoff steps" },
+  contextMinCount: {
+    type: 'number',
+    arg: 'N',
+    default: 2,
+    help: 'contexts seen fewer times are left out of the context model (they back off)',
+  },
 } as const satisfies Record<string, Setting>;
 
 /** What {@link CORRECTION_LM_SETTINGS} declares: the settings with a default are always set. */
