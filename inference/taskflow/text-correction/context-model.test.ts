@@ -53,6 +53,9 @@ test('the file round-trips, and a damaged one fails with one line', () => {
   expect(back.margin(text, 2, '地')).toBeCloseTo(MODEL.margin(text, 2, '地'));
   const tags = posContexts('认真的学习');
   expect(back.posMargin(tags, text, 2, '地')).toBeCloseTo(MODEL.posMargin(tags, text, 2, '地'));
+  const small = MODEL.tagsOnly(); // what ships when no rule weighs the character view
+  expect(small.posMargin(tags, text, 2, '地')).toBe(MODEL.posMargin(tags, text, 2, '地'));
+  expect(writeContextModel(small).length).toBeLessThan(writeContextModel(MODEL).length);
   expect(() => readContextModel(new Uint8Array([1, 2, 3]), 'x.bin')).toThrow(BundleError);
   expect(() => readContextModel(new Uint8Array([1, 2, 3]), 'x.bin')).toThrow(/^x\.bin: not a fewprompt-csc-context/);
 });

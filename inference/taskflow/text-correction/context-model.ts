@@ -75,6 +75,17 @@ export class ContextModel {
       throw new BundleError(`context model: ${counts.length} count tables for ${groups.length} groups, beta ${beta}`);
   }
 
+  /** The same model less its character view (for rules that weigh only the tags): a small fraction of the file. */
+  tagsOnly(): ContextModel {
+    const kept = this.counts.map((table) => new Map([...table].filter(([key]) => 'PQabT'.includes(key[0]!))));
+    return new ContextModel(this.groups, kept, this.beta);
+  }
+
+  /** Whether the model has its character view (else {@link margin} is 0 for every candidate's context). */
+  hasCharView(): boolean {
+    return this.counts.some((table) => [...table.keys()].some((key) => 'lLrR'.includes(key[0]!)));
+  }
+
   /** Whether a character belongs to a group. */
   has(ch: string): boolean {
     return this.member.has(ch);
@@ -161,7 +172,11 @@ export class ContextCounter {
   private readonly member = new Map<string, readonly [number, number]>();
   private readonly counts: Map<string, Float64Array>[];
 
-  constructor(readonly groups: readonly string[]) {
+  /** `chars`: count the character view too (hundreds of thousands of contexts), not only the tag view. */
+  constructor(
+    readonly groups: readonly string[],
+    private readonly chars = true,
+  ) {
     groups.forEach((g, i) => Array.from(g).forEach((c, k) => this.member.set(c, [i, k])));
     this.counts = groups.map(() => new Map());
   }
@@ -175,6 +190,7 @@ export class ContextCounter {
       if (m)
         for (const key of ['Q', `a${before}`, `b${after}`, `T${before}|${after}`]) this.bump(m[0], key, m[1], weight);
     }
+    if (!this.chars) return;
     const at = (i: number) => (i < 0 ? '^' : i >= chars.length ? '$' : chars[i]!);
     chars.forEach((ch, t) => {
       const m = this.member.get(ch);

@@ -33,7 +33,7 @@ test('the context phase counts the corpus and the training split into a readable
   try {
     mkdirSync(join(out, 'corpus'));
     writeFileSync(join(out, 'corpus', 'a.txt'), '他认真地学习。\n我的书很好。\n他跑得很快。\n');
-    const options = { out, data: DATA, maxCharsPerFile: 0, domainRepeat: 2, beta: 1, minCount: 1 };
+    const options = { out, data: DATA, maxCharsPerFile: 0, domainRepeat: 2, beta: 1, minCount: 1, chars: false };
     const { file, groups } = buildContextModel({ ...options, minPairCount: 1 });
     const model = readContextModel(readFileSync(file), file);
     expect(model.groups).toEqual(groups);

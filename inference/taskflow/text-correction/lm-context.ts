@@ -64,6 +64,8 @@ export interface ContextBuildOptions {
   readonly beta: number;
   /** Contexts seen fewer times are dropped (they back off). */
   readonly minCount: number;
+  /** Count the character view too (2.7 MB), not only the tag view (45 kB). */
+  readonly chars: boolean;
   /** Output file under `out`. */
   readonly file?: string;
 }
@@ -73,7 +75,7 @@ export function buildContextModel(options: ContextBuildOptions): { file: string;
   const started = Date.now();
   const train = sighanTrainClean(options.data);
   const groups = confusableGroups(train, options.minPairCount);
-  const counter = new ContextCounter(groups);
+  const counter = new ContextCounter(groups, options.chars);
   for (const s of readCorpusSentences(options.out, options.maxCharsPerFile)) counter.add(s);
   if (options.domainRepeat > 0)
     for (const p of train) for (const s of splitSentences(toAlphabet(p.target))) counter.add(s, options.domainRepeat);

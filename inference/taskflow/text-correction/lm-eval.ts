@@ -25,7 +25,7 @@ import { readNgramLm } from './ngram-format.js';
 import type { CharLm, NgramLm } from './ngram-lm.js';
 import { MixtureLm } from './ngram-mixture.js';
 import type { ConfusionSet } from './confusion.js';
-import { type ContextModel, readContextModel } from './context-model.js';
+import { type ContextModel, readContextModel, writeContextModel } from './context-model.js';
 import { cscDevSet, domainFile } from './lm-build.js';
 import { type CscMetrics, sentenceMetrics } from './metrics.js';
 
@@ -70,16 +70,16 @@ export function collectEvidence(
  * small, the network weights the rules without one chose (0.1–0.2).
  */
 const NEURAL_WEIGHTS = [0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2];
-const CONTEXT_WEIGHTS = [0, 0.1, 0.2, 0.3, 0.5];
+const CONTEXT_WEIGHTS = [0, 0.1, 0.2, 0.3];
 const POS_WEIGHTS = [0, 0.25, 0.5, 1];
-const GROUP_BIASES = [0, 1, 2, 3, 4];
+const GROUP_BIASES = [0, 1, 2, 3];
 
 /** The candidate rules: weights (of the network and the context model) × thresholds × edit limits. */
-export function ruleGrid(kind: EvidenceKind, maxCandidates: number, context = false): LmRule[] {
+export function ruleGrid(kind: EvidenceKind, maxCandidates: number, context?: ContextModel): LmRule[] {
   const neural = kind === 'ngram' ? [0] : context ? NEURAL_WEIGHTS.filter((w) => w <= 0.2) : NEURAL_WEIGHTS;
   const rules: LmRule[] = [];
   for (const neuralWeight of neural)
-    for (const contextWeight of context ? CONTEXT_WEIGHTS : [0])
+    for (const contextWeight of context?.hasCharView() ? CONTEXT_WEIGHTS : [0])
       for (const posWeight of context ? POS_WEIGHTS : [0])
         for (const groupBias of context ? GROUP_BIASES : [0])
           for (let threshold = -2; threshold <= 16; threshold += 0.25)
@@ -218,7 +218,7 @@ export async function tuneLmRules(options: LmEvalOptions): Promise<LmChoice> {
   const metrics = {} as Record<EvidenceKind, CscMetrics>;
   const report: Record<string, unknown> = { lm: options.lm, maxFpr: options.maxFpr, devSentences: dev.length, curve };
   for (const kind of KINDS) {
-    const grid = ruleGrid(kind, options.maxCandidates, context !== undefined);
+    const grid = ruleGrid(kind, options.maxCandidates, context);
     const best = tuneRule(dev, evidence[kind], grid, options.maxFpr);
     if (!best) throw new Error(`no ${kind} rule keeps the dev false-alarm rate within ${options.maxFpr}`);
     rules[kind] = best.rule;
@@ -286,8 +286,8 @@ function outFile(options: LmEvalOptions, name: string): string {
 
 /**
  * Copies the models into a corrector's model directory (`lm.bin`, `lm.domain.bin`, and `context.bin` when a chosen
- * rule weighs the context model) and writes the `lm` section of its csc.json: the mixture weights and the rules of
- * both Taskflow modes, with their provenance.
+ * rule weighs the context model; its tag view alone when no rule weighs its character view) and writes the `lm`
+ * section of its csc.json: the mixture weights and the rules of both Taskflow modes, with their provenance.
  */
 export function exportLm(options: LmEvalOptions, choice: LmChoice, to: string): void {
   const manifestFile = join(to, 'csc.json');
@@ -295,9 +295,14 @@ export function exportLm(options: LmEvalOptions, choice: LmChoice, to: string): 
   copyFileSync(options.lm, join(to, 'lm.bin'));
   copyFileSync(domainFile(options.lm), join(to, 'lm.domain.bin'));
   const { confusion, vocab } = choice.rules;
-  const context = options.context && (confusion.contextWeight || vocab.contextWeight) ? options.context : undefined;
-  if (context) copyFileSync(context, join(to, 'context.bin'));
-  else rmSync(join(to, 'context.bin'), { force: true });
+  const weighs = (rule: LmRule) => Boolean(rule.contextWeight || rule.posWeight || rule.groupBias);
+  const context = options.context && (weighs(confusion) || weighs(vocab)) ? options.context : undefined;
+  if (context) {
+    // Without a rule that weighs the character view, the tag view alone ships (tens of kB instead of MB).
+    const model = readContextModel(readFileSync(context), context);
+    const chars = Boolean(confusion.contextWeight || vocab.contextWeight);
+    writeFileSync(join(to, 'context.bin'), writeContextModel(chars ? model : model.tagsOnly()));
+  } else rmSync(join(to, 'context.bin'), { force: true });
   const lm: CscLmSection = {
     files: ['lm.bin', 'lm.domain.bin'],
     weights: [Number((1 - choice.domainWeight).toFixed(6)), choice.domainWeight],

@@ -74,6 +74,12 @@ export class LmEvidence {
   ) {}
 
   /**
+   * The evidence after each sequence of edits (option indices), kept: tuning walks many rules whose greedy
+   * sequences share their first edits, and the n-gram look-ups after an edit are the expensive part.
+   */
+  private readonly after = new Map<string, EvidenceState>();
+
+  /**
    * Scores every candidate of every position (`candidates[i]` for character i; undefined: none). Given the rule
    * that will decide, a candidate that cannot reach its threshold is not looked up in full (its Δ is −∞): the
    * decision is the same, faster. Without one, every Δ is exact (for tuning thresholds over many rules).
@@ -157,19 +163,18 @@ export class LmEvidence {
     const { contextWeight = 0, posWeight = 0, groupBias = 0 } = context;
     const steps: Edit[] = [];
     const tokens = Int32Array.from(this.tokens);
-    const lmDelta = Float32Array.from(this.lmDelta);
-    const contextMargin = Float32Array.from(this.context);
     const written = Array.from(this.text);
     const edited = new Set<number>();
-    const reach = this.lm.order - 1;
+    const taken: number[] = [];
+    let state: EvidenceState = { lmDelta: this.lmDelta, context: this.context };
     while (steps.length < maxEdits) {
       let best = -1;
       let bestScore = -Infinity;
       for (let k = 0; k < this.size; k++) {
         const score =
-          lmDelta[k]! +
+          state.lmDelta[k]! +
           neuralWeight * this.neural[k]! +
-          contextWeight * contextMargin[k]! +
+          contextWeight * state.context[k]! +
           posWeight * this.pos[k]! +
           groupBias * this.grouped[k]!;
         if (score > bestScore && !edited.has(this.position[k]!)) {
@@ -183,18 +188,42 @@ export class LmEvidence {
       edited.add(at);
       tokens[at + 1] = this.token[best]!;
       written[at] = this.chars[best]!;
-      const scored = this.lm.score(tokens);
-      for (let k = 0; k < this.size; k++) {
-        const p = this.position[k]!;
-        if (edited.has(p)) continue;
-        if (Math.abs(p - at) <= reach) lmDelta[k] = Math.log(this.lm.ratio(scored, p + 1, this.token[k]!));
-        // The context model sees two characters either side.
-        if (this.contextModel && contextWeight !== 0 && Math.abs(p - at) <= 2)
-          contextMargin[k] = this.contextModel.margin(written, p, this.chars[k]!);
-      }
+      taken.push(best);
+      const key = taken.join(',');
+      let next = this.after.get(key);
+      if (!next) this.after.set(key, (next = this.advance(state, tokens, written, edited, at)));
+      state = next;
     }
     return steps;
   }
+
+  /** The evidence after an edit at `at` (tokens and written already edited): its neighbours judged anew. */
+  private advance(
+    state: EvidenceState,
+    tokens: Int32Array,
+    written: readonly string[],
+    edited: ReadonlySet<number>,
+    at: number,
+  ): EvidenceState {
+    const lmDelta = Float32Array.from(state.lmDelta);
+    const context = Float32Array.from(state.context);
+    const reach = this.lm.order - 1;
+    const scored = this.lm.score(tokens);
+    for (let k = 0; k < this.size; k++) {
+      const p = this.position[k]!;
+      if (edited.has(p)) continue;
+      if (Math.abs(p - at) <= reach) lmDelta[k] = Math.log(this.lm.ratio(scored, p + 1, this.token[k]!));
+      // The context model sees two characters either side.
+      if (this.contextModel && Math.abs(p - at) <= 2) context[k] = this.contextModel.margin(written, p, this.chars[k]!);
+    }
+    return { lmDelta, context };
+  }
+}
+
+/** What an edit changes of the evidence: the n-gram Δ and the context model's character margin of each option. */
+interface EvidenceState {
+  readonly lmDelta: Float32Array;
+  readonly context: Float32Array;
 }
 
 /** The context model's terms of a rule. */

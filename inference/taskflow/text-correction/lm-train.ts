@@ -59,7 +59,8 @@ export async function buildCorrectionLm(options: Partial<CorrectionLmOptions> = 
     if (!context) throw new ConfigError("--phases context needs --context (a file name), not ''");
     const { out, data, maxCharsPerFile } = o;
     const counts = { minPairCount: o.contextMinPairs, domainRepeat: o.contextDomainRepeat };
-    buildContextModel({ out, data, maxCharsPerFile, ...counts, beta: o.contextBeta, minCount: o.contextMinCount });
+    const estimate = { beta: o.contextBeta, minCount: o.contextMinCount, chars: o.contextChars };
+    buildContextModel({ out, data, maxCharsPerFile, ...counts, ...estimate });
   }
   if (context && phases.includes('tune') && !existsSync(context))
     throw new ConfigError(`${context} is missing: run the context phase first, or pass --context '' for none`);

@@ -156,8 +156,13 @@ export const CORRECTION_LM_SETTINGS = {
   contextDomainRepeat: {
     type: 'number',
     arg: 'N',
-    default: 10,
+    default: 0,
     help: "times each corrected training sentence is counted in the context model (the corpus's once)",
+  },
+  contextChars: {
+    type: 'boolean',
+    default: false,
+    help: "count the context model's character view too (2.7 MB, seconds to load; measured on dev, not shipped)",
   },
   contextBeta: { type: 'number', arg: 'X', default: 1, help: "prior strength of the context model's backoff steps" },
   contextMinCount: {
