@@ -114,3 +114,19 @@ test('a finished run pins its prompt in method.json and drops its checkpoint unl
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 });
+
+test(`methods that do not score with the MLM head train on an encoder without one (and without a pooler); PET \
+refuses it naming the missing keys`, async () => {
+  const model = await saveTinyModel({ parts: { pooler: false, mlmHead: false } });
+  try {
+    for (const method of ['finetune', 'efl']) {
+      const config = parseExperimentConfig({ task: 'bustm', dataDir: FIXTURES_DIR, model, ...TINY_TRAIN, method });
+      const result = await runExperiment(config, { scoreTest: false, progress: false });
+      assert.ok(result.devAccuracy >= 0 && result.devAccuracy <= 1, method);
+    }
+    const pet = parseExperimentConfig({ task: 'bustm', dataDir: FIXTURES_DIR, model, ...TINY_TRAIN, method: 'pet' });
+    await assert.rejects(runExperiment(pet, { scoreTest: false, progress: false }), /missing keys .*cls\.predictions/);
+  } finally {
+    rmSync(model, { recursive: true, force: true });
+  }
+});

@@ -124,7 +124,9 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const dev = task.load('dev', { split: config.split });
   const scoreTest = (options.scoreTest ?? true) && task.hasPart('test_public');
   const testPublic = scoreTest ? sampleTestExamples(task.load('test_public'), config.maxTestExamples) : [];
-  const { model, dir } = await loadPretrained(modelOrDefault(config.model), { parts: { pooler: true, mlmHead: true } });
+  // The pooler when the checkpoint has one; the MLM head only for methods that score with it.
+  const parts = { mlmHead: definition.usesMlmHead };
+  const { model, dir } = await loadPretrained(modelOrDefault(config.model), { parts });
   const tokenizer = await BertTokenizer.fromPretrained(dir);
   const method = definition.create(
     { ...methodSetupOf(config), model, tokenizer, task, maxSeqLen: fittedMaxSeqLen(config, model.config) },

@@ -37,6 +37,11 @@ export interface MethodDefinition {
    * (self-training on pseudo-labels); EFL's rows are (example, label) pairs.
    */
   readonly softTargets: boolean;
+  /**
+   * Whether the method scores with the masked-LM head (PET's and P-Tuning's label words). Methods that do not (EFL,
+   * fine-tuning) load any encoder, one without an MLM head or pooler too (e.g. an ELECTRA discriminator).
+   */
+  readonly usesMlmHead: boolean;
   /** The prompt the method trains with: `choice` with the task's defaults for this method filled in. */
   resolvePrompt(choice: PromptChoice, task: TaskDefinition): ResolvedPrompt;
   /** The trainable method. */

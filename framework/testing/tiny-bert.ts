@@ -62,6 +62,8 @@ export interface SaveTinyModelOptions {
   /** Weight seed (default 7). */
   seed?: number;
   config?: BertConfig;
+  /** Which optional parts to save (default: pooler and MLM head). */
+  parts?: Partial<BertParts>;
 }
 
 /**
@@ -72,7 +74,7 @@ export interface SaveTinyModelOptions {
 export async function saveTinyModel(options: SaveTinyModelOptions = {}): Promise<string> {
   await initBackend();
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'fewprompt-tiny-'));
-  const model = createTinyModel(options.seed ?? 7, options.config);
+  const model = createTinyModel(options.seed ?? 7, options.config, options.parts);
   savePretrained(model, dir);
   model.dispose();
   await tinyTokenizer().save(dir);

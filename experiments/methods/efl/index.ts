@@ -10,6 +10,7 @@ export const efl: MethodDefinition = {
   kind: 'efl',
   summary: 'EFL: entailment between the text and each label description (Wang et al., 2021)',
   softTargets: EflMethod.softTargets,
+  usesMlmHead: false,
   resolvePrompt: eflPrompt,
   create: (setup, options) => new EflMethod(setup, options),
   head: eflHead,

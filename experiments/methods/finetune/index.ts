@@ -10,6 +10,7 @@ export const finetune: MethodDefinition = {
   kind: 'finetune',
   summary: 'fine-tuning: [CLS] → linear classifier (the baseline)',
   softTargets: FinetuneMethod.softTargets,
+  usesMlmHead: false,
   resolvePrompt: () => ({}),
   create: (setup) => new FinetuneMethod(setup),
   head: finetuneHead,

@@ -10,6 +10,7 @@ export const pet: MethodDefinition = {
   kind: 'pet',
   summary: 'PET: hard prompt template + label words scored at the masks (Schick & Schütze, 2021)',
   softTargets: PetMethod.softTargets,
+  usesMlmHead: true,
   resolvePrompt: (choice, task) => maskedLmPrompt(choice, task, 'pet'),
   create: (setup, options) => new PetMethod(setup, options),
   head: petHead,

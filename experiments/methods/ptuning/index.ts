@@ -11,6 +11,7 @@ export const ptuning: MethodDefinition = {
   kind: 'ptuning',
   summary: 'P-Tuning: continuous prompt tokens through a prompt encoder, label words at the masks (Liu et al., 2021)',
   softTargets: PTuningMethod.softTargets,
+  usesMlmHead: true,
   resolvePrompt: (choice, task) => maskedLmPrompt(choice, task, 'ptuning'),
   create: (setup, options) => new PTuningMethod(setup, options),
   head: ptuningHead,
