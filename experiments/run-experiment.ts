@@ -18,6 +18,7 @@ import type { Example, TaskDefinition } from '../datasets/base.js';
 import type { ExperimentConfig } from './config/experiment.js';
 import { splitForRowBudget, TRAIN_TOKEN_BUDGET, type Method, type MethodBatch } from './methods/base.js';
 import { getMethod } from './methods/registry.js';
+import type { MethodDefinition } from './methods/definition.js';
 import { OnnxEngine, type EvalEngine, type OnnxScorer } from './onnx-scoring.js';
 import {
   DEFAULT_SELF_TRAIN_STEPS,
@@ -124,19 +125,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const dev = task.load('dev', { split: config.split });
   const scoreTest = (options.scoreTest ?? true) && task.hasPart('test_public');
   const testPublic = scoreTest ? sampleTestExamples(task.load('test_public'), config.maxTestExamples) : [];
-  // The pooler when the checkpoint has one; the MLM head only for methods that score with it.
-  const parts = { mlmHead: definition.usesMlmHead };
-  const { model, dir } = await loadPretrained(modelOrDefault(config.model), { parts });
-  const tokenizer = await BertTokenizer.fromPretrained(dir);
-  const method = definition.create(
-    { ...methodSetupOf(config), model, tokenizer, task, maxSeqLen: fittedMaxSeqLen(config, model.config) },
-    {
-      template: config.template,
-      labelWords: config.labelWords,
-      descriptions: config.descriptions,
-      negativeNum: config.negativeNum,
-    },
-  );
+  const { model, dir, tokenizer, method } = await createMethodFor(config, definition, task);
   const selfTrain = (config.unlabeled ?? 0) > 0;
   const pool = selfTrain ? selfTrainingPool(config, task, method) : [];
   const variant = variantName({ method: config.method, rdrop: config.rdropAlpha > 0, unlabeled: selfTrain });
@@ -209,6 +198,23 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     method.dispose();
     model.dispose();
   }
+}
+
+/** The model (the pooler when the checkpoint has one, the MLM head when the method scores with it) and the method. */
+async function createMethodFor(config: ExperimentConfig, definition: MethodDefinition, task: TaskDefinition) {
+  const parts = { mlmHead: definition.usesMlmHead };
+  const { model, dir } = await loadPretrained(modelOrDefault(config.model), { parts });
+  const tokenizer = await BertTokenizer.fromPretrained(dir);
+  const method = definition.create(
+    { ...methodSetupOf(config), model, tokenizer, task, maxSeqLen: fittedMaxSeqLen(config, model.config) },
+    {
+      template: config.template,
+      labelWords: config.labelWords,
+      descriptions: config.descriptions,
+      negativeNum: config.negativeNum,
+    },
+  );
+  return { model, dir, tokenizer, method };
 }
 
 /** The unlabeled examples self-training soft-labels (none that are also test texts). */
