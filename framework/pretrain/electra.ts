@@ -17,9 +17,9 @@ import { activation } from '../ops/activations.js';
 import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
 import { dense } from '../ops/matmul.js';
 import { mixSeed } from '../random.js';
-import type { BatchPosition, Objective } from '../trainer/objective.js';
+import type { Objective } from '../trainer/objective.js';
 import { buildBatch, EVAL_MASK_SEED, type HostBatch, maskedLogits } from './batch.js';
-import type { MaskingOptions, MaskVocab } from './masking.js';
+import { type MaskedChunkParts, MaskedChunkObjective } from './objective.js';
 import type { PackedCorpus } from './packing.js';
 
 /** Key prefix of the generator's weights in checkpoints (the discriminator's keys are plain BERT keys). */
@@ -32,15 +32,9 @@ const DISCRIMINATOR_SALT = 0x64697363;
 const HELDOUT_SAMPLE_SALT = 0x68656c64;
 
 /** What {@link ElectraObjective} trains. */
-export interface ElectraParts {
-  /** The discriminator: the encoder that ships (no MLM head). */
-  readonly model: BertModel;
-  /** The generator: a small BERT with an MLM head. */
+export interface ElectraParts extends MaskedChunkParts {
+  /** The generator: a small BERT with an MLM head (`model` is the discriminator: the encoder that ships). */
   readonly generator: BertModel;
-  readonly corpus: PackedCorpus;
-  readonly vocab: MaskVocab;
-  readonly masking: MaskingOptions;
-  readonly seed: number;
   readonly lr: number;
   readonly weightDecay: number;
   /** λ of the discriminator's loss (50 in the paper). */
@@ -55,14 +49,13 @@ export interface ElectraParts {
  *   weightDecay: 0.01, discriminatorWeight: 50 });
  * await new Trainer(objective, { maxSteps: 1000, batchSize: 32, seed: 42 }).fit(chunkIndices(corpus), []);
  */
-export class ElectraObjective implements Objective<number, HostBatch> {
-  /** Tokens of every training batch built so far. */
-  tokensDrawn = 0;
+export class ElectraObjective extends MaskedChunkObjective<ElectraParts> implements Objective<number, HostBatch> {
   /** The discriminator's head: dense → activation → one logit per token. */
   readonly head: ParameterStore;
   private readonly act: (x: Tensor) => Tensor;
 
-  constructor(readonly parts: ElectraParts) {
+  constructor(parts: ElectraParts) {
+    super(parts);
     const c = parts.model.config;
     if (parts.generator.config.vocabSize !== c.vocabSize)
       throw new ConfigError(
@@ -85,23 +78,6 @@ export class ElectraObjective implements Objective<number, HostBatch> {
       .flatMap((m) => m.params.decayGroups(lr, weightDecay))
       .concat(this.head.decayGroups(lr, weightDecay));
   }
-
-  makeBatch(chunks: number[], training: boolean, position?: BatchPosition): HostBatch {
-    const { corpus, vocab, seed, masking } = this.parts;
-    const epoch = position?.epoch ?? 0;
-    const batch = buildBatch(
-      corpus,
-      chunks.map((index) => ({ index, epoch })),
-      vocab,
-      seed,
-      masking,
-    );
-    if (batch.labels.length === 0) throw new ConfigError(`a batch of ${chunks.length} chunks has no masked token`);
-    if (training) this.tokensDrawn += batch.inputIds.length;
-    return batch;
-  }
-
-  disposeBatch(): void {}
 
   /** Generator MLM loss + λ · discriminator BCE; the samples carry no gradient (they are read to the host). */
   loss(batch: HostBatch, seed: number): tf.Scalar {
@@ -134,10 +110,6 @@ export class ElectraObjective implements Objective<number, HostBatch> {
 
   scores(): number[][] {
     throw new ConfigError('ELECTRA pretraining has no label scores: it is evaluated on held-out chunks');
-  }
-
-  labelOf(): undefined {
-    return undefined;
   }
 
   /** Every trained weight: the discriminator's under its own keys, the generator's and the head's prefixed. */

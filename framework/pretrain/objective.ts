@@ -15,14 +15,45 @@ import { buildBatch, type HostBatch, maskedLogits, mlmLossAndGrads, splitBatch }
 import type { MaskingOptions, MaskVocab } from './masking.js';
 import type { PackedCorpus } from './packing.js';
 
-/** What {@link MlmObjective} trains on and with. */
-export interface MlmObjectiveParts {
+/** What every pretraining objective masks chunks of. */
+export interface MaskedChunkParts {
   readonly model: BertModel;
   readonly corpus: PackedCorpus;
   readonly vocab: MaskVocab;
   readonly masking: MaskingOptions;
   /** The run's seed: chunk i of epoch e is masked with a stream seeded by (seed, e, i). */
   readonly seed: number;
+}
+
+/**
+ * What the pretraining objectives share: chunk indices in, masked batches out (masks depend only on seed, epoch and
+ * chunk, never on batch composition or resuming), and a count of the tokens drawn for training.
+ */
+export abstract class MaskedChunkObjective<P extends MaskedChunkParts> {
+  /** Tokens of every training batch built so far (the run adds them to its count). */
+  tokensDrawn = 0;
+
+  constructor(readonly parts: P) {}
+
+  makeBatch(chunks: number[], training: boolean, position?: BatchPosition): HostBatch {
+    const { corpus, vocab, seed, masking } = this.parts;
+    const epoch = position?.epoch ?? 0;
+    const picks = chunks.map((index) => ({ index, epoch }));
+    const batch = buildBatch(corpus, picks, vocab, seed, masking);
+    if (batch.labels.length === 0) throw new ConfigError(`a batch of ${chunks.length} chunks has no masked token`);
+    if (training) this.tokensDrawn += batch.inputIds.length;
+    return batch;
+  }
+
+  disposeBatch(): void {}
+
+  labelOf(): undefined {
+    return undefined;
+  }
+}
+
+/** What {@link MlmObjective} trains on and with. */
+export interface MlmObjectiveParts extends MaskedChunkParts {
   readonly paramGroups: ParamGroup[];
   /** Data-parallel workers; a batch whose rows do not split evenly over them runs on this thread. */
   readonly dataParallel?: DataParallel<MlmReplicaSpec, MlmShard>;
@@ -35,32 +66,10 @@ export interface MlmObjectiveParts {
  * const objective = new MlmObjective({ model, corpus: data.train, vocab, masking, seed: 42, paramGroups });
  * await new Trainer(objective, { maxSteps: 1000, batchSize: 128, seed: 42 }).fit(chunkIndices(data.train), []);
  */
-export class MlmObjective implements Objective<number, HostBatch> {
-  /** Tokens of every training batch built so far (the run adds them to its count). */
-  tokensDrawn = 0;
-
-  constructor(readonly parts: MlmObjectiveParts) {}
-
+export class MlmObjective extends MaskedChunkObjective<MlmObjectiveParts> implements Objective<number, HostBatch> {
   paramGroups(): ParamGroup[] {
     return this.parts.paramGroups;
   }
-
-  makeBatch(chunks: number[], training: boolean, position?: BatchPosition): HostBatch {
-    const { corpus, vocab, seed, masking } = this.parts;
-    const epoch = position?.epoch ?? 0;
-    const batch = buildBatch(
-      corpus,
-      chunks.map((index) => ({ index, epoch })),
-      vocab,
-      seed,
-      masking,
-    );
-    if (batch.labels.length === 0) throw new ConfigError(`a batch of ${chunks.length} chunks has no masked token`);
-    if (training) this.tokensDrawn += batch.inputIds.length;
-    return batch;
-  }
-
-  disposeBatch(): void {}
 
   loss(batch: HostBatch, seed: number): tf.Scalar {
     const { logits, labels } = maskedLogits(this.parts.model, batch, true, seed);
@@ -85,10 +94,6 @@ export class MlmObjective implements Objective<number, HostBatch> {
 
   scores(): number[][] {
     throw new ConfigError('MLM pretraining has no label scores: it is evaluated by held-out MLM accuracy');
-  }
-
-  labelOf(): undefined {
-    return undefined;
   }
 
   snapshot(): Map<string, HostTensor> {
