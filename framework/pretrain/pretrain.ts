@@ -197,7 +197,7 @@ class PretrainSession {
       checkpointEverySeconds: config.checkpointMinutes * 60,
       resume: options.resume ?? false,
       ...(options.resumeForce ? { resumeForce: true } : {}),
-      dataFingerprint: data.train.fingerprint(),
+      dataFingerprint: this.store.dataFingerprint, // hashed once: a pass over every training token
       identity: {
         objective: config.objective,
         ...(config.objective === 'electra'
