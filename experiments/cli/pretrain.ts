@@ -19,7 +19,8 @@ const usage = `usage: fewprompt pretrain --corpus GLOB [--corpus GLOB …] --out
        fewprompt pretrain --resume --out DIR               (continues DIR/checkpoint with its saved config)
 
 Masked-LM pretraining (continued from --init, or from scratch) with resumable checkpoints.
-corpus (a --config file gives corpus and decontaminate as lists of { path, format, fields, column, exclude }):
+corpus (a --config file gives corpus and decontaminate as lists of { path, format, fields, column, exclude,
+weight }; weight samples a source's training documents: 0.2 keeps a fixed fifth, 3 repeats each three times):
 ${helpLines([
   {
     head: '--corpus GLOB',

@@ -107,4 +107,5 @@ test('a setting out of its declaration, or fields that do not fit together, is a
   wrong({ batchSize: 6, gradientAccumulation: 4 }, /batchSize 6 must be a multiple of gradientAccumulation 4/);
   wrong({ out: undefined }, /out \(output directory\) is required/);
   wrong({ vocabFile: undefined }, /give init \(a starting model\) or vocabFile/);
+  wrong({ corpus: [{ path: 'a.txt', weight: -1 }] }, /corpus entry 'a\.txt': weight must be a number ≥ 0, got -1/);
 });

@@ -220,6 +220,8 @@ export function resolvePretrainConfig(partial: PretrainConfigInput, source = 'pr
     if (typeof c.path !== 'string' || c.path === '') fail(`corpus entry ${JSON.stringify(c)} needs a path`);
     if (c.format !== undefined && !(CORPUS_FORMATS as readonly string[]).includes(c.format))
       fail(`corpus format '${c.format}' unknown; expected one of ${CORPUS_FORMATS.join(', ')}`);
+    if (c.weight !== undefined && !(typeof c.weight === 'number' && Number.isFinite(c.weight) && c.weight >= 0))
+      fail(`corpus entry '${c.path}': weight must be a number ≥ 0, got ${JSON.stringify(c.weight)}`);
   }
   if (config.out === '') fail('out (output directory) is required');
   if (config.init === undefined && config.vocabFile === undefined)

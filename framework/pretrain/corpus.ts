@@ -50,12 +50,19 @@ export interface CorpusSource {
   header?: boolean;
   /** Globs of files to leave out (e.g. `**\/test*.json`). */
   exclude?: string[];
+  /**
+   * Sampling weight of the source's training documents (default 1): 0.2 keeps a fixed fifth of them (chosen by
+   * content hash), 3 repeats each three times, 1.5 repeats half of them. Rebalances a mix without editing files;
+   * held-out documents are never weighted, so the held-out set does not depend on the mix.
+   */
+  weight?: number;
 }
 
-/** One document and the file it came from. */
+/** One document, the file it came from, and its source's sampling weight. */
 export interface CorpusDocument {
   text: string;
   source: string;
+  weight: number;
 }
 
 /**
@@ -356,6 +363,7 @@ function* squadContexts(file: string): Generator<string> {
  */
 export async function* readCorpus(sources: readonly CorpusSource[]): AsyncGenerator<CorpusDocument> {
   for (const { file, format, source } of await resolveCorpusFiles(sources)) {
-    for await (const text of readFileDocuments(file, format, source)) yield { text, source: file };
+    const weight = source.weight ?? 1;
+    for await (const text of readFileDocuments(file, format, source)) yield { text, source: file, weight };
   }
 }

@@ -29,6 +29,16 @@ export class TokenStream {
     this.documents++;
   }
 
+  /** Appends every document of `other` after this stream's (the two joined by a [SEP]). */
+  appendStream(other: TokenStream): void {
+    const ids = other.tokens();
+    const starts = other.wordStarts();
+    if (ids.length === 0) return;
+    if (this.documents > 0) this.push(this.sepId, 1);
+    for (let i = 0; i < ids.length; i++) this.push(ids[i]!, starts[i]!);
+    this.documents += other.documents;
+  }
+
   private push(id: number, start: number): void {
     if (this.length === this.ids.length) {
       const ids = new Int32Array(this.ids.length * 2);

@@ -36,3 +36,44 @@ counted`, async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test(`prepareData with source weights: 0 drops a source's training documents, 2 repeats each in a later round (never \
+beside itself), a fraction keeps a fixed share; held-out documents are never weighted`, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fewprompt-weights-'));
+  try {
+    const a = join(dir, 'a.txt');
+    const b = join(dir, 'b.txt');
+    // Distinct documents: 3 characters each, from two sources.
+    const chars = [...'物流很快包装好叫爸那你我'];
+    const docs = (offset: number) =>
+      Array.from({ length: 40 }, (_, i) => chars[(i + offset) % 11]! + chars[(i * 3 + offset) % 11]! + String(i));
+    writeFileSync(a, `${docs(0).join('\n')}\n`);
+    writeFileSync(b, `${docs(5).join('\n')}\n`);
+    const prepare = (wa?: number, wb?: number) =>
+      prepareData({
+        sources: [
+          { path: a, weight: wa },
+          { path: b, weight: wb },
+        ],
+        baseVocab: [...VOCAB, ...'0123456789'],
+        maxSeqLen: 8,
+        clean: { minChars: 2, dedupe: false },
+        heldoutPercent: 10,
+      });
+    const plain = await prepare();
+    const dropped = await prepare(0, 1);
+    const doubled = await prepare(2, 1);
+    const half = await prepare(0.5, 1);
+    assert.equal(plain.counts.heldoutTokens > 0, true);
+    for (const run of [dropped, doubled, half]) assert.deepEqual(run.heldout.tokens, plain.heldout.tokens);
+    const trainDocs = plain.counts.trainDocuments;
+    assert.equal(doubled.counts.trainDocuments - trainDocs, trainDocs - dropped.counts.trainDocuments);
+    assert.equal(half.counts.trainDocuments > dropped.counts.trainDocuments, true);
+    assert.equal(half.counts.trainDocuments < trainDocs, true);
+    assert.deepEqual((await prepare(0.5, 1)).train.tokens, half.train.tokens); // the same share every run
+    // The first round is the plain stream; the repeats follow it.
+    assert.deepEqual(doubled.train.tokens.subarray(0, plain.train.tokens.length), plain.train.tokens);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -105,6 +105,7 @@ export async function prepareData(options: PrepareOptions): Promise<PreparedData
   const useCounts = new Uint32Array(options.baseVocab.length);
   const streams = { train: new TokenStream(baseTok.special.sep), heldout: new TokenStream(baseTok.special.sep) };
   const files = new Set<string>();
+  const repeats: TokenStream[] = []; // repeats[k]: the (k + 2)-th copies of weighted documents
   let unknownTokens = 0;
   for await (const doc of readCorpus(options.sources)) {
     files.add(doc.source);
@@ -118,9 +119,16 @@ export async function prepareData(options: PrepareOptions): Promise<PreparedData
     }
     const wordStart = options.segmenter ? wordStarts(text, starts, options.segmenter) : undefined;
     const heldout = fnv1a(text) % 10000 < percent * 100;
-    (heldout ? streams.heldout : streams.train).append(ids, wordStart);
+    if (heldout) streams.heldout.append(ids, wordStart);
+    else
+      for (let copy = 0, n = copies(text, doc.weight); copy < n; copy++) {
+        // Repeats go to later rounds, so no chunk holds a document twice (the MLM could copy the answer).
+        if (copy > 0) (repeats[copy - 1] ??= new TokenStream(baseTok.special.sep)).append(ids, wordStart);
+        else streams.train.append(ids, wordStart);
+      }
     if (options.maxDocuments !== undefined && cleaner.counts.kept >= options.maxDocuments) break;
   }
+  for (const round of repeats) streams.train.appendStream(round);
   let vocab = [...options.baseVocab];
   let tokens = { train: streams.train.tokens(), heldout: streams.heldout.tokens() };
   if (kind === 'corpus') {
@@ -160,6 +168,18 @@ export async function prepareData(options: PrepareOptions): Promise<PreparedData
       excludedTexts,
     },
   };
+}
+
+/**
+ * How many times a training document enters the mix under its source's `weight`: the integer part always, one more
+ * with probability equal to the fraction, decided by a hash of the text (salted so it is independent of the held-out
+ * split), so the same documents are chosen on every run.
+ * @example copies('好吃', 1) // → 1;  copies('好吃', 3) // → 3;  copies('好吃', 0.5) // → 0 or 1, always the same
+ */
+export function copies(text: string, weight: number): number {
+  const whole = Math.floor(weight);
+  const fraction = weight - whole;
+  return whole + (fraction > 0 && (fnv1a(`weight:${text}`) % 10000) / 10000 < fraction ? 1 : 0);
 }
 
 /**

@@ -220,8 +220,10 @@ class PretrainSession {
         epoch: (this.progress().tokensSeen / (config.maxSeqLen * data.train.size)).toFixed(2),
         'tok/s': Math.round(this.tokensPerSecond),
         loss: s.loss.toFixed(3),
-        [this.heldout ? 'held-out acc' : 'rtd acc']:
-          (this.heldout?.accuracy ?? this.metrics?.['rtd_accuracy'])?.toFixed(4) ?? '-',
+        // Named by the objective, not by what was measured yet (a resumed run has no evaluation until its first).
+        ...(config.objective === 'mlm'
+          ? { 'held-out acc': this.heldout?.accuracy.toFixed(4) ?? '-' }
+          : { 'rtd acc': (this.heldout?.accuracy ?? this.metrics?.['rtd_accuracy'])?.toFixed(4) ?? '-' }),
       }),
       onStep: (s) => this.afterStep(s),
     };
