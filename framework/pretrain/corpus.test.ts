@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'vitest';
+import { relative as relativePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectFormat, readCorpus, readFileDocuments, resolveCorpusFiles } from './corpus.js';
 import { DataError } from '../errors.js';
@@ -61,6 +62,16 @@ test('globs resolve sorted, honour excludes, and stream every file', async () =>
   for await (const d of readCorpus([{ path: `${dir}*.{txt,csv,tsv,json}` }])) docs.push(d.text);
   assert.equal(docs.length, 3 + 3 + 3 + 3 + 4 + 2); // lines.txt, paragraphs.txt (as lines), csv, squad, jsonl, tsv
   await assert.rejects(resolveCorpusFiles([{ path: `${dir}*.nothing` }]), DataError);
+  // A file named by a relative path and again by a later glob is read once, by the first source (its weight applies).
+  const relative = relativePath(process.cwd(), fx('lines.txt'));
+  const twice = await resolveCorpusFiles([{ path: relative, weight: 0.5 }, { path: `${dir}*.txt` }]);
+  assert.deepEqual(
+    twice.map((f) => [f.file.split('/').pop(), f.source.weight]),
+    [
+      ['lines.txt', 0.5],
+      ['paragraphs.txt', undefined],
+    ],
+  );
 });
 
 test(`evaluation-set readers for decontamination: JSON records (an array, or objects back to back), UD CoNLL-U, one \

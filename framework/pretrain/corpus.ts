@@ -4,6 +4,7 @@
  * Files are named by paths or globs and read in sorted order, so a corpus always streams the same way.
  */
 import { createReadStream, existsSync, openSync, readSync, closeSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { glob } from 'tinyglobby';
 import { ConfigError, DataError, UnknownKindError } from '../errors.js';
@@ -84,8 +85,10 @@ export async function resolveCorpusFiles(
     if (files.length === 0) throw new DataError(`corpus glob '${source.path}' matched no files`);
     for (const file of files) {
       if (!existsSync(file)) throw new DataError(`corpus file '${file}' not found`);
-      if (seen.has(file)) continue;
-      seen.add(file);
+      // Globs give absolute paths, plain paths may be relative: compare resolved ones, so a file named by a plain
+      // path and again by a later glob is read once (by the first source, whose weight and fields apply).
+      if (seen.has(resolve(file))) continue;
+      seen.add(resolve(file));
       out.push({ file, format: source.format ?? detectFormat(file), source });
     }
   }
