@@ -87,12 +87,12 @@ test('config round trip; modes', async () => {
   );
 });
 
-test("the shipped reader answers with a span of its passage (pinned: the card's example, a wrong one)", async (ctx) => {
+test("the shipped reader answers with a span of its passage (pinned: the card's example)", async (ctx) => {
   if (!existsSync(join(SHIPPED_READER, 'qa.json'))) ctx.skip(`no shipped reader at ${SHIPPED_READER}`);
   const context = '长江发源于青藏高原的唐古拉山脉，自西向东流经十一个省级行政区，最后在上海注入东海。';
   const qa = Taskflow('question_answering');
   const answer = await qa({ question: '长江在哪里注入东海？', context });
   assert.equal(answer.answer, context.slice(answer.start, answer.end));
-  assert.equal(answer.answer, '唐古拉山脉'); // the right answer is 上海: the model does not read well yet
-  assert.ok(answer.score > 0.001 && answer.score < 0.01, String(answer.score));
+  assert.equal(answer.answer, '上海'); // the reader on fewprompt-zh-mini (bag of characters) answered 唐古拉山脉
+  assert.ok(answer.score > 0.05 && answer.score < 0.2, String(answer.score));
 });
