@@ -8,6 +8,7 @@ import {
   type PretrainConfig,
   type PretrainConfigInput,
 } from '../../framework/pretrain/config.js';
+import { pretrain, type PretrainResult } from '../../framework/pretrain/pretrain.js';
 import { loadJieba, prepareData, type PreparedData } from '../../framework/pretrain/prepare.js';
 import { readVocab } from '../../framework/pretrain/vocab.js';
 
@@ -95,4 +96,33 @@ export function curvesSvg(all: readonly Curve[]): string {
     '</svg>',
     '',
   ].join('\n');
+}
+
+/**
+ * One equal-compute run: as many steps as `budget` FLOPs buy at `flopsPerStep` (at least 10), warm-up a tenth of
+ * them, one evaluation at the end, no checkpoints; the run's loss curve against FLOPs and its wall time come back.
+ */
+export async function pretrainForBudget(
+  name: string,
+  input: PretrainConfigInput,
+  data: PreparedData,
+  budget: number,
+  flopsPerStep: number,
+): Promise<{ steps: number; result: PretrainResult; curve: Curve; minutes: number }> {
+  const steps = Math.max(10, Math.round(budget / flopsPerStep));
+  const config = resolvePretrainConfig({
+    ...input,
+    warmupSteps: Math.round(steps / 10),
+    maxSteps: steps,
+    evalEvery: steps,
+    checkpointMinutes: 1e6,
+  });
+  const started = Date.now();
+  const result = await pretrain(config, { data });
+  return {
+    steps,
+    result,
+    curve: lossCurve(name, result.losses, flopsPerStep),
+    minutes: (Date.now() - started) / 60_000,
+  };
 }

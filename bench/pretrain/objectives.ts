@@ -12,14 +12,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../../framework/backend/select.js';
-import { resolvePretrainConfig } from '../../framework/pretrain/config.js';
-import { pretrain } from '../../framework/pretrain/pretrain.js';
 import {
   benchBase,
   type Curve,
   curvesSvg,
   encoderFlops,
-  lossCurve,
+  pretrainForBudget,
   mlmFlopsPerToken,
   mlmHeadFlops,
   prepareBenchData,
@@ -63,30 +61,24 @@ const rows: Row[] = [];
 const curves: Curve[] = [];
 for (const objective of ['mlm', 'electra'] as const) {
   const perStep = BATCH * SEQ * (objective === 'mlm' ? mlmFlopsPerToken(LAYERS, HIDDEN, SEQ) : electraFlopsPerToken());
-  const steps = Math.max(10, Math.round(budget / perStep));
   const out = `runs/objectives/${objective}`;
-  const config = resolvePretrainConfig({
+  const input = {
     ...base,
     out,
     model: { layers: LAYERS, hidden: HIDDEN, heads: 4, ffn: 4 * HIDDEN },
     objective,
     generatorHidden,
     lr: Number(values.lr),
-    warmupSteps: Math.round(steps / 10),
-    maxSteps: steps,
-    evalEvery: steps,
     evalChunks: 400,
-    checkpointMinutes: 1e6,
-  });
-  const started = Date.now();
-  const result = await pretrain(config, { data });
-  curves.push(lossCurve(objective, result.losses, perStep));
+  };
+  const { steps, result, curve, minutes } = await pretrainForBudget(objective, input, data, budget, perStep);
+  curves.push(curve);
   const row: Row = {
     objective,
     steps,
     tokens: result.tokensSeen,
     flops: steps * perStep,
-    pretrainMinutes: (Date.now() - started) / 60_000,
+    pretrainMinutes: minutes,
     heldout: result.metrics ?? {},
     finetune: finetune(out, `runs/objectives/finetune-${objective}`),
   };

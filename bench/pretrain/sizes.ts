@@ -10,9 +10,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../../framework/backend/select.js';
-import { resolvePretrainConfig } from '../../framework/pretrain/config.js';
-import { pretrain } from '../../framework/pretrain/pretrain.js';
-import { benchBase, type Curve, curvesSvg, lossCurve, mlmFlopsPerToken, prepareBenchData } from './equal-compute.js';
+import {
+  benchBase,
+  type Curve,
+  curvesSvg,
+  mlmFlopsPerToken,
+  prepareBenchData,
+  pretrainForBudget,
+} from './equal-compute.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,21 +57,15 @@ const rows: Row[] = [];
 const curves: Curve[] = [];
 for (const s of sizes) {
   const perStep = BATCH * SEQ * mlmFlopsPerToken(s.layers, s.hidden, SEQ);
-  const steps = Math.max(10, Math.round(budget / perStep));
-  const config = resolvePretrainConfig({
+  const input = {
     ...base,
     out: `runs/sizes/${s.name}`,
     model: { layers: s.layers, hidden: s.hidden, heads: s.heads, ffn: s.ffn },
     lr: Number(values.lr),
-    warmupSteps: Math.round(steps / 10),
-    maxSteps: steps,
-    evalEvery: steps,
     evalChunks: 800,
-    checkpointMinutes: 1e6,
-  });
-  const started = Date.now();
-  const result = await pretrain(config, { data });
-  curves.push(lossCurve(s.name, result.losses, perStep));
+  };
+  const { steps, result, curve, minutes } = await pretrainForBudget(s.name, input, data, budget, perStep);
+  curves.push(curve);
   const row: Row = {
     size: s.name,
     params: s.layers * 12 * s.hidden * s.hidden,
@@ -76,7 +75,7 @@ for (const s of sizes) {
     heldoutLoss: result.heldout?.loss ?? Number.NaN,
     heldoutAccuracy: result.heldout?.accuracy ?? Number.NaN,
     heldoutChunks: result.heldout?.chunks ?? 0,
-    minutes: (Date.now() - started) / 60_000,
+    minutes,
   };
   rows.push(row);
   console.log(
