@@ -66,8 +66,9 @@ export function collectEvidence(
 }
 
 /**
- * Weights tried: the network's; with a context model, its two margins' (characters, tags) and, to keep the grid
- * small, the network weights the rules without one chose (0.1–0.2).
+ * Weights tried: the network's and, with a context model, its two margins' (characters, tags) and a group bias.
+ * (The network weight was once capped at 0.2 with a context model, to keep the grid small: a network trained 210
+ * steps on a weak encoder earned no more. On the v2 encoder it does.)
  */
 const NEURAL_WEIGHTS = [0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2];
 const CONTEXT_WEIGHTS = [0, 0.1, 0.2, 0.3];
@@ -76,7 +77,7 @@ const GROUP_BIASES = [0, 1, 2, 3];
 
 /** The candidate rules: weights (of the network and the context model) × thresholds × edit limits. */
 export function ruleGrid(kind: EvidenceKind, maxCandidates: number, context?: ContextModel): LmRule[] {
-  const neural = kind === 'ngram' ? [0] : context ? NEURAL_WEIGHTS.filter((w) => w <= 0.2) : NEURAL_WEIGHTS;
+  const neural = kind === 'ngram' ? [0] : NEURAL_WEIGHTS;
   const rules: LmRule[] = [];
   for (const neuralWeight of neural)
     for (const contextWeight of context?.hasCharView() ? CONTEXT_WEIGHTS : [0])
