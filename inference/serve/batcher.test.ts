@@ -9,9 +9,14 @@ taken before the event loop read it)`, async () => {
   const batcher = new MicroBatcher(
     async (items: string[]) => {
       calls.push(items);
-      const done = new Promise<void>((resolve) => setTimeout(resolve, 30));
-      // Due in the same timers phase as the end of this first call, after it: as a request read in that loop turn.
-      if (calls.length === 1) setTimeout(() => (small = batcher.submit(['small'])), 30);
+      const done = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          resolve();
+          // A request read in the loop turn in which the first call ends, after it. (A second 30 ms timer could be
+          // due a millisecond later than this one — each setTimeout reads the clock — and fire a turn too late.)
+          if (calls.length === 1) setImmediate(() => (small = batcher.submit(['small'])));
+        }, 30),
+      );
       await done;
       return items;
     },
