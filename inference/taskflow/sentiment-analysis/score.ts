@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { writeDirAtomic } from '../../../framework/checkpoint/atomic.js';
 import { BundleError } from '../../../framework/errors.js';
 import { loadClassifier } from '../../runtime/classifier.js';
-import { DECISION_FILE, marginOf, readDecisionBias } from './decision.js';
+import { combinedMargin, DECISION_FILE, loadDecision, marginOf } from './decision.js';
 import { classScores, predictAt, type ClassScores } from './evaluate.js';
+import { NGRAM_FILE } from './ngram.js';
 import type { Review } from './reviews.js';
 import { POLARITY } from './task.js';
 
@@ -34,19 +35,21 @@ export async function bundleMargins(dir: string, texts: readonly string[], batch
 export type ScoredSets = Record<string, { readonly margins: number[]; readonly gold: (0 | 1)[] }>;
 
 /**
- * Scores every set with a bundle (one classifier load per set).
+ * Scores every set with a bundle as Taskflow decides (before the bias): the encoder's margin, plus the bundle's n-gram
+ * model's where its decision file has one (one classifier load per set).
  * @example await scoreBundle('runs/sentiment/bundle', { 'ChnSentiCorp test': test }); // → { 'ChnSentiCorp test': … }
  */
 export async function scoreBundle(dir: string, sets: Readonly<Record<string, readonly Review[]>>): Promise<ScoredSets> {
+  const decision = loadDecision(dir);
   const scored: ScoredSets = {};
-  for (const [name, reviews] of Object.entries(sets))
+  for (const [name, reviews] of Object.entries(sets)) {
+    const texts = reviews.map((r) => r.text);
+    const encoder = await bundleMargins(dir, texts);
     scored[name] = {
-      margins: await bundleMargins(
-        dir,
-        reviews.map((r) => r.text),
-      ),
+      margins: encoder.map((m, i) => combinedMargin(decision, m, texts[i]!)),
       gold: reviews.map((r) => r.label),
     };
+  }
   return scored;
 }
 
@@ -91,14 +94,14 @@ export function shipVerdict(
 }
 
 /** The files of a sentiment bundle; everything else in the target (MODEL_CARD.md) is kept. */
-const BUNDLE_FILES = ['bundle.json', 'model.onnx', 'tokenizer', DECISION_FILE];
+const BUNDLE_FILES = ['bundle.json', 'model.onnx', 'tokenizer', DECISION_FILE, NGRAM_FILE];
 
 /**
  * Replaces the bundle files of `target` with `bundle`'s in one rename, keeping its other files (the model card).
  * @example replaceBundle('runs/sentiment/bundle', 'models/taskflow/sentiment-analysis');
  */
 export async function replaceBundle(bundle: string, target: string): Promise<void> {
-  readDecisionBias(bundle); // a broken decision file fails here, before anything moves
+  loadDecision(bundle); // a broken decision file or n-gram model fails here, before anything moves
   await writeDirAtomic(target, (tmp) => {
     if (existsSync(target))
       for (const entry of readdirSync(target))

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { BundleError } from '../../../framework/errors.js';
 import { exportTinyRun, writeTinyRun } from '../../testing/tiny-run.js';
 import { DECISION_FILE, writeDecision } from './decision.js';
+import { NGRAM_FILE, NgramSentimentModel } from './ngram.js';
 import { SHIPPED_SENTIMENT_MODEL } from './task.js';
 import { Taskflow, type TaskOutput } from '../index.js';
 
@@ -71,13 +72,40 @@ test("the bundle's decision bias (sentiment.json) moves label and score; a bad f
     const [first] = await at(0.5 - margin);
     assert.equal(first!.label, 'positive');
     assert.ok(Math.abs(first!.score - 1 / (1 + Math.exp(-0.5))) < 1e-3, `score ${first!.score}`);
+    // Version 2: the n-gram model's margin, mixed in at its weight, moves the label where the encoder is unsure.
+    const ngram = NgramSentimentModel.train(
+      [
+        { text: '很好用', label: 0, source: 'test' },
+        { text: '太差了', label: 1, source: 'test' },
+      ],
+      { minCount: 1, c: 10 },
+    );
+    ngram.save(join(bundle, NGRAM_FILE));
+    writeDecision(bundle, { positiveBias: 0, ngramWeight: 1 });
+    const flipped = await Taskflow('sentiment_analysis', { taskPath: bundle })(texts.slice(0, 2));
+    assert.deepEqual(
+      flipped.map((r) => r.label),
+      ['negative', 'positive'],
+      'weight 1: the (inverted) n-gram model decides',
+    );
+    writeDecision(bundle, { positiveBias: 0, ngramWeight: 0 });
+    assert.deepEqual(
+      (await Taskflow('sentiment_analysis', { taskPath: bundle })(texts)).map((r) => r.score.toFixed(6)),
+      plain.map((r) => r.score.toFixed(6)),
+      'weight 0: the encoder alone',
+    );
+    rmSync(join(bundle, NGRAM_FILE));
+    await assert.rejects(
+      Taskflow('sentiment_analysis', { taskPath: bundle })('好'),
+      (e: Error) => e instanceof BundleError && /ngramWeight 0 but .*ngram\.tsv is missing/.test(e.message),
+    );
     writeFileSync(join(bundle, DECISION_FILE), '{"format":"fewprompt-sentiment-decision","formatVersion":1}');
     await assert.rejects(
       Taskflow('sentiment_analysis', { taskPath: bundle })('好'),
       (e: Error) => e instanceof BundleError && /sentiment\.json: positiveBias must be a finite number/.test(e.message),
     );
   } finally {
-    rmSync(join(bundle, DECISION_FILE), { force: true });
+    for (const file of [DECISION_FILE, NGRAM_FILE]) rmSync(join(bundle, file), { force: true });
   }
 });
 

@@ -2,15 +2,16 @@
  * `sentiment_analysis`: a review's polarity, PaddleNLP Taskflow's `{text, label, score}` with label
  * `positive` or `negative`. The shipped model (`models/taskflow/sentiment-analysis/`, see its
  * MODEL_CARD.md) is our default encoder trained with PET on a mix of review sets and exported as an INT8 bundle; long
- * texts are split into windows and their probabilities averaged (AutoSplitter), then the bundle's decision bias
- * (`sentiment.json`, decision.ts) picks the label.
+ * texts are split into windows and their probabilities averaged (AutoSplitter); the bundle's decision rule
+ * (`sentiment.json`, decision.ts) adds its character n-gram model's margin where it has one, and its bias picks the
+ * label.
  */
 import { BundleError } from '../../../framework/errors.js';
 import { packagePath } from '../../../framework/package-paths.js';
 import { loadClassifier, type Classifier } from '../../runtime/classifier.js';
 import { Task, type TaskConfig, type TaskflowOptions, taskConfig, type TaskModel, taskModelDir } from '../base.js';
 import { SENTIMENT_ANALYSIS_TASK } from './family.js';
-import { decide, marginOf, readDecisionBias } from './decision.js';
+import { combinedMargin, type Decision, decide, loadDecision, marginOf } from './decision.js';
 
 /** The shipped sentiment bundle: in the git repository, not in the npm package. */
 const MODEL: TaskModel = {
@@ -56,8 +57,8 @@ export class SentimentAnalysisTask extends Task<SentimentResult> {
     private readonly classifier: Classifier,
     /** The bundle's labels for negative and positive. */
     private readonly labels: { readonly negative: string; readonly positive: string },
-    /** Added to log p(positive) − log p(negative) before deciding (`sentiment.json`; 0 without one). */
-    private readonly bias: number,
+    /** The bias added to log p(positive) − log p(negative), and the n-gram model (`sentiment.json`, decision.ts). */
+    private readonly decision: Decision,
   ) {
     super(config);
   }
@@ -70,7 +71,7 @@ export class SentimentAnalysisTask extends Task<SentimentResult> {
   /** Loads the shipped bundle, or the one `taskPath` names (its labels must be a polarity pair). */
   static async fromConfig(config: TaskConfig): Promise<SentimentAnalysisTask> {
     const dir = taskModelDir(MODEL, config.taskPath);
-    const bias = readDecisionBias(dir);
+    const decision = loadDecision(dir);
     const classifier = await loadClassifier(dir);
     const unknown = classifier.labels.filter((l) => POLARITY[l] === undefined);
     const negative = classifier.labels.find((l) => POLARITY[l] === 'negative');
@@ -82,14 +83,14 @@ export class SentimentAnalysisTask extends Task<SentimentResult> {
           `expected a negative and a positive one of ${Object.keys(POLARITY).join(', ')}`,
       );
     }
-    return new SentimentAnalysisTask(config, classifier, { negative, positive }, bias);
+    return new SentimentAnalysisTask(config, classifier, { negative, positive }, decision);
   }
 
   async run(texts: readonly string[]): Promise<SentimentResult[]> {
     const predictions = await this.classifier.predict(texts, { batchSize: this.config.batchSize });
     return predictions.map((p, i) => {
-      const margin = marginOf(p.probabilities[this.labels.positive]!, p.probabilities[this.labels.negative]!);
-      const { label, score } = decide(margin, this.bias);
+      const encoder = marginOf(p.probabilities[this.labels.positive]!, p.probabilities[this.labels.negative]!);
+      const { label, score } = decide(combinedMargin(this.decision, encoder, texts[i]!), this.decision.bias);
       return { text: texts[i]!, label: label === 1 ? 'positive' : 'negative', score };
     });
   }

@@ -117,6 +117,18 @@ export const SENTIMENT_SETTINGS = {
     default: false,
     help: 're-export and re-score a finished run (OUT/run), choosing the bias again, without training',
   },
+  bundleFrom: {
+    type: 'string',
+    arg: 'DIR',
+    help:
+      'take the encoder bundle from DIR (an exported or the shipped one: bundle.json, model.onnx, tokenizer/) ' +
+      'instead of training and exporting; its n-gram model, weight and bias are chosen again',
+  },
+  ngram: {
+    type: 'boolean',
+    default: true,
+    help: "add a character n-gram model (NBSVM, ngram.ts) trained on the mix, its margin's weight chosen on dev",
+  },
 } as const satisfies Record<string, Setting>;
 
 /** What {@link SENTIMENT_SETTINGS} declares: the settings with a default are always set. */

@@ -8,7 +8,9 @@ import { ConfigError } from '../../../framework/errors.js';
 import { exportTinyRun, writeTinyRun } from '../../testing/tiny-run.js';
 import { readDecisionBias } from './decision.js';
 import { classScores } from './evaluate.js';
-import { shipVerdict } from './score.js';
+import { NGRAM_FILE } from './ngram.js';
+import { readReviews } from './reviews.js';
+import { scoreBundle, scoresAt, shipVerdict } from './score.js';
 import { trainSentiment, type SentimentMethod, type SentimentTrainJob } from './train.js';
 import { resolveSentimentTrainOptions, SENTIMENT_SETTINGS } from './train-options.js';
 
@@ -105,6 +107,32 @@ test('ship: replaces the bundle only when it beats the current one, keeping the 
   assert.equal(second.verdict?.ship, false);
   assert.match(second.verdict!.reason, /^test accuracy [\d.]+ ≤ [\d.]+ \(current\)$/);
   assert.deepEqual(second.current?.['ChnSentiCorp test'], first.scores['ChnSentiCorp test']);
+});
+
+test('bundleFrom: no training; the n-gram model and bias chosen again, scores as Taskflow decides', async () => {
+  const jobs: SentimentTrainJob[] = [];
+  const first = await trainSentiment({ ...common, out: join(root, 'from-a'), ngram: false }, fakeMethod(jobs));
+  assert.equal(first.ngramWeight, undefined);
+  assert.ok(!existsSync(join(first.bundle, NGRAM_FILE)));
+  const lines: string[] = [];
+  const log = { log: (m: string) => lines.push(m) };
+  const again = await trainSentiment(
+    { ...common, out: join(root, 'from-b'), bundleFrom: first.bundle },
+    fakeMethod(jobs),
+    log,
+  );
+  assert.equal(jobs.length, 1, 'bundleFrom trains nothing');
+  assert.ok(lines.some((l) => /n-gram model: \d+ n-grams from 16 reviews .*dev accuracy by weight 0: /.test(l)));
+  // The weight is the dev choice (unset when 0 wins); the file is there exactly when the weight is.
+  assert.equal(existsSync(join(again.bundle, NGRAM_FILE)), again.ngramWeight !== undefined);
+  // Rescoring the bundle as Taskflow reads it gives the recipe's own scores.
+  const test = readReviews(fixture('chnsenticorp_test.tsv'));
+  const rescored = scoresAt(await scoreBundle(again.bundle, { t: test }), readDecisionBias(again.bundle));
+  assert.deepEqual(rescored['t'], again.scores['ChnSentiCorp test']);
+  await assert.rejects(
+    trainSentiment({ ...common, out: join(root, 'from-c'), bundleFrom: join(root, 'nowhere') }, fakeMethod(jobs)),
+    (e: Error) => e instanceof ConfigError && /bundleFrom: .*nowhere\/bundle\.json does not exist/.test(e.message),
+  );
 });
 
 test('the gate: better accuracy and recalls within the gap, both required', () => {

@@ -4,7 +4,8 @@
  * pretrained encoder, the bundle exported and scored on ONNX Runtime (ChnSentiCorp dev and test, the test reviews its
  * train file does not repeat, each extra set's held-out slice), the decision bias chosen on dev so the two classes'
  * recalls are equal, and — with `ship` — the shipped bundle replaced only if the new one beats it on ChnSentiCorp test
- * with its recalls within `maxRecallGap`.
+ * with its recalls within `maxRecallGap`. With `ngram` (the default) a character n-gram model trained on the same mix
+ * joins the encoder: its margin, times a weight chosen on dev, is added to the encoder's (ngram.ts, decision.ts).
  *
  * The method itself (PET and its export head) lives in experiments/, which inference/ may not import: the caller hands
  * it in as a {@link SentimentMethod} (`fewprompt taskflow-train sentiment_analysis` passes experiments/taskflow's).
@@ -12,16 +13,18 @@
  *   fewprompt taskflow-train sentiment_analysis --out runs/sentiment --max-steps 800 --max-minutes 40 \
  *     --ship models/taskflow/sentiment-analysis
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { elapsedLog, type TrainHooks } from '../train-settings.js';
 
 export type { TrainHooks } from '../train-settings.js';
+import { ConfigError } from '../../../framework/errors.js';
 import { SeededRandom } from '../../../framework/random.js';
 import type { GraphOptions } from '../../export/bundle.js';
-import { readDecisionBias, writeDecision } from './decision.js';
+import { DECISION_FILE, mixMargins, readDecisionBias, writeDecision } from './decision.js';
 import { balancedBias, classScores, predictAt, type ClassScores } from './evaluate.js';
 import { buildMix, contaminationCheck, mixSources, type ReviewMix } from './mix.js';
+import { NGRAM_FILE, NGRAM_WEIGHTS, NgramSentimentModel } from './ngram.js';
 import { renderReport } from './report.js';
 import { readReviews, type Review } from './reviews.js';
 import { replaceBundle, scoreBundle, scoresAt, shipVerdict, type ScoredSets, type ShipVerdict } from './score.js';
@@ -63,6 +66,8 @@ export interface SentimentTrainResult {
   readonly bundle: string;
   /** The decision bias chosen on dev. */
   readonly bias: number;
+  /** The n-gram model's weight chosen on dev (unset: no n-gram model in the bundle). */
+  readonly ngramWeight?: number;
   /** Per set (ChnSentiCorp dev / test, each held-out slice) at the chosen bias. */
   readonly scores: Readonly<Record<string, ClassScores>>;
   /** With `ship`: the current bundle's scores (at its own bias) and the verdict. */
@@ -95,7 +100,7 @@ export async function trainSentiment(
   mkdirSync(o.out, { recursive: true });
   const data = prepareData(o, log);
   const run = join(o.out, 'run');
-  if (!o.exportOnly) {
+  if (!o.exportOnly && o.bundleFrom === undefined) {
     const t0 = Date.now();
     const deadline = o.maxMinutes === undefined ? Infinity : t0 + o.maxMinutes * 60_000;
     const { train } = data.mix;
@@ -110,27 +115,124 @@ export async function trainSentiment(
     writeFileSync(join(o.out, 'train.json'), `${JSON.stringify(trainRecord(o, fit, seconds), null, 1)}\n`);
   }
   const bundle = join(o.out, 'bundle');
-  const graph: GraphOptions = { precision: o.precision, fusion: 'contrib', wordEmbeddings: o.wordEmbeddings };
-  await method.export(run, bundle, graph);
-  const scored = await scoreBundle(bundle, data.sets);
+  if (o.bundleFrom === undefined) {
+    const graph: GraphOptions = { precision: o.precision, fusion: 'contrib', wordEmbeddings: o.wordEmbeddings };
+    await method.export(run, bundle, graph);
+  } else copyEncoderBundle(o.bundleFrom, bundle);
+  // The decision rule is chosen below: a rule left from an earlier export or from bundleFrom must not score.
+  for (const file of [DECISION_FILE, NGRAM_FILE]) rmSync(join(bundle, file), { force: true });
   const devNames = o.biasOn === 'chnsenticorp' ? [CS_DEV] : data.devSets;
-  const pooled = {
-    margins: devNames.flatMap((n) => scored[n]!.margins),
-    gold: devNames.flatMap((n) => scored[n]!.gold),
-  };
+  const encoderScored = await scoreBundle(bundle, data.sets);
+  const { scored, ngramWeight } = o.ngram
+    ? addNgramModel(bundle, data.mix.train, encoderScored, data.sets, devNames, log)
+    : { scored: encoderScored, ngramWeight: undefined };
+  const pooled = pooledDev(scored, devNames);
   const bias = balancedBias(pooled.margins, pooled.gold);
   const devAtBias = classScores(pooled.gold, predictAt(pooled.margins, bias));
   const chosenOn = `equal recalls on ${devNames.join(' + ')} (${pooled.gold.length} reviews)`;
-  writeDecision(bundle, { positiveBias: bias, chosenOn, dev: { ...devAtBias } });
+  writeDecision(bundle, {
+    positiveBias: bias,
+    ...(ngramWeight === undefined ? {} : { ngramWeight }),
+    chosenOn,
+    dev: { ...devAtBias },
+  });
   const scores = scoresAt(scored, bias);
   log(`decision bias ${bias.toFixed(4)} (${chosenOn})`);
   for (const [name, s] of Object.entries(scores)) log(`${name}: ${oneLine(s)}`);
   const shipped = o.ship === undefined ? undefined : await shipStep(o, o.ship, bundle, scores, data.sets, log);
-  const result: SentimentTrainResult = { out: o.out, bundle, bias, scores, ...shipped };
-  const record = { bias, chosenOn, scores, atBiasZero: scoresAt(scored, 0), counts: data.mix.counts, ...shipped };
+  const result: SentimentTrainResult = {
+    out: o.out,
+    bundle,
+    bias,
+    ...(ngramWeight === undefined ? {} : { ngramWeight }),
+    scores,
+    ...shipped,
+  };
+  const encoderAlone = o.ngram
+    ? { encoderAlone: scoresAt(encoderScored, balancedBiasOn(encoderScored, devNames)) }
+    : {};
+  const record = {
+    bias,
+    ...(ngramWeight === undefined ? {} : { ngramWeight }),
+    chosenOn,
+    scores,
+    atBiasZero: scoresAt(scored, 0),
+    ...encoderAlone,
+    counts: data.mix.counts,
+    ...shipped,
+  };
   writeFileSync(join(o.out, 'metrics.json'), `${JSON.stringify(record, null, 1)}\n`);
   writeFileSync(join(o.out, 'report.md'), renderReport({ ...record, options: o, train: readTrainRecord(o.out) }));
   return result;
+}
+
+/** The named sets' margins and gold labels, pooled. */
+function pooledDev(scored: ScoredSets, names: readonly string[]): { margins: number[]; gold: (0 | 1)[] } {
+  return { margins: names.flatMap((n) => scored[n]!.margins), gold: names.flatMap((n) => scored[n]!.gold) };
+}
+
+/** The equal-recall bias of the named sets pooled. */
+function balancedBiasOn(scored: ScoredSets, names: readonly string[]): number {
+  const pooled = pooledDev(scored, names);
+  return balancedBias(pooled.margins, pooled.gold);
+}
+
+/**
+ * Trains the n-gram model on the mix into `bundle/ngram.tsv` and weighs it on dev: of {@link NGRAM_WEIGHTS}, the
+ * share whose mixed margins, at their own equal-recall bias, are most accurate on the dev sets pooled (the first
+ * of equals, so 0 — no n-gram model — wins a tie). Returns the mixed margins of every set and the share.
+ */
+function addNgramModel(
+  bundle: string,
+  train: readonly Review[],
+  encoder: ScoredSets,
+  sets: Readonly<Record<string, readonly Review[]>>,
+  devNames: readonly string[],
+  log: (msg: string) => void,
+): { scored: ScoredSets; ngramWeight: number | undefined } {
+  const t0 = Date.now();
+  const model = NgramSentimentModel.train(train);
+  const ngram = Object.fromEntries(
+    Object.entries(sets).map(([n, reviews]) => [n, reviews.map((r) => model.margin(r.text))]),
+  );
+  const combined = (weight: number): ScoredSets =>
+    Object.fromEntries(
+      Object.entries(encoder).map(([n, s]) => [
+        n,
+        { gold: s.gold, margins: s.margins.map((m, i) => mixMargins(m, ngram[n]![i]!, weight)) },
+      ]),
+    );
+  let best = { weight: 0, accuracy: -1, scored: encoder };
+  const tried: string[] = [];
+  for (const weight of NGRAM_WEIGHTS) {
+    const scored = combined(weight);
+    const pooled = pooledDev(scored, devNames);
+    const accuracy = classScores(
+      pooled.gold,
+      predictAt(pooled.margins, balancedBias(pooled.margins, pooled.gold)),
+    ).accuracy;
+    tried.push(`${weight}: ${(accuracy * 100).toFixed(2)}`);
+    if (accuracy > best.accuracy) best = { weight, accuracy, scored };
+  }
+  const seconds = Math.round((Date.now() - t0) / 1000);
+  log(
+    `n-gram model: ${model.size} n-grams from ${train.length} reviews (${seconds} s); ` +
+      `dev accuracy by weight ${tried.join(', ')}`,
+  );
+  if (best.weight === 0) return { scored: encoder, ngramWeight: undefined };
+  model.save(join(bundle, NGRAM_FILE));
+  log(`n-gram weight ${best.weight}`);
+  return { scored: best.scored, ngramWeight: best.weight };
+}
+
+/** Copies an encoder bundle's files (not its decision rule) into `to`, replacing what is there. */
+function copyEncoderBundle(from: string, to: string): void {
+  if (!existsSync(join(from, 'bundle.json')))
+    throw new ConfigError(`bundleFrom: ${join(from, 'bundle.json')} does not exist (expected a sentiment bundle)`);
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(to, { recursive: true });
+  for (const entry of ['bundle.json', 'model.onnx', 'tokenizer'])
+    if (existsSync(join(from, entry))) cpSync(join(from, entry), join(to, entry), { recursive: true });
 }
 
 /** The mix, the evaluation sets and the checkpoint-selection slice, with the mix written to `OUT/mix/`. */
