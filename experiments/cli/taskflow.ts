@@ -19,7 +19,8 @@ Runs a Taskflow task (PaddleNLP's one-line API) on each TEXT, or on each line of
   --context TEXT  … and the passage that answers it,
   --context-file FILE  or the passage read from FILE (UTF-8); the answer: {"answer", "start", "end", "score"}
   --json          JSONL output for TEXT arguments too
-  --user-dict F   forced words, LAC customisation format (word/TAG pieces separated by spaces)
+  --user-dict F   forced words, LAC customisation format (word/TAG pieces separated by spaces); ner accurate:
+                  entities, one 实体/类型 per line (types: address, book, company, …)
   --entity-only   ner: keep only PER/LOC/ORG/TIME spans
   --batch-size N  sequences per network call (default 32)
   --task-path D   the task's model directory instead of the shipped one (LAC: converted layout or PaddlePaddle's;

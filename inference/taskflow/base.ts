@@ -21,7 +21,10 @@ export interface TaskflowOptions {
   readonly homePath?: string;
   /** A custom model directory: our converted layout, or PaddlePaddle's (converted once into `homePath`). */
   readonly taskPath?: string;
-  /** Forced words (LAC customisation format): a file path or the dictionary lines. */
+  /**
+   * Forced words (LAC customisation format): a file path or the dictionary lines. `ner` accurate: entities, one
+   * `实体/类型` per line, added to the model's entity lexicon.
+   */
   readonly userDict?: string | readonly string[];
   /** `ner` only: keep entity words (PER/LOC/ORG/TIME) and drop the rest. */
   readonly entityOnly?: boolean;

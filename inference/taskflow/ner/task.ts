@@ -4,7 +4,8 @@
  * - mode `accurate`: our encoder with a token-classification head trained on CLUENER2020 — ten
  *   fine-grained types (address, book, company, game, government, movie, name, organization,
  *   position, scene), entities only; the head also reads LAC's tag of each character
- *   (`models/taskflow/ner/`, see its MODEL_CARD.md).
+ *   (`models/taskflow/ner/`, see its MODEL_CARD.md); its entity lexicon and the caller's `userDict` (`实体/类型`
+ *   lines) correct the tagged spans (lexicon.ts).
  */
 import type { Lac } from '../lexical-analysis/lac.js';
 import { loadTokenClassifier, TokenClassifier } from './token-classifier.js';
@@ -55,7 +56,10 @@ export class NerTask extends Task<[string, string][]> {
    */
   static async fromConfig(config: TaskConfig): Promise<NerTask> {
     if (config.mode !== 'accurate') return new NerTask(config, await loadLac(config));
-    return new NerTask(config, await loadTokenClassifier(taskModelDir(ACCURATE_MODEL, config.taskPath)));
+    const dir = taskModelDir(ACCURATE_MODEL, config.taskPath);
+    // In this mode `userDict` is an entity dictionary (`实体/类型` lines) added to the bundle's lexicon.
+    const userDict = config.userDict === undefined ? {} : { userDict: config.userDict };
+    return new NerTask(config, await loadTokenClassifier(dir, userDict));
   }
 
   override async close(): Promise<void> {

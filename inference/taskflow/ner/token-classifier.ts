@@ -4,6 +4,7 @@
  * sentence end where possible) and the windows' tags are joined. Tags decode to entity spans (BIO).
  * A bundle whose tag layer reads LAC character tags (`manifest.lacTags`) gets them from LAC, run on
  * each whole text and cut with the windows (the shipped LAC, loaded on first use, unless one is given).
+ * A bundle's entity lexicon (`lexicon.tsv`, lexicon.ts), merged with the caller's, corrects the decoded spans.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { tagIdsToSpans, viterbiTagIds } from './bio.js';
 import { charTokenIds, charWindows, textChars } from './char-features.js';
 import { Lac } from '../lexical-analysis/lac.js';
 import { checkLacTagFeatures, LacCharTagVocab, PAD_LAC_TAG_ID } from './lac-char-tags.js';
+import { EntityLexicon, LEXICON_FILE } from './lexicon.js';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -36,6 +38,11 @@ export interface TokenClassifierOptions {
   readonly threads?: number;
   /** LAC for a bundle that reads LAC tags (default: the shipped LAC, loaded on first use and closed by `release`). */
   readonly lac?: Lac;
+  /**
+   * The caller's entities (Taskflow's `userDict`: `实体/类型` lines, or a file of them; types of the bundle's tags),
+   * added to the bundle's lexicon; theirs win.
+   */
+  readonly userDict?: string | readonly string[];
 }
 
 /**
@@ -59,6 +66,8 @@ export class TokenClassifier {
     private readonly ort: Ort,
     readonly tokenizer: BertTokenizer,
     lac: Lac | undefined,
+    /** The bundle's lexicon with the caller's entries (none: undefined). */
+    readonly lexicon: EntityLexicon | undefined,
   ) {
     this.tags = manifest.tags;
     this.lacVocab = manifest.lacTags ? new LacCharTagVocab(manifest.lacTags.tags) : undefined;
@@ -113,7 +122,20 @@ export class TokenClassifier {
           `but the graph ${reads ? 'has' : 'lacks'} a lac_tag_ids input`,
       );
     }
-    return new TokenClassifier(manifest, session, ort, tokenizer, options.lac);
+    const lexiconFile = join(dir, LEXICON_FILE);
+    const own = existsSync(lexiconFile) ? EntityLexicon.load(lexiconFile) : undefined;
+    let user: EntityLexicon | undefined;
+    try {
+      user =
+        options.userDict === undefined
+          ? undefined
+          : EntityLexicon.fromUserDict(options.userDict, entityTypes(manifest.tags));
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+    const lexicon = own && user ? own.merge(user) : (user ?? own);
+    return new TokenClassifier(manifest, session, ort, tokenizer, options.lac, lexicon);
   }
 
   /**
@@ -189,13 +211,14 @@ export class TokenClassifier {
   }
 
   /**
-   * Entities of each text. Windows of all texts are batched together, sorted by length.
+   * Entities of each text. Windows of all texts are batched together, sorted by length. The lexicon (if any)
+   * corrects the decoded spans unless `lexicon: false`.
    * @example
    * await ner.predict(['叶老桂认为'], { batchSize: 32 }); // → [[{ start: 0, end: 3, text: '叶老桂', type: 'name' }]]
    */
   async predict(
     texts: readonly string[],
-    options: { batchSize?: number; decode?: TagDecoding } = {},
+    options: { batchSize?: number; decode?: TagDecoding; lexicon?: boolean } = {},
   ): Promise<Entity[][]> {
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1)
@@ -225,8 +248,9 @@ export class TokenClassifier {
     }
     const perText = chars.map(() => [] as number[]);
     windows.forEach((w, i) => perText[w.owner]!.push(...tagged[i]!));
+    const lexicon = options.lexicon === false ? undefined : this.lexicon;
     return perText.map((ids, i) =>
-      tagIdsToSpans(ids, this.tags).map((s) => ({
+      (lexicon ? lexicon.apply(chars[i]!, tagIdsToSpans(ids, this.tags)) : tagIdsToSpans(ids, this.tags)).map((s) => ({
         start: s.start,
         end: s.end,
         text: chars[i]!.slice(s.start, s.end).join(''),
@@ -246,6 +270,11 @@ export class TokenClassifier {
     await this.session.release();
     if (this.ownsLac && this.lac) await (await this.lac).close();
   }
+}
+
+/** The entity types of BIO tags, in order of first appearance. */
+function entityTypes(tags: readonly string[]): string[] {
+  return [...new Set(tags.filter((t) => t !== 'O').map((t) => t.slice(2)))];
 }
 
 /**

@@ -66,6 +66,16 @@ export const NER_SETTINGS = {
     default: 16000,
     help: 'MSRA pieces (of at most max-seq-len − 2 characters) drawn with the seed for the first stage',
   },
+  lexicon: {
+    type: 'boolean',
+    default: true,
+    help: "an entity lexicon built from --train's entities (lexicon.ts) in every bundle; dev scored with and without",
+  },
+  addLexicon: {
+    type: 'string',
+    arg: 'DIR',
+    help: 'no training: build the lexicon from --train into the bundle DIR and score dev with and without it',
+  },
   resume: { type: 'boolean', default: false, help: 'continue from OUT/checkpoint (and OUT/checkpoint-msra)' },
   fromCheckpoint: {
     type: 'boolean',

@@ -1,6 +1,6 @@
 import { afterAll, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { saveTinyModel, TINY_DECISIVE_CONFIG } from '../../../framework/testing/
 import { Taskflow } from '../index.js';
 import { bioTags } from './bio.js';
 import { CLUENER_TYPES } from './cluener.js';
+import { LEXICON_FILE } from './lexicon.js';
 import { trainNer } from './train.js';
 import { NER_SETTINGS, resolveNerTrainOptions } from './train-options.js';
 
@@ -50,7 +51,16 @@ test('recipe on the fixtures: MSRA, then CLUENER; the run, both bundles, dev sco
     lines.some((l) => /MSRA: 2 steps on 2 of 2 pieces/.test(l)),
     lines.join('\n'),
   );
-  assert.deepEqual(Object.keys(r.dev).sort(), ['fp32', 'fp32-argmax', 'int8', 'int8-argmax']);
+  assert.deepEqual(Object.keys(r.dev).sort(), [
+    'fp32',
+    'fp32-argmax',
+    'fp32-no-lexicon',
+    'int8',
+    'int8-argmax',
+    'int8-no-lexicon',
+  ]);
+  assert.ok(existsSync(join(r.bundle, LEXICON_FILE)), 'the shipped kind of bundle carries the lexicon');
+  assert.ok(lines.some((l) => /entity lexicon: \d+ strings from \d+ training sentences/.test(l)));
   for (const s of Object.values(r.dev)) assert.ok(s.gold === 12 && s.f1 >= 0 && s.f1 <= 1, JSON.stringify(s));
 
   const spec = JSON.parse(readFileSync(join(out, 'method.json'), 'utf8')) as Record<string, unknown>;
@@ -77,4 +87,21 @@ test('recipe on the fixtures: MSRA, then CLUENER; the run, both bundles, dev sco
   const again = await trainNer({ ...common, maxSteps: 2, fromCheckpoint: true });
   assert.equal(again.steps, 2);
   assert.deepEqual(again.dev['int8'], { ...r.dev['int8']!, seconds: again.dev['int8']!.seconds });
+
+  // addLexicon: the lexicon into an existing bundle, scored with and without it; nothing trained.
+  const target = join(root, 'target');
+  cpSync(r.bundle, target, { recursive: true });
+  rmSync(join(target, LEXICON_FILE));
+  const added = await trainNer({ train: FIXTURE, dev: FIXTURE, addLexicon: target });
+  assert.equal(added.steps, 0);
+  assert.deepEqual(Object.keys(added.dev).sort(), ['int8', 'int8-argmax', 'int8-no-lexicon']);
+  assert.deepEqual(
+    readFileSync(join(target, LEXICON_FILE), 'utf8'),
+    readFileSync(join(r.bundle, LEXICON_FILE), 'utf8'),
+  );
+  assert.deepEqual(added.dev['int8']!.f1, r.dev['int8']!.f1);
+  await assert.rejects(
+    trainNer({ train: FIXTURE, dev: FIXTURE, addLexicon: join(root, 'nowhere') }),
+    (e: Error) => e instanceof ConfigError && /addLexicon: .*nowhere\/bundle\.json does not exist/.test(e.message),
+  );
 });

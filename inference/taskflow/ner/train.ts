@@ -13,7 +13,7 @@
  *   fewprompt taskflow-train ner --msra-steps 250 --max-steps 500 --out runs/ner     # the shipped model's recipe
  *   fewprompt taskflow-train ner --out runs/ner --from-checkpoint     # finish a run cut short from its checkpoint
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '../../../framework/backend/select.js';
 import { writeSafetensors } from '../../../framework/checkpoint/safetensors.js';
@@ -35,6 +35,7 @@ import { entityF1, type EntityScores } from './evaluate.js';
 import { LacCharTagVocab, type LacTagFeatures } from './lac-char-tags.js';
 import { chunkExample, loadMsraBio, MSRA_TYPES } from './msra.js';
 import { TokenClassificationMethod, type TokenExample } from './token-classification.js';
+import { buildLexicon, type EntityLexicon, LEXICON_FILE } from './lexicon.js';
 import { loadTokenClassifier } from './token-classifier.js';
 import { resolveNerTrainOptions, type NerTrainOptions } from './train-options.js';
 
@@ -82,6 +83,9 @@ export async function trainNer(
   await initBackend();
   const cluenerTrain = loadCluener(o.train);
   const dev = loadCluener(o.dev);
+  const lexicon = o.lexicon || o.addLexicon !== undefined ? buildLexicon(cluenerTrain) : undefined;
+  if (lexicon) log(`entity lexicon: ${lexicon.size} strings from ${cluenerTrain.length} training sentences`);
+  if (o.addLexicon !== undefined) return await addLexicon(o.addLexicon, lexicon!, dev, log);
   const lac = o.lacTagSize > 0 ? await Lac.load(undefined, { workers: 0 }) : undefined;
   try {
     const lacTags = lac ? { tags: [...lac.vocab.tags], size: o.lacTagSize } : undefined;
@@ -98,7 +102,7 @@ export async function trainNer(
       `trained ${fit.steps} steps (${((fit.steps * o.batchSize) / train.length).toFixed(2)} epochs) ` +
         `in ${trainSeconds.toFixed(0)} s`,
     );
-    const scores = await scoreBundles(o.out, dev, lac);
+    const scores = await scoreBundles(o.out, dev, lac, lexicon);
     const metrics = {
       task: 'cluener2020',
       method: TokenClassificationMethod.kind,
@@ -110,6 +114,7 @@ export async function trainNer(
     // Again, now that metrics.json is there: the shipped kind of bundle carries the run's numbers.
     const bundle = join(o.out, 'bundle-int8');
     await exportTokenBundle(o.out, bundle, { precision: 'int8' });
+    lexicon?.save(join(bundle, LEXICON_FILE));
     log(JSON.stringify(metrics));
     return { out: o.out, bundle, steps: fit.steps, dev: scores };
   } finally {
@@ -200,26 +205,74 @@ function trainerOptions(o: NerTrainOptions, maxSteps: number, data: string, chec
   };
 }
 
-/** Exports the run at FP32 and INT8 and scores each on dev with both decodings. */
-async function scoreBundles(out: string, dev: readonly NerExample[], lac: Lac | undefined) {
-  const gold = dev.map((e) => e.entities);
+/**
+ * Exports the run at FP32 and INT8 (with the lexicon, if any) and scores each on dev: `fp32` / `int8` as the bundle
+ * answers (Viterbi, then the lexicon), `…-no-lexicon` (Viterbi alone) and `…-argmax` (each character's top tag).
+ */
+async function scoreBundles(
+  out: string,
+  dev: readonly NerExample[],
+  lac: Lac | undefined,
+  lexicon: EntityLexicon | undefined,
+) {
   const scores: Record<string, DevScores> = {};
   for (const precision of ['fp32', 'int8'] as const) {
     const bundle = join(out, `bundle-${precision}`);
     await exportTokenBundle(out, bundle, { precision });
-    const ner = await loadTokenClassifier(bundle, lac ? { lac } : {});
-    for (const decode of ['viterbi', 'argmax'] as const) {
+    lexicon?.save(join(bundle, LEXICON_FILE));
+    Object.assign(scores, await scoreBundle(bundle, dev, lac));
+  }
+  return scores;
+}
+
+/**
+ * Dev scores of one bundle, named after its precision (`int8`, …): as it answers, without its lexicon (when it has
+ * one), and with argmax decoding.
+ */
+async function scoreBundle(
+  bundle: string,
+  dev: readonly NerExample[],
+  lac: Lac | undefined,
+): Promise<Record<string, DevScores>> {
+  const gold = dev.map((e) => e.entities);
+  const texts = dev.map((e) => e.text);
+  const ner = await loadTokenClassifier(bundle, lac ? { lac } : {});
+  const name = ner.manifest.model.precision;
+  const scores: Record<string, DevScores> = {};
+  try {
+    const ways = [
+      [name, { decode: 'viterbi', lexicon: true }],
+      ...(ner.lexicon ? [[`${name}-no-lexicon`, { decode: 'viterbi', lexicon: false }] as const] : []),
+      [`${name}-argmax`, { decode: 'argmax', lexicon: false }],
+    ] as const;
+    for (const [key, how] of ways) {
       const t = Date.now();
-      const predicted = await ner.predict(
-        dev.map((e) => e.text),
-        { batchSize: 64, decode },
-      );
-      const name = decode === 'viterbi' ? precision : `${precision}-argmax`;
-      scores[name] = { ...entityF1(gold, predicted), seconds: (Date.now() - t) / 1000 };
+      const predicted = await ner.predict(texts, { batchSize: 64, ...how });
+      scores[key] = { ...entityF1(gold, predicted), seconds: (Date.now() - t) / 1000 };
     }
+  } finally {
     await ner.release();
   }
   return scores;
+}
+
+/** `addLexicon`: writes the lexicon into an existing bundle and scores it on dev with and without. */
+async function addLexicon(
+  bundle: string,
+  lexicon: EntityLexicon,
+  dev: readonly NerExample[],
+  log: (msg: string) => void,
+): Promise<NerTrainResult> {
+  if (!existsSync(join(bundle, 'bundle.json')))
+    throw new ConfigError(`addLexicon: ${join(bundle, 'bundle.json')} does not exist (expected a NER bundle)`);
+  const file = join(bundle, LEXICON_FILE);
+  lexicon.save(file);
+  const scores = await scoreBundle(bundle, dev, undefined);
+  for (const [key, s] of Object.entries(scores))
+    log(
+      `${key}: P ${s.precision.toFixed(4)} R ${s.recall.toFixed(4)} F1 ${s.f1.toFixed(4)} (${s.seconds.toFixed(0)} s)`,
+    );
+  return { out: bundle, bundle, steps: 0, dev: scores };
 }
 
 /** The run's settings and sizes, as metrics.json records them. */

@@ -6,7 +6,8 @@
  * Saved as `ngram.tsv` beside the bundle: one `gram<TAB>weight` line per n-gram (the ratio folded into the weight),
  * the intercept on a first `#bias` line.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../../framework/checkpoint/atomic.js';
 import { BundleError } from '../../../framework/errors.js';
 import type { Review } from './reviews.js';
 
@@ -105,7 +106,7 @@ export class NgramSentimentModel {
   save(file: string): void {
     const lines = [HEADER, `#maxN\t${this.maxN}`, `#bias\t${this.bias.toPrecision(8)}`];
     for (const [g, v] of this.weights) lines.push(`${g}\t${v.toPrecision(5)}`);
-    writeFileSync(file, `${lines.join('\n')}\n`);
+    writeFileAtomic(file, [new TextEncoder().encode(`${lines.join('\n')}\n`)]);
   }
 
   /**
