@@ -17,6 +17,9 @@ export const RELATION_RENAMES: Readonly<Record<string, string>> = {
   neg: 'advmod',
   'case:dec': 'case',
   'case:aspect': 'aux',
+  // UD_Chinese-GSD v2.8's changelog: "Undocumented relation subtypes case:pref and case:suff changed to case".
+  'case:suff': 'case',
+  'case:pref': 'case',
 };
 
 /**

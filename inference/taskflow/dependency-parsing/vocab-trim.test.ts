@@ -73,4 +73,5 @@ test('GSD v2.0 training data: Simplified script per word, relations in GSDSimp n
     ],
   );
   assert.equal(harmonizeRelation({ form: '他', upos: 'PRON', head: 2, deprel: 'nsubj' }), 'nsubj');
+  assert.equal(harmonizeRelation({ form: '們', upos: 'PART', head: 1, deprel: 'case:suff' }), 'case');
 });
