@@ -32,7 +32,7 @@ export const SHIPPED_NER_ACCURATE_MODEL = packagePath(ACCURATE_MODEL.path);
  * const task = await NerTask.fromConfig(NerTask.configure({ entityOnly: true }));
  * await task.run(['三亚是一个美丽的城市']); // [[['三亚', 'LOC']]]
  * const accurate = await NerTask.fromConfig(NerTask.configure({ mode: 'accurate' }));
- * await accurate.run(['浙商银行企业信贷部叶老桂博士']); // [[['浙商银行企业信贷部', 'company'], ['叶老桂', 'name']]]
+ * await accurate.run(['浙商银行企业信贷部叶老桂博士']); // [[['浙商银行企业信贷部', 'company'], ['叶老桂', 'name'], ['博士', 'position']]]
  */
 export class NerTask extends Task<[string, string][]> {
   static readonly kind = NER_TASK.kind;
