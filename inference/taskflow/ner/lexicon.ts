@@ -36,10 +36,14 @@ export interface TypedSpan {
 
 /** A string → type table, applied to tagged spans. */
 export class EntityLexicon {
-  private readonly longest: number;
+  /** Every prefix of every string: a scan stops as soon as what it read leads to no string. */
+  private readonly prefixes = new Set<string>();
 
   constructor(private readonly entries: ReadonlyMap<string, string>) {
-    this.longest = Math.max(0, ...[...entries.keys()].map((s) => [...s].length));
+    for (const text of entries.keys()) {
+      let prefix = '';
+      for (const c of text) this.prefixes.add((prefix += c));
+    }
   }
 
   /** Strings in the lexicon. */
@@ -71,11 +75,15 @@ export class EntityLexicon {
     const taken = new Uint8Array(chars.length);
     for (const s of out) taken.fill(1, s.start, s.end);
     const found: TypedSpan[] = [];
-    for (let start = 0; start < chars.length; start++)
-      for (let end = start + 1; end <= Math.min(chars.length, start + this.longest); end++) {
-        const type = this.entries.get(chars.slice(start, end).join(''));
+    for (let start = 0; start < chars.length; start++) {
+      let text = '';
+      for (let end = start + 1; end <= chars.length; end++) {
+        text += chars[end - 1];
+        if (!this.prefixes.has(text)) break;
+        const type = this.entries.get(text);
         if (type !== undefined) found.push({ start, end, type });
       }
+    }
     found.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
     for (const s of found)
       if (!taken.subarray(s.start, s.end).includes(1)) {
