@@ -49,7 +49,7 @@ test('buildLexicon: long enough, of one type, labelled often enough where it occ
   assert.equal(buildLexicon(examples, { minChars: 2, minPurity: 0.6, minEntityRate: 0 }).typeOf('苹果'), 'company');
 });
 
-test('apply: the lexicon retypes tagged spans, then fills free characters longest first, never overlapping', () => {
+test('apply: retypes tagged spans, then places its strings longest first on free characters and whole spans', () => {
   const lex = new EntityLexicon(
     new Map([
       ['王者荣耀', 'game'],
@@ -60,12 +60,32 @@ test('apply: the lexicon retypes tagged spans, then fills free characters longes
     ]),
   );
   const chars = [...'北京大学生玩王者荣耀，北京'];
-  assert.deepEqual(lex.apply(chars, [{ start: 0, end: 2, type: 'company' }]), [
-    { start: 0, end: 2, type: 'address' },
+  // The tagged 北京 at the end is retyped; 王者荣耀 fills free characters (not 王者 or 荣耀: longest first).
+  assert.deepEqual(lex.apply(chars, [{ start: 11, end: 13, type: 'company' }]), [
+    { start: 0, end: 4, type: 'organization' },
     { start: 6, end: 10, type: 'game' },
     { start: 11, end: 13, type: 'address' },
   ]);
-  assert.deepEqual(lex.apply(chars, []).slice(0, 1), [{ start: 0, end: 4, type: 'organization' }]);
+  assert.deepEqual(new EntityLexicon(new Map()).apply(chars, []), []);
+  // A string replaces the tagged spans it covers whole (the tagger's 上 inside 上海, 王者 + 荣耀 as one game) …
+  const shanghai = new EntityLexicon(new Map([['上海', 'address']]));
+  assert.deepEqual(shanghai.apply([...'去了上海工作'], [{ start: 2, end: 3, type: 'address' }]), [
+    { start: 2, end: 4, type: 'address' },
+  ]);
+  assert.deepEqual(
+    lex.apply(
+      [...'玩王者荣耀'],
+      [
+        { start: 1, end: 3, type: 'name' },
+        { start: 3, end: 5, type: 'game' },
+      ],
+    ),
+    [{ start: 1, end: 5, type: 'game' }],
+  );
+  // … but never cuts one: 上海 does not take 海 out of 海外 (a span that goes past it).
+  assert.deepEqual(shanghai.apply([...'上海外滩'], [{ start: 1, end: 3, type: 'scene' }]), [
+    { start: 1, end: 3, type: 'scene' },
+  ]);
   assert.deepEqual(new EntityLexicon(new Map()).apply(chars, []), []);
 });
 

@@ -1,9 +1,9 @@
 /**
  * An entity lexicon applied after tagging: strings known to be entities of one type. Where the tagger found a span
- * whose text is in the lexicon, the lexicon's type wins; where the lexicon's string occurs on characters no entity
- * covers, it becomes an entity (longest strings first, never overlapping). A bundle may ship one (`lexicon.tsv`: the
- * recipe builds it from its training entities, {@link buildLexicon}), and a user adds theirs through Taskflow's
- * `userDict` (`实体/类型` lines, as PaddleNLP's Taskflow takes a user dictionary).
+ * whose text is in the lexicon, the lexicon's type wins; where the lexicon's string occurs on characters that are free
+ * or covered by whole tagged spans, it becomes an entity in their place (longest strings first, never cutting a span).
+ * A bundle may ship one (`lexicon.tsv`: the recipe builds it from its training entities, {@link buildLexicon}), and a
+ * user adds theirs through Taskflow's `userDict` (`实体/类型` lines, as PaddleNLP's Taskflow takes a user dictionary).
  */
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../../framework/checkpoint/atomic.js';
@@ -62,18 +62,20 @@ export class EntityLexicon {
   }
 
   /**
-   * Spans after the lexicon: tagged spans whose text it has take its type, then its strings on free characters
-   * become entities (longest first, then leftmost). Sorted by start.
-   * @example new EntityLexicon(new Map([['王者荣耀', 'game']])).apply([...'玩王者荣耀'], []);
+   * Spans after the lexicon: tagged spans whose text it has take its type; then its strings become entities where
+   * they cover only free characters and whole tagged spans, which they replace (a tagger's `上` inside `上海`);
+   * longest first, then leftmost; a string never cuts a tagged span. Sorted by start.
+   * @example new EntityLexicon(new Map([['王者荣耀', 'game']])).apply([...'玩王者荣耀'], [{ start: 1, end: 3, type: 'name' }]);
    * // → [{ start: 1, end: 5, type: 'game' }]
    */
   apply(chars: readonly string[], spans: readonly TypedSpan[]): TypedSpan[] {
-    const out = spans.map((s) => {
+    const out: (TypedSpan | undefined)[] = spans.map((s) => {
       const type = this.entries.get(chars.slice(s.start, s.end).join(''));
       return type === undefined ? s : { ...s, type };
     });
-    const taken = new Uint8Array(chars.length);
-    for (const s of out) taken.fill(1, s.start, s.end);
+    // The span (index into out) on each character, -1 where none.
+    const owner = new Int32Array(chars.length).fill(-1);
+    out.forEach((s, i) => owner.fill(i, s!.start, s!.end));
     const found: TypedSpan[] = [];
     for (let start = 0; start < chars.length; start++) {
       let text = '';
@@ -85,12 +87,15 @@ export class EntityLexicon {
       }
     }
     found.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
-    for (const s of found)
-      if (!taken.subarray(s.start, s.end).includes(1)) {
-        out.push(s);
-        taken.fill(1, s.start, s.end);
-      }
-    return out.sort((a, b) => a.start - b.start);
+    for (const s of found) {
+      const covered = new Set([...owner.subarray(s.start, s.end)].filter((i) => i >= 0));
+      const whole = [...covered].every((i) => out[i]!.start >= s.start && out[i]!.end <= s.end);
+      if (!whole) continue;
+      for (const i of covered) out[i] = undefined;
+      owner.fill(out.length, s.start, s.end);
+      out.push(s);
+    }
+    return out.filter((s): s is TypedSpan => s !== undefined).sort((a, b) => a.start - b.start);
   }
 
   /** Writes `text<TAB>type` lines. */
