@@ -5,7 +5,7 @@
  * train file does not repeat, each extra set's held-out slice), the decision bias chosen on dev so the two classes'
  * recalls are equal, and — with `ship` — the shipped bundle replaced only if the new one beats it on ChnSentiCorp test
  * with its recalls within `maxRecallGap`. With `ngram` (the default) a character n-gram model trained on the same mix
- * joins the encoder: its margin, times a weight chosen on dev, is added to the encoder's (ngram.ts, decision.ts).
+ * joins the encoder: the two margins are mixed at the n-gram share chosen on dev (ngram.ts, decision.ts).
  *
  * The method itself (PET and its export head) lives in experiments/, which inference/ may not import: the caller hands
  * it in as a {@link SentimentMethod} (`fewprompt taskflow-train sentiment_analysis` passes experiments/taskflow's).
@@ -66,7 +66,7 @@ export interface SentimentTrainResult {
   readonly bundle: string;
   /** The decision bias chosen on dev. */
   readonly bias: number;
-  /** The n-gram model's weight chosen on dev (unset: no n-gram model in the bundle). */
+  /** The n-gram model's share of the margin, chosen on dev (unset: no n-gram model in the bundle). */
   readonly ngramWeight?: number;
   /** Per set (ChnSentiCorp dev / test, each held-out slice) at the chosen bias. */
   readonly scores: Readonly<Record<string, ClassScores>>;
